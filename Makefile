@@ -1,0 +1,138 @@
+# sitrep — plain Makefile.  `make run` and `make test` install what they
+# need (the deps step), so they are the only two set-up commands.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+SAN	?= 0
+
+CFLAGS	?= -g -O2
+CFLAGS	+= -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror \
+	   -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings \
+	   -Wpointer-arith -Wformat=2 -Wundef -Wvla -I. -MMD -MP
+LDLIBS	+= -lm -lpthread -ldl
+BUILD	:= build
+
+ifeq ($(SAN),1)
+CFLAGS	+= -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=address,undefined
+BUILD	:= build-san
+endif
+
+# Debian packages: what the build needs, and what the tests need on top.
+DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
+	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
+	      libjs-chart.js
+DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps
+SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih
+PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+PKG_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
+CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
+CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
+CUNIT_LIBS    = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+LIB_SRC	:= $(wildcard core/*.c collectors/*.c)
+APP_SRC	:= $(wildcard tui/*.c web/*.c actions/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o) $(WEB_ASSET_OBJ)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
+LIB	:= $(BUILD)/libsitrep.a
+BIN	:= $(BUILD)/sitrep
+UNIT	:= $(BUILD)/unit-tests
+
+.PHONY: all run test unit integration bench deps deps-test install clean \
+	check-layers fmt
+.DEFAULT_GOAL := all
+
+all: $(BIN) sitrep
+
+# ./sitrep is a link to the last build, for the README and the tests.
+sitrep: $(BIN)
+	ln -sf $(BIN) $@
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tui/%.o: tui/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CURSES_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(APP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(CURSES_LIBS) $(PKG_LIBS) \
+		$(LDLIBS)
+
+# The unit runner lists one CUnit suite per tests/unit/test_<module>.c.
+$(BUILD)/tests/unit/suites.h: $(UNIT_SRC)
+	@mkdir -p $(@D)
+	@for f in $(sort $(notdir $(UNIT_SRC:.c=))); do \
+		echo "SUITE($${f#test_})"; done > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/suites.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I$(BUILD)/tests/unit -c -o $@ $<
+
+$(UNIT): $(UNIT_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(PKG_LIBS) $(CUNIT_LIBS) \
+		$(LDLIBS)
+
+deps:
+	@missing=$$(for p in $(DEPS_BUILD) $(EXTRA_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install \
+			-y -qq --no-install-recommends $$missing; \
+	fi
+
+deps-test:
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_TEST)"
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./tests/run-demo.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@SAN=$(SAN) BUILD=$(BUILD) ./tests/run.sh
+
+unit: $(UNIT)
+	$(UNIT)
+
+integration: all
+	@SAN=$(SAN) BUILD=$(BUILD) ./tests/run.sh integration
+
+bench: deps-test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./bench/run.sh
+
+check-layers:
+	@! grep -nE '#include <(curses|ncurses|curl/curl|microhttpd)\.h>' \
+		core/*.[ch] collectors/*.[ch] || \
+		{ echo "check-layers: forbidden include above"; exit 1; }
+	@! grep -nE '"/proc' core/*.c || \
+		{ echo "check-layers: core reads /proc"; exit 1; }
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/doc/sitrep
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sitrep
+	install -m 644 man/sitrep.1 $(DESTDIR)$(PREFIX)/share/man/man1/sitrep.1
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sitrep/
+	[ ! -f sitrep.conf.example ] || install -m 644 sitrep.conf.example \
+		$(DESTDIR)$(PREFIX)/share/doc/sitrep/
+
+clean:
+	rm -rf build build-san sitrep
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

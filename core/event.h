@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event: the application event model (what the old analytics engine called
+ * AnalyticsEvent, plus LLM fields).  A plain value that crosses layers.
+ * Strings are borrowed: whoever fills an sr_event says how long they live;
+ * whoever keeps one copies it.  Only what a line carried is known: a field
+ * absent from the input is NULL (strings) or has its SR_EV_HAS_* bit clear
+ * (numbers), never zero.
+ */
+#ifndef SR_CORE_EVENT_H
+#define SR_CORE_EVENT_H
+
+#include <stdint.h>
+
+enum sr_event_has {
+	SR_EV_HAS_STATUS	= 1 << 0,	/* status_code */
+	SR_EV_HAS_LATENCY	= 1 << 1,	/* response_time_ms */
+	SR_EV_HAS_TOKENS_IN	= 1 << 2,
+	SR_EV_HAS_TOKENS_OUT	= 1 << 3,
+	SR_EV_HAS_TTFT		= 1 << 4,	/* ttft_ms */
+	SR_EV_IS_ERROR		= 1 << 5,	/* level=error, PRIORITY<=3 ... */
+};
+
+struct sr_event {
+	int64_t		 ts_ms;		/* UTC milliseconds since the epoch */
+	const char	*event_id;	/* never NULL once parsed */
+	const char	*event_type;	/* "request" when absent */
+	const char	*service;
+	const char	*endpoint;
+	const char	*user_id;
+	const char	*session_id;
+	const char	*message;	/* error text */
+	const char	*model;
+	const char	*host;		/* origin node, NULL = this one */
+	const char	*metadata;	/* JSON object text, or NULL */
+	int		 status_code;
+	double		 response_time_ms;
+	int64_t		 tokens_in;
+	int64_t		 tokens_out;
+	double		 ttft_ms;
+	unsigned	 has;		/* enum sr_event_has bits */
+};
+
+/* Zero an event: every string NULL, every number unknown. */
+void sr_event_clear(struct sr_event *ev);
+
+/* 1 for a 5xx status (or an SR_EV_IS_ERROR event without status). */
+int sr_event_is_5xx(const struct sr_event *ev);
+
+#endif

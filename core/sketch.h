@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sketch: a mergeable quantile sketch with bounded relative error
+ * (logarithmic buckets, as in DDSketch).  For any quantile q the value
+ * returned is within SR_SKETCH_REL_ERR (relative) of the exact
+ * nearest-rank quantile of the values added.  Memory is bounded: at most
+ * SR_SKETCH_MAX_BINS bins (the lowest bins collapse first, so the error
+ * bound can only loosen for the smallest values).  Values <= 0 count in a
+ * zero bin.
+ */
+#ifndef SR_CORE_SKETCH_H
+#define SR_CORE_SKETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+#define SR_SKETCH_REL_ERR	0.005
+#define SR_SKETCH_MAX_BINS	4096
+
+struct sr_sketch;
+
+struct sr_sketch *sr_sketch_new(void);
+void sr_sketch_free(struct sr_sketch *s);
+void sr_sketch_reset(struct sr_sketch *s);
+void sr_sketch_add(struct sr_sketch *s, double v);
+void sr_sketch_add_n(struct sr_sketch *s, double v, uint64_t n);
+/* dst += src; src unchanged. */
+void sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src);
+uint64_t sr_sketch_count(const struct sr_sketch *s);
+/* Nearest-rank quantile, q in [0, 1]; NAN when empty. */
+double sr_sketch_quantile(const struct sr_sketch *s, double q);
+/* Exact min and max of the values added; NAN when empty. */
+double sr_sketch_min(const struct sr_sketch *s);
+double sr_sketch_max(const struct sr_sketch *s);
+/* Compact, portable binary form (appended to out). */
+void sr_sketch_encode(const struct sr_sketch *s, struct sr_buf *out);
+/* Merge an encoded sketch into s; -1 with detail on a malformed blob. */
+int sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
+    struct sr_err *err);
+
+#endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store: the one SQLite file behind sitrep (WAL, prepared statements,
+ * batched transactions, schema version in PRAGMA user_version with forward
+ * migrations).  One process writes a database; a second writer gets an
+ * error naming the holder (pid, host, start time).  Read-only viewers may
+ * open it alongside.
+ *
+ * Writes go into an open batch that is committed when it holds
+ * SR_STORE_BATCH_MAX rows, when sr_store_maybe_flush() finds it older
+ * than SR_STORE_FLUSH_MS, or on sr_store_flush()/sr_store_close().
+ * What was committed survives kill -9 (synchronous=NORMAL in WAL);
+ * SR_STORE_DURABLE (synchronous=FULL) extends that to power loss.
+ *
+ * As events are stored the store also maintains, in the same transaction,
+ * per-minute rollups (counts, latency and TTFT sketches, tokens) and
+ * per-hour distinct users/sessions, so that a report over a long range
+ * reads rollups, not raw events.  Schema (version 1; NULL strings are
+ * stored as '' in rollup keys):
+ *
+ *   events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL  -- UTC ms
+ *          , event_id TEXT, event_type TEXT NOT NULL, service TEXT,
+ *          endpoint TEXT, status INTEGER, latency_ms REAL, user_id TEXT,
+ *          session_id TEXT, message TEXT, model TEXT, tokens_in INTEGER,
+ *          tokens_out INTEGER, ttft_ms REAL, host TEXT, metadata TEXT)
+ *     index events_ts(ts)
+ *   ev_minute(minute INTEGER  -- ts floored to 60000 ms
+ *          , service TEXT, endpoint TEXT, model TEXT, host TEXT,
+ *          requests INTEGER, status_4xx INTEGER, status_5xx INTEGER,
+ *          lat_n INTEGER, lat_sum REAL, lat_max REAL, lat_sketch BLOB,
+ *          tokens_in INTEGER, tokens_out INTEGER,
+ *          gen_ms REAL      -- sum of latency of events with tokens_out
+ *          , ttft_sketch BLOB,
+ *          PRIMARY KEY(minute, service, endpoint, model, host))
+ *          WITHOUT ROWID   -- sketches: sr_sketch_encode() blobs
+ *   type_minute(minute, event_type, n, PRIMARY KEY(minute, event_type))
+ *   error_minute(minute, service, message, n,
+ *          PRIMARY KEY(minute, service, message))
+ *          -- events with a message and (5xx status or SR_EV_IS_ERROR);
+ *          -- message cut to 200 bytes
+ *   ident_hour(hour INTEGER  -- ts floored to 3600000 ms
+ *          , kind INTEGER  -- 0 user_id, 1 session_id
+ *          , id TEXT, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID
+ *   samples(name TEXT, ts INTEGER, value REAL)  index (name, ts)
+ *   samples_1m / samples_1h(name TEXT, ts INTEGER, min REAL, avg REAL,
+ *          max REAL, n INTEGER, PRIMARY KEY(name, ts)) WITHOUT ROWID
+ *   insights(id TEXT PRIMARY KEY, rule, subject, category, severity,
+ *          confidence REAL, title, description, recommendation, state,
+ *          first_seen INTEGER, last_seen INTEGER, data TEXT)
+ *   insight_history(id TEXT, ts INTEGER, state TEXT, severity TEXT,
+ *          value REAL, note TEXT)
+ *   cursors(source TEXT PRIMARY KEY, cursor TEXT, updated INTEGER)
+ *   meta(key TEXT PRIMARY KEY, value TEXT)  -- writer pid/host/started
+ *
+ * Not thread-safe: one thread owns a handle.  Other threads open their
+ * own SR_STORE_READONLY handles on the same file.
+ */
+#ifndef SR_CORE_STORE_H
+#define SR_CORE_STORE_H
+
+#include <stdint.h>
+
+#include "core/event.h"
+#include "core/util.h"
+
+struct sqlite3;
+
+#define SR_STORE_BATCH_MAX	20000	/* rows per transaction, at most */
+#define SR_STORE_FLUSH_MS	250	/* a batch is committed within this */
+#define SR_STORE_SCHEMA		1
+
+enum sr_store_flags {
+	SR_STORE_READONLY	= 1 << 0,	/* viewer: no lock, no writes */
+	SR_STORE_DURABLE	= 1 << 1,	/* synchronous=FULL */
+	SR_STORE_NO_LOCK	= 1 << 2,	/* tests only: skip writer lock */
+};
+
+/* Retention; a zero field keeps that data forever. */
+struct sr_retention {
+	int64_t	events_ms;		/* default 30 d */
+	int64_t	max_events;		/* 0 = no cap; oldest pruned first */
+	int64_t	samples_raw_ms;		/* default 24 h */
+	int64_t	samples_1m_ms;		/* default 30 d */
+	int64_t	samples_1h_ms;		/* default 365 d */
+};
+
+/* Fill r with the defaults above. */
+void sr_retention_defaults(struct sr_retention *r);
+
+struct sr_store;
+
+/*
+ * The default path: $XDG_DATA_HOME/sitrep/sitrep.db, else
+ * $HOME/.local/share/sitrep/sitrep.db.  Caller frees.
+ */
+char *sr_store_default_path(void);
+
+/*
+ * Open (creating the file and its folder when missing) and migrate.
+ * path may be ":memory:".  Fails, with a one-line message naming the path
+ * and the cause, when the folder cannot be created, the file is not a
+ * SQLite database, is read-only, or another process holds it for writing
+ * ("database '/x.db' is in use by sitrep pid 123 on host since ...").
+ */
+struct sr_store *sr_store_open(const char *path, unsigned flags,
+    struct sr_err *err);
+
+/* Commit the open batch and close; NULL does nothing. */
+void sr_store_close(struct sr_store *st);
+
+const char *sr_store_path(const struct sr_store *st);
+
+/* Add one event to the open batch (strings are copied). */
+int sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
+    struct sr_err *err);
+
+/* Add one metric sample (raw table and 1 m / 1 h rollups). */
+int sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
+    double value, struct sr_err *err);
+
+/*
+ * Record a source's cursor in the open batch, so it is committed with the
+ * events it covers.  sr_store_get_cursor() sets *cursor to a string the
+ * caller frees, or NULL when none is stored.
+ */
+int sr_store_set_cursor(struct sr_store *st, const char *source,
+    const char *cursor, struct sr_err *err);
+int sr_store_get_cursor(struct sr_store *st, const char *source,
+    char **cursor, struct sr_err *err);
+
+/* Commit the open batch now (no-op when empty). */
+int sr_store_flush(struct sr_store *st, struct sr_err *err);
+
+/* Commit if the open batch is older than SR_STORE_FLUSH_MS. */
+int sr_store_maybe_flush(struct sr_store *st, struct sr_err *err);
+
+/* Milliseconds until the open batch is due (-1 when nothing is open). */
+int sr_store_flush_due_ms(const struct sr_store *st);
+
+/* Events committed by this handle so far / pending in the batch. */
+uint64_t sr_store_committed(const struct sr_store *st);
+uint64_t sr_store_pending(const struct sr_store *st);
+
+/*
+ * Delete data older than the retention, at most max_rows rows per table
+ * per call (incremental: call it every tick).  Returns the number of rows
+ * deleted, or -1.
+ */
+int64_t sr_store_prune(struct sr_store *st, int64_t now_ms,
+    const struct sr_retention *r, int max_rows, struct sr_err *err);
+
+/* The underlying connection, for core's own read queries on this thread. */
+struct sqlite3 *sr_store_db(struct sr_store *st);
+
+/*
+ * A metric series over [from_ms, to_ms] at about step_ms resolution: the
+ * store picks raw, 1 m or 1 h data (the coarsest whose resolution is not
+ * finer than step, falling back to finer ones where coarse data is
+ * missing) and buckets it by step.  Calls fn once per bucket in time
+ * order.  Returns 0 or -1.
+ */
+struct sr_series_point {
+	int64_t	ts_ms;
+	double	min, avg, max;
+	int64_t	n;
+};
+int sr_store_series(struct sr_store *st, const char *name, int64_t from_ms,
+    int64_t to_ms, int64_t step_ms,
+    void (*fn)(void *ctx, const struct sr_series_point *pt), void *ctx,
+    struct sr_err *err);
+
+/* Names of stored metrics matching a glob; fn called once per name. */
+int sr_store_metric_names(struct sr_store *st, const char *glob,
+    void (*fn)(void *ctx, const char *name), void *ctx, struct sr_err *err);
+
+#endif

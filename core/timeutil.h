@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * timeutil: parsing and formatting of instants and durations, the forms
+ * every command, the config and the API accept.  Pure functions, no clock.
+ */
+#ifndef SR_CORE_TIMEUTIL_H
+#define SR_CORE_TIMEUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+/*
+ * Parse an instant: ISO-8601 ("2026-11-28T13:01:10.123456Z", "T" or " "
+ * between date and time, optional fraction up to microseconds, "Z",
+ * "+hh:mm", "+hhmm" or no zone meaning UTC; a bare date means midnight UTC)
+ * or epoch seconds / milliseconds (integer or fraction; a value above 1e11
+ * is taken as milliseconds).  Writes UTC milliseconds.  Returns 0, or -1
+ * with detail in err.
+ */
+int sr_time_parse(const char *s, size_t len, int64_t *ms, struct sr_err *err);
+
+/* Same for a JSON number: epoch seconds or milliseconds (see above). */
+int sr_time_from_number(double v, int64_t *ms, struct sr_err *err);
+
+/*
+ * Parse a duration: "30s", "5m", "2h", "7d", "250ms", a bare number is
+ * seconds (fractions allowed).  Writes milliseconds.  0 or -1.
+ */
+int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
+
+/* Format UTC ms as "2026-11-28T13:01:10.123Z" into out (>= 25 bytes). */
+void sr_time_format_iso(int64_t ms, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,37 @@
+# Shared helpers for integration tests (sourced).  Each test runs in its own
+# temp folder, cleaned up by the EXIT trap; servers are stopped by PID.
+set -euo pipefail
+: "${SITREP:?SITREP must point at the built binary}"
+T=$(mktemp -d)
+PIDS=()
+cleanup() {
+	for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "$*"; exit 77; }
+# check NAME GOT WANT
+check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok $1 = $3"; }
+# check_near NAME GOT WANT RELTOL
+check_near() {
+	awk -v g="$2" -v w="$3" -v t="$4" 'BEGIN { d = g - w; if (d < 0) d = -d;
+		m = w < 0 ? -w : w; exit !(d <= t * m + 1e-9) }' ||
+		fail "$1: got $2, want $3 (within $4)"
+	echo "ok $1 ~ $3"
+}
+# A free TCP port on 127.0.0.1.
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$(( 20000 + RANDOM % 20000 ))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+	done
+	fail "no free port"
+}
+# Wait until a URL answers (bounded: 10 s).
+wait_http() {
+	for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+	fail "server at $1 did not come up"
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli: the command table and what every command shares: usage errors
+ * (exit 2), the --db default, and the process-wide exit codes.
+ * Each command lives in tui/cmd_<name>.c and is listed once in main.c.
+ */
+#ifndef SR_TUI_CLI_H
+#define SR_TUI_CLI_H
+
+enum sr_exit {
+	SR_EXIT_OK	= 0,
+	SR_EXIT_FAIL	= 1,	/* a fatal error at run time */
+	SR_EXIT_USAGE	= 2,	/* bad command line, bad config */
+};
+
+struct sr_command {
+	const char	*name;
+	const char	*summary;	/* one line for `sitrep --help` */
+	int		(*run)(int argc, char **argv);	/* argv[0] = name */
+};
+
+/* Print "sitrep CMD: MESSAGE" and a hint to stderr; returns SR_EXIT_USAGE. */
+int sr_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+int sr_cmd_ingest(int argc, char **argv);
+int sr_cmd_report(int argc, char **argv);
+int sr_cmd_demo(int argc, char **argv);
+int sr_cmd_metrics(int argc, char **argv);
+int sr_cmd_export(int argc, char **argv);
+int sr_cmd_insights(int argc, char **argv);
+int sr_cmd_serve(int argc, char **argv);
+int sr_cmd_tui(int argc, char **argv);
+
+#endif
