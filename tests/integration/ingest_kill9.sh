@@ -38,3 +38,31 @@ check first_id "$lo" 1
 check no_gap "$hi" "$cnt"
 check no_duplicate "$distinct" "$cnt"
 [ "$cnt" -lt 200000 ] || echo "note: the whole input was stored before the kill"
+
+# SIGTERM instead: a clean stop that commits what was stored, exit 0.
+mkfifo "$T/fifo2"
+"$SITREP" ingest --db "$T/t.db" <"$T/fifo2" 2>"$T/err2" &
+ing=$!
+PIDS+=("$ing")
+( for p in "$T"/part.*; do cat "$p"; sleep 0.05; done ) >"$T/fifo2" 2>/dev/null &
+PIDS+=("$!")
+n=0
+for _ in $(seq 200); do
+	[ -s "$T/t.db" ] &&
+		n=$(sqlite3 -readonly "$T/t.db" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)
+	[ "${n:-0}" -gt 0 ] && break
+	sleep 0.05
+done
+kill -TERM "$ing"
+rc=0
+wait "$ing" || rc=$?
+check term_exit "$rc" 0
+grep -q 'ingested .* (interrupted)' "$T/err2" || fail "no summary after SIGTERM: $(cat "$T/err2")"
+check term_integrity "$(sqlite3 "$T/t.db" 'PRAGMA integrity_check')" ok
+read -r cnt lo hi < <(sqlite3 -separator ' ' "$T/t.db" \
+	'SELECT count(*), min(CAST(event_id AS INTEGER)), max(CAST(event_id AS INTEGER)) FROM events')
+[ "$cnt" -gt 0 ] || fail "nothing stored before SIGTERM"
+check term_first_id "$lo" 1
+check term_no_gap "$hi" "$cnt"
+stored=$(sed -n 's/.*ingested \([0-9]*\) events.*/\1/p' "$T/err2")
+check term_summary_matches_db "$stored" "$cnt"
