@@ -34,6 +34,7 @@ struct ingest_run {
 	struct sr_store		*st;
 	struct sr_ingest_stats	 done;		/* inputs finished */
 	uint64_t		 stored;
+	int64_t			 pruned;	/* rows removed by retention */
 	int64_t			 t0_ms;
 	int64_t			 next_progress_ms;
 	int			 progress;	/* stderr is a terminal */
@@ -170,6 +171,9 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 	    (unsigned long long)r->done.lines, s,
 	    s > 0 ? (double)r->stored / s : 0.0);
 	sr_ingest_stats_reasons(&r->done, &b);
+	if (r->pruned > 0)
+		sr_buf_addf(&b, "; pruned %lld rows older than the retention",
+		    (long long)r->pruned);
 	fprintf(stderr, "%ssitrep: %s%s\n", r->progress ? "\r\033[K" : "",
 	    b.data, interrupted ? " (interrupted)" : "");
 	sr_buf_release(&b);
@@ -272,6 +276,8 @@ sr_cmd_ingest(int argc, char **argv)
 			if (n < 0) {
 				fprintf(stderr, "sitrep: %s\n", err.msg);
 				status = SR_EXIT_FAIL;
+			} else {
+				run.pruned += n;
 			}
 		}
 	}

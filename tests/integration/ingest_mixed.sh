@@ -62,3 +62,13 @@ echo "ok twice"
 # demo | ingest: every line stored.
 "$SITREP" demo --fast --seed 5 --count 3000 --span 10m | "$SITREP" ingest --db "$T/d.db" 2>"$T/d.err"
 check demo_pipe "$(sqlite3 "$T/d.db" 'SELECT count(*) FROM events')" 3000
+
+# Retention: events older than --retain are pruned at the end, and said so.
+old=$(date -u -d '3 days ago' +%Y-%m-%dT%H:%M:%S.000Z)
+{
+	printf '{"timestamp":"%s","event_id":"old1","service":"api"}\n' "$old"
+	printf '{"timestamp":"%s","event_id":"new1","service":"api"}\n' "$ts"
+} | "$SITREP" ingest --db "$T/r.db" --retain 1d 2>"$T/r.err"
+check retained "$(sqlite3 "$T/r.db" 'SELECT group_concat(event_id) FROM events')" new1
+grep -q 'ingested 2 events.*pruned' "$T/r.err" || fail "retention summary: $(cat "$T/r.err")"
+echo "ok retention"
