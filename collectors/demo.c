@@ -264,8 +264,8 @@ sr_demo_rate_factor(const struct sr_demo *d, int64_t ts_ms)
 	double f;
 
 	/* Busiest mid-afternoon UTC, quietest before dawn; a 17 min ripple. */
-	f = 1.0 + 0.4 * sin(2.0 * M_PI * (day_h - 10.0) / 24.0);
-	f += 0.12 * sin(2.0 * M_PI * (double)ts_ms / (17.0 * 60000.0));
+	f = 1.0 + 0.3 * sin(2.0 * M_PI * (day_h - 10.0) / 24.0);
+	f += 0.1 * sin(2.0 * M_PI * (double)ts_ms / (17.0 * 60000.0));
 	if (sr_demo_incident_at(d, ts_ms, &inc) &&
 	    inc.kind == SR_DEMO_SPIKE)
 		f *= 3.0;
