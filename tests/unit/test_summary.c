@@ -179,7 +179,7 @@ type_n(const struct sr_summary *s, const char *name)
 }
 
 #define NEAR(got, want) CU_ASSERT_DOUBLE_EQUAL((got), (want), \
-	fabs(want) * 0.01 + 1e-9)
+	fabs((double)(want)) * 0.01 + 1e-9)
 
 static void
 test_totals(void)
