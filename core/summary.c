@@ -8,11 +8,13 @@
  */
 #include "core/summary.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core/sketch.h"
@@ -421,13 +423,102 @@ query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	return 0;
 }
 
+/* Longest error message kept, in bytes (as the store's error_minute). */
+#define SUMMARY_MSG_MAX	200
+
+/* 1 when a level value (string or bunyan number) names an error level. */
+static int
+summary_level_is_error(const cJSON *v)
+{
+	static const char *const levels[] = {
+		"error", "err", "fatal", "critical", "crit", "alert",
+		"emerg", "emergency", "panic", NULL
+	};
+
+	if (cJSON_IsString(v)) {
+		for (int i = 0; levels[i] != NULL; i++)
+			if (strcasecmp(v->valuestring, levels[i]) == 0)
+				return 1;
+	}
+	return cJSON_IsNumber(v) && v->valuedouble >= 50;
+}
+
 /*
- * Which raw events count as errors, and their message key: the same rule
- * and cut as the store's error_minute rollup.
+ * SQL summary_err(status, metadata): 1 when a raw event counts as an
+ * error as the store's error_minute rollup counts it: a 5xx status, or an
+ * error level / syslog PRIORITY <= 3, which the parser keeps in metadata.
  */
-#define ERR_COND "message IS NOT NULL AND message <> '' AND" \
-	" (status IS NULL OR (status >= 500 AND status <= 599))"
-#define ERR_MSG	"CAST(substr(CAST(message AS BLOB), 1, 200) AS TEXT)"
+static void
+summary_sql_err(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *meta;
+	cJSON *j, *v;
+	int st, yes = 0;
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
+		st = sqlite3_value_int(argv[0]);
+		if (st >= 500 && st <= 599) {
+			sqlite3_result_int(ctx, 1);
+			return;
+		}
+	}
+	meta = sqlite3_value_text(argv[1]);
+	if (meta == NULL || (j = cJSON_Parse((const char *)meta)) == NULL) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if ((v = cJSON_GetObjectItemCaseSensitive(j, "level")) != NULL)
+		yes = summary_level_is_error(v);
+	if (!yes &&
+	    (v = cJSON_GetObjectItemCaseSensitive(j, "PRIORITY")) != NULL) {
+		double d = cJSON_IsNumber(v) ? v->valuedouble :
+		    cJSON_IsString(v) && v->valuestring[0] ?
+		    strtod(v->valuestring, NULL) : -1;
+
+		yes = d >= 0 && d <= 3;
+	}
+	cJSON_Delete(j);
+	sqlite3_result_int(ctx, yes);
+}
+
+/* SQL summary_msg(message): cut to SUMMARY_MSG_MAX bytes at a UTF-8 edge. */
+static void
+summary_sql_msg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *m = (const char *)sqlite3_value_text(argv[0]);
+	size_t len;
+
+	(void)argc;
+	if (m == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	len = (size_t)sqlite3_value_bytes(argv[0]);
+	if (len > SUMMARY_MSG_MAX) {
+		len = SUMMARY_MSG_MAX;
+		while (len > 0 && ((unsigned char)m[len] & 0xc0) == 0x80)
+			len--;
+	}
+	sqlite3_result_text(ctx, m, (int)len, SQLITE_TRANSIENT);
+}
+
+static int
+summary_functions(sqlite3 *db, struct sr_err *err)
+{
+	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+	if (sqlite3_create_function(db, "summary_err", 2, f, NULL,
+	    summary_sql_err, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(db, "summary_msg", 1, f, NULL,
+	    summary_sql_msg, NULL, NULL) != SQLITE_OK)
+		return sr_err_set(err, "cannot set up the report queries: %s",
+		    sqlite3_errmsg(db));
+	return 0;
+}
+
+#define ERR_COND "message IS NOT NULL AND summary_err(status, metadata)"
+#define ERR_MSG	"summary_msg(message)"
 
 static struct sr_summary_service *
 find_service(struct sr_summary *sum, const char *name)
@@ -660,6 +751,8 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	sum->service = o->service ? sr_xstrdup(o->service) : NULL;
 	sum->top_n = o->top_n > 0 ? o->top_n : SR_SUMMARY_TOP_DEFAULT;
 
+	if (summary_functions(db, err) < 0)
+		goto out;
 	/* One read transaction: every query sees the same data. */
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
 		sr_err_set(err, "cannot read the store: %s",

@@ -23,7 +23,12 @@
  *     (ties by name), each with requests, error_rate (5xx / requests) and
  *     p95 latency.
  *   - top_errors: the N most frequent error messages (events with a
- *     message and a 5xx status, or an error level; cut to 200 bytes).
+ *     message and a 5xx status or an error level; cut to 200 bytes at a
+ *     UTF-8 boundary), as the store's error_minute counts them.  In the
+ *     partial minutes at the ends the error level is recovered from the
+ *     metadata the parser kept (level, PRIORITY); an event marked as an
+ *     error only by an "error" key and no 5xx status is not recognised
+ *     there (the events table keeps no error flag).
  *   - per model (events with a model): requests, tokens_in, tokens_out
  *     (sums), tokens_per_s = tokens_out / (gen_ms / 1000) where gen_ms is
  *     the summed latency of the events that report tokens_out: the

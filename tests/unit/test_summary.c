@@ -32,56 +32,67 @@ struct ev {
 	const char *user, *session, *message, *model;
 	int64_t	 tin, tout;		/* < 0 = none */
 	double	 ttft;			/* < 0 = none */
+	const char *meta;		/* metadata JSON */
+	int	 iserr;			/* SR_EV_IS_ERROR (an error level) */
 };
 
 static const struct ev events[] = {
 	/* outside the range */
 	{ 29999, "request", "api", "/a", 500, 9999, "uX", "sX", "boom",
-	    NULL, -1, -1, -1 },
+	    NULL, -1, -1, -1, NULL, 0 },
 	{ 7245000, "request", "api", "/a", 500, 9999, "uY", "sY", "boom",
-	    NULL, -1, -1, -1 },
+	    NULL, -1, -1, -1, NULL, 0 },
 	{ -3600000, "request", "web", "/home", 200, 1, "uZ", "sZ", NULL,
-	    NULL, -1, -1, -1 },
+	    NULL, -1, -1, -1, NULL, 0 },
 	/* api: 11 events */
 	{ 30000, "request", "api", "/a", 200, 10, "u1", "s1", NULL, NULL,
-	    -1, -1, -1 },				/* A1: == from */
+	    -1, -1, -1, NULL, 0 },				/* A1: == from */
 	{ 59999, "request", "api", "/a", 200, 20, "u2", "s1", NULL, NULL,
-	    -1, -1, -1 },				/* A2 */
+	    -1, -1, -1, NULL, 0 },				/* A2 */
 	{ 60000, "request", "api", "/a", 500, 30, "u1", "s2", "db timeout",
-	    NULL, -1, -1, -1 },				/* A3 */
+	    NULL, -1, -1, -1, NULL, 0 },				/* A3 */
 	{ 3599999, "request", "api", "/b", 404, 40, "u3", "s3", NULL, NULL,
-	    -1, -1, -1 },				/* A4 */
+	    -1, -1, -1, NULL, 0 },				/* A4 */
 	{ 3600000, "request", "api", "/b", 500, 50, "u1", "s3", "db timeout",
-	    NULL, -1, -1, -1 },				/* A5 */
+	    NULL, -1, -1, -1, NULL, 0 },				/* A5 */
 	{ 7199999, "request", "api", "/a", 200, 60, "u4", "s4", NULL, NULL,
-	    -1, -1, -1 },				/* A6 */
+	    -1, -1, -1, NULL, 0 },				/* A6 */
 	{ 7200000, "request", "api", "/c", 503, 70, "u5", "s5",
-	    "upstream down", NULL, -1, -1, -1 },	/* A7 */
+	    "upstream down", NULL, -1, -1, -1, NULL, 0 },	/* A7 */
 	{ 7244999, "request", "api", "/a", 200, 80, "u2", "s1", NULL, NULL,
-	    -1, -1, -1 },				/* A8 */
+	    -1, -1, -1, NULL, 0 },				/* A8 */
 	{ 5000000, "request", "api", "/a", 400, 90, "u6", "s6", NULL, NULL,
-	    -1, -1, -1 },				/* A9 */
+	    -1, -1, -1, NULL, 0 },				/* A9 */
 	{ 5000001, "request", "api", "/b", 502, -1, "u1", "s7", "db timeout",
-	    NULL, -1, -1, -1 },				/* A10 */
+	    NULL, -1, -1, -1, NULL, 0 },				/* A10 */
 	{ 6000000, "request", "api", "/a", 200, 5, "u2", "s1",
-	    "slow warning", NULL, -1, -1, -1 },		/* A11: no error */
+	    "slow warning", NULL, -1, -1, -1, NULL, 0 },		/* A11: no error */
 	/* web: 2 page views */
 	{ 1800000, "page_view", "web", "/home", 0, -1, "u7", "s8", NULL,
-	    NULL, -1, -1, -1 },
+	    NULL, -1, -1, -1, NULL, 0 },
 	{ 7230000, "page_view", "web", "/home", 0, -1, "u1", "s1", NULL,
-	    NULL, -1, -1, -1 },
+	    NULL, -1, -1, -1, NULL, 0 },
 	/* llm: 4 requests with models */
 	{ 120000, "request", "llm", "/v1/chat", 200, 1000, "u8", "s9", NULL,
-	    "m1", 100, 50, 200 },
+	    "m1", 100, 50, 200, NULL, 0 },
 	{ 40000, "request", "llm", "/v1/chat", 200, 500, "u8", "s9", NULL,
-	    "m1", 10, 25, 100 },
+	    "m1", 10, 25, 100, NULL, 0 },
 	{ 4000000, "request", "llm", "/v1/chat", 200, 2000, "u9", "s10",
-	    NULL, "m2", 30, 100, 400 },
+	    NULL, "m2", 30, 100, 400, NULL, 0 },
 	{ 4000001, "request", "llm", "/v1/chat", 200, -1, "u9", "s10", NULL,
-	    "m2", 5, 20, -1 },
+	    "m2", 5, 20, -1, NULL, 0 },
+	/* worker: log lines, errors by level (kept in metadata) */
+	{ 45000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
+	    NULL, -1, -1, -1, "{\"level\":\"ERROR\"}", 1 },
+	{ 600000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
+	    NULL, -1, -1, -1, "{\"level\":\"error\"}", 1 },
+	{ 7240000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
+	    NULL, -1, -1, -1, "{\"PRIORITY\":\"3\"}", 1 },
+	{ 7241000, "log", "worker", NULL, 0, -1, NULL, NULL, "all good",
+	    NULL, -1, -1, -1, "{\"level\":\"info\"}", 0 },
 	/* no service */
 	{ 100000, "heartbeat", NULL, NULL, 0, -1, NULL, NULL, NULL, NULL,
-	    -1, -1, -1 },
+	    -1, -1, -1, NULL, 0 },
 };
 
 static struct sr_store *
@@ -109,6 +120,9 @@ fill_store(void)
 		e.session_id = v->session;
 		e.message = v->message;
 		e.model = v->model;
+		e.metadata = v->meta;
+		if (v->iserr)
+			e.has |= SR_EV_IS_ERROR;
 		if (v->status) {
 			e.status_code = v->status;
 			e.has |= SR_EV_HAS_STATUS;
@@ -187,25 +201,28 @@ test_totals(void)
 	struct sr_store *st = fill_store();
 	struct sr_summary *s = run(st, FROM, TO, NULL);
 
-	/* api 11 + web 2 + llm 4 + calc 20 + heartbeat 1 */
-	CU_ASSERT_EQUAL(s->total_events, 38);
+	/* api 11 + web 2 + llm 4 + calc 20 + worker 4 + heartbeat 1 */
+	CU_ASSERT_EQUAL(s->total_events, 42);
 	/* u1..u9; uX, uY, uZ are outside */
 	CU_ASSERT_EQUAL(s->unique_users, 9);
 	/* s1..s10 */
 	CU_ASSERT_EQUAL(s->unique_sessions, 10);
-	CU_ASSERT_EQUAL(s->n_types, 3);
+	CU_ASSERT_EQUAL(s->n_types, 4);
+	CU_ASSERT_EQUAL(type_n(s, "log"), 4);
 	CU_ASSERT_EQUAL(type_n(s, "request"), 35);
 	CU_ASSERT_EQUAL(type_n(s, "page_view"), 2);
 	CU_ASSERT_EQUAL(type_n(s, "heartbeat"), 1);
 	CU_ASSERT_STRING_EQUAL(s->by_type[0].name, "request");
-	/* services by requests: calc 20, api 11, llm 4, web 2, (none) 1 */
-	CU_ASSERT_EQUAL_FATAL(s->n_services, 5);
+	/* services by requests, then name: calc 20, api 11, llm 4,
+	 * worker 4, web 2, (none) 1 */
+	CU_ASSERT_EQUAL_FATAL(s->n_services, 6);
 	CU_ASSERT_STRING_EQUAL(s->services[0].service, "calc");
 	CU_ASSERT_STRING_EQUAL(s->services[1].service, "api");
 	CU_ASSERT_STRING_EQUAL(s->services[2].service, "llm");
-	CU_ASSERT_STRING_EQUAL(s->services[3].service, "web");
-	CU_ASSERT_STRING_EQUAL(s->services[4].service, "");
-	CU_ASSERT_EQUAL(s->services[4].requests, 1);
+	CU_ASSERT_STRING_EQUAL(s->services[3].service, "worker");
+	CU_ASSERT_STRING_EQUAL(s->services[4].service, "web");
+	CU_ASSERT_STRING_EQUAL(s->services[5].service, "");
+	CU_ASSERT_EQUAL(s->services[5].requests, 1);
 	sr_summary_free(s);
 	sr_store_close(st);
 }
@@ -263,6 +280,17 @@ test_service_rows(void)
 	NEAR(c->latency_ms.p99, 20);
 	NEAR(c->latency_ms.avg, 10.5);
 	NEAR(c->latency_ms.max, 20);
+
+	/* worker: "disk full" by level at both edges and in a whole
+	 * minute (3); "all good" (level info) is no error */
+	w = svc(s, "worker");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->requests, 4);
+	CU_ASSERT_EQUAL(w->status_5xx, 0);
+	CU_ASSERT_EQUAL(w->n_endpoints, 0);
+	CU_ASSERT_EQUAL_FATAL(w->n_errors, 1);
+	CU_ASSERT_STRING_EQUAL(w->errors[0].name, "disk full");
+	CU_ASSERT_EQUAL(w->errors[0].n, 3);
 
 	/* web: no status, no latency */
 	w = svc(s, "web");
@@ -329,9 +357,10 @@ test_filter_and_ranges(void)
 	CU_ASSERT_EQUAL(s->n_models, 0);
 	sr_summary_free(s);
 
-	/* no whole minute: A1 (30000), calc c0 (30500), L2 (40000) */
+	/* no whole minute: A1 (30000), calc c0 (30500), L2 (40000),
+	 * worker (45000) */
 	s = run(st, T0 + 30000, T0 + 50000, NULL);
-	CU_ASSERT_EQUAL(s->total_events, 3);
+	CU_ASSERT_EQUAL(s->total_events, 4);
 	CU_ASSERT_EQUAL(s->unique_users, 2);		/* u1, u8 */
 	sr_summary_free(s);
 
@@ -384,9 +413,9 @@ test_output(void)
 	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "count")->valuedouble,
 	    3, 1e-9);
 	/* the service-less row is null; web has no latency: null */
-	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 4);
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 5);
 	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(sv, "service")));
-	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 3);
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 4);
 	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(sv, "latency_ms"), "avg")));
 	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
@@ -418,8 +447,8 @@ test_export_events(void)
 	cJSON *j;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	/* [2:00:00, 2:00:45.001): A7, W2, A8, X2 in ts order */
-	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 4);
+	/* [2:00:00, 2:00:45.001): A7, W2, worker x2, A8, X2 in ts order */
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 6);
 	fclose(f);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "event_id,event_type,timestamp,"
 	    "service,endpoint,status_code,response_time_ms,user_id,"
@@ -432,18 +461,22 @@ test_export_events(void)
 
 	o.format = SR_EXPORT_JSON;
 	f = open_memstream(&text, &len);
-	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 4);
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 6);
 	fclose(f);
 	j = cJSON_Parse(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
-	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 4);
+	CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(j), 6);
 	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
 	    cJSON_GetArrayItem(j, 1), "event_type")), "page_view");
 	/* NULL fields are left out */
 	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1),
 	    "status_code"));
-	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 2),
-	    "response_time_ms")->valuedouble, 80, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(j, 4), "response_time_ms")), 80, 1e-9);
+	/* metadata is embedded as an object */
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(j, 2), "metadata"),
+	    "PRIORITY")), "3");
 	cJSON_Delete(j);
 	free(text);
 
