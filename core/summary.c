@@ -1130,24 +1130,40 @@ fmt_cut(char *out, size_t len, const char *s, size_t max)
 	(void)snprintf(out, len, "%.*s...", (int)i, s);
 }
 
+/* A span for people: "24h", "2h23m44.435s", "45s". */
+static void
+fmt_span(char *out, size_t len, int64_t ms)
+{
+	int64_t h = ms / 3600000, m = ms / 60000 % 60, sms = ms % 60000;
+	int n = 0;
+
+	out[0] = '\0';
+	if (h)
+		n = snprintf(out, len, "%lldh", (long long)h);
+	if (m && n >= 0 && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, "%lldm", (long long)m);
+	if ((sms || ms == 0) && n >= 0 && (size_t)n < len) {
+		if (sms % 1000)
+			(void)snprintf(out + n, len - (size_t)n, "%.3fs",
+			    (double)sms / 1000);
+		else
+			(void)snprintf(out + n, len - (size_t)n, "%llds",
+			    (long long)(sms / 1000));
+	}
+}
+
 void
 sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 {
 	char from[96], to[96], c[MAXCOL][256];
 	const char *row[MAXCOL];
 	struct table t;
-	double range_s = (double)(s->to_ms - s->from_ms) / 1000.0;
 
 	for (int i = 0; i < MAXCOL; i++)
 		row[i] = c[i];
 	iso_ms(s->from_ms, from, sizeof from);
 	iso_ms(s->to_ms, to, sizeof to);
-	if (fmod(range_s, 3600) == 0)
-		(void)snprintf(c[0], sizeof c[0], "%.0fh", range_s / 3600);
-	else if (fmod(range_s, 60) == 0)
-		(void)snprintf(c[0], sizeof c[0], "%.0fm", range_s / 60);
-	else
-		(void)snprintf(c[0], sizeof c[0], "%.3gs", range_s);
+	fmt_span(c[0], sizeof c[0], s->to_ms - s->from_ms);
 	sr_buf_addf(b, "Report %s .. %s (%s)%s%s\n\n", from, to, c[0],
 	    s->service ? "  service " : "", s->service ? s->service : "");
 

@@ -53,7 +53,7 @@ check "unique_users (db)" "$(r .unique_users)" \
 sessions=$(jq -r "$sel | .session_id // empty" "$FX" | sort -u | wc -l)
 check "unique_sessions (fixture)" "$(r .unique_sessions)" "$sessions"
 check "events_by_type" "$(r '.events_by_type | to_entries[] | "\(.key)=\(.value)"' | sort)" \
-	"$(q "SELECT event_type || '=' || COUNT(*) FROM events WHERE $W GROUP BY 1" | sort)"
+	"$(q "SELECT event_type || '=' || COUNT(*) FROM events WHERE $W GROUP BY event_type" | sort)"
 
 # Per service, including events without one (JSON null).
 check "services" "$(r '.services[] | "\(.service // "")=\(.requests)"')" \
