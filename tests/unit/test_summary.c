@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,38 @@ test_export_events(void)
 	sr_store_close(st);
 }
 
+static void
+test_export_metrics(void)
+{
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
+	    &err);
+	struct sr_export_opts o = { SR_EXPORT_METRICS, SR_EXPORT_CSV,
+	    INT64_MIN, INT64_MAX, 60000, "cpu.*" };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	/* minute 0: 1 and 3; minute 1: 10; mem.used is not selected */
+	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0, 1, &err), 0);
+	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0 + 30000, 3,
+	    &err), 0);
+	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0 + 60000, 10,
+	    &err), 0);
+	CU_ASSERT_EQUAL(sr_store_add_sample(st, "mem.used", T0, 5, &err), 0);
+	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 2);
+	fclose(f);
+	CU_ASSERT_STRING_EQUAL(text, "name,ts,min,avg,max,n\r\n"
+	    "cpu.user,2026-01-01T00:00:00.000Z,1,2,3,2\r\n"
+	    "cpu.user,2026-01-01T00:01:00.000Z,10,10,10,1\r\n");
+	free(text);
+	sr_store_close(st);
+}
+
 void
 sr_test_summary_suite(void)
 {
@@ -502,4 +535,5 @@ sr_test_summary_suite(void)
 	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);
 	CU_add_test(s, "output", test_output);
 	CU_add_test(s, "export_events", test_export_events);
+	CU_add_test(s, "export_metrics", test_export_metrics);
 }
