@@ -1065,10 +1065,16 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 		*s++ = '\0';
 	else
 		*s = '\0';	/* the scratch buffer holds len + 1 bytes */
-	if (strcmp(bytes, "-") != 0)
-		for (char *c = bytes; *c; c++)
+	if (strcmp(bytes, "-") != 0) {
+		/* digits only, up to the token's end (a NUL is not a digit) */
+		if (*bytes == '\0')
+			return 0;
+		for (char *c = bytes; c < s && *c != '\0'; c++)
 			if (!parse_is_digit(*c))
 				return 0;
+		if (strlen(bytes) > 18)
+			return 0;
+	}
 	if (s < end && *s == '"') {
 		if ((ref = parse_quoted(&s, end)) == NULL)
 			return 0;
