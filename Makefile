@@ -24,7 +24,7 @@ endif
 DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
 	      libjs-chart.js
-DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop
+DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time
 SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih
@@ -44,7 +44,8 @@ LIB	:= $(BUILD)/libsitrep.a
 BIN	:= $(BUILD)/sitrep
 UNIT	:= $(BUILD)/unit-tests
 
-.PHONY: all run test unit integration bench deps deps-test install clean \
+# ./sitrep is re-pointed on every build, so it follows the last BUILD.
+.PHONY: sitrep all run test unit integration bench deps deps-test install clean \
 	check-layers fmt
 .DEFAULT_GOAL := all
 
