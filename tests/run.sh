@@ -14,8 +14,16 @@ what=${1:-all}; shift || true
 pass=0 fail=0 skip=0 failed=()
 
 if [ "$what" = all ] || [ "$what" = unit ]; then
-	if "./$BUILD/unit-tests" "$@"; then pass=$((pass + 1));
-	else fail=$((fail + 1)); failed+=(unit); fi
+	ulog=$(mktemp)
+	"./$BUILD/unit-tests" "$@" 2>&1 | tee "$ulog"
+	urc=${PIPESTATUS[0]}
+	read -r up uf < <(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$ulog")
+	rm -f "$ulog"
+	pass=$((pass + ${up:-0})); fail=$((fail + ${uf:-0}))
+	if [ "$urc" != 0 ]; then
+		failed+=(unit)
+		[ "${uf:-0}" -gt 0 ] || fail=$((fail + 1))	# crashed
+	fi
 fi
 if [ "$what" = all ] || [ "$what" = integration ]; then
 	for t in tests/integration/*.sh; do
