@@ -116,7 +116,10 @@ sr_xstrdup(const char *s)
 char *
 sr_xstrndup(const char *s, size_t n)
 {
-	char *p = sr_xmalloc(n + 1);
+	char *p;
+
+	n = strnlen(s, n);
+	p = sr_xmalloc(n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';

@@ -40,6 +40,7 @@ void *sr_xmalloc(size_t n);
 void *sr_xcalloc(size_t nmemb, size_t size);
 void *sr_xrealloc(void *p, size_t n);
 char *sr_xstrdup(const char *s);
+/* Copy at most n bytes of s (stops at a NUL, like strndup). */
 char *sr_xstrndup(const char *s, size_t n);
 char *sr_xasprintf(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
