@@ -24,7 +24,12 @@ endif
 DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
 	      libjs-chart.js
-DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time
+DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
+	      openssl prometheus chromium
+DEPS_BENCH := prometheus-node-exporter
+# Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
+# package installed only when the command is missing.
+DEPS_TEST_CMDS := node:nodejs npm:npm
 SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih
@@ -38,7 +43,7 @@ LIB_SRC	:= $(wildcard core/*.c collectors/*.c)
 APP_SRC	:= $(wildcard tui/*.c web/*.c actions/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
-APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o) $(WEB_ASSET_OBJ)
+APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 LIB	:= $(BUILD)/libsitrep.a
 BIN	:= $(BUILD)/sitrep
@@ -88,7 +93,9 @@ $(UNIT): $(UNIT_OBJ) $(LIB)
 deps:
 	@missing=$$(for p in $(DEPS_BUILD) $(EXTRA_DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-		grep -q 'ok installed' || echo $$p; done); \
+		grep -q 'ok installed' || echo $$p; done; \
+		for cp in $(EXTRA_CMDS); do command -v $${cp%%:*} >/dev/null || \
+		echo $${cp#*:}; done); \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
 		$(SUDO) apt-get update -qq && \
@@ -97,7 +104,8 @@ deps:
 	fi
 
 deps-test:
-	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_TEST)"
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_TEST)" \
+		EXTRA_CMDS="$(DEPS_TEST_CMDS)"
 
 run: deps
 	@$(MAKE) --no-print-directory all
@@ -114,6 +122,7 @@ integration: all
 	@SAN=$(SAN) BUILD=$(BUILD) ./tests/run.sh integration
 
 bench: deps-test
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ./bench/run.sh
 
