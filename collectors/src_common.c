@@ -118,28 +118,43 @@ src_ok(struct src_common *c)
 }
 
 int
-src_emit_line(struct src_common *c, const struct sr_sink *sink,
-    const char *line, size_t len, int64_t now_ms)
+src_parse_line(struct src_common *c, const char *line, size_t len,
+    int64_t now_ms, struct sr_event *ev)
 {
-	struct sr_event ev;
 	enum sr_reject why;
 	int rc;
 
-	rc = sr_parser_line(c->parser, line, len, now_ms, &ev, &why, NULL);
-	if (rc == 0)
-		return 0;
+	rc = sr_parser_line(c->parser, line, len, now_ms, ev, &why, NULL);
 	if (rc < 0) {
 		c->rejected++;
 		if ((unsigned)why < SR_REJ__COUNT)
 			c->rejected_by[why]++;
 		return 0;
 	}
-	if (c->host != NULL)
-		ev.host = c->host;
-	if (sink->event(sink->ctx, &ev) < 0)
+	return rc;
+}
+
+int
+src_deliver(struct src_common *c, const struct sr_sink *sink,
+    struct sr_event *ev)
+{
+	if (c->host != NULL && ev->host == NULL)
+		ev->host = c->host;
+	if (sink->event(sink->ctx, ev) < 0)
 		return -1;
 	c->events++;
 	return 1;
+}
+
+int
+src_emit_line(struct src_common *c, const struct sr_sink *sink,
+    const char *line, size_t len, int64_t now_ms)
+{
+	struct sr_event ev;
+
+	if (src_parse_line(c, line, len, now_ms, &ev) <= 0)
+		return 0;
+	return src_deliver(c, sink, &ev);
 }
 
 static int

@@ -24,7 +24,7 @@ struct src_common {
 	uint64_t		 events, rejected;
 	uint64_t		 rejected_by[SR_REJ__COUNT];
 	struct sr_parser	*parser;
-	const char		*host;		/* label events; NULL keeps */
+	const char		*host;		/* label for events without one */
 	unsigned		 failures;	/* consecutive, for backoff */
 	uint64_t		 rng;
 };
@@ -49,6 +49,17 @@ int64_t src_fail(struct src_common *c, int64_t base_ms, int64_t max_ms,
 
 /* A success: state ok, failures reset, error cleared. */
 void src_ok(struct src_common *c);
+
+/*
+ * Parse one line: 1 with *ev filled (strings live until the next call),
+ * 0 for a blank or rejected line (counted).
+ */
+int src_parse_line(struct src_common *c, const char *line, size_t len,
+    int64_t now_ms, struct sr_event *ev);
+
+/* Label (host, when the event has none) and hand to the sink: 1 or -1. */
+int src_deliver(struct src_common *c, const struct sr_sink *sink,
+    struct sr_event *ev);
 
 /*
  * Parse one line and hand the event to the sink.  Returns 1 (delivered),
