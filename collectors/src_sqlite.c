@@ -102,8 +102,8 @@ sq_open(const char *spec, struct sr_err *err)
 	}
 	if ((v = src_opts_get(&o, "every")) != NULL &&
 	    (sr_duration_parse(v, &every, NULL) < 0 || every <= 0)) {
-		src_opts_release(&o);
 		sr_err_set(err, "every: bad duration '%s'", v);
+		src_opts_release(&o);
 		return NULL;
 	}
 	v = src_opts_get(&o, "from");
