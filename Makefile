@@ -112,7 +112,7 @@ run: deps
 	./tests/run-demo.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory all $(UNIT) check-layers
 	@SAN=$(SAN) BUILD=$(BUILD) ./tests/run.sh
 
 unit: $(UNIT)
