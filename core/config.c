@@ -141,7 +141,7 @@ sr_config_parse_rate(const char *s, int *n, int64_t *per_ms,
 {
 	const char *slash = strchr(s, '/');
 	char num[32];
-	int64_t v, per;
+	int64_t v = 0, per = 0;
 
 	if (slash == NULL || (size_t)(slash - s) >= sizeof(num))
 		return sr_err_set(err, "not a rate (e.g. 10/h)");
@@ -233,7 +233,7 @@ rule_param(struct sr_rule_params *p, const struct sr_rule *r,
 		    num == &p->min_change);
 
 		if (as_dur) {
-			int64_t ms;
+			int64_t ms = 0;
 
 			if (parse_dur(v, &ms, err) < 0)
 				return -1;
