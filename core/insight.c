@@ -36,6 +36,7 @@ struct insight {
 
 struct sr_insights {
 	const struct sr_config	*cfg;
+	struct sr_config	*owned_cfg;	/* replay's shallow copy */
 	struct insight		**v;
 	size_t			 n;
 	struct sr_findings	 f;
@@ -194,6 +195,7 @@ sr_insights_free(struct sr_insights *ins)
 		insight_free(ins->v[i]);
 	free(ins->v);
 	free(ins->f.v);
+	free(ins->owned_cfg);
 	free(ins);
 }
 
@@ -587,5 +589,156 @@ sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
 	if (rc != SQLITE_DONE)
 		return sr_err_set(err, "cannot read insights: %s",
 		    sqlite3_errmsg(db));
+	return 0;
+}
+
+/* ---- replay over stored rollups ---- */
+
+int64_t
+sr_insights_newest_minute(struct sr_store *st)
+{
+	sqlite3 *db = sr_store_db(st);
+	sqlite3_stmt *s = NULL;
+	int64_t best = 0;
+
+	if (db == NULL || sqlite3_prepare_v2(db, "SELECT max(m) FROM ("
+	    "SELECT max(minute) AS m FROM ev_minute UNION ALL "
+	    "SELECT max(ts) FROM samples_1m)", -1, &s, NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		best = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return best;
+}
+
+static const char *
+col_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+int
+sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
+    int64_t from_ms, int64_t to_ms, struct sr_insights **out,
+    struct sr_err *err)
+{
+	sqlite3 *db = sr_store_db(st);
+	sqlite3_stmt *ev = NULL, *er = NULL, *sm = NULL;
+	struct sr_config *local;
+	struct sr_insights *ins;
+	struct sr_agg *agg;
+	struct sr_series_set *ser;
+	struct sr_view v;
+	int rc_ev, rc_er, rc_sm, rc = 0;
+
+	*out = NULL;
+	if (db == NULL)
+		return sr_err_set(err, "no database connection");
+	if (to_ms == 0)
+		to_ms = sr_insights_newest_minute(st) + 60000;
+	from_ms -= from_ms % 60000;
+	if (sqlite3_prepare_v2(db, "SELECT minute, service, endpoint, model,"
+	    " requests, status_4xx, status_5xx, lat_n, lat_sum, lat_sketch,"
+	    " tokens_in, tokens_out, gen_ms, ttft_sketch FROM ev_minute"
+	    " WHERE minute >= ? AND minute < ? ORDER BY minute", -1, &ev,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT minute, service, message, n FROM"
+	    " error_minute WHERE minute >= ? AND minute < ? ORDER BY minute",
+	    -1, &er, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT ts, name, avg FROM samples_1m"
+	    " WHERE ts >= ? AND ts < ? ORDER BY ts", -1, &sm, NULL) !=
+	    SQLITE_OK) {
+		sr_err_set(err, "cannot read history: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(ev);
+		sqlite3_finalize(er);
+		sqlite3_finalize(sm);
+		return -1;
+	}
+	sqlite3_bind_int64(ev, 1, from_ms);
+	sqlite3_bind_int64(ev, 2, to_ms);
+	sqlite3_bind_int64(er, 1, from_ms);
+	sqlite3_bind_int64(er, 2, to_ms);
+	sqlite3_bind_int64(sm, 1, from_ms);
+	sqlite3_bind_int64(sm, 2, to_ms);
+	/* resolved insights stay for the whole range; the copy shares the
+	 * original's strings and is never released */
+	local = sr_xmalloc(sizeof(*local));
+	*local = *cfg;
+	local->insights.resolved_keep_ms = to_ms - from_ms + 3600000;
+	ins = sr_insights_new(local);
+	agg = sr_agg_new(from_ms, cfg->insights.active_session_ms,
+	    cfg->insights.baseline_ms);
+	ser = sr_series_set_new(SR_SERIES_CAP);
+	sr_agg_tick(agg, from_ms);
+	memset(&v, 0, sizeof(v));
+	v.interval_ms = 60000;
+	v.series = ser;
+	v.agg = agg;
+	v.stale_ms = 180000;
+	rc_ev = sqlite3_step(ev);
+	rc_er = sqlite3_step(er);
+	rc_sm = sqlite3_step(sm);
+	for (int64_t m = from_ms; m < to_ms; m += 60000) {
+		while (rc_ev == SQLITE_ROW && sqlite3_column_int64(ev, 0) <= m) {
+			struct sr_agg_minute x;
+
+			memset(&x, 0, sizeof(x));
+			x.minute_ms = sqlite3_column_int64(ev, 0);
+			x.service = col_text(ev, 1);
+			x.endpoint = col_text(ev, 2);
+			x.model = col_text(ev, 3);
+			x.requests = (uint64_t)sqlite3_column_int64(ev, 4);
+			x.n_4xx = (uint64_t)sqlite3_column_int64(ev, 5);
+			x.n_5xx = (uint64_t)sqlite3_column_int64(ev, 6);
+			x.lat_n = (uint64_t)sqlite3_column_int64(ev, 7);
+			x.lat_sum = sqlite3_column_double(ev, 8);
+			x.lat_sketch = sqlite3_column_blob(ev, 9);
+			x.lat_sketch_len = (size_t)sqlite3_column_bytes(ev, 9);
+			x.tokens_in = (uint64_t)sqlite3_column_int64(ev, 10);
+			x.tokens_out = (uint64_t)sqlite3_column_int64(ev, 11);
+			x.gen_ms = sqlite3_column_double(ev, 12);
+			x.ttft_sketch = sqlite3_column_blob(ev, 13);
+			x.ttft_sketch_len = (size_t)sqlite3_column_bytes(ev,
+			    13);
+			sr_agg_add_minute(agg, &x);
+			rc_ev = sqlite3_step(ev);
+		}
+		while (rc_er == SQLITE_ROW && sqlite3_column_int64(er, 0) <= m) {
+			sr_agg_add_error(agg, sqlite3_column_int64(er, 0) +
+			    30000, col_text(er, 1), col_text(er, 2),
+			    (uint64_t)sqlite3_column_int64(er, 3));
+			rc_er = sqlite3_step(er);
+		}
+		while (rc_sm == SQLITE_ROW && sqlite3_column_int64(sm, 0) <= m) {
+			sr_series_set_push(ser, col_text(sm, 1), NULL,
+			    sqlite3_column_int64(sm, 0),
+			    sqlite3_column_double(sm, 2));
+			rc_sm = sqlite3_step(sm);
+		}
+		sr_agg_tick(agg, m + 60000);
+		v.now_ms = m + 60000;
+		(void)sr_insights_eval(ins, &v, NULL, NULL);
+	}
+	if ((rc_ev != SQLITE_DONE && rc_ev != SQLITE_ROW) ||
+	    (rc_er != SQLITE_DONE && rc_er != SQLITE_ROW) ||
+	    (rc_sm != SQLITE_DONE && rc_sm != SQLITE_ROW))
+		rc = sr_err_set(err, "cannot read history: %s",
+		    sqlite3_errmsg(db));
+	sqlite3_finalize(ev);
+	sqlite3_finalize(er);
+	sqlite3_finalize(sm);
+	sr_agg_free(agg);
+	sr_series_set_free(ser);
+	if (rc < 0) {
+		sr_insights_free(ins);
+		free(local);
+		return -1;
+	}
+	ins->owned_cfg = local;
+	*out = ins;
 	return 0;
 }

@@ -151,4 +151,20 @@ int sr_insights_save(struct sr_store *st, const struct sr_snap_insight *in,
 int sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
     int64_t now_ms, struct sr_err *err);
 
+/*
+ * Replay the rules over stored history: the store's per-minute rollups
+ * (ev_minute, error_minute, samples_1m) in [from_ms, to_ms) are folded
+ * into a fresh aggregate and series one minute at a time, and the rules
+ * are evaluated at 1-minute ticks with the same code as live.  *out gets
+ * the resulting insights (free with sr_insights_free); resolved ones are
+ * kept for the whole range.  cfg is borrowed for as long as *out lives.
+ * to_ms == 0 means "just past the newest stored minute".  0 or -1.
+ */
+int sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
+    int64_t from_ms, int64_t to_ms, struct sr_insights **out,
+    struct sr_err *err);
+
+/* The newest minute stored in ev_minute or samples_1m, or 0. */
+int64_t sr_insights_newest_minute(struct sr_store *st);
+
 #endif
