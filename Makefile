@@ -24,7 +24,7 @@ endif
 DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
 	      libjs-chart.js
-DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps
+DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop
 SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih

@@ -317,15 +317,13 @@ int
 sr_sys_sample(struct sr_sys *s, int64_t mono_us, struct sr_metric_set *out,
     struct sr_err *err)
 {
-	char line[64];
 	int next;
 
-	if (sys_read_line(s->proc, line, sizeof(line), "stat") < 0)
-		return sr_err_set(err, "cannot read '%s/stat': %s", s->proc,
-		    strerror(errno));
 	s->dt_s = s->prev_us != 0 && mono_us > s->prev_us ?
 	    (double)(mono_us - s->prev_us) / 1e6 : 0.0;
-	sys_cpu_sample(s, out);
+	if (sys_cpu_sample(s, out) < 0)
+		return sr_err_set(err, "cannot read '%s/stat': %s", s->proc,
+		    strerror(errno));
 	sys_mem_sample(s, out);
 	sys_psi_sample(s, out);
 	sys_cgroup_sample(s, out);

@@ -84,7 +84,7 @@ cpu_rate(struct sr_sys *s, int had, uint64_t *prev, uint64_t cur,
 	*prev = cur;
 }
 
-static void
+static int
 cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 {
 	const char *text = sys_read(s, s->proc, "stat");
@@ -92,7 +92,7 @@ cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 	int count = 0, have = 0;
 
 	if (text == NULL)
-		return;
+		return -1;
 	sys_devtab_begin(&s->cpus);
 	for (const char *p = text; *p != '\0';) {
 		const char *eol = strchr(p, '\n');
@@ -149,6 +149,7 @@ cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 		cpu_rate(s, s->have_stat & 4, &s->forks, forks,
 		    "procs.forks_per_s", out);
 	s->have_stat = have;
+	return 0;
 }
 
 static void
@@ -170,18 +171,20 @@ cpu_loadavg(struct sr_sys *s, struct sr_metric_set *out)
 	sr_metric_set_add(out, "load.total_tasks", "", total);
 }
 
-void
+int
 sys_cpu_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
 	char line[128];
 	char *end;
 	double up;
 
-	cpu_stat(s, out);
+	if (cpu_stat(s, out) < 0)
+		return -1;
 	cpu_loadavg(s, out);
 	if (sys_read_line(s->proc, line, sizeof(line), "uptime") == 0) {
 		up = strtod(line, &end);
 		if (end != line)
 			sr_metric_set_add(out, "uptime_s", "s", up);
 	}
+	return 0;
 }

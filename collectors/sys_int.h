@@ -127,7 +127,8 @@ void sys_devtab_end(struct sys_devtab *t);
 void sys_devtab_release(struct sys_devtab *t);
 
 /* The families, in the order sr_sys_sample() calls them. */
-void sys_cpu_sample(struct sr_sys *s, struct sr_metric_set *out);
+/* CPU, load, uptime; -1 (errno set) when PROC/stat cannot be read. */
+int sys_cpu_sample(struct sr_sys *s, struct sr_metric_set *out);
 void sys_mem_sample(struct sr_sys *s, struct sr_metric_set *out);
 void sys_psi_sample(struct sr_sys *s, struct sr_metric_set *out);
 void sys_cgroup_sample(struct sr_sys *s, struct sr_metric_set *out);
