@@ -26,14 +26,27 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		    s->base_err.mean : NAN;
 		int by_base = 0;
 
+		double p0, z;
+
 		sr_agg_ring_win(v->agg, s->ring, SR_WIN_5M, &w);
 		if ((double)w.requests < p->min_samples || isnan(w.rate_5xx))
 			continue;
 		memset(&tmp, 0, sizeof(tmp));
 		if (!sr_rule_level(p, w.rate_5xx, &tmp))
 			continue;
+		/*
+		 * A handful of failures in a small window is chance: opening
+		 * needs SR_RULE_MIN_ERRORS failures and a binomial z score
+		 * of 3 against the baseline ratio (floored at 0.1 %).
+		 */
+		p0 = isnan(base) || base < 0.001 ? 0.001 : base;
+		z = ((double)w.n_5xx - (double)w.requests * p0) /
+		    sqrt((double)w.requests * p0 * (1 - p0));
+		if (!tmp.hold && (w.n_5xx < SR_RULE_MIN_ERRORS || z < 3))
+			tmp.hold = 1;
 		/* below the absolute level: far above its own baseline? */
 		if (tmp.hold && !isnan(base) &&
+		    w.n_5xx >= SR_RULE_MIN_ERRORS && z >= 3 &&
 		    w.rate_5xx >= p->factor * base &&
 		    w.rate_5xx - base >= p->min_change) {
 			tmp.hold = 0;

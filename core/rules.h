@@ -11,6 +11,8 @@
 
 /* Minimum baseline updates (minutes) before a baseline rule judges. */
 #define SR_RULE_BASELINE_MIN	10
+/* error_rate: fewer failures than this in the window is never news */
+#define SR_RULE_MIN_ERRORS	5
 
 extern const struct sr_rule sr_rule_cpu, sr_rule_memory, sr_rule_swap,
     sr_rule_load, sr_rule_iowait, sr_rule_psi;
