@@ -467,6 +467,16 @@ sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
 	}
 }
 
+void
+sr_agg_ring_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w, struct sr_snap_win *out)
+{
+	struct ring_sum s;
+
+	ring_sum(a, r != NULL ? r : a->all, w, 0, &s, NULL, NULL);
+	sum_to_win(&s, NULL, out);
+}
+
 uint64_t
 sr_agg_ring_requests(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w)
@@ -1124,7 +1134,10 @@ agg_history(struct sr_agg *a)
 		struct sr_agg_service *s = a->svcs[i];
 		struct sr_snap_win w;
 
-		sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w);
+		for (int k = 0; k < SR_WIN_COUNT; k++)
+			sr_agg_ring_win(a, s->ring, (enum sr_window)k,
+			    &s->win[k]);
+		w = s->win[SR_WIN_1M];
 		if (s->hist_n == SR_SNAP_HIST) {
 			memmove(s->hist_rps, s->hist_rps + 1,
 			    (SR_SNAP_HIST - 1) * sizeof(float));
@@ -1139,6 +1152,10 @@ agg_history(struct sr_agg *a)
 		s->hist_err[s->hist_n] = (float)w.rate_5xx;
 		s->hist_n++;
 	}
+	for (size_t i = 0; i < a->n_models; i++)
+		for (int k = 0; k < SR_WIN_COUNT; k++)
+			sr_agg_ring_model_win(a, a->models[i]->ring,
+			    (enum sr_window)k, &a->models[i]->win[k]);
 }
 
 /* Once a minute: fold the current windows into the baselines. */
@@ -1154,8 +1171,8 @@ agg_baselines(struct sr_agg *a)
 		/* a service seen for less than a minute has no rate yet */
 		if (a->now_ms - s->first_seen_ms < 60000)
 			continue;
-		sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w1);
-		sr_agg_ring_win(a, s->ring, SR_WIN_5M, &w5);
+		w1 = s->win[SR_WIN_1M];
+		w5 = s->win[SR_WIN_5M];
 		sr_baseline_update(&s->base_rps, w1.req_per_s, alpha);
 		if (w1.lat_n >= 10)
 			sr_baseline_update(&s->base_p95, w1.p95, alpha);
@@ -1164,9 +1181,8 @@ agg_baselines(struct sr_agg *a)
 	}
 	for (size_t i = 0; i < a->n_models; i++) {
 		struct sr_agg_model *m = a->models[i];
-		struct sr_snap_model_win w;
+		struct sr_snap_model_win w = m->win[SR_WIN_5M];
 
-		sr_agg_ring_model_win(a, m->ring, SR_WIN_5M, &w);
 		if (w.requests >= 10 && !isnan(w.ttft_p95))
 			sr_baseline_update(&m->base_ttft_p95, w.ttft_p95,
 			    alpha);

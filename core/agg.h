@@ -99,6 +99,8 @@ struct sr_agg_service {
 	float			 hist_p95[SR_SNAP_HIST];
 	float			 hist_err[SR_SNAP_HIST];
 	int			 hist_n;
+	/* Windows as of the last sr_agg_tick() (computed once a tick). */
+	struct sr_snap_win	 win[SR_WIN_COUNT];
 	size_t			 slot;		/* internal */
 };
 
@@ -109,6 +111,8 @@ struct sr_agg_model {
 	struct sr_agg_ring	*ring;
 	struct sr_baseline	 base_ttft_p95;
 	struct sr_baseline	 base_tps;	/* tokens/s, 5 min window */
+	/* Windows as of the last sr_agg_tick(). */
+	struct sr_snap_model_win win[SR_WIN_COUNT];
 };
 
 struct sr_agg_template {
@@ -186,6 +190,11 @@ void sr_agg_ring_win(const struct sr_agg *a, const struct sr_agg_ring *r,
 void sr_agg_ring_model_win(const struct sr_agg *a,
     const struct sr_agg_ring *r, enum sr_window w,
     struct sr_snap_model_win *out);
+
+/* Counts and rates only (quantiles NAN): no sketch merging.  r NULL:
+ * every event. */
+void sr_agg_ring_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w, struct sr_snap_win *out);
 
 /* Requests of a ring over a window (counts only: cheap). */
 uint64_t sr_agg_ring_requests(const struct sr_agg *a,

@@ -20,7 +20,7 @@
 #include "core/series.h"
 
 #define ENG_MAX_PROCS		10
-#define ENG_MAX_ENDPOINTS	50	/* per service in the snapshot */
+#define ENG_MAX_ENDPOINTS	20	/* per service in the snapshot */
 #define ENG_TOP_ENDPOINTS	20
 #define ENG_TOP_USERS		10
 #define ENG_MAX_ERRORS		100
@@ -585,7 +585,7 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		const struct sr_agg_service *a = sr_agg_service_at(e->agg, i);
 
 		rk[i].i = i;
-		rk[i].n = sr_agg_ring_requests(e->agg, a->ring, SR_WIN_5M);
+		rk[i].n = a->win[SR_WIN_5M].requests;
 		ne += a->n_endpoints;
 	}
 	qsort(rk, ns, sizeof(*rk), rank_cmp);
@@ -602,9 +602,7 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		size_t n = a->n_endpoints;
 
 		d->name = sr_snapshot_strdup(s, a->name);
-		for (int w = 0; w < SR_WIN_COUNT; w++)
-			sr_agg_ring_win(e->agg, a->ring, (enum sr_window)w,
-			    &d->win[w]);
+		memcpy(d->win, a->win, sizeof(d->win));
 		d->last_seen_ms = a->last_seen_ms;
 		d->hist_n = a->hist_n;
 		memcpy(d->hist_rps, a->hist_rps, (size_t)a->hist_n *
@@ -685,9 +683,7 @@ build_models_types_users(struct sr_engine *e, struct sr_snapshot *s)
 		const struct sr_agg_model *m = sr_agg_model_at(e->agg, i);
 
 		s->models[i].name = sr_snapshot_strdup(s, m->name);
-		for (int w = 0; w < SR_WIN_COUNT; w++)
-			sr_agg_ring_model_win(e->agg, m->ring,
-			    (enum sr_window)w, &s->models[i].win[w]);
+		memcpy(s->models[i].win, m->win, sizeof(m->win));
 	}
 	sr_agg_types(e->agg, &types, &nt);
 	s->n_types = nt;

@@ -27,7 +27,7 @@ rule_ttft_eval(const struct sr_rule *r, const struct sr_view *v,
 
 		if (b->n < SR_RULE_BASELINE_MIN)
 			continue;
-		sr_agg_ring_model_win(v->agg, m->ring, SR_WIN_5M, &w);
+		w = m->win[SR_WIN_5M];
 		if ((double)w.requests < p->min_samples || isnan(w.ttft_p95))
 			continue;
 		z = sr_baseline_z(b, w.ttft_p95);
@@ -78,7 +78,7 @@ rule_throughput_eval(const struct sr_rule *r, const struct sr_view *v,
 
 		if (b->n < SR_RULE_BASELINE_MIN || b->mean <= 0)
 			continue;
-		sr_agg_ring_model_win(v->agg, m->ring, SR_WIN_5M, &w);
+		w = m->win[SR_WIN_5M];
 		if ((double)w.requests < p->min_samples ||
 		    isnan(w.tokens_per_s))
 			continue;

@@ -28,7 +28,7 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 
 		double p0, z;
 
-		sr_agg_ring_win(v->agg, s->ring, SR_WIN_5M, &w);
+		w = s->win[SR_WIN_5M];
 		if ((double)w.requests < p->min_samples || isnan(w.rate_5xx))
 			continue;
 		memset(&tmp, 0, sizeof(tmp));
@@ -100,7 +100,7 @@ rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
 
 		if (b->n < SR_RULE_BASELINE_MIN)
 			continue;
-		sr_agg_ring_win(v->agg, s->ring, SR_WIN_1M, &w);
+		w = s->win[SR_WIN_1M];
 		if ((double)w.lat_n < p->min_samples || isnan(w.p95))
 			continue;
 		z = sr_baseline_z(b, w.p95);

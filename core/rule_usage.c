@@ -29,7 +29,7 @@ rule_traffic_eval(const struct sr_rule *r, const struct sr_view *v,
 		if (b->n < 3 * SR_RULE_BASELINE_MIN ||
 		    b->mean * 300 < p->min_samples)
 			continue;
-		sr_agg_ring_win(v->agg, s->ring, SR_WIN_5M, &w);
+		w = s->win[SR_WIN_5M];
 		z = sr_baseline_z(b, w.req_per_s);
 		ratio = w.req_per_s / b->mean;
 		spike = ratio >= p->factor && z >= p->warn;
@@ -69,7 +69,7 @@ rule_heavy_user_eval(const struct sr_rule *r, const struct sr_view *v,
 	(void)r;
 	if (v->agg == NULL)
 		return;
-	sr_agg_total_win(v->agg, SR_WIN_1H, &w);
+	sr_agg_ring_counts(v->agg, NULL, SR_WIN_1H, &w);
 	n = sr_agg_top_users(v->agg, top, 3);
 	for (size_t i = 0; i < n; i++) {
 		double share = w.requests ? (double)top[i].events /
@@ -118,7 +118,7 @@ rule_new_endpoint_eval(const struct sr_rule *r, const struct sr_view *v,
 			if (e->first_seen_ms < v->now_ms - p->window_ms ||
 			    e->first_seen_ms - s->first_seen_ms < 600000)
 				continue;
-			sr_agg_ring_win(v->agg, e->ring, SR_WIN_5M, &w);
+			sr_agg_ring_counts(v->agg, e->ring, SR_WIN_5M, &w);
 			if ((double)w.requests < p->min_samples)
 				continue;
 			f = sr_findings_add(out, "%s %s", s->name, e->name);

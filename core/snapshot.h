@@ -184,7 +184,8 @@ struct sr_snap_service {
 	float			 hist_rps[SR_SNAP_HIST];
 	float			 hist_p95[SR_SNAP_HIST];
 	float			 hist_err[SR_SNAP_HIST];	/* 5xx ratio */
-	/* Endpoints, by 5 min requests descending. */
+	/* The busiest endpoints (at most 20), by 5 min requests
+	 * descending; the rest are in the service totals. */
 	struct sr_snap_endpoint	*endpoints;
 	size_t			 n_endpoints;
 };
