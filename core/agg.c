@@ -944,7 +944,7 @@ agg_error(struct sr_agg *a, int64_t ts, const char *service, const char *msg,
 	t->count += n;
 	if (ts >= t->last_seen_ms || t->example == NULL) {
 		free(t->example);
-		t->example = sr_xstrndup(msg, SR_TEMPLATE_MAX);
+		t->example = sr_xstrndup(msg, strnlen(msg, SR_TEMPLATE_MAX));
 	}
 	seen(&t->first_seen_ms, &t->last_seen_ms, ts);
 	if (service != NULL) {

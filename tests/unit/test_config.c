@@ -138,7 +138,7 @@ test_errors_name_line(void)
 	sr_config_release(&c);
 	(void)unlink(path);
 
-	sr_config_init(&c);
+	/* sr_config_load initialises c itself */
 	CU_ASSERT_EQUAL(sr_config_load(&c, "/nonexistent/sitrep.conf", &err),
 	    -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot read"));
