@@ -254,6 +254,34 @@ sr_engine_procs(struct sr_engine *e, const struct sr_snap_proc *by_cpu,
 	copy_procs(e->pmem, &e->n_pmem, by_mem, n_mem);
 }
 
+void
+sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
+{
+	struct sr_snap_proc pc[SR_TOP_N], pm[SR_TOP_N];
+	double total = sr_series_at(sr_series_set_get(e->series,
+	    "mem.total_bytes"), 0);
+	int nc = t->n_cpu < SR_TOP_N ? t->n_cpu : SR_TOP_N;
+	int nm = t->n_mem < SR_TOP_N ? t->n_mem : SR_TOP_N;
+
+	for (int which = 0; which < 2; which++) {
+		const struct sr_procinfo *src = which ? t->mem : t->cpu;
+		struct sr_snap_proc *d = which ? pm : pc;
+		int n = which ? nm : nc;
+
+		for (int i = 0; i < n; i++) {
+			d[i].pid = src[i].pid;
+			d[i].name = src[i].comm;
+			d[i].user = src[i].user[0] ? src[i].user : NULL;
+			d[i].cpu_pct = src[i].cpu_pct;
+			d[i].rss_bytes = src[i].rss_bytes;
+			d[i].mem_pct = total > 0 ? 100.0 *
+			    (double)src[i].rss_bytes / total : NAN;
+		}
+	}
+	sr_engine_procs(e, pc, (size_t)(nc > 0 ? nc : 0), pm,
+	    (size_t)(nm > 0 ? nm : 0));
+}
+
 static char *
 dup_or_null(const char *s)
 {

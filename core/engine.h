@@ -69,6 +69,11 @@ void sr_engine_samples(struct sr_engine *e, const struct sr_metric_set *set,
 void sr_engine_procs(struct sr_engine *e, const struct sr_snap_proc *by_cpu,
     size_t n_cpu, const struct sr_snap_proc *by_mem, size_t n_mem);
 
+/* The same from the system collector's top lists (core/metric.h);
+ * mem_pct is computed from the mem.total_bytes sample when present. */
+struct sr_toplist;
+void sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t);
+
 /* Source states for this tick (copied, shown as snapshot.sources). */
 void sr_engine_sources(struct sr_engine *e, const struct sr_snap_source *src,
     size_t n);
