@@ -15,8 +15,8 @@
  *
  * Event sources: stdin when it is not a terminal (or when asked), read
  * through the ingest reader a bounded amount per wake-up, so a flood
- * cannot starve the keyboard; when it ends its state becomes "ended" and
- * the app keeps running.  Other threads hand events in with
+ * cannot starve the keyboard; when it ends its state becomes "ended"
+ * (SR_SRC_ENDED in snapshot.sources) and the app keeps running.  Other threads hand events in with
  * sr_app_post_events() (bounded queue + the loop's wake pipe); a front end
  * may also watch its own fds with sr_loop_add_fd(sr_app_loop(app), ...).
  *
@@ -128,33 +128,6 @@ struct sr_snapshot *sr_app_snapshot_ref(struct sr_app *app);
 int sr_app_post_events(struct sr_app *app, const struct sr_event *evs,
     size_t n, struct sr_err *err);
 
-/* State of one event source, for headers and status pages. */
-enum sr_source_state {
-	SR_SOURCE_OPEN,		/* reading */
-	SR_SOURCE_ENDED,	/* input ended (EOF); data kept */
-	SR_SOURCE_FAILED,	/* read error; see error */
-};
-
-/* Stable lower-case name: "open", "ended", "failed". */
-const char *sr_source_state_name(enum sr_source_state st);
-
-struct sr_app_source {
-	const char		*name;		/* "stdin", "http" */
-	enum sr_source_state	 state;
-	uint64_t		 events;	/* accepted */
-	uint64_t		 rejects;	/* lines rejected */
-	int64_t			 first_ts_ms;	/* event time range seen, */
-	int64_t			 last_ts_ms;	/* 0 before any event */
-	char			 error[128];	/* last error, or "" */
-};
-
-/*
- * The sources (stdin first when read, then "http" for posted events);
- * *n is set to their number.  Borrowed until the next tick.
- */
-const struct sr_app_source *sr_app_sources(const struct sr_app *app,
-    int *n);
-
 /* Loop-thread accessors, borrowed for the app's lifetime. */
 struct sr_store *sr_app_store(struct sr_app *app);
 struct sr_engine *sr_app_engine(struct sr_app *app);
@@ -162,11 +135,11 @@ const struct sr_config *sr_app_config(const struct sr_app *app);
 const char *sr_app_db_path(const struct sr_app *app);	/* as opened */
 int64_t sr_app_interval_ms(const struct sr_app *app);
 uint64_t sr_app_ticks(const struct sr_app *app);	/* published so far */
-/* Events per second over the last tick, all sources together. */
-double sr_app_events_rate(const struct sr_app *app);
-/* This process: CPU % over the last tick, resident memory. */
-double sr_app_self_cpu_pct(const struct sr_app *app);
-uint64_t sr_app_self_rss_bytes(const struct sr_app *app);
+/*
+ * Sources (stdin, "http" for posted events), their state, counts and
+ * rejects, and sitrep's own CPU and RSS are in every snapshot
+ * (snapshot.sources, self_cpu_pct, self_rss_bytes).
+ */
 
 /*
  * Open another handle on the app's database for history reads (charts
