@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -397,6 +398,29 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 	    (size_t)top.n_mem);
 }
 
+/*
+ * Store every KPI tile value as a sample "kpi.<id>", so long chart
+ * windows (1 h, 24 h) of any tile come from the store's rollups.
+ */
+static void
+app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
+{
+	char name[64];
+
+	for (int i = 0; i < SR_KPI_COUNT; i++) {
+		const struct sr_snap_kpi *k = &snap->kpi[i];
+
+		if (k->id == NULL || isnan(k->value))
+			continue;
+		snprintf(name, sizeof(name), "kpi.%s", k->id);
+		if (sr_store_add_sample(app->store, name, snap->now_ms,
+		    k->value, NULL) == -1) {
+			app->store_errors++;
+			break;
+		}
+	}
+}
+
 /* One tick, in the order app.h gives. */
 static void
 app_tick(struct sr_app *app)
@@ -411,6 +435,8 @@ app_tick(struct sr_app *app)
 	if (app->replay_clock && app->newest_event_ms > 0)
 		now_ms = app->newest_event_ms;
 	sr_engine_tick(app->engine, now_ms, app->store);
+	snap = sr_engine_snapshot(app->engine);
+	app_store_kpis(app, snap);
 	if (sr_store_flush(app->store, &err) == -1 ||
 	    sr_store_prune(app->store, sr_now_ms(), &app->cfg.retention,
 	    SR_APP_PRUNE_ROWS, &err) == -1) {
@@ -419,7 +445,6 @@ app_tick(struct sr_app *app)
 		    err.msg);
 	}
 	app->ticks++;
-	snap = sr_engine_snapshot(app->engine);
 	if (app->publish_fn != NULL)
 		app->publish_fn(app->publish_ctx, snap);
 	sr_snapshot_unref(snap);

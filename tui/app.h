@@ -7,7 +7,9 @@
  *
  * Each tick (default 1 s, --interval), in this order: sample the system
  * (each metric goes to the engine and the store), evaluate insights
- * (events were folded as they arrived), flush the store batch, prune a
+ * (events were folded as they arrived), store each KPI tile's value as
+ * the sample "kpi.<id>" (so charts read long windows from the store's
+ * rollups), flush the store batch, prune a
  * bounded slice of old data, publish the snapshot, then call the front
  * end's on_publish hook (the TUI draws, serve hands the snapshot to its
  * HTTP threads).  Between ticks the store batch is committed at least
