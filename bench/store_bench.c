@@ -9,6 +9,7 @@
  *     bench/store_bench.c build/libsitrep.a -lsqlite3 -lm \
  *     -o build/store_bench && ./build/store_bench [N] [DIR]
  */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,23 @@ main(int argc, char **argv)
 	}
 	t1 = sr_mono_us();
 	c1 = sr_cpu_us();
+	{
+		/* a sanity figure: every event is counted once in ev_minute */
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(sr_store_db(st), "SELECT (SELECT count(*)"
+		    " FROM events), (SELECT sum(requests) FROM ev_minute),"
+		    " (SELECT count(*) FROM ev_minute), (SELECT count(*) FROM"
+		    " ident_hour)", -1, &q, NULL) == SQLITE_OK &&
+		    sqlite3_step(q) == SQLITE_ROW)
+			printf("store_bench: events %lld, ev_minute requests "
+			    "%lld in %lld rows, ident_hour %lld rows\n",
+			    sqlite3_column_int64(q, 0),
+			    sqlite3_column_int64(q, 1),
+			    sqlite3_column_int64(q, 2),
+			    sqlite3_column_int64(q, 3));
+		sqlite3_finalize(q);
+	}
 	sr_store_close(st);
 	free(user);
 	free(sess);

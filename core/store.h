@@ -136,7 +136,8 @@ int sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 /*
  * Record a source's cursor in the open batch, so it is committed with the
  * events it covers.  sr_store_get_cursor() sets *cursor to a string the
- * caller frees, or NULL when none is stored.
+ * caller frees, or NULL when none is stored; on the writing handle a
+ * value set in the open batch wins over the committed one.
  */
 int sr_store_set_cursor(struct sr_store *st, const char *source,
     const char *cursor, struct sr_err *err);
@@ -173,10 +174,11 @@ struct sqlite3 *sr_store_db(struct sr_store *st);
 
 /*
  * A metric series over [from_ms, to_ms] at about step_ms resolution: the
- * store picks raw, 1 m or 1 h data (the coarsest whose resolution is not
- * finer than step, falling back to finer ones where coarse data is
- * missing) and buckets it by step.  Calls fn once per bucket in time
- * order.  Returns 0 or -1.
+ * store picks raw data for step < 1 min, samples_1m for step < 1 h, else
+ * samples_1h (falling back to the next finer table when the chosen one
+ * has no rows in the range) and buckets it by step (bucket = ts / step *
+ * step, aligned to the epoch; avg weighted by n).  Calls fn once per
+ * non-empty bucket in time order.  Returns 0 or -1.
  */
 struct sr_series_point {
 	int64_t	ts_ms;
