@@ -30,6 +30,12 @@
 #include "core/store.h"
 
 /*
+ * actions/ may be built without its implementation while branches land;
+ * a weak reference lets the app run without actions then.
+ */
+#pragma weak sr_actions_attach
+
+/*
  * Set by SIGINT/SIGTERM; a signal flag is one of the globals STYLE.md
  * allows.  The loop lets those signals in only while it sleeps.
  */
@@ -541,7 +547,9 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
 		goto fail;
 	app->engine = sr_engine_new(&app->cfg);
-	if (sr_engine_restore(app->engine, app->store, err) == -1 ||
+	if (sr_engine_restore(app->engine, app->store, err) == -1)
+		goto fail;
+	if (sr_actions_attach != NULL &&
 	    sr_actions_attach(app->engine, &app->cfg, err) == -1)
 		goto fail;
 	if ((app->loop = sr_loop_new(err)) == NULL)

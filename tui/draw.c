@@ -15,6 +15,18 @@
 #include <string.h>
 #include <time.h>
 
+/* 1 when (y, end-of-text x) reaches the screen's bottom-right cell. */
+static int
+tui_at_corner(WINDOW *win, int y, int xend)
+{
+	int by, bx, my, mx;
+
+	getbegyx(win, by, bx);
+	getmaxyx(win, my, mx);
+	return by + y == LINES - 1 && bx + xend >= COLS && y == my - 1 &&
+	    xend >= mx;
+}
+
 int
 sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
     int right)
@@ -45,13 +57,16 @@ sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
 		}
 		sr_buf_addc(&clean, *p < 0x20 || *p == 0x7f ? '?' : (char)*p);
 	}
-	sr_fit(&out, clean.data, w, right);
+	if (right || sr_text_width(clean.data) > w)
+		sr_fit(&out, clean.data, w, right);
+	else
+		sr_buf_adds(&out, clean.data);
 	cells = sr_text_width(out.data);
-	/* the bottom-right cell of a window cannot take a character
-	 * without scrolling: leave it out */
-	if (y == maxy - 1 && x + cells >= maxx) {
+	/* the screen's bottom-right cell cannot take a character without
+	 * scrolling: leave it out */
+	if (tui_at_corner(win, y, x + cells)) {
 		sr_buf_reset(&clean);
-		sr_fit(&clean, out.data, maxx - x - 1, 0);
+		sr_fit(&clean, out.data, cells - 1, right);
 		sr_buf_reset(&out);
 		sr_buf_adds(&out, clean.data);
 	}
@@ -88,8 +103,9 @@ sr_tui_fill(WINDOW *win, int y, int x, attr_t a)
 	if (y < 0 || y >= maxy || x >= maxx)
 		return;
 	wattrset(win, a);
-	/* not the window's last cell: writing it would scroll */
-	for (int i = x; i < maxx - (y == maxy - 1 ? 1 : 0); i++)
+	/* not the screen's last cell: writing it would scroll */
+	for (int i = x; i < maxx - (tui_at_corner(win, y, maxx) ? 1 : 0);
+	    i++)
 		mvwaddch(win, y, i, ' ');
 	wattrset(win, A_NORMAL);
 }

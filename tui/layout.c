@@ -65,7 +65,7 @@ sr_panel_by_name(const char *name)
 	for (int i = 0; i < SR_PANEL__COUNT; i++)
 		if (strcmp(name, panel_names[i]) == 0)
 			return i;
-	if (strcmp(name, "procs") == 0)
+	if (strcmp(name, "procs") == 0 || strcmp(name, "system") == 0)
 		return SR_PANEL_PROCS;
 	return -1;
 }
@@ -166,17 +166,26 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 	}
 
 	n = layout_rows(kind, flags, cols >= 100, rows);
-	/* the config's panel order reorders the middle rows (stable) */
-	if (order != NULL && norder > 0)
-		for (int i = 1; i < n; i++)
-			for (int j = i; j > 0 && order_pos(&rows[j], order,
-			    norder) < order_pos(&rows[j - 1], order, norder);
-			    j--) {
-				struct lrow t = rows[j];
+	/*
+	 * The config's panel order: rows it names are put in that order in
+	 * the slots they held; rows it does not name keep their place.
+	 */
+	if (order != NULL && norder > 0) {
+		int slot[LROWS_MAX], ns = 0;
 
-				rows[j] = rows[j - 1];
-				rows[j - 1] = t;
+		for (int i = 0; i < n; i++)
+			if (order_pos(&rows[i], order, norder) < norder)
+				slot[ns++] = i;
+		for (int i = 1; i < ns; i++)
+			for (int j = i; j > 0 && order_pos(&rows[slot[j]],
+			    order, norder) < order_pos(&rows[slot[j - 1]],
+			    order, norder); j--) {
+				struct lrow t = rows[slot[j]];
+
+				rows[slot[j]] = rows[slot[j - 1]];
+				rows[slot[j - 1]] = t;
 			}
+	}
 	if (tile_rows > 0) {
 		/* tiles first; rank 2 (kept nearly to the end) */
 		memmove(&rows[1], &rows[0], (size_t)n * sizeof(rows[0]));
