@@ -12,11 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum svc_col { COL_NAME, COL_RPS, COL_4XX, COL_5XX, COL_P50, COL_P95,
+enum svc_col { COL_NAME, COL_REQ, COL_RPS, COL_4XX, COL_5XX, COL_P50, COL_P95,
 	COL_P99, COL__COUNT };
 
 static const char *const col_names[COL__COUNT] = {
-	"name", "req/s", "4xx%", "5xx%", "p50", "p95", "p99",
+	"name", "reqs", "req/s", "4xx%", "5xx%", "p50", "p95", "p99",
 };
 
 struct services {
@@ -48,6 +48,7 @@ static double
 col_value(const struct sr_snap_win *w, int col)
 {
 	switch (col) {
+	case COL_REQ:	return (double)w->requests;
 	case COL_RPS:	return w->req_per_s;
 	case COL_4XX:	return w->rate_4xx;
 	case COL_5XX:	return w->rate_5xx;
@@ -114,11 +115,11 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	struct sr_tui_view *v = p->v;
 	int W = getmaxx(win), H = getmaxy(win), nw, x, page = H - 2;
 	int focused = v->focus == SR_PANEL_SERVICES;
-	static const int cw[COL__COUNT] = { 0, 8, 6, 6, 8, 8, 8 };
+	static const int cw[COL__COUNT] = { 0, 7, 8, 6, 6, 8, 8, 8 };
 	char hdr[16], val[32];
 	int spark_w;
 
-	nw = W - (8 + 6 + 6 + 8 + 8 + 8) - 1;
+	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 2;
 	spark_w = 0;
 	if (nw > 40) {
 		spark_w = nw - 28 > 24 ? 24 : nw - 28;
@@ -139,7 +140,7 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 		x += w + (c == COL_NAME ? 1 : 0);
 	}
 	if (spark_w > 0)
-		sr_tui_put(win, 1, x + 1, spark_w, v->attr[SR_ROLE_DIM],
+		sr_tui_put(win, 1, x + 2, spark_w, v->attr[SR_ROLE_DIM],
 		    "req/s trend", 0);
 	if (n == 0) {
 		sr_tui_put(win, 2, 1, W - 1, v->attr[SR_ROLE_DIM],
@@ -158,6 +159,9 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 		x = 0;
 		sr_tui_put(win, y, x, nw, a | A_BOLD, r->name, 0);
 		x += nw + 1;
+		sr_tui_put(win, y, x, cw[COL_REQ], a,
+		    sr_fmt_si(val, sizeof(val), (double)r->w->requests), 1);
+		x += cw[COL_REQ];
 		sr_tui_put(win, y, x, cw[COL_RPS], a,
 		    sr_fmt_si(val, sizeof(val), r->w->req_per_s), 1);
 		x += cw[COL_RPS];
@@ -190,7 +194,7 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 			sr_spark(h, r->spark_n, spark_w, 0, hi, v->glyphs ==
 			    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK,
 			    &b);
-			sr_tui_put(win, y, x + 1, spark_w, sel ? a :
+			sr_tui_put(win, y, x + 2, spark_w, sel ? a :
 			    v->attr[SR_ROLE_INFO], b.data, 0);
 			sr_buf_release(&b);
 		}

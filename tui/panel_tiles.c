@@ -77,8 +77,8 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			la = v->attr[SR_ROLE_SELECT];
 		else if (i == v->kpi_sel)
 			la = v->attr[SR_ROLE_NORMAL] | A_BOLD;
-		sr_tui_putf(win, y, x, w, la, "%-*s", w,
-		    k->label ? k->label : "?");
+		sr_tui_putf(win, y, x, w, la, "%s%-*s", focused &&
+		    i == v->kpi_sel ? ">" : "", w, k->label ? k->label : "?");
 		sr_tui_put(win, y, x + w - 1, 1, la,
 		    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
 		sr_tui_fmt_value(val, sizeof(val), k->value, k->unit);

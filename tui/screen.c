@@ -397,13 +397,13 @@ screen_draw_status(struct screen *s, WINDOW *w)
 
 	sr_buf_init(&b);
 	if (s->v.tiny) {
-		sr_buf_addf(&b, "%s%s cpu %s mem %s %s ev/s %zu firing",
+		sr_buf_addf(&b, "%ssitrep %s %zu firing cpu %s mem %s %s ev/s",
 		    s->v.paused ? "PAUSED " : "",
 		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    sn->n_firing,
 		    sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value),
 		    sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value),
-		    sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s),
-		    sn->n_firing);
+		    sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_HEADER], b.data, 0);
 		sr_buf_release(&b);
 		return;
