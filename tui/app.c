@@ -561,7 +561,8 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		/* no /proc (a container, a test): run without system data */
 		if ((app->sys = sr_sys_open(NULL, NULL, &serr)) != NULL) {
 			app->metrics = sr_metric_set_new();
-			sr_sys_want_procs(app->sys, 1);
+			/* every 5 s until a front end shows the list */
+			sr_sys_want_procs(app->sys, 0);
 		}
 	}
 	if (want_stdin && app_open_stdin(app, err) == -1)
@@ -669,6 +670,13 @@ sr_app_signalled(const struct sr_app *app)
 {
 	(void)app;
 	return app_signalled;
+}
+
+void
+sr_app_want_procs(struct sr_app *app, int every_tick)
+{
+	if (app->sys != NULL)
+		sr_sys_want_procs(app->sys, every_tick);
 }
 
 struct sr_snapshot *

@@ -139,6 +139,11 @@ const struct sr_config *sr_app_config(const struct sr_app *app);
 const char *sr_app_db_path(const struct sr_app *app);	/* as opened */
 int64_t sr_app_interval_ms(const struct sr_app *app);
 uint64_t sr_app_ticks(const struct sr_app *app);	/* published so far */
+/*
+ * Scan processes on every tick (a processes panel is shown) or at most
+ * every 5 s (the default, cheaper).
+ */
+void sr_app_want_procs(struct sr_app *app, int every_tick);
 /* Newest event time seen (UTC ms), 0 before any event. */
 int64_t sr_app_newest_event_ms(const struct sr_app *app);
 /*

@@ -261,6 +261,7 @@ screen_layout(struct screen *s)
 	sr_layout_compute(s->kind, s->lflags, s->cols, s->lines, s->v.ntiles,
 	    s->order, s->norder, &s->lay);
 	s->v.tiny = s->lay.tiny;
+	sr_app_want_procs(s->app, s->lay.r[SR_PANEL_PROCS].h > 0);
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
 		const struct sr_rect *r = &s->lay.r[i];
 

@@ -13,7 +13,7 @@
 #include "tui/app.h"
 
 #define SR_TUI_RING_MAX		300		/* snapshots kept for time travel */
-#define SR_TUI_RING_BYTES	(8 << 20)	/* ... and their estimated size */
+#define SR_TUI_RING_BYTES	(4 << 20)	/* ... and their estimated size */
 
 struct sr_tui_opts {
 	const char	*layout;	/* NULL: config, else "full" */
