@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * panel_services: one row per service over the chosen window: req/s,
+ * 4xx %, 5xx %, p50/p95/p99 latency and a sparkline of req/s.  `s`
+ * cycles the sort column, Enter lists that service's endpoints with the
+ * same columns, Esc goes back.
+ */
+#include "tui/tui.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum svc_col { COL_NAME, COL_REQ, COL_RPS, COL_4XX, COL_5XX, COL_P50, COL_P95,
+	COL_P99, COL__COUNT };
+
+static const char *const col_names[COL__COUNT] = {
+	"name", "reqs", "req/s", "4xx%", "5xx%", "p50", "p95", "p99",
+};
+
+struct services {
+	struct sr_tui_view	*v;
+	struct sr_tui_list	 list;
+	int			 sort;
+	char			 open[128];	/* service whose endpoints */
+	struct sr_tui_list	 elist;
+	int			 want_open;	/* Enter pressed */
+};
+
+static void *
+services_create(const struct sr_tui_cfg *cfg)
+{
+	struct services *p = sr_xcalloc(1, sizeof(*p));
+
+	p->v = cfg->view;
+	p->sort = COL_RPS;
+	return p;
+}
+
+static void
+services_destroy(void *self)
+{
+	free(self);
+}
+
+static double
+col_value(const struct sr_snap_win *w, int col)
+{
+	switch (col) {
+	case COL_REQ:	return (double)w->requests;
+	case COL_RPS:	return w->req_per_s;
+	case COL_4XX:	return w->rate_4xx;
+	case COL_5XX:	return w->rate_5xx;
+	case COL_P50:	return w->p50;
+	case COL_P95:	return w->p95;
+	case COL_P99:	return w->p99;
+	default:	return 0;
+	}
+}
+
+/* One table row: a service or an endpoint, and its window figures. */
+struct svc_row {
+	const char			*name;
+	const struct sr_snap_win	*w;
+	const float			*spark;		/* or NULL */
+	int				 spark_n;
+};
+
+/* -1 when a sorts before b on column col (numbers: largest first). */
+static int
+svc_cmp(const struct svc_row *a, const struct svc_row *b, int col)
+{
+	double va, vb;
+
+	if (col == COL_NAME)
+		return strcmp(a->name, b->name);
+	va = col_value(a->w, col);
+	vb = col_value(b->w, col);
+	if (isnan(va))
+		va = -1;
+	if (isnan(vb))
+		vb = -1;
+	return va < vb ? 1 : va > vb ? -1 : strcmp(a->name, b->name);
+}
+
+/* Insertion sort (tables are short; stable; no global context). */
+static void
+svc_sort(struct svc_row *r, size_t n, int col)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && svc_cmp(&r[j], &r[j - 1], col) < 0;
+		    j--) {
+			struct svc_row t = r[j];
+
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+}
+
+static void
+svc_pct(char *buf, size_t n, double ratio)
+{
+	if (isnan(ratio))
+		snprintf(buf, n, "-");
+	else
+		sr_fmt_pct(buf, n, ratio * 100);
+}
+
+/* Draw the table of rows into win from row 1; l is the scroll state. */
+static void
+svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
+    struct sr_tui_list *l)
+{
+	struct sr_tui_view *v = p->v;
+	int W = getmaxx(win), H = getmaxy(win), nw, x, page = H - 2;
+	int focused = v->focus == SR_PANEL_SERVICES;
+	static const int cw[COL__COUNT] = { 0, 7, 8, 6, 6, 8, 8, 8 };
+	char hdr[16], val[32];
+	int spark_w;
+
+	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 2;
+	spark_w = 0;
+	if (nw > 40) {
+		spark_w = nw - 28 > 24 ? 24 : nw - 28;
+		nw -= spark_w + 1;
+	}
+	if (nw < 6)
+		nw = 6;
+	sr_tui_list_fit(l, (int)n, page);
+	/* column header */
+	x = 0;
+	for (int c = 0; c < COL__COUNT; c++) {
+		int w = c == COL_NAME ? nw : cw[c];
+
+		snprintf(hdr, sizeof(hdr), "%s%s", col_names[c],
+		    c == p->sort ? (v->utf8 ? "\xe2\x96\xbc" : "v") : "");
+		sr_tui_put(win, 1, x, w, v->attr[SR_ROLE_DIM] |
+		    (c == p->sort ? A_BOLD : 0), hdr, c != COL_NAME);
+		x += w + (c == COL_NAME ? 1 : 0);
+	}
+	if (spark_w > 0)
+		sr_tui_put(win, 1, x + 2, spark_w, v->attr[SR_ROLE_DIM],
+		    "req/s trend", 0);
+	if (n == 0) {
+		sr_tui_put(win, 2, 1, W - 1, v->attr[SR_ROLE_DIM],
+		    "no requests yet: pipe events in (sitrep demo | sitrep)",
+		    0);
+		return;
+	}
+	for (int i = 0; i < page && l->top + i < (int)n; i++) {
+		const struct svc_row *r = &rows[l->top + i];
+		int y = 2 + i, sel = l->top + i == l->sel && focused;
+		attr_t a = sel ? v->attr[SR_ROLE_SELECT] :
+		    v->attr[SR_ROLE_NORMAL];
+
+		if (sel)
+			sr_tui_fill(win, y, 0, a);
+		x = 0;
+		sr_tui_put(win, y, x, nw, a | A_BOLD, r->name, 0);
+		x += nw + 1;
+		sr_tui_put(win, y, x, cw[COL_REQ], a,
+		    sr_fmt_si(val, sizeof(val), (double)r->w->requests), 1);
+		x += cw[COL_REQ];
+		sr_tui_put(win, y, x, cw[COL_RPS], a,
+		    sr_fmt_si(val, sizeof(val), r->w->req_per_s), 1);
+		x += cw[COL_RPS];
+		svc_pct(val, sizeof(val), r->w->rate_4xx);
+		sr_tui_put(win, y, x, cw[COL_4XX], sel ? a : r->w->rate_4xx >
+		    0.05 ? v->attr[SR_ROLE_WARN] : a, val, 1);
+		x += cw[COL_4XX];
+		svc_pct(val, sizeof(val), r->w->rate_5xx);
+		sr_tui_put(win, y, x, cw[COL_5XX], sel ? a : r->w->rate_5xx >
+		    0.01 ? v->attr[SR_ROLE_CRIT] : a, val, 1);
+		x += cw[COL_5XX];
+		sr_tui_put(win, y, x, cw[COL_P50], a,
+		    sr_fmt_ms(val, sizeof(val), r->w->p50), 1);
+		x += cw[COL_P50];
+		sr_tui_put(win, y, x, cw[COL_P95], a,
+		    sr_fmt_ms(val, sizeof(val), r->w->p95), 1);
+		x += cw[COL_P95];
+		sr_tui_put(win, y, x, cw[COL_P99], a,
+		    sr_fmt_ms(val, sizeof(val), r->w->p99), 1);
+		x += cw[COL_P99];
+		if (spark_w > 0 && r->spark != NULL) {
+			double h[SR_SNAP_HIST], hi = 0;
+			struct sr_buf b;
+
+			sr_tui_hist(r->spark, r->spark_n, h);
+			for (int j = 0; j < r->spark_n; j++)
+				if (!isnan(h[j]) && h[j] > hi)
+					hi = h[j];
+			sr_buf_init(&b);
+			sr_spark(h, r->spark_n, spark_w, 0, hi, v->glyphs ==
+			    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK,
+			    &b);
+			sr_tui_put(win, y, x + 2, spark_w, sel ? a :
+			    v->attr[SR_ROLE_INFO], b.data, 0);
+			sr_buf_release(&b);
+		}
+	}
+}
+
+static void
+services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
+{
+	struct services *p = self;
+	struct sr_tui_view *v = p->v;
+	enum sr_window sw = sr_tui_snap_window(v->window);
+	const struct sr_snap_service *svc = NULL;
+	struct svc_row *rows;
+	size_t n = 0;
+	char title[192], extra[96];
+
+	if (p->want_open) {
+		p->want_open = 0;
+		/* the row under the cursor, in the order last drawn */
+		if (p->list.sel >= 0 && (size_t)p->list.sel < s->n_services) {
+			struct svc_row *r = sr_xcalloc(s->n_services,
+			    sizeof(*r));
+
+			for (size_t i = 0; i < s->n_services; i++)
+				r[i] = (struct svc_row){
+				    .name = s->services[i].name,
+				    .w = &s->services[i].win[sw] };
+			svc_sort(r, s->n_services, p->sort);
+			snprintf(p->open, sizeof(p->open), "%s",
+			    r[p->list.sel].name);
+			free(r);
+			p->elist = (struct sr_tui_list){ 0 };
+		}
+	}
+	if (p->open[0] != '\0' &&
+	    (svc = sr_snapshot_service(s, p->open)) == NULL)
+		p->open[0] = '\0';
+	if (svc != NULL) {
+		rows = svc->n_endpoints > 0 ? sr_xcalloc(svc->n_endpoints,
+		    sizeof(*rows)) : NULL;
+		for (size_t i = 0; i < svc->n_endpoints; i++)
+			rows[n++] = (struct svc_row){
+			    .name = svc->endpoints[i].name,
+			    .w = &svc->endpoints[i].win[sw] };
+		snprintf(title, sizeof(title), "Endpoints of %s", svc->name);
+	} else {
+		rows = s->n_services > 0 ? sr_xcalloc(s->n_services,
+		    sizeof(*rows)) : NULL;
+		for (size_t i = 0; i < s->n_services; i++)
+			rows[n++] = (struct svc_row){
+			    .name = s->services[i].name,
+			    .w = &s->services[i].win[sw],
+			    .spark = s->services[i].hist_rps,
+			    .spark_n = s->services[i].hist_n };
+		snprintf(title, sizeof(title), "Services");
+	}
+	svc_sort(rows, n, p->sort);
+	snprintf(extra, sizeof(extra), "[%s] %zu  s sort: %s  %s",
+	    sr_tui_window_name(sw == SR_WIN_1M ? SR_TUI_WIN_1M :
+	    sw == SR_WIN_5M ? SR_TUI_WIN_5M : SR_TUI_WIN_1H), n,
+	    col_names[p->sort], svc != NULL ? "Esc back" : "Enter endpoints");
+	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_SERVICES);
+	svc_table(p, win, rows, n, svc != NULL ? &p->elist : &p->list);
+	free(rows);
+}
+
+static enum sr_key_result
+services_key(void *self, int ch)
+{
+	struct services *p = self;
+
+	switch (ch) {
+	case 's':
+		p->sort = (p->sort + 1) % COL__COUNT;
+		return SR_KEY_REDRAW;
+	case 'S':
+		p->sort = (p->sort + COL__COUNT - 1) % COL__COUNT;
+		return SR_KEY_REDRAW;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		if (p->open[0] == '\0')
+			p->want_open = 1;
+		return SR_KEY_REDRAW;
+	case 27:	/* Esc */
+	case KEY_BACKSPACE:
+		if (p->open[0] == '\0')
+			return SR_KEY_IGNORED;
+		p->open[0] = '\0';
+		return SR_KEY_REDRAW;
+	default:
+		return sr_tui_list_key(p->open[0] ? &p->elist : &p->list, ch);
+	}
+}
+
+static enum sr_key_result
+services_click(void *self, int y, int x)
+{
+	struct services *p = self;
+	struct sr_tui_list *l = p->open[0] ? &p->elist : &p->list;
+
+	(void)x;
+	if (y < 2)
+		return SR_KEY_IGNORED;
+	l->sel = l->top + y - 2;
+	sr_tui_list_fit(l, l->n, l->page);
+	return SR_KEY_REDRAW;
+}
+
+const struct sr_panel_ops sr_services_panel = {
+	.name = "services",
+	.id = SR_PANEL_SERVICES,
+	.create = services_create,
+	.destroy = services_destroy,
+	.draw = services_draw,
+	.key = services_key,
+	.click = services_click,
+};

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * panel_tiles: one tile per KPI in the configured list ([tui] tiles=):
+ * label with a trend arrow against the previous window, the value with
+ * its unit coloured by its warn/crit level, and a sparkline of recent
+ * history.  Left/right (h/l) pick the tile the chart shows.
+ */
+#include "tui/tui.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct tiles {
+	struct sr_tui_view	*v;
+	int			 cols;	/* tiles per row at the last draw */
+	int			 w;	/* width of one tile */
+};
+
+static void *
+tiles_create(const struct sr_tui_cfg *cfg)
+{
+	struct tiles *t = sr_xcalloc(1, sizeof(*t));
+
+	t->v = cfg->view;
+	return t;
+}
+
+static void
+tiles_destroy(void *self)
+{
+	free(self);
+}
+
+/* Trend arrow: up, down or flat (within 5 %) against prev. */
+static const char *
+tiles_arrow(const struct sr_snap_kpi *k, int utf8)
+{
+	double d;
+
+	if (isnan(k->value) || isnan(k->prev))
+		return " ";
+	d = k->value - k->prev;
+	if (fabs(d) <= 0.05 * fabs(k->prev) || fabs(d) < 1e-9)
+		return utf8 ? "\xe2\x86\x92" : "=";	/* → */
+	if (d > 0)
+		return utf8 ? "\xe2\x86\x91" : "^";	/* ↑ */
+	return utf8 ? "\xe2\x86\x93" : "v";		/* ↓ */
+}
+
+static void
+tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
+{
+	struct tiles *t = self;
+	struct sr_tui_view *v = t->v;
+	int W = getmaxx(win), H = getmaxy(win), rows = H / 3, per;
+	int focused = v->focus == SR_PANEL_TILES;
+
+	if (v->ntiles == 0 || rows == 0)
+		return;
+	per = (v->ntiles + rows - 1) / rows;
+	if (per * SR_TILE_MIN_W > W)
+		per = W / SR_TILE_MIN_W;
+	if (per < 1)
+		per = 1;
+	t->cols = per;
+	t->w = W / per;
+	for (int i = 0; i < v->ntiles && i < per * rows; i++) {
+		const struct sr_snap_kpi *k = &s->kpi[v->tiles[i]];
+		int x = (i % per) * t->w, y = (i / per) * 3, w = t->w - 1;
+		char val[32], val2[32];
+		double hist[SR_SNAP_HIST], lo = 0, hi = 0;
+		struct sr_buf b;
+		attr_t la = v->attr[SR_ROLE_DIM];
+
+		if (focused && i == v->kpi_sel)
+			la = v->attr[SR_ROLE_SELECT];
+		else if (i == v->kpi_sel)
+			la = v->attr[SR_ROLE_NORMAL] | A_BOLD;
+		sr_tui_putf(win, y, x, w, la, "%s%-*s", focused &&
+		    i == v->kpi_sel ? ">" : "", w, k->label ? k->label : "?");
+		sr_tui_put(win, y, x + w - 1, 1, la,
+		    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
+		sr_tui_fmt_value(val, sizeof(val), k->value, k->unit);
+		if (k->unit2 != NULL && !isnan(k->value2) && w >= 16) {
+			sr_tui_fmt_value(val2, sizeof(val2), k->value2,
+			    k->unit2);
+			sr_tui_putf(win, y + 1, x, w,
+			    sr_tui_level_attr(v, k->level), "%s", val);
+			sr_tui_put(win, y + 1, x + sr_text_width(val) + 1,
+			    w - sr_text_width(val) - 1, v->attr[SR_ROLE_DIM],
+			    val2, 0);
+		} else {
+			sr_tui_put(win, y + 1, x, w,
+			    sr_tui_level_attr(v, k->level), val, 0);
+		}
+		sr_tui_hist(k->hist, k->hist_n, hist);
+		for (int j = 0; j < k->hist_n; j++)
+			if (!isnan(hist[j]) && hist[j] > hi)
+				hi = hist[j];
+		if (!isnan(k->crit) && k->crit > hi && k->crit < hi * 1.5)
+			hi = k->crit;
+		sr_buf_init(&b);
+		sr_spark(hist, k->hist_n, w, lo, hi, v->glyphs ==
+		    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK, &b);
+		sr_tui_put(win, y + 2, x, w, sr_tui_level_attr(v, k->level) &
+		    ~A_BOLD, b.data, 0);
+		sr_buf_release(&b);
+	}
+}
+
+static enum sr_key_result
+tiles_key(void *self, int ch)
+{
+	struct tiles *t = self;
+	struct sr_tui_view *v = t->v;
+
+	switch (ch) {
+	case KEY_LEFT:
+	case 'h':
+		if (v->kpi_sel > 0)
+			v->kpi_sel--;
+		return SR_KEY_REDRAW;
+	case KEY_RIGHT:
+	case 'l':
+		if (v->kpi_sel + 1 < v->ntiles)
+			v->kpi_sel++;
+		return SR_KEY_REDRAW;
+	case KEY_HOME:
+	case 'g':
+		v->kpi_sel = 0;
+		return SR_KEY_REDRAW;
+	case KEY_END:
+	case 'G':
+		v->kpi_sel = v->ntiles > 0 ? v->ntiles - 1 : 0;
+		return SR_KEY_REDRAW;
+	case '\n':
+	case KEY_ENTER:
+		v->req_focus = SR_PANEL_CHART;
+		return SR_KEY_REDRAW;
+	default:
+		return SR_KEY_IGNORED;
+	}
+}
+
+static enum sr_key_result
+tiles_click(void *self, int y, int x)
+{
+	struct tiles *t = self;
+	int i;
+
+	if (t->w <= 0)
+		return SR_KEY_IGNORED;
+	i = (y / 3) * t->cols + x / t->w;
+	if (i < 0 || i >= t->v->ntiles)
+		return SR_KEY_IGNORED;
+	t->v->kpi_sel = i;
+	return SR_KEY_REDRAW;
+}
+
+const struct sr_panel_ops sr_tiles_panel = {
+	.name = "tiles",
+	.id = SR_PANEL_TILES,
+	.create = tiles_create,
+	.destroy = tiles_destroy,
+	.draw = tiles_draw,
+	.key = tiles_key,
+	.click = tiles_click,
+};

@@ -1,0 +1,914 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * screen: the console's screen manager (see screen.h).  Panels are
+ * listed in sr_panels[]; each gets a WINDOW at its layout rectangle.
+ * Handlers never draw: keys, mouse, publishes and resizes set `dirty`,
+ * and the app's idle hook draws at most once per wake-up (werase + draw
+ * + wnoutrefresh per panel, one doupdate), so ncurses sends only what
+ * changed.
+ */
+#include "tui/screen.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/loop.h"
+#include "core/snapshot.h"
+#include "core/store.h"
+#include "tui/tui.h"
+
+/* Set by SIGWINCH (a signal flag, allowed by STYLE.md). */
+static volatile sig_atomic_t screen_winch;
+
+enum { THEME_DEFAULT, THEME_SOLAR, THEME_MONO, THEME__COUNT };
+static const char *const theme_names[THEME__COUNT] = { "default", "solar",
+	"mono" };
+
+struct screen {
+	struct sr_app			*app;
+	struct sr_tui_view		 v;
+	struct sr_tui_cfg		 cfg;
+	SCREEN				*scr;
+	FILE				*tty_in;	/* opened /dev/tty */
+	int				 key_fd;
+	void				*state[SR_PANEL__COUNT];
+	const struct sr_panel_ops	*ops[SR_PANEL__COUNT];
+	WINDOW				*win[SR_PANEL__COUNT];
+	WINDOW				*overlay;
+	struct sr_layout		 lay;
+	enum sr_layout_kind		 kind;
+	unsigned			 lflags;
+	enum sr_panel_id		 order[SR_PANEL__COUNT];
+	int				 norder;
+	int				 cols, lines;
+	struct sr_snapshot		*ring[SR_TUI_RING_MAX];
+	size_t				 ring_bytes[SR_TUI_RING_MAX];
+	int				 ring_n;
+	size_t				 ring_total;
+	int				 shown_idx;	/* in ring, -1 */
+	struct sr_snapshot		*live;
+	struct sr_snapshot		*shown;
+	int				 dirty;
+	int				 help;
+	int				 prompt;	/* typing a filter */
+	struct sr_buf			 pbuf;
+	int				 theme;
+	int				 colour;	/* colours usable */
+	int				 mouse;
+	int				 quit;
+	int64_t				 flash_until;
+};
+
+int
+sr_tui_theme_parse(const char *s)
+{
+	for (int i = 0; i < THEME__COUNT; i++)
+		if (strcmp(s, theme_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static void
+screen_on_winch(int sig)
+{
+	(void)sig;
+	screen_winch = 1;
+}
+
+/* Restore the terminal when exit() is called with the screen up. */
+static void
+screen_atexit(void)
+{
+	if (!isendwin())
+		endwin();
+}
+
+/* ---- themes ----------------------------------------------------------- */
+
+struct theme_pair {
+	short	fg, bg;
+	attr_t	extra;
+};
+
+/* Colour pairs 1.. by role; -1 = the terminal's default. */
+static void
+screen_theme(struct screen *s)
+{
+	static const struct theme_pair c256[2][SR_ROLE__COUNT] = {
+		[0] = {
+			[SR_ROLE_NORMAL] = { -1, -1, 0 },
+			[SR_ROLE_DIM] = { 245, -1, 0 },
+			[SR_ROLE_TITLE] = { 252, 237, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { 16, 39, 0 },
+			[SR_ROLE_HEADER] = { 252, 235, 0 },
+			[SR_ROLE_OK] = { 78, -1, 0 },
+			[SR_ROLE_WARN] = { 214, -1, 0 },
+			[SR_ROLE_CRIT] = { 196, -1, 0 },
+			[SR_ROLE_INFO] = { 81, -1, 0 },
+			[SR_ROLE_SELECT] = { 16, 250, 0 },
+			[SR_ROLE_VALUE] = { 255, -1, A_BOLD },
+		},
+		[1] = {
+			[SR_ROLE_NORMAL] = { 230, -1, 0 },
+			[SR_ROLE_DIM] = { 66, -1, 0 },
+			[SR_ROLE_TITLE] = { 230, 24, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { 16, 178, 0 },
+			[SR_ROLE_HEADER] = { 230, 23, 0 },
+			[SR_ROLE_OK] = { 64, -1, 0 },
+			[SR_ROLE_WARN] = { 136, -1, 0 },
+			[SR_ROLE_CRIT] = { 160, -1, 0 },
+			[SR_ROLE_INFO] = { 37, -1, 0 },
+			[SR_ROLE_SELECT] = { 16, 187, 0 },
+			[SR_ROLE_VALUE] = { 230, -1, A_BOLD },
+		},
+	};
+	static const struct theme_pair c8[SR_ROLE__COUNT] = {
+		[SR_ROLE_NORMAL] = { -1, -1, 0 },
+		[SR_ROLE_DIM] = { -1, -1, A_DIM },
+		[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
+		[SR_ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0 },
+		[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
+		[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
+		[SR_ROLE_WARN] = { COLOR_YELLOW, -1, 0 },
+		[SR_ROLE_CRIT] = { COLOR_RED, -1, A_BOLD },
+		[SR_ROLE_INFO] = { COLOR_CYAN, -1, 0 },
+		[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_WHITE, 0 },
+		[SR_ROLE_VALUE] = { -1, -1, A_BOLD },
+	};
+	static const attr_t mono[SR_ROLE__COUNT] = {
+		[SR_ROLE_NORMAL] = A_NORMAL,
+		[SR_ROLE_DIM] = A_DIM,
+		[SR_ROLE_TITLE] = A_REVERSE,
+		[SR_ROLE_TITLE_FOCUS] = A_REVERSE | A_BOLD | A_UNDERLINE,
+		[SR_ROLE_HEADER] = A_REVERSE,
+		[SR_ROLE_OK] = A_NORMAL,
+		[SR_ROLE_WARN] = A_BOLD,
+		[SR_ROLE_CRIT] = A_BOLD | A_UNDERLINE,
+		[SR_ROLE_INFO] = A_NORMAL,
+		[SR_ROLE_SELECT] = A_REVERSE,
+		[SR_ROLE_VALUE] = A_BOLD,
+	};
+	const struct theme_pair *t;
+
+	if (!s->colour || s->theme == THEME_MONO) {
+		memcpy(s->v.attr, mono, sizeof(mono));
+		return;
+	}
+	t = COLORS >= 256 ? c256[s->theme == THEME_SOLAR] : c8;
+	for (int r = 0; r < SR_ROLE__COUNT; r++) {
+		init_pair((short)(r + 1), t[r].fg, t[r].bg);
+		s->v.attr[r] = COLOR_PAIR(r + 1) | t[r].extra;
+	}
+}
+
+/* ---- snapshots: live, shown, ring -------------------------------------- */
+
+/* A rough size of what a snapshot holds, to bound the ring's memory. */
+static size_t
+screen_snap_bytes(const struct sr_snapshot *s)
+{
+	size_t b = sizeof(*s);
+
+	b += s->n_metrics * (sizeof(*s->metrics) + 48);
+	for (size_t i = 0; i < s->n_services; i++)
+		b += sizeof(s->services[i]) + 32 + s->services[i].n_endpoints *
+		    (sizeof(struct sr_snap_endpoint) + 48);
+	b += s->n_events * (sizeof(*s->events) + 160);
+	b += s->n_insights * (sizeof(*s->insights) + 600);
+	b += s->n_errors * (sizeof(*s->errors) + 256);
+	b += (s->n_procs_cpu + s->n_procs_mem) * (sizeof(struct sr_snap_proc)
+	    + 32);
+	return b;
+}
+
+static void
+screen_ring_drop_oldest(struct screen *s)
+{
+	sr_snapshot_unref(s->ring[0]);
+	s->ring_total -= s->ring_bytes[0];
+	memmove(&s->ring[0], &s->ring[1], (size_t)(s->ring_n - 1) *
+	    sizeof(s->ring[0]));
+	memmove(&s->ring_bytes[0], &s->ring_bytes[1], (size_t)(s->ring_n -
+	    1) * sizeof(s->ring_bytes[0]));
+	s->ring_n--;
+	if (s->shown_idx >= 0)
+		s->shown_idx--;
+}
+
+static void
+screen_publish(void *ctx, struct sr_snapshot *snap)
+{
+	struct screen *s = ctx;
+	size_t bytes = screen_snap_bytes(snap);
+
+	while (s->ring_n > 0 && (s->ring_n == SR_TUI_RING_MAX ||
+	    s->ring_total + bytes > SR_TUI_RING_BYTES))
+		screen_ring_drop_oldest(s);
+	s->ring[s->ring_n] = sr_snapshot_ref(snap);
+	s->ring_bytes[s->ring_n++] = bytes;
+	s->ring_total += bytes;
+	sr_snapshot_unref(s->live);
+	s->live = sr_snapshot_ref(snap);
+	if (!s->v.paused) {
+		sr_snapshot_unref(s->shown);
+		s->shown = sr_snapshot_ref(snap);
+		s->shown_idx = s->ring_n - 1;
+	}
+	s->dirty = 1;
+}
+
+/* Show ring entry i (paused time travel). */
+static void
+screen_show(struct screen *s, int i)
+{
+	if (i < 0 || i >= s->ring_n)
+		return;
+	sr_snapshot_unref(s->shown);
+	s->shown = sr_snapshot_ref(s->ring[i]);
+	s->shown_idx = i;
+	s->dirty = 1;
+}
+
+/* ---- layout ------------------------------------------------------------ */
+
+static int
+screen_visible(const struct screen *s, int id)
+{
+	return s->win[id] != NULL;
+}
+
+static void
+screen_layout(struct screen *s)
+{
+	for (int i = 0; i < SR_PANEL__COUNT; i++)
+		if (s->win[i] != NULL) {
+			delwin(s->win[i]);
+			s->win[i] = NULL;
+		}
+	if (s->overlay != NULL) {
+		delwin(s->overlay);
+		s->overlay = NULL;
+	}
+	sr_layout_compute(s->kind, s->lflags, s->cols, s->lines, s->v.ntiles,
+	    s->order, s->norder, &s->lay);
+	s->v.tiny = s->lay.tiny;
+	sr_app_want_procs(s->app, s->lay.r[SR_PANEL_PROCS].h > 0);
+	for (int i = 0; i < SR_PANEL__COUNT; i++) {
+		const struct sr_rect *r = &s->lay.r[i];
+
+		if (r->h <= 0 || r->w <= 0)
+			continue;
+		s->win[i] = newwin(r->h, r->w, r->y, r->x);
+	}
+	/* keep the focus on something visible and focusable */
+	if (s->v.focus <= SR_PANEL_HEADER || s->v.focus >= SR_PANEL_STATUS ||
+	    !screen_visible(s, s->v.focus)) {
+		s->v.focus = -1;
+		for (int i = SR_PANEL_TILES; i < SR_PANEL_STATUS; i++)
+			if (screen_visible(s, i) && s->ops[i]->key != NULL) {
+				s->v.focus = i;
+				break;
+			}
+	}
+	/* stdscr is blank and never drawn: flush it under the panels */
+	werase(stdscr);
+	wnoutrefresh(stdscr);
+	s->dirty = 1;
+}
+
+/* Read the terminal size (80x24 when it cannot be read) and relayout. */
+static void
+screen_resize(struct screen *s)
+{
+	struct winsize ws;
+	int rows = 24, cols = 80;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0) {
+		rows = ws.ws_row;
+		cols = ws.ws_col;
+	}
+	resize_term(rows, cols);
+	s->lines = rows;
+	s->cols = cols;
+	screen_layout(s);
+}
+
+static void
+screen_focus_step(struct screen *s, int dir)
+{
+	int id = s->v.focus;
+
+	for (int n = 0; n < SR_PANEL__COUNT; n++) {
+		id += dir;
+		if (id <= SR_PANEL_HEADER)
+			id = SR_PANEL_STATUS - 1;
+		if (id >= SR_PANEL_STATUS)
+			id = SR_PANEL_TILES;
+		if (screen_visible(s, id) && s->ops[id]->key != NULL) {
+			s->v.focus = id;
+			return;
+		}
+	}
+}
+
+/* ---- drawing ----------------------------------------------------------- */
+
+static const char *const help_lines[] = {
+	"q, Ctrl-C      quit",
+	"?              this help (any key closes it)",
+	"Tab, Shift-Tab focus the next / previous panel",
+	"arrows, j/k    move in the focused panel (tiles: left/right)",
+	"PgUp/PgDn, g/G page up/down, top/bottom (G: follow the log)",
+	"Enter          detail: service endpoints, insight detail",
+	"Esc            back; clears the event filter",
+	"space          pause (collection goes on) / resume",
+	"left/right     while paused: step back / forward in time",
+	"/              filter events: text, service=api, status>=500",
+	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h",
+	"s              sort services by the next column (S: previous)",
+	"e              events of the selected insight (drill-down)",
+	"r              show / hide resolved insights",
+	"b              chart in braille / blocks",
+	"t              next colour theme (default, solar, mono)",
+	"p              show / hide the processes panel",
+	"R              replay clock: tick at the newest event's time",
+	"mouse          click focuses, wheel scrolls (--no-mouse: off)",
+	NULL
+};
+
+static WINDOW *
+screen_overlay(struct screen *s, int h, int w)
+{
+	if (h > s->lines)
+		h = s->lines;
+	if (w > s->cols)
+		w = s->cols;
+	if (s->overlay != NULL &&
+	    (getmaxy(s->overlay) != h || getmaxx(s->overlay) != w)) {
+		delwin(s->overlay);
+		s->overlay = NULL;
+	}
+	if (s->overlay == NULL)
+		s->overlay = newwin(h, w, (s->lines - h) / 2,
+		    (s->cols - w) / 2);
+	return s->overlay;
+}
+
+static void
+screen_draw_help(struct screen *s)
+{
+	int n = 0;
+	WINDOW *w;
+
+	while (help_lines[n] != NULL)
+		n++;
+	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
+		return;
+	werase(w);
+	if (getmaxy(w) >= 3 && getmaxx(w) >= 3)
+		box(w, 0, 0);
+	sr_tui_put(w, 0, 2, getmaxx(w) - 4, s->v.attr[SR_ROLE_INFO] | A_BOLD,
+	    " sitrep keys ", 0);
+	for (int i = 0; i < n; i++)
+		sr_tui_put(w, 1 + i, 2, getmaxx(w) - 4,
+		    s->v.attr[SR_ROLE_NORMAL], help_lines[i], 0);
+	sr_tui_put(w, n + 1, 2, getmaxx(w) - 4, s->v.attr[SR_ROLE_DIM],
+	    "any key closes this help", 0);
+	wnoutrefresh(w);
+}
+
+/* The bottom line: a filter prompt, a message, or the key hints. */
+static void
+screen_draw_status(struct screen *s, WINDOW *w)
+{
+	const struct sr_snapshot *sn = s->shown;
+	int W = getmaxx(w);
+	struct sr_buf b;
+	char t[32], v1[16], v2[16], v3[16];
+
+	sr_buf_init(&b);
+	if (s->v.tiny) {
+		sr_buf_addf(&b, "%ssitrep %s %zu firing cpu %s mem %s %s ev/s",
+		    s->v.paused ? "PAUSED " : "",
+		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    sn->n_firing,
+		    sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value),
+		    sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value),
+		    sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s));
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		sr_buf_release(&b);
+		return;
+	}
+	sr_tui_fill(w, 0, 0, s->v.attr[SR_ROLE_TITLE]);
+	if (s->prompt) {
+		sr_buf_addf(&b, "filter: %s_", s->pbuf.data);
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
+		    b.data, 0);
+	} else if (s->v.flash[0] && sr_mono_ms() < s->flash_until) {
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
+		    s->v.flash, 0);
+	} else if (s->v.paused) {
+		sr_buf_addf(&b, "PAUSED at %s (%llds ago, %d/%d)  "
+		    "left/right step  space resume  ? help",
+		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    (long long)((s->live->now_ms - sn->now_ms) / 1000),
+		    s->shown_idx + 1, s->ring_n);
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
+	} else {
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE],
+		    "q quit  ? help  Tab focus  / filter  space pause  "
+		    "1-4 window  s sort  Enter detail  t theme  p procs", 0);
+	}
+	sr_buf_release(&b);
+}
+
+static void
+screen_draw(struct screen *s)
+{
+	const struct sr_snapshot *sn = s->shown;
+
+	for (int i = 0; i < SR_PANEL__COUNT; i++) {
+		WINDOW *w = s->win[i];
+
+		if (w == NULL)
+			continue;
+		werase(w);
+		if (i == SR_PANEL_STATUS)
+			screen_draw_status(s, w);
+		else if (s->ops[i] != NULL)
+			s->ops[i]->draw(s->state[i], w, sn);
+		wnoutrefresh(w);
+	}
+	if (s->help) {
+		screen_draw_help(s);
+	} else if (s->v.req_detail[0] != '\0') {
+		WINDOW *w = screen_overlay(s, s->lines - 4 > 24 ? 24 :
+		    s->lines - 4, s->cols - 8 > 100 ? 100 : s->cols - 8);
+
+		if (w != NULL && getmaxy(w) >= 3 && getmaxx(w) >= 10) {
+			sr_insight_detail_draw(w, &s->v, sn, s->v.req_detail);
+			wnoutrefresh(w);
+		}
+	}
+	doupdate();
+	s->dirty = 0;
+}
+
+/* ---- keys and mouse ---------------------------------------------------- */
+
+static void
+screen_flash(struct screen *s, const char *msg)
+{
+	snprintf(s->v.flash, sizeof(s->v.flash), "%s", msg);
+	s->flash_until = sr_mono_ms() + 4000;
+}
+
+/* Editing the `/` filter prompt. */
+static void
+screen_prompt_key(struct screen *s, int ch)
+{
+	struct sr_err err;
+
+	switch (ch) {
+	case 27:
+		s->prompt = 0;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		s->prompt = 0;
+		if (sr_evfilter_parse(&s->v.filter, s->pbuf.data, &err) == -1) {
+			char msg[sizeof(s->v.flash)];
+
+			snprintf(msg, sizeof(msg), "filter: %.200s", err.msg);
+			screen_flash(s, msg);
+		} else if (screen_visible(s, SR_PANEL_EVENTS)) {
+			s->v.focus = SR_PANEL_EVENTS;
+		}
+		break;
+	case KEY_BACKSPACE:
+	case 127:
+	case 8:
+		if (s->pbuf.len > 0)
+			s->pbuf.data[--s->pbuf.len] = '\0';
+		break;
+	case 21:	/* Ctrl-U */
+		sr_buf_reset(&s->pbuf);
+		break;
+	default:
+		if (ch >= 0x20 && ch < 0x7f && s->pbuf.len < 200)
+			sr_buf_addc(&s->pbuf, (char)ch);
+		break;
+	}
+}
+
+/* Which panel is at screen (y, x), or -1. */
+static int
+screen_panel_at(const struct screen *s, int y, int x)
+{
+	for (int i = 0; i < SR_PANEL__COUNT; i++) {
+		const struct sr_rect *r = &s->lay.r[i];
+
+		if (s->win[i] != NULL && y >= r->y && y < r->y + r->h &&
+		    x >= r->x && x < r->x + r->w)
+			return i;
+	}
+	return -1;
+}
+
+static void screen_key(struct screen *s, int ch);
+
+static void
+screen_mouse(struct screen *s)
+{
+	MEVENT me;
+	int id;
+
+	if (getmouse(&me) != OK || (id = screen_panel_at(s, me.y, me.x)) < 0)
+		return;
+	if (id == SR_PANEL_HEADER || id == SR_PANEL_STATUS ||
+	    s->ops[id] == NULL || s->ops[id]->key == NULL)
+		return;
+	if (me.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+		int key = (me.bstate & BUTTON4_PRESSED) ? KEY_UP : KEY_DOWN;
+
+		for (int i = 0; i < 3; i++)
+			s->ops[id]->key(s->state[id], key);
+		s->dirty = 1;
+		return;
+	}
+	if (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
+	    BUTTON1_RELEASED)) {
+		s->v.focus = id;
+		if (s->ops[id]->click != NULL)
+			s->ops[id]->click(s->state[id],
+			    me.y - s->lay.r[id].y, me.x - s->lay.r[id].x);
+		s->dirty = 1;
+	}
+}
+
+/* Act on what panels asked for. */
+static void
+screen_requests(struct screen *s)
+{
+	if (s->v.req_focus >= 0) {
+		if (screen_visible(s, s->v.req_focus))
+			s->v.focus = s->v.req_focus;
+		s->v.req_focus = -1;
+		s->dirty = 1;
+	}
+	if (s->v.flash[0] && s->flash_until == 0)
+		s->flash_until = sr_mono_ms() + 4000;
+}
+
+static void
+screen_key(struct screen *s, int ch)
+{
+	const struct sr_panel_ops *ops;
+	enum sr_key_result r = SR_KEY_IGNORED;
+
+	s->dirty = 1;
+	if (ch == KEY_RESIZE) {
+		screen_resize(s);
+		return;
+	}
+	if (ch == 3) {			/* Ctrl-C in raw input */
+		s->quit = 1;
+		return;
+	}
+	if (s->prompt) {
+		screen_prompt_key(s, ch);
+		return;
+	}
+	if (s->help) {
+		s->help = 0;
+		return;
+	}
+	if (s->v.req_detail[0] != '\0') {
+		if (ch == 'e' && s->shown != NULL) {
+			const struct sr_snap_insight *in =
+			    sr_snapshot_insight(s->shown, s->v.req_detail);
+
+			if (in != NULL)
+				sr_insight_drill(&s->v, s->shown, in);
+			s->v.req_detail[0] = '\0';
+		} else if (ch == 27 || ch == 'q' || ch == '\n' ||
+		    ch == '\r' || ch == KEY_ENTER || ch == KEY_BACKSPACE) {
+			s->v.req_detail[0] = '\0';
+		}
+		screen_requests(s);
+		return;
+	}
+	if (ch == KEY_MOUSE) {
+		if (s->mouse)
+			screen_mouse(s);
+		screen_requests(s);
+		return;
+	}
+	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT)) {
+		int i = s->shown_idx < 0 ? 0 :
+		    s->shown_idx + (ch == KEY_LEFT ? -1 : 1);
+
+		screen_show(s, i);
+		return;
+	}
+	if (s->v.focus > 0 && (ops = s->ops[s->v.focus]) != NULL &&
+	    ops->key != NULL)
+		r = ops->key(s->state[s->v.focus], ch);
+	if (r == SR_KEY_IGNORED) {
+		switch (ch) {
+		case 'q':
+		case 'Q':
+			s->quit = 1;
+			break;
+		case '?':
+		case KEY_F(1):
+			s->help = 1;
+			break;
+		case '\t':
+			screen_focus_step(s, 1);
+			break;
+		case KEY_BTAB:
+			screen_focus_step(s, -1);
+			break;
+		case ' ':
+			s->v.paused = !s->v.paused;
+			if (!s->v.paused && s->live != NULL) {
+				sr_snapshot_unref(s->shown);
+				s->shown = sr_snapshot_ref(s->live);
+				s->shown_idx = s->ring_n - 1;
+			}
+			break;
+		case '/':
+			s->prompt = 1;
+			sr_buf_reset(&s->pbuf);
+			if (s->v.filter.src != NULL)
+				sr_buf_adds(&s->pbuf, s->v.filter.src);
+			break;
+		case '1':
+		case '2':
+		case '3':
+		case '4':
+			s->v.window = (enum sr_tui_window)(ch - '1');
+			break;
+		case 't':
+			if (s->colour) {
+				s->theme = (s->theme + 1) % THEME__COUNT;
+				screen_theme(s);
+			}
+			{
+				char msg[64];
+
+				snprintf(msg, sizeof(msg), "theme: %s%s",
+				    theme_names[s->theme], s->colour ? "" :
+				    " (no colours: NO_COLOR or terminal)");
+				screen_flash(s, msg);
+			}
+			break;
+		case 'p':
+			s->lflags ^= SR_LAYOUT_PROCS;
+			screen_layout(s);
+			if (s->lflags & SR_LAYOUT_PROCS &&
+			    screen_visible(s, SR_PANEL_PROCS))
+				s->v.focus = SR_PANEL_PROCS;
+			break;
+		case 'R':
+			s->v.replay_clock = !s->v.replay_clock;
+			sr_app_set_replay_clock(s->app, s->v.replay_clock);
+			screen_flash(s, s->v.replay_clock ?
+			    "replay clock: ticks follow the newest event" :
+			    "wall clock");
+			break;
+		case 27:
+			if (!sr_evfilter_empty(&s->v.filter)) {
+				sr_evfilter_release(&s->v.filter);
+				screen_flash(s, "event filter cleared");
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	screen_requests(s);
+}
+
+static void
+screen_on_keys(struct sr_loop *l, int fd, unsigned rev, void *ctx)
+{
+	struct screen *s = ctx;
+	int ch, n = 0;
+
+	(void)fd;
+	(void)rev;
+	/* bounded: a paste cannot hold the loop */
+	while (n++ < 256 && (ch = wgetch(stdscr)) != ERR) {
+		screen_key(s, ch);
+		if (s->quit)
+			break;
+	}
+	if (s->quit) {
+		sr_app_stop(s->app);
+		sr_loop_stop(l);
+	}
+}
+
+static void
+screen_idle(void *ctx)
+{
+	struct screen *s = ctx;
+
+	if (screen_winch) {
+		screen_winch = 0;
+		screen_resize(s);
+	}
+	screen_requests(s);
+	if (s->v.flash[0] && s->flash_until != 0 &&
+	    sr_mono_ms() >= s->flash_until) {
+		s->v.flash[0] = '\0';
+		s->flash_until = 0;
+		s->dirty = 1;
+	}
+	if (s->dirty && s->shown != NULL)
+		screen_draw(s);
+}
+
+/* ---- set-up and tear-down ---------------------------------------------- */
+
+static const char *const kpi_ids[SR_KPI_COUNT] = {
+	"cpu", "mem", "load", "disk", "net", "events", "errors", "p95",
+	"users", "sessions",
+};
+
+/* Parse the [tui] tiles= and panels= lists. */
+static void
+screen_config(struct screen *s, const struct sr_config *cfg)
+{
+	const char *tiles = cfg->tui.tiles;
+	char *copy, *p, *w;
+
+	s->v.ntiles = 0;
+	if (tiles != NULL && *tiles) {
+		copy = sr_xstrdup(tiles);
+		p = copy;
+		while ((w = strsep(&p, ", ")) != NULL)
+			for (int k = 0; k < SR_KPI_COUNT; k++)
+				if (*w && strcmp(w, kpi_ids[k]) == 0 &&
+				    s->v.ntiles < SR_KPI_COUNT)
+					s->v.tiles[s->v.ntiles++] = k;
+		free(copy);
+	}
+	if (s->v.ntiles == 0)
+		for (int k = 0; k < SR_KPI_COUNT; k++)
+			s->v.tiles[s->v.ntiles++] = k;
+	s->norder = 0;
+	if (cfg->tui.panels != NULL && *cfg->tui.panels) {
+		copy = sr_xstrdup(cfg->tui.panels);
+		p = copy;
+		while ((w = strsep(&p, ", ")) != NULL) {
+			int id = *w ? sr_panel_by_name(w) : -1;
+
+			if (id >= 0 && s->norder < SR_PANEL__COUNT)
+				s->order[s->norder++] = (enum sr_panel_id)id;
+		}
+		free(copy);
+	}
+}
+
+static int
+screen_open(struct screen *s, struct sr_err *err)
+{
+	struct sigaction sa;
+	FILE *in = stdin;
+
+	if (!isatty(STDIN_FILENO)) {
+		if ((s->tty_in = fopen("/dev/tty", "r")) == NULL)
+			return sr_err_set(err, "cannot open '/dev/tty' for "
+			    "keys: %s", strerror(errno));
+		in = s->tty_in;
+	}
+	/* our handler first, so ncurses does not install its own */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = screen_on_winch;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGWINCH, &sa, NULL);
+	if ((s->scr = newterm(NULL, stdout, in)) == NULL)
+		return sr_err_set(err, "cannot start the terminal (TERM=%s)",
+		    getenv("TERM") ? getenv("TERM") : "unset");
+	set_term(s->scr);
+	atexit(screen_atexit);
+	s->key_fd = fileno(in);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	(void)curs_set(0);	/* invisible cursor: not all terminals can */
+	s->colour = has_colors() && getenv("NO_COLOR") == NULL;
+	if (s->colour) {
+		start_color();
+		use_default_colors();
+	}
+	screen_theme(s);
+	if (s->mouse) {
+		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
+		    BUTTON5_PRESSED, NULL);
+		mouseinterval(0);
+	}
+	return 0;
+}
+
+int
+sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
+    struct sr_err *err)
+{
+	static const int winch[] = { SIGWINCH };
+	const struct sr_config *cfg = sr_app_config(app);
+	struct screen *s = sr_xcalloc(1, sizeof(*s));
+	const char *layout = o->layout ? o->layout : cfg->tui.layout;
+	const char *theme = o->theme ? o->theme : cfg->tui.theme;
+	struct sr_err herr;
+	int rc = -1, t;
+
+	setlocale(LC_ALL, "");
+	s->app = app;
+	s->cfg.view = &s->v;
+	s->v.req_focus = -1;
+	s->v.focus = -1;
+	s->v.window = SR_TUI_WIN_5M;
+	s->v.interval_ms = sr_app_interval_ms(app);
+	s->v.replay_clock = sr_app_replay_clock(app);
+	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 &&
+	    !o->ascii && !cfg->tui.ascii;
+	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
+	s->shown_idx = -1;
+	s->mouse = cfg->tui.mouse && !o->no_mouse;
+	sr_buf_init(&s->pbuf);
+	sr_evfilter_init(&s->v.filter);
+	s->kind = SR_LAYOUT_FULL;
+	if (layout != NULL && strcmp(layout, "auto") != 0 &&
+	    sr_layout_parse(layout, &s->kind) == -1) {
+		sr_err_set(err, "unknown layout '%s' (full, compact, events, "
+		    "system)", layout);
+		goto out;
+	}
+	if (theme != NULL && (t = sr_tui_theme_parse(theme)) >= 0)
+		s->theme = t;
+	screen_config(s, cfg);
+	/* history for 1 h / 24 h charts; none for :memory: */
+	s->v.history = sr_app_open_history(app, &herr);
+	for (int i = 0; sr_panels[i] != NULL; i++) {
+		int id = sr_panels[i]->id;
+
+		s->ops[id] = sr_panels[i];
+		s->state[id] = sr_panels[i]->create(&s->cfg);
+	}
+	if (screen_open(s, err) == -1)
+		goto out;
+	if (sr_loop_block_signals(sr_app_loop(app), winch, 1, err) == -1 ||
+	    sr_loop_add_fd(sr_app_loop(app), s->key_fd, SR_LOOP_READ,
+	    screen_on_keys, s, err) == -1)
+		goto out;
+	screen_resize(s);
+	s->shown = sr_app_snapshot_ref(app);
+	sr_app_on_publish(app, screen_publish, s);
+	sr_app_on_idle(app, screen_idle, s);
+	rc = sr_app_run(app, err);
+	sr_app_on_publish(app, NULL, NULL);
+	sr_app_on_idle(app, NULL, NULL);
+	sr_loop_del_fd(sr_app_loop(app), s->key_fd);
+out:
+	if (s->scr != NULL) {
+		for (int i = 0; i < SR_PANEL__COUNT; i++)
+			if (s->win[i] != NULL)
+				delwin(s->win[i]);
+		if (s->overlay != NULL)
+			delwin(s->overlay);
+		endwin();
+		delscreen(s->scr);
+	}
+	if (s->tty_in != NULL)
+		(void)fclose(s->tty_in);	/* read-only */
+	for (int i = 0; i < SR_PANEL__COUNT; i++)
+		if (s->ops[i] != NULL && s->state[i] != NULL)
+			s->ops[i]->destroy(s->state[i]);
+	for (int i = 0; i < s->ring_n; i++)
+		sr_snapshot_unref(s->ring[i]);
+	sr_snapshot_unref(s->live);
+	sr_snapshot_unref(s->shown);
+	sr_store_close(s->v.history);
+	sr_evfilter_release(&s->v.filter);
+	sr_buf_release(&s->pbuf);
+	free(s);
+	return rc;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * screen: the ncurses console on top of an sr_app.  Sets up the
+ * terminal (keys from /dev/tty when stdin carries events), lays out the
+ * panels, routes keys and mouse, keeps a ring of recent snapshots for
+ * pause and time travel, draws once per wake-up, and restores the
+ * terminal on every way out.
+ */
+#ifndef SR_TUI_SCREEN_H
+#define SR_TUI_SCREEN_H
+
+#include "core/util.h"
+#include "tui/app.h"
+
+#define SR_TUI_RING_MAX		300		/* snapshots kept for time travel */
+#define SR_TUI_RING_BYTES	(4 << 20)	/* ... and their estimated size */
+
+struct sr_tui_opts {
+	const char	*layout;	/* NULL: config, else "full" */
+	const char	*theme;		/* NULL: config, else "default" */
+	int		 ascii;		/* force ASCII glyphs */
+	int		 no_mouse;
+};
+
+/* Stable theme names, for --theme and `t`: "default", "solar", "mono". */
+int sr_tui_theme_parse(const char *s);
+
+/*
+ * Run the console until q, Ctrl-C, a signal or the app's tick limit.
+ * Returns 0, or -1 with err set (no terminal, newterm failed, the loop
+ * failed).  The terminal is restored before it returns.
+ */
+int sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
+    struct sr_err *err);
+
+#endif
