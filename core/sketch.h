@@ -29,7 +29,12 @@ void sr_sketch_add_n(struct sr_sketch *s, double v, uint64_t n);
 /* dst += src; src unchanged. */
 void sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src);
 uint64_t sr_sketch_count(const struct sr_sketch *s);
-/* Nearest-rank quantile, q in [0, 1]; NAN when empty. */
+/*
+ * Nearest-rank quantile (rank = ceil(q * count), at least 1), q in [0, 1]:
+ * the representative value of the bin holding that rank, clamped to
+ * [min, max]; rank 1 and rank count return the exact min and max.  NAN
+ * when empty.
+ */
 double sr_sketch_quantile(const struct sr_sketch *s, double q);
 /* Exact min and max of the values added; NAN when empty. */
 double sr_sketch_min(const struct sr_sketch *s);
