@@ -1,14 +1,296 @@
 /* SPDX-License-Identifier: MIT */
-/* sitrep demo: not built yet. */
+/*
+ * sitrep demo: write synthetic events (collectors/demo) as JSON lines on
+ * stdout, paced in real time, or as fast as possible with timestamps
+ * spread over a span that ends now.  A reader that goes away ends the
+ * stream quietly (exit 0).
+ */
 #include "tui/cli.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collectors/demo.h"
+#include "core/timeutil.h"
+#include "core/util.h"
+
+#define DEMO_OUT_CHUNK	(64 * 1024)	/* write when the buffer holds this */
+#define DEMO_TICK_MS	20		/* real-time pacing step */
+
+struct demo_cfg {
+	double			 rate;		/* events/s */
+	int64_t			 duration_ms;	/* 0 = forever */
+	int64_t			 span_ms;
+	int64_t			 end_ms;
+	long long		 count;		/* -1 = rate x span */
+	int			 fast;
+	struct sr_demo_opts	 o;
+};
+
+static void
+demo_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sitrep demo [--rate N] [--duration D] [--seed K]\n"
+	    "                   [--incidents none|some]\n"
+	    "       sitrep demo --fast [--span D] [--count N] [--end TIME] ...\n"
+	    "\n"
+	    "Write realistic synthetic events of an LLM stack (litellm, vllm,\n"
+	    "embeddings, qdrant, webui, whisper, sd) as JSON lines on stdout.\n"
+	    "\n"
+	    "  --rate N         events per second on average (default 50)\n"
+	    "  --duration D     stop after D (30s, 5m ...; default: forever)\n"
+	    "  --seed K         seed of the generator (default: from the clock)\n"
+	    "  --incidents X    'some' (default): error bursts, latency\n"
+	    "                   regressions, traffic spikes; 'none': calm\n"
+	    "  --fast           no pacing: write the events of a past span\n"
+	    "  --span D         with --fast, the span (default 1h)\n"
+	    "  --count N        number of events (with --fast default rate x\n"
+	    "                   span seconds; otherwise stop after N)\n"
+	    "  --end TIME       with --fast, the span's end (default now)\n"
+	    "  --help           this text\n");
+}
+
+/* Write all of b to stdout; 1 when the reader has gone, -1 on error. */
+static int
+demo_write(struct sr_buf *b)
+{
+	size_t off = 0;
+
+	while (off < b->len) {
+		ssize_t n = write(STDOUT_FILENO, b->data + off, b->len - off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				return 1;
+			fprintf(stderr, "sitrep demo: write: %s\n",
+			    strerror(errno));
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	sr_buf_reset(b);
+	return 0;
+}
+
+static void
+demo_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * --fast: N events whose density follows the rate factor over the span
+ * (inverse of its cumulative weight, bucketed), in time order.
+ */
+static int
+demo_fast(const struct demo_cfg *c)
+{
+	int64_t start = c->end_ms - c->span_ms;
+	int64_t bucket_ms = c->span_ms / 100000 > 1000 ? c->span_ms / 100000
+	    : 1000;
+	size_t nb = (size_t)((c->span_ms + bucket_ms - 1) / bucket_ms), b = 0;
+	double *w, total = 0, before = 0;
+	struct sr_demo_opts o = c->o;
+	struct sr_demo *d;
+	struct sr_event ev;
+	struct sr_buf out;
+	long long n = c->count >= 0 ? c->count :
+	    llround(c->rate * (double)c->span_ms / 1000.0);
+	int rc = 0;
+
+	if (nb == 0)
+		nb = 1;
+	o.start_ms = start;
+	d = sr_demo_new(&o);
+	w = sr_xmalloc(nb * sizeof *w);
+	for (size_t i = 0; i < nb; i++) {
+		int64_t lo = start + (int64_t)i * bucket_ms;
+		int64_t len = i + 1 == nb ? c->end_ms - lo : bucket_ms;
+
+		w[i] = sr_demo_rate_factor(d, lo + len / 2) * (double)len;
+		total += w[i];
+	}
+	sr_buf_init(&out);
+	for (long long i = 0; i < n && rc == 0; i++) {
+		double target = ((double)i + 0.5) / (double)n * total;
+		int64_t ts;
+
+		while (b + 1 < nb && before + w[b] < target)
+			before += w[b++];
+		ts = start + (int64_t)b * bucket_ms + (int64_t)((target -
+		    before) / w[b] * (double)bucket_ms);
+		if (ts >= c->end_ms)
+			ts = c->end_ms - 1;
+		sr_demo_next(d, ts, &ev);
+		sr_demo_format_json(&ev, &out);
+		if (out.len >= DEMO_OUT_CHUNK)
+			rc = demo_write(&out);
+	}
+	if (rc == 0)
+		rc = demo_write(&out);
+	sr_buf_release(&out);
+	free(w);
+	sr_demo_free(d);
+	return rc < 0 ? SR_EXIT_FAIL : SR_EXIT_OK;
+}
+
+/* Real time: about rate x factor events per second, written per tick. */
+static int
+demo_paced(const struct demo_cfg *c)
+{
+	struct sr_demo_opts o = c->o;
+	struct sr_demo *d;
+	struct sr_event ev;
+	struct sr_buf out;
+	int64_t mono0 = sr_mono_ms(), last = mono0, wall0 = sr_now_ms();
+	long long emitted = 0;
+	double expected = 0;
+	int rc = 0;
+
+	o.start_ms = wall0;
+	d = sr_demo_new(&o);
+	sr_buf_init(&out);
+	while (rc == 0) {
+		int64_t now = sr_mono_ms(), wall, dt;
+		long long due;
+
+		if (c->duration_ms > 0 && now - mono0 >= c->duration_ms)
+			now = mono0 + c->duration_ms;
+		dt = now - last;
+		last = now;
+		wall = wall0 + (now - mono0);
+		expected += c->rate * sr_demo_rate_factor(d, wall) *
+		    (double)dt / 1000.0;
+		due = (long long)expected - emitted;
+		if (c->count >= 0 && emitted + due > c->count)
+			due = c->count - emitted;
+		for (long long i = 0; i < due; i++) {
+			/* Spread the tick's events over the tick. */
+			int64_t ts = wall - dt + (int64_t)((double)(i + 1) *
+			    (double)dt / (double)due);
+
+			sr_demo_next(d, ts, &ev);
+			sr_demo_format_json(&ev, &out);
+		}
+		emitted += due;
+		rc = demo_write(&out);
+		if ((c->duration_ms > 0 && now - mono0 >= c->duration_ms) ||
+		    (c->count >= 0 && emitted >= c->count))
+			break;
+		demo_sleep_ms(DEMO_TICK_MS);
+	}
+	sr_buf_release(&out);
+	sr_demo_free(d);
+	return rc < 0 ? SR_EXIT_FAIL : SR_EXIT_OK;
+}
 
 int
 sr_cmd_demo(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "sitrep demo: not available in this build\n");
-	return SR_EXIT_FAIL;
+	static const struct option longopts[] = {
+		{ "rate", required_argument, NULL, 'r' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "fast", no_argument, NULL, 'f' },
+		{ "span", required_argument, NULL, 'S' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "incidents", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct demo_cfg c = {
+		.rate = 50, .span_ms = 3600000, .count = -1,
+		.o = { .incidents = SR_DEMO_INCIDENTS_SOME },
+	};
+	int have_seed = 0, have_end = 0, ch;
+	struct sr_err err;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			errno = 0;
+			c.rate = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(c.rate > 0) ||
+			    c.rate > 1e7)
+				return sr_usage_error("demo",
+				    "bad rate '%s' (events per second > 0)",
+				    optarg);
+			break;
+		case 'd':
+		case 'S':
+			if (sr_duration_parse(optarg, ch == 'd' ?
+			    &c.duration_ms : &c.span_ms, &err) < 0)
+				return sr_usage_error("demo", "%s", err.msg);
+			if (ch == 'S' && c.span_ms <= 0)
+				return sr_usage_error("demo",
+				    "span must be positive");
+			break;
+		case 's':
+			errno = 0;
+			c.o.seed = strtoull(optarg, &end, 0);
+			if (errno || end == optarg || *end)
+				return sr_usage_error("demo", "bad seed '%s'",
+				    optarg);
+			have_seed = 1;
+			break;
+		case 'f':
+			c.fast = 1;
+			break;
+		case 'n':
+			errno = 0;
+			c.count = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || c.count < 0)
+				return sr_usage_error("demo", "bad count '%s'",
+				    optarg);
+			break;
+		case 'e':
+			if (sr_time_parse(optarg, strlen(optarg), &c.end_ms,
+			    &err) < 0)
+				return sr_usage_error("demo", "%s", err.msg);
+			have_end = 1;
+			break;
+		case 'i':
+			if (strcmp(optarg, "none") == 0)
+				c.o.incidents = SR_DEMO_INCIDENTS_NONE;
+			else if (strcmp(optarg, "some") == 0)
+				c.o.incidents = SR_DEMO_INCIDENTS_SOME;
+			else
+				return sr_usage_error("demo", "bad --incidents "
+				    "'%s' (none or some)", optarg);
+			break;
+		case 'h':
+			demo_usage(stdout);
+			return SR_EXIT_OK;
+		default:
+			return sr_usage_error("demo", "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return sr_usage_error("demo", "unexpected argument '%s'",
+		    argv[optind]);
+	if (!have_seed)
+		c.o.seed = (uint64_t)sr_now_ms() ^ ((uint64_t)getpid() << 32);
+	if (!have_end)
+		c.end_ms = sr_now_ms();
+	/* A reader that goes away is the normal end of a stream. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	return c.fast ? demo_fast(&c) : demo_paced(&c);
 }

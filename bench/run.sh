@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make bench`: ingest throughput of sitrep against a minimal baseline
+# (getline + cJSON + one prepared INSERT, batches of 10,000, WAL), over the
+# same demo events, and sitrep's peak RSS at 100k and 1M events.  Prints
+# figures only; nothing here passes or fails on timing.  Then runs every
+# other executable bench/*_bench.sh.
+# Environment: BUILD (build folder), BENCH_EVENTS (default 1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+SITREP="$PWD/$BUILD/sitrep"
+N=${BENCH_EVENTS:-1000000}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+now() { date +%s.%N; }
+rate() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+
+# Peak RSS (KiB) of a command with stdin from a file: /usr/bin/time -v when
+# present, else n/a.
+peak_rss() {
+	local in=$1; shift
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -v "$@" <"$in" 2>"$W/time.txt" >/dev/null || true
+		awk -F': ' '/Maximum resident set size/ { print $2 }' "$W/time.txt"
+	else
+		echo "n/a"
+	fi
+}
+
+echo "== ingest bench ($N events)"
+cc -O2 -o "$W/baseline" bench/baseline_ingest.c \
+	$(pkg-config --cflags --libs libcjson sqlite3 2>/dev/null || echo -lcjson -lsqlite3)
+"$SITREP" demo --fast --seed 1 --count "$N" >"$W/events.jsonl"
+head -n 100000 "$W/events.jsonl" >"$W/events100k.jsonl"
+printf 'input: %s lines, %s bytes\n' "$(wc -l <"$W/events.jsonl")" \
+	"$(wc -c <"$W/events.jsonl")"
+
+# Warm the page cache so both read from memory.
+cat "$W/events.jsonl" >/dev/null
+
+t0=$(now); "$W/baseline" "$W/base.db" <"$W/events.jsonl"; t1=$(now)
+base=$(rate "$N" "$t0" "$t1")
+printf 'baseline (cJSON + sqlite, 1 thread): %8s events/s  (%.2f s)\n' \
+	"$base" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+
+t0=$(now); "$SITREP" ingest --db "$W/sitrep.db" <"$W/events.jsonl" 2>"$W/ingest.txt"; t1=$(now)
+sr=$(rate "$N" "$t0" "$t1")
+printf 'sitrep ingest (stdin, fresh file DB): %8s events/s  (%.2f s)\n' \
+	"$sr" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')"
+sed 's/^/  /' "$W/ingest.txt"
+awk -v s="$sr" -v b="$base" 'BEGIN { printf "ratio sitrep/baseline: %.2f (target >= 0.8)\n", s / b }'
+stored=$(sqlite3 "$W/sitrep.db" 'SELECT count(*) FROM events' 2>/dev/null || echo '?')
+echo "stored by sitrep: $stored"
+
+rm -f "$W"/rss*.db*
+r100k=$(peak_rss "$W/events100k.jsonl" "$SITREP" ingest --db "$W/rss100k.db")
+r1m=$(peak_rss "$W/events.jsonl" "$SITREP" ingest --db "$W/rss1m.db")
+echo "sitrep ingest peak RSS: 100k events ${r100k} KiB, $N events ${r1m} KiB"
+
+for b in bench/*_bench.sh; do
+	[ -x "$b" ] || continue
+	echo "== $b"
+	BUILD="$BUILD" "$b" || echo "$b: exit $?"
+done

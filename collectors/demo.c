@@ -1,0 +1,647 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * demo: see demo.h.  The stream is a pool of live sessions; each event
+ * picks a session, the session's persona picks an endpoint, the endpoint's
+ * profile draws a latency (and tokens for a model call), and the status is
+ * drawn from base rates raised by any incident in force.  The incident
+ * schedule is a pure function of (seed, start, time), so it does not
+ * depend on how many events were drawn before.
+ */
+#include "collectors/demo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEMO_SESSIONS	96		/* live sessions at any time */
+#define DEMO_USERS	400
+#define DEMO_SLOT_MS	(10 * 60 * 1000)	/* one incident per slot */
+
+struct demo_rng {
+	uint64_t s[4];
+};
+
+enum demo_kind {
+	K_PLAIN,		/* a web or API request */
+	K_CHAT,			/* chat completion through the gateway or vllm */
+	K_EMBED,		/* embeddings */
+	K_ASR,			/* speech to text */
+	K_IMAGE,		/* text to image */
+};
+
+struct demo_endpoint {
+	const char	*service;
+	const char	*endpoint;
+	const char	*event_type;
+	const char	*method;
+	enum demo_kind	 kind;
+	double		 median_ms;	/* lognormal latency (plain kinds) */
+	double		 sigma;
+	int		 gateway;	/* 1: litellm adds its overhead */
+};
+
+/* Indexes into endpoints[] used by the personas below. */
+enum {
+	EP_HOME, EP_CHAT_PAGE, EP_CHATS_API, EP_SIGNIN, EP_ASSET,
+	EP_GW_CHAT, EP_VLLM_CHAT, EP_VLLM_COMPL, EP_GW_EMBED, EP_EMBED,
+	EP_QDRANT_SEARCH, EP_QDRANT_UPSERT, EP_ASR, EP_IMAGE, EP_HEALTH,
+	EP__COUNT
+};
+
+static const struct demo_endpoint endpoints[EP__COUNT] = {
+	[EP_HOME] = { "webui", "/", "page_view", "GET", K_PLAIN, 38, 0.5, 0 },
+	[EP_CHAT_PAGE] = { "webui", "/c/{id}", "page_view", "GET", K_PLAIN,
+	    52, 0.5, 0 },
+	[EP_CHATS_API] = { "webui", "/api/v1/chats", "request", "GET",
+	    K_PLAIN, 24, 0.6, 0 },
+	[EP_SIGNIN] = { "webui", "/api/v1/auths/signin", "request", "POST",
+	    K_PLAIN, 85, 0.4, 0 },
+	[EP_ASSET] = { "webui", "/static/app.js", "request", "GET", K_PLAIN,
+	    7, 0.7, 0 },
+	[EP_GW_CHAT] = { "litellm", "/v1/chat/completions", "llm_call",
+	    "POST", K_CHAT, 0, 0, 1 },
+	[EP_VLLM_CHAT] = { "vllm", "/v1/chat/completions", "llm_call", "POST",
+	    K_CHAT, 0, 0, 0 },
+	[EP_VLLM_COMPL] = { "vllm", "/v1/completions", "llm_call", "POST",
+	    K_CHAT, 0, 0, 0 },
+	[EP_GW_EMBED] = { "litellm", "/v1/embeddings", "embedding", "POST",
+	    K_EMBED, 22, 0.5, 1 },
+	[EP_EMBED] = { "embeddings", "/v1/embeddings", "embedding", "POST",
+	    K_EMBED, 18, 0.5, 0 },
+	[EP_QDRANT_SEARCH] = { "qdrant", "/collections/docs/points/search",
+	    "search", "POST", K_PLAIN, 6, 0.6, 0 },
+	[EP_QDRANT_UPSERT] = { "qdrant", "/collections/docs/points",
+	    "request", "PUT", K_PLAIN, 28, 0.7, 0 },
+	[EP_ASR] = { "whisper", "/v1/audio/transcriptions", "transcription",
+	    "POST", K_ASR, 900, 0.5, 0 },
+	[EP_IMAGE] = { "sd", "/sdapi/v1/txt2img", "image", "POST", K_IMAGE,
+	    3400, 0.3, 0 },
+	[EP_HEALTH] = { "litellm", "/health", "request", "GET", K_PLAIN, 2,
+	    0.4, 0 },
+};
+
+struct demo_model {
+	const char	*name;
+	double		 ms_per_token;	/* decode speed */
+	double		 ttft_ms;	/* median time to first token */
+	int		 weight;
+};
+
+static const struct demo_model models[] = {
+	{ "llama-3.1-8b", 11.0, 95, 40 },
+	{ "qwen2.5-7b", 10.0, 90, 30 },
+	{ "mistral-7b-instruct", 12.0, 110, 18 },
+	{ "llama-3.1-70b", 34.0, 210, 12 },
+};
+#define DEMO_NMODELS (sizeof models / sizeof models[0])
+
+/* Per persona: endpoint weights (sum 100 each). */
+struct demo_persona {
+	int	weight;
+	struct { int ep, w; } mix[8];
+};
+
+static const struct demo_persona personas[] = {
+	{ 45, { { EP_HOME, 6 }, { EP_CHAT_PAGE, 10 }, { EP_CHATS_API, 8 },
+	    { EP_ASSET, 4 }, { EP_GW_CHAT, 35 }, { EP_VLLM_CHAT, 35 },
+	    { EP_SIGNIN, 2 }, { -1, 0 } } },
+	{ 25, { { EP_GW_EMBED, 10 }, { EP_EMBED, 14 },
+	    { EP_QDRANT_SEARCH, 24 }, { EP_GW_CHAT, 20 },
+	    { EP_VLLM_CHAT, 18 }, { EP_CHAT_PAGE, 8 },
+	    { EP_QDRANT_UPSERT, 4 }, { EP_VLLM_COMPL, 2 } } },
+	{ 10, { { EP_ASR, 40 }, { EP_GW_CHAT, 28 }, { EP_VLLM_CHAT, 22 },
+	    { EP_CHAT_PAGE, 10 }, { -1, 0 } } },
+	{ 10, { { EP_IMAGE, 50 }, { EP_HOME, 20 }, { EP_CHAT_PAGE, 20 },
+	    { EP_ASSET, 10 }, { -1, 0 } } },
+	{ 10, { { EP_HOME, 35 }, { EP_CHAT_PAGE, 25 }, { EP_CHATS_API, 25 },
+	    { EP_ASSET, 10 }, { EP_SIGNIN, 5 }, { -1, 0 } } },
+};
+#define DEMO_NPERSONAS (sizeof personas / sizeof personas[0])
+
+/* Services an error burst can hit, and models a regression can hit. */
+static const char *const burst_services[] = {
+	"vllm", "qdrant", "embeddings", "litellm",
+};
+
+struct demo_session {
+	char		 id[24];
+	char		 user[16];
+	int64_t		 end_ms;
+	unsigned	 persona;
+	unsigned	 model;
+};
+
+struct sr_demo {
+	struct sr_demo_opts	 o;
+	struct demo_rng		 rng;
+	struct demo_session	 sess[DEMO_SESSIONS];
+	char			 event_id[24];
+	char			 message[200];
+	char			 metadata[200];
+};
+
+/* splitmix64: seeds the generator and hashes the incident schedule. */
+static uint64_t
+demo_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static inline uint64_t
+demo_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256**. */
+static uint64_t
+demo_u64(struct demo_rng *r)
+{
+	uint64_t *s = r->s;
+	uint64_t out = demo_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = demo_rotl(s[3], 45);
+	return out;
+}
+
+/* Uniform in [0, 1). */
+static double
+demo_unit(struct demo_rng *r)
+{
+	return (double)(demo_u64(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static unsigned
+demo_below(struct demo_rng *r, unsigned n)
+{
+	return (unsigned)(demo_unit(r) * n);
+}
+
+static double
+demo_normal(struct demo_rng *r)
+{
+	double u = demo_unit(r), v = demo_unit(r);
+
+	return sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * v);
+}
+
+static double
+demo_lognormal(struct demo_rng *r, double median, double sigma)
+{
+	return median * exp(sigma * demo_normal(r));
+}
+
+static double
+demo_clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The incident of slot k (k >= 0 counted from the stream's start). */
+static int
+demo_slot_incident(const struct sr_demo *d, int64_t k,
+    struct sr_demo_incident *inc)
+{
+	uint64_t h = demo_mix(d->o.seed ^ demo_mix((uint64_t)k + 1));
+	int64_t start = d->o.start_ms + k * DEMO_SLOT_MS;
+	int64_t off_s, dur_s;
+	unsigned p = (unsigned)(h % 100);
+
+	if (d->o.incidents == SR_DEMO_INCIDENTS_NONE)
+		return 0;
+	if (k == 0)
+		inc->kind = SR_DEMO_ERROR_BURST;	/* show one early */
+	else if (p < 30)
+		return 0;
+	else if (p < 60)
+		inc->kind = SR_DEMO_ERROR_BURST;
+	else if (p < 85)
+		inc->kind = SR_DEMO_LATENCY;
+	else
+		inc->kind = SR_DEMO_SPIKE;
+	off_s = k == 0 ? 90 : 60 + (int64_t)((h >> 8) % 240);
+	dur_s = 120 + (int64_t)((h >> 20) % 180);
+	inc->from_ms = start + off_s * 1000;
+	inc->to_ms = inc->from_ms + dur_s * 1000;
+	if (inc->kind == SR_DEMO_ERROR_BURST)
+		inc->subject = burst_services[(h >> 32) % 4];
+	else if (inc->kind == SR_DEMO_LATENCY)
+		inc->subject = models[(h >> 40) % DEMO_NMODELS].name;
+	else
+		inc->subject = NULL;
+	return 1;
+}
+
+int
+sr_demo_incident_at(const struct sr_demo *d, int64_t ts_ms,
+    struct sr_demo_incident *inc)
+{
+	int64_t k;
+
+	if (ts_ms < d->o.start_ms)
+		return 0;
+	k = (ts_ms - d->o.start_ms) / DEMO_SLOT_MS;
+	if (!demo_slot_incident(d, k, inc))
+		return 0;
+	return ts_ms >= inc->from_ms && ts_ms < inc->to_ms;
+}
+
+double
+sr_demo_rate_factor(const struct sr_demo *d, int64_t ts_ms)
+{
+	struct sr_demo_incident inc;
+	double day_h = (double)(ts_ms % 86400000) / 3600000.0;
+	double f;
+
+	/* Busiest mid-afternoon UTC, quietest before dawn; a 17 min ripple. */
+	f = 1.0 + 0.4 * sin(2.0 * M_PI * (day_h - 10.0) / 24.0);
+	f += 0.12 * sin(2.0 * M_PI * (double)ts_ms / (17.0 * 60000.0));
+	if (sr_demo_incident_at(d, ts_ms, &inc) &&
+	    inc.kind == SR_DEMO_SPIKE)
+		f *= 3.0;
+	return f;
+}
+
+static void
+demo_new_session(struct sr_demo *d, struct demo_session *s, int64_t ts_ms)
+{
+	unsigned u, w, acc = 0, i;
+	double x = demo_unit(&d->rng);
+
+	/* Some users are much busier than others. */
+	u = (unsigned)(x * x * DEMO_USERS) + 1;
+	(void)snprintf(s->user, sizeof s->user, "user_%03u", u);
+	(void)snprintf(s->id, sizeof s->id, "sess_%012llx",
+	    (unsigned long long)(demo_u64(&d->rng) >> 16));
+	s->end_ms = ts_ms + (int64_t)demo_clamp(
+	    demo_lognormal(&d->rng, 4 * 60000.0, 0.6), 30000, 40 * 60000.0);
+	w = demo_below(&d->rng, 100);
+	for (i = 0; i < DEMO_NPERSONAS - 1; i++) {
+		acc += (unsigned)personas[i].weight;
+		if (w < acc)
+			break;
+	}
+	s->persona = i;
+	w = demo_below(&d->rng, 100);
+	acc = 0;
+	for (i = 0; i < DEMO_NMODELS - 1; i++) {
+		acc += (unsigned)models[i].weight;
+		if (w < acc)
+			break;
+	}
+	s->model = i;
+}
+
+struct sr_demo *
+sr_demo_new(const struct sr_demo_opts *o)
+{
+	struct sr_demo *d = sr_xcalloc(1, sizeof *d);
+	uint64_t x = o->seed;
+
+	d->o = *o;
+	for (int i = 0; i < 4; i++) {
+		x += 0x9e3779b97f4a7c15ULL;
+		d->rng.s[i] = demo_mix(x);
+	}
+	for (int i = 0; i < DEMO_SESSIONS; i++) {
+		demo_new_session(d, &d->sess[i], o->start_ms);
+		/* Stagger the first sessions' ends so they do not all renew. */
+		d->sess[i].end_ms = o->start_ms + (int64_t)(demo_unit(&d->rng) *
+		    (double)(d->sess[i].end_ms - o->start_ms));
+	}
+	return d;
+}
+
+void
+sr_demo_free(struct sr_demo *d)
+{
+	free(d);
+}
+
+/* A 4xx message with the ids and numbers real ones carry. */
+static int
+demo_client_error(struct sr_demo *d, const struct sr_event *ev, char *msg,
+    size_t len)
+{
+	unsigned w = demo_below(&d->rng, 100);
+
+	if (w < 30) {
+		(void)snprintf(msg, len, "invalid request: 'messages' must be "
+		    "a non-empty array");
+		return 400;
+	}
+	if (w < 45) {
+		(void)snprintf(msg, len, "invalid API key sk-...%04x",
+		    demo_below(&d->rng, 65536));
+		return 401;
+	}
+	if (w < 65) {
+		if (ev->model)
+			(void)snprintf(msg, len, "model '%s-%u' not found",
+			    ev->model, demo_below(&d->rng, 9) + 1);
+		else
+			(void)snprintf(msg, len, "not found: %s/%u",
+			    ev->endpoint, demo_below(&d->rng, 100000));
+		return 404;
+	}
+	if (w < 80) {
+		(void)snprintf(msg, len, "validation error: max_tokens must be "
+		    "<= 4096 (got %u)", 4097 + demo_below(&d->rng, 12000));
+		return 422;
+	}
+	(void)snprintf(msg, len, "rate limit exceeded for %s: %u requests/min",
+	    ev->user_id ? ev->user_id : "anonymous",
+	    60 * (1 + demo_below(&d->rng, 4)));
+	return 429;
+}
+
+/* A 5xx message; bursts use their service's signature failure. */
+static int
+demo_server_error(struct sr_demo *d, const struct sr_event *ev, int burst,
+    char *msg, size_t len)
+{
+	unsigned long long rid = (unsigned long long)(demo_u64(&d->rng) >> 16);
+	unsigned w = demo_below(&d->rng, 100);
+	const char *svc = ev->service;
+
+	if (burst && strcmp(svc, "vllm") == 0) {
+		if (w < 60) {
+			(void)snprintf(msg, len, "CUDA out of memory. Tried to "
+			    "allocate %.2f GiB (request %012llx)",
+			    0.25 * (1 + demo_below(&d->rng, 16)), rid);
+			return 500;
+		}
+		(void)snprintf(msg, len, "engine loop stopped: "
+		    "AsyncEngineDeadError (request %012llx)", rid);
+		return 503;
+	}
+	if (burst && strcmp(svc, "qdrant") == 0) {
+		(void)snprintf(msg, len, "connection refused: qdrant-%u:6333 "
+		    "(attempt %u)", demo_below(&d->rng, 3),
+		    1 + demo_below(&d->rng, 5));
+		return 503;
+	}
+	if (burst && strcmp(svc, "litellm") == 0 && ev->model) {
+		(void)snprintf(msg, len, "upstream vllm returned 500: CUDA out "
+		    "of memory (request %012llx)", rid);
+		return 502;
+	}
+	if (burst || w < 35) {
+		(void)snprintf(msg, len, "upstream timeout after 30000 ms "
+		    "(request %012llx)", rid);
+		return 504;
+	}
+	if (w < 60) {
+		(void)snprintf(msg, len, "internal server error (request "
+		    "%012llx)", rid);
+		return 500;
+	}
+	if (w < 80) {
+		(void)snprintf(msg, len, "bad gateway: upstream %s-%u reset the "
+		    "connection", svc, demo_below(&d->rng, 4));
+		return 502;
+	}
+	(void)snprintf(msg, len, "service unavailable: %s is overloaded "
+	    "(queue %u)", svc, 64 + demo_below(&d->rng, 960));
+	return 503;
+}
+
+static unsigned
+demo_pick_endpoint(struct sr_demo *d, const struct demo_session *s)
+{
+	const struct demo_persona *p = &personas[s->persona];
+	unsigned w = demo_below(&d->rng, 100), acc = 0, i;
+
+	for (i = 0; i < 8 && p->mix[i].ep >= 0; i++) {
+		acc += (unsigned)p->mix[i].w;
+		if (w < acc)
+			return (unsigned)p->mix[i].ep;
+	}
+	return (unsigned)p->mix[0].ep;
+}
+
+static void
+demo_metadata(struct sr_demo *d, const struct demo_endpoint *e, char *out,
+    size_t len)
+{
+	static const char *const clients[] = {
+		"openai-python/1.40.6", "open-webui/0.3.21", "curl/7.88.1",
+		"langchain/0.2.14", "Mozilla/5.0",
+	};
+	static const char *const regions[] = {
+		"eu-west-1", "us-east-1", "ap-south-1",
+	};
+	unsigned c = demo_below(&d->rng, 5), r = demo_below(&d->rng, 3);
+
+	if (e->kind == K_CHAT)
+		(void)snprintf(out, len, "{\"method\":\"%s\",\"client\":\"%s\","
+		    "\"stream\":%s,\"region\":\"%s\"}", e->method, clients[c],
+		    demo_below(&d->rng, 4) ? "true" : "false", regions[r]);
+	else
+		(void)snprintf(out, len, "{\"method\":\"%s\",\"client\":\"%s\","
+		    "\"trace_id\":\"%016llx\"}", e->method, clients[c],
+		    (unsigned long long)demo_u64(&d->rng));
+}
+
+void
+sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
+{
+	struct sr_demo_incident inc;
+	const struct demo_endpoint *e;
+	const struct demo_model *m = NULL;
+	struct demo_session *s = NULL;
+	unsigned ep;
+	int have_inc, burst = 0, status = 200;
+	double slow = 1.0, p5 = 0.002, p4 = 0.015, lat, u;
+
+	sr_event_clear(ev);
+	ev->ts_ms = ts_ms;
+	(void)snprintf(d->event_id, sizeof d->event_id, "evt_%016llx",
+	    (unsigned long long)demo_u64(&d->rng));
+	ev->event_id = d->event_id;
+	have_inc = sr_demo_incident_at(d, ts_ms, &inc);
+
+	if (demo_unit(&d->rng) < 0.015) {
+		ep = EP_HEALTH;		/* probes carry no user */
+	} else {
+		s = &d->sess[demo_below(&d->rng, DEMO_SESSIONS)];
+		if (ts_ms >= s->end_ms)
+			demo_new_session(d, s, ts_ms);
+		ep = demo_pick_endpoint(d, s);
+		ev->user_id = s->user;
+		ev->session_id = s->id;
+	}
+	e = &endpoints[ep];
+	ev->event_type = e->event_type;
+	ev->service = e->service;
+	ev->endpoint = e->endpoint;
+
+	if (have_inc && inc.kind == SR_DEMO_ERROR_BURST) {
+		if (strcmp(inc.subject, e->service) == 0) {
+			burst = 1;
+			p5 = 0.35;
+		} else if (strcmp(inc.subject, "vllm") == 0 && e->gateway &&
+		    e->kind == K_CHAT) {
+			burst = 1;	/* the gateway passes upstream errors */
+			p5 = 0.2;
+		}
+	}
+	switch (e->kind) {
+	case K_CHAT:
+		m = &models[s ? s->model : 0];
+		if (have_inc && inc.kind == SR_DEMO_LATENCY &&
+		    strcmp(inc.subject, m->name) == 0)
+			slow = 3.0;
+		ev->model = m->name;
+		ev->tokens_in = (int64_t)demo_clamp(demo_lognormal(&d->rng,
+		    s && s->persona == 1 ? 1400 : 450, 0.8), 8, 32000);
+		ev->tokens_out = (int64_t)demo_clamp(demo_lognormal(&d->rng,
+		    170, 0.75), 1, 4096);
+		ev->ttft_ms = demo_clamp(demo_lognormal(&d->rng, m->ttft_ms,
+		    0.35), 30, 5000) * slow;
+		lat = ev->ttft_ms + (double)ev->tokens_out * m->ms_per_token *
+		    demo_lognormal(&d->rng, 1.0, 0.1) * slow;
+		if (e->gateway) {
+			double gw = demo_lognormal(&d->rng, 12, 0.4);
+
+			lat += gw;
+			ev->ttft_ms += gw;
+		}
+		ev->has |= SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT |
+		    SR_EV_HAS_TTFT;
+		break;
+	case K_EMBED:
+		ev->model = "bge-m3";
+		ev->tokens_in = (int64_t)demo_clamp(demo_lognormal(&d->rng,
+		    300, 0.9), 1, 8192);
+		ev->has |= SR_EV_HAS_TOKENS_IN;
+		lat = demo_lognormal(&d->rng, e->median_ms, e->sigma) +
+		    0.02 * (double)ev->tokens_in;
+		break;
+	case K_ASR:
+		ev->model = "whisper-large-v3";
+		lat = demo_lognormal(&d->rng, e->median_ms, e->sigma);
+		break;
+	case K_IMAGE:
+		ev->model = "sdxl-turbo";
+		lat = demo_lognormal(&d->rng, e->median_ms, e->sigma);
+		break;
+	case K_PLAIN:
+	default:
+		lat = demo_lognormal(&d->rng, e->median_ms, e->sigma);
+		break;
+	}
+
+	u = demo_unit(&d->rng);
+	if (ep != EP_HEALTH && u < p5) {
+		status = demo_server_error(d, ev, burst, d->message,
+		    sizeof d->message);
+		lat = status == 504 ? 30000 + demo_lognormal(&d->rng, 20, 0.5)
+		    : demo_lognormal(&d->rng, 45, 1.0);
+	} else if (ep != EP_HEALTH && u < p5 + p4) {
+		status = demo_client_error(d, ev, d->message,
+		    sizeof d->message);
+		lat = demo_lognormal(&d->rng, 6, 0.5);
+	}
+	if (status >= 400) {
+		ev->message = d->message;
+		ev->has &= ~(unsigned)(SR_EV_HAS_TOKENS_OUT | SR_EV_HAS_TTFT);
+		ev->tokens_out = 0;
+		ev->ttft_ms = 0;
+	} else if (e->kind == K_PLAIN && strcmp(e->method, "PUT") == 0) {
+		status = 201;
+	}
+	ev->status_code = status;
+	ev->response_time_ms = lat;
+	ev->has |= SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY;
+	if (ep != EP_HEALTH && demo_below(&d->rng, 100) < 15) {
+		demo_metadata(d, e, d->metadata, sizeof d->metadata);
+		ev->metadata = d->metadata;
+	}
+}
+
+/* "2026-11-28T13:01:10.123Z" from UTC ms (proleptic Gregorian). */
+static void
+demo_iso(int64_t ms, char out[64])
+{
+	int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+	int64_t rem = ms - days * 86400000;
+	int64_t z = days + 719468, era, doe, yoe, doy, mp, y, mo, dd;
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	dd = doy - (153 * mp + 2) / 5 + 1;
+	mo = mp < 10 ? mp + 3 : mp - 9;
+	y += mo <= 2;
+	(void)snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y,
+	    (int)mo, (int)dd, (int)(rem / 3600000), (int)(rem / 60000 % 60),
+	    (int)(rem / 1000 % 60), (int)(rem % 1000));
+}
+
+void
+sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
+{
+	char ts[64];
+
+	demo_iso(ev->ts_ms, ts);
+	sr_buf_addf(out, "{\"timestamp\":\"%s\",\"event_id\":", ts);
+	sr_buf_add_json_str(out, ev->event_id);
+	sr_buf_adds(out, ",\"event_type\":");
+	sr_buf_add_json_str(out, ev->event_type);
+	if (ev->service) {
+		sr_buf_adds(out, ",\"service\":");
+		sr_buf_add_json_str(out, ev->service);
+	}
+	if (ev->endpoint) {
+		sr_buf_adds(out, ",\"endpoint\":");
+		sr_buf_add_json_str(out, ev->endpoint);
+	}
+	if (ev->has & SR_EV_HAS_STATUS)
+		sr_buf_addf(out, ",\"status_code\":%d", ev->status_code);
+	if (ev->has & SR_EV_HAS_LATENCY)
+		sr_buf_addf(out, ",\"response_time_ms\":%.1f",
+		    ev->response_time_ms);
+	if (ev->user_id) {
+		sr_buf_adds(out, ",\"user_id\":");
+		sr_buf_add_json_str(out, ev->user_id);
+	}
+	if (ev->session_id) {
+		sr_buf_adds(out, ",\"session_id\":");
+		sr_buf_add_json_str(out, ev->session_id);
+	}
+	if (ev->message) {
+		sr_buf_adds(out, ",\"message\":");
+		sr_buf_add_json_str(out, ev->message);
+	}
+	if (ev->model) {
+		sr_buf_adds(out, ",\"model\":");
+		sr_buf_add_json_str(out, ev->model);
+	}
+	if (ev->has & SR_EV_HAS_TOKENS_IN)
+		sr_buf_addf(out, ",\"tokens_in\":%lld",
+		    (long long)ev->tokens_in);
+	if (ev->has & SR_EV_HAS_TOKENS_OUT)
+		sr_buf_addf(out, ",\"tokens_out\":%lld",
+		    (long long)ev->tokens_out);
+	if (ev->has & SR_EV_HAS_TTFT)
+		sr_buf_addf(out, ",\"ttft_ms\":%.1f", ev->ttft_ms);
+	if (ev->metadata) {
+		sr_buf_adds(out, ",\"metadata\":");
+		sr_buf_adds(out, ev->metadata);
+	}
+	sr_buf_adds(out, "}\n");
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for tui/layout.  The unit runner links core only, so the
+ * (curses-free) module is compiled into this test directly.
+ */
+#include <CUnit/CUnit.h>
+
+#include "tui/layout.c"
+
+void sr_test_tui_layout_suite(void);
+
+/* Every shown rectangle lies inside the screen; none overlap. */
+static int
+layout_sane(const struct sr_layout *l, int cols, int lines)
+{
+	for (int i = 0; i < SR_PANEL__COUNT; i++) {
+		const struct sr_rect *a = &l->r[i];
+
+		if (a->h == 0 || a->w == 0)
+			continue;
+		if (a->y < 0 || a->x < 0 || a->h < 0 || a->w < 0 ||
+		    a->y + a->h > lines || a->x + a->w > cols)
+			return 0;
+		for (int j = i + 1; j < SR_PANEL__COUNT; j++) {
+			const struct sr_rect *b = &l->r[j];
+
+			if (b->h == 0 || b->w == 0)
+				continue;
+			if (a->y < b->y + b->h && b->y < a->y + a->h &&
+			    a->x < b->x + b->w && b->x < a->x + a->w)
+				return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+shown(const struct sr_layout *l, enum sr_panel_id p)
+{
+	return l->r[p].h > 0 && l->r[p].w > 0;
+}
+
+static void
+test_full_120x40(void)
+{
+	struct sr_layout l;
+
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT(layout_sane(&l, 120, 40));
+	CU_ASSERT_FALSE(l.tiny);
+	/* header 2 lines at the top, status bar on the last line */
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_HEADER].y, 0);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_HEADER].h, 2);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].y, 39);
+	/* 120 / 12 = 10 tiles fit on a row: 9 tiles in one row of 3 lines */
+	CU_ASSERT_EQUAL(l.tile_cols, 9);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_TILES].y, 2);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_TILES].h, 3);
+	CU_ASSERT(shown(&l, SR_PANEL_CHART));
+	CU_ASSERT(shown(&l, SR_PANEL_SERVICES));
+	CU_ASSERT(shown(&l, SR_PANEL_INSIGHTS));
+	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_PROCS));
+	/* services and insights side by side at 120 columns: 72 + 48 */
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].y, l.r[SR_PANEL_INSIGHTS].y);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].w, 72);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_INSIGHTS].x, 72);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_INSIGHTS].w, 48);
+	/* rows fill the screen: the event log ends above the status bar */
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].y + l.r[SR_PANEL_EVENTS].h, 39);
+	/* 34 lines between tiles and status: 7+5+4 minimums, 18 spare
+	 * shared 2:3:3 -> 4, 6, 8 */
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_CHART].h, 11);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].h, 11);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 12);
+}
+
+static void
+test_tiny(void)
+{
+	struct sr_layout l;
+
+	/* 40x5: only the status line */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 40, 5, 9, NULL, 0, &l);
+	CU_ASSERT(l.tiny);
+	CU_ASSERT(layout_sane(&l, 40, 5));
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].h, 1);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].w, 40);
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_HEADER));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
+	/* 1x1 and nonsense sizes: still one 1x1 line */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 1, 1, 9, NULL, 0, &l);
+	CU_ASSERT(l.tiny);
+	CU_ASSERT(layout_sane(&l, 1, 1));
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].w, 1);
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 0, -3, 9, NULL, 0, &l);
+	CU_ASSERT(layout_sane(&l, 1, 1));
+	/* 39 columns is too narrow even with many lines */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 39, 50, 9, NULL, 0, &l);
+	CU_ASSERT(l.tiny);
+}
+
+static void
+test_drop_order(void)
+{
+	struct sr_layout l;
+
+	/* 80x12: header 1 + status 1 leave 10: tiles (3 x 2 rows = 6 ->
+	 * shrinks to 3) ... the chart goes first */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 80, 12, 9, NULL, 0, &l);
+	CU_ASSERT(layout_sane(&l, 80, 12));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
+	CU_ASSERT(shown(&l, SR_PANEL_HEADER));
+	CU_ASSERT(shown(&l, SR_PANEL_STATUS));
+	CU_ASSERT(shown(&l, SR_PANEL_SERVICES));
+	/* narrow: services and insights stack, insights dropped first */
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_INSIGHTS));
+	/* 40x6: header, status, nothing fits but the tiles row */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 40, 6, 9, NULL, 0, &l);
+	CU_ASSERT(layout_sane(&l, 40, 6));
+	CU_ASSERT_FALSE(l.tiny);
+	CU_ASSERT(shown(&l, SR_PANEL_HEADER));
+	CU_ASSERT(shown(&l, SR_PANEL_TILES));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
+	/* every size from 1x1 to 130x45, every preset: sane */
+	for (int k = 0; k < 4; k++)
+		for (int c = 1; c <= 130; c += 3)
+			for (int li = 1; li <= 45; li++) {
+				sr_layout_compute((enum sr_layout_kind)k,
+				    SR_LAYOUT_PROCS, c, li, 9, NULL, 0, &l);
+				CU_ASSERT_FATAL(layout_sane(&l, c, li));
+			}
+}
+
+static void
+test_presets(void)
+{
+	struct sr_layout l;
+	enum sr_layout_kind k;
+	enum sr_panel_id order[] = { SR_PANEL_EVENTS, SR_PANEL_SERVICES };
+
+	CU_ASSERT_EQUAL(sr_layout_parse("system", &k), 0);
+	CU_ASSERT_EQUAL(k, SR_LAYOUT_SYSTEM);
+	CU_ASSERT_EQUAL(sr_layout_parse("bogus", &k), -1);
+	sr_layout_compute(SR_LAYOUT_SYSTEM, 0, 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT(shown(&l, SR_PANEL_PROCS));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
+	sr_layout_compute(SR_LAYOUT_EVENTS, 0, 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_TILES));
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 40 - 2 - 1);
+	sr_layout_compute(SR_LAYOUT_COMPACT, SR_LAYOUT_PROCS, 120, 40, 9,
+	    NULL, 0, &l);
+	CU_ASSERT(shown(&l, SR_PANEL_PROCS));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
+	/* configured order: events above services */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 40, 9, order, 2, &l);
+	CU_ASSERT(l.r[SR_PANEL_EVENTS].y < l.r[SR_PANEL_SERVICES].y);
+	CU_ASSERT_EQUAL(sr_panel_by_name("insights"), SR_PANEL_INSIGHTS);
+	CU_ASSERT_EQUAL(sr_panel_by_name("nope"), -1);
+}
+
+void
+sr_test_tui_layout_suite(void)
+{
+	CU_pSuite s = CU_add_suite("tui_layout", NULL, NULL);
+
+	CU_add_test(s, "full_120x40", test_full_120x40);
+	CU_add_test(s, "tiny", test_tiny);
+	CU_add_test(s, "drop_order", test_drop_order);
+	CU_add_test(s, "presets", test_presets);
+}
