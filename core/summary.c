@@ -1,0 +1,1159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * summary: see summary.h.  One pass over the ev_minute rows of the whole
+ * minutes plus the raw events of the partial minutes folds everything into
+ * (service, endpoint) and (model) groups; per-service numbers are sums of
+ * their endpoint groups (sketches merged once per group, not per row).
+ * Types, errors and distinct identities are one SQL statement each.
+ */
+#include "core/summary.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/sketch.h"
+
+#define MINUTE_MS	60000
+#define HOUR_MS		3600000
+
+/* A half-open range [lo, hi) of UTC ms; empty when lo >= hi. */
+struct span {
+	int64_t	lo, hi;
+};
+
+/*
+ * How [from, to) splits at a grain: whole buckets in roll, the partial
+ * ends in edge[0] and edge[1].
+ */
+struct split {
+	struct span roll, edge[2];
+};
+
+/* Accumulated numbers of one (service, endpoint) or (model) group. */
+struct grp {
+	char	*a, *b;
+	int64_t	 requests, s4, s5, lat_n;
+	double	 lat_sum, lat_max;
+	int64_t	 tin, tout;
+	double	 gen_ms;
+	struct sr_sketch *sk;		/* latency, or TTFT for models */
+};
+
+/* Groups in insertion order with an open-addressing index. */
+struct gtab {
+	struct grp *v;
+	size_t	 n, cap;
+	size_t	*slot;			/* index + 1; 0 = empty */
+	size_t	 nslot;
+};
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
+static void
+split_range(int64_t from, int64_t to, int64_t grain, struct split *sp)
+{
+	int64_t ca = -floor_div(-from, grain) * grain;	/* ceil */
+	int64_t fb = floor_div(to, grain) * grain;
+
+	memset(sp, 0, sizeof *sp);
+	if (ca < fb) {
+		sp->roll = (struct span){ ca, fb };
+		sp->edge[0] = (struct span){ from, ca };
+		sp->edge[1] = (struct span){ fb, to };
+	} else {
+		sp->edge[0] = (struct span){ from, to };
+	}
+}
+
+static uint64_t
+gtab_hash(const char *a, const char *b)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *a; a++)
+		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
+	h = (h ^ 0x1f) * 1099511628211ULL;
+	for (; *b; b++)
+		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
+	return h;
+}
+
+static void
+gtab_rehash(struct gtab *t)
+{
+	free(t->slot);
+	t->nslot = t->nslot ? t->nslot * 2 : 64;
+	t->slot = sr_xcalloc(t->nslot, sizeof *t->slot);
+	for (size_t i = 0; i < t->n; i++) {
+		size_t j = gtab_hash(t->v[i].a, t->v[i].b) & (t->nslot - 1);
+
+		while (t->slot[j])
+			j = (j + 1) & (t->nslot - 1);
+		t->slot[j] = i + 1;
+	}
+}
+
+/* The group keyed (a, b), created empty when missing. */
+static struct grp *
+gtab_get(struct gtab *t, const char *a, const char *b)
+{
+	size_t j;
+	struct grp *g;
+
+	if ((t->n + 1) * 2 > t->nslot)
+		gtab_rehash(t);
+	j = gtab_hash(a, b) & (t->nslot - 1);
+	while (t->slot[j]) {
+		g = &t->v[t->slot[j] - 1];
+		if (strcmp(g->a, a) == 0 && strcmp(g->b, b) == 0)
+			return g;
+		j = (j + 1) & (t->nslot - 1);
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		t->v = sr_xrealloc(t->v, t->cap * sizeof *t->v);
+	}
+	g = &t->v[t->n];
+	memset(g, 0, sizeof *g);
+	g->a = sr_xstrdup(a);
+	g->b = sr_xstrdup(b);
+	g->sk = sr_sketch_new();
+	t->slot[j] = ++t->n;
+	return g;
+}
+
+static void
+gtab_release(struct gtab *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].a);
+		free(t->v[i].b);
+		sr_sketch_free(t->v[i].sk);
+	}
+	free(t->v);
+	free(t->slot);
+	memset(t, 0, sizeof *t);
+}
+
+static const char *
+col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *p = sqlite3_column_text(s, i);
+
+	return p ? (const char *)p : "";
+}
+
+static int
+prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct sr_err *err)
+{
+	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
+		return sr_err_set(err, "cannot query the store: %s",
+		    sqlite3_errmsg(db));
+	return 0;
+}
+
+static int
+step_failed(sqlite3 *db, struct sr_err *err)
+{
+	return sr_err_set(err, "cannot read the store: %s", sqlite3_errmsg(db));
+}
+
+/* Bind the service filter (NULL binds NULL) at index i. */
+static void
+bind_service(sqlite3_stmt *s, int i, const char *service)
+{
+	if (service)
+		sqlite3_bind_text(s, i, service, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+static void
+bind_span(sqlite3_stmt *s, int i, struct span sp)
+{
+	sqlite3_bind_int64(s, i, sp.lo);
+	sqlite3_bind_int64(s, i + 1, sp.hi);
+}
+
+/* Fold the ev_minute rows of the whole minutes into the groups. */
+static int
+fold_rollups(sqlite3 *db, struct span roll, const char *service,
+    struct gtab *eps, struct gtab *models, struct sr_err *err)
+{
+	static const char sql[] =
+	    "SELECT service, endpoint, model, requests, status_4xx,"
+	    " status_5xx, lat_n, lat_sum, lat_max, lat_sketch, tokens_in,"
+	    " tokens_out, gen_ms, ttft_sketch FROM ev_minute"
+	    " WHERE minute >= ?1 AND minute < ?2"
+	    " AND (?3 IS NULL OR service = ?3)";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (roll.lo >= roll.hi)
+		return 0;
+	if (prepare(db, sql, &s, err) < 0)
+		return -1;
+	bind_span(s, 1, roll);
+	bind_service(s, 3, service);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct grp *g = gtab_get(eps, col_str(s, 0), col_str(s, 1));
+		const char *model = col_str(s, 2);
+		int64_t req = sqlite3_column_int64(s, 3);
+		int64_t lat_n = sqlite3_column_int64(s, 6);
+		const void *blob;
+		int nb;
+
+		g->requests += req;
+		g->s4 += sqlite3_column_int64(s, 4);
+		g->s5 += sqlite3_column_int64(s, 5);
+		if (lat_n > 0) {
+			double mx = sqlite3_column_double(s, 8);
+
+			g->lat_n += lat_n;
+			g->lat_sum += sqlite3_column_double(s, 7);
+			if (mx > g->lat_max || g->lat_n == lat_n)
+				g->lat_max = mx;
+			blob = sqlite3_column_blob(s, 9);
+			nb = sqlite3_column_bytes(s, 9);
+			if (blob && nb > 0 &&
+			    sr_sketch_merge_encoded(g->sk, blob, (size_t)nb,
+			    err) < 0) {
+				sqlite3_finalize(s);
+				return sr_err_prefix(err, "ev_minute sketch");
+			}
+		}
+		if (*model) {
+			struct grp *m = gtab_get(models, model, "");
+
+			m->requests += req;
+			m->tin += sqlite3_column_int64(s, 10);
+			m->tout += sqlite3_column_int64(s, 11);
+			m->gen_ms += sqlite3_column_double(s, 12);
+			blob = sqlite3_column_blob(s, 13);
+			nb = sqlite3_column_bytes(s, 13);
+			if (blob && nb > 0 &&
+			    sr_sketch_merge_encoded(m->sk, blob, (size_t)nb,
+			    err) < 0) {
+				sqlite3_finalize(s);
+				return sr_err_prefix(err, "ev_minute sketch");
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
+}
+
+/* Fold raw events of the partial minutes, as the store folds them. */
+static int
+fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
+    struct gtab *eps, struct gtab *models, struct sr_err *err)
+{
+	static const char sql[] =
+	    "SELECT service, endpoint, model, status, latency_ms, tokens_in,"
+	    " tokens_out, ttft_ms FROM events"
+	    " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR service = ?3)";
+	sqlite3_stmt *s;
+	int rc = SQLITE_DONE;
+
+	if (prepare(db, sql, &s, err) < 0)
+		return -1;
+	bind_service(s, 3, service);
+	for (int e = 0; e < 2 && rc == SQLITE_DONE; e++) {
+		if (edge[e].lo >= edge[e].hi)
+			continue;
+		sqlite3_reset(s);
+		bind_span(s, 1, edge[e]);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct grp *g = gtab_get(eps, col_str(s, 0),
+			    col_str(s, 1));
+			const char *model = col_str(s, 2);
+			int has_lat = sqlite3_column_type(s, 4) != SQLITE_NULL;
+			double lat = sqlite3_column_double(s, 4);
+
+			g->requests++;
+			if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
+				int st = sqlite3_column_int(s, 3);
+
+				g->s4 += st >= 400 && st <= 499;
+				g->s5 += st >= 500 && st <= 599;
+			}
+			if (has_lat) {
+				g->lat_n++;
+				g->lat_sum += lat;
+				if (lat > g->lat_max || g->lat_n == 1)
+					g->lat_max = lat;
+				sr_sketch_add(g->sk, lat);
+			}
+			if (*model) {
+				struct grp *m = gtab_get(models, model, "");
+				int has_out = sqlite3_column_type(s, 6) !=
+				    SQLITE_NULL;
+
+				m->requests++;
+				m->tin += sqlite3_column_int64(s, 5);
+				m->tout += sqlite3_column_int64(s, 6);
+				if (has_out && has_lat)
+					m->gen_ms += lat;
+				if (sqlite3_column_type(s, 7) != SQLITE_NULL)
+					sr_sketch_add(m->sk,
+					    sqlite3_column_double(s, 7));
+			}
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
+}
+
+struct bounds {
+	struct split min, hour;
+	int64_t	 from, to;
+	const char *service;
+};
+
+static int
+query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
+    int kind, int64_t *out, struct sr_err *err)
+{
+	char sql[640];
+	sqlite3_stmt *s;
+	int rc, k;
+
+	if (bd->service)
+		k = snprintf(sql, sizeof sql,
+		    "SELECT COUNT(DISTINCT %s) FROM events WHERE ts >= ?1"
+		    " AND ts < ?2 AND service = ?7 AND %s <> ''", col, col);
+	else
+		k = snprintf(sql, sizeof sql,
+		    "SELECT COUNT(*) FROM ("
+		    "SELECT id FROM ident_hour WHERE hour >= ?1 AND hour < ?2"
+		    " AND kind = %d AND id <> ''"
+		    " UNION SELECT %s FROM events WHERE ts >= ?3 AND ts < ?4"
+		    " AND %s <> ''"
+		    " UNION SELECT %s FROM events WHERE ts >= ?5 AND ts < ?6"
+		    " AND %s <> '')", kind, col, col, col, col);
+	if (k < 0 || (size_t)k >= sizeof sql)
+		SR_BUG("distinct query too long");
+	if (prepare(db, sql, &s, err) < 0)
+		return -1;
+	if (bd->service) {
+		sqlite3_bind_int64(s, 1, bd->from);
+		sqlite3_bind_int64(s, 2, bd->to);
+		bind_service(s, 7, bd->service);
+	} else {
+		bind_span(s, 1, bd->hour.roll);
+		bind_span(s, 3, bd->hour.edge[0]);
+		bind_span(s, 5, bd->hour.edge[1]);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : step_failed(db, err);
+}
+
+static int
+cmp_count(const void *pa, const void *pb)
+{
+	const struct sr_summary_count *a = pa, *b = pb;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int
+query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
+    struct sr_err *err)
+{
+	static const char sql_all[] =
+	    "SELECT t, SUM(n) FROM ("
+	    "SELECT event_type AS t, n FROM type_minute"
+	    " WHERE minute >= ?1 AND minute < ?2"
+	    " UNION ALL SELECT event_type, 1 FROM events"
+	    " WHERE ts >= ?3 AND ts < ?4"
+	    " UNION ALL SELECT event_type, 1 FROM events"
+	    " WHERE ts >= ?5 AND ts < ?6) GROUP BY t";
+	static const char sql_svc[] =
+	    "SELECT event_type, COUNT(*) FROM events"
+	    " WHERE ts >= ?1 AND ts < ?2 AND service = ?7 GROUP BY 1";
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if (prepare(db, bd->service ? sql_svc : sql_all, &s, err) < 0)
+		return -1;
+	if (bd->service) {
+		sqlite3_bind_int64(s, 1, bd->from);
+		sqlite3_bind_int64(s, 2, bd->to);
+		bind_service(s, 7, bd->service);
+	} else {
+		bind_span(s, 1, bd->min.roll);
+		bind_span(s, 3, bd->min.edge[0]);
+		bind_span(s, 5, bd->min.edge[1]);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(s, 1) <= 0)
+			continue;
+		if (sum->n_types == cap) {
+			cap = cap ? cap * 2 : 8;
+			sum->by_type = sr_xrealloc(sum->by_type,
+			    cap * sizeof *sum->by_type);
+		}
+		sum->by_type[sum->n_types].name = sr_xstrdup(col_str(s, 0));
+		sum->by_type[sum->n_types++].n = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return step_failed(db, err);
+	if (sum->n_types > 1)
+		qsort(sum->by_type, sum->n_types, sizeof *sum->by_type,
+		    cmp_count);
+	return 0;
+}
+
+/*
+ * Which raw events count as errors, and their message key: the same rule
+ * and cut as the store's error_minute rollup.
+ */
+#define ERR_COND "message IS NOT NULL AND message <> '' AND" \
+	" (status IS NULL OR (status >= 500 AND status <= 599))"
+#define ERR_MSG	"CAST(substr(CAST(message AS BLOB), 1, 200) AS TEXT)"
+
+static struct sr_summary_service *
+find_service(struct sr_summary *sum, const char *name)
+{
+	for (size_t i = 0; i < sum->n_services; i++)
+		if (strcmp(sum->services[i].service, name) == 0)
+			return &sum->services[i];
+	return NULL;
+}
+
+static int
+query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
+    struct sr_err *err)
+{
+	static const char sql[] =
+	    "SELECT svc, msg, SUM(n) FROM ("
+	    "SELECT service AS svc, message AS msg, n FROM error_minute"
+	    " WHERE minute >= ?1 AND minute < ?2"
+	    " AND (?7 IS NULL OR service = ?7)"
+	    " UNION ALL SELECT COALESCE(service, ''), " ERR_MSG ", 1"
+	    " FROM events WHERE ts >= ?3 AND ts < ?4 AND " ERR_COND
+	    " AND (?7 IS NULL OR service = ?7)"
+	    " UNION ALL SELECT COALESCE(service, ''), " ERR_MSG ", 1"
+	    " FROM events WHERE ts >= ?5 AND ts < ?6 AND " ERR_COND
+	    " AND (?7 IS NULL OR service = ?7)"
+	    ") GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
+	sqlite3_stmt *s;
+	int rc;
+	struct sr_summary_service *sv = NULL;
+
+	if (prepare(db, sql, &s, err) < 0)
+		return -1;
+	bind_span(s, 1, bd->min.roll);
+	bind_span(s, 3, bd->min.edge[0]);
+	bind_span(s, 5, bd->min.edge[1]);
+	bind_service(s, 7, bd->service);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *svc = col_str(s, 0);
+
+		if (sv == NULL || strcmp(sv->service, svc) != 0) {
+			sv = find_service(sum, svc);
+			if (sv && sv->errors == NULL)
+				sv->errors = sr_xcalloc((size_t)sum->top_n,
+				    sizeof *sv->errors);
+		}
+		if (sv == NULL || sv->n_errors >= (size_t)sum->top_n)
+			continue;
+		sv->errors[sv->n_errors].name = sr_xstrdup(col_str(s, 1));
+		sv->errors[sv->n_errors++].n = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
+}
+
+static void
+dist_fill(struct sr_summary_dist *d, int64_t n, double sum, double max,
+    const struct sr_sketch *sk)
+{
+	d->n = n;
+	if (n <= 0) {
+		d->avg = d->p50 = d->p95 = d->p99 = d->max = NAN;
+		d->n = 0;
+		return;
+	}
+	d->avg = sum / (double)n;
+	d->max = max;
+	d->p50 = sr_sketch_quantile(sk, 0.50);
+	d->p95 = sr_sketch_quantile(sk, 0.95);
+	d->p99 = sr_sketch_quantile(sk, 0.99);
+}
+
+static int
+cmp_grp_service(const void *pa, const void *pb)
+{
+	const struct grp *a = *(const struct grp *const *)pa;
+	const struct grp *b = *(const struct grp *const *)pb;
+	int c = strcmp(a->a, b->a);
+
+	if (c)
+		return c;
+	if (a->requests != b->requests)
+		return a->requests > b->requests ? -1 : 1;
+	return strcmp(a->b, b->b);
+}
+
+static int
+cmp_service(const void *pa, const void *pb)
+{
+	const struct sr_summary_service *a = pa, *b = pb;
+
+	if (a->requests != b->requests)
+		return a->requests > b->requests ? -1 : 1;
+	return strcmp(a->service, b->service);
+}
+
+static int
+cmp_model(const void *pa, const void *pb)
+{
+	const struct sr_summary_model *a = pa, *b = pb;
+
+	if (a->requests != b->requests)
+		return a->requests > b->requests ? -1 : 1;
+	return strcmp(a->model, b->model);
+}
+
+/* Build the service rows (with top endpoints) from the endpoint groups. */
+static void
+build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
+{
+	struct grp **ord;
+	size_t i, j;
+
+	if (eps->n == 0)
+		return;
+	ord = sr_xmalloc(eps->n * sizeof *ord);
+	for (i = 0; i < eps->n; i++)
+		ord[i] = &eps->v[i];
+	qsort(ord, eps->n, sizeof *ord, cmp_grp_service);
+	sum->services = sr_xcalloc(eps->n, sizeof *sum->services);
+	for (i = 0; i < eps->n; i = j) {
+		struct sr_summary_service *sv = &sum->services[sum->n_services];
+		struct sr_sketch *sk = sr_sketch_new();
+		int64_t lat_n = 0;
+		double lat_sum = 0, lat_max = 0;
+
+		sv->service = sr_xstrdup(ord[i]->a);
+		sv->endpoints = sr_xcalloc((size_t)sum->top_n,
+		    sizeof *sv->endpoints);
+		for (j = i; j < eps->n && strcmp(ord[j]->a, ord[i]->a) == 0;
+		    j++) {
+			struct grp *g = ord[j];
+
+			sv->requests += g->requests;
+			sv->status_4xx += g->s4;
+			sv->status_5xx += g->s5;
+			if (g->lat_n > 0) {
+				if (lat_n == 0 || g->lat_max > lat_max)
+					lat_max = g->lat_max;
+				lat_n += g->lat_n;
+				lat_sum += g->lat_sum;
+				sr_sketch_merge(sk, g->sk);
+			}
+			if (*g->b && g->requests > 0 &&
+			    sv->n_endpoints < (size_t)sum->top_n) {
+				struct sr_summary_endpoint *ep =
+				    &sv->endpoints[sv->n_endpoints++];
+
+				ep->endpoint = sr_xstrdup(g->b);
+				ep->requests = g->requests;
+				ep->status_5xx = g->s5;
+				ep->error_rate = (double)g->s5 /
+				    (double)g->requests;
+				ep->p95_ms = g->lat_n > 0 ?
+				    sr_sketch_quantile(g->sk, 0.95) : NAN;
+			}
+		}
+		sv->rate_per_s = (double)sv->requests / range_s;
+		sv->error_rate = sv->requests > 0 ?
+		    (double)sv->status_5xx / (double)sv->requests : 0;
+		dist_fill(&sv->latency_ms, lat_n, lat_sum, lat_max, sk);
+		sr_sketch_free(sk);
+		sum->total_events += sv->requests;
+		if (sv->requests > 0) {
+			sum->n_services++;
+		} else {
+			free(sv->service);
+			for (size_t k = 0; k < sv->n_endpoints; k++)
+				free(sv->endpoints[k].endpoint);
+			free(sv->endpoints);
+			memset(sv, 0, sizeof *sv);
+		}
+	}
+	free(ord);
+	qsort(sum->services, sum->n_services, sizeof *sum->services,
+	    cmp_service);
+}
+
+static void
+build_models(struct gtab *models, struct sr_summary *sum)
+{
+	if (models->n == 0)
+		return;
+	sum->models = sr_xcalloc(models->n, sizeof *sum->models);
+	for (size_t i = 0; i < models->n; i++) {
+		struct grp *g = &models->v[i];
+		struct sr_summary_model *m = &sum->models[sum->n_models];
+		uint64_t n = sr_sketch_count(g->sk);
+
+		if (g->requests <= 0)
+			continue;
+		sum->n_models++;
+		m->model = sr_xstrdup(g->a);
+		m->requests = g->requests;
+		m->tokens_in = g->tin;
+		m->tokens_out = g->tout;
+		m->gen_ms = g->gen_ms;
+		m->tokens_per_s = g->gen_ms > 0 ?
+		    (double)g->tout / (g->gen_ms / 1000.0) : NAN;
+		dist_fill(&m->ttft_ms, (int64_t)n, 0, sr_sketch_max(g->sk),
+		    g->sk);
+		m->ttft_ms.avg = NAN;
+	}
+	qsort(sum->models, sum->n_models, sizeof *sum->models, cmp_model);
+}
+
+int
+sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
+    struct sr_summary **out, struct sr_err *err)
+{
+	sqlite3 *db = sr_store_db(st);
+	struct sr_summary *sum;
+	struct gtab eps = { 0 }, models = { 0 };
+	struct bounds bd;
+	double range_s;
+	int rc = -1;
+
+	*out = NULL;
+	if (o->to_ms <= o->from_ms)
+		return sr_err_set(err, "empty range: 'to' is not after 'from'");
+	bd.from = o->from_ms;
+	bd.to = o->to_ms;
+	bd.service = o->service;
+	split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
+	split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
+	range_s = (double)(o->to_ms - o->from_ms) / 1000.0;
+
+	sum = sr_xcalloc(1, sizeof *sum);
+	sum->from_ms = o->from_ms;
+	sum->to_ms = o->to_ms;
+	sum->service = o->service ? sr_xstrdup(o->service) : NULL;
+	sum->top_n = o->top_n > 0 ? o->top_n : SR_SUMMARY_TOP_DEFAULT;
+
+	/* One read transaction: every query sees the same data. */
+	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		sr_err_set(err, "cannot read the store: %s",
+		    sqlite3_errmsg(db));
+		goto out;
+	}
+	if (fold_rollups(db, bd.min.roll, o->service, &eps, &models,
+	    err) < 0 ||
+	    fold_raw(db, bd.min.edge, o->service, &eps, &models, err) < 0)
+		goto end;
+	build_services(&eps, sum, range_s);
+	build_models(&models, sum);
+	if (query_types(db, &bd, sum, err) < 0 ||
+	    query_errors(db, &bd, sum, err) < 0 ||
+	    query_distinct(db, &bd, "user_id", 0, &sum->unique_users,
+	    err) < 0 ||
+	    query_distinct(db, &bd, "session_id", 1, &sum->unique_sessions,
+	    err) < 0)
+		goto end;
+	rc = 0;
+end:
+	/* A read-only transaction: ending it cannot lose anything. */
+	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+out:
+	gtab_release(&eps);
+	gtab_release(&models);
+	if (rc < 0) {
+		sr_summary_free(sum);
+		return -1;
+	}
+	*out = sum;
+	return 0;
+}
+
+void
+sr_summary_free(struct sr_summary *s)
+{
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->n_types; i++)
+		free(s->by_type[i].name);
+	free(s->by_type);
+	for (size_t i = 0; i < s->n_services; i++) {
+		struct sr_summary_service *sv = &s->services[i];
+
+		for (size_t k = 0; k < sv->n_endpoints; k++)
+			free(sv->endpoints[k].endpoint);
+		free(sv->endpoints);
+		for (size_t k = 0; k < sv->n_errors; k++)
+			free(sv->errors[k].name);
+		free(sv->errors);
+		free(sv->service);
+	}
+	free(s->services);
+	for (size_t i = 0; i < s->n_models; i++)
+		free(s->models[i].model);
+	free(s->models);
+	free(s->service);
+	free(s);
+}
+
+/* ISO-8601 UTC with milliseconds and Z. */
+static void
+iso_ms(int64_t ms, char *out, size_t len)
+{
+	time_t t = (time_t)floor_div(ms, 1000);
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL) {
+		(void)snprintf(out, len, "1970-01-01T00:00:00.000Z");
+		return;
+	}
+	(void)snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (int)(ms - floor_div(ms, 1000) * 1000));
+}
+
+/* A JSON number (shortest form that reads back the same), or null. */
+static void
+json_num(struct sr_buf *b, double v)
+{
+	char tmp[40];
+
+	if (!isfinite(v)) {
+		sr_buf_adds(b, "null");
+		return;
+	}
+	(void)snprintf(tmp, sizeof tmp, "%.15g", v);
+	if (strtod(tmp, NULL) != v)
+		(void)snprintf(tmp, sizeof tmp, "%.17g", v);
+	sr_buf_adds(b, tmp);
+}
+
+static void
+json_key(struct sr_buf *b, const char *k)
+{
+	sr_buf_add_json_str(b, k);
+	sr_buf_addc(b, ':');
+}
+
+static void
+json_dist(struct sr_buf *b, const struct sr_summary_dist *d, int full)
+{
+	sr_buf_adds(b, "{");
+	if (full) {
+		json_key(b, "avg");
+		json_num(b, d->avg);
+		sr_buf_addc(b, ',');
+	}
+	json_key(b, "p50");
+	json_num(b, d->p50);
+	sr_buf_adds(b, ",\"p95\":");
+	json_num(b, d->p95);
+	if (full) {
+		sr_buf_adds(b, ",\"p99\":");
+		json_num(b, d->p99);
+		sr_buf_adds(b, ",\"max\":");
+		json_num(b, d->max);
+	}
+	sr_buf_adds(b, "}");
+}
+
+void
+sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
+{
+	char t[96];
+
+	sr_buf_adds(b, "{\"from\":");
+	iso_ms(s->from_ms, t, sizeof t);
+	sr_buf_add_json_str(b, t);
+	sr_buf_adds(b, ",\"to\":");
+	iso_ms(s->to_ms, t, sizeof t);
+	sr_buf_add_json_str(b, t);
+	sr_buf_adds(b, ",\"range_s\":");
+	json_num(b, (double)(s->to_ms - s->from_ms) / 1000.0);
+	sr_buf_adds(b, ",\"service\":");
+	if (s->service)
+		sr_buf_add_json_str(b, s->service);
+	else
+		sr_buf_adds(b, "null");
+	sr_buf_addf(b, ",\"total_events\":%lld,\"unique_users\":%lld,"
+	    "\"unique_sessions\":%lld,\"events_by_type\":{",
+	    (long long)s->total_events, (long long)s->unique_users,
+	    (long long)s->unique_sessions);
+	for (size_t i = 0; i < s->n_types; i++) {
+		if (i)
+			sr_buf_addc(b, ',');
+		json_key(b, s->by_type[i].name);
+		sr_buf_addf(b, "%lld", (long long)s->by_type[i].n);
+	}
+	sr_buf_adds(b, "},\"services\":[");
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct sr_summary_service *sv = &s->services[i];
+
+		sr_buf_adds(b, i ? ",{\"service\":" : "{\"service\":");
+		if (*sv->service)
+			sr_buf_add_json_str(b, sv->service);
+		else
+			sr_buf_adds(b, "null");
+		sr_buf_addf(b, ",\"requests\":%lld,\"rate_per_s\":",
+		    (long long)sv->requests);
+		json_num(b, sv->rate_per_s);
+		sr_buf_addf(b, ",\"status_4xx\":%lld,\"status_5xx\":%lld,"
+		    "\"error_rate\":", (long long)sv->status_4xx,
+		    (long long)sv->status_5xx);
+		json_num(b, sv->error_rate);
+		sr_buf_adds(b, ",\"latency_ms\":");
+		json_dist(b, &sv->latency_ms, 1);
+		sr_buf_adds(b, ",\"top_endpoints\":[");
+		for (size_t k = 0; k < sv->n_endpoints; k++) {
+			const struct sr_summary_endpoint *ep =
+			    &sv->endpoints[k];
+
+			sr_buf_adds(b, k ? ",{\"endpoint\":" :
+			    "{\"endpoint\":");
+			sr_buf_add_json_str(b, ep->endpoint);
+			sr_buf_addf(b, ",\"requests\":%lld,\"error_rate\":",
+			    (long long)ep->requests);
+			json_num(b, ep->error_rate);
+			sr_buf_adds(b, ",\"p95_ms\":");
+			json_num(b, ep->p95_ms);
+			sr_buf_addc(b, '}');
+		}
+		sr_buf_adds(b, "],\"top_errors\":[");
+		for (size_t k = 0; k < sv->n_errors; k++) {
+			sr_buf_adds(b, k ? ",{\"message\":" : "{\"message\":");
+			sr_buf_add_json_str(b, sv->errors[k].name);
+			sr_buf_addf(b, ",\"count\":%lld}",
+			    (long long)sv->errors[k].n);
+		}
+		sr_buf_adds(b, "]}");
+	}
+	sr_buf_adds(b, "],\"models\":[");
+	for (size_t i = 0; i < s->n_models; i++) {
+		const struct sr_summary_model *m = &s->models[i];
+
+		sr_buf_adds(b, i ? ",{\"model\":" : "{\"model\":");
+		sr_buf_add_json_str(b, m->model);
+		sr_buf_addf(b, ",\"requests\":%lld,\"tokens_in\":%lld,"
+		    "\"tokens_out\":%lld,\"tokens_per_s\":",
+		    (long long)m->requests, (long long)m->tokens_in,
+		    (long long)m->tokens_out);
+		json_num(b, m->tokens_per_s);
+		sr_buf_adds(b, ",\"ttft_ms\":");
+		json_dist(b, &m->ttft_ms, 0);
+		sr_buf_addc(b, '}');
+	}
+	sr_buf_adds(b, "]}\n");
+}
+
+/* ---- text ---- */
+
+enum { MAXCOL = 12 };
+
+/* A text table: cells kept until printed, column widths measured. */
+struct table {
+	int	 ncol;
+	const char *right;		/* 'r' or 'l' per column */
+	char	**cell;			/* row-major */
+	size_t	 nrow, cap;
+	size_t	 w[MAXCOL];
+};
+
+static void
+table_init(struct table *t, int ncol, const char *align)
+{
+	memset(t, 0, sizeof *t);
+	t->ncol = ncol;
+	t->right = align;
+}
+
+/* Add one row of ncol cells (strings copied). */
+static void
+table_row(struct table *t, const char *const *cells)
+{
+	if (t->nrow == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->cell = sr_xrealloc(t->cell,
+		    t->cap * (size_t)t->ncol * sizeof *t->cell);
+	}
+	for (int c = 0; c < t->ncol; c++) {
+		size_t w = 0;
+
+		t->cell[t->nrow * (size_t)t->ncol + (size_t)c] =
+		    sr_xstrdup(cells[c]);
+		for (const char *p = cells[c]; *p; p++)
+			w += ((unsigned char)*p & 0xc0) != 0x80;
+		if (w > t->w[c])
+			t->w[c] = w;
+	}
+	t->nrow++;
+}
+
+static void
+table_print(struct table *t, struct sr_buf *b, const char *indent)
+{
+	for (size_t r = 0; r < t->nrow; r++) {
+		struct sr_buf line;
+
+		sr_buf_init(&line);
+		sr_buf_adds(&line, indent);
+		for (int c = 0; c < t->ncol; c++) {
+			char *s = t->cell[r * (size_t)t->ncol + (size_t)c];
+			size_t w = 0;
+
+			for (const char *p = s; *p; p++)
+				w += ((unsigned char)*p & 0xc0) != 0x80;
+			if (c)
+				sr_buf_adds(&line, "  ");
+			if (t->right[c] == 'r')
+				for (; w < t->w[c]; w++)
+					sr_buf_addc(&line, ' ');
+			sr_buf_adds(&line, s);
+			if (t->right[c] != 'r' && c + 1 < t->ncol)
+				for (; w < t->w[c]; w++)
+					sr_buf_addc(&line, ' ');
+			free(s);
+		}
+		while (line.len > 0 && line.data[line.len - 1] == ' ')
+			line.data[--line.len] = '\0';
+		sr_buf_add(b, line.data, line.len);
+		sr_buf_addc(b, '\n');
+		sr_buf_release(&line);
+	}
+	free(t->cell);
+	t->cell = NULL;
+	t->nrow = t->cap = 0;
+}
+
+/* 1234567 -> "1,234,567". */
+static void
+fmt_int(char *out, size_t len, int64_t v)
+{
+	char tmp[32], *p = out;
+	int n, lead;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	n = snprintf(tmp, sizeof tmp, "%llu", (unsigned long long)u);
+	if (len < 40) {
+		(void)snprintf(out, len, "%s", tmp);
+		return;
+	}
+	if (v < 0)
+		*p++ = '-';
+	lead = n % 3 ? n % 3 : 3;
+	for (int i = 0; i < n; i++) {
+		if (i && (i - lead) % 3 == 0)
+			*p++ = ',';
+		*p++ = tmp[i];
+	}
+	*p = '\0';
+}
+
+/* A duration in ms for people: "850us", "12.3ms", "1.25s", "-". */
+static void
+fmt_ms(char *out, size_t len, double ms)
+{
+	if (!isfinite(ms))
+		(void)snprintf(out, len, "-");
+	else if (ms < 1)
+		(void)snprintf(out, len, "%.0fus", ms * 1000);
+	else if (ms < 100)
+		(void)snprintf(out, len, "%.1fms", ms);
+	else if (ms < 1000)
+		(void)snprintf(out, len, "%.0fms", ms);
+	else if (ms < 60000)
+		(void)snprintf(out, len, "%.2fs", ms / 1000);
+	else
+		(void)snprintf(out, len, "%.1fm", ms / 60000);
+}
+
+/* A plain quantity: "0.52", "12.3", "1,234". */
+static void
+fmt_num(char *out, size_t len, double v)
+{
+	if (!isfinite(v))
+		(void)snprintf(out, len, "-");
+	else if (v < 10)
+		(void)snprintf(out, len, "%.2f", v);
+	else if (v < 1000)
+		(void)snprintf(out, len, "%.1f", v);
+	else
+		fmt_int(out, len, (int64_t)llround(v));
+}
+
+static void
+fmt_pct(char *out, size_t len, double frac)
+{
+	if (!isfinite(frac))
+		(void)snprintf(out, len, "-");
+	else
+		(void)snprintf(out, len, "%.2f%%", frac * 100);
+}
+
+/* Cut a cell to at most max characters (UTF-8 aware), adding "...". */
+static void
+fmt_cut(char *out, size_t len, const char *s, size_t max)
+{
+	size_t n = 0, i = 0;
+
+	for (; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			break;
+	}
+	if (s[i] == '\0' || max < 4) {
+		(void)snprintf(out, len, "%.*s", (int)i, s);
+		return;
+	}
+	/* Back up three characters for the ellipsis. */
+	for (int k = 0; k < 3 && i > 0; k++) {
+		do
+			i--;
+		while (i > 0 && ((unsigned char)s[i] & 0xc0) == 0x80);
+	}
+	(void)snprintf(out, len, "%.*s...", (int)i, s);
+}
+
+void
+sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
+{
+	char from[96], to[96], c[MAXCOL][256];
+	const char *row[MAXCOL];
+	struct table t;
+	double range_s = (double)(s->to_ms - s->from_ms) / 1000.0;
+
+	for (int i = 0; i < MAXCOL; i++)
+		row[i] = c[i];
+	iso_ms(s->from_ms, from, sizeof from);
+	iso_ms(s->to_ms, to, sizeof to);
+	if (fmod(range_s, 3600) == 0)
+		(void)snprintf(c[0], sizeof c[0], "%.0fh", range_s / 3600);
+	else if (fmod(range_s, 60) == 0)
+		(void)snprintf(c[0], sizeof c[0], "%.0fm", range_s / 60);
+	else
+		(void)snprintf(c[0], sizeof c[0], "%.3gs", range_s);
+	sr_buf_addf(b, "Report %s .. %s (%s)%s%s\n\n", from, to, c[0],
+	    s->service ? "  service " : "", s->service ? s->service : "");
+
+	table_init(&t, 2, "lr");
+	fmt_int(c[1], sizeof c[1], s->total_events);
+	table_row(&t, (const char *[]){ "events", c[1] });
+	fmt_int(c[1], sizeof c[1], s->unique_users);
+	table_row(&t, (const char *[]){ "unique users", c[1] });
+	fmt_int(c[1], sizeof c[1], s->unique_sessions);
+	table_row(&t, (const char *[]){ "unique sessions", c[1] });
+	for (size_t i = 0; i < s->n_types; i++) {
+		fmt_cut(c[0], sizeof c[0], s->by_type[i].name, 40);
+		snprintf(c[2], sizeof c[2], "  type %.200s", c[0]);
+		fmt_int(c[1], sizeof c[1], s->by_type[i].n);
+		table_row(&t, (const char *[]){ c[2], c[1] });
+	}
+	table_print(&t, b, "");
+
+	if (s->n_services == 0) {
+		sr_buf_adds(b, "\nNo events in this range.\n");
+		return;
+	}
+	sr_buf_adds(b, "\nServices\n");
+	table_init(&t, 11, "lrrrrrrrrrr");
+	table_row(&t, (const char *[]){ "SERVICE", "REQUESTS", "RATE/S",
+	    "4XX", "5XX", "ERRORS", "AVG", "P50", "P95", "P99", "MAX" });
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct sr_summary_service *sv = &s->services[i];
+
+		fmt_cut(c[0], sizeof c[0], *sv->service ? sv->service :
+		    "(none)", 32);
+		fmt_int(c[1], sizeof c[1], sv->requests);
+		fmt_num(c[2], sizeof c[2], sv->rate_per_s);
+		fmt_int(c[3], sizeof c[3], sv->status_4xx);
+		fmt_int(c[4], sizeof c[4], sv->status_5xx);
+		fmt_pct(c[5], sizeof c[5], sv->error_rate);
+		fmt_ms(c[6], sizeof c[6], sv->latency_ms.avg);
+		fmt_ms(c[7], sizeof c[7], sv->latency_ms.p50);
+		fmt_ms(c[8], sizeof c[8], sv->latency_ms.p95);
+		fmt_ms(c[9], sizeof c[9], sv->latency_ms.p99);
+		fmt_ms(c[10], sizeof c[10], sv->latency_ms.max);
+		table_row(&t, row);
+	}
+	table_print(&t, b, "  ");
+
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct sr_summary_service *sv = &s->services[i];
+
+		if (sv->n_endpoints == 0 && sv->n_errors == 0)
+			continue;
+		sr_buf_addf(b, "\n%s\n", *sv->service ? sv->service :
+		    "(none)");
+		if (sv->n_endpoints) {
+			table_init(&t, 4, "lrrr");
+			table_row(&t, (const char *[]){ "ENDPOINT", "REQUESTS",
+			    "ERRORS", "P95" });
+			for (size_t k = 0; k < sv->n_endpoints; k++) {
+				const struct sr_summary_endpoint *ep =
+				    &sv->endpoints[k];
+
+				fmt_cut(c[0], sizeof c[0], ep->endpoint, 48);
+				fmt_int(c[1], sizeof c[1], ep->requests);
+				fmt_pct(c[2], sizeof c[2], ep->error_rate);
+				fmt_ms(c[3], sizeof c[3], ep->p95_ms);
+				table_row(&t, row);
+			}
+			table_print(&t, b, "  ");
+		}
+		if (sv->n_errors) {
+			table_init(&t, 2, "rl");
+			table_row(&t, (const char *[]){ "COUNT",
+			    "TOP ERRORS" });
+			for (size_t k = 0; k < sv->n_errors; k++) {
+				fmt_int(c[0], sizeof c[0], sv->errors[k].n);
+				fmt_cut(c[1], sizeof c[1], sv->errors[k].name,
+				    64);
+				table_row(&t, row);
+			}
+			table_print(&t, b, "  ");
+		}
+	}
+
+	if (s->n_models == 0)
+		return;
+	sr_buf_adds(b, "\nModels\n");
+	table_init(&t, 7, "lrrrrrr");
+	table_row(&t, (const char *[]){ "MODEL", "REQUESTS", "TOKENS IN",
+	    "TOKENS OUT", "TOKENS/S", "TTFT P50", "TTFT P95" });
+	for (size_t i = 0; i < s->n_models; i++) {
+		const struct sr_summary_model *m = &s->models[i];
+
+		fmt_cut(c[0], sizeof c[0], m->model, 32);
+		fmt_int(c[1], sizeof c[1], m->requests);
+		fmt_int(c[2], sizeof c[2], m->tokens_in);
+		fmt_int(c[3], sizeof c[3], m->tokens_out);
+		fmt_num(c[4], sizeof c[4], m->tokens_per_s);
+		fmt_ms(c[5], sizeof c[5], m->ttft_ms.p50);
+		fmt_ms(c[6], sizeof c[6], m->ttft_ms.p95);
+		table_row(&t, row);
+	}
+	table_print(&t, b, "  ");
+}

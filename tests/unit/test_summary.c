@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for core/summary and core/export.  A store is filled with
+ * hand-made events, some on minute and hour edges, some just outside the
+ * range; every expected number below was worked out by hand from that
+ * list (see the comments), not taken from the code.
+ */
+#include <CUnit/CUnit.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/event.h"
+#include "core/export.h"
+#include "core/store.h"
+#include "core/summary.h"
+#include "core/util.h"
+
+void sr_test_summary_suite(void);
+
+#define T0	1767225600000LL		/* 2026-01-01T00:00:00Z */
+#define FROM	(T0 + 30000)		/* inside minute 0 and hour 0 */
+#define TO	(T0 + 7245000)		/* 2 h 45 s: inside minute 120, hour 2 */
+
+struct ev {
+	int64_t	 off;			/* ms after T0 */
+	const char *type, *service, *endpoint;
+	int	 status;		/* 0 = none */
+	double	 lat;			/* < 0 = none */
+	const char *user, *session, *message, *model;
+	int64_t	 tin, tout;		/* < 0 = none */
+	double	 ttft;			/* < 0 = none */
+};
+
+static const struct ev events[] = {
+	/* outside the range */
+	{ 29999, "request", "api", "/a", 500, 9999, "uX", "sX", "boom",
+	    NULL, -1, -1, -1 },
+	{ 7245000, "request", "api", "/a", 500, 9999, "uY", "sY", "boom",
+	    NULL, -1, -1, -1 },
+	{ -3600000, "request", "web", "/home", 200, 1, "uZ", "sZ", NULL,
+	    NULL, -1, -1, -1 },
+	/* api: 11 events */
+	{ 30000, "request", "api", "/a", 200, 10, "u1", "s1", NULL, NULL,
+	    -1, -1, -1 },				/* A1: == from */
+	{ 59999, "request", "api", "/a", 200, 20, "u2", "s1", NULL, NULL,
+	    -1, -1, -1 },				/* A2 */
+	{ 60000, "request", "api", "/a", 500, 30, "u1", "s2", "db timeout",
+	    NULL, -1, -1, -1 },				/* A3 */
+	{ 3599999, "request", "api", "/b", 404, 40, "u3", "s3", NULL, NULL,
+	    -1, -1, -1 },				/* A4 */
+	{ 3600000, "request", "api", "/b", 500, 50, "u1", "s3", "db timeout",
+	    NULL, -1, -1, -1 },				/* A5 */
+	{ 7199999, "request", "api", "/a", 200, 60, "u4", "s4", NULL, NULL,
+	    -1, -1, -1 },				/* A6 */
+	{ 7200000, "request", "api", "/c", 503, 70, "u5", "s5",
+	    "upstream down", NULL, -1, -1, -1 },	/* A7 */
+	{ 7244999, "request", "api", "/a", 200, 80, "u2", "s1", NULL, NULL,
+	    -1, -1, -1 },				/* A8 */
+	{ 5000000, "request", "api", "/a", 400, 90, "u6", "s6", NULL, NULL,
+	    -1, -1, -1 },				/* A9 */
+	{ 5000001, "request", "api", "/b", 502, -1, "u1", "s7", "db timeout",
+	    NULL, -1, -1, -1 },				/* A10 */
+	{ 6000000, "request", "api", "/a", 200, 5, "u2", "s1",
+	    "slow warning", NULL, -1, -1, -1 },		/* A11: no error */
+	/* web: 2 page views */
+	{ 1800000, "page_view", "web", "/home", 0, -1, "u7", "s8", NULL,
+	    NULL, -1, -1, -1 },
+	{ 7230000, "page_view", "web", "/home", 0, -1, "u1", "s1", NULL,
+	    NULL, -1, -1, -1 },
+	/* llm: 4 requests with models */
+	{ 120000, "request", "llm", "/v1/chat", 200, 1000, "u8", "s9", NULL,
+	    "m1", 100, 50, 200 },
+	{ 40000, "request", "llm", "/v1/chat", 200, 500, "u8", "s9", NULL,
+	    "m1", 10, 25, 100 },
+	{ 4000000, "request", "llm", "/v1/chat", 200, 2000, "u9", "s10",
+	    NULL, "m2", 30, 100, 400 },
+	{ 4000001, "request", "llm", "/v1/chat", 200, -1, "u9", "s10", NULL,
+	    "m2", 5, 20, -1 },
+	/* no service */
+	{ 100000, "heartbeat", NULL, NULL, 0, -1, NULL, NULL, NULL, NULL,
+	    -1, -1, -1 },
+};
+
+static struct sr_store *
+fill_store(void)
+{
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
+	    &err);
+	struct sr_event e;
+	char id[32];
+	int k = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (size_t i = 0; i < sizeof events / sizeof *events; i++) {
+		const struct ev *v = &events[i];
+
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "e%d", k++);
+		e.ts_ms = T0 + v->off;
+		e.event_id = id;
+		e.event_type = v->type;
+		e.service = v->service;
+		e.endpoint = v->endpoint;
+		e.user_id = v->user;
+		e.session_id = v->session;
+		e.message = v->message;
+		e.model = v->model;
+		if (v->status) {
+			e.status_code = v->status;
+			e.has |= SR_EV_HAS_STATUS;
+		}
+		if (v->lat >= 0) {
+			e.response_time_ms = v->lat;
+			e.has |= SR_EV_HAS_LATENCY;
+		}
+		if (v->tin >= 0) {
+			e.tokens_in = v->tin;
+			e.has |= SR_EV_HAS_TOKENS_IN;
+		}
+		if (v->tout >= 0) {
+			e.tokens_out = v->tout;
+			e.has |= SR_EV_HAS_TOKENS_OUT;
+		}
+		if (v->ttft >= 0) {
+			e.ttft_ms = v->ttft;
+			e.has |= SR_EV_HAS_TTFT;
+		}
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+	}
+	/* calc: 20 requests, latency 1..20 ms, one every 350 s */
+	for (int i = 0; i < 20; i++) {
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "c%d", i);
+		e.ts_ms = T0 + 30500 + (int64_t)i * 350000;
+		e.event_id = id;
+		e.event_type = "request";
+		e.service = "calc";
+		e.endpoint = "/x";
+		e.status_code = 200;
+		e.response_time_ms = i + 1;
+		e.has = SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY;
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+	}
+	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
+	return st;
+}
+
+static struct sr_summary *
+run(struct sr_store *st, int64_t from, int64_t to, const char *service)
+{
+	struct sr_summary_opts o = { from, to, service, 0 };
+	struct sr_summary *s = NULL;
+	struct sr_err err;
+
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	return s;
+}
+
+static const struct sr_summary_service *
+svc(const struct sr_summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_services; i++)
+		if (strcmp(s->services[i].service, name) == 0)
+			return &s->services[i];
+	return NULL;
+}
+
+static int64_t
+type_n(const struct sr_summary *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_types; i++)
+		if (strcmp(s->by_type[i].name, name) == 0)
+			return s->by_type[i].n;
+	return -1;
+}
+
+#define NEAR(got, want) CU_ASSERT_DOUBLE_EQUAL((got), (want), \
+	fabs((double)(want)) * 0.01 + 1e-9)
+
+static void
+test_totals(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_summary *s = run(st, FROM, TO, NULL);
+
+	/* api 11 + web 2 + llm 4 + calc 20 + heartbeat 1 */
+	CU_ASSERT_EQUAL(s->total_events, 38);
+	/* u1..u9; uX, uY, uZ are outside */
+	CU_ASSERT_EQUAL(s->unique_users, 9);
+	/* s1..s10 */
+	CU_ASSERT_EQUAL(s->unique_sessions, 10);
+	CU_ASSERT_EQUAL(s->n_types, 3);
+	CU_ASSERT_EQUAL(type_n(s, "request"), 35);
+	CU_ASSERT_EQUAL(type_n(s, "page_view"), 2);
+	CU_ASSERT_EQUAL(type_n(s, "heartbeat"), 1);
+	CU_ASSERT_STRING_EQUAL(s->by_type[0].name, "request");
+	/* services by requests: calc 20, api 11, llm 4, web 2, (none) 1 */
+	CU_ASSERT_EQUAL_FATAL(s->n_services, 5);
+	CU_ASSERT_STRING_EQUAL(s->services[0].service, "calc");
+	CU_ASSERT_STRING_EQUAL(s->services[1].service, "api");
+	CU_ASSERT_STRING_EQUAL(s->services[2].service, "llm");
+	CU_ASSERT_STRING_EQUAL(s->services[3].service, "web");
+	CU_ASSERT_STRING_EQUAL(s->services[4].service, "");
+	CU_ASSERT_EQUAL(s->services[4].requests, 1);
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
+static void
+test_service_rows(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_summary *s = run(st, FROM, TO, NULL);
+	const struct sr_summary_service *a = svc(s, "api"), *c, *w;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->requests, 11);
+	/* range: 7245000 - 30000 ms = 7215 s */
+	NEAR(a->rate_per_s, 11.0 / 7215.0);
+	CU_ASSERT_EQUAL(a->status_4xx, 2);		/* A4 404, A9 400 */
+	CU_ASSERT_EQUAL(a->status_5xx, 4);		/* A3, A5, A7, A10 */
+	NEAR(a->error_rate, 4.0 / 11.0);
+	/* latencies 5 10 20 30 40 50 60 70 80 90 (A10 has none) */
+	CU_ASSERT_EQUAL(a->latency_ms.n, 10);
+	NEAR(a->latency_ms.avg, 45.5);
+	NEAR(a->latency_ms.p50, 40);		/* rank ceil(5) = 5 */
+	NEAR(a->latency_ms.p95, 90);		/* rank ceil(9.5) = 10 */
+	NEAR(a->latency_ms.p99, 90);
+	NEAR(a->latency_ms.max, 90);
+	/* endpoints: /a 7 (A3 5xx), /b 3 (A5, A10 5xx), /c 1 (A7 5xx) */
+	CU_ASSERT_EQUAL_FATAL(a->n_endpoints, 3);
+	CU_ASSERT_STRING_EQUAL(a->endpoints[0].endpoint, "/a");
+	CU_ASSERT_EQUAL(a->endpoints[0].requests, 7);
+	NEAR(a->endpoints[0].error_rate, 1.0 / 7.0);
+	NEAR(a->endpoints[0].p95_ms, 90);	/* 5 10 20 30 60 80 90 */
+	CU_ASSERT_STRING_EQUAL(a->endpoints[1].endpoint, "/b");
+	CU_ASSERT_EQUAL(a->endpoints[1].requests, 3);
+	NEAR(a->endpoints[1].error_rate, 2.0 / 3.0);
+	NEAR(a->endpoints[1].p95_ms, 50);	/* 40 50 */
+	CU_ASSERT_STRING_EQUAL(a->endpoints[2].endpoint, "/c");
+	NEAR(a->endpoints[2].error_rate, 1.0);
+	NEAR(a->endpoints[2].p95_ms, 70);
+	/* errors: "db timeout" A3 A5 A10, "upstream down" A7; not "boom"
+	 * (outside), not "slow warning" (status 200) */
+	CU_ASSERT_EQUAL_FATAL(a->n_errors, 2);
+	CU_ASSERT_STRING_EQUAL(a->errors[0].name, "db timeout");
+	CU_ASSERT_EQUAL(a->errors[0].n, 3);
+	CU_ASSERT_STRING_EQUAL(a->errors[1].name, "upstream down");
+	CU_ASSERT_EQUAL(a->errors[1].n, 1);
+
+	/* calc: latencies 1..20: p50 rank 10 -> 10, p95 rank 19 -> 19 */
+	c = svc(s, "calc");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->requests, 20);
+	CU_ASSERT_EQUAL(c->status_5xx, 0);
+	CU_ASSERT_DOUBLE_EQUAL(c->error_rate, 0, 1e-12);
+	NEAR(c->latency_ms.p50, 10);
+	NEAR(c->latency_ms.p95, 19);
+	NEAR(c->latency_ms.p99, 20);
+	NEAR(c->latency_ms.avg, 10.5);
+	NEAR(c->latency_ms.max, 20);
+
+	/* web: no status, no latency */
+	w = svc(s, "web");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(w->requests, 2);
+	CU_ASSERT_EQUAL(w->latency_ms.n, 0);
+	CU_ASSERT_TRUE(isnan(w->latency_ms.p95));
+	CU_ASSERT_EQUAL(w->n_errors, 0);
+	CU_ASSERT_EQUAL_FATAL(w->n_endpoints, 1);
+	CU_ASSERT_TRUE(isnan(w->endpoints[0].p95_ms));
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
+static void
+test_models(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_summary *s = run(st, FROM, TO, NULL);
+	const struct sr_summary_service *l = svc(s, "llm");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	/* latencies 500 1000 2000 */
+	NEAR(l->latency_ms.avg, 3500.0 / 3.0);
+	NEAR(l->latency_ms.p50, 1000);
+	NEAR(l->latency_ms.p95, 2000);
+	CU_ASSERT_EQUAL_FATAL(s->n_models, 2);
+	/* m1: 2 requests, in 110, out 75, gen 1500 ms -> 50 tokens/s;
+	 * ttft 100 200 */
+	CU_ASSERT_STRING_EQUAL(s->models[0].model, "m1");
+	CU_ASSERT_EQUAL(s->models[0].requests, 2);
+	CU_ASSERT_EQUAL(s->models[0].tokens_in, 110);
+	CU_ASSERT_EQUAL(s->models[0].tokens_out, 75);
+	NEAR(s->models[0].tokens_per_s, 50);
+	NEAR(s->models[0].ttft_ms.p50, 100);
+	NEAR(s->models[0].ttft_ms.p95, 200);
+	/* m2: in 35, out 120, gen 2000 ms (one request has no latency)
+	 * -> 60 tokens/s; ttft 400 */
+	CU_ASSERT_STRING_EQUAL(s->models[1].model, "m2");
+	CU_ASSERT_EQUAL(s->models[1].tokens_in, 35);
+	CU_ASSERT_EQUAL(s->models[1].tokens_out, 120);
+	NEAR(s->models[1].tokens_per_s, 60);
+	NEAR(s->models[1].ttft_ms.p50, 400);
+	NEAR(s->models[1].ttft_ms.p95, 400);
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
+static void
+test_filter_and_ranges(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_summary *s = run(st, FROM, TO, "api");
+	struct sr_summary_opts bad = { TO, FROM, NULL, 0 };
+	struct sr_err err;
+
+	/* api only: users u1..u6, sessions s1..s7 */
+	CU_ASSERT_EQUAL(s->total_events, 11);
+	CU_ASSERT_EQUAL(s->unique_users, 6);
+	CU_ASSERT_EQUAL(s->unique_sessions, 7);
+	CU_ASSERT_EQUAL(s->n_types, 1);
+	CU_ASSERT_EQUAL(type_n(s, "request"), 11);
+	CU_ASSERT_EQUAL(s->n_services, 1);
+	CU_ASSERT_EQUAL(s->n_models, 0);
+	sr_summary_free(s);
+
+	/* no whole minute: A1 (30000), calc c0 (30500), L2 (40000) */
+	s = run(st, T0 + 30000, T0 + 50000, NULL);
+	CU_ASSERT_EQUAL(s->total_events, 3);
+	CU_ASSERT_EQUAL(s->unique_users, 2);		/* u1, u8 */
+	sr_summary_free(s);
+
+	/* exactly hour 1: A5 A6 A9 A10 A11, L3 L4, calc i = 11..19 */
+	s = run(st, T0 + 3600000, T0 + 7200000, NULL);
+	CU_ASSERT_EQUAL(s->total_events, 16);
+	CU_ASSERT_EQUAL(s->unique_users, 5);		/* u1 u2 u4 u6 u9 */
+	CU_ASSERT_EQUAL(s->unique_sessions, 6);	/* s1 s3 s4 s6 s7 s10 */
+	sr_summary_free(s);
+
+	/* an empty stretch, and a reversed range */
+	s = run(st, T0 + 86400000, T0 + 2 * 86400000LL, NULL);
+	CU_ASSERT_EQUAL(s->total_events, 0);
+	CU_ASSERT_EQUAL(s->n_services, 0);
+	sr_summary_free(s);
+	s = (struct sr_summary *)&err;
+	CU_ASSERT_EQUAL(sr_summary_query(st, &bad, &s, &err), -1);
+	CU_ASSERT_PTR_NULL(s);
+	sr_store_close(st);
+}
+
+static void
+test_output(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_summary *s = run(st, FROM, TO, NULL);
+	struct sr_buf b;
+	cJSON *j, *sv, *x;
+
+	sr_buf_init(&b);
+	sr_summary_json(s, &b);
+	j = cJSON_Parse(b.data);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	x = cJSON_GetObjectItem(j, "from");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(x),
+	    "2026-01-01T00:00:30.000Z");
+	x = cJSON_GetObjectItem(j, "to");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(x),
+	    "2026-01-01T02:00:45.000Z");
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(j, "range_s")->valuedouble,
+	    7215, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
+	    "events_by_type"), "page_view")->valuedouble, 2, 1e-9);
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 1);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(sv,
+	    "service")), "api");
+	x = cJSON_GetObjectItem(cJSON_GetObjectItem(sv, "latency_ms"), "p95");
+	CU_ASSERT_DOUBLE_EQUAL(x->valuedouble, 90, 0.9);
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(sv, "top_errors"), 0);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "count")->valuedouble,
+	    3, 1e-9);
+	/* the service-less row is null; web has no latency: null */
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 4);
+	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(sv, "service")));
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 3);
+	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(
+	    cJSON_GetObjectItem(sv, "latency_ms"), "avg")));
+	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x,
+	    "tokens_per_s")->valuedouble, 50, 0.5);
+	cJSON_Delete(j);
+
+	sr_buf_reset(&b);
+	sr_summary_text(s, &b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Services"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "db timeout"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "36.36%"));	/* 4 / 11 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Models"));
+	sr_buf_release(&b);
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
+static void
+test_export_events(void)
+{
+	struct sr_store *st = fill_store();
+	struct sr_export_opts o = { SR_EXPORT_EVENTS, SR_EXPORT_CSV,
+	    T0 + 7200000, T0 + 7245001, 0, NULL };
+	struct sr_err err;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	cJSON *j;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	/* [2:00:00, 2:00:45.001): A7, W2, A8, X2 in ts order */
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 4);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "event_id,event_type,timestamp,"
+	    "service,endpoint,status_code,response_time_ms,user_id,"
+	    "session_id,message,model,tokens_in,tokens_out,ttft_ms,host,"
+	    "metadata\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",request,"
+	    "2026-01-01T02:00:00.000Z,api,/c,503,70,u5,s5,upstream down,"
+	    ",,,,,\r\n"));
+	free(text);
+
+	o.format = SR_EXPORT_JSON;
+	f = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 4);
+	fclose(f);
+	j = cJSON_Parse(text);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(cJSON_GetArraySize(j), 4);
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
+	    cJSON_GetArrayItem(j, 1), "event_type")), "page_view");
+	/* NULL fields are left out */
+	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1),
+	    "status_code"));
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 2),
+	    "response_time_ms")->valuedouble, 80, 1e-9);
+	cJSON_Delete(j);
+	free(text);
+
+	o.format = SR_EXPORT_JSONL;
+	o.from_ms = T0 + 86400000;	/* nothing there */
+	o.to_ms = T0 + 2 * 86400000LL;
+	f = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL(len, 0);
+	free(text);
+	sr_store_close(st);
+}
+
+void
+sr_test_summary_suite(void)
+{
+	CU_pSuite s = CU_add_suite("summary", NULL, NULL);
+
+	CU_add_test(s, "totals", test_totals);
+	CU_add_test(s, "service_rows", test_service_rows);
+	CU_add_test(s, "models", test_models);
+	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);
+	CU_add_test(s, "output", test_output);
+	CU_add_test(s, "export_events", test_export_events);
+}
