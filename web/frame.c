@@ -91,7 +91,7 @@ sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq, int64_t ts_ms,
 }
 
 void
-sr_web_frame_add_insight(struct sr_web_frame *f, const char *id, int firing,
+sr_web_frame_add_insight(struct sr_web_frame *f, const char *id, int state,
     const char *key, const char *json)
 {
 	struct sr_web_insight *in;
@@ -100,7 +100,7 @@ sr_web_frame_add_insight(struct sr_web_frame *f, const char *id, int firing,
 	    (f->n_insights + 1) * sizeof(*f->insights));
 	in = &f->insights[f->n_insights++];
 	in->id = sr_xstrdup(id);
-	in->firing = firing;
+	in->state = state;
 	in->key = sr_xstrdup(key);
 	in->json = sr_xstrdup(json);
 }

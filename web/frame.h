@@ -31,7 +31,7 @@ struct sr_web_event {
 /* One insight's current state, for ?state= and SSE "insight" lines. */
 struct sr_web_insight {
 	char	*id;
-	int	 firing;	/* 1 firing, 0 resolved */
+	int	 state;		/* 0 pending, 1 firing, 2 resolved */
 	char	*json;		/* the insight as a JSON object */
 	char	*key;		/* state/severity/last change: differs => SSE */
 };
@@ -66,6 +66,6 @@ void sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq,
     const char *endpoint, const char *message, const char *json);
 /* Append an insight (strings copied). */
 void sr_web_frame_add_insight(struct sr_web_frame *f, const char *id,
-    int firing, const char *key, const char *json);
+    int state, const char *key, const char *json);
 
 #endif

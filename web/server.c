@@ -847,7 +847,7 @@ sse_render(struct web_sse *s, const struct sr_web_frame *f)
 		int changed = 1;
 
 		if (s->seen == NULL) {
-			changed = in->firing;	/* first: what fires now */
+			changed = in->state == 1;	/* first: what fires */
 		} else {
 			for (size_t j = 0; j < s->seen->n_insights; j++)
 				if (strcmp(s->seen->insights[j].id,
@@ -1423,9 +1423,7 @@ web_insights(const struct sr_web *w, const struct sr_web_frame *f, int which)
 	sr_buf_init(&b);
 	sr_buf_adds(&b, "{\"insights\":[");
 	for (size_t i = 0; i < f->n_insights; i++) {
-		if (which == 1 && !f->insights[i].firing)
-			continue;
-		if (which == 2 && f->insights[i].firing)
+		if (which != 0 && f->insights[i].state != which)
 			continue;
 		if (n++ > 0)
 			sr_buf_addc(&b, ',');
