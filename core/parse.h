@@ -52,6 +52,12 @@ struct sr_parser *sr_parser_new(enum sr_format fmt);
 void sr_parser_free(struct sr_parser *p);
 
 /*
+ * Label events that carry no service with name (a copy is kept; NULL
+ * clears it), e.g. the name of the file being ingested.
+ */
+void sr_parser_set_default_service(struct sr_parser *p, const char *name);
+
+/*
  * Parse one line (without its newline; a trailing '\r' is ignored).
  * now_ms stamps events that carry no timestamp; a missing event_id is
  * generated.  Returns 1 with *ev filled (its strings live until the next
@@ -76,7 +82,7 @@ void sr_lines_free(struct sr_lines *l);
 /* Append bytes just read. */
 void sr_lines_feed(struct sr_lines *l, const char *data, size_t n);
 /*
- * Take the next complete line: returns 1 and sets *line/*len (borrowed
+ * Take the next complete line: returns 1 and sets *line and *len (borrowed
  * until the next call), 2 for a line that was too long (skipped; *len is
  * its length so far), 0 when no complete line is buffered.  With eof set,
  * a final line without newline is returned too.

@@ -16,8 +16,11 @@
  * between date and time, optional fraction up to microseconds, "Z",
  * "+hh:mm", "+hhmm" or no zone meaning UTC; a bare date means midnight UTC)
  * or epoch seconds / milliseconds (integer or fraction; a value above 1e11
- * is taken as milliseconds).  Writes UTC milliseconds.  Returns 0, or -1
- * with detail in err.
+ * is taken as milliseconds, above 1e14 as microseconds).  Fractions finer
+ * than a millisecond are truncated.  Impossible dates (month 13, day 32,
+ * hour 25, February 30) and instants outside years 1970-9999 fail.
+ * Surrounding blanks are ignored.  Writes UTC milliseconds.  Returns 0, or
+ * -1 with detail in err.
  */
 int sr_time_parse(const char *s, size_t len, int64_t *ms, struct sr_err *err);
 
@@ -29,6 +32,15 @@ int sr_time_from_number(double v, int64_t *ms, struct sr_err *err);
  * seconds (fractions allowed).  Writes milliseconds.  0 or -1.
  */
 int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
+
+/*
+ * UTC milliseconds of a civil date and time (UTC), after checking that it
+ * exists: month 1-12, day within the month, hour 0-23, minute 0-59,
+ * second 0-60 (a leap second counts as the next one), ms 0-999, year
+ * 1970-9999.  0 or -1.
+ */
+int sr_time_civil_ms(int year, int month, int day, int hour, int min,
+    int sec, int msec, int64_t *ms);
 
 /* Format UTC ms as "2026-11-28T13:01:10.123Z" into out (>= 25 bytes). */
 void sr_time_format_iso(int64_t ms, char *out, size_t outlen);
