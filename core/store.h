@@ -26,31 +26,41 @@
  *     index events_ts(ts)
  *   ev_minute(minute INTEGER  -- ts floored to 60000 ms
  *          , service TEXT, endpoint TEXT, model TEXT, host TEXT,
- *          requests INTEGER, status_4xx INTEGER, status_5xx INTEGER,
+ *          requests INTEGER  -- every event
+ *          , status_4xx INTEGER, status_5xx INTEGER,
  *          lat_n INTEGER, lat_sum REAL, lat_max REAL, lat_sketch BLOB,
  *          tokens_in INTEGER, tokens_out INTEGER,
  *          gen_ms REAL      -- sum of latency of events with tokens_out
  *          , ttft_sketch BLOB,
  *          PRIMARY KEY(minute, service, endpoint, model, host))
- *          WITHOUT ROWID   -- sketches: sr_sketch_encode() blobs
+ *          WITHOUT ROWID   -- sketches: sr_sketch_encode() blobs, NULL
+ *                          -- when no event had the value (lat_max too)
  *   type_minute(minute, event_type, n, PRIMARY KEY(minute, event_type))
+ *          WITHOUT ROWID
  *   error_minute(minute, service, message, n,
- *          PRIMARY KEY(minute, service, message))
+ *          PRIMARY KEY(minute, service, message)) WITHOUT ROWID
  *          -- events with a message and (5xx status or SR_EV_IS_ERROR);
- *          -- message cut to 200 bytes
+ *          -- message cut to 200 bytes (at a UTF-8 boundary)
  *   ident_hour(hour INTEGER  -- ts floored to 3600000 ms
  *          , kind INTEGER  -- 0 user_id, 1 session_id
  *          , id TEXT, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID
- *   samples(name TEXT, ts INTEGER, value REAL)  index (name, ts)
- *   samples_1m / samples_1h(name TEXT, ts INTEGER, min REAL, avg REAL,
- *          max REAL, n INTEGER, PRIMARY KEY(name, ts)) WITHOUT ROWID
+ *   samples(name TEXT, ts INTEGER, value REAL)
+ *     index samples_name_ts(name, ts), samples_ts(ts)
+ *   samples_1m / samples_1h(name TEXT, ts INTEGER  -- bucket start
+ *          , min REAL, avg REAL, max REAL, n INTEGER,
+ *          PRIMARY KEY(name, ts)) WITHOUT ROWID, index on (ts)
  *   insights(id TEXT PRIMARY KEY, rule, subject, category, severity,
  *          confidence REAL, title, description, recommendation, state,
  *          first_seen INTEGER, last_seen INTEGER, data TEXT)
  *   insight_history(id TEXT, ts INTEGER, state TEXT, severity TEXT,
- *          value REAL, note TEXT)
+ *          value REAL, note TEXT)  index (id, ts)
  *   cursors(source TEXT PRIMARY KEY, cursor TEXT, updated INTEGER)
- *   meta(key TEXT PRIMARY KEY, value TEXT)  -- writer pid/host/started
+ *   meta(key TEXT PRIMARY KEY, value TEXT)  -- writer_pid, writer_host,
+ *          -- writer_started (ISO-8601 UTC) of the last writer
+ *
+ * Rollup rows are written at commit: the open batch's groups are merged
+ * into existing rows (counts added, sketches merged), so a row covers
+ * every committed event of its minute, whatever batch it came in.
  *
  * Not thread-safe: one thread owns a handle.  Other threads open their
  * own SR_STORE_READONLY handles on the same file.
@@ -101,6 +111,11 @@ char *sr_store_default_path(void);
  * and the cause, when the folder cannot be created, the file is not a
  * SQLite database, is read-only, or another process holds it for writing
  * ("database '/x.db' is in use by sitrep pid 123 on host since ...").
+ * A writer creates a missing folder (mode 0755), takes an flock() on the
+ * file, migrates the schema and records itself in meta; a database whose
+ * schema is newer than SR_STORE_SCHEMA is refused.  SR_STORE_READONLY
+ * takes no lock and migrates nothing: a missing file, or a schema other
+ * than SR_STORE_SCHEMA, is an error.
  */
 struct sr_store *sr_store_open(const char *path, unsigned flags,
     struct sr_err *err);
@@ -143,8 +158,12 @@ uint64_t sr_store_pending(const struct sr_store *st);
 
 /*
  * Delete data older than the retention, at most max_rows rows per table
- * per call (incremental: call it every tick).  Returns the number of rows
- * deleted, or -1.
+ * per call (incremental: call it every tick).  A raw row (events,
+ * samples) goes when ts < now - retention; a rollup bucket goes when all
+ * of it is older (start + width <= now - retention).  Minute and hour
+ * event rollups follow events_ms.  Then, with max_events set, the oldest
+ * events (by ts) beyond the cap go.  Runs inside the open batch when
+ * there is one.  Returns the number of rows deleted, or -1.
  */
 int64_t sr_store_prune(struct sr_store *st, int64_t now_ms,
     const struct sr_retention *r, int max_rows, struct sr_err *err);
@@ -169,8 +188,30 @@ int sr_store_series(struct sr_store *st, const char *name, int64_t from_ms,
     void (*fn)(void *ctx, const struct sr_series_point *pt), void *ctx,
     struct sr_err *err);
 
-/* Names of stored metrics matching a glob; fn called once per name. */
+/*
+ * Names of stored metrics matching a glob (NULL: all), in name order; fn
+ * called once per name (the string lives for the call).
+ */
 int sr_store_metric_names(struct sr_store *st, const char *glob,
     void (*fn)(void *ctx, const char *name), void *ctx, struct sr_err *err);
+
+/*
+ * Insert or replace insight id (every column takes the new values) in the
+ * open batch.  data_json may be NULL.  Returns 0 or -1.
+ */
+int sr_store_put_insight(struct sr_store *st, const char *id,
+    const char *rule, const char *subject, const char *category,
+    const char *severity, double confidence, const char *title,
+    const char *description, const char *recommendation, const char *state,
+    int64_t first_seen_ms, int64_t last_seen_ms, const char *data_json,
+    struct sr_err *err);
+
+/*
+ * Append one row to insight_history in the open batch (value NAN is
+ * stored as NULL; note may be NULL).  Returns 0 or -1.
+ */
+int sr_store_add_insight_history(struct sr_store *st, const char *id,
+    int64_t ts_ms, const char *state, const char *severity, double value,
+    const char *note, struct sr_err *err);
 
 #endif
