@@ -7,7 +7,9 @@
  *
  * Each tick (default 1 s, --interval), in this order: sample the system
  * (each metric goes to the engine and the store), evaluate insights
- * (events were folded as they arrived), flush the store batch, prune a
+ * (events were folded as they arrived), store each KPI tile's value as
+ * the sample "kpi.<id>" (so charts read long windows from the store's
+ * rollups), flush the store batch, prune a
  * bounded slice of old data, publish the snapshot, then call the front
  * end's on_publish hook (the TUI draws, serve hands the snapshot to its
  * HTTP threads).  Between ticks the store batch is committed at least
@@ -66,6 +68,8 @@ struct sr_app_opts {
 	enum sr_app_stdin stdin_mode;
 	unsigned	 store_flags;	/* enum sr_store_flags */
 	int		 no_system;	/* do not sample this machine */
+	int		 replay_clock;	/* tick at the newest event's time
+					   (replaying an old log) */
 };
 
 /* Fill o with the defaults above (everything NULL/0, AUTO stdin). */
@@ -114,8 +118,8 @@ void sr_app_stop(struct sr_app *app);
 
 /*
  * Thread-safe: the latest published snapshot with a reference taken
- * (release it with sr_snapshot_unref()), or NULL before the first
- * publish.
+ * (release it with sr_snapshot_unref()); before the first tick, the
+ * engine's empty snapshot.  Never NULL.
  */
 struct sr_snapshot *sr_app_snapshot_ref(struct sr_app *app);
 
@@ -135,6 +139,22 @@ const struct sr_config *sr_app_config(const struct sr_app *app);
 const char *sr_app_db_path(const struct sr_app *app);	/* as opened */
 int64_t sr_app_interval_ms(const struct sr_app *app);
 uint64_t sr_app_ticks(const struct sr_app *app);	/* published so far */
+/* Newest event time seen (UTC ms), 0 before any event. */
+int64_t sr_app_newest_event_ms(const struct sr_app *app);
+/*
+ * The replay clock: when on, each tick runs at the newest event's time
+ * instead of the wall clock, so an old log replayed fills the live
+ * windows as it did then.  The TUI toggles it with a key.
+ */
+void sr_app_set_replay_clock(struct sr_app *app, int on);
+int sr_app_replay_clock(const struct sr_app *app);
+/* 1 once SIGINT or SIGTERM arrived (sr_app_run() then returns). */
+int sr_app_signalled(const struct sr_app *app);
+/*
+ * The last store error (a write that failed; the app keeps going) and
+ * how many there were; NULL when none.
+ */
+const char *sr_app_store_error(const struct sr_app *app, uint64_t *count);
 /*
  * Sources (stdin, "http" for posted events), their state, counts and
  * rejects, and sitrep's own CPU and RSS are in every snapshot

@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sys: the system metrics collector's handle, roots, file helpers and the
+ * order in which the families are sampled.  Each family is one file
+ * (sys_cpu.c, sys_mem.c, ...); they share collectors/sys_int.h.
+ */
+#include "collectors/sys.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "collectors/sys_int.h"
+
+int
+sys_path(char *dst, size_t cap, const char *root, const char *fmt, ...)
+{
+	va_list ap;
+	int a, b;
+
+	a = snprintf(dst, cap, "%s/", root);
+	if (a < 0 || (size_t)a >= cap)
+		return -1;
+	va_start(ap, fmt);
+	b = vsnprintf(dst + a, cap - (size_t)a, fmt, ap);
+	va_end(ap);
+	if (b < 0 || (size_t)b >= cap - (size_t)a)
+		return -1;
+	return 0;
+}
+
+static int
+sys_vpath(char *dst, size_t cap, const char *root, const char *fmt,
+    va_list ap)
+{
+	int a, b;
+
+	a = snprintf(dst, cap, "%s/", root);
+	if (a < 0 || (size_t)a >= cap)
+		return -1;
+	b = vsnprintf(dst + a, cap - (size_t)a, fmt, ap);
+	if (b < 0 || (size_t)b >= cap - (size_t)a)
+		return -1;
+	return 0;
+}
+
+/* Read fd to the end into b (reset first); 0 or -1. */
+static int
+sys_slurp(int fd, struct sr_buf *b)
+{
+	sr_buf_reset(b);
+	for (;;) {
+		ssize_t r;
+
+		sr_buf_grow(b, 4096);
+		r = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+	}
+	return 0;
+}
+
+const char *
+sys_read(struct sr_sys *s, const char *root, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	int fd, rc;
+
+	va_start(ap, fmt);
+	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	rc = sys_slurp(fd, &s->rd);
+	(void)close(fd);	/* read-only: nothing to lose */
+	return rc < 0 ? NULL : s->rd.data;
+}
+
+int
+sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	ssize_t r;
+	int fd, rc;
+
+	va_start(ap, fmt);
+	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
+	va_end(ap);
+	if (rc < 0 || cap == 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		r = read(fd, dst, cap - 1);
+	while (r < 0 && errno == EINTR);
+	(void)close(fd);	/* read-only: nothing to lose */
+	if (r < 0)
+		return -1;
+	dst[r] = '\0';
+	dst[strcspn(dst, "\n")] = '\0';
+	return 0;
+}
+
+int
+sys_read_i64(const char *root, int64_t *out, const char *fmt, ...)
+{
+	char path[4096], line[64], *end;
+	va_list ap;
+	long long v;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
+	va_end(ap);
+	if (rc < 0 || sys_read_line("", line, sizeof(line), "%s", path) < 0)
+		return -1;
+	errno = 0;
+	v = strtoll(line, &end, 10);
+	if (errno != 0 || end == line)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+void
+sys_devtab_begin(struct sys_devtab *t)
+{
+	t->gen++;
+}
+
+struct sys_dev *
+sys_devtab_get(struct sys_devtab *t, const char *name, int *fresh)
+{
+	struct sys_dev *d;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (strcmp(t->v[i].name, name) == 0) {
+			t->v[i].seen = t->gen;
+			*fresh = 0;
+			return &t->v[i];
+		}
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->v = sr_xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	d = &t->v[t->n++];
+	memset(d, 0, sizeof(*d));
+	(void)snprintf(d->name, sizeof(d->name), "%s", name);
+	d->seen = t->gen;
+	*fresh = 1;
+	return d;
+}
+
+void
+sys_devtab_end(struct sys_devtab *t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].seen == t->gen)
+			t->v[kept++] = t->v[i];
+	t->n = kept;
+}
+
+void
+sys_devtab_release(struct sys_devtab *t)
+{
+	free(t->v);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The default filesystem probe: directories only (skips bind-mounted files). */
+static int
+sys_statvfs(const char *mount_point, struct sr_fs_usage *out, void *arg)
+{
+	struct statvfs v;
+	struct stat st;
+
+	(void)arg;
+	if (stat(mount_point, &st) < 0 || !S_ISDIR(st.st_mode))
+		return -1;
+	if (statvfs(mount_point, &v) < 0)
+		return -1;
+	out->total_bytes = (uint64_t)v.f_blocks * v.f_frsize;
+	out->free_bytes = (uint64_t)v.f_bfree * v.f_frsize;
+	out->avail_bytes = (uint64_t)v.f_bavail * v.f_frsize;
+	out->inodes_total = v.f_files;
+	out->inodes_free = v.f_ffree;
+	return 0;
+}
+
+static const char *
+sys_pick_root(const char *given, const char *env, const char *def)
+{
+	const char *e;
+
+	if (given != NULL && given[0] != '\0')
+		return given;
+	e = getenv(env);
+	if (e != NULL && e[0] != '\0')
+		return e;
+	return def;
+}
+
+struct sr_sys *
+sr_sys_open(const char *proc_root, const char *sys_root,
+    struct sr_err *err)
+{
+	struct sr_sys *s;
+	const char *lib;
+	char line[64];
+
+	proc_root = sys_pick_root(proc_root, "SITREP_PROC", "/proc");
+	sys_root = sys_pick_root(sys_root, "SITREP_SYS", "/sys");
+	if (sys_read_line(proc_root, line, sizeof(line), "stat") < 0) {
+		sr_err_set(err, "cannot read '%s/stat': %s", proc_root,
+		    strerror(errno));
+		return NULL;
+	}
+	s = sr_xcalloc(1, sizeof(*s));
+	s->proc = sr_xstrdup(proc_root);
+	s->sys = sr_xstrdup(sys_root);
+	lib = getenv("SITREP_NVML_LIB");
+	s->nvml_path = sr_xstrdup(lib != NULL && lib[0] != '\0' ? lib :
+	    "libnvidia-ml.so.1");
+	s->statfs = sys_statvfs;
+	sr_buf_init(&s->rd);
+	return s;
+}
+
+void
+sr_sys_close(struct sr_sys *s)
+{
+	if (s == NULL)
+		return;
+	gpu_nvml_release(s);
+	sys_proc_release(s);
+	sys_mem_release(s);
+	sys_devtab_release(&s->cpus);
+	sys_devtab_release(&s->disks);
+	sys_devtab_release(&s->nets);
+	sr_buf_release(&s->rd);
+	free(s->proc);
+	free(s->sys);
+	free(s->nvml_path);
+	free(s);
+}
+
+void
+sr_sys_set_roots(struct sr_sys *s, const char *proc_root,
+    const char *sys_root)
+{
+	if (proc_root != NULL) {
+		free(s->proc);
+		s->proc = sr_xstrdup(proc_root);
+	}
+	if (sys_root != NULL) {
+		free(s->sys);
+		s->sys = sr_xstrdup(sys_root);
+	}
+	sys_mem_release(s);	/* the cgroup directory is found again */
+	s->cg_checked = 0;
+}
+
+void
+sr_sys_set_nvml_lib(struct sr_sys *s, const char *path)
+{
+	free(s->nvml_path);
+	s->nvml_path = sr_xstrdup(path);
+}
+
+void
+sr_sys_set_statfs(struct sr_sys *s, sr_sys_statfs_fn fn, void *arg)
+{
+	s->statfs = fn != NULL ? fn : sys_statvfs;
+	s->statfs_arg = fn != NULL ? arg : NULL;
+}
+
+void
+sr_sys_want_procs(struct sr_sys *s, int every_tick)
+{
+	s->procs_every_tick = every_tick != 0;
+}
+
+int
+sr_sys_sample(struct sr_sys *s, int64_t mono_us, struct sr_metric_set *out,
+    struct sr_err *err)
+{
+	char line[64];
+	int next;
+
+	if (sys_read_line(s->proc, line, sizeof(line), "stat") < 0)
+		return sr_err_set(err, "cannot read '%s/stat': %s", s->proc,
+		    strerror(errno));
+	s->dt_s = s->prev_us != 0 && mono_us > s->prev_us ?
+	    (double)(mono_us - s->prev_us) / 1e6 : 0.0;
+	sys_cpu_sample(s, out);
+	sys_mem_sample(s, out);
+	sys_psi_sample(s, out);
+	sys_cgroup_sample(s, out);
+	sys_disk_sample(s, out);
+	sys_fs_sample(s, out);
+	sys_net_sample(s, out);
+	sys_thermal_sample(s, out);
+	next = gpu_nvml_sample(s, out);
+	next = gpu_sysfs_sample(s, next, out);
+	if (next > 0)
+		sr_metric_set_add(out, "gpu.count", "", next);
+	sys_proc_sample(s, mono_us, out);
+	s->prev_us = mono_us;
+	return 0;
+}
+
+const struct sr_procinfo *
+sr_sys_top_cpu(const struct sr_sys *s, int *n)
+{
+	*n = s->top.n_cpu;
+	return s->top.cpu;
+}
+
+const struct sr_procinfo *
+sr_sys_top_mem(const struct sr_sys *s, int *n)
+{
+	*n = s->top.n_mem;
+	return s->top.mem;
+}
+
+void
+sr_sys_toplist(const struct sr_sys *s, struct sr_toplist *out)
+{
+	*out = s->top;
+}
+
+void
+sr_sys_host(struct sr_sys *s, struct sr_sys_host *out)
+{
+	char line[128];
+
+	memset(out, 0, sizeof(*out));
+	(void)sys_read_line(s->proc, out->hostname, sizeof(out->hostname),
+	    "sys/kernel/hostname");
+	(void)sys_read_line(s->proc, out->kernel, sizeof(out->kernel),
+	    "sys/kernel/osrelease");
+	if (sys_read_line(s->proc, line, sizeof(line), "uptime") == 0)
+		out->uptime_s = strtod(line, NULL);
+	out->cpu_count = s->cpu_count;
+}

@@ -1,0 +1,1370 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * agg: bucket rings per entity, bounded string maps, user and session
+ * tables with HyperLogLog fallback, error templates and baselines.
+ * See agg.h for the model; this file keeps every structure bounded.
+ */
+#include "core/agg.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/template.h"
+#include "core/util.h"
+
+#define HLL_P		12
+#define HLL_M		(1u << HLL_P)
+
+/* ---- small helpers ---- */
+
+static uint64_t
+agg_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	/* splitmix64 finaliser: spread the bits for HLL */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 31;
+	return h;
+}
+
+static int64_t
+floordiv(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b != 0) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+double
+sr_baseline_z(const struct sr_baseline *b, double x)
+{
+	double spread = 1.4826 * b->dev;
+
+	/* a perfectly flat baseline still has a floor of 1 % of its mean */
+	if (spread < fabs(b->mean) * 0.01)
+		spread = fabs(b->mean) * 0.01;
+	if (spread <= 0)
+		spread = 1e-9;
+	return (x - b->mean) / spread;
+}
+
+void
+sr_baseline_update(struct sr_baseline *b, double x, double alpha)
+{
+	double d;
+
+	if (isnan(x))
+		return;
+	if (b->n == 0) {
+		b->mean = x;
+		b->dev = 0;
+		b->n = 1;
+		return;
+	}
+	if (b->n >= 5 && b->dev > 0) {
+		double lim = 4 * 1.4826 * b->dev;
+
+		if (x > b->mean + lim)
+			x = b->mean + lim;
+		else if (x < b->mean - lim)
+			x = b->mean - lim;
+	}
+	/* learn faster while young */
+	if (alpha < 1.0 / (double)(b->n + 1))
+		alpha = 1.0 / (double)(b->n + 1);
+	d = fabs(x - b->mean);
+	b->mean += alpha * (x - b->mean);
+	b->dev += alpha * (d - b->dev);
+	b->n++;
+}
+
+/* ---- string maps (open addressing; values own their keys) ---- */
+
+struct map_slot {
+	uint64_t	 h;
+	const char	*key;
+	void		*val;
+};
+
+struct agg_map {
+	struct map_slot	*slots;
+	size_t		 cap;	/* power of two */
+	size_t		 n;
+};
+
+static void
+map_init(struct agg_map *m, size_t cap)
+{
+	m->cap = cap;
+	m->n = 0;
+	m->slots = sr_xcalloc(cap, sizeof(*m->slots));
+}
+
+static void
+map_release(struct agg_map *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+}
+
+static void *
+map_get(const struct agg_map *m, const char *key, uint64_t h)
+{
+	size_t i = h & (m->cap - 1);
+
+	while (m->slots[i].key != NULL) {
+		if (m->slots[i].h == h && strcmp(m->slots[i].key, key) == 0)
+			return m->slots[i].val;
+		i = (i + 1) & (m->cap - 1);
+	}
+	return NULL;
+}
+
+static void map_put(struct agg_map *m, const char *key, uint64_t h, void *v);
+
+static void
+map_grow(struct agg_map *m)
+{
+	struct agg_map old = *m;
+
+	map_init(m, old.cap * 2);
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slots[i].key != NULL)
+			map_put(m, old.slots[i].key, old.slots[i].h,
+			    old.slots[i].val);
+	map_release(&old);
+}
+
+static void
+map_put(struct agg_map *m, const char *key, uint64_t h, void *v)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap)
+		map_grow(m);
+	i = h & (m->cap - 1);
+	while (m->slots[i].key != NULL)
+		i = (i + 1) & (m->cap - 1);
+	m->slots[i].h = h;
+	m->slots[i].key = key;
+	m->slots[i].val = v;
+	m->n++;
+}
+
+/* ---- bucket rings ---- */
+
+struct agg_bucket {
+	int64_t			 idx;	/* bucket number, INT64_MIN empty */
+	uint32_t		 req, n4xx, n5xx, lat_n;
+	uint64_t		 tok_in, tok_out;
+	uint32_t		 tok_n;
+	double			 gen_ms;
+	struct sr_sketch	*lat;
+	struct sr_sketch	*ttft;
+};
+
+struct sr_agg_ring {
+	struct agg_bucket	 fine[SR_AGG_FINE_N];
+	struct agg_bucket	 coarse[SR_AGG_COARSE_N];
+};
+
+/* What one event or rollup adds to a bucket. */
+struct agg_add {
+	int64_t			 ts_ms;
+	uint64_t		 req, n4xx, n5xx;
+	int			 has_lat;
+	double			 lat_ms;
+	const struct sr_sketch	*lat_sk;	/* rollup: merged instead */
+	uint64_t		 lat_n;
+	uint64_t		 tok_in, tok_out, tok_n;
+	double			 gen_ms;
+	int			 has_ttft;
+	double			 ttft_ms;
+	const struct sr_sketch	*ttft_sk;
+};
+
+static struct sr_agg_ring *
+ring_new(void)
+{
+	struct sr_agg_ring *r = sr_xcalloc(1, sizeof(*r));
+
+	for (int i = 0; i < SR_AGG_FINE_N; i++)
+		r->fine[i].idx = INT64_MIN;
+	for (int i = 0; i < SR_AGG_COARSE_N; i++)
+		r->coarse[i].idx = INT64_MIN;
+	return r;
+}
+
+static void
+ring_free(struct sr_agg_ring *r)
+{
+	if (r == NULL)
+		return;
+	for (int i = 0; i < SR_AGG_FINE_N; i++) {
+		sr_sketch_free(r->fine[i].lat);
+		sr_sketch_free(r->fine[i].ttft);
+	}
+	for (int i = 0; i < SR_AGG_COARSE_N; i++) {
+		sr_sketch_free(r->coarse[i].lat);
+		sr_sketch_free(r->coarse[i].ttft);
+	}
+	free(r);
+}
+
+static void
+bucket_reset(struct agg_bucket *b, int64_t idx)
+{
+	b->idx = idx;
+	b->req = b->n4xx = b->n5xx = b->lat_n = b->tok_n = 0;
+	b->tok_in = b->tok_out = 0;
+	b->gen_ms = 0;
+	if (b->lat != NULL)
+		sr_sketch_reset(b->lat);
+	if (b->ttft != NULL)
+		sr_sketch_reset(b->ttft);
+}
+
+static void
+bucket_add(struct agg_bucket *b, const struct agg_add *x)
+{
+	b->req += (uint32_t)x->req;
+	b->n4xx += (uint32_t)x->n4xx;
+	b->n5xx += (uint32_t)x->n5xx;
+	if (x->has_lat) {
+		if (b->lat == NULL)
+			b->lat = sr_sketch_new();
+		sr_sketch_add(b->lat, x->lat_ms);
+		b->lat_n++;
+	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
+		if (b->lat == NULL)
+			b->lat = sr_sketch_new();
+		sr_sketch_merge(b->lat, x->lat_sk);
+		b->lat_n += (uint32_t)x->lat_n;
+	}
+	b->tok_in += x->tok_in;
+	b->tok_out += x->tok_out;
+	b->tok_n += (uint32_t)x->tok_n;
+	b->gen_ms += x->gen_ms;
+	if (x->has_ttft) {
+		if (b->ttft == NULL)
+			b->ttft = sr_sketch_new();
+		sr_sketch_add(b->ttft, x->ttft_ms);
+	} else if (x->ttft_sk != NULL && sr_sketch_count(x->ttft_sk) > 0) {
+		if (b->ttft == NULL)
+			b->ttft = sr_sketch_new();
+		sr_sketch_merge(b->ttft, x->ttft_sk);
+	}
+}
+
+/* Add to one level of a ring unless the slot already holds newer data. */
+static void
+level_add(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms,
+    const struct agg_add *x)
+{
+	int64_t idx = floordiv(x->ts_ms, width);
+	int64_t now_idx = floordiv(now_ms, width);
+	struct agg_bucket *b = &lv[(size_t)(((idx % n) + n) % n)];
+
+	if (idx <= now_idx - n)
+		return;
+	if (b->idx != idx) {
+		if (b->idx > idx)
+			return;
+		bucket_reset(b, idx);
+	}
+	bucket_add(b, x);
+}
+
+static void
+ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
+{
+	level_add(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x);
+	level_add(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x);
+}
+
+/* Sum of the buckets of a window; sketches merged into lat/ttft. */
+struct ring_sum {
+	uint64_t	 req, n4xx, n5xx, lat_n, tok_in, tok_out, tok_n;
+	double		 gen_ms;
+	double		 span_s;
+};
+
+struct sr_agg {
+	int64_t			 now_ms;
+	int64_t			 start_ms;	/* clock at creation */
+	int64_t			 active_ms;
+	int64_t			 baseline_ms;
+	int64_t			 last_minute;
+	struct agg_map		 svc_map;
+	struct sr_agg_service	**svcs;
+	size_t			 n_svcs;
+	struct agg_map		 model_map;
+	struct sr_agg_model	**models;
+	size_t			 n_models;
+	struct agg_map		 type_map;
+	struct agg_type		**types;
+	size_t			 n_types;
+	struct agg_map		 tpl_map;
+	struct sr_agg_template	**tpls;
+	size_t			 n_tpls;
+	struct sr_agg_ring	*all;
+	struct agg_idtab	*users;
+	struct agg_idtab	*sessions;
+	uint64_t		 events;
+	uint64_t		 old_events;
+	int64_t			 newest_ms;
+	struct sr_snap_folded	 folded;
+	struct sr_sketch	*scratch;
+	struct sr_sketch	*scratch2;
+	/* endpoint maps per service live beside the service */
+	struct agg_map		*ep_maps;	/* parallel to svcs */
+};
+
+struct agg_type {
+	char			*name;
+	struct sr_agg_ring	*ring;
+};
+
+/* Which buckets a window covers at now: [lo, hi] of level. */
+static void
+win_range(const struct sr_agg *a, enum sr_window w, int prev, int64_t *lo,
+    int64_t *hi, int64_t *width, int *coarse)
+{
+	int64_t now_idx;
+	int nb;
+
+	switch (w) {
+	case SR_WIN_1M:
+		*width = SR_AGG_FINE_MS;
+		nb = 6;
+		*coarse = 0;
+		break;
+	case SR_WIN_5M:
+		*width = SR_AGG_FINE_MS;
+		nb = 30;
+		*coarse = 0;
+		break;
+	default:
+		*width = SR_AGG_COARSE_MS;
+		nb = 12;
+		*coarse = 1;
+		break;
+	}
+	now_idx = floordiv(a->now_ms, *width);
+	*hi = now_idx + 1;	/* a little clock skew ahead is fine */
+	*lo = now_idx - nb + 1;
+	if (prev) {
+		*hi = *lo - 1;
+		*lo = *lo - nb;
+	}
+}
+
+static void
+ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
+    int prev, struct ring_sum *s, struct sr_sketch *lat, struct sr_sketch *ttft)
+{
+	int64_t lo, hi, width, from, to;
+	int coarse, n;
+	const struct agg_bucket *lv;
+
+	memset(s, 0, sizeof(*s));
+	if (lat != NULL)
+		sr_sketch_reset(lat);
+	if (ttft != NULL)
+		sr_sketch_reset(ttft);
+	win_range(a, w, prev, &lo, &hi, &width, &coarse);
+	lv = coarse ? r->coarse : r->fine;
+	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	for (int i = 0; i < n; i++) {
+		const struct agg_bucket *b = &lv[i];
+
+		if (b->idx < lo || b->idx > hi)
+			continue;
+		s->req += b->req;
+		s->n4xx += b->n4xx;
+		s->n5xx += b->n5xx;
+		s->lat_n += b->lat_n;
+		s->tok_in += b->tok_in;
+		s->tok_out += b->tok_out;
+		s->tok_n += b->tok_n;
+		s->gen_ms += b->gen_ms;
+		if (lat != NULL && b->lat != NULL)
+			sr_sketch_merge(lat, b->lat);
+		if (ttft != NULL && b->ttft != NULL)
+			sr_sketch_merge(ttft, b->ttft);
+	}
+	/* the time the window really covers, not before the agg started */
+	from = lo * width;
+	to = prev ? (hi + 1) * width : a->now_ms;
+	if (!prev && from < a->start_ms)
+		from = a->start_ms;
+	s->span_s = (double)(to - from) / 1000.0;
+	if (s->span_s < 1)
+		s->span_s = 1;
+}
+
+static void
+sum_to_win(const struct ring_sum *s, const struct sr_sketch *lat,
+    struct sr_snap_win *out)
+{
+	out->requests = s->req;
+	out->req_per_s = (double)s->req / s->span_s;
+	out->n_4xx = s->n4xx;
+	out->n_5xx = s->n5xx;
+	out->rate_4xx = s->req ? (double)s->n4xx / (double)s->req : NAN;
+	out->rate_5xx = s->req ? (double)s->n5xx / (double)s->req : NAN;
+	out->lat_n = s->lat_n;
+	if (lat != NULL && sr_sketch_count(lat) > 0) {
+		out->p50 = sr_sketch_quantile(lat, 0.50);
+		out->p90 = sr_sketch_quantile(lat, 0.90);
+		out->p95 = sr_sketch_quantile(lat, 0.95);
+		out->p99 = sr_sketch_quantile(lat, 0.99);
+		out->max = sr_sketch_max(lat);
+	} else {
+		out->p50 = out->p90 = out->p95 = out->p99 = out->max = NAN;
+	}
+}
+
+void
+sr_agg_ring_win(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w, struct sr_snap_win *out)
+{
+	struct ring_sum s;
+
+	ring_sum(a, r, w, 0, &s, a->scratch, NULL);
+	sum_to_win(&s, a->scratch, out);
+}
+
+void
+sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w, struct sr_snap_model_win *out)
+{
+	struct ring_sum s;
+
+	ring_sum(a, r, w, 0, &s, NULL, a->scratch2);
+	out->requests = s.req;
+	out->tokens_in = s.tok_in;
+	out->tokens_out = s.tok_out;
+	out->tokens_per_s = s.gen_ms > 0 ?
+	    (double)s.tok_out / (s.gen_ms / 1000.0) : NAN;
+	if (sr_sketch_count(a->scratch2) > 0) {
+		out->ttft_p50 = sr_sketch_quantile(a->scratch2, 0.50);
+		out->ttft_p95 = sr_sketch_quantile(a->scratch2, 0.95);
+	} else {
+		out->ttft_p50 = out->ttft_p95 = NAN;
+	}
+}
+
+void
+sr_agg_total_win(const struct sr_agg *a, enum sr_window w,
+    struct sr_snap_win *out)
+{
+	sr_agg_ring_win(a, a->all, w, out);
+}
+
+void
+sr_agg_total_prev(const struct sr_agg *a, enum sr_window w,
+    struct sr_snap_win *out)
+{
+	struct ring_sum s;
+
+	if (w != SR_WIN_1M) {
+		struct ring_sum z;
+
+		memset(&z, 0, sizeof(z));
+		z.span_s = 1;
+		sum_to_win(&z, NULL, out);
+		out->req_per_s = NAN;
+		return;
+	}
+	ring_sum(a, a->all, w, 1, &s, a->scratch, NULL);
+	sum_to_win(&s, a->scratch, out);
+	/* before the agg started there is nothing to compare */
+	if ((floordiv(a->now_ms, SR_AGG_FINE_MS) - 11) * SR_AGG_FINE_MS <
+	    a->start_ms)
+		out->req_per_s = NAN;
+}
+
+/* ---- id tables: users and sessions ---- */
+
+struct agg_id {
+	char		*id;
+	int64_t		 first_ms, last_ms;
+	uint64_t	 events;
+};
+
+struct agg_idtab {
+	struct agg_map	 map;
+	struct agg_id	**v;
+	size_t		 n;
+	int64_t		 last_fold_ms;	/* INT64_MIN: never */
+	/* HLL per bucket: fine (1 m / 5 m) and coarse (1 h) */
+	uint8_t		*hll_fine;	/* SR_AGG_FINE_N * HLL_M */
+	int64_t		 hll_fine_idx[SR_AGG_FINE_N];
+	uint8_t		*hll_coarse;
+	int64_t		 hll_coarse_idx[SR_AGG_COARSE_N];
+};
+
+static struct agg_idtab *
+idtab_new(void)
+{
+	struct agg_idtab *t = sr_xcalloc(1, sizeof(*t));
+
+	map_init(&t->map, 1024);
+	t->last_fold_ms = INT64_MIN;
+	for (int i = 0; i < SR_AGG_FINE_N; i++)
+		t->hll_fine_idx[i] = INT64_MIN;
+	for (int i = 0; i < SR_AGG_COARSE_N; i++)
+		t->hll_coarse_idx[i] = INT64_MIN;
+	return t;
+}
+
+static void
+idtab_free(struct agg_idtab *t)
+{
+	if (t == NULL)
+		return;
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i]->id);
+		free(t->v[i]);
+	}
+	free(t->v);
+	map_release(&t->map);
+	free(t->hll_fine);
+	free(t->hll_coarse);
+	free(t);
+}
+
+static void
+hll_add(uint8_t *regs, int64_t *idxs, int n, int64_t width, int64_t now_ms,
+    int64_t ts, uint64_t h)
+{
+	int64_t idx = floordiv(ts, width);
+	size_t slot = (size_t)(((idx % n) + n) % n);
+	uint8_t *r = regs + slot * HLL_M;
+	uint64_t w = h << HLL_P;
+	uint8_t rank = (uint8_t)(w == 0 ? 64 - HLL_P + 1 :
+	    __builtin_clzll(w) + 1);
+
+	if (idx <= floordiv(now_ms, width) - n)
+		return;
+	if (idxs[slot] != idx) {
+		if (idxs[slot] > idx)
+			return;
+		memset(r, 0, HLL_M);
+		idxs[slot] = idx;
+	}
+	if (r[h >> (64 - HLL_P)] < rank)
+		r[h >> (64 - HLL_P)] = rank;
+}
+
+static double
+hll_estimate(const uint8_t *r)
+{
+	double sum = 0, m = HLL_M, est;
+	unsigned zeros = 0;
+
+	for (unsigned i = 0; i < HLL_M; i++) {
+		sum += ldexp(1.0, -r[i]);
+		zeros += r[i] == 0;
+	}
+	est = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	if (est <= 2.5 * m && zeros > 0)
+		est = m * log(m / zeros);
+	return est;
+}
+
+/* Track id at ts; returns the entry or NULL when the table is full. */
+static struct agg_id *
+idtab_add(struct agg_idtab *t, const char *id, int64_t ts, int64_t now_ms,
+    uint64_t *folded)
+{
+	uint64_t h = agg_hash(id);
+	struct agg_id *e = map_get(&t->map, id, h);
+
+	if (t->hll_fine == NULL) {
+		t->hll_fine = sr_xcalloc(SR_AGG_FINE_N, HLL_M);
+		t->hll_coarse = sr_xcalloc(SR_AGG_COARSE_N, HLL_M);
+	}
+	hll_add(t->hll_fine, t->hll_fine_idx, SR_AGG_FINE_N, SR_AGG_FINE_MS,
+	    now_ms, ts, h);
+	hll_add(t->hll_coarse, t->hll_coarse_idx, SR_AGG_COARSE_N,
+	    SR_AGG_COARSE_MS, now_ms, ts, h);
+	if (e == NULL) {
+		if (t->n >= SR_AGG_MAX_USERS) {
+			(*folded)++;
+			if (ts > t->last_fold_ms)
+				t->last_fold_ms = ts;
+			return NULL;
+		}
+		e = sr_xcalloc(1, sizeof(*e));
+		e->id = sr_xstrdup(id);
+		e->first_ms = ts;
+		e->last_ms = ts;
+		t->v = sr_xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
+		t->v[t->n++] = e;
+		map_put(&t->map, e->id, h, e);
+	}
+	if (ts > e->last_ms)
+		e->last_ms = ts;
+	if (ts < e->first_ms)
+		e->first_ms = ts;
+	e->events++;
+	return e;
+}
+
+/* Drop ids not seen since cutoff and rebuild the map. */
+static void
+idtab_sweep(struct agg_idtab *t, int64_t cutoff)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->v[i]->last_ms < cutoff) {
+			free(t->v[i]->id);
+			free(t->v[i]);
+		} else {
+			t->v[k++] = t->v[i];
+		}
+	}
+	if (k == t->n)
+		return;
+	t->n = k;
+	map_release(&t->map);
+	map_init(&t->map, 1024);
+	for (size_t i = 0; i < t->n; i++)
+		map_put(&t->map, t->v[i]->id, agg_hash(t->v[i]->id), t->v[i]);
+}
+
+/* Unique ids over a window: exact, or HLL when ids were folded. */
+static uint64_t
+idtab_unique(const struct sr_agg *a, const struct agg_idtab *t,
+    enum sr_window w, int *exact)
+{
+	int64_t lo, hi, width, from;
+	int coarse;
+	uint64_t n = 0;
+
+	win_range(a, w, 0, &lo, &hi, &width, &coarse);
+	from = lo * width;
+	if (t->last_fold_ms < from) {
+		*exact = 1;
+		for (size_t i = 0; i < t->n; i++)
+			n += t->v[i]->last_ms >= from;
+		return n;
+	} else {
+		uint8_t merged[HLL_M];
+		const uint8_t *regs = coarse ? t->hll_coarse : t->hll_fine;
+		const int64_t *idxs = coarse ? t->hll_coarse_idx :
+		    t->hll_fine_idx;
+		int nb = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+
+		*exact = 0;
+		memset(merged, 0, sizeof(merged));
+		for (int b = 0; b < nb; b++) {
+			if (idxs[b] < lo || idxs[b] > hi)
+				continue;
+			for (unsigned i = 0; i < HLL_M; i++)
+				if (regs[(size_t)b * HLL_M + i] > merged[i])
+					merged[i] =
+					    regs[(size_t)b * HLL_M + i];
+		}
+		return (uint64_t)llround(hll_estimate(merged));
+	}
+}
+
+/* ---- the agg ---- */
+
+struct sr_agg *
+sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
+{
+	struct sr_agg *a = sr_xcalloc(1, sizeof(*a));
+
+	a->now_ms = now_ms;
+	a->start_ms = now_ms;
+	a->active_ms = active_session_ms > 0 ? active_session_ms : 1800000;
+	a->baseline_ms = baseline_ms > 0 ? baseline_ms : 3600000;
+	a->last_minute = floordiv(now_ms, 60000);
+	map_init(&a->svc_map, 256);
+	map_init(&a->model_map, 512);
+	map_init(&a->type_map, 128);
+	map_init(&a->tpl_map, 1024);
+	a->ep_maps = sr_xcalloc(SR_AGG_MAX_SERVICES + 1, sizeof(*a->ep_maps));
+	a->all = ring_new();
+	a->users = idtab_new();
+	a->sessions = idtab_new();
+	a->scratch = sr_sketch_new();
+	a->scratch2 = sr_sketch_new();
+	return a;
+}
+
+void
+sr_agg_free(struct sr_agg *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->n_svcs; i++) {
+		struct sr_agg_service *s = a->svcs[i];
+
+		for (size_t k = 0; k < s->n_endpoints; k++) {
+			free(s->endpoints[k]->name);
+			ring_free(s->endpoints[k]->ring);
+			free(s->endpoints[k]);
+		}
+		free(s->endpoints);
+		map_release(&a->ep_maps[i]);
+		free(s->name);
+		ring_free(s->ring);
+		free(s);
+	}
+	free(a->svcs);
+	free(a->ep_maps);
+	map_release(&a->svc_map);
+	for (size_t i = 0; i < a->n_models; i++) {
+		free(a->models[i]->name);
+		ring_free(a->models[i]->ring);
+		free(a->models[i]);
+	}
+	free(a->models);
+	map_release(&a->model_map);
+	for (size_t i = 0; i < a->n_types; i++) {
+		free(a->types[i]->name);
+		ring_free(a->types[i]->ring);
+		free(a->types[i]);
+	}
+	free(a->types);
+	map_release(&a->type_map);
+	for (size_t i = 0; i < a->n_tpls; i++) {
+		struct sr_agg_template *t = a->tpls[i];
+
+		free(t->tpl);
+		free(t->example);
+		for (size_t k = 0; k < t->n_services; k++)
+			free(t->services[k]);
+		free(t);
+	}
+	free(a->tpls);
+	map_release(&a->tpl_map);
+	ring_free(a->all);
+	idtab_free(a->users);
+	idtab_free(a->sessions);
+	sr_sketch_free(a->scratch);
+	sr_sketch_free(a->scratch2);
+	free(a);
+}
+
+int64_t
+sr_agg_now(const struct sr_agg *a)
+{
+	return a->now_ms;
+}
+
+/* Service by name, created if room, else "other"; *idx its index. */
+static struct sr_agg_service *
+agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
+{
+	uint64_t h = agg_hash(name);
+	struct sr_agg_service *s = map_get(&a->svc_map, name, h);
+
+	*folded = 0;
+	if (s == NULL && a->n_svcs >= SR_AGG_MAX_SERVICES &&
+	    strcmp(name, SR_AGG_OTHER) != 0) {
+		*folded = 1;
+		name = SR_AGG_OTHER;
+		h = agg_hash(name);
+		s = map_get(&a->svc_map, name, h);
+	}
+	if (s == NULL) {
+		s = sr_xcalloc(1, sizeof(*s));
+		s->name = sr_xstrdup(name);
+		s->ring = ring_new();
+		s->first_seen_ms = INT64_MAX;
+		s->slot = a->n_svcs;
+		a->svcs = sr_xrealloc(a->svcs, (a->n_svcs + 1) *
+		    sizeof(*a->svcs));
+		map_init(&a->ep_maps[a->n_svcs], 64);
+		a->svcs[a->n_svcs++] = s;
+		map_put(&a->svc_map, s->name, h, s);
+	}
+	*idx = s->slot;
+	return s;
+}
+
+static struct sr_agg_endpoint *
+agg_endpoint(struct sr_agg *a, size_t si, const char *name)
+{
+	struct sr_agg_service *s = a->svcs[si];
+	struct agg_map *m = &a->ep_maps[si];
+	uint64_t h = agg_hash(name);
+	struct sr_agg_endpoint *e = map_get(m, name, h);
+
+	if (e == NULL) {
+		if (s->n_endpoints >= SR_AGG_MAX_ENDPOINTS &&
+		    strcmp(name, SR_AGG_OTHER) != 0) {
+			a->folded.endpoints++;
+			return agg_endpoint(a, si, SR_AGG_OTHER);
+		}
+		e = sr_xcalloc(1, sizeof(*e));
+		e->name = sr_xstrdup(name);
+		e->ring = ring_new();
+		e->first_seen_ms = INT64_MAX;
+		s->endpoints = sr_xrealloc(s->endpoints,
+		    (s->n_endpoints + 1) * sizeof(*s->endpoints));
+		s->endpoints[s->n_endpoints++] = e;
+		map_put(m, e->name, h, e);
+	}
+	return e;
+}
+
+static struct sr_agg_model *
+agg_model(struct sr_agg *a, const char *name)
+{
+	uint64_t h = agg_hash(name);
+	struct sr_agg_model *m = map_get(&a->model_map, name, h);
+
+	if (m == NULL) {
+		if (a->n_models >= SR_AGG_MAX_MODELS &&
+		    strcmp(name, SR_AGG_OTHER) != 0) {
+			a->folded.models++;
+			return agg_model(a, SR_AGG_OTHER);
+		}
+		m = sr_xcalloc(1, sizeof(*m));
+		m->name = sr_xstrdup(name);
+		m->ring = ring_new();
+		m->first_seen_ms = INT64_MAX;
+		a->models = sr_xrealloc(a->models, (a->n_models + 1) *
+		    sizeof(*a->models));
+		a->models[a->n_models++] = m;
+		map_put(&a->model_map, m->name, h, m);
+	}
+	return m;
+}
+
+static struct agg_type *
+agg_type(struct sr_agg *a, const char *name)
+{
+	uint64_t h = agg_hash(name);
+	struct agg_type *t = map_get(&a->type_map, name, h);
+
+	if (t == NULL) {
+		if (a->n_types >= SR_AGG_MAX_TYPES &&
+		    strcmp(name, SR_AGG_OTHER) != 0) {
+			a->folded.types++;
+			return agg_type(a, SR_AGG_OTHER);
+		}
+		t = sr_xcalloc(1, sizeof(*t));
+		t->name = sr_xstrdup(name);
+		t->ring = ring_new();
+		a->types = sr_xrealloc(a->types, (a->n_types + 1) *
+		    sizeof(*a->types));
+		a->types[a->n_types++] = t;
+		map_put(&a->type_map, t->name, h, t);
+	}
+	return t;
+}
+
+static void
+seen(int64_t *first, int64_t *last, int64_t ts)
+{
+	if (ts < *first)
+		*first = ts;
+	if (ts > *last)
+		*last = ts;
+}
+
+/* Record n errors of msg (already a template or not) for a service. */
+static void
+agg_error(struct sr_agg *a, int64_t ts, const char *service, const char *msg,
+    uint64_t n)
+{
+	char tpl[SR_TEMPLATE_MAX + 1];
+	uint64_t h;
+	struct sr_agg_template *t;
+	int64_t idx = floordiv(ts, SR_AGG_COARSE_MS);
+	size_t slot = (size_t)(((idx % SR_AGG_COARSE_N) + SR_AGG_COARSE_N) %
+	    SR_AGG_COARSE_N);
+
+	sr_template_make(msg, tpl, sizeof(tpl));
+	h = agg_hash(tpl);
+	t = map_get(&a->tpl_map, tpl, h);
+	if (t == NULL) {
+		if (a->n_tpls >= SR_AGG_MAX_TEMPLATES) {
+			a->folded.templates += n;
+			return;
+		}
+		t = sr_xcalloc(1, sizeof(*t));
+		t->tpl = sr_xstrdup(tpl);
+		t->first_seen_ms = ts;
+		t->last_seen_ms = ts;
+		for (int i = 0; i < SR_AGG_COARSE_N; i++)
+			t->coarse_idx[i] = INT64_MIN;
+		a->tpls = sr_xrealloc(a->tpls, (a->n_tpls + 1) *
+		    sizeof(*a->tpls));
+		a->tpls[a->n_tpls++] = t;
+		map_put(&a->tpl_map, t->tpl, h, t);
+	}
+	t->count += n;
+	if (ts >= t->last_seen_ms || t->example == NULL) {
+		free(t->example);
+		t->example = sr_xstrndup(msg, SR_TEMPLATE_MAX);
+	}
+	seen(&t->first_seen_ms, &t->last_seen_ms, ts);
+	if (service != NULL) {
+		size_t k;
+
+		for (k = 0; k < t->n_services; k++)
+			if (strcmp(t->services[k], service) == 0)
+				break;
+		if (k == t->n_services && k < SR_AGG_TEMPLATE_SERVICES)
+			t->services[t->n_services++] = sr_xstrdup(service);
+	}
+	if (idx > floordiv(a->now_ms, SR_AGG_COARSE_MS) - SR_AGG_COARSE_N) {
+		if (t->coarse_idx[slot] != idx) {
+			if (t->coarse_idx[slot] > idx)
+				return;
+			t->coarse_idx[slot] = idx;
+			t->coarse[slot] = 0;
+		}
+		t->coarse[slot] += (uint32_t)n;
+	}
+}
+
+int
+sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
+{
+	struct agg_add x;
+	const char *svc_name = ev->service ? ev->service : "-";
+	struct sr_agg_service *s;
+	size_t si = 0;
+	int folded;
+	int is5xx = sr_event_is_5xx(ev);
+
+	if (ev->ts_ms <= a->now_ms - SR_AGG_COARSE_MS * SR_AGG_COARSE_N) {
+		a->old_events++;
+		return 0;
+	}
+	a->events++;
+	if (ev->ts_ms > a->newest_ms)
+		a->newest_ms = ev->ts_ms;
+	memset(&x, 0, sizeof(x));
+	x.ts_ms = ev->ts_ms;
+	x.req = 1;
+	if (ev->has & SR_EV_HAS_STATUS)
+		x.n4xx = ev->status_code >= 400 && ev->status_code < 500;
+	x.n5xx = (uint64_t)is5xx;
+	if (ev->has & SR_EV_HAS_LATENCY) {
+		x.has_lat = 1;
+		x.lat_ms = ev->response_time_ms;
+	}
+	if (ev->has & SR_EV_HAS_TOKENS_IN)
+		x.tok_in = (uint64_t)(ev->tokens_in > 0 ? ev->tokens_in : 0);
+	if (ev->has & SR_EV_HAS_TOKENS_OUT) {
+		x.tok_out = (uint64_t)(ev->tokens_out > 0 ?
+		    ev->tokens_out : 0);
+		x.tok_n = 1;
+		if (ev->has & SR_EV_HAS_LATENCY)
+			x.gen_ms = ev->response_time_ms;
+	}
+	if (ev->has & SR_EV_HAS_TTFT) {
+		x.has_ttft = 1;
+		x.ttft_ms = ev->ttft_ms;
+	}
+	ring_add(a->all, a->now_ms, &x);
+
+	s = agg_service(a, svc_name, &si, &folded);
+	if (folded)
+		a->folded.services++;
+	if (ev->ts_ms > s->last_seen_ms && s->last_seen_ms > 0)
+		sr_baseline_update(&s->base_gap_ms,
+		    (double)(ev->ts_ms - s->last_seen_ms), 0.05);
+	seen(&s->first_seen_ms, &s->last_seen_ms, ev->ts_ms);
+	s->events++;
+	ring_add(s->ring, a->now_ms, &x);
+	if (ev->endpoint != NULL) {
+		struct sr_agg_endpoint *e = agg_endpoint(a, si, ev->endpoint);
+
+		seen(&e->first_seen_ms, &e->last_seen_ms, ev->ts_ms);
+		ring_add(e->ring, a->now_ms, &x);
+	}
+	if (ev->model != NULL) {
+		struct sr_agg_model *m = agg_model(a, ev->model);
+
+		seen(&m->first_seen_ms, &m->last_seen_ms, ev->ts_ms);
+		ring_add(m->ring, a->now_ms, &x);
+	}
+	{
+		struct agg_add tx;
+
+		memset(&tx, 0, sizeof(tx));
+		tx.ts_ms = ev->ts_ms;
+		tx.req = 1;
+		ring_add(agg_type(a, ev->event_type ? ev->event_type :
+		    "request")->ring, a->now_ms, &tx);
+	}
+	if (ev->user_id != NULL)
+		idtab_add(a->users, ev->user_id, ev->ts_ms, a->now_ms,
+		    &a->folded.users);
+	if (ev->session_id != NULL)
+		idtab_add(a->sessions, ev->session_id, ev->ts_ms, a->now_ms,
+		    &a->folded.users);
+	if (ev->message != NULL && (is5xx || (ev->has & SR_EV_IS_ERROR)))
+		agg_error(a, ev->ts_ms, ev->service, ev->message, 1);
+	return 1;
+}
+
+void
+sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
+{
+	struct agg_add x;
+	struct sr_sketch *lat = NULL, *ttft = NULL;
+	struct sr_agg_service *s;
+	size_t si = 0;
+	int folded;
+
+	if (m->minute_ms <= a->now_ms - SR_AGG_COARSE_MS * SR_AGG_COARSE_N) {
+		a->old_events += m->requests;
+		return;
+	}
+	memset(&x, 0, sizeof(x));
+	/* a stored minute is placed at its middle */
+	x.ts_ms = m->minute_ms + 30000;
+	x.req = m->requests;
+	x.n4xx = m->n_4xx;
+	x.n5xx = m->n_5xx;
+	if (m->lat_sketch != NULL && m->lat_sketch_len > 0) {
+		lat = sr_sketch_new();
+		if (sr_sketch_merge_encoded(lat, m->lat_sketch,
+		    m->lat_sketch_len, NULL) == 0) {
+			x.lat_sk = lat;
+			x.lat_n = sr_sketch_count(lat);
+		}
+	}
+	if (m->ttft_sketch != NULL && m->ttft_sketch_len > 0) {
+		ttft = sr_sketch_new();
+		if (sr_sketch_merge_encoded(ttft, m->ttft_sketch,
+		    m->ttft_sketch_len, NULL) == 0)
+			x.ttft_sk = ttft;
+	}
+	x.tok_in = m->tokens_in;
+	x.tok_out = m->tokens_out;
+	x.gen_ms = m->gen_ms;
+	a->events += m->requests;
+	if (x.ts_ms > a->newest_ms)
+		a->newest_ms = x.ts_ms;
+	ring_add(a->all, a->now_ms, &x);
+	s = agg_service(a, m->service && *m->service ? m->service : "-", &si,
+	    &folded);
+	if (folded)
+		a->folded.services += m->requests;
+	if (x.ts_ms > s->last_seen_ms && s->last_seen_ms > 0)
+		sr_baseline_update(&s->base_gap_ms,
+		    (double)(x.ts_ms - s->last_seen_ms) /
+		    (double)(m->requests ? m->requests : 1), 0.05);
+	seen(&s->first_seen_ms, &s->last_seen_ms, x.ts_ms);
+	s->events += m->requests;
+	ring_add(s->ring, a->now_ms, &x);
+	if (m->endpoint != NULL && *m->endpoint != '\0') {
+		struct sr_agg_endpoint *e = agg_endpoint(a, si, m->endpoint);
+
+		seen(&e->first_seen_ms, &e->last_seen_ms, x.ts_ms);
+		ring_add(e->ring, a->now_ms, &x);
+	}
+	if (m->model != NULL && *m->model != '\0') {
+		struct sr_agg_model *md = agg_model(a, m->model);
+
+		seen(&md->first_seen_ms, &md->last_seen_ms, x.ts_ms);
+		ring_add(md->ring, a->now_ms, &x);
+	}
+	sr_sketch_free(lat);
+	sr_sketch_free(ttft);
+}
+
+void
+sr_agg_add_error(struct sr_agg *a, int64_t ts_ms, const char *service,
+    const char *message, uint64_t n)
+{
+	if (message == NULL || n == 0)
+		return;
+	agg_error(a, ts_ms, service && *service ? service : NULL, message, n);
+}
+
+/* Push one history point per service (1 min window values). */
+static void
+agg_history(struct sr_agg *a)
+{
+	for (size_t i = 0; i < a->n_svcs; i++) {
+		struct sr_agg_service *s = a->svcs[i];
+		struct sr_snap_win w;
+
+		sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w);
+		if (s->hist_n == SR_SNAP_HIST) {
+			memmove(s->hist_rps, s->hist_rps + 1,
+			    (SR_SNAP_HIST - 1) * sizeof(float));
+			memmove(s->hist_p95, s->hist_p95 + 1,
+			    (SR_SNAP_HIST - 1) * sizeof(float));
+			memmove(s->hist_err, s->hist_err + 1,
+			    (SR_SNAP_HIST - 1) * sizeof(float));
+			s->hist_n--;
+		}
+		s->hist_rps[s->hist_n] = (float)w.req_per_s;
+		s->hist_p95[s->hist_n] = (float)w.p95;
+		s->hist_err[s->hist_n] = (float)w.rate_5xx;
+		s->hist_n++;
+	}
+}
+
+/* Once a minute: fold the current windows into the baselines. */
+static void
+agg_baselines(struct sr_agg *a)
+{
+	double alpha = 1.0 - exp(-60000.0 / (double)a->baseline_ms);
+
+	for (size_t i = 0; i < a->n_svcs; i++) {
+		struct sr_agg_service *s = a->svcs[i];
+		struct sr_snap_win w1, w5;
+
+		/* a service seen for less than a minute has no rate yet */
+		if (a->now_ms - s->first_seen_ms < 60000)
+			continue;
+		sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w1);
+		sr_agg_ring_win(a, s->ring, SR_WIN_5M, &w5);
+		sr_baseline_update(&s->base_rps, w1.req_per_s, alpha);
+		if (w1.lat_n >= 10)
+			sr_baseline_update(&s->base_p95, w1.p95, alpha);
+		if (w5.requests >= 20)
+			sr_baseline_update(&s->base_err, w5.rate_5xx, alpha);
+	}
+	for (size_t i = 0; i < a->n_models; i++) {
+		struct sr_agg_model *m = a->models[i];
+		struct sr_snap_model_win w;
+
+		sr_agg_ring_model_win(a, m->ring, SR_WIN_5M, &w);
+		if (w.requests >= 10 && !isnan(w.ttft_p95))
+			sr_baseline_update(&m->base_ttft_p95, w.ttft_p95,
+			    alpha);
+		if (w.requests >= 10 && !isnan(w.tokens_per_s))
+			sr_baseline_update(&m->base_tps, w.tokens_per_s,
+			    alpha);
+	}
+}
+
+void
+sr_agg_tick(struct sr_agg *a, int64_t now_ms)
+{
+	int64_t minute = floordiv(now_ms, 60000);
+
+	if (now_ms > a->now_ms)
+		a->now_ms = now_ms;
+	agg_history(a);
+	if (minute != a->last_minute) {
+		a->last_minute = minute;
+		agg_baselines(a);
+		idtab_sweep(a->users, a->now_ms -
+		    (a->active_ms > 3600000 ? a->active_ms : 3600000));
+		idtab_sweep(a->sessions, a->now_ms -
+		    (a->active_ms > 3600000 ? a->active_ms : 3600000));
+	}
+}
+
+/* ---- reading ---- */
+
+size_t
+sr_agg_n_services(const struct sr_agg *a)
+{
+	return a->n_svcs;
+}
+
+struct sr_agg_service *
+sr_agg_service_at(const struct sr_agg *a, size_t i)
+{
+	return a->svcs[i];
+}
+
+struct sr_agg_service *
+sr_agg_service(const struct sr_agg *a, const char *name)
+{
+	return map_get(&a->svc_map, name, agg_hash(name));
+}
+
+size_t
+sr_agg_n_models(const struct sr_agg *a)
+{
+	return a->n_models;
+}
+
+struct sr_agg_model *
+sr_agg_model_at(const struct sr_agg *a, size_t i)
+{
+	return a->models[i];
+}
+
+size_t
+sr_agg_n_templates(const struct sr_agg *a)
+{
+	return a->n_tpls;
+}
+
+const struct sr_agg_template *
+sr_agg_template_at(const struct sr_agg *a, size_t i)
+{
+	return a->tpls[i];
+}
+
+uint64_t
+sr_agg_template_count_1h(const struct sr_agg *a,
+    const struct sr_agg_template *t)
+{
+	int64_t now_idx = floordiv(a->now_ms, SR_AGG_COARSE_MS);
+	uint64_t n = 0;
+
+	for (int i = 0; i < SR_AGG_COARSE_N; i++)
+		if (t->coarse_idx[i] > now_idx - SR_AGG_COARSE_N &&
+		    t->coarse_idx[i] <= now_idx + 1)
+			n += t->coarse[i];
+	return n;
+}
+
+void
+sr_agg_types(const struct sr_agg *a, struct sr_snap_type **out, size_t *n)
+{
+	*n = a->n_types;
+	*out = NULL;
+	if (a->n_types == 0)
+		return;
+	*out = sr_xcalloc(a->n_types, sizeof(**out));
+	for (size_t i = 0; i < a->n_types; i++) {
+		(*out)[i].name = a->types[i]->name;
+		for (int w = 0; w < SR_WIN_COUNT; w++) {
+			struct ring_sum s;
+
+			ring_sum(a, a->types[i]->ring, (enum sr_window)w, 0,
+			    &s, NULL, NULL);
+			(*out)[i].count[w] = s.req;
+		}
+	}
+}
+
+static int
+cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	return (a > b) - (a < b);
+}
+
+void
+sr_agg_users(const struct sr_agg *a, struct sr_snap_users *out,
+    struct sr_snap_count *top, size_t max_top)
+{
+	int64_t cut = a->now_ms - a->active_ms;
+	double *lens = NULL, sum_len = 0, sum_ev = 0;
+	size_t nl = 0;
+	struct sr_agg_user_top *tu;
+
+	memset(out, 0, sizeof(*out));
+	for (int w = 0; w < SR_WIN_COUNT; w++) {
+		out->unique_users[w] = idtab_unique(a, a->users,
+		    (enum sr_window)w, &out->users_exact[w]);
+		out->unique_sessions[w] = idtab_unique(a, a->sessions,
+		    (enum sr_window)w, &out->sessions_exact[w]);
+	}
+	out->active_window_ms = a->active_ms;
+	for (size_t i = 0; i < a->users->n; i++)
+		out->active_users += a->users->v[i]->last_ms >= cut;
+	if (a->sessions->n > 0)
+		lens = sr_xcalloc(a->sessions->n, sizeof(*lens));
+	for (size_t i = 0; i < a->sessions->n; i++) {
+		const struct agg_id *e = a->sessions->v[i];
+
+		if (e->last_ms < cut)
+			continue;
+		out->active_sessions++;
+		lens[nl] = (double)(e->last_ms - e->first_ms) / 1000.0;
+		sum_len += lens[nl++];
+		sum_ev += (double)e->events;
+	}
+	if (nl > 0) {
+		qsort(lens, nl, sizeof(*lens), cmp_double);
+		out->session_len_avg_s = sum_len / (double)nl;
+		out->session_len_p50_s = lens[(nl - 1) / 2];
+		out->events_per_session = sum_ev / (double)nl;
+	} else {
+		out->session_len_avg_s = NAN;
+		out->session_len_p50_s = NAN;
+		out->events_per_session = NAN;
+	}
+	free(lens);
+	if (max_top > 0) {
+		tu = sr_xcalloc(max_top, sizeof(*tu));
+		out->n_top_users = sr_agg_top_users(a, tu, max_top);
+		for (size_t i = 0; i < out->n_top_users; i++) {
+			top[i].name = tu[i].id;
+			top[i].count = tu[i].events;
+		}
+		out->top_users = top;
+		free(tu);
+	}
+}
+
+size_t
+sr_agg_top_users(const struct sr_agg *a, struct sr_agg_user_top *out,
+    size_t max)
+{
+	size_t n = 0;
+	int64_t cut = a->now_ms - 3600000;
+
+	/* insertion into a small sorted array: max is small (<= 20) */
+	for (size_t i = 0; i < a->users->n; i++) {
+		const struct agg_id *e = a->users->v[i];
+		size_t at;
+
+		if (e->last_ms < cut)
+			continue;
+		if (n == max && e->events <= out[n - 1].events)
+			continue;
+		at = n < max ? n++ : max - 1;
+		while (at > 0 && out[at - 1].events < e->events) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at].id = e->id;
+		out[at].events = e->events;
+		out[at].first_seen_ms = e->first_ms;
+	}
+	return n;
+}
+
+uint64_t
+sr_agg_old_events(const struct sr_agg *a)
+{
+	return a->old_events;
+}
+
+uint64_t
+sr_agg_events(const struct sr_agg *a)
+{
+	return a->events;
+}
+
+int64_t
+sr_agg_newest_ms(const struct sr_agg *a)
+{
+	return a->newest_ms;
+}
+
+void
+sr_agg_folded(const struct sr_agg *a, struct sr_snap_folded *out)
+{
+	*out = a->folded;
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * template: a single left-to-right scan over the message; each token is
+ * classified and either copied or replaced by its mask.
+ */
+#include "core/template.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* Output that never overflows: the last byte is reserved for NUL. */
+struct tpl_out {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+tpl_put(struct tpl_out *o, const char *s, size_t n)
+{
+	if (o->len + 1 >= o->cap)
+		return;
+	if (n > o->cap - 1 - o->len) {
+		n = o->cap - 1 - o->len;
+		/* do not cut inside a UTF-8 sequence */
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+	o->p[o->len] = '\0';
+}
+
+static int
+is_word(int c)
+{
+	return isalnum(c) || c == '_' || c == '-';
+}
+
+static int
+is_hexstr(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int
+is_uuid(const char *s, size_t n)
+{
+	static const size_t seg[] = { 8, 4, 4, 4, 12 };
+	size_t at = 0;
+
+	if (n != 36)
+		return 0;
+	for (size_t k = 0; k < 5; k++) {
+		if (!is_hexstr(s + at, seg[k]))
+			return 0;
+		at += seg[k];
+		if (k < 4 && s[at++] != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* Classify a word (run of [A-Za-z0-9_-]); returns the mask or NULL. */
+static const char *
+tpl_classify(const char *s, size_t n)
+{
+	size_t digits = 0, alpha = 0, lead = 0;
+
+	if (is_uuid(s, n))
+		return "<id>";
+	for (size_t i = 0; i < n; i++) {
+		if (isdigit((unsigned char)s[i]))
+			digits++;
+		else if (isalpha((unsigned char)s[i]))
+			alpha++;
+	}
+	if (digits == 0)
+		return NULL;
+	while (lead < n && isdigit((unsigned char)s[lead]))
+		lead++;
+	if (lead == n)
+		return "<n>";
+	/* 1500ms, 30s, 2h: a number with a short unit */
+	if (lead > 0 && n - lead <= 3 && digits == lead && alpha == n - lead)
+		return "<n>";
+	if (n >= 6 && (is_hexstr(s, n) || alpha > 0))
+		return "<id>";
+	if (s[0] == '-' && lead == 0 && n > 1 && digits == n - 1)
+		return "<n>";
+	return NULL;
+}
+
+size_t
+sr_template_make(const char *msg, char *out, size_t outlen)
+{
+	struct tpl_out o = { out, 0, outlen };
+	const char *p = msg;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	if (msg == NULL)
+		return 0;
+	while (*p != '\0' && o.len + 1 < o.cap) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"' || c == '\'' || c == '`') {
+			const char *end = strchr(p + 1, (char)c);
+
+			if (end != NULL) {
+				tpl_put(&o, "<str>", 5);
+				p = end + 1;
+				continue;
+			}
+		}
+		if (c == '/' && (p == msg || !is_word((unsigned char)p[-1])) &&
+		    (is_word((unsigned char)p[1]) || p[1] == '.')) {
+			while (*p != '\0' && (is_word((unsigned char)*p) ||
+			    *p == '/' || *p == '.'))
+				p++;
+			/* a trailing full stop is punctuation */
+			if (p[-1] == '.')
+				p--;
+			tpl_put(&o, "<path>", 6);
+			continue;
+		}
+		if (isdigit(c) && (p == msg || !is_word((unsigned char)p[-1]))) {
+			/* IPv4 and decimal numbers: digits and dots */
+			const char *q = p;
+			int dots = 0;
+
+			while (isdigit((unsigned char)*q) ||
+			    (*q == '.' && isdigit((unsigned char)q[1]))) {
+				dots += *q == '.';
+				q++;
+			}
+			if (!is_word((unsigned char)*q) && dots == 3) {
+				tpl_put(&o, "<ip>", 4);
+				p = q;
+				continue;
+			}
+			if (!is_word((unsigned char)*q) && dots == 1) {
+				tpl_put(&o, "<n>", 3);
+				p = q;
+				continue;
+			}
+		}
+		if (is_word(c)) {
+			const char *q = p;
+			const char *mask;
+
+			while (is_word((unsigned char)*q))
+				q++;
+			mask = tpl_classify(p, (size_t)(q - p));
+			if (mask != NULL)
+				tpl_put(&o, mask, strlen(mask));
+			else
+				tpl_put(&o, p, (size_t)(q - p));
+			p = q;
+			continue;
+		}
+		tpl_put(&o, p, 1);
+		p++;
+	}
+	return o.len;
+}

@@ -1,0 +1,742 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * app: the runtime shared by the console and the server (see app.h).
+ * Owns config, store, engine, system collector, sources and the loop;
+ * the tick timer runs sample -> engine tick -> flush -> prune ->
+ * publish -> on_publish.  Events from stdin and from the post queue are
+ * folded as they arrive.  Only the post queue is shared with other
+ * threads (one mutex); the engine's snapshot swap has its own.
+ */
+#include "tui/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "actions/actions.h"
+#include "collectors/sys.h"
+#include "core/config.h"
+#include "core/engine.h"
+#include "core/ingest.h"
+#include "core/loop.h"
+#include "core/metric.h"
+#include "core/snapshot.h"
+#include "core/store.h"
+
+/*
+ * Set by SIGINT/SIGTERM; a signal flag is one of the globals STYLE.md
+ * allows.  The loop lets those signals in only while it sleeps.
+ */
+static volatile sig_atomic_t app_signalled;
+
+/* One event source's counters, as shown in snapshot.sources. */
+struct app_source {
+	const char		*name;
+	const char		*kind;
+	enum sr_source_state	 state;
+	char			 error[256];
+	uint64_t		 events;
+	uint64_t		 rejected;
+	uint64_t		 by_reason[SR_REJ__COUNT];
+	int			 used;		/* shown once it had input */
+};
+
+/* Events posted from other threads, strings owned. */
+struct app_queue {
+	pthread_mutex_t	 mu;
+	struct sr_event	*ev;
+	size_t		 n, cap;
+};
+
+struct sr_app {
+	char			*cmd;
+	struct sr_config	 cfg;
+	int			 cfg_loaded;
+	char			*db_path;
+	struct sr_store		*store;
+	struct sr_engine	*engine;
+	struct sr_sys		*sys;
+	struct sr_metric_set	*metrics;
+	struct sr_loop		*loop;
+	struct sr_reader	*reader;
+	int			 stdin_fd;	/* -1: not read */
+	struct app_source	 src_stdin;
+	struct app_source	 src_http;
+	struct app_queue	 q;
+	int64_t			 interval_ms;
+	int64_t			 max_ticks;
+	uint64_t		 ticks;
+	int64_t			 next_tick_ms;	/* monotonic */
+	int64_t			 flush_timer;	/* 0: none armed */
+	int			 replay_clock;
+	int64_t			 newest_event_ms;
+	uint64_t		 store_errors;
+	char			 store_error[256];
+	sr_app_publish_fn	*publish_fn;
+	void			*publish_ctx;
+	sr_app_idle_fn		*idle_fn;
+	void			*idle_ctx;
+	int			 stop;
+};
+
+void
+sr_app_opts_init(struct sr_app_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->stdin_mode = SR_APP_STDIN_AUTO;
+}
+
+static void
+app_on_signal(int sig)
+{
+	(void)sig;
+	app_signalled = 1;
+}
+
+/* Fold one event: engine first (live view), then the store batch. */
+static void
+app_fold(struct sr_app *app, struct app_source *src,
+    const struct sr_event *ev)
+{
+	struct sr_err err;
+
+	sr_engine_event(app->engine, ev);
+	if (sr_store_add_event(app->store, ev, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	src->events++;
+	src->used = 1;
+	if (ev->ts_ms > app->newest_event_ms)
+		app->newest_event_ms = ev->ts_ms;
+}
+
+/* Arm the flush timer so a batch is committed within SR_STORE_FLUSH_MS. */
+static int64_t app_flush_timer(struct sr_loop *l, int64_t id, void *ctx);
+
+static void
+app_arm_flush(struct sr_app *app)
+{
+	int due;
+
+	if (app->flush_timer != 0)
+		return;
+	if ((due = sr_store_flush_due_ms(app->store)) < 0)
+		return;
+	app->flush_timer = sr_loop_add_timer(app->loop, due,
+	    app_flush_timer, app);
+}
+
+static int64_t
+app_flush_timer(struct sr_loop *l, int64_t id, void *ctx)
+{
+	struct sr_app *app = ctx;
+	struct sr_err err;
+	int due;
+
+	(void)l;
+	(void)id;
+	if (sr_store_maybe_flush(app->store, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	if ((due = sr_store_flush_due_ms(app->store)) < 0) {
+		app->flush_timer = 0;
+		return SR_TIMER_STOP;
+	}
+	return due;
+}
+
+static int
+app_reader_event(void *ctx, const struct sr_event *ev)
+{
+	struct sr_app *app = ctx;
+
+	app_fold(app, &app->src_stdin, ev);
+	return 0;
+}
+
+/* Rejections are counted by the reader; nothing goes to the terminal. */
+static void
+app_reader_reject(void *ctx, const char *source, uint64_t lineno,
+    enum sr_reject why, const char *detail)
+{
+	struct sr_app *app = ctx;
+
+	(void)source;
+	(void)why;
+	app->src_stdin.used = 1;
+	snprintf(app->src_stdin.error, sizeof(app->src_stdin.error),
+	    "line %llu: %.200s", (unsigned long long)lineno, detail);
+}
+
+static void
+app_stdin_close(struct sr_app *app)
+{
+	if (app->stdin_fd < 0)
+		return;
+	sr_loop_del_fd(app->loop, app->stdin_fd);
+	app->stdin_fd = -1;
+}
+
+/* One bounded read (SR_READER_CHUNK bytes) per wake-up. */
+static void
+app_on_stdin(struct sr_loop *l, int fd, unsigned rev, void *ctx)
+{
+	struct sr_app *app = ctx;
+	const struct sr_ingest_stats *st;
+	struct sr_err err;
+	int rc;
+
+	(void)l;
+	(void)fd;
+	(void)rev;
+	rc = sr_reader_read(app->reader, &err);
+	st = sr_reader_stats(app->reader);
+	app->src_stdin.rejected = st->rejected;
+	memcpy(app->src_stdin.by_reason, st->by_reason,
+	    sizeof(app->src_stdin.by_reason));
+	if (rc == 1) {
+		app->src_stdin.state = SR_SRC_ENDED;
+		app_stdin_close(app);
+	} else if (rc == -1) {
+		app->src_stdin.state = SR_SRC_DOWN;
+		snprintf(app->src_stdin.error, sizeof(app->src_stdin.error),
+		    "%s", err.msg);
+		app_stdin_close(app);
+	}
+	app_arm_flush(app);
+}
+
+/* Free the strings of a queued (owned) event. */
+static void
+app_event_release(struct sr_event *ev)
+{
+	free((char *)ev->event_id);
+	free((char *)ev->event_type);
+	free((char *)ev->service);
+	free((char *)ev->endpoint);
+	free((char *)ev->user_id);
+	free((char *)ev->session_id);
+	free((char *)ev->message);
+	free((char *)ev->model);
+	free((char *)ev->host);
+	free((char *)ev->metadata);
+}
+
+static const char *
+app_dup(const char *s)
+{
+	return s != NULL ? sr_xstrdup(s) : NULL;
+}
+
+/* The loop was woken: fold what other threads posted. */
+static void
+app_on_wake(struct sr_loop *l, void *ctx)
+{
+	struct sr_app *app = ctx;
+	struct sr_event *ev;
+	size_t n, cap;
+
+	(void)l;
+	pthread_mutex_lock(&app->q.mu);
+	ev = app->q.ev;
+	n = app->q.n;
+	cap = app->q.cap;
+	app->q.ev = NULL;
+	app->q.n = app->q.cap = 0;
+	pthread_mutex_unlock(&app->q.mu);
+	(void)cap;
+	for (size_t i = 0; i < n; i++) {
+		app_fold(app, &app->src_http, &ev[i]);
+		app_event_release(&ev[i]);
+	}
+	free(ev);
+	if (n > 0)
+		app_arm_flush(app);
+}
+
+int
+sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
+    struct sr_err *err)
+{
+	if (n == 0)
+		return 0;
+	pthread_mutex_lock(&app->q.mu);
+	if (app->q.n + n > SR_APP_QUEUE_MAX) {
+		pthread_mutex_unlock(&app->q.mu);
+		return sr_err_set(err, "event queue full (%d events waiting)",
+		    SR_APP_QUEUE_MAX);
+	}
+	if (app->q.n + n > app->q.cap) {
+		size_t cap = app->q.cap ? app->q.cap : 256;
+
+		while (cap < app->q.n + n)
+			cap *= 2;
+		app->q.ev = sr_xrealloc(app->q.ev, cap * sizeof(*app->q.ev));
+		app->q.cap = cap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sr_event *d = &app->q.ev[app->q.n++];
+
+		*d = evs[i];
+		d->event_id = app_dup(evs[i].event_id);
+		d->event_type = app_dup(evs[i].event_type);
+		d->service = app_dup(evs[i].service);
+		d->endpoint = app_dup(evs[i].endpoint);
+		d->user_id = app_dup(evs[i].user_id);
+		d->session_id = app_dup(evs[i].session_id);
+		d->message = app_dup(evs[i].message);
+		d->model = app_dup(evs[i].model);
+		d->host = app_dup(evs[i].host);
+		d->metadata = app_dup(evs[i].metadata);
+	}
+	pthread_mutex_unlock(&app->q.mu);
+	sr_loop_wake(app->loop);
+	return 0;
+}
+
+/* Resident set size of this process, from /proc/self/statm (0: unknown). */
+static uint64_t
+app_self_rss(void)
+{
+	unsigned long size, resident;
+	FILE *f;
+	int ok;
+
+	if ((f = fopen("/proc/self/statm", "r")) == NULL)
+		return 0;
+	ok = fscanf(f, "%lu %lu", &size, &resident) == 2;
+	(void)fclose(f);	/* read-only: nothing to lose */
+	return ok ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* Fill one snapshot source from an app source; counts go into cnt. */
+static void
+app_snap_source(const struct app_source *s, struct sr_snap_source *out,
+    struct sr_snap_count *cnt)
+{
+	size_t k = 0;
+
+	for (int r = 0; r < SR_REJ__COUNT; r++)
+		if (s->by_reason[r] > 0)
+			cnt[k++] = (struct sr_snap_count){
+			    .name = sr_reject_name((enum sr_reject)r),
+			    .count = s->by_reason[r] };
+	*out = (struct sr_snap_source){
+		.name = s->name,
+		.kind = s->kind,
+		.state = s->state,
+		.last_error = s->error[0] ? s->error : NULL,
+		.events = s->events,
+		.rejected = s->rejected,
+		.rejected_by_reason = k > 0 ? cnt : NULL,
+		.n_rejected_by_reason = k,
+	};
+}
+
+static void
+app_report_sources(struct sr_app *app)
+{
+	struct sr_snap_count cnt[2][SR_REJ__COUNT];
+	struct sr_snap_source src[2];
+	size_t n = 0;
+
+	if (app->reader != NULL)
+		app_snap_source(&app->src_stdin, &src[n], cnt[n]), n++;
+	if (app->src_http.used)
+		app_snap_source(&app->src_http, &src[n], cnt[n]), n++;
+	sr_engine_sources(app->engine, src, n);
+}
+
+static void
+app_sample_system(struct sr_app *app, int64_t now_ms)
+{
+	struct sr_snap_proc cpu[SR_TOP_N], mem[SR_TOP_N];
+	struct sr_toplist top;
+	struct sr_err err;
+	size_t n;
+
+	if (app->sys == NULL)
+		return;
+	sr_metric_set_clear(app->metrics);
+	if (sr_sys_sample(app->sys, sr_mono_us(), app->metrics, &err) == -1)
+		return;
+	sr_engine_samples(app->engine, app->metrics, now_ms);
+	n = sr_metric_set_count(app->metrics);
+	for (size_t i = 0; i < n; i++) {
+		const struct sr_metric *m = sr_metric_set_at(app->metrics, i);
+
+		if (sr_store_add_sample(app->store, m->name, now_ms, m->value,
+		    &err) == -1) {
+			app->store_errors++;
+			snprintf(app->store_error, sizeof(app->store_error),
+			    "%s", err.msg);
+			break;
+		}
+	}
+	sr_sys_toplist(app->sys, &top);
+	for (int i = 0; i < top.n_cpu; i++)
+		cpu[i] = (struct sr_snap_proc){ .pid = top.cpu[i].pid,
+		    .name = top.cpu[i].comm, .user = top.cpu[i].user,
+		    .cpu_pct = top.cpu[i].cpu_pct,
+		    .rss_bytes = top.cpu[i].rss_bytes };
+	for (int i = 0; i < top.n_mem; i++)
+		mem[i] = (struct sr_snap_proc){ .pid = top.mem[i].pid,
+		    .name = top.mem[i].comm, .user = top.mem[i].user,
+		    .cpu_pct = top.mem[i].cpu_pct,
+		    .rss_bytes = top.mem[i].rss_bytes };
+	sr_engine_procs(app->engine, cpu, (size_t)top.n_cpu, mem,
+	    (size_t)top.n_mem);
+}
+
+/*
+ * Store every KPI tile value as a sample "kpi.<id>", so long chart
+ * windows (1 h, 24 h) of any tile come from the store's rollups.
+ */
+static void
+app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
+{
+	char name[64];
+
+	for (int i = 0; i < SR_KPI_COUNT; i++) {
+		const struct sr_snap_kpi *k = &snap->kpi[i];
+
+		if (k->id == NULL || isnan(k->value))
+			continue;
+		snprintf(name, sizeof(name), "kpi.%s", k->id);
+		if (sr_store_add_sample(app->store, name, snap->now_ms,
+		    k->value, NULL) == -1) {
+			app->store_errors++;
+			break;
+		}
+	}
+}
+
+/* One tick, in the order app.h gives. */
+static void
+app_tick(struct sr_app *app)
+{
+	struct sr_snapshot *snap;
+	struct sr_err err;
+	int64_t now_ms = sr_now_ms();
+
+	app_sample_system(app, now_ms);
+	app_report_sources(app);
+	sr_engine_self_rss(app->engine, app_self_rss());
+	if (app->replay_clock && app->newest_event_ms > 0)
+		now_ms = app->newest_event_ms;
+	sr_engine_tick(app->engine, now_ms, app->store);
+	snap = sr_engine_snapshot(app->engine);
+	app_store_kpis(app, snap);
+	if (sr_store_flush(app->store, &err) == -1 ||
+	    sr_store_prune(app->store, sr_now_ms(), &app->cfg.retention,
+	    SR_APP_PRUNE_ROWS, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	app->ticks++;
+	if (app->publish_fn != NULL)
+		app->publish_fn(app->publish_ctx, snap);
+	sr_snapshot_unref(snap);
+	if (app->max_ticks > 0 && app->ticks >= (uint64_t)app->max_ticks)
+		app->stop = 1;
+}
+
+static int64_t
+app_tick_timer(struct sr_loop *l, int64_t id, void *ctx)
+{
+	struct sr_app *app = ctx;
+	int64_t now;
+
+	(void)id;
+	app_tick(app);
+	if (app->stop) {
+		sr_loop_stop(l);
+		return SR_TIMER_STOP;
+	}
+	/* keep the cadence; after a stall, restart it from now */
+	now = sr_mono_ms();
+	app->next_tick_ms += app->interval_ms;
+	if (app->next_tick_ms < now)
+		app->next_tick_ms = now + app->interval_ms;
+	return app->next_tick_ms - now;
+}
+
+/* Open stdin as an event source (non-blocking). */
+static int
+app_open_stdin(struct sr_app *app, struct sr_err *err)
+{
+	int fl;
+
+	if ((fl = fcntl(0, F_GETFL)) == -1 ||
+	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
+		return sr_err_set(err, "cannot read stdin: %s",
+		    strerror(errno));
+	app->reader = sr_reader_new("stdin", 0, SR_FMT_AUTO,
+	    app_reader_event, app);
+	sr_reader_set_reject_fn(app->reader, app_reader_reject, app);
+	app->stdin_fd = 0;
+	return sr_loop_add_fd(app->loop, 0, SR_LOOP_READ, app_on_stdin, app,
+	    err);
+}
+
+struct sr_app *
+sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
+{
+	struct sr_app *app = sr_xcalloc(1, sizeof(*app));
+	int want_stdin = 0;
+	unsigned flags;
+
+	app->cmd = sr_xstrdup(o->cmd ? o->cmd : "tui");
+	app->stdin_fd = -1;
+	app->max_ticks = o->max_ticks;
+	app->replay_clock = o->replay_clock;
+	pthread_mutex_init(&app->q.mu, NULL);
+	app->src_stdin = (struct app_source){ .name = "stdin",
+	    .kind = "stdin", .state = SR_SRC_OK };
+	app->src_http = (struct app_source){ .name = "http", .kind = "http",
+	    .state = SR_SRC_OK };
+
+	app->cfg_loaded = 1;
+	if (sr_config_load(&app->cfg, o->config_path, err) == -1)
+		goto fail;
+	for (int i = 0; i < o->nsources; i++) {
+		if (strcmp(o->sources[i], "stdin") == 0 ||
+		    strcmp(o->sources[i], "-") == 0) {
+			want_stdin = 1;
+			continue;
+		}
+		sr_err_set(err, "unknown source '%s' (only 'stdin' is "
+		    "supported so far)", o->sources[i]);
+		goto fail;
+	}
+	if (o->stdin_mode == SR_APP_STDIN_ON ||
+	    (o->stdin_mode == SR_APP_STDIN_AUTO && !isatty(0)))
+		want_stdin = 1;
+	if (o->stdin_mode == SR_APP_STDIN_OFF)
+		want_stdin = 0;
+
+	app->interval_ms = o->interval_ms > 0 ? o->interval_ms :
+	    app->cfg.general.interval_ms > 0 ? app->cfg.general.interval_ms :
+	    SR_APP_INTERVAL_MS;
+	if (o->db_path != NULL)
+		app->db_path = sr_xstrdup(o->db_path);
+	else if (app->cfg.general.db != NULL)
+		app->db_path = sr_xstrdup(app->cfg.general.db);
+	else
+		app->db_path = sr_store_default_path();
+	flags = o->store_flags;
+	if (app->cfg.general.durable)
+		flags |= SR_STORE_DURABLE;
+	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
+		goto fail;
+	app->engine = sr_engine_new(&app->cfg);
+	if (sr_engine_restore(app->engine, app->store, err) == -1 ||
+	    sr_actions_attach(app->engine, &app->cfg, err) == -1)
+		goto fail;
+	if ((app->loop = sr_loop_new(err)) == NULL)
+		goto fail;
+	sr_loop_on_wake(app->loop, app_on_wake, app);
+	if (!o->no_system) {
+		struct sr_err serr;
+
+		/* no /proc (a container, a test): run without system data */
+		if ((app->sys = sr_sys_open(NULL, NULL, &serr)) != NULL) {
+			app->metrics = sr_metric_set_new();
+			sr_sys_want_procs(app->sys, 1);
+		}
+	}
+	if (want_stdin && app_open_stdin(app, err) == -1)
+		goto fail;
+	return app;
+fail:
+	sr_app_free(app);
+	return NULL;
+}
+
+void
+sr_app_free(struct sr_app *app)
+{
+	if (app == NULL)
+		return;
+	app_stdin_close(app);
+	sr_reader_free(app->reader);
+	if (app->loop != NULL) {
+		app_on_wake(app->loop, app);	/* fold what was posted */
+		sr_loop_free(app->loop);
+	}
+	sr_engine_free(app->engine);
+	sr_store_close(app->store);	/* commits the open batch */
+	sr_metric_set_free(app->metrics);
+	sr_sys_close(app->sys);
+	if (app->cfg_loaded)
+		sr_config_release(&app->cfg);
+	pthread_mutex_destroy(&app->q.mu);
+	free(app->q.ev);
+	free(app->db_path);
+	free(app->cmd);
+	free(app);
+}
+
+void
+sr_app_on_publish(struct sr_app *app, sr_app_publish_fn *fn, void *ctx)
+{
+	app->publish_fn = fn;
+	app->publish_ctx = ctx;
+}
+
+void
+sr_app_on_idle(struct sr_app *app, sr_app_idle_fn *fn, void *ctx)
+{
+	app->idle_fn = fn;
+	app->idle_ctx = ctx;
+}
+
+struct sr_loop *
+sr_app_loop(struct sr_app *app)
+{
+	return app->loop;
+}
+
+int
+sr_app_run(struct sr_app *app, struct sr_err *err)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa, old_int, old_term, old_pipe;
+	int64_t tick;
+	int rc = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = app_on_signal;
+	sigemptyset(&sa.sa_mask);
+	app_signalled = 0;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old_pipe);
+	if (sr_loop_block_signals(app->loop, sigs, 2, err) == -1)
+		return -1;
+	app->stop = 0;
+	app->next_tick_ms = sr_mono_ms();
+	tick = sr_loop_add_timer(app->loop, 0, app_tick_timer, app);
+	while (!app->stop && !app_signalled) {
+		if (sr_loop_run_once(app->loop, -1, err) == -1) {
+			rc = -1;
+			break;
+		}
+		if (sr_loop_stopped(app->loop))
+			app->stop = 1;
+		if (app->idle_fn != NULL)
+			app->idle_fn(app->idle_ctx);
+	}
+	sr_loop_del_timer(app->loop, tick);
+	app_on_wake(app->loop, app);
+	if (sr_store_flush(app->store, rc == 0 ? err : NULL) == -1)
+		rc = -1;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGPIPE, &old_pipe, NULL);
+	return rc;
+}
+
+void
+sr_app_stop(struct sr_app *app)
+{
+	app->stop = 1;
+	sr_loop_stop(app->loop);
+}
+
+int
+sr_app_signalled(const struct sr_app *app)
+{
+	(void)app;
+	return app_signalled;
+}
+
+struct sr_snapshot *
+sr_app_snapshot_ref(struct sr_app *app)
+{
+	return sr_engine_snapshot(app->engine);
+}
+
+struct sr_store *
+sr_app_store(struct sr_app *app)
+{
+	return app->store;
+}
+
+struct sr_engine *
+sr_app_engine(struct sr_app *app)
+{
+	return app->engine;
+}
+
+const struct sr_config *
+sr_app_config(const struct sr_app *app)
+{
+	return &app->cfg;
+}
+
+const char *
+sr_app_db_path(const struct sr_app *app)
+{
+	return app->db_path;
+}
+
+int64_t
+sr_app_interval_ms(const struct sr_app *app)
+{
+	return app->interval_ms;
+}
+
+uint64_t
+sr_app_ticks(const struct sr_app *app)
+{
+	return app->ticks;
+}
+
+int64_t
+sr_app_newest_event_ms(const struct sr_app *app)
+{
+	return app->newest_event_ms;
+}
+
+void
+sr_app_set_replay_clock(struct sr_app *app, int on)
+{
+	app->replay_clock = on;
+}
+
+int
+sr_app_replay_clock(const struct sr_app *app)
+{
+	return app->replay_clock;
+}
+
+const char *
+sr_app_store_error(const struct sr_app *app, uint64_t *count)
+{
+	if (count != NULL)
+		*count = app->store_errors;
+	return app->store_errors > 0 ? app->store_error : NULL;
+}
+
+struct sr_store *
+sr_app_open_history(const struct sr_app *app, struct sr_err *err)
+{
+	if (strcmp(app->db_path, ":memory:") == 0) {
+		sr_err_set(err, "history is not available for ':memory:'");
+		return NULL;
+	}
+	return sr_store_open(app->db_path, SR_STORE_READONLY, err);
+}
