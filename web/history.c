@@ -103,7 +103,7 @@ sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
 	sqlite3_stmt *stmt = NULL;
 	struct sr_buf sql;
 	int64_t last = q->after_row;
-	int rc, n = 0, arg = 1;
+	int rc, arg = 1;
 
 	if ((st = hist_open(db_path, status, err)) == NULL)
 		return -1;
@@ -191,8 +191,6 @@ sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
 		}
 		ev.host = hist_text(stmt, 15);
 		ev.metadata = hist_text(stmt, 16);
-		if (n++ > 0)
-			sr_buf_addc(out, ',');
 		sr_web_json_event(out, "id", (uint64_t)last, &ev);
 	}
 	sqlite3_finalize(stmt);

@@ -529,6 +529,16 @@ prom_field(struct sr_buf *b, const char *field, const char *unit)
 		}
 	}
 	prom_name(b, field, n);
+	/* _count and _total are reserved for summaries and counters */
+	if (b->len >= 6 && (strcmp(b->data + b->len - 6, "_count") == 0 ||
+	    strcmp(b->data + b->len - 6, "_total") == 0)) {
+		b->len -= 6;
+		b->data[b->len] = '\0';
+		sr_buf_adds(b, "_num");
+	} else if (n == 5 && (strcmp(field, "count") == 0 ||
+	    strcmp(field, "total") == 0)) {
+		sr_buf_adds(b, "_num");
+	}
 	if (unit != NULL && strcmp(unit, "%") == 0) {
 		sr_buf_adds(b, "_ratio");
 		return 0.01;
@@ -617,11 +627,14 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 	qsort(lines, n, sizeof(*lines), prom_line_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || strcmp(lines[i].name, lines[i - 1].name) != 0)
-			sr_buf_addf(b, "# HELP %s system metric %s (%s)\n"
-			    "# TYPE %s gauge\n", lines[i].name, lines[i].orig,
+			sr_buf_addf(b, "# HELP %s system metric (sitrep "
+			    "name %s, unit %s)\n# TYPE %s gauge\n",
+			    lines[i].name, lines[i].orig,
 			    lines[i].unit && *lines[i].unit ? lines[i].unit :
 			    "count", lines[i].name);
 		sr_buf_adds(b, lines[i].line);
+	}
+	for (size_t i = 0; i < n; i++) {
 		free(lines[i].name);
 		free(lines[i].line);
 	}

@@ -1280,6 +1280,7 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	}
 	tls[n_tls] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	d = MHD_start_daemon(flags, 0, NULL, NULL, web_handle, w,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, w->cfg.max_conns,
@@ -1289,7 +1290,6 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	    (size_t)(w->cfg.max_header + w->cfg.max_url + 32 * 1024),
 	    MHD_OPTION_NOTIFY_CONNECTION, web_notify_conn, w,
 	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
 	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_END);
 	if (d == NULL)
