@@ -688,12 +688,17 @@ route_post_events(struct sr_web *w, struct MHD_Connection *c,
 	}
 	sr_parser_free(p);
 	cJSON_Delete(root);
-	sr_buf_addf(&b, "],\"accepted\":%zu,\"rejected\":%zu}", ok, n - ok);
+	sr_buf_addf(&b, "],\"accepted\":%zu,\"rejected\":%zu", ok, n - ok);
 	pthread_mutex_lock(&w->lock);
 	w->stats.posted += ok;
 	w->stats.queue_full += full;
 	pthread_mutex_unlock(&w->lock);
 	status = full > 0 ? 503 : (ok == 0 ? 400 : 202);
+	if (status != 202)
+		sr_buf_addf(&b, ",\"error\":\"%s\",\"status\":%u",
+		    full > 0 ? "event queue full, retry later" :
+		    "no event accepted", status);
+	sr_buf_addc(&b, '}');
 	if (status != 202 && !w->cfg.quiet)
 		web_log(w, "%u POST %s: %zu of %zu events refused", status,
 		    url, n - ok, n);
@@ -1348,7 +1353,8 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 		web_headers(w, w->assets[i], sr_web_assets[i].type);
 		(void)MHD_add_response_header(w->assets[i],
 		    "Content-Security-Policy", "default-src 'self'; "
-		    "style-src 'self'; connect-src 'self'");
+		    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+		    "connect-src 'self'; frame-ancestors 'none'");
 	}
 	chart = cfg->chart_js ? cfg->chart_js : SR_WEB_CHART_JS;
 	if ((text = web_slurp(chart, &len)) != NULL) {
