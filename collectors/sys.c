@@ -93,18 +93,14 @@ sys_read(struct sr_sys *s, const char *root, const char *fmt, ...)
 	return rc < 0 ? NULL : s->rd.data;
 }
 
-int
-sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
+/* Read the first line of the file at path into dst; 0 or -1. */
+static int
+sys_line_at(const char *path, char *dst, size_t cap)
 {
-	char path[4096];
-	va_list ap;
 	ssize_t r;
-	int fd, rc;
+	int fd;
 
-	va_start(ap, fmt);
-	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
-	va_end(ap);
-	if (rc < 0 || cap == 0)
+	if (cap == 0)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -121,6 +117,21 @@ sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
 }
 
 int
+sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
+{
+	char path[4096];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	return sys_line_at(path, dst, cap);
+}
+
+int
 sys_read_i64(const char *root, int64_t *out, const char *fmt, ...)
 {
 	char path[4096], line[64], *end;
@@ -131,7 +142,7 @@ sys_read_i64(const char *root, int64_t *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
 	va_end(ap);
-	if (rc < 0 || sys_read_line("", line, sizeof(line), "%s", path) < 0)
+	if (rc < 0 || sys_line_at(path, line, sizeof(line)) < 0)
 		return -1;
 	errno = 0;
 	v = strtoll(line, &end, 10);

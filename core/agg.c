@@ -466,6 +466,16 @@ sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
 	}
 }
 
+uint64_t
+sr_agg_ring_requests(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w)
+{
+	struct ring_sum s;
+
+	ring_sum(a, r, w, 0, &s, NULL, NULL);
+	return s.req;
+}
+
 void
 sr_agg_total_win(const struct sr_agg *a, enum sr_window w,
     struct sr_snap_win *out)

@@ -185,6 +185,10 @@ void sr_agg_ring_model_win(const struct sr_agg *a,
     const struct sr_agg_ring *r, enum sr_window w,
     struct sr_snap_model_win *out);
 
+/* Requests of a ring over a window (counts only: cheap). */
+uint64_t sr_agg_ring_requests(const struct sr_agg *a,
+    const struct sr_agg_ring *r, enum sr_window w);
+
 /* Totals, types, users (filled into the snapshot's structs). */
 void sr_agg_types(const struct sr_agg *a, struct sr_snap_type **out,
     size_t *n);	/* array is malloc'ed, names borrowed */

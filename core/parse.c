@@ -724,6 +724,41 @@ parse_reset_line(struct sr_parser *p, struct sr_event *ev)
 	p->has = 0;
 }
 
+/* Append v in lower-case hex, without leading zeros. */
+static char *
+parse_hex(char *w, uint64_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char tmp[16];
+	int n = 0;
+
+	do {
+		tmp[n++] = hex[v & 15];
+		v >>= 4;
+	} while (v != 0);
+	while (n > 0)
+		*w++ = tmp[--n];
+	return w;
+}
+
+/*
+ * A generated event id, "<now_ms>-<seed>-<seq>" in hex: the seed differs
+ * between parsers, the sequence between lines (snprintf is too slow here).
+ */
+static const char *
+parse_gen_id(struct sr_parser *p, int64_t now_ms)
+{
+	char *w = p->idbuf;
+
+	w = parse_hex(w, (uint64_t)now_ms);
+	*w++ = '-';
+	w = parse_hex(w, p->id_seed);
+	*w++ = '-';
+	w = parse_hex(w, ++p->id_seq);
+	*w = '\0';
+	return p->idbuf;
+}
+
 /* Fill what a line did not carry, and the metadata. */
 static void
 parse_finish(struct sr_parser *p, struct sr_event *ev, int64_t now_ms,
@@ -731,12 +766,8 @@ parse_finish(struct sr_parser *p, struct sr_event *ev, int64_t now_ms,
 {
 	if (!has_ts)
 		ev->ts_ms = now_ms;
-	if (ev->event_id == NULL) {
-		(void)snprintf(p->idbuf, sizeof p->idbuf,
-		    "%" PRIx64 "-%08" PRIx32 "-%" PRIu64, (uint64_t)now_ms,
-		    p->id_seed, ++p->id_seq);
-		ev->event_id = p->idbuf;
-	}
+	if (ev->event_id == NULL)
+		ev->event_id = parse_gen_id(p, now_ms);
 	if (ev->event_type == NULL)
 		ev->event_type = "request";
 	if (ev->service == NULL)
@@ -1034,10 +1065,16 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 		*s++ = '\0';
 	else
 		*s = '\0';	/* the scratch buffer holds len + 1 bytes */
-	if (strcmp(bytes, "-") != 0)
-		for (char *c = bytes; *c; c++)
+	if (strcmp(bytes, "-") != 0) {
+		/* digits only, up to the token's end (a NUL is not a digit) */
+		if (*bytes == '\0')
+			return 0;
+		for (char *c = bytes; c < s && *c != '\0'; c++)
 			if (!parse_is_digit(*c))
 				return 0;
+		if (strlen(bytes) > 18)
+			return 0;
+	}
 	if (s < end && *s == '"') {
 		if ((ref = parse_quoted(&s, end)) == NULL)
 			return 0;
@@ -1146,6 +1183,24 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 	return 1;
 }
 
+/* sr_utf8_valid after a word-at-a-time skip over the ASCII prefix. */
+static int
+parse_utf8_valid(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	while (i < n && (unsigned char)s[i] < 0x80)
+		i++;
+	return i == n || sr_utf8_valid(s + i, n - i);
+}
+
 int
 sr_parser_line(struct sr_parser *p, const char *line, size_t len,
     int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
@@ -1170,7 +1225,7 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 		;
 	if (i == len)
 		return 0;
-	if (!sr_utf8_valid(line, len)) {
+	if (!parse_utf8_valid(line, len)) {
 		*why = SR_REJ_BAD_UTF8;
 		return sr_err_set(err, "line is not valid UTF-8");
 	}

@@ -452,4 +452,13 @@ size_t sr_snapshot_events_after(const struct sr_snapshot *s, uint64_t after);
  */
 struct sr_snapshot *sr_snapshot_empty(void);
 
+/*
+ * For the engine, which builds snapshots: a new empty snapshot (one
+ * reference) and memory that lives as long as it (zeroed; n == 0 gives
+ * NULL).  Not for readers.
+ */
+struct sr_snapshot *sr_snapshot_new(void);
+void *sr_snapshot_alloc(struct sr_snapshot *s, size_t n);
+const char *sr_snapshot_strdup(struct sr_snapshot *s, const char *str);
+
 #endif

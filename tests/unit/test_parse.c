@@ -733,6 +733,15 @@ test_combined(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
 	    "\"GET / HTTP/1.1\" 999 1"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_FIELD);
+	/* a NUL where the byte count goes (found by the fuzzer) */
+	{
+		static const char nul[] = "1.2.3.4 - - [10/Oct/2000:13:55:36 "
+		    "+0000] \"GET / HTTP/1.1\" 200 \0\0\t23 0.1";
+
+		CU_ASSERT_EQUAL(sr_parser_line(f.p, nul, sizeof nul - 1, NOW,
+		    &f.ev, &f.why, &f.err), -1);
+		CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
+	}
 	/* not this format */
 	CU_ASSERT_EQUAL(fx_line(&f, "a=1 b=2"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
