@@ -1089,7 +1089,7 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	(void)version;
 	if (rq == NULL) {
 		const char *cl;
-		size_t hdr = 0;
+		size_t hdr = 0, qlen = 0;
 		long long v;
 
 		rq = sr_xcalloc(1, sizeof(*rq));
@@ -1101,7 +1101,9 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 			return web_error(w, c, 429, method, url,
 			    "too many connections from this address");
 		}
-		if (strlen(url) > w->cfg.max_url) {
+		(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND,
+		    web_count_header, &qlen);
+		if (strlen(url) + qlen > w->cfg.max_url) {
 			rq->answered = 1;
 			return web_error(w, c, 414, method, "(long)",
 			    "URL too long");
