@@ -1260,7 +1260,7 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	socklen_t sl;
 	int loopback = 0;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_POLL;
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | MHD_USE_EPOLL;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *di;
 	struct MHD_OptionItem tls[3];
