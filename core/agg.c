@@ -306,6 +306,7 @@ struct sr_agg {
 	int64_t			 active_ms;
 	int64_t			 baseline_ms;
 	int64_t			 last_minute;
+	int			 ticked;	/* a tick has set the clock */
 	struct agg_map		 svc_map;
 	struct sr_agg_service	**svcs;
 	size_t			 n_svcs;
@@ -780,6 +781,12 @@ sr_agg_now(const struct sr_agg *a)
 	return a->now_ms;
 }
 
+int64_t
+sr_agg_start(const struct sr_agg *a)
+{
+	return a->start_ms;
+}
+
 /* Service by name, created if room, else "other"; *idx its index. */
 static struct sr_agg_service *
 agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
@@ -1174,8 +1181,17 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 {
 	int64_t minute = floordiv(now_ms, 60000);
 
-	if (now_ms > a->now_ms)
+	/* the first tick sets the clock (tests and replays run in the
+	 * past); later ones only move it forward */
+	if (!a->ticked) {
+		a->ticked = 1;
 		a->now_ms = now_ms;
+		if (a->events == 0)
+			a->start_ms = now_ms;
+		a->last_minute = minute;
+	} else if (now_ms > a->now_ms) {
+		a->now_ms = now_ms;
+	}
 	agg_history(a);
 	if (minute != a->last_minute) {
 		a->last_minute = minute;

@@ -162,6 +162,8 @@ void sr_agg_add_error(struct sr_agg *a, int64_t ts_ms, const char *service,
 void sr_agg_tick(struct sr_agg *a, int64_t now_ms);
 
 int64_t sr_agg_now(const struct sr_agg *a);
+/* When the agg's clock started (its first tick). */
+int64_t sr_agg_start(const struct sr_agg *a);
 
 /* ---- reading ---- */
 

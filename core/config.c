@@ -601,8 +601,12 @@ dump_dur(struct sr_buf *b, const char *k, int64_t ms)
 		{ 1000, "s" },
 	};
 
+	if (ms == 0) {
+		sr_buf_addf(b, "%s = 0s\n", k);
+		return;
+	}
 	for (size_t i = 0; i < 4; i++)
-		if (ms != 0 && ms % units[i].ms == 0) {
+		if (ms % units[i].ms == 0) {
 			sr_buf_addf(b, "%s = %lld%s\n", k,
 			    (long long)(ms / units[i].ms), units[i].u);
 			return;

@@ -2,7 +2,8 @@
 /*
  * rule_errors: recurring error patterns.  Messages are grouped by
  * template (core/template.h) in the aggregates; a template seen `warn`
- * times in the last hour is a finding, `crit` times critical.
+ * times in the last hour is a finding, `crit` times critical, when it
+ * is new or growing; a steady one is reported as info.
  */
 #include "core/rules.h"
 
@@ -25,9 +26,27 @@ rule_error_pattern_eval(const struct sr_rule *r, const struct sr_view *v,
 		char svcs[200], first[32], last[32];
 		size_t at = 0;
 
+		double hours, avg;
+		int news, growing;
+
 		memset(&tmp, 0, sizeof(tmp));
 		if (!sr_rule_level(p, (double)n, &tmp))
 			continue;
+		/*
+		 * Steady background errors are news only once: a pattern
+		 * warns when it is new (first seen an hour or more into
+		 * the run) or growing (its last hour `factor` times its
+		 * usual hourly count); otherwise it is listed as info.
+		 */
+		hours = (double)(t->last_seen_ms - t->first_seen_ms) / 3600000.0;
+		avg = (double)t->count / (hours > 1 ? hours : 1);
+		news = t->first_seen_ms - sr_agg_start(v->agg) >= 3600000 &&
+		    t->first_seen_ms >= v->now_ms - 3600000;
+		growing = hours >= 2 && (double)n >= p->factor * avg;
+		if (!news && !growing) {
+			tmp.severity = SR_SEV_INFO;
+			tmp.excess = 0;
+		}
 		svcs[0] = '\0';
 		for (size_t k = 0; k < t->n_services && at < sizeof(svcs);
 		    k++) {
@@ -69,6 +88,6 @@ const struct sr_rule sr_rule_error_pattern = {
 	.category = SR_CAT_ERRORS,
 	.defaults = { .enabled = 1, .warn = 20, .crit = 200, .clear = 5,
 	    .for_ms = 0, .keep_firing_for_ms = 600000,
-	    .window_ms = 3600000, .min_samples = 20 },
+	    .window_ms = 3600000, .min_samples = 20, .factor = 3 },
 	.eval = rule_error_pattern_eval,
 };

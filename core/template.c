@@ -162,8 +162,15 @@ sr_template_make(const char *msg, char *out, size_t outlen)
 			p = q;
 			continue;
 		}
-		tpl_put(&o, p, 1);
-		p++;
+		{
+			/* one whole UTF-8 sequence, so a cut never splits it */
+			size_t n = 1;
+
+			while (n < 4 && ((unsigned char)p[n] & 0xC0) == 0x80)
+				n++;
+			tpl_put(&o, p, n);
+			p += n;
+		}
 	}
 	return o.len;
 }

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for core/agg: window counts and rates against counts made
+ * here, old events, cardinality folding, users and sessions, tokens/s.
+ */
+#include <CUnit/CUnit.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/agg.h"
+
+void sr_test_agg_suite(void);
+
+#define T0	1700000000000LL
+
+static void
+ev(struct sr_agg *a, int64_t ts, const char *svc, const char *ep, int status,
+    double lat, const char *user, const char *sess)
+{
+	struct sr_event e;
+
+	sr_event_clear(&e);
+	e.ts_ms = ts;
+	e.event_id = "i";
+	e.event_type = "request";
+	e.service = svc;
+	e.endpoint = ep;
+	e.user_id = user;
+	e.session_id = sess;
+	e.status_code = status;
+	e.response_time_ms = lat;
+	e.has = SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY;
+	sr_agg_add_event(a, &e);
+}
+
+static void
+test_windows(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_agg_service *s;
+	struct sr_snap_win w;
+
+	sr_agg_tick(a, T0);
+	/* one request a second for 10 min; every 10th a 500, every 5th 404;
+	 * latency = 1..100 ms cycling */
+	for (int i = 0; i < 600; i++)
+		ev(a, T0 + i * 1000LL, "api", "/x",
+		    i % 10 == 0 ? 500 : i % 5 == 0 ? 404 : 200,
+		    1 + i % 100, NULL, NULL);
+	sr_agg_tick(a, T0 + 600000);
+	s = sr_agg_service(a, "api");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/*
+	 * Windows slide in 10 s buckets: at now = 600 s exactly, the 1 min
+	 * window is buckets 55..60 (the current one still empty), i.e.
+	 * seconds 550..599: 50 events over 50 s, 5 of them 500, 5 404.
+	 */
+	sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w);
+	CU_ASSERT_EQUAL(w.requests, 50);
+	CU_ASSERT_DOUBLE_EQUAL(w.req_per_s, 1.0, 1e-9);
+	CU_ASSERT_EQUAL(w.n_5xx, 5);
+	CU_ASSERT_EQUAL(w.n_4xx, 5);
+	/* 5 min: seconds 310..599, 290 events, 29 of them 500 */
+	sr_agg_ring_win(a, s->ring, SR_WIN_5M, &w);
+	CU_ASSERT_EQUAL(w.requests, 290);
+	CU_ASSERT_DOUBLE_EQUAL(w.rate_5xx, 0.1, 1e-9);
+	/* latencies 1 + i % 100 for i in 310..599 (290 values): sorted,
+	 * the nearest-rank median (145th) is 52; the sketch is within
+	 * 0.5 % */
+	CU_ASSERT_DOUBLE_EQUAL(w.p50, 52, 52 * 0.006);
+	CU_ASSERT_DOUBLE_EQUAL(w.max, 100, 1e-9);
+	sr_agg_ring_win(a, s->ring, SR_WIN_1H, &w);
+	CU_ASSERT_EQUAL(w.requests, 600);
+	CU_ASSERT_EQUAL(sr_agg_events(a), 600);
+	/* older than every window: history only */
+	ev(a, T0 - 2 * 3600000LL, "api", "/x", 200, 1, NULL, NULL);
+	CU_ASSERT_EQUAL(sr_agg_old_events(a), 1);
+	CU_ASSERT_EQUAL(sr_agg_events(a), 600);
+	sr_agg_free(a);
+}
+
+static void
+test_fold(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_snap_folded f;
+	char name[32];
+
+	sr_agg_tick(a, T0);
+	for (int i = 0; i < SR_AGG_MAX_SERVICES + 20; i++) {
+		(void)snprintf(name, sizeof(name), "svc%d", i);
+		ev(a, T0 + i, name, "/", 200, 1, NULL, NULL);
+	}
+	CU_ASSERT_EQUAL(sr_agg_n_services(a), SR_AGG_MAX_SERVICES + 1);
+	CU_ASSERT_PTR_NOT_NULL(sr_agg_service(a, SR_AGG_OTHER));
+	sr_agg_folded(a, &f);
+	CU_ASSERT_EQUAL(f.services, 20);
+	sr_agg_free(a);
+}
+
+static void
+test_users(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_snap_users u;
+	struct sr_snap_count top[3];
+	char user[16], sess[16];
+
+	sr_agg_tick(a, T0);
+	/* 40 users; user k sends k+1 events in session s<k>, 10 s apart */
+	for (int k = 0; k < 40; k++) {
+		(void)snprintf(user, sizeof(user), "u%d", k);
+		(void)snprintf(sess, sizeof(sess), "s%d", k);
+		for (int i = 0; i <= k; i++)
+			ev(a, T0 + i * 10000LL, "api", "/", 200, 1, user,
+			    sess);
+	}
+	sr_agg_tick(a, T0 + 400000);
+	sr_agg_users(a, &u, top, 3);
+	CU_ASSERT_EQUAL(u.unique_users[SR_WIN_1H], 40);
+	CU_ASSERT_TRUE(u.users_exact[SR_WIN_1H]);
+	CU_ASSERT_EQUAL(u.active_sessions, 40);
+	/* session k lasts k * 10 s: mean 195 s; events mean 20.5 */
+	CU_ASSERT_DOUBLE_EQUAL(u.session_len_avg_s, 195, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(u.events_per_session, 20.5, 1e-9);
+	CU_ASSERT_EQUAL(u.n_top_users, 3);
+	CU_ASSERT_STRING_EQUAL(top[0].name, "u39");
+	CU_ASSERT_EQUAL(top[0].count, 40);
+	CU_ASSERT_STRING_EQUAL(top[2].name, "u37");
+	/* 5 min window at now = 400 s starts at bucket 11 (110 s): users
+	 * whose last event (k * 10 s) is >= 110 s: k = 11..39, 29 users */
+	CU_ASSERT_EQUAL(u.unique_users[SR_WIN_5M], 29);
+	sr_agg_free(a);
+}
+
+static void
+test_tokens(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_snap_model_win w;
+	struct sr_event e;
+
+	sr_agg_tick(a, T0);
+	for (int i = 0; i < 10; i++) {
+		sr_event_clear(&e);
+		e.ts_ms = T0 + i * 1000;
+		e.event_id = "i";
+		e.model = "m1";
+		e.tokens_in = 100;
+		e.tokens_out = 200;
+		e.response_time_ms = 2000;	/* 200 tokens in 2 s */
+		e.ttft_ms = 100 + i;
+		e.has = SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT |
+		    SR_EV_HAS_LATENCY | SR_EV_HAS_TTFT;
+		sr_agg_add_event(a, &e);
+	}
+	sr_agg_tick(a, T0 + 11000);
+	CU_ASSERT_EQUAL_FATAL(sr_agg_n_models(a), 1);
+	sr_agg_ring_model_win(a, sr_agg_model_at(a, 0)->ring, SR_WIN_5M, &w);
+	CU_ASSERT_EQUAL(w.requests, 10);
+	CU_ASSERT_EQUAL(w.tokens_in, 1000);
+	CU_ASSERT_EQUAL(w.tokens_out, 2000);
+	CU_ASSERT_DOUBLE_EQUAL(w.tokens_per_s, 100, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(w.ttft_p95, 109, 109 * 0.006);
+	sr_agg_free(a);
+}
+
+void
+sr_test_agg_suite(void)
+{
+	CU_pSuite s = CU_add_suite("agg", NULL, NULL);
+
+	CU_add_test(s, "windows", test_windows);
+	CU_add_test(s, "cardinality folding", test_fold);
+	CU_add_test(s, "users and sessions", test_users);
+	CU_add_test(s, "model tokens", test_tokens);
+}

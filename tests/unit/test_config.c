@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for core/config: the shipped example equals the defaults,
+ * errors name FILE:LINE, both rule spellings set the same field, actions
+ * and values parse.
+ */
+#include <CUnit/CUnit.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/snapshot.h"
+
+void sr_test_config_suite(void);
+
+/* Write text to a new temp file; returns its path (static buffer). */
+static const char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+	FILE *fp;
+
+	(void)snprintf(path, sizeof(path), "/tmp/sitrep-conf-XXXXXX");
+	fd = mkstemp(path);
+	CU_ASSERT_FATAL(fd >= 0);
+	fp = fdopen(fd, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	(void)fputs(text, fp);
+	(void)fclose(fp);
+	return path;
+}
+
+static void
+test_example_is_defaults(void)
+{
+	FILE *fp = fopen("sitrep.conf.example", "r");
+	struct sr_buf on, want, got;
+	struct sr_config def, c;
+	struct sr_err err;
+	char line[512];
+	const char *path;
+	int keys = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	sr_buf_init(&on);
+	/* uncomment every "# key = value" line: the example's values */
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		const char *p = line;
+		size_t k = 0;
+
+		if (strncmp(p, "# ", 2) == 0) {
+			p += 2;
+			while (p[k] == '_' || (p[k] >= 'a' && p[k] <= 'z') ||
+			    (p[k] >= '0' && p[k] <= '9'))
+				k++;
+			if (k > 0 && strncmp(p + k, " =", 2) == 0) {
+				sr_buf_adds(&on, p);
+				keys++;
+				continue;
+			}
+		}
+		sr_buf_adds(&on, line);
+	}
+	(void)fclose(fp);
+	CU_ASSERT(keys > 150);
+	path = write_tmp(on.data);
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), 0);
+	sr_config_init(&def);
+	sr_buf_init(&want);
+	sr_buf_init(&got);
+	sr_config_dump(&def, &want);
+	sr_config_dump(&c, &got);
+	CU_ASSERT_STRING_EQUAL(got.data, want.data);
+	/* and the defaults are what the man page says */
+	CU_ASSERT_EQUAL(def.general.interval_ms, 1000);
+	CU_ASSERT_EQUAL(def.insights.active_session_ms, 30 * 60000);
+	CU_ASSERT_EQUAL(sr_config_rule(&def, "cpu")->warn, 85);
+	CU_ASSERT_EQUAL(sr_config_rule(&def, "cpu")->crit, 95);
+	CU_ASSERT_EQUAL(sr_config_rule(&def, "cpu")->clear, 75);
+	CU_ASSERT_EQUAL(sr_config_rule(&def, "cpu")->for_ms, 120000);
+	(void)unlink(path);
+	sr_buf_release(&on);
+	sr_buf_release(&want);
+	sr_buf_release(&got);
+	sr_config_release(&c);
+	sr_config_release(&def);
+}
+
+static void
+test_errors_name_line(void)
+{
+	struct sr_config c;
+	struct sr_err err;
+	const char *path;
+	char want[256];
+
+	path = write_tmp("[general]\ninterval = 2s\n\n[tui]\ncolour = red\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	(void)snprintf(want, sizeof(want),
+	    "%s:5: unknown key 'colour' in [tui]", path);
+	CU_ASSERT_STRING_EQUAL(err.msg, want);
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[insights]\n# comment\ncpu_for = soon\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	(void)snprintf(want, sizeof(want), "%s:3: bad value 'soon' for "
+	    "'cpu_for' in [insights]", path);
+	CU_ASSERT_EQUAL(strncmp(err.msg, want, strlen(want)), 0);
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[nonsense]\nx = 1\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: unknown section "
+	    "[nonsense]"));
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[rule nosuch]\nwarn = 1\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "unknown rule 'nosuch'"));
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[general]\ndurable = perhaps\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: bad value 'perhaps'"));
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load(&c, "/nonexistent/sitrep.conf", &err),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot read"));
+	sr_config_release(&c);
+}
+
+static void
+test_values(void)
+{
+	struct sr_config c;
+	struct sr_err err;
+	const char *path;
+
+	path = write_tmp(
+	    "[general]\ninterval = 500ms\ndurable = yes\nretain = 7d\n"
+	    "[insights]\ncpu_warn = 70\nactive_session = 15m\n"
+	    "[rule cpu]\ncrit = 90\nfor = 5m\nenabled = false\n"
+	    "[rule disk_fill]\nwarn = 12h\n"
+	    "[action page]\non = fire, resolve\ncommand = /bin/true\n"
+	    "rate_limit = 10/h\nseverity = critical\n"
+	    "[source web]\nspec = file:/var/log/x.log\n"
+	    "[tui]\nmouse = off\ntiles = cpu,mem\n"
+	    "[serve]\nlisten = 0.0.0.0:9000\naccept_events = 1\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_file(&c, path, &err), 0);
+	CU_ASSERT_EQUAL(c.general.interval_ms, 500);
+	CU_ASSERT_EQUAL(c.general.durable, 1);
+	CU_ASSERT_EQUAL(c.retention.events_ms, 7 * 86400000LL);
+	CU_ASSERT_EQUAL(sr_config_rule(&c, "cpu")->warn, 70);
+	CU_ASSERT_EQUAL(sr_config_rule(&c, "cpu")->crit, 90);
+	CU_ASSERT_EQUAL(sr_config_rule(&c, "cpu")->for_ms, 300000);
+	CU_ASSERT_EQUAL(sr_config_rule(&c, "cpu")->enabled, 0);
+	CU_ASSERT_EQUAL(sr_config_rule(&c, "disk_fill")->warn, 12 * 3600000.0);
+	CU_ASSERT_EQUAL(c.insights.active_session_ms, 15 * 60000);
+	CU_ASSERT_EQUAL_FATAL(c.n_actions, 1);
+	CU_ASSERT_STRING_EQUAL(c.actions[0].name, "page");
+	CU_ASSERT_EQUAL(c.actions[0].on, SR_ACTION_ON_FIRE |
+	    SR_ACTION_ON_RESOLVE);
+	CU_ASSERT_EQUAL(c.actions[0].rate_limit, 10);
+	CU_ASSERT_EQUAL(c.actions[0].rate_per_ms, 3600000);
+	CU_ASSERT_EQUAL(c.actions[0].min_severity, SR_SEV_CRIT);
+	CU_ASSERT_EQUAL(c.actions[0].timeout_ms, 5000);
+	CU_ASSERT_EQUAL_FATAL(c.n_sources, 1);
+	CU_ASSERT_STRING_EQUAL(c.sources[0].spec, "file:/var/log/x.log");
+	CU_ASSERT_EQUAL(c.tui.mouse, 0);
+	CU_ASSERT_STRING_EQUAL(c.tui.tiles, "cpu,mem");
+	CU_ASSERT_STRING_EQUAL(c.serve.listen, "0.0.0.0:9000");
+	CU_ASSERT_EQUAL(c.serve.accept_events, 1);
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	/* an action needs exactly one of command / webhook */
+	path = write_tmp("[action x]\non = fire\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "exactly one"));
+	sr_config_release(&c);
+	(void)unlink(path);
+}
+
+void
+sr_test_config_suite(void)
+{
+	CU_pSuite s = CU_add_suite("config", NULL, NULL);
+
+	CU_add_test(s, "example equals defaults", test_example_is_defaults);
+	CU_add_test(s, "errors name FILE:LINE", test_errors_name_line);
+	CU_add_test(s, "values", test_values);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests for core/template: masks by hand-written expectation. */
+#include <CUnit/CUnit.h>
+#include <string.h>
+
+#include "core/template.h"
+
+void sr_test_template_suite(void);
+
+static void
+check(const char *in, const char *want)
+{
+	char out[SR_TEMPLATE_MAX + 1];
+
+	sr_template_make(in, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, want);
+}
+
+static void
+test_masks(void)
+{
+	check("upstream timeout after 1500 ms (request 7f3a9c12)",
+	    "upstream timeout after <n> ms (request <id>)");
+	check("user 550e8400-e29b-41d4-a716-446655440000 not found",
+	    "user <id> not found");
+	check("cannot open /var/lib/app/data.db: permission denied",
+	    "cannot open <path>: permission denied");
+	check("bad key \"abc\" and 'x y'", "bad key <str> and <str>");
+	check("connect to 10.0.0.12:5432 failed", "connect to <ip>:<n> failed");
+	check("took 1.5 s, retry in 30s", "took <n> s, retry in <n>");
+	check("token req_8f2k1z expired", "token <id> expired");
+	check("HTTP 503 from v2 api", "HTTP <n> from v2 api");
+	check("plain text", "plain text");
+	check("", "");
+}
+
+static void
+test_bounded(void)
+{
+	char big[1000], out[16];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_EQUAL(sr_template_make(big, out, sizeof(out)), 15);
+	CU_ASSERT_EQUAL(strlen(out), 15);
+	/* never cut inside a UTF-8 sequence */
+	CU_ASSERT_EQUAL(sr_template_make("abcdefghijklmn\xc3\xa9", out,
+	    sizeof(out)), 14);
+}
+
+void
+sr_test_template_suite(void)
+{
+	CU_pSuite s = CU_add_suite("template", NULL, NULL);
+
+	CU_add_test(s, "masks", test_masks);
+	CU_add_test(s, "bounded output", test_bounded);
+}
