@@ -11,7 +11,10 @@ SP=$(free_port); PP=$(free_port)
 "$SITREP" serve --db "$T/db" --listen "127.0.0.1:$SP" < "$T/ev.jsonl" 2>"$T/serve.log" &
 PIDS+=($!)
 wait_http "http://127.0.0.1:$SP/api/health"
-curl -s "http://127.0.0.1:$SP/metrics" > "$T/metrics"
+for _ in $(seq 100); do	# 503 until the first tick is published
+	[ "$(curl -s -o "$T/metrics" -w '%{http_code}' "http://127.0.0.1:$SP/metrics")" = 200 ] && break
+	sleep 0.1
+done
 promtool check metrics < "$T/metrics" || fail "promtool rejects the exposition"
 echo "ok promtool check metrics"
 
