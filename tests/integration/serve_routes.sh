@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# sitrep serve: every route's status and JSON shape (jq), cursors and
+# filters, auth, CORS, every error code, oversized and malformed requests,
+# path traversal, posted events, SSE resume, and /api/summary against
+# `sitrep report --json` on the same database.  Expected values come from
+# jq/sqlite3 over the same input, never from the server itself.
+source "$(dirname "$0")/lib.sh"
+
+command -v jq >/dev/null || skip "jq not installed"
+command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
+
+PORT=$(free_port)
+B="http://127.0.0.1:$PORT"
+"$SITREP" demo --fast --seed 1 --count 2000 > "$T/ev.jsonl"
+N=$(grep -c . "$T/ev.jsonl")
+check "demo lines" "$N" 2000
+
+"$SITREP" serve --db "$T/db" --listen "127.0.0.1:$PORT" --accept-events \
+	< "$T/ev.jsonl" 2> "$T/serve.log" &
+SERVE_PID=$!
+PIDS+=("$SERVE_PID")
+wait_http "$B/api/health"
+
+# Wait (bounded) until stdin is read to its end and committed.
+for _ in $(seq 150); do
+	st=$(curl -s "$B/api/health" | jq -r '[.sources[]? | select(.kind == "stdin") | .state][0] // ""')
+	c=$(sqlite3 "$T/db" 'SELECT count(*) FROM events' 2>/dev/null || echo 0)
+	[ "$st" = ended ] && [ "$c" = "$N" ] && break
+	sleep 0.1
+done
+check "stdin source ended" "$st" ended
+check "events stored" "$(sqlite3 "$T/db" 'SELECT count(*) FROM events')" "$N"
+
+# get URL [curl args]: body in $T/body, status in $CODE
+get() {
+	local url=$1; shift
+	CODE=$(curl -s -o "$T/body" -w '%{http_code}' "$@" "$url")
+}
+# jqt NAME FILTER: the body satisfies a jq filter that yields true
+jqt() { jq -e "$2" "$T/body" >/dev/null || fail "$1: jq '$2' on $(head -c 400 "$T/body")"; echo "ok $1"; }
+# err NAME CODE URL [curl args]: a JSON error with that status
+err() {
+	local name=$1 code=$2 url=$3; shift 3
+	get "$url" "$@"
+	check "$name status" "$CODE" "$code"
+	jqt "$name body" ".status == $code and (.error | type == \"string\" and length > 0)"
+}
+
+# ---- health, overview, services, insights ----------------------------
+get "$B/api/health"
+check "health" "$CODE" 200
+jqt "health shape" '(.status == "ok" or .status == "degraded") and (.uptime_s | type == "number") and (.sources | type == "array") and (.store.path | type == "string")'
+check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | awk '{print $2}')"
+
+get "$B/api/metrics/overview"
+check "overview" "$CODE" 200
+jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and (.history | type == "array"))'
+jqt "overview totals" '(.totals.events | type == "number") and (.tick | type == "number") and (.time | test("Z$"))'
+# The KPI ids the TUI tiles show are all there.
+for k in cpu mem events errors p95; do
+	jqt "overview kpi $k" "any(.kpis[]; .id == \"$k\")"
+done
+
+get "$B/api/services"
+check "services" "$CODE" 200
+jqt "services shape" '(.services | type == "array") and all(.services[]; (.name | type == "string") and (.windows["1m"] | has("requests") and has("p95_ms") and has("rate_5xx")) and (.endpoints | type == "array"))'
+
+for s in all firing resolved; do
+	get "$B/api/insights?state=$s"
+	check "insights $s" "$CODE" 200
+	jqt "insights $s shape" '.insights | type == "array"'
+	[ "$s" = all ] || jqt "insights $s state" "all(.insights[]; .state == \"$s\")"
+done
+err "insights bad state" 400 "$B/api/insights?state=maybe"
+
+# ---- history: performance, series ------------------------------------
+get "$B/api/metrics/performance?hours=1"
+check "performance" "$CODE" 200
+jqt "performance shape" '(.series | has("cpu_busy_pct") and has("mem_used_pct") and has("net_rx_bytes_per_s") and has("disk_read_bytes_per_s")) and all(.series[]; (.points | length <= 500))'
+get "$B/api/metrics/performance?hours=720"
+jqt "performance at most 500 points" 'all(.series[]; (.points | length <= 500)) and .step_ms >= 5184000'
+err "performance bad hours" 400 "$B/api/metrics/performance?hours=abc"
+err "performance negative hours" 400 "$B/api/metrics/performance?hours=-1"
+get "$B/api/metrics/series?name=cpu.total.busy_pct&from=$(( $(date +%s) - 600 ))&step=10s"
+check "series" "$CODE" 200
+jqt "series shape" '.name == "cpu.total.busy_pct" and (.points | type == "array") and .step_ms >= 10000'
+err "series without name" 400 "$B/api/metrics/series"
+err "series bad from" 400 "$B/api/metrics/series?name=x&from=yesterday-ish"
+err "series bad step" 400 "$B/api/metrics/series?name=x&step=fast"
+
+# ---- events: live, filters, cursors, history -------------------------
+get "$B/api/events?limit=5"
+check "events" "$CODE" 200
+jqt "events shape" '(.events | length == 5) and (.cursor | type == "string") and all(.events[]; has("seq") and has("time") and has("service") and has("status"))'
+jqt "events oldest first" '[.events[].seq] == ([.events[].seq] | sort)'
+CUR=$(jq -r .cursor "$T/body")
+# The busiest service of the input, by jq.
+SVC=$(jq -r 'select(.service) | .service' "$T/ev.jsonl" | sort | uniq -c | sort -rn | awk 'NR==1{print $2}')
+get "$B/api/events?service=$SVC&limit=50"
+jqt "events service filter" "(.events | length > 0) and all(.events[]; .service == \"$SVC\")"
+get "$B/api/events?status=5xx&limit=1000"
+jqt "events status filter" 'all(.events[]; .status >= 500 and .status < 600)'
+get "$B/api/events?status=4xx,404&limit=1000"
+jqt "events status list" 'all(.events[]; .status >= 400 and .status < 500)'
+err "events bad status" 400 "$B/api/events?status=teapot"
+err "events bad limit" 400 "$B/api/events?limit=0"
+err "events big limit" 400 "$B/api/events?limit=100000"
+err "events bad since" 400 "$B/api/events?since=abc"
+err "events bad from" 400 "$B/api/events?from=notatime"
+
+# Following: nothing new after the cursor, then a posted event appears.
+get "$B/api/events?since=$CUR"
+jqt "events since newest is empty" '.events | length == 0'
+get "$B/api/events" -X POST -H 'Content-Type: application/json' \
+	--data '{"service":"posted-svc","endpoint":"/p","status":503,"latency_ms":12.5,"message":"Posted Boom"}'
+check "post one" "$CODE" 202
+jqt "post one result" '.accepted == 1 and .rejected == 0 and .results[0].ok == true'
+for _ in $(seq 50); do
+	get "$B/api/events?since=$CUR"
+	jq -e '.events | length > 0' "$T/body" >/dev/null && break
+	sleep 0.1
+done
+jqt "posted event follows the cursor" '(.events | length == 1) and .events[0].service == "posted-svc" and .events[0].status == 503 and .events[0].latency_ms == 12.5'
+CUR2=$(jq -r .cursor "$T/body")
+[ "$CUR2" -gt "$CUR" ] || fail "cursor did not advance ($CUR -> $CUR2)"
+get "$B/api/events?q=posted%20boom"
+jqt "events q filter (case-insensitive)" '(.events | length == 1) and .events[0].message == "Posted Boom"'
+
+# Array with per-item results; bad items rejected, good ones queued.
+get "$B/api/events" -X POST --data '[{"service":"a2","status":200},{"status":"nope"},42]'
+check "post array" "$CODE" 202
+jqt "post array results" '.accepted == 1 and .rejected == 2 and [.results[].ok] == [true,false,false] and .results[1].reason == "bad_field" and .results[2].reason == "not_object"'
+err "post malformed" 400 "$B/api/events" -X POST --data '{"service":'
+err "post all bad" 400 "$B/api/events" -X POST --data '[1,2]'
+head -c 1100000 /dev/zero | tr '\0' 'x' > "$T/big"
+err "post too large" 413 "$B/api/events" -X POST --data-binary "@$T/big"
+
+# Stored events: from/to go to the store; page through with the cursor.
+want=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE service = '$SVC'")
+got=0 cursor="" pages=0
+while [ $pages -lt 50 ]; do
+	get "$B/api/events?from=0&service=$SVC&limit=100${cursor:+&since=$cursor}"
+	check "stored page $pages" "$CODE" 200
+	n=$(jq '.events | length' "$T/body")
+	jq -e "all(.events[]; .service == \"$SVC\")" "$T/body" >/dev/null || fail "stored page: wrong service"
+	got=$((got + n)); cursor=$(jq -r .cursor "$T/body"); pages=$((pages + 1))
+	[ "$n" -lt 100 ] && break
+done
+check "stored events paged" "$got" "$want"
+case $cursor in h*) echo "ok stored cursor $cursor" ;; *) fail "stored cursor '$cursor'" ;; esac
+lo=$(sqlite3 "$T/db" 'SELECT min(ts) FROM events'); hi=$(( lo + 3600000 ))
+want=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE ts >= $lo AND ts < $hi AND status >= 500 AND status < 600")
+get "$B/api/events?from=$((lo / 1000)).$(printf %03d $((lo % 1000)))&to=$((hi / 1000)).$(printf %03d $((hi % 1000)))&status=5xx&limit=1000"
+check "stored range + status" "$(jq '.events | length' "$T/body")" "$want"
+
+# ---- summary equals `sitrep report --json` ---------------------------
+now=$(date +%s)
+FROM=$((now - 7 * 86400)); TO=$((now + 60))
+get "$B/api/summary?from=$FROM&to=$TO"
+check "summary" "$CODE" 200
+"$SITREP" report --db "$T/db" --from "$FROM" --to "$TO" --json > "$T/report.json" ||
+	fail "sitrep report failed"
+strip='del(.generated_at, .generated, .now)'
+jq -S "$strip" "$T/body" > "$T/a.json"; jq -S "$strip" "$T/report.json" > "$T/b.json"
+diff -u "$T/b.json" "$T/a.json" || fail "summary differs from report --json"
+echo "ok summary == report --json"
+jqt "summary counts posted and demo events" ".total_events >= $N"
+err "summary bad hours" 400 "$B/api/summary?hours=x"
+
+# ---- Prometheus -------------------------------------------------------
+CT=$(curl -s -o "$T/metrics" -w '%{content_type}' "$B/metrics")
+check "metrics content type" "$CT" "text/plain; version=0.0.4; charset=utf-8"
+grep -q '^# TYPE sitrep_events_ingested_total counter$' "$T/metrics" || fail "no events counter"
+grep -q '^# TYPE sitrep_service_latency_seconds summary$' "$T/metrics" || fail "no latency summary"
+grep -q "^sitrep_service_latency_seconds{service=\"$SVC\",quantile=\"0.95\"} " "$T/metrics" || fail "no p95 for $SVC"
+grep -q '^sitrep_process_cpu_seconds_total ' "$T/metrics" || fail "no process cpu"
+grep -q '^sitrep_store_size_bytes ' "$T/metrics" || fail "no store size"
+ing=$(awk '$1 == "sitrep_events_ingested_total" {print $2}' "$T/metrics")
+awk -v v="$ing" -v n="$N" 'BEGIN { exit !(v >= n) }' || fail "ingested $ing < $N"
+if command -v promtool >/dev/null; then
+	promtool check metrics < "$T/metrics" || fail "promtool rejects /metrics"
+	echo "ok promtool check metrics"
+fi
+
+# ---- SSE: overview every tick, events, Last-Event-ID resume -----------
+curl -sN --max-time 2.5 "$B/api/stream" > "$T/sse" || true
+grep -q '^event: overview$' "$T/sse" || fail "no overview on the stream"
+grep -q '^id: [0-9]*$' "$T/sse" || fail "no id lines on the stream"
+grep -q '^retry: ' "$T/sse" || fail "no retry line"
+data=$(grep -m1 '^data: {"tick"' "$T/sse" | cut -c7-)
+echo "$data" | jq -e '.kpis | length > 0' >/dev/null || fail "overview data is not the overview JSON"
+# Resume: events after the cursor CUR come again with their ids.
+curl -sN --max-time 2 -H "Last-Event-ID: $CUR" "$B/api/stream" > "$T/sse2" || true
+grep -q "^id: $((CUR + 1))$" "$T/sse2" || fail "resume did not replay event $((CUR + 1))"
+grep -A2 "^id: $((CUR + 1))$" "$T/sse2" | grep -q 'posted-svc' || fail "replayed event is not the posted one"
+echo "ok sse resume"
+err "stream bad Last-Event-ID" 400 "$B/api/stream" -H 'Last-Event-ID: x'
+
+# ---- static page, traversal ------------------------------------------
+get "$B/"
+check "page" "$CODE" 200
+grep -q '<html' "$T/body" || fail "page is not HTML"
+for f in app.js style.css; do get "$B/$f"; check "$f" "$CODE" 200; done
+if [ -f /usr/share/javascript/chart.js/chart.min.js ]; then
+	get "$B/chart.js"; check "chart.js" "$CODE" 200
+	cmp -s "$T/body" /usr/share/javascript/chart.js/chart.min.js || fail "chart.js differs"
+fi
+for p in '/../../etc/passwd' '/%2e%2e/%2e%2e/etc/passwd' '/..%2f..%2fetc%2fpasswd' \
+	'/index.html/../../../etc/passwd' '/static/../../etc/passwd' '//etc/passwd'; do
+	err "traversal $p" 404 "$B$p" --path-as-is
+	! grep -q 'root:' "$T/body" || fail "traversal $p leaked a file"
+done
+err "unknown route" 404 "$B/api/nope"
+
+# ---- errors: methods, sizes ------------------------------------------
+err "DELETE" 405 "$B/api/health" -X DELETE
+err "PUT" 405 "$B/api/metrics/overview" -X PUT --data x
+err "POST page" 405 "$B/" -X POST --data x
+err "OPTIONS without cors" 405 "$B/api/health" -X OPTIONS
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+err "long URL" 414 "$B/api/events?q=$long"
+err "huge headers" 431 "$B/api/health" -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' b)" -H "X-Big2: $(head -c 9000 /dev/zero | tr '\0' c)"
+get "$B/api/health"
+grep -qi 'access-control' <(curl -sI "$B/api/health") && fail "CORS headers without --cors"
+echo "ok no CORS by default"
+
+# ---- second server: token, CORS, per-IP limit, :memory: ---------------
+P2=$(free_port)
+B2="http://127.0.0.1:$P2"
+printf 's3cret-token\n' > "$T/token"; chmod 600 "$T/token"
+"$SITREP" serve --db :memory: --listen "127.0.0.1:$P2" --token-file "$T/token" \
+	--cors https://dash.example --max-conns-per-ip 3 --no-system </dev/null 2> "$T/serve2.log" &
+PIDS+=($!)
+wait_http "$B2/api/health"
+get "$B2/api/health"; check "auth: health open" "$CODE" 200
+get "$B2/"; check "auth: page open" "$CODE" 200
+err "auth: no token" 401 "$B2/api/metrics/overview"
+err "auth: wrong token" 401 "$B2/api/metrics/overview" -H 'Authorization: Bearer s3cret-tokeX'
+err "auth: prefix token" 401 "$B2/api/metrics/overview" -H 'Authorization: Bearer s3cret'
+err "auth: metrics" 401 "$B2/metrics"
+err "auth: stream" 401 "$B2/api/stream"
+AUTH=(-H 'Authorization: Bearer s3cret-token')
+get "$B2/api/metrics/overview" "${AUTH[@]}"; check "auth: right token" "$CODE" 200
+err "memory: history 503" 503 "$B2/api/metrics/performance" "${AUTH[@]}"
+err "memory: summary 503" 503 "$B2/api/summary" "${AUTH[@]}"
+err "memory: stored events 503" 503 "$B2/api/events?from=0" "${AUTH[@]}"
+err "post without --accept-events" 405 "$B2/api/events" "${AUTH[@]}" -X POST --data '{}'
+h=$(curl -sI "$B2/api/health" | tr -d '\r')
+grep -qx 'Access-Control-Allow-Origin: https://dash.example' <<<"$h" || fail "no CORS origin: $h"
+CODE=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$B2/api/events" \
+	-H 'Origin: https://dash.example' -H 'Access-Control-Request-Method: GET' -D "$T/pre")
+check "preflight" "$CODE" 204
+grep -qi '^Access-Control-Allow-Headers: .*Authorization' "$T/pre" || fail "preflight allows no Authorization"
+# Per-IP limit: hold 3 streams open, the 4th request gets 429.
+for i in 1 2 3; do
+	curl -sN --max-time 20 "${AUTH[@]}" "$B2/api/stream" > "$T/hold$i" &
+	PIDS+=($!)
+done
+for _ in $(seq 100); do
+	[ -s "$T/hold1" ] && [ -s "$T/hold2" ] && [ -s "$T/hold3" ] && break
+	sleep 0.1
+done
+err "per-IP limit" 429 "$B2/api/health"
+for i in 1 2 3; do kill "${PIDS[-1]}" 2>/dev/null || true; unset 'PIDS[-1]'; done
+sleep 0.3
+
+# ---- bad options, SIGTERM -------------------------------------------
+set +e
+"$SITREP" serve --listen nonsense </dev/null 2>/dev/null; rc=$?
+"$SITREP" serve --bogus </dev/null 2>/dev/null; rc2=$?
+"$SITREP" serve --tls-cert x </dev/null 2>/dev/null; rc3=$?
+set -e
+check "bad listen address exit" "$rc" 1
+check "bad option exit" "$rc2" 2
+check "tls-cert without key exit" "$rc3" 2
+"$SITREP" serve --help | grep -q -- '--listen' || fail "serve --help"
+
+kill -TERM "$SERVE_PID"
+for _ in $(seq 100); do kill -0 "$SERVE_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$SERVE_PID" 2>/dev/null && fail "serve did not stop on SIGTERM"
+rc=0; wait "$SERVE_PID" || rc=$?
+check "SIGTERM exit" "$rc" 0
+grep -q 'stopped' "$T/serve.log" || fail "no stop line in the log"
+grep -q '404 GET /api/nope' "$T/serve.log" || fail "errors are not logged"
+echo "serve_routes: all good"

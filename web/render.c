@@ -1,0 +1,835 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render: a core snapshot to a web frame (see render.h).  Runs on the
+ * main loop once per tick; HTTP threads only copy what it wrote.
+ *
+ * Prometheus names: system metrics "family.instance.field" become
+ * sitrep_<family>_<field> with the instance as a label (core, device,
+ * interface, mount, gpu, sensor); the instance "total" has no label.
+ * Percentages become _ratio (0..1), _ms become _seconds, _per_s become
+ * _per_second.  Request figures are over the 1 minute window.
+ */
+#include "web/render.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/util.h"
+
+#define RENDER_TILE_HIST	120	/* points of KPI history per tile */
+
+void
+sr_web_json_num(struct sr_buf *b, double v)
+{
+	if (isnan(v) || isinf(v))
+		sr_buf_adds(b, "null");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		sr_buf_addf(b, "%.0f", v);
+	else
+		sr_buf_addf(b, "%.9g", v);
+}
+
+/* "key": value pairs, comma first unless first. */
+static void
+jkey(struct sr_buf *b, const char *key)
+{
+	if (b->len > 0 && b->data[b->len - 1] != '{' &&
+	    b->data[b->len - 1] != '[')
+		sr_buf_addc(b, ',');
+	sr_buf_add_json_str(b, key);
+	sr_buf_addc(b, ':');
+}
+
+static void
+jstr(struct sr_buf *b, const char *key, const char *v)
+{
+	jkey(b, key);
+	if (v == NULL)
+		sr_buf_adds(b, "null");
+	else
+		sr_buf_add_json_str(b, v);
+}
+
+static void
+jnum(struct sr_buf *b, const char *key, double v)
+{
+	jkey(b, key);
+	sr_web_json_num(b, v);
+}
+
+static void
+ju64(struct sr_buf *b, const char *key, uint64_t v)
+{
+	jkey(b, key);
+	sr_buf_addf(b, "%" PRIu64, v);
+}
+
+static void
+jtime(struct sr_buf *b, const char *key, int64_t ms)
+{
+	char iso[40];
+
+	jkey(b, key);
+	if (ms <= 0) {
+		sr_buf_adds(b, "null");
+		return;
+	}
+	sr_time_format_iso(ms, iso, sizeof(iso));
+	sr_buf_add_json_str(b, iso);
+}
+
+/* Open an object/array value: comma if needed, then the bracket. */
+static void
+jopen(struct sr_buf *b, const char *key, char bracket)
+{
+	if (key != NULL)
+		jkey(b, key);
+	else if (b->len > 0 && b->data[b->len - 1] != '{' &&
+	    b->data[b->len - 1] != '[')
+		sr_buf_addc(b, ',');
+	sr_buf_addc(b, bracket);
+}
+
+void
+sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
+    const struct sr_event *ev)
+{
+	jopen(b, NULL, '{');
+	ju64(b, idkey, id);
+	jtime(b, "time", ev->ts_ms);
+	jkey(b, "ts_ms");
+	sr_buf_addf(b, "%" PRId64, ev->ts_ms);
+	jstr(b, "event_id", ev->event_id);
+	jstr(b, "type", ev->event_type ? ev->event_type : "request");
+	jstr(b, "service", ev->service);
+	jstr(b, "endpoint", ev->endpoint);
+	jkey(b, "status");
+	if (ev->has & SR_EV_HAS_STATUS)
+		sr_buf_addf(b, "%d", ev->status_code);
+	else
+		sr_buf_adds(b, "null");
+	jnum(b, "latency_ms", (ev->has & SR_EV_HAS_LATENCY) ?
+	    ev->response_time_ms : NAN);
+	jstr(b, "user_id", ev->user_id);
+	jstr(b, "session_id", ev->session_id);
+	jstr(b, "message", ev->message);
+	jstr(b, "model", ev->model);
+	jnum(b, "tokens_in", (ev->has & SR_EV_HAS_TOKENS_IN) ?
+	    (double)ev->tokens_in : NAN);
+	jnum(b, "tokens_out", (ev->has & SR_EV_HAS_TOKENS_OUT) ?
+	    (double)ev->tokens_out : NAN);
+	jnum(b, "ttft_ms", (ev->has & SR_EV_HAS_TTFT) ? ev->ttft_ms : NAN);
+	jstr(b, "host", ev->host);
+	jkey(b, "metadata");
+	if (ev->metadata != NULL && ev->metadata[0] == '{')
+		sr_buf_adds(b, ev->metadata);	/* a JSON object already */
+	else
+		sr_buf_adds(b, "null");
+	jkey(b, "error");
+	sr_buf_adds(b, sr_event_is_5xx(ev) ? "true" : "false");
+	sr_buf_addc(b, '}');
+}
+
+static void
+render_hist(struct sr_buf *b, const char *key, const float *h, int n,
+    int max)
+{
+	int i = n > max ? n - max : 0;
+
+	jopen(b, key, '[');
+	for (int first = 1; i < n; i++, first = 0) {
+		if (!first)
+			sr_buf_addc(b, ',');
+		sr_web_json_num(b, (double)h[i]);
+	}
+	sr_buf_addc(b, ']');
+}
+
+static void
+render_health(struct sr_buf *b, const struct sr_snapshot *s,
+    const struct sr_web_render_info *in)
+{
+	int degraded = in->store_error != NULL;
+
+	for (size_t i = 0; i < s->n_sources; i++)
+		if (s->sources[i].state == SR_SRC_DOWN ||
+		    s->sources[i].state == SR_SRC_RETRYING)
+			degraded = 1;
+	sr_buf_addc(b, '{');
+	jstr(b, "status", degraded ? "degraded" : "ok");
+	jstr(b, "version", SR_VERSION);
+	jnum(b, "uptime_s", (double)(s->now_ms - in->started_ms) / 1000.0);
+	ju64(b, "tick", s->tick);
+	jtime(b, "time", s->now_ms);
+	jkey(b, "interval_ms");
+	sr_buf_addf(b, "%" PRId64, s->interval_ms);
+	jstr(b, "hostname", s->host.hostname);
+	jopen(b, "sources", '[');
+	for (size_t i = 0; i < s->n_sources; i++) {
+		const struct sr_snap_source *src = &s->sources[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "name", src->name);
+		jstr(b, "kind", src->kind);
+		jstr(b, "state", sr_source_state_name(src->state));
+		jstr(b, "last_error", src->last_error);
+		ju64(b, "events", src->events);
+		ju64(b, "rejected", src->rejected);
+		jopen(b, "rejected_by_reason", '{');
+		for (size_t j = 0; j < src->n_rejected_by_reason; j++)
+			ju64(b, src->rejected_by_reason[j].name,
+			    src->rejected_by_reason[j].count);
+		sr_buf_adds(b, "}}");
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "store", '{');
+	jstr(b, "path", in->db_path);
+	jstr(b, "state", in->store_error ? "error" : "ok");
+	jstr(b, "error", in->store_error);
+	ju64(b, "committed", in->store_committed);
+	ju64(b, "pending", in->store_pending);
+	jnum(b, "size_bytes", in->store_bytes >= 0 ?
+	    (double)in->store_bytes : NAN);
+	sr_buf_addc(b, '}');
+	jopen(b, "http", '{');
+	ju64(b, "requests", in->http.requests);
+	ju64(b, "errors", in->http.errors);
+	ju64(b, "sse_clients", in->http.sse_clients);
+	ju64(b, "posted", in->http.posted);
+	sr_buf_adds(b, "}}");
+}
+
+static void
+render_overview(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	sr_buf_addc(b, '{');
+	ju64(b, "tick", s->tick);
+	jtime(b, "time", s->now_ms);
+	jkey(b, "ts_ms");
+	sr_buf_addf(b, "%" PRId64, s->now_ms);
+	jkey(b, "interval_ms");
+	sr_buf_addf(b, "%" PRId64, s->interval_ms);
+	jopen(b, "host", '{');
+	jstr(b, "hostname", s->host.hostname);
+	jstr(b, "kernel", s->host.kernel);
+	jnum(b, "uptime_s", s->host.uptime_s);
+	jnum(b, "ncpu", s->host.ncpu);
+	sr_buf_addc(b, '}');
+	jopen(b, "kpis", '[');
+	for (int i = 0; i < SR_KPI_COUNT; i++) {
+		const struct sr_snap_kpi *k = &s->kpi[i];
+
+		if (k->id == NULL)
+			continue;
+		jopen(b, NULL, '{');
+		jstr(b, "id", k->id);
+		jstr(b, "label", k->label);
+		jstr(b, "unit", k->unit);
+		jnum(b, "value", k->value);
+		jstr(b, "unit2", k->unit2);
+		jnum(b, "value2", k->unit2 ? k->value2 : NAN);
+		jnum(b, "prev", k->prev);
+		jnum(b, "warn", k->warn);
+		jnum(b, "crit", k->crit);
+		jnum(b, "level", k->level);
+		render_hist(b, "history", k->hist, k->hist_n,
+		    RENDER_TILE_HIST);
+		sr_buf_addc(b, '}');
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "totals", '{');
+	ju64(b, "events", s->totals.events);
+	ju64(b, "rejected", s->totals.rejected);
+	jnum(b, "events_per_s", s->totals.events_per_s);
+	ju64(b, "old_events", s->totals.old_events);
+	jtime(b, "newest_event", s->totals.newest_event_ms);
+	ju64(b, "last_seq", s->last_seq);
+	sr_buf_addc(b, '}');
+	jopen(b, "insights", '{');
+	ju64(b, "firing", s->n_firing);
+	ju64(b, "pending", s->n_pending);
+	ju64(b, "total", s->n_insights);
+	sr_buf_addc(b, '}');
+	jopen(b, "self", '{');
+	jnum(b, "cpu_pct", s->self_cpu_pct);
+	ju64(b, "rss_bytes", s->self_rss_bytes);
+	sr_buf_adds(b, "}}");
+}
+
+static void
+render_win(struct sr_buf *b, const struct sr_snap_win *w)
+{
+	sr_buf_addc(b, '{');
+	ju64(b, "requests", w->requests);
+	jnum(b, "req_per_s", w->req_per_s);
+	ju64(b, "n_4xx", w->n_4xx);
+	ju64(b, "n_5xx", w->n_5xx);
+	jnum(b, "rate_4xx", w->rate_4xx);
+	jnum(b, "rate_5xx", w->rate_5xx);
+	ju64(b, "lat_n", w->lat_n);
+	jnum(b, "p50_ms", w->p50);
+	jnum(b, "p90_ms", w->p90);
+	jnum(b, "p95_ms", w->p95);
+	jnum(b, "p99_ms", w->p99);
+	jnum(b, "max_ms", w->max);
+	sr_buf_addc(b, '}');
+}
+
+static void
+render_wins(struct sr_buf *b, const struct sr_snap_win *w)
+{
+	jopen(b, "windows", '{');
+	for (int i = 0; i < SR_WIN_COUNT; i++) {
+		jkey(b, sr_window_name((enum sr_window)i));
+		render_win(b, &w[i]);
+	}
+	sr_buf_addc(b, '}');
+}
+
+static void
+render_services(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	sr_buf_addc(b, '{');
+	jtime(b, "time", s->now_ms);
+	jopen(b, "services", '[');
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct sr_snap_service *sv = &s->services[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "name", sv->name);
+		jtime(b, "last_seen", sv->last_seen_ms);
+		render_wins(b, sv->win);
+		render_hist(b, "history_req_per_s", sv->hist_rps, sv->hist_n,
+		    60);
+		render_hist(b, "history_p95_ms", sv->hist_p95, sv->hist_n, 60);
+		render_hist(b, "history_rate_5xx", sv->hist_err, sv->hist_n,
+		    60);
+		jopen(b, "endpoints", '[');
+		for (size_t j = 0; j < sv->n_endpoints; j++) {
+			jopen(b, NULL, '{');
+			jstr(b, "name", sv->endpoints[j].name);
+			render_wins(b, sv->endpoints[j].win);
+			sr_buf_addc(b, '}');
+		}
+		sr_buf_adds(b, "]}");
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "top_endpoints", '[');
+	for (size_t i = 0; i < s->n_top_endpoints; i++) {
+		const struct sr_snap_top_endpoint *t = &s->top_endpoints[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "service", t->service);
+		jstr(b, "endpoint", t->endpoint);
+		ju64(b, "requests", t->requests);
+		jnum(b, "req_per_s", t->req_per_s);
+		jnum(b, "p95_ms", t->p95);
+		jnum(b, "rate_5xx", t->rate_5xx);
+		sr_buf_addc(b, '}');
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "models", '[');
+	for (size_t i = 0; i < s->n_models; i++) {
+		const struct sr_snap_model *m = &s->models[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "name", m->name);
+		jopen(b, "windows", '{');
+		for (int w = 0; w < SR_WIN_COUNT; w++) {
+			jkey(b, sr_window_name((enum sr_window)w));
+			sr_buf_addc(b, '{');
+			ju64(b, "requests", m->win[w].requests);
+			ju64(b, "tokens_in", m->win[w].tokens_in);
+			ju64(b, "tokens_out", m->win[w].tokens_out);
+			jnum(b, "tokens_per_s", m->win[w].tokens_per_s);
+			jnum(b, "ttft_p50_ms", m->win[w].ttft_p50);
+			jnum(b, "ttft_p95_ms", m->win[w].ttft_p95);
+			sr_buf_addc(b, '}');
+		}
+		sr_buf_adds(b, "}}");
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "users", '{');
+	ju64(b, "active_users", s->users.active_users);
+	ju64(b, "active_sessions", s->users.active_sessions);
+	jnum(b, "session_len_avg_s", s->users.session_len_avg_s);
+	jnum(b, "events_per_session", s->users.events_per_session);
+	sr_buf_addc(b, '}');
+	jopen(b, "errors", '[');
+	for (size_t i = 0; i < s->n_errors && i < 50; i++) {
+		const struct sr_snap_error *e = &s->errors[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "template", e->template);
+		jstr(b, "example", e->example);
+		ju64(b, "count", e->count);
+		ju64(b, "count_1h", e->count_1h);
+		jtime(b, "first_seen", e->first_seen_ms);
+		jtime(b, "last_seen", e->last_seen_ms);
+		jopen(b, "services", '[');
+		for (size_t j = 0; j < e->n_services; j++) {
+			if (j > 0)
+				sr_buf_addc(b, ',');
+			sr_buf_add_json_str(b, e->services[j]);
+		}
+		sr_buf_adds(b, "]}");
+	}
+	sr_buf_adds(b, "]}");
+}
+
+static void
+render_insight(struct sr_buf *b, const struct sr_snap_insight *in)
+{
+	sr_buf_addc(b, '{');
+	jstr(b, "id", in->id);
+	jstr(b, "rule", in->rule);
+	jstr(b, "subject", in->subject);
+	jstr(b, "category", sr_category_name(in->category));
+	jstr(b, "severity", sr_severity_name(in->severity));
+	jstr(b, "state", sr_insight_state_name(in->state));
+	jnum(b, "confidence", in->confidence);
+	jstr(b, "title", in->title);
+	jstr(b, "description", in->description);
+	jstr(b, "recommendation", in->recommendation);
+	jtime(b, "first_seen", in->first_seen_ms);
+	jtime(b, "last_seen", in->last_seen_ms);
+	jtime(b, "since", in->since_ms);
+	ju64(b, "count", in->count);
+	jnum(b, "value", in->value);
+	jnum(b, "threshold", in->threshold);
+	jnum(b, "baseline", in->baseline);
+	jopen(b, "history", '[');
+	for (size_t i = 0; i < in->n_history; i++) {
+		jopen(b, NULL, '{');
+		jtime(b, "time", in->history[i].ts_ms);
+		jstr(b, "state", sr_insight_state_name(in->history[i].state));
+		jstr(b, "severity",
+		    sr_severity_name(in->history[i].severity));
+		jnum(b, "value", in->history[i].value);
+		sr_buf_addc(b, '}');
+	}
+	sr_buf_adds(b, "]}");
+}
+
+/* ---- Prometheus ------------------------------------------------------- */
+
+/* Append s with every byte outside [a-zA-Z0-9_] as '_'. */
+static void
+prom_name(struct sr_buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++)
+		sr_buf_addc(b, isalnum((unsigned char)s[i]) ? s[i] : '_');
+}
+
+/* Append a label value, escaped as the text format wants. */
+static void
+prom_lval(struct sr_buf *b, const char *s)
+{
+	sr_buf_addc(b, '"');
+	for (; s && *s; s++) {
+		if (*s == '\\' || *s == '"')
+			sr_buf_addc(b, '\\');
+		if (*s == '\n') {
+			sr_buf_adds(b, "\\n");
+			continue;
+		}
+		sr_buf_addc(b, *s);
+	}
+	sr_buf_addc(b, '"');
+}
+
+static void
+prom_val(struct sr_buf *b, double v)
+{
+	if (isnan(v))
+		sr_buf_adds(b, "NaN");
+	else if (isinf(v))
+		sr_buf_adds(b, v > 0 ? "+Inf" : "-Inf");
+	else
+		sr_buf_addf(b, "%.9g", v);
+}
+
+/* HELP and TYPE lines. */
+static void
+prom_head(struct sr_buf *b, const char *name, const char *type,
+    const char *help)
+{
+	sr_buf_addf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One sample; labels is "k1", v1, "k2", v2 ..., NULL. */
+static void
+prom_sample(struct sr_buf *b, const char *name, double v, ...)
+{
+	va_list ap;
+	const char *k;
+	int n = 0;
+
+	sr_buf_adds(b, name);
+	va_start(ap, v);
+	while ((k = va_arg(ap, const char *)) != NULL) {
+		const char *lv = va_arg(ap, const char *);
+
+		sr_buf_addc(b, n++ ? ',' : '{');
+		sr_buf_adds(b, k);
+		sr_buf_addc(b, '=');
+		prom_lval(b, lv);
+	}
+	va_end(ap);
+	if (n)
+		sr_buf_addc(b, '}');
+	sr_buf_addc(b, ' ');
+	prom_val(b, v);
+	sr_buf_addc(b, '\n');
+}
+
+/* The label a family's instance gets. */
+static const char *
+prom_label(const char *family, size_t n)
+{
+	static const struct { const char *family, *label; } map[] = {
+		{ "cpu", "core" }, { "disk", "device" }, { "net", "interface" },
+		{ "fs", "mount" }, { "gpu", "gpu" }, { "thermal", "sensor" },
+		{ "cgroup", "controller" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].family) == n &&
+		    strncmp(map[i].family, family, n) == 0)
+			return map[i].label;
+	return "instance";
+}
+
+/* A field name in base units: suffix rewrite and the scale to apply. */
+static double
+prom_field(struct sr_buf *b, const char *field, const char *unit)
+{
+	static const struct { const char *suffix, *repl; double scale; } map[] = {
+		{ "_bytes_per_s", "_bytes_per_second", 1 },
+		{ "_per_s", "_per_second", 1 },
+		{ "_pct", "_ratio", 0.01 },
+		{ "_ms", "_seconds", 0.001 },
+		{ "_s", "_seconds", 1 },
+	};
+	size_t n = strlen(field);
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		size_t sl = strlen(map[i].suffix);
+
+		if (n > sl && strcmp(field + n - sl, map[i].suffix) == 0) {
+			prom_name(b, field, n - sl);
+			sr_buf_adds(b, map[i].repl);
+			return map[i].scale;
+		}
+	}
+	prom_name(b, field, n);
+	/* _count and _total are reserved for summaries and counters */
+	if (b->len >= 6 && (strcmp(b->data + b->len - 6, "_count") == 0 ||
+	    strcmp(b->data + b->len - 6, "_total") == 0)) {
+		b->len -= 6;
+		b->data[b->len] = '\0';
+		sr_buf_adds(b, "_num");
+	} else if (n == 5 && (strcmp(field, "count") == 0 ||
+	    strcmp(field, "total") == 0)) {
+		sr_buf_adds(b, "_num");
+	}
+	if (unit != NULL && strcmp(unit, "%") == 0) {
+		sr_buf_adds(b, "_ratio");
+		return 0.01;
+	}
+	if (unit != NULL && strcmp(unit, "C") == 0)
+		sr_buf_adds(b, "_celsius");
+	return 1;
+}
+
+/*
+ * System metrics, grouped so each family name gets one HELP/TYPE block:
+ * snapshot metrics are sorted by name, but "cpu.cpu0.x" and "cpu.total.x"
+ * interleave, so collect (name, line) pairs and sort by name first.
+ */
+struct prom_line {
+	char	*name;
+	char	*line;
+	const char *unit;
+	const char *orig;
+};
+
+static int
+prom_line_cmp(const void *a, const void *b)
+{
+	const struct prom_line *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : strcmp(x->line, y->line);
+}
+
+static void
+prom_system(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	struct prom_line *lines;
+	size_t n = 0;
+
+	if (s->n_metrics == 0)
+		return;
+	lines = sr_xcalloc(s->n_metrics, sizeof(*lines));
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		const struct sr_snap_metric *m = &s->metrics[i];
+		const char *first = strchr(m->name, '.');
+		const char *last = strrchr(m->name, '.');
+		struct sr_buf nm, ln;
+		double scale;
+
+		if (isnan(m->value))
+			continue;
+		sr_buf_init(&nm);
+		sr_buf_init(&ln);
+		sr_buf_adds(&nm, "sitrep_");
+		if (first == NULL) {
+			scale = prom_field(&nm, m->name, m->unit);
+			first = last = m->name;	/* no instance */
+		} else {
+			prom_name(&nm, m->name, (size_t)(first - m->name));
+			sr_buf_addc(&nm, '_');
+			scale = prom_field(&nm, last + 1, m->unit);
+		}
+		if (nm.data[nm.len - 1] == '_')	/* "load.1": field "1" */
+			nm.data[--nm.len] = '\0';
+		sr_buf_adds(&ln, nm.data);
+		if (first != last) {
+			char *inst = sr_xstrndup(first + 1,
+			    (size_t)(last - first - 1));
+
+			if (strcmp(inst, "total") != 0) {
+				sr_buf_addc(&ln, '{');
+				sr_buf_adds(&ln, prom_label(m->name,
+				    (size_t)(first - m->name)));
+				sr_buf_addc(&ln, '=');
+				prom_lval(&ln, inst);
+				sr_buf_addc(&ln, '}');
+			}
+			free(inst);
+		}
+		sr_buf_addc(&ln, ' ');
+		prom_val(&ln, m->value * scale);
+		sr_buf_addc(&ln, '\n');
+		lines[n].name = sr_buf_detach(&nm, NULL);
+		lines[n].line = sr_buf_detach(&ln, NULL);
+		lines[n].unit = m->unit;
+		lines[n].orig = m->name;
+		n++;
+	}
+	qsort(lines, n, sizeof(*lines), prom_line_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (i == 0 || strcmp(lines[i].name, lines[i - 1].name) != 0)
+			sr_buf_addf(b, "# HELP %s system metric (sitrep "
+			    "name %s, unit %s)\n# TYPE %s gauge\n",
+			    lines[i].name, lines[i].orig,
+			    lines[i].unit && *lines[i].unit ? lines[i].unit :
+			    "count", lines[i].name);
+		sr_buf_adds(b, lines[i].line);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(lines[i].name);
+		free(lines[i].line);
+	}
+	free(lines);
+}
+
+/* A latency summary: quantile samples and _count, in seconds. */
+static void
+prom_latency(struct sr_buf *b, const char *name,
+    const struct sr_snap_win *w, const char *k1, const char *v1,
+    const char *k2, const char *v2)
+{
+	static const char *q[] = { "0.5", "0.9", "0.95", "0.99" };
+	double v[] = { w->p50, w->p90, w->p95, w->p99 };
+	char cnt[128];
+
+	for (int i = 0; i < 4; i++)
+		prom_sample(b, name, v[i] / 1000.0, k1, v1, "quantile", q[i],
+		    k2, v2, (const char *)NULL);
+	snprintf(cnt, sizeof(cnt), "%s_count", name);
+	prom_sample(b, cnt, (double)w->lat_n, k1, v1, k2, v2,
+	    (const char *)NULL);
+}
+
+static void
+render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
+    const struct sr_web_render_info *in)
+{
+	const enum sr_window W = SR_WIN_1M;
+
+	prom_system(b, s);
+
+	prom_head(b, "sitrep_service_requests_per_second", "gauge",
+	    "requests per second over the last minute");
+	for (size_t i = 0; i < s->n_services; i++)
+		prom_sample(b, "sitrep_service_requests_per_second",
+		    s->services[i].win[W].req_per_s, "service",
+		    s->services[i].name, (const char *)NULL);
+	prom_head(b, "sitrep_service_responses_ratio", "gauge",
+	    "share of the last minute's requests by status class (0-1)");
+	for (size_t i = 0; i < s->n_services; i++) {
+		prom_sample(b, "sitrep_service_responses_ratio",
+		    s->services[i].win[W].rate_4xx, "service",
+		    s->services[i].name, "status_class", "4xx",
+		    (const char *)NULL);
+		prom_sample(b, "sitrep_service_responses_ratio",
+		    s->services[i].win[W].rate_5xx, "service",
+		    s->services[i].name, "status_class", "5xx",
+		    (const char *)NULL);
+	}
+	prom_head(b, "sitrep_service_latency_seconds", "summary",
+	    "request latency over the last minute");
+	for (size_t i = 0; i < s->n_services; i++)
+		prom_latency(b, "sitrep_service_latency_seconds",
+		    &s->services[i].win[W], "service", s->services[i].name,
+		    NULL, NULL);
+	prom_head(b, "sitrep_endpoint_requests_per_second", "gauge",
+	    "requests per second over the last minute, per endpoint");
+	for (size_t i = 0; i < s->n_services; i++)
+		for (size_t j = 0; j < s->services[i].n_endpoints; j++)
+			prom_sample(b, "sitrep_endpoint_requests_per_second",
+			    s->services[i].endpoints[j].win[W].req_per_s,
+			    "service", s->services[i].name, "endpoint",
+			    s->services[i].endpoints[j].name,
+			    (const char *)NULL);
+	prom_head(b, "sitrep_endpoint_latency_seconds", "summary",
+	    "request latency over the last minute, per endpoint");
+	for (size_t i = 0; i < s->n_services; i++)
+		for (size_t j = 0; j < s->services[i].n_endpoints; j++)
+			prom_latency(b, "sitrep_endpoint_latency_seconds",
+			    &s->services[i].endpoints[j].win[W], "service",
+			    s->services[i].name, "endpoint",
+			    s->services[i].endpoints[j].name);
+	prom_head(b, "sitrep_model_tokens_per_second", "gauge",
+	    "generated tokens per generation second over the last minute");
+	for (size_t i = 0; i < s->n_models; i++)
+		prom_sample(b, "sitrep_model_tokens_per_second",
+		    s->models[i].win[W].tokens_per_s, "model",
+		    s->models[i].name, (const char *)NULL);
+	prom_head(b, "sitrep_model_requests", "gauge",
+	    "requests per model over the last minute");
+	for (size_t i = 0; i < s->n_models; i++)
+		prom_sample(b, "sitrep_model_requests",
+		    (double)s->models[i].win[W].requests, "model",
+		    s->models[i].name, (const char *)NULL);
+	prom_head(b, "sitrep_active_users", "gauge",
+	    "users seen in the active-session window");
+	prom_sample(b, "sitrep_active_users", (double)s->users.active_users,
+	    (const char *)NULL);
+	prom_head(b, "sitrep_active_sessions", "gauge",
+	    "sessions seen in the active-session window");
+	prom_sample(b, "sitrep_active_sessions",
+	    (double)s->users.active_sessions, (const char *)NULL);
+	prom_head(b, "sitrep_insights", "gauge", "insights by state");
+	{
+		size_t resolved = s->n_insights - s->n_firing - s->n_pending;
+
+		prom_sample(b, "sitrep_insights", (double)s->n_firing,
+		    "state", "firing", (const char *)NULL);
+		prom_sample(b, "sitrep_insights", (double)s->n_pending,
+		    "state", "pending", (const char *)NULL);
+		prom_sample(b, "sitrep_insights", (double)resolved,
+		    "state", "resolved", (const char *)NULL);
+	}
+	prom_head(b, "sitrep_insight_firing", "gauge",
+	    "1 for each firing insight");
+	for (size_t i = 0; i < s->n_insights; i++)
+		if (s->insights[i].state == SR_INS_FIRING)
+			prom_sample(b, "sitrep_insight_firing", 1, "id",
+			    s->insights[i].id, "severity",
+			    sr_severity_name(s->insights[i].severity),
+			    (const char *)NULL);
+
+	prom_head(b, "sitrep_events_ingested_total", "counter",
+	    "events accepted since start");
+	prom_sample(b, "sitrep_events_ingested_total",
+	    (double)s->totals.events, (const char *)NULL);
+	prom_head(b, "sitrep_events_rejected_total", "counter",
+	    "input lines rejected since start, by source and reason");
+	for (size_t i = 0; i < s->n_sources; i++)
+		for (size_t j = 0; j < s->sources[i].n_rejected_by_reason; j++)
+			prom_sample(b, "sitrep_events_rejected_total",
+			    (double)s->sources[i].rejected_by_reason[j].count,
+			    "source", s->sources[i].name, "reason",
+			    s->sources[i].rejected_by_reason[j].name,
+			    (const char *)NULL);
+	prom_head(b, "sitrep_process_cpu_seconds_total", "counter",
+	    "CPU time used by sitrep (user and system)");
+	prom_sample(b, "sitrep_process_cpu_seconds_total",
+	    (double)in->cpu_us / 1e6, (const char *)NULL);
+	prom_head(b, "sitrep_process_resident_memory_bytes", "gauge",
+	    "resident memory of sitrep");
+	prom_sample(b, "sitrep_process_resident_memory_bytes",
+	    (double)s->self_rss_bytes, (const char *)NULL);
+	if (in->store_bytes >= 0) {
+		prom_head(b, "sitrep_store_size_bytes", "gauge",
+		    "size of the database file and its WAL");
+		prom_sample(b, "sitrep_store_size_bytes",
+		    (double)in->store_bytes, (const char *)NULL);
+	}
+	prom_head(b, "sitrep_http_requests_total", "counter",
+	    "HTTP requests answered");
+	prom_sample(b, "sitrep_http_requests_total",
+	    (double)in->http.requests, (const char *)NULL);
+	prom_head(b, "sitrep_http_errors_total", "counter",
+	    "HTTP answers with a status of 400 or more");
+	prom_sample(b, "sitrep_http_errors_total", (double)in->http.errors,
+	    (const char *)NULL);
+	prom_head(b, "sitrep_sse_clients", "gauge", "open /api/stream clients");
+	prom_sample(b, "sitrep_sse_clients", (double)in->http.sse_clients,
+	    (const char *)NULL);
+}
+
+struct sr_web_frame *
+sr_web_render(const struct sr_snapshot *s,
+    const struct sr_web_render_info *in)
+{
+	struct sr_web_frame *f = sr_web_frame_new();
+	struct sr_buf b;
+
+	f->tick = s->tick;
+	f->ts_ms = s->now_ms;
+	sr_buf_init(&b);
+	render_health(&b, s, in);
+	f->health = sr_buf_detach(&b, NULL);
+	render_overview(&b, s);
+	f->overview = sr_buf_detach(&b, NULL);
+	render_services(&b, s);
+	f->services = sr_buf_detach(&b, NULL);
+	render_metrics(&b, s, in);
+	f->metrics = sr_buf_detach(&b, NULL);
+	for (size_t i = 0; i < s->n_events; i++) {
+		const struct sr_snap_event *e = &s->events[i];
+
+		sr_buf_reset(&b);
+		sr_web_json_event(&b, "seq", e->seq, &e->ev);
+		sr_web_frame_add_event(f, e->seq, e->ev.ts_ms,
+		    (e->ev.has & SR_EV_HAS_STATUS) ? e->ev.status_code : 0,
+		    sr_event_is_5xx(&e->ev), e->ev.service, e->ev.endpoint,
+		    e->ev.message, b.data);
+	}
+	if (s->last_seq > f->events_seq)
+		f->events_seq = s->last_seq;
+	for (size_t i = 0; i < s->n_insights; i++) {
+		const struct sr_snap_insight *in2 = &s->insights[i];
+		char key[128];
+
+		sr_buf_reset(&b);
+		render_insight(&b, in2);
+		snprintf(key, sizeof(key), "%d/%d/%" PRId64 "/%" PRIu64,
+		    (int)in2->state, (int)in2->severity, in2->since_ms,
+		    in2->count);
+		sr_web_frame_add_insight(f, in2->id, (int)in2->state, key,
+		    b.data);
+	}
+	sr_buf_release(&b);
+	return f;
+}
