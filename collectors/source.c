@@ -143,20 +143,3 @@ sr_source_set_cursor(struct sr_source *src, const char *cursor,
 	return 0;
 }
 
-const char *
-sr_source_state_name(enum sr_source_state state)
-{
-	switch (state) {
-	case SR_SRC_OK:
-		return "ok";
-	case SR_SRC_WAITING:
-		return "waiting";
-	case SR_SRC_RETRYING:
-		return "retrying";
-	case SR_SRC_ENDED:
-		return "ended";
-	case SR_SRC_DOWN:
-		return "down";
-	}
-	return "?";
-}

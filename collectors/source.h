@@ -44,6 +44,7 @@
 
 #include "core/event.h"
 #include "core/parse.h"
+#include "core/snapshot.h"	/* enum sr_source_state, sr_source_state_name */
 #include "core/util.h"
 
 /* At most this many events reach the sink in one sr_source_read(). */
@@ -51,14 +52,6 @@
 
 /* Most pollfds one source asks for. */
 #define SR_SOURCE_FDS_MAX	8
-
-enum sr_source_state {
-	SR_SRC_OK,		/* following */
-	SR_SRC_WAITING,		/* nothing to follow yet (file not there) */
-	SR_SRC_RETRYING,	/* failed; last_error, next_attempt_ms set */
-	SR_SRC_ENDED,		/* finished for good (stdin at EOF) */
-	SR_SRC_DOWN,		/* cannot work until its spec changes */
-};
 
 /* A source's visible state; strings are borrowed from the source. */
 struct sr_source_status {
@@ -154,8 +147,5 @@ void sr_source_status(const struct sr_source *src,
  */
 int sr_source_set_cursor(struct sr_source *src, const char *cursor,
     struct sr_err *err);
-
-/* "ok", "waiting", "retrying", "ended", "down". */
-const char *sr_source_state_name(enum sr_source_state state);
 
 #endif
