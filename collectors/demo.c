@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+
 #define DEMO_SESSIONS	96		/* live sessions at any time */
 #define DEMO_USERS	400
 #define DEMO_SLOT_MS	(10 * 60 * 1000)	/* one incident per slot */
@@ -570,34 +572,12 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 	}
 }
 
-/* "2026-11-28T13:01:10.123Z" from UTC ms (proleptic Gregorian). */
-static void
-demo_iso(int64_t ms, char out[64])
-{
-	int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-	int64_t rem = ms - days * 86400000;
-	int64_t z = days + 719468, era, doe, yoe, doy, mp, y, mo, dd;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	dd = doy - (153 * mp + 2) / 5 + 1;
-	mo = mp < 10 ? mp + 3 : mp - 9;
-	y += mo <= 2;
-	(void)snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y,
-	    (int)mo, (int)dd, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-	    (int)(rem / 1000 % 60), (int)(rem % 1000));
-}
-
 void
 sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 {
 	char ts[64];
 
-	demo_iso(ev->ts_ms, ts);
+	sr_time_format_iso(ev->ts_ms, ts, sizeof(ts));
 	sr_buf_addf(out, "{\"timestamp\":\"%s\",\"event_id\":", ts);
 	sr_buf_add_json_str(out, ev->event_id);
 	sr_buf_adds(out, ",\"event_type\":");

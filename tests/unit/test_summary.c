@@ -265,9 +265,9 @@ test_service_rows(void)
 	/* errors: "db timeout" A3 A5 A10, "upstream down" A7; not "boom"
 	 * (outside), not "slow warning" (status 200) */
 	CU_ASSERT_EQUAL_FATAL(a->n_errors, 2);
-	CU_ASSERT_STRING_EQUAL(a->errors[0].name, "db timeout");
+	CU_ASSERT_STRING_EQUAL(a->errors[0].tpl, "db timeout");
 	CU_ASSERT_EQUAL(a->errors[0].n, 3);
-	CU_ASSERT_STRING_EQUAL(a->errors[1].name, "upstream down");
+	CU_ASSERT_STRING_EQUAL(a->errors[1].tpl, "upstream down");
 	CU_ASSERT_EQUAL(a->errors[1].n, 1);
 
 	/* calc: latencies 1..20: p50 rank 10 -> 10, p95 rank 19 -> 19 */
@@ -290,7 +290,7 @@ test_service_rows(void)
 	CU_ASSERT_EQUAL(w->status_5xx, 0);
 	CU_ASSERT_EQUAL(w->n_endpoints, 0);
 	CU_ASSERT_EQUAL_FATAL(w->n_errors, 1);
-	CU_ASSERT_STRING_EQUAL(w->errors[0].name, "disk full");
+	CU_ASSERT_STRING_EQUAL(w->errors[0].tpl, "disk full");
 	CU_ASSERT_EQUAL(w->errors[0].n, 3);
 
 	/* web: no status, no latency */
