@@ -572,6 +572,16 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 	}
 }
 
+/* ,"key":"value" when value is not NULL. */
+static void
+demo_json_str(struct sr_buf *out, const char *key, const char *value)
+{
+	if (value == NULL)
+		return;
+	sr_buf_addf(out, ",\"%s\":", key);
+	sr_buf_add_json_str(out, value);
+}
+
 void
 sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 {
@@ -582,35 +592,17 @@ sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 	sr_buf_add_json_str(out, ev->event_id);
 	sr_buf_adds(out, ",\"event_type\":");
 	sr_buf_add_json_str(out, ev->event_type);
-	if (ev->service) {
-		sr_buf_adds(out, ",\"service\":");
-		sr_buf_add_json_str(out, ev->service);
-	}
-	if (ev->endpoint) {
-		sr_buf_adds(out, ",\"endpoint\":");
-		sr_buf_add_json_str(out, ev->endpoint);
-	}
+	demo_json_str(out, "service", ev->service);
+	demo_json_str(out, "endpoint", ev->endpoint);
 	if (ev->has & SR_EV_HAS_STATUS)
 		sr_buf_addf(out, ",\"status_code\":%d", ev->status_code);
 	if (ev->has & SR_EV_HAS_LATENCY)
 		sr_buf_addf(out, ",\"response_time_ms\":%.1f",
 		    ev->response_time_ms);
-	if (ev->user_id) {
-		sr_buf_adds(out, ",\"user_id\":");
-		sr_buf_add_json_str(out, ev->user_id);
-	}
-	if (ev->session_id) {
-		sr_buf_adds(out, ",\"session_id\":");
-		sr_buf_add_json_str(out, ev->session_id);
-	}
-	if (ev->message) {
-		sr_buf_adds(out, ",\"message\":");
-		sr_buf_add_json_str(out, ev->message);
-	}
-	if (ev->model) {
-		sr_buf_adds(out, ",\"model\":");
-		sr_buf_add_json_str(out, ev->model);
-	}
+	demo_json_str(out, "user_id", ev->user_id);
+	demo_json_str(out, "session_id", ev->session_id);
+	demo_json_str(out, "message", ev->message);
+	demo_json_str(out, "model", ev->model);
 	if (ev->has & SR_EV_HAS_TOKENS_IN)
 		sr_buf_addf(out, ",\"tokens_in\":%lld",
 		    (long long)ev->tokens_in);

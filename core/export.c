@@ -80,9 +80,8 @@ export_iso(struct sr_buf *b, int64_t ms)
 	sr_buf_adds(b, t);
 }
 
-/* The shortest decimal form that reads back as the same double. */
-static void
-export_real(struct sr_buf *b, double v)
+void
+sr_export_json_num(struct sr_buf *b, double v)
 {
 	char tmp[40];
 
@@ -196,7 +195,7 @@ export_row(struct export_writer *w, const struct export_cell *cell)
 			sr_buf_addf(b, "%lld", (long long)v->i);
 			break;
 		case K_REAL:
-			export_real(b, v->d);
+			sr_export_json_num(b, v->d);
 			break;
 		case K_TIME:
 			if (w->fmt != SR_EXPORT_CSV)

@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/export.h"
 #include "core/sketch.h"
 #include "core/timeutil.h"
 
@@ -572,6 +573,15 @@ dist_fill(struct sr_summary_dist *d, int64_t n, double sum, double max,
 	d->p99 = sr_sketch_quantile(sk, 0.99);
 }
 
+/* By requests, most first, then by name. */
+static int
+cmp_requests(int64_t ra, const char *na, int64_t rb, const char *nb)
+{
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	return strcmp(na, nb);
+}
+
 static int
 cmp_grp_service(const void *pa, const void *pb)
 {
@@ -579,11 +589,7 @@ cmp_grp_service(const void *pa, const void *pb)
 	const struct grp *b = *(const struct grp *const *)pb;
 	int c = strcmp(a->a, b->a);
 
-	if (c)
-		return c;
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->b, b->b);
+	return c ? c : cmp_requests(a->requests, a->b, b->requests, b->b);
 }
 
 static int
@@ -591,9 +597,7 @@ cmp_service(const void *pa, const void *pb)
 {
 	const struct sr_summary_service *a = pa, *b = pb;
 
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->service, b->service);
+	return cmp_requests(a->requests, a->service, b->requests, b->service);
 }
 
 static int
@@ -601,9 +605,7 @@ cmp_model(const void *pa, const void *pb)
 {
 	const struct sr_summary_model *a = pa, *b = pb;
 
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->model, b->model);
+	return cmp_requests(a->requests, a->model, b->requests, b->model);
 }
 
 /* Build the service rows (with top endpoints) from the endpoint groups. */
@@ -798,22 +800,6 @@ sr_summary_free(struct sr_summary *s)
 	free(s);
 }
 
-/* A JSON number (shortest form that reads back the same), or null. */
-static void
-json_num(struct sr_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v)) {
-		sr_buf_adds(b, "null");
-		return;
-	}
-	(void)snprintf(tmp, sizeof tmp, "%.15g", v);
-	if (strtod(tmp, NULL) != v)
-		(void)snprintf(tmp, sizeof tmp, "%.17g", v);
-	sr_buf_adds(b, tmp);
-}
-
 static void
 json_key(struct sr_buf *b, const char *k)
 {
@@ -827,18 +813,18 @@ json_dist(struct sr_buf *b, const struct sr_summary_dist *d, int full)
 	sr_buf_adds(b, "{");
 	if (full) {
 		json_key(b, "avg");
-		json_num(b, d->avg);
+		sr_export_json_num(b, d->avg);
 		sr_buf_addc(b, ',');
 	}
 	json_key(b, "p50");
-	json_num(b, d->p50);
+	sr_export_json_num(b, d->p50);
 	sr_buf_adds(b, ",\"p95\":");
-	json_num(b, d->p95);
+	sr_export_json_num(b, d->p95);
 	if (full) {
 		sr_buf_adds(b, ",\"p99\":");
-		json_num(b, d->p99);
+		sr_export_json_num(b, d->p99);
 		sr_buf_adds(b, ",\"max\":");
-		json_num(b, d->max);
+		sr_export_json_num(b, d->max);
 	}
 	sr_buf_adds(b, "}");
 }
@@ -855,7 +841,7 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 	sr_time_format_iso(s->to_ms, t, sizeof t);
 	sr_buf_add_json_str(b, t);
 	sr_buf_adds(b, ",\"range_s\":");
-	json_num(b, (double)(s->to_ms - s->from_ms) / 1000.0);
+	sr_export_json_num(b, (double)(s->to_ms - s->from_ms) / 1000.0);
 	sr_buf_adds(b, ",\"service\":");
 	if (s->service)
 		sr_buf_add_json_str(b, s->service);
@@ -882,11 +868,11 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 			sr_buf_adds(b, "null");
 		sr_buf_addf(b, ",\"requests\":%lld,\"rate_per_s\":",
 		    (long long)sv->requests);
-		json_num(b, sv->rate_per_s);
+		sr_export_json_num(b, sv->rate_per_s);
 		sr_buf_addf(b, ",\"status_4xx\":%lld,\"status_5xx\":%lld,"
 		    "\"error_rate\":", (long long)sv->status_4xx,
 		    (long long)sv->status_5xx);
-		json_num(b, sv->error_rate);
+		sr_export_json_num(b, sv->error_rate);
 		sr_buf_adds(b, ",\"latency_ms\":");
 		json_dist(b, &sv->latency_ms, 1);
 		sr_buf_adds(b, ",\"top_endpoints\":[");
@@ -899,9 +885,9 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 			sr_buf_add_json_str(b, ep->endpoint);
 			sr_buf_addf(b, ",\"requests\":%lld,\"error_rate\":",
 			    (long long)ep->requests);
-			json_num(b, ep->error_rate);
+			sr_export_json_num(b, ep->error_rate);
 			sr_buf_adds(b, ",\"p95_ms\":");
-			json_num(b, ep->p95_ms);
+			sr_export_json_num(b, ep->p95_ms);
 			sr_buf_addc(b, '}');
 		}
 		sr_buf_adds(b, "],\"top_errors\":[");
@@ -926,7 +912,7 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 		    "\"tokens_out\":%lld,\"tokens_per_s\":",
 		    (long long)m->requests, (long long)m->tokens_in,
 		    (long long)m->tokens_out);
-		json_num(b, m->tokens_per_s);
+		sr_export_json_num(b, m->tokens_per_s);
 		sr_buf_adds(b, ",\"ttft_ms\":");
 		json_dist(b, &m->ttft_ms, 0);
 		sr_buf_addc(b, '}');
