@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/config.h"
+#include "core/engine.h"
 #include "core/sketch.h"
 #include "core/store.h"
 #include "core/summary.h"
@@ -1436,6 +1438,42 @@ test_touch_insight(void)
 	sr_store_close(st);
 }
 
+/*
+ * The engine keeps a firing insight's last_seen current in the store:
+ * cpu at 95 % from t = 60 s fires at t = 180 s (a transition: the row is
+ * written with last_seen 180 s) and stays true until t = 239 s, so the
+ * committed row says 239 s, not 180 s.
+ */
+static void
+test_engine_touches_firing(void)
+{
+	const int64_t t0 = 1767225600000LL;
+	struct sr_config cfg;
+	struct sr_engine *eng;
+	struct sr_store *st;
+	struct sr_err e;
+
+	st = sr_store_open(":memory:", 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	sr_config_init(&cfg);
+	eng = sr_engine_new(&cfg);
+	for (int t = 0; t < 240; t++) {
+		int64_t ts = t0 + (int64_t)t * 1000;
+
+		sr_engine_sample(eng, "cpu.total.busy_pct", "%", ts,
+		    t < 60 ? 50 : 95);
+		sr_engine_tick(eng, ts, st);
+	}
+	flush(st);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM insights"
+	    " WHERE id = 'cpu:host' AND state = 'firing'"), 1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT last_seen - %lld FROM"
+	    " insights WHERE id = 'cpu:host'", (long long)t0), 239000);
+	sr_engine_free(eng);
+	sr_config_release(&cfg);
+	sr_store_close(st);
+}
+
 void
 sr_test_store_suite(void)
 {
@@ -1463,4 +1501,6 @@ sr_test_store_suite(void)
 	CU_add_test(s, "migrate from version 1", test_migrate_v1);
 	CU_add_test(s, "error templates", test_error_templates);
 	CU_add_test(s, "touch insight", test_touch_insight);
+	CU_add_test(s, "engine touches firing insights",
+	    test_engine_touches_firing);
 }
