@@ -287,7 +287,13 @@ demo_new_session(struct sr_demo *d, struct demo_session *s, int64_t ts_ms)
 	    (unsigned long long)(demo_u64(&d->rng) >> 16));
 	s->end_ms = ts_ms + (int64_t)demo_clamp(
 	    demo_lognormal(&d->rng, 4 * 60000.0, 0.6), 30000, 40 * 60000.0);
-	w = demo_below(&d->rng, 100);
+	/*
+	 * A session slot keeps its persona, the slots split by the personas'
+	 * weights: every persona is always live, so a service that only one
+	 * persona uses (whisper, sd) never falls silent for minutes by
+	 * chance, which a calm demo must not show.
+	 */
+	w = (unsigned)(((size_t)(s - d->sess) * 100 + 50) / DEMO_SESSIONS);
 	for (i = 0; i < DEMO_NPERSONAS - 1; i++) {
 		acc += (unsigned)personas[i].weight;
 		if (w < acc)
