@@ -30,7 +30,7 @@ struct sr_reader {
 	sr_ingest_reject_fn	 on_reject;
 	void			*rctx;
 	unsigned		 reported;	/* by the default report */
-	const char		*clear;		/* "\r\033[K" on a terminal */
+	const char		*clear;		/* line clear on a terminal */
 	struct sr_ingest_stats	 st;
 	char			*buf;
 };

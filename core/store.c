@@ -351,7 +351,7 @@ struct err_group {
 	int64_t	 minute;
 	char	*service;
 	char	*tpl;
-	char	*example;		/* the message of the newest event */
+	char	*example;		/* newest event's message */
 	int64_t	 example_ts;
 };
 

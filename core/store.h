@@ -92,7 +92,7 @@ struct sqlite3;
 
 /* events.flags bits (on disk: never renumber). */
 enum sr_store_ev_flags {
-	SR_STORE_EV_ERROR	= 1 << 0,	/* the event had SR_EV_IS_ERROR */
+	SR_STORE_EV_ERROR	= 1 << 0,	/* had SR_EV_IS_ERROR */
 };
 
 enum sr_store_flags {

@@ -71,7 +71,7 @@ struct sr_summary_count {
 
 /* One error pattern of a service. */
 struct sr_summary_error {
-	char	*tpl;			/* sr_template_make() of the messages */
+	char	*tpl;			/* sr_template_make() of messages */
 	char	*example;		/* one message of the pattern */
 	int64_t	 n;
 };

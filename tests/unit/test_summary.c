@@ -641,8 +641,9 @@ test_live_stored_agree(void)
 				snprintf(msg, sizeof msg, "user %d not found",
 				    (int)(ag_rnd(&x) % 99999));
 			else if (t == 2)
-				snprintf(msg, sizeof msg, "connect to 10.0.%d.%d"
-				    " refused", (int)(ag_rnd(&x) % 256),
+				snprintf(msg, sizeof msg,
+				    "connect to 10.0.%d.%d refused",
+				    (int)(ag_rnd(&x) % 256),
 				    (int)(ag_rnd(&x) % 256));
 			else
 				snprintf(msg, sizeof msg, "disk full");
