@@ -29,6 +29,22 @@
 /* Set by SIGWINCH (a signal flag, allowed by STYLE.md). */
 static volatile sig_atomic_t screen_winch;
 
+/*
+ * What a fatal signal (SIGSEGV, SIGABRT, SIGBUS, SIGFPE) writes to put
+ * the terminal back: filled once when the screen opens, read only by
+ * screen_on_fatal() (a signal handler can use nothing else; the one
+ * mutable file-scope state besides the flag above, for that reason).
+ */
+static struct {
+	char		seq[256];	/* mouse off, rmkx, sgr0, cnorm, rmcup */
+	size_t		len;
+	int		fd;
+	int		have_tio;
+	struct termios	tio;		/* before curses changed it */
+} screen_fatal;
+
+static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
+
 enum { THEME_DEFAULT, THEME_SOLAR, THEME_MONO, THEME__COUNT };
 static const char *const theme_names[THEME__COUNT] = { "default", "solar",
 	"mono" };
@@ -82,6 +98,78 @@ screen_on_winch(int sig)
 {
 	(void)sig;
 	screen_winch = 1;
+}
+
+/*
+ * A fatal signal with the screen up: write the reset sequences and the
+ * saved terminal modes (write(2) and tcsetattr() are async-signal-safe,
+ * endwin() is not), then die of the signal by its default action
+ * (SA_RESETHAND restored it; SA_NODEFER lets raise() act at once).
+ */
+static void
+screen_on_fatal(int sig)
+{
+	int saved = errno;
+
+	if (screen_fatal.len > 0)
+		(void)!write(screen_fatal.fd, screen_fatal.seq,
+		    screen_fatal.len);
+	if (screen_fatal.have_tio)
+		(void)tcsetattr(screen_fatal.fd, TCSANOW, &screen_fatal.tio);
+	errno = saved;
+	(void)raise(sig);
+}
+
+/* Append terminfo capability cap (when the terminal has it). */
+static void
+screen_fatal_add(const char *cap)
+{
+	char *str = tigetstr(cap);
+	size_t n;
+
+	if (str == NULL || str == (char *)-1)
+		return;
+	n = strlen(str);
+	if (screen_fatal.len + n < sizeof(screen_fatal.seq)) {
+		memcpy(screen_fatal.seq + screen_fatal.len, str, n);
+		screen_fatal.len += n;
+	}
+}
+
+/* Prepare and install the fatal-signal restore (after newterm). */
+static void
+screen_fatal_install(int mouse)
+{
+	static const char mouse_off[] = "\033[?1000l\033[?1002l"
+	    "\033[?1003l\033[?1006l";
+	struct sigaction sa;
+
+	screen_fatal.len = 0;
+	if (mouse) {
+		memcpy(screen_fatal.seq, mouse_off, sizeof(mouse_off) - 1);
+		screen_fatal.len = sizeof(mouse_off) - 1;
+	}
+	screen_fatal_add("rmkx");
+	screen_fatal_add("sgr0");
+	screen_fatal_add("cnorm");
+	screen_fatal_add("rmcup");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = screen_on_fatal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		(void)sigaction(fatal_sigs[i], &sa, NULL);
+}
+
+/* Put the default actions back once the screen is down. */
+static void
+screen_fatal_remove(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		(void)signal(fatal_sigs[i], SIG_DFL);
+	screen_fatal.len = 0;
 }
 
 /* Restore the terminal when exit() is called with the screen up. */
@@ -801,6 +889,9 @@ screen_open(struct screen *s, struct sr_err *err)
 	sa.sa_handler = screen_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	screen_fatal.fd = STDOUT_FILENO;
+	screen_fatal.have_tio = tcgetattr(STDOUT_FILENO,
+	    &screen_fatal.tio) == 0;
 	if ((s->scr = newterm(NULL, stdout, in)) == NULL)
 		return sr_err_set(err, "cannot start the terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "unset");
@@ -825,6 +916,7 @@ screen_open(struct screen *s, struct sr_err *err)
 		    BUTTON5_PRESSED, NULL);
 		mouseinterval(0);
 	}
+	screen_fatal_install(s->mouse);
 	return 0;
 }
 
@@ -895,6 +987,7 @@ out:
 		if (s->overlay != NULL)
 			delwin(s->overlay);
 		endwin();
+		screen_fatal_remove();
 		delscreen(s->scr);
 	}
 	if (s->tty_in != NULL)
