@@ -6,8 +6,8 @@
  * A preset is a list of rows, each holding one or two panels with a
  * minimum height, a weight for the spare lines, and a drop rank: when
  * the minimums do not fit, rows are dropped highest rank first (the
- * chart goes before processes, then the event log, insights, services,
- * tiles).  Below 40 columns or at 5 lines or fewer only a one-line
+ * chart goes first, then the error patterns, processes, insights when
+ * stacked, the event log, services, tiles).  Below 40 columns or at 5 lines or fewer only a one-line
  * status bar remains.  Two-panel rows stack when narrower than 100
  * columns.
  */
@@ -22,6 +22,7 @@ enum sr_panel_id {
 	SR_PANEL_INSIGHTS,
 	SR_PANEL_PROCS,
 	SR_PANEL_EVENTS,
+	SR_PANEL_ERRORS,	/* top error patterns */
 	SR_PANEL_STATUS,	/* bottom line: keys, filter prompt */
 	SR_PANEL__COUNT
 };

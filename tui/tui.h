@@ -102,6 +102,7 @@ extern const struct sr_panel_ops sr_services_panel;
 extern const struct sr_panel_ops sr_insights_panel;
 extern const struct sr_panel_ops sr_procs_panel;
 extern const struct sr_panel_ops sr_events_panel;
+extern const struct sr_panel_ops sr_errors_panel;
 
 /*
  * The insight detail overlay (panel_insights.c): description, numbers,
