@@ -24,6 +24,7 @@
 #include "core/loop.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "tui/frames.h"
 #include "tui/tui.h"
 
 /* Set by SIGWINCH (a signal flag, allowed by STYLE.md). */
@@ -66,13 +67,10 @@ struct screen {
 	enum sr_panel_id		 order[SR_PANEL__COUNT];
 	int				 norder;
 	int				 cols, lines;
-	struct sr_snapshot		*ring[SR_TUI_RING_MAX];
-	size_t				 ring_bytes[SR_TUI_RING_MAX];
-	int				 ring_n;
-	size_t				 ring_total;
-	int				 shown_idx;	/* in ring, -1 */
+	struct sr_tui_frames		*frames;	/* time travel */
 	struct sr_snapshot		*live;
 	struct sr_snapshot		*shown;
+	struct sr_snapshot		*shown_base;	/* a frame's base */
 	int				 dirty;
 	int				 help;
 	int				 prompt;	/* typing a filter */
@@ -258,72 +256,57 @@ screen_theme(struct screen *s)
 	}
 }
 
-/* ---- snapshots: live, shown, ring -------------------------------------- */
+/* ---- snapshots: live, shown, frames ----------------------------------- */
 
-/* A rough size of what a snapshot holds, to bound the ring's memory. */
-static size_t
-screen_snap_bytes(const struct sr_snapshot *s)
-{
-	size_t b = sizeof(*s);
-
-	b += s->n_metrics * (sizeof(*s->metrics) + 48);
-	for (size_t i = 0; i < s->n_services; i++)
-		b += sizeof(s->services[i]) + 32 + s->services[i].n_endpoints *
-		    (sizeof(struct sr_snap_endpoint) + 48);
-	b += s->n_events * (sizeof(*s->events) + 160);
-	b += s->n_insights * (sizeof(*s->insights) + 600);
-	b += s->n_errors * (sizeof(*s->errors) + 256);
-	b += (s->n_procs_cpu + s->n_procs_mem) * (sizeof(struct sr_snap_proc)
-	    + 32);
-	return b;
-}
-
+/* Show snap (a reference handed over); base: what it points into. */
 static void
-screen_ring_drop_oldest(struct screen *s)
+screen_set_shown(struct screen *s, struct sr_snapshot *snap,
+    struct sr_snapshot *base)
 {
-	sr_snapshot_unref(s->ring[0]);
-	s->ring_total -= s->ring_bytes[0];
-	memmove(&s->ring[0], &s->ring[1], (size_t)(s->ring_n - 1) *
-	    sizeof(s->ring[0]));
-	memmove(&s->ring_bytes[0], &s->ring_bytes[1], (size_t)(s->ring_n -
-	    1) * sizeof(s->ring_bytes[0]));
-	s->ring_n--;
-	if (s->shown_idx >= 0)
-		s->shown_idx--;
+	sr_snapshot_unref(s->shown);
+	sr_snapshot_unref(s->shown_base);
+	s->shown = snap;
+	s->shown_base = base;
+	s->dirty = 1;
 }
 
 static void
 screen_publish(void *ctx, struct sr_snapshot *snap)
 {
 	struct screen *s = ctx;
-	size_t bytes = screen_snap_bytes(snap);
 
-	while (s->ring_n > 0 && (s->ring_n == SR_TUI_RING_MAX ||
-	    s->ring_total + bytes > SR_TUI_RING_BYTES))
-		screen_ring_drop_oldest(s);
-	s->ring[s->ring_n] = sr_snapshot_ref(snap);
-	s->ring_bytes[s->ring_n++] = bytes;
-	s->ring_total += bytes;
+	sr_tui_frames_push(s->frames, snap);
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
-	if (!s->v.paused) {
-		sr_snapshot_unref(s->shown);
-		s->shown = sr_snapshot_ref(snap);
-		s->shown_idx = s->ring_n - 1;
-	}
+	if (!s->v.paused)
+		screen_set_shown(s, sr_snapshot_ref(snap), NULL);
 	s->dirty = 1;
 }
 
-/* Show ring entry i (paused time travel). */
+/* Show frame i (paused time travel): the live snapshot for the newest. */
 static void
 screen_show(struct screen *s, int i)
 {
-	if (i < 0 || i >= s->ring_n)
+	int n = sr_tui_frames_count(s->frames);
+
+	if (i < 0 || i >= n || s->live == NULL)
 		return;
-	sr_snapshot_unref(s->shown);
-	s->shown = sr_snapshot_ref(s->ring[i]);
-	s->shown_idx = i;
-	s->dirty = 1;
+	if (sr_tui_frames_tick(s->frames, i) == s->live->tick) {
+		screen_set_shown(s, sr_snapshot_ref(s->live), NULL);
+		return;
+	}
+	screen_set_shown(s, sr_tui_frames_snapshot(s->frames, i, s->live),
+	    sr_snapshot_ref(s->live));
+}
+
+/* Index of the frame shown (the newest when not found). */
+static int
+screen_shown_idx(const struct screen *s)
+{
+	int i = s->shown != NULL ? sr_tui_frames_find(s->frames,
+	    s->shown->tick) : -1;
+
+	return i >= 0 ? i : sr_tui_frames_count(s->frames) - 1;
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -420,7 +403,8 @@ static const char *const help_lines[] = {
 	"Enter          detail: service endpoints, insight detail",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
-	"left/right     while paused: step back / forward in time",
+	"left/right     while paused: step back / forward one tick",
+	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
 	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h",
 	"s              sort services by the next column (S: previous)",
@@ -506,11 +490,14 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
 		    s->v.flash, 0);
 	} else if (s->v.paused) {
-		sr_buf_addf(&b, "PAUSED at %s (%llds ago, %d/%d)  "
-		    "left/right step  space resume  ? help",
-		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
-		    (long long)((s->live->now_ms - sn->now_ms) / 1000),
-		    s->shown_idx + 1, s->ring_n);
+		int64_t behind = s->live != NULL ? s->live->now_ms -
+		    sn->now_ms : 0;
+
+		sr_buf_addf(&b, "PAUSED at %s (-%llds, %d of %d ticks kept)"
+		    "  left/right step  Home/End oldest/newest  space resume"
+		    "  ? help", sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    (long long)(behind / 1000), screen_shown_idx(s) + 1,
+		    sr_tui_frames_count(s->frames));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	} else {
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE],
@@ -525,6 +512,8 @@ screen_draw(struct screen *s)
 {
 	const struct sr_snapshot *sn = s->shown;
 
+	s->v.behind_ms = s->v.paused && s->live != NULL ? s->live->now_ms -
+	    sn->now_ms : 0;
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
 		WINDOW *w = s->win[i];
 
@@ -703,11 +692,20 @@ screen_key(struct screen *s, int ch)
 		screen_requests(s);
 		return;
 	}
-	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT)) {
-		int i = s->shown_idx < 0 ? 0 :
-		    s->shown_idx + (ch == KEY_LEFT ? -1 : 1);
+	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT ||
+	    ch == KEY_SLEFT || ch == KEY_SRIGHT)) {
+		int step = ch == KEY_SLEFT || ch == KEY_SRIGHT ? 10 : 1;
+		int i = screen_shown_idx(s), n = sr_tui_frames_count(
+		    s->frames);
 
-		screen_show(s, i);
+		i += ch == KEY_LEFT || ch == KEY_SLEFT ? -step : step;
+		screen_show(s, i < 0 ? 0 : i >= n ? n - 1 : i);
+		return;
+	}
+	if (s->v.paused && (ch == KEY_HOME || ch == KEY_END) &&
+	    s->v.focus != SR_PANEL_EVENTS) {
+		screen_show(s, ch == KEY_HOME ? 0 :
+		    sr_tui_frames_count(s->frames) - 1);
 		return;
 	}
 	if (s->v.focus > 0 && (ops = s->ops[s->v.focus]) != NULL &&
@@ -731,11 +729,9 @@ screen_key(struct screen *s, int ch)
 			break;
 		case ' ':
 			s->v.paused = !s->v.paused;
-			if (!s->v.paused && s->live != NULL) {
-				sr_snapshot_unref(s->shown);
-				s->shown = sr_snapshot_ref(s->live);
-				s->shown_idx = s->ring_n - 1;
-			}
+			if (!s->v.paused && s->live != NULL)
+				screen_set_shown(s, sr_snapshot_ref(s->live),
+				    NULL);
 			break;
 		case '/':
 			s->prompt = 1;
@@ -943,7 +939,8 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
 	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 &&
 	    !o->ascii && !cfg->tui.ascii;
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
-	s->shown_idx = -1;
+	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
+	    SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	sr_buf_init(&s->pbuf);
 	sr_evfilter_init(&s->v.filter);
@@ -995,10 +992,10 @@ out:
 	for (int i = 0; i < SR_PANEL__COUNT; i++)
 		if (s->ops[i] != NULL && s->state[i] != NULL)
 			s->ops[i]->destroy(s->state[i]);
-	for (int i = 0; i < s->ring_n; i++)
-		sr_snapshot_unref(s->ring[i]);
+	sr_tui_frames_free(s->frames);
 	sr_snapshot_unref(s->live);
 	sr_snapshot_unref(s->shown);
+	sr_snapshot_unref(s->shown_base);
 	sr_store_close(s->v.history);
 	sr_evfilter_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);

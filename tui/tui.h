@@ -55,6 +55,7 @@ struct sr_tui_view {
 	enum sr_tui_window	 window;
 	int			 focus;		/* focused panel id */
 	int			 paused;
+	int64_t			 behind_ms;	/* paused: shown vs live */
 	int			 replay_clock;	/* ticks run at event time */
 	int			 tiny;		/* one-line screen */
 	int			 tiles[SR_KPI_COUNT];	/* KPI ids shown */
