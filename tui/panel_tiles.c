@@ -121,6 +121,9 @@ tiles_key(void *self, int ch)
 	struct tiles *t = self;
 	struct sr_tui_view *v = t->v;
 
+	if (ch == KEY_LEFT || ch == 'h' || ch == KEY_RIGHT || ch == 'l' ||
+	    ch == KEY_HOME || ch == 'g' || ch == KEY_END || ch == 'G')
+		v->chart_ins[0] = '\0';	/* a KPI picked: chart it */
 	switch (ch) {
 	case KEY_LEFT:
 	case 'h':
@@ -161,6 +164,7 @@ tiles_click(void *self, int y, int x)
 	if (i < 0 || i >= t->v->ntiles)
 		return SR_KEY_IGNORED;
 	t->v->kpi_sel = i;
+	t->v->chart_ins[0] = '\0';
 	return SR_KEY_REDRAW;
 }
 

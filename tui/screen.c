@@ -774,6 +774,7 @@ screen_key(struct screen *s, int ch)
 			    "wall clock");
 			break;
 		case 27:
+			s->v.chart_ins[0] = '\0';
 			if (!sr_evfilter_empty(&s->v.filter)) {
 				sr_evfilter_release(&s->v.filter);
 				screen_flash(s, "event filter cleared");

@@ -67,6 +67,8 @@ struct sr_tui_view {
 	/* requests a panel makes; the screen clears them */
 	int			 req_focus;	/* panel id, or -1 */
 	char			 req_detail[256];	/* insight id, or "" */
+	/* the insight whose metric the chart shows (drill-down), or "" */
+	char			 chart_ins[256];
 	char			 flash[256];	/* status-line message */
 };
 
