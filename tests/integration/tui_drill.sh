@@ -62,7 +62,7 @@ grep -q "value $value  threshold 0.2 " <<<"$d" || fail "detail: value $value and
 grep -qE "[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}  firing   \[CRIT\] value $value" <<<"$d" ||
 	fail "detail: history has the firing transition"
 grep -q "40 of 60 requests" <<<"$d" || fail "detail: description with the fixture's counts"
-rec=$(grep -A1 "Recommendation" <<<"$d" | tail -n 1 | sed 's/^.*│ *//; s/ *│.*$//')
+rec=$(grep -A1 "Recommendation" <<<"$d" | tail -n 1 | awk -F'│' '{ gsub(/^ +| +$/, "", $2); print $2 }')
 [ -n "$rec" ] || fail "detail: a recommendation under its heading"
 echo "ok detail: rule, subject, value $value, threshold, description, recommendation, history"
 
