@@ -169,7 +169,7 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 			tile_rows = 2;
 	}
 
-	n = layout_rows(kind, flags, cols >= 100, rows);
+	n = layout_rows(kind, flags, cols >= SR_LAYOUT_WIDE, rows);
 	/*
 	 * The config's panel order: rows it names are put in that order in
 	 * the slots they held; rows it does not name keep their place.

@@ -107,10 +107,11 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		if (!isnan(k->crit) && k->crit > hi && k->crit < hi * 1.5)
 			hi = k->crit;
 		sr_buf_init(&b);
-		sr_spark(hist, k->hist_n, w, lo, hi, v->glyphs ==
+		/* one column short: two blank columns before the next tile */
+		sr_spark(hist, k->hist_n, w - 1, lo, hi, v->glyphs ==
 		    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK, &b);
-		sr_tui_put(win, y + 2, x, w, sr_tui_level_attr(v, k->level) &
-		    ~A_BOLD, b.data, 0);
+		sr_tui_put(win, y + 2, x, w - 1, sr_tui_level_attr(v,
+		    k->level) & ~A_BOLD, b.data, 0);
 		sr_buf_release(&b);
 	}
 }

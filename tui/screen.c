@@ -470,14 +470,25 @@ screen_draw_status(struct screen *s, WINDOW *w)
 
 	sr_buf_init(&b);
 	if (s->v.tiny) {
+		sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value);
+		sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value);
+		sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s);
+		sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0);
 		sr_buf_addf(&b, "%ssitrep %s %zu firing cpu %s mem %s %s ev/s",
-		    s->v.paused ? "PAUSED " : "",
-		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
-		    sn->n_firing,
-		    sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value),
-		    sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value),
-		    sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s));
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		    s->v.paused ? "PAUSED " : "", t, sn->n_firing, v1, v2,
+		    v3);
+		/* too long: the same figures, tersely */
+		if (sr_text_width(b.data) > W) {
+			sr_buf_reset(&b);
+			sr_buf_addf(&b, "%s%s %zu! cpu %s mem %s %s/s",
+			    s->v.paused ? "P " : "", t, sn->n_firing, v1, v2,
+			    v3);
+		}
+		sr_tui_put(w, 0, 0, W, sn->n_firing > 0 ?
+		    s->v.attr[SR_ROLE_HEADER] | A_BOLD :
+		    s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		sr_tui_fill(w, 0, sr_text_width(b.data),
+		    s->v.attr[SR_ROLE_HEADER]);
 		sr_buf_release(&b);
 		return;
 	}
@@ -500,9 +511,17 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		    sr_tui_frames_count(s->frames));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	} else {
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE],
-		    "q quit  ? help  Tab focus  / filter  space pause  "
-		    "1-4 window  s sort  Enter detail  t theme  p procs", 0);
+		/* the key hints that fit, most useful first */
+		static const char *const hints[] = { "q quit", "? help",
+			"Tab focus", "/ filter", "space pause", "1-4 window",
+			"Enter detail", "s sort", "t theme", "p procs", NULL };
+
+		for (int i = 0; hints[i] != NULL; i++) {
+			if ((int)b.len + 2 + sr_text_width(hints[i]) >= W)
+				break;
+			sr_buf_addf(&b, "%s%s", i ? "  " : "", hints[i]);
+		}
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	}
 	sr_buf_release(&b);
 }
