@@ -474,15 +474,16 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value);
 		sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s);
 		sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0);
-		sr_buf_addf(&b, "%ssitrep %s %zu firing cpu %s mem %s %s ev/s",
-		    s->v.paused ? "PAUSED " : "", t, sn->n_firing, v1, v2,
-		    v3);
-		/* too long: the same figures, tersely */
-		if (sr_text_width(b.data) > W) {
+		/* the first form that fits: ever terser, same figures */
+		for (int form = 0; form < 4; form++) {
 			sr_buf_reset(&b);
-			sr_buf_addf(&b, "%s%s %zu! cpu %s mem %s %s/s",
-			    s->v.paused ? "P " : "", t, sn->n_firing, v1, v2,
-			    v3);
+			sr_buf_addf(&b, "%s%s%.*s %zu%s cpu %s mem %s %s%s",
+			    s->v.paused ? (form < 3 ? "PAUSED " : "P ") : "",
+			    form == 0 ? "sitrep " : "", form < 2 ? 8 : 5, t,
+			    sn->n_firing, form < 3 ? " firing" : "!", v1, v2,
+			    v3, form < 2 ? " ev/s" : "/s");
+			if (sr_text_width(b.data) <= W)
+				break;
 		}
 		sr_tui_put(w, 0, 0, W, sn->n_firing > 0 ?
 		    s->v.attr[SR_ROLE_HEADER] | A_BOLD :
