@@ -42,6 +42,7 @@ static struct {
 	int		fd;
 	int		have_tio;
 	struct termios	tio;		/* before curses changed it */
+	struct sigaction old[4];	/* by fatal_sigs[] index */
 } screen_fatal;
 
 static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
@@ -100,22 +101,30 @@ screen_on_winch(int sig)
 
 /*
  * A fatal signal with the screen up: write the reset sequences and the
- * saved terminal modes (write(2) and tcsetattr() are async-signal-safe,
- * endwin() is not), then die of the signal by its default action
- * (SA_RESETHAND restored it; SA_NODEFER lets raise() act at once).
+ * saved terminal modes (write(2), tcsetattr() and sigaction() are
+ * async-signal-safe, endwin() is not), put back the action there was
+ * before (the default, or a sanitizer's report), then let it act: a
+ * signal sent (kill, abort) is raised again; a fault returns to the
+ * faulting instruction, which faults again under the old action.
  */
 static void
-screen_on_fatal(int sig)
+screen_on_fatal(int sig, siginfo_t *si, void *uc)
 {
 	int saved = errno;
 
+	(void)uc;
 	if (screen_fatal.len > 0)
 		(void)!write(screen_fatal.fd, screen_fatal.seq,
 		    screen_fatal.len);
 	if (screen_fatal.have_tio)
 		(void)tcsetattr(screen_fatal.fd, TCSANOW, &screen_fatal.tio);
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		if (fatal_sigs[i] == sig)
+			(void)sigaction(sig, &screen_fatal.old[i], NULL);
 	errno = saved;
-	(void)raise(sig);
+	if (si == NULL || si->si_code <= 0)
+		(void)raise(sig);
 }
 
 /* Append terminfo capability cap (when the terminal has it). */
@@ -152,21 +161,21 @@ screen_fatal_install(int mouse)
 	screen_fatal_add("cnorm");
 	screen_fatal_add("rmcup");
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = screen_on_fatal;
+	sa.sa_sigaction = screen_on_fatal;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
 	    i++)
-		(void)sigaction(fatal_sigs[i], &sa, NULL);
+		(void)sigaction(fatal_sigs[i], &sa, &screen_fatal.old[i]);
 }
 
-/* Put the default actions back once the screen is down. */
+/* Put the earlier actions back once the screen is down. */
 static void
 screen_fatal_remove(void)
 {
 	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
 	    i++)
-		(void)signal(fatal_sigs[i], SIG_DFL);
+		(void)sigaction(fatal_sigs[i], &screen_fatal.old[i], NULL);
 	screen_fatal.len = 0;
 }
 
