@@ -44,23 +44,37 @@ err_before(const struct sr_snap_error *a, const struct sr_snap_error *b)
 	return strcmp(a->template, b->template) < 0;
 }
 
-/* The services of e joined with ',' into buf. */
+/*
+ * The services of e joined with ',' in at most w cells; those that do
+ * not fit are counted: "webui,litellm +2".
+ */
 static const char *
-err_services(char *buf, size_t n, const struct sr_snap_error *e)
+err_services(char *buf, size_t n, const struct sr_snap_error *e, int w)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < e->n_services && len + 1 < n; i++) {
-		int k = snprintf(buf + len, n - len, "%s%s", i ? "," : "",
-		    e->services[i]);
+	if (e->n_services == 0) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	for (size_t i = 0; i < e->n_services; i++) {
+		size_t left = e->n_services - i - 1;
+		int need = (int)len + (i ? 1 : 0) + sr_text_width(
+		    e->services[i]) + (left ? 3 : 0);
+		int k;
 
-		if (k < 0)
+		if (i > 0 && need > w) {
+			snprintf(buf + len, n - len, " +%zu",
+			    e->n_services - i);
+			break;
+		}
+		k = snprintf(buf + len, n - len, "%s%s", i ? "," : "",
+		    e->services[i]);
+		if (k < 0 || (size_t)k >= n - len)
 			break;
 		len += (size_t)k;
 	}
-	if (e->n_services == 0)
-		snprintf(buf, n, "-");
 	return buf;
 }
 
@@ -144,7 +158,7 @@ errors_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		x += sr_tui_put(win, y, x, 8, a, sr_tui_fmt_clock(l, sizeof(l),
 		    e->last_seen_ms, 0), 0) + 1;
 		sr_tui_put(win, y, x, svc_w, sel ? a : v->attr[SR_ROLE_INFO],
-		    err_services(svcs, sizeof(svcs), e), 0);
+		    err_services(svcs, sizeof(svcs), e, svc_w), 0);
 		x += svc_w + 1;
 		if (x < W)
 			sr_tui_put(win, y, x, W - x, a, e->template, 0);

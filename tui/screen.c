@@ -308,14 +308,22 @@ screen_show(struct screen *s, int i)
 	    sr_snapshot_ref(s->live));
 }
 
-/* Index of the frame shown (the newest when not found). */
+/*
+ * Index of the frame shown: the oldest when it has gone out of the ring
+ * meanwhile, the newest when it is not in it yet.
+ */
 static int
 screen_shown_idx(const struct screen *s)
 {
 	int i = s->shown != NULL ? sr_tui_frames_find(s->frames,
 	    s->shown->tick) : -1;
 
-	return i >= 0 ? i : sr_tui_frames_count(s->frames) - 1;
+	if (i >= 0)
+		return i;
+	if (s->shown != NULL && sr_tui_frames_count(s->frames) > 0 &&
+	    s->shown->tick < sr_tui_frames_tick(s->frames, 0))
+		return 0;
+	return sr_tui_frames_count(s->frames) - 1;
 }
 
 /* ---- layout ------------------------------------------------------------ */
