@@ -263,3 +263,127 @@ sr_evfilter_match(const struct sr_evfilter *f, const struct sr_event *ev)
 			return 0;
 	return 1;
 }
+
+/* The events table column of a field (core/store.h). */
+static const char *
+evf_column(int field)
+{
+	static const char *const col[EVF__COUNT] = {
+		[EVF_SERVICE] = "service", [EVF_ENDPOINT] = "endpoint",
+		[EVF_STATUS] = "status", [EVF_LATENCY] = "latency_ms",
+		[EVF_USER] = "user_id", [EVF_SESSION] = "session_id",
+		[EVF_TYPE] = "event_type", [EVF_MODEL] = "model",
+		[EVF_MESSAGE] = "message", [EVF_HOST] = "host",
+		[EVF_ID] = "event_id", [EVF_TOKENS_IN] = "tokens_in",
+		[EVF_TOKENS_OUT] = "tokens_out", [EVF_TTFT] = "ttft_ms",
+	};
+
+	return field >= 0 && field < EVF__COUNT ? col[field] : NULL;
+}
+
+static void
+evf_bind_text(struct sr_evf_bind *b, int *nb, const char *s)
+{
+	b[*nb].is_text = 1;
+	b[*nb].text = s;
+	b[*nb].num = 0;
+	(*nb)++;
+}
+
+static void
+evf_bind_num(struct sr_evf_bind *b, int *nb, double v)
+{
+	b[*nb].is_text = 0;
+	b[*nb].text = NULL;
+	b[*nb].num = v;
+	(*nb)++;
+}
+
+/* One term's condition appended to w (after " AND "); 0 when left to C. */
+static int
+evf_sql_term(const struct sr_evf_term *t, struct sr_buf *w,
+    struct sr_evf_bind *b, int *nb)
+{
+	static const char *const cmp[] = { [EVF_GE] = ">=", [EVF_GT] = ">",
+	    [EVF_LE] = "<=", [EVF_LT] = "<" };
+	const char *c = evf_column(t->field);
+	int glob;
+
+	if (t->field < 0) {
+		sr_buf_adds(w, " AND (0");
+		for (int f = 0; f < EVF__COUNT; f++) {
+			if (evf_numeric(f))
+				continue;
+			sr_buf_addf(w, " OR instr(lower(%s), lower(?)) > 0",
+			    evf_column(f));
+			evf_bind_text(b, nb, t->text);
+		}
+		sr_buf_adds(w, ")");
+		return 1;
+	}
+	if (evf_numeric(t->field)) {
+		switch (t->op) {
+		case EVF_NE:
+			sr_buf_addf(w, " AND (%s IS NULL OR %s <> ?)", c, c);
+			break;
+		case EVF_5XX:
+			sr_buf_addf(w, " AND %s >= ? AND %s < ?", c, c);
+			evf_bind_num(b, nb, t->num);
+			evf_bind_num(b, nb, t->num + 100);
+			return 1;
+		case EVF_EQ:
+		case EVF_HAS:
+			sr_buf_addf(w, " AND %s = ?", c);
+			break;
+		default:
+			sr_buf_addf(w, " AND %s %s ?", c, cmp[t->op]);
+			break;
+		}
+		evf_bind_num(b, nb, t->num);
+		return 1;
+	}
+	glob = strpbrk(t->text, "*?") != NULL;
+	switch (t->op) {
+	case EVF_EQ:
+		if (glob && strchr(t->text, '\\') != NULL)
+			return 0;
+		if (glob)
+			sr_buf_addf(w, " AND coalesce(%s, '') GLOB ?", c);
+		else
+			sr_buf_addf(w, " AND lower(coalesce(%s, '')) = "
+			    "lower(?)", c);
+		break;
+	case EVF_NE:
+		if (glob)
+			return 0;
+		sr_buf_addf(w, " AND lower(coalesce(%s, '')) <> lower(?)", c);
+		break;
+	default:
+		sr_buf_addf(w, " AND instr(lower(%s), lower(?)) > 0", c);
+		break;
+	}
+	evf_bind_text(b, nb, t->text);
+	return 1;
+}
+
+int
+sr_evfilter_sql(const struct sr_evfilter *f, struct sr_buf *where,
+    struct sr_evf_bind *b, int *nb)
+{
+	int exact = 1;
+
+	*nb = 0;
+	sr_buf_adds(where, "1");
+	if (f->from_ms != 0) {
+		sr_buf_adds(where, " AND ts >= ?");
+		evf_bind_num(b, nb, (double)f->from_ms);
+	}
+	if (f->to_ms != 0) {
+		sr_buf_adds(where, " AND ts <= ?");
+		evf_bind_num(b, nb, (double)f->to_ms);
+	}
+	for (int i = 0; i < f->n; i++)
+		if (!evf_sql_term(&f->t[i], where, b, nb))
+			exact = 0;
+	return exact;
+}

@@ -56,4 +56,28 @@ int sr_evfilter_match(const struct sr_evfilter *f, const struct sr_event *ev);
 /* 1 when the filter has no term and no time bound. */
 int sr_evfilter_empty(const struct sr_evfilter *f);
 
+/* A value sr_evfilter_sql() bound to one `?` of its condition. */
+struct sr_evf_bind {
+	int		 is_text;
+	const char	*text;		/* borrowed from the filter */
+	double		 num;
+};
+
+/* Binds sr_evfilter_sql() may need, at most. */
+#define SR_EVF_BINDS_MAX	(SR_EVF_TERMS_MAX * 9 + 2)
+
+/*
+ * The filter as an SQL condition over the store's events table (see
+ * core/store.h), for paging stored history: appends to where a
+ * condition ("1" when nothing translates) with a `?` for every value,
+ * and sets b[0..*nb) to those values in order (no value is ever
+ * spliced into the text).  The condition selects a superset of what
+ * sr_evfilter_match() accepts: rows it returns are still matched in C.
+ * Returns 1 when the condition is exact (the C match drops nothing),
+ * 0 when some term (a glob with a backslash, != with a glob) was left
+ * to C.
+ */
+int sr_evfilter_sql(const struct sr_evfilter *f, struct sr_buf *where,
+    struct sr_evf_bind *b, int *nb);
+
 #endif

@@ -4,17 +4,55 @@
  * bottom, following live until scrolled up (G follows again).  Status
  * is coloured; `/` (handled by the screen) sets a filter shown in the
  * title; Esc clears it.
+ *
+ * Scrolling up past the oldest event in memory pages older events from
+ * the store through the view's read-only history handle: a scroll key
+ * asks for a page (SQL over events by ts, id descending, the filter as
+ * a parameterised WHERE, rows matched again in C), fetched at the next
+ * draw, never on a plain tick.  At most EV_CACHE_MAX fetched rows are
+ * kept; past that the newest fetched ones are dropped and scrolling
+ * down pages them back in.  G / End drop the cache and follow again.
  */
 #include "tui/tui.h"
 
+#include <inttypes.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define EV_PAGE		200	/* rows per store query */
+#define EV_CACHE_MAX	5000	/* fetched rows kept, at most */
+#define EV_QUERIES_MAX	20	/* store queries per scroll key, at most */
+
+/* One stored event; the event's strings are owned. */
+struct hrow {
+	int64_t		 id;
+	struct sr_event	 ev;
+};
+
+/* A row of the list shown: a fetched row (mem 0) or a snapshot event. */
+struct shown {
+	int	 mem;
+	size_t	 i;
+};
 
 struct events {
 	struct sr_tui_view	*v;
 	int			 back;		/* rows scrolled up from newest */
 	int			 page;
 	int			 n;		/* matching rows at last draw */
+	/* history fetched from the store, ascending by (ts, id) */
+	struct hrow		*rows;
+	size_t			 nrows;
+	int			 top_done;	/* the table start was reached */
+	int			 hi_cut;	/* newest fetched rows dropped */
+	int			 want_older;	/* a scroll key asked */
+	int			 want_newer;
+	int64_t			 anchor_ts;	/* rows kept are older */
+	int64_t			 older;		/* stored rows before rows[0] */
+	char			*fkey;		/* filter the rows were read with */
+	char			 err[160];
 };
 
 static void *
@@ -23,13 +61,429 @@ events_create(const struct sr_tui_cfg *cfg)
 	struct events *p = sr_xcalloc(1, sizeof(*p));
 
 	p->v = cfg->view;
+	p->older = -1;
 	return p;
+}
+
+static void
+hrow_release(struct hrow *r)
+{
+	free((char *)r->ev.event_id);
+	free((char *)r->ev.event_type);
+	free((char *)r->ev.service);
+	free((char *)r->ev.endpoint);
+	free((char *)r->ev.user_id);
+	free((char *)r->ev.session_id);
+	free((char *)r->ev.message);
+	free((char *)r->ev.model);
+	free((char *)r->ev.host);
+}
+
+static void
+hist_clear(struct events *p)
+{
+	for (size_t i = 0; i < p->nrows; i++)
+		hrow_release(&p->rows[i]);
+	free(p->rows);
+	p->rows = NULL;
+	p->nrows = 0;
+	p->top_done = 0;
+	p->hi_cut = 0;
+	p->older = -1;
+	p->err[0] = '\0';
 }
 
 static void
 events_destroy(void *self)
 {
-	free(self);
+	struct events *p = self;
+
+	hist_clear(p);
+	free(p->fkey);
+	free(p);
+}
+
+static char *
+col_text(sqlite3_stmt *st, int c)
+{
+	const unsigned char *t = sqlite3_column_text(st, c);
+
+	return t == NULL ? NULL : sr_xstrdup((const char *)t);
+}
+
+static void
+hrow_read(struct hrow *r, sqlite3_stmt *st)
+{
+	struct sr_event *e = &r->ev;
+
+	sr_event_clear(e);
+	r->id = sqlite3_column_int64(st, 0);
+	e->ts_ms = sqlite3_column_int64(st, 1);
+	e->event_id = col_text(st, 2);
+	e->event_type = col_text(st, 3);
+	e->service = col_text(st, 4);
+	e->endpoint = col_text(st, 5);
+	if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+		e->status_code = sqlite3_column_int(st, 6);
+		e->has |= SR_EV_HAS_STATUS;
+	}
+	if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+		e->response_time_ms = sqlite3_column_double(st, 7);
+		e->has |= SR_EV_HAS_LATENCY;
+	}
+	e->user_id = col_text(st, 8);
+	e->session_id = col_text(st, 9);
+	e->message = col_text(st, 10);
+	e->model = col_text(st, 11);
+	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
+		e->tokens_in = sqlite3_column_int64(st, 12);
+		e->has |= SR_EV_HAS_TOKENS_IN;
+	}
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
+		e->tokens_out = sqlite3_column_int64(st, 13);
+		e->has |= SR_EV_HAS_TOKENS_OUT;
+	}
+	if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
+		e->ttft_ms = sqlite3_column_double(st, 14);
+		e->has |= SR_EV_HAS_TTFT;
+	}
+	e->host = col_text(st, 15);
+	if (sqlite3_column_int(st, 16) & SR_STORE_EV_ERROR)
+		e->has |= SR_EV_IS_ERROR;
+}
+
+/*
+ * Prepare "SELECT ... WHERE <filter> AND <tail>" (tail's own `?` come
+ * after the filter's) and bind the filter's values; *next is the first
+ * `?` left for the caller.  NULL with p->err set on failure.
+ */
+static sqlite3_stmt *
+hist_prepare(struct events *p, const char *what, const char *tail,
+    int *next)
+{
+	struct sr_evf_bind b[SR_EVF_BINDS_MAX];
+	struct sr_buf sql;
+	sqlite3 *db = sr_store_db(p->v->history);
+	sqlite3_stmt *st = NULL;
+	int nb;
+
+	sr_buf_init(&sql);
+	sr_buf_addf(&sql, "SELECT %s FROM events WHERE ", what);
+	sr_evfilter_sql(&p->v->filter, &sql, b, &nb);
+	sr_buf_addf(&sql, " AND %s", tail);
+	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(p->err, sizeof(p->err), "history: %s",
+		    sqlite3_errmsg(db));
+		sr_buf_release(&sql);
+		return NULL;
+	}
+	sr_buf_release(&sql);
+	for (int i = 0; i < nb; i++)
+		if (b[i].is_text)
+			sqlite3_bind_text(st, i + 1, b[i].text, -1,
+			    SQLITE_STATIC);
+		else
+			sqlite3_bind_double(st, i + 1, b[i].num);
+	*next = nb + 1;
+	return st;
+}
+
+#define HIST_COLS "id, ts, event_id, event_type, service, endpoint, " \
+	"status, latency_ms, user_id, session_id, message, model, " \
+	"tokens_in, tokens_out, ttft_ms, host, flags"
+
+/* Stored rows matching the filter before (ts, id); -1 on failure. */
+static int64_t
+hist_count_before(struct events *p, int64_t ts, int64_t id)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	int k;
+
+	st = hist_prepare(p, "count(*)", "(ts < ? OR (ts = ? AND id < ?))",
+	    &k);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, k, ts);
+	sqlite3_bind_int64(st, k + 1, ts);
+	sqlite3_bind_int64(st, k + 2, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+/*
+ * Read up to EV_PAGE rows matching the filter, older (dir < 0) or newer
+ * than (ts, id), nearest first, into out (appended); rows the C match
+ * rejects are skipped and the next page read, up to EV_QUERIES_MAX
+ * queries.  Returns the rows added; *end is set when the table ran out.
+ */
+static size_t
+hist_page(struct events *p, int dir, int64_t ts, int64_t id,
+    struct hrow **out, size_t *nout, int *end)
+{
+	size_t got = 0, cap = *nout;
+
+	*end = 0;
+	for (int q = 0; q < EV_QUERIES_MAX && got < EV_PAGE && !*end; q++) {
+		sqlite3_stmt *st;
+		int k, rows = 0;
+
+		st = hist_prepare(p, HIST_COLS, dir < 0 ?
+		    "(ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, "
+		    "id DESC LIMIT ?" :
+		    "(ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id "
+		    "LIMIT ?", &k);
+		if (st == NULL) {
+			*end = 1;
+			break;
+		}
+		sqlite3_bind_int64(st, k, ts);
+		sqlite3_bind_int64(st, k + 1, ts);
+		sqlite3_bind_int64(st, k + 2, id);
+		sqlite3_bind_int(st, k + 3, EV_PAGE);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			struct hrow r;
+
+			hrow_read(&r, st);
+			rows++;
+			ts = r.ev.ts_ms;
+			id = r.id;
+			if (!sr_evfilter_match(&p->v->filter, &r.ev)) {
+				hrow_release(&r);
+				continue;
+			}
+			if (*nout == cap) {
+				cap = cap ? cap * 2 : EV_PAGE;
+				*out = sr_xrealloc(*out, cap * sizeof(**out));
+			}
+			(*out)[(*nout)++] = r;
+			got++;
+		}
+		sqlite3_finalize(st);
+		if (rows < EV_PAGE)
+			*end = 1;
+	}
+	return got;
+}
+
+/* Page older rows in before rows[0] (or before the in-memory start). */
+static void
+hist_older(struct events *p, int64_t mem_lo)
+{
+	struct hrow *fresh = NULL;
+	size_t nf = 0, got;
+	int64_t ts = p->nrows ? p->rows[0].ev.ts_ms : mem_lo;
+	int64_t id = p->nrows ? p->rows[0].id : INT64_MIN;
+	int end;
+
+	if (p->nrows == 0)
+		p->anchor_ts = mem_lo;
+	got = hist_page(p, -1, ts, id, &fresh, &nf, &end);
+	if (end)
+		p->top_done = 1;
+	if (got > 0) {
+		/* fresh is newest first: reverse it in front of rows */
+		struct hrow *all = sr_xcalloc(got + p->nrows, sizeof(*all));
+
+		for (size_t i = 0; i < got; i++)
+			all[i] = fresh[got - 1 - i];
+		if (p->nrows)
+			memcpy(all + got, p->rows, p->nrows * sizeof(*all));
+		free(p->rows);
+		p->rows = all;
+		p->nrows += got;
+	}
+	free(fresh);
+	if (p->nrows > 0)
+		p->older = p->top_done ? 0 : hist_count_before(p,
+		    p->rows[0].ev.ts_ms, p->rows[0].id);
+}
+
+/* Page newer rows in after the last kept row (after the cache was cut). */
+static void
+hist_newer(struct events *p, int64_t mem_lo)
+{
+	struct hrow *fresh = NULL;
+	size_t nf = 0, got, keep;
+	int end;
+
+	got = hist_page(p, 1, p->rows[p->nrows - 1].ev.ts_ms,
+	    p->rows[p->nrows - 1].id, &fresh, &nf, &end);
+	keep = 0;
+	for (size_t i = 0; i < got; i++)
+		if (fresh[i].ev.ts_ms < mem_lo)
+			keep = i + 1;
+	if (end || keep < got) {
+		p->hi_cut = 0;	/* reached the rows in memory again */
+		p->anchor_ts = mem_lo;
+	}
+	for (size_t i = keep; i < got; i++)
+		hrow_release(&fresh[i]);
+	if (keep > 0) {
+		p->rows = sr_xrealloc(p->rows, (p->nrows + keep) *
+		    sizeof(*p->rows));
+		memcpy(p->rows + p->nrows, fresh, keep * sizeof(*fresh));
+		p->nrows += keep;
+	}
+	free(fresh);
+}
+
+/* The key that says which filter the fetched rows were read with. */
+static char *
+filter_key(const struct sr_evfilter *f)
+{
+	struct sr_buf b;
+
+	sr_buf_init(&b);
+	sr_buf_addf(&b, "%s|%" PRId64 "|%" PRId64, f->src ? f->src : "",
+	    f->from_ms, f->to_ms);
+	return b.data;
+}
+
+/* The rows to show, oldest first: kept history, then memory. */
+static int
+shown_build(struct events *p, const struct sr_snapshot *s, int64_t mem_lo,
+    struct shown *list)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < p->nrows; i++)
+		if (p->rows[i].ev.ts_ms < mem_lo &&
+		    p->rows[i].ev.ts_ms < p->anchor_ts)
+			list[n++] = (struct shown){ 0, i };
+	if (p->hi_cut)
+		return n;
+	for (size_t i = 0; i < s->n_events; i++)
+		if (sr_evfilter_match(&p->v->filter, &s->events[i].ev))
+			list[n++] = (struct shown){ 1, i };
+	return n;
+}
+
+/* n with thousands separators: "4,200". */
+static char *
+fmt_count(char *buf, size_t len, int64_t n)
+{
+	char d[32];
+	size_t k = 0, nd;
+
+	nd = (size_t)snprintf(d, sizeof(d), "%" PRId64, n);
+	for (size_t i = 0; i < nd && k + 1 < len; i++) {
+		if (i > 0 && d[i - 1] != '-' && (nd - i) % 3 == 0 &&
+		    k + 2 < len)
+			buf[k++] = ',';
+		buf[k++] = d[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/*
+ * Fetch what a scroll key asked for, keep the cache bounded and the
+ * position steady; returns the rows to show in *list (caller frees).
+ */
+static int
+events_rows(struct events *p, const struct sr_snapshot *s, int page,
+    struct shown **list)
+{
+	int64_t mem_lo = INT64_MAX;
+	char *key = filter_key(&p->v->filter);
+	int n, ask = p->want_older || p->want_newer;
+
+	for (size_t i = 0; i < s->n_events; i++)
+		if (s->events[i].ev.ts_ms < mem_lo)
+			mem_lo = s->events[i].ev.ts_ms;
+	if (s->n_events == 0)
+		mem_lo = s->now_ms + 1;
+	if (p->fkey == NULL || strcmp(key, p->fkey) != 0) {
+		hist_clear(p);
+		free(p->fkey);
+		p->fkey = key;
+	} else {
+		free(key);
+	}
+	/* memory moved on past the kept rows: start again from it */
+	if (ask && p->nrows > 0 && !p->hi_cut && mem_lo > p->anchor_ts)
+		hist_clear(p);
+	if (p->nrows == 0)
+		p->anchor_ts = mem_lo;
+	*list = sr_xcalloc(p->nrows + s->n_events + 2 * EV_PAGE + 1,
+	    sizeof(**list));
+	n = shown_build(p, s, mem_lo, *list);
+	if (p->want_older && p->back > n - page && p->v->history != NULL &&
+	    !p->top_done) {
+		hist_older(p, mem_lo);
+		free(*list);
+		*list = sr_xcalloc(p->nrows + s->n_events + 1, sizeof(**list));
+		n = shown_build(p, s, mem_lo, *list);
+		if (p->nrows > EV_CACHE_MAX) {
+			int was = n;
+
+			/* drop the newest kept rows (and memory's) below */
+			for (size_t i = EV_CACHE_MAX; i < p->nrows; i++)
+				hrow_release(&p->rows[i]);
+			p->nrows = EV_CACHE_MAX;
+			p->hi_cut = 1;
+			n = shown_build(p, s, mem_lo, *list);
+			p->back -= was - n;
+		}
+	} else if (p->want_newer && p->back < 0 && p->hi_cut &&
+	    p->v->history != NULL && p->nrows > 0) {
+		int was = n;
+
+		hist_newer(p, mem_lo);
+		free(*list);
+		*list = sr_xcalloc(p->nrows + s->n_events + 1, sizeof(**list));
+		n = shown_build(p, s, mem_lo, *list);
+		p->back += n - was;
+		if (p->nrows > EV_CACHE_MAX) {
+			size_t d = p->nrows - EV_CACHE_MAX;
+
+			for (size_t i = 0; i < d; i++)
+				hrow_release(&p->rows[i]);
+			memmove(p->rows, p->rows + d, EV_CACHE_MAX *
+			    sizeof(*p->rows));
+			p->nrows = EV_CACHE_MAX;
+			p->top_done = 0;
+			p->older = hist_count_before(p, p->rows[0].ev.ts_ms,
+			    p->rows[0].id);
+			n = shown_build(p, s, mem_lo, *list);
+		}
+	}
+	p->want_older = p->want_newer = 0;
+	return n;
+}
+
+/* The title's position: following, in memory, or in stored history. */
+static void
+events_where(struct events *p, const struct sr_snapshot *s,
+    const struct shown *list, int n, int page, char *buf, size_t len)
+{
+	char when[48], cnt[32];
+	int top = n - p->back - page;	/* first row shown */
+
+	if (top < 0)
+		top = 0;
+	if (p->back == 0) {
+		snprintf(buf, len, "following");
+	} else if (n > 0 && !list[top].mem) {
+		int64_t older = p->older < 0 ? 0 : p->older;
+
+		older += (int64_t)top;
+		snprintf(buf, len, "history: %s, %s older rows%s  G follow",
+		    sr_tui_fmt_clock(when, sizeof(when),
+		    p->rows[list[top].i].ev.ts_ms, 1),
+		    fmt_count(cnt, sizeof(cnt), older), p->top_done &&
+		    top == 0 ? " (start)" : "");
+	} else if (p->v->history == NULL && top == 0) {
+		snprintf(buf, len, "no stored history  G follow");
+	} else {
+		snprintf(buf, len, "%s  G follow", p->err[0] ? p->err :
+		    p->top_done && top == 0 ? "start of stored history" :
+		    "in memory");
+	}
+	(void)s;
 }
 
 static void
@@ -37,43 +491,41 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct events *p = self;
 	struct sr_tui_view *v = p->v;
-	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n = 0, y;
-	size_t *idx;
-	char extra[320], t[16], lat[16], from[32];
+	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n, y;
+	struct shown *list;
+	char extra[480], where[256], t[16], lat[16], from[32];
 
-	idx = s->n_events > 0 ? sr_xcalloc(s->n_events, sizeof(*idx)) : NULL;
-	for (size_t i = 0; i < s->n_events; i++)
-		if (sr_evfilter_match(&v->filter, &s->events[i].ev))
-			idx[n++] = i;
+	n = events_rows(p, s, page, &list);
 	p->n = n;
 	p->page = page;
 	if (p->back > n - page)
 		p->back = n - page;
 	if (p->back < 0)
 		p->back = 0;
+	events_where(p, s, list, n, page, where, sizeof(where));
 	if (sr_evfilter_empty(&v->filter))
 		snprintf(extra, sizeof(extra), "%d shown  / filter  %s", n,
-		    p->back ? "G follow" : "following");
+		    where);
 	else
 		snprintf(extra, sizeof(extra), "filter: %s%s%s  %d match  "
-		    "Esc clear", v->filter.src ? v->filter.src : "",
+		    "Esc clear  %s", v->filter.src ? v->filter.src : "",
 		    v->filter.from_ms ? " since " : "", v->filter.from_ms ?
 		    sr_tui_fmt_clock(from, sizeof(from), v->filter.from_ms,
-		    0) : "", n);
+		    0) : "", n, where);
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],
 		    s->n_events == 0 ? "no events yet" :
 		    "no event matches the filter", 0);
-		free(idx);
+		free(list);
 		return;
 	}
 	/* bottom row is the newest (minus what was scrolled back) */
 	y = H - 1;
 	for (int k = n - 1 - p->back; k >= 0 && y >= 1; k--, y--) {
-		const struct sr_event *e = &s->events[idx[k]].ev;
+		const struct sr_event *e = list[k].mem ?
+		    &s->events[list[k].i].ev : &p->rows[list[k].i].ev;
 		int x = 0;
-
 		x += sr_tui_put(win, y, x, 8, v->attr[SR_ROLE_DIM],
 		    sr_tui_fmt_clock(t, sizeof(t), e->ts_ms, 0), 0) + 1;
 		x += sr_tui_put(win, y, x, 14, v->attr[SR_ROLE_INFO],
@@ -111,7 +563,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			sr_buf_release(&b);
 		}
 	}
-	free(idx);
+	free(list);
 }
 
 static enum sr_key_result
@@ -123,24 +575,30 @@ events_key(void *self, int ch)
 	case KEY_UP:
 	case 'k':
 		p->back++;
+		p->want_older = 1;
 		break;
 	case KEY_DOWN:
 	case 'j':
 		p->back--;
+		p->want_newer = 1;
 		break;
 	case KEY_PPAGE:
 		p->back += p->page;
+		p->want_older = 1;
 		break;
 	case KEY_NPAGE:
 		p->back -= p->page;
+		p->want_newer = 1;
 		break;
 	case KEY_HOME:
 	case 'g':
 		p->back = p->n;
+		p->want_older = 1;
 		break;
 	case KEY_END:
 	case 'G':
 		p->back = 0;
+		hist_clear(p);	/* follow live again */
 		break;
 	case 27:	/* Esc: clear the filter (and a drill-down chart) */
 		if (sr_evfilter_empty(&p->v->filter))
@@ -151,7 +609,7 @@ events_key(void *self, int ch)
 	default:
 		return SR_KEY_IGNORED;
 	}
-	if (p->back < 0)
+	if (p->back < 0 && !p->hi_cut)
 		p->back = 0;
 	return SR_KEY_REDRAW;
 }
