@@ -16,6 +16,7 @@
 #include "tui/tui.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -457,15 +458,17 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 
 /* The title's position: following, in memory, or in stored history. */
 static void
-events_where(struct events *p, const struct sr_snapshot *s,
-    const struct shown *list, int n, int page, char *buf, size_t len)
+events_where(struct events *p, const struct shown *list, int n, int page,
+    int beyond, char *buf, size_t len)
 {
 	char when[48], cnt[32];
 	int top = n - p->back - page;	/* first row shown */
 
 	if (top < 0)
 		top = 0;
-	if (p->back == 0) {
+	if (beyond && p->v->history == NULL) {
+		snprintf(buf, len, "no stored history  G follow");
+	} else if (p->back == 0 && !beyond) {
 		snprintf(buf, len, "following");
 	} else if (n > 0 && !list[top].mem) {
 		int64_t older = p->older < 0 ? 0 : p->older;
@@ -476,14 +479,12 @@ events_where(struct events *p, const struct sr_snapshot *s,
 		    p->rows[list[top].i].ev.ts_ms, 1),
 		    fmt_count(cnt, sizeof(cnt), older), p->top_done &&
 		    top == 0 ? " (start)" : "");
-	} else if (p->v->history == NULL && top == 0) {
-		snprintf(buf, len, "no stored history  G follow");
 	} else {
 		snprintf(buf, len, "%s  G follow", p->err[0] ? p->err :
+		    p->v->history == NULL && top == 0 ? "no stored history" :
 		    p->top_done && top == 0 ? "start of stored history" :
 		    "in memory");
 	}
-	(void)s;
 }
 
 static void
@@ -491,18 +492,20 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct events *p = self;
 	struct sr_tui_view *v = p->v;
-	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n, y;
+	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n, y, beyond;
 	struct shown *list;
 	char extra[480], where[256], t[16], lat[16], from[32];
 
 	n = events_rows(p, s, page, &list);
 	p->n = n;
 	p->page = page;
+	/* asked for rows before the first there is */
+	beyond = p->back > 0 && p->back > n - page;
 	if (p->back > n - page)
 		p->back = n - page;
 	if (p->back < 0)
 		p->back = 0;
-	events_where(p, s, list, n, page, where, sizeof(where));
+	events_where(p, list, n, page, beyond, where, sizeof(where));
 	if (sr_evfilter_empty(&v->filter))
 		snprintf(extra, sizeof(extra), "%d shown  / filter  %s", n,
 		    where);
@@ -592,7 +595,7 @@ events_key(void *self, int ch)
 		break;
 	case KEY_HOME:
 	case 'g':
-		p->back = p->n;
+		p->back = INT_MAX / 4;	/* the top, after what is paged in */
 		p->want_older = 1;
 		break;
 	case KEY_END:
