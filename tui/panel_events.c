@@ -518,6 +518,9 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],
+		    v->history != NULL && !p->top_done ? (s->n_events == 0 ?
+		    "no events in memory  (g: stored history)" :
+		    "no event in memory matches  (g: stored history)") :
 		    s->n_events == 0 ? "no events yet" :
 		    "no event matches the filter", 0);
 		free(list);
