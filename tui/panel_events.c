@@ -52,6 +52,7 @@ struct events {
 	int			 want_newer;
 	int64_t			 anchor_ts;	/* rows kept are older */
 	int64_t			 older;		/* stored rows before rows[0] */
+	int			 nmem;		/* memory rows in the list */
 	char			*fkey;		/* filter the rows were read with */
 	char			 err[160];
 };
@@ -354,11 +355,14 @@ shown_build(struct events *p, const struct sr_snapshot *s, int64_t mem_lo,
 		if (p->rows[i].ev.ts_ms < mem_lo &&
 		    p->rows[i].ev.ts_ms < p->anchor_ts)
 			list[n++] = (struct shown){ 0, i };
+	p->nmem = 0;
 	if (p->hi_cut)
 		return n;
 	for (size_t i = 0; i < s->n_events; i++)
-		if (sr_evfilter_match(&p->v->filter, &s->events[i].ev))
+		if (sr_evfilter_match(&p->v->filter, &s->events[i].ev)) {
 			list[n++] = (struct shown){ 1, i };
+			p->nmem++;
+		}
 	return n;
 }
 
@@ -390,7 +394,7 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 {
 	int64_t mem_lo = INT64_MAX;
 	char *key = filter_key(&p->v->filter);
-	int n, ask = p->want_older || p->want_newer;
+	int n;
 
 	for (size_t i = 0; i < s->n_events; i++)
 		if (s->events[i].ev.ts_ms < mem_lo)
@@ -404,9 +408,19 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 	} else {
 		free(key);
 	}
-	/* memory moved on past the kept rows: start again from it */
-	if (ask && p->nrows > 0 && !p->hi_cut && mem_lo > p->anchor_ts)
-		hist_clear(p);
+	/*
+	 * Memory moved on past the kept rows (live events pushed older
+	 * ones out): looking at memory, drop the kept rows; looking at
+	 * them, keep the view there and page the gap in going down.
+	 */
+	if (p->nrows > 0 && !p->hi_cut && mem_lo > p->anchor_ts) {
+		if (p->back + page <= p->nmem) {
+			hist_clear(p);
+		} else {
+			p->hi_cut = 1;
+			p->back -= p->nmem;
+		}
+	}
 	if (p->nrows == 0)
 		p->anchor_ts = mem_lo;
 	*list = sr_xcalloc(p->nrows + s->n_events + 2 * EV_PAGE + 1,
@@ -511,10 +525,11 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		    where);
 	else
 		snprintf(extra, sizeof(extra), "filter: %s%s%s  %d match  "
-		    "Esc clear  %s", v->filter.src ? v->filter.src : "",
+		    "Esc clear%s%s", v->filter.src ? v->filter.src : "",
 		    v->filter.from_ms ? " since " : "", v->filter.from_ms ?
 		    sr_tui_fmt_clock(from, sizeof(from), v->filter.from_ms,
-		    0) : "", n, where);
+		    0) : "", n, p->back || beyond ? "  " : "",
+		    p->back || beyond ? where : "");
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],

@@ -106,10 +106,11 @@ echo "ok filter service=web: $nweb matches paged from the store"
 
 # G follows live again; Esc clears the filter and the new events show
 tm send-keys -t s G
-wait_for "following"
+wait_for "no event in memory matches"
+title | grep -qF "history:" && fail "G: the title still says history"
 tm send-keys -t s Escape
 wait_for "/new/5"
-title | grep -qF "following" || fail "G: title says following"
+wait_for "following"
 check "live: stored rows shown" "$(rows | wc -l)" 0
 echo "ok G: following live"
 
