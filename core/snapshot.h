@@ -316,6 +316,8 @@ struct sr_snap_source {
 	const char		*kind;		/* "stdin", "file", "http" ... */
 	enum sr_source_state	 state;
 	const char		*last_error;	/* or NULL */
+	int64_t			 next_attempt_ms; /* UTC ms of the next
+						    retry, 0 if none */
 	uint64_t		 events;	/* accepted */
 	uint64_t		 rejected;	/* total of by_reason */
 	struct sr_snap_count	*rejected_by_reason;
