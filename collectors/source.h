@@ -63,6 +63,13 @@ struct sr_source_status {
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 rejected;	/* lines/rows refused */
 	uint64_t		 rejected_by[SR_REJ__COUNT];
+	/*
+	 * 1 when the last complete round found nothing more: a file read
+	 * to its end, a table with no row past the last one read, a poll
+	 * answered with no new event (or 304).  `sitrep ingest` stops a
+	 * source there.
+	 */
+	int			 caught_up;
 };
 
 /*

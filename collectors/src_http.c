@@ -79,6 +79,8 @@ struct http_src {
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", NULL };
+static const char *const sitrep_keys[] = { "every", "timeout", "max-backoff",
+	"cacert", "token-file", "from", "host", NULL };
 
 static void
 http_ids_clear(struct http_src *s)
@@ -208,10 +210,22 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 			return sr_err_set(err, "bad port '%.*s'",
 			    (int)(end - port), port);
 	}
-	if (src_opts_parse(o, q ? q + 1 : "", q ? strlen(q + 1) : 0, http_keys,
-	    err) < 0)
+	if (src_opts_parse(o, q ? q + 1 : "", q ? strlen(q + 1) : 0,
+	    sitrep_keys, err) < 0)
 		return -1;
-	s->label = sr_xstrndup(h, hlen);
+	/* HOST, or HOST:PORT when a port is given, or host=NAME */
+	if (src_opts_get(o, "host") != NULL && *src_opts_get(o, "host"))
+		s->label = sr_xstrdup(src_opts_get(o, "host"));
+	else
+		s->label = sr_xstrndup(h, port ? (size_t)(end - h) : hlen);
+	/* from=start (default): the remote's stored events from the
+	 * first, then new ones as they are stored; from=now: live only */
+	if (src_opts_get(o, "from") == NULL ||
+	    strcmp(src_opts_get(o, "from"), "start") == 0)
+		s->remote = sr_xstrdup("h0");
+	else if (strcmp(src_opts_get(o, "from"), "now") != 0)
+		return sr_err_set(err, "from: want start or now, not '%s'",
+		    src_opts_get(o, "from"));
 	s->url = sr_xasprintf("%s://%.*s:%.*s/api/events", tls ? "https" :
 	    "http", (int)hlen, h, port ? (int)(end - port) : 4,
 	    port ? port : "8081");
@@ -612,6 +626,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	if (code == 304) {
 		s->not_modified++;
 		src_ok(&s->c);
+		s->c.caught_up = 1;
 		return 0;
 	}
 	if (code != 200) {
@@ -624,6 +639,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		return 0;
 	if (n >= 0) {
 		src_ok(&s->c);
+		s->c.caught_up = n == 0;
 		free(s->etag);
 		free(s->etag_url);
 		s->etag = s->new_etag;
