@@ -358,6 +358,26 @@ struct sr_snap_host {
 	int		 ncpu;
 };
 
+/*
+ * Multi-host: one row per event.host seen (events followed from other
+ * nodes carry it, see the sitrep:// source), sorted by name.  Windows as
+ * for services; services: that host's services over 5 min (by requests,
+ * at most SR_SNAP_HOST_SERVICES), so a front end can filter by host.
+ */
+#define SR_SNAP_HOST_SERVICES	50
+struct sr_snap_host_service {
+	const char		*name;
+	struct sr_snap_win	 win5m;
+};
+struct sr_snap_hostrow {
+	const char			*name;
+	uint64_t			 events;	/* since start */
+	int64_t				 last_seen_ms;
+	struct sr_snap_win		 win[SR_WIN_COUNT];
+	struct sr_snap_host_service	*services;
+	size_t				 n_services;
+};
+
 /* One recent event; ev's strings belong to the snapshot. */
 struct sr_snap_event {
 	uint64_t	 seq;	/* 1, 2, 3 ... across the run: a stream cursor */
@@ -403,6 +423,9 @@ struct sr_snapshot {
 
 	struct sr_snap_source		*sources;
 	size_t				 n_sources;
+
+	struct sr_snap_hostrow		*hosts;		/* by name */
+	size_t				 n_hosts;
 
 	struct sr_snap_totals		 totals;
 	struct sr_snap_folded		 folded;
