@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Multi-host: two `sitrep serve` instances fed different demo seeds, a third
+# following both with sitrep:// sources into its own store.  The follower
+# must end up with every event of each instance exactly once, labelled with
+# the instance's host:port, and its per-host figures (total, requests and
+# 5xx per service, counted with sqlite3 in its store) must equal each
+# instance's own /api/summary.  Then the follower's API labels data by host.
+source "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || skip "no jq"
+command -v sqlite3 >/dev/null || skip "no sqlite3"
+cd "$T"
+
+P1=$(free_port); P2=$(free_port)
+while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+"$SITREP" demo --fast --seed 1 --count 2000 |
+	"$SITREP" serve --db "$T/a.db" --listen "127.0.0.1:$P1" --no-system \
+	2>"$T/a.err" &
+PIDS+=($!)
+"$SITREP" demo --fast --seed 2 --count 2000 |
+	"$SITREP" serve --db "$T/b.db" --listen "127.0.0.1:$P2" --no-system \
+	2>"$T/b.err" &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$P1/api/health"
+wait_http "http://127.0.0.1:$P2/api/health"
+
+# until each instance has stored its 2000 events (bounded: 15 s)
+for p in "$P1" "$P2"; do
+	got=
+	for _ in $(seq 150); do
+		got=$(curl -s "http://127.0.0.1:$p/api/summary" | jq -r .total_events)
+		[ "$got" = 2000 ] && break
+		sleep 0.1
+	done
+	check "instance $p stored" "$got" 2000
+done
+
+P3=$(free_port)
+while [ "$P3" = "$P1" ] || [ "$P3" = "$P2" ]; do P3=$(free_port); done
+"$SITREP" serve --db "$T/f.db" --listen "127.0.0.1:$P3" --no-system \
+	--source "sitrep://127.0.0.1:$P1" --source "sitrep://127.0.0.1:$P2" \
+	</dev/null 2>"$T/f.err" &
+PIDS+=($!)
+sleep 0.5; kill -0 $! 2>/dev/null || fail "follower exited: $(cat "$T/f.err")"
+wait_http "http://127.0.0.1:$P3/api/health"
+q() { sqlite3 "$T/f.db" "$1" 2>/dev/null || echo "?"; }
+got=
+for _ in $(seq 200); do
+	got=$(q "select count(*) from events")
+	[ "$got" = 4000 ] && break
+	sleep 0.1
+done
+check "follower stored every event" "$got" 4000
+check "no duplicates" "$(q "select count(distinct host||'/'||event_id) from events")" 4000
+
+for p in "$P1" "$P2"; do
+	H="127.0.0.1:$p"
+	curl -s "http://$H/api/summary" >"sum.$p.json"
+	check "events of $H" "$(q "select count(*) from events where host='$H'")" \
+		"$(jq -r .total_events "sum.$p.json")"
+	# per service: requests and 5xx, both sides sorted the same way
+	q "select service, count(*), sum(status >= 500) from events
+	   where host='$H' group by service order by service" >"db.$p"
+	jq -r '.services | sort_by(.service)[] |
+	    "\(.service)|\(.requests)|\(.status_5xx)"' "sum.$p.json" >"api.$p"
+	[ -s "db.$p" ] || fail "no per-service rows for $H"
+	diff "db.$p" "api.$p" >/dev/null ||
+		fail "per-service figures of $H differ: $(diff "db.$p" "api.$p" | head -5)"
+	echo "ok per-service requests and 5xx of $H ($(wc -l <"db.$p") services)"
+done
+
+# The follower's API labels data by host (hosts sorted by name).
+HOSTS=$(printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$P1" "$P2" | LC_ALL=C sort)
+WANT=$(echo "$HOSTS" | jq -R . | jq -sc .)
+got=
+for _ in $(seq 50); do
+	got=$(curl -s "http://127.0.0.1:$P3/api/health" | jq -c '.hosts')
+	[ "$got" = "$WANT" ] && break
+	sleep 0.1
+done
+check "hosts in /api/health" "$got" "$WANT"
+curl -s "http://127.0.0.1:$P3/api/health" |
+	jq -r '.sources[] | "\(.name) \(.state) \(.events)"' | sort >src.txt
+check "sources in /api/health" "$(cat src.txt)" \
+	"$(printf 'sitrep://127.0.0.1:%s ok 2000\nsitrep://127.0.0.1:%s ok 2000' \
+	"$P1" "$P2" | sort)"
+check "hosts in the overview" "$(curl -s "http://127.0.0.1:$P3/api/metrics/overview" |
+	jq -r '[.hosts[].name] | join(",")')" "$(echo "$HOSTS" | paste -sd,)"
+check "events carry their host" "$(curl -s "http://127.0.0.1:$P3/api/events?limit=50" |
+	jq '[.events[] | select(.host != "127.0.0.1:'"$P1"'" and .host != "127.0.0.1:'"$P2"'")] | length')" 0
+curl -s "http://127.0.0.1:$P3/metrics" >m.txt
+grep -q "^sitrep_host_requests_per_second{host=\"127.0.0.1:$P1\"} " m.txt ||
+	fail "no per-host Prometheus series: $(grep host m.txt | head -3)"
+echo "ok host-labelled Prometheus series"
