@@ -1507,8 +1507,9 @@ host_svc_cmp(const void *x, const void *y)
 {
 	const struct sr_snap_host_service *p = x, *q = y;
 
-	if (p->win5m.requests != q->win5m.requests)
-		return p->win5m.requests < q->win5m.requests ? 1 : -1;
+	if (p->win[SR_WIN_5M].requests != q->win[SR_WIN_5M].requests)
+		return p->win[SR_WIN_5M].requests <
+		    q->win[SR_WIN_5M].requests ? 1 : -1;
 	return strcmp(p->name, q->name);
 }
 
@@ -1533,8 +1534,10 @@ sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s)
 		for (size_t k = 0; k < h->n_svcs; k++) {
 			d->services[k].name = sr_snapshot_strdup(s,
 			    h->svc_name[k]);
-			sr_agg_ring_win(a, h->svc_ring[k], SR_WIN_5M,
-			    &d->services[k].win5m);
+			for (int w = 0; w < SR_WIN_COUNT; w++)
+				sr_agg_ring_win(a, h->svc_ring[k],
+				    (enum sr_window)w,
+				    &d->services[k].win[w]);
 		}
 		if (h->n_svcs > 1)
 			qsort(d->services, h->n_svcs, sizeof(*d->services),

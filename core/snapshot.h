@@ -361,13 +361,13 @@ struct sr_snap_host {
 /*
  * Multi-host: one row per event.host seen (events followed from other
  * nodes carry it, see the sitrep:// source), sorted by name.  Windows as
- * for services; services: that host's services over 5 min (by requests,
- * at most SR_SNAP_HOST_SERVICES), so a front end can filter by host.
+ * for services; services: that host's services (by 5 min requests, at
+ * most SR_SNAP_HOST_SERVICES), so a front end can filter by host.
  */
 #define SR_SNAP_HOST_SERVICES	50
 struct sr_snap_host_service {
 	const char		*name;
-	struct sr_snap_win	 win5m;
+	struct sr_snap_win	 win[SR_WIN_COUNT];
 };
 struct sr_snap_hostrow {
 	const char			*name;

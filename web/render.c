@@ -236,7 +236,7 @@ render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
 			jopen(b, NULL, '{');
 			jstr(b, "name", h->services[k].name);
 			jkey(b, "5m");
-			render_win(b, &h->services[k].win5m);
+			render_win(b, &h->services[k].win[SR_WIN_5M]);
 			sr_buf_addc(b, '}');
 		}
 		sr_buf_adds(b, "]}");
