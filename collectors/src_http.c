@@ -561,7 +561,21 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	}
 	cJSON_ArrayForEach(item, events) {
 		struct sr_event ev;
-		char *line = cJSON_PrintUnformatted(item);
+		char *line;
+
+		if (s->sitrep && cJSON_IsObject(item)) {
+			cJSON *err = cJSON_GetObjectItemCaseSensitive(item,
+			    "error");
+
+			/* the remote's row id and duplicate time are its
+			 * own, not the event's: keep them out of metadata */
+			cJSON_DeleteItemFromObjectCaseSensitive(item, "id");
+			cJSON_DeleteItemFromObjectCaseSensitive(item, "ts_ms");
+			if (cJSON_IsFalse(err))
+				cJSON_DeleteItemFromObjectCaseSensitive(item,
+				    "error");
+		}
+		line = cJSON_PrintUnformatted(item);
 
 		if (line == NULL)
 			SR_BUG("cJSON_PrintUnformatted: out of memory");

@@ -201,6 +201,16 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	}
 }
 
+/* The host row named host ("" or absent: NULL). */
+static const struct sr_snap_hostrow *
+services_host(const struct sr_snapshot *s, const char *host)
+{
+	for (size_t i = 0; host[0] != '\0' && i < s->n_hosts; i++)
+		if (strcmp(s->hosts[i].name, host) == 0)
+			return &s->hosts[i];
+	return NULL;
+}
+
 static void
 services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
@@ -208,6 +218,7 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct sr_tui_view *v = p->v;
 	enum sr_window sw = sr_tui_snap_window(v->window);
 	const struct sr_snap_service *svc = NULL;
+	const struct sr_snap_hostrow *hr;
 	struct svc_row *rows;
 	size_t n = 0;
 	char title[192], extra[96];
@@ -241,6 +252,15 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			    .name = svc->endpoints[i].name,
 			    .w = &svc->endpoints[i].win[sw] };
 		snprintf(title, sizeof(title), "Endpoints of %s", svc->name);
+	} else if ((hr = services_host(s, v->host)) != NULL) {
+		/* the hosts panel picked one: its per-host service rows */
+		rows = hr->n_services > 0 ? sr_xcalloc(hr->n_services,
+		    sizeof(*rows)) : NULL;
+		for (size_t i = 0; i < hr->n_services; i++)
+			rows[n++] = (struct svc_row){
+			    .name = hr->services[i].name,
+			    .w = &hr->services[i].win[sw] };
+		snprintf(title, sizeof(title), "Services on %s", hr->name);
 	} else {
 		rows = s->n_services > 0 ? sr_xcalloc(s->n_services,
 		    sizeof(*rows)) : NULL;

@@ -204,6 +204,8 @@ screen_ring_drop_oldest(struct screen *s)
 		s->shown_idx--;
 }
 
+static void screen_layout(struct screen *s);
+
 static void
 screen_publish(void *ctx, struct sr_snapshot *snap)
 {
@@ -218,6 +220,10 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 	s->ring_total += bytes;
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
+	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
+		s->lflags |= SR_LAYOUT_HOSTS;	/* multi-host: host list */
+		screen_layout(s);
+	}
 	if (!s->v.paused) {
 		sr_snapshot_unref(s->shown);
 		s->shown = sr_snapshot_ref(snap);

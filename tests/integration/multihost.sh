@@ -91,3 +91,40 @@ curl -s "http://127.0.0.1:$P3/metrics" >m.txt
 grep -q "^sitrep_host_requests_per_second{host=\"127.0.0.1:$P1\"} " m.txt ||
 	fail "no per-host Prometheus series: $(grep host m.txt | head -3)"
 echo "ok host-labelled Prometheus series"
+
+# The console following both: a host list panel; Enter on a host filters
+# the services panel and the event log to it.
+command -v tmux >/dev/null || { echo "no tmux: console check skipped"; exit 0; }
+SOCK="sitrep-multihost-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
+trap cleanup_tmux EXIT
+tm new-session -d -s s -x 160 -y 50 \
+	"'$SITREP' tui --db '$T/t.db' --no-mouse --source 'sitrep://127.0.0.1:$P1' --source 'sitrep://127.0.0.1:$P2'; sleep 30"
+FIRST=$(echo "$HOSTS" | head -1)
+ok=
+for _ in $(seq 100); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -q "Hosts" && echo "$scr" | grep -qF "127.0.0.1:$P1" &&
+	    echo "$scr" | grep -qF "127.0.0.1:$P2"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "no host list with both hosts"; }
+echo "ok host list panel shows both hosts"
+for _ in $(seq 10); do
+	tm capture-pane -p -t s | grep -q '^>Hosts' && break
+	tm send-keys -t s Tab
+	sleep 0.2
+done
+tm capture-pane -p -t s | grep -q '^>Hosts' || fail "cannot focus the host list"
+tm send-keys -t s Enter
+ok=
+for _ in $(seq 50); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -qF "Services on $FIRST" &&
+	    echo "$scr" | grep -qF "filter: host=$FIRST"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "selecting $FIRST should filter services and events"; }
+echo "ok selecting a host filters services and events"
+tm send-keys -t s q
