@@ -77,11 +77,16 @@ struct sr_source_status {
  * borrowed for the call; return 0, or -1 to make the source stop this read
  * (it then reports no cursor past the refused event, and retries it later).
  * cursor: called after the events it covers; return 0 or -1 (same).
+ * sample (optional, NULL: none wanted): a measurement the source read, not
+ * an event; a sitrep:// source hands the other node's KPI tiles as
+ * "host.<HOST>.<kpi id>" every 5 s.  The return value is ignored.
  */
 struct sr_sink {
 	void	*ctx;
 	int	 (*event)(void *ctx, const struct sr_event *ev);
 	int	 (*cursor)(void *ctx, const char *source, const char *cursor);
+	int	 (*sample)(void *ctx, const char *name, int64_t ts_ms,
+		    double value);
 };
 
 /*

@@ -79,6 +79,7 @@ struct sr_app {
 	struct app_src		*srcs;
 	size_t			 nsrcs;
 	struct sr_sink		 sink;
+	struct sr_metric_set	*remote;	/* samples from sources */
 	struct app_source	 src_http;
 	struct app_queue	 q;
 	int64_t			 interval_ms;
@@ -184,6 +185,27 @@ app_sink_cursor(void *ctx, const char *source, const char *cursor)
 	struct sr_err err;
 
 	if (sr_store_set_cursor(app->store, source, cursor, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	return 0;
+}
+
+/*
+ * A sample from a source (another sitrep's KPIs, "host.<HOST>.<kpi>"):
+ * to the engine's series (snapshot.metrics) and the store.
+ */
+static int
+app_sink_sample(void *ctx, const char *name, int64_t ts_ms, double value)
+{
+	struct sr_app *app = ctx;
+	struct sr_err err;
+
+	sr_metric_set_clear(app->remote);
+	sr_metric_set_add(app->remote, name, "", value);
+	sr_engine_samples(app->engine, app->remote, ts_ms);
+	if (sr_store_add_sample(app->store, name, ts_ms, value, &err) == -1) {
 		app->store_errors++;
 		snprintf(app->store_error, sizeof(app->store_error), "%s",
 		    err.msg);
@@ -674,7 +696,8 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		}
 	}
 	app->sink = (struct sr_sink){ .ctx = app, .event = app_sink_event,
-	    .cursor = app_sink_cursor };
+	    .cursor = app_sink_cursor, .sample = app_sink_sample };
+	app->remote = sr_metric_set_new();
 	if (want_stdin && app_add_source(app, "stdin", err) == -1)
 		goto fail;
 	for (int i = 0; i < o->nsources; i++)
@@ -706,6 +729,7 @@ sr_app_free(struct sr_app *app)
 	sr_engine_free(app->engine);
 	sr_store_close(app->store);	/* commits the open batch */
 	sr_metric_set_free(app->metrics);
+	sr_metric_set_free(app->remote);
 	sr_sys_close(app->sys);
 	if (app->cfg_loaded)
 		sr_config_release(&app->cfg);

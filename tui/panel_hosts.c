@@ -2,7 +2,9 @@
 /*
  * panel_hosts: one KPI row per host (snapshot.hosts: events followed from
  * other nodes carry their host), shown once more than one host is
- * present: events/s, 5xx %, p95 and events over the chart window.  Enter
+ * present: events/s, 5xx %, p95 and events over the chart window, and
+ * the host's own CPU and memory tiles when it is another sitrep (its KPIs
+ * arrive as the metrics host.<HOST>.cpu, host.<HOST>.mem).  Enter
  * on a host filters the services panel (its per-host service rows) and
  * the event log (host=NAME) to that host; Enter again or Esc shows all.
  */
@@ -58,6 +60,22 @@ hosts_apply(struct sr_tui_view *v, const char *host)
 	    "Hosts: all)", host);
 }
 
+/* The remote KPI host.<host>.<id> as "12.5%", or "-". */
+static void
+hosts_kpi(char *buf, size_t n, const struct sr_snapshot *s, const char *host,
+    const char *id)
+{
+	char name[256];
+	const struct sr_snap_metric *m;
+
+	snprintf(name, sizeof(name), "host.%s.%s", host, id);
+	m = sr_snapshot_metric(s, name);
+	if (m == NULL || isnan(m->value))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.1f%%", m->value);
+}
+
 static void
 hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
@@ -66,7 +84,7 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	enum sr_window sw = sr_tui_snap_window(v->window);
 	int W = getmaxx(win), H = getmaxy(win), focused =
 	    v->focus == SR_PANEL_HOSTS;
-	char extra[200], rate[16], err[16], p95[16], ev[16];
+	char extra[200], rate[16], err[16], p95[16], ev[16], cpu[16], mem[16];
 
 	sr_tui_list_fit(&p->list, (int)s->n_hosts, H - 2);
 	if (p->toggle || p->clear) {
@@ -84,7 +102,8 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    "showing one host  Esc: all" : "Enter: show one host");
 	sr_tui_title(win, v, "Hosts", extra, focused);
 	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM], "  %-28s %9s %7s "
-	    "%9s %9s", "HOST", "EV/S", "5XX%", "P95", "EVENTS");
+	    "%9s %9s %7s %7s", "HOST", "EV/S", "5XX%", "P95", "EVENTS", "CPU",
+	    "MEM");
 	for (int i = 0; i < H - 2 && p->list.top + i < (int)s->n_hosts; i++) {
 		const struct sr_snap_hostrow *h = &s->hosts[p->list.top + i];
 		const struct sr_snap_win *w = &h->win[sw];
@@ -103,8 +122,11 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		else
 			snprintf(p95, sizeof(p95), "%.0f ms", w->p95);
 		sr_fmt_si(ev, sizeof(ev), (double)h->events);
+		hosts_kpi(cpu, sizeof(cpu), s, h->name, "cpu");
+		hosts_kpi(mem, sizeof(mem), s, h->name, "mem");
 		sr_tui_putf(win, 2 + i, 0, W, a, "%c %-28.28s %9s %7s %9s "
-		    "%9s", on ? '*' : ' ', h->name, rate, err, p95, ev);
+		    "%9s %7s %7s", on ? '*' : ' ', h->name, rate, err, p95, ev,
+		    cpu, mem);
 	}
 }
 

@@ -92,6 +92,16 @@ grep -q "^sitrep_host_requests_per_second{host=\"127.0.0.1:$P1\"} " m.txt ||
 	fail "no per-host Prometheus series: $(grep host m.txt | head -3)"
 echo "ok host-labelled Prometheus series"
 
+# The remote KPI tiles arrive as samples host.<HOST>.<kpi> (every 5 s).
+got=
+for _ in $(seq 150); do
+	got=$(q "select count(distinct name) from samples
+	    where name in ('host.127.0.0.1:$P1.events', 'host.127.0.0.1:$P2.events')")
+	[ "$got" = 2 ] && break
+	sleep 0.1
+done
+check "remote KPIs stored as host.<HOST>.events samples" "$got" 2
+
 # The console following both: a host list panel; Enter on a host filters
 # the services panel and the event log to it.
 command -v tmux >/dev/null || { echo "no tmux: console check skipped"; exit 0; }
