@@ -10,18 +10,40 @@ command -v jq >/dev/null || skip "no jq"
 command -v sqlite3 >/dev/null || skip "no sqlite3"
 cd "$T"
 
-P1=$(free_port); P2=$(free_port)
-while [ "$P2" = "$P1" ]; do P2=$(free_port); done
-"$SITREP" demo --fast --seed 1 --count 2000 |
-	"$SITREP" serve --db "$T/a.db" --listen "127.0.0.1:$P1" --no-system \
-	2>"$T/a.err" &
-PIDS+=($!)
-"$SITREP" demo --fast --seed 2 --count 2000 |
-	"$SITREP" serve --db "$T/b.db" --listen "127.0.0.1:$P2" --no-system \
-	2>"$T/b.err" &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$P1/api/health"
-wait_http "http://127.0.0.1:$P2/api/health"
+# serve_up DB PORTVAR SEED|- ARGS...: start a `sitrep serve` on a free
+# port (fed by a demo of SEED unless -), retrying on another port when the
+# one picked was taken meanwhile (bounded: 5 tries).
+serve_up() {
+	local db=$1 var=$2 seed=$3 p pid
+	shift 3
+	for _ in 1 2 3 4 5; do
+		p=$(free_port)
+		rm -f "$db" "$db-wal" "$db-shm"
+		if [ "$seed" = - ]; then
+			"$SITREP" serve --db "$db" --listen "127.0.0.1:$p" \
+				--no-system "$@" </dev/null 2>"$db.err" &
+		else
+			"$SITREP" demo --fast --seed "$seed" --count 2000 |
+				"$SITREP" serve --db "$db" --listen "127.0.0.1:$p" \
+				--no-system "$@" 2>"$db.err" &
+		fi
+		pid=$!
+		for _ in $(seq 100); do
+			if curl -s -o /dev/null "http://127.0.0.1:$p/api/health"; then
+				PIDS+=("$pid")
+				printf -v "$var" %s "$p"
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	fail "cannot start sitrep serve: $(cat "$db.err")"
+}
+serve_up "$T/a.db" P1 1
+serve_up "$T/b.db" P2 2
 
 # until each instance has stored its 2000 events (bounded: 15 s)
 for p in "$P1" "$P2"; do
@@ -34,14 +56,8 @@ for p in "$P1" "$P2"; do
 	check "instance $p stored" "$got" 2000
 done
 
-P3=$(free_port)
-while [ "$P3" = "$P1" ] || [ "$P3" = "$P2" ]; do P3=$(free_port); done
-"$SITREP" serve --db "$T/f.db" --listen "127.0.0.1:$P3" --no-system \
-	--source "sitrep://127.0.0.1:$P1" --source "sitrep://127.0.0.1:$P2" \
-	</dev/null 2>"$T/f.err" &
-PIDS+=($!)
-sleep 0.5; kill -0 $! 2>/dev/null || fail "follower exited: $(cat "$T/f.err")"
-wait_http "http://127.0.0.1:$P3/api/health"
+serve_up "$T/f.db" P3 - \
+	--source "sitrep://127.0.0.1:$P1" --source "sitrep://127.0.0.1:$P2"
 q() { sqlite3 "$T/f.db" "$1" 2>/dev/null || echo "?"; }
 got=
 for _ in $(seq 200); do

@@ -70,14 +70,28 @@ set -e
 check "--follow without --source: exit" "$rc" 2
 
 # --- serve --source file: and a failing source beside stdin ---
-P=$(free_port)
 for i in 1 2 3 4; do ev "s$i"; done >srv.log
 for i in 1 2 3 4 5 6 7; do ev "p$i"; done >pipe.log
-cat pipe.log | "$SITREP" serve --db s.db --listen "127.0.0.1:$P" --no-system \
-	--source - --source "file:$T/srv.log?from=start" \
-	--source "sqlite:$T/nonexistent/x.db?table=t" 2>serve.err &
-PIDS+=($!)
-wait_http "http://127.0.0.1:$P/api/health"
+# a port picked free may be taken meanwhile: retry (bounded: 5 tries)
+up=
+for _ in 1 2 3 4 5; do
+	P=$(free_port)
+	rm -f s.db s.db-wal s.db-shm
+	cat pipe.log | "$SITREP" serve --db s.db --listen "127.0.0.1:$P" --no-system \
+		--source - --source "file:$T/srv.log?from=start" \
+		--source "sqlite:$T/nonexistent/x.db?table=t" 2>serve.err &
+	SP=$!
+	for _ in $(seq 100); do
+		curl -s -o /dev/null "http://127.0.0.1:$P/api/health" && { up=1; break; }
+		kill -0 "$SP" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$up" ] && break
+	kill "$SP" 2>/dev/null || true
+	wait "$SP" 2>/dev/null || true
+done
+[ -n "$up" ] || fail "cannot start sitrep serve: $(cat serve.err)"
+PIDS+=("$SP")
 h=
 for _ in $(seq 100); do
 	h=$(curl -s "http://127.0.0.1:$P/api/health")
