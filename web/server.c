@@ -529,7 +529,7 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
     const char *url)
 {
 	struct sr_web_evq q;
-	const char *why = NULL, *since = web_arg(c, "since");
+	const char *why = NULL, *since = web_arg(c, "since"), *live;
 	struct sr_web_frame *f;
 	struct sr_buf b;
 	struct sr_err err;
@@ -542,26 +542,37 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 
 	if (web_evq(c, &q, &why) < 0)
 		return web_error(w, c, 400, method, url, why);
-	if (since != NULL && since[0] == 'h') {
-		if (web_int(since + 1, 0, INT64_MAX, &v) < 0)
+	/*
+	 * One opaque cursor per server: with a database file every answer
+	 * comes from the store and the cursor is a row id ("h<id>" from
+	 * older servers is accepted too); ?live=1, or a ":memory:" store,
+	 * reads the in-memory recent events, whose cursor is the stream's
+	 * event seq (the SSE id).
+	 */
+	live = web_arg(c, "live");
+	if (live != NULL && strcmp(live, "0") != 0 && strcmp(live, "1") != 0)
+		return web_error(w, c, 400, method, url, "live must be 0 or 1");
+	stored = sr_web_hist_available(w->db_path) &&
+	    !(live != NULL && strcmp(live, "1") == 0);
+	if (since != NULL) {
+		const char *num = since;
+
+		if (stored && since[0] == 'h')
+			num++;
+		if (web_int(num, 0, INT64_MAX, &v) < 0)
 			return web_error(w, c, 400, method, url,
 			    "since is not a cursor this server gave");
 		q.after_row = v;
-		stored = 1;
-	} else if (since != NULL) {
-		if (web_int(since, 0, INT64_MAX, &v) < 0)
-			return web_error(w, c, 400, method, url,
-			    "since is not a cursor this server gave");
 		after = (uint64_t)v;
+	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
+		q.newest = 1;	/* else: a range is read from its start */
 	}
-	if (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX)
-		stored = 1;
+	if (!stored && (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX))
+		return web_error(w, c, 503, method, url,
+		    "history needs a database file (not :memory:)");
 	sr_buf_init(&b);
 	if (stored) {
-		if (!sr_web_hist_available(w->db_path))
-			ret = web_error(w, c, 503, method, url,
-			    "history needs a database file (not :memory:)");
-		else if (sr_web_hist_events(w->db_path, &q, &b, &status,
+		if (sr_web_hist_events(w->db_path, &q, &b, &status,
 		    &err) < 0)
 			ret = web_error(w, c, (unsigned)status, method, url,
 			    err.msg);

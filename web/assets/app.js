@@ -334,7 +334,7 @@
     try {
       const h = await (await fetch("/api/health", { cache: "no-store" })).json();
       $("version").textContent = h.version || "";
-      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100")]);
+      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
       pushLive(o);
       renderServices(s);
