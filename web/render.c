@@ -205,8 +205,23 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	sr_buf_adds(b, "}}");
 }
 
+/* The TUI's trend rule (tui/panel_tiles.c): flat within 5 % of prev. */
+static const char *
+render_trend(const struct sr_snap_kpi *k)
+{
+	double d;
+
+	if (isnan(k->value) || isnan(k->prev))
+		return NULL;
+	d = k->value - k->prev;
+	if (fabs(d) <= 0.05 * fabs(k->prev) || fabs(d) < 1e-9)
+		return "flat";
+	return d > 0 ? "up" : "down";
+}
+
+/* The overview; with_hist adds each tile's history (the sparkline). */
 static void
-render_overview(struct sr_buf *b, const struct sr_snapshot *s)
+render_overview(struct sr_buf *b, const struct sr_snapshot *s, int with_hist)
 {
 	sr_buf_addc(b, '{');
 	ju64(b, "tick", s->tick);
@@ -238,8 +253,10 @@ render_overview(struct sr_buf *b, const struct sr_snapshot *s)
 		jnum(b, "warn", k->warn);
 		jnum(b, "crit", k->crit);
 		jnum(b, "level", k->level);
-		render_hist(b, "history", k->hist, k->hist_n,
-		    RENDER_TILE_HIST);
+		jstr(b, "trend", render_trend(k));
+		if (with_hist)
+			render_hist(b, "history", k->hist, k->hist_n,
+			    RENDER_TILE_HIST);
 		sr_buf_addc(b, '}');
 	}
 	sr_buf_addc(b, ']');
@@ -800,8 +817,10 @@ sr_web_render(const struct sr_snapshot *s,
 	sr_buf_init(&b);
 	render_health(&b, s, in);
 	f->health = sr_buf_detach(&b, NULL);
-	render_overview(&b, s);
+	render_overview(&b, s, 0);
 	f->overview = sr_buf_detach(&b, NULL);
+	render_overview(&b, s, 1);
+	f->overview_hist = sr_buf_detach(&b, NULL);
 	render_services(&b, s);
 	f->services = sr_buf_detach(&b, NULL);
 	render_metrics(&b, s, in);

@@ -54,6 +54,7 @@ struct web_pub {
 	struct sr_web_frame	*frame;
 	struct MHD_Response	*health;
 	struct MHD_Response	*overview;
+	struct MHD_Response	*overview_hist;	/* ?history=1 */
 	struct MHD_Response	*services;
 	struct MHD_Response	*metrics;
 	struct MHD_Response	*insights[3];	/* all, firing, resolved */
@@ -1082,8 +1083,15 @@ web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 		return web_error(w, c, 405, method, url, "method not allowed");
 	if (rt->get != NULL)
 		return rt->get(w, c, method, url);
-	if (strcmp(url, "/api/metrics/overview") == 0)
-		return web_shared(w, c, &w->pub.overview, method, url);
+	if (strcmp(url, "/api/metrics/overview") == 0) {
+		const char *h = web_arg(c, "history");
+
+		if (h != NULL && strcmp(h, "0") != 0 && strcmp(h, "1") != 0)
+			return web_error(w, c, 400, method, url,
+			    "history must be 0 or 1");
+		return web_shared(w, c, h != NULL && h[0] == '1' ?
+		    &w->pub.overview_hist : &w->pub.overview, method, url);
+	}
 	if (strcmp(url, "/api/services") == 0)
 		return web_shared(w, c, &w->pub.services, method, url);
 	return web_shared(w, c, &w->pub.metrics, method, url);
@@ -1396,7 +1404,8 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 static void
 web_pub_release(struct web_pub *p)
 {
-	struct MHD_Response *rs[] = { p->health, p->overview, p->services,
+	struct MHD_Response *rs[] = { p->health, p->overview,
+	    p->overview_hist, p->services,
 	    p->metrics, p->insights[0], p->insights[1], p->insights[2] };
 
 	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
@@ -1468,6 +1477,9 @@ sr_web_publish(struct sr_web *w, struct sr_web_frame *f)
 	if (f->overview)
 		np.overview = web_text(w, f->overview, strlen(f->overview),
 		    json);
+	if (f->overview_hist)
+		np.overview_hist = web_text(w, f->overview_hist,
+		    strlen(f->overview_hist), json);
 	if (f->services)
 		np.services = web_text(w, f->services, strlen(f->services),
 		    json);

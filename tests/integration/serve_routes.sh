@@ -54,7 +54,16 @@ check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | aw
 
 get "$B/api/metrics/overview"
 check "overview" "$CODE" 200
-jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and (.history | type == "array"))'
+jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and has("level") and has("trend") and (has("history") | not))'
+jqt "overview trend rule" 'all(.kpis[]; if .value == null or .prev == null then .trend == null else ((.value - .prev) as $d | ($d | fabs) as $a | if $a <= 0.05 * (.prev | fabs) or $a < 1e-9 then .trend == "flat" elif $d > 0 then .trend == "up" else .trend == "down" end) end)'
+cp "$T/body" "$T/ov_lean"
+get "$B/api/metrics/overview?history=1"
+check "overview with history" "$CODE" 200
+jqt "overview history" 'all(.kpis[]; (.history | type == "array") and (.history | length <= 120))'
+jq -e --slurpfile lean "$T/ov_lean" '.tick != $lean[0].tick or ([.kpis[] | del(.history)] == $lean[0].kpis)' "$T/body" >/dev/null || fail "overview ?history=1 differs from the lean one beyond history"
+echo "ok overview ?history=1 = lean + history"
+err "overview bad history" 400 "$B/api/metrics/overview?history=yes"
+cp "$T/ov_lean" "$T/body"
 jqt "overview totals" '(.totals.events | type == "number") and (.tick | type == "number") and (.time | test("Z$"))'
 # The KPI ids the TUI tiles show are all there.
 for k in cpu mem events errors p95; do

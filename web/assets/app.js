@@ -9,11 +9,14 @@
   const $ = (id) => document.getElementById(id);
   const LOG_MAX = 200;
   const LIVE_POINTS = 300;
+  const TILE_POINTS = 120;
   const state = {
     token: sessionStorage.getItem("sitrep.token") || "",
     lastId: null,
     paused: false,
     live: { t: [], cpu: [], mem: [], rx: [], tx: [], rd: [], wr: [] },
+    tileHist: {},	// KPI id -> values: ?history=1 once, then one per tick
+    tileTick: -1,
     charts: {},
     streamAbort: null,
     authWaiting: false,
@@ -111,20 +114,30 @@
     }
     return svg;
   }
+  function tileHistory(o) {
+    const next = o.tick !== state.tileTick;
+    state.tileTick = o.tick;
+    for (const k of o.kpis) {
+      if (Array.isArray(k.history)) { state.tileHist[k.id] = k.history.slice(-TILE_POINTS); continue; }
+      const h = state.tileHist[k.id] || (state.tileHist[k.id] = []);
+      if (next) { h.push(k.value); if (h.length > TILE_POINTS) h.shift(); }
+    }
+  }
   function renderTiles(o) {
     const box = $("tiles");
     box.textContent = "";
     box.dataset.tick = o.tick;
+    tileHistory(o);
     for (const k of o.kpis) {
       const t = el("div", { class: "tile level" + (k.level || 0), "data-kpi": k.id, "data-value": k.value === null ? "" : String(k.value) });
       t.appendChild(el("div", { class: "label" }, k.label));
       t.appendChild(el("div", { class: "value" }, withUnit(k.value, k.unit)));
       if (k.unit2) t.appendChild(el("div", { class: "sub" }, withUnit(k.value2, k.unit2)));
-      if (k.prev !== null && k.value !== null && k.prev !== undefined) {
-        const up = k.value > k.prev, same = k.value === k.prev;
-        t.appendChild(el("div", { class: "trend", title: "previous: " + withUnit(k.prev, k.unit) }, same ? "→" : up ? "↑" : "↓"));
+      if (k.trend) {	// the TUI's rule: flat within 5 % of the previous window
+        const arrow = { up: "↑", down: "↓", flat: "→" }[k.trend];
+        t.appendChild(el("div", { class: "trend " + k.trend, title: "previous window: " + withUnit(k.prev, k.unit) }, arrow));
       }
-      t.appendChild(spark(k.history));
+      t.appendChild(spark(state.tileHist[k.id]));
       box.appendChild(t);
     }
     $("host").textContent = o.host && o.host.hostname ? o.host.hostname : "";
@@ -334,7 +347,7 @@
     try {
       const h = await (await fetch("/api/health", { cache: "no-store" })).json();
       $("version").textContent = h.version || "";
-      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
+      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview?history=1"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
       pushLive(o);
       renderServices(s);
