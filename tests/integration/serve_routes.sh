@@ -198,6 +198,37 @@ grep -q '^sitrep_process_cpu_seconds_total ' "$T/metrics" || fail "no process cp
 grep -q '^sitrep_store_size_bytes ' "$T/metrics" || fail "no store size"
 ing=$(awk '$1 == "sitrep_events_ingested_total" {print $2}' "$T/metrics")
 awk -v v="$ing" -v n="$N" 'BEGIN { exit !(v >= n) }' || fail "ingested $ing < $N"
+# Summaries carry _sum and _count: per service the mean lies within the
+# latencies sqlite3 holds for it, and the count within its stored rows.
+awk '$1 ~ /^sitrep_service_latency_seconds_(sum|count)\{/' "$T/metrics" |
+	sed -E 's/^sitrep_service_latency_seconds_(sum|count)\{service="([^"]*)"\} (.*)$/\2 \1 \3/' |
+	sort > "$T/sumcount"
+check "services with _sum and _count" "$(awk '$2 == "sum"' "$T/sumcount" | wc -l)" \
+	"$(awk '$2 == "count"' "$T/sumcount" | wc -l)"
+[ -s "$T/sumcount" ] || fail "no latency _sum/_count"
+nsc=0
+while read -r svc; do
+	sum=$(awk -v s="$svc" '$1 == s && $2 == "sum" {print $3}' "$T/sumcount")
+	cnt=$(awk -v s="$svc" '$1 == s && $2 == "count" {print $3}' "$T/sumcount")
+	[ "$cnt" = 0 ] && continue
+	read -r lo hi n <<<"$(sqlite3 -separator ' ' "$T/db" "SELECT min(latency_ms)/1000.0, max(latency_ms)/1000.0, count(latency_ms) FROM events WHERE service = '$svc'")"
+	awk -v s="$sum" -v c="$cnt" -v lo="$lo" -v hi="$hi" -v n="$n" \
+		'BEGIN { m = s / c; exit !(c <= n && m >= lo - 1e-6 && m <= hi + 1e-6) }' ||
+		fail "latency summary of $svc: sum $sum count $cnt vs stored min $lo max $hi n $n"
+	nsc=$((nsc + 1))
+done < <(awk '{print $1}' "$T/sumcount" | sort -u)
+[ "$nsc" -gt 0 ] || fail "no service had latencies in the last minute"
+echo "ok latency _sum/_count agree with the store for $nsc services"
+# Bounded endpoint labels: at most 10 named endpoints + "other" per service.
+max_ep=$(awk -F'[{},]' '$1 == "sitrep_endpoint_requests_per_second" {print $2}' "$T/metrics" | sort | uniq -c | sort -rn | awk 'NR==1{print $1}')
+[ "${max_ep:-0}" -le 11 ] || fail "$max_ep endpoint series for one service"
+echo "ok endpoint series per service <= 11"
+MODEL=$(jq -r 'select(.model) | .model' "$T/ev.jsonl" | sort | uniq -c | sort -rn | awk 'NR==1{print $2}')
+if [ -n "$MODEL" ]; then
+	grep -q "^sitrep_model_tokens{model=\"$MODEL\",direction=\"out\"} " "$T/metrics" || fail "no token gauge for $MODEL"
+	grep -q "^sitrep_model_ttft_seconds{model=\"$MODEL\",quantile=\"0.95\"} " "$T/metrics" || fail "no TTFT for $MODEL"
+	echo "ok model tokens and TTFT for $MODEL"
+fi
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$T/metrics" || fail "promtool rejects /metrics"
 	echo "ok promtool check metrics"
