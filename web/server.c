@@ -42,6 +42,13 @@
 
 #define WEB_MAX_ADDRS	16
 #define WEB_SSE_BLOCK	(16 * 1024)
+/*
+ * Idle timeout until a connection's first request headers are complete:
+ * a peer that sends part of a request (or garbage without a line end) and
+ * goes quiet, or half-closes, frees its slot after this, not after the
+ * full idle timeout.
+ */
+#define WEB_HEADER_TIMEOUT_S	5
 
 /* Per-address connection counts, for the per-IP limit (429). */
 struct web_ip {
@@ -281,6 +288,10 @@ web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 		/* an index, not a pointer: w->ips may move */
 		*socket_context = (void *)(uintptr_t)(slot - w->ips + 1);
 		pthread_mutex_unlock(&w->ip_lock);
+		if (w->cfg.timeout_s > WEB_HEADER_TIMEOUT_S)
+			(void)MHD_set_connection_option(c,
+			    MHD_CONNECTION_OPTION_TIMEOUT,
+			    (unsigned)WEB_HEADER_TIMEOUT_S);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED &&
 	    *socket_context != NULL) {
 		size_t i = (size_t)(uintptr_t)*socket_context - 1;
@@ -1114,6 +1125,9 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq = sr_xcalloc(1, sizeof(*rq));
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
+		/* headers complete: the normal idle timeout from now on */
+		(void)MHD_set_connection_option(c,
+		    MHD_CONNECTION_OPTION_TIMEOUT, w->cfg.timeout_s);
 		if (w->cfg.max_conns_per_ip > 0 &&
 		    web_conns_from(w, c) > w->cfg.max_conns_per_ip) {
 			rq->answered = 1;
