@@ -43,10 +43,11 @@
 #define WEB_MAX_ADDRS	16
 #define WEB_SSE_BLOCK	(16 * 1024)
 /*
- * Idle timeout until a connection's first request headers are complete:
- * a peer that sends part of a request (or garbage without a line end) and
- * goes quiet, or half-closes, frees its slot after this, not after the
- * full idle timeout.
+ * Idle timeout while a connection waits for a request's headers (its
+ * first request, or the next one on a kept-alive connection): a peer
+ * that sends part of a request, or garbage without a line end, and goes
+ * quiet or half-closes frees its slot after this.  The configured
+ * timeout applies from the headers to the end of the answer.
  */
 #define WEB_HEADER_TIMEOUT_S	5
 
@@ -1156,11 +1157,11 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 			return web_error(w, c, 413, method, url,
 			    "request body too large");
 		}
-		if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0
-		    && strcmp(method, "PATCH") != 0) {
-			rq->answered = 1;
-			return web_dispatch(w, c, rq, url, method);
-		}
+		/*
+		 * Answer on the next call, once MHD knows the request has no
+		 * more body: a response queued in this first call makes MHD
+		 * close the connection after it (no keep-alive).
+		 */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -1182,11 +1183,16 @@ static void
 web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct sr_web *w = cls;
 	struct web_req *rq = *req_cls;
 
-	(void)cls;
-	(void)c;
-	(void)toe;
+	/* between requests on a kept-alive connection: the short timeout
+	 * (not on a connection being closed) */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    w->cfg.timeout_s > WEB_HEADER_TIMEOUT_S)
+		(void)MHD_set_connection_option(c,
+		    MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)WEB_HEADER_TIMEOUT_S);
 	if (rq == NULL)
 		return;
 	sr_buf_release(&rq->body);
