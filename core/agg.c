@@ -167,6 +167,7 @@ map_put(struct agg_map *m, const char *key, uint64_t h, void *v)
 struct agg_bucket {
 	int64_t			 idx;	/* bucket number, INT64_MIN empty */
 	uint32_t		 req, n4xx, n5xx, lat_n;
+	double			 lat_sum;	/* ms */
 	uint64_t		 tok_in, tok_out;
 	uint32_t		 tok_n;
 	double			 gen_ms;
@@ -187,6 +188,7 @@ struct agg_add {
 	double			 lat_ms;
 	const struct sr_sketch	*lat_sk;	/* rollup: merged instead */
 	uint64_t		 lat_n;
+	double			 lat_sum;	/* rollup: sum of latencies */
 	uint64_t		 tok_in, tok_out, tok_n;
 	double			 gen_ms;
 	int			 has_ttft;
@@ -228,7 +230,7 @@ bucket_reset(struct agg_bucket *b, int64_t idx)
 	b->idx = idx;
 	b->req = b->n4xx = b->n5xx = b->lat_n = b->tok_n = 0;
 	b->tok_in = b->tok_out = 0;
-	b->gen_ms = 0;
+	b->gen_ms = b->lat_sum = 0;
 	if (b->lat != NULL)
 		sr_sketch_reset(b->lat);
 	if (b->ttft != NULL)
@@ -246,11 +248,13 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 			b->lat = sr_sketch_new();
 		sr_sketch_add(b->lat, x->lat_ms);
 		b->lat_n++;
+		b->lat_sum += x->lat_ms;
 	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
 		if (b->lat == NULL)
 			b->lat = sr_sketch_new();
 		sr_sketch_merge(b->lat, x->lat_sk);
 		b->lat_n += (uint32_t)x->lat_n;
+		b->lat_sum += x->lat_sum;
 	}
 	b->tok_in += x->tok_in;
 	b->tok_out += x->tok_out;
@@ -296,7 +300,7 @@ ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
 /* Sum of the buckets of a window; sketches merged into lat/ttft. */
 struct ring_sum {
 	uint64_t	 req, n4xx, n5xx, lat_n, tok_in, tok_out, tok_n;
-	double		 gen_ms;
+	double		 gen_ms, lat_sum;
 	double		 span_s;
 };
 
@@ -411,6 +415,7 @@ ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
 		s->n4xx += b->n4xx;
 		s->n5xx += b->n5xx;
 		s->lat_n += b->lat_n;
+		s->lat_sum += b->lat_sum;
 		s->tok_in += b->tok_in;
 		s->tok_out += b->tok_out;
 		s->tok_n += b->tok_n;
@@ -441,6 +446,7 @@ sum_to_win(const struct ring_sum *s, const struct sr_sketch *lat,
 	out->rate_4xx = s->req ? (double)s->n4xx / (double)s->req : NAN;
 	out->rate_5xx = s->req ? (double)s->n5xx / (double)s->req : NAN;
 	out->lat_n = s->lat_n;
+	out->lat_sum = s->lat_sum;
 	if (lat != NULL && sr_sketch_count(lat) > 0) {
 		out->p50 = sr_sketch_quantile(lat, 0.50);
 		out->p90 = sr_sketch_quantile(lat, 0.90);
@@ -1152,6 +1158,7 @@ sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
 		    m->lat_sketch_len, NULL) == 0) {
 			x.lat_sk = lat;
 			x.lat_n = sr_sketch_count(lat);
+			x.lat_sum = m->lat_sum;
 		}
 	}
 	if (m->ttft_sketch != NULL && m->ttft_sketch_len > 0) {

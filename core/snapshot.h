@@ -167,6 +167,7 @@ struct sr_snap_win {
 	double		 rate_4xx;	/* n_4xx / requests, 0..1 */
 	double		 rate_5xx;	/* n_5xx / requests, 0..1 */
 	uint64_t	 lat_n;		/* events that carried a latency */
+	double		 lat_sum;	/* their latencies added, ms */
 	double		 p50, p90, p95, p99, max;
 };
 
