@@ -18,11 +18,18 @@ ulimit -n 4096 2>/dev/null || true
 
 P=$(port)
 "$SITREP" demo --fast --seed 1 --count 20000 > "$T/ev.jsonl"
+# A fast tick first, so the tiles' histories fill (120 points) as they
+# would after two minutes at 1 s; the figures are taken with full bodies.
 "$SITREP" serve --db "$T/db" --listen "127.0.0.1:$P" --max-conns 2000 \
-	--max-conns-per-ip 2000 < "$T/ev.jsonl" 2>"$T/serve.log" &
+	--max-conns-per-ip 2000 --interval 100ms < "$T/ev.jsonl" 2>"$T/serve.log" &
 PIDS+=($!)
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$P/api/health" && break; sleep 0.1; done
-sleep 1
+for _ in $(seq 300); do
+	h=$(curl -s "http://127.0.0.1:$P/api/metrics/overview?history=1" | jq '[.kpis[].history | length] | max // 0' 2>/dev/null || echo 0)
+	[ "$h" -ge 120 ] && break
+	sleep 0.1
+done
+echo "tile history points: $h"
 
 run_wrk() {	# NAME URL
 	wrk -t2 -c64 -d"${D}s" --latency "$2" > "$T/wrk" 2>&1
@@ -35,6 +42,7 @@ run_wrk() {	# NAME URL
 }
 echo "sitrep web bench: $(nproc) cores, wrk -t2 -c64 -d${D}s"
 run_wrk overview "http://127.0.0.1:$P/api/metrics/overview"
+run_wrk overview-history "http://127.0.0.1:$P/api/metrics/overview?history=1"
 run_wrk sitrep-metrics "http://127.0.0.1:$P/metrics"
 run_wrk health "http://127.0.0.1:$P/api/health"
 if command -v prometheus-node-exporter >/dev/null; then

@@ -939,6 +939,7 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	build_insights(e, s);
 	build_events(e, s);
 	build_sources_procs(e, s);
+	sr_agg_hosts(e->agg, s);
 	sr_agg_total_win(e->agg, SR_WIN_1M, &w1);
 	s->totals.events = sr_agg_events(e->agg);
 	s->totals.events_per_s = w1.req_per_s;

@@ -27,6 +27,7 @@ static const char *const panel_names[SR_PANEL__COUNT] = {
 	[SR_PANEL_PROCS] = "processes",
 	[SR_PANEL_EVENTS] = "events",
 	[SR_PANEL_ERRORS] = "errors",
+	[SR_PANEL_HOSTS] = "hosts",
 	[SR_PANEL_STATUS] = "status",
 };
 
@@ -104,6 +105,9 @@ layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
 		if (kind == SR_LAYOUT_FULL)
 			add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 7,
 			    2, 8);
+		if (flags & SR_LAYOUT_HOSTS)
+			add_row(rows, &n, SR_PANEL_HOSTS, SR_PANEL_HOSTS, 4,
+			    1, 5);
 		if (wide) {
 			add_row(rows, &n, SR_PANEL_SERVICES,
 			    SR_PANEL_INSIGHTS, 5, 3, 3);

@@ -25,6 +25,7 @@ enum sr_panel_id {
 	SR_PANEL_PROCS,
 	SR_PANEL_EVENTS,
 	SR_PANEL_ERRORS,	/* top error patterns */
+	SR_PANEL_HOSTS,		/* multi-host: shown with SR_LAYOUT_HOSTS */
 	SR_PANEL_STATUS,	/* bottom line: keys, filter prompt */
 	SR_PANEL__COUNT
 };
@@ -38,6 +39,7 @@ enum sr_layout_kind {
 
 enum sr_layout_flags {
 	SR_LAYOUT_PROCS	= 1 << 0,	/* `p`: show the processes panel */
+	SR_LAYOUT_HOSTS	= 1 << 1,	/* more than one host: host list */
 };
 
 /* A panel's place; h == 0 (or w == 0) means not shown. */

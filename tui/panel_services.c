@@ -292,6 +292,16 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	}
 }
 
+/* The host row named host ("" or absent: NULL). */
+static const struct sr_snap_hostrow *
+services_host(const struct sr_snapshot *s, const char *host)
+{
+	for (size_t i = 0; host[0] != '\0' && i < s->n_hosts; i++)
+		if (strcmp(s->hosts[i].name, host) == 0)
+			return &s->hosts[i];
+	return NULL;
+}
+
 /*
  * The rows to show: from the 24 h summary (day != 0) or the snapshot's
  * window sw; endpoints of p->open when set (*svc_name says whose).
@@ -300,6 +310,7 @@ static size_t
 svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
     int day, struct svc_row **out, const char **svc_name)
 {
+	const struct sr_snap_hostrow *hr;
 	struct svc_row *rows;
 	size_t n = 0, k = 0;
 
@@ -348,6 +359,16 @@ svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
 			return n;
 		}
 	}
+	if ((hr = services_host(s, p->v->host)) != NULL) {
+		/* the hosts panel picked one: its per-host service rows */
+		rows = sr_xcalloc(hr->n_services + 1, sizeof(*rows));
+		for (size_t i = 0; i < hr->n_services; i++)
+			rows[n++] = (struct svc_row){
+			    .name = hr->services[i].name,
+			    .w = &hr->services[i].win[sw] };
+		*out = rows;
+		return n;
+	}
 	rows = sr_xcalloc(s->n_services + 1, sizeof(*rows));
 	for (size_t i = 0; i < s->n_services; i++)
 		rows[n++] = (struct svc_row){
@@ -365,6 +386,7 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct services *p = self;
 	struct sr_tui_view *v = p->v;
 	enum sr_window sw = sr_tui_snap_window(v->window);
+	const struct sr_snap_hostrow *hr;
 	struct svc_row *rows;
 	const char *svc_name;
 	size_t n;
@@ -400,6 +422,8 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		p->open[0] = '\0';
 	if (svc_name != NULL)
 		snprintf(title, sizeof(title), "Endpoints of %s", svc_name);
+	else if (!day && (hr = services_host(s, v->host)) != NULL)
+		snprintf(title, sizeof(title), "Services on %s", hr->name);
 	else
 		snprintf(title, sizeof(title), "Services");
 	svc_sort(rows, n, p->sort);

@@ -14,5 +14,6 @@ const struct sr_panel_ops *const sr_panels[] = {
 	&sr_procs_panel,
 	&sr_events_panel,
 	&sr_errors_panel,
+	&sr_hosts_panel,
 	NULL
 };

@@ -279,6 +279,8 @@ screen_set_shown(struct screen *s, struct sr_snapshot *snap,
 	s->dirty = 1;
 }
 
+static void screen_layout(struct screen *s);
+
 static void
 screen_publish(void *ctx, struct sr_snapshot *snap)
 {
@@ -287,6 +289,10 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 	sr_tui_frames_push(s->frames, snap);
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
+	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
+		s->lflags |= SR_LAYOUT_HOSTS;	/* multi-host: host list */
+		screen_layout(s);
+	}
 	if (!s->v.paused)
 		screen_set_shown(s, sr_snapshot_ref(snap), NULL);
 	s->dirty = 1;

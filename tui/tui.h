@@ -62,6 +62,7 @@ struct sr_tui_view {
 	int			 ntiles;
 	int			 kpi_sel;	/* index into tiles */
 	struct sr_evfilter	 filter;	/* event log */
+	char			 host[128];	/* hosts panel: "" = all */
 	struct sr_store		*history;	/* read-only, or NULL */
 	int64_t			 interval_ms;
 	/* requests a panel makes; the screen clears them */
@@ -106,6 +107,7 @@ extern const struct sr_panel_ops sr_insights_panel;
 extern const struct sr_panel_ops sr_procs_panel;
 extern const struct sr_panel_ops sr_events_panel;
 extern const struct sr_panel_ops sr_errors_panel;
+extern const struct sr_panel_ops sr_hosts_panel;
 
 /*
  * The insight detail overlay (panel_insights.c): description, numbers,

@@ -49,6 +49,7 @@ sr_web_frame_unref(struct sr_web_frame *f)
 	free(f->insights);
 	free(f->health);
 	free(f->overview);
+	free(f->overview_hist);
 	free(f->services);
 	free(f->metrics);
 	free(f);

@@ -41,7 +41,8 @@ struct sr_web_frame {
 	uint64_t	 tick;		/* increasing; 0 never published */
 	int64_t		 ts_ms;		/* wall clock of the tick */
 	char		*health;	/* JSON object */
-	char		*overview;	/* JSON object */
+	char		*overview;	/* JSON object, no tile histories */
+	char		*overview_hist;	/* the same with "history" per tile */
 	char		*services;	/* JSON object */
 	char		*metrics;	/* Prometheus text exposition 0.0.4 */
 	struct sr_web_event   *events;	/* oldest first */

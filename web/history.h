@@ -31,6 +31,8 @@ struct sr_web_evq {
 	int64_t		 from_ms;	/* INT64_MIN = open */
 	int64_t		 to_ms;		/* INT64_MAX = open */
 	int64_t		 after_row;	/* stored events with id > this */
+	int		 newest;	/* no cursor: the newest `limit`
+					   (still oldest first) */
 };
 
 /* 1 if db_path names a file history can be read from. */
@@ -43,7 +45,11 @@ int sr_web_evq_status(struct sr_web_evq *q, const char *s);
 int sr_web_evq_status_match(const struct sr_web_evq *q, int status,
     int is_error);
 
-/* {"events":[...],"cursor":"h<id>"} from the store. */
+/*
+ * {"events":[...],"cursor":"<id>","truncated":false} from the store, in
+ * id order.  Following with after_row = the cursor returns every stored
+ * row exactly once, however the pages fall (see history.c).
+ */
 int sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
     struct sr_buf *out, int *status, struct sr_err *err);
 

@@ -23,6 +23,9 @@
 #include "core/util.h"
 
 #define RENDER_TILE_HIST	120	/* points of KPI history per tile */
+#define RENDER_PROM_ENDPOINTS	10	/* endpoint series per service */
+#define SR_STR_(x)		#x
+#define SR_STR(x)		SR_STR_(x)
 
 void
 sr_web_json_num(struct sr_buf *b, double v)
@@ -179,6 +182,7 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 		jstr(b, "kind", src->kind);
 		jstr(b, "state", sr_source_state_name(src->state));
 		jstr(b, "last_error", src->last_error);
+		jtime(b, "next_attempt", src->next_attempt_ms);
 		ju64(b, "events", src->events);
 		ju64(b, "rejected", src->rejected);
 		jopen(b, "rejected_by_reason", '{');
@@ -186,6 +190,13 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 			ju64(b, src->rejected_by_reason[j].name,
 			    src->rejected_by_reason[j].count);
 		sr_buf_adds(b, "}}");
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "hosts", '[');
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		if (i > 0)
+			sr_buf_addc(b, ',');
+		sr_buf_add_json_str(b, s->hosts[i].name);
 	}
 	sr_buf_addc(b, ']');
 	jopen(b, "store", '{');
@@ -205,8 +216,54 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	sr_buf_adds(b, "}}");
 }
 
+static void render_win(struct sr_buf *b, const struct sr_snap_win *w);
+
+/* Multi-host: "hosts":[{name, events, last_seen, 1m, 5m, services}]. */
 static void
-render_overview(struct sr_buf *b, const struct sr_snapshot *s)
+render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	jopen(b, "hosts", '[');
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		const struct sr_snap_hostrow *h = &s->hosts[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "name", h->name);
+		ju64(b, "events", h->events);
+		jtime(b, "last_seen", h->last_seen_ms);
+		jkey(b, "1m");
+		render_win(b, &h->win[SR_WIN_1M]);
+		jkey(b, "5m");
+		render_win(b, &h->win[SR_WIN_5M]);
+		jopen(b, "services", '[');
+		for (size_t k = 0; k < h->n_services; k++) {
+			jopen(b, NULL, '{');
+			jstr(b, "name", h->services[k].name);
+			jkey(b, "5m");
+			render_win(b, &h->services[k].win[SR_WIN_5M]);
+			sr_buf_addc(b, '}');
+		}
+		sr_buf_adds(b, "]}");
+	}
+	sr_buf_addc(b, ']');
+}
+
+/* The TUI's trend rule (tui/panel_tiles.c): flat within 5 % of prev. */
+static const char *
+render_trend(const struct sr_snap_kpi *k)
+{
+	double d;
+
+	if (isnan(k->value) || isnan(k->prev))
+		return NULL;
+	d = k->value - k->prev;
+	if (fabs(d) <= 0.05 * fabs(k->prev) || fabs(d) < 1e-9)
+		return "flat";
+	return d > 0 ? "up" : "down";
+}
+
+/* The overview; with_hist adds each tile's history (the sparkline). */
+static void
+render_overview(struct sr_buf *b, const struct sr_snapshot *s, int with_hist)
 {
 	sr_buf_addc(b, '{');
 	ju64(b, "tick", s->tick);
@@ -238,8 +295,10 @@ render_overview(struct sr_buf *b, const struct sr_snapshot *s)
 		jnum(b, "warn", k->warn);
 		jnum(b, "crit", k->crit);
 		jnum(b, "level", k->level);
-		render_hist(b, "history", k->hist, k->hist_n,
-		    RENDER_TILE_HIST);
+		jstr(b, "trend", render_trend(k));
+		if (with_hist)
+			render_hist(b, "history", k->hist, k->hist_n,
+			    RENDER_TILE_HIST);
 		sr_buf_addc(b, '}');
 	}
 	sr_buf_addc(b, ']');
@@ -256,6 +315,7 @@ render_overview(struct sr_buf *b, const struct sr_snapshot *s)
 	ju64(b, "pending", s->n_pending);
 	ju64(b, "total", s->n_insights);
 	sr_buf_addc(b, '}');
+	render_hosts(b, s);
 	jopen(b, "self", '{');
 	jnum(b, "cpu_pct", s->self_cpu_pct);
 	ju64(b, "rss_bytes", s->self_rss_bytes);
@@ -641,7 +701,11 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 	free(lines);
 }
 
-/* A latency summary: quantile samples and _count, in seconds. */
+/*
+ * A latency summary over the window: quantiles, _sum and _count, in
+ * seconds.  The window slides, so _sum and _count can go down: divide
+ * them for the window's mean, do not rate() them.
+ */
 static void
 prom_latency(struct sr_buf *b, const char *name,
     const struct sr_snap_win *w, const char *k1, const char *v1,
@@ -649,14 +713,42 @@ prom_latency(struct sr_buf *b, const char *name,
 {
 	static const char *q[] = { "0.5", "0.9", "0.95", "0.99" };
 	double v[] = { w->p50, w->p90, w->p95, w->p99 };
-	char cnt[128];
+	char nm[128];
 
 	for (int i = 0; i < 4; i++)
 		prom_sample(b, name, v[i] / 1000.0, k1, v1, "quantile", q[i],
 		    k2, v2, (const char *)NULL);
-	snprintf(cnt, sizeof(cnt), "%s_count", name);
-	prom_sample(b, cnt, (double)w->lat_n, k1, v1, k2, v2,
+	snprintf(nm, sizeof(nm), "%s_sum", name);
+	prom_sample(b, nm, w->lat_sum / 1000.0, k1, v1, k2, v2,
 	    (const char *)NULL);
+	snprintf(nm, sizeof(nm), "%s_count", name);
+	prom_sample(b, nm, (double)w->lat_n, k1, v1, k2, v2,
+	    (const char *)NULL);
+}
+
+/* Endpoints per service that get their own series; the rest: "other". */
+static size_t
+prom_n_endpoints(const struct sr_snap_service *sv)
+{
+	return sv->n_endpoints < RENDER_PROM_ENDPOINTS ? sv->n_endpoints :
+	    RENDER_PROM_ENDPOINTS;
+}
+
+/*
+ * The requests of a service's endpoints beyond the listed ones (the
+ * service total minus the listed endpoints), or 0 when there are none.
+ */
+static double
+prom_other_rps(const struct sr_snap_service *sv, enum sr_window w)
+{
+	double rest = sv->win[w].req_per_s;
+	uint64_t n = sv->win[w].requests;
+
+	for (size_t j = 0; j < prom_n_endpoints(sv); j++) {
+		rest -= sv->endpoints[j].win[w].req_per_s;
+		n -= sv->endpoints[j].win[w].requests;
+	}
+	return n > 0 && rest > 0 ? rest : 0;
 }
 
 static void
@@ -692,22 +784,48 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    &s->services[i].win[W], "service", s->services[i].name,
 		    NULL, NULL);
 	prom_head(b, "sitrep_endpoint_requests_per_second", "gauge",
-	    "requests per second over the last minute, per endpoint");
-	for (size_t i = 0; i < s->n_services; i++)
-		for (size_t j = 0; j < s->services[i].n_endpoints; j++)
+	    "requests per second over the last minute, per endpoint (the "
+	    "busiest " SR_STR(RENDER_PROM_ENDPOINTS) " of each service, the "
+	    "rest as endpoint=\"other\")");
+	for (size_t i = 0; i < s->n_services; i++) {
+		const struct sr_snap_service *sv = &s->services[i];
+
+		for (size_t j = 0; j < prom_n_endpoints(sv); j++)
 			prom_sample(b, "sitrep_endpoint_requests_per_second",
-			    s->services[i].endpoints[j].win[W].req_per_s,
-			    "service", s->services[i].name, "endpoint",
-			    s->services[i].endpoints[j].name,
+			    sv->endpoints[j].win[W].req_per_s, "service",
+			    sv->name, "endpoint", sv->endpoints[j].name,
 			    (const char *)NULL);
+		if (sv->n_endpoints > 0)
+			prom_sample(b, "sitrep_endpoint_requests_per_second",
+			    prom_other_rps(sv, W), "service", sv->name,
+			    "endpoint", "other", (const char *)NULL);
+	}
 	prom_head(b, "sitrep_endpoint_latency_seconds", "summary",
-	    "request latency over the last minute, per endpoint");
+	    "request latency over the last minute, per endpoint (the "
+	    "busiest " SR_STR(RENDER_PROM_ENDPOINTS) " of each service)");
 	for (size_t i = 0; i < s->n_services; i++)
-		for (size_t j = 0; j < s->services[i].n_endpoints; j++)
+		for (size_t j = 0; j < prom_n_endpoints(&s->services[i]); j++)
 			prom_latency(b, "sitrep_endpoint_latency_seconds",
 			    &s->services[i].endpoints[j].win[W], "service",
 			    s->services[i].name, "endpoint",
 			    s->services[i].endpoints[j].name);
+	prom_head(b, "sitrep_host_requests_per_second", "gauge",
+	    "events per second over the last minute, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_sample(b, "sitrep_host_requests_per_second",
+		    s->hosts[i].win[W].req_per_s, "host", s->hosts[i].name,
+		    (const char *)NULL);
+	prom_head(b, "sitrep_host_errors_ratio", "gauge",
+	    "share of the last minute's events that were 5xx, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_sample(b, "sitrep_host_errors_ratio",
+		    s->hosts[i].win[W].rate_5xx, "host", s->hosts[i].name,
+		    (const char *)NULL);
+	prom_head(b, "sitrep_host_latency_seconds", "summary",
+	    "latency over the last minute, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_latency(b, "sitrep_host_latency_seconds",
+		    &s->hosts[i].win[W], "host", s->hosts[i].name, NULL, NULL);
 	prom_head(b, "sitrep_model_tokens_per_second", "gauge",
 	    "generated tokens per generation second over the last minute");
 	for (size_t i = 0; i < s->n_models; i++)
@@ -720,6 +838,29 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		prom_sample(b, "sitrep_model_requests",
 		    (double)s->models[i].win[W].requests, "model",
 		    s->models[i].name, (const char *)NULL);
+	prom_head(b, "sitrep_model_tokens", "gauge",
+	    "tokens per model over the last minute, prompt (in) and "
+	    "generated (out)");
+	for (size_t i = 0; i < s->n_models; i++) {
+		prom_sample(b, "sitrep_model_tokens",
+		    (double)s->models[i].win[W].tokens_in, "model",
+		    s->models[i].name, "direction", "in", (const char *)NULL);
+		prom_sample(b, "sitrep_model_tokens",
+		    (double)s->models[i].win[W].tokens_out, "model",
+		    s->models[i].name, "direction", "out",
+		    (const char *)NULL);
+	}
+	prom_head(b, "sitrep_model_ttft_seconds", "summary",
+	    "time to first token per model over the last minute");
+	for (size_t i = 0; i < s->n_models; i++) {
+		prom_sample(b, "sitrep_model_ttft_seconds",
+		    s->models[i].win[W].ttft_p50 / 1000.0, "model",
+		    s->models[i].name, "quantile", "0.5", (const char *)NULL);
+		prom_sample(b, "sitrep_model_ttft_seconds",
+		    s->models[i].win[W].ttft_p95 / 1000.0, "model",
+		    s->models[i].name, "quantile", "0.95",
+		    (const char *)NULL);
+	}
 	prom_head(b, "sitrep_active_users", "gauge",
 	    "users seen in the active-session window");
 	prom_sample(b, "sitrep_active_users", (double)s->users.active_users,
@@ -800,8 +941,10 @@ sr_web_render(const struct sr_snapshot *s,
 	sr_buf_init(&b);
 	render_health(&b, s, in);
 	f->health = sr_buf_detach(&b, NULL);
-	render_overview(&b, s);
+	render_overview(&b, s, 0);
 	f->overview = sr_buf_detach(&b, NULL);
+	render_overview(&b, s, 1);
+	f->overview_hist = sr_buf_detach(&b, NULL);
 	render_services(&b, s);
 	f->services = sr_buf_detach(&b, NULL);
 	render_metrics(&b, s, in);

@@ -42,6 +42,14 @@
 
 #define WEB_MAX_ADDRS	16
 #define WEB_SSE_BLOCK	(16 * 1024)
+/*
+ * Idle timeout while a connection waits for a request's headers (its
+ * first request, or the next one on a kept-alive connection): a peer
+ * that sends part of a request, or garbage without a line end, and goes
+ * quiet or half-closes frees its slot after this.  The configured
+ * timeout applies from the headers to the end of the answer.
+ */
+#define WEB_HEADER_TIMEOUT_S	5
 
 /* Per-address connection counts, for the per-IP limit (429). */
 struct web_ip {
@@ -54,6 +62,7 @@ struct web_pub {
 	struct sr_web_frame	*frame;
 	struct MHD_Response	*health;
 	struct MHD_Response	*overview;
+	struct MHD_Response	*overview_hist;	/* ?history=1 */
 	struct MHD_Response	*services;
 	struct MHD_Response	*metrics;
 	struct MHD_Response	*insights[3];	/* all, firing, resolved */
@@ -280,6 +289,10 @@ web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 		/* an index, not a pointer: w->ips may move */
 		*socket_context = (void *)(uintptr_t)(slot - w->ips + 1);
 		pthread_mutex_unlock(&w->ip_lock);
+		if (w->cfg.timeout_s > WEB_HEADER_TIMEOUT_S)
+			(void)MHD_set_connection_option(c,
+			    MHD_CONNECTION_OPTION_TIMEOUT,
+			    (unsigned)WEB_HEADER_TIMEOUT_S);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED &&
 	    *socket_context != NULL) {
 		size_t i = (size_t)(uintptr_t)*socket_context - 1;
@@ -529,7 +542,7 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
     const char *url)
 {
 	struct sr_web_evq q;
-	const char *why = NULL, *since = web_arg(c, "since");
+	const char *why = NULL, *since = web_arg(c, "since"), *live;
 	struct sr_web_frame *f;
 	struct sr_buf b;
 	struct sr_err err;
@@ -542,26 +555,37 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 
 	if (web_evq(c, &q, &why) < 0)
 		return web_error(w, c, 400, method, url, why);
-	if (since != NULL && since[0] == 'h') {
-		if (web_int(since + 1, 0, INT64_MAX, &v) < 0)
+	/*
+	 * One opaque cursor per server: with a database file every answer
+	 * comes from the store and the cursor is a row id ("h<id>" from
+	 * older servers is accepted too); ?live=1, or a ":memory:" store,
+	 * reads the in-memory recent events, whose cursor is the stream's
+	 * event seq (the SSE id).
+	 */
+	live = web_arg(c, "live");
+	if (live != NULL && strcmp(live, "0") != 0 && strcmp(live, "1") != 0)
+		return web_error(w, c, 400, method, url, "live must be 0 or 1");
+	stored = sr_web_hist_available(w->db_path) &&
+	    !(live != NULL && strcmp(live, "1") == 0);
+	if (since != NULL) {
+		const char *num = since;
+
+		if (stored && since[0] == 'h')
+			num++;
+		if (web_int(num, 0, INT64_MAX, &v) < 0)
 			return web_error(w, c, 400, method, url,
 			    "since is not a cursor this server gave");
 		q.after_row = v;
-		stored = 1;
-	} else if (since != NULL) {
-		if (web_int(since, 0, INT64_MAX, &v) < 0)
-			return web_error(w, c, 400, method, url,
-			    "since is not a cursor this server gave");
 		after = (uint64_t)v;
+	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
+		q.newest = 1;	/* else: a range is read from its start */
 	}
-	if (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX)
-		stored = 1;
+	if (!stored && (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX))
+		return web_error(w, c, 503, method, url,
+		    "history needs a database file (not :memory:)");
 	sr_buf_init(&b);
 	if (stored) {
-		if (!sr_web_hist_available(w->db_path))
-			ret = web_error(w, c, 503, method, url,
-			    "history needs a database file (not :memory:)");
-		else if (sr_web_hist_events(w->db_path, &q, &b, &status,
+		if (sr_web_hist_events(w->db_path, &q, &b, &status,
 		    &err) < 0)
 			ret = web_error(w, c, (unsigned)status, method, url,
 			    err.msg);
@@ -1071,8 +1095,15 @@ web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 		return web_error(w, c, 405, method, url, "method not allowed");
 	if (rt->get != NULL)
 		return rt->get(w, c, method, url);
-	if (strcmp(url, "/api/metrics/overview") == 0)
-		return web_shared(w, c, &w->pub.overview, method, url);
+	if (strcmp(url, "/api/metrics/overview") == 0) {
+		const char *h = web_arg(c, "history");
+
+		if (h != NULL && strcmp(h, "0") != 0 && strcmp(h, "1") != 0)
+			return web_error(w, c, 400, method, url,
+			    "history must be 0 or 1");
+		return web_shared(w, c, h != NULL && h[0] == '1' ?
+		    &w->pub.overview_hist : &w->pub.overview, method, url);
+	}
 	if (strcmp(url, "/api/services") == 0)
 		return web_shared(w, c, &w->pub.services, method, url);
 	return web_shared(w, c, &w->pub.metrics, method, url);
@@ -1095,6 +1126,9 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq = sr_xcalloc(1, sizeof(*rq));
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
+		/* headers complete: the normal idle timeout from now on */
+		(void)MHD_set_connection_option(c,
+		    MHD_CONNECTION_OPTION_TIMEOUT, w->cfg.timeout_s);
 		if (w->cfg.max_conns_per_ip > 0 &&
 		    web_conns_from(w, c) > w->cfg.max_conns_per_ip) {
 			rq->answered = 1;
@@ -1123,11 +1157,11 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 			return web_error(w, c, 413, method, url,
 			    "request body too large");
 		}
-		if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0
-		    && strcmp(method, "PATCH") != 0) {
-			rq->answered = 1;
-			return web_dispatch(w, c, rq, url, method);
-		}
+		/*
+		 * Answer on the next call, once MHD knows the request has no
+		 * more body: a response queued in this first call makes MHD
+		 * close the connection after it (no keep-alive).
+		 */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
@@ -1149,11 +1183,16 @@ static void
 web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct sr_web *w = cls;
 	struct web_req *rq = *req_cls;
 
-	(void)cls;
-	(void)c;
-	(void)toe;
+	/* between requests on a kept-alive connection: the short timeout
+	 * (not on a connection being closed) */
+	if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK &&
+	    w->cfg.timeout_s > WEB_HEADER_TIMEOUT_S)
+		(void)MHD_set_connection_option(c,
+		    MHD_CONNECTION_OPTION_TIMEOUT,
+		    (unsigned)WEB_HEADER_TIMEOUT_S);
 	if (rq == NULL)
 		return;
 	sr_buf_release(&rq->body);
@@ -1385,7 +1424,8 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 static void
 web_pub_release(struct web_pub *p)
 {
-	struct MHD_Response *rs[] = { p->health, p->overview, p->services,
+	struct MHD_Response *rs[] = { p->health, p->overview,
+	    p->overview_hist, p->services,
 	    p->metrics, p->insights[0], p->insights[1], p->insights[2] };
 
 	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
@@ -1457,6 +1497,9 @@ sr_web_publish(struct sr_web *w, struct sr_web_frame *f)
 	if (f->overview)
 		np.overview = web_text(w, f->overview, strlen(f->overview),
 		    json);
+	if (f->overview_hist)
+		np.overview_hist = web_text(w, f->overview_hist,
+		    strlen(f->overview_hist), json);
 	if (f->services)
 		np.services = web_text(w, f->services, strlen(f->services),
 		    json);

@@ -54,7 +54,16 @@ check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | aw
 
 get "$B/api/metrics/overview"
 check "overview" "$CODE" 200
-jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and (.history | type == "array"))'
+jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and has("level") and has("trend") and (has("history") | not))'
+jqt "overview trend rule" 'all(.kpis[]; if .value == null or .prev == null then .trend == null else ((.value - .prev) as $d | ($d | fabs) as $a | if $a <= 0.05 * (.prev | fabs) or $a < 1e-9 then .trend == "flat" elif $d > 0 then .trend == "up" else .trend == "down" end) end)'
+cp "$T/body" "$T/ov_lean"
+get "$B/api/metrics/overview?history=1"
+check "overview with history" "$CODE" 200
+jqt "overview history" 'all(.kpis[]; (.history | type == "array") and (.history | length <= 120))'
+jq -e --slurpfile lean "$T/ov_lean" '.tick != $lean[0].tick or ([.kpis[] | del(.history)] == $lean[0].kpis)' "$T/body" >/dev/null || fail "overview ?history=1 differs from the lean one beyond history"
+echo "ok overview ?history=1 = lean + history"
+err "overview bad history" 400 "$B/api/metrics/overview?history=yes"
+cp "$T/ov_lean" "$T/body"
 jqt "overview totals" '(.totals.events | type == "number") and (.tick | type == "number") and (.time | test("Z$"))'
 # The KPI ids the TUI tiles show are all there.
 for k in cpu mem events errors p95; do
@@ -91,9 +100,18 @@ err "series bad step" 400 "$B/api/metrics/series?name=x&step=fast"
 # ---- events: live, filters, cursors, history -------------------------
 get "$B/api/events?limit=5"
 check "events" "$CODE" 200
-jqt "events shape" '(.events | length == 5) and (.cursor | type == "string") and all(.events[]; has("seq") and has("time") and has("service") and has("status"))'
-jqt "events oldest first" '[.events[].seq] == ([.events[].seq] | sort)'
+jqt "events shape" '(.events | length == 5) and (.cursor | type == "string") and all(.events[]; has("id") and has("time") and has("service") and has("status"))'
+jqt "events oldest first" '[.events[].id] == ([.events[].id] | sort)'
+# Without a cursor: the newest rows, and the cursor is the newest row id.
+check "events newest ids" "$(jq -c '[.events[].id]' "$T/body")" \
+	"$(sqlite3 "$T/db" 'SELECT json_group_array(id) FROM (SELECT id FROM (SELECT id FROM events ORDER BY id DESC LIMIT 5) ORDER BY id)')"
 CUR=$(jq -r .cursor "$T/body")
+check "events cursor is the newest row" "$CUR" "$(sqlite3 "$T/db" 'SELECT max(id) FROM events')"
+# ?live=1: the in-memory recent events, with the stream's seq ids.
+get "$B/api/events?limit=5&live=1"
+jqt "live events shape" '(.events | length == 5) and all(.events[]; has("seq")) and ([.events[].seq] == ([.events[].seq] | sort))'
+LIVECUR=$(jq -r .cursor "$T/body")
+err "events bad live" 400 "$B/api/events?live=yes"
 # The busiest service of the input, by jq.
 SVC=$(jq -r 'select(.service) | .service' "$T/ev.jsonl" | sort | uniq -c | sort -rn | awk 'NR==1{print $2}')
 get "$B/api/events?service=$SVC&limit=50"
@@ -123,6 +141,8 @@ done
 jqt "posted event follows the cursor" '(.events | length == 1) and .events[0].service == "posted-svc" and .events[0].status == 503 and .events[0].latency_ms == 12.5'
 CUR2=$(jq -r .cursor "$T/body")
 [ "$CUR2" -gt "$CUR" ] || fail "cursor did not advance ($CUR -> $CUR2)"
+check "posted event row" "$(jq -r '.events[0].id' "$T/body")" \
+	"$(sqlite3 "$T/db" "SELECT id FROM events WHERE service = 'posted-svc'")"
 get "$B/api/events?q=posted%20boom"
 jqt "events q filter (case-insensitive)" '(.events | length == 1) and .events[0].message == "Posted Boom"'
 
@@ -147,7 +167,8 @@ while [ $pages -lt 50 ]; do
 	[ "$n" -lt 100 ] && break
 done
 check "stored events paged" "$got" "$want"
-case $cursor in h*) echo "ok stored cursor $cursor" ;; *) fail "stored cursor '$cursor'" ;; esac
+get "$B/api/events?service=$SVC&limit=5&since=h0"
+jqt "legacy h cursor accepted" '.events | length == 5' 
 lo=$(sqlite3 "$T/db" 'SELECT min(ts) FROM events'); hi=$(( lo + 3600000 ))
 want=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE ts >= $lo AND ts < $hi AND status >= 500 AND status < 600")
 get "$B/api/events?from=$((lo / 1000)).$(printf %03d $((lo % 1000)))&to=$((hi / 1000)).$(printf %03d $((hi % 1000)))&status=5xx&limit=1000"
@@ -177,6 +198,37 @@ grep -q '^sitrep_process_cpu_seconds_total ' "$T/metrics" || fail "no process cp
 grep -q '^sitrep_store_size_bytes ' "$T/metrics" || fail "no store size"
 ing=$(awk '$1 == "sitrep_events_ingested_total" {print $2}' "$T/metrics")
 awk -v v="$ing" -v n="$N" 'BEGIN { exit !(v >= n) }' || fail "ingested $ing < $N"
+# Summaries carry _sum and _count: per service the mean lies within the
+# latencies sqlite3 holds for it, and the count within its stored rows.
+awk '$1 ~ /^sitrep_service_latency_seconds_(sum|count)\{/' "$T/metrics" |
+	sed -E 's/^sitrep_service_latency_seconds_(sum|count)\{service="([^"]*)"\} (.*)$/\2 \1 \3/' |
+	sort > "$T/sumcount"
+check "services with _sum and _count" "$(awk '$2 == "sum"' "$T/sumcount" | wc -l)" \
+	"$(awk '$2 == "count"' "$T/sumcount" | wc -l)"
+[ -s "$T/sumcount" ] || fail "no latency _sum/_count"
+nsc=0
+while read -r svc; do
+	sum=$(awk -v s="$svc" '$1 == s && $2 == "sum" {print $3}' "$T/sumcount")
+	cnt=$(awk -v s="$svc" '$1 == s && $2 == "count" {print $3}' "$T/sumcount")
+	[ "$cnt" = 0 ] && continue
+	read -r lo hi n <<<"$(sqlite3 -separator ' ' "$T/db" "SELECT min(latency_ms)/1000.0, max(latency_ms)/1000.0, count(latency_ms) FROM events WHERE service = '$svc'")"
+	awk -v s="$sum" -v c="$cnt" -v lo="$lo" -v hi="$hi" -v n="$n" \
+		'BEGIN { m = s / c; exit !(c <= n && m >= lo - 1e-6 && m <= hi + 1e-6) }' ||
+		fail "latency summary of $svc: sum $sum count $cnt vs stored min $lo max $hi n $n"
+	nsc=$((nsc + 1))
+done < <(awk '{print $1}' "$T/sumcount" | sort -u)
+[ "$nsc" -gt 0 ] || fail "no service had latencies in the last minute"
+echo "ok latency _sum/_count agree with the store for $nsc services"
+# Bounded endpoint labels: at most 10 named endpoints + "other" per service.
+max_ep=$(awk -F'[{},]' '$1 == "sitrep_endpoint_requests_per_second" {print $2}' "$T/metrics" | sort | uniq -c | sort -rn | awk 'NR==1{print $1}')
+[ "${max_ep:-0}" -le 11 ] || fail "$max_ep endpoint series for one service"
+echo "ok endpoint series per service <= 11"
+MODEL=$(jq -r 'select(.model) | .model' "$T/ev.jsonl" | sort | uniq -c | sort -rn | awk 'NR==1{print $2}')
+if [ -n "$MODEL" ]; then
+	grep -q "^sitrep_model_tokens{model=\"$MODEL\",direction=\"out\"} " "$T/metrics" || fail "no token gauge for $MODEL"
+	grep -q "^sitrep_model_ttft_seconds{model=\"$MODEL\",quantile=\"0.95\"} " "$T/metrics" || fail "no TTFT for $MODEL"
+	echo "ok model tokens and TTFT for $MODEL"
+fi
 if command -v promtool >/dev/null; then
 	promtool check metrics < "$T/metrics" || fail "promtool rejects /metrics"
 	echo "ok promtool check metrics"
@@ -189,10 +241,10 @@ grep -q '^id: [0-9]*$' "$T/sse" || fail "no id lines on the stream"
 grep -q '^retry: ' "$T/sse" || fail "no retry line"
 data=$(grep -m1 '^data: {"tick"' "$T/sse" | cut -c7-)
 echo "$data" | jq -e '.kpis | length > 0' >/dev/null || fail "overview data is not the overview JSON"
-# Resume: events after the cursor CUR come again with their ids.
-curl -sN --max-time 2 -H "Last-Event-ID: $CUR" "$B/api/stream" > "$T/sse2" || true
-grep -q "^id: $((CUR + 1))$" "$T/sse2" || fail "resume did not replay event $((CUR + 1))"
-grep -A2 "^id: $((CUR + 1))$" "$T/sse2" | grep -q 'posted-svc' || fail "replayed event is not the posted one"
+# Resume: events after the live cursor come again with their seq ids.
+curl -sN --max-time 2 -H "Last-Event-ID: $LIVECUR" "$B/api/stream" > "$T/sse2" || true
+grep -q "^id: $((LIVECUR + 1))$" "$T/sse2" || fail "resume did not replay event $((LIVECUR + 1))"
+grep -A2 "^id: $((LIVECUR + 1))$" "$T/sse2" | grep -q 'posted-svc' || fail "replayed event is not the posted one"
 echo "ok sse resume"
 err "stream bad Last-Event-ID" 400 "$B/api/stream" -H 'Last-Event-ID: x'
 

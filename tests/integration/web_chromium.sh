@@ -105,8 +105,35 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
     const shown = await page.evaluate(() => [...document.querySelectorAll("#log tbody tr")].filter((tr) => !tr.hidden).length);
     if (shown !== 1) fail("filter shows " + shown + " rows");
     console.log("ok filter");
+    await page.$eval("#filter", (e) => { e.value = ""; e.dispatchEvent(new Event("input")); });
+
+    // Services: the console's columns over the 5 min window; a click on a
+    // service lists its endpoints (as many as /api/services gives).
+    const sv = await page.evaluate(async () => {
+      const d = await (await fetch("/api/services")).json();
+      const s0 = d.services.find((s) => s.endpoints.length > 0);
+      const b = [...document.querySelectorAll("#services .disclose")].find((x) => x.textContent.slice(2) === s0.name);
+      if (!b) return { err: "no row for " + s0.name };
+      b.click();
+      const rows = [...document.querySelectorAll("#services tbody tr")];
+      const i = rows.findIndex((r) => r.querySelector(".disclose") && r.querySelector(".disclose").textContent.slice(2) === s0.name);
+      let n = 0;
+      for (let j = i + 1; j < rows.length && rows[j].classList.contains("ep"); j++) n++;
+      return { name: s0.name, want: s0.endpoints.length, got: n,
+        expanded: rows[i].querySelector(".disclose").getAttribute("aria-expanded"),
+        reqs: rows[i].cells[1].textContent, api: s0.windows["5m"].requests.toLocaleString("en-US") };
+    });
+    if (sv.err) fail(sv.err);
+    if (sv.got !== sv.want || sv.expanded !== "true") fail(`endpoints of ${sv.name}: ${sv.got} rows, want ${sv.want}`);
+    console.log(`ok ${sv.name} lists its ${sv.got} endpoints on click`);
+    // the services list is refetched every 5 s: the same or a later tick
+    if (sv.reqs === "") fail("no request count for " + sv.name);
+    console.log(`ok ${sv.name} requests (5m): page ${sv.reqs}, API ${sv.api}`);
 
     await page.screenshot({ path: art + "/web-1280.png", fullPage: true });
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+    await page.screenshot({ path: art + "/web-1280-dark.png", fullPage: true });
+    await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
     await page.setViewport({ width: 375, height: 800 });
     await new Promise((r2) => setTimeout(r2, 300));
     const sw = await page.evaluate(() => document.documentElement.scrollWidth);

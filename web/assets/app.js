@@ -9,11 +9,14 @@
   const $ = (id) => document.getElementById(id);
   const LOG_MAX = 200;
   const LIVE_POINTS = 300;
+  const TILE_POINTS = 120;
   const state = {
     token: sessionStorage.getItem("sitrep.token") || "",
     lastId: null,
     paused: false,
     live: { t: [], cpu: [], mem: [], rx: [], tx: [], rd: [], wr: [] },
+    tileHist: {},	// KPI id -> values: ?history=1 once, then one per tick
+    tileTick: -1,
     charts: {},
     streamAbort: null,
     authWaiting: false,
@@ -111,20 +114,30 @@
     }
     return svg;
   }
+  function tileHistory(o) {
+    const next = o.tick !== state.tileTick;
+    state.tileTick = o.tick;
+    for (const k of o.kpis) {
+      if (Array.isArray(k.history)) { state.tileHist[k.id] = k.history.slice(-TILE_POINTS); continue; }
+      const h = state.tileHist[k.id] || (state.tileHist[k.id] = []);
+      if (next) { h.push(k.value); if (h.length > TILE_POINTS) h.shift(); }
+    }
+  }
   function renderTiles(o) {
     const box = $("tiles");
     box.textContent = "";
     box.dataset.tick = o.tick;
+    tileHistory(o);
     for (const k of o.kpis) {
       const t = el("div", { class: "tile level" + (k.level || 0), "data-kpi": k.id, "data-value": k.value === null ? "" : String(k.value) });
       t.appendChild(el("div", { class: "label" }, k.label));
       t.appendChild(el("div", { class: "value" }, withUnit(k.value, k.unit)));
       if (k.unit2) t.appendChild(el("div", { class: "sub" }, withUnit(k.value2, k.unit2)));
-      if (k.prev !== null && k.value !== null && k.prev !== undefined) {
-        const up = k.value > k.prev, same = k.value === k.prev;
-        t.appendChild(el("div", { class: "trend", title: "previous: " + withUnit(k.prev, k.unit) }, same ? "→" : up ? "↑" : "↓"));
+      if (k.trend) {	// the TUI's rule: flat within 5 % of the previous window
+        const arrow = { up: "↑", down: "↓", flat: "→" }[k.trend];
+        t.appendChild(el("div", { class: "trend " + k.trend, title: "previous window: " + withUnit(k.prev, k.unit) }, arrow));
       }
-      t.appendChild(spark(k.history));
+      t.appendChild(spark(state.tileHist[k.id]));
       box.appendChild(t);
     }
     $("host").textContent = o.host && o.host.hostname ? o.host.hostname : "";
@@ -146,7 +159,7 @@
           x: { type: "linear", ticks: { color: fg, maxTicksLimit: 6, callback: timeTick(300e3) }, grid: { color: "rgba(128,128,128,.15)" } },
           y: { beginAtZero: true, ticks: { color: fg, maxTicksLimit: 5, callback: (v) => num(v) }, grid: { color: "rgba(128,128,128,.15)" } },
         },
-        plugins: { legend: { labels: { color: fg, boxWidth: 10 } } },
+        plugins: { legend: { labels: { color: fg, boxWidth: 10, filter: (it, d) => !d.datasets[it.datasetIndex].hidden } } },
       },
     });
   }
@@ -157,17 +170,24 @@
     state.charts.disk = makeChart("c-disk", [{ label: "read", color: "#76b041" }, { label: "write", color: "#a06cd5" }]);
     for (const k of ["net", "disk"]) if (state.charts[k]) state.charts[k].options.scales.y.ticks.callback = (v) => bytes(v);
   }
-  function setChart(c, arrays, span) {
+  function setChart(c, arrays, span, labels) {
     if (!c) return;
-    arrays.forEach((a, i) => { c.data.datasets[i].data = a; });
+    arrays.forEach((a, i) => {
+      const ds = c.data.datasets[i];
+      ds.data = a;
+      if (!ds.label0) ds.label0 = ds.label;
+      ds.label = labels && labels[i] ? labels[i] : ds.label0;
+      ds.hidden = labels ? labels[i] === null : false;
+    });
     c.options.scales.x.ticks.callback = timeTick(span);
     c.update("none");
   }
   function liveCharts() {
     const L = state.live, pts = (a) => L.t.map((t, i) => ({ x: t, y: a[i] }));
     setChart(state.charts.cpu, [pts(L.cpu), pts(L.mem)], 300e3);
-    setChart(state.charts.net, [pts(L.rx), pts(L.tx)], 300e3);
-    setChart(state.charts.disk, [pts(L.rd), pts(L.wr)], 300e3);
+    // the overview carries totals only: rx+tx, read+write
+    setChart(state.charts.net, [pts(L.rx), pts(L.tx)], 300e3, ["rx+tx", null]);
+    setChart(state.charts.disk, [pts(L.rd), pts(L.wr)], 300e3, ["read+write", null]);
   }
   function kpi(o, id, second) {
     const k = o.kpis.find((x) => x.id === id);
@@ -201,27 +221,46 @@
   });
 
   // ---- services ----------------------------------------------------------
+  // The console's table: one window for every column (default 5 min, as
+  // the console), a req/s sparkline, endpoints listed under a service on click.
+  const open = new Set();
+  let lastServices = null;
+  function pct(v) { return v === null || v === undefined ? "–" : num(v * 100, 1) + "%"; }
   function renderServices(d) {
-    const tb = $("services").tBodies[0];
+    if (d) lastServices = d;
+    d = lastServices;
+    if (!d) return;
+    const win = $("svcwin").value, tb = $("services").tBodies[0];
     tb.textContent = "";
+    const row = (name, cls, w, hist, svc) => {
+      const tr = el("tr", { class: cls });
+      const th = el("th", { scope: "row" });
+      if (svc) {
+        const n = svc.endpoints ? svc.endpoints.length : 0;
+        const b = el("button", { type: "button", class: "disclose", "aria-expanded": String(open.has(svc.name)), title: n + " endpoints" }, (open.has(svc.name) ? "▾ " : "▸ ") + name);
+        if (!n) b.disabled = true;
+        b.addEventListener("click", () => { if (open.has(svc.name)) open.delete(svc.name); else open.add(svc.name); renderServices(); });
+        th.appendChild(b);
+      } else th.textContent = name;
+      tr.appendChild(th);
+      for (const v of [num(w.requests, 0), num(w.req_per_s, 2), pct(w.rate_4xx), pct(w.rate_5xx), num(w.p50_ms), num(w.p95_ms), num(w.p99_ms)]) tr.appendChild(el("td", null, v));
+      const sp = el("td", { class: "spark" });
+      if (hist) sp.appendChild(spark(hist));
+      tr.appendChild(sp);
+      if (w.rate_5xx > 0.05) tr.classList.add("bad");
+      tb.appendChild(tr);
+    };
     for (const s of d.services) {
-      const w1 = s.windows["1m"], w5 = s.windows["5m"];
-      const row = (name, cls, a, b) => {
-        const tr = el("tr", { class: cls });
-        tr.appendChild(el("th", { scope: "row" }, name));
-        for (const v of [num(a.req_per_s, 2), num(b.requests, 0), num(b.rate_5xx * 100, 1) + "%", num(b.p50_ms), num(b.p95_ms), num(b.p99_ms)]) tr.appendChild(el("td", null, v));
-        if (b.rate_5xx > 0.05) tr.classList.add("bad");
-        tb.appendChild(tr);
-      };
-      row(s.name, "svc", w1, w5);
-      for (const e of (s.endpoints || []).slice(0, 5)) row("  " + e.name, "ep", e.windows["1m"], e.windows["5m"]);
+      row(s.name, "svc", s.windows[win], s.history_req_per_s, s);
+      if (open.has(s.name)) for (const e of s.endpoints || []) row(e.name, "ep", e.windows[win], null, null);
     }
     if (!d.services.length) {
       const tr = el("tr");
-      tr.appendChild(el("td", { colspan: "7", class: "muted" }, "no requests yet"));
+      tr.appendChild(el("td", { colspan: "9", class: "muted" }, "no requests yet"));
       tb.appendChild(tr);
     }
   }
+  $("svcwin").addEventListener("change", () => renderServices());
 
   // ---- insights ----------------------------------------------------------
   const insights = new Map();
@@ -334,7 +373,7 @@
     try {
       const h = await (await fetch("/api/health", { cache: "no-store" })).json();
       $("version").textContent = h.version || "";
-      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100")]);
+      const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview?history=1"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
       pushLive(o);
       renderServices(s);
