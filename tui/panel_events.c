@@ -53,6 +53,7 @@ struct events {
 	int64_t			 anchor_ts;	/* rows kept are older */
 	int64_t			 older;		/* stored rows before rows[0] */
 	int			 nmem;		/* memory rows in the list */
+	uint64_t		 seen_seq;	/* newest event drawn */
 	char			*fkey;		/* filter the rows were read with */
 	char			 err[160];
 };
@@ -351,9 +352,10 @@ shown_build(struct events *p, const struct sr_snapshot *s, int64_t mem_lo,
 {
 	int n = 0;
 
+	/* cut off from memory: every kept row; else those before it */
 	for (size_t i = 0; i < p->nrows; i++)
-		if (p->rows[i].ev.ts_ms < mem_lo &&
-		    p->rows[i].ev.ts_ms < p->anchor_ts)
+		if (p->hi_cut || (p->rows[i].ev.ts_ms < mem_lo &&
+		    p->rows[i].ev.ts_ms < p->anchor_ts))
 			list[n++] = (struct shown){ 0, i };
 	p->nmem = 0;
 	if (p->hi_cut)
@@ -408,6 +410,14 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 	} else {
 		free(key);
 	}
+	/* scrolled back: rows arriving below do not move the view */
+	if (p->back > 0 && !p->hi_cut && p->seen_seq != 0)
+		for (size_t i = 0; i < s->n_events; i++)
+			if (s->events[i].seq > p->seen_seq &&
+			    sr_evfilter_match(&p->v->filter,
+			    &s->events[i].ev))
+				p->back++;
+	p->seen_seq = s->last_seq;
 	/*
 	 * Memory moved on past the kept rows (live events pushed older
 	 * ones out): looking at memory, drop the kept rows; looking at
