@@ -223,6 +223,51 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 	dst->count += src->count;
 }
 
+void
+sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src)
+{
+	uint32_t z = 0;
+
+	if (src->count == 0)
+		return;
+	dst->zero -= src->zero < dst->zero ? src->zero : dst->zero;
+	for (uint32_t k = 0; k < src->nbins && dst->nbins > 0; k++) {
+		int64_t idx = (int64_t)src->lo + k;
+		uint64_t *b;
+
+		if (src->bins[k] == 0 ||
+		    idx >= (int64_t)dst->lo + dst->nbins)
+			continue;
+		/* folded bins live in the lowest one */
+		b = &dst->bins[idx < dst->lo ? 0 : idx - dst->lo];
+		*b -= src->bins[k] < *b ? src->bins[k] : *b;
+	}
+	dst->count -= src->count < dst->count ? src->count : dst->count;
+	if (dst->count == 0) {
+		sr_sketch_reset(dst);
+		return;
+	}
+	while (dst->nbins > 0 && dst->bins[dst->nbins - 1] == 0)
+		dst->nbins--;
+	while (z < dst->nbins && dst->bins[z] == 0)
+		z++;
+	if (z > 0) {
+		memmove(dst->bins, dst->bins + z,
+		    (size_t)(dst->nbins - z) * sizeof(*dst->bins));
+		dst->nbins -= z;
+		dst->lo += (int32_t)z;
+	}
+}
+
+void
+sr_sketch_set_minmax(struct sr_sketch *s, double min, double max)
+{
+	if (s->count == 0)
+		return;
+	s->min = min;
+	s->max = max;
+}
+
 uint64_t
 sr_sketch_count(const struct sr_sketch *s)
 {
