@@ -171,6 +171,7 @@ struct agg_bucket {
 	uint32_t		 tok_n;
 	double			 gen_ms;
 	double			 lat_min, lat_max;	/* of lat; NAN none */
+	double			 ttft_min, ttft_max;	/* of ttft */
 	struct sr_sketch	*lat;
 	struct sr_sketch	*ttft;
 };
@@ -190,9 +191,12 @@ struct agg_win {
 	int64_t			 lo, hi;	/* lo > hi: not set yet */
 	uint64_t		 req, n4xx, n5xx, lat_n;
 	struct sr_sketch	*lat;		/* NULL: quantiles not kept */
+	struct sr_sketch	*ttft;		/* the same for TTFT */
 	uint64_t		 ver;		/* content changes */
 	uint64_t		 q_ver;		/* ver of p50..max; 0 none */
 	double			 p50, p90, p95, p99, max;
+	uint64_t		 tq_ver;	/* ver of ttft_p50, ttft_p95 */
+	double			 ttft_p50, ttft_p95;
 };
 
 struct sr_agg_ring {
@@ -249,8 +253,10 @@ ring_free(struct sr_agg_ring *r)
 		sr_sketch_free(r->coarse[i].lat);
 		sr_sketch_free(r->coarse[i].ttft);
 	}
-	for (int i = 0; i < SR_WIN_COUNT; i++)
+	for (int i = 0; i < SR_WIN_COUNT; i++) {
 		sr_sketch_free(r->win[i].lat);
+		sr_sketch_free(r->win[i].ttft);
+	}
 	free(r->win);
 	free(r);
 }
@@ -263,6 +269,7 @@ bucket_reset(struct agg_bucket *b, int64_t idx)
 	b->tok_in = b->tok_out = 0;
 	b->gen_ms = 0;
 	b->lat_min = b->lat_max = NAN;
+	b->ttft_min = b->ttft_max = NAN;
 	if (b->lat != NULL)
 		sr_sketch_reset(b->lat);
 	if (b->ttft != NULL)
@@ -270,12 +277,12 @@ bucket_reset(struct agg_bucket *b, int64_t idx)
 }
 
 static void
-bucket_minmax(struct agg_bucket *b, double lo, double hi)
+minmax(double *mn, double *mx, double lo, double hi)
 {
-	if (isnan(b->lat_min) || lo < b->lat_min)
-		b->lat_min = lo;
-	if (isnan(b->lat_max) || hi > b->lat_max)
-		b->lat_max = hi;
+	if (isnan(*mn) || lo < *mn)
+		*mn = lo;
+	if (isnan(*mx) || hi > *mx)
+		*mx = hi;
 }
 
 static void
@@ -290,13 +297,14 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		sr_sketch_add(b->lat, x->lat_ms);
 		b->lat_n++;
 		if (isfinite(x->lat_ms))
-			bucket_minmax(b, x->lat_ms, x->lat_ms);
+			minmax(&b->lat_min, &b->lat_max, x->lat_ms,
+			    x->lat_ms);
 	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
 		if (b->lat == NULL)
 			b->lat = sr_sketch_new();
 		sr_sketch_merge(b->lat, x->lat_sk);
 		b->lat_n += (uint32_t)x->lat_n;
-		bucket_minmax(b, sr_sketch_min(x->lat_sk),
+		minmax(&b->lat_min, &b->lat_max, sr_sketch_min(x->lat_sk),
 		    sr_sketch_max(x->lat_sk));
 	}
 	b->tok_in += x->tok_in;
@@ -307,10 +315,15 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		if (b->ttft == NULL)
 			b->ttft = sr_sketch_new();
 		sr_sketch_add(b->ttft, x->ttft_ms);
+		if (isfinite(x->ttft_ms))
+			minmax(&b->ttft_min, &b->ttft_max, x->ttft_ms,
+			    x->ttft_ms);
 	} else if (x->ttft_sk != NULL && sr_sketch_count(x->ttft_sk) > 0) {
 		if (b->ttft == NULL)
 			b->ttft = sr_sketch_new();
 		sr_sketch_merge(b->ttft, x->ttft_sk);
+		minmax(&b->ttft_min, &b->ttft_max, sr_sketch_min(x->ttft_sk),
+		    sr_sketch_max(x->ttft_sk));
 	}
 }
 
@@ -325,6 +338,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n += b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_merge(w->lat, b->lat);
+		if (w->ttft != NULL && b->ttft != NULL)
+			sr_sketch_merge(w->ttft, b->ttft);
 	} else {
 		w->req -= b->req;
 		w->n4xx -= b->n4xx;
@@ -332,6 +347,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n -= b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_sub(w->lat, b->lat);
+		if (w->ttft != NULL && b->ttft != NULL)
+			sr_sketch_sub(w->ttft, b->ttft);
 	}
 	w->ver++;
 }
@@ -351,6 +368,12 @@ win_add(struct agg_win *w, const struct agg_add *x)
 		if (w->lat != NULL)
 			sr_sketch_merge(w->lat, x->lat_sk);
 		w->lat_n += (uint32_t)x->lat_n;
+	}
+	if (w->ttft != NULL) {
+		if (x->has_ttft)
+			sr_sketch_add(w->ttft, x->ttft_ms);
+		else if (x->ttft_sk != NULL)
+			sr_sketch_merge(w->ttft, x->ttft_sk);
 	}
 	w->ver++;
 }
@@ -433,7 +456,6 @@ struct sr_agg {
 	int64_t			 newest_ms;
 	struct sr_snap_folded	 folded;
 	struct sr_sketch	*scratch;
-	struct sr_sketch	*scratch2;
 	/* endpoint maps per service live beside the service */
 	struct agg_map		*ep_maps;	/* parallel to svcs */
 };
@@ -563,6 +585,8 @@ win_sync(const struct sr_agg *a, const struct sr_agg_ring *r,
 		x->req = x->n4xx = x->n5xx = x->lat_n = 0;
 		if (x->lat != NULL)
 			sr_sketch_reset(x->lat);
+		if (x->ttft != NULL)
+			sr_sketch_reset(x->ttft);
 		x->lo = lo;
 		x->hi = hi;
 		for (int i = 0; i < n; i++)
@@ -640,10 +664,7 @@ win_quantiles(const struct sr_agg_ring *r, enum sr_window w,
 
 		if (isnan(b->lat_min) || !win_has(x, b->idx))
 			continue;
-		if (isnan(mn) || b->lat_min < mn)
-			mn = b->lat_min;
-		if (isnan(mx) || b->lat_max > mx)
-			mx = b->lat_max;
+		minmax(&mn, &mx, b->lat_min, b->lat_max);
 	}
 	sr_sketch_set_minmax(x->lat, mn, mx);
 	x->p50 = sr_sketch_quantile(x->lat, 0.50);
@@ -670,24 +691,53 @@ sr_agg_ring_win(const struct sr_agg *a, const struct sr_agg_ring *r,
 	out->max = x->max;
 }
 
+/* TTFT quantiles of a synced window (cached until it changes). */
+static void
+win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
+    struct agg_win *x)
+{
+	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
+	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	double mn = NAN, mx = NAN;
+
+	if (x->tq_ver == x->ver)
+		return;
+	if (x->ttft == NULL) {
+		x->ttft = sr_sketch_new();
+		for (int i = 0; i < n; i++)
+			if (lv[i].ttft != NULL && win_has(x, lv[i].idx))
+				sr_sketch_merge(x->ttft, lv[i].ttft);
+	}
+	x->tq_ver = x->ver;
+	if (sr_sketch_count(x->ttft) == 0) {
+		x->ttft_p50 = x->ttft_p95 = NAN;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (!isnan(lv[i].ttft_min) && win_has(x, lv[i].idx))
+			minmax(&mn, &mx, lv[i].ttft_min, lv[i].ttft_max);
+	sr_sketch_set_minmax(x->ttft, mn, mx);
+	x->ttft_p50 = sr_sketch_quantile(x->ttft, 0.50);
+	x->ttft_p95 = sr_sketch_quantile(x->ttft, 0.95);
+}
+
 void
 sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w, struct sr_snap_model_win *out)
 {
+	struct agg_win *x = win_sync(a, r, w);
 	struct ring_sum s;
 
-	ring_sum(a, r, w, 0, &s, NULL, a->scratch2);
+	/* counts and the gen_ms sum as before (no sketch merging) */
+	ring_sum(a, r, w, 0, &s, NULL, NULL);
 	out->requests = s.req;
 	out->tokens_in = s.tok_in;
 	out->tokens_out = s.tok_out;
 	out->tokens_per_s = s.gen_ms > 0 ?
 	    (double)s.tok_out / (s.gen_ms / 1000.0) : NAN;
-	if (sr_sketch_count(a->scratch2) > 0) {
-		out->ttft_p50 = sr_sketch_quantile(a->scratch2, 0.50);
-		out->ttft_p95 = sr_sketch_quantile(a->scratch2, 0.95);
-	} else {
-		out->ttft_p50 = out->ttft_p95 = NAN;
-	}
+	win_ttft_quantiles(r, w, x);
+	out->ttft_p50 = x->ttft_p50;
+	out->ttft_p95 = x->ttft_p95;
 }
 
 void
@@ -948,7 +998,6 @@ sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 	a->users = idtab_new();
 	a->sessions = idtab_new();
 	a->scratch = sr_sketch_new();
-	a->scratch2 = sr_sketch_new();
 	return a;
 }
 
@@ -1003,7 +1052,6 @@ sr_agg_free(struct sr_agg *a)
 	idtab_free(a->users);
 	idtab_free(a->sessions);
 	sr_sketch_free(a->scratch);
-	sr_sketch_free(a->scratch2);
 	free(a);
 }
 
