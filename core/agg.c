@@ -456,6 +456,8 @@ struct sr_agg {
 	int64_t			 newest_ms;
 	struct sr_snap_folded	 folded;
 	struct sr_sketch	*scratch;
+	/* each window's bucket range at now_ms (win_range), kept current */
+	int64_t			 win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
 	/* endpoint maps per service live beside the service */
 	struct agg_map		*ep_maps;	/* parallel to svcs */
 };
@@ -575,9 +577,9 @@ win_sync(const struct sr_agg *a, const struct sr_agg_ring *r,
 	int coarse, n;
 	const struct agg_bucket *lv;
 
-	win_range(a, w, 0, &lo, &hi, &width, &coarse);
-	if (lo == x->lo && hi == x->hi)
+	if (a->win_lo[w] == x->lo && a->win_hi[w] == x->hi)
 		return x;
+	win_range(a, w, 0, &lo, &hi, &width, &coarse);
 	lv = coarse ? r->coarse : r->fine;
 	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
 	if (x->lo > x->hi || lo < x->lo || hi < x->hi || lo - x->lo >= n) {
@@ -979,12 +981,25 @@ idtab_unique(const struct sr_agg *a, const struct agg_idtab *t,
 
 /* ---- the agg ---- */
 
+static void
+agg_win_ranges(struct sr_agg *a)
+{
+	for (int w = 0; w < SR_WIN_COUNT; w++) {
+		int64_t width;
+		int coarse;
+
+		win_range(a, (enum sr_window)w, 0, &a->win_lo[w],
+		    &a->win_hi[w], &width, &coarse);
+	}
+}
+
 struct sr_agg *
 sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 {
 	struct sr_agg *a = sr_xcalloc(1, sizeof(*a));
 
 	a->now_ms = now_ms;
+	agg_win_ranges(a);
 	a->start_ms = now_ms;
 	a->active_ms = active_session_ms > 0 ? active_session_ms : 1800000;
 	a->baseline_ms = baseline_ms > 0 ? baseline_ms : 3600000;
@@ -1478,6 +1493,7 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 	} else if (now_ms > a->now_ms) {
 		a->now_ms = now_ms;
 	}
+	agg_win_ranges(a);
 	agg_history(a);
 	if (minute != a->last_minute) {
 		a->last_minute = minute;
