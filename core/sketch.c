@@ -215,10 +215,20 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 	dst->zero += src->zero;
 	if (src->nbins > 0) {
 		sketch_cover(dst, src->lo, src->lo + (int32_t)src->nbins - 1);
-		for (uint32_t k = 0; k < src->nbins; k++)
-			if (src->bins[k])
-				sketch_bin_add(dst, src->lo + (int32_t)k,
-				    src->bins[k]);
+		if (src->lo >= dst->lo && (int64_t)src->lo + src->nbins <=
+		    (int64_t)dst->lo + dst->nbins) {
+			/* covered (the usual case): add bin to bin */
+			uint64_t *d = dst->bins + (src->lo - dst->lo);
+
+			for (uint32_t k = 0; k < src->nbins; k++)
+				d[k] += src->bins[k];
+		} else {
+			for (uint32_t k = 0; k < src->nbins; k++)
+				if (src->bins[k])
+					sketch_bin_add(dst,
+					    src->lo + (int32_t)k,
+					    src->bins[k]);
+		}
 	}
 	dst->count += src->count;
 }
