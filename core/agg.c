@@ -669,10 +669,16 @@ win_quantiles(const struct sr_agg_ring *r, enum sr_window w,
 		minmax(&mn, &mx, b->lat_min, b->lat_max);
 	}
 	sr_sketch_set_minmax(x->lat, mn, mx);
-	x->p50 = sr_sketch_quantile(x->lat, 0.50);
-	x->p90 = sr_sketch_quantile(x->lat, 0.90);
-	x->p95 = sr_sketch_quantile(x->lat, 0.95);
-	x->p99 = sr_sketch_quantile(x->lat, 0.99);
+	{
+		static const double qs[] = { 0.50, 0.90, 0.95, 0.99 };
+		double qv[4];
+
+		sr_sketch_quantiles(x->lat, qs, qv, 4);
+		x->p50 = qv[0];
+		x->p90 = qv[1];
+		x->p95 = qv[2];
+		x->p99 = qv[3];
+	}
 	x->max = sr_sketch_max(x->lat);
 }
 

@@ -331,6 +331,60 @@ sr_sketch_quantile(const struct sr_sketch *s, double q)
 	return s->max;
 }
 
+void
+sr_sketch_quantiles(const struct sr_sketch *s, const double *q, double *out,
+    size_t n)
+{
+	uint64_t seen;
+	uint32_t k = 0;
+
+	if (s->count == 0) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = NAN;
+		return;
+	}
+	seen = s->zero;
+	for (size_t i = 0; i < n; i++) {
+		double qi = q[i], r;
+		uint64_t rank;
+
+		if (isnan(qi)) {
+			out[i] = NAN;
+			continue;
+		}
+		if (qi < 0)
+			qi = 0;
+		if (qi > 1)
+			qi = 1;
+		/* as sr_sketch_quantile */
+		r = ceil(qi * (double)s->count - 1e-9);
+		rank = r < 1 ? 1 : (uint64_t)r;
+		if (rank > s->count)
+			rank = s->count;
+		if (rank == 1) {
+			out[i] = s->min;
+			continue;
+		}
+		if (rank == s->count) {
+			out[i] = s->max;
+			continue;
+		}
+		if (rank <= s->zero) {
+			out[i] = sketch_clamp(s, 0.0);
+			continue;
+		}
+		/* ranks ascend: carry on from the bin reached so far */
+		while (k < s->nbins && seen + s->bins[k] < rank)
+			seen += s->bins[k++];
+		if (k == s->nbins) {
+			out[i] = s->max;
+			continue;
+		}
+		out[i] = sketch_clamp(s, 2.0 * exp(s->log_gamma *
+		    (s->lo + (int32_t)k)) / (sketch_gamma + 1.0));
+	}
+}
+
 double
 sr_sketch_min(const struct sr_sketch *s)
 {

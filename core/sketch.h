@@ -45,6 +45,9 @@ void sr_sketch_set_minmax(struct sr_sketch *s, double min, double max);
  * when empty.
  */
 double sr_sketch_quantile(const struct sr_sketch *s, double q);
+/* The same for n quantiles q[0] <= q[1] <= ... in one pass over the bins. */
+void sr_sketch_quantiles(const struct sr_sketch *s, const double *q,
+    double *out, size_t n);
 /* Exact min and max of the values added; NAN when empty. */
 double sr_sketch_min(const struct sr_sketch *s);
 double sr_sketch_max(const struct sr_sketch *s);

@@ -44,6 +44,16 @@ test_sketch_sub(void)
 	for (double q = 0; q <= 1.0; q += 0.05)
 		CU_ASSERT_EQUAL(sr_sketch_quantile(all, q),
 		    sr_sketch_quantile(ref, q));
+	{
+		double qs[] = { 0, 0.01, 0.3, 0.5, 0.5, 0.9, 0.999, 1 };
+		double got[8];
+
+		sr_sketch_add(ref, 0);
+		sr_sketch_add(ref, -2);
+		sr_sketch_quantiles(ref, qs, got, 8);
+		for (int i = 0; i < 8; i++)
+			CU_ASSERT_EQUAL(got[i], sr_sketch_quantile(ref, qs[i]));
+	}
 	/* everything out: empty */
 	sr_sketch_sub(all, a);
 	CU_ASSERT_EQUAL(sr_sketch_count(all), 0);
