@@ -41,8 +41,7 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		base0 = isnan(base) ? 0 : base;
 		p0 = isnan(base) ? SR_RULE_ERR_P0_NONE :
 		    base < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base;
-		tail = w.n_5xx < SR_RULE_MIN_ERRORS ? 1 :
-		    sr_rule_binom_tail(w.requests, w.n_5xx, p0);
+		tail = sr_rule_binom_tail(w.requests, w.n_5xx, p0);
 		news = w.n_5xx >= SR_RULE_MIN_ERRORS &&
 		    tail < SR_RULE_ERR_P &&
 		    w.rate_5xx >= base0 + SR_RULE_ERR_EXCESS &&
@@ -206,7 +205,7 @@ const struct sr_rule sr_rule_error_rate = {
 	.category = SR_CAT_RELIABILITY,
 	.defaults = { .enabled = 1, .warn = 0.05, .crit = 0.20,
 	    .clear = 0.02, .for_ms = 60000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 50, .factor = 5,
+	    .window_ms = 300000, .min_samples = 30, .factor = 5,
 	    .min_change = 0.02 },
 	.eval = rule_error_rate_eval,
 };
