@@ -41,6 +41,10 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		base0 = isnan(base) ? 0 : base;
 		p0 = isnan(base) ? SR_RULE_ERR_P0_NONE :
 		    base < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base;
+		/* a young baseline may have learnt an early burst: past
+		 * `clear` the ratio is unhealthy anyway */
+		if (p0 > p->clear && p->clear > 0)
+			p0 = p->clear;
 		tail = sr_rule_binom_tail(w.requests, w.n_5xx, p0);
 		news = w.n_5xx >= SR_RULE_MIN_ERRORS &&
 		    tail < SR_RULE_ERR_P &&

@@ -18,8 +18,9 @@
  * would fire by chance on calm traffic.  Opening an insight needs all of:
  * at least SR_RULE_MIN_ERRORS failures in the window; a binomial upper
  * tail P(X >= failures | requests, p0) below SR_RULE_ERR_P, p0 being the
- * service's baseline ratio floored at SR_RULE_ERR_P0_MIN (or
- * SR_RULE_ERR_P0_NONE while there is no baseline yet); and a ratio at
+ * service's baseline ratio floored at SR_RULE_ERR_P0_MIN and capped at
+ * the rule's clear level (SR_RULE_ERR_P0_NONE while there is no baseline
+ * yet); and a ratio at
  * least SR_RULE_ERR_EXCESS above and SR_RULE_ERR_RATIO times the
  * baseline.  Then the rule's `for` must pass.
  */
