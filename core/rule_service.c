@@ -38,13 +38,13 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		 * are very unlikely under the service's usual ratio and
 		 * clearly above it are news (rules.h, sitrep(1)).
 		 */
+		/* a young baseline is a plain mean of its first minutes
+		 * and may have learnt an early burst: capped at `clear` */
 		base0 = isnan(base) ? 0 : base;
+		if (s->base_err.n < SR_RULE_ERR_YOUNG && base0 > p->clear)
+			base0 = p->clear;
 		p0 = isnan(base) ? SR_RULE_ERR_P0_NONE :
-		    base < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base;
-		/* a young baseline may have learnt an early burst: past
-		 * `clear` the ratio is unhealthy anyway */
-		if (p0 > p->clear && p->clear > 0)
-			p0 = p->clear;
+		    base0 < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base0;
 		tail = sr_rule_binom_tail(w.requests, w.n_5xx, p0);
 		news = w.n_5xx >= SR_RULE_MIN_ERRORS &&
 		    tail < SR_RULE_ERR_P &&
@@ -54,8 +54,8 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 			tmp.hold = 1;
 		/* below the absolute level: far above its own baseline? */
 		if (tmp.hold && news && !isnan(base) &&
-		    w.rate_5xx >= p->factor * base &&
-		    w.rate_5xx - base >= p->min_change) {
+		    w.rate_5xx >= p->factor * base0 &&
+		    w.rate_5xx - base0 >= p->min_change) {
 			tmp.hold = 0;
 			tmp.severity = SR_SEV_WARN;
 			tmp.excess = 0.5;
@@ -66,7 +66,7 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->hold = tmp.hold;
 		f->excess = tmp.excess;
 		f->value = w.rate_5xx;
-		f->threshold = by_base ? p->factor * base : tmp.threshold;
+		f->threshold = by_base ? p->factor * base0 : tmp.threshold;
 		f->baseline = base;
 		f->samples = (double)w.requests;
 		(void)snprintf(f->title, sizeof(f->title),

@@ -18,18 +18,19 @@
  * would fire by chance on calm traffic.  Opening an insight needs all of:
  * at least SR_RULE_MIN_ERRORS failures in the window; a binomial upper
  * tail P(X >= failures | requests, p0) below SR_RULE_ERR_P, p0 being the
- * service's baseline ratio floored at SR_RULE_ERR_P0_MIN and capped at
- * the rule's clear level (SR_RULE_ERR_P0_NONE while there is no baseline
- * yet); and a ratio at
+ * service's baseline ratio floored at SR_RULE_ERR_P0_MIN (or
+ * SR_RULE_ERR_P0_NONE while there is no baseline yet); and a ratio at
  * least SR_RULE_ERR_EXCESS above and SR_RULE_ERR_RATIO times the
- * baseline.  Then the rule's `for` must pass.
- */
-#define SR_RULE_MIN_ERRORS	5
+ * baseline.  A baseline of fewer than SR_RULE_ERR_YOUNG updates (a plain
+ * mean of its first minutes, which may hold an early burst) counts as
+ * at most the rule's clear level.  Then the rule's `for` must pass.
+ */#define SR_RULE_MIN_ERRORS	5
 #define SR_RULE_ERR_P		1e-5
 #define SR_RULE_ERR_P0_MIN	0.001
 #define SR_RULE_ERR_P0_NONE	0.01
 #define SR_RULE_ERR_EXCESS	0.01
 #define SR_RULE_ERR_RATIO	2.0
+#define SR_RULE_ERR_YOUNG	60
 
 /*
  * silence: the recent mean gap between a service's events is the larger
