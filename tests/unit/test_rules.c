@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/demo.h"
 #include "core/agg.h"
 #include "core/config.h"
 #include "core/insight.h"
@@ -463,6 +464,158 @@ test_silence_recent_rate(void)
 	CU_ASSERT_EQUAL(silence_after(60, 900), 1);
 }
 
+/* error_rate firings (pending -> firing, warning or worse) with times */
+struct live_fires {
+	int	 n, other;	/* other: any other rule's warning+ */
+	char	 subject[64][32];
+	int64_t	 at[64];
+};
+
+static void
+on_live(void *ctx, const struct sr_snap_insight *in,
+    enum sr_insight_state from, int64_t now)
+{
+	struct live_fires *f = ctx;
+
+	if (in->state != SR_INS_FIRING || from != SR_INS_PENDING ||
+	    in->severity < SR_SEV_WARN)
+		return;
+	if (strcmp(in->rule, "error_rate") != 0 || f->n == 64) {
+		f->other++;
+		return;
+	}
+	(void)snprintf(f->subject[f->n], sizeof(f->subject[0]), "%s",
+	    in->subject);
+	f->at[f->n++] = now;
+}
+
+/*
+ * The live path: demo events at 20/s (times the demo's rate factor)
+ * folded into the aggregates as they arrive, the rules evaluated every
+ * 1 s tick, as the engine does, for `hours`.
+ */
+static void
+live_run(enum sr_demo_incidents incidents, uint64_t seed, int hours,
+    struct live_fires *f)
+{
+	struct sr_demo_opts o = { .seed = seed, .incidents = incidents,
+	    .start_ms = T0 };
+	struct sr_demo *d = sr_demo_new(&o);
+	struct sr_config cfg;
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_insights *ins;
+	struct sr_event ev;
+	struct sr_view v;
+	double carry = 0;
+
+	memset(f, 0, sizeof(*f));
+	sr_config_init(&cfg);
+	ins = sr_insights_new(&cfg);
+	memset(&v, 0, sizeof(v));
+	v.agg = a;
+	v.interval_ms = 1000;
+	sr_agg_tick(a, T0);
+	for (int64_t t = T0; t < T0 + (int64_t)hours * 3600000; t += 1000) {
+		int n;
+
+		carry += 20 * sr_demo_rate_factor(d, t);
+		n = (int)carry;
+		carry -= n;
+		for (int i = 0; i < n; i++) {
+			sr_demo_next(d, t + (int64_t)i * 1000 / n, &ev);
+			sr_agg_add_event(a, &ev);
+		}
+		sr_agg_tick(a, t + 1000);
+		v.now_ms = t + 1000;
+		sr_insights_eval(ins, &v, on_live, f);
+	}
+	sr_insights_free(ins);
+	sr_agg_free(a);
+	sr_config_release(&cfg);
+	sr_demo_free(d);
+}
+
+/* Calm live traffic for 4 h: no warning or worse, ever. */
+static void
+test_live_calm(void)
+{
+	struct live_fires f;
+
+	for (uint64_t seed = 1; seed <= 1; seed++) {
+		live_run(SR_DEMO_INCIDENTS_NONE, seed, 4, &f);
+		CU_ASSERT_EQUAL(f.n, 0);
+		CU_ASSERT_EQUAL(f.other, 0);
+		for (int i = 0; i < f.n; i++)
+			fprintf(stderr, "calm seed %llu: error_rate:%s\n",
+			    (unsigned long long)seed, f.subject[i]);
+	}
+}
+
+/*
+ * Live traffic with incidents for 2 h: every error burst of the demo's
+ * schedule (sr_demo_incident_at) fires error_rate for its service
+ * between the burst's start and 5 min after its end; no error_rate
+ * fires for a service outside a burst (vllm's errors also reach the
+ * litellm gateway).
+ */
+static void
+test_live_bursts(void)
+{
+	struct sr_demo_opts o = { .seed = 7, .incidents =
+	    SR_DEMO_INCIDENTS_SOME, .start_ms = T0 };
+	struct sr_demo *d = sr_demo_new(&o);
+	struct sr_demo_incident inc, bursts[64];
+	struct live_fires f;
+	int nb = 0;
+
+	for (int64_t t = T0; t < T0 + 2 * 3600000LL; t += 1000) {
+		if (!sr_demo_incident_at(d, t, &inc) ||
+		    inc.kind != SR_DEMO_ERROR_BURST)
+			continue;
+		if (nb > 0 && bursts[nb - 1].from_ms == inc.from_ms)
+			continue;
+		if (nb < 64)
+			bursts[nb++] = inc;
+	}
+	sr_demo_free(d);
+	CU_ASSERT_FATAL(nb >= 3);
+	live_run(SR_DEMO_INCIDENTS_SOME, 7, 2, &f);
+	for (int b = 0; b < nb; b++) {
+		int hit = 0;
+
+		for (int i = 0; i < f.n; i++)
+			hit |= strcmp(f.subject[i], bursts[b].subject) == 0 &&
+			    f.at[i] >= bursts[b].from_ms &&
+			    f.at[i] <= bursts[b].to_ms + 300000;
+		/* a burst right after another of the same service may
+		 * find the insight still firing */
+		for (int k = 0; k < b && !hit; k++)
+			hit = strcmp(bursts[k].subject,
+			    bursts[b].subject) == 0 &&
+			    bursts[b].from_ms - bursts[k].to_ms < 600000;
+		if (!hit)
+			fprintf(stderr, "burst %s at +%lld s not seen\n",
+			    bursts[b].subject,
+			    (long long)(bursts[b].from_ms - T0) / 1000);
+		CU_ASSERT(hit);
+	}
+	for (int i = 0; i < f.n; i++) {
+		int ok = 0;
+
+		for (int b = 0; b < nb; b++)
+			ok |= (strcmp(f.subject[i], bursts[b].subject) == 0 ||
+			    (strcmp(bursts[b].subject, "vllm") == 0 &&
+			    strcmp(f.subject[i], "litellm") == 0)) &&
+			    f.at[i] >= bursts[b].from_ms &&
+			    f.at[i] <= bursts[b].to_ms + 300000;
+		if (!ok)
+			fprintf(stderr, "error_rate:%s at +%lld s outside a "
+			    "burst\n", f.subject[i],
+			    (long long)(f.at[i] - T0) / 1000);
+		CU_ASSERT(ok);
+	}
+}
+
 void
 sr_test_rules_suite(void)
 {
@@ -481,4 +634,8 @@ sr_test_rules_suite(void)
 	    test_error_rate_chance);
 	CU_add_test(s, "silence against the recent rate",
 	    test_silence_recent_rate);
+	CU_add_test(s, "live: calm demo traffic raises nothing",
+	    test_live_calm);
+	CU_add_test(s, "live: every demo error burst fires error_rate",
+	    test_live_bursts);
 }
