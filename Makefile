@@ -77,10 +77,14 @@ $(BIN): $(APP_OBJ) $(LIB)
 		$(LDLIBS)
 
 # The unit runner lists one CUnit suite per tests/unit/test_<module>.c.
-$(BUILD)/tests/unit/suites.h: $(UNIT_SRC)
+# It is rewritten only when the list changes (a new or removed suite).
+$(BUILD)/tests/unit/suites.h: FORCE
 	@mkdir -p $(@D)
 	@for f in $(sort $(notdir $(UNIT_SRC:.c=))); do \
-		echo "SUITE($${f#test_})"; done > $@.tmp && mv $@.tmp $@
+		echo "SUITE($${f#test_})"; done > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+FORCE:
 
 $(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/suites.h
 	@mkdir -p $(@D)

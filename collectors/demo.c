@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timeutil.h"
+
 #define DEMO_SESSIONS	96		/* live sessions at any time */
 #define DEMO_USERS	400
 #define DEMO_SLOT_MS	(10 * 60 * 1000)	/* one incident per slot */
@@ -285,7 +287,13 @@ demo_new_session(struct sr_demo *d, struct demo_session *s, int64_t ts_ms)
 	    (unsigned long long)(demo_u64(&d->rng) >> 16));
 	s->end_ms = ts_ms + (int64_t)demo_clamp(
 	    demo_lognormal(&d->rng, 4 * 60000.0, 0.6), 30000, 40 * 60000.0);
-	w = demo_below(&d->rng, 100);
+	/*
+	 * A session slot keeps its persona, the slots split by the personas'
+	 * weights: every persona is always live, so a service that only one
+	 * persona uses (whisper, sd) never falls silent for minutes by
+	 * chance, which a calm demo must not show.
+	 */
+	w = (unsigned)(((size_t)(s - d->sess) * 100 + 50) / DEMO_SESSIONS);
 	for (i = 0; i < DEMO_NPERSONAS - 1; i++) {
 		acc += (unsigned)personas[i].weight;
 		if (w < acc)
@@ -570,26 +578,14 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 	}
 }
 
-/* "2026-11-28T13:01:10.123Z" from UTC ms (proleptic Gregorian). */
+/* ,"key":"value" when value is not NULL. */
 static void
-demo_iso(int64_t ms, char out[64])
+demo_json_str(struct sr_buf *out, const char *key, const char *value)
 {
-	int64_t days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
-	int64_t rem = ms - days * 86400000;
-	int64_t z = days + 719468, era, doe, yoe, doy, mp, y, mo, dd;
-
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	dd = doy - (153 * mp + 2) / 5 + 1;
-	mo = mp < 10 ? mp + 3 : mp - 9;
-	y += mo <= 2;
-	(void)snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int)y,
-	    (int)mo, (int)dd, (int)(rem / 3600000), (int)(rem / 60000 % 60),
-	    (int)(rem / 1000 % 60), (int)(rem % 1000));
+	if (value == NULL)
+		return;
+	sr_buf_addf(out, ",\"%s\":", key);
+	sr_buf_add_json_str(out, value);
 }
 
 void
@@ -597,40 +593,22 @@ sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 {
 	char ts[64];
 
-	demo_iso(ev->ts_ms, ts);
+	sr_time_format_iso(ev->ts_ms, ts, sizeof(ts));
 	sr_buf_addf(out, "{\"timestamp\":\"%s\",\"event_id\":", ts);
 	sr_buf_add_json_str(out, ev->event_id);
 	sr_buf_adds(out, ",\"event_type\":");
 	sr_buf_add_json_str(out, ev->event_type);
-	if (ev->service) {
-		sr_buf_adds(out, ",\"service\":");
-		sr_buf_add_json_str(out, ev->service);
-	}
-	if (ev->endpoint) {
-		sr_buf_adds(out, ",\"endpoint\":");
-		sr_buf_add_json_str(out, ev->endpoint);
-	}
+	demo_json_str(out, "service", ev->service);
+	demo_json_str(out, "endpoint", ev->endpoint);
 	if (ev->has & SR_EV_HAS_STATUS)
 		sr_buf_addf(out, ",\"status_code\":%d", ev->status_code);
 	if (ev->has & SR_EV_HAS_LATENCY)
 		sr_buf_addf(out, ",\"response_time_ms\":%.1f",
 		    ev->response_time_ms);
-	if (ev->user_id) {
-		sr_buf_adds(out, ",\"user_id\":");
-		sr_buf_add_json_str(out, ev->user_id);
-	}
-	if (ev->session_id) {
-		sr_buf_adds(out, ",\"session_id\":");
-		sr_buf_add_json_str(out, ev->session_id);
-	}
-	if (ev->message) {
-		sr_buf_adds(out, ",\"message\":");
-		sr_buf_add_json_str(out, ev->message);
-	}
-	if (ev->model) {
-		sr_buf_adds(out, ",\"model\":");
-		sr_buf_add_json_str(out, ev->model);
-	}
+	demo_json_str(out, "user_id", ev->user_id);
+	demo_json_str(out, "session_id", ev->session_id);
+	demo_json_str(out, "message", ev->message);
+	demo_json_str(out, "model", ev->model);
 	if (ev->has & SR_EV_HAS_TOKENS_IN)
 		sr_buf_addf(out, ",\"tokens_in\":%lld",
 		    (long long)ev->tokens_in);

@@ -63,6 +63,13 @@ struct sr_source_status {
 	uint64_t		 events;	/* handed to the sink */
 	uint64_t		 rejected;	/* lines/rows refused */
 	uint64_t		 rejected_by[SR_REJ__COUNT];
+	/*
+	 * 1 when the last complete round found nothing more: a file read
+	 * to its end, a table with no row past the last one read, a poll
+	 * answered with no new event (or 304).  `sitrep ingest` stops a
+	 * source there.
+	 */
+	int			 caught_up;
 };
 
 /*
@@ -70,11 +77,16 @@ struct sr_source_status {
  * borrowed for the call; return 0, or -1 to make the source stop this read
  * (it then reports no cursor past the refused event, and retries it later).
  * cursor: called after the events it covers; return 0 or -1 (same).
+ * sample (optional, NULL: none wanted): a measurement the source read, not
+ * an event; a sitrep:// source hands the other node's KPI tiles as
+ * "host.<HOST>.<kpi id>" every 5 s.  The return value is ignored.
  */
 struct sr_sink {
 	void	*ctx;
 	int	 (*event)(void *ctx, const struct sr_event *ev);
 	int	 (*cursor)(void *ctx, const char *source, const char *cursor);
+	int	 (*sample)(void *ctx, const char *name, int64_t ts_ms,
+		    double value);
 };
 
 /*

@@ -49,6 +49,7 @@ src_common_status(const struct src_common *c, struct sr_source_status *st)
 		    (c->next_attempt_mono - sr_mono_ms());
 	st->events = c->events;
 	st->rejected = c->rejected;
+	st->caught_up = c->caught_up;
 	memcpy(st->rejected_by, c->rejected_by, sizeof(st->rejected_by));
 }
 

@@ -26,6 +26,7 @@ struct src_common {
 	struct sr_parser	*parser;
 	const char		*host;		/* label for events without one */
 	unsigned		 failures;	/* consecutive, for backoff */
+	int			 caught_up;	/* see sr_source_status */
 	uint64_t		 rng;
 };
 

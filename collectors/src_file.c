@@ -465,6 +465,7 @@ file_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 			goto refused;
 	} while (again && n < SR_SOURCE_READ_MAX / 2 && ++rounds < 8);
 	s->more = s->fd >= 0 && (n >= SR_SOURCE_READ_MAX / 2 || again);
+	s->c.caught_up = s->fd >= 0 && !s->more;
 	return n;
 refused:
 	/* Read again from the last reported position next time. */

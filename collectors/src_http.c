@@ -41,6 +41,7 @@
 #define HTTP_SOCKS	SR_SOURCE_FDS_MAX
 #define HTTP_IDS_MAX	64	/* ids kept at the newest time (arrays) */
 #define SITREP_LIMIT	1000
+#define SITREP_KPI_MS	5000	/* KPI poll of a sitrep, at most this often */
 
 struct http_sock {
 	curl_socket_t	fd;
@@ -52,6 +53,9 @@ struct http_src {
 	int			 sitrep;
 	char			*url;		/* without fragment */
 	char			*label;		/* sitrep: HOST */
+	char			*kpi_url;	/* sitrep: its overview */
+	int			 kpi_req;	/* the transfer is a KPI poll */
+	int64_t			 kpi_next_mono;
 	char			*token;
 	char			*cacert;
 	int64_t			 every_ms, timeout_ms, max_backoff_ms;
@@ -79,6 +83,8 @@ struct http_src {
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", NULL };
+static const char *const sitrep_keys[] = { "every", "timeout", "max-backoff",
+	"cacert", "token-file", "from", "host", NULL };
 
 static void
 http_ids_clear(struct http_src *s)
@@ -101,6 +107,7 @@ http_free(struct http_src *s)
 	if (s->multi != NULL)
 		curl_multi_cleanup(s->multi);
 	curl_slist_free_all(s->hdrs);
+	free(s->kpi_url);
 	sr_buf_release(&s->body);
 	http_ids_clear(s);
 	free(s->url);
@@ -208,13 +215,28 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 			return sr_err_set(err, "bad port '%.*s'",
 			    (int)(end - port), port);
 	}
-	if (src_opts_parse(o, q ? q + 1 : "", q ? strlen(q + 1) : 0, http_keys,
-	    err) < 0)
+	if (src_opts_parse(o, q ? q + 1 : "", q ? strlen(q + 1) : 0,
+	    sitrep_keys, err) < 0)
 		return -1;
-	s->label = sr_xstrndup(h, hlen);
+	/* HOST, or HOST:PORT when a port is given, or host=NAME */
+	if (src_opts_get(o, "host") != NULL && *src_opts_get(o, "host"))
+		s->label = sr_xstrdup(src_opts_get(o, "host"));
+	else
+		s->label = sr_xstrndup(h, port ? (size_t)(end - h) : hlen);
+	/* from=start (default): the remote's stored events from the
+	 * first, then new ones as they are stored; from=now: live only */
+	if (src_opts_get(o, "from") == NULL ||
+	    strcmp(src_opts_get(o, "from"), "start") == 0)
+		s->remote = sr_xstrdup("h0");
+	else if (strcmp(src_opts_get(o, "from"), "now") != 0)
+		return sr_err_set(err, "from: want start or now, not '%s'",
+		    src_opts_get(o, "from"));
 	s->url = sr_xasprintf("%s://%.*s:%.*s/api/events", tls ? "https" :
 	    "http", (int)hlen, h, port ? (int)(end - port) : 4,
 	    port ? port : "8081");
+	s->kpi_url = sr_xasprintf("%s://%.*s:%.*s/api/metrics/overview",
+	    tls ? "https" : "http", (int)hlen, h,
+	    port ? (int)(end - port) : 4, port ? port : "8081");
 	s->every_ms = 1000;
 	return 0;
 }
@@ -385,6 +407,8 @@ http_request_url(struct http_src *s)
 	char *esc;
 	int q = strchr(s->url, '?') != NULL;
 
+	if (s->kpi_req)
+		return sr_xstrdup(s->kpi_url);
 	sr_buf_init(&b);
 	sr_buf_adds(&b, s->url);
 	if (s->sitrep) {
@@ -547,7 +571,21 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	}
 	cJSON_ArrayForEach(item, events) {
 		struct sr_event ev;
-		char *line = cJSON_PrintUnformatted(item);
+		char *line;
+
+		if (s->sitrep && cJSON_IsObject(item)) {
+			cJSON *err = cJSON_GetObjectItemCaseSensitive(item,
+			    "error");
+
+			/* the remote's row id and duplicate time are its
+			 * own, not the event's: keep them out of metadata */
+			cJSON_DeleteItemFromObjectCaseSensitive(item, "id");
+			cJSON_DeleteItemFromObjectCaseSensitive(item, "ts_ms");
+			if (cJSON_IsFalse(err))
+				cJSON_DeleteItemFromObjectCaseSensitive(item,
+				    "error");
+		}
+		line = cJSON_PrintUnformatted(item);
 
 		if (line == NULL)
 			SR_BUG("cJSON_PrintUnformatted: out of memory");
@@ -590,6 +628,40 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	return rc == -2 ? -2 : n;
 }
 
+/*
+ * A finished KPI poll of another sitrep: each KPI tile of its overview
+ * becomes the sample host.<LABEL>.<id>.  Failures are not the source's
+ * state (the events poll says how the remote is); the next try is later.
+ */
+static void
+http_kpis_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
+    int64_t now_ms)
+{
+	cJSON *root, *kpis, *k;
+	long code = 0;
+	char name[256];
+
+	s->kpi_req = 0;
+	s->kpi_next_mono = sr_mono_ms() + SITREP_KPI_MS;
+	s->next_mono = sr_mono_ms();	/* the events poll it replaced */
+	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (res != CURLE_OK || code != 200 || sink->sample == NULL)
+		return;
+	root = cJSON_ParseWithLength(s->body.data, s->body.len);
+	kpis = cJSON_GetObjectItemCaseSensitive(root, "kpis");
+	cJSON_ArrayForEach(k, kpis) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(k, "id");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, "value");
+
+		if (!cJSON_IsString(id) || !cJSON_IsNumber(v))
+			continue;
+		snprintf(name, sizeof(name), "host.%s.%s", s->label,
+		    id->valuestring);
+		(void)sink->sample(sink->ctx, name, now_ms, v->valuedouble);
+	}
+	cJSON_Delete(root);
+}
+
 /* The finished transfer; events to the sink.  n events, or -2 refused. */
 static int
 http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
@@ -600,6 +672,10 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 
 	curl_multi_remove_handle(s->multi, s->easy);
 	s->active = 0;
+	if (s->kpi_req) {
+		http_kpis_done(s, res, sink, now_ms);
+		return 0;
+	}
 	s->next_mono = sr_mono_ms() + s->every_ms;
 	if (res != CURLE_OK) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
@@ -612,6 +688,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	if (code == 304) {
 		s->not_modified++;
 		src_ok(&s->c);
+		s->c.caught_up = 1;
 		return 0;
 	}
 	if (code != 200) {
@@ -624,6 +701,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		return 0;
 	if (n >= 0) {
 		src_ok(&s->c);
+		s->c.caught_up = n == 0;
 		free(s->etag);
 		free(s->etag_url);
 		s->etag = s->new_etag;
@@ -673,6 +751,10 @@ http_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 			    CURL_SOCKET_TIMEOUT, 0, &running);
 		}
 	} else if (sr_mono_ms() >= s->next_mono) {
+		/* now and then, a sitrep's KPIs instead of its events */
+		s->kpi_req = s->sitrep && sink->sample != NULL &&
+		    s->c.state == SR_SRC_OK &&
+		    sr_mono_ms() >= s->kpi_next_mono;
 		http_start(s);
 	}
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {

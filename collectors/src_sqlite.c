@@ -402,6 +402,7 @@ sq_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 		sq_disconnect(s);
 	} else {
 		src_ok(&s->c);
+		s->c.caught_up = rows < SQLITE_ROWS;
 		/* A full page: more rows are likely waiting. */
 		s->next_mono = rows == SQLITE_ROWS ? now : now + s->every_ms;
 	}

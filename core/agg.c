@@ -330,6 +330,21 @@ struct sr_agg {
 	struct sr_sketch	*scratch2;
 	/* endpoint maps per service live beside the service */
 	struct agg_map		*ep_maps;	/* parallel to svcs */
+	struct agg_map		 host_map;
+	struct agg_host		**hosts;
+	size_t			 n_hosts;
+};
+
+/* A host's services: name -> ring, in arrival order. */
+struct agg_host {
+	char			*name;
+	int64_t			 first_seen_ms;
+	int64_t			 last_seen_ms;
+	uint64_t		 events;
+	struct sr_agg_ring	*ring;
+	char			*svc_name[SR_SNAP_HOST_SERVICES + 1];
+	struct sr_agg_ring	*svc_ring[SR_SNAP_HOST_SERVICES + 1];
+	size_t			 n_svcs;
 };
 
 struct agg_type {
@@ -720,6 +735,7 @@ sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 	map_init(&a->svc_map, 256);
 	map_init(&a->model_map, 512);
 	map_init(&a->type_map, 128);
+	map_init(&a->host_map, 16);
 	map_init(&a->tpl_map, 1024);
 	a->ep_maps = sr_xcalloc(SR_AGG_MAX_SERVICES + 1, sizeof(*a->ep_maps));
 	a->all = ring_new();
@@ -766,6 +782,19 @@ sr_agg_free(struct sr_agg *a)
 	}
 	free(a->types);
 	map_release(&a->type_map);
+	for (size_t i = 0; i < a->n_hosts; i++) {
+		struct agg_host *h = a->hosts[i];
+
+		for (size_t k = 0; k < h->n_svcs; k++) {
+			free(h->svc_name[k]);
+			ring_free(h->svc_ring[k]);
+		}
+		free(h->name);
+		ring_free(h->ring);
+		free(h);
+	}
+	free(a->hosts);
+	map_release(&a->host_map);
 	for (size_t i = 0; i < a->n_tpls; i++) {
 		struct sr_agg_template *t = a->tpls[i];
 
@@ -901,6 +930,46 @@ agg_type(struct sr_agg *a, const char *name)
 	return t;
 }
 
+static struct agg_host *
+agg_host(struct sr_agg *a, const char *name)
+{
+	uint64_t h = agg_hash(name);
+	struct agg_host *t = map_get(&a->host_map, name, h);
+
+	if (t == NULL) {
+		if (a->n_hosts >= SR_AGG_MAX_HOSTS &&
+		    strcmp(name, SR_AGG_OTHER) != 0)
+			return agg_host(a, SR_AGG_OTHER);
+		t = sr_xcalloc(1, sizeof(*t));
+		t->name = sr_xstrdup(name);
+		t->ring = ring_new();
+		t->first_seen_ms = INT64_MAX;
+		a->hosts = sr_xrealloc(a->hosts, (a->n_hosts + 1) *
+		    sizeof(*a->hosts));
+		a->hosts[a->n_hosts++] = t;
+		map_put(&a->host_map, t->name, h, t);
+	}
+	return t;
+}
+
+/* The ring of a host's service (a linear scan: at most 51). */
+static struct sr_agg_ring *
+agg_host_service(struct agg_host *h, const char *svc)
+{
+	size_t i;
+
+	for (i = 0; i < h->n_svcs; i++)
+		if (strcmp(h->svc_name[i], svc) == 0)
+			return h->svc_ring[i];
+	if (h->n_svcs >= SR_SNAP_HOST_SERVICES &&
+	    strcmp(svc, SR_AGG_OTHER) != 0)
+		return agg_host_service(h, SR_AGG_OTHER);
+	h->svc_name[i] = sr_xstrdup(svc);
+	h->svc_ring[i] = ring_new();
+	h->n_svcs++;
+	return h->svc_ring[i];
+}
+
 static void
 seen(int64_t *first, int64_t *last, int64_t ts)
 {
@@ -1008,6 +1077,14 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 		x.ttft_ms = ev->ttft_ms;
 	}
 	ring_add(a->all, a->now_ms, &x);
+	if (ev->host != NULL && ev->host[0] != '\0') {
+		struct agg_host *h = agg_host(a, ev->host);
+
+		seen(&h->first_seen_ms, &h->last_seen_ms, ev->ts_ms);
+		h->events++;
+		ring_add(h->ring, a->now_ms, &x);
+		ring_add(agg_host_service(h, svc_name), a->now_ms, &x);
+	}
 
 	s = agg_service(a, svc_name, &si, &folded);
 	if (folded)
@@ -1409,4 +1486,63 @@ void
 sr_agg_folded(const struct sr_agg *a, struct sr_snap_folded *out)
 {
 	*out = a->folded;
+}
+
+size_t
+sr_agg_n_hosts(const struct sr_agg *a)
+{
+	return a->n_hosts;
+}
+
+static int
+host_cmp(const void *x, const void *y)
+{
+	const struct sr_snap_hostrow *p = x, *q = y;
+
+	return strcmp(p->name, q->name);
+}
+
+static int
+host_svc_cmp(const void *x, const void *y)
+{
+	const struct sr_snap_host_service *p = x, *q = y;
+
+	if (p->win[SR_WIN_5M].requests != q->win[SR_WIN_5M].requests)
+		return p->win[SR_WIN_5M].requests <
+		    q->win[SR_WIN_5M].requests ? 1 : -1;
+	return strcmp(p->name, q->name);
+}
+
+void
+sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s)
+{
+	s->n_hosts = a->n_hosts;
+	s->hosts = sr_snapshot_alloc(s, a->n_hosts * sizeof(*s->hosts));
+	for (size_t i = 0; i < a->n_hosts; i++) {
+		const struct agg_host *h = a->hosts[i];
+		struct sr_snap_hostrow *d = &s->hosts[i];
+
+		d->name = sr_snapshot_strdup(s, h->name);
+		d->events = h->events;
+		d->last_seen_ms = h->last_seen_ms;
+		for (int w = 0; w < SR_WIN_COUNT; w++)
+			sr_agg_ring_win(a, h->ring, (enum sr_window)w,
+			    &d->win[w]);
+		d->n_services = h->n_svcs;
+		d->services = sr_snapshot_alloc(s, h->n_svcs *
+		    sizeof(*d->services));
+		for (size_t k = 0; k < h->n_svcs; k++) {
+			d->services[k].name = sr_snapshot_strdup(s,
+			    h->svc_name[k]);
+			for (int w = 0; w < SR_WIN_COUNT; w++)
+				sr_agg_ring_win(a, h->svc_ring[k],
+				    (enum sr_window)w,
+				    &d->services[k].win[w]);
+		}
+		if (h->n_svcs > 1)
+			qsort(d->services, h->n_svcs, sizeof(*d->services),
+			    host_svc_cmp);
+	}
+	if (a->n_hosts > 1)
+		qsort(s->hosts, a->n_hosts, sizeof(*s->hosts), host_cmp);
 }

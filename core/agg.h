@@ -43,6 +43,7 @@
 #define SR_AGG_MAX_USERS	50000	/* user and session tables each */
 #define SR_AGG_EXACT_CAP	SR_AGG_MAX_USERS
 #define SR_AGG_TEMPLATE_SERVICES 8	/* services remembered per template */
+#define SR_AGG_MAX_HOSTS	64
 #define SR_AGG_OTHER		"other"
 
 #define SR_AGG_FINE_MS		10000
@@ -141,6 +142,17 @@ struct sr_agg_minute {
 	const void	*ttft_sketch;
 	size_t		 ttft_sketch_len;
 };
+
+/*
+ * Hosts (event.host, set on events followed from other nodes): per host a
+ * ring and one ring per service of that host ("service@host" rows, at
+ * most SR_SNAP_HOST_SERVICES a host, the rest go to "other").  Services
+ * themselves stay keyed by service only, so single-host figures and the
+ * insight rules are unchanged.  Live only: not rebuilt from history.
+ * sr_agg_hosts() fills s->hosts (strings in the snapshot).
+ */
+size_t sr_agg_n_hosts(const struct sr_agg *a);
+void sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s);
 
 /* now_ms: the wall clock at creation; active_session_ms: see snapshot. */
 struct sr_agg *sr_agg_new(int64_t now_ms, int64_t active_session_ms,

@@ -350,6 +350,23 @@ on_transition(void *ctx, const struct sr_snap_insight *in,
 			    now_ms);
 }
 
+/*
+ * Firing insights' rows are written on transitions only: keep their
+ * last_seen current, one cheap UPDATE each in the store's open batch.
+ */
+static void
+engine_touch_firing(struct sr_engine *e, struct sr_store *st)
+{
+	struct sr_snap_insight in;
+
+	for (size_t i = 0; i < sr_insights_count(e->ins); i++) {
+		sr_insights_get(e->ins, i, &in);
+		if (in.state == SR_INS_FIRING && sr_store_touch_insight(st,
+		    in.id, in.last_seen_ms, NULL) < 0)
+			e->persist_errors++;
+	}
+}
+
 static void
 engine_view(struct sr_engine *e, struct sr_view *v, struct sr_snap_proc *pc,
     struct sr_snap_proc *pm)
@@ -408,6 +425,8 @@ sr_engine_tick(struct sr_engine *e, int64_t now_ms, struct sr_store *st)
 	e->tick_store = st;
 	n = sr_insights_eval(e->ins, &v, on_transition, e);
 	e->tick_store = NULL;
+	if (st != NULL)
+		engine_touch_firing(e, st);
 	for (size_t i = 0; i < e->n_hooks; i++)
 		if (e->hooks[i].ops->tick != NULL)
 			e->hooks[i].ops->tick(e->hooks[i].self, now_ms);
@@ -920,6 +939,7 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	build_insights(e, s);
 	build_events(e, s);
 	build_sources_procs(e, s);
+	sr_agg_hosts(e->agg, s);
 	sr_agg_total_win(e->agg, SR_WIN_1M, &w1);
 	s->totals.events = sr_agg_events(e->agg);
 	s->totals.events_per_s = w1.req_per_s;

@@ -44,7 +44,7 @@ struct sr_event {
 /* Zero an event: every string NULL, every number unknown. */
 void sr_event_clear(struct sr_event *ev);
 
-/* 1 for a 5xx status (or an SR_EV_IS_ERROR event without status). */
+/* 1 for a 5xx status; events without a status never count. */
 int sr_event_is_5xx(const struct sr_event *ev);
 
 #endif

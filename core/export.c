@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/timeutil.h"
+
 #define EXPORT_FLUSH	(64 * 1024)
 
 enum export_kind { K_TEXT, K_INT, K_REAL, K_TIME, K_JSON };
@@ -69,33 +71,17 @@ sr_export_format_parse(const char *s, enum sr_export_format *out)
 	return 0;
 }
 
-static int64_t
-export_floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 static void
 export_iso(struct sr_buf *b, int64_t ms)
 {
-	int64_t sec = export_floor_div(ms, 1000);
-	time_t t = (time_t)sec;
-	struct tm tm;
+	char t[32];
 
-	if (gmtime_r(&t, &tm) == NULL) {
-		sr_buf_addf(b, "%lld", (long long)ms);
-		return;
-	}
-	sr_buf_addf(b, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms - sec * 1000));
+	sr_time_format_iso(ms, t, sizeof(t));
+	sr_buf_adds(b, t);
 }
 
-/* The shortest decimal form that reads back as the same double. */
-static void
-export_real(struct sr_buf *b, double v)
+void
+sr_export_json_num(struct sr_buf *b, double v)
 {
 	char tmp[40];
 
@@ -209,7 +195,7 @@ export_row(struct export_writer *w, const struct export_cell *cell)
 			sr_buf_addf(b, "%lld", (long long)v->i);
 			break;
 		case K_REAL:
-			export_real(b, v->d);
+			sr_export_json_num(b, v->d);
 			break;
 		case K_TIME:
 			if (w->fmt != SR_EXPORT_CSV)
@@ -437,7 +423,7 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o,
 		if (export_sample_span(sr_store_db(st), &lo, &hi, err) < 0)
 			failed = 1;
 		if (from == INT64_MIN)
-			from = export_floor_div(lo, step) * step;
+			from = sr_floor_div(lo, step) * step;
 		if (to == INT64_MAX)
 			to = hi + 1;
 	}

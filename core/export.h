@@ -43,6 +43,12 @@ struct sr_export_opts {
 	const char		*name_glob;	/* metrics; NULL = all */
 };
 
+/*
+ * Append v in the shortest decimal form that reads back as the same
+ * double, or null when it is not finite (JSON and CSV numbers).
+ */
+void sr_export_json_num(struct sr_buf *b, double v);
+
 /* Parse "events"/"metrics"/"insights" and "csv"/"json"/"jsonl"; 0 or -1. */
 int sr_export_what_parse(const char *s, enum sr_export_what *out);
 int sr_export_format_parse(const char *s, enum sr_export_format *out);

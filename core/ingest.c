@@ -30,6 +30,7 @@ struct sr_reader {
 	sr_ingest_reject_fn	 on_reject;
 	void			*rctx;
 	unsigned		 reported;	/* by the default report */
+	const char		*clear;		/* line clear on a terminal */
 	struct sr_ingest_stats	 st;
 	char			*buf;
 };
@@ -62,7 +63,14 @@ sr_ingest_stats_reasons(const struct sr_ingest_stats *s, struct sr_buf *out)
 	}
 }
 
-/* The default report: the first few rejections on stderr. */
+/*
+ * The default report: the first few rejections on stderr.  On a terminal
+ * each message first clears the line, so that it replaces a progress
+ * line another thread draws there (\r, no newline) instead of landing in
+ * the middle of it; that thread redraws its line on its next refresh.
+ * One fprintf per message: stdio locks the stream for the call, so the
+ * two threads' writes never interleave.
+ */
 static void
 reader_report(void *ctx, const char *source, uint64_t lineno,
     enum sr_reject why, const char *detail)
@@ -72,11 +80,11 @@ reader_report(void *ctx, const char *source, uint64_t lineno,
 	if (r->reported >= SR_READER_REPORT_MAX)
 		return;
 	r->reported++;
-	fprintf(stderr, "sitrep: %s line %llu: %s: %s\n", source,
+	fprintf(stderr, "%ssitrep: %s line %llu: %s: %s\n", r->clear, source,
 	    (unsigned long long)lineno, sr_reject_name(why), detail);
 	if (r->reported == SR_READER_REPORT_MAX)
-		fprintf(stderr, "sitrep: %s: further rejected lines are "
-		    "counted, not shown\n", source);
+		fprintf(stderr, "%ssitrep: %s: further rejected lines are "
+		    "counted, not shown\n", r->clear, source);
 }
 
 struct sr_reader *
@@ -93,6 +101,7 @@ sr_reader_new(const char *source, int fd, enum sr_format fmt,
 	r->ctx = ctx;
 	r->on_reject = reader_report;
 	r->rctx = r;
+	r->clear = isatty(STDERR_FILENO) ? "\r\033[K" : "";
 	r->buf = sr_xmalloc(SR_READER_CHUNK);
 	return r;
 }

@@ -63,7 +63,8 @@ struct sr_reader;
  * A reader of fd (blocking or O_NONBLOCK; not closed by the reader) named
  * source in messages ("stdin", a path).  Without a reject callback the
  * first SR_READER_REPORT_MAX rejections are printed on stderr as
- * "sitrep: SOURCE line N: REASON: DETAIL".
+ * "sitrep: SOURCE line N: REASON: DETAIL"; when stderr is a terminal each
+ * starts with "\r\033[K", clearing a progress line drawn there.
  */
 struct sr_reader *sr_reader_new(const char *source, int fd,
     enum sr_format fmt, sr_ingest_event_fn on_event, void *ctx);

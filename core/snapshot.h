@@ -316,6 +316,8 @@ struct sr_snap_source {
 	const char		*kind;		/* "stdin", "file", "http" ... */
 	enum sr_source_state	 state;
 	const char		*last_error;	/* or NULL */
+	int64_t			 next_attempt_ms; /* UTC ms of the next
+						    retry, 0 if none */
 	uint64_t		 events;	/* accepted */
 	uint64_t		 rejected;	/* total of by_reason */
 	struct sr_snap_count	*rejected_by_reason;
@@ -354,6 +356,26 @@ struct sr_snap_host {
 	const char	*kernel;	/* "Linux 6.1.0-18-amd64" */
 	double		 uptime_s;	/* NAN when unknown */
 	int		 ncpu;
+};
+
+/*
+ * Multi-host: one row per event.host seen (events followed from other
+ * nodes carry it, see the sitrep:// source), sorted by name.  Windows as
+ * for services; services: that host's services (by 5 min requests, at
+ * most SR_SNAP_HOST_SERVICES), so a front end can filter by host.
+ */
+#define SR_SNAP_HOST_SERVICES	50
+struct sr_snap_host_service {
+	const char		*name;
+	struct sr_snap_win	 win[SR_WIN_COUNT];
+};
+struct sr_snap_hostrow {
+	const char			*name;
+	uint64_t			 events;	/* since start */
+	int64_t				 last_seen_ms;
+	struct sr_snap_win		 win[SR_WIN_COUNT];
+	struct sr_snap_host_service	*services;
+	size_t				 n_services;
 };
 
 /* One recent event; ev's strings belong to the snapshot. */
@@ -401,6 +423,9 @@ struct sr_snapshot {
 
 	struct sr_snap_source		*sources;
 	size_t				 n_sources;
+
+	struct sr_snap_hostrow		*hosts;		/* by name */
+	size_t				 n_hosts;
 
 	struct sr_snap_totals		 totals;
 	struct sr_snap_folded		 folded;

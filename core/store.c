@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,17 +27,19 @@
 #include <unistd.h>
 
 #include "core/sketch.h"
+#include "core/template.h"
+#include "core/timeutil.h"
 
 #define STORE_BUSY_MS		2000
 #define STORE_MINUTE_MS		60000
 #define STORE_HOUR_MS		3600000
-#define STORE_MSG_MAX		200	/* error_minute message bytes */
 #define STORE_KEY_SEP		'\x1f'
 #define STORE_IDENT_CACHE	200000	/* identities remembered, at most */
 
 /*
- * Migrations: entry i takes user_version i to i + 1.  Adding schema
- * version 2 is one more entry here and SR_STORE_SCHEMA = 2.
+ * Migrations: entry i takes user_version i to i + 1.  Adding a schema
+ * version is one more entry here and SR_STORE_SCHEMA + 1.  The writer's
+ * connection has sr_template(message) (core/template.h) for them.
  */
 static const char *const store_migrations[] = {
 	/* 0 -> 1 */
@@ -86,6 +89,16 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE cursors(source TEXT PRIMARY KEY, cursor TEXT,"
 	" updated INTEGER);"
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);",
+	/* 1 -> 2: events.flags; error_minute keyed by template + example */
+	"ALTER TABLE events ADD COLUMN flags INTEGER;"
+	"CREATE TABLE error_minute_v2(minute INTEGER NOT NULL,"
+	" service TEXT NOT NULL, message TEXT NOT NULL, n INTEGER NOT NULL,"
+	" example TEXT, PRIMARY KEY(minute, service, message)) WITHOUT ROWID;"
+	"INSERT INTO error_minute_v2(minute, service, message, n, example)"
+	" SELECT minute, service, sr_template(message), SUM(n), MAX(message)"
+	" FROM error_minute GROUP BY 1, 2, 3;"
+	"DROP TABLE error_minute;"
+	"ALTER TABLE error_minute_v2 RENAME TO error_minute;",
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
@@ -109,6 +122,7 @@ enum store_stmt_id {
 	STMT_S1H_UP,
 	STMT_INSIGHT,
 	STMT_INSIGHT_HIST,
+	STMT_INSIGHT_TOUCH,
 	STMT_PRUNE_EVENTS,
 	STMT_PRUNE_EVMIN,
 	STMT_PRUNE_TYPE,
@@ -143,9 +157,9 @@ static const char *const store_sql[STMT__N] = {
 	[STMT_ROLLBACK] = "ROLLBACK",
 	[STMT_EVENT] = "INSERT INTO events(ts, event_id, event_type, service,"
 	    " endpoint, status, latency_ms, user_id, session_id, message,"
-	    " model, tokens_in, tokens_out, ttft_ms, host, metadata)"
+	    " model, tokens_in, tokens_out, ttft_ms, host, metadata, flags)"
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16)",
+	    " ?14, ?15, ?16, ?17)",
 	[STMT_SAMPLE] = "INSERT INTO samples(name, ts, value)"
 	    " VALUES(?1, ?2, ?3)",
 	[STMT_CURSOR_SET] = "INSERT INTO cursors(source, cursor, updated)"
@@ -165,8 +179,9 @@ static const char *const store_sql[STMT__N] = {
 	    " VALUES(?1, ?2, ?3) ON CONFLICT(minute, event_type)"
 	    " DO UPDATE SET n = n + excluded.n",
 	[STMT_ERROR_UP] = "INSERT INTO error_minute(minute, service, message,"
-	    " n) VALUES(?1, ?2, ?3, ?4) ON CONFLICT(minute, service, message)"
-	    " DO UPDATE SET n = n + excluded.n",
+	    " n, example) VALUES(?1, ?2, ?3, ?4, ?5)"
+	    " ON CONFLICT(minute, service, message)"
+	    " DO UPDATE SET n = n + excluded.n, example = excluded.example",
 	[STMT_IDENT_UP] = "INSERT OR IGNORE INTO ident_hour(hour, kind, id)"
 	    " VALUES(?1, ?2, ?3)",
 	[STMT_S1M_UP] = SAMPLE_UPSERT("samples_1m"),
@@ -184,6 +199,8 @@ static const char *const store_sql[STMT__N] = {
 	    " last_seen = excluded.last_seen, data = excluded.data",
 	[STMT_INSIGHT_HIST] = "INSERT INTO insight_history(id, ts, state,"
 	    " severity, value, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[STMT_INSIGHT_TOUCH] = "UPDATE insights SET last_seen = ?2"
+	    " WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)",
 	[STMT_PRUNE_EVENTS] = PRUNE_ROWID("events", "ts"),
 	[STMT_PRUNE_EVMIN] = PRUNE_KEYS("ev_minute",
 	    "minute, service, endpoint, model, host", "minute"),
@@ -329,11 +346,13 @@ ev_group_free(void *p)
 	free(g);
 }
 
-/* One error_minute row: key is minute, service, message. */
+/* One error_minute row: key is minute, service, template. */
 struct err_group {
 	int64_t	 minute;
 	char	*service;
-	char	*message;
+	char	*tpl;
+	char	*example;		/* newest event's message */
+	int64_t	 example_ts;
 };
 
 static void
@@ -342,7 +361,8 @@ err_group_free(void *p)
 	struct err_group *g = p;
 
 	free(g->service);
-	free(g->message);
+	free(g->tpl);
+	free(g->example);
 	free(g);
 }
 
@@ -363,7 +383,7 @@ struct sr_store {
 	int64_t		 event_rows;		/* -1 = not counted yet */
 	struct store_map ev_min;	/* key: minute|service|endpoint|model|host */
 	struct store_map type_min;	/* key: minute|event_type; n */
-	struct store_map err_min;	/* key: minute|service|message; n */
+	struct store_map err_min;	/* key: minute|service|template; n */
 	struct store_map ident;		/* key: hour|kind|id; n 1 = committed */
 	struct store_map s1m, s1h;	/* key: bucket|name; n */
 	struct sr_buf	 key;		/* scratch */
@@ -452,11 +472,7 @@ store_bind_text(sqlite3_stmt *s, int i, const char *v)
 static int64_t
 store_floor(int64_t ts, int64_t width)
 {
-	int64_t q = ts / width;
-
-	if (ts % width < 0)
-		q--;
-	return q * width;
+	return sr_floor_div(ts, width) * width;
 }
 
 /* --- writing rollups at commit --- */
@@ -587,8 +603,9 @@ store_write_rollups(struct sr_store *st, struct sr_err *err)
 				continue;
 			sqlite3_bind_int64(s, 1, g->minute);
 			store_bind_text(s, 2, g->service);
-			store_bind_text(s, 3, g->message);
+			store_bind_text(s, 3, g->tpl);
 			sqlite3_bind_int64(s, 4, m->n);
+			store_bind_text(s, 5, g->example);
 			if (store_run(st, s, err, "cannot write error_minute") < 0)
 				return -1;
 		}
@@ -732,6 +749,20 @@ store_row_done(struct sr_store *st, struct sr_err *err)
 
 /* --- events --- */
 
+size_t
+sr_store_msg_len(const char *msg)
+{
+	size_t len = strnlen(msg, SR_STORE_MSG_MAX + 1);
+
+	if (len > SR_STORE_MSG_MAX) {
+		/* cut at a UTF-8 boundary: not before a continuation */
+		len = SR_STORE_MSG_MAX;
+		while (len > 0 && ((unsigned char)msg[len] & 0xc0) == 0x80)
+			len--;
+	}
+	return len;
+}
+
 static void
 store_key_reset(struct sr_store *st, int64_t bucket)
 {
@@ -814,27 +845,27 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 	map_get(&st->type_min, st->key.data, st->key.len)->n++;
 
 	if (ev->message && (is5xx || (ev->has & SR_EV_IS_ERROR))) {
-		size_t len = strlen(ev->message);
+		char tpl[SR_TEMPLATE_MAX + 1];
+		size_t tlen = sr_template_make(ev->message, tpl, sizeof(tpl));
+		struct err_group *eg;
 
-		if (len > STORE_MSG_MAX) {
-			/* cut at a UTF-8 boundary: not before a continuation */
-			len = STORE_MSG_MAX;
-			while (len > 0 &&
-			    ((unsigned char)ev->message[len] & 0xc0) == 0x80)
-				len--;
-		}
 		store_key_reset(st, minute);
 		store_key_field(st, ev->service, 0);
 		sr_buf_addc(&st->key, STORE_KEY_SEP);
-		sr_buf_add(&st->key, ev->message, len);
+		sr_buf_add(&st->key, tpl, tlen);
 		m = map_get(&st->err_min, st->key.data, st->key.len);
-		if (m->val == NULL) {
-			struct err_group *eg = sr_xcalloc(1, sizeof(*eg));
-
+		if ((eg = m->val) == NULL) {
+			eg = sr_xcalloc(1, sizeof(*eg));
 			eg->minute = minute;
 			eg->service = sr_xstrdup(ev->service ? ev->service : "");
-			eg->message = sr_xstrndup(ev->message, len);
+			eg->tpl = sr_xstrndup(tpl, tlen);
 			m->val = eg;
+		}
+		if (eg->example == NULL || ev->ts_ms >= eg->example_ts) {
+			free(eg->example);
+			eg->example = sr_xstrndup(ev->message,
+			    sr_store_msg_len(ev->message));
+			eg->example_ts = ev->ts_ms;
 		}
 		m->n++;
 	}
@@ -893,6 +924,8 @@ sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
 		sqlite3_bind_null(s, 14);
 	store_bind_text(s, 15, ev->host);
 	store_bind_text(s, 16, ev->metadata);
+	sqlite3_bind_int(s, 17, (ev->has & SR_EV_IS_ERROR) ?
+	    SR_STORE_EV_ERROR : 0);
 	if (store_run(st, s, err, "cannot insert event") < 0)
 		return -1;
 	store_roll_event(st, ev, type);
@@ -1046,6 +1079,23 @@ sr_store_add_insight_history(struct sr_store *st, const char *id,
 		sqlite3_bind_null(s, 5);
 	store_bind_text(s, 6, note);
 	if (store_run(st, s, err, "cannot store insight history") < 0)
+		return -1;
+	return store_row_done(st, err);
+}
+
+int
+sr_store_touch_insight(struct sr_store *st, const char *id,
+    int64_t last_seen_ms, struct sr_err *err)
+{
+	sqlite3_stmt *s;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	if ((s = store_stmt(st, STMT_INSIGHT_TOUCH, err)) == NULL)
+		return -1;
+	store_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, last_seen_ms);
+	if (store_run(st, s, err, "cannot touch insight") < 0)
 		return -1;
 	return store_row_done(st, err);
 }
@@ -1340,6 +1390,64 @@ store_mkdirs(const char *path, struct sr_err *err)
 	return 0;
 }
 
+/* SQL sr_template(message): the template of a message (core/template.h). */
+static void
+store_sql_template(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *m = (const char *)sqlite3_value_text(argv[0]);
+	char tpl[SR_TEMPLATE_MAX + 1];
+	size_t n;
+
+	(void)argc;
+	if (m == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = sr_template_make(m, tpl, sizeof(tpl));
+	sqlite3_result_text(ctx, tpl, (int)n, SQLITE_TRANSIENT);
+}
+
+/* SQL sr_message(message): cut to SR_STORE_MSG_MAX bytes (UTF-8 safe). */
+static void
+store_sql_message(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *m = (const char *)sqlite3_value_text(argv[0]);
+
+	(void)argc;
+	if (m == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, m, (int)sr_store_msg_len(m),
+		    SQLITE_TRANSIENT);
+}
+
+static int
+store_functions(struct sr_store *st, struct sr_err *err)
+{
+	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+
+	if (sqlite3_create_function(st->db, "sr_template", 1, f, NULL,
+	    store_sql_template, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "sr_message", 1, f, NULL,
+	    store_sql_message, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "cannot register SQL functions");
+	return 0;
+}
+
+/*
+ * Process-wide SQLite settings, made once before the first connection:
+ * no memory statistics (they cost a mutex and a counter update on every
+ * allocation, ~3 % of the store thread).  sqlite3_config() fails
+ * harmlessly when SQLite was already initialised elsewhere.
+ */
+static pthread_once_t store_config_once = PTHREAD_ONCE_INIT;
+
+static void
+store_config(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* Exec SQL with no results; busy and other errors become one line. */
 static int
 store_exec(struct sr_store *st, const char *sql, struct sr_err *err)
@@ -1539,8 +1647,10 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	int ro = (st->flags & SR_STORE_READONLY) != 0, v;
 	int oflags = SQLITE_OPEN_NOMUTEX | (ro ? SQLITE_OPEN_READONLY :
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-	int rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
+	int rc;
 
+	(void)pthread_once(&store_config_once, store_config);
+	rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK)
 		return sr_err_set(err, "cannot open database '%s': %s",
 		    st->path, st->db ? sqlite3_errmsg(st->db) :
@@ -1548,6 +1658,8 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	sqlite3_extended_result_codes(st->db, 0);
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_sqlerr(st, err, "cannot set busy timeout");
+	if (store_functions(st, err) < 0)
+		return -1;
 	if (ro) {
 		if (store_user_version(st, &v, err) < 0)
 			return -1;

@@ -15,7 +15,7 @@
  * As events are stored the store also maintains, in the same transaction,
  * per-minute rollups (counts, latency and TTFT sketches, tokens) and
  * per-hour distinct users/sessions, so that a report over a long range
- * reads rollups, not raw events.  Schema (version 1; NULL strings are
+ * reads rollups, not raw events.  Schema (version 2; NULL strings are
  * stored as '' in rollup keys):
  *
  *   events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL  -- UTC ms
@@ -37,10 +37,15 @@
  *                          -- when no event had the value (lat_max too)
  *   type_minute(minute, event_type, n, PRIMARY KEY(minute, event_type))
  *          WITHOUT ROWID
- *   error_minute(minute, service, message, n,
+ *   error_minute(minute, service, message, n, example,
  *          PRIMARY KEY(minute, service, message)) WITHOUT ROWID
- *          -- events with a message and (5xx status or SR_EV_IS_ERROR);
- *          -- message cut to 200 bytes (at a UTF-8 boundary)
+ *          -- events with a message and (5xx status or SR_EV_IS_ERROR),
+ *          -- grouped by template: message holds sr_template_make() of
+ *          -- the event's message (core/template.h, as the live engine
+ *          -- groups error patterns); example is the message of the
+ *          -- newest such event, cut to SR_STORE_MSG_MAX bytes at a
+ *          -- UTF-8 boundary.  (Schema 1 kept raw messages there; the
+ *          -- migration to 2 regroups them by template.)
  *   ident_hour(hour INTEGER  -- ts floored to 3600000 ms
  *          , kind INTEGER  -- 0 user_id, 1 session_id
  *          , id TEXT, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID
@@ -62,12 +67,17 @@
  * into existing rows (counts added, sketches merged), so a row covers
  * every committed event of its minute, whatever batch it came in.
  *
+ * Every connection has two SQL functions: sr_template(message), the
+ * template of a message, and sr_message(message), a message cut as
+ * error_minute's example is.
+ *
  * Not thread-safe: one thread owns a handle.  Other threads open their
  * own SR_STORE_READONLY handles on the same file.
  */
 #ifndef SR_CORE_STORE_H
 #define SR_CORE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/event.h"
@@ -77,7 +87,13 @@ struct sqlite3;
 
 #define SR_STORE_BATCH_MAX	20000	/* rows per transaction, at most */
 #define SR_STORE_FLUSH_MS	250	/* a batch is committed within this */
-#define SR_STORE_SCHEMA		1
+#define SR_STORE_SCHEMA		2
+#define SR_STORE_MSG_MAX	200	/* bytes of an error example kept */
+
+/* events.flags bits (on disk: never renumber). */
+enum sr_store_ev_flags {
+	SR_STORE_EV_ERROR	= 1 << 0,	/* had SR_EV_IS_ERROR */
+};
 
 enum sr_store_flags {
 	SR_STORE_READONLY	= 1 << 0,	/* viewer: no lock, no writes */
@@ -128,6 +144,12 @@ const char *sr_store_path(const struct sr_store *st);
 /* Add one event to the open batch (strings are copied). */
 int sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err);
+
+/*
+ * Bytes of msg kept as an error example: at most SR_STORE_MSG_MAX, cut
+ * at a UTF-8 boundary.
+ */
+size_t sr_store_msg_len(const char *msg);
 
 /* Add one metric sample (raw table and 1 m / 1 h rollups). */
 int sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
@@ -215,5 +237,14 @@ int sr_store_put_insight(struct sr_store *st, const char *id,
 int sr_store_add_insight_history(struct sr_store *st, const char *id,
     int64_t ts_ms, const char *state, const char *severity, double value,
     const char *note, struct sr_err *err);
+
+/*
+ * Set insight id's last_seen to last_seen_ms (when later than the stored
+ * one) in the open batch: a cheap UPDATE for insights that keep firing,
+ * whose row sr_store_put_insight() writes only on transitions.  An
+ * unknown id changes nothing.  Returns 0 or -1.
+ */
+int sr_store_touch_insight(struct sr_store *st, const char *id,
+    int64_t last_seen_ms, struct sr_err *err);
 
 #endif

@@ -17,7 +17,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/export.h"
 #include "core/sketch.h"
+#include "core/timeutil.h"
 
 #define MINUTE_MS	60000
 #define HOUR_MS		3600000
@@ -53,19 +55,11 @@ struct gtab {
 	size_t	 nslot;
 };
 
-static int64_t
-floor_div(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-
 static void
 split_range(int64_t from, int64_t to, int64_t grain, struct split *sp)
 {
-	int64_t ca = -floor_div(-from, grain) * grain;	/* ceil */
-	int64_t fb = floor_div(to, grain) * grain;
+	int64_t ca = -sr_floor_div(-from, grain) * grain;	/* ceil */
+	int64_t fb = sr_floor_div(to, grain) * grain;
 
 	memset(sp, 0, sizeof *sp);
 	if (ca < fb) {
@@ -423,9 +417,6 @@ query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	return 0;
 }
 
-/* Longest error message kept, in bytes (as the store's error_minute). */
-#define SUMMARY_MSG_MAX	200
-
 /* 1 when a level value (string or bunyan number) names an error level. */
 static int
 summary_level_is_error(const cJSON *v)
@@ -444,9 +435,10 @@ summary_level_is_error(const cJSON *v)
 }
 
 /*
- * SQL summary_err(status, metadata): 1 when a raw event counts as an
- * error as the store's error_minute rollup counts it: a 5xx status, or an
- * error level / syslog PRIORITY <= 3, which the parser keeps in metadata.
+ * SQL summary_err(status, metadata), for events stored by schema 1 (no
+ * flags): 1 when a raw event counts as an error as the store's
+ * error_minute rollup counts it: a 5xx status, or an error level /
+ * syslog PRIORITY <= 3, which the parser keeps in metadata.
  */
 static void
 summary_sql_err(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -482,43 +474,27 @@ summary_sql_err(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, yes);
 }
 
-/* SQL summary_msg(message): cut to SUMMARY_MSG_MAX bytes at a UTF-8 edge. */
-static void
-summary_sql_msg(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *m = (const char *)sqlite3_value_text(argv[0]);
-	size_t len;
-
-	(void)argc;
-	if (m == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	len = (size_t)sqlite3_value_bytes(argv[0]);
-	if (len > SUMMARY_MSG_MAX) {
-		len = SUMMARY_MSG_MAX;
-		while (len > 0 && ((unsigned char)m[len] & 0xc0) == 0x80)
-			len--;
-	}
-	sqlite3_result_text(ctx, m, (int)len, SQLITE_TRANSIENT);
-}
-
 static int
 summary_functions(sqlite3 *db, struct sr_err *err)
 {
 	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
 
 	if (sqlite3_create_function(db, "summary_err", 2, f, NULL,
-	    summary_sql_err, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function(db, "summary_msg", 1, f, NULL,
-	    summary_sql_msg, NULL, NULL) != SQLITE_OK)
+	    summary_sql_err, NULL, NULL) != SQLITE_OK)
 		return sr_err_set(err, "cannot set up the report queries: %s",
 		    sqlite3_errmsg(db));
 	return 0;
 }
 
-#define ERR_COND "message IS NOT NULL AND summary_err(status, metadata)"
-#define ERR_MSG	"summary_msg(message)"
+/*
+ * A raw event that error_minute counts: a message and a 5xx status or the
+ * error flag (rows of schema 1 have no flags: their metadata decides).
+ */
+#define ERR_COND "message IS NOT NULL AND (status BETWEEN 500 AND 599" \
+	" OR (flags & 1) OR (flags IS NULL AND summary_err(status, metadata)))"
+#define ERR_RAW	"COALESCE(service, ''), sr_template(message), 1," \
+	" sr_message(message), ts"
+_Static_assert(SR_STORE_EV_ERROR == 1, "ERR_COND tests flags bit 1");
 
 static struct sr_summary_service *
 find_service(struct sr_summary *sum, const char *name)
@@ -533,15 +509,18 @@ static int
 query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
     struct sr_err *err)
 {
+	/* the example comes from the newest row (SQLite's bare column
+	 * with max()) */
 	static const char sql[] =
-	    "SELECT svc, msg, SUM(n) FROM ("
-	    "SELECT service AS svc, message AS msg, n FROM error_minute"
+	    "SELECT svc, tpl, SUM(n), ex, MAX(t) FROM ("
+	    "SELECT service AS svc, message AS tpl, n, example AS ex,"
+	    " minute AS t FROM error_minute"
 	    " WHERE minute >= ?1 AND minute < ?2"
 	    " AND (?7 IS NULL OR service = ?7)"
-	    " UNION ALL SELECT COALESCE(service, ''), " ERR_MSG ", 1"
+	    " UNION ALL SELECT " ERR_RAW
 	    " FROM events WHERE ts >= ?3 AND ts < ?4 AND " ERR_COND
 	    " AND (?7 IS NULL OR service = ?7)"
-	    " UNION ALL SELECT COALESCE(service, ''), " ERR_MSG ", 1"
+	    " UNION ALL SELECT " ERR_RAW
 	    " FROM events WHERE ts >= ?5 AND ts < ?6 AND " ERR_COND
 	    " AND (?7 IS NULL OR service = ?7)"
 	    ") GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
@@ -557,6 +536,7 @@ query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	bind_service(s, 7, bd->service);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *svc = col_str(s, 0);
+		struct sr_summary_error *e;
 
 		if (sv == NULL || strcmp(sv->service, svc) != 0) {
 			sv = find_service(sum, svc);
@@ -566,8 +546,11 @@ query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 		}
 		if (sv == NULL || sv->n_errors >= (size_t)sum->top_n)
 			continue;
-		sv->errors[sv->n_errors].name = sr_xstrdup(col_str(s, 1));
-		sv->errors[sv->n_errors++].n = sqlite3_column_int64(s, 2);
+		e = &sv->errors[sv->n_errors++];
+		e->tpl = sr_xstrdup(col_str(s, 1));
+		e->n = sqlite3_column_int64(s, 2);
+		e->example = sr_xstrdup(sqlite3_column_type(s, 3) ==
+		    SQLITE_NULL ? e->tpl : col_str(s, 3));
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
@@ -590,6 +573,15 @@ dist_fill(struct sr_summary_dist *d, int64_t n, double sum, double max,
 	d->p99 = sr_sketch_quantile(sk, 0.99);
 }
 
+/* By requests, most first, then by name. */
+static int
+cmp_requests(int64_t ra, const char *na, int64_t rb, const char *nb)
+{
+	if (ra != rb)
+		return ra > rb ? -1 : 1;
+	return strcmp(na, nb);
+}
+
 static int
 cmp_grp_service(const void *pa, const void *pb)
 {
@@ -597,11 +589,7 @@ cmp_grp_service(const void *pa, const void *pb)
 	const struct grp *b = *(const struct grp *const *)pb;
 	int c = strcmp(a->a, b->a);
 
-	if (c)
-		return c;
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->b, b->b);
+	return c ? c : cmp_requests(a->requests, a->b, b->requests, b->b);
 }
 
 static int
@@ -609,9 +597,7 @@ cmp_service(const void *pa, const void *pb)
 {
 	const struct sr_summary_service *a = pa, *b = pb;
 
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->service, b->service);
+	return cmp_requests(a->requests, a->service, b->requests, b->service);
 }
 
 static int
@@ -619,9 +605,7 @@ cmp_model(const void *pa, const void *pb)
 {
 	const struct sr_summary_model *a = pa, *b = pb;
 
-	if (a->requests != b->requests)
-		return a->requests > b->requests ? -1 : 1;
-	return strcmp(a->model, b->model);
+	return cmp_requests(a->requests, a->model, b->requests, b->model);
 }
 
 /* Build the service rows (with top endpoints) from the endpoint groups. */
@@ -801,8 +785,10 @@ sr_summary_free(struct sr_summary *s)
 		for (size_t k = 0; k < sv->n_endpoints; k++)
 			free(sv->endpoints[k].endpoint);
 		free(sv->endpoints);
-		for (size_t k = 0; k < sv->n_errors; k++)
-			free(sv->errors[k].name);
+		for (size_t k = 0; k < sv->n_errors; k++) {
+			free(sv->errors[k].tpl);
+			free(sv->errors[k].example);
+		}
 		free(sv->errors);
 		free(sv->service);
 	}
@@ -812,38 +798,6 @@ sr_summary_free(struct sr_summary *s)
 	free(s->models);
 	free(s->service);
 	free(s);
-}
-
-/* ISO-8601 UTC with milliseconds and Z. */
-static void
-iso_ms(int64_t ms, char *out, size_t len)
-{
-	time_t t = (time_t)floor_div(ms, 1000);
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL) {
-		(void)snprintf(out, len, "1970-01-01T00:00:00.000Z");
-		return;
-	}
-	(void)snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms - floor_div(ms, 1000) * 1000));
-}
-
-/* A JSON number (shortest form that reads back the same), or null. */
-static void
-json_num(struct sr_buf *b, double v)
-{
-	char tmp[40];
-
-	if (!isfinite(v)) {
-		sr_buf_adds(b, "null");
-		return;
-	}
-	(void)snprintf(tmp, sizeof tmp, "%.15g", v);
-	if (strtod(tmp, NULL) != v)
-		(void)snprintf(tmp, sizeof tmp, "%.17g", v);
-	sr_buf_adds(b, tmp);
 }
 
 static void
@@ -859,18 +813,18 @@ json_dist(struct sr_buf *b, const struct sr_summary_dist *d, int full)
 	sr_buf_adds(b, "{");
 	if (full) {
 		json_key(b, "avg");
-		json_num(b, d->avg);
+		sr_export_json_num(b, d->avg);
 		sr_buf_addc(b, ',');
 	}
 	json_key(b, "p50");
-	json_num(b, d->p50);
+	sr_export_json_num(b, d->p50);
 	sr_buf_adds(b, ",\"p95\":");
-	json_num(b, d->p95);
+	sr_export_json_num(b, d->p95);
 	if (full) {
 		sr_buf_adds(b, ",\"p99\":");
-		json_num(b, d->p99);
+		sr_export_json_num(b, d->p99);
 		sr_buf_adds(b, ",\"max\":");
-		json_num(b, d->max);
+		sr_export_json_num(b, d->max);
 	}
 	sr_buf_adds(b, "}");
 }
@@ -881,13 +835,13 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 	char t[96];
 
 	sr_buf_adds(b, "{\"from\":");
-	iso_ms(s->from_ms, t, sizeof t);
+	sr_time_format_iso(s->from_ms, t, sizeof t);
 	sr_buf_add_json_str(b, t);
 	sr_buf_adds(b, ",\"to\":");
-	iso_ms(s->to_ms, t, sizeof t);
+	sr_time_format_iso(s->to_ms, t, sizeof t);
 	sr_buf_add_json_str(b, t);
 	sr_buf_adds(b, ",\"range_s\":");
-	json_num(b, (double)(s->to_ms - s->from_ms) / 1000.0);
+	sr_export_json_num(b, (double)(s->to_ms - s->from_ms) / 1000.0);
 	sr_buf_adds(b, ",\"service\":");
 	if (s->service)
 		sr_buf_add_json_str(b, s->service);
@@ -914,11 +868,11 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 			sr_buf_adds(b, "null");
 		sr_buf_addf(b, ",\"requests\":%lld,\"rate_per_s\":",
 		    (long long)sv->requests);
-		json_num(b, sv->rate_per_s);
+		sr_export_json_num(b, sv->rate_per_s);
 		sr_buf_addf(b, ",\"status_4xx\":%lld,\"status_5xx\":%lld,"
 		    "\"error_rate\":", (long long)sv->status_4xx,
 		    (long long)sv->status_5xx);
-		json_num(b, sv->error_rate);
+		sr_export_json_num(b, sv->error_rate);
 		sr_buf_adds(b, ",\"latency_ms\":");
 		json_dist(b, &sv->latency_ms, 1);
 		sr_buf_adds(b, ",\"top_endpoints\":[");
@@ -931,17 +885,20 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 			sr_buf_add_json_str(b, ep->endpoint);
 			sr_buf_addf(b, ",\"requests\":%lld,\"error_rate\":",
 			    (long long)ep->requests);
-			json_num(b, ep->error_rate);
+			sr_export_json_num(b, ep->error_rate);
 			sr_buf_adds(b, ",\"p95_ms\":");
-			json_num(b, ep->p95_ms);
+			sr_export_json_num(b, ep->p95_ms);
 			sr_buf_addc(b, '}');
 		}
 		sr_buf_adds(b, "],\"top_errors\":[");
 		for (size_t k = 0; k < sv->n_errors; k++) {
-			sr_buf_adds(b, k ? ",{\"message\":" : "{\"message\":");
-			sr_buf_add_json_str(b, sv->errors[k].name);
-			sr_buf_addf(b, ",\"count\":%lld}",
+			sr_buf_adds(b, k ? ",{\"template\":" :
+			    "{\"template\":");
+			sr_buf_add_json_str(b, sv->errors[k].tpl);
+			sr_buf_addf(b, ",\"count\":%lld,\"example\":",
 			    (long long)sv->errors[k].n);
+			sr_buf_add_json_str(b, sv->errors[k].example);
+			sr_buf_addc(b, '}');
 		}
 		sr_buf_adds(b, "]}");
 	}
@@ -955,7 +912,7 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 		    "\"tokens_out\":%lld,\"tokens_per_s\":",
 		    (long long)m->requests, (long long)m->tokens_in,
 		    (long long)m->tokens_out);
-		json_num(b, m->tokens_per_s);
+		sr_export_json_num(b, m->tokens_per_s);
 		sr_buf_adds(b, ",\"ttft_ms\":");
 		json_dist(b, &m->ttft_ms, 0);
 		sr_buf_addc(b, '}');
@@ -1161,8 +1118,8 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 
 	for (int i = 0; i < MAXCOL; i++)
 		row[i] = c[i];
-	iso_ms(s->from_ms, from, sizeof from);
-	iso_ms(s->to_ms, to, sizeof to);
+	sr_time_format_iso(s->from_ms, from, sizeof from);
+	sr_time_format_iso(s->to_ms, to, sizeof to);
 	fmt_span(c[0], sizeof c[0], s->to_ms - s->from_ms);
 	sr_buf_addf(b, "Report %s .. %s (%s)%s%s\n\n", from, to, c[0],
 	    s->service ? "  service " : "", s->service ? s->service : "");
@@ -1233,13 +1190,16 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 			table_print(&t, b, "  ");
 		}
 		if (sv->n_errors) {
-			table_init(&t, 2, "rl");
+			table_init(&t, 3, "rll");
 			table_row(&t, (const char *[]){ "COUNT",
-			    "TOP ERRORS" });
+			    "TOP ERRORS (PATTERN)", "EXAMPLE" });
 			for (size_t k = 0; k < sv->n_errors; k++) {
-				fmt_int(c[0], sizeof c[0], sv->errors[k].n);
-				fmt_cut(c[1], sizeof c[1], sv->errors[k].name,
-				    64);
+				const struct sr_summary_error *e =
+				    &sv->errors[k];
+
+				fmt_int(c[0], sizeof c[0], e->n);
+				fmt_cut(c[1], sizeof c[1], e->tpl, 56);
+				fmt_cut(c[2], sizeof c[2], e->example, 56);
 				table_row(&t, row);
 			}
 			table_print(&t, b, "  ");

@@ -22,13 +22,15 @@
  *   - top_endpoints: the N endpoints (non-empty) with most requests
  *     (ties by name), each with requests, error_rate (5xx / requests) and
  *     p95 latency.
- *   - top_errors: the N most frequent error messages (events with a
- *     message and a 5xx status or an error level; cut to 200 bytes at a
- *     UTF-8 boundary), as the store's error_minute counts them.  In the
- *     partial minutes at the ends the error level is recovered from the
- *     metadata the parser kept (level, PRIORITY); an event marked as an
- *     error only by an "error" key and no 5xx status is not recognised
- *     there (the events table keeps no error flag).
+ *   - top_errors: the N most frequent error patterns (events with a
+ *     message and a 5xx status or SR_EV_IS_ERROR, grouped by
+ *     sr_template_make() of the message, as the live engine groups
+ *     them), each with its count and an example message (the newest
+ *     minute's, cut to SR_STORE_MSG_MAX bytes), as the store's
+ *     error_minute counts them.  In the partial minutes at the ends the
+ *     raw events' flags column says which are errors (events stored by
+ *     schema 1 have none: their error level is recovered from the
+ *     metadata the parser kept, level or PRIORITY).
  *   - per model (events with a model): requests, tokens_in, tokens_out
  *     (sums), tokens_per_s = tokens_out / (gen_ms / 1000) where gen_ms is
  *     the summed latency of the events that report tokens_out: the
@@ -67,6 +69,13 @@ struct sr_summary_count {
 	int64_t	 n;
 };
 
+/* One error pattern of a service. */
+struct sr_summary_error {
+	char	*tpl;			/* sr_template_make() of messages */
+	char	*example;		/* one message of the pattern */
+	int64_t	 n;
+};
+
 struct sr_summary_endpoint {
 	char	*endpoint;
 	int64_t	 requests;
@@ -84,7 +93,7 @@ struct sr_summary_service {
 	struct sr_summary_dist latency_ms;
 	struct sr_summary_endpoint *endpoints;	/* top N by requests */
 	size_t	 n_endpoints;
-	struct sr_summary_count *errors;	/* top N messages by count */
+	struct sr_summary_error *errors;	/* top N patterns by count */
 	size_t	 n_errors;
 };
 

@@ -8,18 +8,24 @@
 #include <ctype.h>
 #include <string.h>
 
-/* Output that never overflows: the last byte is reserved for NUL. */
+/*
+ * Output that never overflows: the last byte is reserved for NUL.  Once a
+ * token had to be cut the output is full: nothing after it is appended
+ * (a later, shorter token must not follow the cut one).
+ */
 struct tpl_out {
 	char	*p;
 	size_t	 len, cap;
+	int	 full;
 };
 
 static void
 tpl_put(struct tpl_out *o, const char *s, size_t n)
 {
-	if (o->len + 1 >= o->cap)
+	if (o->full || o->len + 1 >= o->cap)
 		return;
 	if (n > o->cap - 1 - o->len) {
+		o->full = 1;
 		n = o->cap - 1 - o->len;
 		/* do not cut inside a UTF-8 sequence */
 		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
@@ -96,7 +102,7 @@ tpl_classify(const char *s, size_t n)
 size_t
 sr_template_make(const char *msg, char *out, size_t outlen)
 {
-	struct tpl_out o = { out, 0, outlen };
+	struct tpl_out o = { out, 0, outlen, 0 };
 	const char *p = msg;
 
 	if (outlen == 0)
@@ -104,7 +110,7 @@ sr_template_make(const char *msg, char *out, size_t outlen)
 	out[0] = '\0';
 	if (msg == NULL)
 		return 0;
-	while (*p != '\0' && o.len + 1 < o.cap) {
+	while (*p != '\0' && !o.full && o.len + 1 < o.cap) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '"' || c == '\'' || c == '`') {

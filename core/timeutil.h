@@ -42,6 +42,15 @@ int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
 int sr_time_civil_ms(int year, int month, int day, int hour, int min,
     int sec, int msec, int64_t *ms);
 
+/* a / b rounded towards minus infinity (b > 0): the bucket of an instant. */
+static inline int64_t
+sr_floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+
 /* Format UTC ms as "2026-11-28T13:01:10.123Z" into out (>= 25 bytes). */
 void sr_time_format_iso(int64_t ms, char *out, size_t outlen);
 

@@ -20,20 +20,14 @@
 #include <unistd.h>
 
 #include "actions/actions.h"
+#include "collectors/source.h"
 #include "collectors/sys.h"
 #include "core/config.h"
 #include "core/engine.h"
-#include "core/ingest.h"
 #include "core/loop.h"
 #include "core/metric.h"
 #include "core/snapshot.h"
 #include "core/store.h"
-
-/*
- * actions/ may be built without its implementation while branches land;
- * a weak reference lets the app run without actions then.
- */
-#pragma weak sr_actions_attach
 
 /*
  * Set by SIGINT/SIGTERM; a signal flag is one of the globals STYLE.md
@@ -41,7 +35,19 @@
  */
 static volatile sig_atomic_t app_signalled;
 
-/* One event source's counters, as shown in snapshot.sources. */
+/*
+ * One source (collectors/source.h) and the fds it had registered with the
+ * loop on the last iteration, so those it no longer wants are removed.
+ */
+struct app_src {
+	struct sr_app		*app;
+	struct sr_source	*src;
+	int			 fds[SR_SOURCE_FDS_MAX];
+	int			 nfds;
+	int			 ready;		/* an fd was ready */
+};
+
+/* Posted events' counters, as shown in snapshot.sources. */
 struct app_source {
 	const char		*name;
 	const char		*kind;
@@ -70,9 +76,10 @@ struct sr_app {
 	struct sr_sys		*sys;
 	struct sr_metric_set	*metrics;
 	struct sr_loop		*loop;
-	struct sr_reader	*reader;
-	int			 stdin_fd;	/* -1: not read */
-	struct app_source	 src_stdin;
+	struct app_src		*srcs;
+	size_t			 nsrcs;
+	struct sr_sink		 sink;
+	struct sr_metric_set	*remote;	/* samples from sources */
 	struct app_source	 src_http;
 	struct app_queue	 q;
 	int64_t			 interval_ms;
@@ -107,8 +114,7 @@ app_on_signal(int sig)
 
 /* Fold one event: engine first (live view), then the store batch. */
 static void
-app_fold(struct sr_app *app, struct app_source *src,
-    const struct sr_event *ev)
+app_fold(struct sr_app *app, const struct sr_event *ev)
 {
 	struct sr_err err;
 
@@ -118,8 +124,6 @@ app_fold(struct sr_app *app, struct app_source *src,
 		snprintf(app->store_error, sizeof(app->store_error), "%s",
 		    err.msg);
 	}
-	src->events++;
-	src->used = 1;
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
 }
@@ -161,65 +165,192 @@ app_flush_timer(struct sr_loop *l, int64_t id, void *ctx)
 	return due;
 }
 
+/*
+ * The sources' sink.  A store error is counted and shown, never fatal;
+ * the event stays in the live view and the source goes on (refusing it
+ * would make the source hand it again and again).
+ */
 static int
-app_reader_event(void *ctx, const struct sr_event *ev)
+app_sink_event(void *ctx, const struct sr_event *ev)
 {
-	struct sr_app *app = ctx;
-
-	app_fold(app, &app->src_stdin, ev);
+	app_fold(ctx, ev);
 	return 0;
 }
 
-/* Rejections are counted by the reader; nothing goes to the terminal. */
-static void
-app_reader_reject(void *ctx, const char *source, uint64_t lineno,
-    enum sr_reject why, const char *detail)
+/* The cursor goes into the same batch as the events it covers. */
+static int
+app_sink_cursor(void *ctx, const char *source, const char *cursor)
 {
 	struct sr_app *app = ctx;
-
-	(void)source;
-	(void)why;
-	app->src_stdin.used = 1;
-	snprintf(app->src_stdin.error, sizeof(app->src_stdin.error),
-	    "line %llu: %.200s", (unsigned long long)lineno, detail);
-}
-
-static void
-app_stdin_close(struct sr_app *app)
-{
-	if (app->stdin_fd < 0)
-		return;
-	sr_loop_del_fd(app->loop, app->stdin_fd);
-	app->stdin_fd = -1;
-}
-
-/* One bounded read (SR_READER_CHUNK bytes) per wake-up. */
-static void
-app_on_stdin(struct sr_loop *l, int fd, unsigned rev, void *ctx)
-{
-	struct sr_app *app = ctx;
-	const struct sr_ingest_stats *st;
 	struct sr_err err;
-	int rc;
+
+	if (sr_store_set_cursor(app->store, source, cursor, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	return 0;
+}
+
+/*
+ * A sample from a source (another sitrep's KPIs, "host.<HOST>.<kpi>"):
+ * to the engine's series (snapshot.metrics) and the store.
+ */
+static int
+app_sink_sample(void *ctx, const char *name, int64_t ts_ms, double value)
+{
+	struct sr_app *app = ctx;
+	struct sr_err err;
+
+	sr_metric_set_clear(app->remote);
+	sr_metric_set_add(app->remote, name, "", value);
+	sr_engine_samples(app->engine, app->remote, ts_ms);
+	if (sr_store_add_sample(app->store, name, ts_ms, value, &err) == -1) {
+		app->store_errors++;
+		snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    err.msg);
+	}
+	return 0;
+}
+
+static void
+app_on_src_fd(struct sr_loop *l, int fd, unsigned rev, void *ctx)
+{
+	struct app_src *as = ctx;
 
 	(void)l;
 	(void)fd;
 	(void)rev;
-	rc = sr_reader_read(app->reader, &err);
-	st = sr_reader_stats(app->reader);
-	app->src_stdin.rejected = st->rejected;
-	memcpy(app->src_stdin.by_reason, st->by_reason,
-	    sizeof(app->src_stdin.by_reason));
-	if (rc == 1) {
-		app->src_stdin.state = SR_SRC_ENDED;
-		app_stdin_close(app);
-	} else if (rc == -1) {
-		app->src_stdin.state = SR_SRC_DOWN;
-		snprintf(app->src_stdin.error, sizeof(app->src_stdin.error),
-		    "%s", err.msg);
-		app_stdin_close(app);
+	as->ready = 1;
+}
+
+/*
+ * Register the fds every source wants now with the loop (a source's fds
+ * change: curl's sockets, a file that appeared) and return the shortest
+ * source timeout (-1: none).
+ */
+static int
+app_sources_arm(struct sr_app *app)
+{
+	int wait = -1;
+
+	for (size_t i = 0; i < app->nsrcs; i++) {
+		struct app_src *as = &app->srcs[i];
+		struct pollfd pf[SR_SOURCE_FDS_MAX];
+		int n = sr_source_fds(as->src, pf, SR_SOURCE_FDS_MAX);
+		int to = sr_source_timeout_ms(as->src);
+
+		for (int k = 0; k < as->nfds; k++) {
+			int keep = 0;
+
+			for (int j = 0; j < n && !keep; j++)
+				keep = pf[j].fd == as->fds[k];
+			if (!keep)
+				sr_loop_del_fd(app->loop, as->fds[k]);
+		}
+		as->nfds = 0;
+		for (int j = 0; j < n; j++) {
+			unsigned ev = 0;
+
+			if (pf[j].fd < 0)
+				continue;
+			if (pf[j].events & POLLIN)
+				ev |= SR_LOOP_READ;
+			if (pf[j].events & POLLOUT)
+				ev |= SR_LOOP_WRITE;
+			if (sr_loop_add_fd(app->loop, pf[j].fd, ev,
+			    app_on_src_fd, as, NULL) == 0)
+				as->fds[as->nfds++] = pf[j].fd;
+		}
+		if (to >= 0 && (wait < 0 || to < wait))
+			wait = to;
 	}
-	app_arm_flush(app);
+	return wait;
+}
+
+/*
+ * Read every source that had an fd ready or whose timeout passed, each
+ * at most SR_SOURCE_READ_MAX events (so a flood cannot starve the keys).
+ * The store batch is committed before a read that could overflow it, so
+ * events and their cursor always land in the same commit.
+ */
+static void
+app_sources_read(struct sr_app *app)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < app->nsrcs; i++) {
+		struct app_src *as = &app->srcs[i];
+		struct sr_err err;
+
+		if (!as->ready && sr_source_timeout_ms(as->src) != 0)
+			continue;
+		as->ready = 0;
+		if (sr_store_pending(app->store) + SR_SOURCE_READ_MAX >=
+		    SR_STORE_BATCH_MAX && sr_store_flush(app->store,
+		    &err) == -1) {
+			app->store_errors++;
+			snprintf(app->store_error, sizeof(app->store_error),
+			    "%s", err.msg);
+		}
+		/* the sink never refuses, so -1 cannot happen */
+		(void)sr_source_read(as->src, &app->sink, sr_now_ms(), &err);
+		any = 1;
+	}
+	if (any)
+		app_arm_flush(app);
+}
+
+static void
+app_sources_close(struct sr_app *app)
+{
+	for (size_t i = 0; i < app->nsrcs; i++) {
+		struct app_src *as = &app->srcs[i];
+
+		if (app->loop != NULL)
+			for (int k = 0; k < as->nfds; k++)
+				sr_loop_del_fd(app->loop, as->fds[k]);
+		sr_source_close(as->src);
+	}
+	free(app->srcs);
+	app->srcs = NULL;
+	app->nsrcs = 0;
+}
+
+/*
+ * Open one source and resume it from its stored cursor.  A cursor it
+ * cannot use is reported and ignored.  Returns 0, or -1 for a bad spec.
+ */
+static int
+app_add_source(struct sr_app *app, const char *spec, struct sr_err *err)
+{
+	struct sr_source *src;
+	struct app_src *as;
+	struct sr_err cerr;
+	char *cur = NULL;
+
+	if (strcmp(spec, "-") == 0)
+		spec = "stdin";
+	for (size_t i = 0; i < app->nsrcs; i++)
+		if (strcmp(sr_source_name(app->srcs[i].src), spec) == 0)
+			return 0;	/* listed twice: read once */
+	if ((src = sr_source_open(spec, err)) == NULL)
+		return -1;
+	if (sr_store_get_cursor(app->store, sr_source_name(src), &cur,
+	    &cerr) == -1)
+		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd, spec,
+		    cerr.msg);
+	else if (cur != NULL && sr_source_set_cursor(src, cur, &cerr) == -1)
+		fprintf(stderr, "sitrep %s: source '%s': stored cursor "
+		    "ignored: %s\n", app->cmd, spec, cerr.msg);
+	free(cur);
+	app->srcs = sr_xrealloc(app->srcs, (app->nsrcs + 1) *
+	    sizeof(*app->srcs));
+	as = &app->srcs[app->nsrcs++];
+	memset(as, 0, sizeof(*as));
+	as->app = app;
+	as->src = src;
+	return 0;
 }
 
 /* Free the strings of a queued (owned) event. */
@@ -262,7 +393,9 @@ app_on_wake(struct sr_loop *l, void *ctx)
 	pthread_mutex_unlock(&app->q.mu);
 	(void)cap;
 	for (size_t i = 0; i < n; i++) {
-		app_fold(app, &app->src_http, &ev[i]);
+		app_fold(app, &ev[i]);
+		app->src_http.events++;
+		app->src_http.used = 1;
 		app_event_release(&ev[i]);
 	}
 	free(ev);
@@ -349,18 +482,38 @@ app_snap_source(const struct app_source *s, struct sr_snap_source *out,
 	};
 }
 
+/* Every source's status (and posted events, once any came) to the engine. */
 static void
 app_report_sources(struct sr_app *app)
 {
-	struct sr_snap_count cnt[2][SR_REJ__COUNT];
-	struct sr_snap_source src[2];
-	size_t n = 0;
+	size_t n = 0, max = app->nsrcs + 1;
+	struct sr_snap_count (*cnt)[SR_REJ__COUNT] =
+	    sr_xcalloc(max, sizeof(*cnt));
+	struct sr_source_status *st = sr_xcalloc(max, sizeof(*st));
+	struct sr_snap_source *src = sr_xcalloc(max, sizeof(*src));
 
-	if (app->reader != NULL)
-		app_snap_source(&app->src_stdin, &src[n], cnt[n]), n++;
+	for (size_t i = 0; i < app->nsrcs; i++, n++) {
+		struct app_source a;
+
+		sr_source_status(app->srcs[i].src, &st[i]);
+		a = (struct app_source){ .name = st[i].name,
+		    .kind = st[i].kind, .state = st[i].state,
+		    .events = st[i].events, .rejected = st[i].rejected };
+		memcpy(a.by_reason, st[i].rejected_by, sizeof(a.by_reason));
+		memcpy(a.error, st[i].last_error, sizeof(a.error));
+		app_snap_source(&a, &src[n], cnt[n]);
+		/* a's strings are copied by sr_engine_sources below, but
+		 * last_error points into a: point it at st instead */
+		src[n].last_error = st[i].last_error[0] ?
+		    st[i].last_error : NULL;
+		src[n].next_attempt_ms = st[i].next_attempt_ms;
+	}
 	if (app->src_http.used)
 		app_snap_source(&app->src_http, &src[n], cnt[n]), n++;
 	sr_engine_sources(app->engine, src, n);
+	free(src);
+	free(st);
+	free(cnt);
 }
 
 static void
@@ -478,24 +631,6 @@ app_tick_timer(struct sr_loop *l, int64_t id, void *ctx)
 	return app->next_tick_ms - now;
 }
 
-/* Open stdin as an event source (non-blocking). */
-static int
-app_open_stdin(struct sr_app *app, struct sr_err *err)
-{
-	int fl;
-
-	if ((fl = fcntl(0, F_GETFL)) == -1 ||
-	    fcntl(0, F_SETFL, fl | O_NONBLOCK) == -1)
-		return sr_err_set(err, "cannot read stdin: %s",
-		    strerror(errno));
-	app->reader = sr_reader_new("stdin", 0, SR_FMT_AUTO,
-	    app_reader_event, app);
-	sr_reader_set_reject_fn(app->reader, app_reader_reject, app);
-	app->stdin_fd = 0;
-	return sr_loop_add_fd(app->loop, 0, SR_LOOP_READ, app_on_stdin, app,
-	    err);
-}
-
 struct sr_app *
 sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 {
@@ -504,33 +639,29 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	unsigned flags;
 
 	app->cmd = sr_xstrdup(o->cmd ? o->cmd : "tui");
-	app->stdin_fd = -1;
 	app->max_ticks = o->max_ticks;
 	app->replay_clock = o->replay_clock;
 	pthread_mutex_init(&app->q.mu, NULL);
-	app->src_stdin = (struct app_source){ .name = "stdin",
-	    .kind = "stdin", .state = SR_SRC_OK };
 	app->src_http = (struct app_source){ .name = "http", .kind = "http",
 	    .state = SR_SRC_OK };
 
 	app->cfg_loaded = 1;
 	if (sr_config_load(&app->cfg, o->config_path, err) == -1)
 		goto fail;
-	for (int i = 0; i < o->nsources; i++) {
-		if (strcmp(o->sources[i], "stdin") == 0 ||
-		    strcmp(o->sources[i], "-") == 0) {
-			want_stdin = 1;
-			continue;
+	for (int i = 0; i < o->nsources; i++)
+		if (sr_source_spec_check(o->sources[i], err) == -1)
+			goto fail;
+	for (size_t i = 0; i < app->cfg.n_sources; i++)
+		if (sr_source_spec_check(app->cfg.sources[i].spec, err) == -1) {
+			sr_err_set(err, "config [source %s]: bad spec: %s",
+			    app->cfg.sources[i].name, err->msg);
+			goto fail;
 		}
-		sr_err_set(err, "unknown source '%s' (only 'stdin' is "
-		    "supported so far)", o->sources[i]);
-		goto fail;
-	}
+	/* stdin by default when it is a pipe and no --source was given */
 	if (o->stdin_mode == SR_APP_STDIN_ON ||
-	    (o->stdin_mode == SR_APP_STDIN_AUTO && !isatty(0)))
+	    (o->stdin_mode == SR_APP_STDIN_AUTO && o->nsources == 0 &&
+	    !isatty(0)))
 		want_stdin = 1;
-	if (o->stdin_mode == SR_APP_STDIN_OFF)
-		want_stdin = 0;
 
 	app->interval_ms = o->interval_ms > 0 ? o->interval_ms :
 	    app->cfg.general.interval_ms > 0 ? app->cfg.general.interval_ms :
@@ -549,8 +680,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	app->engine = sr_engine_new(&app->cfg);
 	if (sr_engine_restore(app->engine, app->store, err) == -1)
 		goto fail;
-	if (sr_actions_attach != NULL &&
-	    sr_actions_attach(app->engine, &app->cfg, err) == -1)
+	if (sr_actions_attach(app->engine, &app->cfg, err) == -1)
 		goto fail;
 	if ((app->loop = sr_loop_new(err)) == NULL)
 		goto fail;
@@ -565,8 +695,21 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 			sr_sys_want_procs(app->sys, 0);
 		}
 	}
-	if (want_stdin && app_open_stdin(app, err) == -1)
+	app->sink = (struct sr_sink){ .ctx = app, .event = app_sink_event,
+	    .cursor = app_sink_cursor, .sample = app_sink_sample };
+	app->remote = sr_metric_set_new();
+	if (want_stdin && app_add_source(app, "stdin", err) == -1)
 		goto fail;
+	for (int i = 0; i < o->nsources; i++)
+		if (o->stdin_mode == SR_APP_STDIN_OFF &&
+		    (strcmp(o->sources[i], "stdin") == 0 ||
+		    strcmp(o->sources[i], "-") == 0))
+			continue;
+		else if (app_add_source(app, o->sources[i], err) == -1)
+			goto fail;
+	for (size_t i = 0; i < app->cfg.n_sources; i++)
+		if (app_add_source(app, app->cfg.sources[i].spec, err) == -1)
+			goto fail;
 	return app;
 fail:
 	sr_app_free(app);
@@ -578,8 +721,7 @@ sr_app_free(struct sr_app *app)
 {
 	if (app == NULL)
 		return;
-	app_stdin_close(app);
-	sr_reader_free(app->reader);
+	app_sources_close(app);
 	if (app->loop != NULL) {
 		app_on_wake(app->loop, app);	/* fold what was posted */
 		sr_loop_free(app->loop);
@@ -587,6 +729,7 @@ sr_app_free(struct sr_app *app)
 	sr_engine_free(app->engine);
 	sr_store_close(app->store);	/* commits the open batch */
 	sr_metric_set_free(app->metrics);
+	sr_metric_set_free(app->remote);
 	sr_sys_close(app->sys);
 	if (app->cfg_loaded)
 		sr_config_release(&app->cfg);
@@ -639,10 +782,13 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 	app->next_tick_ms = sr_mono_ms();
 	tick = sr_loop_add_timer(app->loop, 0, app_tick_timer, app);
 	while (!app->stop && !app_signalled) {
-		if (sr_loop_run_once(app->loop, -1, err) == -1) {
+		int wait = app_sources_arm(app);
+
+		if (sr_loop_run_once(app->loop, wait, err) == -1) {
 			rc = -1;
 			break;
 		}
+		app_sources_read(app);
 		if (sr_loop_stopped(app->loop))
 			app->stop = 1;
 		if (app->idle_fn != NULL)

@@ -4,6 +4,15 @@
  * Parsing runs on a second thread (core/ingest's pipeline) while this
  * thread writes the store, so the two overlap.  Rejected lines are counted
  * per reason and summarised; they never make the command fail.
+ *
+ * --source SPEC (collectors/source.h) reads a source to its current end
+ * and stops: a file to its end, a table to its last row, an HTTP endpoint
+ * or another sitrep until a poll brings nothing new (the source's
+ * caught_up); a source that is waiting (missing file), retrying or down
+ * stops at once with its error.  Each source resumes from its stored
+ * cursor and stores its cursor with the events it covers, so a second run
+ * continues where the first stopped.  --follow keeps reading until SIGINT
+ * or SIGTERM.
  */
 #include "tui/cli.h"
 
@@ -16,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/source.h"
 #include "core/ingest.h"
 #include "core/parse.h"
 #include "core/store.h"
@@ -26,6 +36,7 @@
 #define INGEST_PROGRESS_MS	250	/* progress line refresh */
 #define INGEST_PRUNE_ROWS	10000	/* rows per prune call */
 #define INGEST_PRUNE_CALLS	10000	/* bound on the final prune loop */
+#define INGEST_SOURCES_MAX	16	/* --source options */
 
 /* Set by SIGINT/SIGTERM; a signal flag is the one allowed global. */
 static volatile sig_atomic_t ingest_stop;
@@ -53,7 +64,7 @@ ingest_usage(FILE *f)
 	fprintf(f,
 	    "usage: sitrep ingest [--db PATH] [--format F] [--retain D] "
 	    "[--durable]\n"
-	    "                     [FILE...]\n"
+	    "                     [--source SPEC]... [--follow] [FILE...]\n"
 	    "\n"
 	    "Read events (one per line) from FILEs, or stdin when none is given\n"
 	    "or FILE is '-', into the store.  Rejected lines are counted by\n"
@@ -66,6 +77,11 @@ ingest_usage(FILE *f)
 	    "end\n"
 	    "  --durable        synchronous=FULL: committed events survive "
 	    "power loss\n"
+	    "  --source SPEC    read a source (repeatable): file:PATH?from=start,\n"
+	    "                   sqlite:PATH?table=T&from=start, http(s)://URL,\n"
+	    "                   sitrep://HOST[:PORT]; each to its current end,\n"
+	    "                   resuming from its stored cursor\n"
+	    "  --follow         with --source: keep following until interrupted\n"
 	    "  --help           this text\n");
 }
 
@@ -159,6 +175,152 @@ ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 	return rc;
 }
 
+struct ingest_sink {
+	struct ingest_run	*r;
+	struct sr_err		 err;
+	int			 failed;
+};
+
+static int
+ingest_sink_event(void *ctx, const struct sr_event *ev)
+{
+	struct ingest_sink *k = ctx;
+
+	if (sr_store_add_event(k->r->st, ev, &k->err) < 0) {
+		k->failed = 1;
+		return -1;
+	}
+	k->r->stored++;
+	return 0;
+}
+
+static int
+ingest_sink_cursor(void *ctx, const char *source, const char *cursor)
+{
+	struct ingest_sink *k = ctx;
+
+	if (sr_store_set_cursor(k->r->st, source, cursor, &k->err) < 0) {
+		k->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* Has this source reached its current end (or failed for now)? */
+static int
+ingest_source_done(struct sr_source *src)
+{
+	struct sr_source_status st;
+
+	sr_source_status(src, &st);
+	/* waiting without an error: not answered yet (http) */
+	return st.caught_up || st.state == SR_SRC_RETRYING ||
+	    st.state == SR_SRC_DOWN || st.state == SR_SRC_ENDED ||
+	    (st.state == SR_SRC_WAITING && st.last_error[0] != '\0');
+}
+
+/*
+ * Read the sources (see the top of the file).  Events and their cursor
+ * go into one store batch: the batch is committed only between reads, and
+ * before a read that could overflow it.  Returns 0, 1 when a source
+ * stopped failing (reported), -1 on a store error (reported).
+ */
+static int
+ingest_sources(struct ingest_run *r, const char *const *specs, int n,
+    int follow)
+{
+	struct sr_source *src[INGEST_SOURCES_MAX];
+	int done[INGEST_SOURCES_MAX];
+	struct ingest_sink k = { .r = r };
+	struct sr_sink sink = { .ctx = &k, .event = ingest_sink_event,
+	    .cursor = ingest_sink_cursor };
+	struct sr_ingest_stats none;
+	int rc = 0, left = n;
+
+	memset(&none, 0, sizeof(none));
+	for (int i = 0; i < n; i++) {
+		struct sr_err err;
+		char *cur = NULL;
+
+		if ((src[i] = sr_source_open(specs[i], &err)) == NULL)
+			SR_BUG("checked source spec failed to open");
+		done[i] = 0;
+		if (sr_store_get_cursor(r->st, sr_source_name(src[i]), &cur,
+		    &err) < 0) {
+			fprintf(stderr, "sitrep: %s\n", err.msg);
+			rc = -1;
+		} else if (cur != NULL && sr_source_set_cursor(src[i], cur,
+		    &err) < 0) {
+			fprintf(stderr, "sitrep: source '%s': stored cursor "
+			    "ignored: %s\n", specs[i], err.msg);
+		}
+		free(cur);
+	}
+	while (rc == 0 && !ingest_stop && (follow || left > 0)) {
+		struct pollfd pf[INGEST_SOURCES_MAX * SR_SOURCE_FDS_MAX];
+		int npf = 0, t = INGEST_WAIT_MS, d;
+
+		for (int i = 0; i < n; i++) {
+			int to;
+
+			if (done[i])
+				continue;
+			npf += sr_source_fds(src[i], pf + npf,
+			    SR_SOURCE_FDS_MAX);
+			if ((to = sr_source_timeout_ms(src[i])) >= 0 && to < t)
+				t = to;
+		}
+		if ((d = sr_store_flush_due_ms(r->st)) >= 0 && d < t)
+			t = d;
+		(void)poll(pf, (nfds_t)npf, t);	/* EINTR: the flag is set */
+		for (int i = 0; i < n && rc == 0; i++) {
+			if (done[i])
+				continue;
+			if (sr_store_pending(r->st) + SR_SOURCE_READ_MAX >=
+			    SR_STORE_BATCH_MAX && sr_store_flush(r->st,
+			    &k.err) < 0)
+				k.failed = 1;
+			if (!k.failed && sr_source_read(src[i], &sink,
+			    sr_now_ms(), &k.err) < 0 && !k.failed)
+				k.failed = 1;
+			if (k.failed) {
+				rc = -1;
+				break;
+			}
+			if (!follow && ingest_source_done(src[i])) {
+				done[i] = 1;
+				left--;
+			}
+		}
+		if (rc == 0 && sr_store_maybe_flush(r->st, &k.err) < 0)
+			rc = -1;
+		ingest_progress(r, &none);
+	}
+	if (rc < 0)
+		fprintf(stderr, "%ssitrep: %s\n", r->progress ? "\r\033[K" :
+		    "", k.err.msg);
+	for (int i = 0; i < n; i++) {
+		struct sr_source_status st;
+
+		sr_source_status(src[i], &st);
+		r->done.rejected += st.rejected;
+		r->done.lines += st.events + st.rejected;
+		for (int j = 0; j < SR_REJ__COUNT; j++)
+			r->done.by_reason[j] += st.rejected_by[j];
+		fprintf(stderr, "%ssitrep: source '%s': %s, %llu events, %llu "
+		    "rejected%s%s\n", r->progress ? "\r\033[K" : "", st.name,
+		    sr_source_state_name(st.state),
+		    (unsigned long long)st.events,
+		    (unsigned long long)st.rejected,
+		    st.last_error[0] ? ": " : "", st.last_error);
+		if (rc == 0 && (st.state == SR_SRC_RETRYING ||
+		    st.state == SR_SRC_DOWN))
+			rc = 1;
+		sr_source_close(src[i]);
+	}
+	return rc;
+}
+
 static void
 ingest_summary(const struct ingest_run *r, int interrupted)
 {
@@ -187,6 +349,8 @@ sr_cmd_ingest(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "retain", required_argument, NULL, 'r' },
 		{ "durable", no_argument, NULL, 'D' },
+		{ "source", required_argument, NULL, 's' },
+		{ "follow", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -199,7 +363,9 @@ sr_cmd_ingest(int argc, char **argv)
 	const char *db = NULL;
 	const char *const *inputs;
 	char *db_default = NULL;
+	const char *specs[INGEST_SOURCES_MAX];
 	unsigned flags = 0;
+	int nspecs = 0, follow = 0;
 	int ninputs, ch, status = SR_EXIT_OK, rc = 0;
 
 	sr_retention_defaults(&ret);
@@ -223,6 +389,17 @@ sr_cmd_ingest(int argc, char **argv)
 		case 'D':
 			flags |= SR_STORE_DURABLE;
 			break;
+		case 's':
+			if (nspecs == INGEST_SOURCES_MAX)
+				return sr_usage_error("ingest", "at most %d "
+				    "--source options", INGEST_SOURCES_MAX);
+			if (sr_source_spec_check(optarg, &err) < 0)
+				return sr_usage_error("ingest", "%s", err.msg);
+			specs[nspecs++] = optarg;
+			break;
+		case 'F':
+			follow = 1;
+			break;
 		case 'h':
 			ingest_usage(stdout);
 			return SR_EXIT_OK;
@@ -231,9 +408,14 @@ sr_cmd_ingest(int argc, char **argv)
 			    argv[optind - 1]);
 		}
 	}
+	if (follow && nspecs == 0)
+		return sr_usage_error("ingest", "--follow needs --source");
 	if (optind < argc) {
 		inputs = (const char *const *)(argv + optind);
 		ninputs = argc - optind;
+	} else if (nspecs > 0) {
+		inputs = NULL;
+		ninputs = 0;
 	} else {
 		inputs = stdin_only;
 		ninputs = 1;
@@ -259,6 +441,11 @@ sr_cmd_ingest(int argc, char **argv)
 
 	for (int i = 0; i < ninputs && !ingest_stop && rc >= 0; i++) {
 		rc = ingest_one(&run, inputs[i], fmt);
+		if (rc != 0)
+			status = SR_EXIT_FAIL;
+	}
+	if (nspecs > 0 && !ingest_stop && rc >= 0) {
+		rc = ingest_sources(&run, specs, nspecs, follow);
 		if (rc != 0)
 			status = SR_EXIT_FAIL;
 	}

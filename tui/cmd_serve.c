@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "collectors/source.h"
 #include "core/config.h"
 #include "core/snapshot.h"
 #include "core/store.h"
@@ -60,7 +61,9 @@ usage(FILE *f)
 	    "  --config PATH          config file\n"
 	    "  --interval DUR         tick (default 1s)\n"
 	    "  --ticks N              stop after N ticks\n"
-	    "  --source SPEC          an event source (repeatable; '-' = stdin)\n"
+	    "  --source SPEC          an event source (repeatable; '-' = stdin):\n"
+	    "                         file:PATH, sqlite:PATH?table=T, http(s)://URL,\n"
+	    "                         sitrep://HOST[:PORT] (see sitrep(1) SOURCES)\n"
 	    "  --no-system            do not sample this machine\n"
 	    "  --help                 this text\n"
 	    "\n"
@@ -287,6 +290,8 @@ sr_cmd_serve(int argc, char **argv)
 			if (ao.nsources == SERVE_MAX_SOURCES)
 				return sr_usage_error("serve", "too many "
 				    "--source options");
+			if (sr_source_spec_check(optarg, &err) == -1)
+				return sr_usage_error("serve", "%s", err.msg);
 			sources[ao.nsources++] = optarg;
 			break;
 		case O_NOSYS:

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collectors/source.h"
 #include "core/util.h"
 #include "tui/app.h"
 #include "tui/layout.h"
@@ -40,7 +41,9 @@ tui_usage(FILE *f)
 	    "  --theme NAME     default, solar or mono\n"
 	    "  --ascii          ASCII only (no block or braille glyphs)\n"
 	    "  --no-mouse       ignore the mouse\n"
-	    "  --source SPEC    event source (repeatable; only 'stdin' now)\n"
+	    "  --source SPEC    event source (repeatable): stdin, file:PATH,\n"
+	    "                   sqlite:PATH?table=T, http(s)://URL,\n"
+	    "                   sitrep://HOST[:PORT] (see sitrep(1) SOURCES)\n"
 	    "  --replay-clock   tick at the newest event's time (old logs)\n"
 	    "  --ticks N        quit after N ticks (tests)\n"
 	    "  --help           this text\n");
@@ -137,10 +140,8 @@ sr_cmd_tui(int argc, char **argv)
 			if (ao.nsources == TUI_SOURCES_MAX)
 				return sr_usage_error("tui", "too many "
 				    "--source options");
-			if (strcmp(optarg, "stdin") != 0 &&
-			    strcmp(optarg, "-") != 0)
-				return sr_usage_error("tui", "unknown source "
-				    "'%s' (only 'stdin' so far)", optarg);
+			if (sr_source_spec_check(optarg, &err) == -1)
+				return sr_usage_error("tui", "%s", err.msg);
 			sources[ao.nsources++] = optarg;
 			break;
 		case OPT_TICKS:

@@ -26,6 +26,8 @@ static const char *const panel_names[SR_PANEL__COUNT] = {
 	[SR_PANEL_INSIGHTS] = "insights",
 	[SR_PANEL_PROCS] = "processes",
 	[SR_PANEL_EVENTS] = "events",
+	[SR_PANEL_ERRORS] = "errors",
+	[SR_PANEL_HOSTS] = "hosts",
 	[SR_PANEL_STATUS] = "status",
 };
 
@@ -102,7 +104,10 @@ layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
 	case SR_LAYOUT_FULL:
 		if (kind == SR_LAYOUT_FULL)
 			add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 7,
-			    2, 7);
+			    2, 8);
+		if (flags & SR_LAYOUT_HOSTS)
+			add_row(rows, &n, SR_PANEL_HOSTS, SR_PANEL_HOSTS, 4,
+			    1, 5);
 		if (wide) {
 			add_row(rows, &n, SR_PANEL_SERVICES,
 			    SR_PANEL_INSIGHTS, 5, 3, 3);
@@ -115,6 +120,9 @@ layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
 		if (flags & SR_LAYOUT_PROCS)
 			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5,
 			    2, 6);
+		if (kind == SR_LAYOUT_FULL)
+			add_row(rows, &n, SR_PANEL_ERRORS, SR_PANEL_ERRORS, 4,
+			    1, 7);
 		add_row(rows, &n, SR_PANEL_EVENTS, SR_PANEL_EVENTS, 4, 3, 4);
 		break;
 	}
@@ -165,7 +173,7 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 			tile_rows = 2;
 	}
 
-	n = layout_rows(kind, flags, cols >= 100, rows);
+	n = layout_rows(kind, flags, cols >= SR_LAYOUT_WIDE, rows);
 	/*
 	 * The config's panel order: rows it names are put in that order in
 	 * the slots they held; rows it does not name keep their place.

@@ -6,10 +6,12 @@
  * A preset is a list of rows, each holding one or two panels with a
  * minimum height, a weight for the spare lines, and a drop rank: when
  * the minimums do not fit, rows are dropped highest rank first (the
- * chart goes before processes, then the event log, insights, services,
- * tiles).  Below 40 columns or at 5 lines or fewer only a one-line
- * status bar remains.  Two-panel rows stack when narrower than 100
- * columns.
+ * chart goes first, then the error patterns, processes, insights when
+ * stacked, the event log, services, tiles).  Below 40 columns or at 5
+ * lines or fewer only a one-line status bar remains.  Two-panel rows
+ * stack when narrower than
+ * SR_LAYOUT_WIDE columns (a services table beside the insights needs
+ * about 70 columns for readable names).
  */
 #ifndef SR_TUI_LAYOUT_H
 #define SR_TUI_LAYOUT_H
@@ -22,6 +24,8 @@ enum sr_panel_id {
 	SR_PANEL_INSIGHTS,
 	SR_PANEL_PROCS,
 	SR_PANEL_EVENTS,
+	SR_PANEL_ERRORS,	/* top error patterns */
+	SR_PANEL_HOSTS,		/* multi-host: shown with SR_LAYOUT_HOSTS */
 	SR_PANEL_STATUS,	/* bottom line: keys, filter prompt */
 	SR_PANEL__COUNT
 };
@@ -35,6 +39,7 @@ enum sr_layout_kind {
 
 enum sr_layout_flags {
 	SR_LAYOUT_PROCS	= 1 << 0,	/* `p`: show the processes panel */
+	SR_LAYOUT_HOSTS	= 1 << 1,	/* more than one host: host list */
 };
 
 /* A panel's place; h == 0 (or w == 0) means not shown. */
@@ -47,6 +52,9 @@ struct sr_layout {
 	int		tiny;		/* only the one-line status bar */
 	int		tile_cols;	/* tiles per row (0: none shown) */
 };
+
+/* Narrower than this, services and insights stack. */
+#define SR_LAYOUT_WIDE	120
 
 /* Minimum width of one KPI tile. */
 #define SR_TILE_MIN_W	12

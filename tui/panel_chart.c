@@ -6,6 +6,12 @@
  * per-tick history; 1 h and 24 h from the store's rollups of the
  * "kpi.<id>" samples through a read-only handle, queried again at most
  * every 10 s (or when the KPI, window or width changes).
+ *
+ * After a drill-down (`e` on an insight) it shows that insight's metric
+ * instead, from the snapshot's per-tick history: a service's 5xx %
+ * (error_rate), p95 latency (latency, ttft) or req/s (other service
+ * rules), or the host KPI of a system rule, until a KPI is picked again
+ * (left/right, a tile) or Esc.
  */
 #include "tui/tui.h"
 
@@ -87,6 +93,84 @@ chart_query(struct chart *c, const struct sr_snapshot *s, int kpi, int w)
 	c->q_at_ms = s->now_ms;
 }
 
+/* What the chart plots: a KPI's history or an insight's metric. */
+struct chart_src {
+	const float	*hist;
+	int		 hist_n;
+	double		 scale;
+	const char	*unit;
+	int		 level;
+	char		 label[160];
+};
+
+/* The KPI a system rule is about, or -1. */
+static int
+rule_kpi(const char *rule)
+{
+	static const struct { const char *rule; int kpi; } map[] = {
+		{ "cpu", SR_KPI_CPU }, { "iowait", SR_KPI_CPU },
+		{ "psi", SR_KPI_CPU }, { "memory", SR_KPI_MEM },
+		{ "swap", SR_KPI_MEM }, { "load", SR_KPI_LOAD },
+		{ "disk_fill", SR_KPI_DISK }, { "inode_fill", SR_KPI_DISK },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(rule, map[i].rule) == 0)
+			return map[i].kpi;
+	return -1;
+}
+
+/*
+ * The metric of insight v->chart_ins in s into src; 0, or -1 when the
+ * chart should show the picked KPI (no such insight or no metric).
+ */
+static int
+chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
+    struct chart_src *src)
+{
+	const struct sr_snap_insight *in;
+	const struct sr_snap_service *svc;
+	int k;
+
+	if (v->chart_ins[0] == '\0' ||
+	    (in = sr_snapshot_insight(s, v->chart_ins)) == NULL)
+		return -1;
+	src->level = in->severity == SR_SEV_CRIT ? 2 :
+	    in->severity == SR_SEV_WARN ? 1 : 0;
+	if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
+		src->hist_n = svc->hist_n;
+		if (strcmp(in->rule, "error_rate") == 0) {
+			src->hist = svc->hist_err;
+			src->scale = 100;
+			src->unit = "%";
+			snprintf(src->label, sizeof(src->label),
+			    "5xx %% of %s", svc->name);
+		} else if (strcmp(in->rule, "latency") == 0 ||
+		    strcmp(in->rule, "ttft") == 0) {
+			src->hist = svc->hist_p95;
+			src->unit = "ms";
+			snprintf(src->label, sizeof(src->label),
+			    "p95 latency of %s", svc->name);
+		} else {
+			src->hist = svc->hist_rps;
+			src->unit = "/s";
+			snprintf(src->label, sizeof(src->label),
+			    "req/s of %s", svc->name);
+		}
+	} else if ((k = rule_kpi(in->rule)) >= 0) {
+		src->hist = s->kpi[k].hist;
+		src->hist_n = s->kpi[k].hist_n;
+		src->unit = s->kpi[k].unit;
+		snprintf(src->label, sizeof(src->label), "%s",
+		    s->kpi[k].label ? s->kpi[k].label : "?");
+	} else {
+		return -1;
+	}
+	snprintf(src->label + strlen(src->label), sizeof(src->label) -
+	    strlen(src->label), " (insight %s; Esc: back)", in->id);
+	return 0;
+}
+
 static void
 chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
@@ -96,16 +180,23 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	int per = v->braille && v->glyphs != SR_GLYPH_ASCII ? 2 : 1;
 	const struct sr_snap_kpi *k;
 	double buf[SR_SNAP_HIST], *data, hi = 0;
-	char title[96], lab[32], extra[64];
+	char title[192], lab[32], extra[64];
 	struct sr_buf *rows;
 	enum sr_glyphs g;
 	int64_t win_ms = sr_tui_window_ms(v->window);
 	const char *note = "";
+	struct chart_src src;
+	int ins;
 
 	if (v->ntiles == 0)
 		return;
 	kpi = v->tiles[v->kpi_sel < v->ntiles ? v->kpi_sel : 0];
 	k = &s->kpi[kpi];
+	src = (struct chart_src){ .hist = k->hist, .hist_n = k->hist_n,
+	    .scale = 1, .unit = k->unit, .level = k->level };
+	snprintf(src.label, sizeof(src.label), "%s", k->label ? k->label :
+	    "?");
+	ins = chart_insight(v, s, &src) == 0;
 	ch = H - 2;			/* title row, time-label row */
 	if (ch < 1)
 		ch = H - 1;
@@ -114,15 +205,19 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		axis = 0;
 		cw = W;
 	}
-	if (v->window <= SR_TUI_WIN_5M || v->history == NULL) {
+	if (v->window <= SR_TUI_WIN_5M || v->history == NULL || ins) {
 		int64_t iv = v->interval_ms > 0 ? v->interval_ms : 1000;
 
 		n = (int)(win_ms / iv);
-		if (n > k->hist_n)
-			n = k->hist_n;
-		sr_tui_hist(k->hist + (k->hist_n - n), n, buf);
+		if (n > src.hist_n)
+			n = src.hist_n;
+		sr_tui_hist(src.hist + (src.hist_n - n), n, buf);
+		for (int i = 0; i < n; i++)
+			buf[i] *= src.scale;
 		data = buf;
-		if (v->window > SR_TUI_WIN_5M)
+		if (ins && v->window > SR_TUI_WIN_5M)
+			note = " (last 300 ticks)";
+		else if (v->window > SR_TUI_WIN_5M)
 			note = " (no history: in-memory database)";
 	} else {
 		if (c->q_kpi != kpi || c->q_win != (int)v->window ||
@@ -137,11 +232,10 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	for (int i = 0; i < n; i++)
 		if (!isnan(data[i]) && data[i] > hi)
 			hi = data[i];
-	if (k->unit != NULL && strcmp(k->unit, "%") == 0 && hi > 50)
+	if (src.unit != NULL && strcmp(src.unit, "%") == 0 && hi > 50)
 		hi = 100;
 	hi = sr_nice_ceil(hi);
-	snprintf(title, sizeof(title), "Chart: %s", k->label ? k->label :
-	    "?");
+	snprintf(title, sizeof(title), "Chart: %s", src.label);
 	snprintf(extra, sizeof(extra), "[%s] 1-4 window  b braille%s",
 	    sr_tui_window_name(v->window), note);
 	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_CHART);
@@ -155,16 +249,17 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	sr_chart(data, n, cw, ch, 0, hi > 0 ? hi : 1, g, rows);
 	for (int r = 0; r < ch; r++) {
 		sr_tui_put(win, 1 + r, axis, cw,
-		    sr_tui_level_attr(v, k->level) & ~A_BOLD, rows[r].data,
+		    sr_tui_level_attr(v, src.level) & ~A_BOLD, rows[r].data,
 		    0);
 		sr_buf_release(&rows[r]);
 	}
 	free(rows);
 	if (axis > 0) {
-		sr_tui_fmt_value(lab, sizeof(lab), hi, k->unit);
+		sr_tui_fmt_value(lab, sizeof(lab), hi, src.unit);
 		sr_tui_put(win, 1, 0, axis - 1, v->attr[SR_ROLE_DIM], lab, 1);
 		if (ch >= 3) {
-			sr_tui_fmt_value(lab, sizeof(lab), hi / 2, k->unit);
+			sr_tui_fmt_value(lab, sizeof(lab), hi / 2,
+			    src.unit);
 			sr_tui_put(win, 1 + ch / 2, 0, axis - 1,
 			    v->attr[SR_ROLE_DIM], lab, 1);
 		}
@@ -185,6 +280,12 @@ chart_key(void *self, int ch)
 {
 	struct chart *c = self;
 
+	if (ch == KEY_LEFT || ch == 'h' || ch == KEY_RIGHT || ch == 'l' ||
+	    (ch == 27 && c->v->chart_ins[0] != '\0')) {
+		c->v->chart_ins[0] = '\0';	/* back to the KPIs */
+		if (ch == 27)
+			return SR_KEY_REDRAW;
+	}
 	switch (ch) {
 	case 'b':
 		c->v->braille = !c->v->braille;

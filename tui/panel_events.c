@@ -142,10 +142,11 @@ events_key(void *self, int ch)
 	case 'G':
 		p->back = 0;
 		break;
-	case 27:	/* Esc: clear the filter */
+	case 27:	/* Esc: clear the filter (and a drill-down chart) */
 		if (sr_evfilter_empty(&p->v->filter))
 			return SR_KEY_IGNORED;
 		sr_evfilter_release(&p->v->filter);
+		p->v->chart_ins[0] = '\0';
 		break;
 	default:
 		return SR_KEY_IGNORED;

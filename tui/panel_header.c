@@ -80,11 +80,17 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    s->host.kernel : h->kernel;
 	int w = getmaxx(win), lines = getmaxy(win), x;
 	struct sr_buf l1, l2;
-	const char *mode = v->paused ? "PAUSED" : "LIVE";
+	char mode[48];
 	attr_t ma;
 
 	sr_buf_init(&l1);
 	sr_buf_init(&l2);
+	/* paused: how far behind live the moment shown is */
+	if (v->paused)
+		snprintf(mode, sizeof(mode), "PAUSED -%llds",
+		    (long long)(v->behind_ms / 1000));
+	else
+		snprintf(mode, sizeof(mode), "LIVE");
 	sr_tui_fmt_clock(clock, sizeof(clock), s->now_ms, 1);
 	if (isnan(s->host.uptime_s) || s->host.uptime_s <= 0)
 		snprintf(up, sizeof(up), "-");

@@ -61,8 +61,9 @@ sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
 	v->filter.to_ms = ins->state == SR_INS_RESOLVED ?
 	    ins->last_seen_ms + 60000 : 0;
 	v->req_focus = SR_PANEL_EVENTS;
+	snprintf(v->chart_ins, sizeof(v->chart_ins), "%s", ins->id);
 	snprintf(v->flash, sizeof(v->flash), "events of %s since %s",
-	    ins->id, "first seen (Esc in the event log clears)");
+	    ins->id, "first seen; the chart shows its metric (Esc clears)");
 }
 
 static void

@@ -4,10 +4,21 @@
  * 4xx %, 5xx %, p50/p95/p99 latency and a sparkline of req/s.  `s`
  * cycles the sort column, Enter lists that service's endpoints with the
  * same columns, Esc goes back.
+ *
+ * The 1 min, 5 min and 1 h windows come from the snapshot.  The 24 h
+ * window comes from the store (core/summary.h over the last 24 h on the
+ * read-only history handle), queried again only when the moment shown
+ * moved SUM_REFRESH_MS or more, never on every tick; the title says
+ * which window the numbers cover and where they come from.
  */
 #include "tui/tui.h"
 
 #include <math.h>
+
+#include "core/summary.h"
+
+#define SUM_REFRESH_MS	15000		/* 24 h figures at most this often */
+#define SUM_DAY_MS	(24 * 3600 * 1000LL)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +37,11 @@ struct services {
 	char			 open[128];	/* service whose endpoints */
 	struct sr_tui_list	 elist;
 	int			 want_open;	/* Enter pressed */
+	/* the 24 h window, from the store */
+	struct sr_summary	*sum;		/* or NULL */
+	int64_t			 sum_to_ms;	/* the range's end */
+	int			 sum_failed;
+	struct sr_snap_win	*sum_win;	/* per service, then endpoints */
 };
 
 static void *
@@ -41,7 +57,82 @@ services_create(const struct sr_tui_cfg *cfg)
 static void
 services_destroy(void *self)
 {
-	free(self);
+	struct services *p = self;
+
+	sr_summary_free(p->sum);
+	free(p->sum_win);
+	free(p);
+}
+
+/* A summary service or endpoint as a window row (unknowns NAN). */
+static struct sr_snap_win
+sum_win(int64_t requests, int64_t n4, int64_t n5, const struct
+    sr_summary_dist *lat, double p95)
+{
+	struct sr_snap_win w = {
+		.requests = (uint64_t)requests,
+		.req_per_s = (double)requests / (SUM_DAY_MS / 1000.0),
+		.n_4xx = n4 < 0 ? 0 : (uint64_t)n4,
+		.n_5xx = (uint64_t)n5,
+		.rate_4xx = n4 < 0 || requests == 0 ? NAN :
+		    (double)n4 / (double)requests,
+		.rate_5xx = requests == 0 ? NAN : (double)n5 /
+		    (double)requests,
+		.p50 = lat != NULL ? lat->p50 : NAN,
+		.p90 = NAN,
+		.p95 = lat != NULL ? lat->p95 : p95,
+		.p99 = lat != NULL ? lat->p99 : NAN,
+		.max = lat != NULL ? lat->max : NAN,
+	};
+
+	return w;
+}
+
+/* Query the last 24 h up to now_ms when the cached one is too old. */
+static void
+sum_refresh(struct services *p, int64_t now_ms)
+{
+	struct sr_summary_opts o = { .from_ms = now_ms - SUM_DAY_MS,
+		.to_ms = now_ms, .top_n = 20 };
+	struct sr_summary *sum = NULL;
+	struct sr_err err;
+	size_t n = 0;
+
+	if (p->v->history == NULL || now_ms <= 0)
+		return;
+	if ((p->sum != NULL || p->sum_failed) &&
+	    llabs(now_ms - p->sum_to_ms) < SUM_REFRESH_MS)
+		return;
+	p->sum_to_ms = now_ms;
+	if (sr_summary_query(p->v->history, &o, &sum, &err) == -1) {
+		p->sum_failed = 1;
+		return;
+	}
+	p->sum_failed = 0;
+	sr_summary_free(p->sum);
+	free(p->sum_win);
+	p->sum = sum;
+	for (size_t i = 0; i < sum->n_services; i++)
+		n += 1 + sum->services[i].n_endpoints;
+	p->sum_win = sr_xcalloc(n + 1, sizeof(*p->sum_win));
+	n = 0;
+	for (size_t i = 0; i < sum->n_services; i++) {
+		const struct sr_summary_service *sv = &sum->services[i];
+
+		p->sum_win[n++] = sum_win(sv->requests, sv->status_4xx,
+		    sv->status_5xx, &sv->latency_ms, NAN);
+		for (size_t j = 0; j < sv->n_endpoints; j++)
+			p->sum_win[n++] = sum_win(sv->endpoints[j].requests,
+			    -1, sv->endpoints[j].status_5xx, NULL,
+			    sv->endpoints[j].p95_ms);
+	}
+}
+
+/* The 24 h service name ("" is events without a service). */
+static const char *
+sum_name(const char *s)
+{
+	return *s ? s : "(none)";
 }
 
 static double
@@ -119,7 +210,7 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	char hdr[16], val[32];
 	int spark_w;
 
-	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 2;
+	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 3;	/* 1 blank at the right */
 	spark_w = 0;
 	if (nw > 40) {
 		spark_w = nw - 28 > 24 ? 24 : nw - 28;
@@ -201,64 +292,146 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	}
 }
 
+/* The host row named host ("" or absent: NULL). */
+static const struct sr_snap_hostrow *
+services_host(const struct sr_snapshot *s, const char *host)
+{
+	for (size_t i = 0; host[0] != '\0' && i < s->n_hosts; i++)
+		if (strcmp(s->hosts[i].name, host) == 0)
+			return &s->hosts[i];
+	return NULL;
+}
+
+/*
+ * The rows to show: from the 24 h summary (day != 0) or the snapshot's
+ * window sw; endpoints of p->open when set (*svc_name says whose).
+ */
+static size_t
+svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
+    int day, struct svc_row **out, const char **svc_name)
+{
+	const struct sr_snap_hostrow *hr;
+	struct svc_row *rows;
+	size_t n = 0, k = 0;
+
+	*svc_name = NULL;
+	if (day) {
+		const struct sr_summary *sum = p->sum;
+
+		rows = sr_xcalloc(sum->n_services + 1, sizeof(*rows));
+		for (size_t i = 0; i < sum->n_services; i++) {
+			const struct sr_summary_service *sv =
+			    &sum->services[i];
+
+			if (p->open[0] != '\0' && strcmp(p->open,
+			    sum_name(sv->service)) == 0) {
+				free(rows);
+				rows = sr_xcalloc(sv->n_endpoints + 1,
+				    sizeof(*rows));
+				for (size_t j = 0; j < sv->n_endpoints; j++)
+					rows[j] = (struct svc_row){
+					    .name = sv->endpoints[j].endpoint,
+					    .w = &p->sum_win[k + 1 + j] };
+				*svc_name = sum_name(sv->service);
+				*out = rows;
+				return sv->n_endpoints;
+			}
+			rows[n++] = (struct svc_row){
+			    .name = sum_name(sv->service),
+			    .w = &p->sum_win[k] };
+			k += 1 + sv->n_endpoints;
+		}
+		*out = rows;
+		return n;
+	}
+	if (p->open[0] != '\0') {
+		const struct sr_snap_service *svc = sr_snapshot_service(s,
+		    p->open);
+
+		if (svc != NULL) {
+			rows = sr_xcalloc(svc->n_endpoints + 1, sizeof(*rows));
+			for (size_t i = 0; i < svc->n_endpoints; i++)
+				rows[n++] = (struct svc_row){
+				    .name = svc->endpoints[i].name,
+				    .w = &svc->endpoints[i].win[sw] };
+			*svc_name = svc->name;
+			*out = rows;
+			return n;
+		}
+	}
+	if ((hr = services_host(s, p->v->host)) != NULL) {
+		/* the hosts panel picked one: its per-host service rows */
+		rows = sr_xcalloc(hr->n_services + 1, sizeof(*rows));
+		for (size_t i = 0; i < hr->n_services; i++)
+			rows[n++] = (struct svc_row){
+			    .name = hr->services[i].name,
+			    .w = &hr->services[i].win[sw] };
+		*out = rows;
+		return n;
+	}
+	rows = sr_xcalloc(s->n_services + 1, sizeof(*rows));
+	for (size_t i = 0; i < s->n_services; i++)
+		rows[n++] = (struct svc_row){
+		    .name = s->services[i].name,
+		    .w = &s->services[i].win[sw],
+		    .spark = s->services[i].hist_rps,
+		    .spark_n = s->services[i].hist_n };
+	*out = rows;
+	return n;
+}
+
 static void
 services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct services *p = self;
 	struct sr_tui_view *v = p->v;
 	enum sr_window sw = sr_tui_snap_window(v->window);
-	const struct sr_snap_service *svc = NULL;
+	const struct sr_snap_hostrow *hr;
 	struct svc_row *rows;
-	size_t n = 0;
-	char title[192], extra[96];
+	const char *svc_name;
+	size_t n;
+	int day = 0;
+	char title[192], extra[128], wname[48];
 
+	if (v->window == SR_TUI_WIN_24H) {
+		sum_refresh(p, s->now_ms);
+		day = p->sum != NULL;
+	}
+	if (day)
+		snprintf(wname, sizeof(wname), "24h from the store");
+	else if (v->window == SR_TUI_WIN_24H)
+		snprintf(wname, sizeof(wname), "1h: %s", v->history == NULL ?
+		    "no stored history" : "24h query failed");
+	else
+		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
 	if (p->want_open) {
 		p->want_open = 0;
+		p->open[0] = '\0';
+		n = svc_rows(p, s, sw, day, &rows, &svc_name);
 		/* the row under the cursor, in the order last drawn */
-		if (p->list.sel >= 0 && (size_t)p->list.sel < s->n_services) {
-			struct svc_row *r = sr_xcalloc(s->n_services,
-			    sizeof(*r));
-
-			for (size_t i = 0; i < s->n_services; i++)
-				r[i] = (struct svc_row){
-				    .name = s->services[i].name,
-				    .w = &s->services[i].win[sw] };
-			svc_sort(r, s->n_services, p->sort);
+		svc_sort(rows, n, p->sort);
+		if (p->list.sel >= 0 && (size_t)p->list.sel < n) {
 			snprintf(p->open, sizeof(p->open), "%s",
-			    r[p->list.sel].name);
-			free(r);
+			    rows[p->list.sel].name);
 			p->elist = (struct sr_tui_list){ 0 };
 		}
+		free(rows);
 	}
-	if (p->open[0] != '\0' &&
-	    (svc = sr_snapshot_service(s, p->open)) == NULL)
+	n = svc_rows(p, s, sw, day, &rows, &svc_name);
+	if (p->open[0] != '\0' && svc_name == NULL)
 		p->open[0] = '\0';
-	if (svc != NULL) {
-		rows = svc->n_endpoints > 0 ? sr_xcalloc(svc->n_endpoints,
-		    sizeof(*rows)) : NULL;
-		for (size_t i = 0; i < svc->n_endpoints; i++)
-			rows[n++] = (struct svc_row){
-			    .name = svc->endpoints[i].name,
-			    .w = &svc->endpoints[i].win[sw] };
-		snprintf(title, sizeof(title), "Endpoints of %s", svc->name);
-	} else {
-		rows = s->n_services > 0 ? sr_xcalloc(s->n_services,
-		    sizeof(*rows)) : NULL;
-		for (size_t i = 0; i < s->n_services; i++)
-			rows[n++] = (struct svc_row){
-			    .name = s->services[i].name,
-			    .w = &s->services[i].win[sw],
-			    .spark = s->services[i].hist_rps,
-			    .spark_n = s->services[i].hist_n };
+	if (svc_name != NULL)
+		snprintf(title, sizeof(title), "Endpoints of %s", svc_name);
+	else if (!day && (hr = services_host(s, v->host)) != NULL)
+		snprintf(title, sizeof(title), "Services on %s", hr->name);
+	else
 		snprintf(title, sizeof(title), "Services");
-	}
 	svc_sort(rows, n, p->sort);
-	snprintf(extra, sizeof(extra), "[%s] %zu  s sort: %s  %s",
-	    sr_tui_window_name(sw == SR_WIN_1M ? SR_TUI_WIN_1M :
-	    sw == SR_WIN_5M ? SR_TUI_WIN_5M : SR_TUI_WIN_1H), n,
-	    col_names[p->sort], svc != NULL ? "Esc back" : "Enter endpoints");
+	snprintf(extra, sizeof(extra), "[%s] %zu  s sort: %s  %s", wname, n,
+	    col_names[p->sort], svc_name != NULL ? "Esc back" :
+	    "Enter endpoints");
 	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_SERVICES);
-	svc_table(p, win, rows, n, svc != NULL ? &p->elist : &p->list);
+	svc_table(p, win, rows, n, svc_name != NULL ? &p->elist : &p->list);
 	free(rows);
 }
 

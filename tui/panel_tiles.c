@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct tiles {
 	struct sr_tui_view	*v;
@@ -72,27 +73,32 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		double hist[SR_SNAP_HIST], lo = 0, hi = 0;
 		struct sr_buf b;
 		attr_t la = v->attr[SR_ROLE_DIM];
+		int lw, vw;
 
 		if (focused && i == v->kpi_sel)
 			la = v->attr[SR_ROLE_SELECT];
 		else if (i == v->kpi_sel)
 			la = v->attr[SR_ROLE_NORMAL] | A_BOLD;
-		sr_tui_putf(win, y, x, w, la, "%s%-*s", focused &&
-		    i == v->kpi_sel ? ">" : "", w, k->label ? k->label : "?");
-		sr_tui_put(win, y, x + w - 1, 1, la,
-		    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
+		/* label, then its trend arrow right after it */
+		lw = sr_tui_putf(win, y, x, w, la, "%s%s", focused &&
+		    i == v->kpi_sel ? ">" : "", k->label ? k->label : "?");
+		if (lw + 2 <= w)
+			sr_tui_put(win, y, x + lw + 1, 1, la,
+			    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
 		sr_tui_fmt_value(val, sizeof(val), k->value, k->unit);
-		if (k->unit2 != NULL && !isnan(k->value2) && w >= 16) {
-			sr_tui_fmt_value(val2, sizeof(val2), k->value2,
-			    k->unit2);
-			sr_tui_putf(win, y + 1, x, w,
-			    sr_tui_level_attr(v, k->level), "%s", val);
-			sr_tui_put(win, y + 1, x + sr_text_width(val) + 1,
-			    w - sr_text_width(val) - 1, v->attr[SR_ROLE_DIM],
-			    val2, 0);
-		} else {
-			sr_tui_put(win, y + 1, x, w,
-			    sr_tui_level_attr(v, k->level), val, 0);
+		vw = sr_tui_put(win, y + 1, x, w,
+		    sr_tui_level_attr(v, k->level), val, 0);
+		/* the secondary figure only when it fits whole */
+		if (k->unit2 != NULL && !isnan(k->value2)) {
+			if (strcmp(k->unit2, "per core") == 0)
+				snprintf(val2, sizeof(val2), "%.2f/core",
+				    k->value2);
+			else
+				sr_tui_fmt_value(val2, sizeof(val2),
+				    k->value2, k->unit2);
+			if (vw + 1 + sr_text_width(val2) <= w)
+				sr_tui_put(win, y + 1, x + vw + 1, w - vw - 1,
+				    v->attr[SR_ROLE_DIM], val2, 0);
 		}
 		sr_tui_hist(k->hist, k->hist_n, hist);
 		for (int j = 0; j < k->hist_n; j++)
@@ -101,10 +107,11 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		if (!isnan(k->crit) && k->crit > hi && k->crit < hi * 1.5)
 			hi = k->crit;
 		sr_buf_init(&b);
-		sr_spark(hist, k->hist_n, w, lo, hi, v->glyphs ==
+		/* one column short: two blank columns before the next tile */
+		sr_spark(hist, k->hist_n, w - 1, lo, hi, v->glyphs ==
 		    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK, &b);
-		sr_tui_put(win, y + 2, x, w, sr_tui_level_attr(v, k->level) &
-		    ~A_BOLD, b.data, 0);
+		sr_tui_put(win, y + 2, x, w - 1, sr_tui_level_attr(v,
+		    k->level) & ~A_BOLD, b.data, 0);
 		sr_buf_release(&b);
 	}
 }
@@ -115,6 +122,9 @@ tiles_key(void *self, int ch)
 	struct tiles *t = self;
 	struct sr_tui_view *v = t->v;
 
+	if (ch == KEY_LEFT || ch == 'h' || ch == KEY_RIGHT || ch == 'l' ||
+	    ch == KEY_HOME || ch == 'g' || ch == KEY_END || ch == 'G')
+		v->chart_ins[0] = '\0';	/* a KPI picked: chart it */
 	switch (ch) {
 	case KEY_LEFT:
 	case 'h':
@@ -155,6 +165,7 @@ tiles_click(void *self, int y, int x)
 	if (i < 0 || i >= t->v->ntiles)
 		return SR_KEY_IGNORED;
 	t->v->kpi_sel = i;
+	t->v->chart_ins[0] = '\0';
 	return SR_KEY_REDRAW;
 }
 

@@ -13,5 +13,7 @@ const struct sr_panel_ops *const sr_panels[] = {
 	&sr_insights_panel,
 	&sr_procs_panel,
 	&sr_events_panel,
+	&sr_errors_panel,
+	&sr_hosts_panel,
 	NULL
 };

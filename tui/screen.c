@@ -24,10 +24,28 @@
 #include "core/loop.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "tui/frames.h"
 #include "tui/tui.h"
 
 /* Set by SIGWINCH (a signal flag, allowed by STYLE.md). */
 static volatile sig_atomic_t screen_winch;
+
+/*
+ * What a fatal signal (SIGSEGV, SIGABRT, SIGBUS, SIGFPE) writes to put
+ * the terminal back: filled once when the screen opens, read only by
+ * screen_on_fatal() (a signal handler can use nothing else; the one
+ * mutable file-scope state besides the flag above, for that reason).
+ */
+static struct {
+	char		seq[256];	/* mouse off, rmkx, sgr0, cnorm, rmcup */
+	size_t		len;
+	int		fd;
+	int		have_tio;
+	struct termios	tio;		/* before curses changed it */
+	struct sigaction old[4];	/* by fatal_sigs[] index */
+} screen_fatal;
+
+static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 
 enum { THEME_DEFAULT, THEME_SOLAR, THEME_MONO, THEME__COUNT };
 static const char *const theme_names[THEME__COUNT] = { "default", "solar",
@@ -50,13 +68,10 @@ struct screen {
 	enum sr_panel_id		 order[SR_PANEL__COUNT];
 	int				 norder;
 	int				 cols, lines;
-	struct sr_snapshot		*ring[SR_TUI_RING_MAX];
-	size_t				 ring_bytes[SR_TUI_RING_MAX];
-	int				 ring_n;
-	size_t				 ring_total;
-	int				 shown_idx;	/* in ring, -1 */
+	struct sr_tui_frames		*frames;	/* time travel */
 	struct sr_snapshot		*live;
 	struct sr_snapshot		*shown;
+	struct sr_snapshot		*shown_base;	/* a frame's base */
 	int				 dirty;
 	int				 help;
 	int				 prompt;	/* typing a filter */
@@ -82,6 +97,86 @@ screen_on_winch(int sig)
 {
 	(void)sig;
 	screen_winch = 1;
+}
+
+/*
+ * A fatal signal with the screen up: write the reset sequences and the
+ * saved terminal modes (write(2), tcsetattr() and sigaction() are
+ * async-signal-safe, endwin() is not), put back the action there was
+ * before (the default, or a sanitizer's report), then let it act: a
+ * signal sent (kill, abort) is raised again; a fault returns to the
+ * faulting instruction, which faults again under the old action.
+ */
+static void
+screen_on_fatal(int sig, siginfo_t *si, void *uc)
+{
+	int saved = errno;
+
+	(void)uc;
+	if (screen_fatal.len > 0)
+		(void)!write(screen_fatal.fd, screen_fatal.seq,
+		    screen_fatal.len);
+	if (screen_fatal.have_tio)
+		(void)tcsetattr(screen_fatal.fd, TCSANOW, &screen_fatal.tio);
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		if (fatal_sigs[i] == sig)
+			(void)sigaction(sig, &screen_fatal.old[i], NULL);
+	errno = saved;
+	if (si == NULL || si->si_code <= 0)
+		(void)raise(sig);
+}
+
+/* Append terminfo capability cap (when the terminal has it). */
+static void
+screen_fatal_add(const char *cap)
+{
+	char *str = tigetstr(cap);
+	size_t n;
+
+	if (str == NULL || str == (char *)-1)
+		return;
+	n = strlen(str);
+	if (screen_fatal.len + n < sizeof(screen_fatal.seq)) {
+		memcpy(screen_fatal.seq + screen_fatal.len, str, n);
+		screen_fatal.len += n;
+	}
+}
+
+/* Prepare and install the fatal-signal restore (after newterm). */
+static void
+screen_fatal_install(int mouse)
+{
+	static const char mouse_off[] = "\033[?1000l\033[?1002l"
+	    "\033[?1003l\033[?1006l";
+	struct sigaction sa;
+
+	screen_fatal.len = 0;
+	if (mouse) {
+		memcpy(screen_fatal.seq, mouse_off, sizeof(mouse_off) - 1);
+		screen_fatal.len = sizeof(mouse_off) - 1;
+	}
+	screen_fatal_add("rmkx");
+	screen_fatal_add("sgr0");
+	screen_fatal_add("cnorm");
+	screen_fatal_add("rmcup");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = screen_on_fatal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		(void)sigaction(fatal_sigs[i], &sa, &screen_fatal.old[i]);
+}
+
+/* Put the earlier actions back once the screen is down. */
+static void
+screen_fatal_remove(void)
+{
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
+	    i++)
+		(void)sigaction(fatal_sigs[i], &screen_fatal.old[i], NULL);
+	screen_fatal.len = 0;
 }
 
 /* Restore the terminal when exit() is called with the screen up. */
@@ -170,72 +265,71 @@ screen_theme(struct screen *s)
 	}
 }
 
-/* ---- snapshots: live, shown, ring -------------------------------------- */
+/* ---- snapshots: live, shown, frames ----------------------------------- */
 
-/* A rough size of what a snapshot holds, to bound the ring's memory. */
-static size_t
-screen_snap_bytes(const struct sr_snapshot *s)
-{
-	size_t b = sizeof(*s);
-
-	b += s->n_metrics * (sizeof(*s->metrics) + 48);
-	for (size_t i = 0; i < s->n_services; i++)
-		b += sizeof(s->services[i]) + 32 + s->services[i].n_endpoints *
-		    (sizeof(struct sr_snap_endpoint) + 48);
-	b += s->n_events * (sizeof(*s->events) + 160);
-	b += s->n_insights * (sizeof(*s->insights) + 600);
-	b += s->n_errors * (sizeof(*s->errors) + 256);
-	b += (s->n_procs_cpu + s->n_procs_mem) * (sizeof(struct sr_snap_proc)
-	    + 32);
-	return b;
-}
-
+/* Show snap (a reference handed over); base: what it points into. */
 static void
-screen_ring_drop_oldest(struct screen *s)
+screen_set_shown(struct screen *s, struct sr_snapshot *snap,
+    struct sr_snapshot *base)
 {
-	sr_snapshot_unref(s->ring[0]);
-	s->ring_total -= s->ring_bytes[0];
-	memmove(&s->ring[0], &s->ring[1], (size_t)(s->ring_n - 1) *
-	    sizeof(s->ring[0]));
-	memmove(&s->ring_bytes[0], &s->ring_bytes[1], (size_t)(s->ring_n -
-	    1) * sizeof(s->ring_bytes[0]));
-	s->ring_n--;
-	if (s->shown_idx >= 0)
-		s->shown_idx--;
+	sr_snapshot_unref(s->shown);
+	sr_snapshot_unref(s->shown_base);
+	s->shown = snap;
+	s->shown_base = base;
+	s->dirty = 1;
 }
+
+static void screen_layout(struct screen *s);
 
 static void
 screen_publish(void *ctx, struct sr_snapshot *snap)
 {
 	struct screen *s = ctx;
-	size_t bytes = screen_snap_bytes(snap);
 
-	while (s->ring_n > 0 && (s->ring_n == SR_TUI_RING_MAX ||
-	    s->ring_total + bytes > SR_TUI_RING_BYTES))
-		screen_ring_drop_oldest(s);
-	s->ring[s->ring_n] = sr_snapshot_ref(snap);
-	s->ring_bytes[s->ring_n++] = bytes;
-	s->ring_total += bytes;
+	sr_tui_frames_push(s->frames, snap);
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
-	if (!s->v.paused) {
-		sr_snapshot_unref(s->shown);
-		s->shown = sr_snapshot_ref(snap);
-		s->shown_idx = s->ring_n - 1;
+	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
+		s->lflags |= SR_LAYOUT_HOSTS;	/* multi-host: host list */
+		screen_layout(s);
 	}
+	if (!s->v.paused)
+		screen_set_shown(s, sr_snapshot_ref(snap), NULL);
 	s->dirty = 1;
 }
 
-/* Show ring entry i (paused time travel). */
+/* Show frame i (paused time travel): the live snapshot for the newest. */
 static void
 screen_show(struct screen *s, int i)
 {
-	if (i < 0 || i >= s->ring_n)
+	int n = sr_tui_frames_count(s->frames);
+
+	if (i < 0 || i >= n || s->live == NULL)
 		return;
-	sr_snapshot_unref(s->shown);
-	s->shown = sr_snapshot_ref(s->ring[i]);
-	s->shown_idx = i;
-	s->dirty = 1;
+	if (sr_tui_frames_tick(s->frames, i) == s->live->tick) {
+		screen_set_shown(s, sr_snapshot_ref(s->live), NULL);
+		return;
+	}
+	screen_set_shown(s, sr_tui_frames_snapshot(s->frames, i, s->live),
+	    sr_snapshot_ref(s->live));
+}
+
+/*
+ * Index of the frame shown: the oldest when it has gone out of the ring
+ * meanwhile, the newest when it is not in it yet.
+ */
+static int
+screen_shown_idx(const struct screen *s)
+{
+	int i = s->shown != NULL ? sr_tui_frames_find(s->frames,
+	    s->shown->tick) : -1;
+
+	if (i >= 0)
+		return i;
+	if (s->shown != NULL && sr_tui_frames_count(s->frames) > 0 &&
+	    s->shown->tick < sr_tui_frames_tick(s->frames, 0))
+		return 0;
+	return sr_tui_frames_count(s->frames) - 1;
 }
 
 /* ---- layout ------------------------------------------------------------ */
@@ -332,7 +426,8 @@ static const char *const help_lines[] = {
 	"Enter          detail: service endpoints, insight detail",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
-	"left/right     while paused: step back / forward in time",
+	"left/right     while paused: step back / forward one tick",
+	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
 	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h",
 	"s              sort services by the next column (S: previous)",
@@ -398,14 +493,26 @@ screen_draw_status(struct screen *s, WINDOW *w)
 
 	sr_buf_init(&b);
 	if (s->v.tiny) {
-		sr_buf_addf(&b, "%ssitrep %s %zu firing cpu %s mem %s %s ev/s",
-		    s->v.paused ? "PAUSED " : "",
-		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
-		    sn->n_firing,
-		    sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value),
-		    sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value),
-		    sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s));
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value);
+		sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value);
+		sr_fmt_si(v3, sizeof(v3), sn->totals.events_per_s);
+		sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0);
+		/* the first form that fits: ever terser, same figures */
+		for (int form = 0; form < 4; form++) {
+			sr_buf_reset(&b);
+			sr_buf_addf(&b, "%s%s%.*s %zu%s cpu %s mem %s %s%s",
+			    s->v.paused ? (form < 3 ? "PAUSED " : "P ") : "",
+			    form == 0 ? "sitrep " : "", form < 2 ? 8 : 5, t,
+			    sn->n_firing, form < 3 ? " firing" : "!", v1, v2,
+			    v3, form < 2 ? " ev/s" : "/s");
+			if (sr_text_width(b.data) <= W)
+				break;
+		}
+		sr_tui_put(w, 0, 0, W, sn->n_firing > 0 ?
+		    s->v.attr[SR_ROLE_HEADER] | A_BOLD :
+		    s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		sr_tui_fill(w, 0, sr_text_width(b.data),
+		    s->v.attr[SR_ROLE_HEADER]);
 		sr_buf_release(&b);
 		return;
 	}
@@ -418,16 +525,27 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
 		    s->v.flash, 0);
 	} else if (s->v.paused) {
-		sr_buf_addf(&b, "PAUSED at %s (%llds ago, %d/%d)  "
-		    "left/right step  space resume  ? help",
-		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
-		    (long long)((s->live->now_ms - sn->now_ms) / 1000),
-		    s->shown_idx + 1, s->ring_n);
+		int64_t behind = s->live != NULL ? s->live->now_ms -
+		    sn->now_ms : 0;
+
+		sr_buf_addf(&b, "PAUSED at %s (-%llds, %d of %d ticks kept)"
+		    "  left/right step  Home/End oldest/newest  space resume"
+		    "  ? help", sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    (long long)(behind / 1000), screen_shown_idx(s) + 1,
+		    sr_tui_frames_count(s->frames));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	} else {
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE],
-		    "q quit  ? help  Tab focus  / filter  space pause  "
-		    "1-4 window  s sort  Enter detail  t theme  p procs", 0);
+		/* the key hints that fit, most useful first */
+		static const char *const hints[] = { "q quit", "? help",
+			"Tab focus", "/ filter", "space pause", "1-4 window",
+			"Enter detail", "s sort", "t theme", "p procs", NULL };
+
+		for (int i = 0; hints[i] != NULL; i++) {
+			if ((int)b.len + 2 + sr_text_width(hints[i]) >= W)
+				break;
+			sr_buf_addf(&b, "%s%s", i ? "  " : "", hints[i]);
+		}
+		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	}
 	sr_buf_release(&b);
 }
@@ -437,6 +555,8 @@ screen_draw(struct screen *s)
 {
 	const struct sr_snapshot *sn = s->shown;
 
+	s->v.behind_ms = s->v.paused && s->live != NULL ? s->live->now_ms -
+	    sn->now_ms : 0;
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
 		WINDOW *w = s->win[i];
 
@@ -615,11 +735,20 @@ screen_key(struct screen *s, int ch)
 		screen_requests(s);
 		return;
 	}
-	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT)) {
-		int i = s->shown_idx < 0 ? 0 :
-		    s->shown_idx + (ch == KEY_LEFT ? -1 : 1);
+	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT ||
+	    ch == KEY_SLEFT || ch == KEY_SRIGHT)) {
+		int step = ch == KEY_SLEFT || ch == KEY_SRIGHT ? 10 : 1;
+		int i = screen_shown_idx(s), n = sr_tui_frames_count(
+		    s->frames);
 
-		screen_show(s, i);
+		i += ch == KEY_LEFT || ch == KEY_SLEFT ? -step : step;
+		screen_show(s, i < 0 ? 0 : i >= n ? n - 1 : i);
+		return;
+	}
+	if (s->v.paused && (ch == KEY_HOME || ch == KEY_END) &&
+	    s->v.focus != SR_PANEL_EVENTS) {
+		screen_show(s, ch == KEY_HOME ? 0 :
+		    sr_tui_frames_count(s->frames) - 1);
 		return;
 	}
 	if (s->v.focus > 0 && (ops = s->ops[s->v.focus]) != NULL &&
@@ -643,11 +772,9 @@ screen_key(struct screen *s, int ch)
 			break;
 		case ' ':
 			s->v.paused = !s->v.paused;
-			if (!s->v.paused && s->live != NULL) {
-				sr_snapshot_unref(s->shown);
-				s->shown = sr_snapshot_ref(s->live);
-				s->shown_idx = s->ring_n - 1;
-			}
+			if (!s->v.paused && s->live != NULL)
+				screen_set_shown(s, sr_snapshot_ref(s->live),
+				    NULL);
 			break;
 		case '/':
 			s->prompt = 1;
@@ -690,6 +817,7 @@ screen_key(struct screen *s, int ch)
 			    "wall clock");
 			break;
 		case 27:
+			s->v.chart_ins[0] = '\0';
 			if (!sr_evfilter_empty(&s->v.filter)) {
 				sr_evfilter_release(&s->v.filter);
 				screen_flash(s, "event filter cleared");
@@ -801,6 +929,9 @@ screen_open(struct screen *s, struct sr_err *err)
 	sa.sa_handler = screen_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	screen_fatal.fd = STDOUT_FILENO;
+	screen_fatal.have_tio = tcgetattr(STDOUT_FILENO,
+	    &screen_fatal.tio) == 0;
 	if ((s->scr = newterm(NULL, stdout, in)) == NULL)
 		return sr_err_set(err, "cannot start the terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "unset");
@@ -825,6 +956,7 @@ screen_open(struct screen *s, struct sr_err *err)
 		    BUTTON5_PRESSED, NULL);
 		mouseinterval(0);
 	}
+	screen_fatal_install(s->mouse);
 	return 0;
 }
 
@@ -851,7 +983,8 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
 	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 &&
 	    !o->ascii && !cfg->tui.ascii;
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
-	s->shown_idx = -1;
+	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
+	    SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	sr_buf_init(&s->pbuf);
 	sr_evfilter_init(&s->v.filter);
@@ -895,6 +1028,7 @@ out:
 		if (s->overlay != NULL)
 			delwin(s->overlay);
 		endwin();
+		screen_fatal_remove();
 		delscreen(s->scr);
 	}
 	if (s->tty_in != NULL)
@@ -902,10 +1036,10 @@ out:
 	for (int i = 0; i < SR_PANEL__COUNT; i++)
 		if (s->ops[i] != NULL && s->state[i] != NULL)
 			s->ops[i]->destroy(s->state[i]);
-	for (int i = 0; i < s->ring_n; i++)
-		sr_snapshot_unref(s->ring[i]);
+	sr_tui_frames_free(s->frames);
 	sr_snapshot_unref(s->live);
 	sr_snapshot_unref(s->shown);
+	sr_snapshot_unref(s->shown_base);
 	sr_store_close(s->v.history);
 	sr_evfilter_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);

@@ -2,9 +2,9 @@
 /*
  * screen: the ncurses console on top of an sr_app.  Sets up the
  * terminal (keys from /dev/tty when stdin carries events), lays out the
- * panels, routes keys and mouse, keeps a ring of recent snapshots for
- * pause and time travel, draws once per wake-up, and restores the
- * terminal on every way out.
+ * panels, routes keys and mouse, keeps a frame per tick for pause and
+ * time travel (tui/frames.h: 15 min at 1 s), draws once per wake-up,
+ * and restores the terminal on every way out, fatal signals included.
  */
 #ifndef SR_TUI_SCREEN_H
 #define SR_TUI_SCREEN_H
@@ -12,8 +12,6 @@
 #include "core/util.h"
 #include "tui/app.h"
 
-#define SR_TUI_RING_MAX		300		/* snapshots kept for time travel */
-#define SR_TUI_RING_BYTES	(4 << 20)	/* ... and their estimated size */
 
 struct sr_tui_opts {
 	const char	*layout;	/* NULL: config, else "full" */

@@ -55,17 +55,21 @@ struct sr_tui_view {
 	enum sr_tui_window	 window;
 	int			 focus;		/* focused panel id */
 	int			 paused;
+	int64_t			 behind_ms;	/* paused: shown vs live */
 	int			 replay_clock;	/* ticks run at event time */
 	int			 tiny;		/* one-line screen */
 	int			 tiles[SR_KPI_COUNT];	/* KPI ids shown */
 	int			 ntiles;
 	int			 kpi_sel;	/* index into tiles */
 	struct sr_evfilter	 filter;	/* event log */
+	char			 host[128];	/* hosts panel: "" = all */
 	struct sr_store		*history;	/* read-only, or NULL */
 	int64_t			 interval_ms;
 	/* requests a panel makes; the screen clears them */
 	int			 req_focus;	/* panel id, or -1 */
 	char			 req_detail[256];	/* insight id, or "" */
+	/* the insight whose metric the chart shows (drill-down), or "" */
+	char			 chart_ins[256];
 	char			 flash[256];	/* status-line message */
 };
 
@@ -102,6 +106,8 @@ extern const struct sr_panel_ops sr_services_panel;
 extern const struct sr_panel_ops sr_insights_panel;
 extern const struct sr_panel_ops sr_procs_panel;
 extern const struct sr_panel_ops sr_events_panel;
+extern const struct sr_panel_ops sr_errors_panel;
+extern const struct sr_panel_ops sr_hosts_panel;
 
 /*
  * The insight detail overlay (panel_insights.c): description, numbers,

@@ -179,6 +179,7 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 		jstr(b, "kind", src->kind);
 		jstr(b, "state", sr_source_state_name(src->state));
 		jstr(b, "last_error", src->last_error);
+		jtime(b, "next_attempt", src->next_attempt_ms);
 		ju64(b, "events", src->events);
 		ju64(b, "rejected", src->rejected);
 		jopen(b, "rejected_by_reason", '{');
@@ -186,6 +187,13 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 			ju64(b, src->rejected_by_reason[j].name,
 			    src->rejected_by_reason[j].count);
 		sr_buf_adds(b, "}}");
+	}
+	sr_buf_addc(b, ']');
+	jopen(b, "hosts", '[');
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		if (i > 0)
+			sr_buf_addc(b, ',');
+		sr_buf_add_json_str(b, s->hosts[i].name);
 	}
 	sr_buf_addc(b, ']');
 	jopen(b, "store", '{');
@@ -203,6 +211,37 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	ju64(b, "sse_clients", in->http.sse_clients);
 	ju64(b, "posted", in->http.posted);
 	sr_buf_adds(b, "}}");
+}
+
+static void render_win(struct sr_buf *b, const struct sr_snap_win *w);
+
+/* Multi-host: "hosts":[{name, events, last_seen, 1m, 5m, services}]. */
+static void
+render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	jopen(b, "hosts", '[');
+	for (size_t i = 0; i < s->n_hosts; i++) {
+		const struct sr_snap_hostrow *h = &s->hosts[i];
+
+		jopen(b, NULL, '{');
+		jstr(b, "name", h->name);
+		ju64(b, "events", h->events);
+		jtime(b, "last_seen", h->last_seen_ms);
+		jkey(b, "1m");
+		render_win(b, &h->win[SR_WIN_1M]);
+		jkey(b, "5m");
+		render_win(b, &h->win[SR_WIN_5M]);
+		jopen(b, "services", '[');
+		for (size_t k = 0; k < h->n_services; k++) {
+			jopen(b, NULL, '{');
+			jstr(b, "name", h->services[k].name);
+			jkey(b, "5m");
+			render_win(b, &h->services[k].win[SR_WIN_5M]);
+			sr_buf_addc(b, '}');
+		}
+		sr_buf_adds(b, "]}");
+	}
+	sr_buf_addc(b, ']');
 }
 
 static void
@@ -256,6 +295,7 @@ render_overview(struct sr_buf *b, const struct sr_snapshot *s)
 	ju64(b, "pending", s->n_pending);
 	ju64(b, "total", s->n_insights);
 	sr_buf_addc(b, '}');
+	render_hosts(b, s);
 	jopen(b, "self", '{');
 	jnum(b, "cpu_pct", s->self_cpu_pct);
 	ju64(b, "rss_bytes", s->self_rss_bytes);
@@ -708,6 +748,23 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 			    &s->services[i].endpoints[j].win[W], "service",
 			    s->services[i].name, "endpoint",
 			    s->services[i].endpoints[j].name);
+	prom_head(b, "sitrep_host_requests_per_second", "gauge",
+	    "events per second over the last minute, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_sample(b, "sitrep_host_requests_per_second",
+		    s->hosts[i].win[W].req_per_s, "host", s->hosts[i].name,
+		    (const char *)NULL);
+	prom_head(b, "sitrep_host_errors_ratio", "gauge",
+	    "share of the last minute's events that were 5xx, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_sample(b, "sitrep_host_errors_ratio",
+		    s->hosts[i].win[W].rate_5xx, "host", s->hosts[i].name,
+		    (const char *)NULL);
+	prom_head(b, "sitrep_host_latency_seconds", "summary",
+	    "latency over the last minute, per host");
+	for (size_t i = 0; i < s->n_hosts; i++)
+		prom_latency(b, "sitrep_host_latency_seconds",
+		    &s->hosts[i].win[W], "host", s->hosts[i].name, NULL, NULL);
 	prom_head(b, "sitrep_model_tokens_per_second", "gauge",
 	    "generated tokens per generation second over the last minute");
 	for (size_t i = 0; i < s->n_models; i++)

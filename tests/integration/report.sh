@@ -97,11 +97,21 @@ for s in api llm web; do
 			"$(q "SELECT 1.0 * SUM(status BETWEEN 500 AND 599) / COUNT(*) FROM events WHERE $E")" 1e-9
 		check_near "$s $e p95" "$(r "$je.p95_ms")" "$(nrank "$E" latency_ms 0.95)" 0.01
 	done
-	# Top errors: messages of 5xx events, by count then text.
-	check "$s top_errors" "$(r "$j.top_errors[] | \"\(.message)=\(.count)\"")" \
-		"$(q "SELECT message || '=' || COUNT(*) FROM events WHERE $S
-		      AND message <> '' AND status BETWEEN 500 AND 599
-		      GROUP BY message ORDER BY COUNT(*) DESC, message LIMIT 10")"
+	# Top errors: patterns of the messages of 5xx events (the fixture's
+	# only variable part is a quoted string), by count then text; each
+	# example is one of its pattern's messages.
+	check "$s top_errors" "$(r "$j.top_errors[] | \"\(.template)=\(.count)\"")" \
+		"$(q "SELECT message FROM events WHERE $S AND message <> ''
+		      AND status BETWEEN 500 AND 599" |
+		   sed -E 's/"[^"]*"/<str>/g' | LC_ALL=C sort | uniq -c |
+		   awk '{ n = $1; sub(/^ *[0-9]+ /, ""); print n "\t" $0 }' |
+		   LC_ALL=C sort -t "$(printf '\t')" -k1,1nr -k2 | head -10 |
+		   awk -F '\t' '{ print $2 "=" $1 }')"
+	r "$j.top_errors[] | \"\(.template)\t\(.example)\"" |
+	while IFS=$'\t' read -r tp ex; do
+		[ "$(printf '%s' "$ex" | sed -E 's/"[^"]*"/<str>/g')" = "$tp" ] ||
+			fail "$s example '$ex' is not of pattern '$tp'"
+	done
 done
 
 # Models: requests, tokens, tokens/s = tokens_out / summed latency of the

@@ -64,8 +64,8 @@ wait_q "select count(*) from events" 28
 check "cursor pages" "$(grep -c '^/events since=[36] ' log)" 2
 wait_q "select cursor from cursors where source='$CURSOR_SRC'" "c:7"
 wait_grep '^/array since=- inm="v7" auth=- -> 304' log
-check "sitrep events labelled with their host" "$(q "select count(*) from events where host='127.0.0.1'")" 7
-check "http events keep no host" "$(q "select count(*) from events where host is not null and host <> '127.0.0.1'")" 0
+check "sitrep events labelled with their host:port" "$(q "select count(*) from events where host='127.0.0.1:$PORT'")" 7
+check "http events keep no host" "$(q "select count(*) from events where host is not null and host <> '127.0.0.1:$PORT'")" 0
 
 # New events while running, then kill -9, more while down, restart.
 evs 8 9 >>ev.jsonl

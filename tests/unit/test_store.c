@@ -17,8 +17,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/config.h"
+#include "core/engine.h"
 #include "core/sketch.h"
 #include "core/store.h"
+#include "core/summary.h"
 
 void sr_test_store_suite(void);
 
@@ -200,7 +203,7 @@ test_migrations(void)
 	sr_store_close(st);
 
 	db = ro_conn(dbp);
-	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 1);
+	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events"), 1);
 	sqlite3_close(db);
 	{
@@ -216,18 +219,18 @@ test_migrations(void)
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM events"), 1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 2);
 	CU_ASSERT_STRING_EQUAL(sqlite3_db_filename(sr_store_db(st), "main"),
 	    dbp);
 	sr_store_close(st);
 
 	/* a newer schema is refused, by writers and viewers */
 	CU_ASSERT_EQUAL(sqlite3_open(dbp, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL,
 	    NULL), SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_PTR_NULL(sr_store_open(dbp, 0, &e));
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "schema version 2"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "schema version 3"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "newer"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, dbp));
 	CU_ASSERT_PTR_NULL(sr_store_open(dbp, SR_STORE_READONLY, &e));
@@ -253,7 +256,7 @@ test_memory(void)
 	CU_ASSERT_EQUAL(sr_store_committed(st), 2);
 	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT status_5xx FROM ev_minute"),
 	    2);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 2);
 	sr_store_close(st);
 	sr_store_close(NULL);
 }
@@ -803,10 +806,13 @@ test_error_message_cut(void)
 	msg[249] = '\0';
 	add(st, &ev);
 	flush(st);
+	/* templates (no masks here: letters only) and examples are cut */
 	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM error_minute"
-	    " WHERE length(CAST(message AS BLOB)) = 199"), 1);
+	    " WHERE length(CAST(message AS BLOB)) = 199"
+	    " AND length(CAST(example AS BLOB)) = 199"), 1);
 	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM error_minute"
-	    " WHERE length(CAST(message AS BLOB)) = 200"), 1);
+	    " WHERE length(CAST(message AS BLOB)) = 200"
+	    " AND length(CAST(example AS BLOB)) = 200"), 1);
 	/* the raw event keeps the whole message */
 	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT max(length(CAST(message AS"
 	    " BLOB))) FROM events"), 249);
@@ -1206,6 +1212,268 @@ test_insights(void)
 	sr_store_close(st);
 }
 
+/* First column of the first row as a string the caller frees (NULL: none). */
+static char *
+qs(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	char *v = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL)
+		v = sr_xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The schema sitrep 1 wrote (user_version 1), for migration tests. */
+static const char store_v1_sql[] =
+	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+	" event_id TEXT, event_type TEXT NOT NULL, service TEXT,"
+	" endpoint TEXT, status INTEGER, latency_ms REAL, user_id TEXT,"
+	" session_id TEXT, message TEXT, model TEXT, tokens_in INTEGER,"
+	" tokens_out INTEGER, ttft_ms REAL, host TEXT, metadata TEXT);"
+	"CREATE INDEX events_ts ON events(ts);"
+	"CREATE TABLE ev_minute(minute INTEGER NOT NULL,"
+	" service TEXT NOT NULL, endpoint TEXT NOT NULL,"
+	" model TEXT NOT NULL, host TEXT NOT NULL,"
+	" requests INTEGER NOT NULL, status_4xx INTEGER NOT NULL,"
+	" status_5xx INTEGER NOT NULL, lat_n INTEGER NOT NULL,"
+	" lat_sum REAL NOT NULL, lat_max REAL, lat_sketch BLOB,"
+	" tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL,"
+	" gen_ms REAL NOT NULL, ttft_sketch BLOB,"
+	" PRIMARY KEY(minute, service, endpoint, model, host))"
+	" WITHOUT ROWID;"
+	"CREATE TABLE type_minute(minute INTEGER NOT NULL,"
+	" event_type TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(minute, event_type)) WITHOUT ROWID;"
+	"CREATE TABLE error_minute(minute INTEGER NOT NULL,"
+	" service TEXT NOT NULL, message TEXT NOT NULL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(minute, service, message)) WITHOUT ROWID;"
+	"CREATE TABLE ident_hour(hour INTEGER NOT NULL, kind INTEGER NOT NULL,"
+	" id TEXT NOT NULL, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID;"
+	"CREATE TABLE samples(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+	" value REAL);"
+	"CREATE TABLE samples_1m(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+	" min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(name, ts)) WITHOUT ROWID;"
+	"CREATE TABLE samples_1h(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+	" min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
+	" PRIMARY KEY(name, ts)) WITHOUT ROWID;"
+	"CREATE TABLE insights(id TEXT PRIMARY KEY, rule TEXT, subject TEXT,"
+	" category TEXT, severity TEXT, confidence REAL, title TEXT,"
+	" description TEXT, recommendation TEXT, state TEXT,"
+	" first_seen INTEGER, last_seen INTEGER, data TEXT);"
+	"CREATE TABLE insight_history(id TEXT NOT NULL, ts INTEGER NOT NULL,"
+	" state TEXT, severity TEXT, value REAL, note TEXT);"
+	"CREATE TABLE cursors(source TEXT PRIMARY KEY, cursor TEXT,"
+	" updated INTEGER);"
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+	"PRAGMA user_version = 1;";
+
+/*
+ * A version-1 file: raw messages in error_minute, no events.flags.  After
+ * the migration error_minute holds templates (counts summed, the
+ * greatest message as example), old events have flags NULL, new events
+ * 0 or 1, and the report's top errors at the range's partial minutes see
+ * both (old rows by their metadata level, new rows by their flag).
+ */
+static void
+test_migrate_v1(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	struct sr_event ev;
+	struct sr_summary_opts o = { 0 };
+	struct sr_summary *sum = NULL;
+	sqlite3 *db;
+	char *dbp, *x;
+
+	tmp_make();
+	dbp = tmp_path("v1.db");
+	CU_ASSERT_EQUAL_FATAL(sqlite3_open(dbp, &db), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, store_v1_sql, NULL, NULL,
+	    NULL), SQLITE_OK);
+	/* minute M0 (whole in the range below): rollups only matter */
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO error_minute VALUES"
+	    "(1700006400000, 'w', 'timeout after 1500 ms', 2),"
+	    "(1700006400000, 'w', 'timeout after 30 ms', 3),"
+	    "(1700006400000, 'w', 'disk full', 1);"
+	    /* a raw old error in the range's first, partial minute:
+	     * flagged only by its level */
+	    "INSERT INTO events(ts, event_id, event_type, service, message,"
+	    " metadata) VALUES(1700006399500, 'o1', 'log', 'w',"
+	    " 'timeout after 7 ms', '{\"level\":\"error\"}'),"
+	    "(1700006399600, 'o2', 'log', 'w', 'timeout after 8 ms',"
+	    " '{\"level\":\"info\"}');", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = sr_store_open(dbp, 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 2);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 2);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
+	    " 'timeout after <n> ms'"), 5);
+	x = qs(db, "SELECT example FROM error_minute WHERE message ="
+	    " 'timeout after <n> ms'");
+	CU_ASSERT_STRING_EQUAL(x, "timeout after 30 ms");
+	free(x);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
+	    " 'disk full'"), 1);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events WHERE flags IS"
+	    " NULL"), 2);
+
+	/* new rows: flag written; an error marked only by SR_EV_IS_ERROR
+	 * (no status, no metadata) in the range's last, partial minute */
+	ev = ev_make(M1 + 1000, "w", 0, -1);
+	ev.message = "timeout after 9 ms";
+	ev.has |= SR_EV_IS_ERROR;
+	add(st, &ev);
+	ev = ev_make(M1 + 2000, "w", 0, -1);
+	ev.message = "timeout after 10 ms";	/* not an error */
+	add(st, &ev);
+	flush(st);
+	CU_ASSERT_EQUAL(qi(db, "SELECT flags FROM events WHERE ts = %lld",
+	    (long long)(M1 + 1000)), 1);
+	CU_ASSERT_EQUAL(qi(db, "SELECT flags FROM events WHERE ts = %lld",
+	    (long long)(M1 + 2000)), 0);
+
+	/* [M0 - 1 s, M1 + 30 s): 2 + 3 (rollup) + 1 (old, level) + 1
+	 * (new, flag) = 7 "timeout after <n> ms"; "disk full" 1 */
+	o.from_ms = M0 - 1000;
+	o.to_ms = M1 + 30000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &sum, &e), 0);
+	for (size_t i = 0; i < sum->n_services; i++) {
+		const struct sr_summary_service *sv = &sum->services[i];
+
+		if (strcmp(sv->service, "w") != 0)
+			continue;
+		CU_ASSERT_EQUAL_FATAL(sv->n_errors, 2);
+		CU_ASSERT_STRING_EQUAL(sv->errors[0].tpl,
+		    "timeout after <n> ms");
+		CU_ASSERT_EQUAL(sv->errors[0].n, 7);
+		/* the example comes from the newest minute */
+		CU_ASSERT_STRING_EQUAL(sv->errors[0].example,
+		    "timeout after 9 ms");
+		CU_ASSERT_STRING_EQUAL(sv->errors[1].tpl, "disk full");
+		CU_ASSERT_EQUAL(sv->errors[1].n, 1);
+	}
+	sr_summary_free(sum);
+	sr_store_close(st);
+
+	/* viewers open it now */
+	st = sr_store_open(dbp, SR_STORE_READONLY, &e);
+	CU_ASSERT_PTR_NOT_NULL(st);
+	sr_store_close(st);
+	free(dbp);
+	tmp_clean();
+}
+
+/* error_minute groups by template; the example is the newest message. */
+static void
+test_error_templates(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	struct sr_event ev = ev_make(M0 + 5000, "a", 503, 1);
+	sqlite3 *db;
+	char *x;
+
+	st = sr_store_open(":memory:", 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	ev.message = "user 42 not found";
+	add(st, &ev);
+	ev.ts_ms = M0 + 9000;
+	ev.message = "user 7 not found";
+	add(st, &ev);
+	ev.ts_ms = M0 + 1000;			/* older: not the example */
+	ev.message = "user 1 not found";
+	add(st, &ev);
+	flush(st);
+	ev.ts_ms = M0 + 2000;			/* a later batch, same row */
+	ev.message = "user 99 not found";
+	add(st, &ev);
+	flush(st);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 1);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
+	    " 'user <n> not found'"), 4);
+	/* within a batch the newest event's message; a later batch's
+	 * message replaces it */
+	x = qs(db, "SELECT example FROM error_minute");
+	CU_ASSERT_STRING_EQUAL(x, "user 99 not found");
+	free(x);
+	x = qs(db, "SELECT sr_template('took 1500 ms') || '|' ||"
+	    " sr_message('abc')");
+	CU_ASSERT_STRING_EQUAL(x, "took <n> ms|abc");
+	free(x);
+	sr_store_close(st);
+}
+
+/* sr_store_touch_insight moves last_seen forward only. */
+static void
+test_touch_insight(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	sqlite3 *db;
+
+	st = sr_store_open(":memory:", 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	CU_ASSERT_EQUAL(sr_store_put_insight(st, "i1", "r", "s", "c", "warn",
+	    0.5, "t", "d", "r", "firing", 1000, 1000, NULL, &e), 0);
+	flush(st);
+	CU_ASSERT_EQUAL(sr_store_touch_insight(st, "i1", 5000, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_touch_insight(st, "i1", 4000, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_touch_insight(st, "nope", 9000, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_pending(st), 0);
+	flush(st);
+	CU_ASSERT_EQUAL(qi(db, "SELECT last_seen FROM insights"), 5000);
+	CU_ASSERT_EQUAL(qi(db, "SELECT first_seen FROM insights"), 1000);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insights"), 1);
+	sr_store_close(st);
+}
+
+/*
+ * The engine keeps a firing insight's last_seen current in the store:
+ * cpu at 95 % from t = 60 s fires at t = 180 s (a transition: the row is
+ * written with last_seen 180 s) and stays true until t = 239 s, so the
+ * committed row says 239 s, not 180 s.
+ */
+static void
+test_engine_touches_firing(void)
+{
+	const int64_t t0 = 1767225600000LL;
+	struct sr_config cfg;
+	struct sr_engine *eng;
+	struct sr_store *st;
+	struct sr_err e;
+
+	st = sr_store_open(":memory:", 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	sr_config_init(&cfg);
+	eng = sr_engine_new(&cfg);
+	for (int t = 0; t < 240; t++) {
+		int64_t ts = t0 + (int64_t)t * 1000;
+
+		sr_engine_sample(eng, "cpu.total.busy_pct", "%", ts,
+		    t < 60 ? 50 : 95);
+		sr_engine_tick(eng, ts, st);
+	}
+	flush(st);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM insights"
+	    " WHERE id = 'cpu:host' AND state = 'firing'"), 1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT last_seen - %lld FROM"
+	    " insights WHERE id = 'cpu:host'", (long long)t0), 239000);
+	sr_engine_free(eng);
+	sr_config_release(&cfg);
+	sr_store_close(st);
+}
+
 void
 sr_test_store_suite(void)
 {
@@ -1230,4 +1498,9 @@ sr_test_store_suite(void)
 	CU_add_test(s, "prune", test_prune);
 	CU_add_test(s, "max events", test_max_events);
 	CU_add_test(s, "insights", test_insights);
+	CU_add_test(s, "migrate from version 1", test_migrate_v1);
+	CU_add_test(s, "error templates", test_error_templates);
+	CU_add_test(s, "touch insight", test_touch_insight);
+	CU_add_test(s, "engine touches firing insights",
+	    test_engine_touches_firing);
 }

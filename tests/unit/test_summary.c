@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/agg.h"
 #include "core/event.h"
 #include "core/export.h"
 #include "core/store.h"
@@ -265,9 +266,9 @@ test_service_rows(void)
 	/* errors: "db timeout" A3 A5 A10, "upstream down" A7; not "boom"
 	 * (outside), not "slow warning" (status 200) */
 	CU_ASSERT_EQUAL_FATAL(a->n_errors, 2);
-	CU_ASSERT_STRING_EQUAL(a->errors[0].name, "db timeout");
+	CU_ASSERT_STRING_EQUAL(a->errors[0].tpl, "db timeout");
 	CU_ASSERT_EQUAL(a->errors[0].n, 3);
-	CU_ASSERT_STRING_EQUAL(a->errors[1].name, "upstream down");
+	CU_ASSERT_STRING_EQUAL(a->errors[1].tpl, "upstream down");
 	CU_ASSERT_EQUAL(a->errors[1].n, 1);
 
 	/* calc: latencies 1..20: p50 rank 10 -> 10, p95 rank 19 -> 19 */
@@ -290,7 +291,7 @@ test_service_rows(void)
 	CU_ASSERT_EQUAL(w->status_5xx, 0);
 	CU_ASSERT_EQUAL(w->n_endpoints, 0);
 	CU_ASSERT_EQUAL_FATAL(w->n_errors, 1);
-	CU_ASSERT_STRING_EQUAL(w->errors[0].name, "disk full");
+	CU_ASSERT_STRING_EQUAL(w->errors[0].tpl, "disk full");
 	CU_ASSERT_EQUAL(w->errors[0].n, 3);
 
 	/* web: no status, no latency */
@@ -524,12 +525,222 @@ test_export_metrics(void)
 	sr_store_close(st);
 }
 
+/*
+ * Live and stored agree: the same events fed to the live engine's agg and
+ * to the store, then read back as the agg's 5 min window and as the
+ * report over a range inside that window (starting and ending inside
+ * minutes, so the raw edges are read too).  Both are checked against
+ * figures counted here while generating the events: per service
+ * requests, 4xx, 5xx, p50/p95/p99 (nearest rank, within the sketches'
+ * 0.5 % plus rounding), unique users and sessions, and the error
+ * patterns with their counts (the pattern each message was made from).
+ */
+#define AG_NOW	(T0 + 290000)		/* agg clock: 5 min window from T0 */
+#define AG_FROM	(T0 + 10500)
+#define AG_N	3000
+#define AG_SVC	4
+#define AG_TPL	4
+
+static uint64_t
+ag_rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static int
+ag_cmp(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Nearest rank of a sorted array. */
+static double
+ag_rank(const double *v, size_t n, double q)
+{
+	size_t k = (size_t)ceil(q * (double)n - 1e-9);
+
+	return v[k < 1 ? 0 : k - 1];
+}
+
+static void
+test_live_stored_agree(void)
+{
+	static const char *const svcs[AG_SVC] = { "api", "auth", "llm",
+	    "worker" };
+	static const char *const tpl[AG_TPL] = { "timeout after <n> ms",
+	    "user <n> not found", "connect to <ip> refused", "disk full" };
+	struct { int64_t req, s4, s5; double *lat; size_t nl; } want[AG_SVC];
+	int64_t tpl_n[AG_TPL] = { 0 };
+	char users[400], sessions[700];
+	int64_t n_users = 0, n_sessions = 0;
+	uint64_t x = 88172645463325252ULL;
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
+	    &err);
+	struct sr_agg *ag = sr_agg_new(AG_NOW, 1800000, 3600000);
+	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50 };
+	struct sr_summary *sum = NULL;
+	struct sr_snap_users us;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	memset(want, 0, sizeof want);
+	memset(users, 0, sizeof users);
+	memset(sessions, 0, sizeof sessions);
+	for (int k = 0; k < AG_SVC; k++)
+		want[k].lat = sr_xcalloc(AG_N, sizeof(double));
+	for (int i = 0; i < AG_N; i++) {
+		struct sr_event e;
+		char id[32], user[16], sess[16], msg[64];
+		int k = (int)(ag_rnd(&x) % AG_SVC), r = (int)(ag_rnd(&x) % 100);
+		int u = (int)(ag_rnd(&x) % 400), ss = (int)(ag_rnd(&x) % 700);
+
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "g%d", i);
+		snprintf(user, sizeof user, "u%d", u);
+		snprintf(sess, sizeof sess, "s%d", ss);
+		/* any order in time, inside [AG_FROM, AG_NOW) */
+		e.ts_ms = AG_FROM + (int64_t)(ag_rnd(&x) % (AG_NOW - AG_FROM));
+		e.event_id = id;
+		e.event_type = k == 3 ? "log" : "request";
+		e.service = svcs[k];
+		e.endpoint = "/x";
+		e.user_id = user;
+		e.session_id = sess;
+		n_users += !users[u];
+		users[u] = 1;
+		n_sessions += !sessions[ss];
+		sessions[ss] = 1;
+		want[k].req++;
+		if (k != 3) {
+			e.has |= SR_EV_HAS_STATUS;
+			e.status_code = r < 80 ? 200 : r < 88 ? 404 :
+			    r < 94 ? 500 : 503;
+			want[k].s4 += e.status_code == 404;
+			want[k].s5 += e.status_code >= 500;
+		}
+		if (r % 10 != 3) {
+			e.has |= SR_EV_HAS_LATENCY;
+			e.response_time_ms = 1 + (double)(ag_rnd(&x) % 2000) *
+			    (double)(1 + k) / 7.0;
+			want[k].lat[want[k].nl++] = e.response_time_ms;
+		}
+		/* errors: 5xx with a message, or log lines flagged as error
+		 * (no status); a 404 with a message is no error */
+		if ((k != 3 && (r >= 88 || r < 3)) || (k == 3 && r < 20)) {
+			int t = (int)(ag_rnd(&x) % AG_TPL);
+
+			if (t == 0)
+				snprintf(msg, sizeof msg, "timeout after %d ms",
+				    (int)(ag_rnd(&x) % 5000));
+			else if (t == 1)
+				snprintf(msg, sizeof msg, "user %d not found",
+				    (int)(ag_rnd(&x) % 99999));
+			else if (t == 2)
+				snprintf(msg, sizeof msg,
+				    "connect to 10.0.%d.%d refused",
+				    (int)(ag_rnd(&x) % 256),
+				    (int)(ag_rnd(&x) % 256));
+			else
+				snprintf(msg, sizeof msg, "disk full");
+			e.message = msg;
+			if (k == 3)
+				e.has |= SR_EV_IS_ERROR;
+			if (k == 3 || r >= 88)
+				tpl_n[t]++;
+		}
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+		CU_ASSERT_EQUAL(sr_agg_add_event(ag, &e), 1);
+	}
+	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
+	sr_agg_tick(ag, AG_NOW);
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &sum, &err), 0);
+
+	CU_ASSERT_EQUAL(sum->total_events, AG_N);
+	CU_ASSERT_EQUAL_FATAL(sum->n_services, AG_SVC);
+	for (int k = 0; k < AG_SVC; k++) {
+		const struct sr_summary_service *sv = svc(sum, svcs[k]);
+		struct sr_agg_service *as = sr_agg_service(ag, svcs[k]);
+		struct sr_snap_win w;
+		static const double qs[3] = { 0.50, 0.95, 0.99 };
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sv);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(as);
+		sr_agg_ring_win(ag, as->ring, SR_WIN_5M, &w);
+		CU_ASSERT_EQUAL(sv->requests, want[k].req);
+		CU_ASSERT_EQUAL((int64_t)w.requests, want[k].req);
+		CU_ASSERT_EQUAL(sv->status_4xx, want[k].s4);
+		CU_ASSERT_EQUAL((int64_t)w.n_4xx, want[k].s4);
+		CU_ASSERT_EQUAL(sv->status_5xx, want[k].s5);
+		CU_ASSERT_EQUAL((int64_t)w.n_5xx, want[k].s5);
+		CU_ASSERT_EQUAL(sv->latency_ms.n, (int64_t)want[k].nl);
+		CU_ASSERT_EQUAL(w.lat_n, (uint64_t)want[k].nl);
+		qsort(want[k].lat, want[k].nl, sizeof(double), ag_cmp);
+		for (int q = 0; q < 3; q++) {
+			double exact = ag_rank(want[k].lat, want[k].nl, qs[q]);
+			double got_s = q == 0 ? sv->latency_ms.p50 :
+			    q == 1 ? sv->latency_ms.p95 : sv->latency_ms.p99;
+			double got_l = q == 0 ? w.p50 : q == 1 ? w.p95 : w.p99;
+
+			CU_ASSERT_DOUBLE_EQUAL(got_s, exact, exact * 0.011);
+			CU_ASSERT_DOUBLE_EQUAL(got_l, exact, exact * 0.011);
+		}
+		free(want[k].lat);
+	}
+	/* unique users and sessions: every event is in the window */
+	sr_agg_users(ag, &us, NULL, 0);
+	CU_ASSERT_EQUAL(sum->unique_users, n_users);
+	CU_ASSERT_EQUAL((int64_t)us.unique_users[SR_WIN_5M], n_users);
+	CU_ASSERT_TRUE(us.users_exact[SR_WIN_5M]);
+	CU_ASSERT_EQUAL(sum->unique_sessions, n_sessions);
+	CU_ASSERT_EQUAL((int64_t)us.unique_sessions[SR_WIN_5M], n_sessions);
+
+	/* error patterns: the report's per-service counts summed per
+	 * pattern, the live engine's count, and the count made here */
+	CU_ASSERT_EQUAL(sr_agg_n_templates(ag), AG_TPL);
+	for (int t = 0; t < AG_TPL; t++) {
+		int64_t stored = 0;
+		uint64_t live = 0;
+
+		for (size_t i = 0; i < sum->n_services; i++) {
+			const struct sr_summary_service *sv = &sum->services[i];
+
+			for (size_t j = 0; j < sv->n_errors; j++) {
+				if (strcmp(sv->errors[j].tpl, tpl[t]) != 0)
+					continue;
+				stored += sv->errors[j].n;
+				/* the example is a message of the pattern */
+				CU_ASSERT_EQUAL(strncmp(sv->errors[j].example,
+				    tpl[t], 4), 0);
+			}
+		}
+		for (size_t i = 0; i < sr_agg_n_templates(ag); i++) {
+			const struct sr_agg_template *at =
+			    sr_agg_template_at(ag, i);
+
+			if (strcmp(at->tpl, tpl[t]) == 0)
+				live = at->count;
+		}
+		CU_ASSERT(tpl_n[t] > 0);
+		CU_ASSERT_EQUAL(stored, tpl_n[t]);
+		CU_ASSERT_EQUAL((int64_t)live, tpl_n[t]);
+	}
+	sr_summary_free(sum);
+	sr_agg_free(ag);
+	sr_store_close(st);
+}
+
 void
 sr_test_summary_suite(void)
 {
 	CU_pSuite s = CU_add_suite("summary", NULL, NULL);
 
 	CU_add_test(s, "totals", test_totals);
+	CU_add_test(s, "live and stored agree", test_live_stored_agree);
 	CU_add_test(s, "service_rows", test_service_rows);
 	CU_add_test(s, "models", test_models);
 	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);

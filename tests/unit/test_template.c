@@ -46,6 +46,31 @@ test_bounded(void)
 	/* never cut inside a UTF-8 sequence */
 	CU_ASSERT_EQUAL(sr_template_make("abcdefghijklmn\xc3\xa9", out,
 	    sizeof(out)), 14);
+	/* after a cut nothing more is appended (not the " x" that fits) */
+	CU_ASSERT_EQUAL(sr_template_make("abcdefghijklmn\xc3\xa9 x", out,
+	    sizeof(out)), 14);
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghijklmn");
+}
+
+/* A template is its own template (the store keeps templates, the
+ * history replay templates them again). */
+static void
+test_idempotent(void)
+{
+	static const char *const msgs[] = {
+		"upstream timeout after 1500 ms (request 7f3a9c12)",
+		"open \"/etc/x.conf\": no such file at /var/lib/a.db",
+		"connect to 10.0.0.12:5432 failed, id "
+		    "123e4567-e89b-12d3-a456-426614174000",
+		"took 1.5 s, retry in 30s; token req_8f2k1z", NULL
+	};
+	char a[SR_TEMPLATE_MAX + 1], b[SR_TEMPLATE_MAX + 1];
+
+	for (int i = 0; msgs[i] != NULL; i++) {
+		sr_template_make(msgs[i], a, sizeof(a));
+		sr_template_make(a, b, sizeof(b));
+		CU_ASSERT_STRING_EQUAL(a, b);
+	}
 }
 
 void
@@ -55,4 +80,5 @@ sr_test_template_suite(void)
 
 	CU_add_test(s, "masks", test_masks);
 	CU_add_test(s, "bounded output", test_bounded);
+	CU_add_test(s, "idempotent", test_idempotent);
 }

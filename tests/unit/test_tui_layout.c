@@ -68,11 +68,30 @@ test_full_120x40(void)
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_INSIGHTS].w, 48);
 	/* rows fill the screen: the event log ends above the status bar */
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].y + l.r[SR_PANEL_EVENTS].h, 39);
-	/* 34 lines between tiles and status: 7+5+4 minimums, 18 spare
-	 * shared 2:3:3 -> 4, 6, 8 */
-	CU_ASSERT_EQUAL(l.r[SR_PANEL_CHART].h, 11);
-	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].h, 11);
-	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 12);
+	/* 37 lines between header and status: tiles 3, chart 7, services
+	 * 5, errors 4, events 4 minimums; 14 spare shared 2:3:1:3 -> 3, 4,
+	 * 1 and the rest (6) to the last */
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_CHART].h, 10);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].h, 9);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].h, 5);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].w, 120);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].y, l.r[SR_PANEL_SERVICES].y + 9);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 10);
+	/* the error patterns go right after the chart when lines run out:
+	 * 120x25 leaves 21 under the header: tiles 3, services 5, events 4,
+	 * errors 4 = 16 fit without the chart (7) */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 25, 9, NULL, 0, &l);
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
+	CU_ASSERT(shown(&l, SR_PANEL_ERRORS));
+	/* 120x16: 14 lines; without the chart 16 is still too many */
+	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 16, 9, NULL, 0, &l);
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_ERRORS));
+	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
+	CU_ASSERT(shown(&l, SR_PANEL_SERVICES));
+	/* compact has no error panel */
+	sr_layout_compute(SR_LAYOUT_COMPACT, 0, 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_ERRORS));
+	CU_ASSERT_EQUAL(sr_panel_by_name("errors"), SR_PANEL_ERRORS);
 }
 
 static void

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Multi-host: two `sitrep serve` instances fed different demo seeds, a third
+# following both with sitrep:// sources into its own store.  The follower
+# must end up with every event of each instance exactly once, labelled with
+# the instance's host:port, and its per-host figures (total, requests and
+# 5xx per service, counted with sqlite3 in its store) must equal each
+# instance's own /api/summary.  Then the follower's API labels data by host.
+source "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || skip "no jq"
+command -v sqlite3 >/dev/null || skip "no sqlite3"
+cd "$T"
+
+# serve_up DB PORTVAR SEED|- ARGS...: start a `sitrep serve` on a free
+# port (fed by a demo of SEED unless -), retrying on another port when the
+# one picked was taken meanwhile (bounded: 5 tries).
+serve_up() {
+	local db=$1 var=$2 seed=$3 p pid
+	shift 3
+	for _ in 1 2 3 4 5; do
+		p=$(free_port)
+		rm -f "$db" "$db-wal" "$db-shm"
+		if [ "$seed" = - ]; then
+			"$SITREP" serve --db "$db" --listen "127.0.0.1:$p" \
+				--no-system "$@" </dev/null 2>"$db.err" &
+		else
+			"$SITREP" demo --fast --seed "$seed" --count 2000 |
+				"$SITREP" serve --db "$db" --listen "127.0.0.1:$p" \
+				--no-system "$@" 2>"$db.err" &
+		fi
+		pid=$!
+		for _ in $(seq 100); do
+			if curl -s -o /dev/null "http://127.0.0.1:$p/api/health"; then
+				PIDS+=("$pid")
+				printf -v "$var" %s "$p"
+				return 0
+			fi
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	fail "cannot start sitrep serve: $(cat "$db.err")"
+}
+serve_up "$T/a.db" P1 1
+serve_up "$T/b.db" P2 2
+
+# until each instance has stored its 2000 events (bounded: 15 s)
+for p in "$P1" "$P2"; do
+	got=
+	for _ in $(seq 150); do
+		got=$(curl -s "http://127.0.0.1:$p/api/summary" | jq -r .total_events)
+		[ "$got" = 2000 ] && break
+		sleep 0.1
+	done
+	check "instance $p stored" "$got" 2000
+done
+
+serve_up "$T/f.db" P3 - \
+	--source "sitrep://127.0.0.1:$P1" --source "sitrep://127.0.0.1:$P2"
+q() { sqlite3 "$T/f.db" "$1" 2>/dev/null || echo "?"; }
+got=
+for _ in $(seq 200); do
+	got=$(q "select count(*) from events")
+	[ "$got" = 4000 ] && break
+	sleep 0.1
+done
+check "follower stored every event" "$got" 4000
+check "no duplicates" "$(q "select count(distinct host||'/'||event_id) from events")" 4000
+
+for p in "$P1" "$P2"; do
+	H="127.0.0.1:$p"
+	curl -s "http://$H/api/summary" >"sum.$p.json"
+	check "events of $H" "$(q "select count(*) from events where host='$H'")" \
+		"$(jq -r .total_events "sum.$p.json")"
+	# per service: requests and 5xx, both sides sorted the same way
+	q "select service, count(*), sum(status >= 500) from events
+	   where host='$H' group by service order by service" >"db.$p"
+	jq -r '.services | sort_by(.service)[] |
+	    "\(.service)|\(.requests)|\(.status_5xx)"' "sum.$p.json" >"api.$p"
+	[ -s "db.$p" ] || fail "no per-service rows for $H"
+	diff "db.$p" "api.$p" >/dev/null ||
+		fail "per-service figures of $H differ: $(diff "db.$p" "api.$p" | head -5)"
+	echo "ok per-service requests and 5xx of $H ($(wc -l <"db.$p") services)"
+done
+
+# The follower's API labels data by host (hosts sorted by name).
+HOSTS=$(printf '127.0.0.1:%s\n127.0.0.1:%s\n' "$P1" "$P2" | LC_ALL=C sort)
+WANT=$(echo "$HOSTS" | jq -R . | jq -sc .)
+got=
+for _ in $(seq 50); do
+	got=$(curl -s "http://127.0.0.1:$P3/api/health" | jq -c '.hosts')
+	[ "$got" = "$WANT" ] && break
+	sleep 0.1
+done
+check "hosts in /api/health" "$got" "$WANT"
+curl -s "http://127.0.0.1:$P3/api/health" |
+	jq -r '.sources[] | "\(.name) \(.state) \(.events)"' | sort >src.txt
+check "sources in /api/health" "$(cat src.txt)" \
+	"$(printf 'sitrep://127.0.0.1:%s ok 2000\nsitrep://127.0.0.1:%s ok 2000' \
+	"$P1" "$P2" | sort)"
+check "hosts in the overview" "$(curl -s "http://127.0.0.1:$P3/api/metrics/overview" |
+	jq -r '[.hosts[].name] | join(",")')" "$(echo "$HOSTS" | paste -sd,)"
+check "events carry their host" "$(curl -s "http://127.0.0.1:$P3/api/events?limit=50" |
+	jq '[.events[] | select(.host != "127.0.0.1:'"$P1"'" and .host != "127.0.0.1:'"$P2"'")] | length')" 0
+curl -s "http://127.0.0.1:$P3/metrics" >m.txt
+grep -q "^sitrep_host_requests_per_second{host=\"127.0.0.1:$P1\"} " m.txt ||
+	fail "no per-host Prometheus series: $(grep host m.txt | head -3)"
+echo "ok host-labelled Prometheus series"
+
+# The remote KPI tiles arrive as samples host.<HOST>.<kpi> (every 5 s).
+got=
+for _ in $(seq 150); do
+	got=$(q "select count(distinct name) from samples
+	    where name in ('host.127.0.0.1:$P1.events', 'host.127.0.0.1:$P2.events')")
+	[ "$got" = 2 ] && break
+	sleep 0.1
+done
+check "remote KPIs stored as host.<HOST>.events samples" "$got" 2
+
+# The console following both: a host list panel; Enter on a host filters
+# the services panel and the event log to it.
+command -v tmux >/dev/null || { echo "no tmux: console check skipped"; exit 0; }
+SOCK="sitrep-multihost-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
+trap cleanup_tmux EXIT
+tm new-session -d -s s -x 160 -y 50 \
+	"'$SITREP' tui --db '$T/t.db' --no-mouse --source 'sitrep://127.0.0.1:$P1' --source 'sitrep://127.0.0.1:$P2'; sleep 30"
+FIRST=$(echo "$HOSTS" | head -1)
+ok=
+for _ in $(seq 100); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -q "Hosts" && echo "$scr" | grep -qF "127.0.0.1:$P1" &&
+	    echo "$scr" | grep -qF "127.0.0.1:$P2"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "no host list with both hosts"; }
+echo "ok host list panel shows both hosts"
+for _ in $(seq 10); do
+	tm capture-pane -p -t s | grep -q '^>Hosts' && break
+	tm send-keys -t s Tab
+	sleep 0.2
+done
+tm capture-pane -p -t s | grep -q '^>Hosts' || fail "cannot focus the host list"
+tm send-keys -t s Enter
+ok=
+for _ in $(seq 50); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -qF "Services on $FIRST" &&
+	    echo "$scr" | grep -qF "filter: host=$FIRST"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "selecting $FIRST should filter services and events"; }
+echo "ok selecting a host filters services and events"
+tm send-keys -t s q
