@@ -146,7 +146,7 @@ install: all
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sitrep
 	install -m 644 man/sitrep.1 $(DESTDIR)$(PREFIX)/share/man/man1/sitrep.1
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sitrep/
-	[ ! -f sitrep.conf.example ] || install -m 644 sitrep.conf.example \
+	install -m 644 sitrep.conf.example sitrep.service \
 		$(DESTDIR)$(PREFIX)/share/doc/sitrep/
 
 clean:

@@ -171,13 +171,41 @@ struct agg_bucket {
 	uint64_t		 tok_in, tok_out;
 	uint32_t		 tok_n;
 	double			 gen_ms;
+	double			 lat_min, lat_max;	/* of lat; NAN none */
+	double			 ttft_min, ttft_max;	/* of ttft */
 	struct sr_sketch	*lat;
 	struct sr_sketch	*ttft;
+};
+
+/*
+ * The running sum of one window of a ring: the buckets whose index is in
+ * [lo, hi] as of the last read.  Adds and evictions of buckets in that
+ * range update it at once; a read moves the range to the agg's clock by
+ * subtracting the buckets that left it and adding the ones that entered
+ * (so a read costs O(1) buckets, not a merge of the whole window).  The
+ * latency sketch is kept only once quantiles of the window were asked
+ * for; quantiles are cached until the window's content changes.  Counts
+ * and sketch bins are integers, so the results are exactly those of a
+ * fresh merge; min and max are taken from the buckets.
+ */
+struct agg_win {
+	int64_t			 lo, hi;	/* lo > hi: not set yet */
+	uint64_t		 req, n4xx, n5xx, lat_n;
+	struct sr_sketch	*lat;		/* NULL: quantiles not kept */
+	struct sr_sketch	*ttft;		/* the same for TTFT */
+	uint64_t		 ver;		/* content changes */
+	uint64_t		 q_ver;		/* ver of p50..max; 0 none */
+	double			 p50, p90, p95, p99, max;
+	uint64_t		 tq_ver;	/* ver of ttft_p50, ttft_p95 */
+	double			 ttft_p50, ttft_p95;
 };
 
 struct sr_agg_ring {
 	struct agg_bucket	 fine[SR_AGG_FINE_N];
 	struct agg_bucket	 coarse[SR_AGG_COARSE_N];
+	/* windows (index enum sr_window); behind a pointer so that const
+	 * readers can bring them up to date */
+	struct agg_win		*win;
 };
 
 /* What one event or rollup adds to a bucket. */
@@ -205,6 +233,12 @@ ring_new(void)
 		r->fine[i].idx = INT64_MIN;
 	for (int i = 0; i < SR_AGG_COARSE_N; i++)
 		r->coarse[i].idx = INT64_MIN;
+	r->win = sr_xcalloc(SR_WIN_COUNT, sizeof(*r->win));
+	for (int i = 0; i < SR_WIN_COUNT; i++) {
+		r->win[i].lo = 1;
+		r->win[i].hi = 0;
+		r->win[i].ver = 1;
+	}
 	return r;
 }
 
@@ -221,6 +255,11 @@ ring_free(struct sr_agg_ring *r)
 		sr_sketch_free(r->coarse[i].lat);
 		sr_sketch_free(r->coarse[i].ttft);
 	}
+	for (int i = 0; i < SR_WIN_COUNT; i++) {
+		sr_sketch_free(r->win[i].lat);
+		sr_sketch_free(r->win[i].ttft);
+	}
+	free(r->win);
 	free(r);
 }
 
@@ -231,10 +270,22 @@ bucket_reset(struct agg_bucket *b, int64_t idx)
 	b->req = b->n4xx = b->n5xx = b->lat_n = b->tok_n = 0;
 	b->tok_in = b->tok_out = 0;
 	b->gen_ms = b->lat_sum = 0;
+	b->gen_ms = 0;
+	b->lat_min = b->lat_max = NAN;
+	b->ttft_min = b->ttft_max = NAN;
 	if (b->lat != NULL)
 		sr_sketch_reset(b->lat);
 	if (b->ttft != NULL)
 		sr_sketch_reset(b->ttft);
+}
+
+static void
+minmax(double *mn, double *mx, double lo, double hi)
+{
+	if (isnan(*mn) || lo < *mn)
+		*mn = lo;
+	if (isnan(*mx) || hi > *mx)
+		*mx = hi;
 }
 
 static void
@@ -249,12 +300,17 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		sr_sketch_add(b->lat, x->lat_ms);
 		b->lat_n++;
 		b->lat_sum += x->lat_ms;
+		if (isfinite(x->lat_ms))
+			minmax(&b->lat_min, &b->lat_max, x->lat_ms,
+			    x->lat_ms);
 	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
 		if (b->lat == NULL)
 			b->lat = sr_sketch_new();
 		sr_sketch_merge(b->lat, x->lat_sk);
 		b->lat_n += (uint32_t)x->lat_n;
 		b->lat_sum += x->lat_sum;
+		minmax(&b->lat_min, &b->lat_max, sr_sketch_min(x->lat_sk),
+		    sr_sketch_max(x->lat_sk));
 	}
 	b->tok_in += x->tok_in;
 	b->tok_out += x->tok_out;
@@ -264,17 +320,82 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		if (b->ttft == NULL)
 			b->ttft = sr_sketch_new();
 		sr_sketch_add(b->ttft, x->ttft_ms);
+		if (isfinite(x->ttft_ms))
+			minmax(&b->ttft_min, &b->ttft_max, x->ttft_ms,
+			    x->ttft_ms);
 	} else if (x->ttft_sk != NULL && sr_sketch_count(x->ttft_sk) > 0) {
 		if (b->ttft == NULL)
 			b->ttft = sr_sketch_new();
 		sr_sketch_merge(b->ttft, x->ttft_sk);
+		minmax(&b->ttft_min, &b->ttft_max, sr_sketch_min(x->ttft_sk),
+		    sr_sketch_max(x->ttft_sk));
 	}
 }
 
-/* Add to one level of a ring unless the slot already holds newer data. */
+/* A whole bucket enters (sign 1) or leaves (sign -1) a window. */
+static void
+win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
+{
+	if (sign > 0) {
+		w->req += b->req;
+		w->n4xx += b->n4xx;
+		w->n5xx += b->n5xx;
+		w->lat_n += b->lat_n;
+		if (w->lat != NULL && b->lat != NULL)
+			sr_sketch_merge(w->lat, b->lat);
+		if (w->ttft != NULL && b->ttft != NULL)
+			sr_sketch_merge(w->ttft, b->ttft);
+	} else {
+		w->req -= b->req;
+		w->n4xx -= b->n4xx;
+		w->n5xx -= b->n5xx;
+		w->lat_n -= b->lat_n;
+		if (w->lat != NULL && b->lat != NULL)
+			sr_sketch_sub(w->lat, b->lat);
+		if (w->ttft != NULL && b->ttft != NULL)
+			sr_sketch_sub(w->ttft, b->ttft);
+	}
+	w->ver++;
+}
+
+/* What bucket_add() adds to a bucket, added to a window. */
+static void
+win_add(struct agg_win *w, const struct agg_add *x)
+{
+	w->req += (uint32_t)x->req;
+	w->n4xx += (uint32_t)x->n4xx;
+	w->n5xx += (uint32_t)x->n5xx;
+	if (x->has_lat) {
+		if (w->lat != NULL)
+			sr_sketch_add(w->lat, x->lat_ms);
+		w->lat_n++;
+	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
+		if (w->lat != NULL)
+			sr_sketch_merge(w->lat, x->lat_sk);
+		w->lat_n += (uint32_t)x->lat_n;
+	}
+	if (w->ttft != NULL) {
+		if (x->has_ttft)
+			sr_sketch_add(w->ttft, x->ttft_ms);
+		else if (x->ttft_sk != NULL)
+			sr_sketch_merge(w->ttft, x->ttft_sk);
+	}
+	w->ver++;
+}
+
+static int
+win_has(const struct agg_win *w, int64_t idx)
+{
+	return idx >= w->lo && idx <= w->hi;
+}
+
+/*
+ * Add to one level of a ring unless the slot already holds newer data;
+ * the windows on that level (w[0..nw-1]) follow.
+ */
 static void
 level_add(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms,
-    const struct agg_add *x)
+    const struct agg_add *x, struct agg_win *w, int nw)
 {
 	int64_t idx = floordiv(x->ts_ms, width);
 	int64_t now_idx = floordiv(now_ms, width);
@@ -285,16 +406,25 @@ level_add(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms,
 	if (b->idx != idx) {
 		if (b->idx > idx)
 			return;
+		for (int i = 0; i < nw; i++)
+			if (b->idx != INT64_MIN && win_has(&w[i], b->idx))
+				win_bucket(&w[i], b, -1);
 		bucket_reset(b, idx);
 	}
 	bucket_add(b, x);
+	for (int i = 0; i < nw; i++)
+		if (win_has(&w[i], idx))
+			win_add(&w[i], x);
 }
 
 static void
 ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
 {
-	level_add(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x);
-	level_add(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x);
+	/* SR_WIN_1M and SR_WIN_5M are fine, SR_WIN_1H coarse */
+	level_add(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x,
+	    &r->win[SR_WIN_1M], 2);
+	level_add(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x,
+	    &r->win[SR_WIN_1H], 1);
 }
 
 /* Sum of the buckets of a window; sketches merged into lat/ttft. */
@@ -331,7 +461,8 @@ struct sr_agg {
 	int64_t			 newest_ms;
 	struct sr_snap_folded	 folded;
 	struct sr_sketch	*scratch;
-	struct sr_sketch	*scratch2;
+	/* each window's bucket range at now_ms (win_range), kept current */
+	int64_t			 win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
 	/* endpoint maps per service live beside the service */
 	struct agg_map		*ep_maps;	/* parallel to svcs */
 	struct agg_map		 host_map;
@@ -458,34 +589,195 @@ sum_to_win(const struct ring_sum *s, const struct sr_sketch *lat,
 	}
 }
 
+/* Bring window w of r to the agg's clock; returns it. */
+static struct agg_win *
+win_sync(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w)
+{
+	struct agg_win *x = &r->win[w];
+	int64_t lo, hi, width;
+	int coarse, n;
+	const struct agg_bucket *lv;
+
+	if (a->win_lo[w] == x->lo && a->win_hi[w] == x->hi)
+		return x;
+	win_range(a, w, 0, &lo, &hi, &width, &coarse);
+	lv = coarse ? r->coarse : r->fine;
+	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	if (x->lo > x->hi || lo < x->lo || hi < x->hi || lo - x->lo >= n) {
+		/* first use or a jump: sum the buckets afresh */
+		x->req = x->n4xx = x->n5xx = x->lat_n = 0;
+		if (x->lat != NULL)
+			sr_sketch_reset(x->lat);
+		if (x->ttft != NULL)
+			sr_sketch_reset(x->ttft);
+		x->lo = lo;
+		x->hi = hi;
+		for (int i = 0; i < n; i++)
+			if (lv[i].idx != INT64_MIN && win_has(x, lv[i].idx))
+				win_bucket(x, &lv[i], 1);
+		x->ver++;
+		return x;
+	}
+	/* the buckets in [x->lo, lo) leave, those in (x->hi, hi] enter;
+	 * bucket i can only live in slot i mod n */
+	for (int64_t i = x->lo; i < lo && i <= x->hi; i++) {
+		const struct agg_bucket *b = &lv[(size_t)(((i % n) + n) % n)];
+
+		if (b->idx == i)
+			win_bucket(x, b, -1);
+	}
+	for (int64_t i = x->hi + 1 > lo ? x->hi + 1 : lo; i <= hi; i++) {
+		const struct agg_bucket *b = &lv[(size_t)(((i % n) + n) % n)];
+
+		if (b->idx == i)
+			win_bucket(x, b, 1);
+	}
+	x->lo = lo;
+	x->hi = hi;
+	return x;
+}
+
+/*
+ * The window's counts and covered time, as ring_sum() gives them.  The
+ * latency sum is added up from the window's buckets (at most 30) rather
+ * than kept running, so that it never drifts by float subtraction.
+ */
+static void
+win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
+    const struct agg_win *x, enum sr_window w, struct ring_sum *s)
+{
+	int64_t lo, hi, width, from;
+	int coarse, n;
+	const struct agg_bucket *lv;
+
+	memset(s, 0, sizeof(*s));
+	win_range(a, w, 0, &lo, &hi, &width, &coarse);
+	s->req = x->req;
+	s->n4xx = x->n4xx;
+	s->n5xx = x->n5xx;
+	s->lat_n = x->lat_n;
+	lv = coarse ? r->coarse : r->fine;
+	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	for (int i = 0; i < n; i++)
+		if (lv[i].idx != INT64_MIN && win_has(x, lv[i].idx))
+			s->lat_sum += lv[i].lat_sum;
+	from = lo * width;
+	if (from < a->start_ms)
+		from = a->start_ms;
+	s->span_s = (double)(a->now_ms - from) / 1000.0;
+	if (s->span_s < 1)
+		s->span_s = 1;
+}
+
+/* Latency quantiles of a synced window (cached until it changes). */
+static void
+win_quantiles(const struct sr_agg_ring *r, enum sr_window w,
+    struct agg_win *x)
+{
+	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
+	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	double mn = NAN, mx = NAN;
+
+	if (x->q_ver == x->ver)
+		return;
+	if (x->lat == NULL) {
+		x->lat = sr_sketch_new();
+		for (int i = 0; i < n; i++)
+			if (lv[i].lat != NULL && win_has(x, lv[i].idx))
+				sr_sketch_merge(x->lat, lv[i].lat);
+	}
+	x->q_ver = x->ver;
+	if (sr_sketch_count(x->lat) == 0) {
+		x->p50 = x->p90 = x->p95 = x->p99 = x->max = NAN;
+		return;
+	}
+	/* min and max cannot be subtracted: take them from the buckets */
+	for (int i = 0; i < n; i++) {
+		const struct agg_bucket *b = &lv[i];
+
+		if (isnan(b->lat_min) || !win_has(x, b->idx))
+			continue;
+		minmax(&mn, &mx, b->lat_min, b->lat_max);
+	}
+	sr_sketch_set_minmax(x->lat, mn, mx);
+	{
+		static const double qs[] = { 0.50, 0.90, 0.95, 0.99 };
+		double qv[4];
+
+		sr_sketch_quantiles(x->lat, qs, qv, 4);
+		x->p50 = qv[0];
+		x->p90 = qv[1];
+		x->p95 = qv[2];
+		x->p99 = qv[3];
+	}
+	x->max = sr_sketch_max(x->lat);
+}
+
 void
 sr_agg_ring_win(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w, struct sr_snap_win *out)
 {
+	struct agg_win *x = win_sync(a, r, w);
 	struct ring_sum s;
 
-	ring_sum(a, r, w, 0, &s, a->scratch, NULL);
-	sum_to_win(&s, a->scratch, out);
+	win_counts(a, r, x, w, &s);
+	sum_to_win(&s, NULL, out);
+	win_quantiles(r, w, x);
+	out->p50 = x->p50;
+	out->p90 = x->p90;
+	out->p95 = x->p95;
+	out->p99 = x->p99;
+	out->max = x->max;
+}
+
+/* TTFT quantiles of a synced window (cached until it changes). */
+static void
+win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
+    struct agg_win *x)
+{
+	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
+	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	double mn = NAN, mx = NAN;
+
+	if (x->tq_ver == x->ver)
+		return;
+	if (x->ttft == NULL) {
+		x->ttft = sr_sketch_new();
+		for (int i = 0; i < n; i++)
+			if (lv[i].ttft != NULL && win_has(x, lv[i].idx))
+				sr_sketch_merge(x->ttft, lv[i].ttft);
+	}
+	x->tq_ver = x->ver;
+	if (sr_sketch_count(x->ttft) == 0) {
+		x->ttft_p50 = x->ttft_p95 = NAN;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (!isnan(lv[i].ttft_min) && win_has(x, lv[i].idx))
+			minmax(&mn, &mx, lv[i].ttft_min, lv[i].ttft_max);
+	sr_sketch_set_minmax(x->ttft, mn, mx);
+	x->ttft_p50 = sr_sketch_quantile(x->ttft, 0.50);
+	x->ttft_p95 = sr_sketch_quantile(x->ttft, 0.95);
 }
 
 void
 sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w, struct sr_snap_model_win *out)
 {
+	struct agg_win *x = win_sync(a, r, w);
 	struct ring_sum s;
 
-	ring_sum(a, r, w, 0, &s, NULL, a->scratch2);
+	/* counts and the gen_ms sum as before (no sketch merging) */
+	ring_sum(a, r, w, 0, &s, NULL, NULL);
 	out->requests = s.req;
 	out->tokens_in = s.tok_in;
 	out->tokens_out = s.tok_out;
 	out->tokens_per_s = s.gen_ms > 0 ?
 	    (double)s.tok_out / (s.gen_ms / 1000.0) : NAN;
-	if (sr_sketch_count(a->scratch2) > 0) {
-		out->ttft_p50 = sr_sketch_quantile(a->scratch2, 0.50);
-		out->ttft_p95 = sr_sketch_quantile(a->scratch2, 0.95);
-	} else {
-		out->ttft_p50 = out->ttft_p95 = NAN;
-	}
+	win_ttft_quantiles(r, w, x);
+	out->ttft_p50 = x->ttft_p50;
+	out->ttft_p95 = x->ttft_p95;
 }
 
 void
@@ -494,7 +786,9 @@ sr_agg_ring_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 {
 	struct ring_sum s;
 
-	ring_sum(a, r != NULL ? r : a->all, w, 0, &s, NULL, NULL);
+	if (r == NULL)
+		r = a->all;
+	win_counts(a, r, win_sync(a, r, w), w, &s);
 	sum_to_win(&s, NULL, out);
 }
 
@@ -502,10 +796,7 @@ uint64_t
 sr_agg_ring_requests(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w)
 {
-	struct ring_sum s;
-
-	ring_sum(a, r, w, 0, &s, NULL, NULL);
-	return s.req;
+	return win_sync(a, r, w)->req;
 }
 
 void
@@ -728,12 +1019,25 @@ idtab_unique(const struct sr_agg *a, const struct agg_idtab *t,
 
 /* ---- the agg ---- */
 
+static void
+agg_win_ranges(struct sr_agg *a)
+{
+	for (int w = 0; w < SR_WIN_COUNT; w++) {
+		int64_t width;
+		int coarse;
+
+		win_range(a, (enum sr_window)w, 0, &a->win_lo[w],
+		    &a->win_hi[w], &width, &coarse);
+	}
+}
+
 struct sr_agg *
 sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 {
 	struct sr_agg *a = sr_xcalloc(1, sizeof(*a));
 
 	a->now_ms = now_ms;
+	agg_win_ranges(a);
 	a->start_ms = now_ms;
 	a->active_ms = active_session_ms > 0 ? active_session_ms : 1800000;
 	a->baseline_ms = baseline_ms > 0 ? baseline_ms : 3600000;
@@ -748,7 +1052,6 @@ sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 	a->users = idtab_new();
 	a->sessions = idtab_new();
 	a->scratch = sr_sketch_new();
-	a->scratch2 = sr_sketch_new();
 	return a;
 }
 
@@ -816,7 +1119,6 @@ sr_agg_free(struct sr_agg *a)
 	idtab_free(a->users);
 	idtab_free(a->sessions);
 	sr_sketch_free(a->scratch);
-	sr_sketch_free(a->scratch2);
 	free(a);
 }
 
@@ -1292,6 +1594,7 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 	} else if (now_ms > a->now_ms) {
 		a->now_ms = now_ms;
 	}
+	agg_win_ranges(a);
 	agg_history(a);
 	if (minute != a->last_minute) {
 		a->last_minute = minute;

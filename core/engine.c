@@ -619,11 +619,46 @@ rank_cmp(const void *a, const void *b)
 	return (x->i > y->i) - (x->i < y->i);
 }
 
+/* rank_cmp, ties broken by k: the order a stable sort would give */
+static int
+rank_before(const struct rank *x, const struct rank *y)
+{
+	int c = rank_cmp(x, y);
+
+	return c < 0 || (c == 0 && x->k < y->k);
+}
+
+/*
+ * The first m entries of v in rank order, as a stable qsort with
+ * rank_cmp would leave them (ties in insertion order, which is k order
+ * here), without sorting all n: out gets min(n, m) entries.
+ */
+static size_t
+rank_top(const struct rank *v, size_t n, struct rank *out, size_t m)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t at;
+
+		if (k == m && !rank_before(&v[i], &out[k - 1]))
+			continue;
+		at = k < m ? k++ : m - 1;
+		while (at > 0 && rank_before(&v[i], &out[at - 1])) {
+			out[at] = out[at - 1];
+			at--;
+		}
+		out[at] = v[i];
+	}
+	return k;
+}
+
 static void
 build_services(struct sr_engine *e, struct sr_snapshot *s)
 {
 	size_t ns = sr_agg_n_services(e->agg), ne = 0;
-	struct rank *rk, *ek = NULL;
+	struct rank *rk, *ek = NULL, top[ENG_MAX_ENDPOINTS > ENG_TOP_ENDPOINTS ?
+	    ENG_MAX_ENDPOINTS : ENG_TOP_ENDPOINTS];
 
 	if (ns == 0)
 		return;
@@ -663,6 +698,7 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		er = sr_xcalloc(n, sizeof(*er));
 		for (size_t k = 0; k < n; k++) {
 			er[k].i = k;
+			er[k].k = 0;
 			er[k].n = sr_agg_ring_requests(e->agg,
 			    a->endpoints[k]->ring, SR_WIN_5M);
 			ek[ne].i = rk[r].i;
@@ -670,14 +706,12 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 			ek[ne].n = er[k].n;
 			ne++;
 		}
-		qsort(er, n, sizeof(*er), rank_cmp);
-		if (n > ENG_MAX_ENDPOINTS)
-			n = ENG_MAX_ENDPOINTS;
+		n = rank_top(er, n, top, ENG_MAX_ENDPOINTS);
 		d->n_endpoints = n;
 		d->endpoints = sr_snapshot_alloc(s, n * sizeof(*d->endpoints));
 		for (size_t k = 0; k < n; k++) {
 			const struct sr_agg_endpoint *ep =
-			    a->endpoints[er[k].i];
+			    a->endpoints[top[k].i];
 
 			d->endpoints[k].name = sr_snapshot_strdup(s, ep->name);
 			for (int w = 0; w < SR_WIN_COUNT; w++)
@@ -688,19 +722,18 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		free(er);
 	}
 	if (ne > 0) {
-		size_t n = ne < ENG_TOP_ENDPOINTS ? ne : ENG_TOP_ENDPOINTS;
+		size_t n = rank_top(ek, ne, top, ENG_TOP_ENDPOINTS);
 
-		qsort(ek, ne, sizeof(*ek), rank_cmp);
-		while (n > 0 && ek[n - 1].n == 0)
+		while (n > 0 && top[n - 1].n == 0)
 			n--;
 		s->n_top_endpoints = n;
 		s->top_endpoints = sr_snapshot_alloc(s, n *
 		    sizeof(*s->top_endpoints));
 		for (size_t j = 0; j < n; j++) {
 			const struct sr_agg_service *a =
-			    sr_agg_service_at(e->agg, ek[j].i);
+			    sr_agg_service_at(e->agg, top[j].i);
 			const struct sr_agg_endpoint *ep =
-			    a->endpoints[ek[j].k];
+			    a->endpoints[top[j].k];
 			struct sr_snap_top_endpoint *t = &s->top_endpoints[j];
 			struct sr_snap_win w;
 

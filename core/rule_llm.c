@@ -114,7 +114,7 @@ const struct sr_rule sr_rule_ttft = {
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = { .enabled = 1, .warn = 4, .crit = 8, .clear = 2,
 	    .for_ms = 120000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 20, .factor = 1.5,
+	    .window_ms = 300000, .min_samples = 50, .factor = 2,
 	    .min_change = 100 },
 	.eval = rule_ttft_eval,
 };

@@ -24,9 +24,8 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		struct sr_finding tmp, *f;
 		double base = s->base_err.n >= SR_RULE_BASELINE_MIN ?
 		    s->base_err.mean : NAN;
-		int by_base = 0;
-
-		double p0, z;
+		int by_base = 0, news;
+		double p0, base0, tail;
 
 		w = s->win[SR_WIN_5M];
 		if ((double)w.requests < p->min_samples || isnan(w.rate_5xx))
@@ -35,21 +34,30 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		if (!sr_rule_level(p, w.rate_5xx, &tmp))
 			continue;
 		/*
-		 * A handful of failures in a small window is chance: opening
-		 * needs SR_RULE_MIN_ERRORS failures and a binomial z score
-		 * of 3 against the baseline ratio (floored at 0.1 %).
+		 * Tested every tick for every service: only failures that
+		 * are very unlikely under the service's usual ratio and
+		 * clearly above it are news (rules.h, sitrep(1)).
 		 */
-		p0 = isnan(base) || base < 0.001 ? 0.001 : base;
-		z = ((double)w.n_5xx - (double)w.requests * p0) /
-		    sqrt((double)w.requests * p0 * (1 - p0));
-		if (!tmp.hold && (w.n_5xx < SR_RULE_MIN_ERRORS || z < 3))
+		/* a young baseline is a plain mean of its first minutes
+		 * and may have learnt an early burst: capped at `clear` */
+		base0 = isnan(base) ? 0 : base;
+		if (s->base_err.n < SR_RULE_ERR_YOUNG && base0 > p->clear)
+			base0 = p->clear;
+		p0 = isnan(base) ? SR_RULE_ERR_P0_NONE :
+		    base0 < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base0;
+		tail = sr_rule_binom_tail(w.requests, w.n_5xx, p0);
+		news = w.n_5xx >= SR_RULE_MIN_ERRORS &&
+		    tail < SR_RULE_ERR_P &&
+		    w.rate_5xx >= base0 + SR_RULE_ERR_EXCESS &&
+		    w.rate_5xx >= SR_RULE_ERR_RATIO * base0;
+		if (!news)
 			tmp.hold = 1;
 		/* below the absolute level: far above its own baseline? */
-		if (tmp.hold && !isnan(base) &&
-		    w.n_5xx >= SR_RULE_MIN_ERRORS && z >= 3 &&
-		    w.rate_5xx >= p->factor * base &&
-		    w.rate_5xx - base >= p->min_change) {
+		if (tmp.hold && news && !isnan(base) &&
+		    w.rate_5xx >= p->factor * base0 &&
+		    w.rate_5xx - base0 >= p->min_change) {
 			tmp.hold = 0;
+			tmp.severity = SR_SEV_WARN;
 			tmp.excess = 0.5;
 			by_base = 1;
 		}
@@ -58,18 +66,19 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->hold = tmp.hold;
 		f->excess = tmp.excess;
 		f->value = w.rate_5xx;
-		f->threshold = by_base ? p->factor * base : tmp.threshold;
+		f->threshold = by_base ? p->factor * base0 : tmp.threshold;
 		f->baseline = base;
 		f->samples = (double)w.requests;
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%s: %.1f %% of requests fail", s->name,
 		    100 * w.rate_5xx);
 		{
-			char usual[48] = "";
+			char usual[64] = "";
 
 			if (!isnan(base))
 				(void)snprintf(usual, sizeof(usual),
-				    "; usually %.2f %%", 100 * base);
+				    "; usually %.2f %%, chance %.0e", 100 * base,
+				    tail);
 			(void)snprintf(f->description, sizeof(f->description),
 			    "%s answered %llu of %llu requests with errors in "
 			    "the last 5 min (%.1f %%; warning at %.1f %%%s).",
@@ -148,7 +157,8 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 		return;
 	for (size_t i = 0; i < sr_agg_n_services(v->agg); i++) {
 		const struct sr_agg_service *s = sr_agg_service_at(v->agg, i);
-		double usual = s->base_gap_ms.mean, gap, limit;
+		struct sr_snap_win h = s->win[SR_WIN_1H];
+		double usual = s->base_gap_ms.mean, gap, limit, span;
 		char gs[64], us[64];
 		struct sr_finding *f;
 
@@ -156,6 +166,18 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 		    (double)s->base_gap_ms.n < p->min_samples)
 			continue;
 		gap = (double)(v->now_ms - s->last_seen_ms);
+		/*
+		 * The recent rate: the last hour's events over the part of
+		 * the hour before the silence (the time the window covers
+		 * is requests / req_per_s).  At night, or after a quiet
+		 * spell, gaps are longer; the larger estimate wins.
+		 */
+		if (h.requests > 0 && h.req_per_s > 0) {
+			span = (double)h.requests / h.req_per_s * 1000 -
+			    gap;
+			if (span > 0 && span / (double)h.requests > usual)
+				usual = span / (double)h.requests;
+		}
 		limit = p->factor * usual;
 		if (limit < p->min_change)
 			limit = p->min_change;
@@ -173,7 +195,7 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%s silent for %s", s->name, gs);
 		(void)snprintf(f->description, sizeof(f->description),
-		    "No events from %s for %s; it usually logs one every %s "
+		    "No events from %s for %s; lately it logged one every %s "
 		    "(%llu events seen).", s->name, gs, us,
 		    (unsigned long long)s->events);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
@@ -187,7 +209,7 @@ const struct sr_rule sr_rule_error_rate = {
 	.category = SR_CAT_RELIABILITY,
 	.defaults = { .enabled = 1, .warn = 0.05, .crit = 0.20,
 	    .clear = 0.02, .for_ms = 60000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 50, .factor = 5,
+	    .window_ms = 300000, .min_samples = 30, .factor = 5,
 	    .min_change = 0.02 },
 	.eval = rule_error_rate_eval,
 };
@@ -207,6 +229,6 @@ const struct sr_rule sr_rule_silence = {
 	.category = SR_CAT_RELIABILITY, .flags = SR_RULE_CHANGE_DURATION,
 	.defaults = { .enabled = 1, .warn = 0, .crit = 0, .clear = 0,
 	    .for_ms = 0, .keep_firing_for_ms = 0, .window_ms = 0,
-	    .min_samples = 30, .factor = 10, .min_change = 120000 },
+	    .min_samples = 30, .factor = 13.8, .min_change = 600000 },
 	.eval = rule_silence_eval,
 };

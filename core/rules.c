@@ -2,6 +2,7 @@
 /* rules: the registry.  A new rule is one file and one line here. */
 #include "core/rules.h"
 
+#include <math.h>
 #include <stddef.h>
 
 const struct sr_rule *const sr_rules[] = {
@@ -24,3 +25,42 @@ const struct sr_rule *const sr_rules[] = {
 	&sr_rule_throughput,
 	NULL
 };
+
+/* log of the binomial probability of exactly k in n */
+static double
+binom_log_pmf(uint64_t n, uint64_t k, double p)
+{
+	return lgamma((double)n + 1) - lgamma((double)k + 1) -
+	    lgamma((double)(n - k) + 1) + (double)k * log(p) +
+	    (double)(n - k) * log1p(-p);
+}
+
+double
+sr_rule_binom_tail(uint64_t n, uint64_t k, double p)
+{
+	double t, sum, q;
+
+	if (k == 0 || p >= 1)
+		return k <= n ? 1 : 0;
+	if (k > n || p <= 0)
+		return 0;
+	q = p / (1 - p);
+	if ((double)k > (double)n * p) {
+		/* above the mean: sum P(k), P(k+1), ... while they count */
+		t = exp(binom_log_pmf(n, k, p));
+		sum = t;
+		for (uint64_t j = k; j < n && t > sum * 1e-14; j++) {
+			t *= (double)(n - j) / (double)(j + 1) * q;
+			sum += t;
+		}
+		return sum > 1 ? 1 : sum;
+	}
+	/* at or below the mean: 1 - (P(k-1) + P(k-2) + ...) */
+	t = exp(binom_log_pmf(n, k - 1, p));
+	sum = t;
+	for (uint64_t j = k - 1; j > 0 && t > sum * 1e-14; j--) {
+		t *= (double)j / (double)(n - j + 1) / q;
+		sum += t;
+	}
+	return sum > 1 ? 0 : 1 - sum;
+}

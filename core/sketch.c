@@ -215,12 +215,67 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 	dst->zero += src->zero;
 	if (src->nbins > 0) {
 		sketch_cover(dst, src->lo, src->lo + (int32_t)src->nbins - 1);
-		for (uint32_t k = 0; k < src->nbins; k++)
-			if (src->bins[k])
-				sketch_bin_add(dst, src->lo + (int32_t)k,
-				    src->bins[k]);
+		if (src->lo >= dst->lo && (int64_t)src->lo + src->nbins <=
+		    (int64_t)dst->lo + dst->nbins) {
+			/* covered (the usual case): add bin to bin */
+			uint64_t *d = dst->bins + (src->lo - dst->lo);
+
+			for (uint32_t k = 0; k < src->nbins; k++)
+				d[k] += src->bins[k];
+		} else {
+			for (uint32_t k = 0; k < src->nbins; k++)
+				if (src->bins[k])
+					sketch_bin_add(dst,
+					    src->lo + (int32_t)k,
+					    src->bins[k]);
+		}
 	}
 	dst->count += src->count;
+}
+
+void
+sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src)
+{
+	uint32_t z = 0;
+
+	if (src->count == 0)
+		return;
+	dst->zero -= src->zero < dst->zero ? src->zero : dst->zero;
+	for (uint32_t k = 0; k < src->nbins && dst->nbins > 0; k++) {
+		int64_t idx = (int64_t)src->lo + k;
+		uint64_t *b;
+
+		if (src->bins[k] == 0 ||
+		    idx >= (int64_t)dst->lo + dst->nbins)
+			continue;
+		/* folded bins live in the lowest one */
+		b = &dst->bins[idx < dst->lo ? 0 : idx - dst->lo];
+		*b -= src->bins[k] < *b ? src->bins[k] : *b;
+	}
+	dst->count -= src->count < dst->count ? src->count : dst->count;
+	if (dst->count == 0) {
+		sr_sketch_reset(dst);
+		return;
+	}
+	while (dst->nbins > 0 && dst->bins[dst->nbins - 1] == 0)
+		dst->nbins--;
+	while (z < dst->nbins && dst->bins[z] == 0)
+		z++;
+	if (z > 0) {
+		memmove(dst->bins, dst->bins + z,
+		    (size_t)(dst->nbins - z) * sizeof(*dst->bins));
+		dst->nbins -= z;
+		dst->lo += (int32_t)z;
+	}
+}
+
+void
+sr_sketch_set_minmax(struct sr_sketch *s, double min, double max)
+{
+	if (s->count == 0)
+		return;
+	s->min = min;
+	s->max = max;
 }
 
 uint64_t
@@ -274,6 +329,60 @@ sr_sketch_quantile(const struct sr_sketch *s, double q)
 		}
 	}
 	return s->max;
+}
+
+void
+sr_sketch_quantiles(const struct sr_sketch *s, const double *q, double *out,
+    size_t n)
+{
+	uint64_t seen;
+	uint32_t k = 0;
+
+	if (s->count == 0) {
+		for (size_t i = 0; i < n; i++)
+			out[i] = NAN;
+		return;
+	}
+	seen = s->zero;
+	for (size_t i = 0; i < n; i++) {
+		double qi = q[i], r;
+		uint64_t rank;
+
+		if (isnan(qi)) {
+			out[i] = NAN;
+			continue;
+		}
+		if (qi < 0)
+			qi = 0;
+		if (qi > 1)
+			qi = 1;
+		/* as sr_sketch_quantile */
+		r = ceil(qi * (double)s->count - 1e-9);
+		rank = r < 1 ? 1 : (uint64_t)r;
+		if (rank > s->count)
+			rank = s->count;
+		if (rank == 1) {
+			out[i] = s->min;
+			continue;
+		}
+		if (rank == s->count) {
+			out[i] = s->max;
+			continue;
+		}
+		if (rank <= s->zero) {
+			out[i] = sketch_clamp(s, 0.0);
+			continue;
+		}
+		/* ranks ascend: carry on from the bin reached so far */
+		while (k < s->nbins && seen + s->bins[k] < rank)
+			seen += s->bins[k++];
+		if (k == s->nbins) {
+			out[i] = s->max;
+			continue;
+		}
+		out[i] = sketch_clamp(s, 2.0 * exp(s->log_gamma *
+		    (s->lo + (int32_t)k)) / (sketch_gamma + 1.0));
+	}
 }
 
 double

@@ -30,12 +30,24 @@ void sr_sketch_add_n(struct sr_sketch *s, double v, uint64_t n);
 void sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src);
 uint64_t sr_sketch_count(const struct sr_sketch *s);
 /*
+ * dst -= src, where src's values were merged into dst before (sliding
+ * windows: a bucket leaving the window).  Bin counts are exact; empty
+ * edge bins are trimmed.  min and max cannot be taken back: they are
+ * left as they were, for the caller to set with sr_sketch_set_minmax.
+ */
+void sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src);
+/* Overwrite the exact min and max (ignored when s is empty). */
+void sr_sketch_set_minmax(struct sr_sketch *s, double min, double max);
+/*
  * Nearest-rank quantile (rank = ceil(q * count), at least 1), q in [0, 1]:
  * the representative value of the bin holding that rank, clamped to
  * [min, max]; rank 1 and rank count return the exact min and max.  NAN
  * when empty.
  */
 double sr_sketch_quantile(const struct sr_sketch *s, double q);
+/* The same for n quantiles q[0] <= q[1] <= ... in one pass over the bins. */
+void sr_sketch_quantiles(const struct sr_sketch *s, const double *q,
+    double *out, size_t n);
 /* Exact min and max of the values added; NAN when empty. */
 double sr_sketch_min(const struct sr_sketch *s);
 double sr_sketch_max(const struct sr_sketch *s);
