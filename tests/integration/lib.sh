@@ -30,8 +30,9 @@ free_port() {
 	done
 	fail "no free port"
 }
-# Wait until a URL answers (bounded: 10 s).
+# Wait until a URL answers (bounded: 30 s, for sanitizer builds on a busy
+# machine).
 wait_http() {
-	for _ in $(seq 100); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+	for _ in $(seq 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
 	fail "server at $1 did not come up"
 }
