@@ -368,7 +368,41 @@ err_group_free(void *p)
 
 struct sample_group {
 	double	 min, max, sum;
+	int	 written;	/* in the batch being committed */
 };
+
+/* Drop the sample groups written by the last commit; keep the others. */
+static void
+map_drop_written(struct store_map *m)
+{
+	struct map_slot *old = m->slots;
+	size_t cap = m->cap;
+
+	if (m->used == 0)
+		return;
+	m->slots = sr_xcalloc(cap, sizeof(*m->slots));
+	m->used = 0;
+	for (size_t i = 0; i < cap; i++) {
+		struct map_slot *s = &old[i];
+		struct sample_group *g = s->val;
+		size_t j;
+
+		if (s->key == NULL)
+			continue;
+		if (g == NULL || g->written) {
+			if (g && m->free_val)
+				m->free_val(g);
+			free(s->key);
+			continue;
+		}
+		for (j = s->hash & (cap - 1); m->slots[j].key;
+		    j = (j + 1) & (cap - 1))
+			;
+		m->slots[j] = *s;
+		m->used++;
+	}
+	free(old);
+}
 
 struct sr_store {
 	sqlite3		*db;
@@ -377,6 +411,8 @@ struct sr_store {
 	int		 lock_fd;
 	sqlite3_stmt	*stmt[STMT__N];
 	int		 in_batch;
+	int64_t		 sample_newest_ms;	/* newest sample ts added */
+	int64_t		 s1h_minute;	/* minute of the last 1 h write */
 	int64_t		 batch_start_ms;	/* monotonic */
 	uint32_t	 batch_rows;
 	uint64_t	 pending, committed;
@@ -566,7 +602,7 @@ store_write_ev_group(struct sr_store *st, struct ev_group *g,
 }
 
 static int
-store_write_rollups(struct sr_store *st, struct sr_err *err)
+store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 {
 	sqlite3_stmt *s;
 
@@ -630,9 +666,21 @@ store_write_rollups(struct sr_store *st, struct sr_err *err)
 	}
 	for (int t = 0; t < 2; t++) {
 		struct store_map *mp = t ? &st->s1h : &st->s1m;
+		int64_t open_from = INT64_MAX;	/* lazy: groups kept open */
 
 		if (mp->used == 0)
 			continue;
+		if ((st->flags & SR_STORE_LAZY_ROLLUPS) && !all) {
+			int64_t minute = store_floor(st->sample_newest_ms,
+			    STORE_MINUTE_MS);
+
+			if (t == 0)
+				open_from = minute;
+			else if (minute == st->s1h_minute)
+				continue;	/* once a minute */
+			else
+				st->s1h_minute = minute;
+		}
 		if ((s = store_stmt(st, t ? STMT_S1H_UP : STMT_S1M_UP,
 		    err)) == NULL)
 			return -1;
@@ -644,6 +692,9 @@ store_write_rollups(struct sr_store *st, struct sr_err *err)
 			if (m->key == NULL)
 				continue;
 			memcpy(&ts, m->key, sizeof(ts));
+			if (ts >= open_from)
+				continue;
+			g->written = 1;
 			sqlite3_bind_text(s, 1, m->key + 8, (int)m->klen - 8,
 			    SQLITE_STATIC);
 			sqlite3_bind_int64(s, 2, ts);
@@ -671,8 +722,13 @@ store_clear_rollups(struct sr_store *st, int committed)
 	map_clear(&st->ev_min);
 	map_clear(&st->type_min);
 	map_clear(&st->err_min);
-	map_clear(&st->s1m);
-	map_clear(&st->s1h);
+	if (committed && (st->flags & SR_STORE_LAZY_ROLLUPS)) {
+		map_drop_written(&st->s1m);
+		map_drop_written(&st->s1h);
+	} else {
+		map_clear(&st->s1m);
+		map_clear(&st->s1h);
+	}
 	if (!committed || st->ident.used > STORE_IDENT_CACHE) {
 		map_clear(&st->ident);
 		return;
@@ -681,14 +737,18 @@ store_clear_rollups(struct sr_store *st, int committed)
 		st->ident.slots[i].n = 1;
 }
 
-int
-sr_store_flush(struct sr_store *st, struct sr_err *err)
+/* Commit the batch; all: write every sample rollup group (on close). */
+static int
+store_flush(struct sr_store *st, int all, struct sr_err *err)
 {
 	struct sr_err e2;
 
+	if (all && !st->in_batch && st->s1m.used + st->s1h.used > 0 &&
+	    store_begin(st, err) < 0)
+		return -1;
 	if (!st->in_batch)
 		return 0;
-	if (store_write_rollups(st, err) < 0 ||
+	if (store_write_rollups(st, all, err) < 0 ||
 	    store_exec_id(st, STMT_COMMIT, err) < 0) {
 		/* The batch is lost; leave the handle usable. */
 		if (sqlite3_get_autocommit(st->db) == 0)
@@ -704,6 +764,12 @@ sr_store_flush(struct sr_store *st, struct sr_err *err)
 	st->pending = 0;
 	store_clear_rollups(st, 1);
 	return 0;
+}
+
+int
+sr_store_flush(struct sr_store *st, struct sr_err *err)
+{
+	return store_flush(st, 0, err);
 }
 
 int
@@ -951,6 +1017,7 @@ store_roll_sample(struct sr_store *st, struct store_map *mp, int64_t bucket,
 		g = sr_xmalloc(sizeof(*g));
 		g->min = g->max = v;
 		g->sum = 0;
+		g->written = 0;
 		m->val = g;
 	}
 	if (v < g->min)
@@ -979,6 +1046,8 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 	sqlite3_bind_double(s, 3, value);
 	if (store_run(st, s, err, "cannot insert sample") < 0)
 		return -1;
+	if (ts_ms > st->sample_newest_ms)
+		st->sample_newest_ms = ts_ms;
 	store_roll_sample(st, &st->s1m, store_floor(ts_ms, STORE_MINUTE_MS),
 	    name, value);
 	store_roll_sample(st, &st->s1h, store_floor(ts_ms, STORE_HOUR_MS),
@@ -1744,7 +1813,7 @@ sr_store_close(struct sr_store *st)
 		return;
 	if (st->db) {
 		/* Best effort: close has nobody to report to. */
-		(void)sr_store_flush(st, &e);
+		(void)store_flush(st, 1, &e);
 		for (int i = 0; i < STMT__N; i++)
 			sqlite3_finalize(st->stmt[i]);
 		(void)sqlite3_close(st->db);	/* all statements finalized */

@@ -99,6 +99,15 @@ enum sr_store_flags {
 	SR_STORE_READONLY	= 1 << 0,	/* viewer: no lock, no writes */
 	SR_STORE_DURABLE	= 1 << 1,	/* synchronous=FULL */
 	SR_STORE_NO_LOCK	= 1 << 2,	/* tests only: skip writer lock */
+	/*
+	 * A long-running writer that adds samples every tick: the 1 m
+	 * sample rollups are written when their minute closes, the 1 h
+	 * ones once a minute, instead of at every commit (one commit a
+	 * tick would otherwise upsert every metric twice).  Raw samples
+	 * are committed as usual; a kill -9 loses at most the open
+	 * minute's rollups, which the raw rows still hold.
+	 */
+	SR_STORE_LAZY_ROLLUPS	= 1 << 3,
 };
 
 /* Retention; a zero field keeps that data forever. */

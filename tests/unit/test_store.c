@@ -1474,6 +1474,56 @@ test_engine_touches_firing(void)
 	sr_store_close(st);
 }
 
+/*
+ * SR_STORE_LAZY_ROLLUPS: a minute's 1 m rollup is written once the minute
+ * has closed, the 1 h rollup once a minute, and close writes the rest;
+ * the totals are those of the eager mode.
+ */
+static void
+test_lazy_sample_rollups(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	char *path = tmp_path("lazy.db");
+	sqlite3 *db;
+
+	st = sr_store_open(path, SR_STORE_LAZY_ROLLUPS, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	sample(st, "cpu", M0, 1);
+	sample(st, "cpu", M0 + 30000, 3);
+	flush(st);
+	/* minute 0 is still open: raw rows only, no 1 m row yet */
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples"), 2);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1m"), 0);
+	sample(st, "cpu", M0 + 59999, 5);
+	sample(st, "cpu", M1, 10);
+	flush(st);
+	/* minute 0 closed: 1 3 5 -> min 1, avg 3, max 5, n 3 */
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1m"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
+	    " 'cpu' AND ts = %lld", (long long)M0), 3, 1e-9);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
+	    (long long)M0), 3);
+	sr_store_close(st);
+	st = sr_store_open(path, SR_STORE_READONLY, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	/* close wrote minute 1 (10) and the hour: 1 3 5 10 -> avg 4.75 */
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
+	    (long long)M1), 1);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1h WHERE name = 'cpu'"),
+	    4);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1h WHERE name ="
+	    " 'cpu'"), 4.75, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT min FROM samples_1h WHERE name ="
+	    " 'cpu'"), 1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT max FROM samples_1h WHERE name ="
+	    " 'cpu'"), 10, 1e-9);
+	sr_store_close(st);
+	free(path);
+}
+
 void
 sr_test_store_suite(void)
 {
@@ -1501,6 +1551,7 @@ sr_test_store_suite(void)
 	CU_add_test(s, "migrate from version 1", test_migrate_v1);
 	CU_add_test(s, "error templates", test_error_templates);
 	CU_add_test(s, "touch insight", test_touch_insight);
+	CU_add_test(s, "lazy sample rollups", test_lazy_sample_rollups);
 	CU_add_test(s, "engine touches firing insights",
 	    test_engine_touches_firing);
 }
