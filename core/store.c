@@ -104,6 +104,9 @@ static const char *const store_migrations[] = {
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
     SR_STORE_SCHEMA, "one migration per schema version");
 
+/* Most rows of one multi-row sample INSERT (3 parameters a row). */
+#define STORE_SAMPLE_ROWS 32
+
 /* Cached statements, prepared on first use. */
 enum store_stmt_id {
 	STMT_BEGIN,
@@ -410,6 +413,8 @@ struct sr_store {
 	unsigned	 flags;
 	int		 lock_fd;
 	sqlite3_stmt	*stmt[STMT__N];
+	/* multi-row sample INSERTs, by row count (1..STORE_SAMPLE_ROWS) */
+	sqlite3_stmt	*sample_rows[STORE_SAMPLE_ROWS + 1];
 	int		 in_batch;
 	int64_t		 sample_newest_ms;	/* newest sample ts added */
 	int64_t		 s1h_minute;	/* minute of the last 1 h write */
@@ -1053,6 +1058,83 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 	store_roll_sample(st, &st->s1h, store_floor(ts_ms, STORE_HOUR_MS),
 	    name, value);
 	return store_row_done(st, err);
+}
+
+/* The cached INSERT of n sample rows (1 <= n <= STORE_SAMPLE_ROWS). */
+static sqlite3_stmt *
+store_sample_stmt(struct sr_store *st, size_t n, struct sr_err *err)
+{
+	struct sr_buf sql;
+	int rc;
+
+	if (st->sample_rows[n] != NULL)
+		return st->sample_rows[n];
+	sr_buf_init(&sql);
+	sr_buf_adds(&sql, "INSERT INTO samples(name, ts, value) VALUES");
+	for (size_t i = 0; i < n; i++)
+		sr_buf_adds(&sql, i == 0 ? "(?,?,?)" : ",(?,?,?)");
+	rc = sqlite3_prepare_v3(st->db, sql.data, -1,
+	    SQLITE_PREPARE_PERSISTENT, &st->sample_rows[n], NULL);
+	sr_buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		store_sqlerr(st, err, "cannot prepare statement");
+		return NULL;
+	}
+	return st->sample_rows[n];
+}
+
+int
+sr_store_add_samples(struct sr_store *st, const char *const *names,
+    const double *values, size_t n, int64_t ts_ms, struct sr_err *err)
+{
+	size_t bad = n, i = 0;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	while (i < n) {
+		size_t rows = 0, idx[STORE_SAMPLE_ROWS];
+		sqlite3_stmt *s;
+		int p = 1;
+
+		for (; i < n && rows < STORE_SAMPLE_ROWS; i++) {
+			if (!isfinite(values[i])) {
+				if (bad == n)
+					bad = i;
+				continue;
+			}
+			idx[rows++] = i;
+		}
+		if (rows == 0)
+			break;
+		if ((s = store_sample_stmt(st, rows, err)) == NULL)
+			return -1;
+		for (size_t r = 0; r < rows; r++) {
+			store_bind_text(s, p++, names[idx[r]]);
+			sqlite3_bind_int64(s, p++, ts_ms);
+			sqlite3_bind_double(s, p++, values[idx[r]]);
+		}
+		if (store_run(st, s, err, "cannot insert sample") < 0)
+			return -1;
+		if (ts_ms > st->sample_newest_ms)
+			st->sample_newest_ms = ts_ms;
+		for (size_t r = 0; r < rows; r++) {
+			store_roll_sample(st, &st->s1m,
+			    store_floor(ts_ms, STORE_MINUTE_MS), names[idx[r]],
+			    values[idx[r]]);
+			store_roll_sample(st, &st->s1h,
+			    store_floor(ts_ms, STORE_HOUR_MS), names[idx[r]],
+			    values[idx[r]]);
+		}
+		st->batch_rows += (uint32_t)(rows - 1);
+		if (store_row_done(st, err) < 0)
+			return -1;
+		if (i < n && store_begin(st, err) < 0)
+			return -1;
+	}
+	if (bad < n)
+		return sr_err_set(err, "sample '%s' is not a finite number",
+		    names[bad]);
+	return 0;
 }
 
 /* --- cursors --- */
@@ -1816,6 +1898,8 @@ sr_store_close(struct sr_store *st)
 		(void)store_flush(st, 1, &e);
 		for (int i = 0; i < STMT__N; i++)
 			sqlite3_finalize(st->stmt[i]);
+		for (int i = 0; i <= STORE_SAMPLE_ROWS; i++)
+			sqlite3_finalize(st->sample_rows[i]);
 		(void)sqlite3_close(st->db);	/* all statements finalized */
 	}
 	/* Only now: see store_lock() on POSIX locks. */

@@ -165,6 +165,14 @@ int sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
     double value, struct sr_err *err);
 
 /*
+ * Add n samples taken at ts_ms, as sr_store_add_sample() would one by
+ * one, but with multi-row INSERTs (cheaper per row).  Non-finite values
+ * are left out; the others are still added, then -1 names the first.
+ */
+int sr_store_add_samples(struct sr_store *st, const char *const *names,
+    const double *values, size_t n, int64_t ts_ms, struct sr_err *err);
+
+/*
  * Record a source's cursor in the open batch, so it is committed with the
  * events it covers.  sr_store_get_cursor() sets *cursor to a string the
  * caller frees, or NULL when none is stored; on the writing handle a

@@ -531,16 +531,26 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 		return;
 	sr_engine_samples(app->engine, app->metrics, now_ms);
 	n = sr_metric_set_count(app->metrics);
-	for (size_t i = 0; i < n; i++) {
-		const struct sr_metric *m = sr_metric_set_at(app->metrics, i);
+	if (n > 0) {
+		const char **names = sr_xcalloc(n, sizeof(*names));
+		double *values = sr_xcalloc(n, sizeof(*values));
 
-		if (sr_store_add_sample(app->store, m->name, now_ms, m->value,
+		for (size_t i = 0; i < n; i++) {
+			const struct sr_metric *m =
+			    sr_metric_set_at(app->metrics, i);
+
+			names[i] = m->name;
+			values[i] = m->value;
+		}
+		/* one multi-row INSERT: far cheaper than n single ones */
+		if (sr_store_add_samples(app->store, names, values, n, now_ms,
 		    &err) == -1) {
 			app->store_errors++;
 			snprintf(app->store_error, sizeof(app->store_error),
 			    "%s", err.msg);
-			break;
 		}
+		free(names);
+		free(values);
 	}
 	sr_sys_toplist(app->sys, &top);
 	for (int i = 0; i < top.n_cpu; i++)
@@ -564,20 +574,23 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 static void
 app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
 {
-	char name[64];
+	char name[SR_KPI_COUNT][64];
+	const char *names[SR_KPI_COUNT];
+	double values[SR_KPI_COUNT];
+	size_t n = 0;
 
 	for (int i = 0; i < SR_KPI_COUNT; i++) {
 		const struct sr_snap_kpi *k = &snap->kpi[i];
 
 		if (k->id == NULL || isnan(k->value))
 			continue;
-		snprintf(name, sizeof(name), "kpi.%s", k->id);
-		if (sr_store_add_sample(app->store, name, snap->now_ms,
-		    k->value, NULL) == -1) {
-			app->store_errors++;
-			break;
-		}
+		snprintf(name[n], sizeof(name[n]), "kpi.%s", k->id);
+		names[n] = name[n];
+		values[n++] = k->value;
 	}
+	if (n > 0 && sr_store_add_samples(app->store, names, values, n,
+	    snap->now_ms, NULL) == -1)
+		app->store_errors++;
 }
 
 /* One tick, in the order app.h gives. */

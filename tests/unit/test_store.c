@@ -1010,6 +1010,59 @@ test_samples(void)
 	sr_store_close(st);
 }
 
+/*
+ * sr_store_add_samples: 75 samples span three multi-row INSERTs (32, 32,
+ * 11 rows); the NaN at index 40 is left out and reported, the others
+ * are stored and rolled up as one-by-one adds would be.
+ */
+static void
+test_add_samples(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	sqlite3 *db;
+	char buf[75][16];
+	const char *names[75];
+	double values[75];
+
+	st = sr_store_open(":memory:", 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	db = sr_store_db(st);
+	for (int i = 0; i < 75; i++) {
+		snprintf(buf[i], sizeof(buf[i]), "m%02d", i);
+		names[i] = buf[i];
+		values[i] = i == 40 ? NAN : i * 0.5;
+	}
+	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 75, M0, &e),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'m40'"));
+	values[40] = 1;
+	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 75,
+	    M0 + 1000, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 0, M0, &e), 0);
+	flush(st);
+	/* 74 + 75 rows; sum of i/2 over 0..74 = 1387.5 (minus 20 for the
+	 * NaN in the first call, plus 1 for the second's m40) */
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples"), 149);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples WHERE ts = %lld",
+	    (long long)M0), 74);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT sum(value) FROM samples WHERE"
+	    " ts = %lld", (long long)M0), 1367.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT sum(value) FROM samples WHERE"
+	    " ts = %lld", (long long)(M0 + 1000)), 1368.5, 1e-9);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples WHERE name ="
+	    " 'm74' AND value = 37"), 2);
+	/* minute rollup of m40: only the finite 1; of m10: 5 twice */
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE name = 'm40'"
+	    " AND ts = %lld", (long long)M0), 1);
+	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE name = 'm10'"
+	    " AND ts = %lld", (long long)M0), 2);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
+	    " 'm10' AND ts = %lld", (long long)M0), 5, 1e-9);
+	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1h"), 75);
+	sr_store_close(st);
+}
+
 struct names {
 	int	n;
 	char	all[256];
@@ -1552,6 +1605,7 @@ sr_test_store_suite(void)
 	CU_add_test(s, "error templates", test_error_templates);
 	CU_add_test(s, "touch insight", test_touch_insight);
 	CU_add_test(s, "lazy sample rollups", test_lazy_sample_rollups);
+	CU_add_test(s, "multi-row sample adds", test_add_samples);
 	CU_add_test(s, "engine touches firing insights",
 	    test_engine_touches_firing);
 }
