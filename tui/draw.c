@@ -27,6 +27,35 @@ tui_at_corner(WINDOW *win, int y, int xend)
 	    xend >= mx;
 }
 
+/*
+ * mvwaddstr, but text with multibyte characters (chart rows of braille
+ * or blocks) goes in as wide characters: ncurses then skips decoding
+ * it byte by byte, which cost most of an idle tick's drawing.
+ */
+static void
+tui_addstr(WINDOW *win, int y, int x, const char *s)
+{
+	wchar_t stack[256], *w = stack;
+	size_t len = strlen(s), n;
+	const char *p;
+
+	for (p = s; *p && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0') {
+		mvwaddnstr(win, y, x, s, (int)len);
+		return;
+	}
+	if (len >= sizeof(stack) / sizeof(stack[0]))
+		w = sr_xcalloc(len + 1, sizeof(*w));
+	n = mbstowcs(w, s, len + 1);
+	if (n == (size_t)-1)
+		mvwaddnstr(win, y, x, s, (int)len);
+	else
+		mvwaddnwstr(win, y, x, w, (int)n);
+	if (w != stack)
+		free(w);
+}
+
 int
 sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
     int right)
@@ -71,7 +100,7 @@ sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
 		sr_buf_adds(&out, clean.data);
 	}
 	wattrset(win, a);
-	mvwaddstr(win, y, x, out.data);
+	tui_addstr(win, y, x, out.data);
 	wattrset(win, A_NORMAL);
 	sr_buf_release(&clean);
 	sr_buf_release(&out);
