@@ -126,17 +126,18 @@ sr_tui_putf(WINDOW *win, int y, int x, int w, attr_t a, const char *fmt, ...)
 void
 sr_tui_fill(WINDOW *win, int y, int x, attr_t a)
 {
-	int maxy, maxx;
+	int maxy, maxx, n;
 
 	getmaxyx(win, maxy, maxx);
 	if (y < 0 || y >= maxy || x >= maxx)
 		return;
-	wattrset(win, a);
-	/* not the screen's last cell: writing it would scroll */
-	for (int i = x; i < maxx - (tui_at_corner(win, y, maxx) ? 1 : 0);
-	    i++)
-		mvwaddch(win, y, i, ' ');
-	wattrset(win, A_NORMAL);
+	if (x < 0)
+		x = 0;
+	/* not the screen's last cell (as text there would scroll); one
+	 * whline, not a waddch a cell */
+	n = maxx - x - (tui_at_corner(win, y, maxx) ? 1 : 0);
+	if (n > 0)
+		mvwhline(win, y, x, (chtype)' ' | (chtype)a, n);
 }
 
 void
