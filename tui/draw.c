@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 /* 1 when (y, end-of-text x) reaches the screen's bottom-right cell. */
 static int
@@ -28,32 +29,55 @@ tui_at_corner(WINDOW *win, int y, int xend)
 }
 
 /*
- * mvwaddstr, but text with multibyte characters (chart rows of braille
- * or blocks) goes in as wide characters: ncurses then skips decoding
- * it byte by byte, which cost most of an idle tick's drawing.
+ * mvwaddstr(s) in attribute a.  Text whose characters are each one cell
+ * wide (ASCII, chart rows of braille or blocks) is written as a row of
+ * ready cells with mvwadd_wchnstr: ncurses then neither decodes it byte
+ * by byte nor steps the cursor a character at a time, which cost most
+ * of an idle tick's drawing.  Other text (wide or combining characters)
+ * goes through mvwaddstr.
  */
 static void
-tui_addstr(WINDOW *win, int y, int x, const char *s)
+tui_addstr(WINDOW *win, int y, int x, attr_t a, const char *s)
 {
-	wchar_t stack[256], *w = stack;
-	size_t len = strlen(s), n;
-	const char *p;
+	cchar_t stack[256], *cells = stack;
+	size_t len = strlen(s), n = 0;
+	mbstate_t ps;
+	const char *p = s;
+	short pair = (short)PAIR_NUMBER(a);
+	attr_t plain = a & ~A_COLOR;
 
-	for (p = s; *p && (unsigned char)*p < 0x80; p++)
-		;
-	if (*p == '\0') {
-		mvwaddnstr(win, y, x, s, (int)len);
-		return;
-	}
 	if (len >= sizeof(stack) / sizeof(stack[0]))
-		w = sr_xcalloc(len + 1, sizeof(*w));
-	n = mbstowcs(w, s, len + 1);
-	if (n == (size_t)-1)
+		cells = sr_xcalloc(len + 1, sizeof(*cells));
+	memset(&ps, 0, sizeof(ps));
+	while (*p) {
+		wchar_t wc[2] = { 0, 0 };
+		size_t k;
+
+		if ((unsigned char)*p < 0x80) {
+			wc[0] = (wchar_t)(unsigned char)*p;
+			k = 1;
+		} else if ((k = mbrtowc(&wc[0], p, len - (size_t)(p - s),
+		    &ps)) == (size_t)-1 || k == (size_t)-2 || k == 0 ||
+		    wcwidth(wc[0]) != 1) {
+			n = (size_t)-1;
+			break;
+		}
+		if (setcchar(&cells[n], wc, plain, pair, NULL) == ERR) {
+			n = (size_t)-1;
+			break;
+		}
+		n++;
+		p += k;
+	}
+	if (n == (size_t)-1) {
+		wattrset(win, a);
 		mvwaddnstr(win, y, x, s, (int)len);
-	else
-		mvwaddnwstr(win, y, x, w, (int)n);
-	if (w != stack)
-		free(w);
+		wattrset(win, A_NORMAL);
+	} else if (n > 0) {
+		mvwadd_wchnstr(win, y, x, cells, (int)n);
+	}
+	if (cells != stack)
+		free(cells);
 }
 
 int
@@ -99,9 +123,7 @@ sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
 		sr_buf_reset(&out);
 		sr_buf_adds(&out, clean.data);
 	}
-	wattrset(win, a);
-	tui_addstr(win, y, x, out.data);
-	wattrset(win, A_NORMAL);
+	tui_addstr(win, y, x, a, out.data);
 	sr_buf_release(&clean);
 	sr_buf_release(&out);
 	return cells;
