@@ -85,6 +85,8 @@ struct sr_app {
 	int64_t			 interval_ms;
 	int64_t			 max_ticks;
 	uint64_t		 ticks;
+	uint64_t		 pruned_tick;	/* ticks at the last prune */
+	int			 prune_backlog;	/* it deleted rows */
 	int64_t			 next_tick_ms;	/* monotonic */
 	int64_t			 flush_timer;	/* 0: none armed */
 	int			 replay_clock;
@@ -593,6 +595,30 @@ app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
 		app->store_errors++;
 }
 
+/*
+ * Retention: prune at the first tick, then every tick while the last
+ * prune found rows to delete (a backlog drains SR_APP_PRUNE_ROWS per
+ * table a tick), else once every APP_PRUNE_IDLE_TICKS ticks: a prune
+ * that finds nothing still costs a query per table, a sizeable part of
+ * an idle tick, and retention is counted in hours and days.
+ */
+#define APP_PRUNE_IDLE_TICKS	60
+
+static int
+app_prune(struct sr_app *app, struct sr_err *err)
+{
+	int64_t n;
+
+	if (app->ticks != 0 && !app->prune_backlog &&
+	    app->ticks - app->pruned_tick < APP_PRUNE_IDLE_TICKS)
+		return 0;
+	n = sr_store_prune(app->store, sr_now_ms(), &app->cfg.retention,
+	    SR_APP_PRUNE_ROWS, err);
+	app->pruned_tick = app->ticks;
+	app->prune_backlog = n > 0;
+	return n == -1 ? -1 : 0;
+}
+
 /* One tick, in the order app.h gives. */
 static void
 app_tick(struct sr_app *app)
@@ -610,8 +636,7 @@ app_tick(struct sr_app *app)
 	snap = sr_engine_snapshot(app->engine);
 	app_store_kpis(app, snap);
 	if (sr_store_flush(app->store, &err) == -1 ||
-	    sr_store_prune(app->store, sr_now_ms(), &app->cfg.retention,
-	    SR_APP_PRUNE_ROWS, &err) == -1) {
+	    app_prune(app, &err) == -1) {
 		app->store_errors++;
 		snprintf(app->store_error, sizeof(app->store_error), "%s",
 		    err.msg);
