@@ -60,8 +60,8 @@ struct sr_summary_opts {
 	int64_t		 from_ms;	/* inclusive, UTC ms */
 	int64_t		 to_ms;		/* exclusive; must be > from_ms */
 	const char	*service;	/* NULL = all */
-	const char	*host;		/* NULL = all; else event.host */
 	int		 top_n;		/* <= 0 means SR_SUMMARY_TOP_DEFAULT */
+	const char	*host;		/* NULL = all; else event.host */
 };
 
 /* Latency-like distribution; every field NAN when n == 0. */
