@@ -184,14 +184,15 @@ bind_span(sqlite3_stmt *s, int i, struct span sp)
 /* Fold the ev_minute rows of the whole minutes into the groups. */
 static int
 fold_rollups(sqlite3 *db, struct span roll, const char *service,
-    struct gtab *eps, struct gtab *models, struct sr_err *err)
+    const char *host, struct gtab *eps, struct gtab *models, struct sr_err *err)
 {
 	static const char sql[] =
 	    "SELECT service, endpoint, model, requests, status_4xx,"
 	    " status_5xx, lat_n, lat_sum, lat_max, lat_sketch, tokens_in,"
 	    " tokens_out, gen_ms, ttft_sketch FROM ev_minute"
 	    " WHERE minute >= ?1 AND minute < ?2"
-	    " AND (?3 IS NULL OR service = ?3)";
+	    " AND (?3 IS NULL OR service = ?3)"
+	    " AND (?4 IS NULL OR host = ?4)";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -201,6 +202,7 @@ fold_rollups(sqlite3 *db, struct span roll, const char *service,
 		return -1;
 	bind_span(s, 1, roll);
 	bind_service(s, 3, service);
+	bind_service(s, 4, host);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct grp *g = gtab_get(eps, col_str(s, 0), col_str(s, 1));
 		const char *model = col_str(s, 2);
@@ -252,18 +254,20 @@ fold_rollups(sqlite3 *db, struct span roll, const char *service,
 /* Fold raw events of the partial minutes, as the store folds them. */
 static int
 fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
-    struct gtab *eps, struct gtab *models, struct sr_err *err)
+    const char *host, struct gtab *eps, struct gtab *models, struct sr_err *err)
 {
 	static const char sql[] =
 	    "SELECT service, endpoint, model, status, latency_ms, tokens_in,"
 	    " tokens_out, ttft_ms FROM events"
-	    " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR service = ?3)";
+	    " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR service = ?3)"
+	    " AND (?4 IS NULL OR host = ?4)";
 	sqlite3_stmt *s;
 	int rc = SQLITE_DONE;
 
 	if (prepare(db, sql, &s, err) < 0)
 		return -1;
 	bind_service(s, 3, service);
+	bind_service(s, 4, host);
 	for (int e = 0; e < 2 && rc == SQLITE_DONE; e++) {
 		if (edge[e].lo >= edge[e].hi)
 			continue;
@@ -314,6 +318,7 @@ struct bounds {
 	struct split min, hour;
 	int64_t	 from, to;
 	const char *service;
+	const char *host;
 };
 
 static int
@@ -324,10 +329,11 @@ query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
 	sqlite3_stmt *s;
 	int rc, k;
 
-	if (bd->service)
+	if (bd->service || bd->host)
 		k = snprintf(sql, sizeof sql,
 		    "SELECT COUNT(DISTINCT %s) FROM events WHERE ts >= ?1"
-		    " AND ts < ?2 AND service = ?7 AND %s <> ''", col, col);
+		    " AND ts < ?2 AND (?7 IS NULL OR service = ?7)"
+		    " AND (?8 IS NULL OR host = ?8) AND %s <> ''", col, col);
 	else
 		k = snprintf(sql, sizeof sql,
 		    "SELECT COUNT(*) FROM ("
@@ -341,10 +347,11 @@ query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
 		SR_BUG("distinct query too long");
 	if (prepare(db, sql, &s, err) < 0)
 		return -1;
-	if (bd->service) {
+	if (bd->service || bd->host) {
 		sqlite3_bind_int64(s, 1, bd->from);
 		sqlite3_bind_int64(s, 2, bd->to);
 		bind_service(s, 7, bd->service);
+		bind_service(s, 8, bd->host);
 	} else {
 		bind_span(s, 1, bd->hour.roll);
 		bind_span(s, 3, bd->hour.edge[0]);
@@ -381,17 +388,20 @@ query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	    " WHERE ts >= ?5 AND ts < ?6) GROUP BY t";
 	static const char sql_svc[] =
 	    "SELECT event_type, COUNT(*) FROM events"
-	    " WHERE ts >= ?1 AND ts < ?2 AND service = ?7 GROUP BY 1";
+	    " WHERE ts >= ?1 AND ts < ?2 AND (?7 IS NULL OR service = ?7)"
+	    " AND (?8 IS NULL OR host = ?8) GROUP BY 1";
 	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 
-	if (prepare(db, bd->service ? sql_svc : sql_all, &s, err) < 0)
+	if (prepare(db, bd->service || bd->host ? sql_svc : sql_all, &s,
+	    err) < 0)
 		return -1;
-	if (bd->service) {
+	if (bd->service || bd->host) {
 		sqlite3_bind_int64(s, 1, bd->from);
 		sqlite3_bind_int64(s, 2, bd->to);
 		bind_service(s, 7, bd->service);
+		bind_service(s, 8, bd->host);
 	} else {
 		bind_span(s, 1, bd->min.roll);
 		bind_span(s, 3, bd->min.edge[0]);
@@ -519,10 +529,10 @@ query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	    " AND (?7 IS NULL OR service = ?7)"
 	    " UNION ALL SELECT " ERR_RAW
 	    " FROM events WHERE ts >= ?3 AND ts < ?4 AND " ERR_COND
-	    " AND (?7 IS NULL OR service = ?7)"
+	    " AND (?7 IS NULL OR service = ?7) AND (?8 IS NULL OR host = ?8)"
 	    " UNION ALL SELECT " ERR_RAW
 	    " FROM events WHERE ts >= ?5 AND ts < ?6 AND " ERR_COND
-	    " AND (?7 IS NULL OR service = ?7)"
+	    " AND (?7 IS NULL OR service = ?7) AND (?8 IS NULL OR host = ?8)"
 	    ") GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
 	sqlite3_stmt *s;
 	int rc;
@@ -530,10 +540,20 @@ query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 
 	if (prepare(db, sql, &s, err) < 0)
 		return -1;
-	bind_span(s, 1, bd->min.roll);
-	bind_span(s, 3, bd->min.edge[0]);
-	bind_span(s, 5, bd->min.edge[1]);
+	if (bd->host) {
+		/* error_minute carries no host: raw events of the range */
+		struct span none = { 0, 0 }, all = { bd->from, bd->to };
+
+		bind_span(s, 1, none);
+		bind_span(s, 3, all);
+		bind_span(s, 5, none);
+	} else {
+		bind_span(s, 1, bd->min.roll);
+		bind_span(s, 3, bd->min.edge[0]);
+		bind_span(s, 5, bd->min.edge[1]);
+	}
 	bind_service(s, 7, bd->service);
+	bind_service(s, 8, bd->host);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *svc = col_str(s, 0);
 		struct sr_summary_error *e;
@@ -725,6 +745,7 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	bd.from = o->from_ms;
 	bd.to = o->to_ms;
 	bd.service = o->service;
+	bd.host = o->host;
 	split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
 	split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	range_s = (double)(o->to_ms - o->from_ms) / 1000.0;
@@ -743,9 +764,10 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 		    sqlite3_errmsg(db));
 		goto out;
 	}
-	if (fold_rollups(db, bd.min.roll, o->service, &eps, &models,
-	    err) < 0 ||
-	    fold_raw(db, bd.min.edge, o->service, &eps, &models, err) < 0)
+	if (fold_rollups(db, bd.min.roll, o->service, o->host, &eps,
+	    &models, err) < 0 ||
+	    fold_raw(db, bd.min.edge, o->service, o->host, &eps, &models,
+	    err) < 0)
 		goto end;
 	build_services(&eps, sum, range_s);
 	build_models(&models, sum);

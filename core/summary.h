@@ -38,7 +38,12 @@
  *
  * With a service filter, events_by_type and the distinct users/sessions
  * are counted from raw events of that service (the type and identity
- * rollups carry no service); everything stays exact.
+ * rollups carry no service); everything stays exact.  With a host
+ * filter (events whose host column equals it, as the sitrep:// source
+ * labels them) the service/endpoint/model figures come from ev_minute's
+ * host column plus raw edge events of that host; types, distinct ids and
+ * error patterns from raw events of that host (their rollups carry no
+ * host).
  */
 #ifndef SR_CORE_SUMMARY_H
 #define SR_CORE_SUMMARY_H
@@ -56,6 +61,7 @@ struct sr_summary_opts {
 	int64_t		 to_ms;		/* exclusive; must be > from_ms */
 	const char	*service;	/* NULL = all */
 	int		 top_n;		/* <= 0 means SR_SUMMARY_TOP_DEFAULT */
+	const char	*host;		/* NULL = all; else event.host */
 };
 
 /* Latency-like distribution; every field NAN when n == 0. */

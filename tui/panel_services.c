@@ -40,6 +40,8 @@ struct services {
 	/* the 24 h window, from the store */
 	struct sr_summary	*sum;		/* or NULL */
 	int64_t			 sum_to_ms;	/* the range's end */
+	int64_t			 sum_len_ms;	/* the range's length */
+	char			 sum_host[128];	/* its host filter, "" = all */
 	int			 sum_failed;
 	struct sr_snap_win	*sum_win;	/* per service, then endpoints */
 };
@@ -67,11 +69,11 @@ services_destroy(void *self)
 /* A summary service or endpoint as a window row (unknowns NAN). */
 static struct sr_snap_win
 sum_win(int64_t requests, int64_t n4, int64_t n5, const struct
-    sr_summary_dist *lat, double p95)
+    sr_summary_dist *lat, double p95, int64_t len_ms)
 {
 	struct sr_snap_win w = {
 		.requests = (uint64_t)requests,
-		.req_per_s = (double)requests / (SUM_DAY_MS / 1000.0),
+		.req_per_s = (double)requests / ((double)len_ms / 1000.0),
 		.n_4xx = n4 < 0 ? 0 : (uint64_t)n4,
 		.n_5xx = (uint64_t)n5,
 		.rate_4xx = n4 < 0 || requests == 0 ? NAN :
@@ -88,12 +90,17 @@ sum_win(int64_t requests, int64_t n4, int64_t n5, const struct
 	return w;
 }
 
-/* Query the last 24 h up to now_ms when the cached one is too old. */
+/*
+ * Query the len_ms before now_ms (of host when not "") when the cached
+ * one is too old or covers another range or host.
+ */
 static void
-sum_refresh(struct services *p, int64_t now_ms)
+sum_refresh(struct services *p, int64_t now_ms, int64_t len_ms,
+    const char *host)
 {
-	struct sr_summary_opts o = { .from_ms = now_ms - SUM_DAY_MS,
-		.to_ms = now_ms, .top_n = 20 };
+	struct sr_summary_opts o = { .from_ms = now_ms - len_ms,
+		.to_ms = now_ms, .host = host[0] != '\0' ? host : NULL,
+		.top_n = 20 };
 	struct sr_summary *sum = NULL;
 	struct sr_err err;
 	size_t n = 0;
@@ -101,11 +108,16 @@ sum_refresh(struct services *p, int64_t now_ms)
 	if (p->v->history == NULL || now_ms <= 0)
 		return;
 	if ((p->sum != NULL || p->sum_failed) &&
-	    llabs(now_ms - p->sum_to_ms) < SUM_REFRESH_MS)
+	    llabs(now_ms - p->sum_to_ms) < SUM_REFRESH_MS &&
+	    p->sum_len_ms == len_ms && strcmp(p->sum_host, host) == 0)
 		return;
 	p->sum_to_ms = now_ms;
+	p->sum_len_ms = len_ms;
+	snprintf(p->sum_host, sizeof(p->sum_host), "%s", host);
 	if (sr_summary_query(p->v->history, &o, &sum, &err) == -1) {
 		p->sum_failed = 1;
+		sr_summary_free(p->sum);
+		p->sum = NULL;
 		return;
 	}
 	p->sum_failed = 0;
@@ -120,11 +132,11 @@ sum_refresh(struct services *p, int64_t now_ms)
 		const struct sr_summary_service *sv = &sum->services[i];
 
 		p->sum_win[n++] = sum_win(sv->requests, sv->status_4xx,
-		    sv->status_5xx, &sv->latency_ms, NAN);
+		    sv->status_5xx, &sv->latency_ms, NAN, len_ms);
 		for (size_t j = 0; j < sv->n_endpoints; j++)
 			p->sum_win[n++] = sum_win(sv->endpoints[j].requests,
 			    -1, sv->endpoints[j].status_5xx, NULL,
-			    sv->endpoints[j].p95_ms);
+			    sv->endpoints[j].p95_ms, len_ms);
 	}
 }
 
@@ -390,20 +402,13 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct svc_row *rows;
 	const char *svc_name;
 	size_t n;
-	int day = 0;
+	int day = 0, host_ep = 0;
 	char title[192], extra[128], wname[48];
 
 	if (v->window == SR_TUI_WIN_24H) {
-		sum_refresh(p, s->now_ms);
+		sum_refresh(p, s->now_ms, SUM_DAY_MS, v->host);
 		day = p->sum != NULL;
 	}
-	if (day)
-		snprintf(wname, sizeof(wname), "24h from the store");
-	else if (v->window == SR_TUI_WIN_24H)
-		snprintf(wname, sizeof(wname), "1h: %s", v->history == NULL ?
-		    "no stored history" : "24h query failed");
-	else
-		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
 	if (p->want_open) {
 		p->want_open = 0;
 		p->open[0] = '\0';
@@ -417,11 +422,32 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		}
 		free(rows);
 	}
+	if (v->window != SR_TUI_WIN_24H && v->host[0] != '\0' &&
+	    p->open[0] != '\0' && services_host(s, v->host) != NULL) {
+		/* one host's endpoints: the store has them per host */
+		sum_refresh(p, s->now_ms, sr_window_ms(sw), v->host);
+		day = host_ep = p->sum != NULL;
+	}
+	if (host_ep)
+		snprintf(wname, sizeof(wname), "%s from the store",
+		    sr_window_name(sw));
+	else if (day)
+		snprintf(wname, sizeof(wname), "24h from the store");
+	else if (v->window == SR_TUI_WIN_24H)
+		snprintf(wname, sizeof(wname), "1h: %s", v->history == NULL ?
+		    "no stored history" : "24h query failed");
+	else
+		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
 	n = svc_rows(p, s, sw, day, &rows, &svc_name);
 	if (p->open[0] != '\0' && svc_name == NULL)
 		p->open[0] = '\0';
-	if (svc_name != NULL)
+	if (svc_name != NULL && v->host[0] != '\0' && day)
+		snprintf(title, sizeof(title), "Endpoints of %s on %s",
+		    svc_name, v->host);
+	else if (svc_name != NULL)
 		snprintf(title, sizeof(title), "Endpoints of %s", svc_name);
+	else if (day && v->host[0] != '\0')
+		snprintf(title, sizeof(title), "Services on %s", v->host);
 	else if (!day && (hr = services_host(s, v->host)) != NULL)
 		snprintf(title, sizeof(title), "Services on %s", hr->name);
 	else

@@ -4,6 +4,11 @@
  * label with a trend arrow against the previous window, the value with
  * its unit coloured by its warn/crit level, and a sparkline of recent
  * history.  Left/right (h/l) pick the tile the chart shows.
+ *
+ * With a host picked in the hosts panel the tiles show that node's KPIs
+ * as its sitrep serve reported them (samples "host.<HOST>.<kpi id>"),
+ * each label saying "@HOST"; a KPI the node did not report shows "-",
+ * never this machine's figure.
  */
 #include "tui/tui.h"
 
@@ -31,6 +36,40 @@ static void
 tiles_destroy(void *self)
 {
 	free(self);
+}
+
+/*
+ * The KPI k of the picked host into *out (value, level, history from the
+ * sample series): 1, or 0 when that node reported none (value NAN).
+ */
+static int
+tiles_remote(const struct sr_snapshot *s, const char *host,
+    const struct sr_snap_kpi *k, struct sr_snap_kpi *out)
+{
+	const struct sr_snap_metric *m;
+	char name[256];
+
+	*out = *k;
+	out->value = out->value2 = out->prev = NAN;
+	out->unit2 = NULL;
+	out->level = 0;
+	out->hist_n = 0;
+	if (k->id == NULL)
+		return 0;
+	snprintf(name, sizeof(name), "host.%s.%s", host, k->id);
+	m = sr_snapshot_metric(s, name);
+	if (m == NULL || isnan(m->value))
+		return 0;
+	out->value = m->value;
+	if (!isnan(k->crit) && m->value >= k->crit)
+		out->level = 2;
+	else if (!isnan(k->warn) && m->value >= k->warn)
+		out->level = 1;
+	out->hist_n = m->hist_n;
+	memcpy(out->hist, m->hist, sizeof(out->hist));
+	if (m->hist_n >= 2)
+		out->prev = m->hist[m->hist_n - 2];
+	return 1;
 }
 
 /* Trend arrow: up, down or flat (within 5 %) against prev. */
@@ -68,6 +107,7 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	t->w = W / per;
 	for (int i = 0; i < v->ntiles && i < per * rows; i++) {
 		const struct sr_snap_kpi *k = &s->kpi[v->tiles[i]];
+		struct sr_snap_kpi rk;
 		int x = (i % per) * t->w, y = (i / per) * 3, w = t->w - 1;
 		char val[32], val2[32];
 		double hist[SR_SNAP_HIST], lo = 0, hi = 0;
@@ -75,17 +115,25 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		attr_t la = v->attr[SR_ROLE_DIM];
 		int lw, vw;
 
+		if (v->host[0] != '\0') {
+			(void)tiles_remote(s, v->host, k, &rk);
+			k = &rk;
+		}
 		if (focused && i == v->kpi_sel)
 			la = v->attr[SR_ROLE_SELECT];
 		else if (i == v->kpi_sel)
 			la = v->attr[SR_ROLE_NORMAL] | A_BOLD;
 		/* label, then its trend arrow right after it */
-		lw = sr_tui_putf(win, y, x, w, la, "%s%s", focused &&
-		    i == v->kpi_sel ? ">" : "", k->label ? k->label : "?");
+		lw = sr_tui_putf(win, y, x, w, la, "%s%s%s%s", focused &&
+		    i == v->kpi_sel ? ">" : "", k->label ? k->label : "?",
+		    v->host[0] != '\0' ? "@" : "", v->host);
 		if (lw + 2 <= w)
 			sr_tui_put(win, y, x + lw + 1, 1, la,
 			    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
-		sr_tui_fmt_value(val, sizeof(val), k->value, k->unit);
+		if (isnan(k->value) && v->host[0] != '\0')
+			snprintf(val, sizeof(val), "-");
+		else
+			sr_tui_fmt_value(val, sizeof(val), k->value, k->unit);
 		vw = sr_tui_put(win, y + 1, x, w,
 		    sr_tui_level_attr(v, k->level), val, 0);
 		/* the secondary figure only when it fits whole */

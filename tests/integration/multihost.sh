@@ -119,7 +119,9 @@ done
 check "remote KPIs stored as host.<HOST>.events samples" "$got" 2
 
 # The console following both: a host list panel; Enter on a host filters
-# the services panel and the event log to it.
+# the services panel and the event log to it, the tiles show that node's
+# KPIs, and its endpoints and the 24 h view come from the store for that
+# host (counted here with sqlite3 in the console's store).
 command -v tmux >/dev/null || { echo "no tmux: console check skipped"; exit 0; }
 SOCK="sitrep-multihost-$$"
 tm() { tmux -L "$SOCK" "$@"; }
@@ -153,4 +155,108 @@ for _ in $(seq 50); do
 done
 [ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "selecting $FIRST should filter services and events"; }
 echo "ok selecting a host filters services and events"
+
+# Every event in the console's store before its figures are compared.
+qt() { sqlite3 "$T/t.db" "$1" 2>/dev/null || echo "?"; }
+got=
+for _ in $(seq 200); do
+	got=$(qt "select count(*) from events")
+	[ "$got" = 4000 ] && break
+	sleep 0.1
+done
+check "console stored every event" "$got" 4000
+
+# cell COLUMN-LABEL: the value under a tile label (screen column of label)
+tile_val() {
+	local scr lines col
+	scr=$(tm capture-pane -p -t s)
+	lines=$(echo "$scr" | grep -n -m1 "$1@" | cut -d: -f1)
+	[ -n "$lines" ] || return 0
+	col=$(echo "$scr" | sed -n "${lines}p" | awk -v l="$1@" '{print index($0, l)}')
+	echo "$scr" | sed -n "$((lines + 1))p" | cut -c"$col"- | awk '{print $1}'
+}
+# The tiles show the picked node's own KPIs: Users as its overview says
+# (a distinct count of the recent window: within 10 % + 2 of each other).
+want=$(curl -s "http://$FIRST/api/metrics/overview" |
+	jq -r '.kpis[] | select(.id == "users") | .value')
+ok=
+for _ in $(seq 100); do
+	got=$(tile_val Users)
+	if [ -n "$got" ] && [ "$got" != - ] &&
+	    awk -v a="$got" -v b="$want" 'BEGIN { d = a - b; if (d < 0) d = -d;
+	    exit !(d <= b * 0.1 + 2) }'; then ok=1; break; fi
+	sleep 0.1
+	want=$(curl -s "http://$FIRST/api/metrics/overview" |
+		jq -r '.kpis[] | select(.id == "users") | .value')
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "Users tile of $FIRST: '$got', its overview says $want"; }
+echo "ok the Users tile shows $FIRST's value ($got, overview $want)"
+tm capture-pane -p -t s | grep -qF "CPU@${FIRST:0:9}" || fail "tile labels should name $FIRST"
+check "a KPI $FIRST does not report shows -" "$(tile_val CPU)" "-"
+
+# si2n N: a count as the console prints it (1.2k) to a number
+si2n() { awk -v s="$1" 'BEGIN { m = 1; if (s ~ /k$/) m = 1000;
+	if (s ~ /M$/) m = 1000000; sub(/[kM]$/, "", s); print s * m }'; }
+# same_count SHOWN N: equal, or within the rounding of 1.2k
+same_count() { awk -v a="$(si2n "$1")" -v b="$2" 'BEGIN { d = a - b;
+	if (d < 0) d = -d; exit !(d <= (b >= 1000 ? b * 0.05 : 0)) }'; }
+# first_row: "NAME REQS" of the first row of the services table
+first_row() { tm capture-pane -p -t s | grep -A1 -m1 '^name .*reqs' | tail -1 |
+	awk '{print $1, $2}'; }
+
+for _ in $(seq 10); do
+	tm capture-pane -p -t s | grep -q '^>Services on' && break
+	tm send-keys -t s Tab
+	sleep 0.2
+done
+tm capture-pane -p -t s | grep -q '^>Services on' || fail "cannot focus the services panel"
+SVC=$(first_row | awk '{print $1}')
+tm send-keys -t s Enter
+ok=
+for _ in $(seq 100); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -qF "Endpoints of $SVC on $FIRST" &&
+	    echo "$scr" | grep -qF "5m from the store"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "no endpoints of $SVC on $FIRST"; }
+NOW=$(($(date +%s) * 1000))
+read -r EP N <<<"$(first_row)"
+# the view's 5 min end somewhere in the last 20 s (refresh every 15 s)
+lo=$(qt "select count(*) from events where host='$FIRST' and service='$SVC'
+	and endpoint='$EP' and ts >= $NOW - 300000 and ts < $NOW - 20000")
+hi=$(qt "select count(*) from events where host='$FIRST' and service='$SVC'
+	and endpoint='$EP' and ts >= $NOW - 320000")
+awk -v n="$(si2n "$N")" -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(n >= lo * 0.95 && n <= hi * 1.05 + 0) }' ||
+	fail "5 min endpoint $EP of $SVC on $FIRST shows $N, store says $lo..$hi"
+echo "ok 5 min endpoints of $SVC on $FIRST from the store ($EP: $N, store $lo..$hi)"
+
+tm send-keys -t s 4
+ok=
+for _ in $(seq 100); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -qF "Endpoints of $SVC on $FIRST" &&
+	    echo "$scr" | grep -qF "24h from the store"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "no 24 h endpoints of $SVC on $FIRST"; }
+read -r EP N <<<"$(first_row)"
+want=$(qt "select count(*) from events where host='$FIRST' and service='$SVC' and endpoint='$EP'")
+all=$(qt "select count(*) from events where service='$SVC' and endpoint='$EP'")
+same_count "$N" "$want" ||
+	fail "24 h endpoint $EP of $SVC on $FIRST shows $N, the store has $want (all hosts $all)"
+echo "ok 24 h endpoints of $SVC on $FIRST ($EP: $N = store $want; all hosts $all)"
+tm send-keys -t s Escape
+ok=
+for _ in $(seq 100); do
+	scr=$(tm capture-pane -p -t s)
+	if echo "$scr" | grep -qF "Services on $FIRST" &&
+	    echo "$scr" | grep -qF "24h from the store"; then ok=1; break; fi
+	sleep 0.1
+done
+[ -n "$ok" ] || { tm capture-pane -p -t s >&2; fail "no 24 h services on $FIRST"; }
+read -r S N <<<"$(first_row)"
+want=$(qt "select count(*) from events where host='$FIRST' and service='$S'")
+same_count "$N" "$want" || fail "24 h service $S on $FIRST shows $N, the store has $want"
+echo "ok 24 h services on $FIRST ($S: $N = store $want)"
 tm send-keys -t s q

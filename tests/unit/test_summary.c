@@ -168,7 +168,7 @@ fill_store(void)
 static struct sr_summary *
 run(struct sr_store *st, int64_t from, int64_t to, const char *service)
 {
-	struct sr_summary_opts o = { from, to, service, 0 };
+	struct sr_summary_opts o = { from, to, service, 0, NULL };
 	struct sr_summary *s = NULL;
 	struct sr_err err;
 
@@ -346,7 +346,7 @@ test_filter_and_ranges(void)
 {
 	struct sr_store *st = fill_store();
 	struct sr_summary *s = run(st, FROM, TO, "api");
-	struct sr_summary_opts bad = { TO, FROM, NULL, 0 };
+	struct sr_summary_opts bad = { TO, FROM, NULL, 0, NULL };
 	struct sr_err err;
 
 	/* api only: users u1..u6, sessions s1..s7 */
@@ -583,7 +583,7 @@ test_live_stored_agree(void)
 	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
 	    &err);
 	struct sr_agg *ag = sr_agg_new(AG_NOW, 1800000, 3600000);
-	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50 };
+	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50, NULL };
 	struct sr_summary *sum = NULL;
 	struct sr_snap_users us;
 
@@ -734,6 +734,103 @@ test_live_stored_agree(void)
 	sr_store_close(st);
 }
 
+/*
+ * The host filter: events of nodes n1 and n2 and of this node (no host),
+ * in a whole minute and in both partial edge minutes of [FROM, TO).
+ */
+static const struct {
+	int64_t	 off;
+	const char *host, *service, *endpoint, *user, *message;
+	int	 status;
+} host_events[] = {
+	{ 29000, "n1", "api", "/a", "u9", NULL, 200 },	/* outside */
+	{ 40000, "n1", "api", "/a", "u1", NULL, 200 },	/* edge minute 0 */
+	{ 120000, "n1", "api", "/a", "u2", "db timeout", 500 },	/* whole */
+	{ 7230000, "n1", "api", "/b", "u1", NULL, 200 },	/* edge end */
+	{ 120000, "n2", "api", "/a", "u3", NULL, 200 },
+	{ 3000000, "n2", "web", "/home", "u3", NULL, 200 },
+	{ 120000, NULL, "api", "/a", "u4", NULL, 200 },
+};
+
+static void
+test_host_filter(void)
+{
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
+	    &err);
+	struct sr_summary_opts o = { .from_ms = FROM, .to_ms = TO };
+	struct sr_summary *s = NULL;
+	const struct sr_summary_service *a;
+	struct sr_event e;
+	char id[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (size_t i = 0; i < sizeof host_events / sizeof *host_events;
+	    i++) {
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "h%zu", i);
+		e.ts_ms = T0 + host_events[i].off;
+		e.event_id = id;
+		e.event_type = "request";
+		e.host = host_events[i].host;
+		e.service = host_events[i].service;
+		e.endpoint = host_events[i].endpoint;
+		e.user_id = host_events[i].user;
+		e.message = host_events[i].message;
+		e.status_code = host_events[i].status;
+		e.has = SR_EV_HAS_STATUS;
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(sr_store_flush(st, &err), 0);
+
+	/* n1: 3 in range (not the one at 29 s): api /a 2 (one 5xx), /b 1 */
+	o.host = "n1";
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 3);
+	CU_ASSERT_EQUAL(type_n(s, "request"), 3);
+	CU_ASSERT_EQUAL(s->unique_users, 2);		/* u1 u2 */
+	CU_ASSERT_EQUAL_FATAL(s->n_services, 1);
+	a = svc(s, "api");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_EQUAL(a->requests, 3);
+	CU_ASSERT_EQUAL(a->status_5xx, 1);
+	CU_ASSERT_EQUAL_FATAL(a->n_endpoints, 2);
+	CU_ASSERT_STRING_EQUAL(a->endpoints[0].endpoint, "/a");
+	CU_ASSERT_EQUAL(a->endpoints[0].requests, 2);
+	CU_ASSERT_EQUAL(a->endpoints[0].status_5xx, 1);
+	CU_ASSERT_STRING_EQUAL(a->endpoints[1].endpoint, "/b");
+	CU_ASSERT_EQUAL(a->endpoints[1].requests, 1);
+	CU_ASSERT_EQUAL_FATAL(a->n_errors, 1);
+	CU_ASSERT_STRING_EQUAL(a->errors[0].tpl, "db timeout");
+	CU_ASSERT_EQUAL(a->errors[0].n, 1);
+	sr_summary_free(s);
+
+	/* n2 and service api: the one /a request */
+	o.host = "n2";
+	o.service = "api";
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 1);
+	CU_ASSERT_EQUAL(s->unique_users, 1);
+	CU_ASSERT_EQUAL_FATAL(s->n_services, 1);
+	CU_ASSERT_EQUAL(s->services[0].requests, 1);
+	CU_ASSERT_EQUAL(s->services[0].n_errors, 0);
+	sr_summary_free(s);
+
+	/* no filter: all 6 in range; an unknown host: none */
+	o.host = NULL;
+	o.service = NULL;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 6);
+	CU_ASSERT_EQUAL(s->unique_users, 4);		/* u1 u2 u3 u4 */
+	sr_summary_free(s);
+	o.host = "n3";
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 0);
+	CU_ASSERT_EQUAL(s->n_services, 0);
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
 void
 sr_test_summary_suite(void)
 {
@@ -744,6 +841,7 @@ sr_test_summary_suite(void)
 	CU_add_test(s, "service_rows", test_service_rows);
 	CU_add_test(s, "models", test_models);
 	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);
+	CU_add_test(s, "host_filter", test_host_filter);
 	CU_add_test(s, "output", test_output);
 	CU_add_test(s, "export_events", test_export_events);
 	CU_add_test(s, "export_metrics", test_export_metrics);
