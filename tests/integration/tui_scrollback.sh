@@ -121,11 +121,14 @@ tm send-keys -t s g
 wait_for "history: "
 echo "ok paused: history pages in"
 tm send-keys -t s q
-tm kill-session -t s 2>/dev/null || true
 
-# :memory: has no stored history: say so and stop at the memory start
+# :memory: has no stored history: say so and stop at the memory start.
+# The new session starts before the old one is killed, so that the tmux
+# server never exits in between (a client racing a server on its way out
+# gets "server exited unexpectedly").
 tm new-session -d -s m -x 120 -y 40 \
 	"cat '$T/new.jsonl' | '$SITREP' --db :memory: --no-mouse --layout events; sleep 30"
+tm kill-session -t s 2>/dev/null || true
 for _ in $(seq 100); do
 	tm capture-pane -p -t m | grep -qF "/new/5" && break
 	sleep 0.1
