@@ -36,3 +36,17 @@ wait_http() {
 	for _ in $(seq 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
 	fail "server at $1 did not come up"
 }
+# Build tests/src_driver.c against the built library into $T/drv (the
+# source tests drive sources through it); skips when there is no library.
+# Leaves LIB (the library) and CFL (compiler flags) set for further builds.
+build_src_driver() {
+	local root
+	root=${ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+	LIB="$(dirname "$SITREP")/libsitrep.a"
+	[ -f "$LIB" ] || skip "no $LIB"
+	CFL="-std=c11 -D_DEFAULT_SOURCE -I$root"
+	[ "${SAN:-0}" = 1 ] && CFL="$CFL -fsanitize=address,undefined"
+	cc $CFL -o "$T/drv" "$root/tests/src_driver.c" "$LIB" \
+		$(pkg-config --libs sqlite3 libcurl libcjson) -lm -lpthread ||
+		fail "cannot build the source driver"
+}

@@ -6,13 +6,7 @@
 # database (retrying) and a mapping naming a missing column (down).
 source "$(dirname "$0")/lib.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-LIB="$(dirname "$SITREP")/libsitrep.a"
-[ -f "$LIB" ] || skip "no $LIB"
-CFL="-std=c11 -D_DEFAULT_SOURCE -I$ROOT"
-[ "${SAN:-0}" = 1 ] && CFL="$CFL -fsanitize=address,undefined"
-cc $CFL -o "$T/drv" "$ROOT/tests/src_driver.c" "$LIB" \
-	$(pkg-config --libs sqlite3 libcurl libcjson) -lm -lpthread ||
-	fail "cannot build the source driver"
+build_src_driver
 
 cd "$T"
 DB=$T/db.sqlite
