@@ -25,7 +25,8 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
-	      openssl prometheus chromium
+	      openssl prometheus chromium \
+	      clang-format cppcheck
 DEPS_BENCH := prometheus-node-exporter
 # Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
 # package installed only when the command is missing.
@@ -51,7 +52,7 @@ UNIT	:= $(BUILD)/unit-tests
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
 .PHONY: sitrep all run test unit integration bench deps deps-test install clean \
-	check-layers fmt
+	check-layers fmt lint
 .DEFAULT_GOAL := all
 
 all: $(BIN) sitrep
@@ -129,6 +130,19 @@ bench: deps-test
 	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ./bench/run.sh
+
+# Formatting is .clang-format's (clang-format 14, as in Debian 12).
+FMT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+
+fmt:
+	clang-format -i $(FMT_SRC)
+
+# lint: the tree is formatted, and cppcheck finds nothing to warn of.
+lint:
+	clang-format --dry-run -Werror $(FMT_SRC)
+	cppcheck -q --std=c11 --enable=warning,portability --error-exitcode=1 \
+		--inline-suppr -I. -D__GNUC__ --suppress=missingIncludeSystem \
+		$(sort $(dir $(FMT_SRC)))
 
 check-layers:
 	@! grep -nE '#include <(curses|ncurses|curl/curl|microhttpd)\.h>' \

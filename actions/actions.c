@@ -16,17 +16,17 @@
 #include "core/timeutil.h"
 
 struct act {
-	const struct sr_config_action	*cfg;
-	int64_t				*sent;	/* ring of send times */
-	size_t				 sent_n, sent_head;
-	uint64_t			 limited;
+	const struct sr_config_action *cfg;
+	int64_t *sent; /* ring of send times */
+	size_t sent_n, sent_head;
+	uint64_t limited;
 };
 
 struct sr_actions {
-	struct act		*v;
-	size_t			 n;
-	struct sr_exec		*exec;
-	struct sr_webhook	*hook;
+	struct act *v;
+	size_t n;
+	struct sr_exec *exec;
+	struct sr_webhook *hook;
 };
 
 static void
@@ -51,8 +51,8 @@ sr_action_msg_init(struct sr_action_msg *m, const struct sr_snap_insight *in,
 	sr_time_format_iso(in->first_seen_ms, first, sizeof(first));
 	sr_time_format_iso(in->last_seen_ms, last, sizeof(last));
 	sr_time_format_iso(now_ms, now, sizeof(now));
-	text = sr_xasprintf("[sitrep] %s %s: %s", in->state ==
-	    SR_INS_RESOLVED ? "RESOLVED" : sev, in->id, in->title);
+	text = sr_xasprintf("[sitrep] %s %s: %s",
+	    in->state == SR_INS_RESOLVED ? "RESOLVED" : sev, in->id, in->title);
 	sr_buf_init(&b);
 	sr_buf_adds(&b, "{\"text\":");
 	sr_buf_add_json_str(&b, text);
@@ -81,7 +81,8 @@ sr_action_msg_init(struct sr_action_msg *m, const struct sr_snap_insight *in,
 		sr_buf_adds(&b, ",\"value\":null");
 	else
 		sr_buf_addf(&b, ",\"value\":%.6g", in->value);
-	sr_buf_addf(&b, ",\"count\":%llu,\"first_seen\":\"%s\","
+	sr_buf_addf(&b,
+	    ",\"count\":%llu,\"first_seen\":\"%s\","
 	    "\"last_seen\":\"%s\",\"time\":\"%s\"}",
 	    (unsigned long long)in->count, first, last, now);
 	m->json = sr_buf_detach(&b, NULL);
@@ -144,11 +145,13 @@ acts_transition(void *self, const struct sr_snap_insight *in,
 	for (size_t i = 0; i < x->n; i++) {
 		struct act *a = &x->v[i];
 		const struct sr_config_action *c = a->cfg;
-		unsigned want = in->state == SR_INS_RESOLVED ?
-		    SR_ACTION_ON_RESOLVE : in->state == SR_INS_FIRING ?
-		    SR_ACTION_ON_FIRE : 0;
+		unsigned want = in->state == SR_INS_RESOLVED
+		    ? SR_ACTION_ON_RESOLVE
+		    : in->state == SR_INS_FIRING ? SR_ACTION_ON_FIRE
+						 : 0;
 
-		if ((c->on & want) == 0 || (int)in->severity < c->min_severity ||
+		if ((c->on & want) == 0 ||
+		    (int)in->severity < c->min_severity ||
 		    !sr_glob(c->match ? c->match : "*", in->id))
 			continue;
 		if (!act_rate_ok(a, sr_mono_ms())) {
@@ -216,8 +219,9 @@ sr_actions_attach(struct sr_engine *e, const struct sr_config *cfg,
 	for (size_t i = 0; i < cfg->n_actions; i++) {
 		x->v[i].cfg = &cfg->actions[i];
 		if (cfg->actions[i].rate_limit > 0)
-			x->v[i].sent = sr_xcalloc((size_t)
-			    cfg->actions[i].rate_limit, sizeof(int64_t));
+			x->v[i].sent =
+			    sr_xcalloc((size_t)cfg->actions[i].rate_limit,
+				sizeof(int64_t));
 		need_curl |= cfg->actions[i].webhook != NULL;
 	}
 	x->exec = sr_exec_new();

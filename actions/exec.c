@@ -21,15 +21,15 @@
 extern char **environ;
 
 struct exec_job {
-	pid_t	 pid;
-	int64_t	 deadline_ms;	/* monotonic */
-	int	 killed;
+	pid_t pid;
+	int64_t deadline_ms; /* monotonic */
+	int killed;
 };
 
 struct sr_exec {
-	struct exec_job	*jobs;
-	size_t		 n, cap;
-	uint64_t	 ok, failed;
+	struct exec_job *jobs;
+	size_t n, cap;
+	uint64_t ok, failed;
 };
 
 struct sr_exec *
@@ -102,7 +102,7 @@ sr_exec_start(struct sr_exec *x, const char *cmd, int64_t timeout_ms,
 		_exit(127);
 	}
 	free(env);
-	(void)setpgid(pid, pid);	/* also from here: no race on kill */
+	(void)setpgid(pid, pid); /* also from here: no race on kill */
 	(void)close(fds[0]);
 	/* the payload is far below a pipe's buffer: a non-blocking write
 	 * either fits or the command does not read stdin (then drop it) */
@@ -111,7 +111,7 @@ sr_exec_start(struct sr_exec *x, const char *cmd, int64_t timeout_ms,
 		void (*old)(int) = signal(SIGPIPE, SIG_IGN);
 		ssize_t w = write(fds[1], msg->json, len);
 
-		(void)w;	/* a short write only cuts the JSON */
+		(void)w; /* a short write only cuts the JSON */
 		(void)signal(SIGPIPE, old);
 	}
 	(void)close(fds[1]);

@@ -12,21 +12,21 @@
 #include <string.h>
 
 struct hook_req {
-	CURL		*easy;		/* NULL while waiting for a retry */
-	char		*url;
-	char		*json;
-	int64_t		 timeout_ms;
-	int		 retries_left;
-	int		 attempt;
-	int64_t		 retry_at_ms;	/* monotonic */
+	CURL *easy; /* NULL while waiting for a retry */
+	char *url;
+	char *json;
+	int64_t timeout_ms;
+	int retries_left;
+	int attempt;
+	int64_t retry_at_ms; /* monotonic */
 };
 
 struct sr_webhook {
-	CURLM			*multi;
-	struct curl_slist	*headers;
-	struct hook_req		**reqs;
-	size_t			 n;
-	uint64_t		 ok, failed;
+	CURLM *multi;
+	struct curl_slist *headers;
+	struct hook_req **reqs;
+	size_t n;
+	uint64_t ok, failed;
 };
 
 struct sr_webhook *
@@ -45,8 +45,7 @@ sr_webhook_new(struct sr_err *err)
 		sr_err_set(err, "cannot create a curl multi handle");
 		return NULL;
 	}
-	w->headers = curl_slist_append(NULL,
-	    "Content-Type: application/json");
+	w->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	return w;
 }
 
@@ -144,8 +143,8 @@ sr_webhook_poll(struct sr_webhook *w, int64_t now)
 			continue;
 		(void)curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&r);
-		(void)curl_easy_getinfo(m->easy_handle,
-		    CURLINFO_RESPONSE_CODE, &code);
+		(void)curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE,
+		    &code);
 		if (m->data.result == CURLE_OK && code >= 200 && code < 300) {
 			w->ok++;
 			hook_drop(w, r);
@@ -160,8 +159,8 @@ sr_webhook_poll(struct sr_webhook *w, int64_t now)
 			continue;
 		}
 		/* exponential backoff: 1 s, 2 s, 4 s ... */
-		r->retry_at_ms = now + (1000LL << (r->attempt - 1 < 10 ?
-		    r->attempt - 1 : 10));
+		r->retry_at_ms = now +
+		    (1000LL << (r->attempt - 1 < 10 ? r->attempt - 1 : 10));
 	}
 	return w->n;
 }

@@ -32,7 +32,7 @@ iso_ms(const char *s)
 
 	memset(&tm, 0, sizeof tm);
 	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &tm.tm_year, &tm.tm_mon,
-	    &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
+		&tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
@@ -79,22 +79,24 @@ main(int argc, char **argv)
 	}
 	if (sqlite3_open(argv[1], &db) != SQLITE_OK)
 		die(db, "open");
-	if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=NORMAL;"
-	    "CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
-	    " ts INTEGER NOT NULL, event_id TEXT, event_type TEXT NOT NULL,"
-	    " service TEXT, endpoint TEXT, status INTEGER, latency_ms REAL,"
-	    " user_id TEXT, session_id TEXT, message TEXT, model TEXT,"
-	    " tokens_in INTEGER, tokens_out INTEGER, ttft_ms REAL,"
-	    " metadata TEXT);"
-	    "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);",
-	    NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_exec(db,
+		"PRAGMA journal_mode=WAL;"
+		"PRAGMA synchronous=NORMAL;"
+		"CREATE TABLE IF NOT EXISTS events(id INTEGER PRIMARY KEY,"
+		" ts INTEGER NOT NULL, event_id TEXT, event_type TEXT NOT NULL,"
+		" service TEXT, endpoint TEXT, status INTEGER, latency_ms REAL,"
+		" user_id TEXT, session_id TEXT, message TEXT, model TEXT,"
+		" tokens_in INTEGER, tokens_out INTEGER, ttft_ms REAL,"
+		" metadata TEXT);"
+		"CREATE INDEX IF NOT EXISTS events_ts ON events(ts);",
+		NULL, NULL, NULL) != SQLITE_OK)
 		die(db, "schema");
-	if (sqlite3_prepare_v2(db, "INSERT INTO events(ts, event_id,"
-	    " event_type, service, endpoint, status, latency_ms, user_id,"
-	    " session_id, message, model, tokens_in, tokens_out, ttft_ms,"
-	    " metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1, &ins,
-	    NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db,
+		"INSERT INTO events(ts, event_id,"
+		" event_type, service, endpoint, status, latency_ms, user_id,"
+		" session_id, message, model, tokens_in, tokens_out, ttft_ms,"
+		" metadata) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		-1, &ins, NULL) != SQLITE_OK)
 		die(db, "prepare");
 	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 	while ((len = getline(&line, &cap, stdin)) > 0) {
@@ -106,8 +108,8 @@ main(int argc, char **argv)
 			continue;
 		}
 		ts = cJSON_GetObjectItemCaseSensitive(o, "timestamp");
-		sqlite3_bind_int64(ins, 1, cJSON_IsString(ts) ?
-		    iso_ms(ts->valuestring) : 0);
+		sqlite3_bind_int64(ins, 1,
+		    cJSON_IsString(ts) ? iso_ms(ts->valuestring) : 0);
 		bind_str(ins, 2, o, "event_id");
 		bind_str(ins, 3, o, "event_type");
 		bind_str(ins, 4, o, "service");
@@ -132,8 +134,9 @@ main(int argc, char **argv)
 		sqlite3_reset(ins);
 		free(meta);
 		cJSON_Delete(o);
-		if (++n % BATCH == 0 && (sqlite3_exec(db, "COMMIT; BEGIN", NULL,
-		    NULL, NULL) != SQLITE_OK))
+		if (++n % BATCH == 0 &&
+		    (sqlite3_exec(db, "COMMIT; BEGIN", NULL, NULL, NULL) !=
+			SQLITE_OK))
 			die(db, "commit");
 	}
 	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)

@@ -13,7 +13,7 @@
 #include "core/insight.h"
 #include "core/series.h"
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 int main(void);
 static void bench(int nsvc, int nep, int rate);
@@ -31,7 +31,7 @@ bench(int nsvc, int nep, int rate)
 	char svc[100][16], ep[100][16];
 	uint64_t seed = 42;
 	int64_t t, best_eval = INT64_MAX, sum_eval = 0, best_tick = INT64_MAX,
-	    sum_tick = 0, cpu_tick = 0;
+		   sum_tick = 0, cpu_tick = 0;
 	int ticks = 0;
 
 	sr_config_init(&cfg);
@@ -53,7 +53,8 @@ bench(int nsvc, int nep, int rate)
 			struct sr_event ev;
 			int s, p;
 
-			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			seed = seed * 6364136223846793005ull +
+			    1442695040888963407ull;
 			s = (int)((seed >> 33) % (uint64_t)nsvc);
 			p = (int)((seed >> 17) % (uint64_t)nep);
 			sr_event_clear(&ev);
@@ -71,8 +72,10 @@ bench(int nsvc, int nep, int rate)
 		sr_series_set_push(ser, "cpu.total.busy_pct", "%", t, 40);
 		sr_engine_sample(e, "cpu.total.busy_pct", "%", t, 40);
 		sr_agg_tick(a, t + 1000);
-		v = (struct sr_view){ .now_ms = t + 1000, .interval_ms = 1000,
-		    .series = ser, .agg = a };
+		v = (struct sr_view){ .now_ms = t + 1000,
+			.interval_ms = 1000,
+			.series = ser,
+			.agg = a };
 		if (t >= T0 + 900000) {
 			int64_t a0 = sr_mono_us(), c0, d;
 
@@ -96,15 +99,16 @@ bench(int nsvc, int nep, int rate)
 		}
 	}
 	printf("engine bench: %d services x %d endpoints, %d events/s, "
-	    "%d ticks measured\n", nsvc, nep, rate, ticks);
+	       "%d ticks measured\n",
+	    nsvc, nep, rate, ticks);
 	printf("  insight evaluation per tick: mean %.3f ms, best %.3f ms "
-	    "(target < 1 ms)\n", (double)sum_eval / ticks / 1000.0,
-	    (double)best_eval / 1000.0);
+	       "(target < 1 ms)\n",
+	    (double)sum_eval / ticks / 1000.0, (double)best_eval / 1000.0);
 	printf("  full engine tick (agg roll + rules + snapshot): mean %.3f "
-	    "ms, best %.3f ms\n", (double)sum_tick / ticks / 1000.0,
-	    (double)best_tick / 1000.0);
+	       "ms, best %.3f ms\n",
+	    (double)sum_tick / ticks / 1000.0, (double)best_tick / 1000.0);
 	printf("  full engine tick CPU time (less noisy on a busy host): "
-	    "mean %.3f ms (target < 5 ms stress, < 1 ms demo)\n",
+	       "mean %.3f ms (target < 5 ms stress, < 1 ms demo)\n",
 	    (double)cpu_tick / ticks / 1000.0);
 	sr_engine_free(e);
 	sr_series_set_free(ser);

@@ -13,7 +13,7 @@
 
 #include "core/parse.h"
 
-static const char *only;	/* run only this benchmark */
+static const char *only; /* run only this benchmark */
 
 static void
 bench(const char *name, enum sr_format fmt, const char *tmpl, int variants,
@@ -46,8 +46,8 @@ bench(const char *name, enum sr_format fmt, const char *tmpl, int variants,
 		sr_lines_feed(l, in.data + off, k);
 		off += k;
 		while (sr_lines_next(l, off == in.len, &line, &len) == 1) {
-			int rc = sr_parser_line(p, line, len, now, &ev, &why,
-			    NULL);
+			int rc =
+			    sr_parser_line(p, line, len, now, &ev, &why, NULL);
 
 			if (rc == 1) {
 				ok++;
@@ -58,8 +58,8 @@ bench(const char *name, enum sr_format fmt, const char *tmpl, int variants,
 	}
 	t1 = sr_mono_us();
 	printf("%-10s %8ld lines %6.1f MB  %8.0f lines/s  %6.1f MB/s  "
-	    "(ok %ld, rejected %ld, check %.0f)\n", name, nlines,
-	    in.len / 1e6, nlines / ((t1 - t0) / 1e6),
+	       "(ok %ld, rejected %ld, check %.0f)\n",
+	    name, nlines, in.len / 1e6, nlines / ((t1 - t0) / 1e6),
 	    in.len / 1e6 / ((t1 - t0) / 1e6), ok, bad, sum);
 	sr_buf_release(&in);
 	sr_parser_free(p);
@@ -79,24 +79,29 @@ main(int argc, char **argv)
 	    "\"endpoint\":\"/v1/chat/completions\",\"status_code\":200,"
 	    "\"response_time_ms\":%d.5,\"user_id\":\"u123\",\"session_id\":"
 	    "\"s456\",\"model\":\"llama-3-8b\",\"tokens_in\":%d,"
-	    "\"tokens_out\":128,\"ttft_ms\":95.2}\n", 8, n);
+	    "\"tokens_out\":128,\"ttft_ms\":95.2}\n",
+	    8, n);
 	bench("json+meta", SR_FMT_JSON,
 	    "{\"ts\":\"2026-11-28T12:00:00.123Z\",\"service\":\"api%d\","
 	    "\"path\":\"/v1/items\",\"status\":200,\"latency_ms\":%d,"
 	    "\"user\":\"u1\",\"region\":\"eu\",\"retries\":%d,"
-	    "\"metadata\":{\"trace\":\"abc\"}}\n", 8, n);
+	    "\"metadata\":{\"trace\":\"abc\"}}\n",
+	    8, n);
 	bench("json-auto", SR_FMT_AUTO,
 	    "{\"timestamp\":\"2026-11-28T12:00:00.123Z\",\"service\":\"vllm%d\","
 	    "\"endpoint\":\"/v1/chat/completions\",\"status_code\":200,"
 	    "\"response_time_ms\":%d.5,\"user_id\":\"u123\",\"session_id\":"
 	    "\"s456\",\"model\":\"llama-3-8b\",\"tokens_in\":%d,"
-	    "\"tokens_out\":128,\"ttft_ms\":95.2}\n", 8, n);
+	    "\"tokens_out\":128,\"ttft_ms\":95.2}\n",
+	    8, n);
 	bench("logfmt", SR_FMT_AUTO,
 	    "ts=2026-11-28T12:00:00.123Z level=info service=api%d "
 	    "path=/v1/items status=200 duration_ms=%d user=u1 "
-	    "msg=\"request done %d\"\n", 8, n);
+	    "msg=\"request done %d\"\n",
+	    8, n);
 	bench("combined", SR_FMT_AUTO,
 	    "10.0.0.%d - - [28/Nov/2026:12:00:00 +0000] \"GET /v1/items?q=%d "
-	    "HTTP/1.1\" 200 %d \"-\" \"curl/8.0\" 0.012\n", 8, n);
+	    "HTTP/1.1\" 200 %d \"-\" \"curl/8.0\" 0.012\n",
+	    8, n);
 	return 0;
 }

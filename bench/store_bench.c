@@ -30,9 +30,9 @@ int
 main(int argc, char **argv)
 {
 	static const char *const svc[] = { "api", "auth", "search", "llm",
-	    "billing" };
+		"billing" };
 	static const char *const ep[] = { "/v1/items", "/v1/login", "/v1/q",
-	    "/v1/chat", "/v1/pay", "/health", "/v1/users", "/v1/embed" };
+		"/v1/chat", "/v1/pay", "/health", "/v1/users", "/v1/embed" };
 	static const char *const model[] = { "small", "large", "embed" };
 	long n = argc > 1 ? atol(argv[1]) : 1000000;
 	const char *dir = argc > 2 ? argv[2] : "/tmp";
@@ -43,7 +43,8 @@ main(int argc, char **argv)
 	uint64_t r = 88172645463325252ULL;
 	int64_t t0, t1, c0, c1, ts = 1700000000000LL;
 
-	snprintf(path, sizeof(path), "%s/store_bench.%d.db", dir, (int)getpid());
+	snprintf(path, sizeof(path), "%s/store_bench.%d.db", dir,
+	    (int)getpid());
 	if ((st = sr_store_open(path, 0, &err)) == NULL) {
 		fprintf(stderr, "store_bench: %s\n", err.msg);
 		return 1;
@@ -62,7 +63,7 @@ main(int argc, char **argv)
 		uint64_t x = bench_rnd(&r);
 
 		sr_event_clear(&ev);
-		ts += (int64_t)(x % 7);		/* ~3.5 ms apart */
+		ts += (int64_t)(x % 7); /* ~3.5 ms apart */
 		ev.ts_ms = ts;
 		for (int k = 0; k < 8; k++)
 			id[k] = (char)('a' + ((x >> (k * 4)) & 15));
@@ -73,8 +74,9 @@ main(int argc, char **argv)
 		ev.user_id = user[(x >> 8) % 5000];
 		ev.session_id = sess[(x >> 20) % 20000];
 		ev.host = "node1";
-		ev.status_code = (x >> 30) % 50 == 0 ? 500 :
-		    (x >> 30) % 20 == 0 ? 404 : 200;
+		ev.status_code = (x >> 30) % 50 == 0 ? 500
+		    : (x >> 30) % 20 == 0	     ? 404
+						     : 200;
 		ev.response_time_ms = 5.0 + (double)((x >> 36) % 5000) / 10.0;
 		ev.has = SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY;
 		if (ev.status_code == 500) {
@@ -105,13 +107,15 @@ main(int argc, char **argv)
 		/* a sanity figure: every event is counted once in ev_minute */
 		sqlite3_stmt *q;
 
-		if (sqlite3_prepare_v2(sr_store_db(st), "SELECT (SELECT count(*)"
-		    " FROM events), (SELECT sum(requests) FROM ev_minute),"
-		    " (SELECT count(*) FROM ev_minute), (SELECT count(*) FROM"
-		    " ident_hour)", -1, &q, NULL) == SQLITE_OK &&
+		if (sqlite3_prepare_v2(sr_store_db(st),
+			"SELECT (SELECT count(*)"
+			" FROM events), (SELECT sum(requests) FROM ev_minute),"
+			" (SELECT count(*) FROM ev_minute), (SELECT count(*) FROM"
+			" ident_hour)",
+			-1, &q, NULL) == SQLITE_OK &&
 		    sqlite3_step(q) == SQLITE_ROW)
 			printf("store_bench: events %lld, ev_minute requests "
-			    "%lld in %lld rows, ident_hour %lld rows\n",
+			       "%lld in %lld rows, ident_hour %lld rows\n",
 			    sqlite3_column_int64(q, 0),
 			    sqlite3_column_int64(q, 1),
 			    sqlite3_column_int64(q, 2),
@@ -122,10 +126,10 @@ main(int argc, char **argv)
 	free(user);
 	free(sess);
 	printf("store_bench: %ld events in %.3f s: %.0f events/s, "
-	    "%.2f us/event wall, %.2f us/event cpu\n", n,
-	    (double)(t1 - t0) / 1e6, (double)n * 1e6 / (double)(t1 - t0),
+	       "%.2f us/event wall, %.2f us/event cpu\n",
+	    n, (double)(t1 - t0) / 1e6, (double)n * 1e6 / (double)(t1 - t0),
 	    (double)(t1 - t0) / (double)n, (double)(c1 - c0) / (double)n);
-	for (const char *sfx = ""; ; sfx = sfx[0] ? NULL : "-wal") {
+	for (const char *sfx = "";; sfx = sfx[0] ? NULL : "-wal") {
 		char p[4200];
 
 		if (sfx == NULL)

@@ -45,10 +45,9 @@ bench_run(struct sr_sys *s, struct sr_metric_set *set, int n, int procs,
 		metrics += (int64_t)sr_metric_set_count(set);
 	}
 	printf("sys_bench: %-22s %8.1f us CPU/pass %8.1f us wall/pass "
-	    "(%d passes, %lld metrics/pass)\n", label,
-	    (double)(bench_cpu_ns() - c0) / 1000.0 / n,
-	    (double)(sr_mono_us() - t0) / n, n,
-	    (long long)(metrics / n));
+	       "(%d passes, %lld metrics/pass)\n",
+	    label, (double)(bench_cpu_ns() - c0) / 1000.0 / n,
+	    (double)(sr_mono_us() - t0) / n, n, (long long)(metrics / n));
 }
 
 int
@@ -74,8 +73,10 @@ main(int argc, char **argv)
 	bench_run(s, set, n / 5 > 0 ? n / 5 : 1, 1, "with process scan");
 	sr_sys_top_cpu(s, &top);
 	printf("sys_bench: %d processes scanned, %d in the CPU top list\n",
-	    (int)(sr_metric_set_get(set, "procs.total") ?
-	    sr_metric_set_get(set, "procs.total")->value : 0), top);
+	    (int)(sr_metric_set_get(set, "procs.total")
+		    ? sr_metric_set_get(set, "procs.total")->value
+		    : 0),
+	    top);
 	sr_metric_set_free(set);
 	sr_sys_close(s);
 	return 0;

@@ -60,11 +60,12 @@ main(int argc, char **argv)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	for (int i = 0; i < n; i++) {
 		char req[] = "GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-		    "Accept: text/event-stream\r\n\r\n";
+			     "Accept: text/event-stream\r\n\r\n";
 
 		fd[i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (fd[i] < 0 || connect(fd[i], (struct sockaddr *)&sa,
-		    sizeof(sa)) < 0 || write(fd[i], req, sizeof(req) - 1) < 0) {
+		if (fd[i] < 0 ||
+		    connect(fd[i], (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+		    write(fd[i], req, sizeof(req) - 1) < 0) {
 			fprintf(stderr, "client %d: %s\n", i, strerror(errno));
 			if (fd[i] >= 0)
 				close(fd[i]);
@@ -111,8 +112,8 @@ main(int argc, char **argv)
 	}
 	qsort(count, (size_t)n, sizeof(int), cmp);
 	printf("sse clients %d (still open %d) over %d s: overview events "
-	    "min %d median %d max %d\n", n, ok, secs, count[0], count[n / 2],
-	    count[n - 1]);
+	       "min %d median %d max %d\n",
+	    n, ok, secs, count[0], count[n / 2], count[n - 1]);
 	free(fd);
 	free(count);
 	free(tail);

@@ -16,53 +16,65 @@
 
 #include "core/timeutil.h"
 
-#define DEMO_SESSIONS	96		/* live sessions at any time */
-#define DEMO_USERS	400
-#define DEMO_SLOT_MS	(10 * 60 * 1000)	/* one incident per slot */
+#define DEMO_SESSIONS 96 /* live sessions at any time */
+#define DEMO_USERS 400
+#define DEMO_SLOT_MS (10 * 60 * 1000) /* one incident per slot */
 
 struct demo_rng {
 	uint64_t s[4];
 };
 
 enum demo_kind {
-	K_PLAIN,		/* a web or API request */
-	K_CHAT,			/* chat completion through the gateway or vllm */
-	K_EMBED,		/* embeddings */
-	K_ASR,			/* speech to text */
-	K_IMAGE,		/* text to image */
+	K_PLAIN, /* a web or API request */
+	K_CHAT,	 /* chat completion through the gateway or vllm */
+	K_EMBED, /* embeddings */
+	K_ASR,	 /* speech to text */
+	K_IMAGE, /* text to image */
 };
 
 struct demo_endpoint {
-	const char	*service;
-	const char	*endpoint;
-	const char	*event_type;
-	const char	*method;
-	enum demo_kind	 kind;
-	double		 median_ms;	/* lognormal latency (plain kinds) */
-	double		 sigma;
-	int		 gateway;	/* 1: litellm adds its overhead */
+	const char *service;
+	const char *endpoint;
+	const char *event_type;
+	const char *method;
+	enum demo_kind kind;
+	double median_ms; /* lognormal latency (plain kinds) */
+	double sigma;
+	int gateway; /* 1: litellm adds its overhead */
 };
 
 /* Indexes into endpoints[] used by the personas below. */
 enum {
-	EP_HOME, EP_CHAT_PAGE, EP_CHATS_API, EP_SIGNIN, EP_ASSET,
-	EP_GW_CHAT, EP_VLLM_CHAT, EP_VLLM_COMPL, EP_GW_EMBED, EP_EMBED,
-	EP_QDRANT_SEARCH, EP_QDRANT_UPSERT, EP_ASR, EP_IMAGE, EP_HEALTH,
+	EP_HOME,
+	EP_CHAT_PAGE,
+	EP_CHATS_API,
+	EP_SIGNIN,
+	EP_ASSET,
+	EP_GW_CHAT,
+	EP_VLLM_CHAT,
+	EP_VLLM_COMPL,
+	EP_GW_EMBED,
+	EP_EMBED,
+	EP_QDRANT_SEARCH,
+	EP_QDRANT_UPSERT,
+	EP_ASR,
+	EP_IMAGE,
+	EP_HEALTH,
 	EP__COUNT
 };
 
 static const struct demo_endpoint endpoints[EP__COUNT] = {
 	[EP_HOME] = { "webui", "/", "page_view", "GET", K_PLAIN, 38, 0.5, 0 },
-	[EP_CHAT_PAGE] = { "webui", "/c/{id}", "page_view", "GET", K_PLAIN,
-	    52, 0.5, 0 },
-	[EP_CHATS_API] = { "webui", "/api/v1/chats", "request", "GET",
-	    K_PLAIN, 24, 0.6, 0 },
+	[EP_CHAT_PAGE] = { "webui", "/c/{id}", "page_view", "GET", K_PLAIN, 52,
+	    0.5, 0 },
+	[EP_CHATS_API] = { "webui", "/api/v1/chats", "request", "GET", K_PLAIN,
+	    24, 0.6, 0 },
 	[EP_SIGNIN] = { "webui", "/api/v1/auths/signin", "request", "POST",
 	    K_PLAIN, 85, 0.4, 0 },
-	[EP_ASSET] = { "webui", "/static/app.js", "request", "GET", K_PLAIN,
-	    7, 0.7, 0 },
-	[EP_GW_CHAT] = { "litellm", "/v1/chat/completions", "llm_call",
-	    "POST", K_CHAT, 0, 0, 1 },
+	[EP_ASSET] = { "webui", "/static/app.js", "request", "GET", K_PLAIN, 7,
+	    0.7, 0 },
+	[EP_GW_CHAT] = { "litellm", "/v1/chat/completions", "llm_call", "POST",
+	    K_CHAT, 0, 0, 1 },
 	[EP_VLLM_CHAT] = { "vllm", "/v1/chat/completions", "llm_call", "POST",
 	    K_CHAT, 0, 0, 0 },
 	[EP_VLLM_COMPL] = { "vllm", "/v1/completions", "llm_call", "POST",
@@ -73,21 +85,21 @@ static const struct demo_endpoint endpoints[EP__COUNT] = {
 	    K_EMBED, 18, 0.5, 0 },
 	[EP_QDRANT_SEARCH] = { "qdrant", "/collections/docs/points/search",
 	    "search", "POST", K_PLAIN, 6, 0.6, 0 },
-	[EP_QDRANT_UPSERT] = { "qdrant", "/collections/docs/points",
-	    "request", "PUT", K_PLAIN, 28, 0.7, 0 },
+	[EP_QDRANT_UPSERT] = { "qdrant", "/collections/docs/points", "request",
+	    "PUT", K_PLAIN, 28, 0.7, 0 },
 	[EP_ASR] = { "whisper", "/v1/audio/transcriptions", "transcription",
 	    "POST", K_ASR, 900, 0.5, 0 },
 	[EP_IMAGE] = { "sd", "/sdapi/v1/txt2img", "image", "POST", K_IMAGE,
 	    3400, 0.3, 0 },
-	[EP_HEALTH] = { "litellm", "/health", "request", "GET", K_PLAIN, 2,
-	    0.4, 0 },
+	[EP_HEALTH] = { "litellm", "/health", "request", "GET", K_PLAIN, 2, 0.4,
+	    0 },
 };
 
 struct demo_model {
-	const char	*name;
-	double		 ms_per_token;	/* decode speed */
-	double		 ttft_ms;	/* median time to first token */
-	int		 weight;
+	const char *name;
+	double ms_per_token; /* decode speed */
+	double ttft_ms;	     /* median time to first token */
+	int weight;
 };
 
 static const struct demo_model models[] = {
@@ -100,47 +112,56 @@ static const struct demo_model models[] = {
 
 /* Per persona: endpoint weights (sum 100 each). */
 struct demo_persona {
-	int	weight;
-	struct { int ep, w; } mix[8];
+	int weight;
+	struct {
+		int ep, w;
+	} mix[8];
 };
 
 static const struct demo_persona personas[] = {
-	{ 45, { { EP_HOME, 6 }, { EP_CHAT_PAGE, 10 }, { EP_CHATS_API, 8 },
-	    { EP_ASSET, 4 }, { EP_GW_CHAT, 35 }, { EP_VLLM_CHAT, 35 },
-	    { EP_SIGNIN, 2 }, { -1, 0 } } },
-	{ 25, { { EP_GW_EMBED, 10 }, { EP_EMBED, 14 },
-	    { EP_QDRANT_SEARCH, 24 }, { EP_GW_CHAT, 20 },
-	    { EP_VLLM_CHAT, 18 }, { EP_CHAT_PAGE, 8 },
-	    { EP_QDRANT_UPSERT, 4 }, { EP_VLLM_COMPL, 2 } } },
-	{ 10, { { EP_ASR, 40 }, { EP_GW_CHAT, 28 }, { EP_VLLM_CHAT, 22 },
-	    { EP_CHAT_PAGE, 10 }, { -1, 0 } } },
-	{ 10, { { EP_IMAGE, 50 }, { EP_HOME, 20 }, { EP_CHAT_PAGE, 20 },
-	    { EP_ASSET, 10 }, { -1, 0 } } },
-	{ 10, { { EP_HOME, 35 }, { EP_CHAT_PAGE, 25 }, { EP_CHATS_API, 25 },
-	    { EP_ASSET, 10 }, { EP_SIGNIN, 5 }, { -1, 0 } } },
+	{ 45,
+	    { { EP_HOME, 6 }, { EP_CHAT_PAGE, 10 }, { EP_CHATS_API, 8 },
+		{ EP_ASSET, 4 }, { EP_GW_CHAT, 35 }, { EP_VLLM_CHAT, 35 },
+		{ EP_SIGNIN, 2 }, { -1, 0 } } },
+	{ 25,
+	    { { EP_GW_EMBED, 10 }, { EP_EMBED, 14 }, { EP_QDRANT_SEARCH, 24 },
+		{ EP_GW_CHAT, 20 }, { EP_VLLM_CHAT, 18 }, { EP_CHAT_PAGE, 8 },
+		{ EP_QDRANT_UPSERT, 4 }, { EP_VLLM_COMPL, 2 } } },
+	{ 10,
+	    { { EP_ASR, 40 }, { EP_GW_CHAT, 28 }, { EP_VLLM_CHAT, 22 },
+		{ EP_CHAT_PAGE, 10 }, { -1, 0 } } },
+	{ 10,
+	    { { EP_IMAGE, 50 }, { EP_HOME, 20 }, { EP_CHAT_PAGE, 20 },
+		{ EP_ASSET, 10 }, { -1, 0 } } },
+	{ 10,
+	    { { EP_HOME, 35 }, { EP_CHAT_PAGE, 25 }, { EP_CHATS_API, 25 },
+		{ EP_ASSET, 10 }, { EP_SIGNIN, 5 }, { -1, 0 } } },
 };
 #define DEMO_NPERSONAS (sizeof personas / sizeof personas[0])
 
 /* Services an error burst can hit, and models a regression can hit. */
 static const char *const burst_services[] = {
-	"vllm", "qdrant", "embeddings", "litellm",
+	"vllm",
+	"qdrant",
+	"embeddings",
+	"litellm",
 };
 
 struct demo_session {
-	char		 id[24];
-	char		 user[16];
-	int64_t		 end_ms;
-	unsigned	 persona;
-	unsigned	 model;
+	char id[24];
+	char user[16];
+	int64_t end_ms;
+	unsigned persona;
+	unsigned model;
 };
 
 struct sr_demo {
-	struct sr_demo_opts	 o;
-	struct demo_rng		 rng;
-	struct demo_session	 sess[DEMO_SESSIONS];
-	char			 event_id[24];
-	char			 message[200];
-	char			 metadata[200];
+	struct sr_demo_opts o;
+	struct demo_rng rng;
+	struct demo_session sess[DEMO_SESSIONS];
+	char event_id[24];
+	char message[200];
+	char metadata[200];
 };
 
 /* splitmix64: seeds the generator and hashes the incident schedule. */
@@ -222,7 +243,7 @@ demo_slot_incident(const struct sr_demo *d, int64_t k,
 	if (d->o.incidents == SR_DEMO_INCIDENTS_NONE)
 		return 0;
 	if (k == 0)
-		inc->kind = SR_DEMO_ERROR_BURST;	/* show one early */
+		inc->kind = SR_DEMO_ERROR_BURST; /* show one early */
 	else if (p < 30)
 		return 0;
 	else if (p < 60)
@@ -268,8 +289,7 @@ sr_demo_rate_factor(const struct sr_demo *d, int64_t ts_ms)
 	/* Busiest mid-afternoon UTC, quietest before dawn; a 17 min ripple. */
 	f = 1.0 + 0.3 * sin(2.0 * M_PI * (day_h - 10.0) / 24.0);
 	f += 0.1 * sin(2.0 * M_PI * (double)ts_ms / (17.0 * 60000.0));
-	if (sr_demo_incident_at(d, ts_ms, &inc) &&
-	    inc.kind == SR_DEMO_SPIKE)
+	if (sr_demo_incident_at(d, ts_ms, &inc) && inc.kind == SR_DEMO_SPIKE)
 		f *= 3.0;
 	return f;
 }
@@ -285,8 +305,9 @@ demo_new_session(struct sr_demo *d, struct demo_session *s, int64_t ts_ms)
 	(void)snprintf(s->user, sizeof s->user, "user_%03u", u);
 	(void)snprintf(s->id, sizeof s->id, "sess_%012llx",
 	    (unsigned long long)(demo_u64(&d->rng) >> 16));
-	s->end_ms = ts_ms + (int64_t)demo_clamp(
-	    demo_lognormal(&d->rng, 4 * 60000.0, 0.6), 30000, 40 * 60000.0);
+	s->end_ms = ts_ms +
+	    (int64_t)demo_clamp(demo_lognormal(&d->rng, 4 * 60000.0, 0.6),
+		30000, 40 * 60000.0);
 	/*
 	 * A session slot keeps its persona, the slots split by the personas'
 	 * weights: every persona is always live, so a service that only one
@@ -324,8 +345,9 @@ sr_demo_new(const struct sr_demo_opts *o)
 	for (int i = 0; i < DEMO_SESSIONS; i++) {
 		demo_new_session(d, &d->sess[i], o->start_ms);
 		/* Stagger the first sessions' ends so they do not all renew. */
-		d->sess[i].end_ms = o->start_ms + (int64_t)(demo_unit(&d->rng) *
-		    (double)(d->sess[i].end_ms - o->start_ms));
+		d->sess[i].end_ms = o->start_ms +
+		    (int64_t)(demo_unit(&d->rng) *
+			(double)(d->sess[i].end_ms - o->start_ms));
 	}
 	return d;
 }
@@ -344,7 +366,8 @@ demo_client_error(struct sr_demo *d, const struct sr_event *ev, char *msg,
 	unsigned w = demo_below(&d->rng, 100);
 
 	if (w < 30) {
-		(void)snprintf(msg, len, "invalid request: 'messages' must be "
+		(void)snprintf(msg, len,
+		    "invalid request: 'messages' must be "
 		    "a non-empty array");
 		return 400;
 	}
@@ -363,8 +386,10 @@ demo_client_error(struct sr_demo *d, const struct sr_event *ev, char *msg,
 		return 404;
 	}
 	if (w < 80) {
-		(void)snprintf(msg, len, "validation error: max_tokens must be "
-		    "<= 4096 (got %u)", 4097 + demo_below(&d->rng, 12000));
+		(void)snprintf(msg, len,
+		    "validation error: max_tokens must be "
+		    "<= 4096 (got %u)",
+		    4097 + demo_below(&d->rng, 12000));
 		return 422;
 	}
 	(void)snprintf(msg, len, "rate limit exceeded for %s: %u requests/min",
@@ -384,43 +409,57 @@ demo_server_error(struct sr_demo *d, const struct sr_event *ev, int burst,
 
 	if (burst && strcmp(svc, "vllm") == 0) {
 		if (w < 60) {
-			(void)snprintf(msg, len, "CUDA out of memory. Tried to "
+			(void)snprintf(msg, len,
+			    "CUDA out of memory. Tried to "
 			    "allocate %.2f GiB (request %012llx)",
 			    0.25 * (1 + demo_below(&d->rng, 16)), rid);
 			return 500;
 		}
-		(void)snprintf(msg, len, "engine loop stopped: "
-		    "AsyncEngineDeadError (request %012llx)", rid);
+		(void)snprintf(msg, len,
+		    "engine loop stopped: "
+		    "AsyncEngineDeadError (request %012llx)",
+		    rid);
 		return 503;
 	}
 	if (burst && strcmp(svc, "qdrant") == 0) {
-		(void)snprintf(msg, len, "connection refused: qdrant-%u:6333 "
-		    "(attempt %u)", demo_below(&d->rng, 3),
-		    1 + demo_below(&d->rng, 5));
+		(void)snprintf(msg, len,
+		    "connection refused: qdrant-%u:6333 "
+		    "(attempt %u)",
+		    demo_below(&d->rng, 3), 1 + demo_below(&d->rng, 5));
 		return 503;
 	}
 	if (burst && strcmp(svc, "litellm") == 0 && ev->model) {
-		(void)snprintf(msg, len, "upstream vllm returned 500: CUDA out "
-		    "of memory (request %012llx)", rid);
+		(void)snprintf(msg, len,
+		    "upstream vllm returned 500: CUDA out "
+		    "of memory (request %012llx)",
+		    rid);
 		return 502;
 	}
 	if (burst || w < 35) {
-		(void)snprintf(msg, len, "upstream timeout after 30000 ms "
-		    "(request %012llx)", rid);
+		(void)snprintf(msg, len,
+		    "upstream timeout after 30000 ms "
+		    "(request %012llx)",
+		    rid);
 		return 504;
 	}
 	if (w < 60) {
-		(void)snprintf(msg, len, "internal server error (request "
-		    "%012llx)", rid);
+		(void)snprintf(msg, len,
+		    "internal server error (request "
+		    "%012llx)",
+		    rid);
 		return 500;
 	}
 	if (w < 80) {
-		(void)snprintf(msg, len, "bad gateway: upstream %s-%u reset the "
-		    "connection", svc, demo_below(&d->rng, 4));
+		(void)snprintf(msg, len,
+		    "bad gateway: upstream %s-%u reset the "
+		    "connection",
+		    svc, demo_below(&d->rng, 4));
 		return 502;
 	}
-	(void)snprintf(msg, len, "service unavailable: %s is overloaded "
-	    "(queue %u)", svc, 64 + demo_below(&d->rng, 960));
+	(void)snprintf(msg, len,
+	    "service unavailable: %s is overloaded "
+	    "(queue %u)",
+	    svc, 64 + demo_below(&d->rng, 960));
 	return 503;
 }
 
@@ -443,21 +482,30 @@ demo_metadata(struct sr_demo *d, const struct demo_endpoint *e, char *out,
     size_t len)
 {
 	static const char *const clients[] = {
-		"openai-python/1.40.6", "open-webui/0.3.21", "curl/7.88.1",
-		"langchain/0.2.14", "Mozilla/5.0",
+		"openai-python/1.40.6",
+		"open-webui/0.3.21",
+		"curl/7.88.1",
+		"langchain/0.2.14",
+		"Mozilla/5.0",
 	};
 	static const char *const regions[] = {
-		"eu-west-1", "us-east-1", "ap-south-1",
+		"eu-west-1",
+		"us-east-1",
+		"ap-south-1",
 	};
 	unsigned c = demo_below(&d->rng, 5), r = demo_below(&d->rng, 3);
 
 	if (e->kind == K_CHAT)
-		(void)snprintf(out, len, "{\"method\":\"%s\",\"client\":\"%s\","
-		    "\"stream\":%s,\"region\":\"%s\"}", e->method, clients[c],
+		(void)snprintf(out, len,
+		    "{\"method\":\"%s\",\"client\":\"%s\","
+		    "\"stream\":%s,\"region\":\"%s\"}",
+		    e->method, clients[c],
 		    demo_below(&d->rng, 4) ? "true" : "false", regions[r]);
 	else
-		(void)snprintf(out, len, "{\"method\":\"%s\",\"client\":\"%s\","
-		    "\"trace_id\":\"%016llx\"}", e->method, clients[c],
+		(void)snprintf(out, len,
+		    "{\"method\":\"%s\",\"client\":\"%s\","
+		    "\"trace_id\":\"%016llx\"}",
+		    e->method, clients[c],
 		    (unsigned long long)demo_u64(&d->rng));
 }
 
@@ -480,7 +528,7 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 	have_inc = sr_demo_incident_at(d, ts_ms, &inc);
 
 	if (demo_unit(&d->rng) < 0.015) {
-		ep = EP_HEALTH;		/* probes carry no user */
+		ep = EP_HEALTH; /* probes carry no user */
 	} else {
 		s = &d->sess[demo_below(&d->rng, DEMO_SESSIONS)];
 		if (ts_ms >= s->end_ms)
@@ -500,7 +548,7 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 			p5 = 0.35;
 		} else if (strcmp(inc.subject, "vllm") == 0 && e->gateway &&
 		    e->kind == K_CHAT) {
-			burst = 1;	/* the gateway passes upstream errors */
+			burst = 1; /* the gateway passes upstream errors */
 			p5 = 0.2;
 		}
 	}
@@ -511,27 +559,35 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 		    strcmp(inc.subject, m->name) == 0)
 			slow = 3.0;
 		ev->model = m->name;
-		ev->tokens_in = (int64_t)demo_clamp(demo_lognormal(&d->rng,
-		    s && s->persona == 1 ? 1400 : 450, 0.8), 8, 32000);
-		ev->tokens_out = (int64_t)demo_clamp(demo_lognormal(&d->rng,
-		    170, 0.75), 1, 4096);
-		ev->ttft_ms = demo_clamp(demo_lognormal(&d->rng, m->ttft_ms,
-		    0.35), 30, 5000) * slow;
-		lat = ev->ttft_ms + (double)ev->tokens_out * m->ms_per_token *
-		    demo_lognormal(&d->rng, 1.0, 0.1) * slow;
+		ev->tokens_in =
+		    (int64_t)demo_clamp(demo_lognormal(&d->rng,
+					    s && s->persona == 1 ? 1400 : 450,
+					    0.8),
+			8, 32000);
+		ev->tokens_out =
+		    (int64_t)demo_clamp(demo_lognormal(&d->rng, 170, 0.75), 1,
+			4096);
+		ev->ttft_ms =
+		    demo_clamp(demo_lognormal(&d->rng, m->ttft_ms, 0.35), 30,
+			5000) *
+		    slow;
+		lat = ev->ttft_ms +
+		    (double)ev->tokens_out * m->ms_per_token *
+			demo_lognormal(&d->rng, 1.0, 0.1) * slow;
 		if (e->gateway) {
 			double gw = demo_lognormal(&d->rng, 12, 0.4);
 
 			lat += gw;
 			ev->ttft_ms += gw;
 		}
-		ev->has |= SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT |
-		    SR_EV_HAS_TTFT;
+		ev->has |=
+		    SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT | SR_EV_HAS_TTFT;
 		break;
 	case K_EMBED:
 		ev->model = "bge-m3";
-		ev->tokens_in = (int64_t)demo_clamp(demo_lognormal(&d->rng,
-		    300, 0.9), 1, 8192);
+		ev->tokens_in =
+		    (int64_t)demo_clamp(demo_lognormal(&d->rng, 300, 0.9), 1,
+			8192);
 		ev->has |= SR_EV_HAS_TOKENS_IN;
 		lat = demo_lognormal(&d->rng, e->median_ms, e->sigma) +
 		    0.02 * (double)ev->tokens_in;
@@ -555,10 +611,10 @@ sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev)
 		status = demo_server_error(d, ev, burst, d->message,
 		    sizeof d->message);
 		lat = status == 504 ? 30000 + demo_lognormal(&d->rng, 20, 0.5)
-		    : demo_lognormal(&d->rng, 45, 1.0);
+				    : demo_lognormal(&d->rng, 45, 1.0);
 	} else if (ep != EP_HEALTH && u < p5 + p4) {
-		status = demo_client_error(d, ev, d->message,
-		    sizeof d->message);
+		status =
+		    demo_client_error(d, ev, d->message, sizeof d->message);
 		lat = demo_lognormal(&d->rng, 6, 0.5);
 	}
 	if (status >= 400) {

@@ -23,28 +23,28 @@
 #include "core/util.h"
 
 enum sr_demo_incidents {
-	SR_DEMO_INCIDENTS_NONE,		/* a calm baseline */
-	SR_DEMO_INCIDENTS_SOME,		/* bursts, regressions, spikes */
+	SR_DEMO_INCIDENTS_NONE, /* a calm baseline */
+	SR_DEMO_INCIDENTS_SOME, /* bursts, regressions, spikes */
 };
 
 enum sr_demo_incident_kind {
 	SR_DEMO_CALM,
-	SR_DEMO_ERROR_BURST,		/* one service answers 5xx often */
-	SR_DEMO_LATENCY,		/* one model's latency x3 */
-	SR_DEMO_SPIKE,			/* traffic x3 */
+	SR_DEMO_ERROR_BURST, /* one service answers 5xx often */
+	SR_DEMO_LATENCY,     /* one model's latency x3 */
+	SR_DEMO_SPIKE,	     /* traffic x3 */
 };
 
 struct sr_demo_opts {
-	uint64_t		 seed;
-	enum sr_demo_incidents	 incidents;
-	int64_t			 start_ms;	/* the stream's first instant */
+	uint64_t seed;
+	enum sr_demo_incidents incidents;
+	int64_t start_ms; /* the stream's first instant */
 };
 
 /* One scheduled incident, for tests and documentation. */
 struct sr_demo_incident {
 	enum sr_demo_incident_kind kind;
-	int64_t		 from_ms, to_ms;
-	const char	*subject;	/* service (burst) or model (latency) */
+	int64_t from_ms, to_ms;
+	const char *subject; /* service (burst) or model (latency) */
 };
 
 struct sr_demo;

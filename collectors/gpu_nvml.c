@@ -13,28 +13,28 @@
 #include "collectors/sys_int.h"
 
 /* The few NVML declarations used, as in nvml.h (ABI-stable since 2014). */
-typedef int nvml_return;		/* NVML_SUCCESS = 0 */
+typedef int nvml_return; /* NVML_SUCCESS = 0 */
 typedef struct nvml_device *nvml_device;
 struct nvml_utilization {
-	unsigned	gpu;
-	unsigned	memory;
+	unsigned gpu;
+	unsigned memory;
 };
 struct nvml_memory {
-	unsigned long long	total;
-	unsigned long long	free;
-	unsigned long long	used;
+	unsigned long long total;
+	unsigned long long free;
+	unsigned long long used;
 };
 #define NVML_TEMPERATURE_GPU 0
 
 struct sys_nvml {
-	void		*dl;
-	nvml_return	(*shutdown)(void);
-	nvml_return	(*count)(unsigned *);
-	nvml_return	(*handle)(unsigned, nvml_device *);
-	nvml_return	(*util)(nvml_device, struct nvml_utilization *);
-	nvml_return	(*mem)(nvml_device, struct nvml_memory *);
-	nvml_return	(*temp)(nvml_device, int, unsigned *);
-	nvml_return	(*power)(nvml_device, unsigned *);
+	void *dl;
+	nvml_return (*shutdown)(void);
+	nvml_return (*count)(unsigned *);
+	nvml_return (*handle)(unsigned, nvml_device *);
+	nvml_return (*util)(nvml_device, struct nvml_utilization *);
+	nvml_return (*mem)(nvml_device, struct nvml_memory *);
+	nvml_return (*temp)(nvml_device, int, unsigned *);
+	nvml_return (*power)(nvml_device, unsigned *);
 };
 
 /* Load the library and NVML; NULL when either is missing. */
@@ -50,23 +50,24 @@ nvml_load(const char *path)
 		return NULL;
 	n = sr_xcalloc(1, sizeof(*n));
 	n->dl = dl;
-	init = (nvml_return (*)(void))dlsym(dl, "nvmlInit_v2");
-	n->shutdown = (nvml_return (*)(void))dlsym(dl, "nvmlShutdown");
-	n->count = (nvml_return (*)(unsigned *))dlsym(dl,
-	    "nvmlDeviceGetCount_v2");
-	n->handle = (nvml_return (*)(unsigned, nvml_device *))dlsym(dl,
+	init = (nvml_return(*)(void))dlsym(dl, "nvmlInit_v2");
+	n->shutdown = (nvml_return(*)(void))dlsym(dl, "nvmlShutdown");
+	n->count =
+	    (nvml_return(*)(unsigned *))dlsym(dl, "nvmlDeviceGetCount_v2");
+	n->handle = (nvml_return(*)(unsigned, nvml_device *))dlsym(dl,
 	    "nvmlDeviceGetHandleByIndex_v2");
-	n->util = (nvml_return (*)(nvml_device, struct nvml_utilization *))
-	    dlsym(dl, "nvmlDeviceGetUtilizationRates");
-	n->mem = (nvml_return (*)(nvml_device, struct nvml_memory *))
-	    dlsym(dl, "nvmlDeviceGetMemoryInfo");
-	n->temp = (nvml_return (*)(nvml_device, int, unsigned *))dlsym(dl,
+	n->util =
+	    (nvml_return(*)(nvml_device, struct nvml_utilization *))dlsym(dl,
+		"nvmlDeviceGetUtilizationRates");
+	n->mem = (nvml_return(*)(nvml_device, struct nvml_memory *))dlsym(dl,
+	    "nvmlDeviceGetMemoryInfo");
+	n->temp = (nvml_return(*)(nvml_device, int, unsigned *))dlsym(dl,
 	    "nvmlDeviceGetTemperature");
-	n->power = (nvml_return (*)(nvml_device, unsigned *))dlsym(dl,
+	n->power = (nvml_return(*)(nvml_device, unsigned *))dlsym(dl,
 	    "nvmlDeviceGetPowerUsage");
 	if (init == NULL || n->count == NULL || n->handle == NULL ||
 	    init() != 0) {
-		(void)dlclose(dl);	/* nothing was started */
+		(void)dlclose(dl); /* nothing was started */
 		free(n);
 		return NULL;
 	}
@@ -106,8 +107,8 @@ gpu_nvml_sample(struct sr_sys *s, struct sr_metric_set *out)
 			sr_metric_set_addf(out, "bytes", (double)m.total,
 			    "gpu.%u.mem_total_bytes", i);
 			if (m.total > 0)
-				sr_metric_set_addf(out, "%", 100.0 *
-				    (double)m.used / (double)m.total,
+				sr_metric_set_addf(out, "%",
+				    100.0 * (double)m.used / (double)m.total,
 				    "gpu.%u.mem_used_pct", i);
 		}
 		if (n->temp != NULL &&
@@ -126,7 +127,7 @@ gpu_nvml_release(struct sr_sys *s)
 	if (s->nvml == NULL)
 		return;
 	if (s->nvml->shutdown != NULL)
-		(void)s->nvml->shutdown();	/* exiting: nothing to do */
+		(void)s->nvml->shutdown(); /* exiting: nothing to do */
 	(void)dlclose(s->nvml->dl);
 	free(s->nvml);
 	s->nvml = NULL;

@@ -34,8 +34,8 @@ gpu_hwmon(const char *dev, int idx, struct sr_metric_set *out)
 			sr_metric_set_addf(out, "C", (double)v / 1000.0,
 			    "gpu.%d.temp_c", idx);
 		if (sys_read_i64(dir, &v, "%s/power1_average", e->d_name) ==
-		    0 || sys_read_i64(dir, &v, "%s/power1_input",
-		    e->d_name) == 0)
+			0 ||
+		    sys_read_i64(dir, &v, "%s/power1_input", e->d_name) == 0)
 			sr_metric_set_addf(out, "W", (double)v / 1e6,
 			    "gpu.%d.power_w", idx);
 		break;
@@ -68,7 +68,7 @@ gpu_sysfs_sample(struct sr_sys *s, int first, struct sr_metric_set *out)
 			continue;
 		n = strtol(e->d_name + 4, &end, 10);
 		if (end == e->d_name + 4 || *end != '\0' || n < 0)
-			continue;	/* card0-DP-1 is a connector */
+			continue; /* card0-DP-1 is a connector */
 		cards[ncards++] = (int)n;
 	}
 	closedir(d);
@@ -77,9 +77,9 @@ gpu_sysfs_sample(struct sr_sys *s, int first, struct sr_metric_set *out)
 		int64_t v, total;
 		int amd;
 
-		if (sys_path(dev, sizeof(dev), dir, "card%d/device", cards[i])
-		    < 0 || sys_read_line(dev, vendor, sizeof(vendor),
-		    "vendor") < 0)
+		if (sys_path(dev, sizeof(dev), dir, "card%d/device", cards[i]) <
+			0 ||
+		    sys_read_line(dev, vendor, sizeof(vendor), "vendor") < 0)
 			continue;
 		amd = strcmp(vendor, "0x1002") == 0;
 		if (!amd && strcmp(vendor, "0x8086") != 0)
@@ -95,14 +95,15 @@ gpu_sysfs_sample(struct sr_sys *s, int first, struct sr_metric_set *out)
 			    0) {
 				sr_metric_set_addf(out, "bytes", (double)total,
 				    "gpu.%d.mem_total_bytes", idx);
-				if (total > 0 && sys_read_i64(dev, &v,
-				    "mem_info_vram_used") == 0)
-					sr_metric_set_addf(out, "%", 100.0 *
-					    (double)v / (double)total,
+				if (total > 0 &&
+				    sys_read_i64(dev, &v,
+					"mem_info_vram_used") == 0)
+					sr_metric_set_addf(out, "%",
+					    100.0 * (double)v / (double)total,
 					    "gpu.%d.mem_used_pct", idx);
 			}
 		} else if (sys_read_i64(dir, &v, "card%d/gt_cur_freq_mhz",
-		    cards[i]) == 0) {
+			       cards[i]) == 0) {
 			sr_metric_set_addf(out, "MHz", (double)v,
 			    "gpu.%d.freq_mhz", idx);
 		}

@@ -11,15 +11,15 @@
 #include "collectors/src_common.h"
 
 struct sr_source {
-	const struct sr_collector_ops	*ops;
-	void				*self;
-	char				*name;
+	const struct sr_collector_ops *ops;
+	void *self;
+	char *name;
 };
 
 /* The scheme of a spec, longest prefix first where they overlap. */
 static const struct {
-	const char			*prefix;
-	const struct sr_collector_ops	*ops;
+	const char *prefix;
+	const struct sr_collector_ops *ops;
 } source_kinds[] = {
 	{ "file:", &sr_src_file_ops },
 	{ "sqlite:", &sr_src_sqlite_ops },
@@ -42,10 +42,12 @@ source_pick(const char *spec, struct sr_err *err)
 		return &sr_src_stdin_ops;
 	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
 		if (strncmp(spec, source_kinds[i].prefix,
-		    strlen(source_kinds[i].prefix)) == 0)
+			strlen(source_kinds[i].prefix)) == 0)
 			return source_kinds[i].ops;
-	sr_err_set(err, "source '%s': unknown kind (want stdin, file:PATH, "
-	    "sqlite:PATH?table=T, http(s)://URL or sitrep(s)://HOST)", spec);
+	sr_err_set(err,
+	    "source '%s': unknown kind (want stdin, file:PATH, "
+	    "sqlite:PATH?table=T, http(s)://URL or sitrep(s)://HOST)",
+	    spec);
 	return NULL;
 }
 
@@ -142,4 +144,3 @@ sr_source_set_cursor(struct sr_source *src, const char *cursor,
 		return sr_err_prefix(err, "source '%s'", src->name);
 	return 0;
 }
-

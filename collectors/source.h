@@ -44,32 +44,32 @@
 
 #include "core/event.h"
 #include "core/parse.h"
-#include "core/snapshot.h"	/* enum sr_source_state, sr_source_state_name */
+#include "core/snapshot.h" /* enum sr_source_state, sr_source_state_name */
 #include "core/util.h"
 
 /* At most this many events reach the sink in one sr_source_read(). */
-#define SR_SOURCE_READ_MAX	4096
+#define SR_SOURCE_READ_MAX 4096
 
 /* Most pollfds one source asks for. */
-#define SR_SOURCE_FDS_MAX	8
+#define SR_SOURCE_FDS_MAX 8
 
 /* A source's visible state; strings are borrowed from the source. */
 struct sr_source_status {
-	const char		*name;		/* the spec, also the cursor key */
-	const char		*kind;		/* "stdin", "file", "sqlite" ... */
-	enum sr_source_state	 state;
-	char			 last_error[256];	/* "" when none */
-	int64_t			 next_attempt_ms;	/* UTC ms, 0 if none */
-	uint64_t		 events;	/* handed to the sink */
-	uint64_t		 rejected;	/* lines/rows refused */
-	uint64_t		 rejected_by[SR_REJ__COUNT];
+	const char *name; /* the spec, also the cursor key */
+	const char *kind; /* "stdin", "file", "sqlite" ... */
+	enum sr_source_state state;
+	char last_error[256];	 /* "" when none */
+	int64_t next_attempt_ms; /* UTC ms, 0 if none */
+	uint64_t events;	 /* handed to the sink */
+	uint64_t rejected;	 /* lines/rows refused */
+	uint64_t rejected_by[SR_REJ__COUNT];
 	/*
 	 * 1 when the last complete round found nothing more: a file read
 	 * to its end, a table with no row past the last one read, a poll
 	 * answered with no new event (or 304).  `sitrep ingest` stops a
 	 * source there.
 	 */
-	int			 caught_up;
+	int caught_up;
 };
 
 /*
@@ -82,11 +82,10 @@ struct sr_source_status {
  * "host.<HOST>.<kpi id>" every 5 s.  The return value is ignored.
  */
 struct sr_sink {
-	void	*ctx;
-	int	 (*event)(void *ctx, const struct sr_event *ev);
-	int	 (*cursor)(void *ctx, const char *source, const char *cursor);
-	int	 (*sample)(void *ctx, const char *name, int64_t ts_ms,
-		    double value);
+	void *ctx;
+	int (*event)(void *ctx, const struct sr_event *ev);
+	int (*cursor)(void *ctx, const char *source, const char *cursor);
+	int (*sample)(void *ctx, const char *name, int64_t ts_ms, double value);
 };
 
 /*
@@ -99,15 +98,14 @@ struct sr_sink {
  */
 struct sr_collector_ops {
 	const char *kind;
-	void	*(*open)(const char *spec, struct sr_err *err);
-	int	 (*fds)(void *self, struct pollfd *out, int max);
-	int	 (*timeout_ms)(void *self);
-	int	 (*read)(void *self, const struct sr_sink *sink, int64_t now_ms,
-		    struct sr_err *err);
-	void	 (*status)(const void *self, struct sr_source_status *st);
-	int	 (*set_cursor)(void *self, const char *cursor,
-		    struct sr_err *err);
-	void	 (*close)(void *self);
+	void *(*open)(const char *spec, struct sr_err *err);
+	int (*fds)(void *self, struct pollfd *out, int max);
+	int (*timeout_ms)(void *self);
+	int (*read)(void *self, const struct sr_sink *sink, int64_t now_ms,
+	    struct sr_err *err);
+	void (*status)(const void *self, struct sr_source_status *st);
+	int (*set_cursor)(void *self, const char *cursor, struct sr_err *err);
+	void (*close)(void *self);
 };
 
 struct sr_source;
@@ -149,8 +147,7 @@ int sr_source_read(struct sr_source *src, const struct sr_sink *sink,
     int64_t now_ms, struct sr_err *err);
 
 /* Current state and counters. */
-void sr_source_status(const struct sr_source *src,
-    struct sr_source_status *st);
+void sr_source_status(const struct sr_source *src, struct sr_source_status *st);
 
 /*
  * Resume after a stored cursor (call once, before the first read).  A

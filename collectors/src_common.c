@@ -42,11 +42,10 @@ src_common_status(const struct src_common *c, struct sr_source_status *st)
 	st->name = c->name;
 	st->kind = c->kind;
 	st->state = c->state;
-	snprintf(st->last_error, sizeof(st->last_error), "%s",
-	    c->last_error);
+	snprintf(st->last_error, sizeof(st->last_error), "%s", c->last_error);
 	if (c->next_attempt_mono > 0 && c->state == SR_SRC_RETRYING)
-		st->next_attempt_ms = sr_now_ms() +
-		    (c->next_attempt_mono - sr_mono_ms());
+		st->next_attempt_ms =
+		    sr_now_ms() + (c->next_attempt_mono - sr_mono_ms());
 	st->events = c->events;
 	st->rejected = c->rejected;
 	st->caught_up = c->caught_up;
@@ -60,12 +59,12 @@ src_vset_error(struct src_common *c, const char *fmt, va_list ap)
 		c->last_error[0] = '\0';
 	else
 		(void)vsnprintf(c->last_error, sizeof(c->last_error), fmt,
-		    ap);	/* truncation of a message is fine */
+		    ap); /* truncation of a message is fine */
 }
 
 void
-src_set_state(struct src_common *c, enum sr_source_state state,
-    const char *fmt, ...)
+src_set_state(struct src_common *c, enum sr_source_state state, const char *fmt,
+    ...)
 {
 	va_list ap;
 
@@ -86,8 +85,8 @@ src_rand(struct src_common *c)
 }
 
 int64_t
-src_fail(struct src_common *c, int64_t base_ms, int64_t max_ms,
-    const char *fmt, ...)
+src_fail(struct src_common *c, int64_t base_ms, int64_t max_ms, const char *fmt,
+    ...)
 {
 	va_list ap;
 	int64_t delay = base_ms > 0 ? base_ms : 1000;
@@ -99,8 +98,7 @@ src_fail(struct src_common *c, int64_t base_ms, int64_t max_ms,
 		delay = max_ms;
 	if (c->failures < 64)
 		c->failures++;
-	delay = delay / 2 + (int64_t)(src_rand(c) %
-	    (uint64_t)(delay / 2 + 1));
+	delay = delay / 2 + (int64_t)(src_rand(c) % (uint64_t)(delay / 2 + 1));
 	c->state = SR_SRC_RETRYING;
 	va_start(ap, fmt);
 	src_vset_error(c, fmt, ap);
@@ -220,8 +218,8 @@ src_opts_parse(struct src_opts *o, const char *s, size_t len,
 			if (strcmp(allowed[i], key) == 0)
 				ok = 1;
 		if (!ok || o->n == 32) {
-			sr_err_set(err, "%s option '%s'", ok ? "too many" :
-			    "unknown", key);
+			sr_err_set(err, "%s option '%s'",
+			    ok ? "too many" : "unknown", key);
 			free(key);
 			src_opts_release(o);
 			return -1;

@@ -16,25 +16,24 @@
 
 /* State embedded first in every source kind's struct. */
 struct src_common {
-	char			*name;
-	const char		*kind;
-	enum sr_source_state	 state;
-	char			 last_error[256];
-	int64_t			 next_attempt_mono;	/* 0 if none */
-	uint64_t		 events, rejected;
-	uint64_t		 rejected_by[SR_REJ__COUNT];
-	struct sr_parser	*parser;
-	const char		*host;		/* label for events without one */
-	unsigned		 failures;	/* consecutive, for backoff */
-	int			 caught_up;	/* see sr_source_status */
-	uint64_t		 rng;
+	char *name;
+	const char *kind;
+	enum sr_source_state state;
+	char last_error[256];
+	int64_t next_attempt_mono; /* 0 if none */
+	uint64_t events, rejected;
+	uint64_t rejected_by[SR_REJ__COUNT];
+	struct sr_parser *parser;
+	const char *host;  /* label for events without one */
+	unsigned failures; /* consecutive, for backoff */
+	int caught_up;	   /* see sr_source_status */
+	uint64_t rng;
 };
 
-void src_common_init(struct src_common *c, const char *name,
-    const char *kind, enum sr_format fmt);
+void src_common_init(struct src_common *c, const char *name, const char *kind,
+    enum sr_format fmt);
 void src_common_release(struct src_common *c);
-void src_common_status(const struct src_common *c,
-    struct sr_source_status *st);
+void src_common_status(const struct src_common *c, struct sr_source_status *st);
 
 /* Set state; msg (printf) becomes last_error, NULL clears it. */
 void src_set_state(struct src_common *c, enum sr_source_state state,
@@ -75,8 +74,8 @@ int src_emit_line(struct src_common *c, const struct sr_sink *sink,
  * anything).  Values live while the opts do.
  */
 struct src_opts {
-	int	 n;
-	char	*key[32], *val[32];
+	int n;
+	char *key[32], *val[32];
 };
 int src_opts_parse(struct src_opts *o, const char *s, size_t len,
     const char *const *allowed, struct sr_err *err);

@@ -31,34 +31,34 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define FILE_BUF	65536
-#define FILE_PIECE	4096	/* <= 2048 events: see SR_SOURCE_READ_MAX */
-#define FILE_RETRY_MS	1000	/* folder missing, or following a moved file */
+#define FILE_BUF 65536
+#define FILE_PIECE 4096	   /* <= 2048 events: see SR_SOURCE_READ_MAX */
+#define FILE_RETRY_MS 1000 /* folder missing, or following a moved file */
 
 struct file_src {
-	struct src_common	 c;
-	char			*path, *dir;
-	int			 from_start;
-	int			 ifd, wd;
-	int			 fd;
-	dev_t			 dev;
-	ino_t			 ino;
-	int64_t			 off;		/* file offset of buf's end */
-	int64_t			 pos;		/* after the last line handed */
-	int64_t			 nl_end;	/* after the last newline fed */
-	char			*buf;
-	size_t			 buf_len, buf_used;
-	struct sr_lines		*lines;
-	int			 started;
-	int			 more;
-	int			 moved;		/* fd is no longer at path */
-	int64_t			 retry_mono;
-	int			 have_cur;
-	uint64_t		 cur_dev, cur_ino;
-	int64_t			 cur_off;
-	int			 sent;		/* a cursor was reported */
-	uint64_t		 sent_dev, sent_ino;
-	int64_t			 sent_pos;
+	struct src_common c;
+	char *path, *dir;
+	int from_start;
+	int ifd, wd;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	int64_t off;	/* file offset of buf's end */
+	int64_t pos;	/* after the last line handed */
+	int64_t nl_end; /* after the last newline fed */
+	char *buf;
+	size_t buf_len, buf_used;
+	struct sr_lines *lines;
+	int started;
+	int more;
+	int moved; /* fd is no longer at path */
+	int64_t retry_mono;
+	int have_cur;
+	uint64_t cur_dev, cur_ino;
+	int64_t cur_off;
+	int sent; /* a cursor was reported */
+	uint64_t sent_dev, sent_ino;
+	int64_t sent_pos;
 };
 
 static const char *const file_keys[] = { "from", "format", "service", NULL };
@@ -69,7 +69,7 @@ file_free(struct file_src *s)
 	if (s == NULL)
 		return;
 	if (s->fd >= 0)
-		(void)close(s->fd);	/* read-only: nothing to lose */
+		(void)close(s->fd); /* read-only: nothing to lose */
 	if (s->ifd >= 0)
 		(void)close(s->ifd);
 	sr_lines_free(s->lines);
@@ -94,13 +94,15 @@ file_open(const char *spec, struct sr_err *err)
 		sr_err_set(err, "missing file path (file:PATH)");
 		return NULL;
 	}
-	if (src_opts_parse(&o, q ? q + 1 : "", q ? strlen(q + 1) : 0,
-	    file_keys, err) < 0)
+	if (src_opts_parse(&o, q ? q + 1 : "", q ? strlen(q + 1) : 0, file_keys,
+		err) < 0)
 		return NULL;
 	if ((v = src_opts_get(&o, "format")) != NULL &&
 	    sr_format_parse(v, &fmt) < 0) {
-		sr_err_set(err, "unknown format '%s' (want auto, json, logfmt "
-		    "or combined)", v);
+		sr_err_set(err,
+		    "unknown format '%s' (want auto, json, logfmt "
+		    "or combined)",
+		    v);
 		src_opts_release(&o);
 		return NULL;
 	}
@@ -145,8 +147,9 @@ file_set_cursor(void *self, const char *cursor, struct sr_err *err)
 	int64_t off;
 	char tail;
 
-	if (sscanf(cursor, "%" SCNu64 ":%" SCNu64 ":%" SCNd64 "%c", &dev,
-	    &ino, &off, &tail) != 3 || off < 0)
+	if (sscanf(cursor, "%" SCNu64 ":%" SCNu64 ":%" SCNd64 "%c", &dev, &ino,
+		&off, &tail) != 3 ||
+	    off < 0)
 		return sr_err_set(err, "cursor '%s' is not DEV:INO:OFFSET",
 		    cursor);
 	s->have_cur = 1;
@@ -227,10 +230,11 @@ file_find_old(struct file_src *s)
 			continue;
 		p = sr_xasprintf("%s/%s", s->dir, de->d_name);
 		fd = open(p, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-		if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-		    (uint64_t)st.st_ino != s->cur_ino ||
-		    (uint64_t)st.st_dev != s->cur_dev ||
-		    st.st_size < s->cur_off)) {
+		if (fd >= 0 &&
+		    (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+			(uint64_t)st.st_ino != s->cur_ino ||
+			(uint64_t)st.st_dev != s->cur_dev ||
+			st.st_size < s->cur_off)) {
 			(void)close(fd);
 			fd = -1;
 		}
@@ -271,8 +275,10 @@ file_open_path(struct file_src *s)
 		return;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		src_fail(&s->c, FILE_RETRY_MS, 60000, "'%s' is not a regular "
-		    "file", s->path);
+		src_fail(&s->c, FILE_RETRY_MS, 60000,
+		    "'%s' is not a regular "
+		    "file",
+		    s->path);
 		(void)close(fd);
 		return;
 	}
@@ -287,15 +293,15 @@ file_open_path(struct file_src *s)
 				struct stat ost;
 
 				(void)close(fd);
-				if (fstat(old, &ost) == 0 && file_take(s, old,
-				    &ost, s->cur_off) == 0) {
+				if (fstat(old, &ost) == 0 &&
+				    file_take(s, old, &ost, s->cur_off) == 0) {
 					s->started = 1;
 					s->moved = 1;
 					src_ok(&s->c);
 				}
 				return;
 			}
-			off = 0;	/* rotated while down: a new file */
+			off = 0; /* rotated while down: a new file */
 		} else if (!s->from_start) {
 			off = file_end_offset(s, fd, st.st_size);
 		}
@@ -358,8 +364,9 @@ file_report(struct file_src *s, const struct sr_sink *sink)
 {
 	char cur[96];
 
-	if (s->fd < 0 || (s->sent && s->sent_dev == (uint64_t)s->dev &&
-	    s->sent_ino == (uint64_t)s->ino && s->sent_pos == s->pos))
+	if (s->fd < 0 ||
+	    (s->sent && s->sent_dev == (uint64_t)s->dev &&
+		s->sent_ino == (uint64_t)s->ino && s->sent_pos == s->pos))
 		return 0;
 	snprintf(cur, sizeof(cur), "%" PRIu64 ":%" PRIu64 ":%" PRId64,
 	    (uint64_t)s->dev, (uint64_t)s->ino, s->pos);
@@ -414,16 +421,19 @@ file_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	if (s->wd < 0) {
 		if (s->retry_mono > sr_mono_ms())
 			return 0;
-		s->wd = inotify_add_watch(s->ifd, s->dir, IN_CREATE |
-		    IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY | IN_DELETE |
-		    IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
+		s->wd = inotify_add_watch(s->ifd, s->dir,
+		    IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_MODIFY |
+			IN_DELETE | IN_CLOSE_WRITE | IN_ATTRIB |
+			IN_DELETE_SELF | IN_MOVE_SELF);
 		if (s->wd < 0) {
 			s->retry_mono = sr_mono_ms() + FILE_RETRY_MS;
 			if (errno == ENOENT)
 				s->started = 1;
 			if (errno == ENOENT)
-				src_set_state(&s->c, SR_SRC_WAITING, "folder "
-				    "'%s' does not exist yet", s->dir);
+				src_set_state(&s->c, SR_SRC_WAITING,
+				    "folder "
+				    "'%s' does not exist yet",
+				    s->dir);
 			else
 				src_fail(&s->c, FILE_RETRY_MS, 60000,
 				    "cannot watch '%s': %s", s->dir,
@@ -469,8 +479,8 @@ file_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	return n;
 refused:
 	/* Read again from the last reported position next time. */
-	if (s->fd >= 0 && s->sent && lseek(s->fd, (off_t)s->sent_pos,
-	    SEEK_SET) >= 0)
+	if (s->fd >= 0 && s->sent &&
+	    lseek(s->fd, (off_t)s->sent_pos, SEEK_SET) >= 0)
 		file_reset_at(s, s->sent_pos);
 	return sr_err_set(err, "sink refused an event");
 }

@@ -37,48 +37,48 @@
 
 #include "core/timeutil.h"
 
-#define HTTP_BODY_MAX	(64 * 1024 * 1024)
-#define HTTP_SOCKS	SR_SOURCE_FDS_MAX
-#define HTTP_IDS_MAX	64	/* ids kept at the newest time (arrays) */
-#define SITREP_LIMIT	1000
-#define SITREP_KPI_MS	5000	/* KPI poll of a sitrep, at most this often */
+#define HTTP_BODY_MAX (64 * 1024 * 1024)
+#define HTTP_SOCKS SR_SOURCE_FDS_MAX
+#define HTTP_IDS_MAX 64 /* ids kept at the newest time (arrays) */
+#define SITREP_LIMIT 1000
+#define SITREP_KPI_MS 5000 /* KPI poll of a sitrep, at most this often */
 
 struct http_sock {
-	curl_socket_t	fd;
-	int		what;	/* CURL_POLL_IN/OUT/INOUT */
+	curl_socket_t fd;
+	int what; /* CURL_POLL_IN/OUT/INOUT */
 };
 
 struct http_src {
-	struct src_common	 c;
-	int			 sitrep;
-	char			*url;		/* without fragment */
-	char			*label;		/* sitrep: HOST */
-	char			*kpi_url;	/* sitrep: its overview */
-	int			 kpi_req;	/* the transfer is a KPI poll */
-	int64_t			 kpi_next_mono;
-	char			*token;
-	char			*cacert;
-	int64_t			 every_ms, timeout_ms, max_backoff_ms;
-	CURLM			*multi;
-	CURL			*easy;
-	int			 active;
-	struct curl_slist	*hdrs;
-	char			*req_url;
-	struct sr_buf		 body;
-	int			 too_big;
-	char			 errbuf[CURL_ERROR_SIZE];
-	char			*etag, *etag_url, *new_etag;
-	struct http_sock	 socks[HTTP_SOCKS];
-	int			 nsocks;
-	int64_t			 timer_mono;	/* 0: none */
-	int64_t			 next_mono;
+	struct src_common c;
+	int sitrep;
+	char *url;     /* without fragment */
+	char *label;   /* sitrep: HOST */
+	char *kpi_url; /* sitrep: its overview */
+	int kpi_req;   /* the transfer is a KPI poll */
+	int64_t kpi_next_mono;
+	char *token;
+	char *cacert;
+	int64_t every_ms, timeout_ms, max_backoff_ms;
+	CURLM *multi;
+	CURL *easy;
+	int active;
+	struct curl_slist *hdrs;
+	char *req_url;
+	struct sr_buf body;
+	int too_big;
+	char errbuf[CURL_ERROR_SIZE];
+	char *etag, *etag_url, *new_etag;
+	struct http_sock socks[HTTP_SOCKS];
+	int nsocks;
+	int64_t timer_mono; /* 0: none */
+	int64_t next_mono;
 	/* cursors */
-	char			*remote;	/* remote cursor or NULL */
-	int			 have_t;	/* array mode */
-	int64_t			 t_max;
-	char			*t_ids[HTTP_IDS_MAX];
-	int			 t_nids;
-	uint64_t		 polls, not_modified;
+	char *remote; /* remote cursor or NULL */
+	int have_t;   /* array mode */
+	int64_t t_max;
+	char *t_ids[HTTP_IDS_MAX];
+	int t_nids;
+	uint64_t polls, not_modified;
 };
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
@@ -138,7 +138,7 @@ http_read_token(const char *path, struct sr_err *err)
 	}
 	if (fgets(line, sizeof(line), f) == NULL)
 		line[0] = '\0';
-	(void)fclose(f);	/* read-only */
+	(void)fclose(f); /* read-only */
 	n = strcspn(line, "\r\n");
 	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
 		n--;
@@ -162,11 +162,11 @@ http_apply_opts(struct http_src *s, const struct src_opts *o,
 		return sr_err_set(err, "every: bad duration '%s'", v);
 	if ((v = src_opts_get(o, "timeout")) != NULL &&
 	    (sr_duration_parse(v, &s->timeout_ms, NULL) < 0 ||
-	    s->timeout_ms <= 0))
+		s->timeout_ms <= 0))
 		return sr_err_set(err, "timeout: bad duration '%s'", v);
 	if ((v = src_opts_get(o, "max-backoff")) != NULL &&
 	    (sr_duration_parse(v, &s->max_backoff_ms, NULL) < 0 ||
-	    s->max_backoff_ms <= 0))
+		s->max_backoff_ms <= 0))
 		return sr_err_set(err, "max-backoff: bad duration '%s'", v);
 	if ((v = src_opts_get(o, "cacert")) != NULL)
 		s->cacert = sr_xstrdup(v);
@@ -216,7 +216,7 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 			    (int)(end - port), port);
 	}
 	if (src_opts_parse(o, q ? q + 1 : "", q ? strlen(q + 1) : 0,
-	    sitrep_keys, err) < 0)
+		sitrep_keys, err) < 0)
 		return -1;
 	/* HOST, or HOST:PORT when a port is given, or host=NAME */
 	if (src_opts_get(o, "host") != NULL && *src_opts_get(o, "host"))
@@ -231,12 +231,12 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 	else if (strcmp(src_opts_get(o, "from"), "now") != 0)
 		return sr_err_set(err, "from: want start or now, not '%s'",
 		    src_opts_get(o, "from"));
-	s->url = sr_xasprintf("%s://%.*s:%.*s/api/events", tls ? "https" :
-	    "http", (int)hlen, h, port ? (int)(end - port) : 4,
+	s->url = sr_xasprintf("%s://%.*s:%.*s/api/events",
+	    tls ? "https" : "http", (int)hlen, h, port ? (int)(end - port) : 4,
 	    port ? port : "8081");
 	s->kpi_url = sr_xasprintf("%s://%.*s:%.*s/api/metrics/overview",
-	    tls ? "https" : "http", (int)hlen, h,
-	    port ? (int)(end - port) : 4, port ? port : "8081");
+	    tls ? "https" : "http", (int)hlen, h, port ? (int)(end - port) : 4,
+	    port ? port : "8081");
 	s->every_ms = 1000;
 	return 0;
 }
@@ -261,11 +261,11 @@ http_open(const char *spec, struct sr_err *err)
 	} else {
 		const char *hash = strchr(spec, '#');
 
-		s->url = hash ? sr_xstrndup(spec, (size_t)(hash - spec)) :
-		    sr_xstrdup(spec);
+		s->url = hash ? sr_xstrndup(spec, (size_t)(hash - spec))
+			      : sr_xstrdup(spec);
 		s->every_ms = 5000;
-		if (src_opts_parse(&o, hash ? hash + 1 : "", hash ?
-		    strlen(hash + 1) : 0, http_keys, err) < 0)
+		if (src_opts_parse(&o, hash ? hash + 1 : "",
+			hash ? strlen(hash + 1) : 0, http_keys, err) < 0)
 			goto fail;
 	}
 	if (http_apply_opts(s, &o, err) < 0)
@@ -308,8 +308,8 @@ http_set_cursor(void *self, const char *cursor, struct sr_err *err)
 		s->remote = sr_xstrdup(cursor + 2);
 		return 0;
 	}
-	if (strncmp(cursor, "t:", 2) != 0 || (j = cJSON_Parse(cursor + 2)) ==
-	    NULL)
+	if (strncmp(cursor, "t:", 2) != 0 ||
+	    (j = cJSON_Parse(cursor + 2)) == NULL)
 		return sr_err_set(err, "cursor '%s' is not one of this source",
 		    cursor);
 	ts = cJSON_GetObjectItemCaseSensitive(j, "ts");
@@ -322,9 +322,9 @@ http_set_cursor(void *self, const char *cursor, struct sr_err *err)
 	http_ids_clear(s);
 	s->have_t = 1;
 	s->t_max = (int64_t)ts->valuedouble;
-	cJSON_ArrayForEach(id, ids)
-		if (cJSON_IsString(id) && s->t_nids < HTTP_IDS_MAX)
-			s->t_ids[s->t_nids++] = sr_xstrdup(id->valuestring);
+	cJSON_ArrayForEach(id,
+	    ids) if (cJSON_IsString(id) && s->t_nids < HTTP_IDS_MAX)
+	    s->t_ids[s->t_nids++] = sr_xstrdup(id->valuestring);
 	cJSON_Delete(j);
 	return 0;
 }
@@ -348,7 +348,7 @@ http_sock_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *sockp)
 	}
 	if (i == s->nsocks) {
 		if (s->nsocks == HTTP_SOCKS)
-			return -1;	/* curl fails the transfer */
+			return -1; /* curl fails the transfer */
 		s->nsocks++;
 	}
 	s->socks[i].fd = fd;
@@ -374,7 +374,7 @@ http_write_cb(char *p, size_t size, size_t nmemb, void *userp)
 
 	if (s->body.len + n > HTTP_BODY_MAX) {
 		s->too_big = 1;
-		return 0;	/* curl stops with CURLE_WRITE_ERROR */
+		return 0; /* curl stops with CURLE_WRITE_ERROR */
 	}
 	sr_buf_add(&s->body, p, n);
 	return n;
@@ -389,8 +389,8 @@ http_header_cb(char *p, size_t size, size_t nmemb, void *userp)
 	if (n > k && strncasecmp(p, "etag:", k) == 0) {
 		while (k < n && (p[k] == ' ' || p[k] == '\t'))
 			k++;
-		while (n > k && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
-		    p[n - 1] == ' '))
+		while (n > k &&
+		    (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
 			n--;
 		free(s->new_etag);
 		s->new_etag = n > k ? sr_xstrndup(p + k, n - k) : NULL;
@@ -425,10 +425,11 @@ http_request_url(struct http_src *s)
 	return sr_buf_detach(&b, NULL);
 }
 
-#define HTTP_SETOPT(s, opt, val) do { \
-	if (curl_easy_setopt((s)->easy, (opt), (val)) != CURLE_OK) \
-		SR_BUG("curl_easy_setopt " #opt); \
-} while (0)
+#define HTTP_SETOPT(s, opt, val)                                           \
+	do {                                                               \
+		if (curl_easy_setopt((s)->easy, (opt), (val)) != CURLE_OK) \
+			SR_BUG("curl_easy_setopt " #opt);                  \
+	} while (0)
 
 static void
 http_start(struct http_src *s)
@@ -480,10 +481,10 @@ http_start(struct http_src *s)
 	if (s->cacert != NULL)
 		HTTP_SETOPT(s, CURLOPT_CAINFO, s->cacert);
 	if (curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION,
-	    http_sock_cb) != CURLM_OK ||
+		http_sock_cb) != CURLM_OK ||
 	    curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s) != CURLM_OK ||
 	    curl_multi_setopt(s->multi, CURLMOPT_TIMERFUNCTION,
-	    http_timer_cb) != CURLM_OK ||
+		http_timer_cb) != CURLM_OK ||
 	    curl_multi_setopt(s->multi, CURLMOPT_TIMERDATA, s) != CURLM_OK)
 		SR_BUG("curl_multi_setopt");
 	if (curl_multi_add_handle(s->multi, s->easy) != CURLM_OK)
@@ -491,7 +492,7 @@ http_start(struct http_src *s)
 	s->active = 1;
 	s->polls++;
 	(void)curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0,
-	    &running);	/* errors surface through the transfer's result */
+	    &running); /* errors surface through the transfer's result */
 }
 
 /* Is this array event new after the newest time seen? */
@@ -558,24 +559,26 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 		return -1;
 	}
 	array = cJSON_IsArray(root);
-	events = array ? root : cJSON_GetObjectItemCaseSensitive(root,
-	    "events");
+	events =
+	    array ? root : cJSON_GetObjectItemCaseSensitive(root, "events");
 	if (!array)
 		cur = cJSON_GetObjectItemCaseSensitive(root, "cursor");
 	if (!cJSON_IsArray(events)) {
 		cJSON_Delete(root);
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
 		    "answer from '%s' is neither an array of events nor an "
-		    "object with an events array", s->req_url);
+		    "object with an events array",
+		    s->req_url);
 		return -1;
 	}
-	cJSON_ArrayForEach(item, events) {
+	cJSON_ArrayForEach(item, events)
+	{
 		struct sr_event ev;
 		char *line;
 
 		if (s->sitrep && cJSON_IsObject(item)) {
-			cJSON *err = cJSON_GetObjectItemCaseSensitive(item,
-			    "error");
+			cJSON *err =
+			    cJSON_GetObjectItemCaseSensitive(item, "error");
 
 			/* the remote's row id and duplicate time are its
 			 * own, not the event's: keep them out of metadata */
@@ -643,13 +646,14 @@ http_kpis_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 
 	s->kpi_req = 0;
 	s->kpi_next_mono = sr_mono_ms() + SITREP_KPI_MS;
-	s->next_mono = sr_mono_ms();	/* the events poll it replaced */
+	s->next_mono = sr_mono_ms(); /* the events poll it replaced */
 	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (res != CURLE_OK || code != 200 || sink->sample == NULL)
 		return;
 	root = cJSON_ParseWithLength(s->body.data, s->body.len);
 	kpis = cJSON_GetObjectItemCaseSensitive(root, "kpis");
-	cJSON_ArrayForEach(k, kpis) {
+	cJSON_ArrayForEach(k, kpis)
+	{
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(k, "id");
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, "value");
 
@@ -679,9 +683,10 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	s->next_mono = sr_mono_ms() + s->every_ms;
 	if (res != CURLE_OK) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "%s '%s': %s", s->too_big ? "answer too large from" :
-		    "cannot fetch", s->req_url, s->errbuf[0] ? s->errbuf :
-		    curl_easy_strerror(res));
+		    "%s '%s': %s",
+		    s->too_big ? "answer too large from" : "cannot fetch",
+		    s->req_url,
+		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
 		return 0;
 	}
 	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
@@ -725,10 +730,13 @@ http_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 
 		for (int i = 0; i < k; i++)
 			pf[i] = (struct pollfd){ .fd = s->socks[i].fd,
-			    .events = (short)(
-			    ((s->socks[i].what & CURL_POLL_IN) ? POLLIN : 0) |
-			    ((s->socks[i].what & CURL_POLL_OUT) ? POLLOUT : 0))
-			};
+				.events =
+				    (short)(((s->socks[i].what & CURL_POLL_IN)
+						    ? POLLIN
+						    : 0) |
+					((s->socks[i].what & CURL_POLL_OUT)
+						? POLLOUT
+						: 0)) };
 		if (k > 0 && poll(pf, (nfds_t)k, 0) > 0) {
 			for (int i = 0; i < k; i++) {
 				int ev = 0;
@@ -753,8 +761,7 @@ http_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	} else if (sr_mono_ms() >= s->next_mono) {
 		/* now and then, a sitrep's KPIs instead of its events */
 		s->kpi_req = s->sitrep && sink->sample != NULL &&
-		    s->c.state == SR_SRC_OK &&
-		    sr_mono_ms() >= s->kpi_next_mono;
+		    s->c.state == SR_SRC_OK && sr_mono_ms() >= s->kpi_next_mono;
 		http_start(s);
 	}
 	while ((msg = curl_multi_info_read(s->multi, &left)) != NULL) {
@@ -776,9 +783,11 @@ http_fds(void *self, struct pollfd *out, int max)
 
 	for (int i = 0; i < s->nsocks && k < max; i++)
 		out[k++] = (struct pollfd){ .fd = s->socks[i].fd,
-		    .events = (short)(
-		    ((s->socks[i].what & CURL_POLL_IN) ? POLLIN : 0) |
-		    ((s->socks[i].what & CURL_POLL_OUT) ? POLLOUT : 0)) };
+			.events =
+			    (short)(((s->socks[i].what & CURL_POLL_IN) ? POLLIN
+								       : 0) |
+				((s->socks[i].what & CURL_POLL_OUT) ? POLLOUT
+								    : 0)) };
 	return k;
 }
 
@@ -799,8 +808,8 @@ http_status(const void *self, struct sr_source_status *st)
 
 	src_common_status(&s->c, st);
 	if (s->c.state == SR_SRC_RETRYING && s->next_mono > 0)
-		st->next_attempt_ms = sr_now_ms() + (s->next_mono -
-		    sr_mono_ms());
+		st->next_attempt_ms =
+		    sr_now_ms() + (s->next_mono - sr_mono_ms());
 }
 
 static void

@@ -28,15 +28,18 @@
 
 #include "core/timeutil.h"
 
-#define SQLITE_ROWS	1000	/* rows per query */
-#define SQLITE_MAX_BACKOFF_MS	60000
+#define SQLITE_ROWS 1000 /* rows per query */
+#define SQLITE_MAX_BACKOFF_MS 60000
 
-enum { SQ_NUM = 1, SQ_META = 2 };
+enum {
+	SQ_NUM = 1,
+	SQ_META = 2
+};
 
 /* The model's fields, the option that renames each, and its kind. */
 static const struct {
-	const char	*field, *opt;
-	int		 kind;
+	const char *field, *opt;
+	int kind;
 } sq_fields[] = {
 	{ "event_id", "id", 0 },
 	{ "event_type", "type", 0 },
@@ -63,18 +66,18 @@ static const char *const sq_keys[] = { "table", "from", "every", "id", "type",
 	"host", NULL };
 
 struct sq_src {
-	struct src_common	 c;
-	char			*path, *table;
-	char			*col[SQ_NFIELDS];	/* NULL: by field name */
-	int			 explicit_col[SQ_NFIELDS];
-	int			 idx[SQ_NFIELDS];	/* result column, -1 */
-	int			 from_start;
-	int64_t			 every_ms;
-	sqlite3			*db;
-	sqlite3_stmt		*stmt;
-	int64_t			 last, sent;
-	int			 started, have_sent;
-	int64_t			 next_mono;
+	struct src_common c;
+	char *path, *table;
+	char *col[SQ_NFIELDS]; /* NULL: by field name */
+	int explicit_col[SQ_NFIELDS];
+	int idx[SQ_NFIELDS]; /* result column, -1 */
+	int from_start;
+	int64_t every_ms;
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int64_t last, sent;
+	int started, have_sent;
+	int64_t next_mono;
 };
 
 static void *
@@ -93,7 +96,7 @@ sq_open(const char *spec, struct sr_err *err)
 		return NULL;
 	}
 	if (src_opts_parse(&o, q ? q + 1 : "", q ? strlen(q + 1) : 0, sq_keys,
-	    err) < 0)
+		err) < 0)
 		return NULL;
 	if ((v = src_opts_get(&o, "table")) == NULL || v[0] == '\0') {
 		src_opts_release(&o);
@@ -123,7 +126,7 @@ sq_open(const char *spec, struct sr_err *err)
 		if (v == NULL)
 			v = src_opts_get(&o, sq_fields[i].field);
 		if (v != NULL) {
-			s->col[i] = sr_xstrdup(v);	/* "" = no column */
+			s->col[i] = sr_xstrdup(v); /* "" = no column */
 			s->explicit_col[i] = 1;
 		}
 	}
@@ -152,7 +155,7 @@ sq_disconnect(struct sq_src *s)
 {
 	sqlite3_finalize(s->stmt);
 	s->stmt = NULL;
-	(void)sqlite3_close(s->db);	/* statements finalized: cannot fail */
+	(void)sqlite3_close(s->db); /* statements finalized: cannot fail */
 	s->db = NULL;
 }
 
@@ -234,9 +237,10 @@ sq_connect(struct sq_src *s)
 		if (!sq_has_col(cols, ncols, name)) {
 			if (!s->explicit_col[i])
 				continue;
-			src_set_state(&s->c, SR_SRC_DOWN, "no column '%s' in "
-			    "table '%s' (for %s)", name, s->table,
-			    sq_fields[i].field);
+			src_set_state(&s->c, SR_SRC_DOWN,
+			    "no column '%s' in "
+			    "table '%s' (for %s)",
+			    name, s->table, sq_fields[i].field);
 			goto fail;
 		}
 		sr_buf_adds(&sql, ", ");
@@ -301,8 +305,8 @@ sq_row_json(struct sq_src *s)
 			    (double)sqlite3_column_int64(s->stmt, k));
 			break;
 		case SQLITE_FLOAT:
-			v = cJSON_CreateNumber(sqlite3_column_double(s->stmt,
-			    k));
+			v = cJSON_CreateNumber(
+			    sqlite3_column_double(s->stmt, k));
 			break;
 		case SQLITE_TEXT:
 			t = (const char *)sqlite3_column_text(s->stmt, k);
@@ -322,7 +326,7 @@ sq_row_json(struct sq_src *s)
 				v = cJSON_CreateString(t);
 			}
 			break;
-		default:	/* NULL and BLOB: not known */
+		default: /* NULL and BLOB: not known */
 			break;
 		}
 		if (v != NULL)
@@ -370,10 +374,11 @@ sq_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	}
 	if (!s->started) {
 		if (!s->from_start && sq_max_rowid(s, &s->last) < 0) {
-			s->next_mono = src_fail(&s->c, s->every_ms,
-			    SQLITE_MAX_BACKOFF_MS, "cannot read table '%s' in "
-			    "'%s': %s", s->table, s->path,
-			    sqlite3_errmsg(s->db));
+			s->next_mono =
+			    src_fail(&s->c, s->every_ms, SQLITE_MAX_BACKOFF_MS,
+				"cannot read table '%s' in "
+				"'%s': %s",
+				s->table, s->path, sqlite3_errmsg(s->db));
 			sq_disconnect(s);
 			return 0;
 		}
@@ -386,7 +391,7 @@ sq_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 
 		free(json);
 		if (r < 0) {
-			(void)sqlite3_reset(s->stmt);	/* ends the read */
+			(void)sqlite3_reset(s->stmt); /* ends the read */
 			s->last = s->sent;
 			return sr_err_set(err, "sink refused an event");
 		}
@@ -394,7 +399,7 @@ sq_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 		rows++;
 		s->last = sqlite3_column_int64(s->stmt, 0);
 	}
-	(void)sqlite3_reset(s->stmt);	/* rc carries the error */
+	(void)sqlite3_reset(s->stmt); /* rc carries the error */
 	if (rc != SQLITE_DONE && rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
 		s->next_mono = src_fail(&s->c, s->every_ms,
 		    SQLITE_MAX_BACKOFF_MS, "cannot read table '%s' in '%s': %s",

@@ -11,15 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define STDIN_CHUNK	65536
-#define STDIN_CHUNKS	16	/* per read call */
+#define STDIN_CHUNK 65536
+#define STDIN_CHUNKS 16 /* per read call */
 
 struct stdin_src {
-	struct src_common	 c;
-	int			 fd;
-	struct sr_lines		*lines;
-	int			 eof;
-	int			 more;	/* stopped at the bound */
+	struct src_common c;
+	int fd;
+	struct sr_lines *lines;
+	int eof;
+	int more; /* stopped at the bound */
 };
 
 static void *
@@ -81,7 +81,7 @@ stdin_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	if (stdin_drain(s, sink, now_ms, &n) < 0)
 		return sr_err_set(err, "sink refused an event");
 	for (i = 0; !s->eof && i < STDIN_CHUNKS && n < SR_SOURCE_READ_MAX;
-	    i++) {
+	     i++) {
 		ssize_t r;
 
 		if (!src_fd_ready(s->fd, POLLIN))
@@ -91,8 +91,7 @@ stdin_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 			if (errno == EINTR || errno == EAGAIN)
 				break;
 			src_set_state(&s->c, SR_SRC_DOWN,
-			    "cannot read standard input: %s",
-			    strerror(errno));
+			    "cannot read standard input: %s", strerror(errno));
 			s->eof = 1;
 		} else if (r == 0) {
 			s->eof = 1;

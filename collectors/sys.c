@@ -36,8 +36,7 @@ sys_path(char *dst, size_t cap, const char *root, const char *fmt, ...)
 }
 
 static int
-sys_vpath(char *dst, size_t cap, const char *root, const char *fmt,
-    va_list ap)
+sys_vpath(char *dst, size_t cap, const char *root, const char *fmt, va_list ap)
 {
 	int a, b;
 
@@ -89,7 +88,7 @@ sys_read(struct sr_sys *s, const char *root, const char *fmt, ...)
 	if (fd < 0)
 		return NULL;
 	rc = sys_slurp(fd, &s->rd);
-	(void)close(fd);	/* read-only: nothing to lose */
+	(void)close(fd); /* read-only: nothing to lose */
 	return rc < 0 ? NULL : s->rd.data;
 }
 
@@ -108,7 +107,7 @@ sys_line_at(const char *path, char *dst, size_t cap)
 	do
 		r = read(fd, dst, cap - 1);
 	while (r < 0 && errno == EINTR);
-	(void)close(fd);	/* read-only: nothing to lose */
+	(void)close(fd); /* read-only: nothing to lose */
 	if (r < 0)
 		return -1;
 	dst[r] = '\0';
@@ -234,8 +233,7 @@ sys_pick_root(const char *given, const char *env, const char *def)
 }
 
 struct sr_sys *
-sr_sys_open(const char *proc_root, const char *sys_root,
-    struct sr_err *err)
+sr_sys_open(const char *proc_root, const char *sys_root, struct sr_err *err)
 {
 	struct sr_sys *s;
 	const char *lib;
@@ -252,8 +250,8 @@ sr_sys_open(const char *proc_root, const char *sys_root,
 	s->proc = sr_xstrdup(proc_root);
 	s->sys = sr_xstrdup(sys_root);
 	lib = getenv("SITREP_NVML_LIB");
-	s->nvml_path = sr_xstrdup(lib != NULL && lib[0] != '\0' ? lib :
-	    "libnvidia-ml.so.1");
+	s->nvml_path = sr_xstrdup(
+	    lib != NULL && lib[0] != '\0' ? lib : "libnvidia-ml.so.1");
 	s->statfs = sys_statvfs;
 	sr_buf_init(&s->rd);
 	return s;
@@ -278,8 +276,7 @@ sr_sys_close(struct sr_sys *s)
 }
 
 void
-sr_sys_set_roots(struct sr_sys *s, const char *proc_root,
-    const char *sys_root)
+sr_sys_set_roots(struct sr_sys *s, const char *proc_root, const char *sys_root)
 {
 	if (proc_root != NULL) {
 		free(s->proc);
@@ -289,7 +286,7 @@ sr_sys_set_roots(struct sr_sys *s, const char *proc_root,
 		free(s->sys);
 		s->sys = sr_xstrdup(sys_root);
 	}
-	sys_mem_release(s);	/* the cgroup directory is found again */
+	sys_mem_release(s); /* the cgroup directory is found again */
 	s->cg_checked = 0;
 }
 
@@ -319,8 +316,9 @@ sr_sys_sample(struct sr_sys *s, int64_t mono_us, struct sr_metric_set *out,
 {
 	int next;
 
-	s->dt_s = s->prev_us != 0 && mono_us > s->prev_us ?
-	    (double)(mono_us - s->prev_us) / 1e6 : 0.0;
+	s->dt_s = s->prev_us != 0 && mono_us > s->prev_us
+	    ? (double)(mono_us - s->prev_us) / 1e6
+	    : 0.0;
 	if (sys_cpu_sample(s, out) < 0)
 		return sr_err_set(err, "cannot read '%s/stat': %s", s->proc,
 		    strerror(errno));

@@ -32,8 +32,8 @@ struct sr_sys;
  * has no readable stat file.  The NVML library ($SITREP_NVML_LIB, else
  * "libnvidia-ml.so.1") is loaded on the first sample if it exists.
  */
-struct sr_sys *sr_sys_open(const char *proc_root, const char *sys_root,
-    struct sr_err *err);
+struct sr_sys *
+sr_sys_open(const char *proc_root, const char *sys_root, struct sr_err *err);
 /* Unload everything; NULL does nothing. */
 void sr_sys_close(struct sr_sys *s);
 
@@ -42,19 +42,19 @@ void sr_sys_close(struct sr_sys *s);
  * their two samples from two snapshots of a fixture tree).  NULL keeps the
  * current root.
  */
-void sr_sys_set_roots(struct sr_sys *s, const char *proc_root,
-    const char *sys_root);
+void
+sr_sys_set_roots(struct sr_sys *s, const char *proc_root, const char *sys_root);
 
 /* Use this NVML library path instead; call before the first sample. */
 void sr_sys_set_nvml_lib(struct sr_sys *s, const char *path);
 
 /* Usage of one filesystem, as statvfs gives it, in bytes and inodes. */
 struct sr_fs_usage {
-	uint64_t	total_bytes;
-	uint64_t	free_bytes;	/* free to everyone (f_bfree) */
-	uint64_t	avail_bytes;	/* free to unprivileged users */
-	uint64_t	inodes_total;
-	uint64_t	inodes_free;
+	uint64_t total_bytes;
+	uint64_t free_bytes;  /* free to everyone (f_bfree) */
+	uint64_t avail_bytes; /* free to unprivileged users */
+	uint64_t inodes_total;
+	uint64_t inodes_free;
 };
 /* Returns 0 and fills out, or -1 to skip that mount. */
 typedef int (*sr_sys_statfs_fn)(const char *mount_point,
@@ -71,8 +71,8 @@ void sr_sys_set_statfs(struct sr_sys *s, sr_sys_statfs_fn fn, void *arg);
  * roots cannot be read at all; a missing or malformed file of one family
  * only leaves that family out.
  */
-int sr_sys_sample(struct sr_sys *s, int64_t mono_us,
-    struct sr_metric_set *out, struct sr_err *err);
+int sr_sys_sample(struct sr_sys *s, int64_t mono_us, struct sr_metric_set *out,
+    struct sr_err *err);
 
 /*
  * every_tick != 0: scan processes on every sample (someone shows the top
@@ -91,10 +91,10 @@ const struct sr_procinfo *sr_sys_top_mem(const struct sr_sys *s, int *n);
 void sr_sys_toplist(const struct sr_sys *s, struct sr_toplist *out);
 
 struct sr_sys_host {
-	char	hostname[256];
-	char	kernel[128];	/* PROC/sys/kernel/osrelease */
-	double	uptime_s;
-	int	cpu_count;	/* online cores, from the latest sample */
+	char hostname[256];
+	char kernel[128]; /* PROC/sys/kernel/osrelease */
+	double uptime_s;
+	int cpu_count; /* online cores, from the latest sample */
 };
 /* Fill host information (read now); fields that cannot be read are "". */
 void sr_sys_host(struct sr_sys *s, struct sr_sys_host *out);

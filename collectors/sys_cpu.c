@@ -18,12 +18,27 @@
 
 #include "collectors/sys_int.h"
 
-enum { CPU_USER, CPU_NICE, CPU_SYSTEM, CPU_IDLE, CPU_IOWAIT, CPU_IRQ,
-    CPU_SOFTIRQ, CPU_STEAL, CPU_NFIELDS };
+enum {
+	CPU_USER,
+	CPU_NICE,
+	CPU_SYSTEM,
+	CPU_IDLE,
+	CPU_IOWAIT,
+	CPU_IRQ,
+	CPU_SOFTIRQ,
+	CPU_STEAL,
+	CPU_NFIELDS
+};
 
 static const char *const cpu_field_names[CPU_NFIELDS] = {
-	"user_pct", "nice_pct", "system_pct", "idle_pct", "iowait_pct",
-	"irq_pct", "softirq_pct", "steal_pct",
+	"user_pct",
+	"nice_pct",
+	"system_pct",
+	"idle_pct",
+	"iowait_pct",
+	"irq_pct",
+	"softirq_pct",
+	"steal_pct",
 };
 
 /* One "cpu..." line: fields after the name, into c (missing ones 0). */
@@ -107,8 +122,7 @@ cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 				name[n] = '\0';
 				cpu_parse(p + n, c);
 				if (n == 3) {
-					snprintf(label, sizeof(label),
-					    "total");
+					snprintf(label, sizeof(label), "total");
 				} else {
 					snprintf(label, sizeof(label), "%s",
 					    name + 3);
@@ -140,11 +154,11 @@ cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 	s->cpu_count = count;
 	sr_metric_set_add(out, "cpu.count", "", count);
 	if (have & 1)
-		cpu_rate(s, s->have_stat & 1, &s->ctxt, ctxt,
-		    "cpu.ctxt_per_s", out);
+		cpu_rate(s, s->have_stat & 1, &s->ctxt, ctxt, "cpu.ctxt_per_s",
+		    out);
 	if (have & 2)
-		cpu_rate(s, s->have_stat & 2, &s->intr, intr,
-		    "cpu.intr_per_s", out);
+		cpu_rate(s, s->have_stat & 2, &s->intr, intr, "cpu.intr_per_s",
+		    out);
 	if (have & 4)
 		cpu_rate(s, s->have_stat & 4, &s->forks, forks,
 		    "procs.forks_per_s", out);
@@ -162,7 +176,7 @@ cpu_loadavg(struct sr_sys *s, struct sr_metric_set *out)
 	if (sys_read_line(s->proc, line, sizeof(line), "loadavg") < 0)
 		return;
 	if (sscanf(line, "%lf %lf %lf %u/%u", &l1, &l5, &l15, &running,
-	    &total) != 5)
+		&total) != 5)
 		return;
 	sr_metric_set_add(out, "load.1", "", l1);
 	sr_metric_set_add(out, "load.5", "", l5);

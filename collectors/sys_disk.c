@@ -17,8 +17,16 @@
 
 #include "collectors/sys_int.h"
 
-enum { D_READS, D_RSECT, D_RTICKS, D_WRITES, D_WSECT, D_WTICKS, D_IOTICKS,
-    D_N };
+enum {
+	D_READS,
+	D_RSECT,
+	D_RTICKS,
+	D_WRITES,
+	D_WSECT,
+	D_WTICKS,
+	D_IOTICKS,
+	D_N
+};
 
 /* Whether a line of diskstats names a device to report. */
 static int
@@ -28,8 +36,8 @@ disk_wanted(struct sr_sys *s, const char *name, int have_block,
 	char path[4096], dev[64];
 
 	if ((strncmp(name, "loop", 4) == 0 || strncmp(name, "ram", 3) == 0 ||
-	    strncmp(name, "zram", 4) == 0) && c[D_READS] == 0 &&
-	    c[D_WRITES] == 0)
+		strncmp(name, "zram", 4) == 0) &&
+	    c[D_READS] == 0 && c[D_WRITES] == 0)
 		return 0;
 	if (!have_block)
 		return 1;
@@ -66,10 +74,11 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 		struct sys_dev *dev;
 		int fresh, ok = 1;
 
-		if (sscanf(p, "%u %u %63s %llu %llu %llu %llu %llu %llu %llu "
-		    "%llu %llu %llu %llu", &maj, &min, name, &v[0], &v[1],
-		    &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9],
-		    &v[10]) != 14)
+		if (sscanf(p,
+			"%u %u %63s %llu %llu %llu %llu %llu %llu %llu "
+			"%llu %llu %llu %llu",
+			&maj, &min, name, &v[0], &v[1], &v[2], &v[3], &v[4],
+			&v[5], &v[6], &v[7], &v[8], &v[9], &v[10]) != 14)
 			goto next;
 		c[D_READS] = v[0];
 		c[D_RSECT] = v[2];
@@ -89,8 +98,8 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 		if (fresh || !ok || s->dt_s <= 0)
 			goto next;
 		{
-			double dt = s->dt_s, ios = (double)(d[D_READS] +
-			    d[D_WRITES]), util;
+			double dt = s->dt_s,
+			       ios = (double)(d[D_READS] + d[D_WRITES]), util;
 			double rb = (double)d[D_RSECT] * 512.0 / dt;
 			double wb = (double)d[D_WSECT] * 512.0 / dt;
 
@@ -101,32 +110,31 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 			    "disk.%s.read_bytes_per_s", name);
 			sr_metric_set_addf(out, "bytes/s", wb,
 			    "disk.%s.write_bytes_per_s", name);
-			sr_metric_set_addf(out, "1/s",
-			    (double)d[D_READS] / dt, "disk.%s.reads_per_s",
+			sr_metric_set_addf(out, "1/s", (double)d[D_READS] / dt,
+			    "disk.%s.reads_per_s", name);
+			sr_metric_set_addf(out, "1/s", (double)d[D_WRITES] / dt,
+			    "disk.%s.writes_per_s", name);
+			sr_metric_set_addf(out, "1/s", ios / dt, "disk.%s.iops",
 			    name);
-			sr_metric_set_addf(out, "1/s",
-			    (double)d[D_WRITES] / dt, "disk.%s.writes_per_s",
+			sr_metric_set_addf(out, "%", util, "disk.%s.util_pct",
 			    name);
-			sr_metric_set_addf(out, "1/s", ios / dt,
-			    "disk.%s.iops", name);
-			sr_metric_set_addf(out, "%", util,
-			    "disk.%s.util_pct", name);
-			sr_metric_set_addf(out, "ms", ios > 0 ?
-			    (double)(d[D_RTICKS] + d[D_WTICKS]) / ios : 0.0,
+			sr_metric_set_addf(out, "ms",
+			    ios > 0 ? (double)(d[D_RTICKS] + d[D_WTICKS]) / ios
+				    : 0.0,
 			    "disk.%s.await_ms", name);
 			sum_r += rb;
 			sum_w += wb;
 			nrates++;
 		}
-next:
+	next:
 		if (eol == NULL)
 			break;
 		p = eol + 1;
 	}
 	sys_devtab_end(&s->disks);
 	if (nrates > 0) {
-		sr_metric_set_add(out, "disk.total.read_bytes_per_s",
-		    "bytes/s", sum_r);
+		sr_metric_set_add(out, "disk.total.read_bytes_per_s", "bytes/s",
+		    sum_r);
 		sr_metric_set_add(out, "disk.total.write_bytes_per_s",
 		    "bytes/s", sum_w);
 	}

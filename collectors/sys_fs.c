@@ -20,22 +20,53 @@
 #include "collectors/sys_int.h"
 
 static const char *const fs_skip_types[] = {
-	"proc", "sysfs", "cgroup", "cgroup2", "devtmpfs", "tmpfs", "ramfs",
-	"devpts", "mqueue", "securityfs", "debugfs", "tracefs", "pstore",
-	"bpf", "configfs", "fusectl", "hugetlbfs", "autofs", "binfmt_misc",
-	"efivarfs", "rpc_pipefs", "nsfs", "squashfs", "selinuxfs", "nfsd",
-	"fuse.lxcfs", "fuse.gvfsd-fuse", "fuse.portal", "fuse.snapfuse",
-	"overlay_lower", "iso9660", NULL,
+	"proc",
+	"sysfs",
+	"cgroup",
+	"cgroup2",
+	"devtmpfs",
+	"tmpfs",
+	"ramfs",
+	"devpts",
+	"mqueue",
+	"securityfs",
+	"debugfs",
+	"tracefs",
+	"pstore",
+	"bpf",
+	"configfs",
+	"fusectl",
+	"hugetlbfs",
+	"autofs",
+	"binfmt_misc",
+	"efivarfs",
+	"rpc_pipefs",
+	"nsfs",
+	"squashfs",
+	"selinuxfs",
+	"nfsd",
+	"fuse.lxcfs",
+	"fuse.gvfsd-fuse",
+	"fuse.portal",
+	"fuse.snapfuse",
+	"overlay_lower",
+	"iso9660",
+	NULL,
 };
 
 static const char *const fs_skip_dirs[] = {
-	"/proc", "/sys", "/dev", "/run/user", "/var/lib/docker",
-	"/var/lib/containers", "/snap", NULL,
+	"/proc",
+	"/sys",
+	"/dev",
+	"/run/user",
+	"/var/lib/docker",
+	"/var/lib/containers",
+	"/snap",
+	NULL,
 };
 
 int
-sys_fs_wanted(const char *source, const char *mount_point,
-    const char *fstype)
+sys_fs_wanted(const char *source, const char *mount_point, const char *fstype)
 {
 	(void)source;
 	for (size_t i = 0; fs_skip_types[i] != NULL; i++)
@@ -59,8 +90,8 @@ sys_fs_unescape(char *s)
 	char *w = s;
 
 	for (char *r = s; *r != '\0'; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' &&
-		    r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' &&
+		    r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
 			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 +
 			    (r[3] - '0'));
 			r += 3;
@@ -85,7 +116,7 @@ void
 sys_fs_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
 	const char *text = sys_read(s, s->proc, "self/mounts");
-	char (*seen)[256] = NULL;
+	char(*seen)[256] = NULL;
 	size_t nseen = 0, capseen = 0;
 	char *copy;
 
@@ -96,7 +127,7 @@ sys_fs_sample(struct sr_sys *s, struct sr_metric_set *out)
 	/* The statfs hook may not touch s->rd, but keep our own copy. */
 	copy = sr_xstrdup(text);
 	for (char *line = copy, *next; line != NULL && *line != '\0';
-	    line = next) {
+	     line = next) {
 		char src[256], mnt[1024], type[64];
 		struct sr_fs_usage u;
 		uint64_t used;
@@ -113,34 +144,39 @@ sys_fs_sample(struct sr_sys *s, struct sr_metric_set *out)
 		if (src[0] == '/' && fs_seen(seen, nseen, src))
 			continue;
 		memset(&u, 0, sizeof(u));
-		if (s->statfs(mnt, &u, s->statfs_arg) < 0 ||
-		    u.total_bytes == 0)
+		if (s->statfs(mnt, &u, s->statfs_arg) < 0 || u.total_bytes == 0)
 			continue;
 		if (src[0] == '/') {
 			if (nseen == capseen) {
 				capseen = capseen ? capseen * 2 : 8;
-				seen = sr_xrealloc(seen,
-				    capseen * sizeof(*seen));
+				seen =
+				    sr_xrealloc(seen, capseen * sizeof(*seen));
 			}
 			snprintf(seen[nseen++], sizeof(seen[0]), "%s", src);
 		}
-		used = u.total_bytes > u.free_bytes ?
-		    u.total_bytes - u.free_bytes : 0;
+		used = u.total_bytes > u.free_bytes
+		    ? u.total_bytes - u.free_bytes
+		    : 0;
 		sr_metric_set_addf(out, "bytes", (double)u.total_bytes,
 		    "fs.%s.total_bytes", mnt);
 		sr_metric_set_addf(out, "bytes", (double)used,
 		    "fs.%s.used_bytes", mnt);
 		sr_metric_set_addf(out, "bytes", (double)u.avail_bytes,
 		    "fs.%s.free_bytes", mnt);
-		sr_metric_set_addf(out, "%", used + u.avail_bytes > 0 ?
-		    100.0 * (double)used / (double)(used + u.avail_bytes) :
-		    0.0, "fs.%s.used_pct", mnt);
+		sr_metric_set_addf(out, "%",
+		    used + u.avail_bytes > 0
+			? 100.0 * (double)used / (double)(used + u.avail_bytes)
+			: 0.0,
+		    "fs.%s.used_pct", mnt);
 		if (u.inodes_total > 0)
-			sr_metric_set_addf(out, "%", 100.0 *
-			    (double)(u.inodes_total - (u.inodes_free >
-			    u.inodes_total ? u.inodes_total : u.inodes_free)) /
-			    (double)u.inodes_total, "fs.%s.inodes_used_pct",
-			    mnt);
+			sr_metric_set_addf(out, "%",
+			    100.0 *
+				(double)(u.inodes_total -
+				    (u.inodes_free > u.inodes_total
+					    ? u.inodes_total
+					    : u.inodes_free)) /
+				(double)u.inodes_total,
+			    "fs.%s.inodes_used_pct", mnt);
 	}
 	free(seen);
 	free(copy);

@@ -69,8 +69,8 @@ mem_swap_rates(struct sr_sys *s, struct sr_metric_set *out)
 		page = 4096;
 	if (s->have_vmstat && s->dt_s > 0) {
 		if (sys_delta(s->pswpin, in, &d))
-			sr_metric_set_add(out, "swap.in_bytes_per_s",
-			    "bytes/s", (double)d * page / s->dt_s);
+			sr_metric_set_add(out, "swap.in_bytes_per_s", "bytes/s",
+			    (double)d * page / s->dt_s);
 		if (sys_delta(s->pswpout, outp, &d))
 			sr_metric_set_add(out, "swap.out_bytes_per_s",
 			    "bytes/s", (double)d * page / s->dt_s);
@@ -102,7 +102,7 @@ sys_mem_sample(struct sr_sys *s, struct sr_metric_set *out)
 			cached = 0;
 		if (srecl > 0)
 			cached += srecl;
-		if (avail < 0)		/* kernels before 3.14 */
+		if (avail < 0) /* kernels before 3.14 */
 			avail = (mfree > 0 ? mfree : 0) + buffers + cached;
 		if (avail > total)
 			avail = total;
@@ -127,8 +127,9 @@ sys_mem_sample(struct sr_sys *s, struct sr_metric_set *out)
 			    stotal);
 			sr_metric_set_add(out, "swap.used_bytes", "bytes",
 			    sused);
-			sr_metric_set_add(out, "swap.used_pct", "%", stotal > 0 ?
-			    100.0 * (double)sused / (double)stotal : 0.0);
+			sr_metric_set_add(out, "swap.used_pct", "%",
+			    stotal > 0 ? 100.0 * (double)sused / (double)stotal
+				       : 0.0);
 		}
 	}
 	mem_swap_rates(s, out);
@@ -154,8 +155,9 @@ sys_psi_sample(struct sr_sys *s, struct sr_metric_set *out)
 			a = strstr(p, "avg10=");
 			if (kind != NULL && a != NULL &&
 			    (strchr(p, '\n') == NULL || a < strchr(p, '\n')))
-				sr_metric_set_addf(out, "%", strtod(a + 6, NULL),
-				    "psi.%s.%s_avg10", res[i], kind);
+				sr_metric_set_addf(out, "%",
+				    strtod(a + 6, NULL), "psi.%s.%s_avg10",
+				    res[i], kind);
 			p = strchr(p, '\n');
 			if (p == NULL)
 				break;
@@ -169,7 +171,8 @@ static void
 cg_resolve(struct sr_sys *s)
 {
 	const char *text, *p;
-	static const char *const mounts[] = { "fs/cgroup", "fs/cgroup/unified" };
+	static const char *const mounts[] = { "fs/cgroup",
+		"fs/cgroup/unified" };
 	char rel[1024], path[4096];
 
 	s->cg_checked = 1;
@@ -193,11 +196,12 @@ cg_resolve(struct sr_sys *s)
 		char probe[4096];
 
 		if (sys_path(path, sizeof(path), s->sys, "%s%s", mounts[i],
-		    strcmp(rel, "/") == 0 ? "" : rel) < 0)
+			strcmp(rel, "/") == 0 ? "" : rel) < 0)
 			continue;
 		/* Every cgroup v2 directory has cgroup.controllers. */
-		if (sys_path(probe, sizeof(probe), path, "cgroup.controllers")
-		    < 0 || access(probe, F_OK) < 0)
+		if (sys_path(probe, sizeof(probe), path, "cgroup.controllers") <
+			0 ||
+		    access(probe, F_OK) < 0)
 			continue;
 		s->cg_path = sr_xstrdup(path);
 		return;
@@ -247,8 +251,8 @@ sys_cgroup_sample(struct sr_sys *s, struct sr_metric_set *out)
 	if (s->cg_path == NULL)
 		return;
 	cg_limits(s, &mem_max, &cores);
-	if (mem_max > 0 && sys_read_i64(s->cg_path, &cur, "memory.current") ==
-	    0) {
+	if (mem_max > 0 &&
+	    sys_read_i64(s->cg_path, &cur, "memory.current") == 0) {
 		text = sys_read(s, s->cg_path, "memory.stat");
 		if (text != NULL)
 			(void)mem_kv(text, "inactive_file", &inactive);
@@ -258,14 +262,15 @@ sys_cgroup_sample(struct sr_sys *s, struct sr_metric_set *out)
 			cur = 0;
 		sr_metric_set_add(out, "cgroup.memory.max_bytes", "bytes",
 		    mem_max);
-		sr_metric_set_add(out, "cgroup.memory.used_bytes", "bytes", cur);
+		sr_metric_set_add(out, "cgroup.memory.used_bytes", "bytes",
+		    cur);
 		sr_metric_set_add(out, "cgroup.memory.used_pct", "%",
 		    100.0 * (double)cur / (double)mem_max);
 		if (sr_metric_set_value(out, "mem.total_bytes", &v) &&
 		    (double)mem_max < v) {
 			if (sr_metric_set_value(out, "mem.used_pct", &v))
-				sr_metric_set_add(out, "mem.host_used_pct",
-				    "%", v);
+				sr_metric_set_add(out, "mem.host_used_pct", "%",
+				    v);
 			sr_metric_set_add(out, "mem.used_pct", "%",
 			    100.0 * (double)cur / (double)mem_max);
 		}

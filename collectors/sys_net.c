@@ -15,13 +15,28 @@
 
 #include "collectors/sys_int.h"
 
-enum { N_RXB, N_RXP, N_RXE, N_RXD, N_TXB, N_TXP, N_TXE, N_TXD, N_N,
-    N_LOOP = N_N };
+enum {
+	N_RXB,
+	N_RXP,
+	N_RXE,
+	N_RXD,
+	N_TXB,
+	N_TXP,
+	N_TXE,
+	N_TXD,
+	N_N,
+	N_LOOP = N_N
+};
 
 static const char *const net_names[N_N] = {
-	"rx_bytes_per_s", "rx_packets_per_s", "rx_errors_per_s",
-	"rx_drops_per_s", "tx_bytes_per_s", "tx_packets_per_s",
-	"tx_errors_per_s", "tx_drops_per_s",
+	"rx_bytes_per_s",
+	"rx_packets_per_s",
+	"rx_errors_per_s",
+	"rx_drops_per_s",
+	"tx_bytes_per_s",
+	"tx_packets_per_s",
+	"tx_errors_per_s",
+	"tx_drops_per_s",
 };
 
 static int
@@ -30,7 +45,7 @@ net_is_loopback(struct sr_sys *s, const char *name)
 	int64_t type;
 
 	if (sys_read_i64(s->sys, &type, "class/net/%s/type", name) == 0)
-		return type == 772;	/* ARPHRD_LOOPBACK */
+		return type == 772; /* ARPHRD_LOOPBACK */
 	return strcmp(name, "lo") == 0;
 }
 
@@ -64,9 +79,11 @@ sys_net_sample(struct sr_sys *s, struct sr_metric_set *out)
 			goto next;
 		memcpy(name, p, len);
 		name[len] = '\0';
-		if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu "
-		    "%llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4],
-		    &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11]) != 12)
+		if (sscanf(colon + 1,
+			"%llu %llu %llu %llu %llu %llu %llu %llu "
+			"%llu %llu %llu %llu",
+			&v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+			&v[8], &v[9], &v[10], &v[11]) != 12)
 			goto next;
 		c[N_RXB] = v[0];
 		c[N_RXP] = v[1];
@@ -89,15 +106,16 @@ sys_net_sample(struct sr_sys *s, struct sr_metric_set *out)
 		if (fresh || !ok || s->dt_s <= 0)
 			goto next;
 		for (int i = 0; i < N_N; i++)
-			sr_metric_set_addf(out, i == N_RXB || i == N_TXB ?
-			    "bytes/s" : "1/s", (double)d[i] / s->dt_s,
-			    "net.%s.%s", name, net_names[i]);
+			sr_metric_set_addf(out,
+			    i == N_RXB || i == N_TXB ? "bytes/s" : "1/s",
+			    (double)d[i] / s->dt_s, "net.%s.%s", name,
+			    net_names[i]);
 		if (!dev->c[N_LOOP]) {
 			sum_rx += (double)d[N_RXB] / s->dt_s;
 			sum_tx += (double)d[N_TXB] / s->dt_s;
 			nrates++;
 		}
-next:
+	next:
 		if (eol == NULL)
 			break;
 		p = eol + 1;

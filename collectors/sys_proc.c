@@ -23,7 +23,7 @@
 
 #include "collectors/sys_int.h"
 
-#define PROC_SCAN_EVERY_US	5000000
+#define PROC_SCAN_EVERY_US 5000000
 
 static int
 proc_prev_cmp(const void *a, const void *b)
@@ -62,8 +62,9 @@ proc_user(struct sr_sys *s, unsigned uid)
 	for (size_t i = 0; i < s->nusers; i++)
 		if (s->users[i].uid == uid)
 			return s->users[i].name;
-	u = s->nusers < sizeof(s->users) / sizeof(s->users[0]) ?
-	    &s->users[s->nusers++] : &s->users[uid % s->nusers];
+	u = s->nusers < sizeof(s->users) / sizeof(s->users[0])
+	    ? &s->users[s->nusers++]
+	    : &s->users[uid % s->nusers];
 	u->uid = uid;
 	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) == 0 && res != NULL)
 		snprintf(u->name, sizeof(u->name), "%s", pw.pw_name);
@@ -79,8 +80,9 @@ proc_top_insert(struct sr_procinfo *list, int *n, const struct sr_procinfo *p,
 {
 	int i = *n;
 
-	while (i > 0 && (by_cpu ? list[i - 1].cpu_pct < p->cpu_pct :
-	    list[i - 1].rss_bytes < p->rss_bytes)) {
+	while (i > 0 &&
+	    (by_cpu ? list[i - 1].cpu_pct < p->cpu_pct
+		    : list[i - 1].rss_bytes < p->rss_bytes)) {
 		if (i < SR_TOP_N)
 			list[i] = list[i - 1];
 		i--;
@@ -94,8 +96,8 @@ proc_top_insert(struct sr_procinfo *list, int *n, const struct sr_procinfo *p,
 
 /* Parse PROC/PID/stat text; 0 or -1. */
 static int
-proc_parse(const char *buf, struct sr_procinfo *p, char *state,
-    uint64_t *ticks, uint64_t *start, uint64_t *rss_pages)
+proc_parse(const char *buf, struct sr_procinfo *p, char *state, uint64_t *ticks,
+    uint64_t *start, uint64_t *rss_pages)
 {
 	const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
 	unsigned long long ut, st, startt;
@@ -112,9 +114,10 @@ proc_parse(const char *buf, struct sr_procinfo *p, char *state,
 	/* After ")": state(3) ppid pgrp session tty tpgid flags minflt
 	 * cminflt majflt cmajflt utime(14) stime(15) cutime cstime priority
 	 * nice threads itrealvalue starttime(22) vsize rss(24). */
-	if (sscanf(close + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
-	    "%llu %llu %*d %*d %*d %*d %*d %*d %llu %*u %lld", state, &ut, &st,
-	    &startt, &rss) != 5)
+	if (sscanf(close + 1,
+		" %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+		"%llu %llu %*d %*d %*d %*d %*d %*d %llu %*u %lld",
+		state, &ut, &st, &startt, &rss) != 5)
 		return -1;
 	*ticks = ut + st;
 	*start = startt;
@@ -125,8 +128,9 @@ proc_parse(const char *buf, struct sr_procinfo *p, char *state,
 static void
 proc_scan(struct sr_sys *s, int64_t mono_us)
 {
-	double dt = s->procs_last_us > 0 && mono_us > s->procs_last_us ?
-	    (double)(mono_us - s->procs_last_us) / 1e6 : 0.0;
+	double dt = s->procs_last_us > 0 && mono_us > s->procs_last_us
+	    ? (double)(mono_us - s->procs_last_us) / 1e6
+	    : 0.0;
 	long hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
 	struct sys_procprev *next = NULL;
 	size_t nnext = 0, capnext = 0;
@@ -164,11 +168,11 @@ proc_scan(struct sr_sys *s, int64_t mono_us)
 		snprintf(path, sizeof(path), "%ld/stat", pid);
 		fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			continue;	/* gone since readdir */
+			continue; /* gone since readdir */
 		do
 			r = read(fd, buf, sizeof(buf) - 1);
 		while (r < 0 && errno == EINTR);
-		(void)close(fd);	/* read-only */
+		(void)close(fd); /* read-only */
 		if (r <= 0)
 			continue;
 		buf[r] = '\0';
@@ -194,12 +198,13 @@ proc_scan(struct sr_sys *s, int64_t mono_us)
 			p.cpu_pct = 100.0 * (double)(ticks - prev->ticks) /
 			    (double)hz / dt;
 		else
-			p.cpu_pct = -1;		/* unknown */
+			p.cpu_pct = -1; /* unknown */
 		/* Cheap tests first: only candidates need their owner. */
-		if (!(p.cpu_pct >= 0 && (top.n_cpu < SR_TOP_N ||
-		    p.cpu_pct > top.cpu[SR_TOP_N - 1].cpu_pct)) &&
+		if (!(p.cpu_pct >= 0 &&
+			(top.n_cpu < SR_TOP_N ||
+			    p.cpu_pct > top.cpu[SR_TOP_N - 1].cpu_pct)) &&
 		    !(top.n_mem < SR_TOP_N ||
-		    p.rss_bytes > top.mem[SR_TOP_N - 1].rss_bytes))
+			p.rss_bytes > top.mem[SR_TOP_N - 1].rss_bytes))
 			continue;
 		if (fstatat(dfd, e->d_name, &st, 0) == 0)
 			snprintf(p.user, sizeof(p.user), "%s",

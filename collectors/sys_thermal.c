@@ -70,7 +70,8 @@ thermal_hwmon(struct sr_sys *s, struct sr_metric_set *out)
 			if (sys_read_i64(hw, &milli, "%s", f->d_name) < 0)
 				continue;
 			if (sys_read_line(hw, label, sizeof(label),
-			    "temp%d_label", k) < 0 || label[0] == '\0')
+				"temp%d_label", k) < 0 ||
+			    label[0] == '\0')
 				snprintf(label, sizeof(label), "temp%d", k);
 			thermal_clean(label);
 			sr_metric_set_addf(out, "C", (double)milli / 1000.0,
@@ -101,7 +102,8 @@ thermal_zones(struct sr_sys *s, struct sr_metric_set *out)
 		if (sys_read_i64(dir, &milli, "%s/temp", e->d_name) < 0)
 			continue;
 		if (sys_read_line(dir, type, sizeof(type), "%s/type",
-		    e->d_name) < 0 || type[0] == '\0')
+			e->d_name) < 0 ||
+		    type[0] == '\0')
 			snprintf(type, sizeof(type), "zone");
 		thermal_clean(type);
 		sr_metric_set_addf(out, "C", (double)milli / 1000.0,

@@ -13,8 +13,8 @@
 #include "core/template.h"
 #include "core/util.h"
 
-#define HLL_P		12
-#define HLL_M		(1u << HLL_P)
+#define HLL_P 12
+#define HLL_M (1u << HLL_P)
 
 /* ---- small helpers ---- */
 
@@ -92,15 +92,15 @@ sr_baseline_update(struct sr_baseline *b, double x, double alpha)
 /* ---- string maps (open addressing; values own their keys) ---- */
 
 struct map_slot {
-	uint64_t	 h;
-	const char	*key;
-	void		*val;
+	uint64_t h;
+	const char *key;
+	void *val;
 };
 
 struct agg_map {
-	struct map_slot	*slots;
-	size_t		 cap;	/* power of two */
-	size_t		 n;
+	struct map_slot *slots;
+	size_t cap; /* power of two */
+	size_t n;
 };
 
 static void
@@ -165,16 +165,16 @@ map_put(struct agg_map *m, const char *key, uint64_t h, void *v)
 /* ---- bucket rings ---- */
 
 struct agg_bucket {
-	int64_t			 idx;	/* bucket number, INT64_MIN empty */
-	uint32_t		 req, n4xx, n5xx, lat_n;
-	double			 lat_sum;	/* ms */
-	uint64_t		 tok_in, tok_out;
-	uint32_t		 tok_n;
-	double			 gen_ms;
-	double			 lat_min, lat_max;	/* of lat; NAN none */
-	double			 ttft_min, ttft_max;	/* of ttft */
-	struct sr_sketch	*lat;
-	struct sr_sketch	*ttft;
+	int64_t idx; /* bucket number, INT64_MIN empty */
+	uint32_t req, n4xx, n5xx, lat_n;
+	double lat_sum; /* ms */
+	uint64_t tok_in, tok_out;
+	uint32_t tok_n;
+	double gen_ms;
+	double lat_min, lat_max;   /* of lat; NAN none */
+	double ttft_min, ttft_max; /* of ttft */
+	struct sr_sketch *lat;
+	struct sr_sketch *ttft;
 };
 
 /*
@@ -189,39 +189,39 @@ struct agg_bucket {
  * fresh merge; min and max are taken from the buckets.
  */
 struct agg_win {
-	int64_t			 lo, hi;	/* lo > hi: not set yet */
-	uint64_t		 req, n4xx, n5xx, lat_n;
-	struct sr_sketch	*lat;		/* NULL: quantiles not kept */
-	struct sr_sketch	*ttft;		/* the same for TTFT */
-	uint64_t		 ver;		/* content changes */
-	uint64_t		 q_ver;		/* ver of p50..max; 0 none */
-	double			 p50, p90, p95, p99, max;
-	uint64_t		 tq_ver;	/* ver of ttft_p50, ttft_p95 */
-	double			 ttft_p50, ttft_p95;
+	int64_t lo, hi; /* lo > hi: not set yet */
+	uint64_t req, n4xx, n5xx, lat_n;
+	struct sr_sketch *lat;	/* NULL: quantiles not kept */
+	struct sr_sketch *ttft; /* the same for TTFT */
+	uint64_t ver;		/* content changes */
+	uint64_t q_ver;		/* ver of p50..max; 0 none */
+	double p50, p90, p95, p99, max;
+	uint64_t tq_ver; /* ver of ttft_p50, ttft_p95 */
+	double ttft_p50, ttft_p95;
 };
 
 struct sr_agg_ring {
-	struct agg_bucket	 fine[SR_AGG_FINE_N];
-	struct agg_bucket	 coarse[SR_AGG_COARSE_N];
+	struct agg_bucket fine[SR_AGG_FINE_N];
+	struct agg_bucket coarse[SR_AGG_COARSE_N];
 	/* windows (index enum sr_window); behind a pointer so that const
 	 * readers can bring them up to date */
-	struct agg_win		*win;
+	struct agg_win *win;
 };
 
 /* What one event or rollup adds to a bucket. */
 struct agg_add {
-	int64_t			 ts_ms;
-	uint64_t		 req, n4xx, n5xx;
-	int			 has_lat;
-	double			 lat_ms;
-	const struct sr_sketch	*lat_sk;	/* rollup: merged instead */
-	uint64_t		 lat_n;
-	double			 lat_sum;	/* rollup: sum of latencies */
-	uint64_t		 tok_in, tok_out, tok_n;
-	double			 gen_ms;
-	int			 has_ttft;
-	double			 ttft_ms;
-	const struct sr_sketch	*ttft_sk;
+	int64_t ts_ms;
+	uint64_t req, n4xx, n5xx;
+	int has_lat;
+	double lat_ms;
+	const struct sr_sketch *lat_sk; /* rollup: merged instead */
+	uint64_t lat_n;
+	double lat_sum; /* rollup: sum of latencies */
+	uint64_t tok_in, tok_out, tok_n;
+	double gen_ms;
+	int has_ttft;
+	double ttft_ms;
+	const struct sr_sketch *ttft_sk;
 };
 
 static struct sr_agg_ring *
@@ -301,8 +301,7 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		b->lat_n++;
 		b->lat_sum += x->lat_ms;
 		if (isfinite(x->lat_ms))
-			minmax(&b->lat_min, &b->lat_max, x->lat_ms,
-			    x->lat_ms);
+			minmax(&b->lat_min, &b->lat_max, x->lat_ms, x->lat_ms);
 	} else if (x->lat_sk != NULL && sr_sketch_count(x->lat_sk) > 0) {
 		if (b->lat == NULL)
 			b->lat = sr_sketch_new();
@@ -429,62 +428,62 @@ ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
 
 /* Sum of the buckets of a window; sketches merged into lat/ttft. */
 struct ring_sum {
-	uint64_t	 req, n4xx, n5xx, lat_n, tok_in, tok_out, tok_n;
-	double		 gen_ms, lat_sum;
-	double		 span_s;
+	uint64_t req, n4xx, n5xx, lat_n, tok_in, tok_out, tok_n;
+	double gen_ms, lat_sum;
+	double span_s;
 };
 
 struct sr_agg {
-	int64_t			 now_ms;
-	int64_t			 start_ms;	/* clock at creation */
-	int64_t			 active_ms;
-	int64_t			 baseline_ms;
-	int64_t			 last_minute;
-	int			 ticked;	/* a tick has set the clock */
-	struct agg_map		 svc_map;
-	struct sr_agg_service	**svcs;
-	size_t			 n_svcs;
-	struct agg_map		 model_map;
-	struct sr_agg_model	**models;
-	size_t			 n_models;
-	struct agg_map		 type_map;
-	struct agg_type		**types;
-	size_t			 n_types;
-	struct agg_map		 tpl_map;
-	struct sr_agg_template	**tpls;
-	size_t			 n_tpls;
-	struct sr_agg_ring	*all;
-	struct agg_idtab	*users;
-	struct agg_idtab	*sessions;
-	uint64_t		 events;
-	uint64_t		 old_events;
-	int64_t			 newest_ms;
-	struct sr_snap_folded	 folded;
-	struct sr_sketch	*scratch;
+	int64_t now_ms;
+	int64_t start_ms; /* clock at creation */
+	int64_t active_ms;
+	int64_t baseline_ms;
+	int64_t last_minute;
+	int ticked; /* a tick has set the clock */
+	struct agg_map svc_map;
+	struct sr_agg_service **svcs;
+	size_t n_svcs;
+	struct agg_map model_map;
+	struct sr_agg_model **models;
+	size_t n_models;
+	struct agg_map type_map;
+	struct agg_type **types;
+	size_t n_types;
+	struct agg_map tpl_map;
+	struct sr_agg_template **tpls;
+	size_t n_tpls;
+	struct sr_agg_ring *all;
+	struct agg_idtab *users;
+	struct agg_idtab *sessions;
+	uint64_t events;
+	uint64_t old_events;
+	int64_t newest_ms;
+	struct sr_snap_folded folded;
+	struct sr_sketch *scratch;
 	/* each window's bucket range at now_ms (win_range), kept current */
-	int64_t			 win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
+	int64_t win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
 	/* endpoint maps per service live beside the service */
-	struct agg_map		*ep_maps;	/* parallel to svcs */
-	struct agg_map		 host_map;
-	struct agg_host		**hosts;
-	size_t			 n_hosts;
+	struct agg_map *ep_maps; /* parallel to svcs */
+	struct agg_map host_map;
+	struct agg_host **hosts;
+	size_t n_hosts;
 };
 
 /* A host's services: name -> ring, in arrival order. */
 struct agg_host {
-	char			*name;
-	int64_t			 first_seen_ms;
-	int64_t			 last_seen_ms;
-	uint64_t		 events;
-	struct sr_agg_ring	*ring;
-	char			*svc_name[SR_SNAP_HOST_SERVICES + 1];
-	struct sr_agg_ring	*svc_ring[SR_SNAP_HOST_SERVICES + 1];
-	size_t			 n_svcs;
+	char *name;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	uint64_t events;
+	struct sr_agg_ring *ring;
+	char *svc_name[SR_SNAP_HOST_SERVICES + 1];
+	struct sr_agg_ring *svc_ring[SR_SNAP_HOST_SERVICES + 1];
+	size_t n_svcs;
 };
 
 struct agg_type {
-	char			*name;
-	struct sr_agg_ring	*ring;
+	char *name;
+	struct sr_agg_ring *ring;
 };
 
 /* Which buckets a window covers at now: [lo, hi] of level. */
@@ -513,7 +512,7 @@ win_range(const struct sr_agg *a, enum sr_window w, int prev, int64_t *lo,
 		break;
 	}
 	now_idx = floordiv(a->now_ms, *width);
-	*hi = now_idx + 1;	/* a little clock skew ahead is fine */
+	*hi = now_idx + 1; /* a little clock skew ahead is fine */
 	*lo = now_idx - nb + 1;
 	if (prev) {
 		*hi = *lo - 1;
@@ -591,8 +590,7 @@ sum_to_win(const struct ring_sum *s, const struct sr_sketch *lat,
 
 /* Bring window w of r to the agg's clock; returns it. */
 static struct agg_win *
-win_sync(const struct sr_agg *a, const struct sr_agg_ring *r,
-    enum sr_window w)
+win_sync(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w)
 {
 	struct agg_win *x = &r->win[w];
 	int64_t lo, hi, width;
@@ -672,8 +670,7 @@ win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 
 /* Latency quantiles of a synced window (cached until it changes). */
 static void
-win_quantiles(const struct sr_agg_ring *r, enum sr_window w,
-    struct agg_win *x)
+win_quantiles(const struct sr_agg_ring *r, enum sr_window w, struct agg_win *x)
 {
 	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
 	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
@@ -773,8 +770,8 @@ sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
 	out->requests = s.req;
 	out->tokens_in = s.tok_in;
 	out->tokens_out = s.tok_out;
-	out->tokens_per_s = s.gen_ms > 0 ?
-	    (double)s.tok_out / (s.gen_ms / 1000.0) : NAN;
+	out->tokens_per_s =
+	    s.gen_ms > 0 ? (double)s.tok_out / (s.gen_ms / 1000.0) : NAN;
 	win_ttft_quantiles(r, w, x);
 	out->ttft_p50 = x->ttft_p50;
 	out->ttft_p95 = x->ttft_p95;
@@ -832,21 +829,21 @@ sr_agg_total_prev(const struct sr_agg *a, enum sr_window w,
 /* ---- id tables: users and sessions ---- */
 
 struct agg_id {
-	char		*id;
-	int64_t		 first_ms, last_ms;
-	uint64_t	 events;
+	char *id;
+	int64_t first_ms, last_ms;
+	uint64_t events;
 };
 
 struct agg_idtab {
-	struct agg_map	 map;
-	struct agg_id	**v;
-	size_t		 n;
-	int64_t		 last_fold_ms;	/* INT64_MIN: never */
+	struct agg_map map;
+	struct agg_id **v;
+	size_t n;
+	int64_t last_fold_ms; /* INT64_MIN: never */
 	/* HLL per bucket: fine (1 m / 5 m) and coarse (1 h) */
-	uint8_t		*hll_fine;	/* SR_AGG_FINE_N * HLL_M */
-	int64_t		 hll_fine_idx[SR_AGG_FINE_N];
-	uint8_t		*hll_coarse;
-	int64_t		 hll_coarse_idx[SR_AGG_COARSE_N];
+	uint8_t *hll_fine; /* SR_AGG_FINE_N * HLL_M */
+	int64_t hll_fine_idx[SR_AGG_FINE_N];
+	uint8_t *hll_coarse;
+	int64_t hll_coarse_idx[SR_AGG_COARSE_N];
 };
 
 static struct agg_idtab *
@@ -887,8 +884,8 @@ hll_add(uint8_t *regs, int64_t *idxs, int n, int64_t width, int64_t now_ms,
 	size_t slot = (size_t)(((idx % n) + n) % n);
 	uint8_t *r = regs + slot * HLL_M;
 	uint64_t w = h << HLL_P;
-	uint8_t rank = (uint8_t)(w == 0 ? 64 - HLL_P + 1 :
-	    __builtin_clzll(w) + 1);
+	uint8_t rank =
+	    (uint8_t)(w == 0 ? 64 - HLL_P + 1 : __builtin_clzll(w) + 1);
 
 	if (idx <= floordiv(now_ms, width) - n)
 		return;
@@ -999,8 +996,8 @@ idtab_unique(const struct sr_agg *a, const struct agg_idtab *t,
 	} else {
 		uint8_t merged[HLL_M];
 		const uint8_t *regs = coarse ? t->hll_coarse : t->hll_fine;
-		const int64_t *idxs = coarse ? t->hll_coarse_idx :
-		    t->hll_fine_idx;
+		const int64_t *idxs =
+		    coarse ? t->hll_coarse_idx : t->hll_fine_idx;
 		int nb = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
 
 		*exact = 0;
@@ -1010,8 +1007,7 @@ idtab_unique(const struct sr_agg *a, const struct agg_idtab *t,
 				continue;
 			for (unsigned i = 0; i < HLL_M; i++)
 				if (regs[(size_t)b * HLL_M + i] > merged[i])
-					merged[i] =
-					    regs[(size_t)b * HLL_M + i];
+					merged[i] = regs[(size_t)b * HLL_M + i];
 		}
 		return (uint64_t)llround(hll_estimate(merged));
 	}
@@ -1026,8 +1022,8 @@ agg_win_ranges(struct sr_agg *a)
 		int64_t width;
 		int coarse;
 
-		win_range(a, (enum sr_window)w, 0, &a->win_lo[w],
-		    &a->win_hi[w], &width, &coarse);
+		win_range(a, (enum sr_window)w, 0, &a->win_lo[w], &a->win_hi[w],
+		    &width, &coarse);
 	}
 }
 
@@ -1155,8 +1151,8 @@ agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 		s->ring = ring_new();
 		s->first_seen_ms = INT64_MAX;
 		s->slot = a->n_svcs;
-		a->svcs = sr_xrealloc(a->svcs, (a->n_svcs + 1) *
-		    sizeof(*a->svcs));
+		a->svcs =
+		    sr_xrealloc(a->svcs, (a->n_svcs + 1) * sizeof(*a->svcs));
 		map_init(&a->ep_maps[a->n_svcs], 64);
 		a->svcs[a->n_svcs++] = s;
 		map_put(&a->svc_map, s->name, h, s);
@@ -1207,8 +1203,8 @@ agg_model(struct sr_agg *a, const char *name)
 		m->name = sr_xstrdup(name);
 		m->ring = ring_new();
 		m->first_seen_ms = INT64_MAX;
-		a->models = sr_xrealloc(a->models, (a->n_models + 1) *
-		    sizeof(*a->models));
+		a->models = sr_xrealloc(a->models,
+		    (a->n_models + 1) * sizeof(*a->models));
 		a->models[a->n_models++] = m;
 		map_put(&a->model_map, m->name, h, m);
 	}
@@ -1230,8 +1226,8 @@ agg_type(struct sr_agg *a, const char *name)
 		t = sr_xcalloc(1, sizeof(*t));
 		t->name = sr_xstrdup(name);
 		t->ring = ring_new();
-		a->types = sr_xrealloc(a->types, (a->n_types + 1) *
-		    sizeof(*a->types));
+		a->types =
+		    sr_xrealloc(a->types, (a->n_types + 1) * sizeof(*a->types));
 		a->types[a->n_types++] = t;
 		map_put(&a->type_map, t->name, h, t);
 	}
@@ -1252,8 +1248,8 @@ agg_host(struct sr_agg *a, const char *name)
 		t->name = sr_xstrdup(name);
 		t->ring = ring_new();
 		t->first_seen_ms = INT64_MAX;
-		a->hosts = sr_xrealloc(a->hosts, (a->n_hosts + 1) *
-		    sizeof(*a->hosts));
+		a->hosts =
+		    sr_xrealloc(a->hosts, (a->n_hosts + 1) * sizeof(*a->hosts));
 		a->hosts[a->n_hosts++] = t;
 		map_put(&a->host_map, t->name, h, t);
 	}
@@ -1313,8 +1309,8 @@ agg_error(struct sr_agg *a, int64_t ts, const char *service, const char *msg,
 		t->last_seen_ms = ts;
 		for (int i = 0; i < SR_AGG_COARSE_N; i++)
 			t->coarse_idx[i] = INT64_MIN;
-		a->tpls = sr_xrealloc(a->tpls, (a->n_tpls + 1) *
-		    sizeof(*a->tpls));
+		a->tpls =
+		    sr_xrealloc(a->tpls, (a->n_tpls + 1) * sizeof(*a->tpls));
 		a->tpls[a->n_tpls++] = t;
 		map_put(&a->tpl_map, t->tpl, h, t);
 	}
@@ -1374,8 +1370,7 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 	if (ev->has & SR_EV_HAS_TOKENS_IN)
 		x.tok_in = (uint64_t)(ev->tokens_in > 0 ? ev->tokens_in : 0);
 	if (ev->has & SR_EV_HAS_TOKENS_OUT) {
-		x.tok_out = (uint64_t)(ev->tokens_out > 0 ?
-		    ev->tokens_out : 0);
+		x.tok_out = (uint64_t)(ev->tokens_out > 0 ? ev->tokens_out : 0);
 		x.tok_n = 1;
 		if (ev->has & SR_EV_HAS_LATENCY)
 			x.gen_ms = ev->response_time_ms;
@@ -1421,8 +1416,10 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 		memset(&tx, 0, sizeof(tx));
 		tx.ts_ms = ev->ts_ms;
 		tx.req = 1;
-		ring_add(agg_type(a, ev->event_type ? ev->event_type :
-		    "request")->ring, a->now_ms, &tx);
+		ring_add(agg_type(a,
+			     ev->event_type ? ev->event_type : "request")
+			     ->ring,
+		    a->now_ms, &tx);
 	}
 	if (ev->user_id != NULL)
 		idtab_add(a->users, ev->user_id, ev->ts_ms, a->now_ms,
@@ -1457,7 +1454,7 @@ sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
 	if (m->lat_sketch != NULL && m->lat_sketch_len > 0) {
 		lat = sr_sketch_new();
 		if (sr_sketch_merge_encoded(lat, m->lat_sketch,
-		    m->lat_sketch_len, NULL) == 0) {
+			m->lat_sketch_len, NULL) == 0) {
 			x.lat_sk = lat;
 			x.lat_n = sr_sketch_count(lat);
 			x.lat_sum = m->lat_sum;
@@ -1466,7 +1463,7 @@ sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
 	if (m->ttft_sketch != NULL && m->ttft_sketch_len > 0) {
 		ttft = sr_sketch_new();
 		if (sr_sketch_merge_encoded(ttft, m->ttft_sketch,
-		    m->ttft_sketch_len, NULL) == 0)
+			m->ttft_sketch_len, NULL) == 0)
 			x.ttft_sk = ttft;
 	}
 	x.tok_in = m->tokens_in;
@@ -1483,7 +1480,8 @@ sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
 	if (x.ts_ms > s->last_seen_ms && s->last_seen_ms > 0)
 		sr_baseline_update(&s->base_gap_ms,
 		    (double)(x.ts_ms - s->last_seen_ms) /
-		    (double)(m->requests ? m->requests : 1), 0.05);
+			(double)(m->requests ? m->requests : 1),
+		    0.05);
 	seen(&s->first_seen_ms, &s->last_seen_ms, x.ts_ms);
 	s->events += m->requests;
 	ring_add(s->ring, a->now_ms, &x);
@@ -1573,8 +1571,7 @@ agg_baselines(struct sr_agg *a)
 			sr_baseline_update(&m->base_ttft_p95, w.ttft_p95,
 			    alpha);
 		if (w.requests >= 10 && !isnan(w.tokens_per_s))
-			sr_baseline_update(&m->base_tps, w.tokens_per_s,
-			    alpha);
+			sr_baseline_update(&m->base_tps, w.tokens_per_s, alpha);
 	}
 }
 
@@ -1599,10 +1596,12 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 	if (minute != a->last_minute) {
 		a->last_minute = minute;
 		agg_baselines(a);
-		idtab_sweep(a->users, a->now_ms -
-		    (a->active_ms > 3600000 ? a->active_ms : 3600000));
-		idtab_sweep(a->sessions, a->now_ms -
-		    (a->active_ms > 3600000 ? a->active_ms : 3600000));
+		idtab_sweep(a->users,
+		    a->now_ms -
+			(a->active_ms > 3600000 ? a->active_ms : 3600000));
+		idtab_sweep(a->sessions,
+		    a->now_ms -
+			(a->active_ms > 3600000 ? a->active_ms : 3600000));
 	}
 }
 
@@ -1677,8 +1676,8 @@ sr_agg_types(const struct sr_agg *a, struct sr_snap_type **out, size_t *n)
 		for (int w = 0; w < SR_WIN_COUNT; w++) {
 			struct ring_sum s;
 
-			ring_sum(a, a->types[i]->ring, (enum sr_window)w, 0,
-			    &s, NULL, NULL);
+			ring_sum(a, a->types[i]->ring, (enum sr_window)w, 0, &s,
+			    NULL, NULL);
 			(*out)[i].count[w] = s.req;
 		}
 	}
@@ -1818,8 +1817,9 @@ host_svc_cmp(const void *x, const void *y)
 	const struct sr_snap_host_service *p = x, *q = y;
 
 	if (p->win[SR_WIN_5M].requests != q->win[SR_WIN_5M].requests)
-		return p->win[SR_WIN_5M].requests <
-		    q->win[SR_WIN_5M].requests ? 1 : -1;
+		return p->win[SR_WIN_5M].requests < q->win[SR_WIN_5M].requests
+		    ? 1
+		    : -1;
 	return strcmp(p->name, q->name);
 }
 
@@ -1839,15 +1839,14 @@ sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s)
 			sr_agg_ring_win(a, h->ring, (enum sr_window)w,
 			    &d->win[w]);
 		d->n_services = h->n_svcs;
-		d->services = sr_snapshot_alloc(s, h->n_svcs *
-		    sizeof(*d->services));
+		d->services =
+		    sr_snapshot_alloc(s, h->n_svcs * sizeof(*d->services));
 		for (size_t k = 0; k < h->n_svcs; k++) {
-			d->services[k].name = sr_snapshot_strdup(s,
-			    h->svc_name[k]);
+			d->services[k].name =
+			    sr_snapshot_strdup(s, h->svc_name[k]);
 			for (int w = 0; w < SR_WIN_COUNT; w++)
 				sr_agg_ring_win(a, h->svc_ring[k],
-				    (enum sr_window)w,
-				    &d->services[k].win[w]);
+				    (enum sr_window)w, &d->services[k].win[w]);
 		}
 		if (h->n_svcs > 1)
 			qsort(d->services, h->n_svcs, sizeof(*d->services),

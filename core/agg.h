@@ -35,21 +35,21 @@
 #include "core/snapshot.h"
 #include "core/sketch.h"
 
-#define SR_AGG_MAX_SERVICES	100
-#define SR_AGG_MAX_ENDPOINTS	200	/* per service */
-#define SR_AGG_MAX_MODELS	200
-#define SR_AGG_MAX_TYPES	64
-#define SR_AGG_MAX_TEMPLATES	500
-#define SR_AGG_MAX_USERS	50000	/* user and session tables each */
-#define SR_AGG_EXACT_CAP	SR_AGG_MAX_USERS
-#define SR_AGG_TEMPLATE_SERVICES 8	/* services remembered per template */
-#define SR_AGG_MAX_HOSTS	64
-#define SR_AGG_OTHER		"other"
+#define SR_AGG_MAX_SERVICES 100
+#define SR_AGG_MAX_ENDPOINTS 200 /* per service */
+#define SR_AGG_MAX_MODELS 200
+#define SR_AGG_MAX_TYPES 64
+#define SR_AGG_MAX_TEMPLATES 500
+#define SR_AGG_MAX_USERS 50000 /* user and session tables each */
+#define SR_AGG_EXACT_CAP SR_AGG_MAX_USERS
+#define SR_AGG_TEMPLATE_SERVICES 8 /* services remembered per template */
+#define SR_AGG_MAX_HOSTS 64
+#define SR_AGG_OTHER "other"
 
-#define SR_AGG_FINE_MS		10000
-#define SR_AGG_FINE_N		30
-#define SR_AGG_COARSE_MS	300000
-#define SR_AGG_COARSE_N		12
+#define SR_AGG_FINE_MS 10000
+#define SR_AGG_FINE_N 30
+#define SR_AGG_COARSE_MS 300000
+#define SR_AGG_COARSE_N 12
 
 struct sr_agg;
 
@@ -60,9 +60,9 @@ struct sr_agg;
  * an ongoing incident moves the baseline slowly.
  */
 struct sr_baseline {
-	double		 mean;
-	double		 dev;
-	uint64_t	 n;
+	double mean;
+	double dev;
+	uint64_t n;
 };
 
 /* Robust z score of x against b: (x - mean) / (1.4826 * dev), floored. */
@@ -75,72 +75,72 @@ struct sr_agg_ring;
 
 /* One endpoint of a service (read-only for callers). */
 struct sr_agg_endpoint {
-	char			*name;
-	int64_t			 first_seen_ms;
-	int64_t			 last_seen_ms;
-	struct sr_agg_ring	*ring;
+	char *name;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	struct sr_agg_ring *ring;
 };
 
 struct sr_agg_service {
-	char			*name;
-	int64_t			 first_seen_ms;
-	int64_t			 last_seen_ms;
-	uint64_t		 events;	/* since start */
-	struct sr_agg_ring	*ring;
-	struct sr_agg_endpoint	**endpoints;
-	size_t			 n_endpoints;
+	char *name;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	uint64_t events; /* since start */
+	struct sr_agg_ring *ring;
+	struct sr_agg_endpoint **endpoints;
+	size_t n_endpoints;
 	/* Baselines, updated each minute from the 1 min window (rps,
 	 * p95) and the 5 min window (error ratio); gap from arrivals. */
-	struct sr_baseline	 base_rps;
-	struct sr_baseline	 base_p95;
-	struct sr_baseline	 base_err;
-	struct sr_baseline	 base_gap_ms;	/* time between events */
+	struct sr_baseline base_rps;
+	struct sr_baseline base_p95;
+	struct sr_baseline base_err;
+	struct sr_baseline base_gap_ms; /* time between events */
 	/* Per-tick history (1 min window values), last SR_SNAP_HIST. */
-	float			 hist_rps[SR_SNAP_HIST];
-	float			 hist_p95[SR_SNAP_HIST];
-	float			 hist_err[SR_SNAP_HIST];
-	int			 hist_n;
+	float hist_rps[SR_SNAP_HIST];
+	float hist_p95[SR_SNAP_HIST];
+	float hist_err[SR_SNAP_HIST];
+	int hist_n;
 	/* Windows as of the last sr_agg_tick() (computed once a tick). */
-	struct sr_snap_win	 win[SR_WIN_COUNT];
-	size_t			 slot;		/* internal */
+	struct sr_snap_win win[SR_WIN_COUNT];
+	size_t slot; /* internal */
 };
 
 struct sr_agg_model {
-	char			*name;
-	int64_t			 first_seen_ms;
-	int64_t			 last_seen_ms;
-	struct sr_agg_ring	*ring;
-	struct sr_baseline	 base_ttft_p95;
-	struct sr_baseline	 base_tps;	/* tokens/s, 5 min window */
+	char *name;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	struct sr_agg_ring *ring;
+	struct sr_baseline base_ttft_p95;
+	struct sr_baseline base_tps; /* tokens/s, 5 min window */
 	/* Windows as of the last sr_agg_tick(). */
 	struct sr_snap_model_win win[SR_WIN_COUNT];
 };
 
 struct sr_agg_template {
-	char			*tpl;
-	char			*example;
-	uint64_t		 count;
-	int64_t			 first_seen_ms;
-	int64_t			 last_seen_ms;
-	char			*services[SR_AGG_TEMPLATE_SERVICES];
-	size_t			 n_services;
+	char *tpl;
+	char *example;
+	uint64_t count;
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	char *services[SR_AGG_TEMPLATE_SERVICES];
+	size_t n_services;
 	/* counts per 5 min bucket (1 h) */
-	uint32_t		 coarse[SR_AGG_COARSE_N];
-	int64_t			 coarse_idx[SR_AGG_COARSE_N];
+	uint32_t coarse[SR_AGG_COARSE_N];
+	int64_t coarse_idx[SR_AGG_COARSE_N];
 };
 
 /* A minute of stored rollups (ev_minute), for replaying history. */
 struct sr_agg_minute {
-	int64_t		 minute_ms;
-	const char	*service, *endpoint, *model;	/* may be "" */
-	uint64_t	 requests, n_4xx, n_5xx, lat_n;
-	double		 lat_sum;
-	const void	*lat_sketch;	/* sr_sketch_encode() blob or NULL */
-	size_t		 lat_sketch_len;
-	uint64_t	 tokens_in, tokens_out;
-	double		 gen_ms;
-	const void	*ttft_sketch;
-	size_t		 ttft_sketch_len;
+	int64_t minute_ms;
+	const char *service, *endpoint, *model; /* may be "" */
+	uint64_t requests, n_4xx, n_5xx, lat_n;
+	double lat_sum;
+	const void *lat_sketch; /* sr_sketch_encode() blob or NULL */
+	size_t lat_sketch_len;
+	uint64_t tokens_in, tokens_out;
+	double gen_ms;
+	const void *ttft_sketch;
+	size_t ttft_sketch_len;
 };
 
 /*
@@ -155,8 +155,8 @@ size_t sr_agg_n_hosts(const struct sr_agg *a);
 void sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s);
 
 /* now_ms: the wall clock at creation; active_session_ms: see snapshot. */
-struct sr_agg *sr_agg_new(int64_t now_ms, int64_t active_session_ms,
-    int64_t baseline_ms);
+struct sr_agg *
+sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms);
 void sr_agg_free(struct sr_agg *a);
 
 /*
@@ -185,13 +185,12 @@ int64_t sr_agg_start(const struct sr_agg *a);
 
 size_t sr_agg_n_services(const struct sr_agg *a);
 struct sr_agg_service *sr_agg_service_at(const struct sr_agg *a, size_t i);
-struct sr_agg_service *sr_agg_service(const struct sr_agg *a,
-    const char *name);
+struct sr_agg_service *sr_agg_service(const struct sr_agg *a, const char *name);
 size_t sr_agg_n_models(const struct sr_agg *a);
 struct sr_agg_model *sr_agg_model_at(const struct sr_agg *a, size_t i);
 size_t sr_agg_n_templates(const struct sr_agg *a);
-const struct sr_agg_template *sr_agg_template_at(const struct sr_agg *a,
-    size_t i);
+const struct sr_agg_template *
+sr_agg_template_at(const struct sr_agg *a, size_t i);
 /* Errors of a template in the last hour. */
 uint64_t sr_agg_template_count_1h(const struct sr_agg *a,
     const struct sr_agg_template *t);
@@ -199,9 +198,8 @@ uint64_t sr_agg_template_count_1h(const struct sr_agg *a,
 /* Request figures of a ring over a window ending at the agg's now. */
 void sr_agg_ring_win(const struct sr_agg *a, const struct sr_agg_ring *r,
     enum sr_window w, struct sr_snap_win *out);
-void sr_agg_ring_model_win(const struct sr_agg *a,
-    const struct sr_agg_ring *r, enum sr_window w,
-    struct sr_snap_model_win *out);
+void sr_agg_ring_model_win(const struct sr_agg *a, const struct sr_agg_ring *r,
+    enum sr_window w, struct sr_snap_model_win *out);
 
 /* Counts and rates only (quantiles NAN): no sketch merging.  r NULL:
  * every event. */
@@ -214,9 +212,9 @@ uint64_t sr_agg_ring_requests(const struct sr_agg *a,
 
 /* Totals, types, users (filled into the snapshot's structs). */
 void sr_agg_types(const struct sr_agg *a, struct sr_snap_type **out,
-    size_t *n);	/* array is malloc'ed, names borrowed */
+    size_t *n); /* array is malloc'ed, names borrowed */
 void sr_agg_users(const struct sr_agg *a, struct sr_snap_users *out,
-    struct sr_snap_count *top, size_t max_top);	/* names borrowed */
+    struct sr_snap_count *top, size_t max_top); /* names borrowed */
 /* Events in a window across all services, and the 5xx ratio / p95. */
 void sr_agg_total_win(const struct sr_agg *a, enum sr_window w,
     struct sr_snap_win *out);
@@ -230,9 +228,9 @@ void sr_agg_folded(const struct sr_agg *a, struct sr_snap_folded *out);
 
 /* Users: total events and events of the top user over 1 h (rules). */
 struct sr_agg_user_top {
-	const char	*id;
-	uint64_t	 events;
-	int64_t		 first_seen_ms;
+	const char *id;
+	uint64_t events;
+	int64_t first_seen_ms;
 };
 size_t sr_agg_top_users(const struct sr_agg *a, struct sr_agg_user_top *out,
     size_t max);

@@ -34,8 +34,8 @@ sr_config_init(struct sr_config *c)
 	for (size_t i = 0; i < c->n_rules; i++)
 		c->rules[i] = sr_rules[i]->defaults;
 	c->tui.layout = sr_xstrdup("auto");
-	c->tui.tiles = sr_xstrdup(
-	    "cpu,mem,load,disk,net,events,errors,p95,users");
+	c->tui.tiles =
+	    sr_xstrdup("cpu,mem,load,disk,net,events,errors,p95,users");
 	c->tui.panels = sr_xstrdup("services,insights,events,errors,system");
 	c->tui.theme = sr_xstrdup("default");
 	c->tui.mouse = 1;
@@ -116,8 +116,8 @@ parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out,
 	if (end == s || *end != '\0' || errno != 0)
 		return sr_err_set(err, "not an integer");
 	if (v < lo || v > hi)
-		return sr_err_set(err, "out of range %lld..%lld",
-		    (long long)lo, (long long)hi);
+		return sr_err_set(err, "out of range %lld..%lld", (long long)lo,
+		    (long long)hi);
 	*out = v;
 	return 0;
 }
@@ -136,8 +136,7 @@ parse_dur(const char *s, int64_t *out, struct sr_err *err)
 }
 
 int
-sr_config_parse_rate(const char *s, int *n, int64_t *per_ms,
-    struct sr_err *err)
+sr_config_parse_rate(const char *s, int *n, int64_t *per_ms, struct sr_err *err)
 {
 	const char *slash = strchr(s, '/');
 	char num[32];
@@ -169,12 +168,12 @@ sr_config_parse_rate(const char *s, int *n, int64_t *per_ms,
 /* ---- the handler ---- */
 
 struct cfg_ctx {
-	struct sr_config	*c;
-	const char		*file;
-	FILE			*fp;
-	int			 line;
-	struct sr_err		 err;
-	int			 failed;
+	struct sr_config *c;
+	const char *file;
+	FILE *fp;
+	int line;
+	struct sr_err err;
+	int failed;
 };
 
 static char *
@@ -197,8 +196,8 @@ set_s(char **dst, const char *v)
 
 /* Set one rule parameter; 1 handled, 0 unknown key, -1 bad value. */
 static int
-rule_param(struct sr_rule_params *p, const struct sr_rule *r,
-    const char *key, const char *v, struct sr_err *err)
+rule_param(struct sr_rule_params *p, const struct sr_rule *r, const char *key,
+    const char *v, struct sr_err *err)
 {
 	double *num = NULL;
 	int64_t *dur = NULL;
@@ -227,10 +226,10 @@ rule_param(struct sr_rule_params *p, const struct sr_rule *r,
 		return 0;
 	if (num != NULL) {
 		int as_dur = ((r->flags & SR_RULE_DURATION_LEVELS) &&
-		    num != &p->min_samples && num != &p->factor &&
-		    num != &p->min_change) ||
+				 num != &p->min_samples && num != &p->factor &&
+				 num != &p->min_change) ||
 		    ((r->flags & SR_RULE_CHANGE_DURATION) &&
-		    num == &p->min_change);
+			num == &p->min_change);
 
 		if (as_dur) {
 			int64_t ms = 0;
@@ -283,13 +282,14 @@ action_key(struct sr_config_action *a, const char *k, const char *v,
 		memcpy(buf, v, strlen(v) + 1);
 		a->on = 0;
 		for (p = strtok_r(buf, ", ", &save); p != NULL;
-		    p = strtok_r(NULL, ", ", &save)) {
+		     p = strtok_r(NULL, ", ", &save)) {
 			if (strcmp(p, "fire") == 0)
 				a->on |= SR_ACTION_ON_FIRE;
 			else if (strcmp(p, "resolve") == 0)
 				a->on |= SR_ACTION_ON_RESOLVE;
 			else
-				return sr_err_set(err, "expected fire and/or "
+				return sr_err_set(err,
+				    "expected fire and/or "
 				    "resolve");
 		}
 		return 1;
@@ -315,12 +315,15 @@ action_key(struct sr_config_action *a, const char *k, const char *v,
 	}
 	if (strcmp(k, "rate_limit") == 0)
 		return sr_config_parse_rate(v, &a->rate_limit, &a->rate_per_ms,
-		    err) < 0 ? -1 : 1;
+			   err) < 0
+		    ? -1
+		    : 1;
 	if (strcmp(k, "severity") == 0) {
 		int s = sr_severity_parse(v);
 
 		if (s < 0)
-			return sr_err_set(err, "expected info, warning or "
+			return sr_err_set(err,
+			    "expected info, warning or "
 			    "critical");
 		a->min_severity = s;
 		return 1;
@@ -353,17 +356,21 @@ cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
 			return 1;
 		}
 		if (strcmp(k, "retain") == 0)
-			return parse_dur(v, &c->retention.events_ms, err) < 0 ?
-			    -1 : 1;
+			return parse_dur(v, &c->retention.events_ms, err) < 0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "durable") == 0)
 			return sr_config_parse_bool(v, &c->general.durable,
-			    err) < 0 ? -1 : 1;
+				   err) < 0
+			    ? -1
+			    : 1;
 		return 0;
 	}
 	if (strcmp(sec, "store") == 0) {
 		if (strcmp(k, "events") == 0)
-			return parse_dur(v, &c->retention.events_ms, err) < 0 ?
-			    -1 : 1;
+			return parse_dur(v, &c->retention.events_ms, err) < 0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "max_events") == 0) {
 			if (parse_int(v, 0, INT64_MAX, &n, err) < 0)
 				return -1;
@@ -371,26 +378,37 @@ cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
 			return 1;
 		}
 		if (strcmp(k, "samples_raw") == 0)
-			return parse_dur(v, &c->retention.samples_raw_ms,
-			    err) < 0 ? -1 : 1;
+			return parse_dur(v, &c->retention.samples_raw_ms, err) <
+				0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "samples_1m") == 0)
-			return parse_dur(v, &c->retention.samples_1m_ms,
-			    err) < 0 ? -1 : 1;
+			return parse_dur(v, &c->retention.samples_1m_ms, err) <
+				0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "samples_1h") == 0)
-			return parse_dur(v, &c->retention.samples_1h_ms,
-			    err) < 0 ? -1 : 1;
+			return parse_dur(v, &c->retention.samples_1h_ms, err) <
+				0
+			    ? -1
+			    : 1;
 		return 0;
 	}
 	if (strcmp(sec, "insights") == 0) {
 		if (strcmp(k, "active_session") == 0)
 			return parse_dur(v, &c->insights.active_session_ms,
-			    err) < 0 ? -1 : 1;
+				   err) < 0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "baseline") == 0)
-			return parse_dur(v, &c->insights.baseline_ms, err) < 0 ?
-			    -1 : 1;
+			return parse_dur(v, &c->insights.baseline_ms, err) < 0
+			    ? -1
+			    : 1;
 		if (strcmp(k, "resolved_keep") == 0)
 			return parse_dur(v, &c->insights.resolved_keep_ms,
-			    err) < 0 ? -1 : 1;
+				   err) < 0
+			    ? -1
+			    : 1;
 		/* RULE_PARAM: the longest rule id that prefixes the key */
 		for (size_t i = 0; i < c->n_rules; i++) {
 			size_t l = strlen(sr_rules[i]->id);
@@ -446,11 +464,13 @@ cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
 		else if (strcmp(k, "theme") == 0)
 			set_s(&c->tui.theme, v);
 		else if (strcmp(k, "mouse") == 0)
-			return sr_config_parse_bool(v, &c->tui.mouse, err) < 0 ?
-			    -1 : 1;
+			return sr_config_parse_bool(v, &c->tui.mouse, err) < 0
+			    ? -1
+			    : 1;
 		else if (strcmp(k, "ascii") == 0)
-			return sr_config_parse_bool(v, &c->tui.ascii, err) < 0 ?
-			    -1 : 1;
+			return sr_config_parse_bool(v, &c->tui.ascii, err) < 0
+			    ? -1
+			    : 1;
 		else
 			return 0;
 		return 1;
@@ -464,7 +484,9 @@ cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
 			set_s(&c->serve.cors, v);
 		else if (strcmp(k, "accept_events") == 0)
 			return sr_config_parse_bool(v, &c->serve.accept_events,
-			    err) < 0 ? -1 : 1;
+				   err) < 0
+			    ? -1
+			    : 1;
 		else
 			return 0;
 		return 1;
@@ -492,8 +514,10 @@ cfg_handler(void *user, const char *sec, const char *k, const char *v)
 	    strncmp(e.msg, "unknown rule", 12) == 0)
 		sr_err_set(&x->err, "%s:%d: %s", x->file, x->line, e.msg);
 	else
-		sr_err_set(&x->err, "%s:%d: bad value '%s' for '%s' in [%s]: "
-		    "%s", x->file, x->line, v, k, sec, e.msg);
+		sr_err_set(&x->err,
+		    "%s:%d: bad value '%s' for '%s' in [%s]: "
+		    "%s",
+		    x->file, x->line, v, k, sec, e.msg);
 	x->failed = 1;
 	return 0;
 }
@@ -506,13 +530,16 @@ cfg_validate(const struct sr_config *c, const char *file, struct sr_err *err)
 		const struct sr_config_action *a = &c->actions[i];
 
 		if ((a->command == NULL) == (a->webhook == NULL))
-			return sr_err_set(err, "%s: [action %s] needs exactly "
-			    "one of command= or webhook=", file, a->name);
+			return sr_err_set(err,
+			    "%s: [action %s] needs exactly "
+			    "one of command= or webhook=",
+			    file, a->name);
 	}
 	for (size_t i = 0; i < c->n_sources; i++)
 		if (c->sources[i].spec == NULL)
-			return sr_err_set(err, "%s: [source %s] needs spec=",
-			    file, c->sources[i].name);
+			return sr_err_set(err,
+			    "%s: [source %s] needs spec=", file,
+			    c->sources[i].name);
 	return 0;
 }
 
@@ -530,7 +557,7 @@ sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err)
 		return sr_err_set(err, "cannot read '%s': %s", path,
 		    strerror(errno));
 	rc = ini_parse_stream(cfg_reader, &x, cfg_handler, &x);
-	(void)fclose(x.fp);	/* read-only: nothing to lose */
+	(void)fclose(x.fp); /* read-only: nothing to lose */
 	if (x.failed) {
 		if (err != NULL)
 			*err = x.err;
@@ -596,8 +623,13 @@ sr_config_rule(const struct sr_config *c, const char *rule_id)
 static void
 dump_dur(struct sr_buf *b, const char *k, int64_t ms)
 {
-	static const struct { int64_t ms; const char *u; } units[] = {
-		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" },
+	static const struct {
+		int64_t ms;
+		const char *u;
+	} units[] = {
+		{ 86400000, "d" },
+		{ 3600000, "h" },
+		{ 60000, "m" },
 		{ 1000, "s" },
 	};
 
@@ -676,8 +708,9 @@ sr_config_dump(const struct sr_config *c, struct sr_buf *b)
 		sr_buf_addf(b, "\n[action %s]\n", a->name);
 		sr_buf_addf(b, "on = %s%s%s\n",
 		    (a->on & SR_ACTION_ON_FIRE) ? "fire" : "",
-		    a->on == (SR_ACTION_ON_FIRE | SR_ACTION_ON_RESOLVE) ?
-		    "," : "", (a->on & SR_ACTION_ON_RESOLVE) ? "resolve" : "");
+		    a->on == (SR_ACTION_ON_FIRE | SR_ACTION_ON_RESOLVE) ? ","
+									: "",
+		    (a->on & SR_ACTION_ON_RESOLVE) ? "resolve" : "");
 		if (a->command)
 			dump_str(b, "command", a->command);
 		if (a->webhook)
@@ -685,15 +718,15 @@ sr_config_dump(const struct sr_config *c, struct sr_buf *b)
 		dump_dur(b, "timeout", a->timeout_ms);
 		sr_buf_addf(b, "retries = %d\n", a->retries);
 		if (a->rate_limit > 0)
-			sr_buf_addf(b, "rate_limit = %d/%llds\n",
-			    a->rate_limit, (long long)(a->rate_per_ms / 1000));
+			sr_buf_addf(b, "rate_limit = %d/%llds\n", a->rate_limit,
+			    (long long)(a->rate_per_ms / 1000));
 		dump_str(b, "severity",
 		    sr_severity_name((enum sr_severity)a->min_severity));
 		dump_str(b, "match", a->match);
 	}
 	for (size_t i = 0; i < c->n_sources; i++)
-		sr_buf_addf(b, "\n[source %s]\nspec = %s\n",
-		    c->sources[i].name, c->sources[i].spec);
+		sr_buf_addf(b, "\n[source %s]\nspec = %s\n", c->sources[i].name,
+		    c->sources[i].spec);
 	sr_buf_adds(b, "\n[tui]\n");
 	dump_str(b, "layout", c->tui.layout);
 	dump_str(b, "tiles", c->tui.tiles);

@@ -19,64 +19,64 @@
 #include "core/metric.h"
 #include "core/series.h"
 
-#define ENG_MAX_PROCS		10
-#define ENG_MAX_ENDPOINTS	20	/* per service in the snapshot */
-#define ENG_TOP_ENDPOINTS	20
-#define ENG_TOP_USERS		10
-#define ENG_MAX_ERRORS		100
+#define ENG_MAX_PROCS 10
+#define ENG_MAX_ENDPOINTS 20 /* per service in the snapshot */
+#define ENG_TOP_ENDPOINTS 20
+#define ENG_TOP_USERS 10
+#define ENG_MAX_ERRORS 100
 
 struct eng_proc {
-	int		 pid;
-	char		 name[64];
-	char		 user[32];
-	int		 has_user;
-	double		 cpu_pct, mem_pct;
-	uint64_t	 rss_bytes;
+	int pid;
+	char name[64];
+	char user[32];
+	int has_user;
+	double cpu_pct, mem_pct;
+	uint64_t rss_bytes;
 };
 
 struct eng_event {
-	uint64_t	 seq;
-	struct sr_event	 ev;
-	char		*strs;	/* one block holding every string of ev */
+	uint64_t seq;
+	struct sr_event ev;
+	char *strs; /* one block holding every string of ev */
 };
 
 struct eng_hook {
-	const struct sr_engine_hook	*ops;
-	void				*self;
+	const struct sr_engine_hook *ops;
+	void *self;
 };
 
 struct eng_kpi_hist {
-	float	 v[SR_SNAP_HIST];
-	int	 n;
+	float v[SR_SNAP_HIST];
+	int n;
 };
 
 struct sr_engine {
-	const struct sr_config	*cfg;
-	struct sr_agg		*agg;
-	struct sr_series_set	*series;
-	struct sr_insights	*ins;
-	struct eng_proc		 pcpu[ENG_MAX_PROCS], pmem[ENG_MAX_PROCS];
-	size_t			 n_pcpu, n_pmem;
-	struct sr_snap_source	*src;	/* deep copies */
-	size_t			 n_src;
-	struct eng_event	 recent[SR_SNAP_RECENT];
-	size_t			 recent_head, recent_n;
-	uint64_t		 seq;
-	uint64_t		 tick;
-	int64_t			 now_ms;
-	struct eng_hook		*hooks;
-	size_t			 n_hooks;
-	struct sr_store		*tick_store;	/* during a tick only */
-	uint64_t		 persist_errors;
-	int64_t			 last_cpu_us, last_mono_us;
-	double			 self_cpu_pct;
-	uint64_t		 self_rss;
-	char			 hostname[256];
-	char			 kernel[256];
-	int			 ncpu;
-	struct eng_kpi_hist	 khist[SR_KPI_COUNT];
-	pthread_mutex_t		 lock;
-	struct sr_snapshot	*current;
+	const struct sr_config *cfg;
+	struct sr_agg *agg;
+	struct sr_series_set *series;
+	struct sr_insights *ins;
+	struct eng_proc pcpu[ENG_MAX_PROCS], pmem[ENG_MAX_PROCS];
+	size_t n_pcpu, n_pmem;
+	struct sr_snap_source *src; /* deep copies */
+	size_t n_src;
+	struct eng_event recent[SR_SNAP_RECENT];
+	size_t recent_head, recent_n;
+	uint64_t seq;
+	uint64_t tick;
+	int64_t now_ms;
+	struct eng_hook *hooks;
+	size_t n_hooks;
+	struct sr_store *tick_store; /* during a tick only */
+	uint64_t persist_errors;
+	int64_t last_cpu_us, last_mono_us;
+	double self_cpu_pct;
+	uint64_t self_rss;
+	char hostname[256];
+	char kernel[256];
+	int ncpu;
+	struct eng_kpi_hist khist[SR_KPI_COUNT];
+	pthread_mutex_t lock;
+	struct sr_snapshot *current;
 };
 
 struct sr_engine *
@@ -98,8 +98,8 @@ sr_engine_new(const struct sr_config *cfg)
 	if (gethostname(e->hostname, sizeof(e->hostname) - 1) != 0)
 		e->hostname[0] = '\0';
 	if (uname(&u) == 0)
-		(void)snprintf(e->kernel, sizeof(e->kernel), "%s %s",
-		    u.sysname, u.release);
+		(void)snprintf(e->kernel, sizeof(e->kernel), "%s %s", u.sysname,
+		    u.release);
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	e->ncpu = n > 0 ? (int)n : 1;
 	e->self_cpu_pct = NAN;
@@ -197,8 +197,8 @@ sr_engine_event(struct sr_engine *e, const struct sr_event *ev)
 		free(slot->strs);
 		e->recent_head = (e->recent_head + 1) % SR_SNAP_RECENT;
 	} else {
-		slot = &e->recent[(e->recent_head + e->recent_n) %
-		    SR_SNAP_RECENT];
+		slot =
+		    &e->recent[(e->recent_head + e->recent_n) % SR_SNAP_RECENT];
 		e->recent_n++;
 	}
 	slot->seq = ++e->seq;
@@ -258,8 +258,8 @@ void
 sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
 {
 	struct sr_snap_proc pc[SR_TOP_N], pm[SR_TOP_N];
-	double total = sr_series_at(sr_series_set_get(e->series,
-	    "mem.total_bytes"), 0);
+	double total =
+	    sr_series_at(sr_series_set_get(e->series, "mem.total_bytes"), 0);
 	int nc = t->n_cpu < SR_TOP_N ? t->n_cpu : SR_TOP_N;
 	int nm = t->n_mem < SR_TOP_N ? t->n_mem : SR_TOP_N;
 
@@ -274,8 +274,9 @@ sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
 			d[i].user = src[i].user[0] ? src[i].user : NULL;
 			d[i].cpu_pct = src[i].cpu_pct;
 			d[i].rss_bytes = src[i].rss_bytes;
-			d[i].mem_pct = total > 0 ? 100.0 *
-			    (double)src[i].rss_bytes / total : NAN;
+			d[i].mem_pct = total > 0
+			    ? 100.0 * (double)src[i].rss_bytes / total
+			    : NAN;
 		}
 	}
 	sr_engine_procs(e, pc, (size_t)(nc > 0 ? nc : 0), pm,
@@ -306,11 +307,11 @@ sr_engine_sources(struct sr_engine *e, const struct sr_snap_source *src,
 		d->last_error = dup_or_null(src[i].last_error);
 		d->rejected_by_reason = NULL;
 		if (src[i].n_rejected_by_reason > 0) {
-			d->rejected_by_reason = sr_xcalloc(
-			    src[i].n_rejected_by_reason,
-			    sizeof(*d->rejected_by_reason));
+			d->rejected_by_reason =
+			    sr_xcalloc(src[i].n_rejected_by_reason,
+				sizeof(*d->rejected_by_reason));
 			for (size_t k = 0; k < src[i].n_rejected_by_reason;
-			    k++) {
+			     k++) {
 				d->rejected_by_reason[k].name = sr_xstrdup(
 				    src[i].rejected_by_reason[k].name);
 				d->rejected_by_reason[k].count =
@@ -327,8 +328,7 @@ sr_engine_self_rss(struct sr_engine *e, uint64_t rss_bytes)
 }
 
 int
-sr_engine_restore(struct sr_engine *e, struct sr_store *st,
-    struct sr_err *err)
+sr_engine_restore(struct sr_engine *e, struct sr_store *st, struct sr_err *err)
 {
 	return sr_insights_restore(e->ins, st, e->now_ms, err);
 }
@@ -361,8 +361,9 @@ engine_touch_firing(struct sr_engine *e, struct sr_store *st)
 
 	for (size_t i = 0; i < sr_insights_count(e->ins); i++) {
 		sr_insights_get(e->ins, i, &in);
-		if (in.state == SR_INS_FIRING && sr_store_touch_insight(st,
-		    in.id, in.last_seen_ms, NULL) < 0)
+		if (in.state == SR_INS_FIRING &&
+		    sr_store_touch_insight(st, in.id, in.last_seen_ms, NULL) <
+			0)
 			e->persist_errors++;
 	}
 }
@@ -397,12 +398,11 @@ engine_view(struct sr_engine *e, struct sr_view *v, struct sr_snap_proc *pc,
 	v->procs_mem = pm;
 	v->n_procs_mem = e->n_pmem;
 	v->ncpu = e->ncpu;
-	v->stale_ms = 5 * v->interval_ms > 120000 ? 5 * v->interval_ms :
-	    120000;
+	v->stale_ms = 5 * v->interval_ms > 120000 ? 5 * v->interval_ms : 120000;
 }
 
-static struct sr_snapshot *engine_build(struct sr_engine *e,
-    const struct sr_view *v);
+static struct sr_snapshot *
+engine_build(struct sr_engine *e, const struct sr_view *v);
 
 int
 sr_engine_tick(struct sr_engine *e, int64_t now_ms, struct sr_store *st)
@@ -510,8 +510,8 @@ kpi_set(struct sr_engine *e, struct sr_snapshot *s, enum sr_kpi_id id,
     double prev, const char *rule, double scale)
 {
 	struct sr_snap_kpi *k = &s->kpi[id];
-	const struct sr_rule_params *p = rule ? sr_config_rule(e->cfg, rule) :
-	    NULL;
+	const struct sr_rule_params *p =
+	    rule ? sr_config_rule(e->cfg, rule) : NULL;
 
 	k->id = key;
 	k->label = label;
@@ -552,8 +552,8 @@ build_kpis(struct sr_engine *e, struct sr_snapshot *s, const struct sr_view *v)
 	    sr_view_metric(v, "mem.used_pct"),
 	    metric_prev(e, "mem.used_pct", back), "memory", 1);
 	kpi_set(e, s, SR_KPI_LOAD, "load", "Load", "",
-	    sr_view_metric(v, "load.1"), metric_prev(e, "load.1", back),
-	    "load", ncpu);
+	    sr_view_metric(v, "load.1"), metric_prev(e, "load.1", back), "load",
+	    ncpu);
 	s->kpi[SR_KPI_LOAD].value2 = sr_view_metric(v, "load.1") / ncpu;
 	s->kpi[SR_KPI_LOAD].unit2 = "per core";
 	kpi_set(e, s, SR_KPI_DISK, "disk", "Disk", "%",
@@ -566,8 +566,8 @@ build_kpis(struct sr_engine *e, struct sr_snapshot *s, const struct sr_view *v)
 	    sr_view_metric(v, "net.total.tx_bytes_per_s"));
 	netp = add2(metric_prev(e, "net.total.rx_bytes_per_s", back),
 	    metric_prev(e, "net.total.tx_bytes_per_s", back));
-	kpi_set(e, s, SR_KPI_NET, "net", "Network", "bytes/s", net, netp,
-	    NULL, 1);
+	kpi_set(e, s, SR_KPI_NET, "net", "Network", "bytes/s", net, netp, NULL,
+	    1);
 	kpi_set(e, s, SR_KPI_EVENTS, "events", "Events", "/s", w1.req_per_s,
 	    wp.req_per_s, NULL, 1);
 	kpi_set(e, s, SR_KPI_ERRORS, "errors", "Errors", "%",
@@ -595,18 +595,18 @@ build_metrics(struct sr_engine *e, struct sr_snapshot *s,
 		const struct sr_series *ser = sr_series_set_at(e->series, i);
 
 		m->name = sr_snapshot_strdup(s, name);
-		m->unit = sr_snapshot_strdup(s, sr_series_set_unit(e->series,
-		    name));
+		m->unit =
+		    sr_snapshot_strdup(s, sr_series_set_unit(e->series, name));
 		m->value = sr_view_metric(v, name);
 		m->ts_ms = sr_series_ts_at(ser, 0);
-		m->hist_n = (int)sr_series_last(ser, SR_SNAP_HIST, m->hist,
-		    NULL);
+		m->hist_n =
+		    (int)sr_series_last(ser, SR_SNAP_HIST, m->hist, NULL);
 	}
 }
 
 struct rank {
-	size_t		 i, k;
-	uint64_t	 n;
+	size_t i, k;
+	uint64_t n;
 };
 
 static int
@@ -657,8 +657,10 @@ static void
 build_services(struct sr_engine *e, struct sr_snapshot *s)
 {
 	size_t ns = sr_agg_n_services(e->agg), ne = 0;
-	struct rank *rk, *ek = NULL, top[ENG_MAX_ENDPOINTS > ENG_TOP_ENDPOINTS ?
-	    ENG_MAX_ENDPOINTS : ENG_TOP_ENDPOINTS];
+	struct rank *rk,
+	    *ek = NULL,
+	    top[ENG_MAX_ENDPOINTS > ENG_TOP_ENDPOINTS ? ENG_MAX_ENDPOINTS
+						      : ENG_TOP_ENDPOINTS];
 
 	if (ns == 0)
 		return;
@@ -677,8 +679,8 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		ek = sr_xcalloc(ne, sizeof(*ek));
 	ne = 0;
 	for (size_t r = 0; r < ns; r++) {
-		const struct sr_agg_service *a = sr_agg_service_at(e->agg,
-		    rk[r].i);
+		const struct sr_agg_service *a =
+		    sr_agg_service_at(e->agg, rk[r].i);
 		struct sr_snap_service *d = &s->services[r];
 		struct rank *er = NULL;
 		size_t n = a->n_endpoints;
@@ -687,12 +689,12 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		memcpy(d->win, a->win, sizeof(d->win));
 		d->last_seen_ms = a->last_seen_ms;
 		d->hist_n = a->hist_n;
-		memcpy(d->hist_rps, a->hist_rps, (size_t)a->hist_n *
-		    sizeof(float));
-		memcpy(d->hist_p95, a->hist_p95, (size_t)a->hist_n *
-		    sizeof(float));
-		memcpy(d->hist_err, a->hist_err, (size_t)a->hist_n *
-		    sizeof(float));
+		memcpy(d->hist_rps, a->hist_rps,
+		    (size_t)a->hist_n * sizeof(float));
+		memcpy(d->hist_p95, a->hist_p95,
+		    (size_t)a->hist_n * sizeof(float));
+		memcpy(d->hist_err, a->hist_err,
+		    (size_t)a->hist_n * sizeof(float));
 		if (n == 0)
 			continue;
 		er = sr_xcalloc(n, sizeof(*er));
@@ -716,8 +718,7 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 			d->endpoints[k].name = sr_snapshot_strdup(s, ep->name);
 			for (int w = 0; w < SR_WIN_COUNT; w++)
 				sr_agg_ring_win(e->agg, ep->ring,
-				    (enum sr_window)w,
-				    &d->endpoints[k].win[w]);
+				    (enum sr_window)w, &d->endpoints[k].win[w]);
 		}
 		free(er);
 	}
@@ -727,8 +728,8 @@ build_services(struct sr_engine *e, struct sr_snapshot *s)
 		while (n > 0 && top[n - 1].n == 0)
 			n--;
 		s->n_top_endpoints = n;
-		s->top_endpoints = sr_snapshot_alloc(s, n *
-		    sizeof(*s->top_endpoints));
+		s->top_endpoints =
+		    sr_snapshot_alloc(s, n * sizeof(*s->top_endpoints));
 		for (size_t j = 0; j < n; j++) {
 			const struct sr_agg_service *a =
 			    sr_agg_service_at(e->agg, top[j].i);
@@ -774,11 +775,10 @@ build_models_types_users(struct sr_engine *e, struct sr_snapshot *s)
 	}
 	free(types);
 	sr_agg_users(e->agg, &s->users, top, ENG_TOP_USERS);
-	s->users.top_users = sr_snapshot_alloc(s, s->users.n_top_users *
-	    sizeof(*s->users.top_users));
+	s->users.top_users = sr_snapshot_alloc(s,
+	    s->users.n_top_users * sizeof(*s->users.top_users));
 	for (size_t i = 0; i < s->users.n_top_users; i++) {
-		s->users.top_users[i].name = sr_snapshot_strdup(s,
-		    top[i].name);
+		s->users.top_users[i].name = sr_snapshot_strdup(s, top[i].name);
 		s->users.top_users[i].count = top[i].count;
 	}
 }
@@ -813,15 +813,15 @@ build_errors(struct sr_engine *e, struct sr_snapshot *s)
 		struct sr_snap_error *d = &s->errors[i];
 
 		d->template = sr_snapshot_strdup(s, t->tpl);
-		d->example = sr_snapshot_strdup(s, t->example ? t->example :
-		    "");
+		d->example =
+		    sr_snapshot_strdup(s, t->example ? t->example : "");
 		d->count = t->count;
 		d->count_1h = sr_agg_template_count_1h(e->agg, t);
 		d->first_seen_ms = t->first_seen_ms;
 		d->last_seen_ms = t->last_seen_ms;
 		d->n_services = t->n_services;
-		d->services = sr_snapshot_alloc(s, t->n_services *
-		    sizeof(*d->services));
+		d->services =
+		    sr_snapshot_alloc(s, t->n_services * sizeof(*d->services));
 		for (size_t k = 0; k < t->n_services; k++)
 			d->services[k] = sr_snapshot_strdup(s, t->services[k]);
 	}
@@ -831,8 +831,9 @@ build_errors(struct sr_engine *e, struct sr_snapshot *s)
 static int
 ins_rank(const struct sr_snap_insight *x)
 {
-	return x->state == SR_INS_FIRING ? 0 : x->state == SR_INS_PENDING ?
-	    1 : 2;
+	return x->state == SR_INS_FIRING ? 0
+	    : x->state == SR_INS_PENDING ? 1
+					 : 2;
 }
 
 static int
@@ -865,11 +866,11 @@ build_insights(struct sr_engine *e, struct sr_snapshot *s)
 		d->title = sr_snapshot_strdup(s, in.title);
 		d->description = sr_snapshot_strdup(s, in.description);
 		d->recommendation = sr_snapshot_strdup(s, in.recommendation);
-		d->history = sr_snapshot_alloc(s, in.n_history *
-		    sizeof(*d->history));
+		d->history =
+		    sr_snapshot_alloc(s, in.n_history * sizeof(*d->history));
 		if (in.n_history > 0)
-			memcpy(d->history, in.history, in.n_history *
-			    sizeof(*d->history));
+			memcpy(d->history, in.history,
+			    in.n_history * sizeof(*d->history));
 		s->n_firing += in.state == SR_INS_FIRING;
 		s->n_pending += in.state == SR_INS_PENDING;
 	}
@@ -934,8 +935,9 @@ build_sources_procs(struct sr_engine *e, struct sr_snapshot *s)
 		for (size_t i = 0; i < n; i++) {
 			d[i].pid = p[i].pid;
 			d[i].name = sr_snapshot_strdup(s, p[i].name);
-			d[i].user = p[i].has_user ?
-			    sr_snapshot_strdup(s, p[i].user) : NULL;
+			d[i].user = p[i].has_user
+			    ? sr_snapshot_strdup(s, p[i].user)
+			    : NULL;
 			d[i].cpu_pct = p[i].cpu_pct;
 			d[i].rss_bytes = p[i].rss_bytes;
 			d[i].mem_pct = p[i].mem_pct;

@@ -55,8 +55,8 @@ void sr_engine_free(struct sr_engine *e);
 void sr_engine_event(struct sr_engine *e, const struct sr_event *ev);
 
 /* One system metric sample (name as in sitrep(1) METRICS). */
-void sr_engine_sample(struct sr_engine *e, const char *name,
-    const char *unit, int64_t ts_ms, double value);
+void sr_engine_sample(struct sr_engine *e, const char *name, const char *unit,
+    int64_t ts_ms, double value);
 
 /* Every metric of a collector's metric set (core/metric.h), at ts_ms. */
 void sr_engine_samples(struct sr_engine *e, const struct sr_metric_set *set,
@@ -85,8 +85,8 @@ void sr_engine_self_rss(struct sr_engine *e, uint64_t rss_bytes);
  * Reload insights stored by an earlier run (firing ones stay firing with
  * their first_seen, so a restart does not fire them again).  0 or -1.
  */
-int sr_engine_restore(struct sr_engine *e, struct sr_store *st,
-    struct sr_err *err);
+int
+sr_engine_restore(struct sr_engine *e, struct sr_store *st, struct sr_err *err);
 
 /*
  * One tick at wall time now_ms: roll the windows, evaluate every enabled
@@ -110,12 +110,11 @@ struct sr_snapshot *sr_engine_snapshot(struct sr_engine *e);
  * non-blocking work there).  Both may be NULL.
  */
 struct sr_engine_hook {
-	const char	*name;
-	void		(*transition)(void *self,
-			    const struct sr_snap_insight *ins,
-			    enum sr_insight_state from, int64_t now_ms);
-	void		(*tick)(void *self, int64_t now_ms);
-	void		(*free)(void *self);
+	const char *name;
+	void (*transition)(void *self, const struct sr_snap_insight *ins,
+	    enum sr_insight_state from, int64_t now_ms);
+	void (*tick)(void *self, int64_t now_ms);
+	void (*free)(void *self);
 };
 
 /* Takes ownership of self (freed with ops->free by sr_engine_free). */

@@ -13,32 +13,32 @@
 #include <stdint.h>
 
 enum sr_event_has {
-	SR_EV_HAS_STATUS	= 1 << 0,	/* status_code */
-	SR_EV_HAS_LATENCY	= 1 << 1,	/* response_time_ms */
-	SR_EV_HAS_TOKENS_IN	= 1 << 2,
-	SR_EV_HAS_TOKENS_OUT	= 1 << 3,
-	SR_EV_HAS_TTFT		= 1 << 4,	/* ttft_ms */
-	SR_EV_IS_ERROR		= 1 << 5,	/* level=error, PRIORITY<=3 ... */
+	SR_EV_HAS_STATUS = 1 << 0,  /* status_code */
+	SR_EV_HAS_LATENCY = 1 << 1, /* response_time_ms */
+	SR_EV_HAS_TOKENS_IN = 1 << 2,
+	SR_EV_HAS_TOKENS_OUT = 1 << 3,
+	SR_EV_HAS_TTFT = 1 << 4, /* ttft_ms */
+	SR_EV_IS_ERROR = 1 << 5, /* level=error, PRIORITY<=3 ... */
 };
 
 struct sr_event {
-	int64_t		 ts_ms;		/* UTC milliseconds since the epoch */
-	const char	*event_id;	/* never NULL once parsed */
-	const char	*event_type;	/* "request" when absent */
-	const char	*service;
-	const char	*endpoint;
-	const char	*user_id;
-	const char	*session_id;
-	const char	*message;	/* error text */
-	const char	*model;
-	const char	*host;		/* origin node, NULL = this one */
-	const char	*metadata;	/* JSON object text, or NULL */
-	int		 status_code;
-	double		 response_time_ms;
-	int64_t		 tokens_in;
-	int64_t		 tokens_out;
-	double		 ttft_ms;
-	unsigned	 has;		/* enum sr_event_has bits */
+	int64_t ts_ms;		/* UTC milliseconds since the epoch */
+	const char *event_id;	/* never NULL once parsed */
+	const char *event_type; /* "request" when absent */
+	const char *service;
+	const char *endpoint;
+	const char *user_id;
+	const char *session_id;
+	const char *message; /* error text */
+	const char *model;
+	const char *host;     /* origin node, NULL = this one */
+	const char *metadata; /* JSON object text, or NULL */
+	int status_code;
+	double response_time_ms;
+	int64_t tokens_in;
+	int64_t tokens_out;
+	double ttft_ms;
+	unsigned has; /* enum sr_event_has bits */
 };
 
 /* Zero an event: every string NULL, every number unknown. */

@@ -16,30 +16,36 @@
 
 #include "core/timeutil.h"
 
-#define EXPORT_FLUSH	(64 * 1024)
+#define EXPORT_FLUSH (64 * 1024)
 
-enum export_kind { K_TEXT, K_INT, K_REAL, K_TIME, K_JSON };
+enum export_kind {
+	K_TEXT,
+	K_INT,
+	K_REAL,
+	K_TIME,
+	K_JSON
+};
 
 struct export_col {
-	const char	*name;
+	const char *name;
 	enum export_kind kind;
 };
 
 /* One typed cell; null set when the value is absent. */
 struct export_cell {
-	int	 null;
-	const char *s;		/* K_TEXT, K_JSON */
-	int64_t	 i;		/* K_INT, K_TIME */
-	double	 d;		/* K_REAL */
+	int null;
+	const char *s; /* K_TEXT, K_JSON */
+	int64_t i;     /* K_INT, K_TIME */
+	double d;      /* K_REAL */
 };
 
 struct export_writer {
-	FILE	*out;
+	FILE *out;
 	enum sr_export_format fmt;
 	const struct export_col *cols;
-	int	 ncol;
-	int64_t	 rows;
-	int	 failed;
+	int ncol;
+	int64_t rows;
+	int failed;
 	struct sr_buf buf;
 };
 
@@ -134,8 +140,8 @@ export_flush(struct export_writer *w, int force)
 {
 	if (w->buf.len == 0 || (!force && w->buf.len < EXPORT_FLUSH))
 		return;
-	if (!w->failed && fwrite(w->buf.data, 1, w->buf.len, w->out) !=
-	    w->buf.len)
+	if (!w->failed &&
+	    fwrite(w->buf.data, 1, w->buf.len, w->out) != w->buf.len)
 		w->failed = 1;
 	sr_buf_reset(&w->buf);
 }
@@ -312,34 +318,53 @@ export_table(struct sr_store *st, const char *sql,
 }
 
 static const struct export_col event_cols[] = {
-	{ "event_id", K_TEXT }, { "event_type", K_TEXT },
-	{ "timestamp", K_TIME }, { "service", K_TEXT },
-	{ "endpoint", K_TEXT }, { "status_code", K_INT },
-	{ "response_time_ms", K_REAL }, { "user_id", K_TEXT },
-	{ "session_id", K_TEXT }, { "message", K_TEXT },
-	{ "model", K_TEXT }, { "tokens_in", K_INT },
-	{ "tokens_out", K_INT }, { "ttft_ms", K_REAL },
-	{ "host", K_TEXT }, { "metadata", K_JSON },
+	{ "event_id", K_TEXT },
+	{ "event_type", K_TEXT },
+	{ "timestamp", K_TIME },
+	{ "service", K_TEXT },
+	{ "endpoint", K_TEXT },
+	{ "status_code", K_INT },
+	{ "response_time_ms", K_REAL },
+	{ "user_id", K_TEXT },
+	{ "session_id", K_TEXT },
+	{ "message", K_TEXT },
+	{ "model", K_TEXT },
+	{ "tokens_in", K_INT },
+	{ "tokens_out", K_INT },
+	{ "ttft_ms", K_REAL },
+	{ "host", K_TEXT },
+	{ "metadata", K_JSON },
 };
 
 static const struct export_col insight_cols[] = {
-	{ "id", K_TEXT }, { "rule", K_TEXT }, { "subject", K_TEXT },
-	{ "category", K_TEXT }, { "severity", K_TEXT },
-	{ "confidence", K_REAL }, { "title", K_TEXT },
-	{ "description", K_TEXT }, { "recommendation", K_TEXT },
-	{ "state", K_TEXT }, { "first_seen", K_TIME },
-	{ "last_seen", K_TIME }, { "data", K_JSON },
+	{ "id", K_TEXT },
+	{ "rule", K_TEXT },
+	{ "subject", K_TEXT },
+	{ "category", K_TEXT },
+	{ "severity", K_TEXT },
+	{ "confidence", K_REAL },
+	{ "title", K_TEXT },
+	{ "description", K_TEXT },
+	{ "recommendation", K_TEXT },
+	{ "state", K_TEXT },
+	{ "first_seen", K_TIME },
+	{ "last_seen", K_TIME },
+	{ "data", K_JSON },
 };
 
 static const struct export_col metric_cols[] = {
-	{ "name", K_TEXT }, { "ts", K_TIME }, { "min", K_REAL },
-	{ "avg", K_REAL }, { "max", K_REAL }, { "n", K_INT },
+	{ "name", K_TEXT },
+	{ "ts", K_TIME },
+	{ "min", K_REAL },
+	{ "avg", K_REAL },
+	{ "max", K_REAL },
+	{ "n", K_INT },
 };
 
 /* Metric names, collected before any series is read. */
 struct export_names {
-	char	**v;
-	size_t	 n, cap;
+	char **v;
+	size_t n, cap;
 };
 
 static void
@@ -373,7 +398,7 @@ export_point_cb(void *ctx, const struct sr_series_point *pt)
 	cell[4].d = pt->max;
 	cell[5].i = pt->n;
 	if (pt->n <= 0)
-		return;			/* an empty bucket is not a row */
+		return; /* an empty bucket is not a row */
 	export_row(c->w, cell);
 }
 
@@ -394,10 +419,12 @@ export_sample_span(sqlite3 *db, int64_t *lo, int64_t *hi, struct sr_err *err)
 		    sqlite3_errmsg(db));
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		*lo = sqlite3_column_type(s, 0) == SQLITE_NULL ? 0 :
-		    sqlite3_column_int64(s, 0);
-		*hi = sqlite3_column_type(s, 1) == SQLITE_NULL ? 0 :
-		    sqlite3_column_int64(s, 1);
+		*lo = sqlite3_column_type(s, 0) == SQLITE_NULL
+		    ? 0
+		    : sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_type(s, 1) == SQLITE_NULL
+		    ? 0
+		    : sqlite3_column_int64(s, 1);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW)
@@ -407,8 +434,8 @@ export_sample_span(sqlite3 *db, int64_t *lo, int64_t *hi, struct sr_err *err)
 }
 
 static int64_t
-export_metrics(struct sr_store *st, const struct sr_export_opts *o,
-    FILE *out, struct sr_err *err)
+export_metrics(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
 {
 	struct export_names nm = { 0 };
 	struct export_writer w;
@@ -417,7 +444,7 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o,
 	int failed = 0;
 
 	if (sr_store_metric_names(st, o->name_glob ? o->name_glob : "*",
-	    export_name_cb, &nm, err) < 0)
+		export_name_cb, &nm, err) < 0)
 		return -1;
 	if (from == INT64_MIN || to == INT64_MAX) {
 		if (export_sample_span(sr_store_db(st), &lo, &hi, err) < 0)
@@ -431,8 +458,9 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o,
 	for (size_t i = 0; i < nm.n && !failed && !w.failed; i++) {
 		struct export_series_ctx c = { &w, nm.v[i] };
 
-		if (from < to && sr_store_series(st, nm.v[i], from, to - 1,
-		    step, export_point_cb, &c, err) < 0)
+		if (from < to &&
+		    sr_store_series(st, nm.v[i], from, to - 1, step,
+			export_point_cb, &c, err) < 0)
 			failed = 1;
 	}
 	for (size_t i = 0; i < nm.n; i++)
@@ -447,8 +475,8 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o,
 }
 
 int64_t
-sr_export_run(struct sr_store *st, const struct sr_export_opts *o,
-    FILE *out, struct sr_err *err)
+sr_export_run(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
 {
 	switch (o->what) {
 	case SR_EXPORT_EVENTS:

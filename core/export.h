@@ -30,17 +30,17 @@ enum sr_export_what {
 
 enum sr_export_format {
 	SR_EXPORT_CSV,
-	SR_EXPORT_JSON,		/* one array */
-	SR_EXPORT_JSONL,	/* one object per line */
+	SR_EXPORT_JSON,	 /* one array */
+	SR_EXPORT_JSONL, /* one object per line */
 };
 
 struct sr_export_opts {
-	enum sr_export_what	 what;
-	enum sr_export_format	 format;
-	int64_t			 from_ms;	/* inclusive; INT64_MIN = all */
-	int64_t			 to_ms;		/* exclusive; INT64_MAX = all */
-	int64_t			 step_ms;	/* metrics; <= 0 means 60 s */
-	const char		*name_glob;	/* metrics; NULL = all */
+	enum sr_export_what what;
+	enum sr_export_format format;
+	int64_t from_ms;       /* inclusive; INT64_MIN = all */
+	int64_t to_ms;	       /* exclusive; INT64_MAX = all */
+	int64_t step_ms;       /* metrics; <= 0 means 60 s */
+	const char *name_glob; /* metrics; NULL = all */
 };
 
 /*

@@ -20,24 +20,23 @@
 #include <unistd.h>
 
 struct sr_reader {
-	char			*source;
-	int			 fd;
-	int			 eof;
-	struct sr_parser	*parser;
-	struct sr_lines		*lines;
-	sr_ingest_event_fn	 on_event;
-	void			*ctx;
-	sr_ingest_reject_fn	 on_reject;
-	void			*rctx;
-	unsigned		 reported;	/* by the default report */
-	const char		*clear;		/* line clear on a terminal */
-	struct sr_ingest_stats	 st;
-	char			*buf;
+	char *source;
+	int fd;
+	int eof;
+	struct sr_parser *parser;
+	struct sr_lines *lines;
+	sr_ingest_event_fn on_event;
+	void *ctx;
+	sr_ingest_reject_fn on_reject;
+	void *rctx;
+	unsigned reported; /* by the default report */
+	const char *clear; /* line clear on a terminal */
+	struct sr_ingest_stats st;
+	char *buf;
 };
 
 void
-sr_ingest_stats_add(struct sr_ingest_stats *a,
-    const struct sr_ingest_stats *b)
+sr_ingest_stats_add(struct sr_ingest_stats *a, const struct sr_ingest_stats *b)
 {
 	a->lines += b->lines;
 	a->events += b->events;
@@ -83,8 +82,10 @@ reader_report(void *ctx, const char *source, uint64_t lineno,
 	fprintf(stderr, "%ssitrep: %s line %llu: %s: %s\n", r->clear, source,
 	    (unsigned long long)lineno, sr_reject_name(why), detail);
 	if (r->reported == SR_READER_REPORT_MAX)
-		fprintf(stderr, "%ssitrep: %s: further rejected lines are "
-		    "counted, not shown\n", r->clear, source);
+		fprintf(stderr,
+		    "%ssitrep: %s: further rejected lines are "
+		    "counted, not shown\n",
+		    r->clear, source);
 }
 
 struct sr_reader *
@@ -119,8 +120,7 @@ sr_reader_free(struct sr_reader *r)
 }
 
 void
-sr_reader_set_reject_fn(struct sr_reader *r, sr_ingest_reject_fn fn,
-    void *ctx)
+sr_reader_set_reject_fn(struct sr_reader *r, sr_ingest_reject_fn fn, void *ctx)
 {
 	r->on_reject = fn;
 	r->rctx = ctx;
@@ -181,8 +181,10 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 		if (k == 2) {
 			char detail[96];
 
-			(void)snprintf(detail, sizeof detail, "line longer "
-			    "than %d bytes", SR_LINE_MAX);
+			(void)snprintf(detail, sizeof detail,
+			    "line longer "
+			    "than %d bytes",
+			    SR_LINE_MAX);
 			reader_reject(r, SR_REJ_TOO_LONG, detail);
 			continue;
 		}
@@ -194,8 +196,10 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 		} else if (k > 0) {
 			r->st.events++;
 			if (r->on_event && r->on_event(r->ctx, &ev) < 0)
-				return sr_err_set(err, "'%s': stopped while "
-				    "handing on events", r->source);
+				return sr_err_set(err,
+				    "'%s': stopped while "
+				    "handing on events",
+				    r->source);
 		}
 	}
 	return r->eof;
@@ -203,9 +207,9 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 
 /* ---- the two-thread pipeline ---------------------------------------- */
 
-#define PIPE_BATCHES		4		/* batches in circulation */
-#define PIPE_BATCH_EVENTS	4096
-#define PIPE_ARENA_MAX		(4u << 20)	/* seal a batch past this */
+#define PIPE_BATCHES 4 /* batches in circulation */
+#define PIPE_BATCH_EVENTS 4096
+#define PIPE_ARENA_MAX (4u << 20) /* seal a batch past this */
 
 /* The string fields of an event, copied into a batch's arena. */
 static const size_t pipe_str_fields[] = {
@@ -223,29 +227,29 @@ static const size_t pipe_str_fields[] = {
 #define PIPE_NSTR (sizeof pipe_str_fields / sizeof pipe_str_fields[0])
 
 struct pipe_batch {
-	struct sr_ingest_batch	 pub;		/* first: handed out */
-	struct sr_event		*ev;
-	size_t			(*off)[PIPE_NSTR];	/* arena offset + 1 */
-	struct sr_buf		 arena;
+	struct sr_ingest_batch pub; /* first: handed out */
+	struct sr_event *ev;
+	size_t (*off)[PIPE_NSTR]; /* arena offset + 1 */
+	struct sr_buf arena;
 };
 
 struct sr_pipeline {
-	pthread_t		 thread;
-	int			 wake[2];	/* stops a poll() */
-	struct sr_reader	*reader;
-	struct pipe_batch	 pool[PIPE_BATCHES];
-	struct pipe_batch	*filling;	/* parsing thread's */
+	pthread_t thread;
+	int wake[2]; /* stops a poll() */
+	struct sr_reader *reader;
+	struct pipe_batch pool[PIPE_BATCHES];
+	struct pipe_batch *filling; /* parsing thread's */
 
-	pthread_mutex_t		 mu;		/* guards everything below */
-	pthread_cond_t		 cv_full;	/* a batch is ready, or done */
-	pthread_cond_t		 cv_free;	/* a batch came back, or stop */
-	struct pipe_batch	*full[PIPE_BATCHES];	/* FIFO */
-	unsigned		 full_head, full_n;
-	struct pipe_batch	*free_[PIPE_BATCHES];	/* stack */
-	unsigned		 free_n;
-	int			 done, failed, stop;
-	struct sr_err		 err;
-	struct sr_ingest_stats	 st;
+	pthread_mutex_t mu;		       /* guards everything below */
+	pthread_cond_t cv_full;		       /* a batch is ready, or done */
+	pthread_cond_t cv_free;		       /* a batch came back, or stop */
+	struct pipe_batch *full[PIPE_BATCHES]; /* FIFO */
+	unsigned full_head, full_n;
+	struct pipe_batch *free_[PIPE_BATCHES]; /* stack */
+	unsigned free_n;
+	int done, failed, stop;
+	struct sr_err err;
+	struct sr_ingest_stats st;
 };
 
 /* Turn arena offsets into pointers: the batch's memory no longer moves. */
@@ -254,8 +258,9 @@ pipe_seal(struct pipe_batch *b)
 {
 	for (size_t i = 0; i < b->pub.n; i++) {
 		for (size_t k = 0; k < PIPE_NSTR; k++) {
-			const char **slot = (const char **)(void *)((char *)
-			    &b->ev[i] + pipe_str_fields[k]);
+			const char **slot =
+			    (const char **)(void *)((char *)&b->ev[i] +
+				pipe_str_fields[k]);
 			size_t o = b->off[i][k];
 
 			*slot = o ? b->arena.data + o - 1 : NULL;
@@ -308,8 +313,8 @@ pipe_on_event(void *ctx, const struct sr_event *ev)
 	struct pipe_batch *b = p->filling;
 	size_t i;
 
-	if (b && (b->pub.n == PIPE_BATCH_EVENTS ||
-	    b->arena.len >= PIPE_ARENA_MAX))
+	if (b &&
+	    (b->pub.n == PIPE_BATCH_EVENTS || b->arena.len >= PIPE_ARENA_MAX))
 		pipe_push(p);
 	if (p->filling == NULL && (p->filling = pipe_take_free(p)) == NULL)
 		return -1;
@@ -317,8 +322,9 @@ pipe_on_event(void *ctx, const struct sr_event *ev)
 	i = b->pub.n++;
 	b->ev[i] = *ev;
 	for (size_t k = 0; k < PIPE_NSTR; k++) {
-		const char *s = *(const char *const *)(const void *)
-		    ((const char *)ev + pipe_str_fields[k]);
+		const char *s =
+		    *(const char *const *)(const void *)((const char *)ev +
+			pipe_str_fields[k]);
 
 		if (s == NULL) {
 			b->off[i][k] = 0;
@@ -349,8 +355,7 @@ pipe_main(void *arg)
 	err.msg[0] = '\0';
 	for (;;) {
 		struct pollfd pfd[2] = {
-			{ .fd = p->reader->fd,
-			  .events = POLLIN },
+			{ .fd = p->reader->fd, .events = POLLIN },
 			{ .fd = p->wake[0], .events = POLLIN },
 		};
 
@@ -490,8 +495,7 @@ sr_pipeline_next(struct sr_pipeline *p, int timeout_ms,
 }
 
 void
-sr_pipeline_release(struct sr_pipeline *p,
-    const struct sr_ingest_batch *batch)
+sr_pipeline_release(struct sr_pipeline *p, const struct sr_ingest_batch *batch)
 {
 	/* pub is the first member: the batch is its pipe_batch. */
 	struct pipe_batch *b = (struct pipe_batch *)(void *)batch;

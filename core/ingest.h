@@ -22,27 +22,27 @@
 #include "core/parse.h"
 #include "core/util.h"
 
-#define SR_READER_CHUNK		(256 * 1024)	/* bytes per sr_reader_read */
-#define SR_READER_REPORT_MAX	5		/* rejections shown */
+#define SR_READER_CHUNK (256 * 1024) /* bytes per sr_reader_read */
+#define SR_READER_REPORT_MAX 5	     /* rejections shown */
 
 struct sr_ingest_stats {
-	uint64_t	lines;		/* lines seen, blank ones included */
-	uint64_t	events;		/* accepted and handed on */
-	uint64_t	rejected;
-	uint64_t	by_reason[SR_REJ__COUNT];
-	uint64_t	bytes;		/* bytes read */
+	uint64_t lines;	 /* lines seen, blank ones included */
+	uint64_t events; /* accepted and handed on */
+	uint64_t rejected;
+	uint64_t by_reason[SR_REJ__COUNT];
+	uint64_t bytes; /* bytes read */
 };
 
 /* Add b's counts to a. */
-void sr_ingest_stats_add(struct sr_ingest_stats *a,
-    const struct sr_ingest_stats *b);
+void
+sr_ingest_stats_add(struct sr_ingest_stats *a, const struct sr_ingest_stats *b);
 
 /*
  * Format "rejected K: not_json 3, too_long 1" (only reasons seen; "rejected
  * 0" when none) into out.
  */
-void sr_ingest_stats_reasons(const struct sr_ingest_stats *s,
-    struct sr_buf *out);
+void
+sr_ingest_stats_reasons(const struct sr_ingest_stats *s, struct sr_buf *out);
 
 /*
  * Called for each good event; its strings live for the call only.
@@ -66,13 +66,13 @@ struct sr_reader;
  * "sitrep: SOURCE line N: REASON: DETAIL"; when stderr is a terminal each
  * starts with "\r\033[K", clearing a progress line drawn there.
  */
-struct sr_reader *sr_reader_new(const char *source, int fd,
-    enum sr_format fmt, sr_ingest_event_fn on_event, void *ctx);
+struct sr_reader *sr_reader_new(const char *source, int fd, enum sr_format fmt,
+    sr_ingest_event_fn on_event, void *ctx);
 void sr_reader_free(struct sr_reader *r);
 
 /* Replace the default report of rejections (fn NULL: report nothing). */
-void sr_reader_set_reject_fn(struct sr_reader *r, sr_ingest_reject_fn fn,
-    void *ctx);
+void
+sr_reader_set_reject_fn(struct sr_reader *r, sr_ingest_reject_fn fn, void *ctx);
 
 /*
  * One read() of at most SR_READER_CHUNK bytes, then every complete line
@@ -89,8 +89,8 @@ const char *sr_reader_source(const struct sr_reader *r);
 
 /* A batch of parsed events; strings point into the batch's own arena. */
 struct sr_ingest_batch {
-	struct sr_event	*ev;
-	size_t		 n;
+	struct sr_event *ev;
+	size_t n;
 };
 
 struct sr_pipeline;
@@ -113,8 +113,8 @@ int sr_pipeline_next(struct sr_pipeline *p, int timeout_ms,
     const struct sr_ingest_batch **batch, struct sr_err *err);
 
 /* Give a batch back so the parsing thread can refill it. */
-void sr_pipeline_release(struct sr_pipeline *p,
-    const struct sr_ingest_batch *batch);
+void
+sr_pipeline_release(struct sr_pipeline *p, const struct sr_ingest_batch *batch);
 
 /* A consistent copy of the counts so far (any thread). */
 void sr_pipeline_stats(struct sr_pipeline *p, struct sr_ingest_stats *out);

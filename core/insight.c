@@ -17,29 +17,29 @@
 #include "core/util.h"
 
 struct insight {
-	char			*id;
-	int			 rule;		/* index in sr_rules */
-	char			*subject;
-	enum sr_severity	 severity;
-	enum sr_insight_state	 state;
-	enum sr_insight_state	 prev_state;	/* before a re-pending */
-	int			 seen;		/* finding this eval */
-	double			 confidence;
-	char			*title, *description, *recommendation;
-	int64_t			 first_seen_ms, last_seen_ms, since_ms;
-	int64_t			 pending_ms;
-	uint64_t		 count;
-	double			 value, threshold, baseline;
+	char *id;
+	int rule; /* index in sr_rules */
+	char *subject;
+	enum sr_severity severity;
+	enum sr_insight_state state;
+	enum sr_insight_state prev_state; /* before a re-pending */
+	int seen;			  /* finding this eval */
+	double confidence;
+	char *title, *description, *recommendation;
+	int64_t first_seen_ms, last_seen_ms, since_ms;
+	int64_t pending_ms;
+	uint64_t count;
+	double value, threshold, baseline;
 	struct sr_snap_transition hist[SR_INSIGHT_HISTORY];
-	size_t			 n_hist;
+	size_t n_hist;
 };
 
 struct sr_insights {
-	const struct sr_config	*cfg;
-	struct sr_config	*owned_cfg;	/* replay's shallow copy */
-	struct insight		**v;
-	size_t			 n;
-	struct sr_findings	 f;
+	const struct sr_config *cfg;
+	struct sr_config *owned_cfg; /* replay's shallow copy */
+	struct insight **v;
+	size_t n;
+	struct sr_findings f;
 };
 
 /* ---- view, findings, helpers ---- */
@@ -152,7 +152,7 @@ void
 sr_rule_fmt_bytes(double b, char *out, size_t len)
 {
 	static const char *const units[] = { "B", "KB", "MB", "GB", "TB",
-	    "PB" };
+		"PB" };
 	int u = 0;
 	double a = fabs(b);
 
@@ -238,8 +238,8 @@ static double
 confidence(const struct sr_rule_params *p, const struct sr_finding *f,
     int64_t held_ms, int64_t interval_ms)
 {
-	double s, d, fr = (double)(p->for_ms > interval_ms ? p->for_ms :
-	    interval_ms);
+	double s, d,
+	    fr = (double)(p->for_ms > interval_ms ? p->for_ms : interval_ms);
 
 	s = p->min_samples > 0 ? f->samples / (4 * p->min_samples) : 1;
 	if (s > 1)
@@ -350,12 +350,12 @@ insight_finding(struct sr_insights *ins, size_t r, const struct sr_finding *f,
 	insight_update(in, f);
 	if (in->state == SR_INS_PENDING) {
 		if (f->hold) {
-			in->seen = 0;	/* a hold does not keep a pending */
+			in->seen = 0; /* a hold does not keep a pending */
 			return;
 		}
 		in->severity = f->severity;
-		in->confidence = confidence(p, f, now - in->pending_ms,
-		    v->interval_ms);
+		in->confidence =
+		    confidence(p, f, now - in->pending_ms, v->interval_ms);
 		if (now - in->pending_ms >= p->for_ms) {
 			in->state = SR_INS_FIRING;
 			in->since_ms = now;
@@ -366,8 +366,7 @@ insight_finding(struct sr_insights *ins, size_t r, const struct sr_finding *f,
 		return;
 	}
 	/* firing */
-	in->confidence = confidence(p, f, now - in->pending_ms,
-	    v->interval_ms);
+	in->confidence = confidence(p, f, now - in->pending_ms, v->interval_ms);
 	if (!f->hold && f->severity != in->severity) {
 		enum sr_severity old = in->severity;
 
@@ -418,8 +417,7 @@ sr_insights_eval(struct sr_insights *ins, const struct sr_view *v,
 			in->state = SR_INS_RESOLVED;
 			in->since_ms = now;
 			insight_record(in, now);
-			emit(fn, ctx, ins, i, SR_INS_FIRING, now,
-			    &transitions);
+			emit(fn, ctx, ins, i, SR_INS_FIRING, now, &transitions);
 		}
 	}
 	/* forget dropped pendings and old resolved ones */
@@ -427,9 +425,10 @@ sr_insights_eval(struct sr_insights *ins, const struct sr_view *v,
 	for (size_t i = 0; i < ins->n; i++) {
 		struct insight *in = ins->v[i];
 		int drop = (in->state == SR_INS_PENDING && !in->seen &&
-		    in->count == 0) ||
-		    (in->state == SR_INS_RESOLVED && now - in->since_ms >
-		    ins->cfg->insights.resolved_keep_ms);
+			       in->count == 0) ||
+		    (in->state == SR_INS_RESOLVED &&
+			now - in->since_ms >
+			    ins->cfg->insights.resolved_keep_ms);
 
 		if (drop)
 			insight_free(in);
@@ -483,7 +482,8 @@ sr_insights_save(struct sr_store *st, const struct sr_snap_insight *in,
 	char *data;
 	int rc;
 
-	data = sr_xasprintf("{\"count\":%llu,\"since\":%lld,"
+	data = sr_xasprintf(
+	    "{\"count\":%llu,\"since\":%lld,"
 	    "\"value\":%.17g,\"threshold\":%.17g,\"baseline\":%.17g}",
 	    (unsigned long long)in->count, (long long)in->since_ms,
 	    isnan(in->value) ? 0 : in->value,
@@ -534,10 +534,12 @@ sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
 	db = sr_store_db(st);
 	if (db == NULL)
 		return sr_err_set(err, "no database connection");
-	rc = sqlite3_prepare_v2(db, "SELECT id, rule, subject, severity,"
+	rc = sqlite3_prepare_v2(db,
+	    "SELECT id, rule, subject, severity,"
 	    " confidence, title, description, recommendation, state,"
 	    " first_seen, last_seen, data FROM insights WHERE state != 'resolved'"
-	    " OR last_seen >= ?", -1, &s, NULL);
+	    " OR last_seen >= ?",
+	    -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return sr_err_set(err, "cannot read insights: %s",
 		    sqlite3_errmsg(db));
@@ -561,8 +563,9 @@ sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
 		in->id = sr_xstrdup(id);
 		in->rule = r;
 		in->subject = col_str(s, 2);
-		sev = sr_severity_parse((const char *)sqlite3_column_text(s,
-		    3) ? (const char *)sqlite3_column_text(s, 3) : "");
+		sev = sr_severity_parse((const char *)sqlite3_column_text(s, 3)
+			? (const char *)sqlite3_column_text(s, 3)
+			: "");
 		in->severity = sev < 0 ? SR_SEV_WARN : (enum sr_severity)sev;
 		in->confidence = sqlite3_column_double(s, 4);
 		in->title = col_str(s, 5);
@@ -601,9 +604,12 @@ sr_insights_newest_minute(struct sr_store *st)
 	sqlite3_stmt *s = NULL;
 	int64_t best = 0;
 
-	if (db == NULL || sqlite3_prepare_v2(db, "SELECT max(m) FROM ("
-	    "SELECT max(minute) AS m FROM ev_minute UNION ALL "
-	    "SELECT max(ts) FROM samples_1m)", -1, &s, NULL) != SQLITE_OK) {
+	if (db == NULL ||
+	    sqlite3_prepare_v2(db,
+		"SELECT max(m) FROM ("
+		"SELECT max(minute) AS m FROM ev_minute UNION ALL "
+		"SELECT max(ts) FROM samples_1m)",
+		-1, &s, NULL) != SQLITE_OK) {
 		sqlite3_finalize(s);
 		return 0;
 	}
@@ -641,17 +647,20 @@ sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
 	if (to_ms == 0)
 		to_ms = sr_insights_newest_minute(st) + 60000;
 	from_ms -= from_ms % 60000;
-	if (sqlite3_prepare_v2(db, "SELECT minute, service, endpoint, model,"
-	    " requests, status_4xx, status_5xx, lat_n, lat_sum, lat_sketch,"
-	    " tokens_in, tokens_out, gen_ms, ttft_sketch FROM ev_minute"
-	    " WHERE minute >= ? AND minute < ? ORDER BY minute", -1, &ev,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT minute, service, message, n FROM"
-	    " error_minute WHERE minute >= ? AND minute < ? ORDER BY minute",
-	    -1, &er, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "SELECT ts, name, avg FROM samples_1m"
-	    " WHERE ts >= ? AND ts < ? ORDER BY ts", -1, &sm, NULL) !=
-	    SQLITE_OK) {
+	if (sqlite3_prepare_v2(db,
+		"SELECT minute, service, endpoint, model,"
+		" requests, status_4xx, status_5xx, lat_n, lat_sum, lat_sketch,"
+		" tokens_in, tokens_out, gen_ms, ttft_sketch FROM ev_minute"
+		" WHERE minute >= ? AND minute < ? ORDER BY minute",
+		-1, &ev, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+		"SELECT minute, service, message, n FROM"
+		" error_minute WHERE minute >= ? AND minute < ? ORDER BY minute",
+		-1, &er, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+		"SELECT ts, name, avg FROM samples_1m"
+		" WHERE ts >= ? AND ts < ? ORDER BY ts",
+		-1, &sm, NULL) != SQLITE_OK) {
 		sr_err_set(err, "cannot read history: %s", sqlite3_errmsg(db));
 		sqlite3_finalize(ev);
 		sqlite3_finalize(er);
@@ -683,7 +692,8 @@ sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
 	rc_er = sqlite3_step(er);
 	rc_sm = sqlite3_step(sm);
 	for (int64_t m = from_ms; m < to_ms; m += 60000) {
-		while (rc_ev == SQLITE_ROW && sqlite3_column_int64(ev, 0) <= m) {
+		while (
+		    rc_ev == SQLITE_ROW && sqlite3_column_int64(ev, 0) <= m) {
 			struct sr_agg_minute x;
 
 			memset(&x, 0, sizeof(x));
@@ -702,18 +712,21 @@ sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
 			x.tokens_out = (uint64_t)sqlite3_column_int64(ev, 11);
 			x.gen_ms = sqlite3_column_double(ev, 12);
 			x.ttft_sketch = sqlite3_column_blob(ev, 13);
-			x.ttft_sketch_len = (size_t)sqlite3_column_bytes(ev,
-			    13);
+			x.ttft_sketch_len =
+			    (size_t)sqlite3_column_bytes(ev, 13);
 			sr_agg_add_minute(agg, &x);
 			rc_ev = sqlite3_step(ev);
 		}
-		while (rc_er == SQLITE_ROW && sqlite3_column_int64(er, 0) <= m) {
-			sr_agg_add_error(agg, sqlite3_column_int64(er, 0) +
-			    30000, col_text(er, 1), col_text(er, 2),
+		while (
+		    rc_er == SQLITE_ROW && sqlite3_column_int64(er, 0) <= m) {
+			sr_agg_add_error(agg,
+			    sqlite3_column_int64(er, 0) + 30000,
+			    col_text(er, 1), col_text(er, 2),
 			    (uint64_t)sqlite3_column_int64(er, 3));
 			rc_er = sqlite3_step(er);
 		}
-		while (rc_sm == SQLITE_ROW && sqlite3_column_int64(sm, 0) <= m) {
+		while (
+		    rc_sm == SQLITE_ROW && sqlite3_column_int64(sm, 0) <= m) {
 			sr_series_set_push(ser, col_text(sm, 1), NULL,
 			    sqlite3_column_int64(sm, 0),
 			    sqlite3_column_double(sm, 2));

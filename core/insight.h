@@ -37,40 +37,40 @@
 
 /* What a rule sees.  Everything is borrowed for the call. */
 struct sr_view {
-	int64_t				 now_ms;
-	int64_t				 interval_ms;
-	const struct sr_series_set	*series;	/* may be NULL */
-	const struct sr_agg		*agg;		/* may be NULL */
-	const struct sr_snap_proc	*procs_cpu;
-	size_t				 n_procs_cpu;
-	const struct sr_snap_proc	*procs_mem;
-	size_t				 n_procs_mem;
-	int				 ncpu;		/* 0 unknown */
-	int64_t				 stale_ms;	/* metric too old */
+	int64_t now_ms;
+	int64_t interval_ms;
+	const struct sr_series_set *series; /* may be NULL */
+	const struct sr_agg *agg;	    /* may be NULL */
+	const struct sr_snap_proc *procs_cpu;
+	size_t n_procs_cpu;
+	const struct sr_snap_proc *procs_mem;
+	size_t n_procs_mem;
+	int ncpu;	  /* 0 unknown */
+	int64_t stale_ms; /* metric too old */
 };
 
 /* Latest value of a metric, NAN when absent or older than stale_ms. */
 double sr_view_metric(const struct sr_view *v, const char *name);
-const struct sr_series *sr_view_series(const struct sr_view *v,
-    const char *name);
+const struct sr_series *
+sr_view_series(const struct sr_view *v, const char *name);
 
 struct sr_finding {
-	char			 subject[96];
-	enum sr_severity	 severity;
-	int			 hold;		/* past clear, below warn */
-	double			 value;
-	double			 threshold;
-	double			 baseline;	/* NAN when none */
-	double			 excess;	/* E of the confidence, 0..1 */
-	double			 samples;
-	char			 title[256];
-	char			 description[1024];
-	char			 recommendation[300];
+	char subject[96];
+	enum sr_severity severity;
+	int hold; /* past clear, below warn */
+	double value;
+	double threshold;
+	double baseline; /* NAN when none */
+	double excess;	 /* E of the confidence, 0..1 */
+	double samples;
+	char title[256];
+	char description[1024];
+	char recommendation[300];
 };
 
 struct sr_findings {
-	struct sr_finding	*v;
-	size_t			 n, cap;
+	struct sr_finding *v;
+	size_t n, cap;
 };
 
 /* A new zeroed finding (subject formatted) appended to out. */
@@ -78,20 +78,18 @@ struct sr_finding *sr_findings_add(struct sr_findings *out,
     const char *subject_fmt, ...) __attribute__((format(printf, 2, 3)));
 
 enum sr_rule_flags {
-	SR_RULE_DURATION_LEVELS	= 1 << 0,	/* warn/crit/clear: durations */
-	SR_RULE_CHANGE_DURATION	= 1 << 1,	/* min_change: a duration */
+	SR_RULE_DURATION_LEVELS = 1 << 0, /* warn/crit/clear: durations */
+	SR_RULE_CHANGE_DURATION = 1 << 1, /* min_change: a duration */
 };
 
 struct sr_rule {
-	const char		*id;		/* config, JSON, man page */
-	const char		*summary;
-	enum sr_category	 category;
-	unsigned		 flags;		/* enum sr_rule_flags */
-	struct sr_rule_params	 defaults;
-	void			(*eval)(const struct sr_rule *r,
-				    const struct sr_view *v,
-				    const struct sr_rule_params *p,
-				    struct sr_findings *out);
+	const char *id; /* config, JSON, man page */
+	const char *summary;
+	enum sr_category category;
+	unsigned flags; /* enum sr_rule_flags */
+	struct sr_rule_params defaults;
+	void (*eval)(const struct sr_rule *r, const struct sr_view *v,
+	    const struct sr_rule_params *p, struct sr_findings *out);
 };
 
 /* The registry, NULL-terminated, in the order of sr_config.rules[]. */
@@ -121,9 +119,9 @@ struct sr_insights;
 struct sr_insights *sr_insights_new(const struct sr_config *cfg);
 void sr_insights_free(struct sr_insights *ins);
 
-typedef void sr_insight_transition_fn(void *ctx,
-    const struct sr_snap_insight *ins, enum sr_insight_state from,
-    int64_t now_ms);
+typedef void
+sr_insight_transition_fn(void *ctx, const struct sr_snap_insight *ins,
+    enum sr_insight_state from, int64_t now_ms);
 
 /*
  * Evaluate every enabled rule over v and advance every insight; fn is

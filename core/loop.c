@@ -6,7 +6,7 @@
  * marked dead and compacted afterwards, so callbacks may add and remove
  * anything.  The wake pipe's read end is always polled first.
  */
-#define _GNU_SOURCE	/* ppoll(): signals are let in only while waiting */
+#define _GNU_SOURCE /* ppoll(): signals are let in only while waiting */
 #include "core/loop.h"
 
 #include <errno.h>
@@ -20,39 +20,39 @@
 #include <unistd.h>
 
 struct loop_fd {
-	int		 fd;
-	unsigned	 events;
-	sr_loop_fd_fn	*fn;
-	void		*ctx;
-	int		 dead;
-	int		 slot;		/* index in pfds at the last poll, or -1 */
+	int fd;
+	unsigned events;
+	sr_loop_fd_fn *fn;
+	void *ctx;
+	int dead;
+	int slot; /* index in pfds at the last poll, or -1 */
 };
 
 struct loop_timer {
-	int64_t			 id;
-	int64_t			 due_ms;
-	sr_loop_timer_fn	*fn;
-	void			*ctx;
-	int			 dead;
+	int64_t id;
+	int64_t due_ms;
+	sr_loop_timer_fn *fn;
+	void *ctx;
+	int dead;
 };
 
 struct sr_loop {
-	struct loop_fd		*fds;
-	int			 nfds, capfds;
-	struct loop_timer	*timers;
-	int			 ntimers, captimers;
-	int64_t			 next_timer_id;
-	struct pollfd		*pfds;
-	int			 cappfds;
-	int			 wake_rd, wake_wr;
-	sr_loop_hook_fn		*wake_fn;
-	void			*wake_ctx;
-	sr_loop_hook_fn		*sleep_fn;
-	void			*sleep_ctx;
-	int			 stop;
-	int64_t			 now_ms;
-	int			 masked;
-	sigset_t		 oldmask;
+	struct loop_fd *fds;
+	int nfds, capfds;
+	struct loop_timer *timers;
+	int ntimers, captimers;
+	int64_t next_timer_id;
+	struct pollfd *pfds;
+	int cappfds;
+	int wake_rd, wake_wr;
+	sr_loop_hook_fn *wake_fn;
+	void *wake_ctx;
+	sr_loop_hook_fn *sleep_fn;
+	void *sleep_ctx;
+	int stop;
+	int64_t now_ms;
+	int masked;
+	sigset_t oldmask;
 };
 
 struct sr_loop *
@@ -63,7 +63,8 @@ sr_loop_new(struct sr_err *err)
 
 	if (pipe2(p, O_NONBLOCK | O_CLOEXEC) == -1)
 		return sr_err_set(err, "cannot create wake pipe: %s",
-		    strerror(errno)), NULL;
+			   strerror(errno)),
+		       NULL;
 	l = sr_xcalloc(1, sizeof(*l));
 	l->wake_rd = p[0];
 	l->wake_wr = p[1];
@@ -79,7 +80,7 @@ sr_loop_free(struct sr_loop *l)
 		return;
 	if (l->masked)
 		(void)pthread_sigmask(SIG_SETMASK, &l->oldmask, NULL);
-	(void)close(l->wake_rd);	/* nothing to report on a pipe */
+	(void)close(l->wake_rd); /* nothing to report on a pipe */
 	(void)close(l->wake_wr);
 	free(l->fds);
 	free(l->timers);
@@ -98,8 +99,8 @@ loop_find_fd(struct sr_loop *l, int fd)
 }
 
 int
-sr_loop_add_fd(struct sr_loop *l, int fd, unsigned events,
-    sr_loop_fd_fn *fn, void *ctx, struct sr_err *err)
+sr_loop_add_fd(struct sr_loop *l, int fd, unsigned events, sr_loop_fd_fn *fn,
+    void *ctx, struct sr_err *err)
 {
 	struct loop_fd *e;
 
@@ -186,7 +187,7 @@ sr_loop_before_sleep(struct sr_loop *l, sr_loop_hook_fn *fn, void *ctx)
 void
 sr_loop_wake(struct sr_loop *l)
 {
-	int saved = errno;	/* may run in a signal handler */
+	int saved = errno; /* may run in a signal handler */
 	char c = 1;
 
 	/* EAGAIN: the pipe is full, so a wake-up is already pending. */
@@ -255,7 +256,7 @@ loop_timer_wait(const struct sr_loop *l, int64_t now)
 static int
 loop_run_timers(struct sr_loop *l)
 {
-	int n = l->ntimers, ran = 0;	/* timers added now wait a turn */
+	int n = l->ntimers, ran = 0; /* timers added now wait a turn */
 
 	for (int i = 0; i < n; i++) {
 		struct loop_timer *t = &l->timers[i];
@@ -301,8 +302,8 @@ sr_loop_run_once(struct sr_loop *l, int max_wait_ms, struct sr_err *err)
 	loop_compact(l);
 	if (l->cappfds < l->nfds + 1) {
 		l->cappfds = l->nfds + 8;
-		l->pfds = sr_xrealloc(l->pfds,
-		    (size_t)l->cappfds * sizeof(*l->pfds));
+		l->pfds =
+		    sr_xrealloc(l->pfds, (size_t)l->cappfds * sizeof(*l->pfds));
 	}
 	l->pfds[np++] = (struct pollfd){ .fd = l->wake_rd, .events = POLLIN };
 	for (int i = 0; i < l->nfds; i++) {
@@ -313,8 +314,8 @@ sr_loop_run_once(struct sr_loop *l, int max_wait_ms, struct sr_err *err)
 		if (l->fds[i].events & SR_LOOP_WRITE)
 			ev |= POLLOUT;
 		l->fds[i].slot = np;
-		l->pfds[np++] = (struct pollfd){ .fd = l->fds[i].fd,
-		    .events = ev };
+		l->pfds[np++] =
+		    (struct pollfd){ .fd = l->fds[i].fd, .events = ev };
 	}
 	wait_ms = max_wait_ms;
 	tw = loop_timer_wait(l, sr_mono_ms());

@@ -22,12 +22,12 @@
 
 #include "core/util.h"
 
-#define SR_TIMER_STOP	(-1)	/* a timer callback's "do not run again" */
+#define SR_TIMER_STOP (-1) /* a timer callback's "do not run again" */
 
 enum sr_loop_flags {
-	SR_LOOP_READ	= 1 << 0,
-	SR_LOOP_WRITE	= 1 << 1,
-	SR_LOOP_ERROR	= 1 << 2,	/* revents only: POLLERR/POLLHUP/NVAL */
+	SR_LOOP_READ = 1 << 0,
+	SR_LOOP_WRITE = 1 << 1,
+	SR_LOOP_ERROR = 1 << 2, /* revents only: POLLERR/POLLHUP/NVAL */
 };
 
 struct sr_loop;
@@ -36,8 +36,8 @@ struct sr_loop;
  * Called when fd is ready; revents is a set of enum sr_loop_flags.  The
  * callback may add or remove any fd or timer, including its own.
  */
-typedef void sr_loop_fd_fn(struct sr_loop *l, int fd, unsigned revents,
-    void *ctx);
+typedef void
+sr_loop_fd_fn(struct sr_loop *l, int fd, unsigned revents, void *ctx);
 /*
  * Called when a timer is due; returns the delay in ms until it runs
  * again (0 = on the next iteration), or SR_TIMER_STOP to remove it.
@@ -91,8 +91,7 @@ void sr_loop_on_wake(struct sr_loop *l, sr_loop_hook_fn *fn, void *ctx);
  * handled and before the loop sleeps: the place to draw once per
  * wake-up.  NULL removes it.
  */
-void sr_loop_before_sleep(struct sr_loop *l, sr_loop_hook_fn *fn,
-    void *ctx);
+void sr_loop_before_sleep(struct sr_loop *l, sr_loop_hook_fn *fn, void *ctx);
 
 /*
  * Wake the loop from another thread or a signal handler: writes one byte

@@ -16,20 +16,20 @@
 #include "core/util.h"
 
 struct metric_atom {
-	char		*str;		/* NULL: empty slot */
-	uint32_t	 hash;
-	uint32_t	 gen;		/* generation idx is valid for */
-	size_t		 idx;		/* entry index when gen matches */
+	char *str; /* NULL: empty slot */
+	uint32_t hash;
+	uint32_t gen; /* generation idx is valid for */
+	size_t idx;   /* entry index when gen matches */
 };
 
 struct sr_metric_set {
-	struct sr_metric	*v;
-	size_t			 n;
-	size_t			 cap;
-	struct metric_atom	*atoms;
-	size_t			 natoms;
-	size_t			 atom_cap;	/* power of two */
-	uint32_t		 gen;
+	struct sr_metric *v;
+	size_t n;
+	size_t cap;
+	struct metric_atom *atoms;
+	size_t natoms;
+	size_t atom_cap; /* power of two */
+	uint32_t gen;
 };
 
 /* FNV-1a: short keys, no need for anything stronger. */
@@ -47,8 +47,7 @@ metric_hash(const char *s)
 
 /* The slot holding s, or the empty slot where it would go. */
 static struct metric_atom *
-metric_slot(struct metric_atom *atoms, size_t cap, const char *s,
-    uint32_t h)
+metric_slot(struct metric_atom *atoms, size_t cap, const char *s, uint32_t h)
 {
 	size_t i = h & (cap - 1);
 
@@ -153,15 +152,15 @@ sr_metric_set_clear(struct sr_metric_set *set)
 }
 
 void
-sr_metric_set_add(struct sr_metric_set *set, const char *name,
-    const char *unit, double value)
+sr_metric_set_add(struct sr_metric_set *set, const char *name, const char *unit,
+    double value)
 {
 	struct metric_atom *a = metric_intern(set, name);
 	const char *u;
 
 	if (a->gen == set->gen && a->idx < set->n &&
 	    set->v[a->idx].name == a->str) {
-		size_t i = a->idx;	/* a may move when the unit is interned */
+		size_t i = a->idx; /* a may move when the unit is interned */
 
 		set->v[i].value = value;
 		set->v[i].unit = metric_intern(set, unit)->str;
@@ -360,5 +359,6 @@ sr_metric_name_split(const char *name, char *family, char *instance,
 	if (first == last)
 		metric_put(instance, cap, "", 0);
 	else
-		metric_put(instance, cap, first + 1, (size_t)(last - first - 1));
+		metric_put(instance, cap, first + 1,
+		    (size_t)(last - first - 1));
 }

@@ -22,10 +22,10 @@
 #include <stdint.h>
 
 struct sr_metric {
-	const char	*name;		/* interned, owned by the set */
-	const char	*unit;		/* "%", "bytes", "bytes/s", "1/s", "s", */
-					/* "ms", "C", "W", "MHz", "" */
-	double		 value;
+	const char *name; /* interned, owned by the set */
+	const char *unit; /* "%", "bytes", "bytes/s", "1/s", "s", */
+			  /* "ms", "C", "W", "MHz", "" */
+	double value;
 };
 
 struct sr_metric_set;
@@ -45,20 +45,19 @@ void sr_metric_set_add(struct sr_metric_set *set, const char *name,
     const char *unit, double value);
 /* Same, the name built with printf-style formatting. */
 void sr_metric_set_addf(struct sr_metric_set *set, const char *unit,
-    double value, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+    double value, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* The entry of that name, or NULL; borrowed until the next change. */
-const struct sr_metric *sr_metric_set_get(const struct sr_metric_set *set,
-    const char *name);
+const struct sr_metric *
+sr_metric_set_get(const struct sr_metric_set *set, const char *name);
 /* Store the value of NAME in *value and return 1, or return 0 if absent. */
 int sr_metric_set_value(const struct sr_metric_set *set, const char *name,
     double *value);
 
 /* Number of entries, and entry i (0 <= i < count) in the current order. */
 size_t sr_metric_set_count(const struct sr_metric_set *set);
-const struct sr_metric *sr_metric_set_at(const struct sr_metric_set *set,
-    size_t i);
+const struct sr_metric *
+sr_metric_set_at(const struct sr_metric_set *set, size_t i);
 
 /* Call fn for each entry in order; stops early when fn returns nonzero. */
 void sr_metric_set_foreach(const struct sr_metric_set *set,
@@ -78,8 +77,8 @@ size_t sr_metric_set_filter(struct sr_metric_set *set,
     const char *const *patterns, size_t n);
 
 /* Replace dst's entries with copies of src's (names interned in dst). */
-void sr_metric_set_copy(struct sr_metric_set *dst,
-    const struct sr_metric_set *src);
+void
+sr_metric_set_copy(struct sr_metric_set *dst, const struct sr_metric_set *src);
 
 /*
  * Split a metric name into family, instance and measure, each written
@@ -92,11 +91,11 @@ void sr_metric_name_split(const char *name, char *family, char *instance,
 
 /* One process in a top list. */
 struct sr_procinfo {
-	int		pid;
-	char		comm[32];
-	char		user[32];
-	double		cpu_pct;	/* of one core over the scan interval */
-	uint64_t	rss_bytes;
+	int pid;
+	char comm[32];
+	char user[32];
+	double cpu_pct; /* of one core over the scan interval */
+	uint64_t rss_bytes;
 };
 
 #define SR_TOP_N 10
@@ -106,11 +105,11 @@ struct sr_procinfo {
  * memory, heaviest first.  A plain value: copy it freely.
  */
 struct sr_toplist {
-	int			n_cpu;
-	int			n_mem;
-	int64_t			scan_mono_us;	/* when the lists were made */
-	struct sr_procinfo	cpu[SR_TOP_N];
-	struct sr_procinfo	mem[SR_TOP_N];
+	int n_cpu;
+	int n_mem;
+	int64_t scan_mono_us; /* when the lists were made */
+	struct sr_procinfo cpu[SR_TOP_N];
+	struct sr_procinfo mem[SR_TOP_N];
 };
 
 #endif

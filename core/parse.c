@@ -28,40 +28,53 @@
 
 /* Event slots a key can fill. */
 enum parse_slot {
-	S_ID, S_TYPE, S_TS, S_STATUS, S_LAT, S_USER, S_SESSION, S_SERVICE,
-	S_ENDPOINT, S_MSG, S_MODEL, S_TOK_IN, S_TOK_OUT, S_TTFT, S_HOST,
+	S_ID,
+	S_TYPE,
+	S_TS,
+	S_STATUS,
+	S_LAT,
+	S_USER,
+	S_SESSION,
+	S_SERVICE,
+	S_ENDPOINT,
+	S_MSG,
+	S_MODEL,
+	S_TOK_IN,
+	S_TOK_OUT,
+	S_TTFT,
+	S_HOST,
 	S__COUNT,
 	S_NONE = S__COUNT
 };
 
 /* How a value becomes a field. */
 enum parse_conv {
-	C_STR,		/* string */
-	C_SOFTSTR,	/* string, anything else goes to metadata */
-	C_ID,		/* string or number */
-	C_TIME,		/* ISO-8601, epoch s/ms as number or string */
-	C_TIME_US,	/* epoch microseconds (journald) */
-	C_STATUS,	/* integer 100-599 */
-	C_SOFTSTATUS,	/* same, anything else goes to metadata */
-	C_MS,		/* milliseconds >= 0 */
-	C_SEC,		/* seconds >= 0, stored as ms */
-	C_INT,		/* integer >= 0 */
-	C_FLOAT,	/* number >= 0 */
-	C_PATH,		/* string, query string dropped */
-	C_URL,		/* string, path part of a URL */
-	C_UNIT,		/* string, trailing ".service" dropped */
-	C_MSG,		/* string; anything else goes to metadata */
-	C_ERROR,	/* like C_MSG, and a true value marks an error */
-	C_LEVEL,	/* error levels mark an error; kept in metadata */
-	C_PRIO,		/* syslog priority <= 3 marks an error; kept too */
-	C_META,		/* object whose members become metadata */
+	C_STR,	      /* string */
+	C_SOFTSTR,    /* string, anything else goes to metadata */
+	C_ID,	      /* string or number */
+	C_TIME,	      /* ISO-8601, epoch s/ms as number or string */
+	C_TIME_US,    /* epoch microseconds (journald) */
+	C_STATUS,     /* integer 100-599 */
+	C_SOFTSTATUS, /* same, anything else goes to metadata */
+	C_MS,	      /* milliseconds >= 0 */
+	C_SEC,	      /* seconds >= 0, stored as ms */
+	C_INT,	      /* integer >= 0 */
+	C_FLOAT,      /* number >= 0 */
+	C_PATH,	      /* string, query string dropped */
+	C_URL,	      /* string, path part of a URL */
+	C_UNIT,	      /* string, trailing ".service" dropped */
+	C_MSG,	      /* string; anything else goes to metadata */
+	C_ERROR,      /* like C_MSG, and a true value marks an error */
+	C_LEVEL,      /* error levels mark an error; kept in metadata */
+	C_PRIO,	      /* syslog priority <= 3 marks an error; kept too */
+	C_META,	      /* object whose members become metadata */
 };
 
 struct parse_key {
-	const char	*name;
-	unsigned char	 slot;
-	unsigned char	 conv;
-	unsigned char	 rank;		/* lower wins */
+	const char *name;
+	unsigned char slot;
+	unsigned char conv;
+	unsigned char rank; /* lower wins */
 };
 
 /* The model's names first (rank 0), then aliases. */
@@ -121,56 +134,72 @@ static const struct parse_key parse_keys[] = {
 	{ "metadata", S_NONE, C_META, 0 },
 };
 #define PARSE_NKEYS (sizeof parse_keys / sizeof parse_keys[0])
-#define PARSE_BUCKET 12		/* most keys sharing a first byte */
+#define PARSE_BUCKET 12 /* most keys sharing a first byte */
 
-enum parse_vtype { V_NULL, V_FALSE, V_TRUE, V_NUM, V_STR, V_OBJ, V_ARR };
+enum parse_vtype {
+	V_NULL,
+	V_FALSE,
+	V_TRUE,
+	V_NUM,
+	V_STR,
+	V_OBJ,
+	V_ARR
+};
 
 /* One key/value pair of a line, whatever the format. */
 struct parse_val {
-	const char	*key;
-	char		*s;		/* V_STR: NUL-terminated, mutable */
-	const cJSON	*node;		/* JSON: the value, for printing */
-	double		 d;		/* V_NUM */
-	unsigned char	 type;		/* enum parse_vtype */
-	unsigned char	 conv;		/* of the key it came under */
-	unsigned char	 rank;
+	const char *key;
+	char *s;	    /* V_STR: NUL-terminated, mutable */
+	const cJSON *node;  /* JSON: the value, for printing */
+	double d;	    /* V_NUM */
+	unsigned char type; /* enum parse_vtype */
+	unsigned char conv; /* of the key it came under */
+	unsigned char rank;
 };
 
 #define RANK_UNSET 255
 
 struct sr_parser {
-	enum sr_format	 fmt;
-	cJSON		*json;		/* tree of the last JSON line */
-	struct sr_buf	 scratch;	/* mutable copy of a logfmt/combined line */
-	struct sr_buf	 meta;		/* metadata text of the last line */
-	char		*default_service;
-	uint64_t	 id_seq;
-	uint32_t	 id_seed;
-	char		 idbuf[64];
-	char		 numbuf[3][32];	/* numeric ids as text */
+	enum sr_format fmt;
+	cJSON *json;	       /* tree of the last JSON line */
+	struct sr_buf scratch; /* mutable copy of a logfmt/combined line */
+	struct sr_buf meta;    /* metadata text of the last line */
+	char *default_service;
+	uint64_t id_seq;
+	uint32_t id_seed;
+	char idbuf[64];
+	char numbuf[3][32]; /* numeric ids as text */
 	/* Per line: the winning value of each slot, and metadata items. */
 	struct parse_val slot[S__COUNT];
 	struct parse_val *items;
-	size_t		 nitems, capitems;
-	const cJSON	*meta_obj;
-	unsigned	 has;
+	size_t nitems, capitems;
+	const cJSON *meta_obj;
+	unsigned has;
 	/* Key index: parse_keys entries by first byte. */
-	unsigned char	 bucket[128][PARSE_BUCKET];
-	unsigned char	 nbucket[128];
+	unsigned char bucket[128][PARSE_BUCKET];
+	unsigned char nbucket[128];
 };
 
 const char *
 sr_reject_name(enum sr_reject why)
 {
 	switch (why) {
-	case SR_REJ_NOT_JSON: return "not_json";
-	case SR_REJ_NOT_OBJECT: return "not_object";
-	case SR_REJ_BAD_FIELD: return "bad_field";
-	case SR_REJ_BAD_TIME: return "bad_time";
-	case SR_REJ_TOO_LONG: return "too_long";
-	case SR_REJ_BAD_UTF8: return "bad_utf8";
-	case SR_REJ_UNRECOGNISED: return "unrecognised";
-	case SR_REJ__COUNT: break;
+	case SR_REJ_NOT_JSON:
+		return "not_json";
+	case SR_REJ_NOT_OBJECT:
+		return "not_object";
+	case SR_REJ_BAD_FIELD:
+		return "bad_field";
+	case SR_REJ_BAD_TIME:
+		return "bad_time";
+	case SR_REJ_TOO_LONG:
+		return "too_long";
+	case SR_REJ_BAD_UTF8:
+		return "bad_utf8";
+	case SR_REJ_UNRECOGNISED:
+		return "unrecognised";
+	case SR_REJ__COUNT:
+		break;
 	}
 	return "unknown";
 }
@@ -203,8 +232,8 @@ sr_parser_new(enum sr_format fmt)
 	sr_buf_init(&p->scratch);
 	sr_buf_init(&p->meta);
 	/* Seed generated ids so that parsers of one process differ. */
-	p->id_seed = (uint32_t)(sr_mono_us() ^ (a >> 4) ^ (a >> 32)) *
-	    2654435761u;
+	p->id_seed =
+	    (uint32_t)(sr_mono_us() ^ (a >> 4) ^ (a >> 32)) * 2654435761u;
 	for (size_t i = 0; i < PARSE_NKEYS; i++) {
 		unsigned c = (unsigned char)parse_keys[i].name[0] & 127;
 
@@ -232,8 +261,8 @@ void
 sr_parser_set_default_service(struct sr_parser *p, const char *name)
 {
 	free(p->default_service);
-	p->default_service = name != NULL && *name != '\0' ?
-	    sr_xstrdup(name) : NULL;
+	p->default_service =
+	    name != NULL && *name != '\0' ? sr_xstrdup(name) : NULL;
 }
 
 static const struct parse_key *
@@ -256,12 +285,19 @@ static const char *
 parse_type_name(const struct parse_val *v)
 {
 	switch (v->type) {
-	case V_NULL: return "null";
-	case V_FALSE: case V_TRUE: return "boolean";
-	case V_NUM: return "number";
-	case V_STR: return "string";
-	case V_OBJ: return "object";
-	case V_ARR: return "array";
+	case V_NULL:
+		return "null";
+	case V_FALSE:
+	case V_TRUE:
+		return "boolean";
+	case V_NUM:
+		return "number";
+	case V_STR:
+		return "string";
+	case V_OBJ:
+		return "object";
+	case V_ARR:
+		return "array";
 	}
 	return "?";
 }
@@ -272,8 +308,8 @@ parse_item(struct sr_parser *p, const struct parse_val *v)
 {
 	if (p->nitems == p->capitems) {
 		p->capitems = p->capitems ? p->capitems * 2 : 16;
-		p->items = sr_xrealloc(p->items,
-		    p->capitems * sizeof *p->items);
+		p->items =
+		    sr_xrealloc(p->items, p->capitems * sizeof *p->items);
 	}
 	p->items[p->nitems++] = *v;
 }
@@ -369,10 +405,9 @@ parse_bad_type(const struct parse_val *v, const char *want, enum sr_reject *why,
 static int
 parse_level_is_error(const struct parse_val *v)
 {
-	static const char *const levels[] = {
-		"error", "err", "fatal", "critical", "crit", "alert",
-		"emerg", "emergency", "panic", NULL
-	};
+	static const char *const levels[] = { "error", "err", "fatal",
+		"critical", "crit", "alert", "emerg", "emergency", "panic",
+		NULL };
 	double d;
 
 	if (v->type == V_STR) {
@@ -440,7 +475,7 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 	}
 	cur = &p->slot[k->slot];
 	if (cur->rank <= k->rank) {
-		parse_item(p, v);	/* a better alias came first */
+		parse_item(p, v); /* a better alias came first */
 		return 0;
 	}
 	if (cur->rank != RANK_UNSET)
@@ -472,7 +507,7 @@ parse_path_part(char *s, int url)
 		if (sep != NULL && strchr(sep + 3, '/') != NULL)
 			s = strchr(sep + 3, '/');
 		else if (sep != NULL)
-			return NULL;		/* a host without path */
+			return NULL; /* a host without path */
 	}
 	q = strpbrk(s, "?#");
 	if (q != NULL)
@@ -492,16 +527,35 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 	size_t n;
 
 	switch (s) {
-	case S_ID: str = &ev->event_id; break;
-	case S_TYPE: str = &ev->event_type; break;
-	case S_USER: str = &ev->user_id; break;
-	case S_SESSION: str = &ev->session_id; break;
-	case S_SERVICE: str = &ev->service; break;
-	case S_ENDPOINT: str = &ev->endpoint; break;
-	case S_MSG: str = &ev->message; break;
-	case S_MODEL: str = &ev->model; break;
-	case S_HOST: str = &ev->host; break;
-	default: break;
+	case S_ID:
+		str = &ev->event_id;
+		break;
+	case S_TYPE:
+		str = &ev->event_type;
+		break;
+	case S_USER:
+		str = &ev->user_id;
+		break;
+	case S_SESSION:
+		str = &ev->session_id;
+		break;
+	case S_SERVICE:
+		str = &ev->service;
+		break;
+	case S_ENDPOINT:
+		str = &ev->endpoint;
+		break;
+	case S_MSG:
+		str = &ev->message;
+		break;
+	case S_MODEL:
+		str = &ev->model;
+		break;
+	case S_HOST:
+		str = &ev->host;
+		break;
+	default:
+		break;
 	}
 	switch (v->conv) {
 	case C_STR:
@@ -511,11 +565,13 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		return parse_conv_str(v, str, why, err);
 	case C_ID:
 		if (v->type == V_NUM) {
-			char *b = p->numbuf[s == S_ID ? 0 : s == S_USER ? 1 : 2];
+			char *b = p->numbuf[s == S_ID ? 0
+				: s == S_USER	      ? 1
+						      : 2];
 
 			if (v->d == floor(v->d) && fabs(v->d) < 1e18)
-				(void)snprintf(b, sizeof p->numbuf[0], "%" PRId64,
-				    (int64_t)v->d);
+				(void)snprintf(b, sizeof p->numbuf[0],
+				    "%" PRId64, (int64_t)v->d);
 			else
 				(void)snprintf(b, sizeof p->numbuf[0], "%.17g",
 				    v->d);
@@ -541,11 +597,12 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		*str = v->s[0] != '\0' ? v->s : NULL;
 		return 0;
 	case C_TIME:
-		if (v->type == V_STR ?
-		    sr_time_parse(v->s, strlen(v->s), &ms, err) :
-		    v->type == V_NUM ? sr_time_from_number(v->d, &ms, err) :
-		    sr_err_set(err, "expected a time, got %s",
-		    parse_type_name(v))) {
+		if (v->type == V_STR
+			? sr_time_parse(v->s, strlen(v->s), &ms, err)
+			: v->type == V_NUM
+			? sr_time_from_number(v->d, &ms, err)
+			: sr_err_set(err, "expected a time, got %s",
+			      parse_type_name(v))) {
 			*why = SR_REJ_BAD_TIME;
 			return sr_err_prefix(err, "field '%s'", v->key);
 		}
@@ -555,15 +612,17 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		if (parse_val_number(v, &d) < 0 || d < 1e14 ||
 		    sr_time_from_number(d, &ms, err) < 0) {
 			*why = SR_REJ_BAD_TIME;
-			return sr_err_set(err, "field '%s': expected epoch "
-			    "microseconds", v->key);
+			return sr_err_set(err,
+			    "field '%s': expected epoch "
+			    "microseconds",
+			    v->key);
 		}
 		ev->ts_ms = ms;
 		return 0;
 	case C_STATUS:
 	case C_SOFTSTATUS:
-		if (parse_val_number(v, &d) < 0 || d != floor(d) ||
-		    d < 100 || d > 599) {
+		if (parse_val_number(v, &d) < 0 || d != floor(d) || d < 100 ||
+		    d > 599) {
 			if (v->conv == C_SOFTSTATUS) {
 				parse_item(p, v);
 				return 0;
@@ -571,8 +630,10 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 			if (parse_val_number(v, &d) < 0)
 				return parse_bad_type(v, "a number", why, err);
 			*why = SR_REJ_BAD_FIELD;
-			return sr_err_set(err, "field '%s': %g is not an HTTP "
-			    "status (100-599)", v->key, d);
+			return sr_err_set(err,
+			    "field '%s': %g is not an HTTP "
+			    "status (100-599)",
+			    v->key, d);
 		}
 		ev->status_code = (int)d;
 		ev->has |= SR_EV_HAS_STATUS;
@@ -590,8 +651,10 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		}
 		if (v->conv == C_INT && (d != floor(d) || d > 9e15)) {
 			*why = SR_REJ_BAD_FIELD;
-			return sr_err_set(err, "field '%s': %g is not a whole "
-			    "count", v->key, d);
+			return sr_err_set(err,
+			    "field '%s': %g is not a whole "
+			    "count",
+			    v->key, d);
 		}
 		break;
 	default:
@@ -628,11 +691,20 @@ parse_write_val(struct sr_buf *b, const struct parse_val *v)
 	char *t;
 
 	switch (v->type) {
-	case V_NULL: sr_buf_adds(b, "null"); return;
-	case V_FALSE: sr_buf_adds(b, "false"); return;
-	case V_TRUE: sr_buf_adds(b, "true"); return;
-	case V_STR: sr_buf_add_json_str(b, v->s); return;
-	default: break;
+	case V_NULL:
+		sr_buf_adds(b, "null");
+		return;
+	case V_FALSE:
+		sr_buf_adds(b, "false");
+		return;
+	case V_TRUE:
+		sr_buf_adds(b, "true");
+		return;
+	case V_STR:
+		sr_buf_add_json_str(b, v->s);
+		return;
+	default:
+		break;
 	}
 	if (v->node == NULL) {
 		(void)snprintf(num, sizeof num, "%.17g", v->d);
@@ -800,23 +872,27 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 	if (root == NULL) {
 		*why = SR_REJ_NOT_JSON;
 		return sr_err_set(err, "not JSON: syntax error at byte %zu",
-		    end != NULL && end >= line ? (size_t)(end - line) + 1 :
-		    (size_t)0);
+		    end != NULL && end >= line ? (size_t)(end - line) + 1
+					       : (size_t)0);
 	}
-	while (end < line + len && (*end == ' ' || *end == '\t' ||
-	    *end == '\n' || *end == '\r'))
+	while (end < line + len &&
+	    (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
 	if (end != line + len) {
 		*why = SR_REJ_NOT_JSON;
-		return sr_err_set(err, "not JSON: text after the value at "
-		    "byte %zu", (size_t)(end - line) + 1);
+		return sr_err_set(err,
+		    "not JSON: text after the value at "
+		    "byte %zu",
+		    (size_t)(end - line) + 1);
 	}
 	if (!cJSON_IsObject(root)) {
 		*why = SR_REJ_NOT_OBJECT;
 		return sr_err_set(err, "not an object: JSON %s",
-		    cJSON_IsArray(root) ? "array" : cJSON_IsString(root) ?
-		    "string" : cJSON_IsNumber(root) ? "number" :
-		    cJSON_IsNull(root) ? "null" : "boolean");
+		    cJSON_IsArray(root)	       ? "array"
+			: cJSON_IsString(root) ? "string"
+			: cJSON_IsNumber(root) ? "number"
+			: cJSON_IsNull(root)   ? "null"
+					       : "boolean");
 	}
 	for (cJSON *c = root->child; c != NULL; c = c->next) {
 		struct parse_val v = { .key = c->string, .node = c };
@@ -832,11 +908,21 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 			v.type = V_NUM;
 			v.d = c->valuedouble;
 			break;
-		case cJSON_True: v.type = V_TRUE; break;
-		case cJSON_False: v.type = V_FALSE; break;
-		case cJSON_NULL: v.type = V_NULL; break;
-		case cJSON_Array: v.type = V_ARR; break;
-		default: v.type = V_OBJ; break;
+		case cJSON_True:
+			v.type = V_TRUE;
+			break;
+		case cJSON_False:
+			v.type = V_FALSE;
+			break;
+		case cJSON_NULL:
+			v.type = V_NULL;
+			break;
+		case cJSON_Array:
+			v.type = V_ARR;
+			break;
+		default:
+			v.type = V_OBJ;
+			break;
 		}
 		if (v.type == V_STR && v.s == NULL)
 			v.s = (char *)"";
@@ -872,9 +958,8 @@ parse_has_kv(const char *line, size_t len)
 }
 
 static int
-parse_logfmt(struct sr_parser *p, const char *line, size_t len,
-    int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
-    struct sr_err *err)
+parse_logfmt(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
+    struct sr_event *ev, enum sr_reject *why, struct sr_err *err)
 {
 	char *s = parse_copy(p, line, len), *end = s + len;
 	int pairs = 0;
@@ -892,8 +977,10 @@ parse_logfmt(struct sr_parser *p, const char *line, size_t len,
 			s++;
 		if (s == key || (s < end && *s == '"')) {
 			*why = SR_REJ_UNRECOGNISED;
-			return sr_err_set(err, "logfmt: unexpected '%c' at byte "
-			    "%zu", *s, (size_t)(s - p->scratch.data) + 1);
+			return sr_err_set(err,
+			    "logfmt: unexpected '%c' at byte "
+			    "%zu",
+			    *s, (size_t)(s - p->scratch.data) + 1);
 		}
 		v.key = key;
 		if (s < end && *s == '=') {
@@ -907,10 +994,17 @@ parse_logfmt(struct sr_parser *p, const char *line, size_t len,
 					if (*s == '\\' && s + 1 < end) {
 						s++;
 						switch (*s) {
-						case 'n': *w++ = '\n'; break;
-						case 't': *w++ = '\t'; break;
-						case 'r': *w++ = '\r'; break;
-						case '"': case '\\':
+						case 'n':
+							*w++ = '\n';
+							break;
+						case 't':
+							*w++ = '\t';
+							break;
+						case 'r':
+							*w++ = '\r';
+							break;
+						case '"':
+						case '\\':
 							*w++ = *s;
 							break;
 						default:
@@ -923,14 +1017,17 @@ parse_logfmt(struct sr_parser *p, const char *line, size_t len,
 				}
 				if (s == end) {
 					*why = SR_REJ_UNRECOGNISED;
-					return sr_err_set(err, "logfmt: "
-					    "unterminated quote in '%s'", key);
+					return sr_err_set(err,
+					    "logfmt: "
+					    "unterminated quote in '%s'",
+					    key);
 				}
-				*w = '\0';	/* w <= s, the closing quote */
+				*w = '\0'; /* w <= s, the closing quote */
 				s++;
 				if (s < end && *s != ' ' && *s != '\t') {
 					*why = SR_REJ_UNRECOGNISED;
-					return sr_err_set(err, "logfmt: text "
+					return sr_err_set(err,
+					    "logfmt: text "
 					    "after the quoted value of '%s'",
 					    key);
 				}
@@ -1012,7 +1109,8 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 {
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char *s = parse_copy(p, line, len), *end = s + len;
-	char *ip, *ident, *user, *date, *req, *bytes, *ref = NULL, *agent = NULL;
+	char *ip, *ident, *user, *date, *req, *bytes, *ref = NULL,
+						      *agent = NULL;
 	char *method = NULL, *target = NULL, *proto = NULL, *query = NULL;
 	char *extra = NULL;
 	int day, mon = 0, year, h, mi, sec, oh, om, status;
@@ -1064,7 +1162,7 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 	if (s < end)
 		*s++ = '\0';
 	else
-		*s = '\0';	/* the scratch buffer holds len + 1 bytes */
+		*s = '\0'; /* the scratch buffer holds len + 1 bytes */
 	if (strcmp(bytes, "-") != 0) {
 		/* digits only, up to the token's end (a NUL is not a digit) */
 		if (*bytes == '\0')
@@ -1100,7 +1198,7 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 				s++;
 			t = s;
 		} else if (s < end) {
-			s[-1] = ' ';	/* keep the rest whole */
+			s[-1] = ' '; /* keep the rest whole */
 		}
 		if (*t != '\0')
 			extra = t;
@@ -1116,8 +1214,10 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 	ms -= (date[21] == '-' ? -1 : 1) * (oh * 60 + om) * 60000LL;
 	if (status < 100 || status > 599) {
 		*why = SR_REJ_BAD_FIELD;
-		return sr_err_set(err, "combined: %d is not an HTTP status "
-		    "(100-599)", status);
+		return sr_err_set(err,
+		    "combined: %d is not an HTTP status "
+		    "(100-599)",
+		    status);
 	}
 	/* "GET /path?q HTTP/1.1" */
 	{
@@ -1169,7 +1269,7 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 		parse_meta_str(b, "protocol", proto);
 		parse_meta_str(b, "query", query);
 	} else {
-		sr_buf_adds(b, ",\"request\":");	/* as it came, even "-" */
+		sr_buf_adds(b, ",\"request\":"); /* as it came, even "-" */
 		sr_buf_add_json_str(b, req);
 	}
 	if (strcmp(bytes, "-") != 0)
@@ -1216,12 +1316,14 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 		len--;
 	if (len > SR_LINE_MAX) {
 		*why = SR_REJ_TOO_LONG;
-		return sr_err_set(err, "line is %zu bytes, over the limit of %d",
-		    len, SR_LINE_MAX);
+		return sr_err_set(err,
+		    "line is %zu bytes, over the limit of %d", len,
+		    SR_LINE_MAX);
 	}
-	for (i = 0; i < len && (line[i] == ' ' || line[i] == '\t' ||
-	    line[i] == '\r' || line[i] == '\n' || line[i] == '\f' ||
-	    line[i] == '\v'); i++)
+	for (i = 0; i < len &&
+	     (line[i] == ' ' || line[i] == '\t' || line[i] == '\r' ||
+		 line[i] == '\n' || line[i] == '\f' || line[i] == '\v');
+	     i++)
 		;
 	if (i == len)
 		return 0;
@@ -1239,7 +1341,8 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 				return rc;
 			if (!parse_has_kv(line, len)) {
 				*why = SR_REJ_UNRECOGNISED;
-				return sr_err_set(err, "unrecognised line: not "
+				return sr_err_set(err,
+				    "unrecognised line: not "
 				    "JSON, combined log or logfmt");
 			}
 			fmt = SR_FMT_LOGFMT;
@@ -1265,12 +1368,12 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 /* ---- line splitter ---- */
 
 struct sr_lines {
-	char		*buf;
-	size_t		 len, cap;
-	size_t		 start;		/* first byte not yet returned */
-	size_t		 scan;		/* bytes before this hold no '\n' */
-	int		 discarding;	/* dropping an over-long line */
-	uint64_t	 lineno;
+	char *buf;
+	size_t len, cap;
+	size_t start;	/* first byte not yet returned */
+	size_t scan;	/* bytes before this hold no '\n' */
+	int discarding; /* dropping an over-long line */
+	uint64_t lineno;
 };
 
 struct sr_lines *
@@ -1328,8 +1431,8 @@ sr_lines_next(struct sr_lines *l, int eof, const char **line, size_t *len)
 
 	if (l->scan < l->start)
 		l->scan = l->start;
-	nl = l->scan < l->len ?
-	    memchr(l->buf + l->scan, '\n', l->len - l->scan) : NULL;
+	nl = l->scan < l->len ? memchr(l->buf + l->scan, '\n', l->len - l->scan)
+			      : NULL;
 	if (nl != NULL) {
 		n = (size_t)(nl - (l->buf + l->start));
 		*nl = '\0';
@@ -1351,7 +1454,7 @@ sr_lines_next(struct sr_lines *l, int eof, const char **line, size_t *len)
 		return 2;
 	}
 	if (eof && n > 0) {
-		l->buf[l->len] = '\0';	/* cap > len since feed */
+		l->buf[l->len] = '\0'; /* cap > len since feed */
 		*line = l->buf + l->start;
 		*len = n;
 		l->start = l->scan = l->len;

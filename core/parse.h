@@ -19,7 +19,7 @@
 #include "core/event.h"
 #include "core/util.h"
 
-#define SR_LINE_MAX (1024 * 1024)	/* longer lines are rejected */
+#define SR_LINE_MAX (1024 * 1024) /* longer lines are rejected */
 
 enum sr_format {
 	SR_FMT_AUTO,
@@ -30,13 +30,13 @@ enum sr_format {
 
 /* Why a line was rejected; counted per source. */
 enum sr_reject {
-	SR_REJ_NOT_JSON,	/* starts like JSON but does not parse */
-	SR_REJ_NOT_OBJECT,	/* JSON, but not an object */
-	SR_REJ_BAD_FIELD,	/* a known field with the wrong type/value */
-	SR_REJ_BAD_TIME,	/* timestamp present but unparseable */
-	SR_REJ_TOO_LONG,	/* over SR_LINE_MAX bytes */
-	SR_REJ_BAD_UTF8,	/* not valid UTF-8 */
-	SR_REJ_UNRECOGNISED,	/* no format matched (auto) or not this format */
+	SR_REJ_NOT_JSON,     /* starts like JSON but does not parse */
+	SR_REJ_NOT_OBJECT,   /* JSON, but not an object */
+	SR_REJ_BAD_FIELD,    /* a known field with the wrong type/value */
+	SR_REJ_BAD_TIME,     /* timestamp present but unparseable */
+	SR_REJ_TOO_LONG,     /* over SR_LINE_MAX bytes */
+	SR_REJ_BAD_UTF8,     /* not valid UTF-8 */
+	SR_REJ_UNRECOGNISED, /* no format matched (auto) or not this format */
 	SR_REJ__COUNT
 };
 
@@ -87,8 +87,7 @@ void sr_lines_feed(struct sr_lines *l, const char *data, size_t n);
  * its length so far), 0 when no complete line is buffered.  With eof set,
  * a final line without newline is returned too.
  */
-int sr_lines_next(struct sr_lines *l, int eof, const char **line,
-    size_t *len);
+int sr_lines_next(struct sr_lines *l, int eof, const char **line, size_t *len);
 /* Number of the line last returned, from 1. */
 uint64_t sr_lines_lineno(const struct sr_lines *l);
 

@@ -35,7 +35,7 @@ fill_level(const struct sr_rule_params *p, double eta_s, const char *mnt,
     struct sr_findings *out, size_t samples)
 {
 	double warn = p->warn / 1000, crit = p->crit / 1000,
-	    clear = p->clear / 1000;
+	       clear = p->clear / 1000;
 	struct sr_finding *f;
 
 	if (isnan(eta_s) || eta_s > clear || eta_s < 0)
@@ -96,11 +96,13 @@ rule_disk_fill_eval(const struct sr_rule *r, const struct sr_view *v,
 		    "%.80s full in about %s", mnt, eta);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "%s full in about %s at %s/h (used %s of %s; trend over "
-		    "the last %d min, %zu samples).", mnt, eta, rate, used_s,
-		    tot_s, (int)(p->window_ms / 60000), n);
+		    "the last %d min, %zu samples).",
+		    mnt, eta, rate, used_s, tot_s, (int)(p->window_ms / 60000),
+		    n);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Free space on %s (logs, caches, old data) or grow the "
-		    "filesystem; find what writes at %s/h.", mnt, rate);
+		    "filesystem; find what writes at %s/h.",
+		    mnt, rate);
 	}
 }
 
@@ -135,29 +137,43 @@ rule_inode_fill_eval(const struct sr_rule *r, const struct sr_view *v,
 		    "%.80s out of inodes in about %s", mnt, eta);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "%s inodes %.1f %% used, growing %.2f points/h: out of "
-		    "inodes in about %s.", mnt, pct, slope * 3600, eta);
+		    "inodes in about %s.",
+		    mnt, pct, slope * 3600, eta);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Look for directories filling with many small files on "
-		    "%s.", mnt);
+		    "%s.",
+		    mnt);
 	}
 }
 
 const struct sr_rule sr_rule_disk_fill = {
-	.id = "disk_fill", .summary = "filesystem filling: time until full",
-	.category = SR_CAT_CAPACITY, .flags = SR_RULE_DURATION_LEVELS,
-	.defaults = { .enabled = 1, .warn = 86400000, .crit = 14400000,
-	    .clear = 172800000, .for_ms = 300000,
-	    .keep_firing_for_ms = 600000, .window_ms = 3600000,
+	.id = "disk_fill",
+	.summary = "filesystem filling: time until full",
+	.category = SR_CAT_CAPACITY,
+	.flags = SR_RULE_DURATION_LEVELS,
+	.defaults = { .enabled = 1,
+	    .warn = 86400000,
+	    .crit = 14400000,
+	    .clear = 172800000,
+	    .for_ms = 300000,
+	    .keep_firing_for_ms = 600000,
+	    .window_ms = 3600000,
 	    .min_samples = 10 },
 	.eval = rule_disk_fill_eval,
 };
 
 const struct sr_rule sr_rule_inode_fill = {
-	.id = "inode_fill", .summary = "inodes filling: time until none left",
-	.category = SR_CAT_CAPACITY, .flags = SR_RULE_DURATION_LEVELS,
-	.defaults = { .enabled = 1, .warn = 86400000, .crit = 14400000,
-	    .clear = 172800000, .for_ms = 300000,
-	    .keep_firing_for_ms = 600000, .window_ms = 3600000,
+	.id = "inode_fill",
+	.summary = "inodes filling: time until none left",
+	.category = SR_CAT_CAPACITY,
+	.flags = SR_RULE_DURATION_LEVELS,
+	.defaults = { .enabled = 1,
+	    .warn = 86400000,
+	    .crit = 14400000,
+	    .clear = 172800000,
+	    .for_ms = 300000,
+	    .keep_firing_for_ms = 600000,
+	    .window_ms = 3600000,
 	    .min_samples = 10 },
 	.eval = rule_inode_fill_eval,
 };

@@ -38,7 +38,8 @@ rule_error_pattern_eval(const struct sr_rule *r, const struct sr_view *v,
 		 * the run) or growing (its last hour `factor` times its
 		 * usual hourly count); otherwise it is listed as info.
 		 */
-		hours = (double)(t->last_seen_ms - t->first_seen_ms) / 3600000.0;
+		hours =
+		    (double)(t->last_seen_ms - t->first_seen_ms) / 3600000.0;
 		avg = (double)t->count / (hours > 1 ? hours : 1);
 		news = t->first_seen_ms - sr_agg_start(v->agg) >= 3600000 &&
 		    t->first_seen_ms >= v->now_ms - 3600000;
@@ -49,7 +50,7 @@ rule_error_pattern_eval(const struct sr_rule *r, const struct sr_view *v,
 		}
 		svcs[0] = '\0';
 		for (size_t k = 0; k < t->n_services && at < sizeof(svcs);
-		    k++) {
+		     k++) {
 			int w = snprintf(svcs + at, sizeof(svcs) - at, "%s%s",
 			    k ? ", " : "", t->services[k]);
 
@@ -73,21 +74,28 @@ rule_error_pattern_eval(const struct sr_rule *r, const struct sr_view *v,
 		(void)snprintf(f->description, sizeof(f->description),
 		    "\"%.200s\" seen %llu times in the last hour (%llu in "
 		    "all), first %s, last %s, in %s. Latest: %.150s",
-		    t->tpl, (unsigned long long)n,
-		    (unsigned long long)t->count, first, last,
-		    t->n_services ? svcs : "no named service",
+		    t->tpl, (unsigned long long)n, (unsigned long long)t->count,
+		    first, last, t->n_services ? svcs : "no named service",
 		    t->example ? t->example : "");
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Fix the cause of this error once: it repeats. Start "
-		    "with %s.", t->n_services ? t->services[0] : "its source");
+		    "with %s.",
+		    t->n_services ? t->services[0] : "its source");
 	}
 }
 
 const struct sr_rule sr_rule_error_pattern = {
-	.id = "error_pattern", .summary = "an error message that keeps coming",
+	.id = "error_pattern",
+	.summary = "an error message that keeps coming",
 	.category = SR_CAT_ERRORS,
-	.defaults = { .enabled = 1, .warn = 20, .crit = 200, .clear = 5,
-	    .for_ms = 0, .keep_firing_for_ms = 600000,
-	    .window_ms = 3600000, .min_samples = 20, .factor = 3 },
+	.defaults = { .enabled = 1,
+	    .warn = 20,
+	    .crit = 200,
+	    .clear = 5,
+	    .for_ms = 0,
+	    .keep_firing_for_ms = 600000,
+	    .window_ms = 3600000,
+	    .min_samples = 20,
+	    .factor = 3 },
 	.eval = rule_error_pattern_eval,
 };

@@ -35,7 +35,7 @@ rule_ttft_eval(const struct sr_rule *r, const struct sr_view *v,
 		if (!sr_rule_level(p, z, &tmp))
 			continue;
 		if (!(w.ttft_p95 >= p->factor * b->mean &&
-		    w.ttft_p95 - b->mean >= p->min_change)) {
+			w.ttft_p95 - b->mean >= p->min_change)) {
 			if (w.ttft_p95 - b->mean < p->min_change / 2)
 				continue;
 			tmp.hold = 1;
@@ -54,8 +54,9 @@ rule_ttft_eval(const struct sr_rule *r, const struct sr_view *v,
 		(void)snprintf(f->description, sizeof(f->description),
 		    "Model %s TTFT p95 over the last 5 min is %.0f ms against "
 		    "a baseline of %.0f ms (x%.1f, robust z %.1f, %llu "
-		    "requests).", m->name, w.ttft_p95, b->mean,
-		    w.ttft_p95 / b->mean, z, (unsigned long long)w.requests);
+		    "requests).",
+		    m->name, w.ttft_p95, b->mean, w.ttft_p95 / b->mean, z,
+		    (unsigned long long)w.requests);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check the model server's queue depth, batch size and GPU "
 		    "load.");
@@ -91,8 +92,9 @@ rule_throughput_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->value = w.tokens_per_s;
 		f->baseline = b->mean;
 		f->threshold = p->warn * b->mean;
-		f->excess = p->warn > p->crit ?
-		    (p->warn - ratio) / (p->warn - p->crit) : 1;
+		f->excess = p->warn > p->crit
+		    ? (p->warn - ratio) / (p->warn - p->crit)
+		    : 1;
 		f->excess = f->excess < 0 ? 0 : f->excess > 1 ? 1 : f->excess;
 		f->samples = (double)w.requests;
 		(void)snprintf(f->title, sizeof(f->title),
@@ -110,20 +112,33 @@ rule_throughput_eval(const struct sr_rule *r, const struct sr_view *v,
 }
 
 const struct sr_rule sr_rule_ttft = {
-	.id = "ttft", .summary = "time to first token regression per model",
+	.id = "ttft",
+	.summary = "time to first token regression per model",
 	.category = SR_CAT_PERFORMANCE,
-	.defaults = { .enabled = 1, .warn = 4, .crit = 8, .clear = 2,
-	    .for_ms = 120000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 50, .factor = 2,
+	.defaults = { .enabled = 1,
+	    .warn = 4,
+	    .crit = 8,
+	    .clear = 2,
+	    .for_ms = 120000,
+	    .keep_firing_for_ms = 120000,
+	    .window_ms = 300000,
+	    .min_samples = 50,
+	    .factor = 2,
 	    .min_change = 100 },
 	.eval = rule_ttft_eval,
 };
 
 const struct sr_rule sr_rule_throughput = {
-	.id = "throughput", .summary = "tokens/s drop per model",
+	.id = "throughput",
+	.summary = "tokens/s drop per model",
 	.category = SR_CAT_PERFORMANCE,
-	.defaults = { .enabled = 1, .warn = 0.5, .crit = 0.25, .clear = 0.7,
-	    .for_ms = 120000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 20 },
+	.defaults = { .enabled = 1,
+	    .warn = 0.5,
+	    .crit = 0.25,
+	    .clear = 0.7,
+	    .for_ms = 120000,
+	    .keep_firing_for_ms = 120000,
+	    .window_ms = 300000,
+	    .min_samples = 20 },
 	.eval = rule_throughput_eval,
 };

@@ -22,8 +22,9 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		const struct sr_agg_service *s = sr_agg_service_at(v->agg, i);
 		struct sr_snap_win w;
 		struct sr_finding tmp, *f;
-		double base = s->base_err.n >= SR_RULE_BASELINE_MIN ?
-		    s->base_err.mean : NAN;
+		double base = s->base_err.n >= SR_RULE_BASELINE_MIN
+		    ? s->base_err.mean
+		    : NAN;
 		int by_base = 0, news;
 		double p0, base0, tail;
 
@@ -43,11 +44,11 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		base0 = isnan(base) ? 0 : base;
 		if (s->base_err.n < SR_RULE_ERR_YOUNG && base0 > p->clear)
 			base0 = p->clear;
-		p0 = isnan(base) ? SR_RULE_ERR_P0_NONE :
-		    base0 < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN : base0;
+		p0 = isnan(base)		 ? SR_RULE_ERR_P0_NONE
+		    : base0 < SR_RULE_ERR_P0_MIN ? SR_RULE_ERR_P0_MIN
+						 : base0;
 		tail = sr_rule_binom_tail(w.requests, w.n_5xx, p0);
-		news = w.n_5xx >= SR_RULE_MIN_ERRORS &&
-		    tail < SR_RULE_ERR_P &&
+		news = w.n_5xx >= SR_RULE_MIN_ERRORS && tail < SR_RULE_ERR_P &&
 		    w.rate_5xx >= base0 + SR_RULE_ERR_EXCESS &&
 		    w.rate_5xx >= SR_RULE_ERR_RATIO * base0;
 		if (!news)
@@ -70,15 +71,14 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->baseline = base;
 		f->samples = (double)w.requests;
 		(void)snprintf(f->title, sizeof(f->title),
-		    "%s: %.1f %% of requests fail", s->name,
-		    100 * w.rate_5xx);
+		    "%s: %.1f %% of requests fail", s->name, 100 * w.rate_5xx);
 		{
 			char usual[64] = "";
 
 			if (!isnan(base))
 				(void)snprintf(usual, sizeof(usual),
-				    "; usually %.2f %%, chance %.0e", 100 * base,
-				    tail);
+				    "; usually %.2f %%, chance %.0e",
+				    100 * base, tail);
 			(void)snprintf(f->description, sizeof(f->description),
 			    "%s answered %llu of %llu requests with errors in "
 			    "the last 5 min (%.1f %%; warning at %.1f %%%s).",
@@ -88,7 +88,8 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		}
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Look at %s's error patterns and recent deploys; check "
-		    "its dependencies.", s->name);
+		    "its dependencies.",
+		    s->name);
 	}
 }
 
@@ -133,13 +134,13 @@ rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->baseline = b->mean;
 		f->samples = (double)w.lat_n;
 		(void)snprintf(f->title, sizeof(f->title),
-		    "%s: p95 latency %.0f ms, usually %.0f ms", s->name,
-		    w.p95, b->mean);
+		    "%s: p95 latency %.0f ms, usually %.0f ms", s->name, w.p95,
+		    b->mean);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "%s p95 latency over the last minute is %.0f ms against "
 		    "a baseline of %.0f ms (x%.1f, robust z %.1f, %llu "
-		    "samples); p99 %.0f ms, max %.0f ms.", s->name, w.p95,
-		    b->mean, w.p95 / b->mean, z,
+		    "samples); p99 %.0f ms, max %.0f ms.",
+		    s->name, w.p95, b->mean, w.p95 / b->mean, z,
 		    (unsigned long long)w.lat_n, w.p99, w.max);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check %s's slowest endpoints and its dependencies "
@@ -173,8 +174,7 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 		 * spell, gaps are longer; the larger estimate wins.
 		 */
 		if (h.requests > 0 && h.req_per_s > 0) {
-			span = (double)h.requests / h.req_per_s * 1000 -
-			    gap;
+			span = (double)h.requests / h.req_per_s * 1000 - gap;
 			if (span > 0 && span / (double)h.requests > usual)
 				usual = span / (double)h.requests;
 		}
@@ -192,43 +192,67 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->samples = (double)s->base_gap_ms.n;
 		sr_rule_fmt_duration(gap / 1000, gs, sizeof(gs));
 		sr_rule_fmt_duration(usual / 1000, us, sizeof(us));
-		(void)snprintf(f->title, sizeof(f->title),
-		    "%s silent for %s", s->name, gs);
+		(void)snprintf(f->title, sizeof(f->title), "%s silent for %s",
+		    s->name, gs);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "No events from %s for %s; lately it logged one every %s "
-		    "(%llu events seen).", s->name, gs, us,
-		    (unsigned long long)s->events);
+		    "(%llu events seen).",
+		    s->name, gs, us, (unsigned long long)s->events);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check that %s is running and that its log source is "
-		    "still connected.", s->name);
+		    "still connected.",
+		    s->name);
 	}
 }
 
 const struct sr_rule sr_rule_error_rate = {
-	.id = "error_rate", .summary = "share of failing requests per service",
+	.id = "error_rate",
+	.summary = "share of failing requests per service",
 	.category = SR_CAT_RELIABILITY,
-	.defaults = { .enabled = 1, .warn = 0.05, .crit = 0.20,
-	    .clear = 0.02, .for_ms = 60000, .keep_firing_for_ms = 120000,
-	    .window_ms = 300000, .min_samples = 30, .factor = 5,
+	.defaults = { .enabled = 1,
+	    .warn = 0.05,
+	    .crit = 0.20,
+	    .clear = 0.02,
+	    .for_ms = 60000,
+	    .keep_firing_for_ms = 120000,
+	    .window_ms = 300000,
+	    .min_samples = 30,
+	    .factor = 5,
 	    .min_change = 0.02 },
 	.eval = rule_error_rate_eval,
 };
 
 const struct sr_rule sr_rule_latency = {
-	.id = "latency", .summary = "p95 latency regression per service",
+	.id = "latency",
+	.summary = "p95 latency regression per service",
 	.category = SR_CAT_RELIABILITY,
-	.defaults = { .enabled = 1, .warn = 4, .crit = 8, .clear = 2,
-	    .for_ms = 120000, .keep_firing_for_ms = 120000,
-	    .window_ms = 60000, .min_samples = 30, .factor = 1.5,
+	.defaults = { .enabled = 1,
+	    .warn = 4,
+	    .crit = 8,
+	    .clear = 2,
+	    .for_ms = 120000,
+	    .keep_firing_for_ms = 120000,
+	    .window_ms = 60000,
+	    .min_samples = 30,
+	    .factor = 1.5,
 	    .min_change = 50 },
 	.eval = rule_latency_eval,
 };
 
 const struct sr_rule sr_rule_silence = {
-	.id = "silence", .summary = "a service stopped sending events",
-	.category = SR_CAT_RELIABILITY, .flags = SR_RULE_CHANGE_DURATION,
-	.defaults = { .enabled = 1, .warn = 0, .crit = 0, .clear = 0,
-	    .for_ms = 0, .keep_firing_for_ms = 0, .window_ms = 0,
-	    .min_samples = 30, .factor = 13.8, .min_change = 600000 },
+	.id = "silence",
+	.summary = "a service stopped sending events",
+	.category = SR_CAT_RELIABILITY,
+	.flags = SR_RULE_CHANGE_DURATION,
+	.defaults = { .enabled = 1,
+	    .warn = 0,
+	    .crit = 0,
+	    .clear = 0,
+	    .for_ms = 0,
+	    .keep_firing_for_ms = 0,
+	    .window_ms = 0,
+	    .min_samples = 30,
+	    .factor = 13.8,
+	    .min_change = 600000 },
 	.eval = rule_silence_eval,
 };

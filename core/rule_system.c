@@ -29,8 +29,7 @@ top_procs(const struct sr_snap_proc *p, size_t n, int by_mem, char *out,
 			sr_rule_fmt_bytes((double)p[i].rss_bytes, sz,
 			    sizeof(sz));
 		else
-			(void)snprintf(sz, sizeof(sz), "%.0f %%",
-			    p[i].cpu_pct);
+			(void)snprintf(sz, sizeof(sz), "%.0f %%", p[i].cpu_pct);
 		k = snprintf(out + at, len - at, "%s%s (pid %d) %s",
 		    i == 0 ? " Top processes: " : ", ",
 		    p[i].name ? p[i].name : "?", p[i].pid, sz);
@@ -141,50 +140,57 @@ rule_psi_eval(const struct sr_rule *r, const struct sr_view *v,
 		char name[64], what[64];
 
 		(void)snprintf(name, sizeof(name), "psi.%s.some_avg10", res[i]);
-		(void)snprintf(what, sizeof(what), "%s pressure stall",
-		    res[i]);
+		(void)snprintf(what, sizeof(what), "%s pressure stall", res[i]);
 		level_rule(v, p, out, res[i], sr_view_metric(v, name), what,
 		    " %", strcmp(res[i], "memory") == 0,
 		    "Tasks are stalled waiting for this resource.");
 	}
 }
 
-#define LEVEL_DEFAULTS(w, c, cl, fr) { .enabled = 1, .warn = (w), \
-	.crit = (c), .clear = (cl), .for_ms = (fr), \
-	.keep_firing_for_ms = 60000 }
+#define LEVEL_DEFAULTS(w, c, cl, fr)                                   \
+	{                                                              \
+		.enabled = 1, .warn = (w), .crit = (c), .clear = (cl), \
+		.for_ms = (fr), .keep_firing_for_ms = 60000            \
+	}
 
 const struct sr_rule sr_rule_cpu = {
-	.id = "cpu", .summary = "CPU busy above its levels",
+	.id = "cpu",
+	.summary = "CPU busy above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(85, 95, 75, 120000),
 	.eval = rule_cpu_eval,
 };
 const struct sr_rule sr_rule_memory = {
-	.id = "memory", .summary = "memory used above its levels",
+	.id = "memory",
+	.summary = "memory used above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(90, 97, 85, 120000),
 	.eval = rule_memory_eval,
 };
 const struct sr_rule sr_rule_swap = {
-	.id = "swap", .summary = "swap used above its levels",
+	.id = "swap",
+	.summary = "swap used above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(50, 80, 40, 300000),
 	.eval = rule_swap_eval,
 };
 const struct sr_rule sr_rule_load = {
-	.id = "load", .summary = "1 min load per core above its levels",
+	.id = "load",
+	.summary = "1 min load per core above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(1.5, 3, 1.2, 300000),
 	.eval = rule_load_eval,
 };
 const struct sr_rule sr_rule_iowait = {
-	.id = "iowait", .summary = "CPU time waiting for I/O",
+	.id = "iowait",
+	.summary = "CPU time waiting for I/O",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(20, 40, 15, 120000),
 	.eval = rule_iowait_eval,
 };
 const struct sr_rule sr_rule_psi = {
-	.id = "psi", .summary = "pressure stall (some, avg10) per resource",
+	.id = "psi",
+	.summary = "pressure stall (some, avg10) per resource",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(20, 50, 10, 120000),
 	.eval = rule_psi_eval,

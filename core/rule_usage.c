@@ -39,22 +39,25 @@ rule_traffic_eval(const struct sr_rule *r, const struct sr_view *v,
 		f->severity = SR_SEV_INFO;
 		f->value = w.req_per_s;
 		f->baseline = b->mean;
-		f->threshold = spike ? p->factor * b->mean : b->mean / p->factor;
-		f->excess = fabs(z) >= p->crit ? 1 :
-		    (fabs(z) - p->warn) / (p->crit - p->warn);
+		f->threshold =
+		    spike ? p->factor * b->mean : b->mean / p->factor;
+		f->excess = fabs(z) >= p->crit
+		    ? 1
+		    : (fabs(z) - p->warn) / (p->crit - p->warn);
 		f->samples = (double)w.requests;
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%s traffic %s: %.1f req/s, usually %.1f", s->name,
 		    spike ? "spike" : "drop", w.req_per_s, b->mean);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "%s receives %.1f req/s over the last 5 min, x%.2f its "
-		    "baseline of %.1f req/s (robust z %.1f).", s->name,
-		    w.req_per_s, ratio, b->mean, z);
+		    "baseline of %.1f req/s (robust z %.1f).",
+		    s->name, w.req_per_s, ratio, b->mean, z);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
-		    spike ? "Check who sends the extra traffic (top users, "
-		    "endpoints) and that capacity keeps up." :
-		    "Check upstream clients, load balancers and DNS: traffic "
-		    "is not arriving.");
+		    spike
+			? "Check who sends the extra traffic (top users, "
+			  "endpoints) and that capacity keeps up."
+			: "Check upstream clients, load balancers and DNS: traffic "
+			  "is not arriving.");
 	}
 }
 
@@ -72,8 +75,8 @@ rule_heavy_user_eval(const struct sr_rule *r, const struct sr_view *v,
 	sr_agg_ring_counts(v->agg, NULL, SR_WIN_1H, &w);
 	n = sr_agg_top_users(v->agg, top, 3);
 	for (size_t i = 0; i < n; i++) {
-		double share = w.requests ? (double)top[i].events /
-		    (double)w.requests : 0;
+		double share =
+		    w.requests ? (double)top[i].events / (double)w.requests : 0;
 		struct sr_finding *f;
 
 		if ((double)top[i].events < p->min_samples || share < p->warn ||
@@ -90,8 +93,8 @@ rule_heavy_user_eval(const struct sr_rule *r, const struct sr_view *v,
 		    100 * share);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "User %s, first seen in the last hour, sent %llu of %llu "
-		    "events (%.0f %%).", top[i].id,
-		    (unsigned long long)top[i].events,
+		    "events (%.0f %%).",
+		    top[i].id, (unsigned long long)top[i].events,
 		    (unsigned long long)w.requests, 100 * share);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check whether this is a legitimate client, a test or "
@@ -128,11 +131,10 @@ rule_new_endpoint_eval(const struct sr_rule *r, const struct sr_view *v,
 			f->samples = (double)w.requests;
 			(void)snprintf(f->title, sizeof(f->title),
 			    "New busy endpoint %s on %s", e->name, s->name);
-			(void)snprintf(f->description,
-			    sizeof(f->description),
+			(void)snprintf(f->description, sizeof(f->description),
 			    "%s %s appeared recently and served %llu requests "
-			    "in the last 5 min (%.1f req/s).", s->name,
-			    e->name, (unsigned long long)w.requests,
+			    "in the last 5 min (%.1f req/s).",
+			    s->name, e->name, (unsigned long long)w.requests,
 			    w.req_per_s);
 			(void)snprintf(f->recommendation,
 			    sizeof(f->recommendation),
@@ -143,28 +145,44 @@ rule_new_endpoint_eval(const struct sr_rule *r, const struct sr_view *v,
 }
 
 const struct sr_rule sr_rule_traffic = {
-	.id = "traffic", .summary = "traffic spike or drop against baseline",
+	.id = "traffic",
+	.summary = "traffic spike or drop against baseline",
 	.category = SR_CAT_USAGE,
-	.defaults = { .enabled = 1, .warn = 4, .crit = 8, .clear = 2,
-	    .for_ms = 300000, .keep_firing_for_ms = 300000,
-	    .window_ms = 300000, .min_samples = 100, .factor = 3 },
+	.defaults = { .enabled = 1,
+	    .warn = 4,
+	    .crit = 8,
+	    .clear = 2,
+	    .for_ms = 300000,
+	    .keep_firing_for_ms = 300000,
+	    .window_ms = 300000,
+	    .min_samples = 100,
+	    .factor = 3 },
 	.eval = rule_traffic_eval,
 };
 
 const struct sr_rule sr_rule_heavy_user = {
-	.id = "heavy_user", .summary = "a new user sending much of the traffic",
+	.id = "heavy_user",
+	.summary = "a new user sending much of the traffic",
 	.category = SR_CAT_USAGE,
-	.defaults = { .enabled = 1, .warn = 0.5, .crit = 1, .clear = 0.3,
-	    .for_ms = 300000, .keep_firing_for_ms = 300000,
-	    .window_ms = 3600000, .min_samples = 500 },
+	.defaults = { .enabled = 1,
+	    .warn = 0.5,
+	    .crit = 1,
+	    .clear = 0.3,
+	    .for_ms = 300000,
+	    .keep_firing_for_ms = 300000,
+	    .window_ms = 3600000,
+	    .min_samples = 500 },
 	.eval = rule_heavy_user_eval,
 };
 
 const struct sr_rule sr_rule_new_endpoint = {
-	.id = "new_endpoint", .summary = "a new endpoint with real traffic",
+	.id = "new_endpoint",
+	.summary = "a new endpoint with real traffic",
 	.category = SR_CAT_USAGE,
-	.defaults = { .enabled = 1, .for_ms = 60000,
-	    .keep_firing_for_ms = 300000, .window_ms = 3600000,
+	.defaults = { .enabled = 1,
+	    .for_ms = 60000,
+	    .keep_firing_for_ms = 300000,
+	    .window_ms = 3600000,
 	    .min_samples = 100 },
 	.eval = rule_new_endpoint_eval,
 };

@@ -12,7 +12,7 @@
 #include "core/insight.h"
 
 /* Minimum baseline updates (minutes) before a baseline rule judges. */
-#define SR_RULE_BASELINE_MIN	10
+#define SR_RULE_BASELINE_MIN 10
 /*
  * error_rate, evaluated every tick for every service, so a one-off test
  * would fire by chance on calm traffic.  Opening an insight needs all of:
@@ -24,13 +24,14 @@
  * baseline.  A baseline of fewer than SR_RULE_ERR_YOUNG updates (a plain
  * mean of its first minutes, which may hold an early burst) counts as
  * at most the rule's clear level.  Then the rule's `for` must pass.
- */#define SR_RULE_MIN_ERRORS	5
-#define SR_RULE_ERR_P		1e-5
-#define SR_RULE_ERR_P0_MIN	0.001
-#define SR_RULE_ERR_P0_NONE	0.01
-#define SR_RULE_ERR_EXCESS	0.01
-#define SR_RULE_ERR_RATIO	2.0
-#define SR_RULE_ERR_YOUNG	60
+ */
+#define SR_RULE_MIN_ERRORS 5
+#define SR_RULE_ERR_P 1e-5
+#define SR_RULE_ERR_P0_MIN 0.001
+#define SR_RULE_ERR_P0_NONE 0.01
+#define SR_RULE_ERR_EXCESS 0.01
+#define SR_RULE_ERR_RATIO 2.0
+#define SR_RULE_ERR_YOUNG 60
 
 /*
  * silence: the recent mean gap between a service's events is the larger

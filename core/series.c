@@ -13,13 +13,13 @@
 #include "core/util.h"
 
 struct sr_series {
-	size_t	 cap;		/* most points ever held */
-	size_t	 alloc;		/* points allocated so far (<= cap) */
-	size_t	 head;		/* index of the oldest point */
-	size_t	 len;
-	int64_t	 base_ms;
-	uint32_t *dt;		/* ts - base_ms */
-	float	*val;
+	size_t cap;   /* most points ever held */
+	size_t alloc; /* points allocated so far (<= cap) */
+	size_t head;  /* index of the oldest point */
+	size_t len;
+	int64_t base_ms;
+	uint32_t *dt; /* ts - base_ms */
+	float *val;
 };
 
 struct sr_series *
@@ -175,7 +175,7 @@ sr_series_trend(const struct sr_series *s, int64_t now_ms, int64_t window_ms,
 			break;
 		if (isnan(y))
 			continue;
-		x = (double)(ts - now_ms) / 1000.0;	/* <= 0 seconds */
+		x = (double)(ts - now_ms) / 1000.0; /* <= 0 seconds */
 		sx += x;
 		sy += y;
 		sxx += x * x;
@@ -198,15 +198,15 @@ sr_series_trend(const struct sr_series *s, int64_t now_ms, int64_t window_ms,
 /* ---- named sets ---- */
 
 struct series_entry {
-	char			*name;
-	char			*unit;
-	struct sr_series	*s;
+	char *name;
+	char *unit;
+	struct sr_series *s;
 };
 
 struct sr_series_set {
-	size_t			 cap;
-	struct series_entry	*v;	/* sorted by name */
-	size_t			 n, alloc;
+	size_t cap;
+	struct series_entry *v; /* sorted by name */
+	size_t n, alloc;
 };
 
 struct sr_series_set *
@@ -263,8 +263,8 @@ sr_series_set_push(struct sr_series_set *set, const char *name,
 
 		if (set->n == set->alloc) {
 			set->alloc = set->alloc ? set->alloc * 2 : 32;
-			set->v = sr_xrealloc(set->v,
-			    set->alloc * sizeof(*set->v));
+			set->v =
+			    sr_xrealloc(set->v, set->alloc * sizeof(*set->v));
 		}
 		memmove(&set->v[at + 1], &set->v[at],
 		    (set->n - at) * sizeof(*set->v));

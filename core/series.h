@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SR_SERIES_CAP	3600
+#define SR_SERIES_CAP 3600
 
 struct sr_series;
 
@@ -37,8 +37,8 @@ int64_t sr_series_ts_at(const struct sr_series *s, size_t age);
  * Copy the last n points (or fewer) into vals (and ts when not NULL),
  * oldest first.  Returns the count copied.
  */
-size_t sr_series_last(const struct sr_series *s, size_t n, float *vals,
-    int64_t *ts);
+size_t
+sr_series_last(const struct sr_series *s, size_t n, float *vals, int64_t *ts);
 
 /*
  * Least-squares line through the points newer than now_ms - window_ms:
@@ -60,15 +60,15 @@ void sr_series_set_push(struct sr_series_set *set, const char *name,
     const char *unit, int64_t ts_ms, double value);
 
 /* The series of a name, or NULL; borrowed while the set lives. */
-const struct sr_series *sr_series_set_get(const struct sr_series_set *set,
-    const char *name);
-const char *sr_series_set_unit(const struct sr_series_set *set,
-    const char *name);
+const struct sr_series *
+sr_series_set_get(const struct sr_series_set *set, const char *name);
+const char *
+sr_series_set_unit(const struct sr_series_set *set, const char *name);
 
 /* Number of series; name and ring of series i (sorted by name). */
 size_t sr_series_set_count(const struct sr_series_set *set);
 const char *sr_series_set_name(const struct sr_series_set *set, size_t i);
-const struct sr_series *sr_series_set_at(const struct sr_series_set *set,
-    size_t i);
+const struct sr_series *
+sr_series_set_at(const struct sr_series_set *set, size_t i);
 
 #endif

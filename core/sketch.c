@@ -22,19 +22,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SKETCH_VERSION	1
+#define SKETCH_VERSION 1
 /* Bin indexes stay well inside int32 so that lo + nbins cannot overflow. */
-#define SKETCH_MAX_INDEX	(1 << 24)
+#define SKETCH_MAX_INDEX (1 << 24)
 
 struct sr_sketch {
-	double		 log_gamma;
-	uint64_t	 count;
-	uint64_t	 zero;		/* values <= 0 */
-	double		 min, max;
-	int32_t		 lo;		/* index of bins[0] */
-	uint32_t	 nbins;
-	uint32_t	 cap;
-	uint64_t	*bins;
+	double log_gamma;
+	uint64_t count;
+	uint64_t zero; /* values <= 0 */
+	double min, max;
+	int32_t lo; /* index of bins[0] */
+	uint32_t nbins;
+	uint32_t cap;
+	uint64_t *bins;
 };
 
 static const double sketch_gamma =
@@ -142,7 +142,8 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 		for (uint32_t k = 0; k < drop; k++)
 			folded += s->bins[k];
 		keep = s->nbins - drop;
-		memmove(s->bins, s->bins + drop, (size_t)keep * sizeof(*s->bins));
+		memmove(s->bins, s->bins + drop,
+		    (size_t)keep * sizeof(*s->bins));
 		s->bins[0] += folded;
 		s->lo = newlo;
 		s->nbins = keep;
@@ -170,8 +171,7 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 static void
 sketch_bin_add(struct sr_sketch *s, int32_t idx, uint64_t n)
 {
-	if (s->nbins == 0 || idx < s->lo ||
-	    idx >= s->lo + (int32_t)s->nbins)
+	if (s->nbins == 0 || idx < s->lo || idx >= s->lo + (int32_t)s->nbins)
 		sketch_cover(s, idx, idx);
 	if (idx < s->lo)
 		idx = s->lo;
@@ -215,8 +215,9 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 	dst->zero += src->zero;
 	if (src->nbins > 0) {
 		sketch_cover(dst, src->lo, src->lo + (int32_t)src->nbins - 1);
-		if (src->lo >= dst->lo && (int64_t)src->lo + src->nbins <=
-		    (int64_t)dst->lo + dst->nbins) {
+		if (src->lo >= dst->lo &&
+		    (int64_t)src->lo + src->nbins <=
+			(int64_t)dst->lo + dst->nbins) {
 			/* covered (the usual case): add bin to bin */
 			uint64_t *d = dst->bins + (src->lo - dst->lo);
 
@@ -226,8 +227,7 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 			for (uint32_t k = 0; k < src->nbins; k++)
 				if (src->bins[k])
 					sketch_bin_add(dst,
-					    src->lo + (int32_t)k,
-					    src->bins[k]);
+					    src->lo + (int32_t)k, src->bins[k]);
 		}
 	}
 	dst->count += src->count;
@@ -245,8 +245,7 @@ sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src)
 		int64_t idx = (int64_t)src->lo + k;
 		uint64_t *b;
 
-		if (src->bins[k] == 0 ||
-		    idx >= (int64_t)dst->lo + dst->nbins)
+		if (src->bins[k] == 0 || idx >= (int64_t)dst->lo + dst->nbins)
 			continue;
 		/* folded bins live in the lowest one */
 		b = &dst->bins[idx < dst->lo ? 0 : idx - dst->lo];
@@ -324,8 +323,7 @@ sr_sketch_quantile(const struct sr_sketch *s, double q)
 		if (seen >= rank) {
 			double g = exp(s->log_gamma * (s->lo + (int32_t)k));
 
-			return sketch_clamp(s,
-			    2.0 * g / (sketch_gamma + 1.0));
+			return sketch_clamp(s, 2.0 * g / (sketch_gamma + 1.0));
 		}
 	}
 	return s->max;
@@ -380,8 +378,9 @@ sr_sketch_quantiles(const struct sr_sketch *s, const double *q, double *out,
 			out[i] = s->max;
 			continue;
 		}
-		out[i] = sketch_clamp(s, 2.0 * exp(s->log_gamma *
-		    (s->lo + (int32_t)k)) / (sketch_gamma + 1.0));
+		out[i] = sketch_clamp(s,
+		    2.0 * exp(s->log_gamma * (s->lo + (int32_t)k)) /
+			(sketch_gamma + 1.0));
 	}
 }
 
@@ -447,16 +446,16 @@ sr_sketch_encode(const struct sr_sketch *s, struct sr_buf *out)
 		last--;
 	idx = first < last ? s->lo + (int32_t)first : 0;
 	/* zigzag: small negative and positive indexes stay short */
-	sketch_put_varint(out, ((uint64_t)(int64_t)idx << 1) ^
-	    (uint64_t)((int64_t)idx >> 63));
+	sketch_put_varint(out,
+	    ((uint64_t)(int64_t)idx << 1) ^ (uint64_t)((int64_t)idx >> 63));
 	sketch_put_varint(out, last - first);
 	for (uint32_t k = first; k < last; k++)
 		sketch_put_varint(out, s->bins[k]);
 }
 
 struct sketch_reader {
-	const unsigned char	*p;
-	size_t			 n, off;
+	const unsigned char *p;
+	size_t n, off;
 };
 
 static int
@@ -471,7 +470,7 @@ sketch_get_varint(struct sketch_reader *r, uint64_t *v)
 			return -1;
 		b = r->p[r->off++];
 		if (shift == 63 && (b & 0x7e))
-			return -1;		/* more than 64 bits */
+			return -1; /* more than 64 bits */
 		x |= (uint64_t)(b & 0x7f) << shift;
 		if (!(b & 0x80)) {
 			*v = x;
@@ -514,8 +513,10 @@ sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
 		return sr_err_set(err, "sketch blob is truncated (count)");
 	if (count == 0) {
 		if (r.off != r.n)
-			return sr_err_set(err, "sketch blob has %zu trailing "
-			    "bytes", r.n - r.off);
+			return sr_err_set(err,
+			    "sketch blob has %zu trailing "
+			    "bytes",
+			    r.n - r.off);
 		return 0;
 	}
 	if (sketch_get_f64(&r, &mn) < 0 || sketch_get_f64(&r, &mx) < 0)
@@ -523,25 +524,29 @@ sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
 	if (!isfinite(mn) || !isfinite(mx) || mn > mx)
 		return sr_err_set(err, "sketch blob has a bad min/max");
 	if (sketch_get_varint(&r, &zero) < 0 ||
-	    sketch_get_varint(&r, &zz) < 0 ||
-	    sketch_get_varint(&r, &nbins) < 0)
+	    sketch_get_varint(&r, &zz) < 0 || sketch_get_varint(&r, &nbins) < 0)
 		return sr_err_set(err, "sketch blob is truncated (header)");
 	first = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
 	if (nbins > SR_SKETCH_MAX_BINS)
-		return sr_err_set(err, "sketch blob has %llu bins (at most "
-		    "%d)", (unsigned long long)nbins, SR_SKETCH_MAX_BINS);
+		return sr_err_set(err,
+		    "sketch blob has %llu bins (at most "
+		    "%d)",
+		    (unsigned long long)nbins, SR_SKETCH_MAX_BINS);
 	if (first < -SKETCH_MAX_INDEX ||
 	    first + (int64_t)nbins - 1 > SKETCH_MAX_INDEX)
-		return sr_err_set(err, "sketch blob has bin index %lld out of "
-		    "range", (long long)first);
+		return sr_err_set(err,
+		    "sketch blob has bin index %lld out of "
+		    "range",
+		    (long long)first);
 	/* First pass: validate every count before touching s. */
 	bins_off = r.off;
 	sum = zero;
 	for (uint64_t k = 0; k < nbins; k++) {
 		if (sketch_get_varint(&r, &c) < 0)
-			return sr_err_set(err, "sketch blob is truncated "
-			    "(bin %llu of %llu)", (unsigned long long)k,
-			    (unsigned long long)nbins);
+			return sr_err_set(err,
+			    "sketch blob is truncated "
+			    "(bin %llu of %llu)",
+			    (unsigned long long)k, (unsigned long long)nbins);
 		if (c > UINT64_MAX - sum)
 			return sr_err_set(err, "sketch blob counts overflow");
 		sum += c;
@@ -550,13 +555,15 @@ sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
 		return sr_err_set(err, "sketch blob has %zu trailing bytes",
 		    r.n - r.off);
 	if (sum != count)
-		return sr_err_set(err, "sketch blob counts sum to %llu, not "
-		    "%llu", (unsigned long long)sum,
-		    (unsigned long long)count);
+		return sr_err_set(err,
+		    "sketch blob counts sum to %llu, not "
+		    "%llu",
+		    (unsigned long long)sum, (unsigned long long)count);
 	if (count > UINT64_MAX - s->count)
 		return sr_err_set(err, "sketch count overflows");
 	if (zero > 0 && mn > 0)
-		return sr_err_set(err, "sketch blob has zero-bin values "
+		return sr_err_set(err,
+		    "sketch blob has zero-bin values "
 		    "above its min");
 	/* Second pass: apply. */
 	sketch_minmax(s, mn, mx);
@@ -566,7 +573,7 @@ sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
 		sketch_cover(s, (int32_t)first,
 		    (int32_t)(first + (int64_t)nbins - 1));
 	for (uint64_t k = 0; k < nbins; k++) {
-		(void)sketch_get_varint(&r, &c);	/* validated above */
+		(void)sketch_get_varint(&r, &c); /* validated above */
 		if (c)
 			sketch_bin_add(s, (int32_t)(first + (int64_t)k), c);
 	}

@@ -16,8 +16,8 @@
 
 #include "core/util.h"
 
-#define SR_SKETCH_REL_ERR	0.005
-#define SR_SKETCH_MAX_BINS	4096
+#define SR_SKETCH_REL_ERR 0.005
+#define SR_SKETCH_MAX_BINS 4096
 
 struct sr_sketch;
 

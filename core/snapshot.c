@@ -13,17 +13,17 @@
 
 #include "core/util.h"
 
-#define ARENA_BLOCK	(64 * 1024)
+#define ARENA_BLOCK (64 * 1024)
 
 struct arena_block {
-	struct arena_block	*next;
-	size_t			 used, cap;
-	max_align_t		 data[];
+	struct arena_block *next;
+	size_t used, cap;
+	max_align_t data[];
 };
 
 struct sr_snapshot_priv {
-	atomic_int		 refs;
-	struct arena_block	*blocks;
+	atomic_int refs;
+	struct arena_block *blocks;
 };
 
 static const char *const window_names[] = { "1m", "5m", "1h" };
@@ -32,8 +32,8 @@ static const char *const sev_names[] = { "info", "warning", "critical" };
 static const char *const cat_names[] = { "performance", "capacity",
 	"reliability", "usage", "errors" };
 static const char *const state_names[] = { "pending", "firing", "resolved" };
-static const char *const src_names[] = { "ok", "waiting", "retrying",
-	"ended", "down" };
+static const char *const src_names[] = { "ok", "waiting", "retrying", "ended",
+	"down" };
 
 const char *
 sr_window_name(enum sr_window w)
@@ -250,8 +250,7 @@ struct sr_snapshot *
 sr_snapshot_empty(void)
 {
 	static const char *const ids[SR_KPI_COUNT] = { "cpu", "mem", "load",
-		"disk", "net", "events", "errors", "p95", "users",
-		"sessions" };
+		"disk", "net", "events", "errors", "p95", "users", "sessions" };
 	struct sr_snapshot *s = sr_snapshot_new();
 
 	s->host.hostname = "";

@@ -35,9 +35,9 @@
 
 #include "core/event.h"
 
-#define SR_SNAP_HIST		300	/* points in every history array */
-#define SR_SNAP_RECENT		1000	/* recent events kept */
-#define SR_INSIGHT_HISTORY	32	/* transitions kept per insight */
+#define SR_SNAP_HIST 300      /* points in every history array */
+#define SR_SNAP_RECENT 1000   /* recent events kept */
+#define SR_INSIGHT_HISTORY 32 /* transitions kept per insight */
 
 /* Sliding windows of the live aggregates. */
 enum sr_window {
@@ -91,11 +91,11 @@ int sr_insight_state_parse(const char *s);
 
 /* Source state as shown in the sources panel and /api/sources. */
 enum sr_source_state {
-	SR_SRC_OK,		/* reading */
-	SR_SRC_WAITING,		/* open, nothing new (e.g. file not there yet) */
-	SR_SRC_RETRYING,	/* failed, will retry */
-	SR_SRC_ENDED,		/* reached its end (stdin EOF, --once) */
-	SR_SRC_DOWN		/* failed, gave up */
+	SR_SRC_OK,	 /* reading */
+	SR_SRC_WAITING,	 /* open, nothing new (e.g. file not there yet) */
+	SR_SRC_RETRYING, /* failed, will retry */
+	SR_SRC_ENDED,	 /* reached its end (stdin EOF, --once) */
+	SR_SRC_DOWN	 /* failed, gave up */
 };
 
 /* "ok", "waiting", "retrying", "ended", "down". */
@@ -110,27 +110,27 @@ const char *sr_source_state_name(enum sr_source_state s);
  * sr_snapshot_metric() can bisect.
  */
 struct sr_snap_metric {
-	const char	*name;
-	const char	*unit;		/* "%", "bytes", "bytes/s", "" ... */
-	double		 value;		/* latest value, NAN when missing */
-	int64_t		 ts_ms;		/* when value was sampled */
-	int		 hist_n;
-	float		 hist[SR_SNAP_HIST];
+	const char *name;
+	const char *unit; /* "%", "bytes", "bytes/s", "" ... */
+	double value;	  /* latest value, NAN when missing */
+	int64_t ts_ms;	  /* when value was sampled */
+	int hist_n;
+	float hist[SR_SNAP_HIST];
 };
 
 /* ---- KPI tiles -------------------------------------------------------- */
 
 enum sr_kpi_id {
-	SR_KPI_CPU,		/* cpu busy %, all cores */
-	SR_KPI_MEM,		/* memory used % */
-	SR_KPI_LOAD,		/* load1 (value) and load1 per core (value2) */
-	SR_KPI_DISK,		/* disk busy % (value), bytes/s r+w (value2) */
-	SR_KPI_NET,		/* net bytes/s rx+tx (value) */
-	SR_KPI_EVENTS,		/* events/s over the last minute */
-	SR_KPI_ERRORS,		/* 5xx/error ratio over the last minute, % */
-	SR_KPI_P95,		/* latency p95 over the last minute, ms */
-	SR_KPI_USERS,		/* unique users over the active window */
-	SR_KPI_SESSIONS,	/* active sessions */
+	SR_KPI_CPU,	 /* cpu busy %, all cores */
+	SR_KPI_MEM,	 /* memory used % */
+	SR_KPI_LOAD,	 /* load1 (value) and load1 per core (value2) */
+	SR_KPI_DISK,	 /* disk busy % (value), bytes/s r+w (value2) */
+	SR_KPI_NET,	 /* net bytes/s rx+tx (value) */
+	SR_KPI_EVENTS,	 /* events/s over the last minute */
+	SR_KPI_ERRORS,	 /* 5xx/error ratio over the last minute, % */
+	SR_KPI_P95,	 /* latency p95 over the last minute, ms */
+	SR_KPI_USERS,	 /* unique users over the active window */
+	SR_KPI_SESSIONS, /* active sessions */
 	SR_KPI_COUNT
 };
 
@@ -143,52 +143,52 @@ enum sr_kpi_id {
  * arrow; NAN when unknown).
  */
 struct sr_snap_kpi {
-	const char	*id;
-	const char	*label;		/* "CPU", "Memory", ... */
-	const char	*unit;
-	double		 value;
-	const char	*unit2;		/* secondary figure, or NULL */
-	double		 value2;
-	double		 prev;
-	double		 warn, crit;
-	int		 level;
-	int		 hist_n;
-	float		 hist[SR_SNAP_HIST];
+	const char *id;
+	const char *label; /* "CPU", "Memory", ... */
+	const char *unit;
+	double value;
+	const char *unit2; /* secondary figure, or NULL */
+	double value2;
+	double prev;
+	double warn, crit;
+	int level;
+	int hist_n;
+	float hist[SR_SNAP_HIST];
 };
 
 /* ---- services, endpoints, models ------------------------------------- */
 
 /* Request figures over one window.  Latencies in ms, NAN when no sample. */
 struct sr_snap_win {
-	uint64_t	 requests;	/* events in the window */
-	double		 req_per_s;	/* requests / window seconds */
-	uint64_t	 n_4xx;
-	uint64_t	 n_5xx;		/* 5xx status or error events */
-	double		 rate_4xx;	/* n_4xx / requests, 0..1 */
-	double		 rate_5xx;	/* n_5xx / requests, 0..1 */
-	uint64_t	 lat_n;		/* events that carried a latency */
-	double		 lat_sum;	/* their latencies added, ms */
-	double		 p50, p90, p95, p99, max;
+	uint64_t requests; /* events in the window */
+	double req_per_s;  /* requests / window seconds */
+	uint64_t n_4xx;
+	uint64_t n_5xx;	 /* 5xx status or error events */
+	double rate_4xx; /* n_4xx / requests, 0..1 */
+	double rate_5xx; /* n_5xx / requests, 0..1 */
+	uint64_t lat_n;	 /* events that carried a latency */
+	double lat_sum;	 /* their latencies added, ms */
+	double p50, p90, p95, p99, max;
 };
 
 struct sr_snap_endpoint {
-	const char		*name;
-	struct sr_snap_win	 win[SR_WIN_COUNT];
+	const char *name;
+	struct sr_snap_win win[SR_WIN_COUNT];
 };
 
 struct sr_snap_service {
-	const char		*name;	/* "other" collects folded services */
-	struct sr_snap_win	 win[SR_WIN_COUNT];
-	int64_t			 last_seen_ms;	/* newest event time */
+	const char *name; /* "other" collects folded services */
+	struct sr_snap_win win[SR_WIN_COUNT];
+	int64_t last_seen_ms; /* newest event time */
 	/* Per-tick history for sparklines (same hist_n for all three). */
-	int			 hist_n;
-	float			 hist_rps[SR_SNAP_HIST];
-	float			 hist_p95[SR_SNAP_HIST];
-	float			 hist_err[SR_SNAP_HIST];	/* 5xx ratio */
+	int hist_n;
+	float hist_rps[SR_SNAP_HIST];
+	float hist_p95[SR_SNAP_HIST];
+	float hist_err[SR_SNAP_HIST]; /* 5xx ratio */
 	/* The busiest endpoints (at most 20), by 5 min requests
 	 * descending; the rest are in the service totals. */
-	struct sr_snap_endpoint	*endpoints;
-	size_t			 n_endpoints;
+	struct sr_snap_endpoint *endpoints;
+	size_t n_endpoints;
 };
 
 /*
@@ -197,38 +197,38 @@ struct sr_snap_service {
  * tokens_out (the same definition `sitrep report` uses).
  */
 struct sr_snap_model_win {
-	uint64_t	 requests;
-	uint64_t	 tokens_in;
-	uint64_t	 tokens_out;
-	double		 tokens_per_s;
-	double		 ttft_p50, ttft_p95;	/* ms */
+	uint64_t requests;
+	uint64_t tokens_in;
+	uint64_t tokens_out;
+	double tokens_per_s;
+	double ttft_p50, ttft_p95; /* ms */
 };
 
 struct sr_snap_model {
-	const char			*name;
-	struct sr_snap_model_win	 win[SR_WIN_COUNT];
+	const char *name;
+	struct sr_snap_model_win win[SR_WIN_COUNT];
 };
 
 /* A (name, count) pair for top lists. */
 struct sr_snap_count {
-	const char	*name;
-	uint64_t	 count;
+	const char *name;
+	uint64_t count;
 };
 
 /* Busiest endpoints across services (by 5 min requests). */
 struct sr_snap_top_endpoint {
-	const char	*service;
-	const char	*endpoint;
-	uint64_t	 requests;	/* 5 min */
-	double		 req_per_s;	/* 5 min */
-	double		 p95;		/* 5 min, ms */
-	double		 rate_5xx;	/* 5 min */
+	const char *service;
+	const char *endpoint;
+	uint64_t requests; /* 5 min */
+	double req_per_s;  /* 5 min */
+	double p95;	   /* 5 min, ms */
+	double rate_5xx;   /* 5 min */
 };
 
 /* Events by type: counts per window. */
 struct sr_snap_type {
-	const char	*name;
-	uint64_t	 count[SR_WIN_COUNT];
+	const char *name;
+	uint64_t count[SR_WIN_COUNT];
 };
 
 /* ---- users and sessions ----------------------------------------------- */
@@ -239,18 +239,18 @@ struct sr_snap_type {
  * 1.04/sqrt(4096) = 1.6 %); *_exact says which.
  */
 struct sr_snap_users {
-	uint64_t		 unique_users[SR_WIN_COUNT];
-	uint64_t		 unique_sessions[SR_WIN_COUNT];
-	int			 users_exact[SR_WIN_COUNT];
-	int			 sessions_exact[SR_WIN_COUNT];
-	uint64_t		 active_users;		/* seen in active window */
-	uint64_t		 active_sessions;	/* seen in active window */
-	int64_t			 active_window_ms;	/* [insights] active_session */
-	double			 session_len_avg_s;	/* active sessions */
-	double			 session_len_p50_s;
-	double			 events_per_session;	/* active sessions, mean */
-	struct sr_snap_count	*top_users;		/* by events, 1 h */
-	size_t			 n_top_users;
+	uint64_t unique_users[SR_WIN_COUNT];
+	uint64_t unique_sessions[SR_WIN_COUNT];
+	int users_exact[SR_WIN_COUNT];
+	int sessions_exact[SR_WIN_COUNT];
+	uint64_t active_users;	  /* seen in active window */
+	uint64_t active_sessions; /* seen in active window */
+	int64_t active_window_ms; /* [insights] active_session */
+	double session_len_avg_s; /* active sessions */
+	double session_len_p50_s;
+	double events_per_session;	 /* active sessions, mean */
+	struct sr_snap_count *top_users; /* by events, 1 h */
+	size_t n_top_users;
 };
 
 /* ---- error patterns --------------------------------------------------- */
@@ -261,23 +261,23 @@ struct sr_snap_users {
  * "upstream timeout after <n> ms (request <id>)".
  */
 struct sr_snap_error {
-	const char	*template;
-	const char	*example;	/* the latest raw message */
-	uint64_t	 count;		/* since start */
-	uint64_t	 count_1h;	/* in the last hour */
-	int64_t		 first_seen_ms;
-	int64_t		 last_seen_ms;
-	const char	**services;	/* services that logged it */
-	size_t		 n_services;
+	const char *template;
+	const char *example; /* the latest raw message */
+	uint64_t count;	     /* since start */
+	uint64_t count_1h;   /* in the last hour */
+	int64_t first_seen_ms;
+	int64_t last_seen_ms;
+	const char **services; /* services that logged it */
+	size_t n_services;
 };
 
 /* ---- insights ---------------------------------------------------------- */
 
 struct sr_snap_transition {
-	int64_t			 ts_ms;
-	enum sr_insight_state	 state;
-	enum sr_severity	 severity;
-	double			 value;
+	int64_t ts_ms;
+	enum sr_insight_state state;
+	enum sr_severity severity;
+	double value;
 };
 
 /*
@@ -289,74 +289,74 @@ struct sr_snap_transition {
  * at most SR_INSIGHT_HISTORY transitions.
  */
 struct sr_snap_insight {
-	const char			*id;
-	const char			*rule;
-	const char			*subject;
-	enum sr_category		 category;
-	enum sr_severity		 severity;
-	enum sr_insight_state		 state;
-	double				 confidence;
-	const char			*title;
-	const char			*description;
-	const char			*recommendation;
-	int64_t				 first_seen_ms;	/* first pending */
-	int64_t				 last_seen_ms;	/* condition last true */
-	int64_t				 since_ms;	/* entered state */
-	uint64_t			 count;
-	double				 value;
-	double				 threshold;
-	double				 baseline;
-	struct sr_snap_transition	*history;
-	size_t				 n_history;
+	const char *id;
+	const char *rule;
+	const char *subject;
+	enum sr_category category;
+	enum sr_severity severity;
+	enum sr_insight_state state;
+	double confidence;
+	const char *title;
+	const char *description;
+	const char *recommendation;
+	int64_t first_seen_ms; /* first pending */
+	int64_t last_seen_ms;  /* condition last true */
+	int64_t since_ms;      /* entered state */
+	uint64_t count;
+	double value;
+	double threshold;
+	double baseline;
+	struct sr_snap_transition *history;
+	size_t n_history;
 };
 
 /* ---- sources, processes, totals --------------------------------------- */
 
 struct sr_snap_source {
-	const char		*name;
-	const char		*kind;		/* "stdin", "file", "http" ... */
-	enum sr_source_state	 state;
-	const char		*last_error;	/* or NULL */
-	int64_t			 next_attempt_ms; /* UTC ms of the next
+	const char *name;
+	const char *kind; /* "stdin", "file", "http" ... */
+	enum sr_source_state state;
+	const char *last_error;	 /* or NULL */
+	int64_t next_attempt_ms; /* UTC ms of the next
 						    retry, 0 if none */
-	uint64_t		 events;	/* accepted */
-	uint64_t		 rejected;	/* total of by_reason */
-	struct sr_snap_count	*rejected_by_reason;
-	size_t			 n_rejected_by_reason;
+	uint64_t events;	 /* accepted */
+	uint64_t rejected;	 /* total of by_reason */
+	struct sr_snap_count *rejected_by_reason;
+	size_t n_rejected_by_reason;
 };
 
 struct sr_snap_proc {
-	int		 pid;
-	const char	*name;		/* comm */
-	const char	*user;		/* or NULL */
-	double		 cpu_pct;	/* of one core: 200 = two cores busy */
-	uint64_t	 rss_bytes;
-	double		 mem_pct;
+	int pid;
+	const char *name; /* comm */
+	const char *user; /* or NULL */
+	double cpu_pct;	  /* of one core: 200 = two cores busy */
+	uint64_t rss_bytes;
+	double mem_pct;
 };
 
 struct sr_snap_totals {
-	uint64_t	 events;	/* accepted by the engine since start */
-	uint64_t	 rejected;	/* sum over sources */
-	double		 events_per_s;	/* last minute */
-	uint64_t	 old_events;	/* older than every window: history only */
-	int64_t		 newest_event_ms;	/* 0 when none */
+	uint64_t events;	 /* accepted by the engine since start */
+	uint64_t rejected;	 /* sum over sources */
+	double events_per_s;	 /* last minute */
+	uint64_t old_events;	 /* older than every window: history only */
+	int64_t newest_event_ms; /* 0 when none */
 };
 
 /* What cardinality caps folded into "other" (counts of events folded). */
 struct sr_snap_folded {
-	uint64_t	 services;	/* events of services past the cap */
-	uint64_t	 endpoints;
-	uint64_t	 models;
-	uint64_t	 users;		/* ids not tracked in the user table */
-	uint64_t	 templates;
-	uint64_t	 types;
+	uint64_t services; /* events of services past the cap */
+	uint64_t endpoints;
+	uint64_t models;
+	uint64_t users; /* ids not tracked in the user table */
+	uint64_t templates;
+	uint64_t types;
 };
 
 struct sr_snap_host {
-	const char	*hostname;
-	const char	*kernel;	/* "Linux 6.1.0-18-amd64" */
-	double		 uptime_s;	/* NAN when unknown */
-	int		 ncpu;
+	const char *hostname;
+	const char *kernel; /* "Linux 6.1.0-18-amd64" */
+	double uptime_s;    /* NAN when unknown */
+	int ncpu;
 };
 
 /*
@@ -365,82 +365,82 @@ struct sr_snap_host {
  * for services; services: that host's services (by 5 min requests, at
  * most SR_SNAP_HOST_SERVICES), so a front end can filter by host.
  */
-#define SR_SNAP_HOST_SERVICES	50
+#define SR_SNAP_HOST_SERVICES 50
 struct sr_snap_host_service {
-	const char		*name;
-	struct sr_snap_win	 win[SR_WIN_COUNT];
+	const char *name;
+	struct sr_snap_win win[SR_WIN_COUNT];
 };
 struct sr_snap_hostrow {
-	const char			*name;
-	uint64_t			 events;	/* since start */
-	int64_t				 last_seen_ms;
-	struct sr_snap_win		 win[SR_WIN_COUNT];
-	struct sr_snap_host_service	*services;
-	size_t				 n_services;
+	const char *name;
+	uint64_t events; /* since start */
+	int64_t last_seen_ms;
+	struct sr_snap_win win[SR_WIN_COUNT];
+	struct sr_snap_host_service *services;
+	size_t n_services;
 };
 
 /* One recent event; ev's strings belong to the snapshot. */
 struct sr_snap_event {
-	uint64_t	 seq;	/* 1, 2, 3 ... across the run: a stream cursor */
-	struct sr_event	 ev;
+	uint64_t seq; /* 1, 2, 3 ... across the run: a stream cursor */
+	struct sr_event ev;
 };
 
 /* ---- the snapshot ----------------------------------------------------- */
 
 struct sr_snapshot {
-	uint64_t			 tick;		/* 1 for the first */
-	int64_t				 now_ms;
-	int64_t				 interval_ms;
-	struct sr_snap_host		 host;
+	uint64_t tick; /* 1 for the first */
+	int64_t now_ms;
+	int64_t interval_ms;
+	struct sr_snap_host host;
 
-	struct sr_snap_metric		*metrics;	/* sorted by name */
-	size_t				 n_metrics;
+	struct sr_snap_metric *metrics; /* sorted by name */
+	size_t n_metrics;
 
-	struct sr_snap_kpi		 kpi[SR_KPI_COUNT];
+	struct sr_snap_kpi kpi[SR_KPI_COUNT];
 
-	struct sr_snap_service		*services;	/* by 5 min req desc */
-	size_t				 n_services;
-	struct sr_snap_top_endpoint	*top_endpoints;	/* at most 20 */
-	size_t				 n_top_endpoints;
-	struct sr_snap_model		*models;	/* by 1 h requests */
-	size_t				 n_models;
-	struct sr_snap_users		 users;
-	struct sr_snap_type		*types;		/* by 1 h count desc */
-	size_t				 n_types;
-	struct sr_snap_error		*errors;	/* by last_seen desc */
-	size_t				 n_errors;
+	struct sr_snap_service *services; /* by 5 min req desc */
+	size_t n_services;
+	struct sr_snap_top_endpoint *top_endpoints; /* at most 20 */
+	size_t n_top_endpoints;
+	struct sr_snap_model *models; /* by 1 h requests */
+	size_t n_models;
+	struct sr_snap_users users;
+	struct sr_snap_type *types; /* by 1 h count desc */
+	size_t n_types;
+	struct sr_snap_error *errors; /* by last_seen desc */
+	size_t n_errors;
 
 	/* Firing and pending first (critical before warning), then
 	 * resolved within the last hour, newest first. */
-	struct sr_snap_insight		*insights;
-	size_t				 n_insights;
-	size_t				 n_firing;
-	size_t				 n_pending;
+	struct sr_snap_insight *insights;
+	size_t n_insights;
+	size_t n_firing;
+	size_t n_pending;
 
 	/* Recent events, oldest first; events[i].seq strictly increasing. */
-	struct sr_snap_event		*events;
-	size_t				 n_events;
-	uint64_t			 last_seq;	/* 0 when none yet */
+	struct sr_snap_event *events;
+	size_t n_events;
+	uint64_t last_seq; /* 0 when none yet */
 
-	struct sr_snap_source		*sources;
-	size_t				 n_sources;
+	struct sr_snap_source *sources;
+	size_t n_sources;
 
-	struct sr_snap_hostrow		*hosts;		/* by name */
-	size_t				 n_hosts;
+	struct sr_snap_hostrow *hosts; /* by name */
+	size_t n_hosts;
 
-	struct sr_snap_totals		 totals;
-	struct sr_snap_folded		 folded;
+	struct sr_snap_totals totals;
+	struct sr_snap_folded folded;
 
-	struct sr_snap_proc		*procs_cpu;	/* top by cpu */
-	size_t				 n_procs_cpu;
-	struct sr_snap_proc		*procs_mem;	/* top by rss */
-	size_t				 n_procs_mem;
+	struct sr_snap_proc *procs_cpu; /* top by cpu */
+	size_t n_procs_cpu;
+	struct sr_snap_proc *procs_mem; /* top by rss */
+	size_t n_procs_mem;
 
-	double				 self_cpu_pct;	/* sitrep itself */
-	uint64_t			 self_rss_bytes;
+	double self_cpu_pct; /* sitrep itself */
+	uint64_t self_rss_bytes;
 
 	/* Private: reference count and memory; do not touch. */
-	struct sr_snapshot_priv		*priv;
+	struct sr_snapshot_priv *priv;
 };
 
 /*
@@ -453,19 +453,19 @@ struct sr_snapshot *sr_snapshot_ref(struct sr_snapshot *s);
 void sr_snapshot_unref(struct sr_snapshot *s);
 
 /* Metric by exact name, or NULL.  Borrowed while you hold s. */
-const struct sr_snap_metric *sr_snapshot_metric(const struct sr_snapshot *s,
-    const char *name);
+const struct sr_snap_metric *
+sr_snapshot_metric(const struct sr_snapshot *s, const char *name);
 
 /* Latest value of a metric, NAN when absent. */
 double sr_snapshot_value(const struct sr_snapshot *s, const char *name);
 
 /* Service by name, insight by id, KPI by tile id; NULL when absent. */
-const struct sr_snap_service *sr_snapshot_service(const struct sr_snapshot *s,
-    const char *name);
-const struct sr_snap_insight *sr_snapshot_insight(const struct sr_snapshot *s,
-    const char *id);
-const struct sr_snap_kpi *sr_snapshot_kpi(const struct sr_snapshot *s,
-    const char *id);
+const struct sr_snap_service *
+sr_snapshot_service(const struct sr_snapshot *s, const char *name);
+const struct sr_snap_insight *
+sr_snapshot_insight(const struct sr_snapshot *s, const char *id);
+const struct sr_snap_kpi *
+sr_snapshot_kpi(const struct sr_snapshot *s, const char *id);
 
 /*
  * Index of the first recent event with seq > after (events[i]), or

@@ -30,11 +30,11 @@
 #include "core/template.h"
 #include "core/timeutil.h"
 
-#define STORE_BUSY_MS		2000
-#define STORE_MINUTE_MS		60000
-#define STORE_HOUR_MS		3600000
-#define STORE_KEY_SEP		'\x1f'
-#define STORE_IDENT_CACHE	200000	/* identities remembered, at most */
+#define STORE_BUSY_MS 2000
+#define STORE_MINUTE_MS 60000
+#define STORE_HOUR_MS 3600000
+#define STORE_KEY_SEP '\x1f'
+#define STORE_IDENT_CACHE 200000 /* identities remembered, at most */
 
 /*
  * Migrations: entry i takes user_version i to i + 1.  Adding a schema
@@ -102,7 +102,8 @@ static const char *const store_migrations[] = {
 };
 
 _Static_assert(sizeof(store_migrations) / sizeof(store_migrations[0]) ==
-    SR_STORE_SCHEMA, "one migration per schema version");
+	SR_STORE_SCHEMA,
+    "one migration per schema version");
 
 /* Most rows of one multi-row sample INSERT (3 parameters a row). */
 #define STORE_SAMPLE_ROWS 32
@@ -139,57 +140,63 @@ enum store_stmt_id {
 	STMT__N
 };
 
-#define SAMPLE_UPSERT(t)						\
-	"INSERT INTO " t "(name, ts, min, avg, max, n)"			\
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name, ts) DO UPDATE"	\
-	" SET min = min(min, excluded.min), max = max(max, excluded.max),"	\
-	" avg = (avg * n + excluded.avg * excluded.n) / (n + excluded.n),"	\
+#define SAMPLE_UPSERT(t)                                                   \
+	"INSERT INTO " t "(name, ts, min, avg, max, n)"                    \
+	" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(name, ts) DO UPDATE"  \
+	" SET min = min(min, excluded.min), max = max(max, excluded.max)," \
+	" avg = (avg * n + excluded.avg * excluded.n) / (n + excluded.n)," \
 	" n = n + excluded.n"
 
-#define PRUNE_KEYS(t, keys, col)					\
-	"DELETE FROM " t " WHERE (" keys ") IN (SELECT " keys " FROM " t	\
+#define PRUNE_KEYS(t, keys, col)                                         \
+	"DELETE FROM " t " WHERE (" keys ") IN (SELECT " keys " FROM " t \
 	" WHERE " col " < ?1 LIMIT ?2)"
 
-#define PRUNE_ROWID(t, col)						\
-	"DELETE FROM " t " WHERE rowid IN (SELECT rowid FROM " t		\
-	" WHERE " col " < ?1 LIMIT ?2)"
+#define PRUNE_ROWID(t, col)                                                    \
+	"DELETE FROM " t " WHERE rowid IN (SELECT rowid FROM " t " WHERE " col \
+	" < ?1 LIMIT ?2)"
 
 static const char *const store_sql[STMT__N] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
-	[STMT_EVENT] = "INSERT INTO events(ts, event_id, event_type, service,"
+	[STMT_EVENT] =
+	    "INSERT INTO events(ts, event_id, event_type, service,"
 	    " endpoint, status, latency_ms, user_id, session_id, message,"
 	    " model, tokens_in, tokens_out, ttft_ms, host, metadata, flags)"
 	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?15, ?16, ?17)",
 	[STMT_SAMPLE] = "INSERT INTO samples(name, ts, value)"
-	    " VALUES(?1, ?2, ?3)",
-	[STMT_CURSOR_SET] = "INSERT INTO cursors(source, cursor, updated)"
+			" VALUES(?1, ?2, ?3)",
+	[STMT_CURSOR_SET] =
+	    "INSERT INTO cursors(source, cursor, updated)"
 	    " VALUES(?1, ?2, ?3) ON CONFLICT(source) DO UPDATE"
 	    " SET cursor = excluded.cursor, updated = excluded.updated",
 	[STMT_CURSOR_GET] = "SELECT cursor FROM cursors WHERE source = ?1",
-	[STMT_EVMIN_GET] = "SELECT requests, status_4xx, status_5xx, lat_n,"
+	[STMT_EVMIN_GET] =
+	    "SELECT requests, status_4xx, status_5xx, lat_n,"
 	    " lat_sum, lat_max, lat_sketch, tokens_in, tokens_out, gen_ms,"
 	    " ttft_sketch FROM ev_minute WHERE minute = ?1 AND service = ?2"
 	    " AND endpoint = ?3 AND model = ?4 AND host = ?5",
-	[STMT_EVMIN_PUT] = "INSERT OR REPLACE INTO ev_minute(minute, service,"
+	[STMT_EVMIN_PUT] =
+	    "INSERT OR REPLACE INTO ev_minute(minute, service,"
 	    " endpoint, model, host, requests, status_4xx, status_5xx, lat_n,"
 	    " lat_sum, lat_max, lat_sketch, tokens_in, tokens_out, gen_ms,"
 	    " ttft_sketch) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	    " ?11, ?12, ?13, ?14, ?15, ?16)",
 	[STMT_TYPE_UP] = "INSERT INTO type_minute(minute, event_type, n)"
-	    " VALUES(?1, ?2, ?3) ON CONFLICT(minute, event_type)"
-	    " DO UPDATE SET n = n + excluded.n",
-	[STMT_ERROR_UP] = "INSERT INTO error_minute(minute, service, message,"
+			 " VALUES(?1, ?2, ?3) ON CONFLICT(minute, event_type)"
+			 " DO UPDATE SET n = n + excluded.n",
+	[STMT_ERROR_UP] =
+	    "INSERT INTO error_minute(minute, service, message,"
 	    " n, example) VALUES(?1, ?2, ?3, ?4, ?5)"
 	    " ON CONFLICT(minute, service, message)"
 	    " DO UPDATE SET n = n + excluded.n, example = excluded.example",
 	[STMT_IDENT_UP] = "INSERT OR IGNORE INTO ident_hour(hour, kind, id)"
-	    " VALUES(?1, ?2, ?3)",
+			  " VALUES(?1, ?2, ?3)",
 	[STMT_S1M_UP] = SAMPLE_UPSERT("samples_1m"),
 	[STMT_S1H_UP] = SAMPLE_UPSERT("samples_1h"),
-	[STMT_INSIGHT] = "INSERT INTO insights(id, rule, subject, category,"
+	[STMT_INSIGHT] =
+	    "INSERT INTO insights(id, rule, subject, category,"
 	    " severity, confidence, title, description, recommendation,"
 	    " state, first_seen, last_seen, data) VALUES(?1, ?2, ?3, ?4, ?5,"
 	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT(id) DO UPDATE"
@@ -200,48 +207,49 @@ static const char *const store_sql[STMT__N] = {
 	    " recommendation = excluded.recommendation,"
 	    " state = excluded.state, first_seen = excluded.first_seen,"
 	    " last_seen = excluded.last_seen, data = excluded.data",
-	[STMT_INSIGHT_HIST] = "INSERT INTO insight_history(id, ts, state,"
+	[STMT_INSIGHT_HIST] =
+	    "INSERT INTO insight_history(id, ts, state,"
 	    " severity, value, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[STMT_INSIGHT_TOUCH] = "UPDATE insights SET last_seen = ?2"
+	[STMT_INSIGHT_TOUCH] =
+	    "UPDATE insights SET last_seen = ?2"
 	    " WHERE id = ?1 AND (last_seen IS NULL OR last_seen < ?2)",
 	[STMT_PRUNE_EVENTS] = PRUNE_ROWID("events", "ts"),
 	[STMT_PRUNE_EVMIN] = PRUNE_KEYS("ev_minute",
 	    "minute, service, endpoint, model, host", "minute"),
-	[STMT_PRUNE_TYPE] = PRUNE_KEYS("type_minute", "minute, event_type",
-	    "minute"),
-	[STMT_PRUNE_ERROR] = PRUNE_KEYS("error_minute",
-	    "minute, service, message", "minute"),
-	[STMT_PRUNE_IDENT] = PRUNE_KEYS("ident_hour", "hour, kind, id",
-	    "hour"),
+	[STMT_PRUNE_TYPE] =
+	    PRUNE_KEYS("type_minute", "minute, event_type", "minute"),
+	[STMT_PRUNE_ERROR] =
+	    PRUNE_KEYS("error_minute", "minute, service, message", "minute"),
+	[STMT_PRUNE_IDENT] = PRUNE_KEYS("ident_hour", "hour, kind, id", "hour"),
 	[STMT_PRUNE_SAMPLES] = PRUNE_ROWID("samples", "ts"),
 	[STMT_PRUNE_S1M] = PRUNE_KEYS("samples_1m", "name, ts", "ts"),
 	[STMT_PRUNE_S1H] = PRUNE_KEYS("samples_1h", "name, ts", "ts"),
 	[STMT_PRUNE_CAP] = "DELETE FROM events WHERE rowid IN (SELECT rowid"
-	    " FROM events ORDER BY ts, rowid LIMIT ?1)",
+			   " FROM events ORDER BY ts, rowid LIMIT ?1)",
 	[STMT_COUNT_EVENTS] = "SELECT count(*) FROM events",
 };
 
 /* --- a small open-addressing hash table keyed by byte strings --- */
 
 struct map_slot {
-	uint64_t	 hash;
-	char		*key;		/* NULL: empty slot */
-	size_t		 klen;
-	void		*val;		/* owned, freed by the map's free_val */
-	int64_t		 n;		/* a counter for simple rollups */
+	uint64_t hash;
+	char *key; /* NULL: empty slot */
+	size_t klen;
+	void *val; /* owned, freed by the map's free_val */
+	int64_t n; /* a counter for simple rollups */
 };
 
 struct store_map {
-	struct map_slot	*slots;
-	size_t		 cap;		/* power of two */
-	size_t		 used;
-	void		(*free_val)(void *);
+	struct map_slot *slots;
+	size_t cap; /* power of two */
+	size_t used;
+	void (*free_val)(void *);
 };
 
 static uint64_t
 map_hash(const char *p, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
 
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)p[i];
@@ -263,7 +271,7 @@ map_grow(struct store_map *m)
 		if (s->key == NULL)
 			continue;
 		for (j = s->hash & (cap - 1); slots[j].key;
-		    j = (j + 1) & (cap - 1))
+		     j = (j + 1) & (cap - 1))
 			;
 		slots[j] = *s;
 	}
@@ -281,7 +289,8 @@ map_get(struct store_map *m, const char *key, size_t klen)
 
 	if ((m->used + 1) * 10 > m->cap * 7)
 		map_grow(m);
-	for (j = h & (m->cap - 1); m->slots[j].key; j = (j + 1) & (m->cap - 1)) {
+	for (j = h & (m->cap - 1); m->slots[j].key;
+	     j = (j + 1) & (m->cap - 1)) {
 		struct map_slot *s = &m->slots[j];
 
 		if (s->hash == h && s->klen == klen &&
@@ -331,11 +340,11 @@ map_release(struct store_map *m)
 
 /* One ev_minute row being accumulated; strings point into the map key. */
 struct ev_group {
-	int64_t		 minute;
-	const char	*f[4];		/* service, endpoint, model, host */
-	int		 flen[4];
-	int64_t		 requests, s4xx, s5xx, lat_n, tokens_in, tokens_out;
-	double		 lat_sum, lat_max, gen_ms;
+	int64_t minute;
+	const char *f[4]; /* service, endpoint, model, host */
+	int flen[4];
+	int64_t requests, s4xx, s5xx, lat_n, tokens_in, tokens_out;
+	double lat_sum, lat_max, gen_ms;
 	struct sr_sketch *lat, *ttft;
 };
 
@@ -351,11 +360,11 @@ ev_group_free(void *p)
 
 /* One error_minute row: key is minute, service, template. */
 struct err_group {
-	int64_t	 minute;
-	char	*service;
-	char	*tpl;
-	char	*example;		/* newest event's message */
-	int64_t	 example_ts;
+	int64_t minute;
+	char *service;
+	char *tpl;
+	char *example; /* newest event's message */
+	int64_t example_ts;
 };
 
 static void
@@ -370,8 +379,8 @@ err_group_free(void *p)
 }
 
 struct sample_group {
-	double	 min, max, sum;
-	int	 written;	/* in the batch being committed */
+	double min, max, sum;
+	int written; /* in the batch being committed */
 };
 
 /* Drop the sample groups written by the last commit; keep the others. */
@@ -399,7 +408,7 @@ map_drop_written(struct store_map *m)
 			continue;
 		}
 		for (j = s->hash & (cap - 1); m->slots[j].key;
-		    j = (j + 1) & (cap - 1))
+		     j = (j + 1) & (cap - 1))
 			;
 		m->slots[j] = *s;
 		m->used++;
@@ -408,27 +417,27 @@ map_drop_written(struct store_map *m)
 }
 
 struct sr_store {
-	sqlite3		*db;
-	char		*path;
-	unsigned	 flags;
-	int		 lock_fd;
-	sqlite3_stmt	*stmt[STMT__N];
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	int lock_fd;
+	sqlite3_stmt *stmt[STMT__N];
 	/* multi-row sample INSERTs, by row count (1..STORE_SAMPLE_ROWS) */
-	sqlite3_stmt	*sample_rows[STORE_SAMPLE_ROWS + 1];
-	int		 in_batch;
-	int64_t		 sample_newest_ms;	/* newest sample ts added */
-	int64_t		 s1h_minute;	/* minute of the last 1 h write */
-	int64_t		 batch_start_ms;	/* monotonic */
-	uint32_t	 batch_rows;
-	uint64_t	 pending, committed;
-	int64_t		 event_rows;		/* -1 = not counted yet */
-	struct store_map ev_min;	/* key: minute|service|endpoint|model|host */
-	struct store_map type_min;	/* key: minute|event_type; n */
-	struct store_map err_min;	/* key: minute|service|template; n */
-	struct store_map ident;		/* key: hour|kind|id; n 1 = committed */
-	struct store_map s1m, s1h;	/* key: bucket|name; n */
-	struct sr_buf	 key;		/* scratch */
-	struct sr_buf	 blob;		/* scratch */
+	sqlite3_stmt *sample_rows[STORE_SAMPLE_ROWS + 1];
+	int in_batch;
+	int64_t sample_newest_ms; /* newest sample ts added */
+	int64_t s1h_minute;	  /* minute of the last 1 h write */
+	int64_t batch_start_ms;	  /* monotonic */
+	uint32_t batch_rows;
+	uint64_t pending, committed;
+	int64_t event_rows;	   /* -1 = not counted yet */
+	struct store_map ev_min;   /* key: minute|service|endpoint|model|host */
+	struct store_map type_min; /* key: minute|event_type; n */
+	struct store_map err_min;  /* key: minute|service|template; n */
+	struct store_map ident;	   /* key: hour|kind|id; n 1 = committed */
+	struct store_map s1m, s1h; /* key: bucket|name; n */
+	struct sr_buf key;	   /* scratch */
+	struct sr_buf blob;	   /* scratch */
 };
 
 static int
@@ -443,7 +452,7 @@ store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
 	if (st->stmt[id] == NULL &&
 	    sqlite3_prepare_v3(st->db, store_sql[id], -1,
-	    SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
+		SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
 		store_sqlerr(st, err, "cannot prepare statement");
 		return NULL;
 	}
@@ -457,12 +466,13 @@ store_run(struct sr_store *st, sqlite3_stmt *s, struct sr_err *err,
 {
 	int rc = sqlite3_step(s);
 
-	(void)sqlite3_reset(s);		/* the step's rc is the error */
+	(void)sqlite3_reset(s); /* the step's rc is the error */
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		if (rc == SQLITE_BUSY)
-			return sr_err_set(err, "database '%s' is locked by "
-			    "another connection (waited %d ms)", st->path,
-			    STORE_BUSY_MS);
+			return sr_err_set(err,
+			    "database '%s' is locked by "
+			    "another connection (waited %d ms)",
+			    st->path, STORE_BUSY_MS);
 		return sr_err_set(err, "database '%s': %s: %s", st->path, what,
 		    sqlite3_errstr(rc));
 	}
@@ -581,10 +591,12 @@ store_write_ev_group(struct sr_store *st, struct ev_group *g,
 		g->gen_ms += sqlite3_column_double(get, 9);
 		store_merge_sketch_col(get, 10, &g->ttft);
 	}
-	(void)sqlite3_reset(get);	/* rc below carries the error */
+	(void)sqlite3_reset(get); /* rc below carries the error */
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sr_err_set(err, "database '%s': cannot read ev_minute: "
-		    "%s", st->path, sqlite3_errstr(rc));
+		return sr_err_set(err,
+		    "database '%s': cannot read ev_minute: "
+		    "%s",
+		    st->path, sqlite3_errstr(rc));
 	sqlite3_bind_int64(put, 1, g->minute);
 	for (int k = 0; k < 4; k++)
 		sqlite3_bind_text(put, 2 + k, g->f[k], g->flen[k],
@@ -629,7 +641,8 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 			sqlite3_bind_text(s, 2, m->key + 8, (int)m->klen - 8,
 			    SQLITE_STATIC);
 			sqlite3_bind_int64(s, 3, m->n);
-			if (store_run(st, s, err, "cannot write type_minute") < 0)
+			if (store_run(st, s, err, "cannot write type_minute") <
+			    0)
 				return -1;
 		}
 	}
@@ -647,7 +660,8 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 			store_bind_text(s, 3, g->tpl);
 			sqlite3_bind_int64(s, 4, m->n);
 			store_bind_text(s, 5, g->example);
-			if (store_run(st, s, err, "cannot write error_minute") < 0)
+			if (store_run(st, s, err, "cannot write error_minute") <
+			    0)
 				return -1;
 		}
 	}
@@ -665,29 +679,30 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 			sqlite3_bind_int(s, 2, m->key[8]);
 			sqlite3_bind_text(s, 3, m->key + 9, (int)m->klen - 9,
 			    SQLITE_STATIC);
-			if (store_run(st, s, err, "cannot write ident_hour") < 0)
+			if (store_run(st, s, err, "cannot write ident_hour") <
+			    0)
 				return -1;
 		}
 	}
 	for (int t = 0; t < 2; t++) {
 		struct store_map *mp = t ? &st->s1h : &st->s1m;
-		int64_t open_from = INT64_MAX;	/* lazy: groups kept open */
+		int64_t open_from = INT64_MAX; /* lazy: groups kept open */
 
 		if (mp->used == 0)
 			continue;
 		if ((st->flags & SR_STORE_LAZY_ROLLUPS) && !all) {
-			int64_t minute = store_floor(st->sample_newest_ms,
-			    STORE_MINUTE_MS);
+			int64_t minute =
+			    store_floor(st->sample_newest_ms, STORE_MINUTE_MS);
 
 			if (t == 0)
 				open_from = minute;
 			else if (minute == st->s1h_minute)
-				continue;	/* once a minute */
+				continue; /* once a minute */
 			else
 				st->s1h_minute = minute;
 		}
-		if ((s = store_stmt(st, t ? STMT_S1H_UP : STMT_S1M_UP,
-		    err)) == NULL)
+		if ((s = store_stmt(st, t ? STMT_S1H_UP : STMT_S1M_UP, err)) ==
+		    NULL)
 			return -1;
 		for (size_t i = 0; i < mp->cap; i++) {
 			struct map_slot *m = &mp->slots[i];
@@ -707,8 +722,9 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 			sqlite3_bind_double(s, 4, g->sum / (double)m->n);
 			sqlite3_bind_double(s, 5, g->max);
 			sqlite3_bind_int64(s, 6, m->n);
-			if (store_run(st, s, err, "cannot write sample "
-			    "rollups") < 0)
+			if (store_run(st, s, err,
+				"cannot write sample "
+				"rollups") < 0)
 				return -1;
 		}
 	}
@@ -928,7 +944,8 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 		if ((eg = m->val) == NULL) {
 			eg = sr_xcalloc(1, sizeof(*eg));
 			eg->minute = minute;
-			eg->service = sr_xstrdup(ev->service ? ev->service : "");
+			eg->service =
+			    sr_xstrdup(ev->service ? ev->service : "");
 			eg->tpl = sr_xstrndup(tpl, tlen);
 			m->val = eg;
 		}
@@ -995,8 +1012,8 @@ sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
 		sqlite3_bind_null(s, 14);
 	store_bind_text(s, 15, ev->host);
 	store_bind_text(s, 16, ev->metadata);
-	sqlite3_bind_int(s, 17, (ev->has & SR_EV_IS_ERROR) ?
-	    SR_STORE_EV_ERROR : 0);
+	sqlite3_bind_int(s, 17,
+	    (ev->has & SR_EV_IS_ERROR) ? SR_STORE_EV_ERROR : 0);
 	if (store_run(st, s, err, "cannot insert event") < 0)
 		return -1;
 	store_roll_event(st, ev, type);
@@ -1055,8 +1072,8 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 		st->sample_newest_ms = ts_ms;
 	store_roll_sample(st, &st->s1m, store_floor(ts_ms, STORE_MINUTE_MS),
 	    name, value);
-	store_roll_sample(st, &st->s1h, store_floor(ts_ms, STORE_HOUR_MS),
-	    name, value);
+	store_roll_sample(st, &st->s1h, store_floor(ts_ms, STORE_HOUR_MS), name,
+	    value);
 	return store_row_done(st, err);
 }
 
@@ -1073,8 +1090,8 @@ store_sample_stmt(struct sr_store *st, size_t n, struct sr_err *err)
 	sr_buf_adds(&sql, "INSERT INTO samples(name, ts, value) VALUES");
 	for (size_t i = 0; i < n; i++)
 		sr_buf_adds(&sql, i == 0 ? "(?,?,?)" : ",(?,?,?)");
-	rc = sqlite3_prepare_v3(st->db, sql.data, -1,
-	    SQLITE_PREPARE_PERSISTENT, &st->sample_rows[n], NULL);
+	rc = sqlite3_prepare_v3(st->db, sql.data, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->sample_rows[n], NULL);
 	sr_buf_release(&sql);
 	if (rc != SQLITE_OK) {
 		store_sqlerr(st, err, "cannot prepare statement");
@@ -1140,8 +1157,8 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 /* --- cursors --- */
 
 int
-sr_store_set_cursor(struct sr_store *st, const char *source,
-    const char *cursor, struct sr_err *err)
+sr_store_set_cursor(struct sr_store *st, const char *source, const char *cursor,
+    struct sr_err *err)
 {
 	sqlite3_stmt *s;
 
@@ -1169,7 +1186,7 @@ sr_store_get_cursor(struct sr_store *st, const char *source, char **cursor,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*cursor = sr_xstrdup((const char *)sqlite3_column_text(s, 0));
-	(void)sqlite3_reset(s);		/* rc carries the error */
+	(void)sqlite3_reset(s); /* rc carries the error */
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sr_err_set(err, "database '%s': cannot read cursor: %s",
 		    st->path, sqlite3_errstr(rc));
@@ -1210,9 +1227,9 @@ sr_store_put_insight(struct sr_store *st, const char *id, const char *rule,
 }
 
 int
-sr_store_add_insight_history(struct sr_store *st, const char *id,
-    int64_t ts_ms, const char *state, const char *severity, double value,
-    const char *note, struct sr_err *err)
+sr_store_add_insight_history(struct sr_store *st, const char *id, int64_t ts_ms,
+    const char *state, const char *severity, double value, const char *note,
+    struct sr_err *err)
 {
 	sqlite3_stmt *s;
 
@@ -1290,9 +1307,9 @@ store_prune_all(struct sr_store *st, int64_t now_ms,
 	 * when all of it is older: start + width <= now - retention.
 	 */
 	static const struct {
-		enum store_stmt_id	id;
-		int			which;	/* 0 events, 1 raw, 2 1m, 3 1h */
-		int64_t			width_ms;
+		enum store_stmt_id id;
+		int which; /* 0 events, 1 raw, 2 1m, 3 1h */
+		int64_t width_ms;
 	} t[] = {
 		{ STMT_PRUNE_EVENTS, 0, 1 },
 		{ STMT_PRUNE_EVMIN, 0, STORE_MINUTE_MS },
@@ -1304,7 +1321,7 @@ store_prune_all(struct sr_store *st, int64_t now_ms,
 		{ STMT_PRUNE_S1H, 3, STORE_HOUR_MS },
 	};
 	const int64_t keep[4] = { r->events_ms, r->samples_raw_ms,
-	    r->samples_1m_ms, r->samples_1h_ms };
+		r->samples_1m_ms, r->samples_1h_ms };
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		int64_t ret = keep[t[i].which];
@@ -1312,8 +1329,8 @@ store_prune_all(struct sr_store *st, int64_t now_ms,
 
 		if (ret <= 0)
 			continue;
-		n = store_prune_one(st, t[i].id, now_ms - ret - t[i].width_ms + 1,
-		    max_rows, total, err);
+		n = store_prune_one(st, t[i].id,
+		    now_ms - ret - t[i].width_ms + 1, max_rows, total, err);
 		if (n < 0)
 			return -1;
 		if (t[i].id == STMT_PRUNE_EVENTS && st->event_rows >= 0)
@@ -1324,7 +1341,8 @@ store_prune_all(struct sr_store *st, int64_t now_ms,
 		int64_t excess;
 
 		if (st->event_rows < 0) {
-			if ((s = store_stmt(st, STMT_COUNT_EVENTS, err)) == NULL)
+			if ((s = store_stmt(st, STMT_COUNT_EVENTS, err)) ==
+			    NULL)
 				return -1;
 			if (sqlite3_step(s) == SQLITE_ROW)
 				st->event_rows = sqlite3_column_int64(s, 0);
@@ -1393,8 +1411,8 @@ sr_store_path(const struct sr_store *st)
 static int
 store_series_from(struct sr_store *st, int res, const char *name,
     int64_t from_ms, int64_t to_ms, int64_t step_ms,
-    void (*fn)(void *, const struct sr_series_point *), void *ctx,
-    int *rows, struct sr_err *err)
+    void (*fn)(void *, const struct sr_series_point *), void *ctx, int *rows,
+    struct sr_err *err)
 {
 	static const char *const sql[3] = {
 		"SELECT ts / ?1 * ?1 AS b, min(value), avg(value), max(value),"
@@ -1433,8 +1451,10 @@ store_series_from(struct sr_store *st, int res, const char *name,
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
-		return sr_err_set(err, "database '%s': cannot query series: "
-		    "%s", st->path, sqlite3_errstr(rc));
+		return sr_err_set(err,
+		    "database '%s': cannot query series: "
+		    "%s",
+		    st->path, sqlite3_errstr(rc));
 	return 0;
 }
 
@@ -1452,7 +1472,7 @@ sr_store_series(struct sr_store *st, const char *name, int64_t from_ms,
 	/* Fall back to finer data when the chosen table has none in range. */
 	for (; res >= 0; res--) {
 		if (store_series_from(st, res, name, from_ms, to_ms, step_ms,
-		    fn, ctx, &rows, err) < 0)
+			fn, ctx, &rows, err) < 0)
 			return -1;
 		if (rows > 0)
 			break;
@@ -1467,8 +1487,10 @@ sr_store_metric_names(struct sr_store *st, const char *glob,
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT name FROM samples_1m UNION"
-	    " SELECT name FROM samples ORDER BY 1", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+		"SELECT name FROM samples_1m UNION"
+		" SELECT name FROM samples ORDER BY 1",
+		-1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, "cannot list metrics");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(s, 0);
@@ -1509,7 +1531,7 @@ store_mkdirs(const char *path, struct sr_err *err)
 		return 0;
 	}
 	*slash = '\0';
-	for (char *p = dir + 1; ; p++) {
+	for (char *p = dir + 1;; p++) {
 		char c = *p;
 
 		if (c != '/' && c != '\0')
@@ -1519,15 +1541,18 @@ store_mkdirs(const char *path, struct sr_err *err)
 			int e = errno;
 
 			if (e != EEXIST) {
-				sr_err_set(err, "cannot create folder '%s' for "
-				    "database '%s': %s", dir, path,
-				    strerror(e));
+				sr_err_set(err,
+				    "cannot create folder '%s' for "
+				    "database '%s': %s",
+				    dir, path, strerror(e));
 				free(dir);
 				return -1;
 			}
 			if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-				sr_err_set(err, "cannot create folder '%s' for "
-				    "database '%s': %s", dir, path,
+				sr_err_set(err,
+				    "cannot create folder '%s' for "
+				    "database '%s': %s",
+				    dir, path,
 				    "a file of that name is in the way");
 				free(dir);
 				return -1;
@@ -1578,9 +1603,9 @@ store_functions(struct sr_store *st, struct sr_err *err)
 	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
 
 	if (sqlite3_create_function(st->db, "sr_template", 1, f, NULL,
-	    store_sql_template, NULL, NULL) != SQLITE_OK ||
+		store_sql_template, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function(st->db, "sr_message", 1, f, NULL,
-	    store_sql_message, NULL, NULL) != SQLITE_OK)
+		store_sql_message, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, "cannot register SQL functions");
 	return 0;
 }
@@ -1608,14 +1633,20 @@ store_exec(struct sr_store *st, const char *sql, struct sr_err *err)
 	if (rc == SQLITE_OK)
 		return 0;
 	if (rc == SQLITE_BUSY)
-		return sr_err_set(err, "database '%s' is locked by another "
-		    "connection (waited %d ms)", st->path, STORE_BUSY_MS);
+		return sr_err_set(err,
+		    "database '%s' is locked by another "
+		    "connection (waited %d ms)",
+		    st->path, STORE_BUSY_MS);
 	if (rc == SQLITE_NOTADB)
-		return sr_err_set(err, "cannot open database '%s': file is "
-		    "not a database", st->path);
+		return sr_err_set(err,
+		    "cannot open database '%s': file is "
+		    "not a database",
+		    st->path);
 	if (rc == SQLITE_READONLY)
-		return sr_err_set(err, "cannot open database '%s': file or "
-		    "folder is read-only", st->path);
+		return sr_err_set(err,
+		    "cannot open database '%s': file or "
+		    "folder is read-only",
+		    st->path);
 	return sr_err_set(err, "cannot open database '%s': %s", st->path,
 	    sqlite3_errmsg(st->db));
 }
@@ -1634,8 +1665,10 @@ store_user_version(struct sr_store *st, int *v, struct sr_err *err)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW) {
 		if (rc == SQLITE_NOTADB)
-			return sr_err_set(err, "cannot open database '%s': "
-			    "file is not a database", st->path);
+			return sr_err_set(err,
+			    "cannot open database '%s': "
+			    "file is not a database",
+			    st->path);
 		return sr_err_set(err, "cannot open database '%s': %s",
 		    st->path, sqlite3_errstr(rc));
 	}
@@ -1652,9 +1685,10 @@ store_migrate(struct sr_store *st, struct sr_err *err)
 	if (store_user_version(st, &v, err) < 0)
 		goto fail;
 	if (v > SR_STORE_SCHEMA) {
-		sr_err_set(err, "database '%s' has schema version %d, newer "
-		    "than this sitrep knows (%d): upgrade sitrep", st->path, v,
-		    SR_STORE_SCHEMA);
+		sr_err_set(err,
+		    "database '%s' has schema version %d, newer "
+		    "than this sitrep knows (%d): upgrade sitrep",
+		    st->path, v, SR_STORE_SCHEMA);
 		goto fail;
 	}
 	for (; v < SR_STORE_SCHEMA; v++) {
@@ -1690,7 +1724,8 @@ store_write_meta(struct sr_store *st, struct sr_err *err)
 	host[sizeof(host) - 1] = '\0';
 	if (gmtime_r(&now, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	sql = sqlite3_mprintf("INSERT OR REPLACE INTO meta(key, value) VALUES"
+	sql = sqlite3_mprintf(
+	    "INSERT OR REPLACE INTO meta(key, value) VALUES"
 	    "('writer_pid', '%d'), ('writer_host', %Q), ('writer_started', %Q)",
 	    (int)getpid(), host, when);
 	rc = store_exec(st, sql, err);
@@ -1707,11 +1742,12 @@ store_in_use(const char *path, struct sr_err *err)
 	sqlite3_stmt *s = NULL;
 
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) ==
-	    SQLITE_OK &&
+		SQLITE_OK &&
 	    sqlite3_busy_timeout(db, 200) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, "SELECT key, value FROM meta WHERE key IN"
-	    " ('writer_pid', 'writer_host', 'writer_started')", -1, &s,
-	    NULL) == SQLITE_OK) {
+	    sqlite3_prepare_v2(db,
+		"SELECT key, value FROM meta WHERE key IN"
+		" ('writer_pid', 'writer_host', 'writer_started')",
+		-1, &s, NULL) == SQLITE_OK) {
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			const char *k = (const char *)sqlite3_column_text(s, 0);
 			const char *v = (const char *)sqlite3_column_text(s, 1);
@@ -1729,8 +1765,10 @@ store_in_use(const char *path, struct sr_err *err)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	if (*pid && *host && *since)
-		return sr_err_set(err, "database '%s' is in use by sitrep pid "
-		    "%s on %s since %s", path, pid, host, since);
+		return sr_err_set(err,
+		    "database '%s' is in use by sitrep pid "
+		    "%s on %s since %s",
+		    path, pid, host, since);
 	return sr_err_set(err, "database '%s' is in use by another process",
 	    path);
 }
@@ -1753,12 +1791,14 @@ store_lock(struct sr_store *st, struct sr_err *err)
 		e = errno;
 		if (e == EACCES || e == EPERM || e == EROFS) {
 			if (access(st->path, F_OK) == 0)
-				return sr_err_set(err, "cannot open database "
-				    "'%s': file is read-only (%s)", st->path,
-				    strerror(e));
-			return sr_err_set(err, "cannot create database '%s': "
-			    "folder is read-only (%s)", st->path,
-			    strerror(e));
+				return sr_err_set(err,
+				    "cannot open database "
+				    "'%s': file is read-only (%s)",
+				    st->path, strerror(e));
+			return sr_err_set(err,
+			    "cannot create database '%s': "
+			    "folder is read-only (%s)",
+			    st->path, strerror(e));
 		}
 		return sr_err_set(err, "cannot open database '%s': %s",
 		    st->path, strerror(e));
@@ -1786,8 +1826,10 @@ store_check_folder(const char *path, struct sr_err *err)
 	if (slash && slash != dir)
 		*slash = '\0';
 	if (access(d, W_OK) < 0)
-		rc = sr_err_set(err, "cannot open database '%s': folder '%s' "
-		    "is read-only (%s)", path, d, strerror(errno));
+		rc = sr_err_set(err,
+		    "cannot open database '%s': folder '%s' "
+		    "is read-only (%s)",
+		    path, d, strerror(errno));
 	free(dir);
 	return rc;
 }
@@ -1796,16 +1838,17 @@ static int
 store_open_db(struct sr_store *st, struct sr_err *err)
 {
 	int ro = (st->flags & SR_STORE_READONLY) != 0, v;
-	int oflags = SQLITE_OPEN_NOMUTEX | (ro ? SQLITE_OPEN_READONLY :
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int oflags = SQLITE_OPEN_NOMUTEX |
+	    (ro ? SQLITE_OPEN_READONLY
+		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 	int rc;
 
 	(void)pthread_once(&store_config_once, store_config);
 	rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
 	if (rc != SQLITE_OK)
 		return sr_err_set(err, "cannot open database '%s': %s",
-		    st->path, st->db ? sqlite3_errmsg(st->db) :
-		    sqlite3_errstr(rc));
+		    st->path,
+		    st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 	sqlite3_extended_result_codes(st->db, 0);
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_sqlerr(st, err, "cannot set busy timeout");
@@ -1815,29 +1858,37 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 		if (store_user_version(st, &v, err) < 0)
 			return -1;
 		if (v > SR_STORE_SCHEMA)
-			return sr_err_set(err, "database '%s' has schema "
+			return sr_err_set(err,
+			    "database '%s' has schema "
 			    "version %d, newer than this sitrep knows (%d): "
-			    "upgrade sitrep", st->path, v, SR_STORE_SCHEMA);
+			    "upgrade sitrep",
+			    st->path, v, SR_STORE_SCHEMA);
 		if (v < SR_STORE_SCHEMA)
-			return sr_err_set(err, "database '%s' has schema "
+			return sr_err_set(err,
+			    "database '%s' has schema "
 			    "version %d: open it once for writing to upgrade "
-			    "it to %d", st->path, v, SR_STORE_SCHEMA);
+			    "it to %d",
+			    st->path, v, SR_STORE_SCHEMA);
 		return 0;
 	}
 	if (strcmp(st->path, ":memory:") != 0 &&
 	    sqlite3_db_readonly(st->db, "main") == 1)
-		return sr_err_set(err, "cannot open database '%s': file is "
-		    "read-only", st->path);
+		return sr_err_set(err,
+		    "cannot open database '%s': file is "
+		    "read-only",
+		    st->path);
 	if (store_user_version(st, &v, err) < 0)
 		return -1;
 	if (v > SR_STORE_SCHEMA)
-		return sr_err_set(err, "database '%s' has schema version %d, "
+		return sr_err_set(err,
+		    "database '%s' has schema version %d, "
 		    "newer than this sitrep knows (%d): upgrade sitrep",
 		    st->path, v, SR_STORE_SCHEMA);
 	if (store_exec(st, "PRAGMA journal_mode = WAL", err) < 0 ||
-	    store_exec(st, (st->flags & SR_STORE_DURABLE) ?
-	    "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
-	    err) < 0 ||
+	    store_exec(st,
+		(st->flags & SR_STORE_DURABLE) ? "PRAGMA synchronous = FULL"
+					       : "PRAGMA synchronous = NORMAL",
+		err) < 0 ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY", err) < 0 ||
 	    store_exec(st, "PRAGMA cache_size = -16000", err) < 0)
 		return -1;
@@ -1900,11 +1951,11 @@ sr_store_close(struct sr_store *st)
 			sqlite3_finalize(st->stmt[i]);
 		for (int i = 0; i <= STORE_SAMPLE_ROWS; i++)
 			sqlite3_finalize(st->sample_rows[i]);
-		(void)sqlite3_close(st->db);	/* all statements finalized */
+		(void)sqlite3_close(st->db); /* all statements finalized */
 	}
 	/* Only now: see store_lock() on POSIX locks. */
 	if (st->lock_fd >= 0)
-		(void)close(st->lock_fd);	/* nothing to recover */
+		(void)close(st->lock_fd); /* nothing to recover */
 	map_release(&st->ev_min);
 	map_release(&st->type_min);
 	map_release(&st->err_min);

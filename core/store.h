@@ -85,20 +85,20 @@
 
 struct sqlite3;
 
-#define SR_STORE_BATCH_MAX	20000	/* rows per transaction, at most */
-#define SR_STORE_FLUSH_MS	250	/* a batch is committed within this */
-#define SR_STORE_SCHEMA		2
-#define SR_STORE_MSG_MAX	200	/* bytes of an error example kept */
+#define SR_STORE_BATCH_MAX 20000 /* rows per transaction, at most */
+#define SR_STORE_FLUSH_MS 250	 /* a batch is committed within this */
+#define SR_STORE_SCHEMA 2
+#define SR_STORE_MSG_MAX 200 /* bytes of an error example kept */
 
 /* events.flags bits (on disk: never renumber). */
 enum sr_store_ev_flags {
-	SR_STORE_EV_ERROR	= 1 << 0,	/* had SR_EV_IS_ERROR */
+	SR_STORE_EV_ERROR = 1 << 0, /* had SR_EV_IS_ERROR */
 };
 
 enum sr_store_flags {
-	SR_STORE_READONLY	= 1 << 0,	/* viewer: no lock, no writes */
-	SR_STORE_DURABLE	= 1 << 1,	/* synchronous=FULL */
-	SR_STORE_NO_LOCK	= 1 << 2,	/* tests only: skip writer lock */
+	SR_STORE_READONLY = 1 << 0, /* viewer: no lock, no writes */
+	SR_STORE_DURABLE = 1 << 1,  /* synchronous=FULL */
+	SR_STORE_NO_LOCK = 1 << 2,  /* tests only: skip writer lock */
 	/*
 	 * A long-running writer that adds samples every tick: the 1 m
 	 * sample rollups are written when their minute closes, the 1 h
@@ -107,16 +107,16 @@ enum sr_store_flags {
 	 * are committed as usual; a kill -9 loses at most the open
 	 * minute's rollups, which the raw rows still hold.
 	 */
-	SR_STORE_LAZY_ROLLUPS	= 1 << 3,
+	SR_STORE_LAZY_ROLLUPS = 1 << 3,
 };
 
 /* Retention; a zero field keeps that data forever. */
 struct sr_retention {
-	int64_t	events_ms;		/* default 30 d */
-	int64_t	max_events;		/* 0 = no cap; oldest pruned first */
-	int64_t	samples_raw_ms;		/* default 24 h */
-	int64_t	samples_1m_ms;		/* default 30 d */
-	int64_t	samples_1h_ms;		/* default 365 d */
+	int64_t events_ms;	/* default 30 d */
+	int64_t max_events;	/* 0 = no cap; oldest pruned first */
+	int64_t samples_raw_ms; /* default 24 h */
+	int64_t samples_1m_ms;	/* default 30 d */
+	int64_t samples_1h_ms;	/* default 365 d */
 };
 
 /* Fill r with the defaults above. */
@@ -142,8 +142,8 @@ char *sr_store_default_path(void);
  * takes no lock and migrates nothing: a missing file, or a schema other
  * than SR_STORE_SCHEMA, is an error.
  */
-struct sr_store *sr_store_open(const char *path, unsigned flags,
-    struct sr_err *err);
+struct sr_store *
+sr_store_open(const char *path, unsigned flags, struct sr_err *err);
 
 /* Commit the open batch and close; NULL does nothing. */
 void sr_store_close(struct sr_store *st);
@@ -180,8 +180,8 @@ int sr_store_add_samples(struct sr_store *st, const char *const *names,
  */
 int sr_store_set_cursor(struct sr_store *st, const char *source,
     const char *cursor, struct sr_err *err);
-int sr_store_get_cursor(struct sr_store *st, const char *source,
-    char **cursor, struct sr_err *err);
+int sr_store_get_cursor(struct sr_store *st, const char *source, char **cursor,
+    struct sr_err *err);
 
 /* Commit the open batch now (no-op when empty). */
 int sr_store_flush(struct sr_store *st, struct sr_err *err);
@@ -220,9 +220,9 @@ struct sqlite3 *sr_store_db(struct sr_store *st);
  * non-empty bucket in time order.  Returns 0 or -1.
  */
 struct sr_series_point {
-	int64_t	ts_ms;
-	double	min, avg, max;
-	int64_t	n;
+	int64_t ts_ms;
+	double min, avg, max;
+	int64_t n;
 };
 int sr_store_series(struct sr_store *st, const char *name, int64_t from_ms,
     int64_t to_ms, int64_t step_ms,
@@ -240,12 +240,11 @@ int sr_store_metric_names(struct sr_store *st, const char *glob,
  * Insert or replace insight id (every column takes the new values) in the
  * open batch.  data_json may be NULL.  Returns 0 or -1.
  */
-int sr_store_put_insight(struct sr_store *st, const char *id,
-    const char *rule, const char *subject, const char *category,
-    const char *severity, double confidence, const char *title,
-    const char *description, const char *recommendation, const char *state,
-    int64_t first_seen_ms, int64_t last_seen_ms, const char *data_json,
-    struct sr_err *err);
+int sr_store_put_insight(struct sr_store *st, const char *id, const char *rule,
+    const char *subject, const char *category, const char *severity,
+    double confidence, const char *title, const char *description,
+    const char *recommendation, const char *state, int64_t first_seen_ms,
+    int64_t last_seen_ms, const char *data_json, struct sr_err *err);
 
 /*
  * Append one row to insight_history in the open batch (value NAN is

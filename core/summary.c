@@ -21,12 +21,12 @@
 #include "core/sketch.h"
 #include "core/timeutil.h"
 
-#define MINUTE_MS	60000
-#define HOUR_MS		3600000
+#define MINUTE_MS 60000
+#define HOUR_MS 3600000
 
 /* A half-open range [lo, hi) of UTC ms; empty when lo >= hi. */
 struct span {
-	int64_t	lo, hi;
+	int64_t lo, hi;
 };
 
 /*
@@ -39,26 +39,26 @@ struct split {
 
 /* Accumulated numbers of one (service, endpoint) or (model) group. */
 struct grp {
-	char	*a, *b;
-	int64_t	 requests, s4, s5, lat_n;
-	double	 lat_sum, lat_max;
-	int64_t	 tin, tout;
-	double	 gen_ms;
-	struct sr_sketch *sk;		/* latency, or TTFT for models */
+	char *a, *b;
+	int64_t requests, s4, s5, lat_n;
+	double lat_sum, lat_max;
+	int64_t tin, tout;
+	double gen_ms;
+	struct sr_sketch *sk; /* latency, or TTFT for models */
 };
 
 /* Groups in insertion order with an open-addressing index. */
 struct gtab {
 	struct grp *v;
-	size_t	 n, cap;
-	size_t	*slot;			/* index + 1; 0 = empty */
-	size_t	 nslot;
+	size_t n, cap;
+	size_t *slot; /* index + 1; 0 = empty */
+	size_t nslot;
 };
 
 static void
 split_range(int64_t from, int64_t to, int64_t grain, struct split *sp)
 {
-	int64_t ca = -sr_floor_div(-from, grain) * grain;	/* ceil */
+	int64_t ca = -sr_floor_div(-from, grain) * grain; /* ceil */
 	int64_t fb = sr_floor_div(to, grain) * grain;
 
 	memset(sp, 0, sizeof *sp);
@@ -225,7 +225,7 @@ fold_rollups(sqlite3 *db, struct span roll, const char *service,
 			nb = sqlite3_column_bytes(s, 9);
 			if (blob && nb > 0 &&
 			    sr_sketch_merge_encoded(g->sk, blob, (size_t)nb,
-			    err) < 0) {
+				err) < 0) {
 				sqlite3_finalize(s);
 				return sr_err_prefix(err, "ev_minute sketch");
 			}
@@ -241,7 +241,7 @@ fold_rollups(sqlite3 *db, struct span roll, const char *service,
 			nb = sqlite3_column_bytes(s, 13);
 			if (blob && nb > 0 &&
 			    sr_sketch_merge_encoded(m->sk, blob, (size_t)nb,
-			    err) < 0) {
+				err) < 0) {
 				sqlite3_finalize(s);
 				return sr_err_prefix(err, "ev_minute sketch");
 			}
@@ -274,8 +274,8 @@ fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
 		sqlite3_reset(s);
 		bind_span(s, 1, edge[e]);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct grp *g = gtab_get(eps, col_str(s, 0),
-			    col_str(s, 1));
+			struct grp *g =
+			    gtab_get(eps, col_str(s, 0), col_str(s, 1));
 			const char *model = col_str(s, 2);
 			int has_lat = sqlite3_column_type(s, 4) != SQLITE_NULL;
 			double lat = sqlite3_column_double(s, 4);
@@ -296,8 +296,8 @@ fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
 			}
 			if (*model) {
 				struct grp *m = gtab_get(models, model, "");
-				int has_out = sqlite3_column_type(s, 6) !=
-				    SQLITE_NULL;
+				int has_out =
+				    sqlite3_column_type(s, 6) != SQLITE_NULL;
 
 				m->requests++;
 				m->tin += sqlite3_column_int64(s, 5);
@@ -316,14 +316,14 @@ fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
 
 struct bounds {
 	struct split min, hour;
-	int64_t	 from, to;
+	int64_t from, to;
 	const char *service;
 	const char *host;
 };
 
 static int
-query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
-    int kind, int64_t *out, struct sr_err *err)
+query_distinct(sqlite3 *db, const struct bounds *bd, const char *col, int kind,
+    int64_t *out, struct sr_err *err)
 {
 	char sql[640];
 	sqlite3_stmt *s;
@@ -333,7 +333,8 @@ query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
 		k = snprintf(sql, sizeof sql,
 		    "SELECT COUNT(DISTINCT %s) FROM events WHERE ts >= ?1"
 		    " AND ts < ?2 AND (?7 IS NULL OR service = ?7)"
-		    " AND (?8 IS NULL OR host = ?8) AND %s <> ''", col, col);
+		    " AND (?8 IS NULL OR host = ?8) AND %s <> ''",
+		    col, col);
 	else
 		k = snprintf(sql, sizeof sql,
 		    "SELECT COUNT(*) FROM ("
@@ -342,7 +343,8 @@ query_distinct(sqlite3 *db, const struct bounds *bd, const char *col,
 		    " UNION SELECT %s FROM events WHERE ts >= ?3 AND ts < ?4"
 		    " AND %s <> ''"
 		    " UNION SELECT %s FROM events WHERE ts >= ?5 AND ts < ?6"
-		    " AND %s <> '')", kind, col, col, col, col);
+		    " AND %s <> '')",
+		    kind, col, col, col, col);
 	if (k < 0 || (size_t)k >= sizeof sql)
 		SR_BUG("distinct query too long");
 	if (prepare(db, sql, &s, err) < 0)
@@ -394,8 +396,8 @@ query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 	size_t cap = 0;
 	int rc;
 
-	if (prepare(db, bd->service || bd->host ? sql_svc : sql_all, &s,
-	    err) < 0)
+	if (prepare(db, bd->service || bd->host ? sql_svc : sql_all, &s, err) <
+	    0)
 		return -1;
 	if (bd->service || bd->host) {
 		sqlite3_bind_int64(s, 1, bd->from);
@@ -431,10 +433,9 @@ query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 static int
 summary_level_is_error(const cJSON *v)
 {
-	static const char *const levels[] = {
-		"error", "err", "fatal", "critical", "crit", "alert",
-		"emerg", "emergency", "panic", NULL
-	};
+	static const char *const levels[] = { "error", "err", "fatal",
+		"critical", "crit", "alert", "emerg", "emergency", "panic",
+		NULL };
 
 	if (cJSON_IsString(v)) {
 		for (int i = 0; levels[i] != NULL; i++)
@@ -474,9 +475,10 @@ summary_sql_err(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		yes = summary_level_is_error(v);
 	if (!yes &&
 	    (v = cJSON_GetObjectItemCaseSensitive(j, "PRIORITY")) != NULL) {
-		double d = cJSON_IsNumber(v) ? v->valuedouble :
-		    cJSON_IsString(v) && v->valuestring[0] ?
-		    strtod(v->valuestring, NULL) : -1;
+		double d = cJSON_IsNumber(v) ? v->valuedouble
+		    : cJSON_IsString(v) && v->valuestring[0]
+		    ? strtod(v->valuestring, NULL)
+		    : -1;
 
 		yes = d >= 0 && d <= 3;
 	}
@@ -490,7 +492,7 @@ summary_functions(sqlite3 *db, struct sr_err *err)
 	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
 
 	if (sqlite3_create_function(db, "summary_err", 2, f, NULL,
-	    summary_sql_err, NULL, NULL) != SQLITE_OK)
+		summary_sql_err, NULL, NULL) != SQLITE_OK)
 		return sr_err_set(err, "cannot set up the report queries: %s",
 		    sqlite3_errmsg(db));
 	return 0;
@@ -500,9 +502,11 @@ summary_functions(sqlite3 *db, struct sr_err *err)
  * A raw event that error_minute counts: a message and a 5xx status or the
  * error flag (rows of schema 1 have no flags: their metadata decides).
  */
-#define ERR_COND "message IS NOT NULL AND (status BETWEEN 500 AND 599" \
+#define ERR_COND                                              \
+	"message IS NOT NULL AND (status BETWEEN 500 AND 599" \
 	" OR (flags & 1) OR (flags IS NULL AND summary_err(status, metadata)))"
-#define ERR_RAW	"COALESCE(service, ''), sr_template(message), 1," \
+#define ERR_RAW                                           \
+	"COALESCE(service, ''), sr_template(message), 1," \
 	" sr_message(message), ts"
 _Static_assert(SR_STORE_EV_ERROR == 1, "ERR_COND tests flags bit 1");
 
@@ -569,8 +573,9 @@ query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
 		e = &sv->errors[sv->n_errors++];
 		e->tpl = sr_xstrdup(col_str(s, 1));
 		e->n = sqlite3_column_int64(s, 2);
-		e->example = sr_xstrdup(sqlite3_column_type(s, 3) ==
-		    SQLITE_NULL ? e->tpl : col_str(s, 3));
+		e->example = sr_xstrdup(sqlite3_column_type(s, 3) == SQLITE_NULL
+			? e->tpl
+			: col_str(s, 3));
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
@@ -649,10 +654,10 @@ build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
 		double lat_sum = 0, lat_max = 0;
 
 		sv->service = sr_xstrdup(ord[i]->a);
-		sv->endpoints = sr_xcalloc((size_t)sum->top_n,
-		    sizeof *sv->endpoints);
+		sv->endpoints =
+		    sr_xcalloc((size_t)sum->top_n, sizeof *sv->endpoints);
 		for (j = i; j < eps->n && strcmp(ord[j]->a, ord[i]->a) == 0;
-		    j++) {
+		     j++) {
 			struct grp *g = ord[j];
 
 			sv->requests += g->requests;
@@ -673,15 +678,17 @@ build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
 				ep->endpoint = sr_xstrdup(g->b);
 				ep->requests = g->requests;
 				ep->status_5xx = g->s5;
-				ep->error_rate = (double)g->s5 /
-				    (double)g->requests;
-				ep->p95_ms = g->lat_n > 0 ?
-				    sr_sketch_quantile(g->sk, 0.95) : NAN;
+				ep->error_rate =
+				    (double)g->s5 / (double)g->requests;
+				ep->p95_ms = g->lat_n > 0
+				    ? sr_sketch_quantile(g->sk, 0.95)
+				    : NAN;
 			}
 		}
 		sv->rate_per_s = (double)sv->requests / range_s;
-		sv->error_rate = sv->requests > 0 ?
-		    (double)sv->status_5xx / (double)sv->requests : 0;
+		sv->error_rate = sv->requests > 0
+		    ? (double)sv->status_5xx / (double)sv->requests
+		    : 0;
 		dist_fill(&sv->latency_ms, lat_n, lat_sum, lat_max, sk);
 		sr_sketch_free(sk);
 		sum->total_events += sv->requests;
@@ -719,8 +726,9 @@ build_models(struct gtab *models, struct sr_summary *sum)
 		m->tokens_in = g->tin;
 		m->tokens_out = g->tout;
 		m->gen_ms = g->gen_ms;
-		m->tokens_per_s = g->gen_ms > 0 ?
-		    (double)g->tout / (g->gen_ms / 1000.0) : NAN;
+		m->tokens_per_s = g->gen_ms > 0
+		    ? (double)g->tout / (g->gen_ms / 1000.0)
+		    : NAN;
 		dist_fill(&m->ttft_ms, (int64_t)n, 0, sr_sketch_max(g->sk),
 		    g->sk);
 		m->ttft_ms.avg = NAN;
@@ -764,19 +772,19 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 		    sqlite3_errmsg(db));
 		goto out;
 	}
-	if (fold_rollups(db, bd.min.roll, o->service, o->host, &eps,
-	    &models, err) < 0 ||
-	    fold_raw(db, bd.min.edge, o->service, o->host, &eps, &models,
-	    err) < 0)
+	if (fold_rollups(db, bd.min.roll, o->service, o->host, &eps, &models,
+		err) < 0 ||
+	    fold_raw(db, bd.min.edge, o->service, o->host, &eps, &models, err) <
+		0)
 		goto end;
 	build_services(&eps, sum, range_s);
 	build_models(&models, sum);
 	if (query_types(db, &bd, sum, err) < 0 ||
 	    query_errors(db, &bd, sum, err) < 0 ||
-	    query_distinct(db, &bd, "user_id", 0, &sum->unique_users,
-	    err) < 0 ||
+	    query_distinct(db, &bd, "user_id", 0, &sum->unique_users, err) <
+		0 ||
 	    query_distinct(db, &bd, "session_id", 1, &sum->unique_sessions,
-	    err) < 0)
+		err) < 0)
 		goto end;
 	rc = 0;
 end:
@@ -869,7 +877,8 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 		sr_buf_add_json_str(b, s->service);
 	else
 		sr_buf_adds(b, "null");
-	sr_buf_addf(b, ",\"total_events\":%lld,\"unique_users\":%lld,"
+	sr_buf_addf(b,
+	    ",\"total_events\":%lld,\"unique_users\":%lld,"
 	    "\"unique_sessions\":%lld,\"events_by_type\":{",
 	    (long long)s->total_events, (long long)s->unique_users,
 	    (long long)s->unique_sessions);
@@ -891,9 +900,10 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 		sr_buf_addf(b, ",\"requests\":%lld,\"rate_per_s\":",
 		    (long long)sv->requests);
 		sr_export_json_num(b, sv->rate_per_s);
-		sr_buf_addf(b, ",\"status_4xx\":%lld,\"status_5xx\":%lld,"
-		    "\"error_rate\":", (long long)sv->status_4xx,
-		    (long long)sv->status_5xx);
+		sr_buf_addf(b,
+		    ",\"status_4xx\":%lld,\"status_5xx\":%lld,"
+		    "\"error_rate\":",
+		    (long long)sv->status_4xx, (long long)sv->status_5xx);
 		sr_export_json_num(b, sv->error_rate);
 		sr_buf_adds(b, ",\"latency_ms\":");
 		json_dist(b, &sv->latency_ms, 1);
@@ -902,8 +912,8 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 			const struct sr_summary_endpoint *ep =
 			    &sv->endpoints[k];
 
-			sr_buf_adds(b, k ? ",{\"endpoint\":" :
-			    "{\"endpoint\":");
+			sr_buf_adds(b,
+			    k ? ",{\"endpoint\":" : "{\"endpoint\":");
 			sr_buf_add_json_str(b, ep->endpoint);
 			sr_buf_addf(b, ",\"requests\":%lld,\"error_rate\":",
 			    (long long)ep->requests);
@@ -914,8 +924,8 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 		}
 		sr_buf_adds(b, "],\"top_errors\":[");
 		for (size_t k = 0; k < sv->n_errors; k++) {
-			sr_buf_adds(b, k ? ",{\"template\":" :
-			    "{\"template\":");
+			sr_buf_adds(b,
+			    k ? ",{\"template\":" : "{\"template\":");
 			sr_buf_add_json_str(b, sv->errors[k].tpl);
 			sr_buf_addf(b, ",\"count\":%lld,\"example\":",
 			    (long long)sv->errors[k].n);
@@ -930,7 +940,8 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 
 		sr_buf_adds(b, i ? ",{\"model\":" : "{\"model\":");
 		sr_buf_add_json_str(b, m->model);
-		sr_buf_addf(b, ",\"requests\":%lld,\"tokens_in\":%lld,"
+		sr_buf_addf(b,
+		    ",\"requests\":%lld,\"tokens_in\":%lld,"
 		    "\"tokens_out\":%lld,\"tokens_per_s\":",
 		    (long long)m->requests, (long long)m->tokens_in,
 		    (long long)m->tokens_out);
@@ -944,15 +955,17 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 
 /* ---- text ---- */
 
-enum { MAXCOL = 12 };
+enum {
+	MAXCOL = 12
+};
 
 /* A text table: cells kept until printed, column widths measured. */
 struct table {
-	int	 ncol;
-	const char *right;		/* 'r' or 'l' per column */
-	char	**cell;			/* row-major */
-	size_t	 nrow, cap;
-	size_t	 w[MAXCOL];
+	int ncol;
+	const char *right; /* 'r' or 'l' per column */
+	char **cell;	   /* row-major */
+	size_t nrow, cap;
+	size_t w[MAXCOL];
 };
 
 static void
@@ -1167,13 +1180,14 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 	}
 	sr_buf_adds(b, "\nServices\n");
 	table_init(&t, 11, "lrrrrrrrrrr");
-	table_row(&t, (const char *[]){ "SERVICE", "REQUESTS", "RATE/S",
-	    "4XX", "5XX", "ERRORS", "AVG", "P50", "P95", "P99", "MAX" });
+	table_row(&t,
+	    (const char *[]){ "SERVICE", "REQUESTS", "RATE/S", "4XX", "5XX",
+		"ERRORS", "AVG", "P50", "P95", "P99", "MAX" });
 	for (size_t i = 0; i < s->n_services; i++) {
 		const struct sr_summary_service *sv = &s->services[i];
 
-		fmt_cut(c[0], sizeof c[0], *sv->service ? sv->service :
-		    "(none)", 32);
+		fmt_cut(c[0], sizeof c[0],
+		    *sv->service ? sv->service : "(none)", 32);
 		fmt_int(c[1], sizeof c[1], sv->requests);
 		fmt_num(c[2], sizeof c[2], sv->rate_per_s);
 		fmt_int(c[3], sizeof c[3], sv->status_4xx);
@@ -1193,12 +1207,12 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 
 		if (sv->n_endpoints == 0 && sv->n_errors == 0)
 			continue;
-		sr_buf_addf(b, "\n%s\n", *sv->service ? sv->service :
-		    "(none)");
+		sr_buf_addf(b, "\n%s\n", *sv->service ? sv->service : "(none)");
 		if (sv->n_endpoints) {
 			table_init(&t, 4, "lrrr");
-			table_row(&t, (const char *[]){ "ENDPOINT", "REQUESTS",
-			    "ERRORS", "P95" });
+			table_row(&t,
+			    (const char *[]){ "ENDPOINT", "REQUESTS", "ERRORS",
+				"P95" });
 			for (size_t k = 0; k < sv->n_endpoints; k++) {
 				const struct sr_summary_endpoint *ep =
 				    &sv->endpoints[k];
@@ -1213,8 +1227,9 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 		}
 		if (sv->n_errors) {
 			table_init(&t, 3, "rll");
-			table_row(&t, (const char *[]){ "COUNT",
-			    "TOP ERRORS (PATTERN)", "EXAMPLE" });
+			table_row(&t,
+			    (const char *[]){ "COUNT", "TOP ERRORS (PATTERN)",
+				"EXAMPLE" });
 			for (size_t k = 0; k < sv->n_errors; k++) {
 				const struct sr_summary_error *e =
 				    &sv->errors[k];
@@ -1232,8 +1247,9 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 		return;
 	sr_buf_adds(b, "\nModels\n");
 	table_init(&t, 7, "lrrrrrr");
-	table_row(&t, (const char *[]){ "MODEL", "REQUESTS", "TOKENS IN",
-	    "TOKENS OUT", "TOKENS/S", "TTFT P50", "TTFT P95" });
+	table_row(&t,
+	    (const char *[]){ "MODEL", "REQUESTS", "TOKENS IN", "TOKENS OUT",
+		"TOKENS/S", "TTFT P50", "TTFT P95" });
 	for (size_t i = 0; i < s->n_models; i++) {
 		const struct sr_summary_model *m = &s->models[i];
 

@@ -54,76 +54,76 @@
 #include "core/store.h"
 #include "core/util.h"
 
-#define SR_SUMMARY_TOP_DEFAULT	10
+#define SR_SUMMARY_TOP_DEFAULT 10
 
 struct sr_summary_opts {
-	int64_t		 from_ms;	/* inclusive, UTC ms */
-	int64_t		 to_ms;		/* exclusive; must be > from_ms */
-	const char	*service;	/* NULL = all */
-	int		 top_n;		/* <= 0 means SR_SUMMARY_TOP_DEFAULT */
-	const char	*host;		/* NULL = all; else event.host */
+	int64_t from_ms;     /* inclusive, UTC ms */
+	int64_t to_ms;	     /* exclusive; must be > from_ms */
+	const char *service; /* NULL = all */
+	int top_n;	     /* <= 0 means SR_SUMMARY_TOP_DEFAULT */
+	const char *host;    /* NULL = all; else event.host */
 };
 
 /* Latency-like distribution; every field NAN when n == 0. */
 struct sr_summary_dist {
-	int64_t	n;
-	double	avg, p50, p95, p99, max;
+	int64_t n;
+	double avg, p50, p95, p99, max;
 };
 
 struct sr_summary_count {
-	char	*name;
-	int64_t	 n;
+	char *name;
+	int64_t n;
 };
 
 /* One error pattern of a service. */
 struct sr_summary_error {
-	char	*tpl;			/* sr_template_make() of messages */
-	char	*example;		/* one message of the pattern */
-	int64_t	 n;
+	char *tpl;     /* sr_template_make() of messages */
+	char *example; /* one message of the pattern */
+	int64_t n;
 };
 
 struct sr_summary_endpoint {
-	char	*endpoint;
-	int64_t	 requests;
-	int64_t	 status_5xx;
-	double	 error_rate;		/* status_5xx / requests */
-	double	 p95_ms;		/* NAN when no latency */
+	char *endpoint;
+	int64_t requests;
+	int64_t status_5xx;
+	double error_rate; /* status_5xx / requests */
+	double p95_ms;	   /* NAN when no latency */
 };
 
 struct sr_summary_service {
-	char	*service;		/* "" for events without a service */
-	int64_t	 requests;
-	double	 rate_per_s;
-	int64_t	 status_4xx, status_5xx;
-	double	 error_rate;
+	char *service; /* "" for events without a service */
+	int64_t requests;
+	double rate_per_s;
+	int64_t status_4xx, status_5xx;
+	double error_rate;
 	struct sr_summary_dist latency_ms;
-	struct sr_summary_endpoint *endpoints;	/* top N by requests */
-	size_t	 n_endpoints;
-	struct sr_summary_error *errors;	/* top N patterns by count */
-	size_t	 n_errors;
+	struct sr_summary_endpoint *endpoints; /* top N by requests */
+	size_t n_endpoints;
+	struct sr_summary_error *errors; /* top N patterns by count */
+	size_t n_errors;
 };
 
 struct sr_summary_model {
-	char	*model;
-	int64_t	 requests;
-	int64_t	 tokens_in, tokens_out;
-	double	 gen_ms;		/* latency sum of events with tokens_out */
-	double	 tokens_per_s;		/* NAN when gen_ms == 0 */
+	char *model;
+	int64_t requests;
+	int64_t tokens_in, tokens_out;
+	double gen_ms;	     /* latency sum of events with tokens_out */
+	double tokens_per_s; /* NAN when gen_ms == 0 */
 	struct sr_summary_dist ttft_ms;
 };
 
 struct sr_summary {
-	int64_t	 from_ms, to_ms;
-	char	*service;		/* the filter, or NULL */
-	int	 top_n;
-	int64_t	 total_events;
-	int64_t	 unique_users, unique_sessions;
-	struct sr_summary_count *by_type;	/* by count desc, then name */
-	size_t	 n_types;
-	struct sr_summary_service *services;	/* by requests desc, name */
-	size_t	 n_services;
-	struct sr_summary_model *models;	/* by requests desc, name */
-	size_t	 n_models;
+	int64_t from_ms, to_ms;
+	char *service; /* the filter, or NULL */
+	int top_n;
+	int64_t total_events;
+	int64_t unique_users, unique_sessions;
+	struct sr_summary_count *by_type; /* by count desc, then name */
+	size_t n_types;
+	struct sr_summary_service *services; /* by requests desc, name */
+	size_t n_services;
+	struct sr_summary_model *models; /* by requests desc, name */
+	size_t n_models;
 };
 
 /*

@@ -14,9 +14,9 @@
  * (a later, shorter token must not follow the cut one).
  */
 struct tpl_out {
-	char	*p;
-	size_t	 len, cap;
-	int	 full;
+	char *p;
+	size_t len, cap;
+	int full;
 };
 
 static void
@@ -124,8 +124,9 @@ sr_template_make(const char *msg, char *out, size_t outlen)
 		}
 		if (c == '/' && (p == msg || !is_word((unsigned char)p[-1])) &&
 		    (is_word((unsigned char)p[1]) || p[1] == '.')) {
-			while (*p != '\0' && (is_word((unsigned char)*p) ||
-			    *p == '/' || *p == '.'))
+			while (*p != '\0' &&
+			    (is_word((unsigned char)*p) || *p == '/' ||
+				*p == '.'))
 				p++;
 			/* a trailing full stop is punctuation */
 			if (p[-1] == '.')
@@ -133,7 +134,8 @@ sr_template_make(const char *msg, char *out, size_t outlen)
 			tpl_put(&o, "<path>", 6);
 			continue;
 		}
-		if (isdigit(c) && (p == msg || !is_word((unsigned char)p[-1]))) {
+		if (isdigit(c) &&
+		    (p == msg || !is_word((unsigned char)p[-1]))) {
 			/* IPv4 and decimal numbers: digits and dots */
 			const char *q = p;
 			int dots = 0;

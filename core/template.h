@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#define SR_TEMPLATE_MAX	200	/* bytes of template kept (plus NUL) */
+#define SR_TEMPLATE_MAX 200 /* bytes of template kept (plus NUL) */
 
 /*
  * Write the template of msg into out (NUL-terminated, cut at a UTF-8

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TIME_MAX_MS 253402300799999LL	/* 9999-12-31T23:59:59.999Z */
+#define TIME_MAX_MS 253402300799999LL /* 9999-12-31T23:59:59.999Z */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
 static int64_t
@@ -47,9 +47,8 @@ time_civil_from_days(int64_t z, int *yp, int *mp, int *dp)
 static int
 time_days_in_month(int y, int m)
 {
-	static const int days[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
+	static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 ? 28 + leap : days[m - 1];
@@ -59,13 +58,15 @@ int
 sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
     int msec, int64_t *ms)
 {
-	if (year < 1970 || year > 9999 || month < 1 || month > 12 ||
-	    day < 1 || day > time_days_in_month(year, month) ||
-	    hour < 0 || hour > 23 || min < 0 || min > 59 ||
-	    sec < 0 || sec > 60 || msec < 0 || msec > 999)
+	if (year < 1970 || year > 9999 || month < 1 || month > 12 || day < 1 ||
+	    day > time_days_in_month(year, month) || hour < 0 || hour > 23 ||
+	    min < 0 || min > 59 || sec < 0 || sec > 60 || msec < 0 ||
+	    msec > 999)
 		return -1;
-	*ms = ((time_days_from_civil(year, month, day) * 24 + hour) * 60 +
-	    min) * 60000LL + sec * 1000LL + msec;
+	*ms =
+	    ((time_days_from_civil(year, month, day) * 24 + hour) * 60 + min) *
+		60000LL +
+	    sec * 1000LL + msec;
 	return 0;
 }
 
@@ -199,11 +200,11 @@ sr_time_from_number(double v, int64_t *ms, struct sr_err *err)
 	if (!isfinite(v) || v < 0)
 		return sr_err_set(err, "epoch time %g is out of range", v);
 	if (v >= 1e14)
-		x = v / 1000;		/* microseconds */
+		x = v / 1000; /* microseconds */
 	else if (v > 1e11)
-		x = v;			/* milliseconds */
+		x = v; /* milliseconds */
 	else
-		x = v * 1000;		/* seconds */
+		x = v * 1000; /* seconds */
 	/* Truncate to the millisecond; the nudge absorbs binary error. */
 	x = floor(x + 1e-3);
 	if (x > (double)TIME_MAX_MS)
@@ -262,8 +263,10 @@ sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err)
 	else if (strcmp(u, "w") == 0)
 		mult = 7 * 86400e3;
 	else
-		return sr_err_set(err, "cannot parse duration '%s': unknown "
-		    "unit '%s'", s, u);
+		return sr_err_set(err,
+		    "cannot parse duration '%s': unknown "
+		    "unit '%s'",
+		    s, u);
 	v *= mult;
 	if (v > 1e15)
 		return sr_err_set(err, "duration '%s' is too long", s);
@@ -286,6 +289,6 @@ sr_time_format_iso(int64_t ms, char *out, size_t outlen)
 	mi = (int)(rem / 60000 % 60);
 	sec = (int)(rem / 1000 % 60);
 	msec = (int)(rem % 1000);
-	(void)snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    y, mo, d, h, mi, sec, msec);	/* callers give >= 25 bytes */
+	(void)snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", y,
+	    mo, d, h, mi, sec, msec); /* callers give >= 25 bytes */
 }

@@ -39,8 +39,8 @@ int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
  * second 0-60 (a leap second counts as the next one), ms 0-999, year
  * 1970-9999.  0 or -1.
  */
-int sr_time_civil_ms(int year, int month, int day, int hour, int min,
-    int sec, int msec, int64_t *ms);
+int sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
+    int msec, int64_t *ms);
 
 /* a / b rounded towards minus infinity (b > 0): the bucket of an instant. */
 static inline int64_t

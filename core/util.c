@@ -40,7 +40,7 @@ sr_err_prefix(struct sr_err *err, const char *fmt, ...)
 	va_end(ap);
 	n = k < 0 ? 0 : (size_t)k;
 	if (n + 2 >= sizeof err->msg)
-		return -1;		/* the prefix alone fills it */
+		return -1; /* the prefix alone fills it */
 	memcpy(err->msg + n, ": ", 2);
 	n += 2;
 	m = strlen(old);
@@ -139,7 +139,7 @@ sr_xasprintf(const char *fmt, ...)
 	return sr_buf_detach(&b, NULL);
 }
 
-static char buf_empty[1];	/* const in spirit: never written */
+static char buf_empty[1]; /* const in spirit: never written */
 
 void
 sr_buf_init(struct sr_buf *b)
@@ -241,15 +241,25 @@ sr_buf_add_json_str(struct sr_buf *b, const char *s)
 	sr_buf_addc(b, '"');
 	for (p = (const unsigned char *)s; *p; p++) {
 		switch (*p) {
-		case '"': sr_buf_add(b, "\\\"", 2); break;
-		case '\\': sr_buf_add(b, "\\\\", 2); break;
-		case '\n': sr_buf_add(b, "\\n", 2); break;
-		case '\r': sr_buf_add(b, "\\r", 2); break;
-		case '\t': sr_buf_add(b, "\\t", 2); break;
+		case '"':
+			sr_buf_add(b, "\\\"", 2);
+			break;
+		case '\\':
+			sr_buf_add(b, "\\\\", 2);
+			break;
+		case '\n':
+			sr_buf_add(b, "\\n", 2);
+			break;
+		case '\r':
+			sr_buf_add(b, "\\r", 2);
+			break;
+		case '\t':
+			sr_buf_add(b, "\\t", 2);
+			break;
 		default:
 			if (*p < 0x20) {
-				char e[6] = { '\\', 'u', '0', '0',
-				    hex[*p >> 4], hex[*p & 15] };
+				char e[6] = { '\\', 'u', '0', '0', hex[*p >> 4],
+					hex[*p & 15] };
 				sr_buf_add(b, e, 6);
 			} else
 				sr_buf_addc(b, (char)*p);
@@ -326,11 +336,14 @@ sr_utf8_valid(const char *s, size_t n)
 			p++;
 			continue;
 		} else if (c >= 0xc2 && c <= 0xdf) {
-			k = 1; cp = c & 0x1f;
+			k = 1;
+			cp = c & 0x1f;
 		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 2; cp = c & 0x0f;
+			k = 2;
+			cp = c & 0x0f;
 		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3; cp = c & 0x07;
+			k = 3;
+			cp = c & 0x07;
 		} else
 			return 0;
 		if ((size_t)(end - p) <= k)
@@ -340,7 +353,8 @@ sr_utf8_valid(const char *s, size_t n)
 				return 0;
 			cp = (cp << 6) | (p[i] & 0x3f);
 		}
-		if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		if ((k == 2 &&
+			(cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
 		    (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
 			return 0;
 		p += k + 1;

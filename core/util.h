@@ -27,13 +27,13 @@ int sr_err_prefix(struct sr_err *err, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Print "sitrep: MSG" on stderr and exit(1). */
-void sr_fatal(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
+void
+sr_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Abort with file and line in every build: for invariants only a bug breaks. */
 #define SR_BUG(msg) sr_bug(__FILE__, __LINE__, (msg))
-void sr_bug(const char *file, int line, const char *msg)
-    __attribute__((noreturn));
+void
+sr_bug(const char *file, int line, const char *msg) __attribute__((noreturn));
 
 /* Allocators that abort on exhaustion; a zero size is a bug. */
 void *sr_xmalloc(size_t n);
@@ -42,22 +42,21 @@ void *sr_xrealloc(void *p, size_t n);
 char *sr_xstrdup(const char *s);
 /* Copy at most n bytes of s (stops at a NUL, like strndup). */
 char *sr_xstrndup(const char *s, size_t n);
-char *sr_xasprintf(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+char *sr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Growable text.  The struct stays valid across every call: buf.data is
  * always NUL-terminated (after sr_buf_init it points at a static "").
  */
 struct sr_buf {
-	char	*data;
-	size_t	 len;
-	size_t	 cap;
+	char *data;
+	size_t len;
+	size_t cap;
 };
 
 void sr_buf_init(struct sr_buf *b);
 void sr_buf_release(struct sr_buf *b);
-void sr_buf_reset(struct sr_buf *b);		/* len = 0, keeps memory */
+void sr_buf_reset(struct sr_buf *b); /* len = 0, keeps memory */
 void sr_buf_grow(struct sr_buf *b, size_t extra);
 void sr_buf_add(struct sr_buf *b, const void *p, size_t n);
 void sr_buf_adds(struct sr_buf *b, const char *s);

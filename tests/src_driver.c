@@ -33,9 +33,9 @@ on_signal(int sig)
 }
 
 struct drv {
-	struct sr_store	*st;
-	struct sr_err	 err;
-	int		 failed;
+	struct sr_store *st;
+	struct sr_err err;
+	int failed;
 };
 
 static int
@@ -78,8 +78,8 @@ print_status(const char *what, struct sr_source *src)
 	if (st.last_error[0])
 		printf(" error=%s", st.last_error);
 	if (st.next_attempt_ms > 0)
-		printf(" next_in_ms=%lld", (long long)(st.next_attempt_ms -
-		    sr_now_ms()));
+		printf(" next_in_ms=%lld",
+		    (long long)(st.next_attempt_ms - sr_now_ms()));
 	printf("\n");
 	fflush(stdout);
 }
@@ -96,8 +96,9 @@ main(int argc, char **argv)
 	struct sr_source *src[MAXSRC];
 	enum sr_source_state last[MAXSRC];
 	struct drv d = { 0 };
-	struct sr_sink sink = { .ctx = &d, .event = drv_event,
-	    .cursor = drv_cursor };
+	struct sr_sink sink = { .ctx = &d,
+		.event = drv_event,
+		.cursor = drv_cursor };
 	const char *db = NULL;
 	long long for_ms = 5000, until = -1;
 	int nsrc = 0, c, rc = 0;
@@ -119,7 +120,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (db == NULL || optind >= argc || argc - optind > MAXSRC) {
-		fprintf(stderr, "usage: src_driver --db PATH [--for MS] "
+		fprintf(stderr,
+		    "usage: src_driver --db PATH [--for MS] "
 		    "[--until N] SPEC...\n");
 		return 2;
 	}
@@ -141,7 +143,7 @@ main(int argc, char **argv)
 		if (src[nsrc] == NULL)
 			SR_BUG("checked spec failed to open");
 		if (sr_store_get_cursor(d.st, sr_source_name(src[nsrc]), &cur,
-		    &d.err) < 0) {
+			&d.err) < 0) {
 			fprintf(stderr, "src_driver: %s\n", d.err.msg);
 			return 1;
 		}
@@ -151,7 +153,7 @@ main(int argc, char **argv)
 				printf("bad-cursor %s\n", d.err.msg);
 		}
 		free(cur);
-		last[nsrc] = (enum sr_source_state)-1;
+		last[nsrc] = (enum sr_source_state) - 1;
 		nsrc++;
 	}
 	deadline = sr_mono_ms() + for_ms;
@@ -163,8 +165,8 @@ main(int argc, char **argv)
 		for (int i = 0; i < nsrc; i++) {
 			int to = sr_source_timeout_ms(src[i]);
 
-			npf += sr_source_fds(src[i], pf + npf,
-			    SR_SOURCE_FDS_MAX);
+			npf +=
+			    sr_source_fds(src[i], pf + npf, SR_SOURCE_FDS_MAX);
 			if (to >= 0 && to < t)
 				t = to;
 		}
@@ -172,19 +174,19 @@ main(int argc, char **argv)
 		if (c >= 0 && c < t)
 			t = c;
 		if (t > 100)
-			t = 100;	/* state lines stay fresh */
+			t = 100; /* state lines stay fresh */
 		if (t < 0)
 			t = 0;
-		(void)poll(pf, (nfds_t)npf, (int)t);	/* EINTR: go on */
+		(void)poll(pf, (nfds_t)npf, (int)t); /* EINTR: go on */
 		for (int i = 0; i < nsrc && !d.failed; i++) {
 			struct sr_source_status st;
 
 			if (sr_store_pending(d.st) + SR_SOURCE_READ_MAX >=
-			    SR_STORE_BATCH_MAX &&
+				SR_STORE_BATCH_MAX &&
 			    sr_store_flush(d.st, &d.err) < 0)
 				d.failed = 1;
-			if (sr_source_read(src[i], &sink, sr_now_ms(),
-			    &d.err) < 0)
+			if (sr_source_read(src[i], &sink, sr_now_ms(), &d.err) <
+			    0)
 				d.failed = 1;
 			sr_source_status(src[i], &st);
 			if (st.state != last[i]) {
@@ -194,8 +196,9 @@ main(int argc, char **argv)
 		}
 		if (!d.failed && sr_store_maybe_flush(d.st, &d.err) < 0)
 			d.failed = 1;
-		if (until >= 0 && (long long)(sr_store_committed(d.st) +
-		    sr_store_pending(d.st)) >= until)
+		if (until >= 0 &&
+		    (long long)(sr_store_committed(d.st) +
+			sr_store_pending(d.st)) >= until)
 			break;
 	}
 	if (d.failed) {

@@ -26,8 +26,8 @@
 #include "core/util.h"
 
 struct srv {
-	const char	*events, *log;
-	int		 flaky;
+	const char *events, *log;
+	int flaky;
 };
 
 static int
@@ -70,17 +70,16 @@ reply(struct MHD_Connection *c, unsigned code, struct sr_buf *b,
 }
 
 static enum MHD_Result
-handle(void *cls, struct MHD_Connection *c, const char *url,
-    const char *method, const char *version, const char *upload,
-    size_t *upload_len, void **state)
+handle(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_len, void **state)
 {
 	struct srv *s = cls;
-	const char *since = MHD_lookup_connection_value(c,
-	    MHD_GET_ARGUMENT_KIND, "since");
-	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "If-None-Match");
-	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Authorization");
+	const char *since =
+	    MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "since");
+	const char *inm =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+	const char *auth =
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 	char **lines, etag[64];
 	int n, code = 200;
 	struct sr_buf b;
@@ -100,8 +99,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (strcmp(url, "/events") == 0 || strcmp(url, "/api/events") == 0) {
 		int from = since ? atoi(since) : 0, i;
 
-		if (strcmp(url, "/api/events") == 0 && (auth == NULL ||
-		    strcmp(auth, "Bearer s3cret") != 0)) {
+		if (strcmp(url, "/api/events") == 0 &&
+		    (auth == NULL || strcmp(auth, "Bearer s3cret") != 0)) {
 			code = 401;
 			sr_buf_adds(&b, "{\"error\":\"unauthorized\"}");
 		} else {
@@ -112,15 +111,14 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 			sr_buf_addf(&b, "],\"cursor\":\"%d\"}",
 			    i > from ? i : from);
 		}
-	} else if (strcmp(url, "/array") == 0 || (strcmp(url, "/flaky") == 0
-	    && ++s->flaky > 3)) {
+	} else if (strcmp(url, "/array") == 0 ||
+	    (strcmp(url, "/flaky") == 0 && ++s->flaky > 3)) {
 		if (inm != NULL && strcmp(inm, etag) == 0) {
 			code = 304;
 		} else {
 			sr_buf_addc(&b, '[');
 			for (int i = 0; i < n; i++)
-				sr_buf_addf(&b, "%s%s", i ? "," : "",
-				    lines[i]);
+				sr_buf_addf(&b, "%s%s", i ? "," : "", lines[i]);
 			sr_buf_addc(&b, ']');
 		}
 	} else if (strcmp(url, "/flaky") == 0) {
@@ -162,8 +160,9 @@ main(int argc, char **argv)
 	sa.sin_port = htons((uint16_t)atoi(argv[1]));
 	sa.sin_addr.s_addr = htonl(0x7f000001);
 	d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
-	    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, handle, &s,
-	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_END);
+		MHD_USE_INTERNAL_POLLING_THREAD,
+	    0, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "src_httpd: cannot listen\n");
 		return 1;

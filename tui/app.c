@@ -40,64 +40,64 @@ static volatile sig_atomic_t app_signalled;
  * loop on the last iteration, so those it no longer wants are removed.
  */
 struct app_src {
-	struct sr_app		*app;
-	struct sr_source	*src;
-	int			 fds[SR_SOURCE_FDS_MAX];
-	int			 nfds;
-	int			 ready;		/* an fd was ready */
+	struct sr_app *app;
+	struct sr_source *src;
+	int fds[SR_SOURCE_FDS_MAX];
+	int nfds;
+	int ready; /* an fd was ready */
 };
 
 /* Posted events' counters, as shown in snapshot.sources. */
 struct app_source {
-	const char		*name;
-	const char		*kind;
-	enum sr_source_state	 state;
-	char			 error[256];
-	uint64_t		 events;
-	uint64_t		 rejected;
-	uint64_t		 by_reason[SR_REJ__COUNT];
-	int			 used;		/* shown once it had input */
+	const char *name;
+	const char *kind;
+	enum sr_source_state state;
+	char error[256];
+	uint64_t events;
+	uint64_t rejected;
+	uint64_t by_reason[SR_REJ__COUNT];
+	int used; /* shown once it had input */
 };
 
 /* Events posted from other threads, strings owned. */
 struct app_queue {
-	pthread_mutex_t	 mu;
-	struct sr_event	*ev;
-	size_t		 n, cap;
+	pthread_mutex_t mu;
+	struct sr_event *ev;
+	size_t n, cap;
 };
 
 struct sr_app {
-	char			*cmd;
-	struct sr_config	 cfg;
-	int			 cfg_loaded;
-	char			*db_path;
-	struct sr_store		*store;
-	struct sr_engine	*engine;
-	struct sr_sys		*sys;
-	struct sr_metric_set	*metrics;
-	struct sr_loop		*loop;
-	struct app_src		*srcs;
-	size_t			 nsrcs;
-	struct sr_sink		 sink;
-	struct sr_metric_set	*remote;	/* samples from sources */
-	struct app_source	 src_http;
-	struct app_queue	 q;
-	int64_t			 interval_ms;
-	int64_t			 max_ticks;
-	uint64_t		 ticks;
-	uint64_t		 pruned_tick;	/* ticks at the last prune */
-	int			 prune_backlog;	/* it deleted rows */
-	int64_t			 next_tick_ms;	/* monotonic */
-	int64_t			 flush_timer;	/* 0: none armed */
-	int			 replay_clock;
-	int64_t			 newest_event_ms;
-	uint64_t		 store_errors;
-	char			 store_error[256];
-	sr_app_publish_fn	*publish_fn;
-	void			*publish_ctx;
-	sr_app_idle_fn		*idle_fn;
-	void			*idle_ctx;
-	int			 stop;
+	char *cmd;
+	struct sr_config cfg;
+	int cfg_loaded;
+	char *db_path;
+	struct sr_store *store;
+	struct sr_engine *engine;
+	struct sr_sys *sys;
+	struct sr_metric_set *metrics;
+	struct sr_loop *loop;
+	struct app_src *srcs;
+	size_t nsrcs;
+	struct sr_sink sink;
+	struct sr_metric_set *remote; /* samples from sources */
+	struct app_source src_http;
+	struct app_queue q;
+	int64_t interval_ms;
+	int64_t max_ticks;
+	uint64_t ticks;
+	uint64_t pruned_tick; /* ticks at the last prune */
+	int prune_backlog;    /* it deleted rows */
+	int64_t next_tick_ms; /* monotonic */
+	int64_t flush_timer;  /* 0: none armed */
+	int replay_clock;
+	int64_t newest_event_ms;
+	uint64_t store_errors;
+	char store_error[256];
+	sr_app_publish_fn *publish_fn;
+	void *publish_ctx;
+	sr_app_idle_fn *idle_fn;
+	void *idle_ctx;
+	int stop;
 };
 
 void
@@ -142,8 +142,8 @@ app_arm_flush(struct sr_app *app)
 		return;
 	if ((due = sr_store_flush_due_ms(app->store)) < 0)
 		return;
-	app->flush_timer = sr_loop_add_timer(app->loop, due,
-	    app_flush_timer, app);
+	app->flush_timer =
+	    sr_loop_add_timer(app->loop, due, app_flush_timer, app);
 }
 
 static int64_t
@@ -261,7 +261,7 @@ app_sources_arm(struct sr_app *app)
 			if (pf[j].events & POLLOUT)
 				ev |= SR_LOOP_WRITE;
 			if (sr_loop_add_fd(app->loop, pf[j].fd, ev,
-			    app_on_src_fd, as, NULL) == 0)
+				app_on_src_fd, as, NULL) == 0)
 				as->fds[as->nfds++] = pf[j].fd;
 		}
 		if (to >= 0 && (wait < 0 || to < wait))
@@ -289,8 +289,8 @@ app_sources_read(struct sr_app *app)
 			continue;
 		as->ready = 0;
 		if (sr_store_pending(app->store) + SR_SOURCE_READ_MAX >=
-		    SR_STORE_BATCH_MAX && sr_store_flush(app->store,
-		    &err) == -1) {
+			SR_STORE_BATCH_MAX &&
+		    sr_store_flush(app->store, &err) == -1) {
 			app->store_errors++;
 			snprintf(app->store_error, sizeof(app->store_error),
 			    "%s", err.msg);
@@ -335,19 +335,21 @@ app_add_source(struct sr_app *app, const char *spec, struct sr_err *err)
 		spec = "stdin";
 	for (size_t i = 0; i < app->nsrcs; i++)
 		if (strcmp(sr_source_name(app->srcs[i].src), spec) == 0)
-			return 0;	/* listed twice: read once */
+			return 0; /* listed twice: read once */
 	if ((src = sr_source_open(spec, err)) == NULL)
 		return -1;
-	if (sr_store_get_cursor(app->store, sr_source_name(src), &cur,
-	    &cerr) == -1)
+	if (sr_store_get_cursor(app->store, sr_source_name(src), &cur, &cerr) ==
+	    -1)
 		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd, spec,
 		    cerr.msg);
 	else if (cur != NULL && sr_source_set_cursor(src, cur, &cerr) == -1)
-		fprintf(stderr, "sitrep %s: source '%s': stored cursor "
-		    "ignored: %s\n", app->cmd, spec, cerr.msg);
+		fprintf(stderr,
+		    "sitrep %s: source '%s': stored cursor "
+		    "ignored: %s\n",
+		    app->cmd, spec, cerr.msg);
 	free(cur);
-	app->srcs = sr_xrealloc(app->srcs, (app->nsrcs + 1) *
-	    sizeof(*app->srcs));
+	app->srcs =
+	    sr_xrealloc(app->srcs, (app->nsrcs + 1) * sizeof(*app->srcs));
 	as = &app->srcs[app->nsrcs++];
 	memset(as, 0, sizeof(*as));
 	as->app = app;
@@ -456,7 +458,7 @@ app_self_rss(void)
 	if ((f = fopen("/proc/self/statm", "r")) == NULL)
 		return 0;
 	ok = fscanf(f, "%lu %lu", &size, &resident) == 2;
-	(void)fclose(f);	/* read-only: nothing to lose */
+	(void)fclose(f); /* read-only: nothing to lose */
 	return ok ? (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE) : 0;
 }
 
@@ -469,9 +471,10 @@ app_snap_source(const struct app_source *s, struct sr_snap_source *out,
 
 	for (int r = 0; r < SR_REJ__COUNT; r++)
 		if (s->by_reason[r] > 0)
-			cnt[k++] = (struct sr_snap_count){
-			    .name = sr_reject_name((enum sr_reject)r),
-			    .count = s->by_reason[r] };
+			cnt[k++] =
+			    (struct sr_snap_count){ .name = sr_reject_name(
+							(enum sr_reject)r),
+				    .count = s->by_reason[r] };
 	*out = (struct sr_snap_source){
 		.name = s->name,
 		.kind = s->kind,
@@ -489,7 +492,7 @@ static void
 app_report_sources(struct sr_app *app)
 {
 	size_t n = 0, max = app->nsrcs + 1;
-	struct sr_snap_count (*cnt)[SR_REJ__COUNT] =
+	struct sr_snap_count(*cnt)[SR_REJ__COUNT] =
 	    sr_xcalloc(max, sizeof(*cnt));
 	struct sr_source_status *st = sr_xcalloc(max, sizeof(*st));
 	struct sr_snap_source *src = sr_xcalloc(max, sizeof(*src));
@@ -499,15 +502,17 @@ app_report_sources(struct sr_app *app)
 
 		sr_source_status(app->srcs[i].src, &st[i]);
 		a = (struct app_source){ .name = st[i].name,
-		    .kind = st[i].kind, .state = st[i].state,
-		    .events = st[i].events, .rejected = st[i].rejected };
+			.kind = st[i].kind,
+			.state = st[i].state,
+			.events = st[i].events,
+			.rejected = st[i].rejected };
 		memcpy(a.by_reason, st[i].rejected_by, sizeof(a.by_reason));
 		memcpy(a.error, st[i].last_error, sizeof(a.error));
 		app_snap_source(&a, &src[n], cnt[n]);
 		/* a's strings are copied by sr_engine_sources below, but
 		 * last_error points into a: point it at st instead */
-		src[n].last_error = st[i].last_error[0] ?
-		    st[i].last_error : NULL;
+		src[n].last_error =
+		    st[i].last_error[0] ? st[i].last_error : NULL;
 		src[n].next_attempt_ms = st[i].next_attempt_ms;
 	}
 	if (app->src_http.used)
@@ -546,7 +551,7 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 		}
 		/* one multi-row INSERT: far cheaper than n single ones */
 		if (sr_store_add_samples(app->store, names, values, n, now_ms,
-		    &err) == -1) {
+			&err) == -1) {
 			app->store_errors++;
 			snprintf(app->store_error, sizeof(app->store_error),
 			    "%s", err.msg);
@@ -557,14 +562,16 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 	sr_sys_toplist(app->sys, &top);
 	for (int i = 0; i < top.n_cpu; i++)
 		cpu[i] = (struct sr_snap_proc){ .pid = top.cpu[i].pid,
-		    .name = top.cpu[i].comm, .user = top.cpu[i].user,
-		    .cpu_pct = top.cpu[i].cpu_pct,
-		    .rss_bytes = top.cpu[i].rss_bytes };
+			.name = top.cpu[i].comm,
+			.user = top.cpu[i].user,
+			.cpu_pct = top.cpu[i].cpu_pct,
+			.rss_bytes = top.cpu[i].rss_bytes };
 	for (int i = 0; i < top.n_mem; i++)
 		mem[i] = (struct sr_snap_proc){ .pid = top.mem[i].pid,
-		    .name = top.mem[i].comm, .user = top.mem[i].user,
-		    .cpu_pct = top.mem[i].cpu_pct,
-		    .rss_bytes = top.mem[i].rss_bytes };
+			.name = top.mem[i].comm,
+			.user = top.mem[i].user,
+			.cpu_pct = top.mem[i].cpu_pct,
+			.rss_bytes = top.mem[i].rss_bytes };
 	sr_engine_procs(app->engine, cpu, (size_t)top.n_cpu, mem,
 	    (size_t)top.n_mem);
 }
@@ -590,8 +597,9 @@ app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
 		names[n] = name[n];
 		values[n++] = k->value;
 	}
-	if (n > 0 && sr_store_add_samples(app->store, names, values, n,
-	    snap->now_ms, NULL) == -1)
+	if (n > 0 &&
+	    sr_store_add_samples(app->store, names, values, n, snap->now_ms,
+		NULL) == -1)
 		app->store_errors++;
 }
 
@@ -602,7 +610,7 @@ app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
  * that finds nothing still costs a query per table, a sizeable part of
  * an idle tick, and retention is counted in hours and days.
  */
-#define APP_PRUNE_IDLE_TICKS	60
+#define APP_PRUNE_IDLE_TICKS 60
 
 static int
 app_prune(struct sr_app *app, struct sr_err *err)
@@ -680,8 +688,9 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	app->max_ticks = o->max_ticks;
 	app->replay_clock = o->replay_clock;
 	pthread_mutex_init(&app->q.mu, NULL);
-	app->src_http = (struct app_source){ .name = "http", .kind = "http",
-	    .state = SR_SRC_OK };
+	app->src_http = (struct app_source){ .name = "http",
+		.kind = "http",
+		.state = SR_SRC_OK };
 
 	app->cfg_loaded = 1;
 	if (sr_config_load(&app->cfg, o->config_path, err) == -1)
@@ -698,12 +707,12 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	/* stdin by default when it is a pipe and no --source was given */
 	if (o->stdin_mode == SR_APP_STDIN_ON ||
 	    (o->stdin_mode == SR_APP_STDIN_AUTO && o->nsources == 0 &&
-	    !isatty(0)))
+		!isatty(0)))
 		want_stdin = 1;
 
-	app->interval_ms = o->interval_ms > 0 ? o->interval_ms :
-	    app->cfg.general.interval_ms > 0 ? app->cfg.general.interval_ms :
-	    SR_APP_INTERVAL_MS;
+	app->interval_ms = o->interval_ms > 0  ? o->interval_ms
+	    : app->cfg.general.interval_ms > 0 ? app->cfg.general.interval_ms
+					       : SR_APP_INTERVAL_MS;
 	if (o->db_path != NULL)
 		app->db_path = sr_xstrdup(o->db_path);
 	else if (app->cfg.general.db != NULL)
@@ -733,15 +742,17 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 			sr_sys_want_procs(app->sys, 0);
 		}
 	}
-	app->sink = (struct sr_sink){ .ctx = app, .event = app_sink_event,
-	    .cursor = app_sink_cursor, .sample = app_sink_sample };
+	app->sink = (struct sr_sink){ .ctx = app,
+		.event = app_sink_event,
+		.cursor = app_sink_cursor,
+		.sample = app_sink_sample };
 	app->remote = sr_metric_set_new();
 	if (want_stdin && app_add_source(app, "stdin", err) == -1)
 		goto fail;
 	for (int i = 0; i < o->nsources; i++)
 		if (o->stdin_mode == SR_APP_STDIN_OFF &&
 		    (strcmp(o->sources[i], "stdin") == 0 ||
-		    strcmp(o->sources[i], "-") == 0))
+			strcmp(o->sources[i], "-") == 0))
 			continue;
 		else if (app_add_source(app, o->sources[i], err) == -1)
 			goto fail;
@@ -761,11 +772,11 @@ sr_app_free(struct sr_app *app)
 		return;
 	app_sources_close(app);
 	if (app->loop != NULL) {
-		app_on_wake(app->loop, app);	/* fold what was posted */
+		app_on_wake(app->loop, app); /* fold what was posted */
 		sr_loop_free(app->loop);
 	}
 	sr_engine_free(app->engine);
-	sr_store_close(app->store);	/* commits the open batch */
+	sr_store_close(app->store); /* commits the open batch */
 	sr_metric_set_free(app->metrics);
 	sr_metric_set_free(app->remote);
 	sr_sys_close(app->sys);

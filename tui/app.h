@@ -46,29 +46,29 @@ struct sr_engine;
 struct sr_config;
 
 enum sr_app_stdin {
-	SR_APP_STDIN_AUTO,	/* read stdin when it is not a terminal */
+	SR_APP_STDIN_AUTO, /* read stdin when it is not a terminal */
 	SR_APP_STDIN_ON,
 	SR_APP_STDIN_OFF,
 };
 
-#define SR_APP_INTERVAL_MS	1000	/* default tick */
-#define SR_APP_QUEUE_MAX	65536	/* events waiting in the post queue */
-#define SR_APP_STDIN_BUDGET	4096	/* events read from stdin per wake */
-#define SR_APP_PRUNE_ROWS	2000	/* rows pruned per table per tick */
+#define SR_APP_INTERVAL_MS 1000	 /* default tick */
+#define SR_APP_QUEUE_MAX 65536	 /* events waiting in the post queue */
+#define SR_APP_STDIN_BUDGET 4096 /* events read from stdin per wake */
+#define SR_APP_PRUNE_ROWS 2000	 /* rows pruned per table per tick */
 
 struct sr_app_opts {
-	const char	*cmd;		/* "tui", "serve": names messages */
-	const char	*db_path;	/* NULL: sr_store_default_path() */
-	const char	*config_path;	/* NULL: the default (may be absent) */
-	int64_t		 interval_ms;	/* 0: config's, else 1000 */
-	int64_t		 max_ticks;	/* 0: until stopped */
-	const char *const *sources;	/* --source values (only "stdin" or
+	const char *cmd;	    /* "tui", "serve": names messages */
+	const char *db_path;	    /* NULL: sr_store_default_path() */
+	const char *config_path;    /* NULL: the default (may be absent) */
+	int64_t interval_ms;	    /* 0: config's, else 1000 */
+	int64_t max_ticks;	    /* 0: until stopped */
+	const char *const *sources; /* --source values (only "stdin" or
 					   "-" are known so far) */
-	int		 nsources;
+	int nsources;
 	enum sr_app_stdin stdin_mode;
-	unsigned	 store_flags;	/* enum sr_store_flags */
-	int		 no_system;	/* do not sample this machine */
-	int		 replay_clock;	/* tick at the newest event's time
+	unsigned store_flags; /* enum sr_store_flags */
+	int no_system;	      /* do not sample this machine */
+	int replay_clock;     /* tick at the newest event's time
 					   (replaying an old log) */
 };
 
@@ -129,16 +129,16 @@ struct sr_snapshot *sr_app_snapshot_ref(struct sr_app *app);
  * All or nothing: returns 0, or -1 with err set ("event queue full")
  * when fewer than n slots are free (an HTTP caller answers 503).
  */
-int sr_app_post_events(struct sr_app *app, const struct sr_event *evs,
-    size_t n, struct sr_err *err);
+int sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
+    struct sr_err *err);
 
 /* Loop-thread accessors, borrowed for the app's lifetime. */
 struct sr_store *sr_app_store(struct sr_app *app);
 struct sr_engine *sr_app_engine(struct sr_app *app);
 const struct sr_config *sr_app_config(const struct sr_app *app);
-const char *sr_app_db_path(const struct sr_app *app);	/* as opened */
+const char *sr_app_db_path(const struct sr_app *app); /* as opened */
 int64_t sr_app_interval_ms(const struct sr_app *app);
-uint64_t sr_app_ticks(const struct sr_app *app);	/* published so far */
+uint64_t sr_app_ticks(const struct sr_app *app); /* published so far */
 /*
  * Scan processes on every tick (a processes panel is shown) or at most
  * every 5 s (the default, cheaper).
@@ -172,7 +172,7 @@ const char *sr_app_store_error(const struct sr_app *app, uint64_t *count);
  * NULL with err set (history then comes from the snapshot only).
  * Caller closes it with sr_store_close().  Any thread may open its own.
  */
-struct sr_store *sr_app_open_history(const struct sr_app *app,
-    struct sr_err *err);
+struct sr_store *
+sr_app_open_history(const struct sr_app *app, struct sr_err *err);
 
 #endif

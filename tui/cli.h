@@ -8,15 +8,15 @@
 #define SR_TUI_CLI_H
 
 enum sr_exit {
-	SR_EXIT_OK	= 0,
-	SR_EXIT_FAIL	= 1,	/* a fatal error at run time */
-	SR_EXIT_USAGE	= 2,	/* bad command line, bad config */
+	SR_EXIT_OK = 0,
+	SR_EXIT_FAIL = 1,  /* a fatal error at run time */
+	SR_EXIT_USAGE = 2, /* bad command line, bad config */
 };
 
 struct sr_command {
-	const char	*name;
-	const char	*summary;	/* one line for `sitrep --help` */
-	int		(*run)(int argc, char **argv);	/* argv[0] = name */
+	const char *name;
+	const char *summary;		   /* one line for `sitrep --help` */
+	int (*run)(int argc, char **argv); /* argv[0] = name */
 };
 
 /* Print "sitrep CMD: MESSAGE" and a hint to stderr; returns SR_EXIT_USAGE. */

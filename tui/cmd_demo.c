@@ -21,17 +21,17 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 
-#define DEMO_OUT_CHUNK	(64 * 1024)	/* write when the buffer holds this */
-#define DEMO_TICK_MS	20		/* real-time pacing step */
+#define DEMO_OUT_CHUNK (64 * 1024) /* write when the buffer holds this */
+#define DEMO_TICK_MS 20		   /* real-time pacing step */
 
 struct demo_cfg {
-	double			 rate;		/* events/s */
-	int64_t			 duration_ms;	/* 0 = forever */
-	int64_t			 span_ms;
-	int64_t			 end_ms;
-	long long		 count;		/* -1 = rate x span */
-	int			 fast;
-	struct sr_demo_opts	 o;
+	double rate;	     /* events/s */
+	int64_t duration_ms; /* 0 = forever */
+	int64_t span_ms;
+	int64_t end_ms;
+	long long count; /* -1 = rate x span */
+	int fast;
+	struct sr_demo_opts o;
 };
 
 static void
@@ -99,16 +99,17 @@ static int
 demo_fast(const struct demo_cfg *c)
 {
 	int64_t start = c->end_ms - c->span_ms;
-	int64_t bucket_ms = c->span_ms / 100000 > 1000 ? c->span_ms / 100000
-	    : 1000;
+	int64_t bucket_ms =
+	    c->span_ms / 100000 > 1000 ? c->span_ms / 100000 : 1000;
 	size_t nb = (size_t)((c->span_ms + bucket_ms - 1) / bucket_ms), b = 0;
 	double *w, total = 0, before = 0;
 	struct sr_demo_opts o = c->o;
 	struct sr_demo *d;
 	struct sr_event ev;
 	struct sr_buf out;
-	long long n = c->count >= 0 ? c->count :
-	    llround(c->rate * (double)c->span_ms / 1000.0);
+	long long n = c->count >= 0
+	    ? c->count
+	    : llround(c->rate * (double)c->span_ms / 1000.0);
 	int rc = 0;
 
 	if (nb == 0)
@@ -130,8 +131,8 @@ demo_fast(const struct demo_cfg *c)
 
 		while (b + 1 < nb && before + w[b] < target)
 			before += w[b++];
-		ts = start + (int64_t)b * bucket_ms + (int64_t)((target -
-		    before) / w[b] * (double)bucket_ms);
+		ts = start + (int64_t)b * bucket_ms +
+		    (int64_t)((target - before) / w[b] * (double)bucket_ms);
 		if (ts >= c->end_ms)
 			ts = c->end_ms - 1;
 		sr_demo_next(d, ts, &ev);
@@ -179,8 +180,9 @@ demo_paced(const struct demo_cfg *c)
 			due = c->count - emitted;
 		for (long long i = 0; i < due; i++) {
 			/* Spread the tick's events over the tick. */
-			int64_t ts = wall - dt + (int64_t)((double)(i + 1) *
-			    (double)dt / (double)due);
+			int64_t ts = wall - dt +
+			    (int64_t)((double)(i + 1) * (double)dt /
+				(double)due);
 
 			sr_demo_next(d, ts, &ev);
 			sr_demo_format_json(&ev, &out);
@@ -200,8 +202,8 @@ demo_paced(const struct demo_cfg *c)
 int
 sr_cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "rate", required_argument, NULL, 'r' },
+	static const struct option longopts[] = { { "rate", required_argument,
+						      NULL, 'r' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "fast", no_argument, NULL, 'f' },
@@ -209,11 +211,11 @@ sr_cmd_demo(int argc, char **argv)
 		{ "count", required_argument, NULL, 'n' },
 		{ "end", required_argument, NULL, 'e' },
 		{ "incidents", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct demo_cfg c = {
-		.rate = 50, .span_ms = 3600000, .count = -1,
+		.rate = 50,
+		.span_ms = 3600000,
+		.count = -1,
 		.o = { .incidents = SR_DEMO_INCIDENTS_SOME },
 	};
 	int have_seed = 0, have_end = 0, ch;
@@ -235,8 +237,9 @@ sr_cmd_demo(int argc, char **argv)
 			break;
 		case 'd':
 		case 'S':
-			if (sr_duration_parse(optarg, ch == 'd' ?
-			    &c.duration_ms : &c.span_ms, &err) < 0)
+			if (sr_duration_parse(optarg,
+				ch == 'd' ? &c.duration_ms : &c.span_ms,
+				&err) < 0)
 				return sr_usage_error("demo", "%s", err.msg);
 			if (ch == 'S' && c.span_ms <= 0)
 				return sr_usage_error("demo",
@@ -262,7 +265,7 @@ sr_cmd_demo(int argc, char **argv)
 			break;
 		case 'e':
 			if (sr_time_parse(optarg, strlen(optarg), &c.end_ms,
-			    &err) < 0)
+				&err) < 0)
 				return sr_usage_error("demo", "%s", err.msg);
 			have_end = 1;
 			break;
@@ -272,8 +275,10 @@ sr_cmd_demo(int argc, char **argv)
 			else if (strcmp(optarg, "some") == 0)
 				c.o.incidents = SR_DEMO_INCIDENTS_SOME;
 			else
-				return sr_usage_error("demo", "bad --incidents "
-				    "'%s' (none or some)", optarg);
+				return sr_usage_error("demo",
+				    "bad --incidents "
+				    "'%s' (none or some)",
+				    optarg);
 			break;
 		case 'h':
 			demo_usage(stdout);

@@ -52,20 +52,21 @@ export_usage(FILE *f)
 int
 sr_cmd_export(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option longopts[] = { { "db", required_argument,
+						      NULL, 'd' },
 		{ "what", required_argument, NULL, 'w' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "step", required_argument, NULL, 's' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct sr_export_opts o = {
-		.what = SR_EXPORT_EVENTS, .format = SR_EXPORT_CSV,
-		.from_ms = INT64_MIN, .to_ms = INT64_MAX, .step_ms = 60000,
+		.what = SR_EXPORT_EVENTS,
+		.format = SR_EXPORT_CSV,
+		.from_ms = INT64_MIN,
+		.to_ms = INT64_MAX,
+		.step_ms = 60000,
 	};
 	const char *db = NULL;
 	char *defdb = NULL;
@@ -83,27 +84,33 @@ sr_cmd_export(int argc, char **argv)
 			break;
 		case 'w':
 			if (sr_export_what_parse(optarg, &o.what) < 0)
-				return sr_usage_error("export", "bad --what "
+				return sr_usage_error("export",
+				    "bad --what "
 				    "'%s': want events, metrics or insights",
 				    optarg);
 			have_what = 1;
 			break;
 		case 'f':
 			if (sr_time_parse(optarg, strlen(optarg), &o.from_ms,
-			    &err) < 0)
-				return sr_usage_error("export", "bad --from "
-				    "'%s': %s", optarg, err.msg);
+				&err) < 0)
+				return sr_usage_error("export",
+				    "bad --from "
+				    "'%s': %s",
+				    optarg, err.msg);
 			break;
 		case 't':
 			if (sr_time_parse(optarg, strlen(optarg), &o.to_ms,
-			    &err) < 0)
-				return sr_usage_error("export", "bad --to "
-				    "'%s': %s", optarg, err.msg);
+				&err) < 0)
+				return sr_usage_error("export",
+				    "bad --to "
+				    "'%s': %s",
+				    optarg, err.msg);
 			break;
 		case 's':
 			if (sr_duration_parse(optarg, &o.step_ms, &err) < 0 ||
 			    o.step_ms < 1)
-				return sr_usage_error("export", "bad --step "
+				return sr_usage_error("export",
+				    "bad --step "
 				    "'%s': want a duration such as 60s",
 				    optarg);
 			have_step = 1;
@@ -113,15 +120,19 @@ sr_cmd_export(int argc, char **argv)
 			break;
 		case 'F':
 			if (sr_export_format_parse(optarg, &o.format) < 0)
-				return sr_usage_error("export", "bad --format "
-				    "'%s': want csv, json or jsonl", optarg);
+				return sr_usage_error("export",
+				    "bad --format "
+				    "'%s': want csv, json or jsonl",
+				    optarg);
 			break;
 		case 'h':
 			export_usage(stdout);
 			return SR_EXIT_OK;
 		case ':':
-			return sr_usage_error("export", "option '%s' needs a "
-			    "value", argv[optind - 1]);
+			return sr_usage_error("export",
+			    "option '%s' needs a "
+			    "value",
+			    argv[optind - 1]);
 		default:
 			return sr_usage_error("export", "unknown option '%s'",
 			    argv[optind - 1]);
@@ -133,17 +144,21 @@ sr_cmd_export(int argc, char **argv)
 	if (!have_what)
 		return sr_usage_error("export", "--what is required");
 	if (o.what != SR_EXPORT_METRICS && (have_step || o.name_glob))
-		return sr_usage_error("export", "--step and --name apply to "
+		return sr_usage_error("export",
+		    "--step and --name apply to "
 		    "--what metrics only");
 	if (o.from_ms >= o.to_ms)
-		return sr_usage_error("export", "empty range: --from is not "
+		return sr_usage_error("export",
+		    "empty range: --from is not "
 		    "before --to");
 
 	if (db == NULL)
 		db = defdb = sr_store_default_path();
 	if (strcmp(db, ":memory:") != 0 && access(db, F_OK) != 0) {
-		fprintf(stderr, "sitrep export: no database at '%s' "
-		    "(ingest events first, or pass --db)\n", db);
+		fprintf(stderr,
+		    "sitrep export: no database at '%s' "
+		    "(ingest events first, or pass --db)\n",
+		    db);
 		free(defdb);
 		return SR_EXIT_FAIL;
 	}

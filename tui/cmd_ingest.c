@@ -32,23 +32,23 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 
-#define INGEST_WAIT_MS		100	/* longest wait for a batch */
-#define INGEST_PROGRESS_MS	250	/* progress line refresh */
-#define INGEST_PRUNE_ROWS	10000	/* rows per prune call */
-#define INGEST_PRUNE_CALLS	10000	/* bound on the final prune loop */
-#define INGEST_SOURCES_MAX	16	/* --source options */
+#define INGEST_WAIT_MS 100	 /* longest wait for a batch */
+#define INGEST_PROGRESS_MS 250	 /* progress line refresh */
+#define INGEST_PRUNE_ROWS 10000	 /* rows per prune call */
+#define INGEST_PRUNE_CALLS 10000 /* bound on the final prune loop */
+#define INGEST_SOURCES_MAX 16	 /* --source options */
 
 /* Set by SIGINT/SIGTERM; a signal flag is the one allowed global. */
 static volatile sig_atomic_t ingest_stop;
 
 struct ingest_run {
-	struct sr_store		*st;
-	struct sr_ingest_stats	 done;		/* inputs finished */
-	uint64_t		 stored;
-	int64_t			 pruned;	/* rows removed by retention */
-	int64_t			 t0_ms;
-	int64_t			 next_progress_ms;
-	int			 progress;	/* stderr is a terminal */
+	struct sr_store *st;
+	struct sr_ingest_stats done; /* inputs finished */
+	uint64_t stored;
+	int64_t pruned; /* rows removed by retention */
+	int64_t t0_ms;
+	int64_t next_progress_ms;
+	int progress; /* stderr is a terminal */
 };
 
 static void
@@ -101,9 +101,10 @@ ingest_progress(struct ingest_run *r, const struct sr_ingest_stats *cur)
 		return;
 	r->next_progress_ms = now + INGEST_PROGRESS_MS;
 	s = ingest_secs(r);
-	fprintf(stderr, "\r\033[Kingesting: %llu events, %.0f/s, rejected "
-	    "%llu", (unsigned long long)r->stored,
-	    s > 0 ? (double)r->stored / s : 0.0,
+	fprintf(stderr,
+	    "\r\033[Kingesting: %llu events, %.0f/s, rejected "
+	    "%llu",
+	    (unsigned long long)r->stored, s > 0 ? (double)r->stored / s : 0.0,
 	    (unsigned long long)(r->done.rejected + cur->rejected));
 	fflush(stderr);
 }
@@ -142,8 +143,8 @@ ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 		k = sr_pipeline_next(p, INGEST_WAIT_MS, &b, &err);
 		if (k == 1) {
 			for (size_t i = 0; i < b->n && rc == 0; i++) {
-				if (sr_store_add_event(r->st, &b->ev[i],
-				    &err) < 0)
+				if (sr_store_add_event(r->st, &b->ev[i], &err) <
+				    0)
 					rc = -1;
 				else
 					r->stored++;
@@ -176,9 +177,9 @@ ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 }
 
 struct ingest_sink {
-	struct ingest_run	*r;
-	struct sr_err		 err;
-	int			 failed;
+	struct ingest_run *r;
+	struct sr_err err;
+	int failed;
 };
 
 static int
@@ -232,8 +233,9 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 	struct sr_source *src[INGEST_SOURCES_MAX];
 	int done[INGEST_SOURCES_MAX];
 	struct ingest_sink k = { .r = r };
-	struct sr_sink sink = { .ctx = &k, .event = ingest_sink_event,
-	    .cursor = ingest_sink_cursor };
+	struct sr_sink sink = { .ctx = &k,
+		.event = ingest_sink_event,
+		.cursor = ingest_sink_cursor };
 	struct sr_ingest_stats none;
 	int rc = 0, left = n;
 
@@ -246,13 +248,15 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 			SR_BUG("checked source spec failed to open");
 		done[i] = 0;
 		if (sr_store_get_cursor(r->st, sr_source_name(src[i]), &cur,
-		    &err) < 0) {
+			&err) < 0) {
 			fprintf(stderr, "sitrep: %s\n", err.msg);
 			rc = -1;
-		} else if (cur != NULL && sr_source_set_cursor(src[i], cur,
-		    &err) < 0) {
-			fprintf(stderr, "sitrep: source '%s': stored cursor "
-			    "ignored: %s\n", specs[i], err.msg);
+		} else if (cur != NULL &&
+		    sr_source_set_cursor(src[i], cur, &err) < 0) {
+			fprintf(stderr,
+			    "sitrep: source '%s': stored cursor "
+			    "ignored: %s\n",
+			    specs[i], err.msg);
 		}
 		free(cur);
 	}
@@ -265,23 +269,25 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 
 			if (done[i])
 				continue;
-			npf += sr_source_fds(src[i], pf + npf,
-			    SR_SOURCE_FDS_MAX);
+			npf +=
+			    sr_source_fds(src[i], pf + npf, SR_SOURCE_FDS_MAX);
 			if ((to = sr_source_timeout_ms(src[i])) >= 0 && to < t)
 				t = to;
 		}
 		if ((d = sr_store_flush_due_ms(r->st)) >= 0 && d < t)
 			t = d;
-		(void)poll(pf, (nfds_t)npf, t);	/* EINTR: the flag is set */
+		(void)poll(pf, (nfds_t)npf, t); /* EINTR: the flag is set */
 		for (int i = 0; i < n && rc == 0; i++) {
 			if (done[i])
 				continue;
 			if (sr_store_pending(r->st) + SR_SOURCE_READ_MAX >=
-			    SR_STORE_BATCH_MAX && sr_store_flush(r->st,
-			    &k.err) < 0)
+				SR_STORE_BATCH_MAX &&
+			    sr_store_flush(r->st, &k.err) < 0)
 				k.failed = 1;
-			if (!k.failed && sr_source_read(src[i], &sink,
-			    sr_now_ms(), &k.err) < 0 && !k.failed)
+			if (!k.failed &&
+			    sr_source_read(src[i], &sink, sr_now_ms(), &k.err) <
+				0 &&
+			    !k.failed)
 				k.failed = 1;
 			if (k.failed) {
 				rc = -1;
@@ -297,8 +303,8 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 		ingest_progress(r, &none);
 	}
 	if (rc < 0)
-		fprintf(stderr, "%ssitrep: %s\n", r->progress ? "\r\033[K" :
-		    "", k.err.msg);
+		fprintf(stderr, "%ssitrep: %s\n", r->progress ? "\r\033[K" : "",
+		    k.err.msg);
 	for (int i = 0; i < n; i++) {
 		struct sr_source_status st;
 
@@ -307,14 +313,16 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 		r->done.lines += st.events + st.rejected;
 		for (int j = 0; j < SR_REJ__COUNT; j++)
 			r->done.by_reason[j] += st.rejected_by[j];
-		fprintf(stderr, "%ssitrep: source '%s': %s, %llu events, %llu "
-		    "rejected%s%s\n", r->progress ? "\r\033[K" : "", st.name,
+		fprintf(stderr,
+		    "%ssitrep: source '%s': %s, %llu events, %llu "
+		    "rejected%s%s\n",
+		    r->progress ? "\r\033[K" : "", st.name,
 		    sr_source_state_name(st.state),
 		    (unsigned long long)st.events,
 		    (unsigned long long)st.rejected,
 		    st.last_error[0] ? ": " : "", st.last_error);
-		if (rc == 0 && (st.state == SR_SRC_RETRYING ||
-		    st.state == SR_SRC_DOWN))
+		if (rc == 0 &&
+		    (st.state == SR_SRC_RETRYING || st.state == SR_SRC_DOWN))
 			rc = 1;
 		sr_source_close(src[i]);
 	}
@@ -328,9 +336,10 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 	double s = ingest_secs(r);
 
 	sr_buf_init(&b);
-	sr_buf_addf(&b, "ingested %llu events from %llu lines in %.2f s "
-	    "(%.0f/s); ", (unsigned long long)r->stored,
-	    (unsigned long long)r->done.lines, s,
+	sr_buf_addf(&b,
+	    "ingested %llu events from %llu lines in %.2f s "
+	    "(%.0f/s); ",
+	    (unsigned long long)r->stored, (unsigned long long)r->done.lines, s,
 	    s > 0 ? (double)r->stored / s : 0.0);
 	sr_ingest_stats_reasons(&r->done, &b);
 	if (r->pruned > 0)
@@ -344,16 +353,14 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 int
 sr_cmd_ingest(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option longopts[] = { { "db", required_argument,
+						      NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "retain", required_argument, NULL, 'r' },
 		{ "durable", no_argument, NULL, 'D' },
 		{ "source", required_argument, NULL, 's' },
 		{ "follow", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	static const char *const stdin_only[] = { "-" };
 	struct ingest_run run;
 	struct sr_retention ret;
@@ -378,7 +385,8 @@ sr_cmd_ingest(int argc, char **argv)
 			break;
 		case 'f':
 			if (sr_format_parse(optarg, &fmt) < 0)
-				return sr_usage_error("ingest", "unknown format "
+				return sr_usage_error("ingest",
+				    "unknown format "
 				    "'%s' (json, logfmt, combined or auto)",
 				    optarg);
 			break;
@@ -391,8 +399,10 @@ sr_cmd_ingest(int argc, char **argv)
 			break;
 		case 's':
 			if (nspecs == INGEST_SOURCES_MAX)
-				return sr_usage_error("ingest", "at most %d "
-				    "--source options", INGEST_SOURCES_MAX);
+				return sr_usage_error("ingest",
+				    "at most %d "
+				    "--source options",
+				    INGEST_SOURCES_MAX);
 			if (sr_source_spec_check(optarg, &err) < 0)
 				return sr_usage_error("ingest", "%s", err.msg);
 			specs[nspecs++] = optarg;
@@ -431,7 +441,7 @@ sr_cmd_ingest(int argc, char **argv)
 		return SR_EXIT_FAIL;
 	}
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = ingest_on_signal;	/* no SA_RESTART: wake up */
+	sa.sa_handler = ingest_on_signal; /* no SA_RESTART: wake up */
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGINT, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
@@ -456,8 +466,8 @@ sr_cmd_ingest(int argc, char **argv)
 		int64_t now = sr_now_ms(), n = 1;
 
 		/* Retention, in bounded steps so no statement runs long. */
-		for (int i = 0; i < INGEST_PRUNE_CALLS && n > 0 &&
-		    !ingest_stop; i++) {
+		for (int i = 0; i < INGEST_PRUNE_CALLS && n > 0 && !ingest_stop;
+		     i++) {
 			n = sr_store_prune(run.st, now, &ret, INGEST_PRUNE_ROWS,
 			    &err);
 			if (n < 0) {

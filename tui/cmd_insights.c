@@ -48,16 +48,19 @@ print_json(const struct sr_snap_insight *in, int first, struct sr_buf *b)
 	sr_buf_add_json_str(b, in->rule);
 	sr_buf_adds(b, ",\"subject\":");
 	sr_buf_add_json_str(b, in->subject);
-	sr_buf_addf(b, ",\"category\":\"%s\",\"severity\":\"%s\","
-	    "\"confidence\":%.2f", sr_category_name(in->category),
-	    sr_severity_name(in->severity), in->confidence);
+	sr_buf_addf(b,
+	    ",\"category\":\"%s\",\"severity\":\"%s\","
+	    "\"confidence\":%.2f",
+	    sr_category_name(in->category), sr_severity_name(in->severity),
+	    in->confidence);
 	sr_buf_adds(b, ",\"title\":");
 	sr_buf_add_json_str(b, in->title);
 	sr_buf_adds(b, ",\"description\":");
 	sr_buf_add_json_str(b, in->description);
 	sr_buf_adds(b, ",\"recommendation\":");
 	sr_buf_add_json_str(b, in->recommendation);
-	sr_buf_addf(b, ",\"state\":\"%s\",\"first_seen\":\"%s\","
+	sr_buf_addf(b,
+	    ",\"state\":\"%s\",\"first_seen\":\"%s\","
 	    "\"last_seen\":\"%s\",\"count\":%llu",
 	    sr_insight_state_name(in->state), fs, ls,
 	    (unsigned long long)in->count);
@@ -83,14 +86,12 @@ ins_cmp(const void *a, const void *b)
 int
 sr_cmd_insights(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option longopts[] = { { "db", required_argument,
+						      NULL, 'd' },
 		{ "hours", required_argument, NULL, 'H' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *db = NULL, *conf = NULL;
 	double hours = 24;
 	int json = 0, c, rc = SR_EXIT_OK;
@@ -129,8 +130,10 @@ sr_cmd_insights(int argc, char **argv)
 			fputs(insights_usage, stdout);
 			return SR_EXIT_OK;
 		case ':':
-			return sr_usage_error("insights", "option '%s' needs a "
-			    "value", argv[optind - 1]);
+			return sr_usage_error("insights",
+			    "option '%s' needs a "
+			    "value",
+			    argv[optind - 1]);
 		default:
 			return sr_usage_error("insights", "unknown option '%s'",
 			    argv[optind - 1]);
@@ -196,8 +199,7 @@ sr_cmd_insights(int argc, char **argv)
 			    sr_severity_name(list[i].severity),
 			    sr_insight_state_name(list[i].state),
 			    list[i].confidence, fs, list[i].title);
-			sr_buf_addf(&out, "%48s%s\n", "",
-			    list[i].description);
+			sr_buf_addf(&out, "%48s%s\n", "", list[i].description);
 		}
 	}
 	if (fwrite(out.data, 1, out.len, stdout) != out.len ||

@@ -67,7 +67,7 @@ static void
 metrics_sleep(int64_t us)
 {
 	struct timespec ts = { .tv_sec = us / 1000000,
-	    .tv_nsec = (long)(us % 1000000) * 1000 };
+		.tv_nsec = (long)(us % 1000000) * 1000 };
 
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
@@ -95,8 +95,8 @@ metrics_print_json(const struct sr_metric_set *set)
 		const struct sr_metric *m = sr_metric_set_at(set, i);
 
 		cJSON_AddItemToObject(obj, m->name,
-		    isfinite(m->value) ? cJSON_CreateNumber(m->value) :
-		    cJSON_CreateNull());
+		    isfinite(m->value) ? cJSON_CreateNumber(m->value)
+				       : cJSON_CreateNull());
 	}
 	text = cJSON_PrintUnformatted(obj);
 	cJSON_Delete(obj);
@@ -141,15 +141,13 @@ metrics_print_top(const char *title, const struct sr_procinfo *p, int n)
 int
 sr_cmd_metrics(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
+	static const struct option longopts[] = { { "json", no_argument, NULL,
+						      'j' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "top", no_argument, NULL, 't' },
 		{ "proc-root", required_argument, NULL, 'p' },
 		{ "sys-root", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	const char *proc_root = NULL, *sys_root = NULL;
 	int json = 0, top = 0, c, rc;
 	int64_t interval_us = 1000000;

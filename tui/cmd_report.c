@@ -61,17 +61,15 @@ report_time(const char *opt, const char *s, int64_t *ms)
 int
 sr_cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
+	static const struct option longopts[] = { { "db", required_argument,
+						      NULL, 'd' },
 		{ "hours", required_argument, NULL, 'H' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "service", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct sr_summary_opts o = { 0 };
 	const char *db = NULL;
 	char *defdb = NULL, *end;
@@ -129,8 +127,10 @@ sr_cmd_report(int argc, char **argv)
 			report_usage(stdout);
 			return SR_EXIT_OK;
 		case ':':
-			return sr_usage_error("report", "option '%s' needs a "
-			    "value", argv[optind - 1]);
+			return sr_usage_error("report",
+			    "option '%s' needs a "
+			    "value",
+			    argv[optind - 1]);
 		default:
 			return sr_usage_error("report", "unknown option '%s'",
 			    argv[optind - 1]);
@@ -147,7 +147,8 @@ sr_cmd_report(int argc, char **argv)
 	if (!have_from)
 		from = to - (int64_t)((have_hours ? hours : 24) * 3600000.0);
 	if (from >= to)
-		return sr_usage_error("report", "empty range: --from is not "
+		return sr_usage_error("report",
+		    "empty range: --from is not "
 		    "before --to");
 	o.from_ms = from;
 	o.to_ms = to;
@@ -155,8 +156,10 @@ sr_cmd_report(int argc, char **argv)
 	if (db == NULL)
 		db = defdb = sr_store_default_path();
 	if (strcmp(db, ":memory:") != 0 && access(db, F_OK) != 0) {
-		fprintf(stderr, "sitrep report: no database at '%s' "
-		    "(ingest events first, or pass --db)\n", db);
+		fprintf(stderr,
+		    "sitrep report: no database at '%s' "
+		    "(ingest events first, or pass --db)\n",
+		    db);
 		free(defdb);
 		return SR_EXIT_FAIL;
 	}
@@ -180,7 +183,9 @@ sr_cmd_report(int argc, char **argv)
 	sr_summary_free(sum);
 	sr_store_close(st);
 	c = fwrite(out.data, 1, out.len, stdout) == out.len &&
-	    fflush(stdout) == 0 ? SR_EXIT_OK : SR_EXIT_FAIL;
+		fflush(stdout) == 0
+	    ? SR_EXIT_OK
+	    : SR_EXIT_FAIL;
 	if (c != SR_EXIT_OK)
 		fprintf(stderr, "sitrep report: cannot write the report\n");
 	sr_buf_release(&out);

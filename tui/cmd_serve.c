@@ -25,14 +25,14 @@
 #include "web/render.h"
 #include "web/server.h"
 
-#define SERVE_MAX_LISTEN	16
-#define SERVE_MAX_SOURCES	32
+#define SERVE_MAX_LISTEN 16
+#define SERVE_MAX_SOURCES 32
 
 struct serve {
-	struct sr_app	*app;
-	struct sr_web	*web;
-	const char	*db_path;
-	int64_t		 started_ms;
+	struct sr_app *app;
+	struct sr_web *web;
+	const char *db_path;
+	int64_t started_ms;
 };
 
 static void
@@ -82,23 +82,25 @@ serve_token(const char *path, struct sr_err *err)
 	struct stat stt;
 
 	if (fp == NULL)
-		return sr_err_set(err, "cannot read token file '%s': %s",
-		    path, strerror(errno)), NULL;
+		return sr_err_set(err, "cannot read token file '%s': %s", path,
+			   strerror(errno)),
+		       NULL;
 	if (fstat(fileno(fp), &stt) == 0 && (stt.st_mode & 077) != 0)
-		fprintf(stderr, "sitrep serve: warning: token file '%s' is "
-		    "readable by others (chmod 600)\n", path);
+		fprintf(stderr,
+		    "sitrep serve: warning: token file '%s' is "
+		    "readable by others (chmod 600)\n",
+		    path);
 	if (fgets(line, sizeof(line), fp) == NULL)
 		line[0] = '\0';
 	fclose(fp);
 	for (s = line; *s == ' ' || *s == '\t'; s++)
 		;
 	e = s + strlen(s);
-	while (e > s && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' ||
-	    e[-1] == '\t'))
+	while (e > s &&
+	    (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
 	if (*s == '\0')
-		return sr_err_set(err, "token file '%s' is empty", path),
-		    NULL;
+		return sr_err_set(err, "token file '%s' is empty", path), NULL;
 	return sr_xstrdup(s);
 }
 
@@ -113,10 +115,11 @@ serve_pem(const char *path, struct sr_err *err)
 
 	if (fp == NULL)
 		return sr_err_set(err, "cannot read '%s': %s", path,
-		    strerror(errno)), NULL;
+			   strerror(errno)),
+		       NULL;
 	sr_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
-	    b.len < 1024 * 1024)
+	while (
+	    (n = fread(chunk, 1, sizeof(chunk), fp)) > 0 && b.len < 1024 * 1024)
 		sr_buf_add(&b, chunk, n);
 	fclose(fp);
 	return sr_buf_detach(&b, NULL);
@@ -177,17 +180,33 @@ serve_num(const char *s, long long lo, long long hi, long long *out)
 	errno = 0;
 	*out = strtoll(s, &end, 10);
 	return (*s == '\0' || *end != '\0' || errno != 0 || *out < lo ||
-	    *out > hi) ? -1 : 0;
+		   *out > hi)
+	    ? -1
+	    : 0;
 }
 
 int
 sr_cmd_serve(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_CORS, O_CERT, O_KEY, O_PERIP,
-	    O_MAXC, O_ACCEPT, O_DB, O_CONFIG, O_INTERVAL, O_TICKS, O_SOURCE,
-	    O_NOSYS, O_HELP };
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, O_LISTEN },
+	enum {
+		O_LISTEN = 256,
+		O_TOKEN,
+		O_CORS,
+		O_CERT,
+		O_KEY,
+		O_PERIP,
+		O_MAXC,
+		O_ACCEPT,
+		O_DB,
+		O_CONFIG,
+		O_INTERVAL,
+		O_TICKS,
+		O_SOURCE,
+		O_NOSYS,
+		O_HELP
+	};
+	static const struct option opts[] = { { "listen", required_argument,
+						  NULL, O_LISTEN },
 		{ "token-file", required_argument, NULL, O_TOKEN },
 		{ "cors", required_argument, NULL, O_CORS },
 		{ "tls-cert", required_argument, NULL, O_CERT },
@@ -201,9 +220,7 @@ sr_cmd_serve(int argc, char **argv)
 		{ "ticks", required_argument, NULL, O_TICKS },
 		{ "source", required_argument, NULL, O_SOURCE },
 		{ "no-system", no_argument, NULL, O_NOSYS },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 }
-	};
+		{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 } };
 	const char *listen[SERVE_MAX_LISTEN], *sources[SERVE_MAX_SOURCES];
 	const char *token_file = NULL, *cert = NULL, *key = NULL;
 	struct sr_app_opts ao;
@@ -226,8 +243,10 @@ sr_cmd_serve(int argc, char **argv)
 		switch (c) {
 		case O_LISTEN:
 			if (wc.n_listen == SERVE_MAX_LISTEN)
-				return sr_usage_error("serve", "at most %d "
-				    "--listen addresses", SERVE_MAX_LISTEN);
+				return sr_usage_error("serve",
+				    "at most %d "
+				    "--listen addresses",
+				    SERVE_MAX_LISTEN);
 			listen[wc.n_listen++] = optarg;
 			break;
 		case O_TOKEN:
@@ -248,14 +267,16 @@ sr_cmd_serve(int argc, char **argv)
 			break;
 		case O_PERIP:
 			if (serve_num(optarg, 1, 100000, &v) < 0)
-				return sr_usage_error("serve", "bad "
+				return sr_usage_error("serve",
+				    "bad "
 				    "--max-conns-per-ip '%s': want 1..100000",
 				    optarg);
 			wc.max_conns_per_ip = (unsigned)v;
 			break;
 		case O_MAXC:
 			if (serve_num(optarg, 1, 100000, &v) < 0)
-				return sr_usage_error("serve", "bad "
+				return sr_usage_error("serve",
+				    "bad "
 				    "--max-conns '%s': want 1..100000",
 				    optarg);
 			wc.max_conns = (unsigned)v;
@@ -272,23 +293,27 @@ sr_cmd_serve(int argc, char **argv)
 		case O_INTERVAL: {
 			int64_t ms;
 
-			if (sr_duration_parse(optarg, &ms, &err) < 0 ||
-			    ms < 10)
-				return sr_usage_error("serve", "bad "
+			if (sr_duration_parse(optarg, &ms, &err) < 0 || ms < 10)
+				return sr_usage_error("serve",
+				    "bad "
 				    "--interval '%s': want a duration of at "
-				    "least 10ms", optarg);
+				    "least 10ms",
+				    optarg);
 			ao.interval_ms = ms;
 			break;
 		}
 		case O_TICKS:
 			if (serve_num(optarg, 1, INT64_MAX, &v) < 0)
-				return sr_usage_error("serve", "bad --ticks "
-				    "'%s': want a positive number", optarg);
+				return sr_usage_error("serve",
+				    "bad --ticks "
+				    "'%s': want a positive number",
+				    optarg);
 			ao.max_ticks = v;
 			break;
 		case O_SOURCE:
 			if (ao.nsources == SERVE_MAX_SOURCES)
-				return sr_usage_error("serve", "too many "
+				return sr_usage_error("serve",
+				    "too many "
 				    "--source options");
 			if (sr_source_spec_check(optarg, &err) == -1)
 				return sr_usage_error("serve", "%s", err.msg);
@@ -301,8 +326,10 @@ sr_cmd_serve(int argc, char **argv)
 			usage(stdout);
 			return SR_EXIT_OK;
 		case ':':
-			return sr_usage_error("serve", "option '%s' needs a "
-			    "value", argv[optind - 1]);
+			return sr_usage_error("serve",
+			    "option '%s' needs a "
+			    "value",
+			    argv[optind - 1]);
 		default:
 			return sr_usage_error("serve", "unknown option '%s'",
 			    argv[optind - 1]);
@@ -312,7 +339,8 @@ sr_cmd_serve(int argc, char **argv)
 		return sr_usage_error("serve", "unexpected argument '%s'",
 		    argv[optind]);
 	if ((cert == NULL) != (key == NULL))
-		return sr_usage_error("serve", "--tls-cert and --tls-key go "
+		return sr_usage_error("serve",
+		    "--tls-cert and --tls-key go "
 		    "together");
 
 	sv.started_ms = sr_now_ms();
@@ -334,11 +362,12 @@ sr_cmd_serve(int argc, char **argv)
 		if (conf->serve.accept_events)
 			wc.accept_events = 1;
 	}
-	if (token_file != NULL && (token = serve_token(token_file, &err)) ==
-	    NULL)
+	if (token_file != NULL &&
+	    (token = serve_token(token_file, &err)) == NULL)
 		goto fail;
-	if (cert != NULL && ((cert_pem = serve_pem(cert, &err)) == NULL ||
-	    (key_pem = serve_pem(key, &err)) == NULL))
+	if (cert != NULL &&
+	    ((cert_pem = serve_pem(cert, &err)) == NULL ||
+		(key_pem = serve_pem(key, &err)) == NULL))
 		goto fail;
 	sv.db_path = sr_app_db_path(sv.app);
 	wc.listen = listen;

@@ -19,7 +19,7 @@
 #include "tui/layout.h"
 #include "tui/screen.h"
 
-#define TUI_SOURCES_MAX	16
+#define TUI_SOURCES_MAX 16
 
 static void
 tui_usage(FILE *f)
@@ -72,9 +72,19 @@ tui_interval(const char *s, int64_t *ms)
 int
 sr_cmd_tui(int argc, char **argv)
 {
-	enum { OPT_INTERVAL = 256, OPT_DB, OPT_CONFIG, OPT_LAYOUT,
-		OPT_THEME, OPT_ASCII, OPT_NO_MOUSE, OPT_SOURCE, OPT_TICKS,
-		OPT_REPLAY, OPT_HELP };
+	enum {
+		OPT_INTERVAL = 256,
+		OPT_DB,
+		OPT_CONFIG,
+		OPT_LAYOUT,
+		OPT_THEME,
+		OPT_ASCII,
+		OPT_NO_MOUSE,
+		OPT_SOURCE,
+		OPT_TICKS,
+		OPT_REPLAY,
+		OPT_HELP
+	};
 	static const struct option longopts[] = {
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "db", required_argument, NULL, OPT_DB },
@@ -86,8 +96,7 @@ sr_cmd_tui(int argc, char **argv)
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "ticks", required_argument, NULL, OPT_TICKS },
 		{ "replay-clock", no_argument, NULL, OPT_REPLAY },
-		{ "help", no_argument, NULL, OPT_HELP },
-		{ NULL, 0, NULL, 0 }
+		{ "help", no_argument, NULL, OPT_HELP }, { NULL, 0, NULL, 0 }
 	};
 	const char *sources[TUI_SOURCES_MAX];
 	struct sr_app_opts ao;
@@ -108,8 +117,10 @@ sr_cmd_tui(int argc, char **argv)
 		switch (c) {
 		case OPT_INTERVAL:
 			if (tui_interval(optarg, &ao.interval_ms) == -1)
-				return sr_usage_error("tui", "bad --interval "
-				    "'%s' (10ms to 1h)", optarg);
+				return sr_usage_error("tui",
+				    "bad --interval "
+				    "'%s' (10ms to 1h)",
+				    optarg);
 			break;
 		case OPT_DB:
 			ao.db_path = optarg;
@@ -119,15 +130,18 @@ sr_cmd_tui(int argc, char **argv)
 			break;
 		case OPT_LAYOUT:
 			if (sr_layout_parse(optarg, &lk) == -1)
-				return sr_usage_error("tui", "unknown layout "
+				return sr_usage_error("tui",
+				    "unknown layout "
 				    "'%s' (full, compact, events, system)",
 				    optarg);
 			to.layout = optarg;
 			break;
 		case OPT_THEME:
 			if (sr_tui_theme_parse(optarg) < 0)
-				return sr_usage_error("tui", "unknown theme "
-				    "'%s' (default, solar, mono)", optarg);
+				return sr_usage_error("tui",
+				    "unknown theme "
+				    "'%s' (default, solar, mono)",
+				    optarg);
 			to.theme = optarg;
 			break;
 		case OPT_ASCII:
@@ -138,7 +152,8 @@ sr_cmd_tui(int argc, char **argv)
 			break;
 		case OPT_SOURCE:
 			if (ao.nsources == TUI_SOURCES_MAX)
-				return sr_usage_error("tui", "too many "
+				return sr_usage_error("tui",
+				    "too many "
 				    "--source options");
 			if (sr_source_spec_check(optarg, &err) == -1)
 				return sr_usage_error("tui", "%s", err.msg);
@@ -148,8 +163,10 @@ sr_cmd_tui(int argc, char **argv)
 			ao.max_ticks = strtoll(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' ||
 			    ao.max_ticks <= 0)
-				return sr_usage_error("tui", "bad --ticks "
-				    "'%s'", optarg);
+				return sr_usage_error("tui",
+				    "bad --ticks "
+				    "'%s'",
+				    optarg);
 			break;
 		case OPT_REPLAY:
 			ao.replay_clock = 1;
@@ -175,8 +192,9 @@ sr_cmd_tui(int argc, char **argv)
 	if ((app = sr_app_new(&ao, &err)) == NULL) {
 		fprintf(stderr, "sitrep: %s\n", err.msg);
 		return strstr(err.msg, "config") != NULL ||
-		    strstr(err.msg, "unknown") != NULL ? SR_EXIT_USAGE :
-		    SR_EXIT_FAIL;
+			strstr(err.msg, "unknown") != NULL
+		    ? SR_EXIT_USAGE
+		    : SR_EXIT_FAIL;
 	}
 	rc = sr_tui_run(app, &to, &err);
 	sr_app_free(app);

@@ -57,8 +57,8 @@ tui_addstr(WINDOW *win, int y, int x, attr_t a, const char *s)
 			wc[0] = (wchar_t)(unsigned char)*p;
 			k = 1;
 		} else if ((k = mbrtowc(&wc[0], p, len - (size_t)(p - s),
-		    &ps)) == (size_t)-1 || k == (size_t)-2 || k == 0 ||
-		    wcwidth(wc[0]) != 1) {
+				&ps)) == (size_t)-1 ||
+		    k == (size_t)-2 || k == 0 || wcwidth(wc[0]) != 1) {
 			n = (size_t)-1;
 			break;
 		}
@@ -81,8 +81,7 @@ tui_addstr(WINDOW *win, int y, int x, attr_t a, const char *s)
 }
 
 int
-sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
-    int right)
+sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s, int right)
 {
 	struct sr_buf clean, out;
 	int maxy, maxx, cells, mb = MB_CUR_MAX > 1;
@@ -170,8 +169,8 @@ sr_tui_title(WINDOW *win, const struct sr_tui_view *v, const char *title,
 	int n, w = getmaxx(win);
 
 	sr_tui_fill(win, 0, 0, a);
-	n = sr_tui_putf(win, 0, 0, w, a | A_BOLD, "%s%s ",
-	    focused ? ">" : " ", title);
+	n = sr_tui_putf(win, 0, 0, w, a | A_BOLD, "%s%s ", focused ? ">" : " ",
+	    title);
 	if (extra != NULL && *extra)
 		sr_tui_put(win, 0, n + 1, w - n - 1, a, extra, 0);
 }
@@ -180,9 +179,12 @@ attr_t
 sr_tui_sev_attr(const struct sr_tui_view *v, enum sr_severity s)
 {
 	switch (s) {
-	case SR_SEV_CRIT:	return v->attr[SR_ROLE_CRIT] | A_BOLD;
-	case SR_SEV_WARN:	return v->attr[SR_ROLE_WARN];
-	default:		return v->attr[SR_ROLE_INFO];
+	case SR_SEV_CRIT:
+		return v->attr[SR_ROLE_CRIT] | A_BOLD;
+	case SR_SEV_WARN:
+		return v->attr[SR_ROLE_WARN];
+	default:
+		return v->attr[SR_ROLE_INFO];
 	}
 }
 
@@ -212,9 +214,12 @@ const char *
 sr_tui_sev_marker(enum sr_severity s)
 {
 	switch (s) {
-	case SR_SEV_CRIT:	return "[CRIT]";
-	case SR_SEV_WARN:	return "[WARN]";
-	default:		return "[info]";
+	case SR_SEV_CRIT:
+		return "[CRIT]";
+	case SR_SEV_WARN:
+		return "[WARN]";
+	default:
+		return "[info]";
 	}
 }
 
@@ -240,8 +245,7 @@ sr_tui_fmt_value(char *buf, size_t n, double v, const char *unit)
 	else if (*unit == '\0')
 		sr_fmt_si(buf, n, v);
 	else
-		snprintf(buf, n, "%s %s", sr_fmt_si(tmp, sizeof(tmp), v),
-		    unit);
+		snprintf(buf, n, "%s %s", sr_fmt_si(tmp, sizeof(tmp), v), unit);
 	return buf;
 }
 
@@ -256,7 +260,8 @@ sr_tui_fmt_clock(char *buf, size_t n, int64_t ts_ms, int with_date)
 		return buf;
 	}
 	if (strftime(buf, n, with_date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",
-	    &tm) == 0 && n > 0)
+		&tm) == 0 &&
+	    n > 0)
 		buf[0] = '\0';
 	return buf;
 }
@@ -281,9 +286,12 @@ enum sr_window
 sr_tui_snap_window(enum sr_tui_window w)
 {
 	switch (w) {
-	case SR_TUI_WIN_1M:	return SR_WIN_1M;
-	case SR_TUI_WIN_5M:	return SR_WIN_5M;
-	default:		return SR_WIN_1H;
+	case SR_TUI_WIN_1M:
+		return SR_WIN_1M;
+	case SR_TUI_WIN_5M:
+		return SR_WIN_5M;
+	default:
+		return SR_WIN_1H;
 	}
 }
 

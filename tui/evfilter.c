@@ -10,28 +10,60 @@
 #include <strings.h>
 
 enum evf_field {
-	EVF_SERVICE, EVF_ENDPOINT, EVF_STATUS, EVF_LATENCY, EVF_USER,
-	EVF_SESSION, EVF_TYPE, EVF_MODEL, EVF_MESSAGE, EVF_HOST, EVF_ID,
-	EVF_TOKENS_IN, EVF_TOKENS_OUT, EVF_TTFT, EVF__COUNT
+	EVF_SERVICE,
+	EVF_ENDPOINT,
+	EVF_STATUS,
+	EVF_LATENCY,
+	EVF_USER,
+	EVF_SESSION,
+	EVF_TYPE,
+	EVF_MODEL,
+	EVF_MESSAGE,
+	EVF_HOST,
+	EVF_ID,
+	EVF_TOKENS_IN,
+	EVF_TOKENS_OUT,
+	EVF_TTFT,
+	EVF__COUNT
 };
 
-enum evf_op { EVF_EQ, EVF_NE, EVF_HAS, EVF_GE, EVF_GT, EVF_LE, EVF_LT,
-	EVF_5XX };
+enum evf_op {
+	EVF_EQ,
+	EVF_NE,
+	EVF_HAS,
+	EVF_GE,
+	EVF_GT,
+	EVF_LE,
+	EVF_LT,
+	EVF_5XX
+};
 
 static const struct {
-	const char	*name;
-	int		 field;
+	const char *name;
+	int field;
 } evf_names[] = {
-	{ "service", EVF_SERVICE }, { "endpoint", EVF_ENDPOINT },
-	{ "path", EVF_ENDPOINT }, { "status", EVF_STATUS },
-	{ "latency", EVF_LATENCY }, { "latency_ms", EVF_LATENCY },
-	{ "ms", EVF_LATENCY }, { "user", EVF_USER }, { "user_id", EVF_USER },
-	{ "session", EVF_SESSION }, { "session_id", EVF_SESSION },
-	{ "type", EVF_TYPE }, { "event_type", EVF_TYPE },
-	{ "model", EVF_MODEL }, { "message", EVF_MESSAGE },
-	{ "msg", EVF_MESSAGE }, { "host", EVF_HOST }, { "id", EVF_ID },
-	{ "event_id", EVF_ID }, { "tokens_in", EVF_TOKENS_IN },
-	{ "tokens_out", EVF_TOKENS_OUT }, { "ttft", EVF_TTFT },
+	{ "service", EVF_SERVICE },
+	{ "endpoint", EVF_ENDPOINT },
+	{ "path", EVF_ENDPOINT },
+	{ "status", EVF_STATUS },
+	{ "latency", EVF_LATENCY },
+	{ "latency_ms", EVF_LATENCY },
+	{ "ms", EVF_LATENCY },
+	{ "user", EVF_USER },
+	{ "user_id", EVF_USER },
+	{ "session", EVF_SESSION },
+	{ "session_id", EVF_SESSION },
+	{ "type", EVF_TYPE },
+	{ "event_type", EVF_TYPE },
+	{ "model", EVF_MODEL },
+	{ "message", EVF_MESSAGE },
+	{ "msg", EVF_MESSAGE },
+	{ "host", EVF_HOST },
+	{ "id", EVF_ID },
+	{ "event_id", EVF_ID },
+	{ "tokens_in", EVF_TOKENS_IN },
+	{ "tokens_out", EVF_TOKENS_OUT },
+	{ "ttft", EVF_TTFT },
 	{ "ttft_ms", EVF_TTFT },
 };
 
@@ -69,9 +101,9 @@ static int
 evf_term(struct sr_evf_term *t, const char *w, struct sr_err *err)
 {
 	static const char *const ops[] = { "!=", ">=", "<=", "=", "~", ">",
-	    "<" };
+		"<" };
 	static const int opv[] = { EVF_NE, EVF_GE, EVF_LE, EVF_EQ, EVF_HAS,
-	    EVF_GT, EVF_LT };
+		EVF_GT, EVF_LT };
 	size_t klen = strcspn(w, "!=<>~");
 	const char *v;
 	char *end;
@@ -101,7 +133,7 @@ evf_term(struct sr_evf_term *t, const char *w, struct sr_err *err)
 	t->text = sr_xstrdup(v);
 	if (t->field == EVF_STATUS && op == EVF_EQ && strlen(v) == 3 &&
 	    isdigit((unsigned char)v[0]) && strcasecmp(v + 1, "xx") == 0) {
-		t->op = EVF_5XX;	/* any class: 2xx, 4xx, 5xx */
+		t->op = EVF_5XX; /* any class: 2xx, 4xx, 5xx */
 		t->num = (v[0] - '0') * 100;
 		return 0;
 	}
@@ -152,16 +184,26 @@ static const char *
 evf_str(const struct sr_event *ev, int field)
 {
 	switch (field) {
-	case EVF_SERVICE:	return ev->service;
-	case EVF_ENDPOINT:	return ev->endpoint;
-	case EVF_USER:		return ev->user_id;
-	case EVF_SESSION:	return ev->session_id;
-	case EVF_TYPE:		return ev->event_type;
-	case EVF_MODEL:		return ev->model;
-	case EVF_MESSAGE:	return ev->message;
-	case EVF_HOST:		return ev->host;
-	case EVF_ID:		return ev->event_id;
-	default:		return NULL;
+	case EVF_SERVICE:
+		return ev->service;
+	case EVF_ENDPOINT:
+		return ev->endpoint;
+	case EVF_USER:
+		return ev->user_id;
+	case EVF_SESSION:
+		return ev->session_id;
+	case EVF_TYPE:
+		return ev->event_type;
+	case EVF_MODEL:
+		return ev->model;
+	case EVF_MESSAGE:
+		return ev->message;
+	case EVF_HOST:
+		return ev->host;
+	case EVF_ID:
+		return ev->event_id;
+	default:
+		return NULL;
 	}
 }
 
@@ -234,20 +276,31 @@ evf_match_term(const struct sr_evf_term *t, const struct sr_event *ev)
 		if (!known)
 			return 0;
 		switch (t->op) {
-		case EVF_5XX:	return v >= t->num && v < t->num + 100;
-		case EVF_EQ:	return v == t->num;
-		case EVF_HAS:	return v == t->num;
-		case EVF_GE:	return v >= t->num;
-		case EVF_GT:	return v > t->num;
-		case EVF_LE:	return v <= t->num;
-		case EVF_LT:	return v < t->num;
-		default:	return 0;
+		case EVF_5XX:
+			return v >= t->num && v < t->num + 100;
+		case EVF_EQ:
+			return v == t->num;
+		case EVF_HAS:
+			return v == t->num;
+		case EVF_GE:
+			return v >= t->num;
+		case EVF_GT:
+			return v > t->num;
+		case EVF_LE:
+			return v <= t->num;
+		case EVF_LT:
+			return v < t->num;
+		default:
+			return 0;
 		}
 	}
 	switch (t->op) {
-	case EVF_EQ:	return evf_equal(evf_str(ev, t->field), t->text);
-	case EVF_NE:	return !evf_equal(evf_str(ev, t->field), t->text);
-	default:	return evf_contains(evf_str(ev, t->field), t->text);
+	case EVF_EQ:
+		return evf_equal(evf_str(ev, t->field), t->text);
+	case EVF_NE:
+		return !evf_equal(evf_str(ev, t->field), t->text);
+	default:
+		return evf_contains(evf_str(ev, t->field), t->text);
 	}
 }
 
@@ -269,13 +322,20 @@ static const char *
 evf_column(int field)
 {
 	static const char *const col[EVF__COUNT] = {
-		[EVF_SERVICE] = "service", [EVF_ENDPOINT] = "endpoint",
-		[EVF_STATUS] = "status", [EVF_LATENCY] = "latency_ms",
-		[EVF_USER] = "user_id", [EVF_SESSION] = "session_id",
-		[EVF_TYPE] = "event_type", [EVF_MODEL] = "model",
-		[EVF_MESSAGE] = "message", [EVF_HOST] = "host",
-		[EVF_ID] = "event_id", [EVF_TOKENS_IN] = "tokens_in",
-		[EVF_TOKENS_OUT] = "tokens_out", [EVF_TTFT] = "ttft_ms",
+		[EVF_SERVICE] = "service",
+		[EVF_ENDPOINT] = "endpoint",
+		[EVF_STATUS] = "status",
+		[EVF_LATENCY] = "latency_ms",
+		[EVF_USER] = "user_id",
+		[EVF_SESSION] = "session_id",
+		[EVF_TYPE] = "event_type",
+		[EVF_MODEL] = "model",
+		[EVF_MESSAGE] = "message",
+		[EVF_HOST] = "host",
+		[EVF_ID] = "event_id",
+		[EVF_TOKENS_IN] = "tokens_in",
+		[EVF_TOKENS_OUT] = "tokens_out",
+		[EVF_TTFT] = "ttft_ms",
 	};
 
 	return field >= 0 && field < EVF__COUNT ? col[field] : NULL;
@@ -304,8 +364,10 @@ static int
 evf_sql_term(const struct sr_evf_term *t, struct sr_buf *w,
     struct sr_evf_bind *b, int *nb)
 {
-	static const char *const cmp[] = { [EVF_GE] = ">=", [EVF_GT] = ">",
-	    [EVF_LE] = "<=", [EVF_LT] = "<" };
+	static const char *const cmp[] = { [EVF_GE] = ">=",
+		[EVF_GT] = ">",
+		[EVF_LE] = "<=",
+		[EVF_LT] = "<" };
 	const char *c = evf_column(t->field);
 	int glob;
 
@@ -350,8 +412,10 @@ evf_sql_term(const struct sr_evf_term *t, struct sr_buf *w,
 		if (glob)
 			sr_buf_addf(w, " AND coalesce(%s, '') GLOB ?", c);
 		else
-			sr_buf_addf(w, " AND lower(coalesce(%s, '')) = "
-			    "lower(?)", c);
+			sr_buf_addf(w,
+			    " AND lower(coalesce(%s, '')) = "
+			    "lower(?)",
+			    c);
 		break;
 	case EVF_NE:
 		if (glob)

@@ -21,21 +21,21 @@
 #include "core/event.h"
 #include "core/util.h"
 
-#define SR_EVF_TERMS_MAX	8
+#define SR_EVF_TERMS_MAX 8
 
 struct sr_evf_term {
-	int	 field;		/* -1: free text */
-	int	 op;
-	char	*text;
-	double	 num;
+	int field; /* -1: free text */
+	int op;
+	char *text;
+	double num;
 };
 
 struct sr_evfilter {
-	struct sr_evf_term	 t[SR_EVF_TERMS_MAX];
-	int			 n;
-	int64_t			 from_ms;	/* 0: unbounded */
-	int64_t			 to_ms;		/* 0: unbounded */
-	char			*src;		/* the text parsed, or NULL */
+	struct sr_evf_term t[SR_EVF_TERMS_MAX];
+	int n;
+	int64_t from_ms; /* 0: unbounded */
+	int64_t to_ms;	 /* 0: unbounded */
+	char *src;	 /* the text parsed, or NULL */
 };
 
 /* An empty filter (matches everything). */
@@ -47,8 +47,7 @@ void sr_evfilter_release(struct sr_evfilter *f);
  * Returns 0, or -1 with "unknown field 'x'", "'status' needs a number",
  * "too many terms" in err.
  */
-int sr_evfilter_parse(struct sr_evfilter *f, const char *s,
-    struct sr_err *err);
+int sr_evfilter_parse(struct sr_evfilter *f, const char *s, struct sr_err *err);
 
 /* 1 when ev passes every term and the time bounds. */
 int sr_evfilter_match(const struct sr_evfilter *f, const struct sr_event *ev);
@@ -58,13 +57,13 @@ int sr_evfilter_empty(const struct sr_evfilter *f);
 
 /* A value sr_evfilter_sql() bound to one `?` of its condition. */
 struct sr_evf_bind {
-	int		 is_text;
-	const char	*text;		/* borrowed from the filter */
-	double		 num;
+	int is_text;
+	const char *text; /* borrowed from the filter */
+	double num;
 };
 
 /* Binds sr_evfilter_sql() may need, at most. */
-#define SR_EVF_BINDS_MAX	(SR_EVF_TERMS_MAX * 9 + 2)
+#define SR_EVF_BINDS_MAX (SR_EVF_TERMS_MAX * 9 + 2)
 
 /*
  * The filter as an SQL condition over the store's events table (see

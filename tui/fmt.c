@@ -12,8 +12,15 @@
 
 /* Eighth blocks, lowest first: U+2581..U+2588. */
 static const char *const blocks[9] = {
-	" ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-	"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	" ",
+	"\xe2\x96\x81",
+	"\xe2\x96\x82",
+	"\xe2\x96\x83",
+	"\xe2\x96\x84",
+	"\xe2\x96\x85",
+	"\xe2\x96\x86",
+	"\xe2\x96\x87",
+	"\xe2\x96\x88",
 };
 /* ASCII sparkline levels 1..8 (0 is blank). */
 static const char ascii_levels[] = " _.-:=+*#";
@@ -51,7 +58,7 @@ char *
 sr_fmt_bytes(char *buf, size_t n, double bytes, const char *suffix)
 {
 	static const char *const units[] = { "B", "kB", "MB", "GB", "TB",
-	    "PB" };
+		"PB" };
 	double a = fabs(bytes);
 	int i = 0;
 
@@ -218,7 +225,7 @@ sr_chart(const double *v, int n, int w, int h, double lo, double hi,
 	start = n > cols ? n - cols : 0;
 	pad = n < cols ? cols - n : 0;
 	for (int row = 0; row < h; row++) {
-		int base = h - 1 - row;		/* rows below this one */
+		int base = h - 1 - row; /* rows below this one */
 
 		for (int cell = 0; cell < w; cell++) {
 			if (g == SR_GLYPH_BRAILLE) {
@@ -229,27 +236,31 @@ sr_chart(const double *v, int n, int w, int h, double lo, double hi,
 
 					if (col < 0)
 						continue;
-					fill = fmt_fill(v[start + col], lo,
-					    hi, h, 4) - base * 4;
-					for (int d = 0; d < 4 && d < fill;
-					    d++)
-						bits |= fmt_braille_bit(c,
-						    3 - d);
+					fill = fmt_fill(v[start + col], lo, hi,
+						   h, 4) -
+					    base * 4;
+					for (int d = 0; d < 4 && d < fill; d++)
+						bits |=
+						    fmt_braille_bit(c, 3 - d);
 				}
 				fmt_add_braille(&rows[row], bits);
 				continue;
 			}
 			int col = cell - pad, fill;
 
-			fill = col < 0 ? 0 :
-			    fmt_fill(v[start + col], lo, hi, h, 8) - base * 8;
+			fill = col < 0
+			    ? 0
+			    : fmt_fill(v[start + col], lo, hi, h, 8) - base * 8;
 			if (fill < 0)
 				fill = 0;
 			if (fill > 8)
 				fill = 8;
 			if (g == SR_GLYPH_ASCII)
-				sr_buf_addc(&rows[row], fill >= 8 ? '#' :
-				    fill >= 4 ? ':' : fill > 0 ? '.' : ' ');
+				sr_buf_addc(&rows[row],
+				    fill >= 8	    ? '#'
+					: fill >= 4 ? ':'
+					: fill > 0  ? '.'
+						    : ' ');
 			else
 				sr_buf_adds(&rows[row], blocks[fill]);
 		}

@@ -32,12 +32,12 @@ char *sr_fmt_duration(char *buf, size_t n, int64_t secs);
 char *sr_fmt_pct(char *buf, size_t n, double pct);
 
 /* NaN-aware "no value" for any of the above. */
-#define SR_FMT_NONE	"-"
+#define SR_FMT_NONE "-"
 
 enum sr_glyphs {
-	SR_GLYPH_ASCII,		/* 7-bit only */
-	SR_GLYPH_BLOCK,		/* U+2581..U+2588 eighth blocks */
-	SR_GLYPH_BRAILLE,	/* U+2800.. (charts only; sparks use blocks) */
+	SR_GLYPH_ASCII,	  /* 7-bit only */
+	SR_GLYPH_BLOCK,	  /* U+2581..U+2588 eighth blocks */
+	SR_GLYPH_BRAILLE, /* U+2800.. (charts only; sparks use blocks) */
 };
 
 /*

@@ -13,39 +13,39 @@
 #include "core/util.h"
 
 struct frame_kpi {
-	double	value, value2, prev;
-	int	level;
+	double value, value2, prev;
+	int level;
 };
 
 struct frame_svc {
-	char			*name;
-	struct sr_snap_win	 win[SR_WIN_COUNT];
-	int64_t			 last_seen_ms;
+	char *name;
+	struct sr_snap_win win[SR_WIN_COUNT];
+	int64_t last_seen_ms;
 };
 
 struct frame {
-	uint64_t		 tick;
-	int64_t			 now_ms;
-	uint64_t		 last_seq;
-	struct frame_kpi	 kpi[SR_KPI_COUNT];
-	struct frame_svc	*svc;
-	size_t			 n_svc;
-	struct sr_snap_insight	*ins;		/* strings owned */
-	size_t			 n_ins, n_firing, n_pending;
-	struct sr_snap_error	*err;		/* strings owned */
-	size_t			 n_err;
-	struct sr_snap_proc	*pcpu, *pmem;	/* strings owned */
-	size_t			 n_pcpu, n_pmem;
-	struct sr_snap_totals	 totals;
-	double			 self_cpu_pct;
-	uint64_t		 self_rss_bytes;
-	size_t			 bytes;
+	uint64_t tick;
+	int64_t now_ms;
+	uint64_t last_seq;
+	struct frame_kpi kpi[SR_KPI_COUNT];
+	struct frame_svc *svc;
+	size_t n_svc;
+	struct sr_snap_insight *ins; /* strings owned */
+	size_t n_ins, n_firing, n_pending;
+	struct sr_snap_error *err; /* strings owned */
+	size_t n_err;
+	struct sr_snap_proc *pcpu, *pmem; /* strings owned */
+	size_t n_pcpu, n_pmem;
+	struct sr_snap_totals totals;
+	double self_cpu_pct;
+	uint64_t self_rss_bytes;
+	size_t bytes;
 };
 
 struct sr_tui_frames {
-	struct frame	**ring;
-	int		  max, first, n;
-	size_t		  max_bytes, bytes;
+	struct frame **ring;
+	int max, first, n;
+	size_t max_bytes, bytes;
 };
 
 struct sr_tui_frames *
@@ -155,10 +155,10 @@ frame_make(const struct sr_snapshot *s)
 	fr->last_seq = s->last_seq;
 	for (int i = 0; i < SR_KPI_COUNT; i++)
 		fr->kpi[i] = (struct frame_kpi){ s->kpi[i].value,
-		    s->kpi[i].value2, s->kpi[i].prev, s->kpi[i].level };
+			s->kpi[i].value2, s->kpi[i].prev, s->kpi[i].level };
 	fr->n_svc = s->n_services;
-	fr->svc = s->n_services ? sr_xcalloc(s->n_services,
-	    sizeof(*fr->svc)) : NULL;
+	fr->svc =
+	    s->n_services ? sr_xcalloc(s->n_services, sizeof(*fr->svc)) : NULL;
 	b += s->n_services * sizeof(*fr->svc);
 	for (size_t i = 0; i < s->n_services; i++) {
 		fr->svc[i].name = fr_dup(s->services[i].name, &b);
@@ -169,8 +169,8 @@ frame_make(const struct sr_snapshot *s)
 	fr->n_ins = s->n_insights;
 	fr->n_firing = s->n_firing;
 	fr->n_pending = s->n_pending;
-	fr->ins = s->n_insights ? sr_xcalloc(s->n_insights,
-	    sizeof(*fr->ins)) : NULL;
+	fr->ins =
+	    s->n_insights ? sr_xcalloc(s->n_insights, sizeof(*fr->ins)) : NULL;
 	b += s->n_insights * sizeof(*fr->ins);
 	for (size_t i = 0; i < s->n_insights; i++) {
 		const struct sr_snap_insight *in = &s->insights[i];
@@ -185,16 +185,16 @@ frame_make(const struct sr_snapshot *s)
 		d->recommendation = fr_dup(in->recommendation, &b);
 		d->history = NULL;
 		if (in->n_history > 0) {
-			d->history = sr_xcalloc(in->n_history,
-			    sizeof(*d->history));
-			memcpy(d->history, in->history, in->n_history *
-			    sizeof(*d->history));
+			d->history =
+			    sr_xcalloc(in->n_history, sizeof(*d->history));
+			memcpy(d->history, in->history,
+			    in->n_history * sizeof(*d->history));
 			b += in->n_history * sizeof(*d->history);
 		}
 	}
 	fr->n_err = s->n_errors;
-	fr->err = s->n_errors ? sr_xcalloc(s->n_errors, sizeof(*fr->err)) :
-	    NULL;
+	fr->err =
+	    s->n_errors ? sr_xcalloc(s->n_errors, sizeof(*fr->err)) : NULL;
 	b += s->n_errors * sizeof(*fr->err);
 	for (size_t i = 0; i < s->n_errors; i++) {
 		const struct sr_snap_error *e = &s->errors[i];
@@ -240,8 +240,8 @@ sr_tui_frames_push(struct sr_tui_frames *f, const struct sr_snapshot *snap)
 	struct frame *fr = frame_make(snap);
 
 	/* a tick seen again (the same snapshot published twice) replaces */
-	if (f->n > 0 && f->ring[(f->first + f->n - 1) % f->max]->tick >=
-	    snap->tick) {
+	if (f->n > 0 &&
+	    f->ring[(f->first + f->n - 1) % f->max]->tick >= snap->tick) {
 		int last = (f->first + f->n - 1) % f->max;
 
 		f->bytes -= f->ring[last]->bytes;
@@ -250,8 +250,8 @@ sr_tui_frames_push(struct sr_tui_frames *f, const struct sr_snapshot *snap)
 		f->bytes += fr->bytes;
 		return;
 	}
-	while (f->n > 0 && (f->n == f->max || f->bytes + fr->bytes >
-	    f->max_bytes))
+	while (
+	    f->n > 0 && (f->n == f->max || f->bytes + fr->bytes > f->max_bytes))
 		frames_drop_oldest(f);
 	f->ring[(f->first + f->n) % f->max] = fr;
 	f->n++;
@@ -363,8 +363,8 @@ sr_tui_frames_snapshot(const struct sr_tui_frames *f, int i,
 		s->kpi[k].hist_n = hist_cut(base->kpi[k].hist_n, age);
 	}
 	/* metrics: the base's, cut back; the value is the last point */
-	s->metrics = sr_snapshot_alloc(s, base->n_metrics *
-	    sizeof(*s->metrics));
+	s->metrics =
+	    sr_snapshot_alloc(s, base->n_metrics * sizeof(*s->metrics));
 	for (size_t m = 0; m < base->n_metrics; m++) {
 		struct sr_snap_metric *d = &s->metrics[m];
 
@@ -379,8 +379,8 @@ sr_tui_frames_snapshot(const struct sr_tui_frames *f, int i,
 	s->services = sr_snapshot_alloc(s, fr->n_svc * sizeof(*s->services));
 	for (size_t k = 0; k < fr->n_svc; k++) {
 		struct sr_snap_service *d = &s->services[k];
-		const struct sr_snap_service *b = sr_snapshot_service(base,
-		    fr->svc[k].name);
+		const struct sr_snap_service *b =
+		    sr_snapshot_service(base, fr->svc[k].name);
 
 		d->name = sr_snapshot_strdup(s, fr->svc[k].name);
 		memcpy(d->win, fr->svc[k].win, sizeof(d->win));
@@ -411,19 +411,19 @@ sr_tui_frames_snapshot(const struct sr_tui_frames *f, int i,
 		d->title = sr_snapshot_strdup(s, in->title);
 		d->description = sr_snapshot_strdup(s, in->description);
 		d->recommendation = sr_snapshot_strdup(s, in->recommendation);
-		d->history = sr_snapshot_alloc(s, in->n_history *
-		    sizeof(*d->history));
+		d->history =
+		    sr_snapshot_alloc(s, in->n_history * sizeof(*d->history));
 		if (in->n_history > 0)
-			memcpy(d->history, in->history, in->n_history *
-			    sizeof(*d->history));
+			memcpy(d->history, in->history,
+			    in->n_history * sizeof(*d->history));
 	}
 	s->n_errors = fr->n_err;
 	s->errors = sr_snapshot_alloc(s, fr->n_err * sizeof(*s->errors));
 	for (size_t k = 0; k < fr->n_err; k++) {
 		const struct sr_snap_error *e = &fr->err[k];
 		struct sr_snap_error *d = &s->errors[k];
-		const char **sv = sr_snapshot_alloc(s, e->n_services *
-		    sizeof(*sv));
+		const char **sv =
+		    sr_snapshot_alloc(s, e->n_services * sizeof(*sv));
 
 		*d = *e;
 		d->template = sr_snapshot_strdup(s, e->template);

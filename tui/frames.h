@@ -19,8 +19,8 @@
 
 #include "core/snapshot.h"
 
-#define SR_TUI_FRAMES_MAX	900		/* ticks kept (15 min at 1 s) */
-#define SR_TUI_FRAMES_BYTES	(16 << 20)	/* ... and their size */
+#define SR_TUI_FRAMES_MAX 900	       /* ticks kept (15 min at 1 s) */
+#define SR_TUI_FRAMES_BYTES (16 << 20) /* ... and their size */
 
 struct sr_tui_frames;
 
@@ -29,8 +29,8 @@ struct sr_tui_frames *sr_tui_frames_new(int max, size_t max_bytes);
 void sr_tui_frames_free(struct sr_tui_frames *f);
 
 /* Keep snap's frame (the oldest ones go when the ring is full). */
-void sr_tui_frames_push(struct sr_tui_frames *f,
-    const struct sr_snapshot *snap);
+void
+sr_tui_frames_push(struct sr_tui_frames *f, const struct sr_snapshot *snap);
 
 /* Frames kept, their estimated bytes, and frame i's tick (0 oldest). */
 int sr_tui_frames_count(const struct sr_tui_frames *f);
@@ -44,7 +44,7 @@ int sr_tui_frames_find(const struct sr_tui_frames *f, uint64_t tick);
  * Frame i as a snapshot (one reference) on top of base, which must be
  * at least as new and must outlive the result (it points into base).
  */
-struct sr_snapshot *sr_tui_frames_snapshot(const struct sr_tui_frames *f,
-    int i, const struct sr_snapshot *base);
+struct sr_snapshot *sr_tui_frames_snapshot(const struct sr_tui_frames *f, int i,
+    const struct sr_snapshot *base);
 
 #endif

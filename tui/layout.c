@@ -9,14 +9,14 @@
 #include <string.h>
 
 struct lrow {
-	enum sr_panel_id	a, b;		/* b == a: one panel */
-	int			min_h;
-	int			weight;
-	int			rank;		/* dropped first: highest */
-	int			fixed_h;	/* > 0: exactly this */
+	enum sr_panel_id a, b; /* b == a: one panel */
+	int min_h;
+	int weight;
+	int rank;    /* dropped first: highest */
+	int fixed_h; /* > 0: exactly this */
 };
 
-#define LROWS_MAX	8
+#define LROWS_MAX 8
 
 static const char *const panel_names[SR_PANEL__COUNT] = {
 	[SR_PANEL_HEADER] = "header",
@@ -78,8 +78,11 @@ add_row(struct lrow *rows, int *n, enum sr_panel_id a, enum sr_panel_id b,
 {
 	if (*n >= LROWS_MAX)
 		return;
-	rows[(*n)++] = (struct lrow){ .a = a, .b = b, .min_h = min_h,
-	    .weight = weight, .rank = rank };
+	rows[(*n)++] = (struct lrow){ .a = a,
+		.b = b,
+		.min_h = min_h,
+		.weight = weight,
+		.rank = rank };
 }
 
 /* The middle rows of a preset (between tiles and the status bar). */
@@ -92,8 +95,8 @@ layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
 	switch (kind) {
 	case SR_LAYOUT_EVENTS:
 		if (flags & SR_LAYOUT_PROCS)
-			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5,
-			    1, 6);
+			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5, 1,
+			    6);
 		add_row(rows, &n, SR_PANEL_EVENTS, SR_PANEL_EVENTS, 3, 4, 1);
 		break;
 	case SR_LAYOUT_SYSTEM:
@@ -103,23 +106,23 @@ layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
 	case SR_LAYOUT_COMPACT:
 	case SR_LAYOUT_FULL:
 		if (kind == SR_LAYOUT_FULL)
-			add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 7,
-			    2, 8);
+			add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 7, 2,
+			    8);
 		if (flags & SR_LAYOUT_HOSTS)
-			add_row(rows, &n, SR_PANEL_HOSTS, SR_PANEL_HOSTS, 4,
-			    1, 5);
+			add_row(rows, &n, SR_PANEL_HOSTS, SR_PANEL_HOSTS, 4, 1,
+			    5);
 		if (wide) {
-			add_row(rows, &n, SR_PANEL_SERVICES,
-			    SR_PANEL_INSIGHTS, 5, 3, 3);
+			add_row(rows, &n, SR_PANEL_SERVICES, SR_PANEL_INSIGHTS,
+			    5, 3, 3);
 		} else {
-			add_row(rows, &n, SR_PANEL_SERVICES,
-			    SR_PANEL_SERVICES, 4, 3, 3);
-			add_row(rows, &n, SR_PANEL_INSIGHTS,
-			    SR_PANEL_INSIGHTS, 4, 2, 5);
+			add_row(rows, &n, SR_PANEL_SERVICES, SR_PANEL_SERVICES,
+			    4, 3, 3);
+			add_row(rows, &n, SR_PANEL_INSIGHTS, SR_PANEL_INSIGHTS,
+			    4, 2, 5);
 		}
 		if (flags & SR_LAYOUT_PROCS)
-			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5,
-			    2, 6);
+			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5, 2,
+			    6);
 		if (kind == SR_LAYOUT_FULL)
 			add_row(rows, &n, SR_PANEL_ERRORS, SR_PANEL_ERRORS, 4,
 			    1, 7);
@@ -140,8 +143,8 @@ order_pos(const struct lrow *r, const enum sr_panel_id *order, int norder)
 }
 
 void
-sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
-    int lines, int ntiles, const enum sr_panel_id *order, int norder,
+sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols, int lines,
+    int ntiles, const enum sr_panel_id *order, int norder,
     struct sr_layout *out)
 {
 	struct lrow rows[LROWS_MAX + 3];
@@ -185,9 +188,10 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 			if (order_pos(&rows[i], order, norder) < norder)
 				slot[ns++] = i;
 		for (int i = 1; i < ns; i++)
-			for (int j = i; j > 0 && order_pos(&rows[slot[j]],
-			    order, norder) < order_pos(&rows[slot[j - 1]],
-			    order, norder); j--) {
+			for (int j = i; j > 0 &&
+			     order_pos(&rows[slot[j]], order, norder) <
+				 order_pos(&rows[slot[j - 1]], order, norder);
+			     j--) {
 				struct lrow t = rows[slot[j]];
 
 				rows[slot[j]] = rows[slot[j - 1]];
@@ -198,8 +202,11 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 		/* tiles first; rank 2 (kept nearly to the end) */
 		memmove(&rows[1], &rows[0], (size_t)n * sizeof(rows[0]));
 		rows[0] = (struct lrow){ .a = SR_PANEL_TILES,
-		    .b = SR_PANEL_TILES, .min_h = 3 * tile_rows, .weight = 0,
-		    .rank = 2, .fixed_h = 3 * tile_rows };
+			.b = SR_PANEL_TILES,
+			.min_h = 3 * tile_rows,
+			.weight = 0,
+			.rank = 2,
+			.fixed_h = 3 * tile_rows };
 		n++;
 	}
 
@@ -251,8 +258,8 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 
 				for (int j = 0; j < i; j++)
 					if (rows[j].weight > 0)
-						used += spare *
-						    rows[j].weight / wsum;
+						used += spare * rows[j].weight /
+						    wsum;
 				extra = spare - used;
 			}
 		}
@@ -263,8 +270,8 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
 			int lw = cols * 3 / 5;
 
 			out->r[rows[i].a] = (struct sr_rect){ y, 0, h, lw };
-			out->r[rows[i].b] = (struct sr_rect){ y, lw, h,
-			    cols - lw };
+			out->r[rows[i].b] =
+			    (struct sr_rect){ y, lw, h, cols - lw };
 		}
 		y += h;
 	}

@@ -24,9 +24,9 @@ enum sr_panel_id {
 	SR_PANEL_INSIGHTS,
 	SR_PANEL_PROCS,
 	SR_PANEL_EVENTS,
-	SR_PANEL_ERRORS,	/* top error patterns */
-	SR_PANEL_HOSTS,		/* multi-host: shown with SR_LAYOUT_HOSTS */
-	SR_PANEL_STATUS,	/* bottom line: keys, filter prompt */
+	SR_PANEL_ERRORS, /* top error patterns */
+	SR_PANEL_HOSTS,	 /* multi-host: shown with SR_LAYOUT_HOSTS */
+	SR_PANEL_STATUS, /* bottom line: keys, filter prompt */
 	SR_PANEL__COUNT
 };
 
@@ -38,26 +38,26 @@ enum sr_layout_kind {
 };
 
 enum sr_layout_flags {
-	SR_LAYOUT_PROCS	= 1 << 0,	/* `p`: show the processes panel */
-	SR_LAYOUT_HOSTS	= 1 << 1,	/* more than one host: host list */
+	SR_LAYOUT_PROCS = 1 << 0, /* `p`: show the processes panel */
+	SR_LAYOUT_HOSTS = 1 << 1, /* more than one host: host list */
 };
 
 /* A panel's place; h == 0 (or w == 0) means not shown. */
 struct sr_rect {
-	int	y, x, h, w;
+	int y, x, h, w;
 };
 
 struct sr_layout {
-	struct sr_rect	r[SR_PANEL__COUNT];
-	int		tiny;		/* only the one-line status bar */
-	int		tile_cols;	/* tiles per row (0: none shown) */
+	struct sr_rect r[SR_PANEL__COUNT];
+	int tiny;      /* only the one-line status bar */
+	int tile_cols; /* tiles per row (0: none shown) */
 };
 
 /* Narrower than this, services and insights stack. */
-#define SR_LAYOUT_WIDE	120
+#define SR_LAYOUT_WIDE 120
 
 /* Minimum width of one KPI tile. */
-#define SR_TILE_MIN_W	12
+#define SR_TILE_MIN_W 12
 
 /* Parse "full", "compact", "events", "system"; 0 or -1. */
 int sr_layout_parse(const char *s, enum sr_layout_kind *k);

@@ -20,15 +20,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHART_REQUERY_MS	10000
+#define CHART_REQUERY_MS 10000
 
 struct chart {
-	struct sr_tui_view	*v;
-	double			*pts;		/* store query result */
-	int			 npts, cap;
-	int			 q_kpi, q_win, q_w;
-	int64_t			 q_at_ms;	/* snapshot time of query */
-	int			 q_failed;
+	struct sr_tui_view *v;
+	double *pts; /* store query result */
+	int npts, cap;
+	int q_kpi, q_win, q_w;
+	int64_t q_at_ms; /* snapshot time of query */
+	int q_failed;
 };
 
 static void *
@@ -51,8 +51,8 @@ chart_destroy(void *self)
 }
 
 struct chart_fill {
-	struct chart	*c;
-	int64_t		 from_ms, step_ms;
+	struct chart *c;
+	int64_t from_ms, step_ms;
 };
 
 static void
@@ -83,10 +83,10 @@ chart_query(struct chart *c, const struct sr_snapshot *s, int kpi, int w)
 	f.c = c;
 	f.step_ms = win / w > 0 ? win / w : 1;
 	f.from_ms = s->now_ms - f.step_ms * w;
-	snprintf(name, sizeof(name), "kpi.%s", s->kpi[kpi].id ?
-	    s->kpi[kpi].id : "");
-	c->q_failed = sr_store_series(c->v->history, name, f.from_ms,
-	    s->now_ms, f.step_ms, chart_point, &f, NULL) == -1;
+	snprintf(name, sizeof(name), "kpi.%s",
+	    s->kpi[kpi].id ? s->kpi[kpi].id : "");
+	c->q_failed = sr_store_series(c->v->history, name, f.from_ms, s->now_ms,
+			  f.step_ms, chart_point, &f, NULL) == -1;
 	c->q_kpi = kpi;
 	c->q_win = (int)c->v->window;
 	c->q_w = w;
@@ -95,23 +95,30 @@ chart_query(struct chart *c, const struct sr_snapshot *s, int kpi, int w)
 
 /* What the chart plots: a KPI's history or an insight's metric. */
 struct chart_src {
-	const float	*hist;
-	int		 hist_n;
-	double		 scale;
-	const char	*unit;
-	int		 level;
-	char		 label[160];
+	const float *hist;
+	int hist_n;
+	double scale;
+	const char *unit;
+	int level;
+	char label[160];
 };
 
 /* The KPI a system rule is about, or -1. */
 static int
 rule_kpi(const char *rule)
 {
-	static const struct { const char *rule; int kpi; } map[] = {
-		{ "cpu", SR_KPI_CPU }, { "iowait", SR_KPI_CPU },
-		{ "psi", SR_KPI_CPU }, { "memory", SR_KPI_MEM },
-		{ "swap", SR_KPI_MEM }, { "load", SR_KPI_LOAD },
-		{ "disk_fill", SR_KPI_DISK }, { "inode_fill", SR_KPI_DISK },
+	static const struct {
+		const char *rule;
+		int kpi;
+	} map[] = {
+		{ "cpu", SR_KPI_CPU },
+		{ "iowait", SR_KPI_CPU },
+		{ "psi", SR_KPI_CPU },
+		{ "memory", SR_KPI_MEM },
+		{ "swap", SR_KPI_MEM },
+		{ "load", SR_KPI_LOAD },
+		{ "disk_fill", SR_KPI_DISK },
+		{ "inode_fill", SR_KPI_DISK },
 	};
 
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
@@ -135,16 +142,17 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 	if (v->chart_ins[0] == '\0' ||
 	    (in = sr_snapshot_insight(s, v->chart_ins)) == NULL)
 		return -1;
-	src->level = in->severity == SR_SEV_CRIT ? 2 :
-	    in->severity == SR_SEV_WARN ? 1 : 0;
+	src->level = in->severity == SR_SEV_CRIT ? 2
+	    : in->severity == SR_SEV_WARN	 ? 1
+						 : 0;
 	if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
 		src->hist_n = svc->hist_n;
 		if (strcmp(in->rule, "error_rate") == 0) {
 			src->hist = svc->hist_err;
 			src->scale = 100;
 			src->unit = "%";
-			snprintf(src->label, sizeof(src->label),
-			    "5xx %% of %s", svc->name);
+			snprintf(src->label, sizeof(src->label), "5xx %% of %s",
+			    svc->name);
 		} else if (strcmp(in->rule, "latency") == 0 ||
 		    strcmp(in->rule, "ttft") == 0) {
 			src->hist = svc->hist_p95;
@@ -154,8 +162,8 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 		} else {
 			src->hist = svc->hist_rps;
 			src->unit = "/s";
-			snprintf(src->label, sizeof(src->label),
-			    "req/s of %s", svc->name);
+			snprintf(src->label, sizeof(src->label), "req/s of %s",
+			    svc->name);
 		}
 	} else if ((k = rule_kpi(in->rule)) >= 0) {
 		src->hist = s->kpi[k].hist;
@@ -166,8 +174,9 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 	} else {
 		return -1;
 	}
-	snprintf(src->label + strlen(src->label), sizeof(src->label) -
-	    strlen(src->label), " (insight %s; Esc: back)", in->id);
+	snprintf(src->label + strlen(src->label),
+	    sizeof(src->label) - strlen(src->label), " (insight %s; Esc: back)",
+	    in->id);
 	return 0;
 }
 
@@ -192,12 +201,14 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		return;
 	kpi = v->tiles[v->kpi_sel < v->ntiles ? v->kpi_sel : 0];
 	k = &s->kpi[kpi];
-	src = (struct chart_src){ .hist = k->hist, .hist_n = k->hist_n,
-	    .scale = 1, .unit = k->unit, .level = k->level };
-	snprintf(src.label, sizeof(src.label), "%s", k->label ? k->label :
-	    "?");
+	src = (struct chart_src){ .hist = k->hist,
+		.hist_n = k->hist_n,
+		.scale = 1,
+		.unit = k->unit,
+		.level = k->level };
+	snprintf(src.label, sizeof(src.label), "%s", k->label ? k->label : "?");
 	ins = chart_insight(v, s, &src) == 0;
-	ch = H - 2;			/* title row, time-label row */
+	ch = H - 2; /* title row, time-label row */
 	if (ch < 1)
 		ch = H - 1;
 	cw = W - axis;
@@ -241,16 +252,16 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_CHART);
 	if (ch < 1)
 		return;
-	g = v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII :
-	    v->braille ? SR_GLYPH_BRAILLE : SR_GLYPH_BLOCK;
+	g = v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII
+	    : v->braille		? SR_GLYPH_BRAILLE
+					: SR_GLYPH_BLOCK;
 	rows = sr_xcalloc((size_t)ch, sizeof(*rows));
 	for (int r = 0; r < ch; r++)
 		sr_buf_init(&rows[r]);
 	sr_chart(data, n, cw, ch, 0, hi > 0 ? hi : 1, g, rows);
 	for (int r = 0; r < ch; r++) {
 		sr_tui_put(win, 1 + r, axis, cw,
-		    sr_tui_level_attr(v, src.level) & ~A_BOLD, rows[r].data,
-		    0);
+		    sr_tui_level_attr(v, src.level) & ~A_BOLD, rows[r].data, 0);
 		sr_buf_release(&rows[r]);
 	}
 	free(rows);
@@ -258,14 +269,13 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		sr_tui_fmt_value(lab, sizeof(lab), hi, src.unit);
 		sr_tui_put(win, 1, 0, axis - 1, v->attr[SR_ROLE_DIM], lab, 1);
 		if (ch >= 3) {
-			sr_tui_fmt_value(lab, sizeof(lab), hi / 2,
-			    src.unit);
+			sr_tui_fmt_value(lab, sizeof(lab), hi / 2, src.unit);
 			sr_tui_put(win, 1 + ch / 2, 0, axis - 1,
 			    v->attr[SR_ROLE_DIM], lab, 1);
 		}
 		if (ch >= 2)
-			sr_tui_put(win, ch, 0, axis - 1,
-			    v->attr[SR_ROLE_DIM], "0", 1);
+			sr_tui_put(win, ch, 0, axis - 1, v->attr[SR_ROLE_DIM],
+			    "0", 1);
 	}
 	if (H - 2 >= 1) {
 		sr_tui_putf(win, H - 1, axis, cw / 2, v->attr[SR_ROLE_DIM],
@@ -282,7 +292,7 @@ chart_key(void *self, int ch)
 
 	if (ch == KEY_LEFT || ch == 'h' || ch == KEY_RIGHT || ch == 'l' ||
 	    (ch == 27 && c->v->chart_ins[0] != '\0')) {
-		c->v->chart_ins[0] = '\0';	/* back to the KPIs */
+		c->v->chart_ins[0] = '\0'; /* back to the KPIs */
 		if (ch == 27)
 			return SR_KEY_REDRAW;
 	}

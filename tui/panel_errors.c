@@ -13,9 +13,9 @@
 #include <string.h>
 
 struct errors {
-	struct sr_tui_view	*v;
-	struct sr_tui_list	 list;
-	int			 want;		/* Enter pressed */
+	struct sr_tui_view *v;
+	struct sr_tui_list list;
+	int want; /* Enter pressed */
 };
 
 static void *
@@ -60,8 +60,8 @@ err_services(char *buf, size_t n, const struct sr_snap_error *e, int w)
 	}
 	for (size_t i = 0; i < e->n_services; i++) {
 		size_t left = e->n_services - i - 1;
-		int need = (int)len + (i ? 1 : 0) + sr_text_width(
-		    e->services[i]) + (left ? 3 : 0);
+		int need = (int)len + (i ? 1 : 0) +
+		    sr_text_width(e->services[i]) + (left ? 3 : 0);
 		int k;
 
 		if (i > 0 && need > w) {
@@ -85,16 +85,19 @@ err_drill(struct sr_tui_view *v, const struct sr_snap_error *e)
 	struct sr_err err;
 	char *q;
 
-	q = e->n_services > 0 ? sr_xasprintf("service=%s status>=500",
-	    e->services[0]) : sr_xstrdup("status>=500");
+	q = e->n_services > 0
+	    ? sr_xasprintf("service=%s status>=500", e->services[0])
+	    : sr_xstrdup("status>=500");
 	if (sr_evfilter_parse(&v->filter, q, &err) == -1)
 		sr_evfilter_init(&v->filter);
 	free(q);
 	v->filter.from_ms = e->first_seen_ms;
 	v->filter.to_ms = e->last_seen_ms;
 	v->req_focus = SR_PANEL_EVENTS;
-	snprintf(v->flash, sizeof(v->flash), "events of error pattern: %.200s"
-	    " (Esc in the event log clears)", e->template);
+	snprintf(v->flash, sizeof(v->flash),
+	    "events of error pattern: %.200s"
+	    " (Esc in the event log clears)",
+	    e->template);
 }
 
 static void
@@ -107,8 +110,7 @@ errors_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	const struct sr_snap_error **rows;
 	char extra[64], c1[16], c2[16], f[16], l[16], svcs[256];
 
-	rows = s->n_errors > 0 ? sr_xcalloc(s->n_errors, sizeof(*rows)) :
-	    NULL;
+	rows = s->n_errors > 0 ? sr_xcalloc(s->n_errors, sizeof(*rows)) : NULL;
 	for (size_t i = 0; i < s->n_errors; i++) {
 		int j = n++;
 
@@ -136,27 +138,34 @@ errors_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	/* count 1h, total, first seen, last seen, services, template */
 	svc_w = W >= 100 ? 20 : 12;
 	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM],
-	    "%6s %7s %-8s %-8s %-*s %s", "1h", "total", "first", "last",
-	    svc_w, "services", "template");
+	    "%6s %7s %-8s %-8s %-*s %s", "1h", "total", "first", "last", svc_w,
+	    "services", "template");
 	for (int row = 0; row < page && p->list.top + row < n; row++) {
 		const struct sr_snap_error *e = rows[p->list.top + row];
-		int y = 2 + row, x = 0, sel = p->list.top + row ==
-		    p->list.sel && focused;
-		attr_t a = sel ? v->attr[SR_ROLE_SELECT] :
-		    v->attr[SR_ROLE_NORMAL];
+		int y = 2 + row, x = 0,
+		    sel = p->list.top + row == p->list.sel && focused;
+		attr_t a =
+		    sel ? v->attr[SR_ROLE_SELECT] : v->attr[SR_ROLE_NORMAL];
 
 		if (sel)
 			sr_tui_fill(win, y, 0, a);
-		x += sr_tui_put(win, y, x, 6, sel ? a : e->count_1h > 0 ?
-		    v->attr[SR_ROLE_CRIT] : v->attr[SR_ROLE_DIM],
-		    sr_fmt_si(c1, sizeof(c1), (double)e->count_1h), 1) + 1;
-		x += sr_tui_put(win, y, x, 7, a, sr_fmt_si(c2, sizeof(c2),
-		    (double)e->count), 1) + 1;
-		x += sr_tui_put(win, y, x, 8, sel ? a : v->attr[SR_ROLE_DIM],
-		    sr_tui_fmt_clock(f, sizeof(f), e->first_seen_ms, 0), 0) +
+		x += sr_tui_put(win, y, x, 6,
+			 sel		       ? a
+			     : e->count_1h > 0 ? v->attr[SR_ROLE_CRIT]
+					       : v->attr[SR_ROLE_DIM],
+			 sr_fmt_si(c1, sizeof(c1), (double)e->count_1h), 1) +
 		    1;
-		x += sr_tui_put(win, y, x, 8, a, sr_tui_fmt_clock(l, sizeof(l),
-		    e->last_seen_ms, 0), 0) + 1;
+		x += sr_tui_put(win, y, x, 7, a,
+			 sr_fmt_si(c2, sizeof(c2), (double)e->count), 1) +
+		    1;
+		x += sr_tui_put(win, y, x, 8, sel ? a : v->attr[SR_ROLE_DIM],
+			 sr_tui_fmt_clock(f, sizeof(f), e->first_seen_ms, 0),
+			 0) +
+		    1;
+		x +=
+		    sr_tui_put(win, y, x, 8, a,
+			sr_tui_fmt_clock(l, sizeof(l), e->last_seen_ms, 0), 0) +
+		    1;
 		sr_tui_put(win, y, x, svc_w, sel ? a : v->attr[SR_ROLE_INFO],
 		    err_services(svcs, sizeof(svcs), e, svc_w), 0);
 		x += svc_w + 1;

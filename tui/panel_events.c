@@ -22,40 +22,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EV_PAGE		200	/* rows per store query */
-#define EV_CACHE_MAX	5000	/* fetched rows kept, at most */
-#define EV_QUERIES_MAX	20	/* store queries per scroll key, at most */
+#define EV_PAGE 200	  /* rows per store query */
+#define EV_CACHE_MAX 5000 /* fetched rows kept, at most */
+#define EV_QUERIES_MAX 20 /* store queries per scroll key, at most */
 
 /* One stored event; the event's strings are owned. */
 struct hrow {
-	int64_t		 id;
-	struct sr_event	 ev;
+	int64_t id;
+	struct sr_event ev;
 };
 
 /* A row of the list shown: a fetched row (mem 0) or a snapshot event. */
 struct shown {
-	int	 mem;
-	size_t	 i;
+	int mem;
+	size_t i;
 };
 
 struct events {
-	struct sr_tui_view	*v;
-	int			 back;		/* rows scrolled up from newest */
-	int			 page;
-	int			 n;		/* matching rows at last draw */
+	struct sr_tui_view *v;
+	int back; /* rows scrolled up from newest */
+	int page;
+	int n; /* matching rows at last draw */
 	/* history fetched from the store, ascending by (ts, id) */
-	struct hrow		*rows;
-	size_t			 nrows;
-	int			 top_done;	/* the table start was reached */
-	int			 hi_cut;	/* newest fetched rows dropped */
-	int			 want_older;	/* a scroll key asked */
-	int			 want_newer;
-	int64_t			 anchor_ts;	/* rows kept are older */
-	int64_t			 older;		/* stored rows before rows[0] */
-	int			 nmem;		/* memory rows in the list */
-	uint64_t		 seen_seq;	/* newest event drawn */
-	char			*fkey;		/* filter the rows were read with */
-	char			 err[160];
+	struct hrow *rows;
+	size_t nrows;
+	int top_done;	/* the table start was reached */
+	int hi_cut;	/* newest fetched rows dropped */
+	int want_older; /* a scroll key asked */
+	int want_newer;
+	int64_t anchor_ts; /* rows kept are older */
+	int64_t older;	   /* stored rows before rows[0] */
+	int nmem;	   /* memory rows in the list */
+	uint64_t seen_seq; /* newest event drawn */
+	char *fkey;	   /* filter the rows were read with */
+	char err[160];
 };
 
 static void *
@@ -161,8 +161,7 @@ hrow_read(struct hrow *r, sqlite3_stmt *st)
  * `?` left for the caller.  NULL with p->err set on failure.
  */
 static sqlite3_stmt *
-hist_prepare(struct events *p, const char *what, const char *tail,
-    int *next)
+hist_prepare(struct events *p, const char *what, const char *tail, int *next)
 {
 	struct sr_evf_bind b[SR_EVF_BINDS_MAX];
 	struct sr_buf sql;
@@ -191,7 +190,8 @@ hist_prepare(struct events *p, const char *what, const char *tail,
 	return st;
 }
 
-#define HIST_COLS "id, ts, event_id, event_type, service, endpoint, " \
+#define HIST_COLS                                                   \
+	"id, ts, event_id, event_type, service, endpoint, "         \
 	"status, latency_ms, user_id, session_id, message, model, " \
 	"tokens_in, tokens_out, ttft_ms, host, flags"
 
@@ -203,8 +203,7 @@ hist_count_before(struct events *p, int64_t ts, int64_t id)
 	int64_t n = -1;
 	int k;
 
-	st = hist_prepare(p, "count(*)", "(ts < ? OR (ts = ? AND id < ?))",
-	    &k);
+	st = hist_prepare(p, "count(*)", "(ts < ? OR (ts = ? AND id < ?))", &k);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, k, ts);
@@ -223,8 +222,8 @@ hist_count_before(struct events *p, int64_t ts, int64_t id)
  * queries.  Returns the rows added; *end is set when the table ran out.
  */
 static size_t
-hist_page(struct events *p, int dir, int64_t ts, int64_t id,
-    struct hrow **out, size_t *nout, int *end)
+hist_page(struct events *p, int dir, int64_t ts, int64_t id, struct hrow **out,
+    size_t *nout, int *end)
 {
 	size_t got = 0, cap = *nout;
 
@@ -233,11 +232,13 @@ hist_page(struct events *p, int dir, int64_t ts, int64_t id,
 		sqlite3_stmt *st;
 		int k, rows = 0;
 
-		st = hist_prepare(p, HIST_COLS, dir < 0 ?
-		    "(ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, "
-		    "id DESC LIMIT ?" :
-		    "(ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id "
-		    "LIMIT ?", &k);
+		st = hist_prepare(p, HIST_COLS,
+		    dir < 0
+			? "(ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, "
+			  "id DESC LIMIT ?"
+			: "(ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id "
+			  "LIMIT ?",
+		    &k);
 		if (st == NULL) {
 			*end = 1;
 			break;
@@ -300,8 +301,9 @@ hist_older(struct events *p, int64_t mem_lo)
 	}
 	free(fresh);
 	if (p->nrows > 0)
-		p->older = p->top_done ? 0 : hist_count_before(p,
-		    p->rows[0].ev.ts_ms, p->rows[0].id);
+		p->older = p->top_done
+		    ? 0
+		    : hist_count_before(p, p->rows[0].ev.ts_ms, p->rows[0].id);
 }
 
 /* Page newer rows in after the last kept row (after the cache was cut). */
@@ -319,14 +321,14 @@ hist_newer(struct events *p, int64_t mem_lo)
 		if (fresh[i].ev.ts_ms < mem_lo)
 			keep = i + 1;
 	if (end || keep < got) {
-		p->hi_cut = 0;	/* reached the rows in memory again */
+		p->hi_cut = 0; /* reached the rows in memory again */
 		p->anchor_ts = mem_lo;
 	}
 	for (size_t i = keep; i < got; i++)
 		hrow_release(&fresh[i]);
 	if (keep > 0) {
-		p->rows = sr_xrealloc(p->rows, (p->nrows + keep) *
-		    sizeof(*p->rows));
+		p->rows =
+		    sr_xrealloc(p->rows, (p->nrows + keep) * sizeof(*p->rows));
 		memcpy(p->rows + p->nrows, fresh, keep * sizeof(*fresh));
 		p->nrows += keep;
 	}
@@ -354,8 +356,9 @@ shown_build(struct events *p, const struct sr_snapshot *s, int64_t mem_lo,
 
 	/* cut off from memory: every kept row; else those before it */
 	for (size_t i = 0; i < p->nrows; i++)
-		if (p->hi_cut || (p->rows[i].ev.ts_ms < mem_lo &&
-		    p->rows[i].ev.ts_ms < p->anchor_ts))
+		if (p->hi_cut ||
+		    (p->rows[i].ev.ts_ms < mem_lo &&
+			p->rows[i].ev.ts_ms < p->anchor_ts))
 			list[n++] = (struct shown){ 0, i };
 	p->nmem = 0;
 	if (p->hi_cut)
@@ -414,8 +417,7 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 	if (p->back > 0 && !p->hi_cut && p->seen_seq != 0)
 		for (size_t i = 0; i < s->n_events; i++)
 			if (s->events[i].seq > p->seen_seq &&
-			    sr_evfilter_match(&p->v->filter,
-			    &s->events[i].ev))
+			    sr_evfilter_match(&p->v->filter, &s->events[i].ev))
 				p->back++;
 	p->seen_seq = s->last_seq;
 	/*
@@ -467,8 +469,8 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 
 			for (size_t i = 0; i < d; i++)
 				hrow_release(&p->rows[i]);
-			memmove(p->rows, p->rows + d, EV_CACHE_MAX *
-			    sizeof(*p->rows));
+			memmove(p->rows, p->rows + d,
+			    EV_CACHE_MAX * sizeof(*p->rows));
 			p->nrows = EV_CACHE_MAX;
 			p->top_done = 0;
 			p->older = hist_count_before(p, p->rows[0].ev.ts_ms,
@@ -486,7 +488,7 @@ events_where(struct events *p, const struct shown *list, int n, int page,
     int beyond, char *buf, size_t len)
 {
 	char when[48], cnt[32];
-	int top = n - p->back - page;	/* first row shown */
+	int top = n - p->back - page; /* first row shown */
 
 	if (top < 0)
 		top = 0;
@@ -500,14 +502,16 @@ events_where(struct events *p, const struct shown *list, int n, int page,
 		older += (int64_t)top;
 		snprintf(buf, len, "history: %s, %s older rows%s  G follow",
 		    sr_tui_fmt_clock(when, sizeof(when),
-		    p->rows[list[top].i].ev.ts_ms, 1),
-		    fmt_count(cnt, sizeof(cnt), older), p->top_done &&
-		    top == 0 ? " (start)" : "");
+			p->rows[list[top].i].ev.ts_ms, 1),
+		    fmt_count(cnt, sizeof(cnt), older),
+		    p->top_done && top == 0 ? " (start)" : "");
 	} else {
-		snprintf(buf, len, "%s  G follow", p->err[0] ? p->err :
-		    p->v->history == NULL && top == 0 ? "no stored history" :
-		    p->top_done && top == 0 ? "start of stored history" :
-		    "in memory");
+		snprintf(buf, len, "%s  G follow",
+		    p->err[0] ? p->err
+			: p->v->history == NULL && top == 0
+			? "no stored history"
+			: p->top_done && top == 0 ? "start of stored history"
+						  : "in memory");
 	}
 }
 
@@ -534,37 +538,46 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		snprintf(extra, sizeof(extra), "%d shown  / filter  %s", n,
 		    where);
 	else
-		snprintf(extra, sizeof(extra), "filter: %s%s%s  %d match  "
-		    "Esc clear%s%s", v->filter.src ? v->filter.src : "",
-		    v->filter.from_ms ? " since " : "", v->filter.from_ms ?
-		    sr_tui_fmt_clock(from, sizeof(from), v->filter.from_ms,
-		    0) : "", n, p->back || beyond ? "  " : "",
+		snprintf(extra, sizeof(extra),
+		    "filter: %s%s%s  %d match  "
+		    "Esc clear%s%s",
+		    v->filter.src ? v->filter.src : "",
+		    v->filter.from_ms ? " since " : "",
+		    v->filter.from_ms ? sr_tui_fmt_clock(from, sizeof(from),
+					    v->filter.from_ms, 0)
+				      : "",
+		    n, p->back || beyond ? "  " : "",
 		    p->back || beyond ? where : "");
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],
-		    v->history != NULL && !p->top_done ? (s->n_events == 0 ?
-		    "no events in memory  (g: stored history)" :
-		    "no event in memory matches  (g: stored history)") :
-		    s->n_events == 0 ? "no events yet" :
-		    "no event matches the filter", 0);
+		    v->history != NULL && !p->top_done
+			? (s->n_events == 0
+				  ? "no events in memory  (g: stored history)"
+				  : "no event in memory matches  (g: stored history)")
+			: s->n_events == 0 ? "no events yet"
+					   : "no event matches the filter",
+		    0);
 		free(list);
 		return;
 	}
 	/* bottom row is the newest (minus what was scrolled back) */
 	y = H - 1;
 	for (int k = n - 1 - p->back; k >= 0 && y >= 1; k--, y--) {
-		const struct sr_event *e = list[k].mem ?
-		    &s->events[list[k].i].ev : &p->rows[list[k].i].ev;
+		const struct sr_event *e = list[k].mem
+		    ? &s->events[list[k].i].ev
+		    : &p->rows[list[k].i].ev;
 		int x = 0;
 		x += sr_tui_put(win, y, x, 8, v->attr[SR_ROLE_DIM],
-		    sr_tui_fmt_clock(t, sizeof(t), e->ts_ms, 0), 0) + 1;
+			 sr_tui_fmt_clock(t, sizeof(t), e->ts_ms, 0), 0) +
+		    1;
 		x += sr_tui_put(win, y, x, 14, v->attr[SR_ROLE_INFO],
 		    e->service ? e->service : "-", 0);
 		x = 24;
 		if (e->has & SR_EV_HAS_STATUS)
-			sr_tui_putf(win, y, x, 3, sr_tui_status_attr(v,
-			    e->status_code) | A_BOLD, "%3d", e->status_code);
+			sr_tui_putf(win, y, x, 3,
+			    sr_tui_status_attr(v, e->status_code) | A_BOLD,
+			    "%3d", e->status_code);
 		else
 			sr_tui_put(win, y, x, 3, v->attr[SR_ROLE_DIM],
 			    (e->has & SR_EV_IS_ERROR) ? "ERR" : "  -", 0);
@@ -579,17 +592,20 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			struct sr_buf b;
 
 			sr_buf_init(&b);
-			sr_buf_addf(&b, "%s", e->endpoint ? e->endpoint :
-			    e->event_type ? e->event_type : "");
+			sr_buf_addf(&b, "%s",
+			    e->endpoint		? e->endpoint
+				: e->event_type ? e->event_type
+						: "");
 			if (e->user_id)
 				sr_buf_addf(&b, "  user=%s", e->user_id);
 			if (e->model)
 				sr_buf_addf(&b, "  model=%s", e->model);
 			if (e->message)
 				sr_buf_addf(&b, "  %s", e->message);
-			sr_tui_put(win, y, x, W - x, (e->has &
-			    SR_EV_IS_ERROR) || e->status_code >= 500 ?
-			    v->attr[SR_ROLE_CRIT] : v->attr[SR_ROLE_NORMAL],
+			sr_tui_put(win, y, x, W - x,
+			    (e->has & SR_EV_IS_ERROR) || e->status_code >= 500
+				? v->attr[SR_ROLE_CRIT]
+				: v->attr[SR_ROLE_NORMAL],
 			    b.data, 0);
 			sr_buf_release(&b);
 		}
@@ -623,15 +639,15 @@ events_key(void *self, int ch)
 		break;
 	case KEY_HOME:
 	case 'g':
-		p->back = INT_MAX / 4;	/* the top, after what is paged in */
+		p->back = INT_MAX / 4; /* the top, after what is paged in */
 		p->want_older = 1;
 		break;
 	case KEY_END:
 	case 'G':
 		p->back = 0;
-		hist_clear(p);	/* follow live again */
+		hist_clear(p); /* follow live again */
 		break;
-	case 27:	/* Esc: clear the filter (and a drill-down chart) */
+	case 27: /* Esc: clear the filter (and a drill-down chart) */
 		if (sr_evfilter_empty(&p->v->filter))
 			return SR_KEY_IGNORED;
 		sr_evfilter_release(&p->v->filter);

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 struct header {
-	struct sr_tui_view	*v;
-	char			 host[128];
-	char			 kernel[256];
+	struct sr_tui_view *v;
+	char host[128];
+	char kernel[256];
 };
 
 static void *
@@ -58,8 +58,9 @@ header_sources(const struct sr_snapshot *s, struct sr_buf *b)
 		if (i > 0)
 			sr_buf_adds(b, ", ");
 		sr_buf_addf(b, "%s %s %s ev", src->name,
-		    src->state == SR_SRC_ENDED ? "ENDED" :
-		    sr_source_state_name(src->state),
+		    src->state == SR_SRC_ENDED
+			? "ENDED"
+			: sr_source_state_name(src->state),
 		    sr_fmt_si(n1, sizeof(n1), (double)src->events));
 		if (src->rejected > 0)
 			sr_buf_addf(b, " %llu rej",
@@ -74,10 +75,10 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct sr_tui_view *v = h->v;
 	attr_t a = v->attr[SR_ROLE_HEADER];
 	char clock[32], up[32], rate[16], rss[24], cpu[16];
-	const char *host = s->host.hostname && *s->host.hostname ?
-	    s->host.hostname : h->host;
-	const char *kernel = s->host.kernel && *s->host.kernel ?
-	    s->host.kernel : h->kernel;
+	const char *host =
+	    s->host.hostname && *s->host.hostname ? s->host.hostname : h->host;
+	const char *kernel =
+	    s->host.kernel && *s->host.kernel ? s->host.kernel : h->kernel;
 	int w = getmaxx(win), lines = getmaxy(win), x;
 	struct sr_buf l1, l2;
 	char mode[48];
@@ -100,8 +101,8 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	sr_fmt_bytes(rss, sizeof(rss), (double)s->self_rss_bytes, "");
 	sr_fmt_pct(cpu, sizeof(cpu), s->self_cpu_pct);
 
-	sr_buf_addf(&l1, "sitrep  %s  %s  up %s  %s  tick %llu", host,
-	    kernel, up, clock, (unsigned long long)s->tick);
+	sr_buf_addf(&l1, "sitrep  %s  %s  up %s  %s  tick %llu", host, kernel,
+	    up, clock, (unsigned long long)s->tick);
 	sr_buf_addf(&l2, "%s ev/s  ", rate);
 	header_sources(s, &l2);
 	if (s->n_firing > 0)
@@ -109,14 +110,15 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	if (v->replay_clock)
 		sr_buf_adds(&l2, "  REPLAY CLOCK (R: wall clock)");
 	else if (s->totals.old_events > 0)
-		sr_buf_addf(&l2, "  replay: %llu old events to history "
+		sr_buf_addf(&l2,
+		    "  replay: %llu old events to history "
 		    "(R: replay clock)",
 		    (unsigned long long)s->totals.old_events);
 	sr_buf_addf(&l2, "  sitrep %s cpu %s", cpu, rss);
 
 	sr_tui_fill(win, 0, 0, a);
-	ma = v->paused ? v->attr[SR_ROLE_WARN] | A_BOLD | A_REVERSE :
-	    v->attr[SR_ROLE_OK] | A_BOLD | A_REVERSE;
+	ma = v->paused ? v->attr[SR_ROLE_WARN] | A_BOLD | A_REVERSE
+		       : v->attr[SR_ROLE_OK] | A_BOLD | A_REVERSE;
 	x = sr_tui_putf(win, 0, 0, w, ma, " %s ", mode);
 	if (lines >= 2) {
 		sr_tui_put(win, 0, x + 1, w - x - 1, a | A_BOLD, l1.data, 0);

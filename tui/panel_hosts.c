@@ -16,10 +16,10 @@
 #include <string.h>
 
 struct hosts {
-	struct sr_tui_view	*v;
-	struct sr_tui_list	 list;
-	int			 toggle;	/* Enter pressed */
-	int			 clear;		/* Esc pressed */
+	struct sr_tui_view *v;
+	struct sr_tui_list list;
+	int toggle; /* Enter pressed */
+	int clear;  /* Esc pressed */
 };
 
 static void *
@@ -56,8 +56,10 @@ hosts_apply(struct sr_tui_view *v, const char *host)
 	snprintf(q, sizeof(q), "host=%s", host);
 	if (sr_evfilter_parse(&v->filter, q, &err) == -1)
 		sr_evfilter_init(&v->filter);
-	snprintf(v->flash, sizeof(v->flash), "host: %s (Enter or Esc in "
-	    "Hosts: all)", host);
+	snprintf(v->flash, sizeof(v->flash),
+	    "host: %s (Enter or Esc in "
+	    "Hosts: all)",
+	    host);
 }
 
 /* The remote KPI host.<host>.<id> as "12.5%", or "-". */
@@ -82,36 +84,39 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct hosts *p = self;
 	struct sr_tui_view *v = p->v;
 	enum sr_window sw = sr_tui_snap_window(v->window);
-	int W = getmaxx(win), H = getmaxy(win), focused =
-	    v->focus == SR_PANEL_HOSTS;
+	int W = getmaxx(win), H = getmaxy(win),
+	    focused = v->focus == SR_PANEL_HOSTS;
 	char extra[200], rate[16], err[16], p95[16], ev[16], cpu[16], mem[16];
 
 	sr_tui_list_fit(&p->list, (int)s->n_hosts, H - 2);
 	if (p->toggle || p->clear) {
-		if (p->clear || (p->list.sel >= 0 &&
-		    (size_t)p->list.sel < s->n_hosts &&
-		    strcmp(v->host, s->hosts[p->list.sel].name) == 0))
+		if (p->clear ||
+		    (p->list.sel >= 0 && (size_t)p->list.sel < s->n_hosts &&
+			strcmp(v->host, s->hosts[p->list.sel].name) == 0))
 			hosts_apply(v, NULL);
 		else if (p->list.sel >= 0 && (size_t)p->list.sel < s->n_hosts)
 			hosts_apply(v, s->hosts[p->list.sel].name);
 		p->toggle = p->clear = 0;
 	}
-	snprintf(extra, sizeof(extra), "[%s] %zu  %s", sr_tui_window_name(
-	    sw == SR_WIN_1M ? SR_TUI_WIN_1M : sw == SR_WIN_5M ?
-	    SR_TUI_WIN_5M : SR_TUI_WIN_1H), s->n_hosts, v->host[0] ?
-	    "showing one host  Esc: all" : "Enter: show one host");
+	snprintf(extra, sizeof(extra), "[%s] %zu  %s",
+	    sr_tui_window_name(sw == SR_WIN_1M ? SR_TUI_WIN_1M
+		    : sw == SR_WIN_5M	       ? SR_TUI_WIN_5M
+					       : SR_TUI_WIN_1H),
+	    s->n_hosts,
+	    v->host[0] ? "showing one host  Esc: all" : "Enter: show one host");
 	sr_tui_title(win, v, "Hosts", extra, focused);
-	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM], "  %-28s %9s %7s "
-	    "%9s %9s %7s %7s", "HOST", "EV/S", "5XX%", "P95", "EVENTS", "CPU",
-	    "MEM");
+	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM],
+	    "  %-28s %9s %7s "
+	    "%9s %9s %7s %7s",
+	    "HOST", "EV/S", "5XX%", "P95", "EVENTS", "CPU", "MEM");
 	for (int i = 0; i < H - 2 && p->list.top + i < (int)s->n_hosts; i++) {
 		const struct sr_snap_hostrow *h = &s->hosts[p->list.top + i];
 		const struct sr_snap_win *w = &h->win[sw];
 		int sel = focused && p->list.top + i == p->list.sel;
 		int on = v->host[0] && strcmp(v->host, h->name) == 0;
-		attr_t a = sel ? v->attr[SR_ROLE_SELECT] :
-		    w->rate_5xx >= 0.05 ? v->attr[SR_ROLE_CRIT] :
-		    v->attr[SR_ROLE_NORMAL];
+		attr_t a = sel		  ? v->attr[SR_ROLE_SELECT]
+		    : w->rate_5xx >= 0.05 ? v->attr[SR_ROLE_CRIT]
+					  : v->attr[SR_ROLE_NORMAL];
 
 		if (sel)
 			sr_tui_fill(win, 2 + i, 0, a);
@@ -124,9 +129,10 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		sr_fmt_si(ev, sizeof(ev), (double)h->events);
 		hosts_kpi(cpu, sizeof(cpu), s, h->name, "cpu");
 		hosts_kpi(mem, sizeof(mem), s, h->name, "mem");
-		sr_tui_putf(win, 2 + i, 0, W, a, "%c %-28.28s %9s %7s %9s "
-		    "%9s %7s %7s", on ? '*' : ' ', h->name, rate, err, p95, ev,
-		    cpu, mem);
+		sr_tui_putf(win, 2 + i, 0, W, a,
+		    "%c %-28.28s %9s %7s %9s "
+		    "%9s %7s %7s",
+		    on ? '*' : ' ', h->name, rate, err, p95, ev, cpu, mem);
 	}
 }
 

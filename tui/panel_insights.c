@@ -14,10 +14,10 @@
 #include <string.h>
 
 struct insights {
-	struct sr_tui_view		*v;
-	struct sr_tui_list		 list;
-	int				 show_resolved;
-	int				 want;	/* 1 detail, 2 drill */
+	struct sr_tui_view *v;
+	struct sr_tui_list list;
+	int show_resolved;
+	int want; /* 1 detail, 2 drill */
 };
 
 static void *
@@ -48,8 +48,8 @@ sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
 	struct sr_err err;
 	char *q;
 
-	if (ins->subject != NULL && sr_snapshot_service(snap,
-	    ins->subject) != NULL)
+	if (ins->subject != NULL &&
+	    sr_snapshot_service(snap, ins->subject) != NULL)
 		q = sr_xasprintf("service=%s", ins->subject);
 	else
 		q = sr_xstrdup("");
@@ -58,12 +58,12 @@ sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
 	free(q);
 	/* the window the rule looked at, up to the last time it held */
 	v->filter.from_ms = ins->first_seen_ms - 60000;
-	v->filter.to_ms = ins->state == SR_INS_RESOLVED ?
-	    ins->last_seen_ms + 60000 : 0;
+	v->filter.to_ms =
+	    ins->state == SR_INS_RESOLVED ? ins->last_seen_ms + 60000 : 0;
 	v->req_focus = SR_PANEL_EVENTS;
 	snprintf(v->chart_ins, sizeof(v->chart_ins), "%s", ins->id);
-	snprintf(v->flash, sizeof(v->flash), "events of %s since %s",
-	    ins->id, "first seen; the chart shows its metric (Esc clears)");
+	snprintf(v->flash, sizeof(v->flash), "events of %s since %s", ins->id,
+	    "first seen; the chart shows its metric (Esc clears)");
 }
 
 static void
@@ -76,8 +76,8 @@ insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	char extra[96], age[24], conf[16];
 	int focused = v->focus == SR_PANEL_INSIGHTS;
 
-	shown = s->n_insights > 0 ? sr_xcalloc(s->n_insights,
-	    sizeof(*shown)) : NULL;
+	shown = s->n_insights > 0 ? sr_xcalloc(s->n_insights, sizeof(*shown))
+				  : NULL;
 	for (size_t i = 0; i < s->n_insights; i++)
 		if (ins_shown(p, &s->insights[i]))
 			shown[n++] = &s->insights[i];
@@ -92,8 +92,10 @@ insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			sr_insight_drill(v, s, in);
 	}
 	p->want = 0;
-	snprintf(extra, sizeof(extra), "%zu firing %zu pending  r %s  "
-	    "Enter detail  e events", s->n_firing, s->n_pending,
+	snprintf(extra, sizeof(extra),
+	    "%zu firing %zu pending  r %s  "
+	    "Enter detail  e events",
+	    s->n_firing, s->n_pending,
 	    p->show_resolved ? "hide resolved" : "show resolved");
 	sr_tui_title(win, v, "Insights", extra, focused);
 	if (n == 0)
@@ -101,25 +103,30 @@ insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		    "all clear: no insight firing", 0);
 	for (row = 0; row < page && p->list.top + row < n; row++) {
 		const struct sr_snap_insight *in = shown[p->list.top + row];
-		int y = 1 + row, x = 0, sel = p->list.top + row ==
-		    p->list.sel && focused;
-		attr_t a = sel ? v->attr[SR_ROLE_SELECT] :
-		    v->attr[SR_ROLE_NORMAL];
-		attr_t ma = in->state == SR_INS_RESOLVED ?
-		    v->attr[SR_ROLE_DIM] : sr_tui_sev_attr(v, in->severity);
+		int y = 1 + row, x = 0,
+		    sel = p->list.top + row == p->list.sel && focused;
+		attr_t a =
+		    sel ? v->attr[SR_ROLE_SELECT] : v->attr[SR_ROLE_NORMAL];
+		attr_t ma = in->state == SR_INS_RESOLVED
+		    ? v->attr[SR_ROLE_DIM]
+		    : sr_tui_sev_attr(v, in->severity);
 
 		if (sel)
 			sr_tui_fill(win, y, 0, a);
 		x += sr_tui_put(win, y, x, 6, sel ? a | A_BOLD : ma,
-		    sr_tui_sev_marker(in->severity), 0) + 1;
-		sr_fmt_duration(age, sizeof(age), (s->now_ms - in->since_ms) /
-		    1000);
-		snprintf(conf, sizeof(conf), "%3.0f%%", isnan(in->confidence) ?
-		    0 : in->confidence * 100);
+			 sr_tui_sev_marker(in->severity), 0) +
+		    1;
+		sr_fmt_duration(age, sizeof(age),
+		    (s->now_ms - in->since_ms) / 1000);
+		snprintf(conf, sizeof(conf), "%3.0f%%",
+		    isnan(in->confidence) ? 0 : in->confidence * 100);
 		if (in->state != SR_INS_FIRING)
-			x += sr_tui_put(win, y, x, 9, sel ? a :
-			    v->attr[SR_ROLE_DIM], in->state == SR_INS_PENDING ?
-			    "pending" : "resolved", 0) + 1;
+			x += sr_tui_put(win, y, x, 9,
+				 sel ? a : v->attr[SR_ROLE_DIM],
+				 in->state == SR_INS_PENDING ? "pending"
+							     : "resolved",
+				 0) +
+			    1;
 		sr_tui_put(win, y, x, W - x - 16, a, in->title, 0);
 		sr_tui_put(win, y, W - 15, 5, sel ? a : v->attr[SR_ROLE_DIM],
 		    conf, 1);
@@ -188,12 +195,13 @@ sr_insight_detail_draw(WINDOW *win, struct sr_tui_view *v,
 		    "this insight is no longer in the snapshot (Esc)", 0);
 		return;
 	}
-	sr_tui_putf(win, 0, 2, W - 4, sr_tui_sev_attr(v, in->severity) |
-	    A_BOLD, " %s %s ", sr_tui_sev_marker(in->severity), in->title);
+	sr_tui_putf(win, 0, 2, W - 4, sr_tui_sev_attr(v, in->severity) | A_BOLD,
+	    " %s %s ", sr_tui_sev_marker(in->severity), in->title);
 	sr_tui_putf(win, y++, 2, W - 4, v->attr[SR_ROLE_DIM],
 	    "%s  rule %s  subject %s  %s  confidence %.0f%%  fired %llu "
-	    "time(s)", sr_insight_state_name(in->state), in->rule,
-	    in->subject, sr_category_name(in->category),
+	    "time(s)",
+	    sr_insight_state_name(in->state), in->rule, in->subject,
+	    sr_category_name(in->category),
 	    isnan(in->confidence) ? 0 : in->confidence * 100,
 	    (unsigned long long)in->count);
 	sr_tui_putf(win, y++, 2, W - 4, v->attr[SR_ROLE_DIM],
@@ -201,9 +209,8 @@ sr_insight_detail_draw(WINDOW *win, struct sr_tui_view *v,
 	    sr_tui_fmt_clock(t1, sizeof(t1), in->first_seen_ms, 1),
 	    sr_tui_fmt_clock(t2, sizeof(t2), in->since_ms, 1));
 	sr_tui_putf(win, y++, 2, W - 4, v->attr[SR_ROLE_VALUE],
-	    "value %s  threshold %s  baseline %s", num(a, sizeof(a),
-	    in->value), num(b, sizeof(b), in->threshold), num(c, sizeof(c),
-	    in->baseline));
+	    "value %s  threshold %s  baseline %s", num(a, sizeof(a), in->value),
+	    num(b, sizeof(b), in->threshold), num(c, sizeof(c), in->baseline));
 	y++;
 	y += sr_tui_wrap(win, y, 2, W - 4, H - y - 8 > 2 ? H - y - 8 : 2,
 	    v->attr[SR_ROLE_NORMAL], in->description);

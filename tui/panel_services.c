@@ -17,33 +17,49 @@
 
 #include "core/summary.h"
 
-#define SUM_REFRESH_MS	15000		/* 24 h figures at most this often */
-#define SUM_DAY_MS	(24 * 3600 * 1000LL)
+#define SUM_REFRESH_MS 15000 /* 24 h figures at most this often */
+#define SUM_DAY_MS (24 * 3600 * 1000LL)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum svc_col { COL_NAME, COL_REQ, COL_RPS, COL_4XX, COL_5XX, COL_P50, COL_P95,
-	COL_P99, COL__COUNT };
+enum svc_col {
+	COL_NAME,
+	COL_REQ,
+	COL_RPS,
+	COL_4XX,
+	COL_5XX,
+	COL_P50,
+	COL_P95,
+	COL_P99,
+	COL__COUNT
+};
 
 static const char *const col_names[COL__COUNT] = {
-	"name", "reqs", "req/s", "4xx%", "5xx%", "p50", "p95", "p99",
+	"name",
+	"reqs",
+	"req/s",
+	"4xx%",
+	"5xx%",
+	"p50",
+	"p95",
+	"p99",
 };
 
 struct services {
-	struct sr_tui_view	*v;
-	struct sr_tui_list	 list;
-	int			 sort;
-	char			 open[128];	/* service whose endpoints */
-	struct sr_tui_list	 elist;
-	int			 want_open;	/* Enter pressed */
+	struct sr_tui_view *v;
+	struct sr_tui_list list;
+	int sort;
+	char open[128]; /* service whose endpoints */
+	struct sr_tui_list elist;
+	int want_open; /* Enter pressed */
 	/* the 24 h window, from the store */
-	struct sr_summary	*sum;		/* or NULL */
-	int64_t			 sum_to_ms;	/* the range's end */
-	int64_t			 sum_len_ms;	/* the range's length */
-	char			 sum_host[128];	/* its host filter, "" = all */
-	int			 sum_failed;
-	struct sr_snap_win	*sum_win;	/* per service, then endpoints */
+	struct sr_summary *sum; /* or NULL */
+	int64_t sum_to_ms;	/* the range's end */
+	int64_t sum_len_ms;	/* the range's length */
+	char sum_host[128];	/* its host filter, "" = all */
+	int sum_failed;
+	struct sr_snap_win *sum_win; /* per service, then endpoints */
 };
 
 static void *
@@ -68,18 +84,18 @@ services_destroy(void *self)
 
 /* A summary service or endpoint as a window row (unknowns NAN). */
 static struct sr_snap_win
-sum_win(int64_t requests, int64_t n4, int64_t n5, const struct
-    sr_summary_dist *lat, double p95, int64_t len_ms)
+sum_win(int64_t requests, int64_t n4, int64_t n5,
+    const struct sr_summary_dist *lat, double p95, int64_t len_ms)
 {
 	struct sr_snap_win w = {
 		.requests = (uint64_t)requests,
 		.req_per_s = (double)requests / ((double)len_ms / 1000.0),
 		.n_4xx = n4 < 0 ? 0 : (uint64_t)n4,
 		.n_5xx = (uint64_t)n5,
-		.rate_4xx = n4 < 0 || requests == 0 ? NAN :
-		    (double)n4 / (double)requests,
-		.rate_5xx = requests == 0 ? NAN : (double)n5 /
-		    (double)requests,
+		.rate_4xx = n4 < 0 || requests == 0
+		    ? NAN
+		    : (double)n4 / (double)requests,
+		.rate_5xx = requests == 0 ? NAN : (double)n5 / (double)requests,
 		.p50 = lat != NULL ? lat->p50 : NAN,
 		.p90 = NAN,
 		.p95 = lat != NULL ? lat->p95 : p95,
@@ -99,7 +115,8 @@ sum_refresh(struct services *p, int64_t now_ms, int64_t len_ms,
     const char *host)
 {
 	struct sr_summary_opts o = { .from_ms = now_ms - len_ms,
-		.to_ms = now_ms, .host = host[0] != '\0' ? host : NULL,
+		.to_ms = now_ms,
+		.host = host[0] != '\0' ? host : NULL,
 		.top_n = 20 };
 	struct sr_summary *sum = NULL;
 	struct sr_err err;
@@ -134,8 +151,8 @@ sum_refresh(struct services *p, int64_t now_ms, int64_t len_ms,
 		p->sum_win[n++] = sum_win(sv->requests, sv->status_4xx,
 		    sv->status_5xx, &sv->latency_ms, NAN, len_ms);
 		for (size_t j = 0; j < sv->n_endpoints; j++)
-			p->sum_win[n++] = sum_win(sv->endpoints[j].requests,
-			    -1, sv->endpoints[j].status_5xx, NULL,
+			p->sum_win[n++] = sum_win(sv->endpoints[j].requests, -1,
+			    sv->endpoints[j].status_5xx, NULL,
 			    sv->endpoints[j].p95_ms, len_ms);
 	}
 }
@@ -151,23 +168,31 @@ static double
 col_value(const struct sr_snap_win *w, int col)
 {
 	switch (col) {
-	case COL_REQ:	return (double)w->requests;
-	case COL_RPS:	return w->req_per_s;
-	case COL_4XX:	return w->rate_4xx;
-	case COL_5XX:	return w->rate_5xx;
-	case COL_P50:	return w->p50;
-	case COL_P95:	return w->p95;
-	case COL_P99:	return w->p99;
-	default:	return 0;
+	case COL_REQ:
+		return (double)w->requests;
+	case COL_RPS:
+		return w->req_per_s;
+	case COL_4XX:
+		return w->rate_4xx;
+	case COL_5XX:
+		return w->rate_5xx;
+	case COL_P50:
+		return w->p50;
+	case COL_P95:
+		return w->p95;
+	case COL_P99:
+		return w->p99;
+	default:
+		return 0;
 	}
 }
 
 /* One table row: a service or an endpoint, and its window figures. */
 struct svc_row {
-	const char			*name;
-	const struct sr_snap_win	*w;
-	const float			*spark;		/* or NULL */
-	int				 spark_n;
+	const char *name;
+	const struct sr_snap_win *w;
+	const float *spark; /* or NULL */
+	int spark_n;
 };
 
 /* -1 when a sorts before b on column col (numbers: largest first). */
@@ -193,7 +218,7 @@ svc_sort(struct svc_row *r, size_t n, int col)
 {
 	for (size_t i = 1; i < n; i++)
 		for (size_t j = i; j > 0 && svc_cmp(&r[j], &r[j - 1], col) < 0;
-		    j--) {
+		     j--) {
 			struct svc_row t = r[j];
 
 			r[j] = r[j - 1];
@@ -222,7 +247,7 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	char hdr[16], val[32];
 	int spark_w;
 
-	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 3;	/* 1 blank at the right */
+	nw = W - (7 + 8 + 6 + 6 + 8 + 8 + 8) - 3; /* 1 blank at the right */
 	spark_w = 0;
 	if (nw > 40) {
 		spark_w = nw - 28 > 24 ? 24 : nw - 28;
@@ -238,8 +263,9 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 
 		snprintf(hdr, sizeof(hdr), "%s%s", col_names[c],
 		    c == p->sort ? (v->utf8 ? "\xe2\x96\xbc" : "v") : "");
-		sr_tui_put(win, 1, x, w, v->attr[SR_ROLE_DIM] |
-		    (c == p->sort ? A_BOLD : 0), hdr, c != COL_NAME);
+		sr_tui_put(win, 1, x, w,
+		    v->attr[SR_ROLE_DIM] | (c == p->sort ? A_BOLD : 0), hdr,
+		    c != COL_NAME);
 		x += w + (c == COL_NAME ? 1 : 0);
 	}
 	if (spark_w > 0)
@@ -254,8 +280,8 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 	for (int i = 0; i < page && l->top + i < (int)n; i++) {
 		const struct svc_row *r = &rows[l->top + i];
 		int y = 2 + i, sel = l->top + i == l->sel && focused;
-		attr_t a = sel ? v->attr[SR_ROLE_SELECT] :
-		    v->attr[SR_ROLE_NORMAL];
+		attr_t a =
+		    sel ? v->attr[SR_ROLE_SELECT] : v->attr[SR_ROLE_NORMAL];
 
 		if (sel)
 			sr_tui_fill(win, y, 0, a);
@@ -269,12 +295,18 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 		    sr_fmt_si(val, sizeof(val), r->w->req_per_s), 1);
 		x += cw[COL_RPS];
 		svc_pct(val, sizeof(val), r->w->rate_4xx);
-		sr_tui_put(win, y, x, cw[COL_4XX], sel ? a : r->w->rate_4xx >
-		    0.05 ? v->attr[SR_ROLE_WARN] : a, val, 1);
+		sr_tui_put(win, y, x, cw[COL_4XX],
+		    sel				? a
+			: r->w->rate_4xx > 0.05 ? v->attr[SR_ROLE_WARN]
+						: a,
+		    val, 1);
 		x += cw[COL_4XX];
 		svc_pct(val, sizeof(val), r->w->rate_5xx);
-		sr_tui_put(win, y, x, cw[COL_5XX], sel ? a : r->w->rate_5xx >
-		    0.01 ? v->attr[SR_ROLE_CRIT] : a, val, 1);
+		sr_tui_put(win, y, x, cw[COL_5XX],
+		    sel				? a
+			: r->w->rate_5xx > 0.01 ? v->attr[SR_ROLE_CRIT]
+						: a,
+		    val, 1);
 		x += cw[COL_5XX];
 		sr_tui_put(win, y, x, cw[COL_P50], a,
 		    sr_fmt_ms(val, sizeof(val), r->w->p50), 1);
@@ -294,11 +326,12 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 				if (!isnan(h[j]) && h[j] > hi)
 					hi = h[j];
 			sr_buf_init(&b);
-			sr_spark(h, r->spark_n, spark_w, 0, hi, v->glyphs ==
-			    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK,
+			sr_spark(h, r->spark_n, spark_w, 0, hi,
+			    v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII
+							: SR_GLYPH_BLOCK,
 			    &b);
-			sr_tui_put(win, y, x + 2, spark_w, sel ? a :
-			    v->attr[SR_ROLE_INFO], b.data, 0);
+			sr_tui_put(win, y, x + 2, spark_w,
+			    sel ? a : v->attr[SR_ROLE_INFO], b.data, 0);
 			sr_buf_release(&b);
 		}
 	}
@@ -332,40 +365,42 @@ svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
 
 		rows = sr_xcalloc(sum->n_services + 1, sizeof(*rows));
 		for (size_t i = 0; i < sum->n_services; i++) {
-			const struct sr_summary_service *sv =
-			    &sum->services[i];
+			const struct sr_summary_service *sv = &sum->services[i];
 
-			if (p->open[0] != '\0' && strcmp(p->open,
-			    sum_name(sv->service)) == 0) {
+			if (p->open[0] != '\0' &&
+			    strcmp(p->open, sum_name(sv->service)) == 0) {
 				free(rows);
 				rows = sr_xcalloc(sv->n_endpoints + 1,
 				    sizeof(*rows));
 				for (size_t j = 0; j < sv->n_endpoints; j++)
 					rows[j] = (struct svc_row){
-					    .name = sv->endpoints[j].endpoint,
-					    .w = &p->sum_win[k + 1 + j] };
+						.name =
+						    sv->endpoints[j].endpoint,
+						.w = &p->sum_win[k + 1 + j]
+					};
 				*svc_name = sum_name(sv->service);
 				*out = rows;
 				return sv->n_endpoints;
 			}
-			rows[n++] = (struct svc_row){
-			    .name = sum_name(sv->service),
-			    .w = &p->sum_win[k] };
+			rows[n++] =
+			    (struct svc_row){ .name = sum_name(sv->service),
+				    .w = &p->sum_win[k] };
 			k += 1 + sv->n_endpoints;
 		}
 		*out = rows;
 		return n;
 	}
 	if (p->open[0] != '\0') {
-		const struct sr_snap_service *svc = sr_snapshot_service(s,
-		    p->open);
+		const struct sr_snap_service *svc =
+		    sr_snapshot_service(s, p->open);
 
 		if (svc != NULL) {
 			rows = sr_xcalloc(svc->n_endpoints + 1, sizeof(*rows));
 			for (size_t i = 0; i < svc->n_endpoints; i++)
 				rows[n++] = (struct svc_row){
-				    .name = svc->endpoints[i].name,
-				    .w = &svc->endpoints[i].win[sw] };
+					.name = svc->endpoints[i].name,
+					.w = &svc->endpoints[i].win[sw]
+				};
 			*svc_name = svc->name;
 			*out = rows;
 			return n;
@@ -375,19 +410,18 @@ svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
 		/* the hosts panel picked one: its per-host service rows */
 		rows = sr_xcalloc(hr->n_services + 1, sizeof(*rows));
 		for (size_t i = 0; i < hr->n_services; i++)
-			rows[n++] = (struct svc_row){
-			    .name = hr->services[i].name,
-			    .w = &hr->services[i].win[sw] };
+			rows[n++] =
+			    (struct svc_row){ .name = hr->services[i].name,
+				    .w = &hr->services[i].win[sw] };
 		*out = rows;
 		return n;
 	}
 	rows = sr_xcalloc(s->n_services + 1, sizeof(*rows));
 	for (size_t i = 0; i < s->n_services; i++)
-		rows[n++] = (struct svc_row){
-		    .name = s->services[i].name,
-		    .w = &s->services[i].win[sw],
-		    .spark = s->services[i].hist_rps,
-		    .spark_n = s->services[i].hist_n };
+		rows[n++] = (struct svc_row){ .name = s->services[i].name,
+			.w = &s->services[i].win[sw],
+			.spark = s->services[i].hist_rps,
+			.spark_n = s->services[i].hist_n };
 	*out = rows;
 	return n;
 }
@@ -434,8 +468,9 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	else if (day)
 		snprintf(wname, sizeof(wname), "24h from the store");
 	else if (v->window == SR_TUI_WIN_24H)
-		snprintf(wname, sizeof(wname), "1h: %s", v->history == NULL ?
-		    "no stored history" : "24h query failed");
+		snprintf(wname, sizeof(wname), "1h: %s",
+		    v->history == NULL ? "no stored history"
+				       : "24h query failed");
 	else
 		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
 	n = svc_rows(p, s, sw, day, &rows, &svc_name);
@@ -454,8 +489,8 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		snprintf(title, sizeof(title), "Services");
 	svc_sort(rows, n, p->sort);
 	snprintf(extra, sizeof(extra), "[%s] %zu  s sort: %s  %s", wname, n,
-	    col_names[p->sort], svc_name != NULL ? "Esc back" :
-	    "Enter endpoints");
+	    col_names[p->sort],
+	    svc_name != NULL ? "Esc back" : "Enter endpoints");
 	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_SERVICES);
 	svc_table(p, win, rows, n, svc_name != NULL ? &p->elist : &p->list);
 	free(rows);
@@ -479,7 +514,7 @@ services_key(void *self, int ch)
 		if (p->open[0] == '\0')
 			p->want_open = 1;
 		return SR_KEY_REDRAW;
-	case 27:	/* Esc */
+	case 27: /* Esc */
 	case KEY_BACKSPACE:
 		if (p->open[0] == '\0')
 			return SR_KEY_IGNORED;

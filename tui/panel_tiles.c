@@ -18,9 +18,9 @@
 #include <string.h>
 
 struct tiles {
-	struct sr_tui_view	*v;
-	int			 cols;	/* tiles per row at the last draw */
-	int			 w;	/* width of one tile */
+	struct sr_tui_view *v;
+	int cols; /* tiles per row at the last draw */
+	int w;	  /* width of one tile */
 };
 
 static void *
@@ -82,10 +82,10 @@ tiles_arrow(const struct sr_snap_kpi *k, int utf8)
 		return " ";
 	d = k->value - k->prev;
 	if (fabs(d) <= 0.05 * fabs(k->prev) || fabs(d) < 1e-9)
-		return utf8 ? "\xe2\x86\x92" : "=";	/* → */
+		return utf8 ? "\xe2\x86\x92" : "="; /* → */
 	if (d > 0)
-		return utf8 ? "\xe2\x86\x91" : "^";	/* ↑ */
-	return utf8 ? "\xe2\x86\x93" : "v";		/* ↓ */
+		return utf8 ? "\xe2\x86\x91" : "^"; /* ↑ */
+	return utf8 ? "\xe2\x86\x93" : "v";	    /* ↓ */
 }
 
 static void
@@ -124,9 +124,10 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		else if (i == v->kpi_sel)
 			la = v->attr[SR_ROLE_NORMAL] | A_BOLD;
 		/* label, then its trend arrow right after it */
-		lw = sr_tui_putf(win, y, x, w, la, "%s%s%s%s", focused &&
-		    i == v->kpi_sel ? ">" : "", k->label ? k->label : "?",
-		    v->host[0] != '\0' ? "@" : "", v->host);
+		lw = sr_tui_putf(win, y, x, w, la, "%s%s%s%s",
+		    focused && i == v->kpi_sel ? ">" : "",
+		    k->label ? k->label : "?", v->host[0] != '\0' ? "@" : "",
+		    v->host);
 		if (lw + 2 <= w)
 			sr_tui_put(win, y, x + lw + 1, 1, la,
 			    tiles_arrow(k, v->glyphs != SR_GLYPH_ASCII), 0);
@@ -142,8 +143,8 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 				snprintf(val2, sizeof(val2), "%.2f/core",
 				    k->value2);
 			else
-				sr_tui_fmt_value(val2, sizeof(val2),
-				    k->value2, k->unit2);
+				sr_tui_fmt_value(val2, sizeof(val2), k->value2,
+				    k->unit2);
 			if (vw + 1 + sr_text_width(val2) <= w)
 				sr_tui_put(win, y + 1, x + vw + 1, w - vw - 1,
 				    v->attr[SR_ROLE_DIM], val2, 0);
@@ -156,10 +157,12 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			hi = k->crit;
 		sr_buf_init(&b);
 		/* one column short: two blank columns before the next tile */
-		sr_spark(hist, k->hist_n, w - 1, lo, hi, v->glyphs ==
-		    SR_GLYPH_ASCII ? SR_GLYPH_ASCII : SR_GLYPH_BLOCK, &b);
-		sr_tui_put(win, y + 2, x, w - 1, sr_tui_level_attr(v,
-		    k->level) & ~A_BOLD, b.data, 0);
+		sr_spark(hist, k->hist_n, w - 1, lo, hi,
+		    v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII
+						: SR_GLYPH_BLOCK,
+		    &b);
+		sr_tui_put(win, y + 2, x, w - 1,
+		    sr_tui_level_attr(v, k->level) & ~A_BOLD, b.data, 0);
 		sr_buf_release(&b);
 	}
 }
@@ -172,7 +175,7 @@ tiles_key(void *self, int ch)
 
 	if (ch == KEY_LEFT || ch == 'h' || ch == KEY_RIGHT || ch == 'l' ||
 	    ch == KEY_HOME || ch == 'g' || ch == KEY_END || ch == 'G')
-		v->chart_ins[0] = '\0';	/* a KPI picked: chart it */
+		v->chart_ins[0] = '\0'; /* a KPI picked: chart it */
 	switch (ch) {
 	case KEY_LEFT:
 	case 'h':

@@ -37,50 +37,55 @@ static volatile sig_atomic_t screen_winch;
  * mutable file-scope state besides the flag above, for that reason).
  */
 static struct {
-	char		seq[256];	/* mouse off, rmkx, sgr0, cnorm, rmcup */
-	size_t		len;
-	int		fd;
-	int		have_tio;
-	struct termios	tio;		/* before curses changed it */
-	struct sigaction old[4];	/* by fatal_sigs[] index */
+	char seq[256]; /* mouse off, rmkx, sgr0, cnorm, rmcup */
+	size_t len;
+	int fd;
+	int have_tio;
+	struct termios tio;	 /* before curses changed it */
+	struct sigaction old[4]; /* by fatal_sigs[] index */
 } screen_fatal;
 
 static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 
-enum { THEME_DEFAULT, THEME_SOLAR, THEME_MONO, THEME__COUNT };
+enum {
+	THEME_DEFAULT,
+	THEME_SOLAR,
+	THEME_MONO,
+	THEME__COUNT
+};
 static const char *const theme_names[THEME__COUNT] = { "default", "solar",
 	"mono" };
 
 struct screen {
-	struct sr_app			*app;
-	struct sr_tui_view		 v;
-	struct sr_tui_cfg		 cfg;
-	SCREEN				*scr;
-	FILE				*tty_in;	/* opened /dev/tty */
-	int				 key_fd;
-	void				*state[SR_PANEL__COUNT];
-	const struct sr_panel_ops	*ops[SR_PANEL__COUNT];
-	WINDOW				*win[SR_PANEL__COUNT];
-	WINDOW				*overlay;
-	struct sr_layout		 lay;
-	enum sr_layout_kind		 kind;
-	unsigned			 lflags;
-	enum sr_panel_id		 order[SR_PANEL__COUNT];
-	int				 norder;
-	int				 cols, lines;
-	struct sr_tui_frames		*frames;	/* time travel */
-	struct sr_snapshot		*live;
-	struct sr_snapshot		*shown;
-	struct sr_snapshot		*shown_base;	/* a frame's base */
-	int				 dirty;
-	int				 help;
-	int				 prompt;	/* typing a filter */
-	struct sr_buf			 pbuf;
-	int				 theme;
-	int				 colour;	/* colours usable */
-	int				 mouse;
-	int				 quit;
-	int64_t				 flash_until;
+	struct sr_app *app;
+	struct sr_tui_view v;
+	struct sr_tui_cfg cfg;
+	SCREEN *scr;
+	FILE *tty_in; /* opened /dev/tty */
+	int key_fd;
+	void *state[SR_PANEL__COUNT];
+	const struct sr_panel_ops *ops[SR_PANEL__COUNT];
+	WINDOW *win[SR_PANEL__COUNT];
+	WINDOW *overlay;
+	struct sr_layout lay;
+	enum sr_layout_kind kind;
+	unsigned lflags;
+	enum sr_panel_id order[SR_PANEL__COUNT];
+	int norder;
+	int cols, lines;
+	struct sr_tui_frames *frames; /* time travel */
+	struct sr_snapshot *live;
+	struct sr_snapshot *shown;
+	struct sr_snapshot *shown_base; /* a frame's base */
+	int dirty;
+	int help;
+	int prompt; /* typing a filter */
+	struct sr_buf pbuf;
+	int theme;
+	int colour; /* colours usable */
+	int mouse;
+	int quit;
+	int64_t flash_until;
 };
 
 int
@@ -118,8 +123,7 @@ screen_on_fatal(int sig, siginfo_t *si, void *uc)
 		    screen_fatal.len);
 	if (screen_fatal.have_tio)
 		(void)tcsetattr(screen_fatal.fd, TCSANOW, &screen_fatal.tio);
-	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
-	    i++)
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
 		if (fatal_sigs[i] == sig)
 			(void)sigaction(sig, &screen_fatal.old[i], NULL);
 	errno = saved;
@@ -148,7 +152,7 @@ static void
 screen_fatal_install(int mouse)
 {
 	static const char mouse_off[] = "\033[?1000l\033[?1002l"
-	    "\033[?1003l\033[?1006l";
+					"\033[?1003l\033[?1006l";
 	struct sigaction sa;
 
 	screen_fatal.len = 0;
@@ -164,8 +168,7 @@ screen_fatal_install(int mouse)
 	sa.sa_sigaction = screen_on_fatal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
-	    i++)
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
 		(void)sigaction(fatal_sigs[i], &sa, &screen_fatal.old[i]);
 }
 
@@ -173,8 +176,7 @@ screen_fatal_install(int mouse)
 static void
 screen_fatal_remove(void)
 {
-	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]);
-	    i++)
+	for (size_t i = 0; i < sizeof(fatal_sigs) / sizeof(fatal_sigs[0]); i++)
 		(void)sigaction(fatal_sigs[i], &screen_fatal.old[i], NULL);
 	screen_fatal.len = 0;
 }
@@ -190,8 +192,8 @@ screen_atexit(void)
 /* ---- themes ----------------------------------------------------------- */
 
 struct theme_pair {
-	short	fg, bg;
-	attr_t	extra;
+	short fg, bg;
+	attr_t extra;
 };
 
 /* Colour pairs 1.. by role; -1 = the terminal's default. */
@@ -290,7 +292,7 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
 	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
-		s->lflags |= SR_LAYOUT_HOSTS;	/* multi-host: host list */
+		s->lflags |= SR_LAYOUT_HOSTS; /* multi-host: host list */
 		screen_layout(s);
 	}
 	if (!s->v.paused)
@@ -321,8 +323,8 @@ screen_show(struct screen *s, int i)
 static int
 screen_shown_idx(const struct screen *s)
 {
-	int i = s->shown != NULL ? sr_tui_frames_find(s->frames,
-	    s->shown->tick) : -1;
+	int i = s->shown != NULL ? sr_tui_frames_find(s->frames, s->shown->tick)
+				 : -1;
 
 	if (i >= 0)
 		return i;
@@ -417,8 +419,7 @@ screen_focus_step(struct screen *s, int dir)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-static const char *const help_lines[] = {
-	"q, Ctrl-C      quit",
+static const char *const help_lines[] = { "q, Ctrl-C      quit",
 	"?              this help (any key closes it)",
 	"Tab, Shift-Tab focus the next / previous panel",
 	"arrows, j/k    move in the focused panel (tiles: left/right)",
@@ -437,9 +438,7 @@ static const char *const help_lines[] = {
 	"t              next colour theme (default, solar, mono)",
 	"p              show / hide the processes panel",
 	"R              replay clock: tick at the newest event's time",
-	"mouse          click focuses, wheel scrolls (--no-mouse: off)",
-	NULL
-};
+	"mouse          click focuses, wheel scrolls (--no-mouse: off)", NULL };
 
 static WINDOW *
 screen_overlay(struct screen *s, int h, int w)
@@ -454,8 +453,8 @@ screen_overlay(struct screen *s, int h, int w)
 		s->overlay = NULL;
 	}
 	if (s->overlay == NULL)
-		s->overlay = newwin(h, w, (s->lines - h) / 2,
-		    (s->cols - w) / 2);
+		s->overlay =
+		    newwin(h, w, (s->lines - h) / 2, (s->cols - w) / 2);
 	return s->overlay;
 }
 
@@ -508,9 +507,10 @@ screen_draw_status(struct screen *s, WINDOW *w)
 			if (sr_text_width(b.data) <= W)
 				break;
 		}
-		sr_tui_put(w, 0, 0, W, sn->n_firing > 0 ?
-		    s->v.attr[SR_ROLE_HEADER] | A_BOLD :
-		    s->v.attr[SR_ROLE_HEADER], b.data, 0);
+		sr_tui_put(w, 0, 0, W,
+		    sn->n_firing > 0 ? s->v.attr[SR_ROLE_HEADER] | A_BOLD
+				     : s->v.attr[SR_ROLE_HEADER],
+		    b.data, 0);
 		sr_tui_fill(w, 0, sr_text_width(b.data),
 		    s->v.attr[SR_ROLE_HEADER]);
 		sr_buf_release(&b);
@@ -525,12 +525,14 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
 		    s->v.flash, 0);
 	} else if (s->v.paused) {
-		int64_t behind = s->live != NULL ? s->live->now_ms -
-		    sn->now_ms : 0;
+		int64_t behind =
+		    s->live != NULL ? s->live->now_ms - sn->now_ms : 0;
 
-		sr_buf_addf(&b, "PAUSED at %s (-%llds, %d of %d ticks kept)"
+		sr_buf_addf(&b,
+		    "PAUSED at %s (-%llds, %d of %d ticks kept)"
 		    "  left/right step  Home/End oldest/newest  space resume"
-		    "  ? help", sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
+		    "  ? help",
+		    sr_tui_fmt_clock(t, sizeof(t), sn->now_ms, 0),
 		    (long long)(behind / 1000), screen_shown_idx(s) + 1,
 		    sr_tui_frames_count(s->frames));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
@@ -555,8 +557,8 @@ screen_draw(struct screen *s)
 {
 	const struct sr_snapshot *sn = s->shown;
 
-	s->v.behind_ms = s->v.paused && s->live != NULL ? s->live->now_ms -
-	    sn->now_ms : 0;
+	s->v.behind_ms =
+	    s->v.paused && s->live != NULL ? s->live->now_ms - sn->now_ms : 0;
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
 		WINDOW *w = s->win[i];
 
@@ -572,8 +574,9 @@ screen_draw(struct screen *s)
 	if (s->help) {
 		screen_draw_help(s);
 	} else if (s->v.req_detail[0] != '\0') {
-		WINDOW *w = screen_overlay(s, s->lines - 4 > 24 ? 24 :
-		    s->lines - 4, s->cols - 8 > 100 ? 100 : s->cols - 8);
+		WINDOW *w =
+		    screen_overlay(s, s->lines - 4 > 24 ? 24 : s->lines - 4,
+			s->cols - 8 > 100 ? 100 : s->cols - 8);
 
 		if (w != NULL && getmaxy(w) >= 3 && getmaxx(w) >= 10) {
 			sr_insight_detail_draw(w, &s->v, sn, s->v.req_detail);
@@ -622,7 +625,7 @@ screen_prompt_key(struct screen *s, int ch)
 		if (s->pbuf.len > 0)
 			s->pbuf.data[--s->pbuf.len] = '\0';
 		break;
-	case 21:	/* Ctrl-U */
+	case 21: /* Ctrl-U */
 		sr_buf_reset(&s->pbuf);
 		break;
 	default:
@@ -667,12 +670,12 @@ screen_mouse(struct screen *s)
 		s->dirty = 1;
 		return;
 	}
-	if (me.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED |
-	    BUTTON1_RELEASED)) {
+	if (me.bstate &
+	    (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)) {
 		s->v.focus = id;
 		if (s->ops[id]->click != NULL)
-			s->ops[id]->click(s->state[id],
-			    me.y - s->lay.r[id].y, me.x - s->lay.r[id].x);
+			s->ops[id]->click(s->state[id], me.y - s->lay.r[id].y,
+			    me.x - s->lay.r[id].x);
 		s->dirty = 1;
 	}
 }
@@ -702,7 +705,7 @@ screen_key(struct screen *s, int ch)
 		screen_resize(s);
 		return;
 	}
-	if (ch == 3) {			/* Ctrl-C in raw input */
+	if (ch == 3) { /* Ctrl-C in raw input */
 		s->quit = 1;
 		return;
 	}
@@ -722,8 +725,8 @@ screen_key(struct screen *s, int ch)
 			if (in != NULL)
 				sr_insight_drill(&s->v, s->shown, in);
 			s->v.req_detail[0] = '\0';
-		} else if (ch == 27 || ch == 'q' || ch == '\n' ||
-		    ch == '\r' || ch == KEY_ENTER || ch == KEY_BACKSPACE) {
+		} else if (ch == 27 || ch == 'q' || ch == '\n' || ch == '\r' ||
+		    ch == KEY_ENTER || ch == KEY_BACKSPACE) {
 			s->v.req_detail[0] = '\0';
 		}
 		screen_requests(s);
@@ -735,11 +738,11 @@ screen_key(struct screen *s, int ch)
 		screen_requests(s);
 		return;
 	}
-	if (s->v.paused && (ch == KEY_LEFT || ch == KEY_RIGHT ||
-	    ch == KEY_SLEFT || ch == KEY_SRIGHT)) {
+	if (s->v.paused &&
+	    (ch == KEY_LEFT || ch == KEY_RIGHT || ch == KEY_SLEFT ||
+		ch == KEY_SRIGHT)) {
 		int step = ch == KEY_SLEFT || ch == KEY_SRIGHT ? 10 : 1;
-		int i = screen_shown_idx(s), n = sr_tui_frames_count(
-		    s->frames);
+		int i = screen_shown_idx(s), n = sr_tui_frames_count(s->frames);
 
 		i += ch == KEY_LEFT || ch == KEY_SLEFT ? -step : step;
 		screen_show(s, i < 0 ? 0 : i >= n ? n - 1 : i);
@@ -747,8 +750,8 @@ screen_key(struct screen *s, int ch)
 	}
 	if (s->v.paused && (ch == KEY_HOME || ch == KEY_END) &&
 	    s->v.focus != SR_PANEL_EVENTS) {
-		screen_show(s, ch == KEY_HOME ? 0 :
-		    sr_tui_frames_count(s->frames) - 1);
+		screen_show(s,
+		    ch == KEY_HOME ? 0 : sr_tui_frames_count(s->frames) - 1);
 		return;
 	}
 	if (s->v.focus > 0 && (ops = s->ops[s->v.focus]) != NULL &&
@@ -797,8 +800,10 @@ screen_key(struct screen *s, int ch)
 				char msg[64];
 
 				snprintf(msg, sizeof(msg), "theme: %s%s",
-				    theme_names[s->theme], s->colour ? "" :
-				    " (no colours: NO_COLOR or terminal)");
+				    theme_names[s->theme],
+				    s->colour
+					? ""
+					: " (no colours: NO_COLOR or terminal)");
 				screen_flash(s, msg);
 			}
 			break;
@@ -812,9 +817,10 @@ screen_key(struct screen *s, int ch)
 		case 'R':
 			s->v.replay_clock = !s->v.replay_clock;
 			sr_app_set_replay_clock(s->app, s->v.replay_clock);
-			screen_flash(s, s->v.replay_clock ?
-			    "replay clock: ticks follow the newest event" :
-			    "wall clock");
+			screen_flash(s,
+			    s->v.replay_clock
+				? "replay clock: ticks follow the newest event"
+				: "wall clock");
 			break;
 		case 27:
 			s->v.chart_ins[0] = '\0';
@@ -873,8 +879,16 @@ screen_idle(void *ctx)
 /* ---- set-up and tear-down ---------------------------------------------- */
 
 static const char *const kpi_ids[SR_KPI_COUNT] = {
-	"cpu", "mem", "load", "disk", "net", "events", "errors", "p95",
-	"users", "sessions",
+	"cpu",
+	"mem",
+	"load",
+	"disk",
+	"net",
+	"events",
+	"errors",
+	"p95",
+	"users",
+	"sessions",
 };
 
 /* Parse the [tui] tiles= and panels= lists. */
@@ -920,8 +934,10 @@ screen_open(struct screen *s, struct sr_err *err)
 
 	if (!isatty(STDIN_FILENO)) {
 		if ((s->tty_in = fopen("/dev/tty", "r")) == NULL)
-			return sr_err_set(err, "cannot open '/dev/tty' for "
-			    "keys: %s", strerror(errno));
+			return sr_err_set(err,
+			    "cannot open '/dev/tty' for "
+			    "keys: %s",
+			    strerror(errno));
 		in = s->tty_in;
 	}
 	/* our handler first, so ncurses does not install its own */
@@ -930,8 +946,8 @@ screen_open(struct screen *s, struct sr_err *err)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
 	screen_fatal.fd = STDOUT_FILENO;
-	screen_fatal.have_tio = tcgetattr(STDOUT_FILENO,
-	    &screen_fatal.tio) == 0;
+	screen_fatal.have_tio =
+	    tcgetattr(STDOUT_FILENO, &screen_fatal.tio) == 0;
 	if ((s->scr = newterm(NULL, stdout, in)) == NULL)
 		return sr_err_set(err, "cannot start the terminal (TERM=%s)",
 		    getenv("TERM") ? getenv("TERM") : "unset");
@@ -944,7 +960,7 @@ screen_open(struct screen *s, struct sr_err *err)
 	keypad(stdscr, TRUE);
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
-	(void)curs_set(0);	/* invisible cursor: not all terminals can */
+	(void)curs_set(0); /* invisible cursor: not all terminals can */
 	s->colour = has_colors() && getenv("NO_COLOR") == NULL;
 	if (s->colour) {
 		start_color();
@@ -953,7 +969,8 @@ screen_open(struct screen *s, struct sr_err *err)
 	screen_theme(s);
 	if (s->mouse) {
 		mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON4_PRESSED |
-		    BUTTON5_PRESSED, NULL);
+			BUTTON5_PRESSED,
+		    NULL);
 		mouseinterval(0);
 	}
 	screen_fatal_install(s->mouse);
@@ -961,8 +978,7 @@ screen_open(struct screen *s, struct sr_err *err)
 }
 
 int
-sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
-    struct sr_err *err)
+sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 {
 	static const int winch[] = { SIGWINCH };
 	const struct sr_config *cfg = sr_app_config(app);
@@ -980,19 +996,20 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
 	s->v.window = SR_TUI_WIN_5M;
 	s->v.interval_ms = sr_app_interval_ms(app);
 	s->v.replay_clock = sr_app_replay_clock(app);
-	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 &&
-	    !o->ascii && !cfg->tui.ascii;
+	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 && !o->ascii &&
+	    !cfg->tui.ascii;
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
-	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
-	    SR_TUI_FRAMES_BYTES);
+	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	sr_buf_init(&s->pbuf);
 	sr_evfilter_init(&s->v.filter);
 	s->kind = SR_LAYOUT_FULL;
 	if (layout != NULL && strcmp(layout, "auto") != 0 &&
 	    sr_layout_parse(layout, &s->kind) == -1) {
-		sr_err_set(err, "unknown layout '%s' (full, compact, events, "
-		    "system)", layout);
+		sr_err_set(err,
+		    "unknown layout '%s' (full, compact, events, "
+		    "system)",
+		    layout);
 		goto out;
 	}
 	if (theme != NULL && (t = sr_tui_theme_parse(theme)) >= 0)
@@ -1010,7 +1027,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
 		goto out;
 	if (sr_loop_block_signals(sr_app_loop(app), winch, 1, err) == -1 ||
 	    sr_loop_add_fd(sr_app_loop(app), s->key_fd, SR_LOOP_READ,
-	    screen_on_keys, s, err) == -1)
+		screen_on_keys, s, err) == -1)
 		goto out;
 	screen_resize(s);
 	s->shown = sr_app_snapshot_ref(app);
@@ -1032,7 +1049,7 @@ out:
 		delscreen(s->scr);
 	}
 	if (s->tty_in != NULL)
-		(void)fclose(s->tty_in);	/* read-only */
+		(void)fclose(s->tty_in); /* read-only */
 	for (int i = 0; i < SR_PANEL__COUNT; i++)
 		if (s->ops[i] != NULL && s->state[i] != NULL)
 			s->ops[i]->destroy(s->state[i]);

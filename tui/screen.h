@@ -12,12 +12,11 @@
 #include "core/util.h"
 #include "tui/app.h"
 
-
 struct sr_tui_opts {
-	const char	*layout;	/* NULL: config, else "full" */
-	const char	*theme;		/* NULL: config, else "default" */
-	int		 ascii;		/* force ASCII glyphs */
-	int		 no_mouse;
+	const char *layout; /* NULL: config, else "full" */
+	const char *theme;  /* NULL: config, else "default" */
+	int ascii;	    /* force ASCII glyphs */
+	int no_mouse;
 };
 
 /* Stable theme names, for --theme and `t`: "default", "solar", "mono". */
@@ -28,7 +27,7 @@ int sr_tui_theme_parse(const char *s);
  * Returns 0, or -1 with err set (no terminal, newterm failed, the loop
  * failed).  The terminal is restored before it returns.
  */
-int sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o,
-    struct sr_err *err);
+int
+sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err);
 
 #endif

@@ -25,15 +25,15 @@
 enum sr_role {
 	SR_ROLE_NORMAL,
 	SR_ROLE_DIM,
-	SR_ROLE_TITLE,		/* panel title bar */
-	SR_ROLE_TITLE_FOCUS,	/* title bar of the focused panel */
+	SR_ROLE_TITLE,	     /* panel title bar */
+	SR_ROLE_TITLE_FOCUS, /* title bar of the focused panel */
 	SR_ROLE_HEADER,
 	SR_ROLE_OK,
 	SR_ROLE_WARN,
 	SR_ROLE_CRIT,
 	SR_ROLE_INFO,
-	SR_ROLE_SELECT,		/* selected row */
-	SR_ROLE_VALUE,		/* a big figure */
+	SR_ROLE_SELECT, /* selected row */
+	SR_ROLE_VALUE,	/* a big figure */
 	SR_ROLE__COUNT
 };
 
@@ -48,52 +48,51 @@ enum sr_tui_window {
 
 /* Shared, mutable view state: settings and cross-panel requests. */
 struct sr_tui_view {
-	attr_t			 attr[SR_ROLE__COUNT];
-	enum sr_glyphs		 glyphs;	/* sparks and charts */
-	int			 utf8;		/* may print non-ASCII */
-	int			 braille;	/* chart in braille */
-	enum sr_tui_window	 window;
-	int			 focus;		/* focused panel id */
-	int			 paused;
-	int64_t			 behind_ms;	/* paused: shown vs live */
-	int			 replay_clock;	/* ticks run at event time */
-	int			 tiny;		/* one-line screen */
-	int			 tiles[SR_KPI_COUNT];	/* KPI ids shown */
-	int			 ntiles;
-	int			 kpi_sel;	/* index into tiles */
-	struct sr_evfilter	 filter;	/* event log */
-	char			 host[128];	/* hosts panel: "" = all */
-	struct sr_store		*history;	/* read-only, or NULL */
-	int64_t			 interval_ms;
+	attr_t attr[SR_ROLE__COUNT];
+	enum sr_glyphs glyphs; /* sparks and charts */
+	int utf8;	       /* may print non-ASCII */
+	int braille;	       /* chart in braille */
+	enum sr_tui_window window;
+	int focus; /* focused panel id */
+	int paused;
+	int64_t behind_ms;	 /* paused: shown vs live */
+	int replay_clock;	 /* ticks run at event time */
+	int tiny;		 /* one-line screen */
+	int tiles[SR_KPI_COUNT]; /* KPI ids shown */
+	int ntiles;
+	int kpi_sel;		   /* index into tiles */
+	struct sr_evfilter filter; /* event log */
+	char host[128];		   /* hosts panel: "" = all */
+	struct sr_store *history;  /* read-only, or NULL */
+	int64_t interval_ms;
 	/* requests a panel makes; the screen clears them */
-	int			 req_focus;	/* panel id, or -1 */
-	char			 req_detail[256];	/* insight id, or "" */
+	int req_focus;	      /* panel id, or -1 */
+	char req_detail[256]; /* insight id, or "" */
 	/* the insight whose metric the chart shows (drill-down), or "" */
-	char			 chart_ins[256];
-	char			 flash[256];	/* status-line message */
+	char chart_ins[256];
+	char flash[256]; /* status-line message */
 };
 
 /* What every panel's create() gets; view is shared and outlives panels. */
 struct sr_tui_cfg {
-	struct sr_tui_view	*view;
+	struct sr_tui_view *view;
 };
 
 enum sr_key_result {
-	SR_KEY_IGNORED,		/* not mine: the screen may use it */
+	SR_KEY_IGNORED, /* not mine: the screen may use it */
 	SR_KEY_HANDLED,
 	SR_KEY_REDRAW,
 };
 
 struct sr_panel_ops {
-	const char		*name;
-	enum sr_panel_id	 id;
-	void			*(*create)(const struct sr_tui_cfg *cfg);
-	void			 (*destroy)(void *self);
-	void			 (*draw)(void *self, WINDOW *win,
-				    const struct sr_snapshot *snap);
-	enum sr_key_result	 (*key)(void *self, int ch);
+	const char *name;
+	enum sr_panel_id id;
+	void *(*create)(const struct sr_tui_cfg *cfg);
+	void (*destroy)(void *self);
+	void (*draw)(void *self, WINDOW *win, const struct sr_snapshot *snap);
+	enum sr_key_result (*key)(void *self, int ch);
 	/* a click at (y, x) inside the panel (y 0 = title); may be NULL */
-	enum sr_key_result	 (*click)(void *self, int y, int x);
+	enum sr_key_result (*click)(void *self, int y, int x);
 };
 
 /* NULL-terminated; tui/panels.c. */
@@ -133,8 +132,8 @@ int sr_tui_put(WINDOW *win, int y, int x, int w, attr_t a, const char *s,
     int right);
 
 /* printf-style sr_tui_put (left-aligned). */
-int sr_tui_putf(WINDOW *win, int y, int x, int w, attr_t a,
-    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+int sr_tui_putf(WINDOW *win, int y, int x, int w, attr_t a, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
 
 /*
  * Word-wrap s into rows y.. of width w starting at column x, at most
@@ -150,8 +149,8 @@ void sr_tui_fill(WINDOW *win, int y, int x, attr_t a);
  * The panel's title bar on row 0: " NAME  extra" filled across, in the
  * focused colour when focused.
  */
-void sr_tui_title(WINDOW *win, const struct sr_tui_view *v,
-    const char *title, const char *extra, int focused);
+void sr_tui_title(WINDOW *win, const struct sr_tui_view *v, const char *title,
+    const char *extra, int focused);
 
 /* Attribute of a severity / a KPI level (0, 1, 2) / an HTTP status. */
 attr_t sr_tui_sev_attr(const struct sr_tui_view *v, enum sr_severity s);
@@ -179,7 +178,7 @@ enum sr_window sr_tui_snap_window(enum sr_tui_window w);
  * sr_tui_list_fit() clamps after the row count or page changed.
  */
 struct sr_tui_list {
-	int	sel, top, n, page;
+	int sel, top, n, page;
 };
 enum sr_key_result sr_tui_list_key(struct sr_tui_list *l, int ch);
 void sr_tui_list_fit(struct sr_tui_list *l, int n, int page);

@@ -11,10 +11,10 @@
 #include <stddef.h>
 
 struct sr_web_asset {
-	const char		*path;	/* "/app.js"; "/index.html" is also "/" */
-	const char		*type;	/* Content-Type */
-	const unsigned char	*data;
-	size_t			 len;
+	const char *path; /* "/app.js"; "/index.html" is also "/" */
+	const char *type; /* Content-Type */
+	const unsigned char *data;
+	size_t len;
 };
 
 /* Terminated by an entry with path NULL. */

@@ -70,8 +70,8 @@ sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq, int64_t ts_ms,
 	struct sr_web_event *e;
 	struct sr_buf text;
 
-	f->events = sr_xrealloc(f->events,
-	    (f->n_events + 1) * sizeof(*f->events));
+	f->events =
+	    sr_xrealloc(f->events, (f->n_events + 1) * sizeof(*f->events));
 	e = &f->events[f->n_events++];
 	memset(e, 0, sizeof(*e));
 	e->seq = seq;

@@ -18,38 +18,38 @@
 
 /* One recent event, kept for /api/events filters and SSE "event" lines. */
 struct sr_web_event {
-	uint64_t seq;		/* increasing within the process, from 1 */
-	int64_t	 ts_ms;
-	int	 status;	/* 0 when the event carried none */
-	int	 is_error;	/* 5xx or an error-level event */
-	char	*service;	/* NULL when absent */
-	char	*endpoint;
-	char	*text;		/* lower-cased text searched by q= */
-	char	*json;		/* the event as a JSON object */
+	uint64_t seq; /* increasing within the process, from 1 */
+	int64_t ts_ms;
+	int status;    /* 0 when the event carried none */
+	int is_error;  /* 5xx or an error-level event */
+	char *service; /* NULL when absent */
+	char *endpoint;
+	char *text; /* lower-cased text searched by q= */
+	char *json; /* the event as a JSON object */
 };
 
 /* One insight's current state, for ?state= and SSE "insight" lines. */
 struct sr_web_insight {
-	char	*id;
-	int	 state;		/* 0 pending, 1 firing, 2 resolved */
-	char	*json;		/* the insight as a JSON object */
-	char	*key;		/* state/severity/last change: differs => SSE */
+	char *id;
+	int state;  /* 0 pending, 1 firing, 2 resolved */
+	char *json; /* the insight as a JSON object */
+	char *key;  /* state/severity/last change: differs => SSE */
 };
 
 struct sr_web_frame {
-	atomic_int	 refs;
-	uint64_t	 tick;		/* increasing; 0 never published */
-	int64_t		 ts_ms;		/* wall clock of the tick */
-	char		*health;	/* JSON object */
-	char		*overview;	/* JSON object, no tile histories */
-	char		*overview_hist;	/* the same with "history" per tile */
-	char		*services;	/* JSON object */
-	char		*metrics;	/* Prometheus text exposition 0.0.4 */
-	struct sr_web_event   *events;	/* oldest first */
-	size_t		 n_events;
-	uint64_t	 events_seq;	/* seq of the newest event seen so far */
+	atomic_int refs;
+	uint64_t tick;		     /* increasing; 0 never published */
+	int64_t ts_ms;		     /* wall clock of the tick */
+	char *health;		     /* JSON object */
+	char *overview;		     /* JSON object, no tile histories */
+	char *overview_hist;	     /* the same with "history" per tile */
+	char *services;		     /* JSON object */
+	char *metrics;		     /* Prometheus text exposition 0.0.4 */
+	struct sr_web_event *events; /* oldest first */
+	size_t n_events;
+	uint64_t events_seq; /* seq of the newest event seen so far */
 	struct sr_web_insight *insights;
-	size_t		 n_insights;
+	size_t n_insights;
 };
 
 /* A new frame with one reference and every field empty. */
@@ -62,11 +62,11 @@ void sr_web_frame_unref(struct sr_web_frame *f);
  * Append an event (strings copied; service/endpoint/message may be NULL).
  * json is the event rendered as a JSON object.
  */
-void sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq,
-    int64_t ts_ms, int status, int is_error, const char *service,
-    const char *endpoint, const char *message, const char *json);
+void sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq, int64_t ts_ms,
+    int status, int is_error, const char *service, const char *endpoint,
+    const char *message, const char *json);
 /* Append an insight (strings copied). */
-void sr_web_frame_add_insight(struct sr_web_frame *f, const char *id,
-    int state, const char *key, const char *json);
+void sr_web_frame_add_insight(struct sr_web_frame *f, const char *id, int state,
+    const char *key, const char *json);
 
 #endif

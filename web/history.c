@@ -33,14 +33,14 @@ sr_web_evq_status(struct sr_web_evq *q, const char *s)
 	int rc = 0;
 
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
-	    tok = strtok_r(NULL, ",", &save)) {
+	     tok = strtok_r(NULL, ",", &save)) {
 		char *end;
 		long v;
 
 		if (strcmp(tok, "error") == 0) {
 			q->classes |= 1u;
-		} else if (strlen(tok) == 3 && tok[0] >= '1' &&
-		    tok[0] <= '5' && (tok[1] == 'x' || tok[1] == 'X') &&
+		} else if (strlen(tok) == 3 && tok[0] >= '1' && tok[0] <= '5' &&
+		    (tok[1] == 'x' || tok[1] == 'X') &&
 		    (tok[2] == 'x' || tok[2] == 'X')) {
 			q->classes |= 1u << (tok[0] - '0');
 		} else {
@@ -146,15 +146,18 @@ hist_event_where(struct sr_buf *sql, const struct sr_web_evq *q)
 	if (q->service != NULL)
 		sr_buf_adds(sql, " AND service = ?4");
 	if (q->q != NULL)
-		sr_buf_adds(sql, " AND (instr(lower(coalesce(message,'')), "
+		sr_buf_adds(sql,
+		    " AND (instr(lower(coalesce(message,'')), "
 		    "?5) > 0 OR instr(lower(coalesce(endpoint,'')), ?5) > 0 OR "
 		    "instr(lower(coalesce(service,'')), ?5) > 0)");
 	if (q->classes != 0 || q->n_codes != 0) {
 		sr_buf_adds(sql, " AND (0");
 		for (int c = 1; c <= 5; c++)
 			if (q->classes & (1u << c))
-				sr_buf_addf(sql, " OR (status >= %d AND "
-				    "status < %d)", c * 100, c * 100 + 100);
+				sr_buf_addf(sql,
+				    " OR (status >= %d AND "
+				    "status < %d)",
+				    c * 100, c * 100 + 100);
 		if (q->classes & 1u)
 			sr_buf_adds(sql, " OR status >= 500");
 		for (int i = 0; i < q->n_codes; i++)
@@ -175,7 +178,8 @@ int
 sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
     struct sr_buf *out, int *status, struct sr_err *err)
 {
-	static const char cols[] = "SELECT id, ts, event_id, event_type, "
+	static const char cols[] =
+	    "SELECT id, ts, event_id, event_type, "
 	    "service, endpoint, status, latency_ms, user_id, session_id, "
 	    "message, model, tokens_in, tokens_out, ttft_ms, host, metadata "
 	    "FROM events";
@@ -194,8 +198,9 @@ sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
 		sr_buf_adds(&sql, "SELECT * FROM (");
 	sr_buf_adds(&sql, cols);
 	hist_event_where(&sql, q);
-	sr_buf_adds(&sql, q->newest ? " ORDER BY id DESC LIMIT ?6) ORDER BY id"
-	    : " ORDER BY id LIMIT ?6");
+	sr_buf_adds(&sql,
+	    q->newest ? " ORDER BY id DESC LIMIT ?6) ORDER BY id"
+		      : " ORDER BY id LIMIT ?6");
 	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		rc = SQLITE_ERROR;
 	else
@@ -224,14 +229,17 @@ sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
 	sr_buf_adds(out, "{\"events\":[");
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		n++;
-		last = hist_event_row(stmt, out);	/* adds its comma */
+		last = hist_event_row(stmt, out); /* adds its comma */
 	}
 	sqlite3_finalize(stmt);
 	stmt = NULL;
 	if (rc == SQLITE_DONE && (q->newest || n < q->limit)) {
-		rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) "
-		    "FROM events", -1, &stmt, NULL);
-		if (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		rc = sqlite3_prepare_v2(db,
+		    "SELECT coalesce(max(id), 0) "
+		    "FROM events",
+		    -1, &stmt, NULL);
+		if (rc == SQLITE_OK &&
+		    (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 			max_id = sqlite3_column_int64(stmt, 0);
 			rc = SQLITE_DONE;
 		}
@@ -255,8 +263,8 @@ sr_web_hist_events(const char *db_path, const struct sr_web_evq *q,
 
 /* Collects series points as JSON. */
 struct hist_pts {
-	struct sr_buf	*out;
-	int		 n;
+	struct sr_buf *out;
+	int n;
 };
 
 static void
@@ -286,11 +294,13 @@ hist_series_on(struct sr_store *st, const char *name, int64_t from_ms,
 
 	sr_buf_adds(out, "{\"name\":");
 	sr_buf_add_json_str(out, name);
-	sr_buf_addf(out, ",\"from_ms\":%" PRId64 ",\"to_ms\":%" PRId64
+	sr_buf_addf(out,
+	    ",\"from_ms\":%" PRId64 ",\"to_ms\":%" PRId64
 	    ",\"step_ms\":%" PRId64 ",\"columns\":[\"ts_ms\",\"min\",\"avg\","
-	    "\"max\"],\"points\":[", from_ms, to_ms, step_ms);
+	    "\"max\"],\"points\":[",
+	    from_ms, to_ms, step_ms);
 	if (sr_store_series(st, name, from_ms, to_ms, step_ms, hist_point, &p,
-	    err) < 0)
+		err) < 0)
 		return -1;
 	sr_buf_adds(out, "]}");
 	return 0;
@@ -317,7 +327,9 @@ int
 sr_web_hist_performance(const char *db_path, int64_t now_ms, double hours,
     struct sr_buf *out, int *status, struct sr_err *err)
 {
-	static const struct { const char *key, *metric; } series[] = {
+	static const struct {
+		const char *key, *metric;
+	} series[] = {
 		{ "cpu_busy_pct", "cpu.total.busy_pct" },
 		{ "mem_used_pct", "mem.used_pct" },
 		{ "load1", "load.1" },
@@ -336,15 +348,17 @@ sr_web_hist_performance(const char *db_path, int64_t now_ms, double hours,
 		return -1;
 	sr_buf_addf(out, "{\"hours\":");
 	sr_web_json_num(out, hours);
-	sr_buf_addf(out, ",\"from_ms\":%" PRId64 ",\"to_ms\":%" PRId64
-	    ",\"step_ms\":%" PRId64 ",\"series\":{", from, now_ms, step);
+	sr_buf_addf(out,
+	    ",\"from_ms\":%" PRId64 ",\"to_ms\":%" PRId64
+	    ",\"step_ms\":%" PRId64 ",\"series\":{",
+	    from, now_ms, step);
 	for (size_t i = 0; i < sizeof(series) / sizeof(series[0]); i++) {
 		if (i > 0)
 			sr_buf_addc(out, ',');
 		sr_buf_add_json_str(out, series[i].key);
 		sr_buf_addc(out, ':');
 		if (hist_series_on(st, series[i].metric, from, now_ms, step,
-		    out, err) < 0) {
+			out, err) < 0) {
 			sr_store_close(st);
 			*status = 503;
 			return -1;

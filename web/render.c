@@ -22,10 +22,10 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 
-#define RENDER_TILE_HIST	120	/* points of KPI history per tile */
-#define RENDER_PROM_ENDPOINTS	10	/* endpoint series per service */
-#define SR_STR_(x)		#x
-#define SR_STR(x)		SR_STR_(x)
+#define RENDER_TILE_HIST 120	 /* points of KPI history per tile */
+#define RENDER_PROM_ENDPOINTS 10 /* endpoint series per service */
+#define SR_STR_(x) #x
+#define SR_STR(x) SR_STR_(x)
 
 void
 sr_web_json_num(struct sr_buf *b, double v)
@@ -117,21 +117,21 @@ sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
 		sr_buf_addf(b, "%d", ev->status_code);
 	else
 		sr_buf_adds(b, "null");
-	jnum(b, "latency_ms", (ev->has & SR_EV_HAS_LATENCY) ?
-	    ev->response_time_ms : NAN);
+	jnum(b, "latency_ms",
+	    (ev->has & SR_EV_HAS_LATENCY) ? ev->response_time_ms : NAN);
 	jstr(b, "user_id", ev->user_id);
 	jstr(b, "session_id", ev->session_id);
 	jstr(b, "message", ev->message);
 	jstr(b, "model", ev->model);
-	jnum(b, "tokens_in", (ev->has & SR_EV_HAS_TOKENS_IN) ?
-	    (double)ev->tokens_in : NAN);
-	jnum(b, "tokens_out", (ev->has & SR_EV_HAS_TOKENS_OUT) ?
-	    (double)ev->tokens_out : NAN);
+	jnum(b, "tokens_in",
+	    (ev->has & SR_EV_HAS_TOKENS_IN) ? (double)ev->tokens_in : NAN);
+	jnum(b, "tokens_out",
+	    (ev->has & SR_EV_HAS_TOKENS_OUT) ? (double)ev->tokens_out : NAN);
 	jnum(b, "ttft_ms", (ev->has & SR_EV_HAS_TTFT) ? ev->ttft_ms : NAN);
 	jstr(b, "host", ev->host);
 	jkey(b, "metadata");
 	if (ev->metadata != NULL && ev->metadata[0] == '{')
-		sr_buf_adds(b, ev->metadata);	/* a JSON object already */
+		sr_buf_adds(b, ev->metadata); /* a JSON object already */
 	else
 		sr_buf_adds(b, "null");
 	jkey(b, "error");
@@ -140,8 +140,7 @@ sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
 }
 
 static void
-render_hist(struct sr_buf *b, const char *key, const float *h, int n,
-    int max)
+render_hist(struct sr_buf *b, const char *key, const float *h, int n, int max)
 {
 	int i = n > max ? n - max : 0;
 
@@ -205,8 +204,8 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	jstr(b, "error", in->store_error);
 	ju64(b, "committed", in->store_committed);
 	ju64(b, "pending", in->store_pending);
-	jnum(b, "size_bytes", in->store_bytes >= 0 ?
-	    (double)in->store_bytes : NAN);
+	jnum(b, "size_bytes",
+	    in->store_bytes >= 0 ? (double)in->store_bytes : NAN);
 	sr_buf_addc(b, '}');
 	jopen(b, "http", '{');
 	ju64(b, "requests", in->http.requests);
@@ -469,8 +468,7 @@ render_insight(struct sr_buf *b, const struct sr_snap_insight *in)
 		jopen(b, NULL, '{');
 		jtime(b, "time", in->history[i].ts_ms);
 		jstr(b, "state", sr_insight_state_name(in->history[i].state));
-		jstr(b, "severity",
-		    sr_severity_name(in->history[i].severity));
+		jstr(b, "severity", sr_severity_name(in->history[i].severity));
 		jnum(b, "value", in->history[i].value);
 		sr_buf_addc(b, '}');
 	}
@@ -553,9 +551,15 @@ prom_sample(struct sr_buf *b, const char *name, double v, ...)
 static const char *
 prom_label(const char *family, size_t n)
 {
-	static const struct { const char *family, *label; } map[] = {
-		{ "cpu", "core" }, { "disk", "device" }, { "net", "interface" },
-		{ "fs", "mount" }, { "gpu", "gpu" }, { "thermal", "sensor" },
+	static const struct {
+		const char *family, *label;
+	} map[] = {
+		{ "cpu", "core" },
+		{ "disk", "device" },
+		{ "net", "interface" },
+		{ "fs", "mount" },
+		{ "gpu", "gpu" },
+		{ "thermal", "sensor" },
 		{ "cgroup", "controller" },
 	};
 
@@ -570,7 +574,10 @@ prom_label(const char *family, size_t n)
 static double
 prom_field(struct sr_buf *b, const char *field, const char *unit)
 {
-	static const struct { const char *suffix, *repl; double scale; } map[] = {
+	static const struct {
+		const char *suffix, *repl;
+		double scale;
+	} map[] = {
 		{ "_bytes_per_s", "_bytes_per_second", 1 },
 		{ "_per_s", "_per_second", 1 },
 		{ "_pct", "_ratio", 0.01 },
@@ -590,13 +597,14 @@ prom_field(struct sr_buf *b, const char *field, const char *unit)
 	}
 	prom_name(b, field, n);
 	/* _count and _total are reserved for summaries and counters */
-	if (b->len >= 6 && (strcmp(b->data + b->len - 6, "_count") == 0 ||
-	    strcmp(b->data + b->len - 6, "_total") == 0)) {
+	if (b->len >= 6 &&
+	    (strcmp(b->data + b->len - 6, "_count") == 0 ||
+		strcmp(b->data + b->len - 6, "_total") == 0)) {
 		b->len -= 6;
 		b->data[b->len] = '\0';
 		sr_buf_adds(b, "_num");
-	} else if (n == 5 && (strcmp(field, "count") == 0 ||
-	    strcmp(field, "total") == 0)) {
+	} else if (n == 5 &&
+	    (strcmp(field, "count") == 0 || strcmp(field, "total") == 0)) {
 		sr_buf_adds(b, "_num");
 	}
 	if (unit != NULL && strcmp(unit, "%") == 0) {
@@ -614,8 +622,8 @@ prom_field(struct sr_buf *b, const char *field, const char *unit)
  * interleave, so collect (name, line) pairs and sort by name first.
  */
 struct prom_line {
-	char	*name;
-	char	*line;
+	char *name;
+	char *line;
 	const char *unit;
 	const char *orig;
 };
@@ -652,23 +660,24 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 		sr_buf_adds(&nm, "sitrep_");
 		if (first == NULL) {
 			scale = prom_field(&nm, m->name, m->unit);
-			first = last = m->name;	/* no instance */
+			first = last = m->name; /* no instance */
 		} else {
 			prom_name(&nm, m->name, (size_t)(first - m->name));
 			sr_buf_addc(&nm, '_');
 			scale = prom_field(&nm, last + 1, m->unit);
 		}
-		if (nm.data[nm.len - 1] == '_')	/* "load.1": field "1" */
+		if (nm.data[nm.len - 1] == '_') /* "load.1": field "1" */
 			nm.data[--nm.len] = '\0';
 		sr_buf_adds(&ln, nm.data);
 		if (first != last) {
-			char *inst = sr_xstrndup(first + 1,
-			    (size_t)(last - first - 1));
+			char *inst =
+			    sr_xstrndup(first + 1, (size_t)(last - first - 1));
 
 			if (strcmp(inst, "total") != 0) {
 				sr_buf_addc(&ln, '{');
-				sr_buf_adds(&ln, prom_label(m->name,
-				    (size_t)(first - m->name)));
+				sr_buf_adds(&ln,
+				    prom_label(m->name,
+					(size_t)(first - m->name)));
 				sr_buf_addc(&ln, '=');
 				prom_lval(&ln, inst);
 				sr_buf_addc(&ln, '}');
@@ -687,11 +696,13 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 	qsort(lines, n, sizeof(*lines), prom_line_cmp);
 	for (size_t i = 0; i < n; i++) {
 		if (i == 0 || strcmp(lines[i].name, lines[i - 1].name) != 0)
-			sr_buf_addf(b, "# HELP %s system metric (sitrep "
+			sr_buf_addf(b,
+			    "# HELP %s system metric (sitrep "
 			    "name %s, unit %s)\n# TYPE %s gauge\n",
 			    lines[i].name, lines[i].orig,
-			    lines[i].unit && *lines[i].unit ? lines[i].unit :
-			    "count", lines[i].name);
+			    lines[i].unit && *lines[i].unit ? lines[i].unit
+							    : "count",
+			    lines[i].name);
 		sr_buf_adds(b, lines[i].line);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -707,9 +718,8 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
  * them for the window's mean, do not rate() them.
  */
 static void
-prom_latency(struct sr_buf *b, const char *name,
-    const struct sr_snap_win *w, const char *k1, const char *v1,
-    const char *k2, const char *v2)
+prom_latency(struct sr_buf *b, const char *name, const struct sr_snap_win *w,
+    const char *k1, const char *v1, const char *k2, const char *v2)
 {
 	static const char *q[] = { "0.5", "0.9", "0.95", "0.99" };
 	double v[] = { w->p50, w->p90, w->p95, w->p99 };
@@ -730,8 +740,8 @@ prom_latency(struct sr_buf *b, const char *name,
 static size_t
 prom_n_endpoints(const struct sr_snap_service *sv)
 {
-	return sv->n_endpoints < RENDER_PROM_ENDPOINTS ? sv->n_endpoints :
-	    RENDER_PROM_ENDPOINTS;
+	return sv->n_endpoints < RENDER_PROM_ENDPOINTS ? sv->n_endpoints
+						       : RENDER_PROM_ENDPOINTS;
 }
 
 /*
@@ -785,8 +795,9 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    NULL, NULL);
 	prom_head(b, "sitrep_endpoint_requests_per_second", "gauge",
 	    "requests per second over the last minute, per endpoint (the "
-	    "busiest " SR_STR(RENDER_PROM_ENDPOINTS) " of each service, the "
-	    "rest as endpoint=\"other\")");
+	    "busiest " SR_STR(
+		RENDER_PROM_ENDPOINTS) " of each service, the "
+				       "rest as endpoint=\"other\")");
 	for (size_t i = 0; i < s->n_services; i++) {
 		const struct sr_snap_service *sv = &s->services[i];
 
@@ -847,8 +858,7 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    s->models[i].name, "direction", "in", (const char *)NULL);
 		prom_sample(b, "sitrep_model_tokens",
 		    (double)s->models[i].win[W].tokens_out, "model",
-		    s->models[i].name, "direction", "out",
-		    (const char *)NULL);
+		    s->models[i].name, "direction", "out", (const char *)NULL);
 	}
 	prom_head(b, "sitrep_model_ttft_seconds", "summary",
 	    "time to first token per model over the last minute");
@@ -858,8 +868,7 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    s->models[i].name, "quantile", "0.5", (const char *)NULL);
 		prom_sample(b, "sitrep_model_ttft_seconds",
 		    s->models[i].win[W].ttft_p95 / 1000.0, "model",
-		    s->models[i].name, "quantile", "0.95",
-		    (const char *)NULL);
+		    s->models[i].name, "quantile", "0.95", (const char *)NULL);
 	}
 	prom_head(b, "sitrep_active_users", "gauge",
 	    "users seen in the active-session window");
@@ -873,12 +882,12 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 	{
 		size_t resolved = s->n_insights - s->n_firing - s->n_pending;
 
-		prom_sample(b, "sitrep_insights", (double)s->n_firing,
-		    "state", "firing", (const char *)NULL);
-		prom_sample(b, "sitrep_insights", (double)s->n_pending,
-		    "state", "pending", (const char *)NULL);
-		prom_sample(b, "sitrep_insights", (double)resolved,
-		    "state", "resolved", (const char *)NULL);
+		prom_sample(b, "sitrep_insights", (double)s->n_firing, "state",
+		    "firing", (const char *)NULL);
+		prom_sample(b, "sitrep_insights", (double)s->n_pending, "state",
+		    "pending", (const char *)NULL);
+		prom_sample(b, "sitrep_insights", (double)resolved, "state",
+		    "resolved", (const char *)NULL);
 	}
 	prom_head(b, "sitrep_insight_firing", "gauge",
 	    "1 for each firing insight");
@@ -891,8 +900,8 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 
 	prom_head(b, "sitrep_events_ingested_total", "counter",
 	    "events accepted since start");
-	prom_sample(b, "sitrep_events_ingested_total",
-	    (double)s->totals.events, (const char *)NULL);
+	prom_sample(b, "sitrep_events_ingested_total", (double)s->totals.events,
+	    (const char *)NULL);
 	prom_head(b, "sitrep_events_rejected_total", "counter",
 	    "input lines rejected since start, by source and reason");
 	for (size_t i = 0; i < s->n_sources; i++)
@@ -918,8 +927,8 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 	}
 	prom_head(b, "sitrep_http_requests_total", "counter",
 	    "HTTP requests answered");
-	prom_sample(b, "sitrep_http_requests_total",
-	    (double)in->http.requests, (const char *)NULL);
+	prom_sample(b, "sitrep_http_requests_total", (double)in->http.requests,
+	    (const char *)NULL);
 	prom_head(b, "sitrep_http_errors_total", "counter",
 	    "HTTP answers with a status of 400 or more");
 	prom_sample(b, "sitrep_http_errors_total", (double)in->http.errors,
@@ -930,8 +939,7 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 }
 
 struct sr_web_frame *
-sr_web_render(const struct sr_snapshot *s,
-    const struct sr_web_render_info *in)
+sr_web_render(const struct sr_snapshot *s, const struct sr_web_render_info *in)
 {
 	struct sr_web_frame *f = sr_web_frame_new();
 	struct sr_buf b;

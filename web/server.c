@@ -40,8 +40,8 @@
 #include "web/assets.h"
 #include "web/history.h"
 
-#define WEB_MAX_ADDRS	16
-#define WEB_SSE_BLOCK	(16 * 1024)
+#define WEB_MAX_ADDRS 16
+#define WEB_SSE_BLOCK (16 * 1024)
 /*
  * Idle timeout while a connection waits for a request's headers (its
  * first request, or the next one on a kept-alive connection): a peer
@@ -49,74 +49,73 @@
  * quiet or half-closes frees its slot after this.  The configured
  * timeout applies from the headers to the end of the answer.
  */
-#define WEB_HEADER_TIMEOUT_S	5
+#define WEB_HEADER_TIMEOUT_S 5
 
 /* Per-address connection counts, for the per-IP limit (429). */
 struct web_ip {
-	char	 addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 	unsigned n;
 };
 
 /* The responses built once per publish and shared by every request. */
 struct web_pub {
-	struct sr_web_frame	*frame;
-	struct MHD_Response	*health;
-	struct MHD_Response	*overview;
-	struct MHD_Response	*overview_hist;	/* ?history=1 */
-	struct MHD_Response	*services;
-	struct MHD_Response	*metrics;
-	struct MHD_Response	*insights[3];	/* all, firing, resolved */
+	struct sr_web_frame *frame;
+	struct MHD_Response *health;
+	struct MHD_Response *overview;
+	struct MHD_Response *overview_hist; /* ?history=1 */
+	struct MHD_Response *services;
+	struct MHD_Response *metrics;
+	struct MHD_Response *insights[3]; /* all, firing, resolved */
 };
 
 struct web_sse;
 
 struct sr_web {
-	struct sr_web_cfg	 cfg;
-	char			*token;
-	char			*cors;
-	char			*db_path;
-	struct MHD_Daemon	*daemons[WEB_MAX_ADDRS];
-	unsigned		 ports[WEB_MAX_ADDRS];
-	size_t			 n_daemons;
-	int64_t			 started_ms;
+	struct sr_web_cfg cfg;
+	char *token;
+	char *cors;
+	char *db_path;
+	struct MHD_Daemon *daemons[WEB_MAX_ADDRS];
+	unsigned ports[WEB_MAX_ADDRS];
+	size_t n_daemons;
+	int64_t started_ms;
 
-	pthread_mutex_t		 lock;		/* pub, waiting, stopping, stats */
-	struct web_pub		 pub;
-	struct web_sse		*waiting;	/* SSE streams suspended */
-	int			 stopping;
-	struct sr_web_stats	 stats;
+	pthread_mutex_t lock; /* pub, waiting, stopping, stats */
+	struct web_pub pub;
+	struct web_sse *waiting; /* SSE streams suspended */
+	int stopping;
+	struct sr_web_stats stats;
 
-	pthread_mutex_t		 ip_lock;
-	struct web_ip		*ips;
-	size_t			 n_ips;
+	pthread_mutex_t ip_lock;
+	struct web_ip *ips;
+	size_t n_ips;
 
-	struct MHD_Response	*assets[16];	/* by index in sr_web_assets */
-	struct MHD_Response	*chart;		/* NULL when the file is absent */
+	struct MHD_Response *assets[16]; /* by index in sr_web_assets */
+	struct MHD_Response *chart;	 /* NULL when the file is absent */
 };
 
 /* One request's state, from the first call of the handler to completion. */
 struct web_req {
-	struct sr_buf	 body;
-	int		 too_large;
-	int		 answered;
+	struct sr_buf body;
+	int too_large;
+	int answered;
 };
 
 /* One SSE stream. */
 struct web_sse {
-	struct sr_web		*w;
-	struct MHD_Connection	*c;
-	struct web_sse		*next;		/* in w->waiting */
-	int			 waiting;
-	uint64_t		 last_tick;
-	uint64_t		 last_seq;
-	int			 seq_known;	/* last_seq came from the client */
-	struct sr_web_frame	*seen;		/* last frame sent */
-	struct sr_buf		 out;
-	size_t			 off;
+	struct sr_web *w;
+	struct MHD_Connection *c;
+	struct web_sse *next; /* in w->waiting */
+	int waiting;
+	uint64_t last_tick;
+	uint64_t last_seq;
+	int seq_known;		   /* last_seq came from the client */
+	struct sr_web_frame *seen; /* last frame sent */
+	struct sr_buf out;
+	size_t off;
 };
 
-static void
-web_log(const struct sr_web *w, const char *fmt, ...)
+static void web_log(const struct sr_web *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* One line on stderr: "sitrep serve: ...". */
@@ -142,16 +141,15 @@ web_headers(const struct sr_web *w, struct MHD_Response *r, const char *type)
 	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
 	(void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (w->cors != NULL) {
-		(void)MHD_add_response_header(r,
-		    "Access-Control-Allow-Origin", w->cors);
+		(void)MHD_add_response_header(r, "Access-Control-Allow-Origin",
+		    w->cors);
 		(void)MHD_add_response_header(r, "Vary", "Origin");
 	}
 }
 
 /* A response that copies text. */
 static struct MHD_Response *
-web_text(const struct sr_web *w, const char *text, size_t len,
-    const char *type)
+web_text(const struct sr_web *w, const char *text, size_t len, const char *type)
 {
 	struct MHD_Response *r;
 
@@ -270,7 +268,7 @@ web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 		if (slot != NULL && slot->n == 0) {
 			/* a free slot; make sure no later one holds peer */
 			for (size_t i = (size_t)(slot - w->ips) + 1;
-			    i < w->n_ips; i++)
+			     i < w->n_ips; i++)
 				if (w->ips[i].n > 0 &&
 				    strcmp(w->ips[i].addr, peer) == 0) {
 					slot = &w->ips[i];
@@ -453,9 +451,10 @@ route_health(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	(void)method;
 	(void)url;
 	sr_buf_init(&b);
-	sr_buf_addf(&b, "{\"status\":\"starting\",\"version\":\"%s\","
-	    "\"uptime_s\":%.3f,\"sources\":[],\"store\":null}", SR_VERSION,
-	    (double)(sr_now_ms() - w->started_ms) / 1000.0);
+	sr_buf_addf(&b,
+	    "{\"status\":\"starting\",\"version\":\"%s\","
+	    "\"uptime_s\":%.3f,\"sources\":[],\"store\":null}",
+	    SR_VERSION, (double)(sr_now_ms() - w->started_ms) / 1000.0);
 	ret = web_json(w, c, 200, &b);
 	sr_buf_release(&b);
 	return ret;
@@ -578,15 +577,14 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		q.after_row = v;
 		after = (uint64_t)v;
 	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
-		q.newest = 1;	/* else: a range is read from its start */
+		q.newest = 1; /* else: a range is read from its start */
 	}
 	if (!stored && (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX))
 		return web_error(w, c, 503, method, url,
 		    "history needs a database file (not :memory:)");
 	sr_buf_init(&b);
 	if (stored) {
-		if (sr_web_hist_events(w->db_path, &q, &b, &status,
-		    &err) < 0)
+		if (sr_web_hist_events(w->db_path, &q, &b, &status, &err) < 0)
 			ret = web_error(w, c, (unsigned)status, method, url,
 			    err.msg);
 		else
@@ -632,8 +630,10 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	if (n < (size_t)q.limit || since == NULL)
 		cursor = f->events_seq > cursor ? f->events_seq : cursor;
 	sr_buf_addf(&b, "],\"cursor\":\"%" PRIu64 "\",\"truncated\":%s}",
-	    cursor, (f->n_events > 0 && after + 1 < f->events[0].seq &&
-	    since != NULL) ? "true" : "false");
+	    cursor,
+	    (f->n_events > 0 && after + 1 < f->events[0].seq && since != NULL)
+		? "true"
+		: "false");
 	sr_web_frame_unref(f);
 	free(needle);
 	ret = web_json(w, c, 200, &b);
@@ -672,14 +672,15 @@ route_post_events(struct sr_web *w, struct MHD_Connection *c,
 	sr_buf_init(&b);
 	sr_buf_adds(&b, "{\"results\":[");
 	for (item = cJSON_IsArray(root) ? root->child : root; item != NULL;
-	    item = cJSON_IsArray(root) ? item->next : NULL) {
+	     item = cJSON_IsArray(root) ? item->next : NULL) {
 		char *text;
 		int r;
 
 		if (n++ > 0)
 			sr_buf_addc(&b, ',');
 		if (!cJSON_IsObject(item)) {
-			sr_buf_adds(&b, "{\"ok\":false,\"reason\":"
+			sr_buf_adds(&b,
+			    "{\"ok\":false,\"reason\":"
 			    "\"not_object\",\"error\":\"not a JSON object\"}");
 			continue;
 		}
@@ -688,8 +689,10 @@ route_post_events(struct sr_web *w, struct MHD_Connection *c,
 			SR_BUG("cannot print a JSON object");
 		r = sr_parser_line(p, text, strlen(text), now, &ev, &why, &err);
 		if (r < 0) {
-			sr_buf_addf(&b, "{\"ok\":false,\"reason\":\"%s\","
-			    "\"error\":", sr_reject_name(why));
+			sr_buf_addf(&b,
+			    "{\"ok\":false,\"reason\":\"%s\","
+			    "\"error\":",
+			    sr_reject_name(why));
 			sr_buf_add_json_str(&b, err.msg);
 			sr_buf_addc(&b, '}');
 			free(text);
@@ -697,7 +700,8 @@ route_post_events(struct sr_web *w, struct MHD_Connection *c,
 		}
 		if (w->cfg.post(w->cfg.post_ctx, &ev, &err) < 0) {
 			full++;
-			sr_buf_adds(&b, "{\"ok\":false,\"reason\":"
+			sr_buf_adds(&b,
+			    "{\"ok\":false,\"reason\":"
 			    "\"queue_full\",\"error\":");
 			sr_buf_add_json_str(&b, err.msg);
 			sr_buf_addc(&b, '}');
@@ -720,12 +724,13 @@ route_post_events(struct sr_web *w, struct MHD_Connection *c,
 	status = full > 0 ? 503 : (ok == 0 ? 400 : 202);
 	if (status != 202)
 		sr_buf_addf(&b, ",\"error\":\"%s\",\"status\":%u",
-		    full > 0 ? "event queue full, retry later" :
-		    "no event accepted", status);
+		    full > 0 ? "event queue full, retry later"
+			     : "no event accepted",
+		    status);
 	sr_buf_addc(&b, '}');
 	if (status != 202 && !w->cfg.quiet)
-		web_log(w, "%u POST %s: %zu of %zu events refused", status,
-		    url, n - ok, n);
+		web_log(w, "%u POST %s: %zu of %zu events refused", status, url,
+		    n - ok, n);
 	ret = web_json(w, c, status, &b);
 	sr_buf_release(&b);
 	return ret;
@@ -751,7 +756,8 @@ route_series(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		return web_error(w, c, 400, method, url,
 		    "to is not an ISO-8601 instant or epoch seconds");
 	if (from >= to)
-		return web_error(w, c, 400, method, url, "from is not before to");
+		return web_error(w, c, 400, method, url,
+		    "from is not before to");
 	step = (to - from + SR_WEB_MAX_POINTS - 1) / SR_WEB_MAX_POINTS;
 	if ((s = web_arg(c, "step")) != NULL) {
 		int64_t st;
@@ -769,7 +775,7 @@ route_series(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		    "history needs a database file (not :memory:)");
 	sr_buf_init(&b);
 	if (sr_web_hist_series(w->db_path, name, from, to, step, &b, &status,
-	    &err) < 0)
+		&err) < 0)
 		ret = web_error(w, c, (unsigned)status, method, url, err.msg);
 	else
 		ret = web_json(w, c, 200, &b);
@@ -804,8 +810,8 @@ route_performance(struct sr_web *w, struct MHD_Connection *c,
 		return web_error(w, c, 503, method, url,
 		    "history needs a database file (not :memory:)");
 	sr_buf_init(&b);
-	if (sr_web_hist_performance(w->db_path, sr_now_ms(), hours, &b,
-	    &status, &err) < 0)
+	if (sr_web_hist_performance(w->db_path, sr_now_ms(), hours, &b, &status,
+		&err) < 0)
 		ret = web_error(w, c, (unsigned)status, method, url, err.msg);
 	else
 		ret = web_json(w, c, 200, &b);
@@ -836,7 +842,8 @@ route_summary(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		return web_error(w, c, 400, method, url,
 		    "to is not an ISO-8601 instant or epoch seconds");
 	if (from >= to)
-		return web_error(w, c, 400, method, url, "from is not before to");
+		return web_error(w, c, 400, method, url,
+		    "from is not before to");
 	if (!sr_web_hist_available(w->db_path))
 		return web_error(w, c, 503, method, url,
 		    "history needs a database file (not :memory:)");
@@ -876,19 +883,22 @@ sse_render(struct web_sse *s, const struct sr_web_frame *f)
 		int changed = 1;
 
 		if (s->seen == NULL) {
-			changed = in->state == 1;	/* first: what fires */
+			changed = in->state == 1; /* first: what fires */
 		} else {
 			for (size_t j = 0; j < s->seen->n_insights; j++)
-				if (strcmp(s->seen->insights[j].id,
-				    in->id) == 0) {
-					changed = strcmp(s->seen->insights[j].key,
-					    in->key) != 0;
+				if (strcmp(s->seen->insights[j].id, in->id) ==
+				    0) {
+					changed =
+					    strcmp(s->seen->insights[j].key,
+						in->key) != 0;
 					break;
 				}
 		}
 		if (changed)
-			sr_buf_addf(o, "id: %" PRIu64 "\nevent: insight\n"
-			    "data: %s\n\n", s->last_seq, in->json);
+			sr_buf_addf(o,
+			    "id: %" PRIu64 "\nevent: insight\n"
+			    "data: %s\n\n",
+			    s->last_seq, in->json);
 	}
 	if (f->overview != NULL)
 		sr_buf_addf(o, "id: %" PRIu64 "\nevent: overview\ndata: %s\n\n",
@@ -967,8 +977,7 @@ route_stream(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	const char *last;
 	long long v;
 
-	last = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-	    "Last-Event-ID");
+	last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	if (last == NULL)
 		last = web_arg(c, "last_event_id");
 	if (last != NULL && web_int(last, 0, INT64_MAX, &v) < 0)
@@ -998,28 +1007,28 @@ route_stream(struct sr_web *w, struct MHD_Connection *c, const char *method,
 /* ---------------------------------------------------------------------- */
 /* Dispatch. */
 
-enum web_kind { WEB_GET, WEB_POST };
+enum web_kind {
+	WEB_GET,
+	WEB_POST
+};
 
 struct web_route {
-	const char	*path;
-	int		 auth;
-	enum MHD_Result	(*get)(struct sr_web *, struct MHD_Connection *,
-			    const char *, const char *);
+	const char *path;
+	int auth;
+	enum MHD_Result (*get)(struct sr_web *, struct MHD_Connection *,
+	    const char *, const char *);
 };
 
-static const struct web_route web_routes[] = {
-	{ "/api/health",		0, route_health },
-	{ "/api/metrics/overview",	1, NULL },
-	{ "/api/metrics/performance",	1, route_performance },
-	{ "/api/metrics/series",	1, route_series },
-	{ "/api/services",		1, NULL },
-	{ "/api/events",		1, route_events },
-	{ "/api/insights",		1, route_insights },
-	{ "/api/summary",		1, route_summary },
-	{ "/api/stream",		1, route_stream },
-	{ "/metrics",			1, NULL },
-	{ NULL, 0, NULL }
-};
+static const struct web_route web_routes[] = { { "/api/health", 0,
+						   route_health },
+	{ "/api/metrics/overview", 1, NULL },
+	{ "/api/metrics/performance", 1, route_performance },
+	{ "/api/metrics/series", 1, route_series },
+	{ "/api/services", 1, NULL }, { "/api/events", 1, route_events },
+	{ "/api/insights", 1, route_insights },
+	{ "/api/summary", 1, route_summary },
+	{ "/api/stream", 1, route_stream }, { "/metrics", 1, NULL },
+	{ NULL, 0, NULL } };
 
 /* The embedded asset for path, or -1; "/" is index.html. */
 static int
@@ -1101,8 +1110,10 @@ web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 		if (h != NULL && strcmp(h, "0") != 0 && strcmp(h, "1") != 0)
 			return web_error(w, c, 400, method, url,
 			    "history must be 0 or 1");
-		return web_shared(w, c, h != NULL && h[0] == '1' ?
-		    &w->pub.overview_hist : &w->pub.overview, method, url);
+		return web_shared(w, c,
+		    h != NULL && h[0] == '1' ? &w->pub.overview_hist
+					     : &w->pub.overview,
+		    method, url);
 	}
 	if (strcmp(url, "/api/services") == 0)
 		return web_shared(w, c, &w->pub.services, method, url);
@@ -1151,8 +1162,9 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		}
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    "Content-Length");
-		if (cl != NULL && (web_int(cl, 0, INT64_MAX, &v) < 0 ||
-		    (unsigned long long)v > w->cfg.max_body)) {
+		if (cl != NULL &&
+		    (web_int(cl, 0, INT64_MAX, &v) < 0 ||
+			(unsigned long long)v > w->cfg.max_body)) {
 			rq->answered = 1;
 			return web_error(w, c, 413, method, url,
 			    "request body too large");
@@ -1232,18 +1244,21 @@ web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 		const char *close = strchr(spec, ']');
 
 		if (close == NULL || close[1] != ':')
-			return sr_err_set(err, "bad listen address '%s': "
-			    "want [ADDR]:PORT", spec);
-		snprintf(host, sizeof(host), "%.*s",
-		    (int)(close - spec - 1), spec + 1);
+			return sr_err_set(err,
+			    "bad listen address '%s': "
+			    "want [ADDR]:PORT",
+			    spec);
+		snprintf(host, sizeof(host), "%.*s", (int)(close - spec - 1),
+		    spec + 1);
 		port = close + 2;
 	} else {
 		colon = strrchr(spec, ':');
 		if (colon == NULL || strchr(spec, ':') != colon)
-			return sr_err_set(err, "bad listen address '%s': "
-			    "want ADDR:PORT", spec);
-		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec),
-		    spec);
+			return sr_err_set(err,
+			    "bad listen address '%s': "
+			    "want ADDR:PORT",
+			    spec);
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
 		port = colon + 1;
 	}
 	if (web_int(port, 0, 65535, &p) < 0)
@@ -1314,44 +1329,46 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 		flags |= MHD_USE_IPv6;
 	if (w->cfg.tls_cert_pem != NULL) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-			return sr_err_set(err, "this libmicrohttpd was built "
+			return sr_err_set(err,
+			    "this libmicrohttpd was built "
 			    "without TLS support");
 		flags |= MHD_USE_TLS;
-		tls[n_tls++] = (struct MHD_OptionItem){
-		    MHD_OPTION_HTTPS_MEM_CERT, 0,
-		    (void *)(uintptr_t)w->cfg.tls_cert_pem };
-		tls[n_tls++] = (struct MHD_OptionItem){
-		    MHD_OPTION_HTTPS_MEM_KEY, 0,
-		    (void *)(uintptr_t)w->cfg.tls_key_pem };
+		tls[n_tls++] =
+		    (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0,
+			    (void *)(uintptr_t)w->cfg.tls_cert_pem };
+		tls[n_tls++] =
+		    (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0,
+			    (void *)(uintptr_t)w->cfg.tls_key_pem };
 	}
 	tls[n_tls] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 	d = MHD_start_daemon(flags, 0, NULL, NULL, web_handle, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
+	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, w->cfg.max_conns,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->cfg.max_conns_per_ip * 2 + 8,
 	    MHD_OPTION_CONNECTION_TIMEOUT, w->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)(w->cfg.max_header + w->cfg.max_url + 32 * 1024),
 	    MHD_OPTION_NOTIFY_CONNECTION, web_notify_conn, w,
-	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, w,
-	    MHD_OPTION_ARRAY, tls,
-	    MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, web_completed, w, MHD_OPTION_ARRAY,
+	    tls, MHD_OPTION_END);
 	if (d == NULL)
 		return sr_err_set(err, "cannot listen on '%s'%s", spec,
-		    w->cfg.tls_cert_pem ? " (check the TLS certificate and "
-		    "key, and that the port is free)" :
-		    " (address in use or not available?)");
+		    w->cfg.tls_cert_pem
+			? " (check the TLS certificate and "
+			  "key, and that the port is free)"
+			: " (address in use or not available?)");
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	w->ports[w->n_daemons] = di ? di->port : 0;
 	w->daemons[w->n_daemons++] = d;
 	web_log(w, "listening on %s (port %u)%s", spec,
 	    w->ports[w->n_daemons - 1], w->cfg.tls_cert_pem ? ", HTTPS" : "");
 	if (!loopback && w->token == NULL)
-		web_log(w, "warning: %s is reachable off this machine and no "
+		web_log(w,
+		    "warning: %s is reachable off this machine and no "
 		    "--token-file is set: anyone who can connect reads the "
-		    "data", spec);
+		    "data",
+		    spec);
 	return 0;
 }
 
@@ -1387,13 +1404,14 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->ip_lock, NULL);
 	for (int i = 0; sr_web_assets[i].path != NULL && i < 16; i++) {
-		w->assets[i] = MHD_create_response_from_buffer(
-		    sr_web_assets[i].len,
-		    (void *)(uintptr_t)sr_web_assets[i].data,
-		    MHD_RESPMEM_PERSISTENT);
+		w->assets[i] =
+		    MHD_create_response_from_buffer(sr_web_assets[i].len,
+			(void *)(uintptr_t)sr_web_assets[i].data,
+			MHD_RESPMEM_PERSISTENT);
 		web_headers(w, w->assets[i], sr_web_assets[i].type);
 		(void)MHD_add_response_header(w->assets[i],
-		    "Content-Security-Policy", "default-src 'self'; "
+		    "Content-Security-Policy",
+		    "default-src 'self'; "
 		    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
 		    "connect-src 'self'; frame-ancestors 'none'");
 	}
@@ -1403,8 +1421,10 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 		    MHD_RESPMEM_MUST_FREE);
 		web_headers(w, w->chart, "text/javascript; charset=utf-8");
 	} else {
-		web_log(w, "warning: no chart.js at %s: the page shows no "
-		    "charts", chart);
+		web_log(w,
+		    "warning: no chart.js at %s: the page shows no "
+		    "charts",
+		    chart);
 	}
 	if (cfg->n_listen == 0) {
 		if (web_start(w, SR_WEB_DEFAULT_LISTEN, err) < 0) {
@@ -1424,9 +1444,9 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 static void
 web_pub_release(struct web_pub *p)
 {
-	struct MHD_Response *rs[] = { p->health, p->overview,
-	    p->overview_hist, p->services,
-	    p->metrics, p->insights[0], p->insights[1], p->insights[2] };
+	struct MHD_Response *rs[] = { p->health, p->overview, p->overview_hist,
+		p->services, p->metrics, p->insights[0], p->insights[1],
+		p->insights[2] };
 
 	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
 		if (rs[i] != NULL)
@@ -1495,14 +1515,14 @@ sr_web_publish(struct sr_web *w, struct sr_web_frame *f)
 	if (f->health)
 		np.health = web_text(w, f->health, strlen(f->health), json);
 	if (f->overview)
-		np.overview = web_text(w, f->overview, strlen(f->overview),
-		    json);
+		np.overview =
+		    web_text(w, f->overview, strlen(f->overview), json);
 	if (f->overview_hist)
 		np.overview_hist = web_text(w, f->overview_hist,
 		    strlen(f->overview_hist), json);
 	if (f->services)
-		np.services = web_text(w, f->services, strlen(f->services),
-		    json);
+		np.services =
+		    web_text(w, f->services, strlen(f->services), json);
 	if (f->metrics)
 		np.metrics = web_text(w, f->metrics, strlen(f->metrics),
 		    "text/plain; version=0.0.4; charset=utf-8");

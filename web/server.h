@@ -24,37 +24,36 @@
 #include "core/util.h"
 #include "web/frame.h"
 
-#define SR_WEB_DEFAULT_LISTEN	"127.0.0.1:8081"
-#define SR_WEB_CHART_JS	"/usr/share/javascript/chart.js/chart.min.js"
+#define SR_WEB_DEFAULT_LISTEN "127.0.0.1:8081"
+#define SR_WEB_CHART_JS "/usr/share/javascript/chart.js/chart.min.js"
 
 struct sr_web_cfg {
-	const char *const *listen;	/* "ADDR:PORT", "[V6]:PORT"; none =
+	const char *const *listen; /* "ADDR:PORT", "[V6]:PORT"; none =
 					   SR_WEB_DEFAULT_LISTEN */
-	size_t		 n_listen;
-	const char	*token;		/* bearer token; NULL = no auth */
-	const char	*cors_origin;	/* NULL = no CORS headers */
-	const char	*tls_cert_pem;	/* both set = HTTPS */
-	const char	*tls_key_pem;
-	unsigned	 max_conns;	/* total per address; 0 = 512 */
-	unsigned	 max_conns_per_ip; /* 0 = 32; over it: 429 */
-	unsigned	 timeout_s;	/* idle connection timeout; 0 = 30 */
-	unsigned	 threads;	/* pool per address; 0 = 2 */
-	size_t		 max_body;	/* 0 = 1 MiB; over it: 413 */
-	size_t		 max_url;	/* 0 = 4096; over it: 414 */
-	size_t		 max_header;	/* total header bytes; 0 = 16 KiB: 431 */
-	int		 accept_events;	/* allow POST /api/events */
+	size_t n_listen;
+	const char *token;	  /* bearer token; NULL = no auth */
+	const char *cors_origin;  /* NULL = no CORS headers */
+	const char *tls_cert_pem; /* both set = HTTPS */
+	const char *tls_key_pem;
+	unsigned max_conns;	   /* total per address; 0 = 512 */
+	unsigned max_conns_per_ip; /* 0 = 32; over it: 429 */
+	unsigned timeout_s;	   /* idle connection timeout; 0 = 30 */
+	unsigned threads;	   /* pool per address; 0 = 2 */
+	size_t max_body;	   /* 0 = 1 MiB; over it: 413 */
+	size_t max_url;		   /* 0 = 4096; over it: 414 */
+	size_t max_header;	   /* total header bytes; 0 = 16 KiB: 431 */
+	int accept_events;	   /* allow POST /api/events */
 	/*
 	 * Hands one validated posted event to the main loop (thread-safe,
 	 * copies what it keeps, never blocks); -1 when its queue is full,
 	 * answered 503.  Required with accept_events.
 	 */
-	int		(*post)(void *ctx, const struct sr_event *ev,
-			    struct sr_err *err);
-	void		*post_ctx;
-	const char	*db_path;	/* history; NULL or ":memory:" = 503 */
-	const char	*chart_js;	/* file served at /chart.js; NULL =
+	int (*post)(void *ctx, const struct sr_event *ev, struct sr_err *err);
+	void *post_ctx;
+	const char *db_path;  /* history; NULL or ":memory:" = 503 */
+	const char *chart_js; /* file served at /chart.js; NULL =
 					   SR_WEB_CHART_JS */
-	int		 quiet;		/* no per-error log lines */
+	int quiet;	      /* no per-error log lines */
 };
 
 struct sr_web;
@@ -82,10 +81,10 @@ void sr_web_publish(struct sr_web *w, struct sr_web_frame *frame);
 /* Counters for the server's own metrics. */
 struct sr_web_stats {
 	uint64_t requests;
-	uint64_t errors;	/* answers with status >= 400 */
-	uint64_t posted;	/* events accepted over HTTP */
-	uint64_t queue_full;	/* events refused with 503 */
-	uint64_t sse_clients;	/* open now */
+	uint64_t errors;      /* answers with status >= 400 */
+	uint64_t posted;      /* events accepted over HTTP */
+	uint64_t queue_full;  /* events refused with 503 */
+	uint64_t sse_clients; /* open now */
 };
 void sr_web_stats(struct sr_web *w, struct sr_web_stats *out);
 

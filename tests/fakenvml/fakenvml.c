@@ -9,9 +9,9 @@
 #include <stddef.h>
 
 struct fake_dev {
-	unsigned		util, mem_util, temp, power_mw;
-	unsigned long long	total, used;
-	int			power_ok;
+	unsigned util, mem_util, temp, power_mw;
+	unsigned long long total, used;
+	int power_ok;
 };
 
 static const struct fake_dev fake_devs[2] = {
@@ -19,8 +19,12 @@ static const struct fake_dev fake_devs[2] = {
 	{ 90, 70, 71, 300000, 80ULL << 30, 60ULL << 30, 0 },
 };
 
-struct nvml_utilization { unsigned gpu, memory; };
-struct nvml_memory { unsigned long long total, free, used; };
+struct nvml_utilization {
+	unsigned gpu, memory;
+};
+struct nvml_memory {
+	unsigned long long total, free, used;
+};
 
 int nvmlInit_v2(void);
 int nvmlShutdown(void);
@@ -29,12 +33,19 @@ int nvmlDeviceGetHandleByIndex_v2(unsigned i, const struct fake_dev **d);
 int nvmlDeviceGetUtilizationRates(const struct fake_dev *d,
     struct nvml_utilization *u);
 int nvmlDeviceGetMemoryInfo(const struct fake_dev *d, struct nvml_memory *m);
-int nvmlDeviceGetTemperature(const struct fake_dev *d, int sensor,
-    unsigned *t);
+int nvmlDeviceGetTemperature(const struct fake_dev *d, int sensor, unsigned *t);
 int nvmlDeviceGetPowerUsage(const struct fake_dev *d, unsigned *mw);
 
-int nvmlInit_v2(void) { return 0; }
-int nvmlShutdown(void) { return 0; }
+int
+nvmlInit_v2(void)
+{
+	return 0;
+}
+int
+nvmlShutdown(void)
+{
+	return 0;
+}
 
 int
 nvmlDeviceGetCount_v2(unsigned *n)
@@ -47,7 +58,7 @@ int
 nvmlDeviceGetHandleByIndex_v2(unsigned i, const struct fake_dev **d)
 {
 	if (i >= 2)
-		return 2;	/* NVML_ERROR_INVALID_ARGUMENT */
+		return 2; /* NVML_ERROR_INVALID_ARGUMENT */
 	*d = &fake_devs[i];
 	return 0;
 }

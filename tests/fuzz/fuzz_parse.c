@@ -35,7 +35,7 @@ fuzz_check(const struct sr_event *ev)
 		cJSON *j = cJSON_Parse(ev->metadata);
 
 		if (!cJSON_IsObject(j))
-			abort();	/* metadata must be a JSON object */
+			abort(); /* metadata must be a JSON object */
 		cJSON_Delete(j);
 	}
 	if ((ev->has & SR_EV_HAS_STATUS) &&
@@ -52,13 +52,14 @@ fuzz_line(struct sr_parser **ps, const char *line, size_t len)
 		struct sr_event ev;
 		enum sr_reject why = SR_REJ__COUNT;
 		struct sr_err err;
-		int rc = sr_parser_line(ps[f], line, len, 1795867200123LL,
-		    &ev, &why, &err);
+		int rc = sr_parser_line(ps[f], line, len, 1795867200123LL, &ev,
+		    &why, &err);
 
 		if (rc == 1)
 			fuzz_check(&ev);
-		else if (rc == -1 && (why >= SR_REJ__COUNT ||
-		    memchr(err.msg, '\0', sizeof err.msg) == NULL))
+		else if (rc == -1 &&
+		    (why >= SR_REJ__COUNT ||
+			memchr(err.msg, '\0', sizeof err.msg) == NULL))
 			abort();
 		else if (rc != 0 && rc != 1 && rc != -1)
 			abort();
@@ -68,9 +69,8 @@ fuzz_line(struct sr_parser **ps, const char *line, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const enum sr_format fmts[4] = {
-		SR_FMT_AUTO, SR_FMT_JSON, SR_FMT_LOGFMT, SR_FMT_COMBINED
-	};
+	static const enum sr_format fmts[4] = { SR_FMT_AUTO, SR_FMT_JSON,
+		SR_FMT_LOGFMT, SR_FMT_COMBINED };
 	struct sr_parser *ps[4];
 	struct sr_lines *l = sr_lines_new();
 	const char *line;

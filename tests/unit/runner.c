@@ -14,8 +14,8 @@
 #undef SUITE
 
 struct suite_entry {
-	const char	*name;
-	void		(*reg)(void);
+	const char *name;
+	void (*reg)(void);
 };
 
 static const struct suite_entry suites[] = {
@@ -43,8 +43,7 @@ main(int argc, char **argv)
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
-	failed = CU_get_number_of_failures() +
-	    CU_get_number_of_tests_failed();
+	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	printf("unit: %u passed, %u failed\n",
 	    CU_get_number_of_tests_run() - CU_get_number_of_tests_failed(),
 	    CU_get_number_of_tests_failed());

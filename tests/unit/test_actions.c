@@ -24,18 +24,18 @@
 
 void sr_test_actions_suite(void);
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 /* ---- a tiny HTTP receiver ---- */
 
 struct receiver {
-	int		 fd;
-	int		 port;
-	int		 mode;		/* 0 answer, 1 hang */
-	int		 fail_first;	/* answer 500 this many times */
-	int		 served;
-	char		 body[8192];
-	pthread_t	 th;
+	int fd;
+	int port;
+	int mode;	/* 0 answer, 1 hang */
+	int fail_first; /* answer 500 this many times */
+	int served;
+	char body[8192];
+	pthread_t th;
 };
 
 static void *
@@ -69,7 +69,7 @@ receiver_main(void *arg)
 			cl = strstr(buf, "Content-Length:");
 			if (hdr_end != NULL && cl != NULL &&
 			    len >= (size_t)(hdr_end + 4 - buf) +
-			    (size_t)atoi(cl + 15))
+				    (size_t)atoi(cl + 15))
 				break;
 		}
 		if (hdr_end != NULL)
@@ -77,13 +77,15 @@ receiver_main(void *arg)
 			    hdr_end + 4);
 		if (r->fail_first > 0) {
 			r->fail_first--;
-			static const char e500[] = "HTTP/1.1 500 Oops\r\n"
+			static const char e500[] =
+			    "HTTP/1.1 500 Oops\r\n"
 			    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 			(void)!write(c, e500, sizeof(e500) - 1);
 		} else {
 			r->served++;
-			static const char ok[] = "HTTP/1.1 200 OK\r\n"
+			static const char ok[] =
+			    "HTTP/1.1 200 OK\r\n"
 			    "Content-Length: 0\r\nConnection: close\r\n\r\n";
 
 			(void)!write(c, ok, sizeof(ok) - 1);
@@ -128,8 +130,8 @@ static void
 fire_cpu(struct sr_engine *e, int from, int to)
 {
 	for (int t = from; t < to; t++) {
-		sr_engine_sample(e, "cpu.total.busy_pct", "%",
-		    T0 + t * 1000LL, 97);
+		sr_engine_sample(e, "cpu.total.busy_pct", "%", T0 + t * 1000LL,
+		    97);
 		sr_engine_tick(e, T0 + t * 1000LL, NULL);
 	}
 }
@@ -163,8 +165,10 @@ test_command(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	sr_config_init(&cfg);
-	(void)snprintf(cmd, sizeof(cmd), "cat > %s/in.json && env | grep "
-	    "^SITREP_INSIGHT_ > %s/env && touch %s/done", dir, dir, dir);
+	(void)snprintf(cmd, sizeof(cmd),
+	    "cat > %s/in.json && env | grep "
+	    "^SITREP_INSIGHT_ > %s/env && touch %s/done",
+	    dir, dir, dir);
 	cfg.actions[0].name = sr_xstrdup("script");
 	cfg.actions[0].command = sr_xstrdup(cmd);
 	cfg.actions[0].on = SR_ACTION_ON_FIRE;
@@ -192,18 +196,17 @@ test_command(void)
 	    "cpu:host");
 	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "state")->valuestring,
 	    "firing");
-	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j,
-	    "severity")->valuestring, "critical");
-	CU_ASSERT_PTR_NOT_NULL(strstr(cJSON_GetObjectItem(j,
-	    "text")->valuestring, "cpu:host"));
+	CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(j, "severity")->valuestring,
+	    "critical");
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(cJSON_GetObjectItem(j, "text")->valuestring, "cpu:host"));
 	cJSON_Delete(j);
 	(void)snprintf(path, sizeof(path), "%s/env", dir);
 	s = slurp(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "SITREP_INSIGHT_ID=cpu:host\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "SITREP_INSIGHT_STATE=firing\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(s,
-	    "SITREP_INSIGHT_SEVERITY=critical\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(s, "SITREP_INSIGHT_SEVERITY=critical\n"));
 	sr_engine_free(e);
 	sr_config_release(&cfg);
 	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
@@ -230,7 +233,7 @@ test_command_timeout(void)
 	}
 	CU_ASSERT_EQUAL(left, 0);
 	CU_ASSERT_EQUAL(sr_exec_ok(x), 1);
-	CU_ASSERT_EQUAL(sr_exec_failed(x), 1);	/* killed at 200 ms */
+	CU_ASSERT_EQUAL(sr_exec_failed(x), 1); /* killed at 200 ms */
 	sr_action_msg_release(&m);
 	sr_exec_free(x);
 }
@@ -243,12 +246,13 @@ test_webhook_post_and_retry(void)
 	char url[64];
 	cJSON *j;
 
-	receiver_start(&r, 0, 1);	/* first answer 500, then 200 */
+	receiver_start(&r, 0, 1); /* first answer 500, then 200 */
 	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", r.port);
 	w = sr_webhook_new(NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	CU_ASSERT_EQUAL(sr_webhook_post(w, url, 2000, 3,
-	    "{\"text\":\"hello\",\"id\":\"x:y\"}", NULL), 0);
+			    "{\"text\":\"hello\",\"id\":\"x:y\"}", NULL),
+	    0);
 	for (int i = 0; i < 300 && sr_webhook_poll(w, sr_mono_ms()) > 0; i++)
 		usleep(20000);
 	CU_ASSERT_EQUAL(sr_webhook_ok(w), 1);
@@ -289,8 +293,8 @@ test_webhook_hang_does_not_block(void)
 	for (int t = 0; t < 140; t++) {
 		int64_t a = sr_mono_ms(), d;
 
-		sr_engine_sample(e, "cpu.total.busy_pct", "%",
-		    T0 + t * 1000LL, 97);
+		sr_engine_sample(e, "cpu.total.busy_pct", "%", T0 + t * 1000LL,
+		    97);
 		sr_engine_tick(e, T0 + t * 1000LL, NULL);
 		d = sr_mono_ms() - a;
 		if (d > worst)

@@ -12,7 +12,7 @@
 
 void sr_test_agg_suite(void);
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 static void
 ev(struct sr_agg *a, int64_t ts, const char *svc, const char *ep, int status,
@@ -46,7 +46,9 @@ test_windows(void)
 	 * latency = 1..100 ms cycling */
 	for (int i = 0; i < 600; i++)
 		ev(a, T0 + i * 1000LL, "api", "/x",
-		    i % 10 == 0 ? 500 : i % 5 == 0 ? 404 : 200,
+		    i % 10 == 0	     ? 500
+			: i % 5 == 0 ? 404
+				     : 200,
 		    1 + i % 100, NULL, NULL);
 	sr_agg_tick(a, T0 + 600000);
 	s = sr_agg_service(a, "api");
@@ -113,8 +115,7 @@ test_users(void)
 		(void)snprintf(user, sizeof(user), "u%d", k);
 		(void)snprintf(sess, sizeof(sess), "s%d", k);
 		for (int i = 0; i <= k; i++)
-			ev(a, T0 + i * 10000LL, "api", "/", 200, 1, user,
-			    sess);
+			ev(a, T0 + i * 10000LL, "api", "/", 200, 1, user, sess);
 	}
 	sr_agg_tick(a, T0 + 400000);
 	sr_agg_users(a, &u, top, 3);
@@ -149,7 +150,7 @@ test_tokens(void)
 		e.model = "m1";
 		e.tokens_in = 100;
 		e.tokens_out = 200;
-		e.response_time_ms = 2000;	/* 200 tokens in 2 s */
+		e.response_time_ms = 2000; /* 200 tokens in 2 s */
 		e.ttft_ms = 100 + i;
 		e.has = SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT |
 		    SR_EV_HAS_LATENCY | SR_EV_HAS_TTFT;

@@ -13,11 +13,11 @@
 
 void sr_test_agghosts_suite(void);
 
-#define T0	1700000000000LL	/* a 10 s bucket boundary */
+#define T0 1700000000000LL /* a 10 s bucket boundary */
 
 static void
-ev(struct sr_agg *a, int64_t ts, const char *host, const char *svc,
-    int status, double lat)
+ev(struct sr_agg *a, int64_t ts, const char *host, const char *svc, int status,
+    double lat)
 {
 	struct sr_event e;
 
@@ -46,7 +46,7 @@ test_hosts(void)
 	ev(a, T0 + 4000, "web1", "api", 200, 5);
 	ev(a, T0 + 5000, "web1", "api", 200, 5);
 	ev(a, T0 + 6000, NULL, "api", 500, 5);
-	ev(a, T0 + 6500, "", "api", 200, 5);	/* empty: no host */
+	ev(a, T0 + 6500, "", "api", 200, 5); /* empty: no host */
 	sr_agg_tick(a, T0 + 20000);
 	CU_ASSERT_EQUAL(sr_agg_n_hosts(a), 2);
 	s = sr_snapshot_new();
@@ -109,8 +109,9 @@ test_host_caps(void)
 			    SR_SNAP_HOST_SERVICES + 1);
 			for (size_t k = 0; k < h->n_services; k++)
 				if (strcmp(h->services[k].name, "other") == 0)
-					CU_ASSERT_EQUAL(h->services[k].win[
-					    SR_WIN_5M].requests,
+					CU_ASSERT_EQUAL(h->services[k]
+							    .win[SR_WIN_5M]
+							    .requests,
 					    70 - SR_SNAP_HOST_SERVICES);
 		}
 		if (strcmp(s->hosts[i].name, "other") == 0)

@@ -16,13 +16,13 @@
 
 void sr_test_aggwin_suite(void);
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 static void
 test_sketch_sub(void)
 {
 	struct sr_sketch *a = sr_sketch_new(), *b = sr_sketch_new(),
-	    *all = sr_sketch_new(), *ref = sr_sketch_new();
+			 *all = sr_sketch_new(), *ref = sr_sketch_new();
 
 	for (int i = 1; i <= 200; i++) {
 		double v = 3.0 * i + 0.25;
@@ -35,7 +35,7 @@ test_sketch_sub(void)
 			sr_sketch_add(ref, v);
 	}
 	sr_sketch_add(b, 0);	/* the zero bin */
-	sr_sketch_add(b, 5000);	/* bins above a's range get trimmed */
+	sr_sketch_add(b, 5000); /* bins above a's range get trimmed */
 	sr_sketch_merge(all, a);
 	sr_sketch_merge(all, b);
 	sr_sketch_sub(all, b);
@@ -67,8 +67,8 @@ test_sketch_sub(void)
 }
 
 struct rec {
-	int64_t	 ts;
-	double	 lat, ttft;
+	int64_t ts;
+	double lat, ttft;
 };
 
 static int64_t
@@ -126,16 +126,17 @@ test_windows_match_fresh(void)
 			seed = seed * 6364136223846793005ull +
 			    1442695040888963407ull;
 			sr_event_clear(&ev);
-			ev.ts_ms = now - (int64_t)((seed >> 20) % (j == 0 ?
-			    50000 : 3000));
+			ev.ts_ms = now -
+			    (int64_t)((seed >> 20) % (j == 0 ? 50000 : 3000));
 			ev.event_id = "e";
 			ev.event_type = "request";
 			ev.service = "api";
 			ev.endpoint = "/x";
 			ev.model = "m";
 			ev.status_code = 200;
-			ev.response_time_ms = (seed >> 50) % 50 == 0 ? 0 :
-			    1 + (double)((seed >> 30) % 5000) / 7.0;
+			ev.response_time_ms = (seed >> 50) % 50 == 0
+			    ? 0
+			    : 1 + (double)((seed >> 30) % 5000) / 7.0;
 			ev.ttft_ms = 5 + (double)((seed >> 24) % 900);
 			ev.has = SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY |
 			    SR_EV_HAS_TTFT;
@@ -147,8 +148,8 @@ test_windows_match_fresh(void)
 		}
 		sr_agg_tick(a, now);
 		for (int w = 0; w < SR_WIN_COUNT; w++) {
-			const struct sr_agg_service *s = sr_agg_service(a,
-			    "api");
+			const struct sr_agg_service *s =
+			    sr_agg_service(a, "api");
 			struct sr_snap_win got;
 			struct sr_snap_model_win mw;
 			uint64_t req;
@@ -164,16 +165,18 @@ test_windows_match_fresh(void)
 			    (enum sr_window)w, &mw);
 			bad = got.requests != req || got.lat_n != req ||
 			    sr_agg_ring_requests(a, s->ring,
-			    (enum sr_window)w) != req;
+				(enum sr_window)w) != req;
 			if (req > 0)
-				bad |= got.p50 != sr_sketch_quantile(lat, 0.5) ||
+				bad |=
+				    got.p50 != sr_sketch_quantile(lat, 0.5) ||
 				    got.p90 != sr_sketch_quantile(lat, 0.9) ||
 				    got.p95 != sr_sketch_quantile(lat, 0.95) ||
 				    got.p99 != sr_sketch_quantile(lat, 0.99) ||
 				    got.max != sr_sketch_max(lat) ||
-				    mw.ttft_p50 != sr_sketch_quantile(ttft,
-				    0.5) || mw.ttft_p95 !=
-				    sr_sketch_quantile(ttft, 0.95) ||
+				    mw.ttft_p50 !=
+					sr_sketch_quantile(ttft, 0.5) ||
+				    mw.ttft_p95 !=
+					sr_sketch_quantile(ttft, 0.95) ||
 				    mw.requests != req;
 			else
 				bad |= !isnan(got.p95) || !isnan(mw.ttft_p95);

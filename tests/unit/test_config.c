@@ -110,8 +110,10 @@ test_errors_name_line(void)
 	path = write_tmp("[insights]\n# comment\ncpu_for = soon\n");
 	sr_config_init(&c);
 	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
-	(void)snprintf(want, sizeof(want), "%s:3: bad value 'soon' for "
-	    "'cpu_for' in [insights]", path);
+	(void)snprintf(want, sizeof(want),
+	    "%s:3: bad value 'soon' for "
+	    "'cpu_for' in [insights]",
+	    path);
 	CU_ASSERT_EQUAL(strncmp(err.msg, want, strlen(want)), 0);
 	sr_config_release(&c);
 	(void)unlink(path);
@@ -119,7 +121,8 @@ test_errors_name_line(void)
 	path = write_tmp("[nonsense]\nx = 1\n");
 	sr_config_init(&c);
 	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, ":2: unknown section "
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg,
+	    ":2: unknown section "
 	    "[nonsense]"));
 	sr_config_release(&c);
 	(void)unlink(path);
@@ -175,8 +178,8 @@ test_values(void)
 	CU_ASSERT_EQUAL(c.insights.active_session_ms, 15 * 60000);
 	CU_ASSERT_EQUAL_FATAL(c.n_actions, 1);
 	CU_ASSERT_STRING_EQUAL(c.actions[0].name, "page");
-	CU_ASSERT_EQUAL(c.actions[0].on, SR_ACTION_ON_FIRE |
-	    SR_ACTION_ON_RESOLVE);
+	CU_ASSERT_EQUAL(c.actions[0].on,
+	    SR_ACTION_ON_FIRE | SR_ACTION_ON_RESOLVE);
 	CU_ASSERT_EQUAL(c.actions[0].rate_limit, 10);
 	CU_ASSERT_EQUAL(c.actions[0].rate_per_ms, 3600000);
 	CU_ASSERT_EQUAL(c.actions[0].min_severity, SR_SEV_CRIT);

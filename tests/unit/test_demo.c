@@ -9,13 +9,14 @@
 
 void sr_test_demo_suite(void);
 
-#define T0 1795000000000LL	/* 2026-11-18T...Z, any fixed instant */
+#define T0 1795000000000LL /* 2026-11-18T...Z, any fixed instant */
 
 static char *
 demo_text(uint64_t seed, enum sr_demo_incidents inc, int n)
 {
-	struct sr_demo_opts o = { .seed = seed, .incidents = inc,
-	    .start_ms = T0 };
+	struct sr_demo_opts o = { .seed = seed,
+		.incidents = inc,
+		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
 	struct sr_event ev;
 	struct sr_buf b;
@@ -51,7 +52,7 @@ test_json_lines(void)
 	int n = 0, bad = 0;
 
 	for (char *line = strtok_r(text, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save)) {
+	     line = strtok_r(NULL, "\n", &save)) {
 		cJSON *o = cJSON_Parse(line);
 		const cJSON *ts = cJSON_GetObjectItem(o, "timestamp");
 		const cJSON *st = cJSON_GetObjectItem(o, "status_code");
@@ -63,8 +64,8 @@ test_json_lines(void)
 		    ts->valuestring[23] != 'Z' || !cJSON_IsNumber(st) ||
 		    !cJSON_IsString(cJSON_GetObjectItem(o, "event_id")) ||
 		    !cJSON_IsString(cJSON_GetObjectItem(o, "service")) ||
-		    !cJSON_IsNumber(cJSON_GetObjectItem(o,
-		    "response_time_ms")) ||
+		    !cJSON_IsNumber(
+			cJSON_GetObjectItem(o, "response_time_ms")) ||
 		    (st->valueint >= 400 && !cJSON_IsString(msg)))
 			bad++;
 		cJSON_Delete(o);
@@ -82,16 +83,17 @@ test_timestamp(void)
 	struct sr_buf b;
 
 	sr_event_clear(&ev);
-	ev.ts_ms = 1795870870123LL;	/* 2026-11-28T13:01:10.123Z */
+	ev.ts_ms = 1795870870123LL; /* 2026-11-28T13:01:10.123Z */
 	ev.event_id = "e";
 	ev.event_type = "request";
 	sr_buf_init(&b);
 	sr_demo_format_json(&ev, &b);
-	CU_ASSERT_STRING_EQUAL(b.data, "{\"timestamp\":"
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "{\"timestamp\":"
 	    "\"2026-11-28T13:01:10.123Z\",\"event_id\":\"e\","
 	    "\"event_type\":\"request\"}\n");
 	sr_buf_reset(&b);
-	ev.ts_ms = 951782400000LL;	/* 2000-02-29T00:00:00.000Z */
+	ev.ts_ms = 951782400000LL; /* 2000-02-29T00:00:00.000Z */
 	sr_demo_format_json(&ev, &b);
 	CU_ASSERT(strstr(b.data, "2000-02-29T00:00:00.000Z") != NULL);
 	sr_buf_release(&b);
@@ -102,7 +104,8 @@ static void
 test_status_mix(void)
 {
 	struct sr_demo_opts o = { .seed = 9,
-	    .incidents = SR_DEMO_INCIDENTS_NONE, .start_ms = T0 };
+		.incidents = SR_DEMO_INCIDENTS_NONE,
+		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
 	struct sr_event ev;
 	int n = 100000, c4 = 0, c5 = 0, llm = 0;
@@ -127,7 +130,8 @@ static void
 test_incidents(void)
 {
 	struct sr_demo_opts o = { .seed = 5,
-	    .incidents = SR_DEMO_INCIDENTS_SOME, .start_ms = T0 };
+		.incidents = SR_DEMO_INCIDENTS_SOME,
+		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
 	struct sr_demo_incident inc;
 	int kinds[4] = { 0 };

@@ -16,7 +16,7 @@
 
 void sr_test_gpu_suite(void);
 
-static char gpu_tmp[256];	/* test fixture state: the temp dir */
+static char gpu_tmp[256]; /* test fixture state: the temp dir */
 static char gpu_lib[512];
 
 static int
@@ -29,11 +29,13 @@ gpu_setup(void)
 	if (mkdtemp(gpu_tmp) == NULL)
 		return -1;
 	snprintf(gpu_lib, sizeof(gpu_lib), "%s/libnvidia-ml.so.1", gpu_tmp);
-	snprintf(cmd, sizeof(cmd), "command -v cc >/dev/null 2>&1 && "
+	snprintf(cmd, sizeof(cmd),
+	    "command -v cc >/dev/null 2>&1 && "
 	    "cc -shared -fPIC -o '%s' '%s/tests/fakenvml/fakenvml.c' "
-	    ">/dev/null 2>&1", gpu_lib, root != NULL ? root : ".");
+	    ">/dev/null 2>&1",
+	    gpu_lib, root != NULL ? root : ".");
 	if (system(cmd) != 0)
-		gpu_lib[0] = '\0';	/* no compiler: tests say so, pass */
+		gpu_lib[0] = '\0'; /* no compiler: tests say so, pass */
 	return 0;
 }
 

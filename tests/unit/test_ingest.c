@@ -12,11 +12,11 @@
 void sr_test_ingest_suite(void);
 
 struct got {
-	int	 n;
-	char	 ids[16][16];
-	int	 status[16];
-	int	 stop_after;		/* -1 never */
-	int	 rejects;
+	int n;
+	char ids[16][16];
+	int status[16];
+	int stop_after; /* -1 never */
+	int rejects;
 	uint64_t reject_line[8];
 	enum sr_reject reject_why[8];
 };
@@ -36,8 +36,8 @@ got_event(void *ctx, const struct sr_event *ev)
 }
 
 static void
-got_reject(void *ctx, const char *source, uint64_t lineno,
-    enum sr_reject why, const char *detail)
+got_reject(void *ctx, const char *source, uint64_t lineno, enum sr_reject why,
+    const char *detail)
 {
 	struct got *g = ctx;
 
@@ -70,8 +70,9 @@ test_reader_pipe(void)
 	CU_ASSERT_FATAL(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
 	r = sr_reader_new("test", fds[0], SR_FMT_JSON, got_event, &g);
 	sr_reader_set_reject_fn(r, got_reject, &g);
-	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 0);	/* EAGAIN */
-	put(fds[1], "{\"event_id\":\"a\",\"status_code\":200}\n"
+	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 0); /* EAGAIN */
+	put(fds[1],
+	    "{\"event_id\":\"a\",\"status_code\":200}\n"
 	    "{\"event_id\":\"b\",\"sta");
 	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 0);
 	CU_ASSERT_EQUAL(g.n, 1);
@@ -94,7 +95,7 @@ test_reader_pipe(void)
 	CU_ASSERT_EQUAL(g.rejects, 1);
 	CU_ASSERT_EQUAL(g.reject_line[0], 4);
 	CU_ASSERT_EQUAL(g.reject_why[0], SR_REJ_NOT_OBJECT);
-	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 1);	/* stays at EOF */
+	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 1); /* stays at EOF */
 	sr_reader_free(r);
 	close(fds[0]);
 }
@@ -108,9 +109,11 @@ temp_lines(int n, int bad_every)
 		if (bad_every && i % bad_every == 0)
 			fprintf(f, "{not json\n");
 		else
-			fprintf(f, "{\"timestamp\":1795870870,\"event_id\":"
+			fprintf(f,
+			    "{\"timestamp\":1795870870,\"event_id\":"
 			    "\"id%d\",\"service\":\"svc%d\",\"status_code\":"
-			    "%d}\n", i, i % 5, 200 + i % 3);
+			    "%d}\n",
+			    i, i % 5, 200 + i % 3);
 	}
 	fflush(f);
 	rewind(f);
@@ -123,8 +126,8 @@ test_reader_bounded(void)
 {
 	struct got g = { .stop_after = -1 };
 	FILE *f = temp_lines(20000, 0);
-	struct sr_reader *r = sr_reader_new("test", fileno(f), SR_FMT_JSON,
-	    got_event, &g);
+	struct sr_reader *r =
+	    sr_reader_new("test", fileno(f), SR_FMT_JSON, got_event, &g);
 	struct sr_err err;
 	int calls = 0, rc;
 
@@ -135,7 +138,7 @@ test_reader_bounded(void)
 		calls++;
 	CU_ASSERT_EQUAL(rc, 1);
 	CU_ASSERT_EQUAL(g.n, 20000);
-	CU_ASSERT(calls >= 3);	/* > 800 KB in 256 KiB steps */
+	CU_ASSERT(calls >= 3); /* > 800 KB in 256 KiB steps */
 	sr_reader_free(r);
 
 	rewind(f);
@@ -227,7 +230,7 @@ test_pipeline_stop(void)
 		sr_pipeline_release(p, b);
 	}
 	CU_ASSERT_EQUAL(sr_pipeline_next(p, 10, &b, &err), 0);
-	sr_pipeline_free(p);	/* the writer is still open: must not hang */
+	sr_pipeline_free(p); /* the writer is still open: must not hang */
 	close(fds[0]);
 	close(fds[1]);
 }

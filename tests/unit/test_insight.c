@@ -19,15 +19,15 @@
 
 void sr_test_insight_suite(void);
 
-#define T0	1700000000000LL		/* a fixed instant, 2023-11-14 */
+#define T0 1700000000000LL /* a fixed instant, 2023-11-14 */
 
 struct rec {
-	int		 n;
-	char		 id[64][64];
-	int		 to[64];
-	int		 from[64];
-	int		 sev[64];
-	int64_t		 ts[64];
+	int n;
+	char id[64][64];
+	int to[64];
+	int from[64];
+	int sev[64];
+	int64_t ts[64];
 };
 
 static void
@@ -53,7 +53,9 @@ rec_free(void *self)
 }
 
 static const struct sr_engine_hook rec_hook = {
-	.name = "test", .transition = rec_transition, .free = rec_free,
+	.name = "test",
+	.transition = rec_transition,
+	.free = rec_free,
 };
 
 /* One tick at offset sec with cpu at value. */
@@ -199,7 +201,7 @@ test_restart_no_refire(void)
 	CU_ASSERT_EQUAL(sr_engine_restore(e, st, &err), 0);
 	for (int t = 200; t < 400; t++)
 		cpu_tick(e, t, 92, st);
-	CU_ASSERT_EQUAL(r.n, 0);	/* still firing, not fired again */
+	CU_ASSERT_EQUAL(r.n, 0); /* still firing, not fired again */
 	s = sr_engine_snapshot(e);
 	in = sr_snapshot_insight(s, "cpu:host");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
@@ -268,11 +270,11 @@ test_calm_day(void)
 	sr_engine_tick(e, T0, NULL);
 	for (t = T0; t < T0 + 86400000LL; t += 10000) {
 		double day = sin(2 * M_PI * (double)(t - T0) / 86400000.0);
-		double rate = 3.0 * (1 + 0.5 * day);	/* events/s/service */
+		double rate = 3.0 * (1 + 0.5 * day); /* events/s/service */
 
 		for (size_t s = 0; s < 3; s++) {
-			int n = (int)(rate * 10 + gauss(&seed) *
-			    sqrt(rate * 10));
+			int n =
+			    (int)(rate * 10 + gauss(&seed) * sqrt(rate * 10));
 
 			for (int i = 0; i < n; i++) {
 				struct sr_event ev;
@@ -292,8 +294,8 @@ test_calm_day(void)
 				ev.user_id = user;
 				ev.session_id = sess;
 				ev.status_code = err ? 503 : 200;
-				ev.response_time_ms = 80 * exp(0.4 *
-				    gauss(&seed));
+				ev.response_time_ms =
+				    80 * exp(0.4 * gauss(&seed));
 				ev.has = SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY;
 				if (err) {
 					if (rng(&seed) % 2)

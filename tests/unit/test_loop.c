@@ -11,10 +11,10 @@
 void sr_test_loop_suite(void);
 
 struct fdrec {
-	int	calls;
-	char	got[64];
-	size_t	len;
-	int	del_self;
+	int calls;
+	char got[64];
+	size_t len;
+	int del_self;
 };
 
 static void
@@ -42,10 +42,11 @@ test_fd(void)
 
 	CU_ASSERT_FATAL(l != NULL);
 	CU_ASSERT_FATAL(pipe(p) == 0);
-	CU_ASSERT_EQUAL(sr_loop_add_fd(l, -1, SR_LOOP_READ, on_read, &r,
-	    NULL), -1);
+	CU_ASSERT_EQUAL(sr_loop_add_fd(l, -1, SR_LOOP_READ, on_read, &r, NULL),
+	    -1);
 	CU_ASSERT_EQUAL(sr_loop_add_fd(l, p[0], SR_LOOP_READ, on_read, &r,
-	    NULL), 0);
+			    NULL),
+	    0);
 	CU_ASSERT_EQUAL(sr_loop_nfds(l), 1);
 	/* nothing ready: a zero wait runs no callback */
 	CU_ASSERT_EQUAL(sr_loop_run_once(l, 0, NULL), 0);
@@ -68,18 +69,18 @@ test_fd(void)
 	sr_loop_add_fd(l, p[0], SR_LOOP_READ, on_read, &r, NULL);
 	close(p[1]);
 	CU_ASSERT_EQUAL(sr_loop_run_once(l, 1000, NULL), 1);
-	CU_ASSERT_EQUAL(r.len, 5);	/* the 'e' written while unwatched */
+	CU_ASSERT_EQUAL(r.len, 5); /* the 'e' written while unwatched */
 	close(p[0]);
 	sr_loop_free(l);
 }
 
 struct timrec {
-	int	 calls;
-	int	 limit;
-	int64_t	 next;
-	int	*order;
-	int	*norder;
-	int	 tag;
+	int calls;
+	int limit;
+	int64_t next;
+	int *order;
+	int *norder;
+	int tag;
 };
 
 static int64_t
@@ -100,10 +101,14 @@ test_timers(void)
 {
 	struct sr_loop *l = sr_loop_new(NULL);
 	int order[8], norder = 0;
-	struct timrec a = { .limit = 1, .order = order, .norder = &norder,
-	    .tag = 1 };
-	struct timrec b = { .limit = 1, .order = order, .norder = &norder,
-	    .tag = 2 };
+	struct timrec a = { .limit = 1,
+		.order = order,
+		.norder = &norder,
+		.tag = 1 };
+	struct timrec b = { .limit = 1,
+		.order = order,
+		.norder = &norder,
+		.tag = 2 };
 	struct timrec c = { .limit = 3, .next = 0 };
 	int64_t ida, idb, idd;
 
@@ -114,9 +119,9 @@ test_timers(void)
 	for (int i = 0; i < 100 && norder < 2; i++)
 		sr_loop_run_once(l, -1, NULL);
 	CU_ASSERT_EQUAL(norder, 2);
-	CU_ASSERT_EQUAL(order[0], 2);	/* the earlier one first */
+	CU_ASSERT_EQUAL(order[0], 2); /* the earlier one first */
 	CU_ASSERT_EQUAL(order[1], 1);
-	CU_ASSERT_EQUAL(a.calls, 1);	/* SR_TIMER_STOP: ran once */
+	CU_ASSERT_EQUAL(a.calls, 1); /* SR_TIMER_STOP: ran once */
 	/* a repeating timer runs until it says stop */
 	sr_loop_add_timer(l, 0, on_timer, &c);
 	for (int i = 0; i < 10; i++)
@@ -132,9 +137,9 @@ test_timers(void)
 }
 
 struct wakerec {
-	struct sr_loop	*l;
-	int		 wakes;
-	int		 sleeps;
+	struct sr_loop *l;
+	int wakes;
+	int sleeps;
 };
 
 static void
@@ -161,7 +166,7 @@ waker(void *arg)
 	struct wakerec *w = arg;
 
 	usleep(20000);
-	for (int i = 0; i < 10000; i++)		/* fills the pipe: no block */
+	for (int i = 0; i < 10000; i++) /* fills the pipe: no block */
 		sr_loop_wake(w->l);
 	return NULL;
 }
@@ -232,7 +237,7 @@ test_signal(void)
 	pthread_join(th, NULL);
 	sr_loop_free(l);
 	pthread_sigmask(SIG_BLOCK, NULL, &cur);
-	CU_ASSERT(!sigismember(&cur, SIGUSR1));		/* mask restored */
+	CU_ASSERT(!sigismember(&cur, SIGUSR1)); /* mask restored */
 	sigaction(SIGUSR1, &old, NULL);
 }
 

@@ -93,8 +93,7 @@ test_sort_filter(void)
 	    0);
 	CU_ASSERT_EQUAL(sr_metric_set_filter(set, NULL, 0), 4);
 	CU_ASSERT_EQUAL(sr_metric_set_count(copy), 5);
-	CU_ASSERT_DOUBLE_EQUAL(sr_metric_set_get(copy, "load.15")->value, 3,
-	    0);
+	CU_ASSERT_DOUBLE_EQUAL(sr_metric_set_get(copy, "load.15")->value, 3, 0);
 	sr_metric_set_free(set);
 	sr_metric_set_free(copy);
 }
@@ -129,7 +128,7 @@ test_foreach_split(void)
 	CU_ASSERT_STRING_EQUAL(fam, "uptime_s");
 	CU_ASSERT_STRING_EQUAL(meas, "");
 	sr_metric_name_split("temp.coretemp.Core_0.temp_c", fam, inst, meas, 8);
-	CU_ASSERT_STRING_EQUAL(inst, "coretem");	/* truncated to 7 */
+	CU_ASSERT_STRING_EQUAL(inst, "coretem"); /* truncated to 7 */
 	sr_metric_set_free(set);
 }
 

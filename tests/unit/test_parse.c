@@ -15,16 +15,16 @@
 
 void sr_test_parse_suite(void);
 
-#define NOW 1700000000000LL	/* stamps lines without a time */
-#define T_DEMO 1795867200123LL	/* 2026-11-28T12:00:00.123Z */
+#define NOW 1700000000000LL    /* stamps lines without a time */
+#define T_DEMO 1795867200123LL /* 2026-11-28T12:00:00.123Z */
 
 /* Shared by the helpers below; rebuilt by each test. */
 struct fx {
-	struct sr_parser	*p;
-	struct sr_event		 ev;
-	enum sr_reject		 why;
-	struct sr_err		 err;
-	cJSON			*meta;
+	struct sr_parser *p;
+	struct sr_event ev;
+	enum sr_reject why;
+	struct sr_err err;
+	cJSON *meta;
 };
 
 static void
@@ -98,13 +98,16 @@ test_json_demo(void)
 	struct fx f;
 
 	fx_open(&f, SR_FMT_JSON);
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"timestamp\":\"2026-11-28T12:00:00.123Z\","
-	    "\"service\":\"vllm\",\"endpoint\":\"/v1/chat/completions\","
-	    "\"status_code\":200,\"response_time_ms\":812.5,\"user_id\":"
-	    "\"u123\",\"session_id\":\"s456\",\"model\":\"llama-3-8b\","
-	    "\"tokens_in\":512,\"tokens_out\":128,\"ttft_ms\":95.2,"
-	    "\"event_id\":\"e1\",\"event_type\":\"llm\",\"host\":\"n1\","
-	    "\"message\":\"ok\"}"), 1);
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"timestamp\":\"2026-11-28T12:00:00.123Z\","
+		"\"service\":\"vllm\",\"endpoint\":\"/v1/chat/completions\","
+		"\"status_code\":200,\"response_time_ms\":812.5,\"user_id\":"
+		"\"u123\",\"session_id\":\"s456\",\"model\":\"llama-3-8b\","
+		"\"tokens_in\":512,\"tokens_out\":128,\"ttft_ms\":95.2,"
+		"\"event_id\":\"e1\",\"event_type\":\"llm\",\"host\":\"n1\","
+		"\"message\":\"ok\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	STREQ(f.ev.service, "vllm");
 	STREQ(f.ev.endpoint, "/v1/chat/completions");
@@ -120,8 +123,9 @@ test_json_demo(void)
 	STREQ(f.ev.event_type, "llm");
 	STREQ(f.ev.host, "n1");
 	STREQ(f.ev.message, "ok");
-	CU_ASSERT_EQUAL(f.ev.has, SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY |
-	    SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT | SR_EV_HAS_TTFT);
+	CU_ASSERT_EQUAL(f.ev.has,
+	    SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY | SR_EV_HAS_TOKENS_IN |
+		SR_EV_HAS_TOKENS_OUT | SR_EV_HAS_TTFT);
 	CU_ASSERT_PTR_NULL(f.ev.metadata);
 	fx_close(&f);
 }
@@ -161,8 +165,10 @@ test_json_defaults(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "{}"), 1);
 	CU_ASSERT_PTR_NULL(f.ev.service);
 	/* null is absent, "" is absent */
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":null,\"user\":\"\","
-	    "\"ts\":null}"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"status\":null,\"user\":\"\","
+			    "\"ts\":null}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.has, 0);
 	CU_ASSERT_PTR_NULL(f.ev.user_id);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, NOW);
@@ -177,7 +183,8 @@ test_json_aliases(void)
 
 	fx_open(&f, SR_FMT_JSON);
 	/* time: ts, time, @timestamp, timestamp as numbers and strings */
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"ts\":\"2026-11-28T12:00:00.123Z\"}"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"ts\":\"2026-11-28T12:00:00.123Z\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"time\":1795867200.123}"), 1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
@@ -188,7 +195,8 @@ test_json_aliases(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"ts\":\"1795867200.123\"}"), 1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	CU_ASSERT_EQUAL(fx_line(&f,
-	    "{\"__REALTIME_TIMESTAMP\":\"1795867200123456\"}"), 1);
+			    "{\"__REALTIME_TIMESTAMP\":\"1795867200123456\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	/* status */
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":404}"), 1);
@@ -244,7 +252,8 @@ test_json_aliases(void)
 	STREQ(f.ev.service, "a");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"app\":\"b\"}"), 1);
 	STREQ(f.ev.service, "b");
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"_SYSTEMD_UNIT\":\"nginx.service\"}"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"_SYSTEMD_UNIT\":\"nginx.service\"}"),
+	    1);
 	STREQ(f.ev.service, "nginx");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"_SYSTEMD_UNIT\":\"cron.timer\"}"), 1);
 	STREQ(f.ev.service, "cron.timer");
@@ -255,8 +264,10 @@ test_json_aliases(void)
 	STREQ(f.ev.endpoint, "/a/b");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"route\":\"/users/:id\"}"), 1);
 	STREQ(f.ev.endpoint, "/users/:id");
-	CU_ASSERT_EQUAL(fx_line(&f,
-	    "{\"url\":\"https://api.example.com:8443/v1/x?q=2#f\"}"), 1);
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"url\":\"https://api.example.com:8443/v1/x?q=2#f\"}"),
+	    1);
 	STREQ(f.ev.endpoint, "/v1/x");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"url\":\"/v2/y?z\"}"), 1);
 	STREQ(f.ev.endpoint, "/v2/y");
@@ -284,16 +295,20 @@ test_json_aliases(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"error\":false}"), 1);
 	CU_ASSERT_EQUAL(f.ev.has, 0);
 	/* LLM fields */
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"prompt_tokens\":10,"
-	    "\"completion_tokens\":\"20\",\"time_to_first_token_ms\":33.5}"),
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"prompt_tokens\":10,"
+		"\"completion_tokens\":\"20\",\"time_to_first_token_ms\":33.5}"),
 	    1);
 	CU_ASSERT_EQUAL(f.ev.tokens_in, 10);
 	CU_ASSERT_EQUAL(f.ev.tokens_out, 20);
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.ttft_ms, 33.5, 1e-9);
-	CU_ASSERT_EQUAL(f.ev.has, SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT |
-	    SR_EV_HAS_TTFT);
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"input_tokens\":1,"
-	    "\"output_tokens\":2,\"model\":\"m\"}"), 1);
+	CU_ASSERT_EQUAL(f.ev.has,
+	    SR_EV_HAS_TOKENS_IN | SR_EV_HAS_TOKENS_OUT | SR_EV_HAS_TTFT);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"input_tokens\":1,"
+			    "\"output_tokens\":2,\"model\":\"m\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.tokens_in, 1);
 	CU_ASSERT_EQUAL(f.ev.tokens_out, 2);
 	STREQ(f.ev.model, "m");
@@ -309,18 +324,18 @@ test_json_aliases(void)
 static void
 test_json_levels(void)
 {
-	static const char *const errs[] = {
-		"error", "ERROR", "err", "fatal", "critical", NULL
-	};
+	static const char *const errs[] = { "error", "ERROR", "err", "fatal",
+		"critical", NULL };
 	struct fx f;
 	char line[64];
 
 	fx_open(&f, SR_FMT_JSON);
 	for (int i = 0; errs[i] != NULL; i++) {
-		(void)snprintf(line, sizeof line, "{\"level\":\"%s\"}", errs[i]);
+		(void)snprintf(line, sizeof line, "{\"level\":\"%s\"}",
+		    errs[i]);
 		CU_ASSERT_EQUAL(fx_line(&f, line), 1);
 		CU_ASSERT_EQUAL(f.ev.has, SR_EV_IS_ERROR);
-		STREQ(meta_str(&f, "level"), errs[i]);	/* kept */
+		STREQ(meta_str(&f, "level"), errs[i]); /* kept */
 	}
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"level\":\"info\"}"), 1);
 	CU_ASSERT_EQUAL(f.ev.has, 0);
@@ -348,11 +363,14 @@ test_json_journald(void)
 	struct fx f;
 
 	fx_open(&f, SR_FMT_AUTO);
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"__CURSOR\":\"s=abc;i=1\","
-	    "\"__REALTIME_TIMESTAMP\":\"1795867200123456\","
-	    "\"_HOSTNAME\":\"web1\",\"PRIORITY\":\"3\","
-	    "\"_SYSTEMD_UNIT\":\"nginx.service\",\"SYSLOG_IDENTIFIER\":\"nginx\","
-	    "\"MESSAGE\":\"upstream timed out\",\"_PID\":\"812\"}"), 1);
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"__CURSOR\":\"s=abc;i=1\","
+		"\"__REALTIME_TIMESTAMP\":\"1795867200123456\","
+		"\"_HOSTNAME\":\"web1\",\"PRIORITY\":\"3\","
+		"\"_SYSTEMD_UNIT\":\"nginx.service\",\"SYSLOG_IDENTIFIER\":\"nginx\","
+		"\"MESSAGE\":\"upstream timed out\",\"_PID\":\"812\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	STREQ(f.ev.service, "nginx");
 	STREQ(f.ev.message, "upstream timed out");
@@ -379,12 +397,15 @@ test_json_metadata(void)
 	cJSON *j;
 
 	fx_open(&f, SR_FMT_JSON);
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"service\":\"api\",\"region\":\"eu\","
-	    "\"retries\":3,\"ratio\":0.25,\"big\":12345678901234,"
-	    "\"ok\":true,\"no\":false,\"nil\":null,\"tags\":[\"a\",1],"
-	    "\"obj\":{\"k\":{\"n\":[1,2]}},\"q\":\"say \\\"hi\\\"\\n\","
-	    "\"u\":\"caf\xc3\xa9 \xe2\x82\xac\","
-	    "\"metadata\":{\"trace\":\"t1\",\"depth\":2}}"), 1);
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"service\":\"api\",\"region\":\"eu\","
+		"\"retries\":3,\"ratio\":0.25,\"big\":12345678901234,"
+		"\"ok\":true,\"no\":false,\"nil\":null,\"tags\":[\"a\",1],"
+		"\"obj\":{\"k\":{\"n\":[1,2]}},\"q\":\"say \\\"hi\\\"\\n\","
+		"\"u\":\"caf\xc3\xa9 \xe2\x82\xac\","
+		"\"metadata\":{\"trace\":\"t1\",\"depth\":2}}"),
+	    1);
 	STREQ(f.ev.service, "api");
 	CU_ASSERT_EQUAL(meta_count(&f), 13);
 	STREQ(meta_str(&f, "region"), "eu");
@@ -420,9 +441,11 @@ test_json_metadata(void)
 	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "x"), 2, 0);
 
 	/* two aliases of one field: the model's name wins, the other is kept */
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":500,\"status_code\":200,"
-	    "\"latency_ms\":5,\"duration_s\":1,\"msg\":\"a\","
-	    "\"message\":\"b\",\"error\":\"c\"}"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"status\":500,\"status_code\":200,"
+			    "\"latency_ms\":5,\"duration_s\":1,\"msg\":\"a\","
+			    "\"message\":\"b\",\"error\":\"c\"}"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.status_code, 200);
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 5, 1e-9);
 	STREQ(f.ev.message, "b");
@@ -445,9 +468,9 @@ static void
 test_json_reject(void)
 {
 	static const struct {
-		const char	*line;
-		enum sr_reject	 why;
-		const char	*in_msg;
+		const char *line;
+		enum sr_reject why;
+		const char *in_msg;
 	} cases[] = {
 		{ "{\"a\":", SR_REJ_NOT_JSON, "not JSON" },
 		{ "{\"a\":1} x", SR_REJ_NOT_JSON, "not JSON" },
@@ -490,7 +513,8 @@ test_json_reject(void)
 		    "field 'timestamp'" },
 		{ "{\"ts\":\"2026-13-01T00:00:00Z\"}", SR_REJ_BAD_TIME,
 		    "field 'ts'" },
-		{ "{\"time\":\"2026-01-32\"}", SR_REJ_BAD_TIME, "field 'time'" },
+		{ "{\"time\":\"2026-01-32\"}", SR_REJ_BAD_TIME,
+		    "field 'time'" },
 		{ "{\"ts\":\"2026-01-01T25:00:00Z\"}", SR_REJ_BAD_TIME, "ts" },
 		{ "{\"ts\":{}}", SR_REJ_BAD_TIME, "field 'ts'" },
 		{ "{\"ts\":-5}", SR_REJ_BAD_TIME, "field 'ts'" },
@@ -541,8 +565,10 @@ test_lines_edge(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "  {\"status\":201}"), 1);
 	CU_ASSERT_EQUAL(f.ev.status_code, 201);
 	/* valid multibyte UTF-8 (2, 3 and 4 byte sequences) */
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"message\":\"\xc3\xa9\xe2\x82\xac"
-	    "\xf0\x9f\x98\x80\",\"user\":\"\xe6\x97\xa5\"}"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"message\":\"\xc3\xa9\xe2\x82\xac"
+			    "\xf0\x9f\x98\x80\",\"user\":\"\xe6\x97\xa5\"}"),
+	    1);
 	STREQ(f.ev.message, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
 	STREQ(f.ev.user_id, "\xe6\x97\xa5");
 	/* invalid UTF-8 in every format */
@@ -552,8 +578,8 @@ test_lines_edge(void)
 	big = malloc(n);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
 	memset(big, 'a', n);
-	CU_ASSERT_EQUAL(sr_parser_line(f.p, big, n, NOW, &f.ev, &f.why,
-	    &f.err), -1);
+	CU_ASSERT_EQUAL(sr_parser_line(f.p, big, n, NOW, &f.ev, &f.why, &f.err),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_TOO_LONG);
 	free(big);
 	/* unrecognised */
@@ -596,10 +622,13 @@ test_logfmt(void)
 	struct fx f;
 
 	fx_open(&f, SR_FMT_LOGFMT);
-	CU_ASSERT_EQUAL(fx_line(&f, "ts=2026-11-28T12:00:00.123Z level=error "
-	    "service=api path=/v1/x?y=1 status=502 duration_ms=12.5 "
-	    "user=u1 msg=\"upstream said \\\"no\\\" \\\\ bye\" cached "
-	    "region=eu empty="), 1);
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"ts=2026-11-28T12:00:00.123Z level=error "
+		"service=api path=/v1/x?y=1 status=502 duration_ms=12.5 "
+		"user=u1 msg=\"upstream said \\\"no\\\" \\\\ bye\" cached "
+		"region=eu empty="),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	STREQ(f.ev.service, "api");
 	STREQ(f.ev.endpoint, "/v1/x");
@@ -607,8 +636,8 @@ test_logfmt(void)
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12.5, 1e-9);
 	STREQ(f.ev.user_id, "u1");
 	STREQ(f.ev.message, "upstream said \"no\" \\ bye");
-	CU_ASSERT_EQUAL(f.ev.has, SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY |
-	    SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(f.ev.has,
+	    SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY | SR_EV_IS_ERROR);
 	/* bare key = true; unknown keys and level kept */
 	CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(f.meta, "cached")));
 	STREQ(meta_str(&f, "region"), "eu");
@@ -617,8 +646,7 @@ test_logfmt(void)
 	CU_ASSERT_EQUAL(meta_count(&f), 4);
 
 	/* quoted values with spaces and = inside */
-	CU_ASSERT_EQUAL(fx_line(&f, "a=\"x=1 y=2\" svc=\"my app\"\tt=\"\""),
-	    1);
+	CU_ASSERT_EQUAL(fx_line(&f, "a=\"x=1 y=2\" svc=\"my app\"\tt=\"\""), 1);
 	STREQ(meta_str(&f, "a"), "x=1 y=2");
 	STREQ(meta_str(&f, "t"), "");
 	STREQ(f.ev.service, "my app");
@@ -626,8 +654,10 @@ test_logfmt(void)
 	CU_ASSERT_EQUAL(fx_line(&f, "msg=\"a\\nb\\tc\\qd\""), 1);
 	STREQ(f.ev.message, "a\nb\tc\\qd");
 	/* numeric forms and tokens */
-	CU_ASSERT_EQUAL(fx_line(&f, "tokens_in=5 tokens_out=6 ttft_ms=7.5 "
-	    "request_time=0.5 time=1795867200.123"), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "tokens_in=5 tokens_out=6 ttft_ms=7.5 "
+			    "request_time=0.5 time=1795867200.123"),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.tokens_in, 5);
 	CU_ASSERT_EQUAL(f.ev.tokens_out, 6);
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.ttft_ms, 7.5, 1e-9);
@@ -653,9 +683,11 @@ test_logfmt(void)
 	fx_close(&f);
 }
 
-#define CLF "127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] " \
+#define CLF                                               \
+	"127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] " \
 	"\"GET /apache_pb.gif?x=1&y=2 HTTP/1.0\" 200 2326"
-#define REF " \"http://www.example.com/start.html\" " \
+#define REF                                       \
+	" \"http://www.example.com/start.html\" " \
 	"\"Mozilla/4.08 [en] (Win98; I ;Nav)\""
 /* date -u -d '2000-10-10T13:55:36-07:00' +%s%3N */
 #define T_CLF 971211336000LL
@@ -696,9 +728,11 @@ test_combined(void)
 
 	/* "-" user, "-" bytes, escaped quote in the agent, +hhmm zone,
 	 * a 5xx; date -u -d '2026-11-28T13:00:00+01:00' +%s%3N */
-	CU_ASSERT_EQUAL(fx_line(&f, "::1 - - [28/Nov/2026:13:00:00 +0100] "
-	    "\"POST /api/v1/items HTTP/2.0\" 503 - \"-\" "
-	    "\"curl \\\"8\\\"\""), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "::1 - - [28/Nov/2026:13:00:00 +0100] "
+			    "\"POST /api/v1/items HTTP/2.0\" 503 - \"-\" "
+			    "\"curl \\\"8\\\"\""),
+	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, 1795867200000LL);
 	CU_ASSERT_PTR_NULL(f.ev.user_id);
 	CU_ASSERT_EQUAL(f.ev.status_code, 503);
@@ -715,38 +749,52 @@ test_combined(void)
 	sr_parser_set_default_service(f.p, NULL);
 
 	/* a request line that is not METHOD PATH PROTO */
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
-	    "\"-\" 400 0 \"-\" \"-\""), 1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
+			    "\"-\" 400 0 \"-\" \"-\""),
+	    1);
 	CU_ASSERT_PTR_NULL(f.ev.endpoint);
 	STREQ(meta_str(&f, "request"), "-");
 
 	/* impossible date, bad status */
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [32/Oct/2000:13:55:36 +0000] "
-	    "\"GET / HTTP/1.1\" 200 1"), -1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [32/Oct/2000:13:55:36 +0000] "
+			    "\"GET / HTTP/1.1\" 200 1"),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_TIME);
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Foo/2000:13:55:36 +0000] "
-	    "\"GET / HTTP/1.1\" 200 1"), -1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [10/Foo/2000:13:55:36 +0000] "
+			    "\"GET / HTTP/1.1\" 200 1"),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_TIME);
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Oct/2000:25:55:36 +0000] "
-	    "\"GET / HTTP/1.1\" 200 1"), -1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [10/Oct/2000:25:55:36 +0000] "
+			    "\"GET / HTTP/1.1\" 200 1"),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_TIME);
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
-	    "\"GET / HTTP/1.1\" 999 1"), -1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
+			    "\"GET / HTTP/1.1\" 999 1"),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_FIELD);
 	/* a NUL where the byte count goes (found by the fuzzer) */
 	{
-		static const char nul[] = "1.2.3.4 - - [10/Oct/2000:13:55:36 "
+		static const char nul[] =
+		    "1.2.3.4 - - [10/Oct/2000:13:55:36 "
 		    "+0000] \"GET / HTTP/1.1\" 200 \0\0\t23 0.1";
 
 		CU_ASSERT_EQUAL(sr_parser_line(f.p, nul, sizeof nul - 1, NOW,
-		    &f.ev, &f.why, &f.err), -1);
+				    &f.ev, &f.why, &f.err),
+		    -1);
 		CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
 	}
 	/* not this format */
 	CU_ASSERT_EQUAL(fx_line(&f, "a=1 b=2"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
-	CU_ASSERT_EQUAL(fx_line(&f, "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
-	    "\"GET / HTTP/1.1\" 200"), -1);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
+			    "\"GET / HTTP/1.1\" 200"),
+	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
 	fx_close(&f);
 }
@@ -782,8 +830,8 @@ test_auto(void)
 
 /* Feed text in chunks of n bytes; collect lines as "a|b|..." text. */
 static void
-lines_run(const char *text, size_t len, size_t chunk, char *out,
-    size_t outlen, int *longs)
+lines_run(const char *text, size_t len, size_t chunk, char *out, size_t outlen,
+    int *longs)
 {
 	struct sr_lines *l = sr_lines_new();
 	const char *line;
@@ -826,7 +874,8 @@ test_lines(void)
 
 	/* every chunk size gives the same lines, the last without newline */
 	for (size_t chunk = 1; chunk <= sizeof text; chunk++) {
-		lines_run(text, sizeof text - 1, chunk, out, sizeof out, &longs);
+		lines_run(text, sizeof text - 1, chunk, out, sizeof out,
+		    &longs);
 		CU_ASSERT_STRING_EQUAL(out, "a|bb\r||ccc|last|");
 		CU_ASSERT_EQUAL(longs, 0);
 	}
@@ -896,7 +945,8 @@ test_lines_too_long(void)
 		}
 		goods++;
 		CU_ASSERT_EQUAL(sr_parser_line(p, line, n, NOW, &ev, &why,
-		    NULL), 1);
+				    NULL),
+		    1);
 		CU_ASSERT_EQUAL(ev.status_code, 202);
 		CU_ASSERT_EQUAL(sr_lines_lineno(l), 3);
 	}

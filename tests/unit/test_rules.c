@@ -19,11 +19,11 @@
 
 void sr_test_rules_suite(void);
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 static void
-add_req(struct sr_agg *a, int64_t ts, const char *svc, int status,
-    double lat, const char *msg)
+add_req(struct sr_agg *a, int64_t ts, const char *svc, int status, double lat,
+    const char *msg)
 {
 	struct sr_event ev;
 
@@ -41,13 +41,13 @@ add_req(struct sr_agg *a, int64_t ts, const char *svc, int status,
 }
 
 struct fires {
-	int	 n;
-	char	 id[16][96];
+	int n;
+	char id[16][96];
 };
 
 static void
-on_fire(void *ctx, const struct sr_snap_insight *in,
-    enum sr_insight_state from, int64_t now)
+on_fire(void *ctx, const struct sr_snap_insight *in, enum sr_insight_state from,
+    int64_t now)
 {
 	struct fires *f = ctx;
 
@@ -148,8 +148,9 @@ test_latency_regression(void)
 		for (int i = 0; i < 5; i++) {
 			seed = seed * 6364136223846793005ull + 1;
 			add_req(a, t + i * 200, "api", 200,
-			    base * (0.8 + 0.4 * (double)(seed >> 40) /
-			    16777216.0), NULL);
+			    base *
+				(0.8 + 0.4 * (double)(seed >> 40) / 16777216.0),
+			    NULL);
 		}
 		sr_agg_tick(a, t + 1000);
 		v.now_ms = t + 1000;
@@ -188,7 +189,7 @@ test_disk_fill_forecast(void)
 		sr_series_set_push(ss, "fs./var.used_bytes", "bytes", t, used);
 		sr_series_set_push(ss, "fs./var.total_bytes", "bytes", t, 50e9);
 	}
-	truth = (50e9 - (40e9 + slope * 1800)) / slope;	/* seconds */
+	truth = (50e9 - (40e9 + slope * 1800)) / slope; /* seconds */
 	memset(&v, 0, sizeof(v));
 	memset(&out, 0, sizeof(out));
 	v.now_ms = t;
@@ -202,7 +203,8 @@ test_disk_fill_forecast(void)
 	CU_ASSERT_EQUAL(out.v[0].severity, SR_SEV_WARN);
 	CU_ASSERT_FALSE(out.v[0].hold);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].description, "GB/h"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(out.v[0].title, "/var full in about 7 h"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(out.v[0].title, "/var full in about 7 h"));
 	free(out.v);
 	sr_series_set_free(ss);
 	sr_config_release(&cfg);
@@ -223,8 +225,10 @@ test_error_patterns_collapse(void)
 	for (int i = 0; i < 30; i++) {
 		char msg[128];
 
-		(void)snprintf(msg, sizeof(msg), "upstream timeout after %d ms "
-		    "(request %08x)", 1000 + i * 37, 0xabc000u + (unsigned)i);
+		(void)snprintf(msg, sizeof(msg),
+		    "upstream timeout after %d ms "
+		    "(request %08x)",
+		    1000 + i * 37, 0xabc000u + (unsigned)i);
 		add_req(a, T0 + i * 1000, i % 2 ? "api" : "web", 504, 10, msg);
 	}
 	sr_agg_tick(a, T0 + 31000);
@@ -281,7 +285,7 @@ test_min_samples(void)
 static double
 binom_tail_plain(int n, int k, double p)
 {
-	double sum = 0, c = 1;	/* c = C(n, j) */
+	double sum = 0, c = 1; /* c = C(n, j) */
 
 	for (int j = 0; j < k; j++) {
 		sum += c * pow(p, j) * pow(1 - p, n - j);
@@ -305,11 +309,13 @@ test_binom_tail(void)
 	CU_ASSERT_DOUBLE_EQUAL(sr_rule_binom_tail(5, 1, 0), 0, 0);
 	/* against the plain sum, above and below the mean */
 	CU_ASSERT(fabs(sr_rule_binom_tail(178, 5, 0.0041) /
-	    binom_tail_plain(178, 5, 0.0041) - 1) < 1e-9);
+			  binom_tail_plain(178, 5, 0.0041) -
+		      1) < 1e-9);
 	CU_ASSERT(fabs(sr_rule_binom_tail(400, 30, 0.05) /
-	    binom_tail_plain(400, 30, 0.05) - 1) < 1e-9);
+			  binom_tail_plain(400, 30, 0.05) -
+		      1) < 1e-9);
 	CU_ASSERT(fabs(sr_rule_binom_tail(400, 15, 0.05) -
-	    binom_tail_plain(400, 15, 0.05)) < 1e-12);
+		      binom_tail_plain(400, 15, 0.05)) < 1e-12);
 	/* mean 0.73: P(X = 5) alone is e^-0.73 0.73^5 / 5! = 8.3e-4 */
 	CU_ASSERT(sr_rule_binom_tail(178, 5, 0.0041) > 8.3e-4 &&
 	    sr_rule_binom_tail(178, 5, 0.0041) < 9.5e-4);
@@ -466,14 +472,14 @@ test_silence_recent_rate(void)
 
 /* error_rate firings (pending -> firing, warning or worse) with times */
 struct live_fires {
-	int	 n, other;	/* other: any other rule's warning+ */
-	char	 subject[64][32];
-	int64_t	 at[64];
+	int n, other; /* other: any other rule's warning+ */
+	char subject[64][32];
+	int64_t at[64];
 };
 
 static void
-on_live(void *ctx, const struct sr_snap_insight *in,
-    enum sr_insight_state from, int64_t now)
+on_live(void *ctx, const struct sr_snap_insight *in, enum sr_insight_state from,
+    int64_t now)
 {
 	struct live_fires *f = ctx;
 
@@ -498,8 +504,9 @@ static void
 live_run(enum sr_demo_incidents incidents, uint64_t seed, int hours,
     struct live_fires *f)
 {
-	struct sr_demo_opts o = { .seed = seed, .incidents = incidents,
-	    .start_ms = T0 };
+	struct sr_demo_opts o = { .seed = seed,
+		.incidents = incidents,
+		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
 	struct sr_config cfg;
 	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
@@ -561,8 +568,9 @@ test_live_calm(void)
 static void
 test_live_bursts(void)
 {
-	struct sr_demo_opts o = { .seed = 7, .incidents =
-	    SR_DEMO_INCIDENTS_SOME, .start_ms = T0 };
+	struct sr_demo_opts o = { .seed = 7,
+		.incidents = SR_DEMO_INCIDENTS_SOME,
+		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
 	struct sr_demo_incident inc, bursts[64];
 	struct live_fires f;
@@ -590,8 +598,8 @@ test_live_bursts(void)
 		/* a burst right after another of the same service may
 		 * find the insight still firing */
 		for (int k = 0; k < b && !hit; k++)
-			hit = strcmp(bursts[k].subject,
-			    bursts[b].subject) == 0 &&
+			hit =
+			    strcmp(bursts[k].subject, bursts[b].subject) == 0 &&
 			    bursts[b].from_ms - bursts[k].to_ms < 600000;
 		if (!hit)
 			fprintf(stderr, "burst %s at +%lld s not seen\n",
@@ -604,14 +612,15 @@ test_live_bursts(void)
 
 		for (int b = 0; b < nb; b++)
 			ok |= (strcmp(f.subject[i], bursts[b].subject) == 0 ||
-			    (strcmp(bursts[b].subject, "vllm") == 0 &&
-			    strcmp(f.subject[i], "litellm") == 0)) &&
+				  (strcmp(bursts[b].subject, "vllm") == 0 &&
+				      strcmp(f.subject[i], "litellm") == 0)) &&
 			    f.at[i] >= bursts[b].from_ms &&
 			    f.at[i] <= bursts[b].to_ms + 300000;
 		if (!ok)
-			fprintf(stderr, "error_rate:%s at +%lld s outside a "
-			    "burst\n", f.subject[i],
-			    (long long)(f.at[i] - T0) / 1000);
+			fprintf(stderr,
+			    "error_rate:%s at +%lld s outside a "
+			    "burst\n",
+			    f.subject[i], (long long)(f.at[i] - T0) / 1000);
 		CU_ASSERT(ok);
 	}
 }

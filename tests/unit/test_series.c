@@ -40,12 +40,14 @@ test_trend(void)
 	for (int i = 0; i < 20; i++)
 		sr_series_push(s, 1700000000000LL + 5000LL * i, 10 + 10.0 * i);
 	CU_ASSERT_EQUAL(sr_series_trend(s, 1700000000000LL + 95000, 3600000,
-	    &slope, &now), 20);
+			    &slope, &now),
+	    20);
 	CU_ASSERT_DOUBLE_EQUAL(slope, 2.0, 1e-6);
 	CU_ASSERT_DOUBLE_EQUAL(now, 200.0, 1e-3);
 	/* a window of 12 s holds 3 points */
 	CU_ASSERT_EQUAL(sr_series_trend(s, 1700000000000LL + 95000, 12000,
-	    &slope, &now), 3);
+			    &slope, &now),
+	    3);
 	sr_series_free(s);
 }
 

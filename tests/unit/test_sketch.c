@@ -60,7 +60,11 @@ exact_quantile(const double *v, size_t n, double q)
 	return v[rank - 1];
 }
 
-enum dist { DIST_UNIFORM, DIST_EXP, DIST_LOGNORMAL };
+enum dist {
+	DIST_UNIFORM,
+	DIST_EXP,
+	DIST_LOGNORMAL
+};
 
 static void
 check_accuracy(enum dist d, uint64_t seed)
@@ -134,7 +138,7 @@ test_small_by_hand(void)
 	CU_ASSERT_DOUBLE_EQUAL(sr_sketch_quantile(s, 0.5), 5.0, 5 * 0.005);
 	CU_ASSERT_DOUBLE_EQUAL(sr_sketch_quantile(s, 0.9), 9.0, 9 * 0.005);
 	CU_ASSERT_DOUBLE_EQUAL(sr_sketch_quantile(s, 0.91), 10.0, 10 * 0.005);
-	CU_ASSERT_EQUAL(sr_sketch_quantile(s, 0.0), 1.0);	/* rank 1, clamped */
+	CU_ASSERT_EQUAL(sr_sketch_quantile(s, 0.0), 1.0); /* rank 1, clamped */
 	/* zero bin: three values <= 0 come first */
 	sr_sketch_add(s, 0);
 	sr_sketch_add(s, -2);
@@ -202,7 +206,7 @@ static void
 test_merge(void)
 {
 	struct sr_sketch *all = sr_sketch_new(), *a = sr_sketch_new(),
-	    *b = sr_sketch_new(), *m = sr_sketch_new();
+			 *b = sr_sketch_new(), *m = sr_sketch_new();
 	uint64_t st = 7;
 
 	for (int i = 0; i < 20000; i++) {
@@ -226,7 +230,7 @@ static void
 test_roundtrip(void)
 {
 	struct sr_sketch *s = sr_sketch_new(), *t = sr_sketch_new(),
-	    *both = sr_sketch_new();
+			 *both = sr_sketch_new();
 	struct sr_buf b;
 	struct sr_err e;
 	uint64_t st = 11;
@@ -234,7 +238,7 @@ test_roundtrip(void)
 	for (int i = 0; i < 5000; i++)
 		sr_sketch_add(s, exp(2.0 * rnd_normal(&st)));
 	sr_sketch_add(s, 0);
-	sr_sketch_add(s, 1e-7);	/* negative bin index */
+	sr_sketch_add(s, 1e-7); /* negative bin index */
 	sr_buf_init(&b);
 	sr_sketch_encode(s, &b);
 	CU_ASSERT_EQUAL(sr_sketch_merge_encoded(t, b.data, b.len, &e), 0);
@@ -282,10 +286,10 @@ test_malformed(void)
 	struct sr_sketch *s = sr_sketch_new(), *t = sr_sketch_new();
 	struct sr_buf b, bad;
 	struct sr_err e;
-	unsigned char huge[] = { 1, 5, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f,
-	    0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f };
-	unsigned char longvar[] = { 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-	    0xff, 0xff, 0xff, 0xff, 0x01 };
+	unsigned char huge[] = { 1, 5, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0,
+		0, 0, 0xf0, 0x3f, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f };
+	unsigned char longvar[] = { 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0x01 };
 
 	for (int i = 1; i <= 100; i++)
 		sr_sketch_add(s, i);
@@ -313,15 +317,15 @@ test_malformed(void)
 	/* count that disagrees with the bins */
 	sr_buf_reset(&bad);
 	sr_buf_add(&bad, b.data, b.len);
-	bad.data[1] = 99;	/* count 100 fits one varint byte */
+	bad.data[1] = 99; /* count 100 fits one varint byte */
 	CU_ASSERT_EQUAL(sr_sketch_merge_encoded(t, bad.data, bad.len, &e), -1);
 	/* huge bin count */
-	CU_ASSERT_EQUAL(sr_sketch_merge_encoded(t, huge, sizeof(huge), &e),
-	    -1);
+	CU_ASSERT_EQUAL(sr_sketch_merge_encoded(t, huge, sizeof(huge), &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "bins"));
 	/* varint longer than 64 bits */
 	CU_ASSERT_EQUAL(sr_sketch_merge_encoded(t, longvar, sizeof(longvar),
-	    &e), -1);
+			    &e),
+	    -1);
 	/* random garbage never crashes */
 	{
 		uint64_t st = 5;

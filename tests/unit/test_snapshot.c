@@ -15,7 +15,7 @@
 
 void sr_test_snapshot_suite(void);
 
-#define T0	1700000000000LL
+#define T0 1700000000000LL
 
 static void
 test_publish(void)
@@ -54,8 +54,8 @@ test_publish(void)
 	s = sr_engine_snapshot(e);
 	CU_ASSERT_EQUAL(s->tick, 2);
 	CU_ASSERT_EQUAL(s->now_ms, T0 + 15000);
-	CU_ASSERT_DOUBLE_EQUAL(sr_snapshot_value(s, "cpu.total.busy_pct"),
-	    42.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(sr_snapshot_value(s, "cpu.total.busy_pct"), 42.5,
+	    1e-9);
 	CU_ASSERT_TRUE(isnan(sr_snapshot_value(s, "nope")));
 	k = sr_snapshot_kpi(s, "cpu");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(k);
@@ -84,8 +84,7 @@ test_publish(void)
 	CU_ASSERT_EQUAL(api->n_endpoints, 1);
 	/* snapshots outlive the engine and each other */
 	sr_engine_free(e);
-	CU_ASSERT_STRING_EQUAL(s->events[SR_SNAP_RECENT - 1].ev.service,
-	    "api");
+	CU_ASSERT_STRING_EQUAL(s->events[SR_SNAP_RECENT - 1].ev.service, "api");
 	sr_snapshot_unref(sr_snapshot_ref(s));
 	sr_snapshot_unref(s);
 	sr_snapshot_unref(s0);

@@ -16,9 +16,9 @@ void sr_test_src_source_suite(void);
 
 /* A sink that keeps event ids, services and the last cursor. */
 struct rec {
-	char	ids[1024];
-	char	cursor[128];
-	int	n, ncursor, refuse_after;
+	char ids[1024];
+	char cursor[128];
+	int n, ncursor, refuse_after;
 };
 
 static int
@@ -29,8 +29,8 @@ rec_event(void *ctx, const struct sr_event *ev)
 
 	if (r->refuse_after > 0 && r->n >= r->refuse_after)
 		return -1;
-	snprintf(r->ids + len, sizeof(r->ids) - len, "%s%s/%s", len ? "," :
-	    "", ev->event_id, ev->service ? ev->service : "-");
+	snprintf(r->ids + len, sizeof(r->ids) - len, "%s%s/%s", len ? "," : "",
+	    ev->event_id, ev->service ? ev->service : "-");
 	r->n++;
 	return 0;
 }
@@ -98,8 +98,9 @@ test_opts(void)
 	struct sr_err err;
 
 	CU_ASSERT_EQUAL(src_opts_parse(&o, "a=1%2F2&b%20c=x&&a=3", 20, keys,
-	    &err), 0);
-	CU_ASSERT_STRING_EQUAL(src_opts_get(&o, "a"), "3");	/* last wins */
+			    &err),
+	    0);
+	CU_ASSERT_STRING_EQUAL(src_opts_get(&o, "a"), "3"); /* last wins */
 	CU_ASSERT_STRING_EQUAL(src_opts_get(&o, "b c"), "x");
 	CU_ASSERT_PTR_NULL(src_opts_get(&o, "z"));
 	src_opts_release(&o);
@@ -149,8 +150,9 @@ test_file(void)
 {
 	char dir[] = "/tmp/sr-src-XXXXXX", path[64], spec[96], want[96];
 	struct rec r = { .n = 0 };
-	struct sr_sink sink = { .ctx = &r, .event = rec_event,
-	    .cursor = rec_cursor };
+	struct sr_sink sink = { .ctx = &r,
+		.event = rec_event,
+		.cursor = rec_cursor };
 	struct sr_source_status st;
 	struct sr_source *src, *src2;
 	struct stat sb;
@@ -219,8 +221,9 @@ test_sqlite(void)
 {
 	char path[] = "/tmp/sr-src-db-XXXXXX", spec[128];
 	struct rec r = { .n = 0 };
-	struct sr_sink sink = { .ctx = &r, .event = rec_event,
-	    .cursor = rec_cursor };
+	struct sr_sink sink = { .ctx = &r,
+		.event = rec_event,
+		.cursor = rec_cursor };
 	struct sr_source *src;
 	struct sr_source_status st;
 	struct sr_err err;
@@ -230,7 +233,8 @@ test_sqlite(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	close(fd);
 	CU_ASSERT_FATAL(sqlite3_open(path, &db) == SQLITE_OK);
-	exec_sql(db, "CREATE TABLE t(k INTEGER PRIMARY KEY, event_id TEXT, "
+	exec_sql(db,
+	    "CREATE TABLE t(k INTEGER PRIMARY KEY, event_id TEXT, "
 	    "svc TEXT, timestamp TEXT);"
 	    "INSERT INTO t VALUES (1, 'a', 'x', '2026-01-01 00:00:00'),"
 	    "(2, 'b', 'y', 'not a time'), (3, 'c', 'z', NULL);");

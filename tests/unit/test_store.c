@@ -4,7 +4,7 @@
  * (removed afterwards) or in :memory:.  Expected rollup values are worked
  * out by hand in the comments next to them.
  */
-#define _GNU_SOURCE	/* nftw's FTW_DEPTH/FTW_PHYS */
+#define _GNU_SOURCE /* nftw's FTW_DEPTH/FTW_PHYS */
 #include <CUnit/CUnit.h>
 #include <ftw.h>
 #include <math.h>
@@ -26,8 +26,8 @@
 void sr_test_store_suite(void);
 
 /* A minute- and hour-aligned instant: 1700006400000 = 472224 h. */
-#define T_HOUR	1700006400000LL
-#define T_MIN	60000LL
+#define T_HOUR 1700006400000LL
+#define T_MIN 60000LL
 
 static char tmpdir[64];
 
@@ -119,7 +119,7 @@ qsketch(sqlite3 *db, const char *sql)
 	    sqlite3_column_type(s, 0) == SQLITE_BLOB) {
 		sk = sr_sketch_new();
 		if (sr_sketch_merge_encoded(sk, sqlite3_column_blob(s, 0),
-		    (size_t)sqlite3_column_bytes(s, 0), &e) < 0) {
+			(size_t)sqlite3_column_bytes(s, 0), &e) < 0) {
 			sr_sketch_free(sk);
 			sk = NULL;
 		}
@@ -134,7 +134,7 @@ ro_conn(const char *path)
 	sqlite3 *db = NULL;
 
 	CU_ASSERT_FATAL(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
-	    NULL) == SQLITE_OK);
+			    NULL) == SQLITE_OK);
 	sqlite3_busy_timeout(db, 2000);
 	return db;
 }
@@ -227,7 +227,8 @@ test_migrations(void)
 	/* a newer schema is refused, by writers and viewers */
 	CU_ASSERT_EQUAL(sqlite3_open(dbp, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "PRAGMA user_version = 3", NULL, NULL,
-	    NULL), SQLITE_OK);
+			    NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	CU_ASSERT_PTR_NULL(sr_store_open(dbp, 0, &e));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "schema version 3"));
@@ -274,7 +275,7 @@ test_readonly_open(void)
 	missing = tmp_path("missing.db");
 	CU_ASSERT_PTR_NULL(sr_store_open(missing, SR_STORE_READONLY, &e));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, missing));
-	CU_ASSERT_EQUAL(access(missing, F_OK), -1);	/* not created */
+	CU_ASSERT_EQUAL(access(missing, F_OK), -1); /* not created */
 
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -321,7 +322,8 @@ test_second_writer(void)
 		add(a, &ev);
 		flush(a);
 		CU_ASSERT_EQUAL(qi(sr_store_db(a),
-		    "SELECT count(*) FROM events"), 1);
+				    "SELECT count(*) FROM events"),
+		    1);
 	}
 	sr_store_close(a);
 	/* released on close */
@@ -362,7 +364,8 @@ test_bad_folder(void)
 
 	/* A folder under a character device cannot be made, even by root. */
 	CU_ASSERT_PTR_NULL(sr_store_open("/dev/null/sub/x.db", 0, &e));
-	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot create folder "
+	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg,
+	    "cannot create folder "
 	    "'/dev/null'"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "/dev/null/sub/x.db"));
 }
@@ -392,7 +395,7 @@ test_readonly_paths(void)
 	rofile = tmp_path("rw/x.db");
 	CU_ASSERT_EQUAL_FATAL(mkdir(rodir, 0555), 0);
 	CU_ASSERT_EQUAL_FATAL(mkdir(wrdir, 0777), 0);
-	CU_ASSERT_EQUAL_FATAL(chmod(wrdir, 0777), 0);	/* umask aside */
+	CU_ASSERT_EQUAL_FATAL(chmod(wrdir, 0777), 0); /* umask aside */
 	st = sr_store_open(rofile, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	sr_store_close(st);
@@ -406,8 +409,7 @@ test_readonly_paths(void)
 		char out[600];
 
 		close(fds[0]);
-		if (geteuid() == 0 &&
-		    (setgid(65534) < 0 || setuid(65534) < 0))
+		if (geteuid() == 0 && (setgid(65534) < 0 || setuid(65534) < 0))
 			_exit(3);
 		if (sr_store_open(rodb, 0, &ce) != NULL)
 			_exit(4);
@@ -514,22 +516,28 @@ test_batching(void)
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 5);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT requests FROM ev_minute"), 5);
 	/* the cursor commits with the events it covers */
-	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM cursors WHERE"
-	    " source = 'file:a' AND cursor = 'offset=5'"), 1);
+	CU_ASSERT_EQUAL(qi(ro,
+			    "SELECT count(*) FROM cursors WHERE"
+			    " source = 'file:a' AND cursor = 'offset=5'"),
+	    1);
 
 	/* the same again: cursor moves with the next batch */
 	add(st, &ev);
 	CU_ASSERT_EQUAL(sr_store_set_cursor(st, "file:a", "offset=6", &e), 0);
-	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM cursors WHERE"
-	    " cursor = 'offset=5'"), 1);
+	CU_ASSERT_EQUAL(qi(ro,
+			    "SELECT count(*) FROM cursors WHERE"
+			    " cursor = 'offset=5'"),
+	    1);
 	/* an old batch is committed by maybe_flush */
 	usleep((SR_STORE_FLUSH_MS + 20) * 1000);
 	CU_ASSERT_EQUAL(sr_store_flush_due_ms(st), 0);
 	CU_ASSERT_EQUAL(sr_store_maybe_flush(st, &e), 0);
 	CU_ASSERT_EQUAL(sr_store_pending(st), 0);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 6);
-	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM cursors WHERE"
-	    " cursor = 'offset=6'"), 1);
+	CU_ASSERT_EQUAL(qi(ro,
+			    "SELECT count(*) FROM cursors WHERE"
+			    " cursor = 'offset=6'"),
+	    1);
 	CU_ASSERT_EQUAL(sr_store_get_cursor(st, "nope", &cur, &e), 0);
 	CU_ASSERT_PTR_NULL(cur);
 	sr_store_close(st);
@@ -565,7 +573,7 @@ test_batch_max(void)
 	}
 	CU_ASSERT_EQUAL(sr_store_committed(st), 0);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 0);
-	add(st, &ev);	/* row BATCH_MAX commits */
+	add(st, &ev); /* row BATCH_MAX commits */
 	CU_ASSERT_EQUAL(sr_store_committed(st), SR_STORE_BATCH_MAX);
 	CU_ASSERT_EQUAL(sr_store_pending(st), 0);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"),
@@ -582,8 +590,8 @@ test_batch_max(void)
 
 /* --- rollups --- */
 
-#define M0 T_HOUR			/* first minute */
-#define M1 (T_HOUR + T_MIN)		/* second minute */
+#define M0 T_HOUR	    /* first minute */
+#define M1 (T_HOUR + T_MIN) /* second minute */
 
 static void
 rollup_events(struct sr_store *st)
@@ -598,7 +606,7 @@ rollup_events(struct sr_store *st)
 	ev = ev_make(M0 + 3000, "a", 500, 30);
 	ev.message = "boom";
 	add(st, &ev);
-	ev = ev_make(M0 + 59999, "a", 503, 40);	/* 5xx, no message */
+	ev = ev_make(M0 + 59999, "a", 503, 40); /* 5xx, no message */
 	add(st, &ev);
 	/* minute 0, service b: one LLM call and one click without numbers */
 	ev = ev_make(M0 + 5000, "b", 200, 100);
@@ -631,9 +639,11 @@ rollup_events(struct sr_store *st)
 	add(st, &ev);
 }
 
-#define EVM(col, m, svc) \
-	"SELECT " col " FROM ev_minute WHERE minute = %lld AND service = '"\
-	svc "' AND endpoint = '/x' AND model = '' AND host = ''", (long long)(m)
+#define EVM(col, m, svc)                                          \
+	"SELECT " col                                             \
+	" FROM ev_minute WHERE minute = %lld AND service = '" svc \
+	"' AND endpoint = '/x' AND model = '' AND host = ''",     \
+	    (long long)(m)
 
 static void
 test_rollups(void)
@@ -653,12 +663,19 @@ test_rollups(void)
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events"), 10);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ev_minute"), 4);
 	/* raw rows: NULL for what the event lacked, "request" by default */
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events WHERE status IS"
-	    " NULL AND latency_ms IS NULL AND event_type = 'click'"), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events WHERE"
-	    " event_type = 'request'"), 9);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events WHERE"
-	    " tokens_out IS NOT NULL"), 3);
+	CU_ASSERT_EQUAL(
+	    qi(db,
+		"SELECT count(*) FROM events WHERE status IS"
+		" NULL AND latency_ms IS NULL AND event_type = 'click'"),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM events WHERE"
+			    " event_type = 'request'"),
+	    9);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM events WHERE"
+			    " tokens_out IS NOT NULL"),
+	    3);
 
 	/* minute 0, a: 4 requests, 1 4xx, 2 5xx, latency 10+20+30+40 */
 	CU_ASSERT_EQUAL(qi(db, EVM("requests", M0, "a")), 4);
@@ -713,21 +730,38 @@ test_rollups(void)
 
 	/* type_minute: minute 0 has 5 requests and 1 click, minute 1 4 */
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM type_minute"), 3);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM type_minute WHERE minute = %lld"
-	    " AND event_type = 'request'", (long long)M0), 5);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM type_minute WHERE minute = %lld"
-	    " AND event_type = 'click'", (long long)M0), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM type_minute WHERE minute = %lld"
-	    " AND event_type = 'request'", (long long)M1), 4);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM type_minute WHERE minute = %lld"
+			    " AND event_type = 'request'",
+			    (long long)M0),
+	    5);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM type_minute WHERE minute = %lld"
+			    " AND event_type = 'click'",
+			    (long long)M0),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM type_minute WHERE minute = %lld"
+			    " AND event_type = 'request'",
+			    (long long)M1),
+	    4);
 
 	/* error_minute: boom (5xx), slow down (is_error), bad gateway */
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 3);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE minute = %lld"
-	    " AND service = 'a' AND message = 'boom'", (long long)M0), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE minute = %lld"
-	    " AND service = 'a' AND message = 'slow down'", (long long)M1), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE minute = %lld"
-	    " AND service = 'b' AND message = 'bad gateway'", (long long)M1),
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE minute = %lld"
+			    " AND service = 'a' AND message = 'boom'",
+			    (long long)M0),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE minute = %lld"
+			    " AND service = 'a' AND message = 'slow down'",
+			    (long long)M1),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE minute = %lld"
+			    " AND service = 'b' AND message = 'bad gateway'",
+			    (long long)M1),
 	    1);
 	sr_store_close(st);
 }
@@ -740,7 +774,8 @@ test_rollup_merge(void)
 	struct sr_err e;
 	struct sr_event ev;
 	struct sr_sketch *a, *b;
-	const char *sql = "SELECT lat_sketch FROM ev_minute WHERE service = 'm'";
+	const char *sql =
+	    "SELECT lat_sketch FROM ev_minute WHERE service = 'm'";
 
 	one = sr_store_open(":memory:", 0, &e);
 	two = sr_store_open(":memory:", 0, &e);
@@ -753,21 +788,27 @@ test_rollup_merge(void)
 		add(one, &ev);
 		add(two, &ev);
 		if (i == 39)
-			flush(two);	/* rows 0..39 then 40..99 */
+			flush(two); /* rows 0..39 then 40..99 */
 	}
 	flush(one);
 	flush(two);
 	/* all in one minute: 100 requests, 10 5xx, latency 1..100 */
 	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT requests FROM ev_minute"),
 	    100);
-	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT status_5xx FROM"
-	    " ev_minute"), 10);
+	CU_ASSERT_EQUAL(qi(sr_store_db(two),
+			    "SELECT status_5xx FROM"
+			    " ev_minute"),
+	    10);
 	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT lat_n FROM ev_minute"),
 	    100);
-	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two), "SELECT lat_sum FROM"
-	    " ev_minute"), 5050, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two), "SELECT lat_max FROM"
-	    " ev_minute"), 100, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two),
+				   "SELECT lat_sum FROM"
+				   " ev_minute"),
+	    5050, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two),
+				   "SELECT lat_max FROM"
+				   " ev_minute"),
+	    100, 1e-9);
 	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT n FROM error_minute"), 10);
 	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT n FROM type_minute"), 100);
 	a = qsketch(sr_store_db(one), sql);
@@ -801,21 +842,27 @@ test_error_message_cut(void)
 	st = sr_store_open(":memory:", 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	add(st, &ev);
-	msg[2] = 'b';		/* a different, long ASCII message: 200 bytes */
+	msg[2] = 'b'; /* a different, long ASCII message: 200 bytes */
 	memset(msg + 199, 'c', 50);
 	msg[249] = '\0';
 	add(st, &ev);
 	flush(st);
 	/* templates (no masks here: letters only) and examples are cut */
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM error_minute"
-	    " WHERE length(CAST(message AS BLOB)) = 199"
-	    " AND length(CAST(example AS BLOB)) = 199"), 1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM error_minute"
-	    " WHERE length(CAST(message AS BLOB)) = 200"
-	    " AND length(CAST(example AS BLOB)) = 200"), 1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+			    "SELECT count(*) FROM error_minute"
+			    " WHERE length(CAST(message AS BLOB)) = 199"
+			    " AND length(CAST(example AS BLOB)) = 199"),
+	    1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+			    "SELECT count(*) FROM error_minute"
+			    " WHERE length(CAST(message AS BLOB)) = 200"
+			    " AND length(CAST(example AS BLOB)) = 200"),
+	    1);
 	/* the raw event keeps the whole message */
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT max(length(CAST(message AS"
-	    " BLOB))) FROM events"), 249);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+			    "SELECT max(length(CAST(message AS"
+			    " BLOB))) FROM events"),
+	    249);
 	sr_store_close(st);
 }
 
@@ -834,7 +881,7 @@ test_ident_hour(void)
 		{ T_HOUR + 2, "u2", "s1" },
 		{ T_HOUR + 3, "u1", NULL },
 		{ T_HOUR + 3600000 - 1, NULL, "s1" },
-		{ T_HOUR + 3600000, "u1", "s1" },	/* next hour */
+		{ T_HOUR + 3600000, "u1", "s1" }, /* next hour */
 		{ T_HOUR + 3600001, NULL, "s2" },
 	};
 
@@ -856,14 +903,26 @@ test_ident_hour(void)
 	add(st, &ev);
 	flush(st);
 	/* hour 0: users u1 u2 u3, session s1; hour 1: user u1, s1 s2 */
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour WHERE hour ="
-	    " %lld AND kind = 0", (long long)T_HOUR), 3);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour WHERE hour ="
-	    " %lld AND kind = 1", (long long)T_HOUR), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour WHERE hour ="
-	    " %lld AND kind = 0", (long long)T_HOUR + 3600000), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour WHERE hour ="
-	    " %lld AND kind = 1", (long long)T_HOUR + 3600000), 2);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM ident_hour WHERE hour ="
+			    " %lld AND kind = 0",
+			    (long long)T_HOUR),
+	    3);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM ident_hour WHERE hour ="
+			    " %lld AND kind = 1",
+			    (long long)T_HOUR),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM ident_hour WHERE hour ="
+			    " %lld AND kind = 0",
+			    (long long)T_HOUR + 3600000),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM ident_hour WHERE hour ="
+			    " %lld AND kind = 1",
+			    (long long)T_HOUR + 3600000),
+	    2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour"), 7);
 	sr_store_close(st);
 }
@@ -882,8 +941,8 @@ sample(struct sr_store *st, const char *name, int64_t ts, double v)
 }
 
 struct pts {
-	int			n;
-	struct sr_series_point	p[16];
+	int n;
+	struct sr_series_point p[16];
 };
 
 static void
@@ -913,37 +972,64 @@ test_samples(void)
 	sample(st, "cpu", M1, 10);
 	sample(st, "mem", M0, 100);
 	flush(st);
-	sample(st, "cpu", M0 + 1000, 7);	/* second batch, minute 0 */
+	sample(st, "cpu", M0 + 1000, 7); /* second batch, minute 0 */
 	flush(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples"), 6);
 	/* minute 0: 1 3 5 7 -> min 1, avg 4, max 7, n 4 */
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT min FROM samples_1m WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)M0), 1, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)M0), 4, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT max FROM samples_1m WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)M0), 7, 1e-9);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE name = 'cpu'"
-	    " AND ts = %lld", (long long)M0), 4);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT min FROM samples_1m WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)M0),
+	    1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1m WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)M0),
+	    4, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT max FROM samples_1m WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)M0),
+	    7, 1e-9);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM samples_1m WHERE name = 'cpu'"
+			    " AND ts = %lld",
+			    (long long)M0),
+	    4);
 	/* minute 1: 10 */
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)M1), 10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1m WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)M1),
+	    10, 1e-9);
 	/* hour: 1 3 5 7 10 -> min 1, avg 5.2, max 10, n 5 */
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1h WHERE"
-	    " name = 'cpu'"), 1);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT min FROM samples_1h WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)T_HOUR), 1, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1h WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)T_HOUR), 5.2, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT max FROM samples_1h WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)T_HOUR), 10, 1e-9);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM samples_1h WHERE"
+			    " name = 'cpu'"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT min FROM samples_1h WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)T_HOUR),
+	    1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1h WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)T_HOUR),
+	    5.2, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT max FROM samples_1h WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)T_HOUR),
+	    10, 1e-9);
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1h WHERE name = 'cpu'"),
 	    5);
 
 	/* raw, 1 s steps: 1@M0, 7@M0+1s, 3@+30s, 5@+59s, 10@M1 */
 	memset(&c, 0, sizeof(c));
 	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M1, 1000, collect, &c,
-	    &e), 0);
+			    &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 5);
 	CU_ASSERT_EQUAL(c.p[0].ts_ms, M0);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[1].avg, 7, 1e-9);
@@ -953,7 +1039,8 @@ test_samples(void)
 	/* raw, 30 s steps: [1 7] [3 5] [10] */
 	memset(&c, 0, sizeof(c));
 	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M1 + 1000, 30000,
-	    collect, &c, &e), 0);
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 3);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].avg, 4, 1e-9);
 	CU_ASSERT_EQUAL(c.p[0].n, 2);
@@ -962,7 +1049,8 @@ test_samples(void)
 	/* 1 m steps from samples_1m */
 	memset(&c, 0, sizeof(c));
 	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M1 + 1000, 60000,
-	    collect, &c, &e), 0);
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 2);
 	CU_ASSERT_EQUAL(c.p[0].ts_ms, M0);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].avg, 4, 1e-9);
@@ -971,14 +1059,16 @@ test_samples(void)
 	/* 2 m steps: weighted avg (1+3+5+7+10)/5 */
 	memset(&c, 0, sizeof(c));
 	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M1 + 1000, 120000,
-	    collect, &c, &e), 0);
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 1);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].avg, 5.2, 1e-9);
 	CU_ASSERT_EQUAL(c.p[0].n, 5);
 	/* 1 h steps from samples_1h */
 	memset(&c, 0, sizeof(c));
-	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000,
-	    3600000, collect, &c, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000, 3600000,
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 1);
 	CU_ASSERT_EQUAL(c.p[0].ts_ms, T_HOUR);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].avg, 5.2, 1e-9);
@@ -987,24 +1077,29 @@ test_samples(void)
 	 * Proof the 1 h table is read: change it behind the store's back,
 	 * then drop it and see the fallback to finer data.
 	 */
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE samples_1h SET max = 99",
-	    NULL, NULL, NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL(sqlite3_exec(db, "UPDATE samples_1h SET max = 99", NULL,
+			    NULL, NULL),
+	    SQLITE_OK);
 	memset(&c, 0, sizeof(c));
-	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000,
-	    3600000, collect, &c, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000, 3600000,
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].max, 99, 1e-9);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "DELETE FROM samples_1h", NULL, NULL,
-	    NULL), SQLITE_OK);
+			    NULL),
+	    SQLITE_OK);
 	memset(&c, 0, sizeof(c));
-	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000,
-	    3600000, collect, &c, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_series(st, "cpu", M0, M0 + 3600000, 3600000,
+			    collect, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL_FATAL(c.n, 1);
 	CU_ASSERT_DOUBLE_EQUAL(c.p[0].max, 10, 1e-9);
 	CU_ASSERT_EQUAL(c.p[0].n, 5);
 	/* unknown metric: no points */
 	memset(&c, 0, sizeof(c));
-	CU_ASSERT_EQUAL(sr_store_series(st, "nope", M0, M1, 60000, collect,
-	    &c, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_series(st, "nope", M0, M1, 60000, collect, &c,
+			    &e),
+	    0);
 	CU_ASSERT_EQUAL(c.n, 0);
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu", M0, NAN, &e), -1);
 	sr_store_close(st);
@@ -1037,35 +1132,54 @@ test_add_samples(void)
 	    -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'m40'"));
 	values[40] = 1;
-	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 75,
-	    M0 + 1000, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 75, M0 + 1000,
+			    &e),
+	    0);
 	CU_ASSERT_EQUAL(sr_store_add_samples(st, names, values, 0, M0, &e), 0);
 	flush(st);
 	/* 74 + 75 rows; sum of i/2 over 0..74 = 1387.5 (minus 20 for the
 	 * NaN in the first call, plus 1 for the second's m40) */
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples"), 149);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples WHERE ts = %lld",
-	    (long long)M0), 74);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT sum(value) FROM samples WHERE"
-	    " ts = %lld", (long long)M0), 1367.5, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT sum(value) FROM samples WHERE"
-	    " ts = %lld", (long long)(M0 + 1000)), 1368.5, 1e-9);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples WHERE name ="
-	    " 'm74' AND value = 37"), 2);
+			    (long long)M0),
+	    74);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT sum(value) FROM samples WHERE"
+				   " ts = %lld",
+				   (long long)M0),
+	    1367.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT sum(value) FROM samples WHERE"
+				   " ts = %lld",
+				   (long long)(M0 + 1000)),
+	    1368.5, 1e-9);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM samples WHERE name ="
+			    " 'm74' AND value = 37"),
+	    2);
 	/* minute rollup of m40: only the finite 1; of m10: 5 twice */
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE name = 'm40'"
-	    " AND ts = %lld", (long long)M0), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE name = 'm10'"
-	    " AND ts = %lld", (long long)M0), 2);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
-	    " 'm10' AND ts = %lld", (long long)M0), 5, 1e-9);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM samples_1m WHERE name = 'm40'"
+			    " AND ts = %lld",
+			    (long long)M0),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM samples_1m WHERE name = 'm10'"
+			    " AND ts = %lld",
+			    (long long)M0),
+	    2);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1m WHERE name ="
+				   " 'm10' AND ts = %lld",
+				   (long long)M0),
+	    5, 1e-9);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1h"), 75);
 	sr_store_close(st);
 }
 
 struct names {
-	int	n;
-	char	all[256];
+	int n;
+	char all[256];
 };
 
 static void
@@ -1094,12 +1208,13 @@ test_metric_names(void)
 	flush(st);
 	memset(&c, 0, sizeof(c));
 	CU_ASSERT_EQUAL(sr_store_metric_names(st, "cpu.*", collect_name, &c,
-	    &e), 0);
+			    &e),
+	    0);
 	CU_ASSERT_EQUAL(c.n, 2);
 	CU_ASSERT_STRING_EQUAL(c.all, "cpu.system,cpu.user,");
 	memset(&c, 0, sizeof(c));
-	CU_ASSERT_EQUAL(sr_store_metric_names(st, NULL, collect_name, &c,
-	    &e), 0);
+	CU_ASSERT_EQUAL(sr_store_metric_names(st, NULL, collect_name, &c, &e),
+	    0);
 	CU_ASSERT_EQUAL(c.n, 3);
 	sr_store_close(st);
 }
@@ -1114,8 +1229,8 @@ test_prune(void)
 	struct sr_event ev;
 	struct sr_retention r;
 	sqlite3 *db;
-	const int64_t now = T_HOUR + 2 * 3600000;	/* hour aligned */
-	const int64_t cut = now - 600000;		/* events: 10 min */
+	const int64_t now = T_HOUR + 2 * 3600000; /* hour aligned */
+	const int64_t cut = now - 600000;	  /* events: 10 min */
 	int64_t evts[5] = { now - 3600001, cut - 60001, cut - 1, cut, now - 1 };
 	int64_t n, total;
 
@@ -1129,9 +1244,9 @@ test_prune(void)
 		add(st, &ev);
 	}
 	/* samples: raw and 1m keep 1 h, 1h keeps 1 h */
-	sample(st, "m", now - 3600001, 1);	/* raw gone; its minute gone */
-	sample(st, "m", now - 3600000, 2);	/* raw kept; minute kept */
-	sample(st, "m", now - 7200000, 3);	/* its hour ends at now-1h: gone */
+	sample(st, "m", now - 3600001, 1); /* raw gone; its minute gone */
+	sample(st, "m", now - 3600000, 2); /* raw kept; minute kept */
+	sample(st, "m", now - 7200000, 3); /* its hour ends at now-1h: gone */
 	flush(st);
 	/*
 	 * Before: events 5; ev_minute/type/error 5 minutes each; ident_hour
@@ -1169,8 +1284,10 @@ test_prune(void)
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM type_minute"), 2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour"), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour WHERE"
-	    " id = 'new'"), 1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM ident_hour WHERE"
+			    " id = 'new'"),
+	    1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples"), 1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT ts FROM samples"), now - 3600000);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1m"), 1);
@@ -1243,25 +1360,35 @@ test_insights(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	db = sr_store_db(st);
 	CU_ASSERT_EQUAL(sr_store_put_insight(st, "err-rate:api", "err-rate",
-	    "api", "reliability", "warn", 0.8, "Errors up", "desc", "rec",
-	    "firing", 1000, 2000, "{\"v\":1}", &e), 0);
+			    "api", "reliability", "warn", 0.8, "Errors up",
+			    "desc", "rec", "firing", 1000, 2000, "{\"v\":1}",
+			    &e),
+	    0);
 	CU_ASSERT_EQUAL(sr_store_add_insight_history(st, "err-rate:api", 1000,
-	    "firing", "warn", 0.12, NULL, &e), 0);
+			    "firing", "warn", 0.12, NULL, &e),
+	    0);
 	flush(st);
 	CU_ASSERT_EQUAL(sr_store_put_insight(st, "err-rate:api", "err-rate",
-	    "api", "reliability", "crit", 0.9, "Errors up", "desc", "rec",
-	    "resolved", 1000, 3000, NULL, &e), 0);
+			    "api", "reliability", "crit", 0.9, "Errors up",
+			    "desc", "rec", "resolved", 1000, 3000, NULL, &e),
+	    0);
 	CU_ASSERT_EQUAL(sr_store_add_insight_history(st, "err-rate:api", 3000,
-	    "resolved", "crit", NAN, "ok", &e), 0);
+			    "resolved", "crit", NAN, "ok", &e),
+	    0);
 	flush(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insights"), 1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT last_seen FROM insights"), 3000);
 	CU_ASSERT_EQUAL(qi(db, "SELECT first_seen FROM insights"), 1000);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insights WHERE"
-	    " state = 'resolved' AND severity = 'crit' AND data IS NULL"), 1);
+	CU_ASSERT_EQUAL(
+	    qi(db,
+		"SELECT count(*) FROM insights WHERE"
+		" state = 'resolved' AND severity = 'crit' AND data IS NULL"),
+	    1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insight_history"), 2);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insight_history WHERE"
-	    " value IS NULL AND note = 'ok'"), 1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM insight_history WHERE"
+			    " value IS NULL AND note = 'ok'"),
+	    1);
 	sr_store_close(st);
 }
 
@@ -1283,48 +1410,48 @@ qs(sqlite3 *db, const char *sql)
 
 /* The schema sitrep 1 wrote (user_version 1), for migration tests. */
 static const char store_v1_sql[] =
-	"CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
-	" event_id TEXT, event_type TEXT NOT NULL, service TEXT,"
-	" endpoint TEXT, status INTEGER, latency_ms REAL, user_id TEXT,"
-	" session_id TEXT, message TEXT, model TEXT, tokens_in INTEGER,"
-	" tokens_out INTEGER, ttft_ms REAL, host TEXT, metadata TEXT);"
-	"CREATE INDEX events_ts ON events(ts);"
-	"CREATE TABLE ev_minute(minute INTEGER NOT NULL,"
-	" service TEXT NOT NULL, endpoint TEXT NOT NULL,"
-	" model TEXT NOT NULL, host TEXT NOT NULL,"
-	" requests INTEGER NOT NULL, status_4xx INTEGER NOT NULL,"
-	" status_5xx INTEGER NOT NULL, lat_n INTEGER NOT NULL,"
-	" lat_sum REAL NOT NULL, lat_max REAL, lat_sketch BLOB,"
-	" tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL,"
-	" gen_ms REAL NOT NULL, ttft_sketch BLOB,"
-	" PRIMARY KEY(minute, service, endpoint, model, host))"
-	" WITHOUT ROWID;"
-	"CREATE TABLE type_minute(minute INTEGER NOT NULL,"
-	" event_type TEXT NOT NULL, n INTEGER NOT NULL,"
-	" PRIMARY KEY(minute, event_type)) WITHOUT ROWID;"
-	"CREATE TABLE error_minute(minute INTEGER NOT NULL,"
-	" service TEXT NOT NULL, message TEXT NOT NULL, n INTEGER NOT NULL,"
-	" PRIMARY KEY(minute, service, message)) WITHOUT ROWID;"
-	"CREATE TABLE ident_hour(hour INTEGER NOT NULL, kind INTEGER NOT NULL,"
-	" id TEXT NOT NULL, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID;"
-	"CREATE TABLE samples(name TEXT NOT NULL, ts INTEGER NOT NULL,"
-	" value REAL);"
-	"CREATE TABLE samples_1m(name TEXT NOT NULL, ts INTEGER NOT NULL,"
-	" min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
-	" PRIMARY KEY(name, ts)) WITHOUT ROWID;"
-	"CREATE TABLE samples_1h(name TEXT NOT NULL, ts INTEGER NOT NULL,"
-	" min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
-	" PRIMARY KEY(name, ts)) WITHOUT ROWID;"
-	"CREATE TABLE insights(id TEXT PRIMARY KEY, rule TEXT, subject TEXT,"
-	" category TEXT, severity TEXT, confidence REAL, title TEXT,"
-	" description TEXT, recommendation TEXT, state TEXT,"
-	" first_seen INTEGER, last_seen INTEGER, data TEXT);"
-	"CREATE TABLE insight_history(id TEXT NOT NULL, ts INTEGER NOT NULL,"
-	" state TEXT, severity TEXT, value REAL, note TEXT);"
-	"CREATE TABLE cursors(source TEXT PRIMARY KEY, cursor TEXT,"
-	" updated INTEGER);"
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
-	"PRAGMA user_version = 1;";
+    "CREATE TABLE events(id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+    " event_id TEXT, event_type TEXT NOT NULL, service TEXT,"
+    " endpoint TEXT, status INTEGER, latency_ms REAL, user_id TEXT,"
+    " session_id TEXT, message TEXT, model TEXT, tokens_in INTEGER,"
+    " tokens_out INTEGER, ttft_ms REAL, host TEXT, metadata TEXT);"
+    "CREATE INDEX events_ts ON events(ts);"
+    "CREATE TABLE ev_minute(minute INTEGER NOT NULL,"
+    " service TEXT NOT NULL, endpoint TEXT NOT NULL,"
+    " model TEXT NOT NULL, host TEXT NOT NULL,"
+    " requests INTEGER NOT NULL, status_4xx INTEGER NOT NULL,"
+    " status_5xx INTEGER NOT NULL, lat_n INTEGER NOT NULL,"
+    " lat_sum REAL NOT NULL, lat_max REAL, lat_sketch BLOB,"
+    " tokens_in INTEGER NOT NULL, tokens_out INTEGER NOT NULL,"
+    " gen_ms REAL NOT NULL, ttft_sketch BLOB,"
+    " PRIMARY KEY(minute, service, endpoint, model, host))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE type_minute(minute INTEGER NOT NULL,"
+    " event_type TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(minute, event_type)) WITHOUT ROWID;"
+    "CREATE TABLE error_minute(minute INTEGER NOT NULL,"
+    " service TEXT NOT NULL, message TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(minute, service, message)) WITHOUT ROWID;"
+    "CREATE TABLE ident_hour(hour INTEGER NOT NULL, kind INTEGER NOT NULL,"
+    " id TEXT NOT NULL, PRIMARY KEY(hour, kind, id)) WITHOUT ROWID;"
+    "CREATE TABLE samples(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " value REAL);"
+    "CREATE TABLE samples_1m(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(name, ts)) WITHOUT ROWID;"
+    "CREATE TABLE samples_1h(name TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " min REAL, avg REAL, max REAL, n INTEGER NOT NULL,"
+    " PRIMARY KEY(name, ts)) WITHOUT ROWID;"
+    "CREATE TABLE insights(id TEXT PRIMARY KEY, rule TEXT, subject TEXT,"
+    " category TEXT, severity TEXT, confidence REAL, title TEXT,"
+    " description TEXT, recommendation TEXT, state TEXT,"
+    " first_seen INTEGER, last_seen INTEGER, data TEXT);"
+    "CREATE TABLE insight_history(id TEXT NOT NULL, ts INTEGER NOT NULL,"
+    " state TEXT, severity TEXT, value REAL, note TEXT);"
+    "CREATE TABLE cursors(source TEXT PRIMARY KEY, cursor TEXT,"
+    " updated INTEGER);"
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "PRAGMA user_version = 1;";
 
 /*
  * A version-1 file: raw messages in error_minute, no events.flags.  After
@@ -1347,20 +1474,24 @@ test_migrate_v1(void)
 	tmp_make();
 	dbp = tmp_path("v1.db");
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(dbp, &db), SQLITE_OK);
-	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, store_v1_sql, NULL, NULL,
-	    NULL), SQLITE_OK);
+	CU_ASSERT_EQUAL_FATAL(sqlite3_exec(db, store_v1_sql, NULL, NULL, NULL),
+	    SQLITE_OK);
 	/* minute M0 (whole in the range below): rollups only matter */
-	CU_ASSERT_EQUAL(sqlite3_exec(db, "INSERT INTO error_minute VALUES"
-	    "(1700006400000, 'w', 'timeout after 1500 ms', 2),"
-	    "(1700006400000, 'w', 'timeout after 30 ms', 3),"
-	    "(1700006400000, 'w', 'disk full', 1);"
-	    /* a raw old error in the range's first, partial minute:
+	CU_ASSERT_EQUAL(
+	    sqlite3_exec(db,
+		"INSERT INTO error_minute VALUES"
+		"(1700006400000, 'w', 'timeout after 1500 ms', 2),"
+		"(1700006400000, 'w', 'timeout after 30 ms', 3),"
+		"(1700006400000, 'w', 'disk full', 1);"
+		/* a raw old error in the range's first, partial minute:
 	     * flagged only by its level */
-	    "INSERT INTO events(ts, event_id, event_type, service, message,"
-	    " metadata) VALUES(1700006399500, 'o1', 'log', 'w',"
-	    " 'timeout after 7 ms', '{\"level\":\"error\"}'),"
-	    "(1700006399600, 'o2', 'log', 'w', 'timeout after 8 ms',"
-	    " '{\"level\":\"info\"}');", NULL, NULL, NULL), SQLITE_OK);
+		"INSERT INTO events(ts, event_id, event_type, service, message,"
+		" metadata) VALUES(1700006399500, 'o1', 'log', 'w',"
+		" 'timeout after 7 ms', '{\"level\":\"error\"}'),"
+		"(1700006399600, 'o2', 'log', 'w', 'timeout after 8 ms',"
+		" '{\"level\":\"info\"}');",
+		NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 
 	st = sr_store_open(dbp, 0, &e);
@@ -1368,16 +1499,23 @@ test_migrate_v1(void)
 	db = sr_store_db(st);
 	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 2);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
-	    " 'timeout after <n> ms'"), 5);
-	x = qs(db, "SELECT example FROM error_minute WHERE message ="
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE message ="
+			    " 'timeout after <n> ms'"),
+	    5);
+	x = qs(db,
+	    "SELECT example FROM error_minute WHERE message ="
 	    " 'timeout after <n> ms'");
 	CU_ASSERT_STRING_EQUAL(x, "timeout after 30 ms");
 	free(x);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
-	    " 'disk full'"), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events WHERE flags IS"
-	    " NULL"), 2);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE message ="
+			    " 'disk full'"),
+	    1);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT count(*) FROM events WHERE flags IS"
+			    " NULL"),
+	    2);
 
 	/* new rows: flag written; an error marked only by SR_EV_IS_ERROR
 	 * (no status, no metadata) in the range's last, partial minute */
@@ -1386,13 +1524,15 @@ test_migrate_v1(void)
 	ev.has |= SR_EV_IS_ERROR;
 	add(st, &ev);
 	ev = ev_make(M1 + 2000, "w", 0, -1);
-	ev.message = "timeout after 10 ms";	/* not an error */
+	ev.message = "timeout after 10 ms"; /* not an error */
 	add(st, &ev);
 	flush(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT flags FROM events WHERE ts = %lld",
-	    (long long)(M1 + 1000)), 1);
+			    (long long)(M1 + 1000)),
+	    1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT flags FROM events WHERE ts = %lld",
-	    (long long)(M1 + 2000)), 0);
+			    (long long)(M1 + 2000)),
+	    0);
 
 	/* [M0 - 1 s, M1 + 30 s): 2 + 3 (rollup) + 1 (old, level) + 1
 	 * (new, flag) = 7 "timeout after <n> ms"; "disk full" 1 */
@@ -1443,23 +1583,26 @@ test_error_templates(void)
 	ev.ts_ms = M0 + 9000;
 	ev.message = "user 7 not found";
 	add(st, &ev);
-	ev.ts_ms = M0 + 1000;			/* older: not the example */
+	ev.ts_ms = M0 + 1000; /* older: not the example */
 	ev.message = "user 1 not found";
 	add(st, &ev);
 	flush(st);
-	ev.ts_ms = M0 + 2000;			/* a later batch, same row */
+	ev.ts_ms = M0 + 2000; /* a later batch, same row */
 	ev.message = "user 99 not found";
 	add(st, &ev);
 	flush(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 1);
-	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM error_minute WHERE message ="
-	    " 'user <n> not found'"), 4);
+	CU_ASSERT_EQUAL(qi(db,
+			    "SELECT n FROM error_minute WHERE message ="
+			    " 'user <n> not found'"),
+	    4);
 	/* within a batch the newest event's message; a later batch's
 	 * message replaces it */
 	x = qs(db, "SELECT example FROM error_minute");
 	CU_ASSERT_STRING_EQUAL(x, "user 99 not found");
 	free(x);
-	x = qs(db, "SELECT sr_template('took 1500 ms') || '|' ||"
+	x = qs(db,
+	    "SELECT sr_template('took 1500 ms') || '|' ||"
 	    " sr_message('abc')");
 	CU_ASSERT_STRING_EQUAL(x, "took <n> ms|abc");
 	free(x);
@@ -1478,7 +1621,8 @@ test_touch_insight(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	db = sr_store_db(st);
 	CU_ASSERT_EQUAL(sr_store_put_insight(st, "i1", "r", "s", "c", "warn",
-	    0.5, "t", "d", "r", "firing", 1000, 1000, NULL, &e), 0);
+			    0.5, "t", "d", "r", "firing", 1000, 1000, NULL, &e),
+	    0);
 	flush(st);
 	CU_ASSERT_EQUAL(sr_store_touch_insight(st, "i1", 5000, &e), 0);
 	CU_ASSERT_EQUAL(sr_store_touch_insight(st, "i1", 4000, &e), 0);
@@ -1518,10 +1662,15 @@ test_engine_touches_firing(void)
 		sr_engine_tick(eng, ts, st);
 	}
 	flush(st);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM insights"
-	    " WHERE id = 'cpu:host' AND state = 'firing'"), 1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT last_seen - %lld FROM"
-	    " insights WHERE id = 'cpu:host'", (long long)t0), 239000);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+			    "SELECT count(*) FROM insights"
+			    " WHERE id = 'cpu:host' AND state = 'firing'"),
+	    1);
+	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+			    "SELECT last_seen - %lld FROM"
+			    " insights WHERE id = 'cpu:host'",
+			    (long long)t0),
+	    239000);
 	sr_engine_free(eng);
 	sr_config_release(&cfg);
 	sr_store_close(st);
@@ -1554,25 +1703,36 @@ test_lazy_sample_rollups(void)
 	flush(st);
 	/* minute 0 closed: 1 3 5 -> min 1, avg 3, max 5, n 3 */
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1m"), 1);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1m WHERE name ="
-	    " 'cpu' AND ts = %lld", (long long)M0), 3, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1m WHERE name ="
+				   " 'cpu' AND ts = %lld",
+				   (long long)M0),
+	    3, 1e-9);
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
-	    (long long)M0), 3);
+			    (long long)M0),
+	    3);
 	sr_store_close(st);
 	st = sr_store_open(path, SR_STORE_READONLY, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	db = sr_store_db(st);
 	/* close wrote minute 1 (10) and the hour: 1 3 5 10 -> avg 4.75 */
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
-	    (long long)M1), 1);
+			    (long long)M1),
+	    1);
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1h WHERE name = 'cpu'"),
 	    4);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT avg FROM samples_1h WHERE name ="
-	    " 'cpu'"), 4.75, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT min FROM samples_1h WHERE name ="
-	    " 'cpu'"), 1, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(db, "SELECT max FROM samples_1h WHERE name ="
-	    " 'cpu'"), 10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT avg FROM samples_1h WHERE name ="
+				   " 'cpu'"),
+	    4.75, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT min FROM samples_1h WHERE name ="
+				   " 'cpu'"),
+	    1, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(qd(db,
+				   "SELECT max FROM samples_1h WHERE name ="
+				   " 'cpu'"),
+	    10, 1e-9);
 	sr_store_close(st);
 	free(path);
 }

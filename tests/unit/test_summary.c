@@ -22,87 +22,86 @@
 
 void sr_test_summary_suite(void);
 
-#define T0	1767225600000LL		/* 2026-01-01T00:00:00Z */
-#define FROM	(T0 + 30000)		/* inside minute 0 and hour 0 */
-#define TO	(T0 + 7245000)		/* 2 h 45 s: inside minute 120, hour 2 */
+#define T0 1767225600000LL /* 2026-01-01T00:00:00Z */
+#define FROM (T0 + 30000)  /* inside minute 0 and hour 0 */
+#define TO (T0 + 7245000)  /* 2 h 45 s: inside minute 120, hour 2 */
 
 struct ev {
-	int64_t	 off;			/* ms after T0 */
+	int64_t off; /* ms after T0 */
 	const char *type, *service, *endpoint;
-	int	 status;		/* 0 = none */
-	double	 lat;			/* < 0 = none */
+	int status; /* 0 = none */
+	double lat; /* < 0 = none */
 	const char *user, *session, *message, *model;
-	int64_t	 tin, tout;		/* < 0 = none */
-	double	 ttft;			/* < 0 = none */
-	const char *meta;		/* metadata JSON */
-	int	 iserr;			/* SR_EV_IS_ERROR (an error level) */
+	int64_t tin, tout; /* < 0 = none */
+	double ttft;	   /* < 0 = none */
+	const char *meta;  /* metadata JSON */
+	int iserr;	   /* SR_EV_IS_ERROR (an error level) */
 };
 
 static const struct ev events[] = {
 	/* outside the range */
-	{ 29999, "request", "api", "/a", 500, 9999, "uX", "sX", "boom",
-	    NULL, -1, -1, -1, NULL, 0 },
-	{ 7245000, "request", "api", "/a", 500, 9999, "uY", "sY", "boom",
-	    NULL, -1, -1, -1, NULL, 0 },
-	{ -3600000, "request", "web", "/home", 200, 1, "uZ", "sZ", NULL,
-	    NULL, -1, -1, -1, NULL, 0 },
+	{ 29999, "request", "api", "/a", 500, 9999, "uX", "sX", "boom", NULL,
+	    -1, -1, -1, NULL, 0 },
+	{ 7245000, "request", "api", "/a", 500, 9999, "uY", "sY", "boom", NULL,
+	    -1, -1, -1, NULL, 0 },
+	{ -3600000, "request", "web", "/home", 200, 1, "uZ", "sZ", NULL, NULL,
+	    -1, -1, -1, NULL, 0 },
 	/* api: 11 events */
-	{ 30000, "request", "api", "/a", 200, 10, "u1", "s1", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A1: == from */
-	{ 59999, "request", "api", "/a", 200, 20, "u2", "s1", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A2 */
+	{ 30000, "request", "api", "/a", 200, 10, "u1", "s1", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A1: == from */
+	{ 59999, "request", "api", "/a", 200, 20, "u2", "s1", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A2 */
 	{ 60000, "request", "api", "/a", 500, 30, "u1", "s2", "db timeout",
-	    NULL, -1, -1, -1, NULL, 0 },				/* A3 */
-	{ 3599999, "request", "api", "/b", 404, 40, "u3", "s3", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A4 */
+	    NULL, -1, -1, -1, NULL, 0 }, /* A3 */
+	{ 3599999, "request", "api", "/b", 404, 40, "u3", "s3", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A4 */
 	{ 3600000, "request", "api", "/b", 500, 50, "u1", "s3", "db timeout",
-	    NULL, -1, -1, -1, NULL, 0 },				/* A5 */
-	{ 7199999, "request", "api", "/a", 200, 60, "u4", "s4", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A6 */
-	{ 7200000, "request", "api", "/c", 503, 70, "u5", "s5",
-	    "upstream down", NULL, -1, -1, -1, NULL, 0 },	/* A7 */
-	{ 7244999, "request", "api", "/a", 200, 80, "u2", "s1", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A8 */
-	{ 5000000, "request", "api", "/a", 400, 90, "u6", "s6", NULL, NULL,
-	    -1, -1, -1, NULL, 0 },				/* A9 */
+	    NULL, -1, -1, -1, NULL, 0 }, /* A5 */
+	{ 7199999, "request", "api", "/a", 200, 60, "u4", "s4", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A6 */
+	{ 7200000, "request", "api", "/c", 503, 70, "u5", "s5", "upstream down",
+	    NULL, -1, -1, -1, NULL, 0 }, /* A7 */
+	{ 7244999, "request", "api", "/a", 200, 80, "u2", "s1", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A8 */
+	{ 5000000, "request", "api", "/a", 400, 90, "u6", "s6", NULL, NULL, -1,
+	    -1, -1, NULL, 0 }, /* A9 */
 	{ 5000001, "request", "api", "/b", 502, -1, "u1", "s7", "db timeout",
-	    NULL, -1, -1, -1, NULL, 0 },				/* A10 */
-	{ 6000000, "request", "api", "/a", 200, 5, "u2", "s1",
-	    "slow warning", NULL, -1, -1, -1, NULL, 0 },		/* A11: no error */
+	    NULL, -1, -1, -1, NULL, 0 }, /* A10 */
+	{ 6000000, "request", "api", "/a", 200, 5, "u2", "s1", "slow warning",
+	    NULL, -1, -1, -1, NULL, 0 }, /* A11: no error */
 	/* web: 2 page views */
-	{ 1800000, "page_view", "web", "/home", 0, -1, "u7", "s8", NULL,
-	    NULL, -1, -1, -1, NULL, 0 },
-	{ 7230000, "page_view", "web", "/home", 0, -1, "u1", "s1", NULL,
-	    NULL, -1, -1, -1, NULL, 0 },
+	{ 1800000, "page_view", "web", "/home", 0, -1, "u7", "s8", NULL, NULL,
+	    -1, -1, -1, NULL, 0 },
+	{ 7230000, "page_view", "web", "/home", 0, -1, "u1", "s1", NULL, NULL,
+	    -1, -1, -1, NULL, 0 },
 	/* llm: 4 requests with models */
 	{ 120000, "request", "llm", "/v1/chat", 200, 1000, "u8", "s9", NULL,
 	    "m1", 100, 50, 200, NULL, 0 },
-	{ 40000, "request", "llm", "/v1/chat", 200, 500, "u8", "s9", NULL,
-	    "m1", 10, 25, 100, NULL, 0 },
-	{ 4000000, "request", "llm", "/v1/chat", 200, 2000, "u9", "s10",
-	    NULL, "m2", 30, 100, 400, NULL, 0 },
+	{ 40000, "request", "llm", "/v1/chat", 200, 500, "u8", "s9", NULL, "m1",
+	    10, 25, 100, NULL, 0 },
+	{ 4000000, "request", "llm", "/v1/chat", 200, 2000, "u9", "s10", NULL,
+	    "m2", 30, 100, 400, NULL, 0 },
 	{ 4000001, "request", "llm", "/v1/chat", 200, -1, "u9", "s10", NULL,
 	    "m2", 5, 20, -1, NULL, 0 },
 	/* worker: log lines, errors by level (kept in metadata) */
-	{ 45000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
-	    NULL, -1, -1, -1, "{\"level\":\"ERROR\"}", 1 },
-	{ 600000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
-	    NULL, -1, -1, -1, "{\"level\":\"error\"}", 1 },
-	{ 7240000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full",
-	    NULL, -1, -1, -1, "{\"PRIORITY\":\"3\"}", 1 },
-	{ 7241000, "log", "worker", NULL, 0, -1, NULL, NULL, "all good",
-	    NULL, -1, -1, -1, "{\"level\":\"info\"}", 0 },
+	{ 45000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full", NULL,
+	    -1, -1, -1, "{\"level\":\"ERROR\"}", 1 },
+	{ 600000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full", NULL,
+	    -1, -1, -1, "{\"level\":\"error\"}", 1 },
+	{ 7240000, "log", "worker", NULL, 0, -1, NULL, NULL, "disk full", NULL,
+	    -1, -1, -1, "{\"PRIORITY\":\"3\"}", 1 },
+	{ 7241000, "log", "worker", NULL, 0, -1, NULL, NULL, "all good", NULL,
+	    -1, -1, -1, "{\"level\":\"info\"}", 0 },
 	/* no service */
-	{ 100000, "heartbeat", NULL, NULL, 0, -1, NULL, NULL, NULL, NULL,
-	    -1, -1, -1, NULL, 0 },
+	{ 100000, "heartbeat", NULL, NULL, 0, -1, NULL, NULL, NULL, NULL, -1,
+	    -1, -1, NULL, 0 },
 };
 
 static struct sr_store *
 fill_store(void)
 {
 	struct sr_err err;
-	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
-	    &err);
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
 	struct sr_event e;
 	char id[32];
 	int k = 0;
@@ -194,8 +193,9 @@ type_n(const struct sr_summary *s, const char *name)
 	return -1;
 }
 
-#define NEAR(got, want) CU_ASSERT_DOUBLE_EQUAL((got), (want), \
-	fabs((double)(want)) * 0.01 + 1e-9)
+#define NEAR(got, want)                       \
+	CU_ASSERT_DOUBLE_EQUAL((got), (want), \
+	    fabs((double)(want)) * 0.01 + 1e-9)
 
 static void
 test_totals(void)
@@ -240,14 +240,14 @@ test_service_rows(void)
 	CU_ASSERT_EQUAL(a->requests, 11);
 	/* range: 7245000 - 30000 ms = 7215 s */
 	NEAR(a->rate_per_s, 11.0 / 7215.0);
-	CU_ASSERT_EQUAL(a->status_4xx, 2);		/* A4 404, A9 400 */
-	CU_ASSERT_EQUAL(a->status_5xx, 4);		/* A3, A5, A7, A10 */
+	CU_ASSERT_EQUAL(a->status_4xx, 2); /* A4 404, A9 400 */
+	CU_ASSERT_EQUAL(a->status_5xx, 4); /* A3, A5, A7, A10 */
 	NEAR(a->error_rate, 4.0 / 11.0);
 	/* latencies 5 10 20 30 40 50 60 70 80 90 (A10 has none) */
 	CU_ASSERT_EQUAL(a->latency_ms.n, 10);
 	NEAR(a->latency_ms.avg, 45.5);
-	NEAR(a->latency_ms.p50, 40);		/* rank ceil(5) = 5 */
-	NEAR(a->latency_ms.p95, 90);		/* rank ceil(9.5) = 10 */
+	NEAR(a->latency_ms.p50, 40); /* rank ceil(5) = 5 */
+	NEAR(a->latency_ms.p95, 90); /* rank ceil(9.5) = 10 */
 	NEAR(a->latency_ms.p99, 90);
 	NEAR(a->latency_ms.max, 90);
 	/* endpoints: /a 7 (A3 5xx), /b 3 (A5, A10 5xx), /c 1 (A7 5xx) */
@@ -255,11 +255,11 @@ test_service_rows(void)
 	CU_ASSERT_STRING_EQUAL(a->endpoints[0].endpoint, "/a");
 	CU_ASSERT_EQUAL(a->endpoints[0].requests, 7);
 	NEAR(a->endpoints[0].error_rate, 1.0 / 7.0);
-	NEAR(a->endpoints[0].p95_ms, 90);	/* 5 10 20 30 60 80 90 */
+	NEAR(a->endpoints[0].p95_ms, 90); /* 5 10 20 30 60 80 90 */
 	CU_ASSERT_STRING_EQUAL(a->endpoints[1].endpoint, "/b");
 	CU_ASSERT_EQUAL(a->endpoints[1].requests, 3);
 	NEAR(a->endpoints[1].error_rate, 2.0 / 3.0);
-	NEAR(a->endpoints[1].p95_ms, 50);	/* 40 50 */
+	NEAR(a->endpoints[1].p95_ms, 50); /* 40 50 */
 	CU_ASSERT_STRING_EQUAL(a->endpoints[2].endpoint, "/c");
 	NEAR(a->endpoints[2].error_rate, 1.0);
 	NEAR(a->endpoints[2].p95_ms, 70);
@@ -363,14 +363,14 @@ test_filter_and_ranges(void)
 	 * worker (45000) */
 	s = run(st, T0 + 30000, T0 + 50000, NULL);
 	CU_ASSERT_EQUAL(s->total_events, 4);
-	CU_ASSERT_EQUAL(s->unique_users, 2);		/* u1, u8 */
+	CU_ASSERT_EQUAL(s->unique_users, 2); /* u1, u8 */
 	sr_summary_free(s);
 
 	/* exactly hour 1: A5 A6 A9 A10 A11, L3 L4, calc i = 11..19 */
 	s = run(st, T0 + 3600000, T0 + 7200000, NULL);
 	CU_ASSERT_EQUAL(s->total_events, 16);
-	CU_ASSERT_EQUAL(s->unique_users, 5);		/* u1 u2 u4 u6 u9 */
-	CU_ASSERT_EQUAL(s->unique_sessions, 6);	/* s1 s3 s4 s6 s7 s10 */
+	CU_ASSERT_EQUAL(s->unique_users, 5);	/* u1 u2 u4 u6 u9 */
+	CU_ASSERT_EQUAL(s->unique_sessions, 6); /* s1 s3 s4 s6 s7 s10 */
 	sr_summary_free(s);
 
 	/* an empty stretch, and a reversed range */
@@ -405,31 +405,36 @@ test_output(void)
 	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(j, "range_s")->valuedouble,
 	    7215, 1e-9);
 	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(cJSON_GetObjectItem(j,
-	    "events_by_type"), "page_view")->valuedouble, 2, 1e-9);
+						       "events_by_type"),
+				   "page_view")
+				   ->valuedouble,
+	    2, 1e-9);
 	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 1);
-	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(sv,
-	    "service")), "api");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(
+				   cJSON_GetObjectItem(sv, "service")),
+	    "api");
 	x = cJSON_GetObjectItem(cJSON_GetObjectItem(sv, "latency_ms"), "p95");
 	CU_ASSERT_DOUBLE_EQUAL(x->valuedouble, 90, 0.9);
 	x = cJSON_GetArrayItem(cJSON_GetObjectItem(sv, "top_errors"), 0);
-	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "count")->valuedouble,
-	    3, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "count")->valuedouble, 3,
+	    1e-9);
 	/* the service-less row is null; web has no latency: null */
 	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 5);
 	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(sv, "service")));
 	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 4);
-	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(
-	    cJSON_GetObjectItem(sv, "latency_ms"), "avg")));
+	CU_ASSERT_TRUE(cJSON_IsNull(
+	    cJSON_GetObjectItem(cJSON_GetObjectItem(sv, "latency_ms"), "avg")));
 	x = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "models"), 0);
-	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x,
-	    "tokens_per_s")->valuedouble, 50, 0.5);
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "tokens_per_s")
+				   ->valuedouble,
+	    50, 0.5);
 	cJSON_Delete(j);
 
 	sr_buf_reset(&b);
 	sr_summary_text(s, &b);
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Services"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "db timeout"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "36.36%"));	/* 4 / 11 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "36.36%")); /* 4 / 11 */
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "Models"));
 	sr_buf_release(&b);
 	sr_summary_free(s);
@@ -441,7 +446,7 @@ test_export_events(void)
 {
 	struct sr_store *st = fill_store();
 	struct sr_export_opts o = { SR_EXPORT_EVENTS, SR_EXPORT_CSV,
-	    T0 + 7200000, T0 + 7245001, 0, NULL };
+		T0 + 7200000, T0 + 7245001, 0, NULL };
 	struct sr_err err;
 	char *text = NULL;
 	size_t len = 0;
@@ -452,11 +457,13 @@ test_export_events(void)
 	/* [2:00:00, 2:00:45.001): A7, W2, worker x2, A8, X2 in ts order */
 	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 6);
 	fclose(f);
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, "event_id,event_type,timestamp,"
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    "event_id,event_type,timestamp,"
 	    "service,endpoint,status_code,response_time_ms,user_id,"
 	    "session_id,message,model,tokens_in,tokens_out,ttft_ms,host,"
 	    "metadata\r\n"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(text, ",request,"
+	CU_ASSERT_PTR_NOT_NULL(strstr(text,
+	    ",request,"
 	    "2026-01-01T02:00:00.000Z,api,/c,503,70,u5,s5,upstream down,"
 	    ",,,,,\r\n"));
 	free(text);
@@ -468,22 +475,28 @@ test_export_events(void)
 	j = cJSON_Parse(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(j), 6);
-	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(j, 1), "event_type")), "page_view");
+	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(
+				   cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1),
+				       "event_type")),
+	    "page_view");
 	/* NULL fields are left out */
-	CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1),
-	    "status_code"));
-	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetNumberValue(cJSON_GetObjectItem(
-	    cJSON_GetArrayItem(j, 4), "response_time_ms")), 80, 1e-9);
+	CU_ASSERT_PTR_NULL(
+	    cJSON_GetObjectItem(cJSON_GetArrayItem(j, 1), "status_code"));
+	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetNumberValue(
+				   cJSON_GetObjectItem(cJSON_GetArrayItem(j, 4),
+				       "response_time_ms")),
+	    80, 1e-9);
 	/* metadata is embedded as an object */
 	CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItem(
-	    cJSON_GetObjectItem(cJSON_GetArrayItem(j, 2), "metadata"),
-	    "PRIORITY")), "3");
+				   cJSON_GetObjectItem(cJSON_GetArrayItem(j, 2),
+				       "metadata"),
+				   "PRIORITY")),
+	    "3");
 	cJSON_Delete(j);
 	free(text);
 
 	o.format = SR_EXPORT_JSONL;
-	o.from_ms = T0 + 86400000;	/* nothing there */
+	o.from_ms = T0 + 86400000; /* nothing there */
 	o.to_ms = T0 + 2 * 86400000LL;
 	f = open_memstream(&text, &len);
 	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 0);
@@ -497,10 +510,9 @@ static void
 test_export_metrics(void)
 {
 	struct sr_err err;
-	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
-	    &err);
-	struct sr_export_opts o = { SR_EXPORT_METRICS, SR_EXPORT_CSV,
-	    INT64_MIN, INT64_MAX, 60000, "cpu.*" };
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
+	struct sr_export_opts o = { SR_EXPORT_METRICS, SR_EXPORT_CSV, INT64_MIN,
+		INT64_MAX, 60000, "cpu.*" };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -509,16 +521,19 @@ test_export_metrics(void)
 	/* minute 0: 1 and 3; minute 1: 10; mem.used is not selected */
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0, 1, &err), 0);
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0 + 30000, 3,
-	    &err), 0);
+			    &err),
+	    0);
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu.user", T0 + 60000, 10,
-	    &err), 0);
+			    &err),
+	    0);
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "mem.used", T0, 5, &err), 0);
 	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
 	f = open_memstream(&text, &len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	CU_ASSERT_EQUAL(sr_export_run(st, &o, f, &err), 2);
 	fclose(f);
-	CU_ASSERT_STRING_EQUAL(text, "name,ts,min,avg,max,n\r\n"
+	CU_ASSERT_STRING_EQUAL(text,
+	    "name,ts,min,avg,max,n\r\n"
 	    "cpu.user,2026-01-01T00:00:00.000Z,1,2,3,2\r\n"
 	    "cpu.user,2026-01-01T00:01:00.000Z,10,10,10,1\r\n");
 	free(text);
@@ -535,11 +550,11 @@ test_export_metrics(void)
  * 0.5 % plus rounding), unique users and sessions, and the error
  * patterns with their counts (the pattern each message was made from).
  */
-#define AG_NOW	(T0 + 290000)		/* agg clock: 5 min window from T0 */
-#define AG_FROM	(T0 + 10500)
-#define AG_N	3000
-#define AG_SVC	4
-#define AG_TPL	4
+#define AG_NOW (T0 + 290000) /* agg clock: 5 min window from T0 */
+#define AG_FROM (T0 + 10500)
+#define AG_N 3000
+#define AG_SVC 4
+#define AG_TPL 4
 
 static uint64_t
 ag_rnd(uint64_t *x)
@@ -571,17 +586,20 @@ static void
 test_live_stored_agree(void)
 {
 	static const char *const svcs[AG_SVC] = { "api", "auth", "llm",
-	    "worker" };
+		"worker" };
 	static const char *const tpl[AG_TPL] = { "timeout after <n> ms",
-	    "user <n> not found", "connect to <ip> refused", "disk full" };
-	struct { int64_t req, s4, s5; double *lat; size_t nl; } want[AG_SVC];
+		"user <n> not found", "connect to <ip> refused", "disk full" };
+	struct {
+		int64_t req, s4, s5;
+		double *lat;
+		size_t nl;
+	} want[AG_SVC];
 	int64_t tpl_n[AG_TPL] = { 0 };
 	char users[400], sessions[700];
 	int64_t n_users = 0, n_sessions = 0;
 	uint64_t x = 88172645463325252ULL;
 	struct sr_err err;
-	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
-	    &err);
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
 	struct sr_agg *ag = sr_agg_new(AG_NOW, 1800000, 3600000);
 	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50, NULL };
 	struct sr_summary *sum = NULL;
@@ -618,15 +636,17 @@ test_live_stored_agree(void)
 		want[k].req++;
 		if (k != 3) {
 			e.has |= SR_EV_HAS_STATUS;
-			e.status_code = r < 80 ? 200 : r < 88 ? 404 :
-			    r < 94 ? 500 : 503;
+			e.status_code = r < 80 ? 200
+			    : r < 88	       ? 404
+			    : r < 94	       ? 500
+					       : 503;
 			want[k].s4 += e.status_code == 404;
 			want[k].s5 += e.status_code >= 500;
 		}
 		if (r % 10 != 3) {
 			e.has |= SR_EV_HAS_LATENCY;
-			e.response_time_ms = 1 + (double)(ag_rnd(&x) % 2000) *
-			    (double)(1 + k) / 7.0;
+			e.response_time_ms = 1 +
+			    (double)(ag_rnd(&x) % 2000) * (double)(1 + k) / 7.0;
 			want[k].lat[want[k].nl++] = e.response_time_ms;
 		}
 		/* errors: 5xx with a message, or log lines flagged as error
@@ -682,8 +702,9 @@ test_live_stored_agree(void)
 		qsort(want[k].lat, want[k].nl, sizeof(double), ag_cmp);
 		for (int q = 0; q < 3; q++) {
 			double exact = ag_rank(want[k].lat, want[k].nl, qs[q]);
-			double got_s = q == 0 ? sv->latency_ms.p50 :
-			    q == 1 ? sv->latency_ms.p95 : sv->latency_ms.p99;
+			double got_s = q == 0 ? sv->latency_ms.p50
+			    : q == 1	      ? sv->latency_ms.p95
+					      : sv->latency_ms.p99;
 			double got_l = q == 0 ? w.p50 : q == 1 ? w.p95 : w.p99;
 
 			CU_ASSERT_DOUBLE_EQUAL(got_s, exact, exact * 0.011);
@@ -715,7 +736,8 @@ test_live_stored_agree(void)
 				stored += sv->errors[j].n;
 				/* the example is a message of the pattern */
 				CU_ASSERT_EQUAL(strncmp(sv->errors[j].example,
-				    tpl[t], 4), 0);
+						    tpl[t], 4),
+				    0);
 			}
 		}
 		for (size_t i = 0; i < sr_agg_n_templates(ag); i++) {
@@ -739,13 +761,13 @@ test_live_stored_agree(void)
  * in a whole minute and in both partial edge minutes of [FROM, TO).
  */
 static const struct {
-	int64_t	 off;
+	int64_t off;
 	const char *host, *service, *endpoint, *user, *message;
-	int	 status;
+	int status;
 } host_events[] = {
-	{ 29000, "n1", "api", "/a", "u9", NULL, 200 },	/* outside */
-	{ 40000, "n1", "api", "/a", "u1", NULL, 200 },	/* edge minute 0 */
-	{ 120000, "n1", "api", "/a", "u2", "db timeout", 500 },	/* whole */
+	{ 29000, "n1", "api", "/a", "u9", NULL, 200 }, /* outside */
+	{ 40000, "n1", "api", "/a", "u1", NULL, 200 }, /* edge minute 0 */
+	{ 120000, "n1", "api", "/a", "u2", "db timeout", 500 }, /* whole */
 	{ 7230000, "n1", "api", "/b", "u1", NULL, 200 },	/* edge end */
 	{ 120000, "n2", "api", "/a", "u3", NULL, 200 },
 	{ 3000000, "n2", "web", "/home", "u3", NULL, 200 },
@@ -756,8 +778,7 @@ static void
 test_host_filter(void)
 {
 	struct sr_err err;
-	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK,
-	    &err);
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
 	struct sr_summary_opts o = { .from_ms = FROM, .to_ms = TO };
 	struct sr_summary *s = NULL;
 	const struct sr_summary_service *a;
@@ -765,8 +786,7 @@ test_host_filter(void)
 	char id[32];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	for (size_t i = 0; i < sizeof host_events / sizeof *host_events;
-	    i++) {
+	for (size_t i = 0; i < sizeof host_events / sizeof *host_events; i++) {
 		sr_event_clear(&e);
 		snprintf(id, sizeof id, "h%zu", i);
 		e.ts_ms = T0 + host_events[i].off;
@@ -788,7 +808,7 @@ test_host_filter(void)
 	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
 	CU_ASSERT_EQUAL(s->total_events, 3);
 	CU_ASSERT_EQUAL(type_n(s, "request"), 3);
-	CU_ASSERT_EQUAL(s->unique_users, 2);		/* u1 u2 */
+	CU_ASSERT_EQUAL(s->unique_users, 2); /* u1 u2 */
 	CU_ASSERT_EQUAL_FATAL(s->n_services, 1);
 	a = svc(s, "api");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -821,7 +841,7 @@ test_host_filter(void)
 	o.service = NULL;
 	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
 	CU_ASSERT_EQUAL(s->total_events, 6);
-	CU_ASSERT_EQUAL(s->unique_users, 4);		/* u1 u2 u3 u4 */
+	CU_ASSERT_EQUAL(s->unique_users, 4); /* u1 u2 u3 u4 */
 	sr_summary_free(s);
 	o.host = "n3";
 	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);

@@ -21,13 +21,13 @@
 
 void sr_test_sys_suite(void);
 
-#define T_A	1000000		/* first sample, us */
-#define T_B	3000000		/* second sample: 2 s later */
+#define T_A 1000000 /* first sample, us */
+#define T_B 3000000 /* second sample: 2 s later */
 
 static const char *
 fx(const char *rel)
 {
-	static char path[4][1024];	/* test helper: a few live at once */
+	static char path[4][1024]; /* test helper: a few live at once */
 	static int next;
 	const char *root = getenv("ROOT");
 	char *p = path[next++ % 4];
@@ -39,8 +39,8 @@ fx(const char *rel)
 
 /* Fake filesystem probe: records the mount points asked about. */
 struct fake_fs {
-	char	asked[16][256];
-	int	n;
+	char asked[16][256];
+	int n;
 };
 
 static int
@@ -64,7 +64,7 @@ fake_statfs(const char *mnt, struct sr_fs_usage *out, void *arg)
 		out->avail_bytes = 1000;
 		return 0;
 	}
-	return -1;		/* /boot/efi: unreadable, left out */
+	return -1; /* /boot/efi: unreadable, left out */
 }
 
 static struct sr_sys *
@@ -126,8 +126,7 @@ check_absent(const struct sr_metric_set *set, const char *name)
 }
 
 static void
-check_unit(const struct sr_metric_set *set, const char *name,
-    const char *unit)
+check_unit(const struct sr_metric_set *set, const char *name, const char *unit)
 {
 	const struct sr_metric *m = sr_metric_set_get(set, name);
 
@@ -175,12 +174,12 @@ test_cpu(void)
 	check_near(set, "cpu.0.irq_pct", 2.5);
 	check_near(set, "cpu.0.softirq_pct", 2.5);
 	check_near(set, "cpu.0.steal_pct", 0);
-	check_near(set, "cpu.0.busy_pct", 85);		/* 100 - 10 - 5 */
+	check_near(set, "cpu.0.busy_pct", 85); /* 100 - 10 - 5 */
 	/* cpu1: 20 10 10 140 0 0 0 20 = 200. */
 	check_near(set, "cpu.1.user_pct", 10);
 	check_near(set, "cpu.1.nice_pct", 5);
 	check_near(set, "cpu.1.steal_pct", 10);
-	check_near(set, "cpu.1.busy_pct", 30);		/* 100 - 70 */
+	check_near(set, "cpu.1.busy_pct", 30); /* 100 - 70 */
 	/* total: 140 10 50 160 10 5 5 20 = 400. */
 	check_near(set, "cpu.total.user_pct", 35);
 	check_near(set, "cpu.total.nice_pct", 2.5);
@@ -267,8 +266,8 @@ test_disk_net(void)
 	check_near(set, "disk.sda.reads_per_s", 50);
 	check_near(set, "disk.sda.writes_per_s", 150);
 	check_near(set, "disk.sda.iops", 200);
-	check_near(set, "disk.sda.util_pct", 25);	/* 500 / 2000 ms */
-	check_near(set, "disk.sda.await_ms", 3);	/* 1200 ms / 400 */
+	check_near(set, "disk.sda.util_pct", 25); /* 500 / 2000 ms */
+	check_near(set, "disk.sda.await_ms", 3);  /* 1200 ms / 400 */
 	check_unit(set, "disk.sda.await_ms", "ms");
 	check_unit(set, "disk.sda.util_pct", "%");
 	/* nvme0n1: writes +1000, 8000 sectors, ticks +2000, busy 2500 ms
@@ -448,13 +447,12 @@ test_fs_filter(void)
 	CU_ASSERT_TRUE(sys_fs_wanted("/dev/sda1", "/", "ext4"));
 	CU_ASSERT_TRUE(sys_fs_wanted("overlay", "/", "overlay"));
 	CU_ASSERT_TRUE(sys_fs_wanted("server:/x", "/mnt/nfs", "nfs4"));
-	CU_ASSERT_FALSE(sys_fs_wanted("overlay", "/var/lib/x/merged",
-	    "overlay"));
+	CU_ASSERT_FALSE(
+	    sys_fs_wanted("overlay", "/var/lib/x/merged", "overlay"));
 	CU_ASSERT_FALSE(sys_fs_wanted("tmpfs", "/run", "tmpfs"));
 	CU_ASSERT_FALSE(sys_fs_wanted("proc", "/proc", "proc"));
 	CU_ASSERT_FALSE(sys_fs_wanted("/dev/loop1", "/snap/x/1", "squashfs"));
-	CU_ASSERT_FALSE(sys_fs_wanted("cgroup2", "/sys/fs/cgroup",
-	    "cgroup2"));
+	CU_ASSERT_FALSE(sys_fs_wanted("cgroup2", "/sys/fs/cgroup", "cgroup2"));
 	CU_ASSERT_FALSE(sys_fs_wanted("/dev/sda1", "/proc/x", "ext4"));
 	CU_ASSERT_TRUE(sys_fs_wanted("/dev/sda1", "/procedures", "ext4"));
 	sys_fs_unescape(esc);
@@ -479,7 +477,7 @@ test_edge(void)
 	check_near(set, "cpu.0.busy_pct", 50);
 	check_near(set, "cpu.0.user_pct", 25);
 	check_absent(set, "cpu.1.busy_pct");
-	check_absent(set, "cpu.2.busy_pct");	/* first sight of cpu2 */
+	check_absent(set, "cpu.2.busy_pct"); /* first sight of cpu2 */
 	check_near(set, "cpu.total.busy_pct", 100.0 / 3);
 	/* ctxt went 1000 -> 500: reset, no rate; intr +200 in 2 s. */
 	check_absent(set, "cpu.ctxt_per_s");
@@ -498,11 +496,11 @@ test_edge(void)
 	check_absent(set, "net.eth0.rx_bytes_per_s");
 	check_absent(set, "net.eth0.tx_bytes_per_s");
 	check_near(set, "net.eth0.loopback", 0);
-	check_near(set, "net.lo.rx_bytes_per_s", 100);	/* +200 / 2 s */
-	check_near(set, "net.lo.loopback", 1);		/* by name */
-	check_absent(set, "net.wlan0.loopback");	/* vanished */
+	check_near(set, "net.lo.rx_bytes_per_s", 100); /* +200 / 2 s */
+	check_near(set, "net.lo.loopback", 1);	       /* by name */
+	check_absent(set, "net.wlan0.loopback");       /* vanished */
 	check_absent(set, "net.wlan0.rx_bytes_per_s");
-	check_near(set, "net.docker0.loopback", 0);	/* appeared */
+	check_near(set, "net.docker0.loopback", 0); /* appeared */
 	check_absent(set, "net.docker0.rx_bytes_per_s");
 	check_absent(set, "net.total.rx_bytes_per_s");
 	/* sdb was re-added (counters fell): no rates. */

@@ -45,10 +45,12 @@ test_bounded(void)
 	CU_ASSERT_EQUAL(strlen(out), 15);
 	/* never cut inside a UTF-8 sequence */
 	CU_ASSERT_EQUAL(sr_template_make("abcdefghijklmn\xc3\xa9", out,
-	    sizeof(out)), 14);
+			    sizeof(out)),
+	    14);
 	/* after a cut nothing more is appended (not the " x" that fits) */
 	CU_ASSERT_EQUAL(sr_template_make("abcdefghijklmn\xc3\xa9 x", out,
-	    sizeof(out)), 14);
+			    sizeof(out)),
+	    14);
 	CU_ASSERT_STRING_EQUAL(out, "abcdefghijklmn");
 }
 
@@ -61,7 +63,7 @@ test_idempotent(void)
 		"upstream timeout after 1500 ms (request 7f3a9c12)",
 		"open \"/etc/x.conf\": no such file at /var/lib/a.db",
 		"connect to 10.0.0.12:5432 failed, id "
-		    "123e4567-e89b-12d3-a456-426614174000",
+		"123e4567-e89b-12d3-a456-426614174000",
 		"took 1.5 s, retry in 30s; token req_8f2k1z", NULL
 	};
 	char a[SR_TEMPLATE_MAX + 1], b[SR_TEMPLATE_MAX + 1];

@@ -64,13 +64,13 @@ test_iso_bad(void)
 	struct sr_err err;
 	int64_t ms;
 
-	CU_ASSERT_EQUAL(tp("2026-13-01T00:00:00Z"), -1);	/* month 13 */
+	CU_ASSERT_EQUAL(tp("2026-13-01T00:00:00Z"), -1); /* month 13 */
 	CU_ASSERT_EQUAL(tp("2026-00-01T00:00:00Z"), -1);
-	CU_ASSERT_EQUAL(tp("2026-01-32T00:00:00Z"), -1);	/* day 32 */
-	CU_ASSERT_EQUAL(tp("2026-02-29T00:00:00Z"), -1);	/* not leap */
+	CU_ASSERT_EQUAL(tp("2026-01-32T00:00:00Z"), -1); /* day 32 */
+	CU_ASSERT_EQUAL(tp("2026-02-29T00:00:00Z"), -1); /* not leap */
 	CU_ASSERT_EQUAL(tp("1900-02-29T00:00:00Z"), -1);
 	CU_ASSERT_EQUAL(tp("2026-04-31T00:00:00Z"), -1);
-	CU_ASSERT_EQUAL(tp("2026-01-01T25:00:00Z"), -1);	/* hour 25 */
+	CU_ASSERT_EQUAL(tp("2026-01-01T25:00:00Z"), -1); /* hour 25 */
 	CU_ASSERT_EQUAL(tp("2026-01-01T24:00:00Z"), -1);
 	CU_ASSERT_EQUAL(tp("2026-01-01T10:60:00Z"), -1);
 	CU_ASSERT_EQUAL(tp("2026-01-01T10:00:61Z"), -1);
@@ -79,7 +79,7 @@ test_iso_bad(void)
 	CU_ASSERT_EQUAL(tp("2026-01-01T10:00:00Zjunk"), -1);
 	CU_ASSERT_EQUAL(tp("2026-01-01X10:00:00Z"), -1);
 	CU_ASSERT_EQUAL(tp("2026-1-01T10:00:00Z"), -1);
-	CU_ASSERT_EQUAL(tp("1969-12-31T23:59:59Z"), -1);	/* before 1970 */
+	CU_ASSERT_EQUAL(tp("1969-12-31T23:59:59Z"), -1); /* before 1970 */
 	CU_ASSERT_EQUAL(tp("yesterday"), -1);
 	CU_ASSERT_EQUAL(tp(""), -1);
 	CU_ASSERT_EQUAL(tp("   "), -1);
@@ -127,7 +127,7 @@ test_civil_vs_timegm(void)
 			static const int days[] = { 1, 15, 28, 29, 30, 31 };
 
 			for (size_t i = 0; i < sizeof days / sizeof days[0];
-			    i++) {
+			     i++) {
 				struct tm tm = { 0 };
 				int64_t ms;
 				int rc = sr_time_civil_ms(y, m, days[i], 7, 8,
@@ -168,7 +168,7 @@ test_duration(void)
 	CU_ASSERT_EQUAL(sr_duration_parse("2h", &ms, NULL), 0);
 	CU_ASSERT_EQUAL(ms, 7200000);
 	CU_ASSERT_EQUAL(sr_duration_parse("7d", &ms, NULL), 0);
-	CU_ASSERT_EQUAL(ms, 604800000);		/* 7 * 86400 * 1000 */
+	CU_ASSERT_EQUAL(ms, 604800000); /* 7 * 86400 * 1000 */
 	CU_ASSERT_EQUAL(sr_duration_parse("250ms", &ms, NULL), 0);
 	CU_ASSERT_EQUAL(ms, 250);
 	CU_ASSERT_EQUAL(sr_duration_parse("90", &ms, NULL), 0);

@@ -58,8 +58,8 @@ test_filter(void)
 	CU_ASSERT(sr_evfilter_match(&f, &c));
 	CU_ASSERT_FALSE(sr_evfilter_match(&f, &b));
 	/* two terms: both must hold; latency unknown never passes > */
-	CU_ASSERT_EQUAL(sr_evfilter_parse(&f, "service=api latency>1000",
-	    &err), 0);
+	CU_ASSERT_EQUAL(sr_evfilter_parse(&f, "service=api latency>1000", &err),
+	    0);
 	CU_ASSERT(sr_evfilter_match(&f, &b));
 	CU_ASSERT_FALSE(sr_evfilter_match(&f, &c));
 	/* free text, any case, any field */
@@ -89,8 +89,7 @@ test_filter(void)
 
 /* sr_evfilter_sql() of text: the condition, and binds as "t:x n:5". */
 static void
-sql_of(const char *text, struct sr_buf *where, struct sr_buf *binds,
-    int *exact)
+sql_of(const char *text, struct sr_buf *where, struct sr_buf *binds, int *exact)
 {
 	struct sr_evfilter f;
 	struct sr_evf_bind b[SR_EVF_BINDS_MAX];
@@ -123,17 +122,20 @@ test_filter_sql_text(void)
 	CU_ASSERT_EQUAL(b.len, 0);
 	CU_ASSERT_EQUAL(exact, 1);
 	sql_of("service=pay status>=500", &w, &b, &exact);
-	CU_ASSERT_STRING_EQUAL(w.data, "1 AND lower(coalesce(service, '')) "
+	CU_ASSERT_STRING_EQUAL(w.data,
+	    "1 AND lower(coalesce(service, '')) "
 	    "= lower(?) AND status >= ?");
 	CU_ASSERT_STRING_EQUAL(b.data, "t:pay n:500");
 	CU_ASSERT_EQUAL(exact, 1);
 	sql_of("status=5xx latency<250 user!=bob", &w, &b, &exact);
-	CU_ASSERT_STRING_EQUAL(w.data, "1 AND status >= ? AND status < ? "
+	CU_ASSERT_STRING_EQUAL(w.data,
+	    "1 AND status >= ? AND status < ? "
 	    "AND latency_ms < ? AND lower(coalesce(user_id, '')) <> "
 	    "lower(?)");
 	CU_ASSERT_STRING_EQUAL(b.data, "n:500 n:600 n:250 t:bob");
 	sql_of("status!=200 model~gpt", &w, &b, &exact);
-	CU_ASSERT_STRING_EQUAL(w.data, "1 AND (status IS NULL OR status <> ?)"
+	CU_ASSERT_STRING_EQUAL(w.data,
+	    "1 AND (status IS NULL OR status <> ?)"
 	    " AND instr(lower(model), lower(?)) > 0");
 	CU_ASSERT_STRING_EQUAL(b.data, "n:200 t:gpt");
 	/* a value is bound, never spliced into the text */
@@ -142,16 +144,19 @@ test_filter_sql_text(void)
 	CU_ASSERT_STRING_EQUAL(b.data, "t:x';DROP");
 	/* free text: every string column, one bind each */
 	sql_of("timeout", &w, &b, &exact);
-	CU_ASSERT_PTR_NOT_NULL(strstr(w.data, "instr(lower(message), "
+	CU_ASSERT_PTR_NOT_NULL(strstr(w.data,
+	    "instr(lower(message), "
 	    "lower(?))"));
-	CU_ASSERT_STRING_EQUAL(b.data, "t:timeout t:timeout t:timeout "
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "t:timeout t:timeout t:timeout "
 	    "t:timeout t:timeout t:timeout t:timeout t:timeout t:timeout");
 	/* globs: = translates to GLOB; != and backslashes stay in C */
 	sql_of("endpoint=/v1/*", &w, &b, &exact);
 	CU_ASSERT_STRING_EQUAL(w.data, "1 AND coalesce(endpoint, '') GLOB ?");
 	CU_ASSERT_EQUAL(exact, 1);
 	sql_of("endpoint!=/v1/* service=api", &w, &b, &exact);
-	CU_ASSERT_STRING_EQUAL(w.data, "1 AND lower(coalesce(service, '')) "
+	CU_ASSERT_STRING_EQUAL(w.data,
+	    "1 AND lower(coalesce(service, '')) "
 	    "= lower(?)");
 	CU_ASSERT_STRING_EQUAL(b.data, "t:api");
 	CU_ASSERT_EQUAL(exact, 0);
@@ -170,8 +175,8 @@ static void
 test_filter_sql_store(void)
 {
 	static const struct {
-		const char	*filter;
-		const char	*ids;
+		const char *filter;
+		const char *ids;
 	} cases[] = {
 		{ "service=api", "1 2 4" },
 		{ "status>=500", "1" },
@@ -208,7 +213,8 @@ test_filter_sql_store(void)
 
 		sr_evfilter_init(&f);
 		CU_ASSERT_EQUAL_FATAL(sr_evfilter_parse(&f, cases[c].filter,
-		    &err), 0);
+					  &err),
+		    0);
 		sr_buf_init(&sql);
 		sr_buf_init(&got);
 		sr_buf_init(&cgot);
@@ -216,7 +222,8 @@ test_filter_sql_store(void)
 		sr_evfilter_sql(&f, &sql, b, &nb);
 		sr_buf_adds(&sql, " ORDER BY ts");
 		CU_ASSERT_EQUAL_FATAL(sqlite3_prepare_v2(sr_store_db(st),
-		    sql.data, -1, &q, NULL), SQLITE_OK);
+					  sql.data, -1, &q, NULL),
+		    SQLITE_OK);
 		for (int i = 0; i < nb; i++)
 			if (b[i].is_text)
 				sqlite3_bind_text(q, i + 1, b[i].text, -1,
@@ -229,11 +236,10 @@ test_filter_sql_store(void)
 		sqlite3_finalize(q);
 		for (int i = 0; i < 4; i++)
 			if (sr_evfilter_match(&f, &ev[i]))
-				sr_buf_addf(&cgot, "%s%d", cgot.len ? " " :
-				    "", i + 1);
+				sr_buf_addf(&cgot, "%s%d", cgot.len ? " " : "",
+				    i + 1);
 		CU_ASSERT_STRING_EQUAL(got.len ? got.data : "", cases[c].ids);
-		CU_ASSERT_STRING_EQUAL(cgot.len ? cgot.data : "",
-		    cases[c].ids);
+		CU_ASSERT_STRING_EQUAL(cgot.len ? cgot.data : "", cases[c].ids);
 		if (strcmp(got.len ? got.data : "", cases[c].ids) != 0)
 			fprintf(stderr, "filter '%s': sql %s, want %s\n",
 			    cases[c].filter, got.data, cases[c].ids);

@@ -33,22 +33,19 @@ test_numbers(void)
 	CU_ASSERT_STRING_EQUAL(sr_fmt_si(b, sizeof(b), NAN), "-");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_bytes(b, sizeof(b), 3.4e6, "/s"),
 	    "3.4 MB/s");
-	CU_ASSERT_STRING_EQUAL(sr_fmt_bytes(b, sizeof(b), 512, NULL),
-	    "512 B");
-	CU_ASSERT_STRING_EQUAL(sr_fmt_bytes(b, sizeof(b), 12e9, ""),
-	    "12 GB");
+	CU_ASSERT_STRING_EQUAL(sr_fmt_bytes(b, sizeof(b), 512, NULL), "512 B");
+	CU_ASSERT_STRING_EQUAL(sr_fmt_bytes(b, sizeof(b), 12e9, ""), "12 GB");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_ms(b, sizeof(b), 12), "12 ms");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_ms(b, sizeof(b), 4.54), "4.5 ms");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_ms(b, sizeof(b), 0.85), "850 us");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_ms(b, sizeof(b), 1234), "1.23 s");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_ms(b, sizeof(b), 150000), "2.5 min");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 42), "42s");
-	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 303),
-	    "5m 03s");
-	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 7500),
-	    "2h 05m");
-	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 3 * 86400 +
-	    4 * 3600 + 59), "3d 4h");
+	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 303), "5m 03s");
+	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b), 7500), "2h 05m");
+	CU_ASSERT_STRING_EQUAL(sr_fmt_duration(b, sizeof(b),
+				   3 * 86400 + 4 * 3600 + 59),
+	    "3d 4h");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_pct(b, sizeof(b), 12.34), "12.3%");
 	CU_ASSERT_STRING_EQUAL(sr_fmt_pct(b, sizeof(b), 100), "100%");
 	/* truncation is safe */
@@ -106,7 +103,8 @@ test_chart(void)
 	 * 0x08|0x10|0x20|0x80 -> 0xfc -> U+28FC */
 	sr_chart(v, 4, 2, 1, 0, 16, SR_GLYPH_BRAILLE, rows);
 	CU_ASSERT_STRING_EQUAL(rows[0].data,
-	    "\xe2\xa2\x80" "\xe2\xa3\xbc");
+	    "\xe2\xa2\x80"
+	    "\xe2\xa3\xbc");
 	for (int i = 0; i < 2; i++)
 		sr_buf_release(&rows[i]);
 }

@@ -31,8 +31,8 @@ fake_snap(uint64_t t)
 		s->kpi[k].hist_n = hn;
 		/* point j is the value at tick t - hn + 1 + j */
 		for (int j = 0; j < hn; j++)
-			s->kpi[k].hist[j] = (float)(t - (uint64_t)hn + 1 +
-			    (uint64_t)j);
+			s->kpi[k].hist[j] =
+			    (float)(t - (uint64_t)hn + 1 + (uint64_t)j);
 	}
 	s->n_metrics = 1;
 	s->metrics = sr_snapshot_alloc(s, sizeof(*s->metrics));
@@ -41,8 +41,8 @@ fake_snap(uint64_t t)
 	s->metrics[0].value = (double)t;
 	s->metrics[0].hist_n = hn;
 	for (int j = 0; j < hn; j++)
-		s->metrics[0].hist[j] = (float)(t - (uint64_t)hn + 1 +
-		    (uint64_t)j);
+		s->metrics[0].hist[j] =
+		    (float)(t - (uint64_t)hn + 1 + (uint64_t)j);
 	s->n_services = 1;
 	s->services = sr_snapshot_alloc(s, sizeof(*s->services));
 	s->services[0].name = sr_snapshot_strdup(s, "api");
@@ -83,8 +83,8 @@ fake_snap(uint64_t t)
 static void
 test_moment(void)
 {
-	struct sr_tui_frames *f = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
-	    SR_TUI_FRAMES_BYTES);
+	struct sr_tui_frames *f =
+	    sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
 	struct sr_snapshot *base = NULL, *s;
 	int i;
 
@@ -181,8 +181,7 @@ test_bounds(void)
 	CU_ASSERT(sr_tui_frames_bytes(f) <= 20000);
 	CU_ASSERT(sr_tui_frames_count(f) > 1);
 	CU_ASSERT(sr_tui_frames_count(f) < 400);
-	CU_ASSERT_EQUAL(sr_tui_frames_tick(f, sr_tui_frames_count(f) - 1),
-	    400);
+	CU_ASSERT_EQUAL(sr_tui_frames_tick(f, sr_tui_frames_count(f) - 1), 400);
 	sr_tui_frames_free(f);
 }
 

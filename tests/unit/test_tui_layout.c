@@ -168,8 +168,8 @@ test_presets(void)
 	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_TILES));
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 40 - 2 - 1);
-	sr_layout_compute(SR_LAYOUT_COMPACT, SR_LAYOUT_PROCS, 120, 40, 9,
-	    NULL, 0, &l);
+	sr_layout_compute(SR_LAYOUT_COMPACT, SR_LAYOUT_PROCS, 120, 40, 9, NULL,
+	    0, &l);
 	CU_ASSERT(shown(&l, SR_PANEL_PROCS));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
 	/* configured order: events above services */

@@ -51,9 +51,9 @@ test_utf8(void)
 	CU_ASSERT_TRUE(sr_utf8_valid("plain", 5));
 	CU_ASSERT_TRUE(sr_utf8_valid("caf\xc3\xa9", 5));
 	CU_ASSERT_TRUE(sr_utf8_valid("\xf0\x9f\x98\x80", 4));
-	CU_ASSERT_FALSE(sr_utf8_valid("\xc3", 1));		/* truncated */
-	CU_ASSERT_FALSE(sr_utf8_valid("\xc0\xaf", 2));		/* overlong */
-	CU_ASSERT_FALSE(sr_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
+	CU_ASSERT_FALSE(sr_utf8_valid("\xc3", 1));	   /* truncated */
+	CU_ASSERT_FALSE(sr_utf8_valid("\xc0\xaf", 2));	   /* overlong */
+	CU_ASSERT_FALSE(sr_utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	CU_ASSERT_FALSE(sr_utf8_valid("\xff", 1));
 }
 
