@@ -40,8 +40,11 @@ CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
 CUNIT_LIBS    = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
-LIB_SRC	:= $(wildcard core/*.c collectors/*.c)
-APP_SRC	:= $(wildcard tui/*.c web/*.c actions/*.c)
+# The layers, bottom up (ARCHITECTURE.md): core/, collectors/, actions/ and
+# runtime/ make libsitrep.a, which the unit tests link; tui/, web/ and cmd/
+# complete the program.
+LIB_SRC	:= $(wildcard core/*.c collectors/*.c actions/*.c runtime/*.c)
+APP_SRC	:= $(wildcard tui/*.c web/*.c cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o)
@@ -144,15 +147,26 @@ lint:
 		--inline-suppr -I. -D__GNUC__ --suppress=missingIncludeSystem \
 		$(sort $(dir $(FMT_SRC)))
 
+# Which layer may include which library (ARCHITECTURE.md, "Layers").
+# layer_only LIB-REGEX, ALLOWED-FILES: fails when another source includes it.
+LAYER_SRC = $(wildcard core/*.[ch] collectors/*.[ch] actions/*.[ch] \
+	    runtime/*.[ch] tui/*.[ch] web/*.[ch] cmd/*.[ch])
+layer_only = bad=$$(grep -lE '\#include <($(1))' $(filter-out $(2),$(LAYER_SRC))); \
+	[ -z "$$bad" ] || { echo "check-layers: <$(1)> outside its layer:" $$bad; exit 1; }
+SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c \
+	       core/export.c core/insight.c core/summary.c tui/panel_events.c \
+	       web/history.c
+
 check-layers:
-	@! grep -nE '#include <(curses|ncurses|curl/curl|microhttpd)\.h>' \
-		core/*.[ch] || \
-		{ echo "check-layers: core includes a front-end library"; exit 1; }
-	@! grep -nE '#include <(curses|ncurses|microhttpd)\.h>' \
-		collectors/*.[ch] || \
-		{ echo "check-layers: a collector includes a front end"; exit 1; }
+	@$(call layer_only,n?curses\.h,tui/%)
+	@$(call layer_only,microhttpd\.h,web/%)
+	@$(call layer_only,curl/curl\.h,collectors/src_http.c actions/webhook.c)
+	@$(call layer_only,sqlite3\.h,$(SQLITE_FILES))
 	@! grep -nE '"/proc|"/sys/' core/*.c || \
 		{ echo "check-layers: core reads /proc or /sys"; exit 1; }
+	@! grep -nE '#include "(tui|web|cmd)/' core/*.[ch] collectors/*.[ch] \
+		actions/*.[ch] runtime/*.[ch] || \
+		{ echo "check-layers: a lower layer includes a front end"; exit 1; }
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

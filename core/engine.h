@@ -11,7 +11,7 @@
  * mutex).  The engine never blocks and does no I/O of its own except
  * through the store handle passed to sr_engine_tick() and the hooks.
  *
- * Typical loop (tui/app.c):
+ * Typical loop (runtime/app.c):
  *	e = sr_engine_new(&cfg);
  *	sr_engine_restore(e, store, &err);	   reload stored insights
  *	sr_actions_attach(e, &cfg, &err);	   actions/actions.h

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
-#include "core/loop.h"
+#include "runtime/loop.h"
 #include "core/snapshot.h"
 #include "core/store.h"
 #include "tui/frames.h"

@@ -10,7 +10,7 @@
 #define SR_TUI_SCREEN_H
 
 #include "core/util.h"
-#include "tui/app.h"
+#include "runtime/app.h"
 
 struct sr_tui_opts {
 	const char *layout; /* NULL: config, else "full" */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests for core/loop: fds, timers, wake pipe, signals. */
+/* Unit tests for runtime/loop: fds, timers, wake pipe, signals. */
 #include <CUnit/CUnit.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "core/loop.h"
+#include "runtime/loop.h"
 
 void sr_test_loop_suite(void);
 

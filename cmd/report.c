@@ -4,7 +4,7 @@
  * as aligned text or one JSON object.  Opens the store read-only so a
  * running writer is not disturbed.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>

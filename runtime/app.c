@@ -7,7 +7,7 @@
  * folded as they arrive.  Only the post queue is shared with other
  * threads (one mutex); the engine's snapshot swap has its own.
  */
-#include "tui/app.h"
+#include "runtime/app.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,7 +24,7 @@
 #include "collectors/sys.h"
 #include "core/config.h"
 #include "core/engine.h"
-#include "core/loop.h"
+#include "runtime/loop.h"
 #include "core/metric.h"
 #include "core/snapshot.h"
 #include "core/store.h"

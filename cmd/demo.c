@@ -5,7 +5,7 @@
  * spread over a span that ends now.  A reader that goes away ends the
  * stream quietly (exit 0).
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <errno.h>
 #include <getopt.h>

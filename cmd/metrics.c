@@ -4,7 +4,7 @@
  * metric (or those matching glob patterns) with its value and unit, one per
  * line, or as one flat JSON object.  --top adds the process top lists.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

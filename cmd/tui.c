@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_tui: `sitrep` and `sitrep tui`, the terminal console.  Parses the
- * options, builds the app (tui/app.h) and runs the screen
+ * options, builds the app (runtime/app.h) and runs the screen
  * (tui/screen.h).  A bare `sitrep` whose stdout is not a terminal exits
  * 2 and names the commands meant for pipes.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 
 #include "collectors/source.h"
 #include "core/util.h"
-#include "tui/app.h"
+#include "runtime/app.h"
 #include "tui/layout.h"
 #include "tui/screen.h"
 

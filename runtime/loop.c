@@ -7,7 +7,7 @@
  * anything.  The wake pipe's read end is always polled first.
  */
 #define _GNU_SOURCE /* ppoll(): signals are let in only while waiting */
-#include "core/loop.h"
+#include "runtime/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,10 +2,10 @@
 /*
  * cli: the command table and what every command shares: usage errors
  * (exit 2), the --db default, and the process-wide exit codes.
- * Each command lives in tui/cmd_<name>.c and is listed once in main.c.
+ * Each command lives in cmd/<name>.c and is listed once in main.c.
  */
-#ifndef SR_TUI_CLI_H
-#define SR_TUI_CLI_H
+#ifndef SR_CMD_CMD_H
+#define SR_CMD_CMD_H
 
 enum sr_exit {
 	SR_EXIT_OK = 0,

@@ -5,7 +5,7 @@
  * rule code the live engine runs) and print what fired, as a table or a
  * JSON list.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <math.h>

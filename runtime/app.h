@@ -3,7 +3,7 @@
  * app: the runtime shared by the console (`sitrep`, `sitrep tui`) and
  * the server (`sitrep serve`).  One struct sr_app, built in the command's
  * entry point, owns the config, the store, the engine, the system
- * collector, the event sources and the main loop (core/loop.h).
+ * collector, the event sources and the main loop (runtime/loop.h).
  *
  * Each tick (default 1 s, --interval), in this order: sample the system
  * (each metric goes to the engine and the store), evaluate insights
@@ -29,8 +29,8 @@
  * Threads: everything here belongs to the thread that called
  * sr_app_new(), except the functions marked "thread-safe".
  */
-#ifndef SR_TUI_APP_H
-#define SR_TUI_APP_H
+#ifndef SR_RUNTIME_APP_H
+#define SR_RUNTIME_APP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -14,7 +14,7 @@
  * continues where the first stopped.  --follow keeps reading until SIGINT
  * or SIGTERM.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <errno.h>
 #include <fcntl.h>

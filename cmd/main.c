@@ -4,7 +4,7 @@
  * command, runs the TUI (or explains what to run when stdout is not a
  * terminal).
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,20 +31,6 @@ static const struct sr_command commands[] = {
 	{ "tui", "the terminal console (the default command)", sr_cmd_tui },
 	{ NULL, NULL, NULL }
 };
-
-int
-sr_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "sitrep%s%s: ", cmd ? " " : "", cmd ? cmd : "");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry 'sitrep%s%s --help'.\n", cmd ? " " : "",
-	    cmd ? cmd : "");
-	return SR_EXIT_USAGE;
-}
 
 static void
 usage(FILE *f)

@@ -15,8 +15,8 @@
  * One thread owns a loop.  The only call any thread (or a signal handler)
  * may make on it is sr_loop_wake().
  */
-#ifndef SR_CORE_LOOP_H
-#define SR_CORE_LOOP_H
+#ifndef SR_RUNTIME_LOOP_H
+#define SR_RUNTIME_LOOP_H
 
 #include <stdint.h>
 

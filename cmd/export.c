@@ -4,7 +4,7 @@
  * CSV, a JSON array or JSON lines (core/export).  Opens the store
  * read-only so a running writer is not disturbed.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <getopt.h>
 #include <stdint.h>

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sitrep serve (also `sitrep --headless`): the runtime (tui/app.h)
+ * sitrep serve (also `sitrep --headless`): the runtime (runtime/app.h)
  * without a terminal, its snapshots served over HTTP by web/server.h.
  * Each publish renders one frame (web/render.h) on the loop thread and
  * hands it to the server; posted events go back through the app's
  * bounded queue.  Piped stdin is read as events, as in the TUI.
  */
-#include "tui/cli.h"
+#include "cmd/cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -21,7 +21,7 @@
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
-#include "tui/app.h"
+#include "runtime/app.h"
 #include "web/render.h"
 #include "web/server.h"
 
