@@ -47,7 +47,7 @@ LIB_SRC	:= $(wildcard core/*.c collectors/*.c actions/*.c runtime/*.c)
 APP_SRC	:= $(wildcard tui/*.c web/*.c cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
-APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/web/assets_gen.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 LIB	:= $(BUILD)/libsitrep.a
 BIN	:= $(BUILD)/sitrep
@@ -71,6 +71,15 @@ $(BUILD)/%.o: %.c
 $(BUILD)/tui/%.o: tui/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(CURSES_CFLAGS) -c -o $@ $<
+
+# The web page's files are compiled in; web/embed.sh writes their C arrays.
+ASSETS	:= $(wildcard web/assets/*)
+$(BUILD)/web/assets_gen.c: web/embed.sh $(ASSETS)
+	@mkdir -p $(@D)
+	web/embed.sh $@
+
+$(BUILD)/web/assets_gen.o: $(BUILD)/web/assets_gen.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

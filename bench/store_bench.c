@@ -50,8 +50,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* strings made up front: the loop times the store, not snprintf */
-	user = malloc(5000 * sizeof(*user));
-	sess = malloc(20000 * sizeof(*sess));
+	user = calloc(5000, sizeof(*user));
+	sess = calloc(20000, sizeof(*sess));
 	for (int i = 0; i < 20000; i++) {
 		snprintf(sess[i], sizeof(sess[i]), "s%d", i);
 		if (i < 5000)

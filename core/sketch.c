@@ -447,7 +447,8 @@ sr_sketch_encode(const struct sr_sketch *s, struct sr_buf *out)
 	idx = first < last ? s->lo + (int32_t)first : 0;
 	/* zigzag: small negative and positive indexes stay short */
 	sketch_put_varint(out,
-	    ((uint64_t)(int64_t)idx << 1) ^ (uint64_t)((int64_t)idx >> 63));
+	    idx < 0 ? ((uint64_t)(-(int64_t)idx) << 1) - 1
+		    : (uint64_t)idx << 1);
 	sketch_put_varint(out, last - first);
 	for (uint32_t k = first; k < last; k++)
 		sketch_put_varint(out, s->bins[k]);

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Generate web/assets_gen.c from the files in web/assets/ (run from anywhere;
-# writes to stdout with -, else to web/assets_gen.c).  Uses od (coreutils),
-# so it needs nothing beyond a POSIX shell.  The output is committed; the
-# test serve_assets checks it matches the assets.
+# writes to stdout with -, else to the file named).  Uses od (coreutils),
+# so it needs nothing beyond a POSIX shell.  make runs it at build time
+# (build/web/assets_gen.c); it is never committed.
 set -eu
 dir=$(cd "$(dirname "$0")" && pwd)
-out=${1:-$dir/assets_gen.c}
+out=${1:?usage: embed.sh OUT.c|-}
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 {

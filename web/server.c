@@ -1403,7 +1403,7 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	w->started_ms = sr_now_ms();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->ip_lock, NULL);
-	for (int i = 0; sr_web_assets[i].path != NULL && i < 16; i++) {
+	for (int i = 0; i < 16 && sr_web_assets[i].path != NULL; i++) {
 		w->assets[i] =
 		    MHD_create_response_from_buffer(sr_web_assets[i].len,
 			(void *)(uintptr_t)sr_web_assets[i].data,

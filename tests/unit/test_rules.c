@@ -572,7 +572,7 @@ test_live_bursts(void)
 		.incidents = SR_DEMO_INCIDENTS_SOME,
 		.start_ms = T0 };
 	struct sr_demo *d = sr_demo_new(&o);
-	struct sr_demo_incident inc, bursts[64];
+	struct sr_demo_incident inc, bursts[64] = { 0 };
 	struct live_fires f;
 	int nb = 0;
 
