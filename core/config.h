@@ -37,12 +37,13 @@
 
 /*
  * Where a setting's value came from: a line of the loaded file (c->path),
- * or a note such as "flag:--db" or "env:XDG_DATA_HOME" (a static string),
+ * or a note such as "flag:--db" or "env:XDG_DATA_HOME" (borrowed: it must
+ * outlive the config),
  * or neither: the built-in default.
  */
 struct sr_config_origin {
 	int line;	  /* > 0: line in the config file */
-	const char *note; /* static, or NULL */
+	const char *note; /* borrowed, or NULL */
 };
 
 /* The value types of config keys (how the text is parsed and written). */
