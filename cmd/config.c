@@ -28,14 +28,16 @@ struct config_out {
 };
 
 static void
-config_line(void *ctx, const char *section, const char *key,
-    const char *value, const char *origin)
+config_line(void *ctx, const char *section, const char *key, const char *value,
+    const char *origin)
 {
 	struct config_out *w = ctx;
 
 	if (w->json) {
-		sr_buf_adds(w->b, w->n++ ? ",\n  {\"section\":" : "\n  {"
-								  "\"section\":");
+		sr_buf_adds(w->b,
+		    w->n++ ? ",\n  {\"section\":"
+			   : "\n  {"
+			     "\"section\":");
 		sr_buf_add_json_str(w->b, section);
 		sr_buf_adds(w->b, ",\"key\":");
 		sr_buf_add_json_str(w->b, key);
@@ -75,8 +77,7 @@ config_keys(struct sr_buf *b)
 
 /* Apply the options given that override config keys. */
 static int
-config_flags(struct sr_config *cfg, const struct sr_opts *o,
-    char notes[][40])
+config_flags(struct sr_config *cfg, const struct sr_opts *o, char notes[][40])
 {
 	struct sr_err err;
 
@@ -150,7 +151,8 @@ sr_cmd_config(int argc, char **argv)
 		else if (cfg.path != NULL)
 			sr_buf_addf(&out, "; sitrep config: %s\n", cfg.path);
 		else
-			sr_buf_adds(&out, "; sitrep config: no file, defaults\n");
+			sr_buf_adds(&out,
+			    "; sitrep config: no file, defaults\n");
 		sr_config_each(&cfg, config_line, &w);
 		if (w.json)
 			sr_buf_adds(&out, "\n]\n");

@@ -29,8 +29,8 @@
 #define G SR_CMD_MAIN
 #define ALL (T | I | R | N | E | M | D | S | C | G)
 
-#define SOURCE_SPECS                                                      \
-	"file:PATH?from=start, sqlite:PATH?table=T&from=start, "          \
+#define SOURCE_SPECS                                             \
+	"file:PATH?from=start, sqlite:PATH?table=T&from=start, " \
 	"http(s)://URL, sitrep://HOST[:PORT] (see sitrep(1) SOURCES)"
 
 /* Designated by id, so a row's place is its enum value. */
@@ -65,16 +65,16 @@ const struct sr_option sr_options[] = {
 	[SR_O_TICKS] = { SR_O_TICKS, "ticks", 0, SR_OPT_INT, "N", NULL,
 	    "stop after N ticks (tests)", T | S, 0, NULL, NULL, NULL },
 	[SR_O_SOURCE] = { SR_O_SOURCE, "source", 0, SR_OPT_SOURCE, "SPEC", NULL,
-	    "an event source (repeatable; '-' or stdin: standard input): "
-	    SOURCE_SPECS "; ingest reads each to its current end, resuming "
+	    "an event source (repeatable; '-' or stdin: standard input): " SOURCE_SPECS
+	    "; ingest reads each to its current end, resuming "
 	    "from its stored cursor",
 	    T | I | S, SR_OPT_REPEAT, NULL, NULL, NULL },
 	[SR_O_LAYOUT] = { SR_O_LAYOUT, "layout", 0, SR_OPT_CHOICE, "NAME", NULL,
 	    "full, compact, events or system", T | C, 0,
 	    "full compact events system", "tui.layout", NULL },
 	[SR_O_THEME] = { SR_O_THEME, "theme", 0, SR_OPT_CHOICE, "NAME",
-	    "default", "default, solar or mono", T | C, 0,
-	    "default solar mono", "tui.theme", NULL },
+	    "default", "default, solar or mono", T | C, 0, "default solar mono",
+	    "tui.theme", NULL },
 	[SR_O_ASCII] = { SR_O_ASCII, "ascii", 0, SR_OPT_FLAG, NULL, NULL,
 	    "ASCII only (no block or braille glyphs)", T | C, 0, NULL,
 	    "tui.ascii", "yes" },
@@ -84,17 +84,17 @@ const struct sr_option sr_options[] = {
 	    SR_OPT_FLAG, NULL, NULL,
 	    "tick at the newest event's time (old logs)", T, 0, NULL, NULL,
 	    NULL },
-	[SR_O_INGEST_FORMAT] = { SR_O_INGEST_FORMAT, "format", 0,
-	    SR_OPT_CHOICE, "F", "auto", "json, logfmt, combined or auto", I, 0,
+	[SR_O_INGEST_FORMAT] = { SR_O_INGEST_FORMAT, "format", 0, SR_OPT_CHOICE,
+	    "F", "auto", "json, logfmt, combined or auto", I, 0,
 	    "json logfmt combined auto", NULL, NULL },
 	[SR_O_RETAIN] = { SR_O_RETAIN, "retain", 0, SR_OPT_DURATION, "D", "30d",
 	    "keep events for D, pruned at the end", I, 0, NULL, NULL, NULL },
 	[SR_O_DURABLE] = { SR_O_DURABLE, "durable", 0, SR_OPT_FLAG, NULL, NULL,
-	    "synchronous=FULL: committed events survive power loss", I, 0,
-	    NULL, NULL, NULL },
-	[SR_O_FOLLOW] = { SR_O_FOLLOW, "follow", 0, SR_OPT_FLAG, NULL, NULL,
-	    "with --source: keep following until interrupted", I, 0, NULL,
+	    "synchronous=FULL: committed events survive power loss", I, 0, NULL,
 	    NULL, NULL },
+	[SR_O_FOLLOW] = { SR_O_FOLLOW, "follow", 0, SR_OPT_FLAG, NULL, NULL,
+	    "with --source: keep following until interrupted", I, 0, NULL, NULL,
+	    NULL },
 	[SR_O_HOURS] = { SR_O_HOURS, "hours", 0, SR_OPT_NUMBER, "N", "24",
 	    "the N hours before now (insights: before the newest stored "
 	    "minute)",
@@ -106,8 +106,8 @@ const struct sr_option sr_options[] = {
 	[SR_O_TO] = { SR_O_TO, "to", 0, SR_OPT_TIME, "T", NULL,
 	    "range end, exclusive (report: default now, export: all)", R | E, 0,
 	    NULL, NULL, NULL },
-	[SR_O_SERVICE] = { SR_O_SERVICE, "service", 0, SR_OPT_STRING, "S",
-	    NULL, "only events of service S", R, 0, NULL, NULL, NULL },
+	[SR_O_SERVICE] = { SR_O_SERVICE, "service", 0, SR_OPT_STRING, "S", NULL,
+	    "only events of service S", R, 0, NULL, NULL, NULL },
 	[SR_O_REPORT_TOP] = { SR_O_REPORT_TOP, "top", 0, SR_OPT_INT, "N", "10",
 	    "endpoints and errors listed per service", R, 0, NULL, NULL, NULL },
 	[SR_O_JSON] = { SR_O_JSON, "json", 0, SR_OPT_FLAG, NULL, NULL,
@@ -121,8 +121,8 @@ const struct sr_option sr_options[] = {
 	    "metrics bucket, e.g. 10s, 5m, 1h", E, 0, NULL, NULL, NULL },
 	[SR_O_NAME] = { SR_O_NAME, "name", 0, SR_OPT_STRING, "PATTERN", "*",
 	    "metrics whose name matches this glob", E, 0, NULL, NULL, NULL },
-	[SR_O_EXPORT_FORMAT] = { SR_O_EXPORT_FORMAT, "format", 0,
-	    SR_OPT_CHOICE, "F", "csv", "csv, json (one array) or jsonl", E, 0,
+	[SR_O_EXPORT_FORMAT] = { SR_O_EXPORT_FORMAT, "format", 0, SR_OPT_CHOICE,
+	    "F", "csv", "csv, json (one array) or jsonl", E, 0,
 	    "csv json jsonl", NULL, NULL },
 	[SR_O_METRICS_TOP] = { SR_O_METRICS_TOP, "top", 0, SR_OPT_FLAG, NULL,
 	    NULL, "also print the top processes by CPU and memory", M, 0, NULL,
@@ -189,7 +189,8 @@ const struct sr_option sr_options[] = {
 };
 
 const struct sr_command sr_commands[] = {
-	{ "ingest", I, "read events from files, stdin or sources into the store",
+	{ "ingest", I,
+	    "read events from files, stdin or sources into the store",
 	    "sitrep ingest [--db PATH] [--format F] [--retain D] [--durable]\n"
 	    "                     [--source SPEC]... [--follow] [FILE...]",
 	    "Read events (one per line) from FILEs, or stdin when none is "
@@ -250,7 +251,8 @@ const struct sr_command sr_commands[] = {
 	    "/api/events /api/insights /api/summary /api/stream /metrics /.\n"
 	    "See man sitrep, HTTP API.",
 	    0, sr_cmd_serve },
-	{ "config", C, "print the effective configuration and where it came from",
+	{ "config", C,
+	    "print the effective configuration and where it came from",
 	    "sitrep config [--config PATH] [--json] [OPTIONS]",
 	    "Print every config key with its effective value and where that\n"
 	    "came from: default, file:PATH:LINE, env:NAME or flag:--OPTION.\n"
@@ -312,8 +314,9 @@ opts_value(const char *cmd, const struct sr_option *op, const char *arg,
 		errno = 0;
 		n = strtoll(arg, &end, 10);
 		if (*arg == '\0' || *end != '\0' || errno != 0) {
-			sr_usage_error(cmd, "bad --%s '%s': want a whole number",
-			    op->name, arg);
+			sr_usage_error(cmd,
+			    "bad --%s '%s': want a whole number", op->name,
+			    arg);
 			return -1;
 		}
 		v->i = n;
@@ -322,7 +325,8 @@ opts_value(const char *cmd, const struct sr_option *op, const char *arg,
 	case SR_OPT_NUMBER:
 		errno = 0;
 		v->d = strtod(arg, &end);
-		if (end == arg || *end != '\0' || errno != 0 || !isfinite(v->d)) {
+		if (end == arg || *end != '\0' || errno != 0 ||
+		    !isfinite(v->d)) {
 			sr_usage_error(cmd, "bad --%s '%s': want a number",
 			    op->name, arg);
 			return -1;
@@ -330,8 +334,9 @@ opts_value(const char *cmd, const struct sr_option *op, const char *arg,
 		return 0;
 	case SR_OPT_DURATION:
 		if (sr_duration_parse(arg, &v->i, &err) < 0 || v->i < 0) {
-			sr_usage_error(cmd, "bad --%s '%s': want a duration "
-					    "such as 30s, 500ms or 5m",
+			sr_usage_error(cmd,
+			    "bad --%s '%s': want a duration "
+			    "such as 30s, 500ms or 5m",
 			    op->name, arg);
 			return -1;
 		}
@@ -548,8 +553,9 @@ sr_opts_help(FILE *f, const char *cmd)
 	    "Commands:\n");
 	for (c = sr_commands; c->name; c++)
 		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f, "\nGlobal options ('sitrep COMMAND --help' for a "
-		   "command's):\n");
+	fprintf(f,
+	    "\nGlobal options ('sitrep COMMAND --help' for a "
+	    "command's):\n");
 	opts_list(f, SR_CMD_MAIN);
 	fprintf(f,
 	    "\n"
@@ -614,7 +620,8 @@ opts_bash(FILE *f)
 				continue;
 			fprintf(f, "\t%s:--%s)\n\t\t", c->name, op->name);
 			if (op->type == SR_OPT_PATH)
-				fprintf(f, "COMPREPLY=($(compgen -f -- \"$cur\"))");
+				fprintf(f,
+				    "COMPREPLY=($(compgen -f -- \"$cur\"))");
 			else if (op->type == SR_OPT_CHOICE)
 				fprintf(f,
 				    "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))",
@@ -629,21 +636,23 @@ opts_bash(FILE *f)
 		opts_words(f, c->bit);
 		fprintf(f, "' ;;\n");
 	}
-	fprintf(f, "\tesac\n"
-		   "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
-		   "\t\topts=\"$opts ");
+	fprintf(f,
+	    "\tesac\n"
+	    "\tif [ \"$COMP_CWORD\" -eq 1 ]; then\n"
+	    "\t\topts=\"$opts ");
 	opts_words(f, SR_CMD_MAIN);
 	for (const struct sr_command *c = sr_commands; c->name; c++)
 		fprintf(f, " %s", c->name);
-	fprintf(f, "\"\n"
-		   "\tfi\n"
-		   "\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
-		   "\tif [ \"$cmd\" = ingest ] && [ \"${cur#-}\" = \"$cur\" ]; "
-		   "then\n"
-		   "\t\tCOMPREPLY+=($(compgen -f -- \"$cur\"))\n"
-		   "\tfi\n"
-		   "}\n"
-		   "complete -F _sitrep sitrep\n");
+	fprintf(f,
+	    "\"\n"
+	    "\tfi\n"
+	    "\tCOMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+	    "\tif [ \"$cmd\" = ingest ] && [ \"${cur#-}\" = \"$cur\" ]; "
+	    "then\n"
+	    "\t\tCOMPREPLY+=($(compgen -f -- \"$cur\"))\n"
+	    "\tfi\n"
+	    "}\n"
+	    "complete -F _sitrep sitrep\n");
 }
 
 /* Help text fit for a zsh _arguments description: no []:'\ . */
@@ -662,10 +671,8 @@ opts_zsh_args(FILE *f, unsigned bit)
 
 		if (!(op->cmds & bit) || (op->flags & SR_OPT_HIDDEN))
 			continue;
-		fprintf(f, " \\\n\t\t    '%s--%s[", (op->flags & SR_OPT_REPEAT)
-			? "*"
-			: "",
-		    op->name);
+		fprintf(f, " \\\n\t\t    '%s--%s[",
+		    (op->flags & SR_OPT_REPEAT) ? "*" : "", op->name);
 		opts_zsh_desc(f, op->help);
 		fputc(']', f);
 		if (op->type == SR_OPT_PATH)
@@ -681,39 +688,43 @@ opts_zsh_args(FILE *f, unsigned bit)
 static void
 opts_zsh(FILE *f)
 {
-	fprintf(f, "#compdef sitrep\n"
-		   "# zsh completion for sitrep (generated by sitrep "
-		   "--completion zsh)\n"
-		   "_sitrep() {\n"
-		   "\tlocal -a cmds\n"
-		   "\tcmds=(\n");
+	fprintf(f,
+	    "#compdef sitrep\n"
+	    "# zsh completion for sitrep (generated by sitrep "
+	    "--completion zsh)\n"
+	    "_sitrep() {\n"
+	    "\tlocal -a cmds\n"
+	    "\tcmds=(\n");
 	for (const struct sr_command *c = sr_commands; c->name; c++) {
 		fprintf(f, "\t    '%s:", c->name);
 		opts_zsh_desc(f, c->summary);
 		fprintf(f, "'\n");
 	}
-	fprintf(f, "\t)\n"
-		   "\tif (( CURRENT == 2 )) && [[ $words[2] != -* ]]; then\n"
-		   "\t\t_describe command cmds\n"
-		   "\t\treturn\n"
-		   "\tfi\n"
-		   "\tlocal cmd=tui\n"
-		   "\tif [[ $words[2] != -* ]]; then\n"
-		   "\t\tcmd=$words[2]\n"
-		   "\t\tshift words\n"
-		   "\t\t(( CURRENT-- ))\n"
-		   "\tfi\n"
-		   "\tcase $cmd in\n");
+	fprintf(f,
+	    "\t)\n"
+	    "\tif (( CURRENT == 2 )) && [[ $words[2] != -* ]]; then\n"
+	    "\t\t_describe command cmds\n"
+	    "\t\treturn\n"
+	    "\tfi\n"
+	    "\tlocal cmd=tui\n"
+	    "\tif [[ $words[2] != -* ]]; then\n"
+	    "\t\tcmd=$words[2]\n"
+	    "\t\tshift words\n"
+	    "\t\t(( CURRENT-- ))\n"
+	    "\tfi\n"
+	    "\tcase $cmd in\n");
 	for (const struct sr_command *c = sr_commands; c->name; c++) {
 		fprintf(f, "\t%s)\n\t\t_arguments", c->name);
-		opts_zsh_args(f, c->bit | (c->bit == SR_CMD_TUI ? SR_CMD_MAIN : 0));
+		opts_zsh_args(f,
+		    c->bit | (c->bit == SR_CMD_TUI ? SR_CMD_MAIN : 0));
 		if (c->flags & SR_CMD_OPERANDS)
 			fprintf(f, " \\\n\t\t    '*:file:_files'");
 		fprintf(f, " ;;\n");
 	}
-	fprintf(f, "\tesac\n"
-		   "}\n"
-		   "_sitrep \"$@\"\n");
+	fprintf(f,
+	    "\tesac\n"
+	    "}\n"
+	    "_sitrep \"$@\"\n");
 }
 
 int

@@ -196,8 +196,8 @@ sr_opts_str(const struct sr_opts *o, enum sr_opt_id id, const char *def)
  * The arguments of a repeatable option, in order, into out[0..max).
  * Returns how many were given (which may be more than max).
  */
-size_t sr_opts_all(const struct sr_opts *o, enum sr_opt_id id,
-    const char **out, size_t max);
+size_t sr_opts_all(const struct sr_opts *o, enum sr_opt_id id, const char **out,
+    size_t max);
 
 /* The generated --help of command cmd (NULL: `sitrep --help`). */
 void sr_opts_help(FILE *f, const char *cmd);

@@ -166,8 +166,9 @@ rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
 		    "%s p95 latency over the last %s is %.0f ms against "
 		    "a baseline of %.0f ms (x%.1f, robust z %.1f, %llu "
 		    "samples); p99 %.0f ms, max %.0f ms.",
-		    s->name, service_window_name(win), w.p95, b->mean, w.p95 / b->mean, z,
-		    (unsigned long long)w.lat_n, w.p99, w.max);
+		    s->name, service_window_name(win), w.p95, b->mean,
+		    w.p95 / b->mean, z, (unsigned long long)w.lat_n, w.p99,
+		    w.max);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check %s's slowest endpoints and its dependencies "
 		    "(database, upstreams); compare with recent changes.",
