@@ -30,6 +30,7 @@ check "hidden options are not offered" "$(complete_words sitrep config --k)" ""
 "$SITREP" --help-table >"$T/table"
 [ "$(wc -l <"$T/table")" -gt 60 ] || fail "help table too short"
 grep -q '^serve --listen ADDR:PORT$' "$T/table" || fail "table lacks serve --listen"
+check "no option twice on a command" "$(awk '{ print $1, $2 }' "$T/table" | sort | uniq -d)" ""
 for cmd in ingest report insights export metrics demo serve config tui; do
 	"$SITREP" "$cmd" --help >"$T/help.$cmd" || fail "$cmd --help exit $?"
 	grep -q "^usage: sitrep" "$T/help.$cmd" || fail "$cmd --help has no usage line"
