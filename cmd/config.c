@@ -104,6 +104,27 @@ config_flags(struct sr_config *cfg, const struct sr_opts *o, char notes[][40])
 	return 0;
 }
 
+/*
+ * An unset db is the default path the commands would open; it follows
+ * the environment variable of its table row when that is set (as
+ * sr_store_default_path() reads it).  note: room for the origin.
+ */
+static void
+config_default_db(struct sr_config *cfg, char *note)
+{
+	const struct sr_config_key *k = sr_config_keys;
+	char *db = sr_store_default_path();
+	const char *x;
+
+	while (k->name != NULL && strcmp(k->name, "db") != 0)
+		k++;
+	x = k->env ? getenv(k->env) : NULL;
+	(void)snprintf(note, 40, "%s%s", x && *x == '/' ? "env:" : "default",
+	    x && *x == '/' ? k->env : "");
+	(void)sr_config_set(cfg, "general", "db", db, note, NULL);
+	free(db);
+}
+
 int
 sr_cmd_config(int argc, char **argv)
 {
@@ -133,16 +154,8 @@ sr_cmd_config(int argc, char **argv)
 			sr_buf_release(&out);
 			return SR_EXIT_USAGE;
 		}
-		if (cfg.general.db == NULL) {
-			/* the path the commands would open */
-			const char *x = getenv("XDG_DATA_HOME");
-			char *db = sr_store_default_path();
-
-			(void)sr_config_set(&cfg, "general", "db", db,
-			    x && *x == '/' ? "env:XDG_DATA_HOME" : "default",
-			    NULL);
-			free(db);
-		}
+		if (cfg.general.db == NULL)
+			config_default_db(&cfg, notes[SR_O_DB]);
 		memset(&w, 0, sizeof(w));
 		w.b = &out;
 		w.json = sr_opts_has(&o, SR_O_JSON);

@@ -74,8 +74,10 @@ enum sr_config_key_flags {
  * sr_config (sr_config_keys[]), struct sr_rule_params
  * (sr_config_rule_fields[]) or struct sr_config_action
  * (sr_config_action_keys[]).  `def` is the default as text (NULL for rule
- * fields and per-rule defaults).  `flag` and `env` name what may set the
- * same value from outside the file (for `sitrep config` and the docs).
+ * fields and per-rule defaults).  `env` names an environment variable
+ * the value follows when the file leaves it unset; the command-line
+ * options that override a key say so in the option table (cmd/options.c,
+ * conf_key).
  */
 struct sr_config_key {
 	const char *section; /* "general"; "insights" for rule fields */
@@ -85,7 +87,6 @@ struct sr_config_key {
 	const char *def;
 	const char *help;
 	unsigned flags; /* enum sr_config_key_flags */
-	const char *flag;
 	const char *env;
 };
 
