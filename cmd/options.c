@@ -375,6 +375,8 @@ sr_opts_parse(const char *cmd, int argc, char **argv, struct sr_opts *o)
 	for (int i = 0; i < SR_O__COUNT; i++) {
 		const struct sr_option *op = &sr_options[i];
 
+		if (op->id != (enum sr_opt_id)i || op->name == NULL)
+			SR_BUG("sr_options[] is not indexed by its ids");
 		if (!(op->cmds & bit))
 			continue;
 		lo[nl].name = op->name;
