@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/export.h"
+#include "core/query.h"
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
@@ -25,7 +26,7 @@ export_usage(FILE *f)
 	    "usage: sitrep export [--db PATH] --what events|metrics|insights\n"
 	    "                     [--from T] [--to T] [--step S] "
 	    "[--name PATTERN]\n"
-	    "                     [--format csv|json|jsonl]\n"
+	    "                     [--format csv|json|jsonl] [--query Q]\n"
 	    "\n"
 	    "Write stored data to stdout.  Events carry every stored field;\n"
 	    "their JSON lines can be fed back to 'sitrep ingest' without loss.\n"
@@ -43,6 +44,9 @@ export_usage(FILE *f)
 	    "  --name PATTERN   metrics whose name matches this glob "
 	    "(default *)\n"
 	    "  --format F       csv (default), json (one array) or jsonl\n"
+	    "  -q, --query Q    events the query matches (as the console's /\n"
+	    "                   filter: text, service=api, status=5xx, "
+	    "is:error)\n"
 	    "  --help           this text\n"
 	    "\n"
 	    "Exit status: 0 ok, 1 the database is missing or unreadable,\n"
@@ -60,6 +64,7 @@ sr_cmd_export(int argc, char **argv)
 		{ "step", required_argument, NULL, 's' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "format", required_argument, NULL, 'F' },
+		{ "query", required_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct sr_export_opts o = {
 		.what = SR_EXPORT_EVENTS,
@@ -68,8 +73,9 @@ sr_cmd_export(int argc, char **argv)
 		.to_ms = INT64_MAX,
 		.step_ms = 60000,
 	};
-	const char *db = NULL;
+	const char *db = NULL, *qtext = NULL;
 	char *defdb = NULL;
+	struct sr_query query;
 	int have_what = 0, have_step = 0, c;
 	struct sr_store *st;
 	struct sr_err err;
@@ -77,7 +83,7 @@ sr_cmd_export(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -125,6 +131,9 @@ sr_cmd_export(int argc, char **argv)
 				    "'%s': want csv, json or jsonl",
 				    optarg);
 			break;
+		case 'q':
+			qtext = optarg;
+			break;
 		case 'h':
 			export_usage(stdout);
 			return SR_EXIT_OK;
@@ -151,6 +160,14 @@ sr_cmd_export(int argc, char **argv)
 		return sr_usage_error("export",
 		    "empty range: --from is not "
 		    "before --to");
+	if (qtext != NULL && o.what != SR_EXPORT_EVENTS)
+		return sr_usage_error("export",
+		    "--query applies to --what events only");
+	sr_query_init(&query);
+	if (qtext != NULL && sr_query_parse(&query, qtext, &err) < 0)
+		return sr_usage_error("export", "bad --query '%s': %s", qtext,
+		    err.msg);
+	o.query = &query;
 
 	if (db == NULL)
 		db = defdb = sr_store_default_path();
@@ -160,16 +177,19 @@ sr_cmd_export(int argc, char **argv)
 		    "(ingest events first, or pass --db)\n",
 		    db);
 		free(defdb);
+		sr_query_release(&query);
 		return SR_EXIT_FAIL;
 	}
 	st = sr_store_open(db, SR_STORE_READONLY, &err);
 	free(defdb);
 	if (st == NULL) {
 		fprintf(stderr, "sitrep export: %s\n", err.msg);
+		sr_query_release(&query);
 		return SR_EXIT_FAIL;
 	}
 	n = sr_export_run(st, &o, stdout, &err);
 	sr_store_close(st);
+	sr_query_release(&query);
 	if (n < 0) {
 		fprintf(stderr, "sitrep export: %s\n", err.msg);
 		return SR_EXIT_FAIL;
