@@ -4,16 +4,15 @@
  * minutes plus the raw events of the partial minutes folds everything into
  * (service, endpoint) and (model) groups; per-service numbers are sums of
  * their endpoint groups (sketches merged once per group, not per row).
- * Types, errors and distinct identities are one SQL statement each.
+ * Every row comes from the store's read API (core/store_summary.c):
+ * types, errors and distinct identities are one store read each.
  */
 #include "core/summary.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/export.h"
