@@ -680,7 +680,6 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 	const char *f[4] = { ev->service, ev->endpoint, ev->model, ev->host };
 	struct map_slot *m;
 	struct ev_group *g;
-	int is5xx;
 
 	store_key_reset(st, minute);
 	for (int k = 0; k < 4; k++)
@@ -701,14 +700,11 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 		m->val = g;
 	}
 	g->requests++;
-	is5xx = 0;
 	if (ev->has & SR_EV_HAS_STATUS) {
 		if (ev->status_code >= 400 && ev->status_code <= 499)
 			g->s4xx++;
-		else if (ev->status_code >= 500 && ev->status_code <= 599) {
+		else if (ev->status_code >= 500 && ev->status_code <= 599)
 			g->s5xx++;
-			is5xx = 1;
-		}
 	}
 	if (ev->has & SR_EV_HAS_LATENCY) {
 		double v = ev->response_time_ms;
@@ -737,7 +733,7 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 	store_key_field(st, type, 0);
 	map_get(&st->type_min, st->key.data, st->key.len)->n++;
 
-	if (ev->message && (is5xx || (ev->has & SR_EV_IS_ERROR))) {
+	if (ev->message && sr_event_is_error(ev)) {
 		char tpl[SR_TEMPLATE_MAX + 1];
 		size_t tlen = sr_template_make(ev->message, tpl, sizeof(tpl));
 		struct err_group *eg;
