@@ -170,9 +170,7 @@ LAYER_SRC = $(wildcard core/*.[ch] collectors/*.[ch] actions/*.[ch] \
 	    runtime/*.[ch] tui/*.[ch] web/*.[ch] cmd/*.[ch])
 layer_only = bad=$$(grep -lE '\#include <($(1))' $(filter-out $(2),$(LAYER_SRC))); \
 	[ -z "$$bad" ] || { echo "check-layers: <$(1)> outside its layer:" $$bad; exit 1; }
-SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c \
-	       core/export.c core/insight.c core/summary.c tui/panel_events.c \
-	       web/history.c
+SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c
 
 check-layers:
 	@$(call layer_only,n?curses\.h,tui/%)

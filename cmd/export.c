@@ -14,6 +14,7 @@
 
 #include "cmd/options.h"
 #include "core/export.h"
+#include "core/query.h"
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
@@ -29,7 +30,8 @@ sr_cmd_export(int argc, char **argv)
 		.step_ms = 60000,
 	};
 	struct sr_opts op;
-	const char *db, *v;
+	const char *db, *v, *qtext;
+	struct sr_query query;
 	char *defdb = NULL;
 	int have_what, have_step, c;
 	struct sr_store *st;
@@ -75,6 +77,15 @@ sr_cmd_export(int argc, char **argv)
 		return sr_usage_error("export",
 		    "empty range: --from is not "
 		    "before --to");
+	qtext = sr_opts_str(&op, SR_O_QUERY, NULL);
+	if (qtext != NULL && o.what != SR_EXPORT_EVENTS)
+		return sr_usage_error("export",
+		    "--query applies to --what events only");
+	sr_query_init(&query);
+	if (qtext != NULL && sr_query_parse(&query, qtext, &err) < 0)
+		return sr_usage_error("export", "bad --query '%s': %s", qtext,
+		    err.msg);
+	o.query = &query;
 
 	if (db == NULL)
 		db = defdb = sr_store_default_path();
@@ -84,16 +95,19 @@ sr_cmd_export(int argc, char **argv)
 		    "(ingest events first, or pass --db)\n",
 		    db);
 		free(defdb);
+		sr_query_release(&query);
 		return SR_EXIT_FAIL;
 	}
 	st = sr_store_open(db, SR_STORE_READONLY, &err);
 	free(defdb);
 	if (st == NULL) {
 		fprintf(stderr, "sitrep export: %s\n", err.msg);
+		sr_query_release(&query);
 		return SR_EXIT_FAIL;
 	}
 	n = sr_export_run(st, &o, stdout, &err);
 	sr_store_close(st);
+	sr_query_release(&query);
 	if (n < 0) {
 		fprintf(stderr, "sitrep export: %s\n", err.msg);
 		return SR_EXIT_FAIL;

@@ -124,6 +124,11 @@ const struct sr_option sr_options[] = {
 	[SR_O_EXPORT_FORMAT] = { SR_O_EXPORT_FORMAT, "format", 0, SR_OPT_CHOICE,
 	    "F", "csv", "csv, json (one array) or jsonl", E, 0,
 	    "csv json jsonl", NULL, NULL },
+	[SR_O_QUERY] = { SR_O_QUERY, "query", 'q', SR_OPT_STRING, "Q", NULL,
+	    "events the query matches (as the console's / filter: text, "
+	    "service=api, status=5xx, is:error; see EVENT QUERIES in "
+	    "sitrep(1))",
+	    E, 0, NULL, NULL, NULL },
 	[SR_O_METRICS_TOP] = { SR_O_METRICS_TOP, "top", 0, SR_OPT_FLAG, NULL,
 	    NULL, "also print the top processes by CPU and memory", M, 0, NULL,
 	    NULL, NULL },

@@ -3,13 +3,13 @@
  * export: see export.h.  One row writer serves the three kinds: a row is a
  * list of typed cells (text, integer, real, time, JSON), rendered as CSV,
  * a JSON array element or a JSON line into a buffer that is flushed to the
- * FILE whenever it passes EXPORT_FLUSH bytes.
+ * FILE whenever it passes EXPORT_FLUSH bytes.  Rows come decoded from the
+ * store's read API, one callback each.
  */
 #include "core/export.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -252,71 +252,6 @@ export_end(struct export_writer *w, struct sr_err *err)
 	return rows;
 }
 
-/* Stream the rows of a prepared statement whose columns match cols. */
-static int64_t
-export_stmt(sqlite3 *db, sqlite3_stmt *s, const struct export_col *cols,
-    int ncol, const struct sr_export_opts *o, FILE *out, struct sr_err *err)
-{
-	struct export_writer w;
-	struct export_cell cell[32];
-	int rc;
-
-	if (ncol > 32)
-		SR_BUG("too many export columns");
-	export_begin(&w, out, o->format, cols, ncol);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !w.failed) {
-		for (int c = 0; c < ncol; c++) {
-			struct export_cell *v = &cell[c];
-
-			memset(v, 0, sizeof *v);
-			v->null = sqlite3_column_type(s, c) == SQLITE_NULL;
-			if (v->null)
-				continue;
-			switch (cols[c].kind) {
-			case K_INT:
-			case K_TIME:
-				v->i = sqlite3_column_int64(s, c);
-				break;
-			case K_REAL:
-				v->d = sqlite3_column_double(s, c);
-				break;
-			case K_TEXT:
-			case K_JSON:
-				v->s = (const char *)sqlite3_column_text(s, c);
-				v->null = v->s == NULL;
-				break;
-			}
-		}
-		export_row(&w, cell);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		sr_err_set(err, "cannot read the store: %s",
-		    sqlite3_errmsg(db));
-		(void)export_end(&w, NULL);
-		return -1;
-	}
-	return export_end(&w, err);
-}
-
-static int64_t
-export_table(struct sr_store *st, const char *sql,
-    const struct export_col *cols, int ncol, const struct sr_export_opts *o,
-    FILE *out, struct sr_err *err)
-{
-	sqlite3 *db = sr_store_db(st);
-	sqlite3_stmt *s;
-	int64_t n;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot query the store: %s",
-		    sqlite3_errmsg(db));
-	sqlite3_bind_int64(s, 1, o->from_ms);
-	sqlite3_bind_int64(s, 2, o->to_ms);
-	n = export_stmt(db, s, cols, ncol, o, out, err);
-	sqlite3_finalize(s);
-	return n;
-}
-
 static const struct export_col event_cols[] = {
 	{ "event_id", K_TEXT },
 	{ "event_type", K_TEXT },
@@ -402,35 +337,103 @@ export_point_cb(void *ctx, const struct sr_series_point *pt)
 	export_row(c->w, cell);
 }
 
-/* The time span of stored samples, to bound an open-ended range. */
+/* Writes stored events, one row each. */
 static int
-export_sample_span(sqlite3 *db, int64_t *lo, int64_t *hi, struct sr_err *err)
+export_event_cb(void *ctx, int64_t id, const struct sr_event *ev)
 {
-	static const char sql[] =
-	    "SELECT MIN(a), MAX(b) FROM ("
-	    "SELECT MIN(ts) AS a, MAX(ts) AS b FROM samples"
-	    " UNION ALL SELECT MIN(ts), MAX(ts) FROM samples_1m"
-	    " UNION ALL SELECT MIN(ts), MAX(ts) FROM samples_1h)";
-	sqlite3_stmt *s;
-	int rc;
+	struct export_writer *w = ctx;
+	struct export_cell c[16];
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot query the store: %s",
-		    sqlite3_errmsg(db));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*lo = sqlite3_column_type(s, 0) == SQLITE_NULL
-		    ? 0
-		    : sqlite3_column_int64(s, 0);
-		*hi = sqlite3_column_type(s, 1) == SQLITE_NULL
-		    ? 0
-		    : sqlite3_column_int64(s, 1);
+	(void)id;
+	memset(c, 0, sizeof c);
+	c[0].s = ev->event_id;
+	c[1].s = ev->event_type;
+	c[2].i = ev->ts_ms;
+	c[3].s = ev->service;
+	c[4].s = ev->endpoint;
+	c[5].i = ev->status_code;
+	c[5].null = !(ev->has & SR_EV_HAS_STATUS);
+	c[6].d = ev->response_time_ms;
+	c[6].null = !(ev->has & SR_EV_HAS_LATENCY);
+	c[7].s = ev->user_id;
+	c[8].s = ev->session_id;
+	c[9].s = ev->message;
+	c[10].s = ev->model;
+	c[11].i = ev->tokens_in;
+	c[11].null = !(ev->has & SR_EV_HAS_TOKENS_IN);
+	c[12].i = ev->tokens_out;
+	c[12].null = !(ev->has & SR_EV_HAS_TOKENS_OUT);
+	c[13].d = ev->ttft_ms;
+	c[13].null = !(ev->has & SR_EV_HAS_TTFT);
+	c[14].s = ev->host;
+	c[15].s = ev->metadata;
+	for (int i = 0; i < 16; i++)
+		if (event_cols[i].kind == K_TEXT ||
+		    event_cols[i].kind == K_JSON)
+			c[i].null = c[i].s == NULL;
+	export_row(w, c);
+	return w->failed ? 1 : 0;
+}
+
+static int
+export_insight_cb(void *ctx, const struct sr_store_insight *in)
+{
+	struct export_writer *w = ctx;
+	const char *txt[13] = { in->id, in->rule, in->subject, in->category,
+		in->severity, NULL, in->title, in->description,
+		in->recommendation, in->state, NULL, NULL, in->data_json };
+	struct export_cell c[13];
+
+	memset(c, 0, sizeof c);
+	for (int i = 0; i < 13; i++) {
+		c[i].s = txt[i];
+		c[i].null = txt[i] == NULL;
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return sr_err_set(err, "cannot read the store: %s",
-		    sqlite3_errmsg(db));
-	return 0;
+	c[5].d = in->confidence;
+	c[5].null = !(in->has & SR_STORE_INS_CONFIDENCE);
+	c[10].i = in->first_seen_ms;
+	c[10].null = !(in->has & SR_STORE_INS_FIRST_SEEN);
+	c[11].i = in->last_seen_ms;
+	c[11].null = !(in->has & SR_STORE_INS_LAST_SEEN);
+	export_row(w, c);
+	return w->failed ? 1 : 0;
+}
+
+static int64_t
+export_events(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
+{
+	struct export_writer w;
+	struct sr_store_evq q;
+
+	sr_store_evq_init(&q);
+	q.from_ms = o->from_ms;
+	q.to_ms = o->to_ms;
+	q.query = o->query;
+	q.order = SR_STORE_BY_TS;
+	export_begin(&w, out, o->format, event_cols,
+	    (int)(sizeof event_cols / sizeof *event_cols));
+	if (sr_store_events(st, &q, export_event_cb, &w, err) < 0) {
+		(void)export_end(&w, NULL);
+		return -1;
+	}
+	return export_end(&w, err);
+}
+
+static int64_t
+export_insights(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
+{
+	struct export_writer w;
+
+	export_begin(&w, out, o->format, insight_cols,
+	    (int)(sizeof insight_cols / sizeof *insight_cols));
+	if (sr_store_insights_range(st, o->from_ms, o->to_ms, export_insight_cb,
+		&w, err) < 0) {
+		(void)export_end(&w, NULL);
+		return -1;
+	}
+	return export_end(&w, err);
 }
 
 static int64_t
@@ -447,7 +450,7 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
 		export_name_cb, &nm, err) < 0)
 		return -1;
 	if (from == INT64_MIN || to == INT64_MAX) {
-		if (export_sample_span(sr_store_db(st), &lo, &hi, err) < 0)
+		if (sr_store_sample_span(st, &lo, &hi, err) < 0)
 			failed = 1;
 		if (from == INT64_MIN)
 			from = sr_floor_div(lo, step) * step;
@@ -480,24 +483,9 @@ sr_export_run(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
 {
 	switch (o->what) {
 	case SR_EXPORT_EVENTS:
-		return export_table(st,
-		    "SELECT event_id, event_type, ts, service, endpoint,"
-		    " status, latency_ms, user_id, session_id, message, model,"
-		    " tokens_in, tokens_out, ttft_ms, host, metadata"
-		    " FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, id",
-		    event_cols, (int)(sizeof event_cols / sizeof *event_cols),
-		    o, out, err);
+		return export_events(st, o, out, err);
 	case SR_EXPORT_INSIGHTS:
-		return export_table(st,
-		    "SELECT id, rule, subject, category, severity, confidence,"
-		    " title, description, recommendation, state, first_seen,"
-		    " last_seen, data FROM insights"
-		    " WHERE COALESCE(last_seen, first_seen, 0) >= ?1"
-		    " AND COALESCE(first_seen, 0) < ?2"
-		    " ORDER BY first_seen, id",
-		    insight_cols,
-		    (int)(sizeof insight_cols / sizeof *insight_cols), o, out,
-		    err);
+		return export_insights(st, o, out, err);
 	case SR_EXPORT_METRICS:
 		return export_metrics(st, o, out, err);
 	}
