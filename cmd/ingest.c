@@ -140,8 +140,8 @@ ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 		    ingest_clear(r), path, strerror(errno));
 		return 1;
 	}
-	rc = sr_driver_ingest_fd(r->drv, source, fd, fmt, ingest_round, r,
-	    &err);
+	rc =
+	    sr_driver_ingest_fd(r->drv, source, fd, fmt, ingest_round, r, &err);
 	if (rc != 0)
 		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
 	if (fd != STDIN_FILENO)

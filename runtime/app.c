@@ -65,7 +65,7 @@ struct sr_app {
 	struct sr_sys *sys;
 	struct sr_metric_set *metrics;
 	struct sr_loop *loop;
-	struct sr_driver *drv; /* the event sources */
+	struct sr_driver *drv;	      /* the event sources */
 	struct sr_metric_set *remote; /* samples from sources */
 	struct app_source src_http;
 	struct app_queue q;

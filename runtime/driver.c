@@ -316,7 +316,7 @@ sr_driver_read(struct sr_driver *d, int64_t now_ms, struct sr_err *err)
 			continue;
 		s->ready = 0;
 		if (sr_store_pending(d->st) + SR_SOURCE_READ_MAX >=
-			SR_STORE_BATCH_MAX) {
+		    SR_STORE_BATCH_MAX) {
 			if (sr_store_flush(d->st, &e) == -1 &&
 			    driver_store_failed(d, &e) == -1)
 				break;

@@ -75,8 +75,8 @@ struct sr_driver_input {
 struct sr_driver_hooks {
 	void *ctx;
 	void (*event)(void *ctx, const struct sr_event *ev);
-	void (*sample)(void *ctx, const char *name, int64_t ts_ms,
-	    double value);
+	void (
+	    *sample)(void *ctx, const char *name, int64_t ts_ms, double value);
 	void (*store_error)(void *ctx, const char *msg);
 };
 
