@@ -4,8 +4,9 @@
  * block cells (braille with `b`, '#' in ASCII), with a y-axis scale and
  * time labels.  Windows 1 min and 5 min come from the snapshot's
  * per-tick history; 1 h and 24 h from the store's rollups of the
- * "kpi.<id>" samples through a read-only handle, queried again at most
- * every 10 s (or when the KPI, window or width changes).
+ * "kpi.<id>" samples: the panel asks for them (runtime/hreq.h) and the
+ * screen answers between draws, again at most every 10 s (or when the
+ * KPI, window or width changes).
  *
  * After a drill-down (`e` on an insight) it shows that insight's metric
  * instead, from the snapshot's per-tick history: a service's 5xx %
@@ -14,6 +15,8 @@
  * (left/right, a tile) or Esc.
  */
 #include "tui/tui.h"
+
+#include "runtime/hreq.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,11 +27,7 @@
 
 struct chart {
 	struct sr_tui_view *v;
-	double *pts; /* store query result */
-	int npts, cap;
-	int q_kpi, q_win, q_w;
-	int64_t q_at_ms; /* snapshot time of query */
-	int q_failed;
+	struct sr_hreq_slot *hist; /* the long window, from the store */
 };
 
 static void *
@@ -37,60 +36,14 @@ chart_create(const struct sr_tui_cfg *cfg)
 	struct chart *c = sr_xcalloc(1, sizeof(*c));
 
 	c->v = cfg->view;
-	c->q_kpi = -1;
+	c->hist = sr_hreq_slot_new(cfg->view->hreq);
 	return c;
 }
 
 static void
 chart_destroy(void *self)
 {
-	struct chart *c = self;
-
-	free(c->pts);
-	free(c);
-}
-
-struct chart_fill {
-	struct chart *c;
-	int64_t from_ms, step_ms;
-};
-
-static void
-chart_point(void *ctx, const struct sr_series_point *pt)
-{
-	struct chart_fill *f = ctx;
-	int i = (int)((pt->ts_ms - f->from_ms) / f->step_ms);
-
-	if (i >= 0 && i < f->c->npts)
-		f->c->pts[i] = pt->avg;
-}
-
-/* Read the long window from the store into c->pts (w buckets). */
-static void
-chart_query(struct chart *c, const struct sr_snapshot *s, int kpi, int w)
-{
-	struct chart_fill f;
-	char name[64];
-	int64_t win = sr_tui_window_ms(c->v->window);
-
-	if (w > c->cap) {
-		c->cap = w;
-		c->pts = sr_xrealloc(c->pts, (size_t)w * sizeof(*c->pts));
-	}
-	c->npts = w;
-	for (int i = 0; i < w; i++)
-		c->pts[i] = NAN;
-	f.c = c;
-	f.step_ms = win / w > 0 ? win / w : 1;
-	f.from_ms = s->now_ms - f.step_ms * w;
-	snprintf(name, sizeof(name), "kpi.%s",
-	    s->kpi[kpi].id ? s->kpi[kpi].id : "");
-	c->q_failed = sr_store_series(c->v->history, name, f.from_ms, s->now_ms,
-			  f.step_ms, chart_point, &f, NULL) == -1;
-	c->q_kpi = kpi;
-	c->q_win = (int)c->v->window;
-	c->q_w = w;
-	c->q_at_ms = s->now_ms;
+	free(self); /* the slot goes with its set */
 }
 
 /* What the chart plots: a KPI's history or an insight's metric. */
@@ -188,7 +141,8 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	int W = getmaxx(win), H = getmaxy(win), axis = 8, cw, ch, kpi, n;
 	int per = v->braille && v->glyphs != SR_GLYPH_ASCII ? 2 : 1;
 	const struct sr_snap_kpi *k;
-	double buf[SR_SNAP_HIST], *data, hi = 0;
+	double buf[SR_SNAP_HIST], hi = 0;
+	const double *data;
 	char title[192], lab[32], extra[64];
 	struct sr_buf *rows;
 	enum sr_glyphs g;
@@ -216,9 +170,10 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		axis = 0;
 		cw = W;
 	}
-	if (v->window <= SR_TUI_WIN_5M || v->history == NULL || ins) {
+	if (v->window <= SR_TUI_WIN_5M || !sr_hreq_available(v->hreq) || ins) {
 		int64_t iv = v->interval_ms > 0 ? v->interval_ms : 1000;
 
+		sr_hreq_drop(c->hist);
 		n = (int)(win_ms / iv);
 		if (n > src.hist_n)
 			n = src.hist_n;
@@ -231,14 +186,20 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		else if (v->window > SR_TUI_WIN_5M)
 			note = " (no history: in-memory database)";
 	} else {
-		if (c->q_kpi != kpi || c->q_win != (int)v->window ||
-		    c->q_w != cw * per || s->now_ms < c->q_at_ms ||
-		    s->now_ms - c->q_at_ms >= CHART_REQUERY_MS)
-			chart_query(c, s, kpi, cw * per);
-		data = c->pts;
-		n = c->npts;
-		if (c->q_failed)
+		/* asked here, answered by the screen between draws */
+		int w = cw * per;
+		int64_t step = win_ms / w > 0 ? win_ms / w : 1;
+		char name[64];
+
+		snprintf(name, sizeof(name), "kpi.%s", k->id ? k->id : "");
+		sr_hreq_want_series(c->hist, name, s->now_ms, step, w,
+		    CHART_REQUERY_MS);
+		if ((data = sr_hreq_points(c->hist, &n)) == NULL)
+			data = buf; /* n is 0 */
+		if (sr_hreq_state(c->hist) == SR_HREQ_FAILED)
 			note = " (history query failed)";
+		else if (sr_hreq_state(c->hist) == SR_HREQ_PENDING)
+			note = " (loading)";
 	}
 	for (int i = 0; i < n; i++)
 		if (!isnan(data[i]) && data[i] > hi)

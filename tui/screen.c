@@ -24,6 +24,7 @@
 #include "runtime/loop.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "runtime/hreq.h"
 #include "tui/frames.h"
 #include "tui/tui.h"
 
@@ -874,6 +875,16 @@ screen_idle(void *ctx)
 	}
 	if (s->dirty && s->shown != NULL)
 		screen_draw(s);
+	/*
+	 * History the panels asked for while drawing: read now, off the
+	 * draw path, and drawn on the next iteration (the wake makes it
+	 * come at once).
+	 */
+	if (sr_hreq_pending(s->v.hreq)) {
+		(void)sr_hreq_answer(s->v.hreq);
+		s->dirty = 1;
+		sr_loop_wake(sr_app_loop(s->app));
+	}
 }
 
 /* ---- set-up and tear-down ---------------------------------------------- */
@@ -1017,6 +1028,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	screen_config(s, cfg);
 	/* history for 1 h / 24 h charts; none for :memory: */
 	s->v.history = sr_app_open_history(app, &herr);
+	s->v.hreq = sr_hreq_new(s->v.history);
 	for (int i = 0; sr_panels[i] != NULL; i++) {
 		int id = sr_panels[i]->id;
 
@@ -1057,6 +1069,7 @@ out:
 	sr_snapshot_unref(s->live);
 	sr_snapshot_unref(s->shown);
 	sr_snapshot_unref(s->shown_base);
+	sr_hreq_free(s->v.hreq);
 	sr_store_close(s->v.history);
 	sr_evfilter_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);

@@ -64,6 +64,7 @@ struct sr_tui_view {
 	struct sr_evfilter filter; /* event log */
 	char host[128];		   /* hosts panel: "" = all */
 	struct sr_store *history;  /* read-only, or NULL */
+	struct sr_hreq *hreq;	   /* history requests on it, never NULL */
 	int64_t interval_ms;
 	/* requests a panel makes; the screen clears them */
 	int req_focus;	      /* panel id, or -1 */
@@ -74,6 +75,8 @@ struct sr_tui_view {
 };
 
 /* What every panel's create() gets; view is shared and outlives panels. */
+struct sr_hreq;
+
 struct sr_tui_cfg {
 	struct sr_tui_view *view;
 };

@@ -131,8 +131,8 @@ fake_driver(struct sr_store *st, struct fake **f, int *added)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
 	*f = self;
-	*added = sr_driver_add_source(d,
-	    sr_source_new(&fake_ops, self, "fake"), NULL);
+	*added = sr_driver_add_source(d, sr_source_new(&fake_ops, self, "fake"),
+	    NULL);
 	return d;
 }
 
