@@ -16,7 +16,11 @@
 #include "core/summary.h"
 #include "core/util.h"
 
-enum hreq_kind { HREQ_NONE, HREQ_SERIES, HREQ_SUMMARY };
+enum hreq_kind {
+	HREQ_NONE,
+	HREQ_SERIES,
+	HREQ_SUMMARY
+};
 
 /* What identifies an answer (the range's end aside). */
 struct hreq_key {
@@ -212,18 +216,18 @@ hreq_run(struct sr_hreq *h, struct sr_hreq_slot *s)
 
 		if (k->n > s->cap) {
 			s->cap = k->n;
-			s->pts = sr_xrealloc(s->pts,
-			    (size_t)k->n * sizeof(*s->pts));
+			s->pts =
+			    sr_xrealloc(s->pts, (size_t)k->n * sizeof(*s->pts));
 		}
 		s->npts = k->n;
 		for (int i = 0; i < k->n; i++)
 			s->pts[i] = NAN;
-		s->failed = sr_store_series(h->st, k->name, f.from_ms,
-				s->want_to_ms, k->step_ms, hreq_point, &f,
-				NULL) == -1;
+		s->failed =
+		    sr_store_series(h->st, k->name, f.from_ms, s->want_to_ms,
+			k->step_ms, hreq_point, &f, NULL) == -1;
 	} else {
-		struct sr_summary_opts o = { .from_ms = s->want_to_ms -
-			    k->len_ms,
+		struct sr_summary_opts o = { .from_ms =
+						 s->want_to_ms - k->len_ms,
 			.to_ms = s->want_to_ms,
 			.host = k->name[0] != '\0' ? k->name : NULL,
 			.top_n = k->top_n };

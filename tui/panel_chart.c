@@ -9,13 +9,14 @@
  * KPI, window or width changes).
  *
  * After a drill-down (`e` on an insight) it shows that insight's metric
- * instead, from the snapshot's per-tick history: a service's 5xx %
- * (error_rate), p95 latency (latency, ttft) or req/s (other service
- * rules), or the host KPI of a system rule, until a KPI is picked again
- * (left/right, a tile) or Esc.
+ * instead, from the snapshot's per-tick history: the series its rule
+ * declares (struct sr_rule_chart: a service's 5xx %, p95 latency or
+ * req/s, or a host KPI), until a KPI is picked again (left/right, a
+ * tile) or Esc.
  */
 #include "tui/tui.h"
 
+#include "core/insight.h"
 #include "runtime/hreq.h"
 
 #include <math.h>
@@ -56,33 +57,10 @@ struct chart_src {
 	char label[160];
 };
 
-/* The KPI a system rule is about, or -1. */
-static int
-rule_kpi(const char *rule)
-{
-	static const struct {
-		const char *rule;
-		int kpi;
-	} map[] = {
-		{ "cpu", SR_KPI_CPU },
-		{ "iowait", SR_KPI_CPU },
-		{ "psi", SR_KPI_CPU },
-		{ "memory", SR_KPI_MEM },
-		{ "swap", SR_KPI_MEM },
-		{ "load", SR_KPI_LOAD },
-		{ "disk_fill", SR_KPI_DISK },
-		{ "inode_fill", SR_KPI_DISK },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(rule, map[i].rule) == 0)
-			return map[i].kpi;
-	return -1;
-}
-
 /*
- * The metric of insight v->chart_ins in s into src; 0, or -1 when the
- * chart should show the picked KPI (no such insight or no metric).
+ * The metric of insight v->chart_ins in s into src, as its rule declares
+ * (core/insight.h, struct sr_rule_chart); 0, or -1 when the chart should
+ * show the picked KPI (no such insight, or nothing of it to chart).
  */
 static int
 chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
@@ -90,7 +68,7 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 {
 	const struct sr_snap_insight *in;
 	const struct sr_snap_service *svc;
-	int k;
+	const struct sr_rule_chart *rc;
 
 	if (v->chart_ins[0] == '\0' ||
 	    (in = sr_snapshot_insight(s, v->chart_ins)) == NULL)
@@ -98,35 +76,27 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 	src->level = in->severity == SR_SEV_CRIT ? 2
 	    : in->severity == SR_SEV_WARN	 ? 1
 						 : 0;
-	if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
-		src->hist_n = svc->hist_n;
-		if (strcmp(in->rule, "error_rate") == 0) {
-			src->hist = svc->hist_err;
-			src->scale = 100;
-			src->unit = "%";
-			snprintf(src->label, sizeof(src->label), "5xx %% of %s",
-			    svc->name);
-		} else if (strcmp(in->rule, "latency") == 0 ||
-		    strcmp(in->rule, "ttft") == 0) {
-			src->hist = svc->hist_p95;
-			src->unit = "ms";
-			snprintf(src->label, sizeof(src->label),
-			    "p95 latency of %s", svc->name);
-		} else {
-			src->hist = svc->hist_rps;
-			src->unit = "/s";
-			snprintf(src->label, sizeof(src->label), "req/s of %s",
-			    svc->name);
-		}
-	} else if ((k = rule_kpi(in->rule)) >= 0) {
-		src->hist = s->kpi[k].hist;
-		src->hist_n = s->kpi[k].hist_n;
-		src->unit = s->kpi[k].unit;
+	rc = sr_rule_chart_of(in->rule);
+	if (rc->series == SR_RULE_SERIES_KPI) {
+		const struct sr_snap_kpi *k = &s->kpi[rc->kpi];
+
+		src->hist = k->hist;
+		src->hist_n = k->hist_n;
+		src->unit = rc->unit != NULL ? rc->unit : k->unit;
 		snprintf(src->label, sizeof(src->label), "%s",
-		    s->kpi[k].label ? s->kpi[k].label : "?");
+		    k->label ? k->label : "?");
+	} else if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
+		src->hist_n = svc->hist_n;
+		src->hist = rc->series == SR_RULE_SERIES_5XX ? svc->hist_err
+		    : rc->series == SR_RULE_SERIES_P95	     ? svc->hist_p95
+							     : svc->hist_rps;
+		src->unit = rc->unit;
+		snprintf(src->label, sizeof(src->label), "%s %s",
+		    rc->label != NULL ? rc->label : "", svc->name);
 	} else {
 		return -1;
 	}
+	src->scale = rc->scale > 0 ? rc->scale : 1;
 	snprintf(src->label + strlen(src->label),
 	    sizeof(src->label) - strlen(src->label), " (insight %s; Esc: back)",
 	    in->id);
