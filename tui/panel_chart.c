@@ -164,8 +164,10 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		snprintf(name, sizeof(name), "kpi.%s", k->id ? k->id : "");
 		sr_hreq_want_series(c->hist, name, s->now_ms, step, w,
 		    CHART_REQUERY_MS);
+		static const double none[1] = { NAN };
+
 		if ((data = sr_hreq_points(c->hist, &n)) == NULL)
-			data = buf; /* n is 0 */
+			data = none; /* n is 0 */
 		if (sr_hreq_state(c->hist) == SR_HREQ_FAILED)
 			note = " (history query failed)";
 		else if (sr_hreq_state(c->hist) == SR_HREQ_PENDING)
@@ -249,6 +251,15 @@ chart_key(void *self, int ch)
 const struct sr_panel_ops sr_chart_panel = {
 	.name = "chart",
 	.id = SR_PANEL_CHART,
+	.slot = { [SR_LAYOUT_FULL] = { .order = 10,
+		      .min_h = 7,
+		      .weight = 2,
+		      .rank = 8 },
+	    [SR_LAYOUT_SYSTEM] = { .order = 10,
+		.min_h = 6,
+		.weight = 2,
+		.rank = 6 } },
+	.help = { "b              chart in braille / blocks" },
 	.create = chart_create,
 	.destroy = chart_destroy,
 	.draw = chart_draw,
