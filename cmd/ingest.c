@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sitrep ingest: read event lines from files or stdin into the store.
- * Parsing runs on a second thread (core/ingest's pipeline) while this
- * thread writes the store, so the two overlap.  Rejected lines are counted
+ * The source driver (runtime/driver.h) does the reading and the commit
+ * order; this file has the command line, the progress line and the
+ * summary.  Files and stdin are parsed on a second thread (the driver's
+ * bulk input, core/ingest's pipeline) while this thread writes the
+ * store, so the two overlap.  Rejected lines are counted
  * per reason and summarised; they never make the command fail.
  *
  * --source SPEC (collectors/source.h) reads a source to its current end

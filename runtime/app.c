@@ -3,8 +3,9 @@
  * app: the runtime shared by the console and the server (see app.h).
  * Owns config, store, engine, system collector, sources and the loop;
  * the tick timer runs sample -> engine tick -> flush -> prune ->
- * publish -> on_publish.  Events from stdin and from the post queue are
- * folded as they arrive.  Only the post queue is shared with other
+ * publish -> on_publish.  Events from the sources (through the source
+ * driver, runtime/driver.h) and from the post queue are folded as they
+ * arrive.  Only the post queue is shared with other
  * threads (one mutex); the engine's snapshot swap has its own.
  */
 #include "runtime/app.h"
