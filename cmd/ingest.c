@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sitrep ingest: read event lines from files or stdin into the store.
- * Parsing runs on a second thread (core/ingest's pipeline) while this
- * thread writes the store, so the two overlap.  Rejected lines are counted
+ * The source driver (runtime/driver.h) does the reading and the commit
+ * order; this file has the command line, the progress line and the
+ * summary.  Files and stdin are parsed on a second thread (the driver's
+ * bulk input, core/ingest's pipeline) while this thread writes the
+ * store, so the two overlap.  Rejected lines are counted
  * per reason and summarised; they never make the command fail.
  *
  * --source SPEC (collectors/source.h) reads a source to its current end
@@ -31,8 +34,8 @@
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
+#include "runtime/driver.h"
 
-#define INGEST_WAIT_MS 100	 /* longest wait for a batch */
 #define INGEST_PROGRESS_MS 250	 /* progress line refresh */
 #define INGEST_PRUNE_ROWS 10000	 /* rows per prune call */
 #define INGEST_PRUNE_CALLS 10000 /* bound on the final prune loop */
@@ -43,9 +46,8 @@ static volatile sig_atomic_t ingest_stop;
 
 struct ingest_run {
 	struct sr_store *st;
-	struct sr_ingest_stats done; /* inputs finished */
-	uint64_t stored;
-	int64_t pruned; /* rows removed by retention */
+	struct sr_driver *drv; /* sources, bulk inputs, commit order */
+	int64_t pruned;	       /* rows removed by retention */
 	int64_t t0_ms;
 	int64_t next_progress_ms;
 	int progress; /* stderr is a terminal */
@@ -64,22 +66,35 @@ ingest_secs(const struct ingest_run *r)
 	return (double)(sr_mono_ms() - r->t0_ms) / 1000.0;
 }
 
-static void
-ingest_progress(struct ingest_run *r, const struct sr_ingest_stats *cur)
+/* "\r\033[K" before a message when a progress line may be on stderr. */
+static const char *
+ingest_clear(const struct ingest_run *r)
 {
+	return r->progress ? "\r\033[K" : "";
+}
+
+/* The driver's round: refresh the progress line; stop on a signal. */
+static int
+ingest_round(void *ctx, const struct sr_driver *d)
+{
+	struct ingest_run *r = ctx;
+	struct sr_driver_counts n;
 	int64_t now = sr_mono_ms();
 	double s;
 
 	if (!r->progress || now < r->next_progress_ms)
-		return;
+		return ingest_stop != 0;
 	r->next_progress_ms = now + INGEST_PROGRESS_MS;
+	sr_driver_totals(d, &n);
 	s = ingest_secs(r);
 	fprintf(stderr,
 	    "\r\033[Kingesting: %llu events, %.0f/s, rejected "
 	    "%llu",
-	    (unsigned long long)r->stored, s > 0 ? (double)r->stored / s : 0.0,
-	    (unsigned long long)(r->done.rejected + cur->rejected));
+	    (unsigned long long)n.accepted,
+	    s > 0 ? (double)n.accepted / s : 0.0,
+	    (unsigned long long)n.rejected);
 	fflush(stderr);
+	return ingest_stop != 0;
 }
 
 /*
@@ -90,214 +105,71 @@ ingest_progress(struct ingest_run *r, const struct sr_ingest_stats *cur)
 static int
 ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 {
-	const struct sr_ingest_batch *b;
-	struct sr_ingest_stats cur;
-	struct sr_pipeline *p;
 	struct sr_err err;
 	const char *source = path;
-	int fd = STDIN_FILENO, rc = 0, k;
+	int fd = STDIN_FILENO, rc;
 
 	if (strcmp(path, "-") == 0) {
 		source = "stdin";
 	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "%ssitrep: cannot open '%s': %s\n",
-		    r->progress ? "\r\033[K" : "", path, strerror(errno));
+		    ingest_clear(r), path, strerror(errno));
 		return 1;
 	}
-	p = sr_pipeline_start(source, fd, fmt, &err);
-	if (p == NULL) {
-		fprintf(stderr, "sitrep: %s\n", err.msg);
-		if (fd != STDIN_FILENO)
-			close(fd);
-		return -1;
-	}
-	memset(&cur, 0, sizeof cur);
-	while (!ingest_stop) {
-		k = sr_pipeline_next(p, INGEST_WAIT_MS, &b, &err);
-		if (k == 1) {
-			for (size_t i = 0; i < b->n && rc == 0; i++) {
-				if (sr_store_add_event(r->st, &b->ev[i], &err) <
-				    0)
-					rc = -1;
-				else
-					r->stored++;
-			}
-			sr_pipeline_release(p, b);
-		} else if (k == 2) {
-			break;
-		} else if (k < 0) {
-			fprintf(stderr, "%ssitrep: %s\n",
-			    r->progress ? "\r\033[K" : "", err.msg);
-			rc = 1;
-			break;
-		}
-		if (rc == 0 && sr_store_maybe_flush(r->st, &err) < 0)
-			rc = -1;
-		if (rc < 0) {
-			fprintf(stderr, "%ssitrep: %s\n",
-			    r->progress ? "\r\033[K" : "", err.msg);
-			break;
-		}
-		sr_pipeline_stats(p, &cur);
-		ingest_progress(r, &cur);
-	}
-	sr_pipeline_stats(p, &cur);
-	sr_pipeline_free(p);
-	sr_ingest_stats_add(&r->done, &cur);
+	rc =
+	    sr_driver_ingest_fd(r->drv, source, fd, fmt, ingest_round, r, &err);
+	if (rc != 0)
+		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;
 }
 
-struct ingest_sink {
-	struct ingest_run *r;
-	struct sr_err err;
-	int failed;
-};
-
-static int
-ingest_sink_event(void *ctx, const struct sr_event *ev)
-{
-	struct ingest_sink *k = ctx;
-
-	if (sr_store_add_event(k->r->st, ev, &k->err) < 0) {
-		k->failed = 1;
-		return -1;
-	}
-	k->r->stored++;
-	return 0;
-}
-
-static int
-ingest_sink_cursor(void *ctx, const char *source, const char *cursor)
-{
-	struct ingest_sink *k = ctx;
-
-	if (sr_store_set_cursor(k->r->st, source, cursor, &k->err) < 0) {
-		k->failed = 1;
-		return -1;
-	}
-	return 0;
-}
-
-/* Has this source reached its current end (or failed for now)? */
-static int
-ingest_source_done(struct sr_source *src)
-{
-	struct sr_source_status st;
-
-	sr_source_status(src, &st);
-	/* waiting without an error: not answered yet (http) */
-	return st.caught_up || st.state == SR_SRC_RETRYING ||
-	    st.state == SR_SRC_DOWN || st.state == SR_SRC_ENDED ||
-	    (st.state == SR_SRC_WAITING && st.last_error[0] != '\0');
-}
-
 /*
- * Read the sources (see the top of the file).  Events and their cursor
- * go into one store batch: the batch is committed only between reads, and
- * before a read that could overflow it.  Returns 0, 1 when a source
- * stopped failing (reported), -1 on a store error (reported).
+ * Read the sources (see the top of the file) through the driver, which
+ * resumes each from its cursor and commits events with their cursor.
+ * Returns 0, 1 when a source stopped failing (reported), -1 on a store
+ * error (reported).
  */
 static int
 ingest_sources(struct ingest_run *r, const char *const *specs, int n,
     int follow)
 {
-	struct sr_source *src[INGEST_SOURCES_MAX];
-	int done[INGEST_SOURCES_MAX];
-	struct ingest_sink k = { .r = r };
-	struct sr_sink sink = { .ctx = &k,
-		.event = ingest_sink_event,
-		.cursor = ingest_sink_cursor };
-	struct sr_ingest_stats none;
-	int rc = 0, left = n;
+	struct sr_err err;
+	int rc = 0;
 
-	memset(&none, 0, sizeof(none));
 	for (int i = 0; i < n; i++) {
-		struct sr_err err;
-		char *cur = NULL;
+		int added = sr_driver_add(r->drv, specs[i], &err);
 
-		if ((src[i] = sr_source_open(specs[i], &err)) == NULL)
+		if (added == -1)
 			SR_BUG("checked source spec failed to open");
-		done[i] = 0;
-		if (sr_store_get_cursor(r->st, sr_source_name(src[i]), &cur,
-			&err) < 0) {
+		if (added == SR_DRIVER_CURSOR_UNREADABLE) {
 			fprintf(stderr, "sitrep: %s\n", err.msg);
 			rc = -1;
-		} else if (cur != NULL &&
-		    sr_source_set_cursor(src[i], cur, &err) < 0) {
-			fprintf(stderr,
-			    "sitrep: source '%s': stored cursor "
-			    "ignored: %s\n",
-			    specs[i], err.msg);
+		} else if (added == SR_DRIVER_CURSOR_IGNORED) {
+			fprintf(stderr, "sitrep: source '%s': %s\n", specs[i],
+			    err.msg);
 		}
-		free(cur);
 	}
-	while (rc == 0 && !ingest_stop && (follow || left > 0)) {
-		struct pollfd pf[INGEST_SOURCES_MAX * SR_SOURCE_FDS_MAX];
-		int npf = 0, t = INGEST_WAIT_MS, d;
-
-		for (int i = 0; i < n; i++) {
-			int to;
-
-			if (done[i])
-				continue;
-			npf +=
-			    sr_source_fds(src[i], pf + npf, SR_SOURCE_FDS_MAX);
-			if ((to = sr_source_timeout_ms(src[i])) >= 0 && to < t)
-				t = to;
-		}
-		if ((d = sr_store_flush_due_ms(r->st)) >= 0 && d < t)
-			t = d;
-		(void)poll(pf, (nfds_t)npf, t); /* EINTR: the flag is set */
-		for (int i = 0; i < n && rc == 0; i++) {
-			if (done[i])
-				continue;
-			if (sr_store_pending(r->st) + SR_SOURCE_READ_MAX >=
-				SR_STORE_BATCH_MAX &&
-			    sr_store_flush(r->st, &k.err) < 0)
-				k.failed = 1;
-			if (!k.failed &&
-			    sr_source_read(src[i], &sink, sr_now_ms(), &k.err) <
-				0 &&
-			    !k.failed)
-				k.failed = 1;
-			if (k.failed) {
-				rc = -1;
-				break;
-			}
-			if (!follow && ingest_source_done(src[i])) {
-				done[i] = 1;
-				left--;
-			}
-		}
-		if (rc == 0 && sr_store_maybe_flush(r->st, &k.err) < 0)
-			rc = -1;
-		ingest_progress(r, &none);
+	if (rc == 0 &&
+	    sr_driver_drain(r->drv, follow, ingest_round, r, &err) == -1) {
+		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
+		rc = -1;
 	}
-	if (rc < 0)
-		fprintf(stderr, "%ssitrep: %s\n", r->progress ? "\r\033[K" : "",
-		    k.err.msg);
-	for (int i = 0; i < n; i++) {
-		struct sr_source_status st;
+	for (size_t i = 0; i < sr_driver_count(r->drv); i++) {
+		struct sr_driver_input in;
 
-		sr_source_status(src[i], &st);
-		r->done.rejected += st.rejected;
-		r->done.lines += st.events + st.rejected;
-		for (int j = 0; j < SR_REJ__COUNT; j++)
-			r->done.by_reason[j] += st.rejected_by[j];
+		sr_driver_input(r->drv, i, &in);
 		fprintf(stderr,
 		    "%ssitrep: source '%s': %s, %llu events, %llu "
 		    "rejected%s%s\n",
-		    r->progress ? "\r\033[K" : "", st.name,
-		    sr_source_state_name(st.state),
-		    (unsigned long long)st.events,
-		    (unsigned long long)st.rejected,
-		    st.last_error[0] ? ": " : "", st.last_error);
+		    ingest_clear(r), in.name, sr_source_state_name(in.state),
+		    (unsigned long long)in.n.accepted,
+		    (unsigned long long)in.n.rejected,
+		    in.last_error[0] ? ": " : "", in.last_error);
 		if (rc == 0 &&
-		    (st.state == SR_SRC_RETRYING || st.state == SR_SRC_DOWN))
+		    (in.state == SR_SRC_RETRYING || in.state == SR_SRC_DOWN))
 			rc = 1;
-		sr_source_close(src[i]);
 	}
 	return rc;
 }
@@ -305,21 +177,27 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 static void
 ingest_summary(const struct ingest_run *r, int interrupted)
 {
+	struct sr_driver_counts n;
+	struct sr_ingest_stats rej;
 	struct sr_buf b;
 	double s = ingest_secs(r);
 
+	sr_driver_totals(r->drv, &n);
+	memset(&rej, 0, sizeof(rej));
+	rej.rejected = n.rejected;
+	memcpy(rej.by_reason, n.rejected_by, sizeof(rej.by_reason));
 	sr_buf_init(&b);
 	sr_buf_addf(&b,
 	    "ingested %llu events from %llu lines in %.2f s "
 	    "(%.0f/s); ",
-	    (unsigned long long)r->stored, (unsigned long long)r->done.lines, s,
-	    s > 0 ? (double)r->stored / s : 0.0);
-	sr_ingest_stats_reasons(&r->done, &b);
+	    (unsigned long long)n.accepted, (unsigned long long)n.read, s,
+	    s > 0 ? (double)n.accepted / s : 0.0);
+	sr_ingest_stats_reasons(&rej, &b);
 	if (r->pruned > 0)
 		sr_buf_addf(&b, "; pruned %lld rows older than the retention",
 		    (long long)r->pruned);
-	fprintf(stderr, "%ssitrep: %s%s\n", r->progress ? "\r\033[K" : "",
-	    b.data, interrupted ? " (interrupted)" : "");
+	fprintf(stderr, "%ssitrep: %s%s\n", ingest_clear(r), b.data,
+	    interrupted ? " (interrupted)" : "");
 	sr_buf_release(&b);
 }
 
@@ -380,8 +258,10 @@ sr_cmd_ingest(int argc, char **argv)
 
 	memset(&run, 0, sizeof run);
 	run.st = sr_store_open(db, flags, &err);
-	if (run.st == NULL) {
+	if (run.st == NULL ||
+	    (run.drv = sr_driver_new(run.st, NULL, NULL, &err)) == NULL) {
 		fprintf(stderr, "sitrep: %s\n", err.msg);
+		sr_store_close(run.st);
 		free(db_default);
 		return SR_EXIT_FAIL;
 	}
@@ -424,6 +304,7 @@ sr_cmd_ingest(int argc, char **argv)
 		}
 	}
 	ingest_summary(&run, ingest_stop != 0);
+	sr_driver_free(run.drv);
 	sr_store_close(run.st);
 	free(db_default);
 	return status;

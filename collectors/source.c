@@ -66,7 +66,6 @@ struct sr_source *
 sr_source_open(const char *spec, struct sr_err *err)
 {
 	const struct sr_collector_ops *ops = source_pick(spec, err);
-	struct sr_source *src;
 	void *self;
 
 	if (ops == NULL)
@@ -75,10 +74,17 @@ sr_source_open(const char *spec, struct sr_err *err)
 		sr_err_prefix(err, "source '%s'", spec);
 		return NULL;
 	}
-	src = sr_xcalloc(1, sizeof(*src));
+	return sr_source_new(ops, self, spec);
+}
+
+struct sr_source *
+sr_source_new(const struct sr_collector_ops *ops, void *self, const char *name)
+{
+	struct sr_source *src = sr_xcalloc(1, sizeof(*src));
+
 	src->ops = ops;
 	src->self = self;
-	src->name = sr_xstrdup(spec);
+	src->name = sr_xstrdup(name);
 	return src;
 }
 

@@ -124,6 +124,14 @@ int sr_source_spec_check(const char *spec, struct sr_err *err);
  */
 struct sr_source *sr_source_open(const char *spec, struct sr_err *err);
 
+/*
+ * A source of kind ops around an opened self (as ops->open() returns),
+ * named name: for a kind that is not in the spec table (a test's fake).
+ * Takes ownership of self (ops->close() frees it).
+ */
+struct sr_source *
+sr_source_new(const struct sr_collector_ops *ops, void *self, const char *name);
+
 /* Close and free; NULL does nothing. */
 void sr_source_close(struct sr_source *src);
 

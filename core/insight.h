@@ -82,12 +82,30 @@ enum sr_rule_flags {
 	SR_RULE_CHANGE_DURATION = 1 << 1, /* min_change: a duration */
 };
 
+/* The series a rule's insight is charted with (the console's drill-down). */
+enum sr_rule_series {
+	SR_RULE_SERIES_DEFAULT, /* unset: the subject service's req/s */
+	SR_RULE_SERIES_RPS,	/* the subject service's req/s */
+	SR_RULE_SERIES_5XX,	/* the subject service's 5xx share */
+	SR_RULE_SERIES_P95,	/* the subject service's p95 latency */
+	SR_RULE_SERIES_KPI,	/* a host KPI, whatever the subject */
+};
+
+struct sr_rule_chart {
+	enum sr_rule_series series;
+	enum sr_kpi_id kpi; /* with SR_RULE_SERIES_KPI */
+	const char *unit;   /* "%", "ms", "/s"; KPI: NULL, the KPI's */
+	double scale;	    /* shown = series value x scale */
+	const char *label;  /* "5xx % of": the service name follows */
+};
+
 struct sr_rule {
 	const char *id; /* config, JSON, man page */
 	const char *summary;
 	enum sr_category category;
 	unsigned flags; /* enum sr_rule_flags */
 	struct sr_rule_params defaults;
+	struct sr_rule_chart chart; /* what the drill-down chart shows */
 	void (*eval)(const struct sr_rule *r, const struct sr_view *v,
 	    const struct sr_rule_params *p, struct sr_findings *out);
 };
@@ -97,6 +115,11 @@ extern const struct sr_rule *const sr_rules[];
 size_t sr_rules_count(void);
 /* Index of a rule by id, or -1. */
 int sr_rule_index(const char *id);
+/*
+ * The chart of rule id: its own, or the subject service's req/s for a
+ * rule that declares none (and an unknown id).  Never NULL; static.
+ */
+const struct sr_rule_chart *sr_rule_chart_of(const char *id);
 
 /*
  * Level helper for "higher is worse" rules: fills severity, hold,

@@ -159,6 +159,9 @@ const struct sr_rule sr_rule_disk_fill = {
 	    .keep_firing_for_ms = 600000,
 	    .window_ms = 3600000,
 	    .min_samples = 10 },
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_DISK,
+	    .scale = 1 },
 	.eval = rule_disk_fill_eval,
 };
 
@@ -175,5 +178,8 @@ const struct sr_rule sr_rule_inode_fill = {
 	    .keep_firing_for_ms = 600000,
 	    .window_ms = 3600000,
 	    .min_samples = 10 },
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_DISK,
+	    .scale = 1 },
 	.eval = rule_inode_fill_eval,
 };

@@ -125,6 +125,10 @@ const struct sr_rule sr_rule_ttft = {
 	    .min_samples = 50,
 	    .factor = 2,
 	    .min_change = 100 },
+	.chart = { .series = SR_RULE_SERIES_P95,
+	    .unit = "ms",
+	    .scale = 1,
+	    .label = "p95 latency of" },
 	.eval = rule_ttft_eval,
 };
 

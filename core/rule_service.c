@@ -246,6 +246,10 @@ const struct sr_rule sr_rule_error_rate = {
 	    .min_samples = 30,
 	    .factor = 5,
 	    .min_change = 0.02 },
+	.chart = { .series = SR_RULE_SERIES_5XX,
+	    .unit = "%",
+	    .scale = 100,
+	    .label = "5xx % of" },
 	.eval = rule_error_rate_eval,
 };
 
@@ -263,6 +267,10 @@ const struct sr_rule sr_rule_latency = {
 	    .min_samples = 30,
 	    .factor = 1.5,
 	    .min_change = 50 },
+	.chart = { .series = SR_RULE_SERIES_P95,
+	    .unit = "ms",
+	    .scale = 1,
+	    .label = "p95 latency of" },
 	.eval = rule_latency_eval,
 };
 

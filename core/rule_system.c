@@ -158,6 +158,9 @@ const struct sr_rule sr_rule_cpu = {
 	.summary = "CPU busy above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(85, 95, 75, 120000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_CPU,
+	    .scale = 1 },
 	.eval = rule_cpu_eval,
 };
 const struct sr_rule sr_rule_memory = {
@@ -165,6 +168,9 @@ const struct sr_rule sr_rule_memory = {
 	.summary = "memory used above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(90, 97, 85, 120000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_MEM,
+	    .scale = 1 },
 	.eval = rule_memory_eval,
 };
 const struct sr_rule sr_rule_swap = {
@@ -172,6 +178,9 @@ const struct sr_rule sr_rule_swap = {
 	.summary = "swap used above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(50, 80, 40, 300000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_MEM,
+	    .scale = 1 },
 	.eval = rule_swap_eval,
 };
 const struct sr_rule sr_rule_load = {
@@ -179,6 +188,9 @@ const struct sr_rule sr_rule_load = {
 	.summary = "1 min load per core above its levels",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(1.5, 3, 1.2, 300000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_LOAD,
+	    .scale = 1 },
 	.eval = rule_load_eval,
 };
 const struct sr_rule sr_rule_iowait = {
@@ -186,6 +198,9 @@ const struct sr_rule sr_rule_iowait = {
 	.summary = "CPU time waiting for I/O",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(20, 40, 15, 120000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_CPU,
+	    .scale = 1 },
 	.eval = rule_iowait_eval,
 };
 const struct sr_rule sr_rule_psi = {
@@ -193,5 +208,8 @@ const struct sr_rule sr_rule_psi = {
 	.summary = "pressure stall (some, avg10) per resource",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = LEVEL_DEFAULTS(20, 50, 10, 120000),
+	.chart = { .series = SR_RULE_SERIES_KPI,
+	    .kpi = SR_KPI_CPU,
+	    .scale = 1 },
 	.eval = rule_psi_eval,
 };

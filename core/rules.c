@@ -12,6 +12,20 @@ const struct sr_rule *const sr_rules[] = { &sr_rule_cpu, &sr_rule_memory,
 	&sr_rule_heavy_user, &sr_rule_new_endpoint, &sr_rule_error_pattern,
 	&sr_rule_ttft, &sr_rule_throughput, NULL };
 
+const struct sr_rule_chart *
+sr_rule_chart_of(const char *id)
+{
+	static const struct sr_rule_chart rps = { .series = SR_RULE_SERIES_RPS,
+		.unit = "/s",
+		.scale = 1,
+		.label = "req/s of" };
+	int i = sr_rule_index(id);
+
+	if (i < 0 || sr_rules[i]->chart.series == SR_RULE_SERIES_DEFAULT)
+		return &rps;
+	return &sr_rules[i]->chart;
+}
+
 /* log of the binomial probability of exactly k in n */
 static double
 binom_log_pmf(uint64_t n, uint64_t k, double p)

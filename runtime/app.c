@@ -3,8 +3,9 @@
  * app: the runtime shared by the console and the server (see app.h).
  * Owns config, store, engine, system collector, sources and the loop;
  * the tick timer runs sample -> engine tick -> flush -> prune ->
- * publish -> on_publish.  Events from stdin and from the post queue are
- * folded as they arrive.  Only the post queue is shared with other
+ * publish -> on_publish.  Events from the sources (through the source
+ * driver, runtime/driver.h) and from the post queue are folded as they
+ * arrive.  Only the post queue is shared with other
  * threads (one mutex); the engine's snapshot swap has its own.
  */
 #include "runtime/app.h"
@@ -24,6 +25,7 @@
 #include "collectors/sys.h"
 #include "core/config.h"
 #include "core/engine.h"
+#include "runtime/driver.h"
 #include "runtime/loop.h"
 #include "core/metric.h"
 #include "core/snapshot.h"
@@ -34,18 +36,6 @@
  * allows.  The loop lets those signals in only while it sleeps.
  */
 static volatile sig_atomic_t app_signalled;
-
-/*
- * One source (collectors/source.h) and the fds it had registered with the
- * loop on the last iteration, so those it no longer wants are removed.
- */
-struct app_src {
-	struct sr_app *app;
-	struct sr_source *src;
-	int fds[SR_SOURCE_FDS_MAX];
-	int nfds;
-	int ready; /* an fd was ready */
-};
 
 /* Posted events' counters, as shown in snapshot.sources. */
 struct app_source {
@@ -76,9 +66,7 @@ struct sr_app {
 	struct sr_sys *sys;
 	struct sr_metric_set *metrics;
 	struct sr_loop *loop;
-	struct app_src *srcs;
-	size_t nsrcs;
-	struct sr_sink sink;
+	struct sr_driver *drv;	      /* the event sources */
 	struct sr_metric_set *remote; /* samples from sources */
 	struct app_source src_http;
 	struct app_queue q;
@@ -168,155 +156,53 @@ app_flush_timer(struct sr_loop *l, int64_t id, void *ctx)
 }
 
 /*
- * The sources' sink.  A store error is counted and shown, never fatal;
- * the event stays in the live view and the source goes on (refusing it
- * would make the source hand it again and again).
+ * The driver's hooks.  A store error is counted and shown, never fatal;
+ * the event stays in the live view and the source goes on.
  */
-static int
-app_sink_event(void *ctx, const struct sr_event *ev)
-{
-	app_fold(ctx, ev);
-	return 0;
-}
-
-/* The cursor goes into the same batch as the events it covers. */
-static int
-app_sink_cursor(void *ctx, const char *source, const char *cursor)
+static void
+app_drv_event(void *ctx, const struct sr_event *ev)
 {
 	struct sr_app *app = ctx;
-	struct sr_err err;
 
-	if (sr_store_set_cursor(app->store, source, cursor, &err) == -1) {
-		app->store_errors++;
-		snprintf(app->store_error, sizeof(app->store_error), "%s",
-		    err.msg);
-	}
-	return 0;
+	sr_engine_event(app->engine, ev);
+	if (ev->ts_ms > app->newest_event_ms)
+		app->newest_event_ms = ev->ts_ms;
 }
 
 /*
  * A sample from a source (another sitrep's KPIs, "host.<HOST>.<kpi>"):
- * to the engine's series (snapshot.metrics) and the store.
+ * to the engine's series (snapshot.metrics); the driver stores it.
  */
-static int
-app_sink_sample(void *ctx, const char *name, int64_t ts_ms, double value)
+static void
+app_drv_sample(void *ctx, const char *name, int64_t ts_ms, double value)
 {
 	struct sr_app *app = ctx;
-	struct sr_err err;
 
 	sr_metric_set_clear(app->remote);
 	sr_metric_set_add(app->remote, name, "", value);
 	sr_engine_samples(app->engine, app->remote, ts_ms);
-	if (sr_store_add_sample(app->store, name, ts_ms, value, &err) == -1) {
-		app->store_errors++;
-		snprintf(app->store_error, sizeof(app->store_error), "%s",
-		    err.msg);
-	}
-	return 0;
 }
 
 static void
-app_on_src_fd(struct sr_loop *l, int fd, unsigned rev, void *ctx)
+app_drv_store_error(void *ctx, const char *msg)
 {
-	struct app_src *as = ctx;
+	struct sr_app *app = ctx;
 
-	(void)l;
-	(void)fd;
-	(void)rev;
-	as->ready = 1;
-}
-
-/*
- * Register the fds every source wants now with the loop (a source's fds
- * change: curl's sockets, a file that appeared) and return the shortest
- * source timeout (-1: none).
- */
-static int
-app_sources_arm(struct sr_app *app)
-{
-	int wait = -1;
-
-	for (size_t i = 0; i < app->nsrcs; i++) {
-		struct app_src *as = &app->srcs[i];
-		struct pollfd pf[SR_SOURCE_FDS_MAX];
-		int n = sr_source_fds(as->src, pf, SR_SOURCE_FDS_MAX);
-		int to = sr_source_timeout_ms(as->src);
-
-		for (int k = 0; k < as->nfds; k++) {
-			int keep = 0;
-
-			for (int j = 0; j < n && !keep; j++)
-				keep = pf[j].fd == as->fds[k];
-			if (!keep)
-				sr_loop_del_fd(app->loop, as->fds[k]);
-		}
-		as->nfds = 0;
-		for (int j = 0; j < n; j++) {
-			unsigned ev = 0;
-
-			if (pf[j].fd < 0)
-				continue;
-			if (pf[j].events & POLLIN)
-				ev |= SR_LOOP_READ;
-			if (pf[j].events & POLLOUT)
-				ev |= SR_LOOP_WRITE;
-			if (sr_loop_add_fd(app->loop, pf[j].fd, ev,
-				app_on_src_fd, as, NULL) == 0)
-				as->fds[as->nfds++] = pf[j].fd;
-		}
-		if (to >= 0 && (wait < 0 || to < wait))
-			wait = to;
-	}
-	return wait;
+	app->store_errors++;
+	snprintf(app->store_error, sizeof(app->store_error), "%s", msg);
 }
 
 /*
  * Read every source that had an fd ready or whose timeout passed, each
- * at most SR_SOURCE_READ_MAX events (so a flood cannot starve the keys).
- * The store batch is committed before a read that could overflow it, so
- * events and their cursor always land in the same commit.
+ * at most SR_SOURCE_READ_MAX events (so a flood cannot starve the keys);
+ * the driver orders the commits (runtime/driver.h).
  */
 static void
 app_sources_read(struct sr_app *app)
 {
-	int any = 0;
-
-	for (size_t i = 0; i < app->nsrcs; i++) {
-		struct app_src *as = &app->srcs[i];
-		struct sr_err err;
-
-		if (!as->ready && sr_source_timeout_ms(as->src) != 0)
-			continue;
-		as->ready = 0;
-		if (sr_store_pending(app->store) + SR_SOURCE_READ_MAX >=
-			SR_STORE_BATCH_MAX &&
-		    sr_store_flush(app->store, &err) == -1) {
-			app->store_errors++;
-			snprintf(app->store_error, sizeof(app->store_error),
-			    "%s", err.msg);
-		}
-		/* the sink never refuses, so -1 cannot happen */
-		(void)sr_source_read(as->src, &app->sink, sr_now_ms(), &err);
-		any = 1;
-	}
-	if (any)
-		app_arm_flush(app);
-}
-
-static void
-app_sources_close(struct sr_app *app)
-{
-	for (size_t i = 0; i < app->nsrcs; i++) {
-		struct app_src *as = &app->srcs[i];
-
-		if (app->loop != NULL)
-			for (int k = 0; k < as->nfds; k++)
-				sr_loop_del_fd(app->loop, as->fds[k]);
-		sr_source_close(as->src);
-	}
-	free(app->srcs);
-	app->srcs = NULL;
-	app->nsrcs = 0;
+	/* with a store_error hook the driver never fails */
+	(void)sr_driver_read(app->drv, sr_now_ms(), NULL);
+	app_arm_flush(app);
 }
 
 /*
@@ -326,34 +212,17 @@ app_sources_close(struct sr_app *app)
 static int
 app_add_source(struct sr_app *app, const char *spec, struct sr_err *err)
 {
-	struct sr_source *src;
-	struct app_src *as;
 	struct sr_err cerr;
-	char *cur = NULL;
+	int rc = sr_driver_add(app->drv, spec, &cerr);
 
-	if (strcmp(spec, "-") == 0)
-		spec = "stdin";
-	for (size_t i = 0; i < app->nsrcs; i++)
-		if (strcmp(sr_source_name(app->srcs[i].src), spec) == 0)
-			return 0; /* listed twice: read once */
-	if ((src = sr_source_open(spec, err)) == NULL)
+	if (rc == -1) {
+		if (err != NULL)
+			*err = cerr;
 		return -1;
-	if (sr_store_get_cursor(app->store, sr_source_name(src), &cur, &cerr) ==
-	    -1)
-		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd, spec,
-		    cerr.msg);
-	else if (cur != NULL && sr_source_set_cursor(src, cur, &cerr) == -1)
-		fprintf(stderr,
-		    "sitrep %s: source '%s': stored cursor "
-		    "ignored: %s\n",
-		    app->cmd, spec, cerr.msg);
-	free(cur);
-	app->srcs =
-	    sr_xrealloc(app->srcs, (app->nsrcs + 1) * sizeof(*app->srcs));
-	as = &app->srcs[app->nsrcs++];
-	memset(as, 0, sizeof(*as));
-	as->app = app;
-	as->src = src;
+	}
+	if (rc != SR_DRIVER_ADDED)
+		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd,
+		    strcmp(spec, "-") == 0 ? "stdin" : spec, cerr.msg);
 	return 0;
 }
 
@@ -491,23 +360,22 @@ app_snap_source(const struct app_source *s, struct sr_snap_source *out,
 static void
 app_report_sources(struct sr_app *app)
 {
-	size_t n = 0, max = app->nsrcs + 1;
+	size_t n = 0, nd = sr_driver_count(app->drv), max = nd + 1;
 	struct sr_snap_count(*cnt)[SR_REJ__COUNT] =
 	    sr_xcalloc(max, sizeof(*cnt));
-	struct sr_source_status *st = sr_xcalloc(max, sizeof(*st));
+	struct sr_driver_input *st = sr_xcalloc(max, sizeof(*st));
 	struct sr_snap_source *src = sr_xcalloc(max, sizeof(*src));
 
-	for (size_t i = 0; i < app->nsrcs; i++, n++) {
+	for (size_t i = 0; i < nd; i++, n++) {
 		struct app_source a;
 
-		sr_source_status(app->srcs[i].src, &st[i]);
+		sr_driver_input(app->drv, i, &st[i]);
 		a = (struct app_source){ .name = st[i].name,
 			.kind = st[i].kind,
 			.state = st[i].state,
-			.events = st[i].events,
-			.rejected = st[i].rejected };
-		memcpy(a.by_reason, st[i].rejected_by, sizeof(a.by_reason));
-		memcpy(a.error, st[i].last_error, sizeof(a.error));
+			.events = st[i].n.accepted,
+			.rejected = st[i].n.rejected };
+		memcpy(a.by_reason, st[i].n.rejected_by, sizeof(a.by_reason));
 		app_snap_source(&a, &src[n], cnt[n]);
 		/* a's strings are copied by sr_engine_sources below, but
 		 * last_error points into a: point it at st instead */
@@ -742,10 +610,16 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 			sr_sys_want_procs(app->sys, 0);
 		}
 	}
-	app->sink = (struct sr_sink){ .ctx = app,
-		.event = app_sink_event,
-		.cursor = app_sink_cursor,
-		.sample = app_sink_sample };
+	{
+		struct sr_driver_hooks h = { .ctx = app,
+			.event = app_drv_event,
+			.sample = app_drv_sample,
+			.store_error = app_drv_store_error };
+
+		if ((app->drv = sr_driver_new(app->store, app->loop, &h,
+			 err)) == NULL)
+			goto fail;
+	}
 	app->remote = sr_metric_set_new();
 	if (want_stdin && app_add_source(app, "stdin", err) == -1)
 		goto fail;
@@ -770,7 +644,7 @@ sr_app_free(struct sr_app *app)
 {
 	if (app == NULL)
 		return;
-	app_sources_close(app);
+	sr_driver_free(app->drv); /* before the loop: it unwatches fds */
 	if (app->loop != NULL) {
 		app_on_wake(app->loop, app); /* fold what was posted */
 		sr_loop_free(app->loop);
@@ -831,7 +705,7 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 	app->next_tick_ms = sr_mono_ms();
 	tick = sr_loop_add_timer(app->loop, 0, app_tick_timer, app);
 	while (!app->stop && !app_signalled) {
-		int wait = app_sources_arm(app);
+		int wait = sr_driver_arm(app->drv);
 
 		if (sr_loop_run_once(app->loop, wait, err) == -1) {
 			rc = -1;

@@ -15,9 +15,10 @@
  * HTTP threads).  Between ticks the store batch is committed at least
  * every SR_STORE_FLUSH_MS.
  *
- * Event sources: stdin when it is not a terminal (or when asked), read
- * through the ingest reader a bounded amount per wake-up, so a flood
- * cannot starve the keyboard; when it ends its state becomes "ended"
+ * Event sources: stdin when it is not a terminal (or when asked), and
+ * the --source and config sources, read by the source driver
+ * (runtime/driver.h) a bounded amount per wake-up, so a flood cannot
+ * starve the keyboard; when it ends its state becomes "ended"
  * (SR_SRC_ENDED in snapshot.sources) and the app keeps running.  Other threads hand events in with
  * sr_app_post_events() (bounded queue + the loop's wake pipe); a front end
  * may also watch its own fds with sr_loop_add_fd(sr_app_loop(app), ...).

@@ -16,20 +16,7 @@ struct lrow {
 	int fixed_h; /* > 0: exactly this */
 };
 
-#define LROWS_MAX 8
-
-static const char *const panel_names[SR_PANEL__COUNT] = {
-	[SR_PANEL_HEADER] = "header",
-	[SR_PANEL_TILES] = "tiles",
-	[SR_PANEL_CHART] = "chart",
-	[SR_PANEL_SERVICES] = "services",
-	[SR_PANEL_INSIGHTS] = "insights",
-	[SR_PANEL_PROCS] = "processes",
-	[SR_PANEL_EVENTS] = "events",
-	[SR_PANEL_ERRORS] = "errors",
-	[SR_PANEL_HOSTS] = "hosts",
-	[SR_PANEL_STATUS] = "status",
-};
+#define LROWS_MAX SR_PANEL_MAX
 
 static const char *const layout_names[] = {
 	[SR_LAYOUT_FULL] = "full",
@@ -41,7 +28,7 @@ static const char *const layout_names[] = {
 int
 sr_layout_parse(const char *s, enum sr_layout_kind *k)
 {
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < SR_LAYOUT__COUNT; i++)
 		if (strcmp(s, layout_names[i]) == 0) {
 			*k = (enum sr_layout_kind)i;
 			return 0;
@@ -52,23 +39,25 @@ sr_layout_parse(const char *s, enum sr_layout_kind *k)
 const char *
 sr_layout_name(enum sr_layout_kind k)
 {
-	return (unsigned)k < 4 ? layout_names[k] : "?";
-}
-
-const char *
-sr_panel_name(enum sr_panel_id id)
-{
-	return (unsigned)id < SR_PANEL__COUNT ? panel_names[id] : "?";
+	return (unsigned)k < SR_LAYOUT__COUNT ? layout_names[k] : "?";
 }
 
 int
-sr_panel_by_name(const char *name)
+sr_layout_panel_by_name(const struct sr_layout_panel *const *panels, int n,
+    const char *name)
 {
-	for (int i = 0; i < SR_PANEL__COUNT; i++)
-		if (strcmp(name, panel_names[i]) == 0)
+	for (int i = 0; i < n; i++) {
+		const struct sr_layout_panel *p = panels[i];
+
+		if (p == NULL)
+			continue;
+		if (p->name != NULL && strcmp(name, p->name) == 0)
 			return i;
-	if (strcmp(name, "procs") == 0 || strcmp(name, "system") == 0)
-		return SR_PANEL_PROCS;
+		for (int k = 0; k < 2; k++)
+			if (p->alias[k] != NULL &&
+			    strcmp(name, p->alias[k]) == 0)
+				return i;
+	}
 	return -1;
 }
 
@@ -85,49 +74,53 @@ add_row(struct lrow *rows, int *n, enum sr_panel_id a, enum sr_panel_id b,
 		.rank = rank };
 }
 
-/* The middle rows of a preset (between tiles and the status bar). */
+/*
+ * The middle rows of a preset (between tiles and the status bar), from
+ * the panels' slots for kind, by order.
+ */
 static int
-layout_rows(enum sr_layout_kind kind, unsigned flags, int wide,
-    struct lrow *rows)
+layout_rows(const struct sr_layout_panel *const *panels, int npanels,
+    enum sr_layout_kind kind, unsigned flags, int wide, struct lrow *rows)
 {
-	int n = 0;
+	int ids[SR_PANEL_MAX], m = 0, n = 0;
 
-	switch (kind) {
-	case SR_LAYOUT_EVENTS:
-		if (flags & SR_LAYOUT_PROCS)
-			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5, 1,
-			    6);
-		add_row(rows, &n, SR_PANEL_EVENTS, SR_PANEL_EVENTS, 3, 4, 1);
-		break;
-	case SR_LAYOUT_SYSTEM:
-		add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 6, 2, 6);
-		add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 4, 3, 2);
-		break;
-	case SR_LAYOUT_COMPACT:
-	case SR_LAYOUT_FULL:
-		if (kind == SR_LAYOUT_FULL)
-			add_row(rows, &n, SR_PANEL_CHART, SR_PANEL_CHART, 7, 2,
-			    8);
-		if (flags & SR_LAYOUT_HOSTS)
-			add_row(rows, &n, SR_PANEL_HOSTS, SR_PANEL_HOSTS, 4, 1,
-			    5);
-		if (wide) {
-			add_row(rows, &n, SR_PANEL_SERVICES, SR_PANEL_INSIGHTS,
-			    5, 3, 3);
-		} else {
-			add_row(rows, &n, SR_PANEL_SERVICES, SR_PANEL_SERVICES,
-			    4, 3, 3);
-			add_row(rows, &n, SR_PANEL_INSIGHTS, SR_PANEL_INSIGHTS,
-			    4, 2, 5);
+	if ((unsigned)kind >= SR_LAYOUT__COUNT)
+		return 0;
+	if (npanels > SR_PANEL_MAX)
+		npanels = SR_PANEL_MAX;
+	for (int i = 0; i < npanels; i++) {
+		const struct sr_layout_slot *sl;
+
+		if (panels[i] == NULL || i == SR_PANEL_HEADER ||
+		    i == SR_PANEL_TILES || i == SR_PANEL_STATUS)
+			continue;
+		sl = &panels[i]->slot[kind];
+		if (sl->order <= 0 || sl->min_h <= 0 ||
+		    (sl->needs & flags) != sl->needs ||
+		    (sl->optional && !(flags & SR_LAYOUT_SHOWN(i))))
+			continue;
+		/* insertion by order; equal orders keep the registry's */
+		int j = m++;
+
+		while (
+		    j > 0 && panels[ids[j - 1]]->slot[kind].order > sl->order) {
+			ids[j] = ids[j - 1];
+			j--;
 		}
-		if (flags & SR_LAYOUT_PROCS)
-			add_row(rows, &n, SR_PANEL_PROCS, SR_PANEL_PROCS, 5, 2,
-			    6);
-		if (kind == SR_LAYOUT_FULL)
-			add_row(rows, &n, SR_PANEL_ERRORS, SR_PANEL_ERRORS, 4,
-			    1, 7);
-		add_row(rows, &n, SR_PANEL_EVENTS, SR_PANEL_EVENTS, 4, 3, 4);
-		break;
+		ids[j] = i;
+	}
+	for (int k = 0; k < m; k++) {
+		const struct sr_layout_slot *sl = &panels[ids[k]]->slot[kind];
+
+		if (sl->beside && wide && n > 0 &&
+		    rows[n - 1].a == rows[n - 1].b) {
+			rows[n - 1].b = (enum sr_panel_id)ids[k];
+			if (sl->pair_min_h > rows[n - 1].min_h)
+				rows[n - 1].min_h = sl->pair_min_h;
+			continue;
+		}
+		add_row(rows, &n, (enum sr_panel_id)ids[k],
+		    (enum sr_panel_id)ids[k], sl->min_h, sl->weight, sl->rank);
 	}
 	return n;
 }
@@ -143,9 +136,9 @@ order_pos(const struct lrow *r, const enum sr_panel_id *order, int norder)
 }
 
 void
-sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols, int lines,
-    int ntiles, const enum sr_panel_id *order, int norder,
-    struct sr_layout *out)
+sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
+    enum sr_layout_kind kind, unsigned flags, int cols, int lines, int ntiles,
+    const enum sr_panel_id *order, int norder, struct sr_layout *out)
 {
 	struct lrow rows[LROWS_MAX + 3];
 	int n, y, spare, wsum, header_h, tile_rows = 0, per_row;
@@ -176,7 +169,8 @@ sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols, int lines,
 			tile_rows = 2;
 	}
 
-	n = layout_rows(kind, flags, cols >= SR_LAYOUT_WIDE, rows);
+	n = layout_rows(panels, npanels, kind, flags, cols >= SR_LAYOUT_WIDE,
+	    rows);
 	/*
 	 * The config's panel order: rows it names are put in that order in
 	 * the slots they held; rows it does not name keep their place.

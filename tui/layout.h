@@ -3,8 +3,9 @@
  * layout: where each panel goes for a terminal size and a preset.  Pure
  * arithmetic (no curses) so it is unit-tested at any size, 1x1 included.
  *
- * A preset is a list of rows, each holding one or two panels with a
- * minimum height, a weight for the spare lines, and a drop rank: when
+ * A preset is a list of rows, made from each panel's slot for it (a
+ * panel declares its slots in its ops), each row holding one or two
+ * panels with a minimum height, a weight for the spare lines, and a drop rank: when
  * the minimums do not fit, rows are dropped highest rank first (the
  * chart goes first, then the error patterns, processes, insights when
  * stacked, the event log, services, tiles).  Below 40 columns or at 5
@@ -16,6 +17,13 @@
 #ifndef SR_TUI_LAYOUT_H
 #define SR_TUI_LAYOUT_H
 
+/*
+ * Panel ids: a panel's position in the registry (sr_panels[], tui/panels.c).
+ * The ones named here are the built-in panels other code refers to, at
+ * these positions; a new panel needs no name here (its id is where the
+ * registry lists it).  The status bar is the screen's, not a panel.
+ */
+#define SR_PANEL_MAX 24 /* ids, the status bar's included */
 enum sr_panel_id {
 	SR_PANEL_HEADER,
 	SR_PANEL_TILES,
@@ -26,8 +34,8 @@ enum sr_panel_id {
 	SR_PANEL_EVENTS,
 	SR_PANEL_ERRORS, /* top error patterns */
 	SR_PANEL_HOSTS,	 /* multi-host: shown with SR_LAYOUT_HOSTS */
-	SR_PANEL_STATUS, /* bottom line: keys, filter prompt */
-	SR_PANEL__COUNT
+	SR_PANEL_STATUS = SR_PANEL_MAX - 1, /* bottom line: keys, prompt */
+	SR_PANEL__COUNT			    /* array size: SR_PANEL_MAX */
 };
 
 enum sr_layout_kind {
@@ -35,11 +43,40 @@ enum sr_layout_kind {
 	SR_LAYOUT_COMPACT,
 	SR_LAYOUT_EVENTS,
 	SR_LAYOUT_SYSTEM,
+	SR_LAYOUT__COUNT
 };
 
+/*
+ * Layout flags.  SR_LAYOUT_SHOWN(id): an optional panel (its slot says
+ * so) was toggled on, by its key.
+ */
+#define SR_LAYOUT_SHOWN(id) (1u << (8 + (unsigned)(id)))
 enum sr_layout_flags {
-	SR_LAYOUT_PROCS = 1 << 0, /* `p`: show the processes panel */
 	SR_LAYOUT_HOSTS = 1 << 1, /* more than one host: host list */
+	SR_LAYOUT_PROCS = SR_LAYOUT_SHOWN(SR_PANEL_PROCS), /* `p` */
+};
+
+/*
+ * Where a panel goes in one preset: a middle row (between the tiles and
+ * the status bar), rows top to bottom by order.  order 0: not in this
+ * preset.  rank: rows are dropped highest first when the minimums do
+ * not fit.  beside: on a screen SR_LAYOUT_WIDE or wider, the panel goes
+ * right of the row before it, which then needs pair_min_h lines.
+ */
+struct sr_layout_slot {
+	int order;
+	int min_h, weight, rank;
+	int optional;	/* shown once toggled on: SR_LAYOUT_SHOWN(id) */
+	unsigned needs; /* enum sr_layout_flags that must all be set */
+	int beside;
+	int pair_min_h;
+};
+
+/* A panel as the layout sees it (from its struct sr_panel_ops). */
+struct sr_layout_panel {
+	const char *name;     /* stable: [tui] panels=, messages */
+	const char *alias[2]; /* other names it answers to, or NULL */
+	struct sr_layout_slot slot[SR_LAYOUT__COUNT];
 };
 
 /* A panel's place; h == 0 (or w == 0) means not shown. */
@@ -62,20 +99,25 @@ struct sr_layout {
 /* Parse "full", "compact", "events", "system"; 0 or -1. */
 int sr_layout_parse(const char *s, enum sr_layout_kind *k);
 const char *sr_layout_name(enum sr_layout_kind k);
-/* Stable panel names: "header", "tiles", "chart", "services" ... */
-const char *sr_panel_name(enum sr_panel_id id);
-/* Panel id by name, or -1. */
-int sr_panel_by_name(const char *name);
+/*
+ * Panel id by name or alias in panels[0..n) (entries may be NULL), or
+ * -1.
+ */
+int sr_layout_panel_by_name(const struct sr_layout_panel *const *panels, int n,
+    const char *name);
 
 /*
  * Compute the layout of a cols x lines screen (values below 1 count as
- * 1).  ntiles is the number of KPI tiles wanted; order (may be NULL)
+ * 1) for the panels panels[0..npanels) (indexed by id; NULL entries are
+ * no panel), their slots for kind giving the middle rows; the header,
+ * the tiles and the status bar have fixed places.  ntiles is the number
+ * of KPI tiles wanted; order (may be NULL)
  * lists panels in the order the [tui] panels= config gives, to reorder
  * the middle rows.  Never fails; rectangles always lie inside the screen
  * and never overlap.
  */
-void sr_layout_compute(enum sr_layout_kind kind, unsigned flags, int cols,
-    int lines, int ntiles, const enum sr_panel_id *order, int norder,
-    struct sr_layout *out);
+void sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
+    enum sr_layout_kind kind, unsigned flags, int cols, int lines, int ntiles,
+    const enum sr_panel_id *order, int norder, struct sr_layout *out);
 
 #endif

@@ -4,16 +4,20 @@
  * block cells (braille with `b`, '#' in ASCII), with a y-axis scale and
  * time labels.  Windows 1 min and 5 min come from the snapshot's
  * per-tick history; 1 h and 24 h from the store's rollups of the
- * "kpi.<id>" samples through a read-only handle, queried again at most
- * every 10 s (or when the KPI, window or width changes).
+ * "kpi.<id>" samples: the panel asks for them (runtime/hreq.h) and the
+ * screen answers between draws, again at most every 10 s (or when the
+ * KPI, window or width changes).
  *
  * After a drill-down (`e` on an insight) it shows that insight's metric
- * instead, from the snapshot's per-tick history: a service's 5xx %
- * (error_rate), p95 latency (latency, ttft) or req/s (other service
- * rules), or the host KPI of a system rule, until a KPI is picked again
- * (left/right, a tile) or Esc.
+ * instead, from the snapshot's per-tick history: the series its rule
+ * declares (struct sr_rule_chart: a service's 5xx %, p95 latency or
+ * req/s, or a host KPI), until a KPI is picked again (left/right, a
+ * tile) or Esc.
  */
 #include "tui/tui.h"
+
+#include "core/insight.h"
+#include "runtime/hreq.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,11 +28,7 @@
 
 struct chart {
 	struct sr_tui_view *v;
-	double *pts; /* store query result */
-	int npts, cap;
-	int q_kpi, q_win, q_w;
-	int64_t q_at_ms; /* snapshot time of query */
-	int q_failed;
+	struct sr_hreq_slot *hist; /* the long window, from the store */
 };
 
 static void *
@@ -37,60 +37,14 @@ chart_create(const struct sr_tui_cfg *cfg)
 	struct chart *c = sr_xcalloc(1, sizeof(*c));
 
 	c->v = cfg->view;
-	c->q_kpi = -1;
+	c->hist = sr_hreq_slot_new(cfg->view->hreq);
 	return c;
 }
 
 static void
 chart_destroy(void *self)
 {
-	struct chart *c = self;
-
-	free(c->pts);
-	free(c);
-}
-
-struct chart_fill {
-	struct chart *c;
-	int64_t from_ms, step_ms;
-};
-
-static void
-chart_point(void *ctx, const struct sr_series_point *pt)
-{
-	struct chart_fill *f = ctx;
-	int i = (int)((pt->ts_ms - f->from_ms) / f->step_ms);
-
-	if (i >= 0 && i < f->c->npts)
-		f->c->pts[i] = pt->avg;
-}
-
-/* Read the long window from the store into c->pts (w buckets). */
-static void
-chart_query(struct chart *c, const struct sr_snapshot *s, int kpi, int w)
-{
-	struct chart_fill f;
-	char name[64];
-	int64_t win = sr_tui_window_ms(c->v->window);
-
-	if (w > c->cap) {
-		c->cap = w;
-		c->pts = sr_xrealloc(c->pts, (size_t)w * sizeof(*c->pts));
-	}
-	c->npts = w;
-	for (int i = 0; i < w; i++)
-		c->pts[i] = NAN;
-	f.c = c;
-	f.step_ms = win / w > 0 ? win / w : 1;
-	f.from_ms = s->now_ms - f.step_ms * w;
-	snprintf(name, sizeof(name), "kpi.%s",
-	    s->kpi[kpi].id ? s->kpi[kpi].id : "");
-	c->q_failed = sr_store_series(c->v->history, name, f.from_ms, s->now_ms,
-			  f.step_ms, chart_point, &f, NULL) == -1;
-	c->q_kpi = kpi;
-	c->q_win = (int)c->v->window;
-	c->q_w = w;
-	c->q_at_ms = s->now_ms;
+	free(self); /* the slot goes with its set */
 }
 
 /* What the chart plots: a KPI's history or an insight's metric. */
@@ -103,33 +57,10 @@ struct chart_src {
 	char label[160];
 };
 
-/* The KPI a system rule is about, or -1. */
-static int
-rule_kpi(const char *rule)
-{
-	static const struct {
-		const char *rule;
-		int kpi;
-	} map[] = {
-		{ "cpu", SR_KPI_CPU },
-		{ "iowait", SR_KPI_CPU },
-		{ "psi", SR_KPI_CPU },
-		{ "memory", SR_KPI_MEM },
-		{ "swap", SR_KPI_MEM },
-		{ "load", SR_KPI_LOAD },
-		{ "disk_fill", SR_KPI_DISK },
-		{ "inode_fill", SR_KPI_DISK },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(rule, map[i].rule) == 0)
-			return map[i].kpi;
-	return -1;
-}
-
 /*
- * The metric of insight v->chart_ins in s into src; 0, or -1 when the
- * chart should show the picked KPI (no such insight or no metric).
+ * The metric of insight v->chart_ins in s into src, as its rule declares
+ * (core/insight.h, struct sr_rule_chart); 0, or -1 when the chart should
+ * show the picked KPI (no such insight, or nothing of it to chart).
  */
 static int
 chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
@@ -137,7 +68,7 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 {
 	const struct sr_snap_insight *in;
 	const struct sr_snap_service *svc;
-	int k;
+	const struct sr_rule_chart *rc;
 
 	if (v->chart_ins[0] == '\0' ||
 	    (in = sr_snapshot_insight(s, v->chart_ins)) == NULL)
@@ -145,35 +76,27 @@ chart_insight(const struct sr_tui_view *v, const struct sr_snapshot *s,
 	src->level = in->severity == SR_SEV_CRIT ? 2
 	    : in->severity == SR_SEV_WARN	 ? 1
 						 : 0;
-	if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
-		src->hist_n = svc->hist_n;
-		if (strcmp(in->rule, "error_rate") == 0) {
-			src->hist = svc->hist_err;
-			src->scale = 100;
-			src->unit = "%";
-			snprintf(src->label, sizeof(src->label), "5xx %% of %s",
-			    svc->name);
-		} else if (strcmp(in->rule, "latency") == 0 ||
-		    strcmp(in->rule, "ttft") == 0) {
-			src->hist = svc->hist_p95;
-			src->unit = "ms";
-			snprintf(src->label, sizeof(src->label),
-			    "p95 latency of %s", svc->name);
-		} else {
-			src->hist = svc->hist_rps;
-			src->unit = "/s";
-			snprintf(src->label, sizeof(src->label), "req/s of %s",
-			    svc->name);
-		}
-	} else if ((k = rule_kpi(in->rule)) >= 0) {
-		src->hist = s->kpi[k].hist;
-		src->hist_n = s->kpi[k].hist_n;
-		src->unit = s->kpi[k].unit;
+	rc = sr_rule_chart_of(in->rule);
+	if (rc->series == SR_RULE_SERIES_KPI) {
+		const struct sr_snap_kpi *k = &s->kpi[rc->kpi];
+
+		src->hist = k->hist;
+		src->hist_n = k->hist_n;
+		src->unit = rc->unit != NULL ? rc->unit : k->unit;
 		snprintf(src->label, sizeof(src->label), "%s",
-		    s->kpi[k].label ? s->kpi[k].label : "?");
+		    k->label ? k->label : "?");
+	} else if ((svc = sr_snapshot_service(s, in->subject)) != NULL) {
+		src->hist_n = svc->hist_n;
+		src->hist = rc->series == SR_RULE_SERIES_5XX ? svc->hist_err
+		    : rc->series == SR_RULE_SERIES_P95	     ? svc->hist_p95
+							     : svc->hist_rps;
+		src->unit = rc->unit;
+		snprintf(src->label, sizeof(src->label), "%s %s",
+		    rc->label != NULL ? rc->label : "", svc->name);
 	} else {
 		return -1;
 	}
+	src->scale = rc->scale > 0 ? rc->scale : 1;
 	snprintf(src->label + strlen(src->label),
 	    sizeof(src->label) - strlen(src->label), " (insight %s; Esc: back)",
 	    in->id);
@@ -188,7 +111,8 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	int W = getmaxx(win), H = getmaxy(win), axis = 8, cw, ch, kpi, n;
 	int per = v->braille && v->glyphs != SR_GLYPH_ASCII ? 2 : 1;
 	const struct sr_snap_kpi *k;
-	double buf[SR_SNAP_HIST], *data, hi = 0;
+	double buf[SR_SNAP_HIST], hi = 0;
+	const double *data;
 	char title[192], lab[32], extra[64];
 	struct sr_buf *rows;
 	enum sr_glyphs g;
@@ -216,9 +140,10 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		axis = 0;
 		cw = W;
 	}
-	if (v->window <= SR_TUI_WIN_5M || v->history == NULL || ins) {
+	if (v->window <= SR_TUI_WIN_5M || !sr_hreq_available(v->hreq) || ins) {
 		int64_t iv = v->interval_ms > 0 ? v->interval_ms : 1000;
 
+		sr_hreq_drop(c->hist);
 		n = (int)(win_ms / iv);
 		if (n > src.hist_n)
 			n = src.hist_n;
@@ -231,14 +156,22 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		else if (v->window > SR_TUI_WIN_5M)
 			note = " (no history: in-memory database)";
 	} else {
-		if (c->q_kpi != kpi || c->q_win != (int)v->window ||
-		    c->q_w != cw * per || s->now_ms < c->q_at_ms ||
-		    s->now_ms - c->q_at_ms >= CHART_REQUERY_MS)
-			chart_query(c, s, kpi, cw * per);
-		data = c->pts;
-		n = c->npts;
-		if (c->q_failed)
+		/* asked here, answered by the screen between draws */
+		int w = cw * per;
+		int64_t step = win_ms / w > 0 ? win_ms / w : 1;
+		char name[64];
+
+		snprintf(name, sizeof(name), "kpi.%s", k->id ? k->id : "");
+		sr_hreq_want_series(c->hist, name, s->now_ms, step, w,
+		    CHART_REQUERY_MS);
+		static const double none[1] = { NAN };
+
+		if ((data = sr_hreq_points(c->hist, &n)) == NULL)
+			data = none; /* n is 0 */
+		if (sr_hreq_state(c->hist) == SR_HREQ_FAILED)
 			note = " (history query failed)";
+		else if (sr_hreq_state(c->hist) == SR_HREQ_PENDING)
+			note = " (loading)";
 	}
 	for (int i = 0; i < n; i++)
 		if (!isnan(data[i]) && data[i] > hi)
@@ -318,6 +251,15 @@ chart_key(void *self, int ch)
 const struct sr_panel_ops sr_chart_panel = {
 	.name = "chart",
 	.id = SR_PANEL_CHART,
+	.slot = { [SR_LAYOUT_FULL] = { .order = 10,
+		      .min_h = 7,
+		      .weight = 2,
+		      .rank = 8 },
+	    [SR_LAYOUT_SYSTEM] = { .order = 10,
+		.min_h = 6,
+		.weight = 2,
+		.rank = 6 } },
+	.help = { "b              chart in braille / blocks" },
 	.create = chart_create,
 	.destroy = chart_destroy,
 	.draw = chart_draw,

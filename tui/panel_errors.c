@@ -208,6 +208,10 @@ errors_click(void *self, int y, int x)
 const struct sr_panel_ops sr_errors_panel = {
 	.name = "errors",
 	.id = SR_PANEL_ERRORS,
+	.slot = { [SR_LAYOUT_FULL] = { .order = 50,
+		      .min_h = 4,
+		      .weight = 1,
+		      .rank = 7 } },
 	.create = errors_create,
 	.destroy = errors_destroy,
 	.draw = errors_draw,

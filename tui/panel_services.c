@@ -6,16 +6,18 @@
  * same columns, Esc goes back.
  *
  * The 1 min, 5 min and 1 h windows come from the snapshot.  The 24 h
- * window comes from the store (core/summary.h over the last 24 h on the
- * read-only history handle), queried again only when the moment shown
- * moved SUM_REFRESH_MS or more, never on every tick; the title says
- * which window the numbers cover and where they come from.
+ * window comes from the store (core/summary.h over the last 24 h): the
+ * panel asks for it (runtime/hreq.h) and the screen answers between
+ * draws, again only when the moment shown moved SUM_REFRESH_MS or more,
+ * never on every tick; the title says which window the numbers cover
+ * and where they come from.
  */
 #include "tui/tui.h"
 
 #include <math.h>
 
 #include "core/summary.h"
+#include "runtime/hreq.h"
 
 #define SUM_REFRESH_MS 15000 /* 24 h figures at most this often */
 #define SUM_DAY_MS (24 * 3600 * 1000LL)
@@ -53,13 +55,11 @@ struct services {
 	char open[128]; /* service whose endpoints */
 	struct sr_tui_list elist;
 	int want_open; /* Enter pressed */
-	/* the 24 h window, from the store */
-	struct sr_summary *sum; /* or NULL */
-	int64_t sum_to_ms;	/* the range's end */
-	int64_t sum_len_ms;	/* the range's length */
-	char sum_host[128];	/* its host filter, "" = all */
-	int sum_failed;
-	struct sr_snap_win *sum_win; /* per service, then endpoints */
+	/* the 24 h window (or a host's endpoints), from the store */
+	struct sr_hreq_slot *slot;
+	const struct sr_summary *sum; /* the slot's answer, or NULL */
+	uint64_t sum_answer;	      /* sr_hreq_answers() of sum_win */
+	struct sr_snap_win *sum_win;  /* per service, then endpoints */
 };
 
 static void *
@@ -69,6 +69,7 @@ services_create(const struct sr_tui_cfg *cfg)
 
 	p->v = cfg->view;
 	p->sort = COL_RPS;
+	p->slot = sr_hreq_slot_new(cfg->view->hreq);
 	return p;
 }
 
@@ -77,8 +78,7 @@ services_destroy(void *self)
 {
 	struct services *p = self;
 
-	sr_summary_free(p->sum);
-	free(p->sum_win);
+	free(p->sum_win); /* the slot goes with its set */
 	free(p);
 }
 
@@ -107,40 +107,25 @@ sum_win(int64_t requests, int64_t n4, int64_t n5,
 }
 
 /*
- * Query the len_ms before now_ms (of host when not "") when the cached
- * one is too old or covers another range or host.
+ * Ask for the len_ms before now_ms (of host when not "") and pick up the
+ * answer: p->sum, or NULL while there is none (pending, failed, no
+ * store).  The rows are rebuilt only when a new answer came.
  */
 static void
-sum_refresh(struct services *p, int64_t now_ms, int64_t len_ms,
-    const char *host)
+sum_want(struct services *p, int64_t now_ms, int64_t len_ms, const char *host)
 {
-	struct sr_summary_opts o = { .from_ms = now_ms - len_ms,
-		.to_ms = now_ms,
-		.host = host[0] != '\0' ? host : NULL,
-		.top_n = 20 };
-	struct sr_summary *sum = NULL;
-	struct sr_err err;
+	const struct sr_summary *sum;
 	size_t n = 0;
+	int64_t len;
 
-	if (p->v->history == NULL || now_ms <= 0)
+	sr_hreq_want_summary(p->slot, now_ms - len_ms, now_ms, host, 20,
+	    SUM_REFRESH_MS);
+	p->sum = sum = sr_hreq_summary(p->slot);
+	if (sum == NULL || sr_hreq_answers(p->slot) == p->sum_answer)
 		return;
-	if ((p->sum != NULL || p->sum_failed) &&
-	    llabs(now_ms - p->sum_to_ms) < SUM_REFRESH_MS &&
-	    p->sum_len_ms == len_ms && strcmp(p->sum_host, host) == 0)
-		return;
-	p->sum_to_ms = now_ms;
-	p->sum_len_ms = len_ms;
-	snprintf(p->sum_host, sizeof(p->sum_host), "%s", host);
-	if (sr_summary_query(p->v->history, &o, &sum, &err) == -1) {
-		p->sum_failed = 1;
-		sr_summary_free(p->sum);
-		p->sum = NULL;
-		return;
-	}
-	p->sum_failed = 0;
-	sr_summary_free(p->sum);
+	p->sum_answer = sr_hreq_answers(p->slot);
+	len = sum->to_ms - sum->from_ms;
 	free(p->sum_win);
-	p->sum = sum;
 	for (size_t i = 0; i < sum->n_services; i++)
 		n += 1 + sum->services[i].n_endpoints;
 	p->sum_win = sr_xcalloc(n + 1, sizeof(*p->sum_win));
@@ -149,11 +134,11 @@ sum_refresh(struct services *p, int64_t now_ms, int64_t len_ms,
 		const struct sr_summary_service *sv = &sum->services[i];
 
 		p->sum_win[n++] = sum_win(sv->requests, sv->status_4xx,
-		    sv->status_5xx, &sv->latency_ms, NAN, len_ms);
+		    sv->status_5xx, &sv->latency_ms, NAN, len);
 		for (size_t j = 0; j < sv->n_endpoints; j++)
 			p->sum_win[n++] = sum_win(sv->endpoints[j].requests, -1,
 			    sv->endpoints[j].status_5xx, NULL,
-			    sv->endpoints[j].p95_ms, len_ms);
+			    sv->endpoints[j].p95_ms, len);
 	}
 }
 
@@ -439,8 +424,9 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	int day = 0, host_ep = 0;
 	char title[192], extra[128], wname[48];
 
+	p->sum = NULL;
 	if (v->window == SR_TUI_WIN_24H) {
-		sum_refresh(p, s->now_ms, SUM_DAY_MS, v->host);
+		sum_want(p, s->now_ms, SUM_DAY_MS, v->host);
 		day = p->sum != NULL;
 	}
 	if (p->want_open) {
@@ -459,8 +445,10 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	if (v->window != SR_TUI_WIN_24H && v->host[0] != '\0' &&
 	    p->open[0] != '\0' && services_host(s, v->host) != NULL) {
 		/* one host's endpoints: the store has them per host */
-		sum_refresh(p, s->now_ms, sr_window_ms(sw), v->host);
+		sum_want(p, s->now_ms, sr_window_ms(sw), v->host);
 		day = host_ep = p->sum != NULL;
+	} else if (v->window != SR_TUI_WIN_24H) {
+		sr_hreq_drop(p->slot);
 	}
 	if (host_ep)
 		snprintf(wname, sizeof(wname), "%s from the store",
@@ -469,8 +457,10 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		snprintf(wname, sizeof(wname), "24h from the store");
 	else if (v->window == SR_TUI_WIN_24H)
 		snprintf(wname, sizeof(wname), "1h: %s",
-		    v->history == NULL ? "no stored history"
-				       : "24h query failed");
+		    !sr_hreq_available(v->hreq) ? "no stored history"
+			: sr_hreq_state(p->slot) == SR_HREQ_PENDING
+			? "24h loading"
+			: "24h query failed");
 	else
 		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
 	n = svc_rows(p, s, sw, day, &rows, &svc_name);
@@ -542,6 +532,16 @@ services_click(void *self, int y, int x)
 const struct sr_panel_ops sr_services_panel = {
 	.name = "services",
 	.id = SR_PANEL_SERVICES,
+	.slot = { [SR_LAYOUT_FULL] = { .order = 30,
+		      .min_h = 4,
+		      .weight = 3,
+		      .rank = 3 },
+	    [SR_LAYOUT_COMPACT] = { .order = 30,
+		.min_h = 4,
+		.weight = 3,
+		.rank = 3 } },
+	.help = { "s              sort services by the next column (S: previous)" },
+	.hint = "s sort",
 	.create = services_create,
 	.destroy = services_destroy,
 	.draw = services_draw,

@@ -1,11 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * panels: the registry of console panels, in focus (Tab) order.  A new
- * panel is one file and one line here.
+ * panel is one file (tui/panel_NAME.c defining sr_NAME_panel, a const
+ * struct sr_panel_ops) and one X(NAME) line here, after the built-in
+ * ones, which sit at their enum sr_panel_id.
  */
 #include "tui/tui.h"
 
-const struct sr_panel_ops *const sr_panels[] = { &sr_header_panel,
-	&sr_tiles_panel, &sr_chart_panel, &sr_services_panel,
-	&sr_insights_panel, &sr_procs_panel, &sr_events_panel, &sr_errors_panel,
-	&sr_hosts_panel, NULL };
+/* clang-format off */
+#define SR_PANEL_LIST(X) \
+	X(header) \
+	X(tiles) \
+	X(chart) \
+	X(services) \
+	X(insights) \
+	X(procs) \
+	X(events) \
+	X(errors) \
+	X(hosts) \
+	/* new panels: one X(name) line each, above this one */
+/* clang-format on */
+
+#define PANEL_DECLARE(n) extern const struct sr_panel_ops sr_##n##_panel;
+#define PANEL_REF(n) &sr_##n##_panel,
+
+SR_PANEL_LIST(PANEL_DECLARE)
+
+const struct sr_panel_ops *const sr_panels[] = { SR_PANEL_LIST(PANEL_REF)
+	    NULL };
+
+const struct sr_layout_slot sr_events_slots[SR_LAYOUT__COUNT] = {
+	[SR_LAYOUT_FULL] = { .order = 60, .min_h = 4, .weight = 3, .rank = 4 },
+	[SR_LAYOUT_COMPACT] = { .order = 60,
+	    .min_h = 4,
+	    .weight = 3,
+	    .rank = 4 },
+	[SR_LAYOUT_EVENTS] = { .order = 20,
+	    .min_h = 3,
+	    .weight = 4,
+	    .rank = 1 },
+};

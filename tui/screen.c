@@ -24,6 +24,7 @@
 #include "runtime/loop.h"
 #include "core/snapshot.h"
 #include "core/store.h"
+#include "runtime/hreq.h"
 #include "tui/frames.h"
 #include "tui/tui.h"
 
@@ -66,6 +67,9 @@ struct screen {
 	void *state[SR_PANEL__COUNT];
 	const struct sr_panel_ops *ops[SR_PANEL__COUNT];
 	WINDOW *win[SR_PANEL__COUNT];
+	/* the panels as the layout sees them, from their ops */
+	struct sr_layout_panel lpanel[SR_PANEL__COUNT];
+	const struct sr_layout_panel *lpanels[SR_PANEL__COUNT];
 	WINDOW *overlay;
 	struct sr_layout lay;
 	enum sr_layout_kind kind;
@@ -354,8 +358,8 @@ screen_layout(struct screen *s)
 		delwin(s->overlay);
 		s->overlay = NULL;
 	}
-	sr_layout_compute(s->kind, s->lflags, s->cols, s->lines, s->v.ntiles,
-	    s->order, s->norder, &s->lay);
+	sr_layout_compute(s->lpanels, SR_PANEL__COUNT, s->kind, s->lflags,
+	    s->cols, s->lines, s->v.ntiles, s->order, s->norder, &s->lay);
 	s->v.tiny = s->lay.tiny;
 	sr_app_want_procs(s->app, s->lay.r[SR_PANEL_PROCS].h > 0);
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
@@ -419,7 +423,8 @@ screen_focus_step(struct screen *s, int dir)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-static const char *const help_lines[] = { "q, Ctrl-C      quit",
+/* The help: the screen's keys, each panel's, then the screen's last. */
+static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"?              this help (any key closes it)",
 	"Tab, Shift-Tab focus the next / previous panel",
 	"arrows, j/k    move in the focused panel (tiles: left/right)",
@@ -430,15 +435,32 @@ static const char *const help_lines[] = { "q, Ctrl-C      quit",
 	"left/right     while paused: step back / forward one tick",
 	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
-	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h",
-	"s              sort services by the next column (S: previous)",
-	"e              events of the selected insight (drill-down)",
-	"r              show / hide resolved insights",
-	"b              chart in braille / blocks",
+	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h", NULL };
+static const char *const help_last[] = {
 	"t              next colour theme (default, solar, mono)",
-	"p              show / hide the processes panel",
 	"R              replay clock: tick at the newest event's time",
-	"mouse          click focuses, wheel scrolls (--no-mouse: off)", NULL };
+	"mouse          click focuses, wheel scrolls (--no-mouse: off)", NULL
+};
+
+#define HELP_MAX 64
+
+/* Gather the help lines into out (at most HELP_MAX); returns how many. */
+static int
+screen_help_lines(const struct screen *s, const char **out)
+{
+	int n = 0;
+
+	for (int i = 0; help_first[i] != NULL && n < HELP_MAX; i++)
+		out[n++] = help_first[i];
+	for (int i = 0; i < SR_PANEL__COUNT; i++)
+		for (int k = 0; s->ops[i] != NULL && k < SR_PANEL_HELP_MAX &&
+		     s->ops[i]->help[k] != NULL && n < HELP_MAX;
+		     k++)
+			out[n++] = s->ops[i]->help[k];
+	for (int i = 0; help_last[i] != NULL && n < HELP_MAX; i++)
+		out[n++] = help_last[i];
+	return n;
+}
 
 static WINDOW *
 screen_overlay(struct screen *s, int h, int w)
@@ -461,11 +483,10 @@ screen_overlay(struct screen *s, int h, int w)
 static void
 screen_draw_help(struct screen *s)
 {
-	int n = 0;
+	const char *lines[HELP_MAX];
+	int n = screen_help_lines(s, lines);
 	WINDOW *w;
 
-	while (help_lines[n] != NULL)
-		n++;
 	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
 		return;
 	werase(w);
@@ -475,7 +496,7 @@ screen_draw_help(struct screen *s)
 	    " sitrep keys ", 0);
 	for (int i = 0; i < n; i++)
 		sr_tui_put(w, 1 + i, 2, getmaxx(w) - 4,
-		    s->v.attr[SR_ROLE_NORMAL], help_lines[i], 0);
+		    s->v.attr[SR_ROLE_NORMAL], lines[i], 0);
 	sr_tui_put(w, n + 1, 2, getmaxx(w) - 4, s->v.attr[SR_ROLE_DIM],
 	    "any key closes this help", 0);
 	wnoutrefresh(w);
@@ -537,15 +558,24 @@ screen_draw_status(struct screen *s, WINDOW *w)
 		    sr_tui_frames_count(s->frames));
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	} else {
-		/* the key hints that fit, most useful first */
+		/* the key hints that fit, most useful first: the
+		 * screen's, then each panel's, then the theme */
 		static const char *const hints[] = { "q quit", "? help",
 			"Tab focus", "/ filter", "space pause", "1-4 window",
-			"Enter detail", "s sort", "t theme", "p procs", NULL };
+			"Enter detail", NULL };
+		const char *all[SR_PANEL__COUNT + 16];
+		int n = 0;
 
-		for (int i = 0; hints[i] != NULL; i++) {
-			if ((int)b.len + 2 + sr_text_width(hints[i]) >= W)
+		for (int i = 0; hints[i] != NULL; i++)
+			all[n++] = hints[i];
+		for (int i = 0; i < SR_PANEL__COUNT; i++)
+			if (s->ops[i] != NULL && s->ops[i]->hint != NULL)
+				all[n++] = s->ops[i]->hint;
+		all[n++] = "t theme";
+		for (int i = 0; i < n; i++) {
+			if ((int)b.len + 2 + sr_text_width(all[i]) >= W)
 				break;
-			sr_buf_addf(&b, "%s%s", i ? "  " : "", hints[i]);
+			sr_buf_addf(&b, "%s%s", i ? "  " : "", all[i]);
 		}
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE], b.data, 0);
 	}
@@ -757,6 +787,17 @@ screen_key(struct screen *s, int ch)
 	if (s->v.focus > 0 && (ops = s->ops[s->v.focus]) != NULL &&
 	    ops->key != NULL)
 		r = ops->key(s->state[s->v.focus], ch);
+	for (int i = 0; r == SR_KEY_IGNORED && i < SR_PANEL__COUNT; i++)
+		if (s->ops[i] != NULL && s->ops[i]->toggle_key != 0 &&
+		    s->ops[i]->toggle_key == ch) {
+			/* an optional panel's show / hide key */
+			s->lflags ^= SR_LAYOUT_SHOWN(i);
+			screen_layout(s);
+			if ((s->lflags & SR_LAYOUT_SHOWN(i)) &&
+			    screen_visible(s, i))
+				s->v.focus = i;
+			r = SR_KEY_HANDLED;
+		}
 	if (r == SR_KEY_IGNORED) {
 		switch (ch) {
 		case 'q':
@@ -806,13 +847,6 @@ screen_key(struct screen *s, int ch)
 					: " (no colours: NO_COLOR or terminal)");
 				screen_flash(s, msg);
 			}
-			break;
-		case 'p':
-			s->lflags ^= SR_LAYOUT_PROCS;
-			screen_layout(s);
-			if (s->lflags & SR_LAYOUT_PROCS &&
-			    screen_visible(s, SR_PANEL_PROCS))
-				s->v.focus = SR_PANEL_PROCS;
 			break;
 		case 'R':
 			s->v.replay_clock = !s->v.replay_clock;
@@ -874,6 +908,16 @@ screen_idle(void *ctx)
 	}
 	if (s->dirty && s->shown != NULL)
 		screen_draw(s);
+	/*
+	 * History the panels asked for while drawing: read now, off the
+	 * draw path, and drawn on the next iteration (the wake makes it
+	 * come at once).
+	 */
+	if (sr_hreq_pending(s->v.hreq)) {
+		(void)sr_hreq_answer(s->v.hreq);
+		s->dirty = 1;
+		sr_loop_wake(sr_app_loop(s->app));
+	}
 }
 
 /* ---- set-up and tear-down ---------------------------------------------- */
@@ -890,6 +934,34 @@ static const char *const kpi_ids[SR_KPI_COUNT] = {
 	"users",
 	"sessions",
 };
+
+/*
+ * Take the registry: a panel's id is its position (a built-in one must
+ * sit at the id it names); its layout entry comes from its ops.
+ */
+static void
+screen_panels(struct screen *s)
+{
+	for (int i = 0; sr_panels[i] != NULL; i++) {
+		const struct sr_panel_ops *ops = sr_panels[i];
+		struct sr_layout_panel *lp = &s->lpanel[i];
+		int any = 0;
+
+		if (i >= SR_PANEL_STATUS)
+			SR_BUG("too many panels for SR_PANEL_MAX");
+		if (ops->id != 0 && (int)ops->id != i)
+			SR_BUG("a built-in panel is not at its id");
+		lp->name = ops->name;
+		lp->alias[0] = ops->alias[0];
+		lp->alias[1] = ops->alias[1];
+		memcpy(lp->slot, ops->slot, sizeof(lp->slot));
+		for (int k = 0; k < SR_LAYOUT__COUNT; k++)
+			any |= lp->slot[k].order > 0;
+		if (!any && i == SR_PANEL_EVENTS)
+			memcpy(lp->slot, sr_events_slots, sizeof(lp->slot));
+		s->lpanels[i] = lp;
+	}
+}
 
 /* Parse the [tui] tiles= and panels= lists. */
 static void
@@ -917,7 +989,9 @@ screen_config(struct screen *s, const struct sr_config *cfg)
 		copy = sr_xstrdup(cfg->tui.panels);
 		p = copy;
 		while ((w = strsep(&p, ", ")) != NULL) {
-			int id = *w ? sr_panel_by_name(w) : -1;
+			int id = *w ? sr_layout_panel_by_name(s->lpanels,
+					  SR_PANEL__COUNT, w)
+				    : -1;
 
 			if (id >= 0 && s->norder < SR_PANEL__COUNT)
 				s->order[s->norder++] = (enum sr_panel_id)id;
@@ -1014,14 +1088,15 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	}
 	if (theme != NULL && (t = sr_tui_theme_parse(theme)) >= 0)
 		s->theme = t;
+	screen_panels(s);
 	screen_config(s, cfg);
 	/* history for 1 h / 24 h charts; none for :memory: */
 	s->v.history = sr_app_open_history(app, &herr);
+	s->v.hreq = sr_hreq_new(s->v.history);
 	for (int i = 0; sr_panels[i] != NULL; i++) {
-		int id = sr_panels[i]->id;
-
-		s->ops[id] = sr_panels[i];
-		s->state[id] = sr_panels[i]->create(&s->cfg);
+		s->ops[i] = sr_panels[i];
+		s->cfg.id = i; /* read by create(), not kept */
+		s->state[i] = sr_panels[i]->create(&s->cfg);
 	}
 	if (screen_open(s, err) == -1)
 		goto out;
@@ -1057,6 +1132,7 @@ out:
 	sr_snapshot_unref(s->live);
 	sr_snapshot_unref(s->shown);
 	sr_snapshot_unref(s->shown_base);
+	sr_hreq_free(s->v.hreq);
 	sr_store_close(s->v.history);
 	sr_query_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);

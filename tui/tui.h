@@ -2,7 +2,9 @@
 /*
  * tui: the ncurses console's internals shared by its panels.  Each panel
  * is one file (tui/panel_*.c) with a const struct sr_panel_ops listed once
- * in sr_panels[] (tui/panels.c).  Panels read only the snapshot they are
+ * in sr_panels[] (tui/panels.c): its ops give its name, where it goes in
+ * each layout preset, its help lines, its key hint and its show/hide
+ * key, so adding a panel touches nothing else.  Panels read only the snapshot they are
  * given and the shared view state; they never draw outside a draw()
  * call, and key handlers return an intent (handled, redraw, ignored) that
  * the screen acts on.  Requests that cross panels (focus the event log
@@ -46,6 +48,8 @@ enum sr_tui_window {
 	SR_TUI_WIN__COUNT
 };
 
+struct sr_hreq;
+
 /* Shared, mutable view state: settings and cross-panel requests. */
 struct sr_tui_view {
 	attr_t attr[SR_ROLE__COUNT];
@@ -64,6 +68,7 @@ struct sr_tui_view {
 	struct sr_query filter;	  /* event log */
 	char host[128];		  /* hosts panel: "" = all */
 	struct sr_store *history; /* read-only, or NULL */
+	struct sr_hreq *hreq;	  /* history requests on it, never NULL */
 	int64_t interval_ms;
 	/* requests a panel makes; the screen clears them */
 	int req_focus;	      /* panel id, or -1 */
@@ -73,9 +78,14 @@ struct sr_tui_view {
 	char flash[256]; /* status-line message */
 };
 
-/* What every panel's create() gets; view is shared and outlives panels. */
+/*
+ * What every panel's create() gets; view is shared and outlives panels.
+ * id: the panel's id (its registry position; v->focus == id when it has
+ * the focus).
+ */
 struct sr_tui_cfg {
 	struct sr_tui_view *view;
+	int id;
 };
 
 enum sr_key_result {
@@ -84,9 +94,24 @@ enum sr_key_result {
 	SR_KEY_REDRAW,
 };
 
+#define SR_PANEL_HELP_MAX 3 /* help lines a panel adds */
+
 struct sr_panel_ops {
-	const char *name;
+	const char *name;     /* stable: [tui] panels=, the layout */
+	const char *alias[2]; /* other names for [tui] panels=, or NULL */
+	/*
+	 * A built-in panel other code names by enum sr_panel_id: that id,
+	 * which must be its registry position.  A new panel leaves it out.
+	 */
 	enum sr_panel_id id;
+	/* where it goes in each preset (tui/layout.h); all 0: nowhere */
+	struct sr_layout_slot slot[SR_LAYOUT__COUNT];
+	/* lines for the `?` help ("b              chart in braille"), */
+	const char *help[SR_PANEL_HELP_MAX];
+	/* a key hint for the status bar ("p procs"), or NULL */
+	const char *hint;
+	/* the key that shows / hides an optional panel (slot.optional), 0 */
+	int toggle_key;
 	void *(*create)(const struct sr_tui_cfg *cfg);
 	void (*destroy)(void *self);
 	void (*draw)(void *self, WINDOW *win, const struct sr_snapshot *snap);
@@ -95,18 +120,15 @@ struct sr_panel_ops {
 	enum sr_key_result (*click)(void *self, int y, int x);
 };
 
-/* NULL-terminated; tui/panels.c. */
+/* NULL-terminated, in Tab order; tui/panels.c. */
 extern const struct sr_panel_ops *const sr_panels[];
 
-extern const struct sr_panel_ops sr_header_panel;
-extern const struct sr_panel_ops sr_tiles_panel;
-extern const struct sr_panel_ops sr_chart_panel;
-extern const struct sr_panel_ops sr_services_panel;
-extern const struct sr_panel_ops sr_insights_panel;
-extern const struct sr_panel_ops sr_procs_panel;
-extern const struct sr_panel_ops sr_events_panel;
-extern const struct sr_panel_ops sr_errors_panel;
-extern const struct sr_panel_ops sr_hosts_panel;
+/*
+ * The event log's layout slots, kept with the registry until
+ * panel_events.c declares them in its ops: the screen uses them for the
+ * panel at SR_PANEL_EVENTS while its ops declare none.
+ */
+extern const struct sr_layout_slot sr_events_slots[SR_LAYOUT__COUNT];
 
 /*
  * The insight detail overlay (panel_insights.c): description, numbers,

@@ -686,6 +686,32 @@ test_live_bursts(void)
 	}
 }
 
+/* Each rule's drill-down chart, as listed by hand in sitrep(1). */
+static void
+test_rule_charts(void)
+{
+	const struct sr_rule_chart *c;
+
+	c = sr_rule_chart_of("error_rate");
+	CU_ASSERT_EQUAL(c->series, SR_RULE_SERIES_5XX);
+	CU_ASSERT_STRING_EQUAL(c->unit, "%");
+	CU_ASSERT_DOUBLE_EQUAL(c->scale, 100, 1e-9);
+	CU_ASSERT_EQUAL(sr_rule_chart_of("latency")->series,
+	    SR_RULE_SERIES_P95);
+	CU_ASSERT_EQUAL(sr_rule_chart_of("ttft")->series, SR_RULE_SERIES_P95);
+	c = sr_rule_chart_of("swap");
+	CU_ASSERT_EQUAL(c->series, SR_RULE_SERIES_KPI);
+	CU_ASSERT_EQUAL(c->kpi, SR_KPI_MEM);
+	CU_ASSERT_EQUAL(sr_rule_chart_of("inode_fill")->kpi, SR_KPI_DISK);
+	CU_ASSERT_EQUAL(sr_rule_chart_of("psi")->kpi, SR_KPI_CPU);
+	/* rules that declare none, and unknown ids: req/s */
+	c = sr_rule_chart_of("traffic");
+	CU_ASSERT_EQUAL(c->series, SR_RULE_SERIES_RPS);
+	CU_ASSERT_STRING_EQUAL(c->unit, "/s");
+	CU_ASSERT_EQUAL(sr_rule_chart_of("no_such_rule")->series,
+	    SR_RULE_SERIES_RPS);
+}
+
 void
 sr_test_rules_suite(void)
 {
@@ -701,6 +727,7 @@ sr_test_rules_suite(void)
 	CU_add_test(s, "minimum samples", test_min_samples);
 	CU_add_test(s, "binomial tail", test_binom_tail);
 	CU_add_test(s, "error rate honours its window", test_error_rate_window);
+	CU_add_test(s, "charts", test_rule_charts);
 	CU_add_test(s, "error_rate ignores chance failures",
 	    test_error_rate_chance);
 	CU_add_test(s, "silence against the recent rate",

@@ -4,10 +4,88 @@
  * (curses-free) module is compiled into this test directly.
  */
 #include <CUnit/CUnit.h>
+#include <string.h>
 
 #include "tui/layout.c"
 
 void sr_test_tui_layout_suite(void);
+
+/*
+ * The built-in panels' names and slots, as their ops declare them
+ * (tui/panel_*.c; the event log's in tui/panels.c): the unit runner
+ * links no curses, so they are repeated here.
+ */
+#define SL(o, m, w, r)                                         \
+	{                                                      \
+		.order = o, .min_h = m, .weight = w, .rank = r \
+	}
+static const struct sr_layout_panel lp_chart = { .name = "chart",
+	.slot = { [SR_LAYOUT_FULL] = SL(10, 7, 2, 8),
+	    [SR_LAYOUT_SYSTEM] = SL(10, 6, 2, 6) } };
+static const struct sr_layout_panel lp_services = { .name = "services",
+	.slot = { [SR_LAYOUT_FULL] = SL(30, 4, 3, 3),
+	    [SR_LAYOUT_COMPACT] = SL(30, 4, 3, 3) } };
+static const struct sr_layout_panel lp_insights = { .name = "insights",
+	.slot = { [SR_LAYOUT_FULL] = { .order = 31,
+		      .min_h = 4,
+		      .weight = 2,
+		      .rank = 5,
+		      .beside = 1,
+		      .pair_min_h = 5 },
+	    [SR_LAYOUT_COMPACT] = { .order = 31,
+		.min_h = 4,
+		.weight = 2,
+		.rank = 5,
+		.beside = 1,
+		.pair_min_h = 5 } } };
+static const struct sr_layout_panel lp_procs = { .name = "processes",
+	.alias = { "procs", "system" },
+	.slot = { [SR_LAYOUT_FULL] = { .order = 40,
+		      .min_h = 5,
+		      .weight = 2,
+		      .rank = 6,
+		      .optional = 1 },
+	    [SR_LAYOUT_COMPACT] = { .order = 40,
+		.min_h = 5,
+		.weight = 2,
+		.rank = 6,
+		.optional = 1 },
+	    [SR_LAYOUT_EVENTS] = { .order = 10,
+		.min_h = 5,
+		.weight = 1,
+		.rank = 6,
+		.optional = 1 },
+	    [SR_LAYOUT_SYSTEM] = SL(20, 4, 3, 2) } };
+static const struct sr_layout_panel lp_events = { .name = "events",
+	.slot = { [SR_LAYOUT_FULL] = SL(60, 4, 3, 4),
+	    [SR_LAYOUT_COMPACT] = SL(60, 4, 3, 4),
+	    [SR_LAYOUT_EVENTS] = SL(20, 3, 4, 1) } };
+static const struct sr_layout_panel lp_errors = { .name = "errors",
+	.slot = { [SR_LAYOUT_FULL] = SL(50, 4, 1, 7) } };
+static const struct sr_layout_panel lp_hosts = { .name = "hosts",
+	.slot = { [SR_LAYOUT_FULL] = { .order = 20,
+		      .min_h = 4,
+		      .weight = 1,
+		      .rank = 5,
+		      .needs = SR_LAYOUT_HOSTS },
+	    [SR_LAYOUT_COMPACT] = { .order = 20,
+		.min_h = 4,
+		.weight = 1,
+		.rank = 5,
+		.needs = SR_LAYOUT_HOSTS } } };
+static const struct sr_layout_panel lp_header = { .name = "header" };
+static const struct sr_layout_panel lp_tiles = { .name = "tiles" };
+static const struct sr_layout_panel *const T[SR_PANEL__COUNT] = {
+	[SR_PANEL_HEADER] = &lp_header,
+	[SR_PANEL_TILES] = &lp_tiles,
+	[SR_PANEL_CHART] = &lp_chart,
+	[SR_PANEL_SERVICES] = &lp_services,
+	[SR_PANEL_INSIGHTS] = &lp_insights,
+	[SR_PANEL_PROCS] = &lp_procs,
+	[SR_PANEL_EVENTS] = &lp_events,
+	[SR_PANEL_ERRORS] = &lp_errors,
+	[SR_PANEL_HOSTS] = &lp_hosts,
+};
 
 /* Every shown rectangle lies inside the screen; none overlap. */
 static int
@@ -45,7 +123,8 @@ test_full_120x40(void)
 {
 	struct sr_layout l;
 
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 40, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 40, 9,
+	    NULL, 0, &l);
 	CU_ASSERT(layout_sane(&l, 120, 40));
 	CU_ASSERT_FALSE(l.tiny);
 	/* header 2 lines at the top, status bar on the last line */
@@ -80,18 +159,22 @@ test_full_120x40(void)
 	/* the error patterns go right after the chart when lines run out:
 	 * 120x25 leaves 21 under the header: tiles 3, services 5, events 4,
 	 * errors 4 = 16 fit without the chart (7) */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 25, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 25, 9,
+	    NULL, 0, &l);
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
 	CU_ASSERT(shown(&l, SR_PANEL_ERRORS));
 	/* 120x16: 14 lines; without the chart 16 is still too many */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 16, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 16, 9,
+	    NULL, 0, &l);
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_ERRORS));
 	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
 	CU_ASSERT(shown(&l, SR_PANEL_SERVICES));
 	/* compact has no error panel */
-	sr_layout_compute(SR_LAYOUT_COMPACT, 0, 120, 40, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_COMPACT, 0, 120, 40, 9,
+	    NULL, 0, &l);
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_ERRORS));
-	CU_ASSERT_EQUAL(sr_panel_by_name("errors"), SR_PANEL_ERRORS);
+	CU_ASSERT_EQUAL(sr_layout_panel_by_name(T, SR_PANEL__COUNT, "errors"),
+	    SR_PANEL_ERRORS);
 }
 
 static void
@@ -100,7 +183,8 @@ test_tiny(void)
 	struct sr_layout l;
 
 	/* 40x5: only the status line */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 40, 5, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 40, 5, 9, NULL,
+	    0, &l);
 	CU_ASSERT(l.tiny);
 	CU_ASSERT(layout_sane(&l, 40, 5));
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].h, 1);
@@ -108,14 +192,17 @@ test_tiny(void)
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_HEADER));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
 	/* 1x1 and nonsense sizes: still one 1x1 line */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 1, 1, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 1, 1, 9, NULL,
+	    0, &l);
 	CU_ASSERT(l.tiny);
 	CU_ASSERT(layout_sane(&l, 1, 1));
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_STATUS].w, 1);
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 0, -3, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 0, -3, 9, NULL,
+	    0, &l);
 	CU_ASSERT(layout_sane(&l, 1, 1));
 	/* 39 columns is too narrow even with many lines */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 39, 50, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 39, 50, 9,
+	    NULL, 0, &l);
 	CU_ASSERT(l.tiny);
 }
 
@@ -126,7 +213,8 @@ test_drop_order(void)
 
 	/* 80x12: header 1 + status 1 leave 10: tiles (3 x 2 rows = 6 ->
 	 * shrinks to 3) ... the chart goes first */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 80, 12, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 80, 12, 9,
+	    NULL, 0, &l);
 	CU_ASSERT(layout_sane(&l, 80, 12));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
 	CU_ASSERT(shown(&l, SR_PANEL_HEADER));
@@ -135,7 +223,8 @@ test_drop_order(void)
 	/* narrow: services and insights stack, insights dropped first */
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_INSIGHTS));
 	/* 40x6: header, status, nothing fits but the tiles row */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 40, 6, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 40, 6, 9, NULL,
+	    0, &l);
 	CU_ASSERT(layout_sane(&l, 40, 6));
 	CU_ASSERT_FALSE(l.tiny);
 	CU_ASSERT(shown(&l, SR_PANEL_HEADER));
@@ -145,8 +234,9 @@ test_drop_order(void)
 	for (int k = 0; k < 4; k++)
 		for (int c = 1; c <= 130; c += 3)
 			for (int li = 1; li <= 45; li++) {
-				sr_layout_compute((enum sr_layout_kind)k,
-				    SR_LAYOUT_PROCS, c, li, 9, NULL, 0, &l);
+				sr_layout_compute(T, SR_PANEL__COUNT,
+				    (enum sr_layout_kind)k, SR_LAYOUT_PROCS, c,
+				    li, 9, NULL, 0, &l);
 				CU_ASSERT_FATAL(layout_sane(&l, c, li));
 			}
 }
@@ -161,22 +251,64 @@ test_presets(void)
 	CU_ASSERT_EQUAL(sr_layout_parse("system", &k), 0);
 	CU_ASSERT_EQUAL(k, SR_LAYOUT_SYSTEM);
 	CU_ASSERT_EQUAL(sr_layout_parse("bogus", &k), -1);
-	sr_layout_compute(SR_LAYOUT_SYSTEM, 0, 120, 40, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_SYSTEM, 0, 120, 40, 9,
+	    NULL, 0, &l);
 	CU_ASSERT(shown(&l, SR_PANEL_PROCS));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
-	sr_layout_compute(SR_LAYOUT_EVENTS, 0, 120, 40, 9, NULL, 0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_EVENTS, 0, 120, 40, 9,
+	    NULL, 0, &l);
 	CU_ASSERT(shown(&l, SR_PANEL_EVENTS));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_TILES));
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 40 - 2 - 1);
-	sr_layout_compute(SR_LAYOUT_COMPACT, SR_LAYOUT_PROCS, 120, 40, 9, NULL,
-	    0, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_COMPACT,
+	    SR_LAYOUT_PROCS, 120, 40, 9, NULL, 0, &l);
 	CU_ASSERT(shown(&l, SR_PANEL_PROCS));
 	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
 	/* configured order: events above services */
-	sr_layout_compute(SR_LAYOUT_FULL, 0, 120, 40, 9, order, 2, &l);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 40, 9,
+	    order, 2, &l);
 	CU_ASSERT(l.r[SR_PANEL_EVENTS].y < l.r[SR_PANEL_SERVICES].y);
-	CU_ASSERT_EQUAL(sr_panel_by_name("insights"), SR_PANEL_INSIGHTS);
-	CU_ASSERT_EQUAL(sr_panel_by_name("nope"), -1);
+	CU_ASSERT_EQUAL(sr_layout_panel_by_name(T, SR_PANEL__COUNT, "insights"),
+	    SR_PANEL_INSIGHTS);
+	CU_ASSERT_EQUAL(sr_layout_panel_by_name(T, SR_PANEL__COUNT, "nope"),
+	    -1);
+}
+
+/* A panel added to the registry (id 9) goes where its slot says. */
+static void
+test_new_panel(void)
+{
+	static const struct sr_layout_panel extra = { .name = "extra",
+		.slot = { [SR_LAYOUT_FULL] = { .order = 55,
+			      .min_h = 3,
+			      .weight = 1,
+			      .rank = 9,
+			      .optional = 1 } } };
+	const struct sr_layout_panel *t2[SR_PANEL__COUNT];
+	struct sr_layout l;
+
+	memcpy(t2, T, sizeof(t2));
+	t2[9] = &extra;
+	sr_layout_compute(t2, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 40, 9,
+	    NULL, 0, &l);
+	CU_ASSERT_EQUAL(l.r[9].h, 0); /* optional: not toggled on */
+	sr_layout_compute(t2, SR_PANEL__COUNT, SR_LAYOUT_FULL,
+	    SR_LAYOUT_SHOWN(9), 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT(l.r[9].h >= 3);
+	CU_ASSERT_EQUAL(l.r[9].w, 120);
+	/* order 55: below the error patterns, above the event log */
+	CU_ASSERT_EQUAL(l.r[9].y,
+	    l.r[SR_PANEL_ERRORS].y + l.r[SR_PANEL_ERRORS].h);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].y, l.r[9].y + l.r[9].h);
+	CU_ASSERT(layout_sane(&l, 120, 40));
+	CU_ASSERT_EQUAL(sr_layout_panel_by_name(t2, SR_PANEL__COUNT, "extra"),
+	    9);
+	CU_ASSERT_EQUAL(sr_layout_panel_by_name(t2, SR_PANEL__COUNT, "procs"),
+	    SR_PANEL_PROCS);
+	/* too short for it: rank 9 goes first */
+	sr_layout_compute(t2, SR_PANEL__COUNT, SR_LAYOUT_FULL,
+	    SR_LAYOUT_SHOWN(9), 120, 25, 9, NULL, 0, &l);
+	CU_ASSERT_EQUAL(l.r[9].h, 0);
 }
 
 void
@@ -188,4 +320,5 @@ sr_test_tui_layout_suite(void)
 	CU_add_test(s, "tiny", test_tiny);
 	CU_add_test(s, "drop_order", test_drop_order);
 	CU_add_test(s, "presets", test_presets);
+	CU_add_test(s, "new panel", test_new_panel);
 }
