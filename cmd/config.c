@@ -66,8 +66,9 @@ config_keys(struct sr_buf *b)
 	for (k = sr_config_rule_fields; k->name != NULL; k++) {
 		sr_buf_addf(b, "rule %s %s\n", k->name, k->name);
 		for (size_t i = 0; i < sr_rules_count(); i++)
-			sr_buf_addf(b, "insights %s_%s %s\n", sr_rules[i]->id,
-			    k->name, k->name);
+			if (sr_config_rule_has(i, k))
+				sr_buf_addf(b, "insights %s_%s %s\n",
+				    sr_rules[i]->id, k->name, k->name);
 	}
 	for (k = sr_config_action_keys; k->name != NULL; k++)
 		sr_buf_addf(b, "action %s %s\n", k->name, k->name);

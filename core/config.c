@@ -217,13 +217,14 @@ const struct sr_config_key sr_config_rule_fields[] = {
 	    R(keep_firing_for_ms), NULL, "stays firing this long after clear",
 	    0, NULL },
 	{ "insights", "window", SR_CONF_DURATION, R(window_ms), NULL,
-	    "the data window the rule looks at", 0, NULL },
+	    "the data window the rule looks at", SR_CONF_RULE_OPTIONAL, NULL },
 	{ "insights", "min_samples", SR_CONF_NUMBER, R(min_samples), NULL,
 	    "fewer samples: no finding", 0, NULL },
 	{ "insights", "factor", SR_CONF_NUMBER, R(factor), NULL,
-	    "relative change against the baseline", 0, NULL },
+	    "relative change against the baseline", SR_CONF_RULE_OPTIONAL,
+	    NULL },
 	{ "insights", "min_change", SR_CONF_CHANGE, R(min_change), NULL,
-	    "absolute change floor", 0, NULL },
+	    "absolute change floor", SR_CONF_RULE_OPTIONAL, NULL },
 	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
 };
 
@@ -542,6 +543,32 @@ cfg_reader(char *buf, int size, void *stream)
 	return r;
 }
 
+int
+sr_config_rule_has(size_t rule, const struct sr_config_key *f)
+{
+	return !(f->flags & SR_CONF_RULE_OPTIONAL) ||
+	    sr_rule_reads(sr_rules[rule], f->name);
+}
+
+/* "rule 'cpu' does not read 'window' (error_rate, latency do)" */
+static int
+rule_unread(size_t rule, const struct sr_config_key *f, struct sr_err *err)
+{
+	struct sr_buf b;
+	int r;
+
+	sr_buf_init(&b);
+	for (size_t i = 0; i < sr_rules_count(); i++)
+		if (sr_config_rule_has(i, f))
+			sr_buf_addf(&b, "%s%s", b.len ? ", " : "",
+			    sr_rules[i]->id);
+	r = sr_err_set(err, "rule '%s' does not read '%s' (%s %s)",
+	    sr_rules[rule]->id, f->name, b.len ? b.data : "no rule",
+	    b.len ? "do" : "does");
+	sr_buf_release(&b);
+	return r;
+}
+
 /* Set one rule field; 1 handled, 0 unknown key, -1 bad value. */
 static int
 rule_param(struct sr_config *c, size_t rule, const char *key, const char *v,
@@ -551,6 +578,8 @@ rule_param(struct sr_config *c, size_t rule, const char *key, const char *v,
 
 	if (f < 0)
 		return 0;
+	if (!sr_config_rule_has(rule, &sr_config_rule_fields[f]))
+		return rule_unread(rule, &sr_config_rule_fields[f], err);
 	if (conf_parse(&sr_config_rule_fields[f], sr_rules[rule]->flags,
 		&c->rules[rule], v, err) < 0)
 		return -1;
@@ -659,6 +688,9 @@ cfg_error(int r, const char *where, const char *sec, const char *k,
 	else if (strncmp(e->msg, "unknown section", 15) == 0 ||
 	    strncmp(e->msg, "unknown rule", 12) == 0)
 		sr_err_set(out, "%s%s", where, e->msg);
+	else if (strncmp(e->msg, "rule '", 6) == 0)
+		sr_err_set(out, "%skey '%s' in [%s]: %s", where, k, sec,
+		    e->msg);
 	else
 		sr_err_set(out, "%sbad value '%s' for '%s' in [%s]: %s", where,
 		    v, k, sec, e->msg);
@@ -851,6 +883,8 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	each_section(&e, "insights");
 	for (size_t i = 0; i < c->n_rules; i++)
 		for (int f = 0; sr_config_rule_fields[f].name != NULL; f++) {
+			if (!sr_config_rule_has(i, &sr_config_rule_fields[f]))
+				continue;
 			(void)snprintf(key, sizeof(key), "%s_%s",
 			    sr_rules[i]->id, sr_config_rule_fields[f].name);
 			each_one(&e, "insights", key, &sr_config_rule_fields[f],

@@ -66,6 +66,8 @@ enum sr_config_type {
 
 enum sr_config_key_flags {
 	SR_CONF_ALIAS = 1 << 0, /* another spelling of the row before it */
+	/* a rule field only the rules naming it in their .reads take */
+	SR_CONF_RULE_OPTIONAL = 1 << 1,
 };
 
 /*
@@ -89,6 +91,12 @@ struct sr_config_key {
 	unsigned flags; /* enum sr_config_key_flags */
 	const char *env;
 };
+
+/*
+ * 1 when rule number `rule` (sr_rules[]) reads the rule field f (a row of
+ * sr_config_rule_fields[]), so [insights] RULE_FIELD is a key.
+ */
+int sr_config_rule_has(size_t rule, const struct sr_config_key *f);
 
 /* The tables, each ended by a row whose name is NULL. */
 extern const struct sr_config_key sr_config_keys[];

@@ -106,9 +106,19 @@ struct sr_rule {
 	unsigned flags; /* enum sr_rule_flags */
 	struct sr_rule_params defaults;
 	struct sr_rule_chart chart; /* what the drill-down chart shows */
+	/*
+	 * The optional fields of its params it reads, space-separated
+	 * ("window factor min_change"); NULL: none.  Every rule reads
+	 * enabled, warn, crit, clear, for, keep_firing_for and min_samples
+	 * (the engine does); the config refuses the others for this rule.
+	 */
+	const char *reads;
 	void (*eval)(const struct sr_rule *r, const struct sr_view *v,
 	    const struct sr_rule_params *p, struct sr_findings *out);
 };
+
+/* 1 when rule r names field in its .reads. */
+int sr_rule_reads(const struct sr_rule *r, const char *field);
 
 /* The registry, NULL-terminated, in the order of sr_config.rules[]. */
 extern const struct sr_rule *const sr_rules[];

@@ -148,6 +148,7 @@ rule_inode_fill_eval(const struct sr_rule *r, const struct sr_view *v,
 
 const struct sr_rule sr_rule_disk_fill = {
 	.id = "disk_fill",
+	.reads = "window",
 	.summary = "filesystem filling: time until full",
 	.category = SR_CAT_CAPACITY,
 	.flags = SR_RULE_DURATION_LEVELS,
@@ -167,6 +168,7 @@ const struct sr_rule sr_rule_disk_fill = {
 
 const struct sr_rule sr_rule_inode_fill = {
 	.id = "inode_fill",
+	.reads = "window",
 	.summary = "inodes filling: time until none left",
 	.category = SR_CAT_CAPACITY,
 	.flags = SR_RULE_DURATION_LEVELS,

@@ -86,6 +86,7 @@ rule_error_pattern_eval(const struct sr_rule *r, const struct sr_view *v,
 
 const struct sr_rule sr_rule_error_pattern = {
 	.id = "error_pattern",
+	.reads = "factor",
 	.summary = "an error message that keeps coming",
 	.category = SR_CAT_ERRORS,
 	.defaults = { .enabled = 1,

@@ -113,6 +113,7 @@ rule_throughput_eval(const struct sr_rule *r, const struct sr_view *v,
 
 const struct sr_rule sr_rule_ttft = {
 	.id = "ttft",
+	.reads = "factor min_change",
 	.summary = "time to first token regression per model",
 	.category = SR_CAT_PERFORMANCE,
 	.defaults = { .enabled = 1,

@@ -234,6 +234,7 @@ rule_silence_eval(const struct sr_rule *r, const struct sr_view *v,
 
 const struct sr_rule sr_rule_error_rate = {
 	.id = "error_rate",
+	.reads = "window factor min_change",
 	.summary = "share of failing requests per service",
 	.category = SR_CAT_RELIABILITY,
 	.defaults = { .enabled = 1,
@@ -255,6 +256,7 @@ const struct sr_rule sr_rule_error_rate = {
 
 const struct sr_rule sr_rule_latency = {
 	.id = "latency",
+	.reads = "window factor min_change",
 	.summary = "p95 latency regression per service",
 	.category = SR_CAT_RELIABILITY,
 	.defaults = { .enabled = 1,
@@ -276,6 +278,7 @@ const struct sr_rule sr_rule_latency = {
 
 const struct sr_rule sr_rule_silence = {
 	.id = "silence",
+	.reads = "factor min_change",
 	.summary = "a service stopped sending events",
 	.category = SR_CAT_RELIABILITY,
 	.flags = SR_RULE_CHANGE_DURATION,

@@ -146,6 +146,7 @@ rule_new_endpoint_eval(const struct sr_rule *r, const struct sr_view *v,
 
 const struct sr_rule sr_rule_traffic = {
 	.id = "traffic",
+	.reads = "factor",
 	.summary = "traffic spike or drop against baseline",
 	.category = SR_CAT_USAGE,
 	.defaults = { .enabled = 1,
@@ -162,6 +163,7 @@ const struct sr_rule sr_rule_traffic = {
 
 const struct sr_rule sr_rule_heavy_user = {
 	.id = "heavy_user",
+	.reads = "window",
 	.summary = "a new user sending much of the traffic",
 	.category = SR_CAT_USAGE,
 	.defaults = { .enabled = 1,
@@ -177,6 +179,7 @@ const struct sr_rule sr_rule_heavy_user = {
 
 const struct sr_rule sr_rule_new_endpoint = {
 	.id = "new_endpoint",
+	.reads = "window",
 	.summary = "a new endpoint with real traffic",
 	.category = SR_CAT_USAGE,
 	.defaults = { .enabled = 1,

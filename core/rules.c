@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 const struct sr_rule *const sr_rules[] = { &sr_rule_cpu, &sr_rule_memory,
 	&sr_rule_swap, &sr_rule_load, &sr_rule_iowait, &sr_rule_psi,
@@ -24,6 +25,22 @@ sr_rule_chart_of(const char *id)
 	if (i < 0 || sr_rules[i]->chart.series == SR_RULE_SERIES_DEFAULT)
 		return &rps;
 	return &sr_rules[i]->chart;
+}
+
+int
+sr_rule_reads(const struct sr_rule *r, const char *field)
+{
+	size_t n = strlen(field);
+
+	for (const char *w = r->reads; w != NULL && *w != '\0';) {
+		size_t k = strcspn(w, " ");
+
+		if (k == n && strncmp(w, field, n) == 0)
+			return 1;
+		w += k;
+		w += strspn(w, " ");
+	}
+	return 0;
 }
 
 /* log of the binomial probability of exactly k in n */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/config.h"
+#include "core/insight.h"
 #include "core/snapshot.h"
 
 void sr_test_config_suite(void);
@@ -148,6 +149,51 @@ test_errors_name_line(void)
 	sr_config_release(&c);
 }
 
+/*
+ * window, factor and min_change are keys of the rules that read them
+ * only: latency reads all three, cpu none (core/rule_*.c, by hand).
+ */
+static void
+test_rule_reads(void)
+{
+	struct sr_config c;
+	struct sr_err err;
+	const char *path;
+	int lat = sr_rule_index("latency"), cpu = sr_rule_index("cpu");
+
+	CU_ASSERT_FATAL(lat >= 0 && cpu >= 0);
+	CU_ASSERT_TRUE(sr_rule_reads(sr_rules[lat], "window"));
+	CU_ASSERT_TRUE(sr_rule_reads(sr_rules[lat], "min_change"));
+	CU_ASSERT_FALSE(sr_rule_reads(sr_rules[lat], "min"));
+	CU_ASSERT_FALSE(sr_rule_reads(sr_rules[cpu], "window"));
+
+	path = write_tmp("[insights]\nlatency_window = 5m\n"
+			 "[rule latency]\nfactor = 3\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_file(&c, path, &err), 0);
+	CU_ASSERT_EQUAL(c.rules[lat].window_ms, 300000);
+	CU_ASSERT_DOUBLE_EQUAL(c.rules[lat].factor, 3, 1e-9);
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[insights]\ncpu_warn = 80\ncpu_window = 5m\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg,
+	    ":3: key 'cpu_window' in [insights]: rule 'cpu' does not read "
+	    "'window'"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "latency"));
+	sr_config_release(&c);
+	(void)unlink(path);
+
+	path = write_tmp("[rule cpu]\nmin_change = 1\n");
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL(sr_config_load_file(&c, path, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "does not read 'min_change'"));
+	sr_config_release(&c);
+	(void)unlink(path);
+}
+
 static void
 test_values(void)
 {
@@ -283,5 +329,6 @@ sr_test_config_suite(void)
 	CU_add_test(s, "example equals defaults", test_example_is_defaults);
 	CU_add_test(s, "errors name FILE:LINE", test_errors_name_line);
 	CU_add_test(s, "values", test_values);
+	CU_add_test(s, "rule fields a rule reads", test_rule_reads);
 	CU_add_test(s, "origins", test_origins);
 }
