@@ -7,8 +7,8 @@
  * method, path, auth, limits and the functions that answer it.  The
  * server looks the row up when a request's headers are complete, applies
  * the row's limits, checks the token when the row needs one, answers 405
- * for a method no row of that path takes, 404 when no row has the path,
- * and otherwise calls the row's handler.  Adding a route is one handler
+ * for a method no row of that path takes (exact rows only), 404 when no
+ * row has the path, and otherwise calls the row's handler.  Adding a route is one handler
  * (a new web/route_<topic>.c or a function in one), its prototype below
  * and one row.
  *

@@ -621,7 +621,9 @@ web_path_match(const struct sr_web_route *rt, const char *url)
 
 /*
  * The first row for url that takes method (*method_ok = 1), else the
- * first row for url (*method_ok = 0), else NULL.  GET rows take HEAD.
+ * first exact row for url (*method_ok = 0: 405), else NULL (404).  GET
+ * rows take HEAD.  A prefix row names a family of URLs, not one
+ * resource, so it never turns a 404 into a 405.
  */
 static const struct sr_web_route *
 web_route_find(const struct sr_web *w, const char *method, const char *url,
@@ -641,7 +643,7 @@ web_route_find(const struct sr_web *w, const char *method, const char *url,
 			*method_ok = 1;
 			return rt;
 		}
-		if (path_hit == NULL)
+		if (path_hit == NULL && rt->match == SR_WEB_EXACT)
 			path_hit = rt;
 	}
 	return path_hit;
