@@ -52,7 +52,8 @@ struct sr_web_route;
 struct sr_web_req {
 	struct sr_web *w;
 	struct MHD_Connection *c;
-	const struct sr_web_cfg *cfg; /* the server's, defaults filled in */
+	/* the server's, defaults filled in; listen, chart_js NULL */
+	const struct sr_web_cfg *cfg;
 	const struct sr_web_route *route;
 	const char *method;
 	const char *url;
