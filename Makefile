@@ -41,15 +41,22 @@ CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
 CUNIT_LIBS    = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 # The layers, bottom up (ARCHITECTURE.md): core/, collectors/, actions/ and
-# runtime/ make libsitrep.a, which the unit tests link; tui/, web/ and cmd/
-# complete the program.
+# runtime/ make libsitrep.a, which the unit tests link; tui/ makes
+# libsitrep-tui.a, which the unit tests link too (what they test of it
+# needs no curses, so they do not link ncursesw); web/ and cmd/ complete
+# the program.
 LIB_SRC	:= $(wildcard core/*.c collectors/*.c actions/*.c runtime/*.c)
-APP_SRC	:= $(wildcard tui/*.c web/*.c cmd/*.c)
+TUI_SRC	:= $(wildcard tui/*.c)
+APP_SRC	:= $(wildcard web/*.c cmd/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 LIB_OBJ	:= $(LIB_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ	:= $(TUI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	:= $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/web/assets_gen.o
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 LIB	:= $(BUILD)/libsitrep.a
+TUI_LIB	:= $(BUILD)/libsitrep-tui.a
+# The fake libnvidia-ml that tests/unit/test_gpu.c loads (beside the binary).
+FAKENVML := $(BUILD)/tests/libfakenvml.so
 BIN	:= $(BUILD)/sitrep
 UNIT	:= $(BUILD)/unit-tests
 # Shell completions, generated from the option table by the binary.
@@ -87,9 +94,13 @@ $(LIB): $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN): $(APP_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(CURSES_LIBS) $(PKG_LIBS) \
-		$(LDLIBS)
+$(TUI_LIB): $(TUI_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(TUI_OBJ) $(APP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TUI_OBJ) $(APP_OBJ) $(LIB) $(CURSES_LIBS) \
+		$(PKG_LIBS) $(LDLIBS)
 
 $(BUILD)/sitrep.bash: $(BIN)
 	$(BIN) --completion bash >$@.tmp && mv $@.tmp $@
@@ -111,9 +122,14 @@ $(BUILD)/tests/unit/runner.o: tests/unit/runner.c $(BUILD)/tests/unit/suites.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -I$(BUILD)/tests/unit -c -o $@ $<
 
-$(UNIT): $(UNIT_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(LIB) $(PKG_LIBS) $(CUNIT_LIBS) \
-		$(LDLIBS)
+$(UNIT): $(UNIT_OBJ) $(TUI_LIB) $(LIB) | $(FAKENVML)
+	$(CC) $(LDFLAGS) -o $@ $(UNIT_OBJ) $(TUI_LIB) $(LIB) $(PKG_LIBS) \
+		$(CUNIT_LIBS) $(LDLIBS)
+
+# Built without the sanitizers: the instrumented binary dlopen()s it.
+$(FAKENVML): tests/fakenvml/fakenvml.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
 
 deps:
 	@missing=$$(for p in $(DEPS_BUILD) $(EXTRA_DEPS); do \

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * server: the HTTP server (libmicrohttpd) behind `sitrep serve`.
+ * server: the HTTP server (libmicrohttpd) behind `sitrep serve`: setup,
+ * TLS, limits, auth, dispatch over the route table and the SSE stream.
+ * The routes themselves are rows of sr_web_routes[] (web/route.c) with
+ * their handlers in web/route_*.c; this file has no route of its own but
+ * the SSE stream, whose suspend and resume belong to the server.
  *
  * Layout: one MHD daemon per listen address (internal polling thread plus
  * a thread pool, suspend/resume allowed).  The main loop publishes one
- * frame per tick; publish builds the shared MHD responses for the
- * per-tick bodies once, swaps them in under w->lock and resumes every SSE
- * stream waiting for the tick.  Request threads queue those shared
- * responses (MHD counts their references), take a frame reference for the
- * routes that filter events, and open their own read-only store handle
- * for history routes.
+ * frame per tick; publish lets each row build its shared MHD responses
+ * for the per-tick bodies once, swaps them in under w->lock and resumes
+ * every SSE stream waiting for the tick.  Request threads queue those
+ * shared responses (MHD counts their references), take a frame reference
+ * for the routes that filter events, and open their own read-only store
+ * handle for history routes.
  *
  * Lock order: w->lock and w->ip_lock are leaves; MHD calls are made with
  * neither held, except MHD_queue_response() under w->lock, which takes
@@ -18,11 +22,9 @@
 #include "web/server.h"
 
 #include <arpa/inet.h>
-#include <cJSON.h>
+#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -32,13 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/parse.h"
 #include "core/timeutil.h"
-#include "web/assets.h"
-#include "web/history.h"
+#include "web/route.h"
 
 #define WEB_MAX_ADDRS 16
 #define WEB_SSE_BLOCK (16 * 1024)
@@ -60,18 +59,14 @@ struct web_ip {
 /* The responses built once per publish and shared by every request. */
 struct web_pub {
 	struct sr_web_frame *frame;
-	struct MHD_Response *health;
-	struct MHD_Response *overview;
-	struct MHD_Response *overview_hist; /* ?history=1 */
-	struct MHD_Response *services;
-	struct MHD_Response *metrics;
-	struct MHD_Response *insights[3]; /* all, firing, resolved */
+	/* row i's variant v at [i * SR_WEB_VARIANTS + v]; NULL = none */
+	struct MHD_Response **resp;
 };
 
 struct web_sse;
 
 struct sr_web {
-	struct sr_web_cfg cfg;
+	struct sr_web_cfg cfg; /* strings point at the copies below */
 	char *token;
 	char *cors;
 	char *db_path;
@@ -79,6 +74,8 @@ struct sr_web {
 	unsigned ports[WEB_MAX_ADDRS];
 	size_t n_daemons;
 	int64_t started_ms;
+	size_t n_routes; /* rows in sr_web_routes */
+	void **state;	 /* row i's open hook result */
 
 	pthread_mutex_t lock; /* pub, waiting, stopping, stats */
 	struct web_pub pub;
@@ -89,13 +86,13 @@ struct sr_web {
 	pthread_mutex_t ip_lock;
 	struct web_ip *ips;
 	size_t n_ips;
-
-	struct MHD_Response *assets[16]; /* by index in sr_web_assets */
-	struct MHD_Response *chart;	 /* NULL when the file is absent */
 };
 
 /* One request's state, from the first call of the handler to completion. */
 struct web_req {
+	const struct sr_web_route *route; /* NULL: no such path */
+	int method_ok;			  /* route takes the method */
+	size_t max_body;
 	struct sr_buf body;
 	int too_large;
 	int answered;
@@ -115,12 +112,8 @@ struct web_sse {
 	size_t off;
 };
 
-static void web_log(const struct sr_web *w, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* One line on stderr: "sitrep serve: ...". */
-static void
-web_log(const struct sr_web *w, const char *fmt, ...)
+void
+sr_web_log(const struct sr_web *w, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -132,9 +125,8 @@ web_log(const struct sr_web *w, const char *fmt, ...)
 	fprintf(stderr, "sitrep serve: %s\n", line);
 }
 
-/* Add the headers every answer carries. */
-static void
-web_headers(const struct sr_web *w, struct MHD_Response *r, const char *type)
+void
+sr_web_headers(const struct sr_web *w, struct MHD_Response *r, const char *type)
 {
 	if (type != NULL)
 		(void)MHD_add_response_header(r, "Content-Type", type);
@@ -147,9 +139,9 @@ web_headers(const struct sr_web *w, struct MHD_Response *r, const char *type)
 	}
 }
 
-/* A response that copies text. */
-static struct MHD_Response *
-web_text(const struct sr_web *w, const char *text, size_t len, const char *type)
+struct MHD_Response *
+sr_web_text(const struct sr_web *w, const char *text, size_t len,
+    const char *type)
 {
 	struct MHD_Response *r;
 
@@ -157,7 +149,7 @@ web_text(const struct sr_web *w, const char *text, size_t len, const char *type)
 	    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		SR_BUG("cannot create a response");
-	web_headers(w, r, type);
+	sr_web_headers(w, r, type);
 	return r;
 }
 
@@ -177,12 +169,19 @@ web_queue(struct sr_web *w, struct MHD_Connection *c, unsigned status,
 	return ret;
 }
 
-static enum MHD_Result
-web_json(struct sr_web *w, struct MHD_Connection *c, unsigned status,
+enum MHD_Result
+sr_web_reply(const struct sr_web_req *rq, unsigned status,
+    struct MHD_Response *r)
+{
+	return web_queue(rq->w, rq->c, status, r);
+}
+
+enum MHD_Result
+sr_web_json(const struct sr_web_req *rq, unsigned status,
     const struct sr_buf *b)
 {
-	return web_queue(w, c, status,
-	    web_text(w, b->data, b->len, "application/json"));
+	return web_queue(rq->w, rq->c, status,
+	    sr_web_text(rq->w, b->data, b->len, "application/json"));
 }
 
 /* The client address of c as text, or "?". */
@@ -219,14 +218,14 @@ web_error(struct sr_web *w, struct MHD_Connection *c, unsigned status,
 
 	if (!w->cfg.quiet) {
 		web_peer(c, peer, sizeof(peer));
-		web_log(w, "%u %s %.200s from %s: %s", status,
+		sr_web_log(w, "%u %s %.200s from %s: %s", status,
 		    method ? method : "?", url ? url : "?", peer, msg);
 	}
 	sr_buf_init(&b);
 	sr_buf_adds(&b, "{\"error\":");
 	sr_buf_add_json_str(&b, msg);
 	sr_buf_addf(&b, ",\"status\":%u}", status);
-	r = web_text(w, b.data, b.len, "application/json");
+	r = sr_web_text(w, b.data, b.len, "application/json");
 	sr_buf_release(&b);
 	if (status == 401)
 		(void)MHD_add_response_header(r, "WWW-Authenticate",
@@ -240,6 +239,12 @@ web_error(struct sr_web *w, struct MHD_Connection *c, unsigned status,
 		(void)MHD_add_response_header(r, "Retry-After", "1");
 	ret = web_queue(w, c, status, r);
 	return ret;
+}
+
+enum MHD_Result
+sr_web_error(const struct sr_web_req *rq, unsigned status, const char *msg)
+{
+	return web_error(rq->w, rq->c, status, rq->method, rq->url, msg);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -349,15 +354,14 @@ web_token_ok(const struct sr_web *w, struct MHD_Connection *c)
 	return diff == 0;
 }
 
-static const char *
-web_arg(struct MHD_Connection *c, const char *name)
+const char *
+sr_web_arg(const struct sr_web_req *rq, const char *name)
 {
-	return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+	return MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* Parse a whole decimal integer in [lo, hi]; 0 or -1. */
-static int
-web_int(const char *s, long long lo, long long hi, long long *out)
+int
+sr_web_parse_int(const char *s, long long lo, long long hi, long long *out)
 {
 	char *end;
 	long long v;
@@ -372,9 +376,8 @@ web_int(const char *s, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-/* Parse a positive number (hours may be fractional); 0 or -1. */
-static int
-web_num(const char *s, double lo, double hi, double *out)
+int
+sr_web_parse_num(const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	double v;
@@ -389,18 +392,16 @@ web_num(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-/* Parse an instant (ISO-8601 or epoch) from a query argument; 0 or -1. */
-static int
-web_time(const char *s, int64_t *ms)
+int
+sr_web_parse_time(const char *s, int64_t *ms)
 {
 	struct sr_err err;
 
 	return sr_time_parse(s, strlen(s), ms, &err);
 }
 
-/* The current frame, with a reference the caller drops; NULL before any. */
-static struct sr_web_frame *
-web_frame(struct sr_web *w)
+struct sr_web_frame *
+sr_web_frame_current(struct sr_web *w)
 {
 	struct sr_web_frame *f = NULL;
 
@@ -411,465 +412,50 @@ web_frame(struct sr_web *w)
 	return f;
 }
 
-/* Queue the shared response at *slot (under the lock), or 503 before any. */
-static enum MHD_Result
-web_shared(struct sr_web *w, struct MHD_Connection *c,
-    struct MHD_Response *const *slot, const char *method, const char *url)
+int64_t
+sr_web_started_ms(const struct sr_web *w)
 {
-	enum MHD_Result ret;
-
-	pthread_mutex_lock(&w->lock);
-	if (*slot == NULL) {
-		pthread_mutex_unlock(&w->lock);
-		return web_error(w, c, 503, method, url,
-		    "no data yet: the first tick has not been published");
-	}
-	ret = MHD_queue_response(c, 200, *slot);
-	w->stats.requests++;
-	pthread_mutex_unlock(&w->lock);
-	return ret;
+	return w->started_ms;
 }
 
-/* ---------------------------------------------------------------------- */
-/* Routes. */
-
-static enum MHD_Result
-route_health(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
+void
+sr_web_count_posted(struct sr_web *w, uint64_t ok, uint64_t full)
 {
-	struct sr_buf b;
-	enum MHD_Result ret;
-
-	pthread_mutex_lock(&w->lock);
-	if (w->pub.health != NULL) {
-		ret = MHD_queue_response(c, 200, w->pub.health);
-		w->stats.requests++;
-		pthread_mutex_unlock(&w->lock);
-		return ret;
-	}
-	pthread_mutex_unlock(&w->lock);
-	(void)method;
-	(void)url;
-	sr_buf_init(&b);
-	sr_buf_addf(&b,
-	    "{\"status\":\"starting\",\"version\":\"%s\","
-	    "\"uptime_s\":%.3f,\"sources\":[],\"store\":null}",
-	    SR_VERSION, (double)(sr_now_ms() - w->started_ms) / 1000.0);
-	ret = web_json(w, c, 200, &b);
-	sr_buf_release(&b);
-	return ret;
-}
-
-static enum MHD_Result
-route_insights(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
-{
-	const char *state = web_arg(c, "state");
-	int i;
-
-	if (state == NULL || strcmp(state, "all") == 0)
-		i = 0;
-	else if (strcmp(state, "firing") == 0)
-		i = 1;
-	else if (strcmp(state, "resolved") == 0)
-		i = 2;
-	else
-		return web_error(w, c, 400, method, url,
-		    "state must be firing, resolved or all");
-	return web_shared(w, c, &w->pub.insights[i], method, url);
-}
-
-/*
- * Read the event filters shared by live and stored answers; 0, or -1
- * with the reason in why (q->query is then empty).  The caller releases
- * q->query.
- */
-static int
-web_evq(struct MHD_Connection *c, struct sr_web_evq *q, struct sr_err *why)
-{
-	struct sr_err e;
-	const char *s;
-	long long v;
-
-	memset(q, 0, sizeof(*q));
-	sr_query_init(&q->query);
-	q->limit = 100;
-	q->from_ms = INT64_MIN;
-	q->to_ms = INT64_MAX;
-	if ((s = web_arg(c, "limit")) != NULL) {
-		if (web_int(s, 1, 1000, &v) < 0)
-			return sr_err_set(why,
-			    "limit must be an integer from 1 to 1000");
-		q->limit = (int)v;
-	}
-	if ((s = web_arg(c, "service")) != NULL && *s != '\0')
-		q->service = s;
-	if ((s = web_arg(c, "q")) != NULL && *s != '\0' &&
-	    sr_query_parse(&q->query, s, &e) < 0)
-		return sr_err_set(why, "q: %s", e.msg);
-	if ((s = web_arg(c, "status")) != NULL && *s != '\0') {
-		char *t = sr_xasprintf("status=%s", s);
-		int bad = strchr(s, ' ') != NULL ||
-		    sr_query_add(&q->query, t, &e) < 0;
-
-		free(t);
-		if (bad) {
-			sr_query_release(&q->query);
-			return sr_err_set(why,
-			    "status must be a list of 2xx..5xx, error or "
-			    "codes");
-		}
-	}
-	if ((s = web_arg(c, "from")) != NULL && web_time(s, &q->from_ms) < 0)
-		sr_err_set(why,
-		    "from is not an ISO-8601 instant or epoch seconds");
-	else if ((s = web_arg(c, "to")) != NULL && web_time(s, &q->to_ms) < 0)
-		sr_err_set(why,
-		    "to is not an ISO-8601 instant or epoch seconds");
-	else if (q->from_ms > q->to_ms)
-		sr_err_set(why, "from is after to");
-	else
-		return 0;
-	sr_query_release(&q->query);
-	return -1;
-}
-
-/* 1 if a frame event passes the filter (the same query as the store's). */
-static int
-web_event_match(const struct sr_web_evq *q, const struct sr_web_event *e)
-{
-	if (q->service != NULL &&
-	    (e->ev.service == NULL || strcmp(q->service, e->ev.service) != 0))
-		return 0;
-	if (!sr_query_match(&q->query, &e->ev))
-		return 0;
-	return e->ev.ts_ms >= q->from_ms && e->ev.ts_ms < q->to_ms;
-}
-
-static enum MHD_Result
-events_answer(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url, struct sr_web_evq *qp)
-{
-	struct sr_web_evq q = *qp;
-	const char *since = web_arg(c, "since"), *live;
-	struct sr_web_frame *f;
-	struct sr_buf b;
-	struct sr_err err;
-	enum MHD_Result ret;
-	uint64_t after = 0, cursor;
-	size_t start, n = 0;
-	int status = 500, stored = 0;
-	long long v;
-
-	/*
-	 * One opaque cursor per server: with a database file every answer
-	 * comes from the store and the cursor is a row id ("h<id>" from
-	 * older servers is accepted too); ?live=1, or a ":memory:" store,
-	 * reads the in-memory recent events, whose cursor is the stream's
-	 * event seq (the SSE id).
-	 */
-	live = web_arg(c, "live");
-	if (live != NULL && strcmp(live, "0") != 0 && strcmp(live, "1") != 0)
-		return web_error(w, c, 400, method, url, "live must be 0 or 1");
-	stored = sr_web_hist_available(w->db_path) &&
-	    !(live != NULL && strcmp(live, "1") == 0);
-	if (since != NULL) {
-		const char *num = since;
-
-		if (stored && since[0] == 'h')
-			num++;
-		if (web_int(num, 0, INT64_MAX, &v) < 0)
-			return web_error(w, c, 400, method, url,
-			    "since is not a cursor this server gave");
-		q.after_row = v;
-		after = (uint64_t)v;
-	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
-		q.newest = 1; /* else: a range is read from its start */
-	}
-	if (!stored && (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX))
-		return web_error(w, c, 503, method, url,
-		    "history needs a database file (not :memory:)");
-	sr_buf_init(&b);
-	if (stored) {
-		if (sr_web_hist_events(w->db_path, &q, &b, &status, &err) < 0)
-			ret = web_error(w, c, (unsigned)status, method, url,
-			    err.msg);
-		else
-			ret = web_json(w, c, 200, &b);
-		sr_buf_release(&b);
-		return ret;
-	}
-	if ((f = web_frame(w)) == NULL) {
-		sr_buf_release(&b);
-		return web_error(w, c, 503, method, url,
-		    "no data yet: the first tick has not been published");
-	}
-	/* The matching events after the cursor: the oldest `limit` when
-	 * following (since given), else the newest `limit`. */
-	start = 0;
-	while (start < f->n_events && f->events[start].seq <= after)
-		start++;
-	if (since == NULL) {
-		size_t i = f->n_events, m = 0;
-
-		while (i > start && m < (size_t)q.limit) {
-			i--;
-			if (web_event_match(&q, &f->events[i]))
-				m++;
-		}
-		start = i;
-	}
-	cursor = since == NULL ? f->events_seq : after;
-	sr_buf_adds(&b, "{\"events\":[");
-	for (size_t i = start; i < f->n_events && n < (size_t)q.limit; i++) {
-		if (!web_event_match(&q, &f->events[i]))
-			continue;
-		if (n++ > 0)
-			sr_buf_addc(&b, ',');
-		sr_buf_adds(&b, f->events[i].json);
-		cursor = f->events[i].seq;
-	}
-	if (n < (size_t)q.limit || since == NULL)
-		cursor = f->events_seq > cursor ? f->events_seq : cursor;
-	sr_buf_addf(&b, "],\"cursor\":\"%" PRIu64 "\",\"truncated\":%s}",
-	    cursor,
-	    (f->n_events > 0 && after + 1 < f->events[0].seq && since != NULL)
-		? "true"
-		: "false");
-	sr_web_frame_unref(f);
-	ret = web_json(w, c, 200, &b);
-	sr_buf_release(&b);
-	return ret;
-}
-
-static enum MHD_Result
-route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
-{
-	struct sr_web_evq q;
-	struct sr_err why;
-	enum MHD_Result ret;
-
-	if (web_evq(c, &q, &why) < 0)
-		return web_error(w, c, 400, method, url, why.msg);
-	ret = events_answer(w, c, method, url, &q);
-	sr_query_release(&q.query);
-	return ret;
-}
-
-static enum MHD_Result
-route_post_events(struct sr_web *w, struct MHD_Connection *c,
-    struct web_req *rq, const char *method, const char *url)
-{
-	struct sr_parser *p;
-	cJSON *root, *item;
-	struct sr_buf b;
-	struct sr_event ev;
-	enum sr_reject why;
-	struct sr_err err;
-	enum MHD_Result ret;
-	size_t n = 0, ok = 0, full = 0;
-	int64_t now = sr_now_ms();
-	unsigned status;
-
-	if (!w->cfg.accept_events || w->cfg.post == NULL)
-		return web_error(w, c, 405, method, url,
-		    "posting events needs --accept-events");
-	if (rq->too_large)
-		return web_error(w, c, 413, method, url,
-		    "request body too large");
-	root = cJSON_ParseWithLength(rq->body.data, rq->body.len);
-	if (root == NULL || !(cJSON_IsObject(root) || cJSON_IsArray(root))) {
-		cJSON_Delete(root);
-		return web_error(w, c, 400, method, url,
-		    "body must be a JSON event object or an array of them");
-	}
-	p = sr_parser_new(SR_FMT_JSON);
-	sr_buf_init(&b);
-	sr_buf_adds(&b, "{\"results\":[");
-	for (item = cJSON_IsArray(root) ? root->child : root; item != NULL;
-	     item = cJSON_IsArray(root) ? item->next : NULL) {
-		char *text;
-		int r;
-
-		if (n++ > 0)
-			sr_buf_addc(&b, ',');
-		if (!cJSON_IsObject(item)) {
-			sr_buf_adds(&b,
-			    "{\"ok\":false,\"reason\":"
-			    "\"not_object\",\"error\":\"not a JSON object\"}");
-			continue;
-		}
-		text = cJSON_PrintUnformatted(item);
-		if (text == NULL)
-			SR_BUG("cannot print a JSON object");
-		r = sr_parser_line(p, text, strlen(text), now, &ev, &why, &err);
-		if (r < 0) {
-			sr_buf_addf(&b,
-			    "{\"ok\":false,\"reason\":\"%s\","
-			    "\"error\":",
-			    sr_reject_name(why));
-			sr_buf_add_json_str(&b, err.msg);
-			sr_buf_addc(&b, '}');
-			free(text);
-			continue;
-		}
-		if (w->cfg.post(w->cfg.post_ctx, &ev, &err) < 0) {
-			full++;
-			sr_buf_adds(&b,
-			    "{\"ok\":false,\"reason\":"
-			    "\"queue_full\",\"error\":");
-			sr_buf_add_json_str(&b, err.msg);
-			sr_buf_addc(&b, '}');
-			free(text);
-			continue;
-		}
-		ok++;
-		sr_buf_adds(&b, "{\"ok\":true,\"event_id\":");
-		sr_buf_add_json_str(&b, ev.event_id);
-		sr_buf_addc(&b, '}');
-		free(text);
-	}
-	sr_parser_free(p);
-	cJSON_Delete(root);
-	sr_buf_addf(&b, "],\"accepted\":%zu,\"rejected\":%zu", ok, n - ok);
 	pthread_mutex_lock(&w->lock);
 	w->stats.posted += ok;
 	w->stats.queue_full += full;
 	pthread_mutex_unlock(&w->lock);
-	status = full > 0 ? 503 : (ok == 0 ? 400 : 202);
-	if (status != 202)
-		sr_buf_addf(&b, ",\"error\":\"%s\",\"status\":%u",
-		    full > 0 ? "event queue full, retry later"
-			     : "no event accepted",
-		    status);
-	sr_buf_addc(&b, '}');
-	if (status != 202 && !w->cfg.quiet)
-		web_log(w, "%u POST %s: %zu of %zu events refused", status, url,
-		    n - ok, n);
-	ret = web_json(w, c, status, &b);
-	sr_buf_release(&b);
-	return ret;
 }
 
-static enum MHD_Result
-route_series(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
+int
+sr_web_shared_try(const struct sr_web_req *rq, int variant,
+    enum MHD_Result *ret)
 {
-	const char *name = web_arg(c, "name"), *s;
-	int64_t now = sr_now_ms(), from = now - 3600 * 1000LL, to = now, step;
-	struct sr_buf b;
-	struct sr_err err;
-	enum MHD_Result ret;
-	int status = 500;
+	struct sr_web *w = rq->w;
+	size_t i = (size_t)(rq->route - sr_web_routes) * SR_WEB_VARIANTS +
+	    (size_t)variant;
 
-	if (name == NULL || *name == '\0' || strlen(name) > 200)
-		return web_error(w, c, 400, method, url, "name is required");
-	if ((s = web_arg(c, "from")) != NULL && web_time(s, &from) < 0)
-		return web_error(w, c, 400, method, url,
-		    "from is not an ISO-8601 instant or epoch seconds");
-	if ((s = web_arg(c, "to")) != NULL && web_time(s, &to) < 0)
-		return web_error(w, c, 400, method, url,
-		    "to is not an ISO-8601 instant or epoch seconds");
-	if (from >= to)
-		return web_error(w, c, 400, method, url,
-		    "from is not before to");
-	step = (to - from + SR_WEB_MAX_POINTS - 1) / SR_WEB_MAX_POINTS;
-	if ((s = web_arg(c, "step")) != NULL) {
-		int64_t st;
-
-		if (sr_duration_parse(s, &st, &err) < 0 || st <= 0)
-			return web_error(w, c, 400, method, url,
-			    "step is not a duration (30s, 5m, 1h)");
-		if (st > step)
-			step = st;
+	assert(variant >= 0 && variant < SR_WEB_VARIANTS);
+	pthread_mutex_lock(&w->lock);
+	if (w->pub.resp == NULL || w->pub.resp[i] == NULL) {
+		pthread_mutex_unlock(&w->lock);
+		return 0;
 	}
-	if (step < 1000)
-		step = 1000;
-	if (!sr_web_hist_available(w->db_path))
-		return web_error(w, c, 503, method, url,
-		    "history needs a database file (not :memory:)");
-	sr_buf_init(&b);
-	if (sr_web_hist_series(w->db_path, name, from, to, step, &b, &status,
-		&err) < 0)
-		ret = web_error(w, c, (unsigned)status, method, url, err.msg);
-	else
-		ret = web_json(w, c, 200, &b);
-	sr_buf_release(&b);
-	return ret;
+	*ret = MHD_queue_response(rq->c, 200, w->pub.resp[i]);
+	w->stats.requests++;
+	pthread_mutex_unlock(&w->lock);
+	return 1;
 }
 
-/* ?hours=N (default dflt, at most a year); 0 or -1. */
-static int
-web_hours(struct MHD_Connection *c, double dflt, double *hours)
+enum MHD_Result
+sr_web_shared(const struct sr_web_req *rq, int variant)
 {
-	const char *s = web_arg(c, "hours");
-
-	*hours = dflt;
-	return s == NULL ? 0 : web_num(s, 0.001, 24.0 * 366, hours);
-}
-
-static enum MHD_Result
-route_performance(struct sr_web *w, struct MHD_Connection *c,
-    const char *method, const char *url)
-{
-	struct sr_buf b;
-	struct sr_err err;
 	enum MHD_Result ret;
-	double hours;
-	int status = 500;
 
-	if (web_hours(c, 1, &hours) < 0)
-		return web_error(w, c, 400, method, url,
-		    "hours must be a number from 0.001 to 8784");
-	if (!sr_web_hist_available(w->db_path))
-		return web_error(w, c, 503, method, url,
-		    "history needs a database file (not :memory:)");
-	sr_buf_init(&b);
-	if (sr_web_hist_performance(w->db_path, sr_now_ms(), hours, &b, &status,
-		&err) < 0)
-		ret = web_error(w, c, (unsigned)status, method, url, err.msg);
-	else
-		ret = web_json(w, c, 200, &b);
-	sr_buf_release(&b);
-	return ret;
-}
-
-static enum MHD_Result
-route_summary(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
-{
-	struct sr_buf b;
-	struct sr_err err;
-	enum MHD_Result ret;
-	int64_t now = sr_now_ms(), from, to = now;
-	const char *s;
-	double hours;
-	int status = 500;
-
-	if (web_hours(c, 24, &hours) < 0)
-		return web_error(w, c, 400, method, url,
-		    "hours must be a number from 0.001 to 8784");
-	from = now - (int64_t)(hours * 3600.0 * 1000.0);
-	if ((s = web_arg(c, "from")) != NULL && web_time(s, &from) < 0)
-		return web_error(w, c, 400, method, url,
-		    "from is not an ISO-8601 instant or epoch seconds");
-	if ((s = web_arg(c, "to")) != NULL && web_time(s, &to) < 0)
-		return web_error(w, c, 400, method, url,
-		    "to is not an ISO-8601 instant or epoch seconds");
-	if (from >= to)
-		return web_error(w, c, 400, method, url,
-		    "from is not before to");
-	if (!sr_web_hist_available(w->db_path))
-		return web_error(w, c, 503, method, url,
-		    "history needs a database file (not :memory:)");
-	sr_buf_init(&b);
-	if (sr_web_hist_summary(w->db_path, from, to, &b, &status, &err) < 0)
-		ret = web_error(w, c, (unsigned)status, method, url, err.msg);
-	else
-		ret = web_json(w, c, 200, &b);
-	sr_buf_release(&b);
-	return ret;
+	if (sr_web_shared_try(rq, variant, &ret))
+		return ret;
+	return sr_web_error(rq, 503,
+	    "no data yet: the first tick has not been published");
 }
 
 /* ---------------------------------------------------------------------- */
@@ -984,10 +570,11 @@ sse_free(void *cls)
 	free(s);
 }
 
-static enum MHD_Result
-route_stream(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
+enum MHD_Result
+sr_route_stream(const struct sr_web_req *rq)
 {
+	struct sr_web *w = rq->w;
+	struct MHD_Connection *c = rq->c;
 	struct web_sse *s;
 	struct MHD_Response *r;
 	const char *last;
@@ -995,9 +582,9 @@ route_stream(struct sr_web *w, struct MHD_Connection *c, const char *method,
 
 	last = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Last-Event-ID");
 	if (last == NULL)
-		last = web_arg(c, "last_event_id");
-	if (last != NULL && web_int(last, 0, INT64_MAX, &v) < 0)
-		return web_error(w, c, 400, method, url,
+		last = sr_web_arg(rq, "last_event_id");
+	if (last != NULL && sr_web_parse_int(last, 0, INT64_MAX, &v) < 0)
+		return sr_web_error(rq, 400,
 		    "Last-Event-ID is not an id this server gave");
 	s = sr_xcalloc(1, sizeof(*s));
 	s->w = w;
@@ -1012,63 +599,54 @@ route_stream(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	    sse_read, s, sse_free);
 	if (r == NULL)
 		SR_BUG("cannot create a response");
-	web_headers(w, r, "text/event-stream");
+	sr_web_headers(w, r, "text/event-stream");
 	(void)MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	pthread_mutex_lock(&w->lock);
 	w->stats.sse_clients++;
 	pthread_mutex_unlock(&w->lock);
-	return web_queue(w, c, 200, r);
+	return sr_web_reply(rq, 200, r);
 }
 
 /* ---------------------------------------------------------------------- */
 /* Dispatch. */
 
-enum web_kind {
-	WEB_GET,
-	WEB_POST
-};
-
-struct web_route {
-	const char *path;
-	int auth;
-	enum MHD_Result (*get)(struct sr_web *, struct MHD_Connection *,
-	    const char *, const char *);
-};
-
-static const struct web_route web_routes[] = { { "/api/health", 0,
-						   route_health },
-	{ "/api/metrics/overview", 1, NULL },
-	{ "/api/metrics/performance", 1, route_performance },
-	{ "/api/metrics/series", 1, route_series },
-	{ "/api/services", 1, NULL }, { "/api/events", 1, route_events },
-	{ "/api/insights", 1, route_insights },
-	{ "/api/summary", 1, route_summary },
-	{ "/api/stream", 1, route_stream }, { "/metrics", 1, NULL },
-	{ NULL, 0, NULL } };
-
-/* The embedded asset for path, or -1; "/" is index.html. */
+/* 1 if the row's path matches url. */
 static int
-web_asset(const char *path)
+web_path_match(const struct sr_web_route *rt, const char *url)
 {
-	if (strcmp(path, "/") == 0)
-		path = "/index.html";
-	for (int i = 0; sr_web_assets[i].path != NULL; i++)
-		if (strcmp(sr_web_assets[i].path, path) == 0)
-			return i;
-	return -1;
+	if (rt->match == SR_WEB_PREFIX)
+		return strncmp(url, rt->path, strlen(rt->path)) == 0;
+	return strcmp(url, rt->path) == 0;
 }
 
-static enum MHD_Result
-web_preflight(struct sr_web *w, struct MHD_Connection *c)
+/*
+ * The first row for url that takes method (*method_ok = 1), else the
+ * first exact row for url (*method_ok = 0: 405), else NULL (404).  GET
+ * rows take HEAD.  A prefix row names a family of URLs, not one
+ * resource, so it never turns a 404 into a 405.
+ */
+static const struct sr_web_route *
+web_route_find(const struct sr_web *w, const char *method, const char *url,
+    int *method_ok)
 {
-	struct MHD_Response *r = web_text(w, "", 0, NULL);
+	const struct sr_web_route *rt, *path_hit = NULL;
+	int head = strcmp(method, "HEAD") == 0;
 
-	(void)MHD_add_response_header(r, "Access-Control-Allow-Methods",
-	    "GET, HEAD, POST, OPTIONS");
-	(void)MHD_add_response_header(r, "Access-Control-Allow-Headers",
-	    "Authorization, Content-Type, Last-Event-ID");
-	(void)MHD_add_response_header(r, "Access-Control-Max-Age", "600");
-	return web_queue(w, c, 204, r);
+	*method_ok = 0;
+	for (rt = sr_web_routes; rt->path != NULL; rt++) {
+		if ((rt->flags & SR_WEB_IF_CORS) && w->cors == NULL)
+			continue;
+		if (!web_path_match(rt, url))
+			continue;
+		if (strcmp(rt->method, method) == 0 ||
+		    (head && strcmp(rt->method, "GET") == 0)) {
+			*method_ok = 1;
+			return rt;
+		}
+		if (path_hit == NULL && rt->match == SR_WEB_EXACT)
+			path_hit = rt;
+	}
+	return path_hit;
 }
 
 /* Sum of the request's header sizes (MHD_KeyValueIterator). */
@@ -1087,53 +665,26 @@ static enum MHD_Result
 web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
     const char *url, const char *method)
 {
-	const struct web_route *rt;
-	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
-	int a;
+	const struct sr_web_route *rt = rq->route;
+	struct sr_web_req x;
 
-	if (strcmp(method, "OPTIONS") == 0 && w->cors != NULL)
-		return web_preflight(w, c);
-	for (rt = web_routes; rt->path != NULL; rt++)
-		if (strcmp(rt->path, url) == 0)
-			break;
-	if (rt->path == NULL) {
-		if ((a = web_asset(url)) >= 0 ||
-		    strcmp(url, "/chart.js") == 0) {
-			if (!get)
-				return web_error(w, c, 405, method, url,
-				    "method not allowed");
-			if (a < 0 && w->chart == NULL)
-				return web_error(w, c, 404, method, url,
-				    "chart.js is not installed "
-				    "(Debian: libjs-chart.js)");
-			return MHD_queue_response(c, 200,
-			    a >= 0 ? w->assets[a] : w->chart);
-		}
+	if (rt == NULL)
 		return web_error(w, c, 404, method, url, "no such route");
-	}
-	if (rt->auth && !web_token_ok(w, c))
+	if ((rt->flags & SR_WEB_AUTH) && !web_token_ok(w, c))
 		return web_error(w, c, 401, method, url,
 		    "missing or wrong bearer token");
-	if (strcmp(method, "POST") == 0 && strcmp(url, "/api/events") == 0)
-		return route_post_events(w, c, rq, method, url);
-	if (!get)
+	if (!rq->method_ok)
 		return web_error(w, c, 405, method, url, "method not allowed");
-	if (rt->get != NULL)
-		return rt->get(w, c, method, url);
-	if (strcmp(url, "/api/metrics/overview") == 0) {
-		const char *h = web_arg(c, "history");
-
-		if (h != NULL && strcmp(h, "0") != 0 && strcmp(h, "1") != 0)
-			return web_error(w, c, 400, method, url,
-			    "history must be 0 or 1");
-		return web_shared(w, c,
-		    h != NULL && h[0] == '1' ? &w->pub.overview_hist
-					     : &w->pub.overview,
-		    method, url);
-	}
-	if (strcmp(url, "/api/services") == 0)
-		return web_shared(w, c, &w->pub.services, method, url);
-	return web_shared(w, c, &w->pub.metrics, method, url);
+	x = (struct sr_web_req){ .w = w,
+		.c = c,
+		.cfg = &w->cfg,
+		.route = rt,
+		.method = method,
+		.url = url,
+		.body = &rq->body,
+		.body_too_large = rq->too_large,
+		.state = w->state[rt - sr_web_routes] };
+	return rt->handler(&x);
 }
 
 static enum MHD_Result
@@ -1148,16 +699,23 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (rq == NULL) {
 		const char *cl;
 		size_t hdr = 0, qlen = 0;
+		unsigned per_ip;
 		long long v;
 
 		rq = sr_xcalloc(1, sizeof(*rq));
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
+		rq->route = web_route_find(w, method, url, &rq->method_ok);
+		per_ip = w->cfg.max_conns_per_ip;
+		rq->max_body = w->cfg.max_body;
+		if (rq->route != NULL && rq->route->limits.max_conns_per_ip > 0)
+			per_ip = rq->route->limits.max_conns_per_ip;
+		if (rq->route != NULL && rq->route->limits.max_body > 0)
+			rq->max_body = rq->route->limits.max_body;
 		/* headers complete: the normal idle timeout from now on */
 		(void)MHD_set_connection_option(c,
 		    MHD_CONNECTION_OPTION_TIMEOUT, w->cfg.timeout_s);
-		if (w->cfg.max_conns_per_ip > 0 &&
-		    web_conns_from(w, c) > w->cfg.max_conns_per_ip) {
+		if (per_ip > 0 && web_conns_from(w, c) > per_ip) {
 			rq->answered = 1;
 			return web_error(w, c, 429, method, url,
 			    "too many connections from this address");
@@ -1179,8 +737,8 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		    "Content-Length");
 		if (cl != NULL &&
-		    (web_int(cl, 0, INT64_MAX, &v) < 0 ||
-			(unsigned long long)v > w->cfg.max_body)) {
+		    (sr_web_parse_int(cl, 0, INT64_MAX, &v) < 0 ||
+			(unsigned long long)v > rq->max_body)) {
 			rq->answered = 1;
 			return web_error(w, c, 413, method, url,
 			    "request body too large");
@@ -1194,7 +752,7 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (*upload_size > 0) {
 		if (!rq->too_large &&
-		    rq->body.len + *upload_size <= w->cfg.max_body)
+		    rq->body.len + *upload_size <= rq->max_body)
 			sr_buf_add(&rq->body, upload, *upload_size);
 		else
 			rq->too_large = 1;
@@ -1277,7 +835,7 @@ web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
 		port = colon + 1;
 	}
-	if (web_int(port, 0, 65535, &p) < 0)
+	if (sr_web_parse_int(port, 0, 65535, &p) < 0)
 		return sr_err_set(err, "bad listen address '%s': bad port",
 		    spec);
 	if (host[0] == '\0')
@@ -1303,24 +861,6 @@ web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 		*loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	return 0;
-}
-
-/* Read a whole small file into a new string; NULL when it cannot. */
-static char *
-web_slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	struct sr_buf b;
-	char chunk[16384];
-	size_t n;
-
-	if (fp == NULL)
-		return NULL;
-	sr_buf_init(&b);
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		sr_buf_add(&b, chunk, n);
-	fclose(fp);
-	return sr_buf_detach(&b, len);
 }
 
 static int
@@ -1377,10 +917,10 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	w->ports[w->n_daemons] = di ? di->port : 0;
 	w->daemons[w->n_daemons++] = d;
-	web_log(w, "listening on %s (port %u)%s", spec,
+	sr_web_log(w, "listening on %s (port %u)%s", spec,
 	    w->ports[w->n_daemons - 1], w->cfg.tls_cert_pem ? ", HTTPS" : "");
 	if (!loopback && w->token == NULL)
-		web_log(w,
+		sr_web_log(w,
 		    "warning: %s is reachable off this machine and no "
 		    "--token-file is set: anyone who can connect reads the "
 		    "data",
@@ -1392,9 +932,6 @@ struct sr_web *
 sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 {
 	struct sr_web *w = sr_xcalloc(1, sizeof(*w));
-	const char *chart;
-	char *text;
-	size_t len;
 
 	w->cfg = *cfg;
 	if (w->cfg.max_conns == 0)
@@ -1414,34 +951,22 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	w->token = cfg->token && *cfg->token ? sr_xstrdup(cfg->token) : NULL;
 	w->cors = cfg->cors_origin ? sr_xstrdup(cfg->cors_origin) : NULL;
 	w->db_path = cfg->db_path ? sr_xstrdup(cfg->db_path) : NULL;
-	w->cfg.token = w->cfg.cors_origin = w->cfg.db_path = NULL;
-	w->cfg.listen = NULL;
+	w->cfg.token = w->token;
+	w->cfg.cors_origin = w->cors;
+	w->cfg.db_path = w->db_path;
 	w->started_ms = sr_now_ms();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->ip_lock, NULL);
-	for (int i = 0; i < 16 && sr_web_assets[i].path != NULL; i++) {
-		w->assets[i] =
-		    MHD_create_response_from_buffer(sr_web_assets[i].len,
-			(void *)(uintptr_t)sr_web_assets[i].data,
-			MHD_RESPMEM_PERSISTENT);
-		web_headers(w, w->assets[i], sr_web_assets[i].type);
-		(void)MHD_add_response_header(w->assets[i],
-		    "Content-Security-Policy",
-		    "default-src 'self'; "
-		    "img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-		    "connect-src 'self'; frame-ancestors 'none'");
-	}
-	chart = cfg->chart_js ? cfg->chart_js : SR_WEB_CHART_JS;
-	if ((text = web_slurp(chart, &len)) != NULL) {
-		w->chart = MHD_create_response_from_buffer(len, text,
-		    MHD_RESPMEM_MUST_FREE);
-		web_headers(w, w->chart, "text/javascript; charset=utf-8");
-	} else {
-		web_log(w,
-		    "warning: no chart.js at %s: the page shows no "
-		    "charts",
-		    chart);
-	}
+	while (sr_web_routes[w->n_routes].path != NULL)
+		w->n_routes++;
+	w->state = sr_xcalloc(w->n_routes, sizeof(*w->state));
+	for (size_t i = 0; i < w->n_routes; i++)
+		if (sr_web_routes[i].open != NULL)
+			w->state[i] =
+			    sr_web_routes[i].open(w, &sr_web_routes[i], cfg);
+	/* borrowed for the open hooks only */
+	w->cfg.listen = NULL;
+	w->cfg.chart_js = NULL;
 	if (cfg->n_listen == 0) {
 		if (web_start(w, SR_WEB_DEFAULT_LISTEN, err) < 0) {
 			sr_web_close(w);
@@ -1458,15 +983,13 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 
 /* Drop the shared responses of p (the frame reference too). */
 static void
-web_pub_release(struct web_pub *p)
+web_pub_release(struct sr_web *w, struct web_pub *p)
 {
-	struct MHD_Response *rs[] = { p->health, p->overview, p->overview_hist,
-		p->services, p->metrics, p->insights[0], p->insights[1],
-		p->insights[2] };
-
-	for (size_t i = 0; i < sizeof(rs) / sizeof(rs[0]); i++)
-		if (rs[i] != NULL)
-			MHD_destroy_response(rs[i]);
+	if (p->resp != NULL)
+		for (size_t i = 0; i < w->n_routes * SR_WEB_VARIANTS; i++)
+			if (p->resp[i] != NULL)
+				MHD_destroy_response(p->resp[i]);
+	free(p->resp);
 	sr_web_frame_unref(p->frame);
 	memset(p, 0, sizeof(*p));
 }
@@ -1497,60 +1020,26 @@ web_take_waiting(struct sr_web *w)
 }
 
 /* The insights list filtered by state, as {"insights":[...]}. */
-static struct MHD_Response *
-web_insights(const struct sr_web *w, const struct sr_web_frame *f, int which)
-{
-	struct sr_buf b;
-	struct MHD_Response *r;
-	size_t n = 0;
-
-	sr_buf_init(&b);
-	sr_buf_adds(&b, "{\"insights\":[");
-	for (size_t i = 0; i < f->n_insights; i++) {
-		if (which != 0 && f->insights[i].state != which)
-			continue;
-		if (n++ > 0)
-			sr_buf_addc(&b, ',');
-		sr_buf_adds(&b, f->insights[i].json);
-	}
-	sr_buf_adds(&b, "]}");
-	r = web_text(w, b.data, b.len, "application/json");
-	sr_buf_release(&b);
-	return r;
-}
-
 void
 sr_web_publish(struct sr_web *w, struct sr_web_frame *f)
 {
 	struct web_pub np, old;
 	struct web_sse *list;
-	static const char json[] = "application/json";
 
 	memset(&np, 0, sizeof(np));
 	np.frame = f;
-	if (f->health)
-		np.health = web_text(w, f->health, strlen(f->health), json);
-	if (f->overview)
-		np.overview =
-		    web_text(w, f->overview, strlen(f->overview), json);
-	if (f->overview_hist)
-		np.overview_hist = web_text(w, f->overview_hist,
-		    strlen(f->overview_hist), json);
-	if (f->services)
-		np.services =
-		    web_text(w, f->services, strlen(f->services), json);
-	if (f->metrics)
-		np.metrics = web_text(w, f->metrics, strlen(f->metrics),
-		    "text/plain; version=0.0.4; charset=utf-8");
-	for (int i = 0; i < 3; i++)
-		np.insights[i] = web_insights(w, f, i);
+	np.resp = sr_xcalloc(w->n_routes * SR_WEB_VARIANTS, sizeof(*np.resp));
+	for (size_t i = 0; i < w->n_routes; i++)
+		if (sr_web_routes[i].publish != NULL)
+			sr_web_routes[i].publish(w, f,
+			    &np.resp[i * SR_WEB_VARIANTS]);
 	pthread_mutex_lock(&w->lock);
 	old = w->pub;
 	w->pub = np;
 	list = web_take_waiting(w);
 	pthread_mutex_unlock(&w->lock);
 	web_resume(list);
-	web_pub_release(&old);
+	web_pub_release(w, &old);
 }
 
 void
@@ -1567,14 +1056,13 @@ sr_web_close(struct sr_web *w)
 	web_resume(list);
 	for (size_t i = 0; i < w->n_daemons; i++) {
 		MHD_stop_daemon(w->daemons[i]);
-		web_log(w, "stopped listening on port %u", w->ports[i]);
+		sr_web_log(w, "stopped listening on port %u", w->ports[i]);
 	}
-	web_pub_release(&w->pub);
-	for (int i = 0; i < 16; i++)
-		if (w->assets[i] != NULL)
-			MHD_destroy_response(w->assets[i]);
-	if (w->chart != NULL)
-		MHD_destroy_response(w->chart);
+	web_pub_release(w, &w->pub);
+	for (size_t i = 0; i < w->n_routes; i++)
+		if (sr_web_routes[i].close != NULL)
+			sr_web_routes[i].close(w->state[i]);
+	free(w->state);
 	free(w->ips);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->ip_lock);

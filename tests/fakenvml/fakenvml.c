@@ -4,7 +4,7 @@
  * readings.  GPU 0: 40 % busy, 20 % memory busy, 4 GiB of 16 GiB used,
  * 55 C, 123456 mW.  GPU 1: 90 %, 70 %, 60 GiB of 80 GiB, 71 C, 300000 mW,
  * and its power call fails (NVML_ERROR_NOT_SUPPORTED = 3) so that metric
- * must be absent.  Built by the test with cc -shared -fPIC.
+ * must be absent.  make builds it as $(BUILD)/tests/libfakenvml.so.
  */
 #include <stddef.h>
 

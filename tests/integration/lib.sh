@@ -12,6 +12,15 @@ cleanup() {
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "$*"; exit 77; }
+# A test that reads the console's UTF-8 glyphs (box lines, sparks) runs
+# in a UTF-8 locale of its own, whatever LANG the caller has (or none).
+use_utf8_locale() {
+	local loc
+	loc=$(locale -a 2>/dev/null | grep -iE '^c\.utf-?8$' | head -n 1)
+	[ -n "$loc" ] || skip "no C.UTF-8 locale"
+	export LANG="$loc" LC_ALL="$loc"
+	unset LC_CTYPE
+}
 # check NAME GOT WANT
 check() { [ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"; echo "ok $1 = $3"; }
 # check_near NAME GOT WANT RELTOL

@@ -9,6 +9,7 @@
 # events, no web event) and the chart shows pay's 5xx %.
 source "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || skip "tmux not installed"
+use_utf8_locale # the detail box is split on its border, U+2502
 
 SOCK="sitrep-tuid-$$"
 tm() { tmux -L "$SOCK" "$@"; }

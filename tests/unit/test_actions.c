@@ -4,13 +4,13 @@
  * JSON on stdin), a late command is killed, a webhook POST reaches a
  * real HTTP receiver on 127.0.0.1 (a small one in a thread here), a
  * failing one is retried, and a receiver that hangs does not hold up
- * the tick.  actions/ is not part of libsitrep.a, so its sources are
- * compiled into this test.
+ * the tick.  actions/ is in libsitrep.a, which the runner links.
  */
 #include <CUnit/CUnit.h>
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +18,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actions/actions.c"
-#include "actions/exec.c"
-#include "actions/webhook.c"
+#include "actions/action_int.h"
+#include "actions/actions.h"
+#include "core/insight.h"
+#include "core/timeutil.h"
 
 void sr_test_actions_suite(void);
 
@@ -36,7 +37,65 @@ struct receiver {
 	int served;
 	char body[8192];
 	pthread_t th;
+	/* hang mode: requests read whole, and closed by the client before
+	 * receiver_stop() (under lock); stop[0] wakes the thread */
+	pthread_mutex_t lock;
+	int hung;
+	int hung_closed;
+	int stop[2];
 };
+
+/* Read one request (headers and Content-Length body) into buf; 0 or -1. */
+static int
+receiver_read(int c, char *buf, size_t size, char **hdr_end)
+{
+	size_t len = 0;
+
+	*hdr_end = NULL;
+	buf[0] = '\0';
+	while (len < size - 1) {
+		ssize_t n = read(c, buf + len, size - 1 - len);
+		char *cl;
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		buf[len] = '\0';
+		*hdr_end = strstr(buf, "\r\n\r\n");
+		cl = strstr(buf, "Content-Length:");
+		if (*hdr_end != NULL && cl != NULL &&
+		    len >= (size_t)(*hdr_end + 4 - buf) + (size_t)atoi(cl + 15))
+			return 0;
+	}
+	return -1;
+}
+
+/*
+ * Hang: count the request, answer nothing, and wait for the client to
+ * give up (counted) or for receiver_stop().
+ */
+static void
+receiver_hang(struct receiver *r, int c)
+{
+	char buf[16384], *hdr_end;
+	struct pollfd p[2];
+
+	if (receiver_read(c, buf, sizeof(buf), &hdr_end) < 0 ||
+	    strncmp(buf, "POST /hook ", 11) != 0)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->hung++;
+	pthread_mutex_unlock(&r->lock);
+	p[0] = (struct pollfd){ .fd = c, .events = POLLIN };
+	p[1] = (struct pollfd){ .fd = r->stop[0], .events = POLLIN };
+	while (poll(p, 2, -1) < 0)
+		;
+	if (p[0].revents != 0 && p[1].revents == 0) {
+		pthread_mutex_lock(&r->lock);
+		r->hung_closed++;
+		pthread_mutex_unlock(&r->lock);
+	}
+}
 
 static void *
 receiver_main(void *arg)
@@ -45,33 +104,17 @@ receiver_main(void *arg)
 
 	for (int k = 0; k < 8; k++) {
 		char buf[16384];
-		size_t len = 0;
 		int c = accept(r->fd, NULL, NULL);
 		char *hdr_end = NULL;
 
 		if (c < 0)
 			return NULL;
 		if (r->mode == 1) {
-			/* hang: keep the connection open, answer nothing */
-			sleep(3);
+			receiver_hang(r, c);
 			(void)close(c);
 			continue;
 		}
-		while (len < sizeof(buf) - 1) {
-			ssize_t n = read(c, buf + len, sizeof(buf) - 1 - len);
-			char *cl;
-
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-			buf[len] = '\0';
-			hdr_end = strstr(buf, "\r\n\r\n");
-			cl = strstr(buf, "Content-Length:");
-			if (hdr_end != NULL && cl != NULL &&
-			    len >= (size_t)(hdr_end + 4 - buf) +
-				    (size_t)atoi(cl + 15))
-				break;
-		}
+		(void)receiver_read(c, buf, sizeof(buf), &hdr_end);
 		if (hdr_end != NULL)
 			(void)snprintf(r->body, sizeof(r->body), "%s",
 			    hdr_end + 4);
@@ -104,6 +147,8 @@ receiver_start(struct receiver *r, int mode, int fail_first)
 	memset(r, 0, sizeof(*r));
 	r->mode = mode;
 	r->fail_first = fail_first;
+	pthread_mutex_init(&r->lock, NULL);
+	CU_ASSERT_FATAL(pipe(r->stop) == 0);
 	r->fd = socket(AF_INET, SOCK_STREAM, 0);
 	CU_ASSERT_FATAL(r->fd >= 0);
 	memset(&a, 0, sizeof(a));
@@ -119,9 +164,23 @@ receiver_start(struct receiver *r, int mode, int fail_first)
 static void
 receiver_stop(struct receiver *r)
 {
+	(void)!write(r->stop[1], "x", 1);
 	(void)shutdown(r->fd, SHUT_RDWR);
 	(void)close(r->fd);
 	(void)pthread_join(r->th, NULL);
+	(void)close(r->stop[0]);
+	(void)close(r->stop[1]);
+	pthread_mutex_destroy(&r->lock);
+}
+
+/* r's hang counters, read under its lock. */
+static void
+receiver_hung(struct receiver *r, int *hung, int *closed)
+{
+	pthread_mutex_lock(&r->lock);
+	*hung = r->hung;
+	*closed = r->hung_closed;
+	pthread_mutex_unlock(&r->lock);
 }
 
 /* ---- tests ---- */
@@ -267,7 +326,12 @@ test_webhook_post_and_retry(void)
 	receiver_stop(&r);
 }
 
-/* A receiver that never answers: ticks still return at once. */
+/*
+ * A receiver that takes the webhook and never answers: the POST arrives
+ * (counted at the receiver), and the ticks after it run while the
+ * receiver still holds it open (a tick that waited on it would return
+ * only once curl's 10 s timeout had closed the connection).
+ */
 static void
 test_webhook_hang_does_not_block(void)
 {
@@ -276,6 +340,7 @@ test_webhook_hang_does_not_block(void)
 	struct sr_engine *e;
 	char url[64];
 	int64_t worst = 0;
+	int hung = 0, closed = 0, t = 0, after = 0;
 
 	receiver_start(&r, 1, 0);
 	(void)snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", r.port);
@@ -290,7 +355,8 @@ test_webhook_hang_does_not_block(void)
 	cfg.n_actions = 1;
 	e = sr_engine_new(&cfg);
 	CU_ASSERT_EQUAL_FATAL(sr_actions_attach(e, &cfg, NULL), 0);
-	for (int t = 0; t < 140; t++) {
+	/* tick until the receiver holds the POST (bounded), then 20 more */
+	for (; t < 620 && after < 20; t++) {
 		int64_t a = sr_mono_ms(), d;
 
 		sr_engine_sample(e, "cpu.total.busy_pct", "%", T0 + t * 1000LL,
@@ -299,9 +365,15 @@ test_webhook_hang_does_not_block(void)
 		d = sr_mono_ms() - a;
 		if (d > worst)
 			worst = d;
+		receiver_hung(&r, &hung, &closed);
+		if (hung > 0)
+			after++;
 		if (t >= 120)
 			usleep(20000);
 	}
+	CU_ASSERT_EQUAL(hung, 1);   /* the webhook really was sent */
+	CU_ASSERT_EQUAL(after, 20); /* and ticks went on after it */
+	CU_ASSERT_EQUAL(closed, 0); /* while it was still in flight */
 	/* a functional bound, far from the 10 s the receiver hangs */
 	CU_ASSERT(worst < 1000);
 	sr_engine_free(e);

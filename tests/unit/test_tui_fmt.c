@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for tui/fmt: number formatting, sparklines, chart cells.
- * The unit runner links core only, so the (curses-free) module is
- * compiled into this test directly.  Expected strings are written by
- * hand from the glyph tables (U+2581 is "\xe2\x96\x81" ...).
+ * Through the header (the runner links libsitrep-tui.a).  Expected
+ * strings are written by hand from the glyph tables (U+2581 is
+ * "\xe2\x96\x81" ...).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
 
-#include "tui/fmt.c"
+#include "tui/fmt.h"
 
 void sr_test_tui_fmt_suite(void);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for tui/frames (time travel).  The unit runner links core
- * only, so the (curses-free) module is compiled into this test directly.
+ * Unit tests for tui/frames (time travel), through its header (the
+ * runner links libsitrep-tui.a).
  * Snapshots are made by hand: tick t has CPU = t, service "api" with
  * 10 * t requests over 5 min, events with seq 1..t, error count t, and
  * the insight "cpu:host" titled "t<tick>" during ticks 100..199.
@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "tui/frames.c"
+#include "tui/frames.h"
 
 void sr_test_tui_frames_suite(void);
 

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for tui/layout.  The unit runner links core only, so the
- * (curses-free) module is compiled into this test directly.
+ * Unit tests for tui/layout, through its header (the runner links
+ * libsitrep-tui.a).
  */
 #include <CUnit/CUnit.h>
 #include <string.h>
 
-#include "tui/layout.c"
+#include "tui/layout.h"
 
 void sr_test_tui_layout_suite(void);
 

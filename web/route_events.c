@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * route_events: GET /api/events (the store's events with a database file,
+ * else or with ?live=1 the frame's recent events; one opaque cursor per
+ * server) and POST /api/events (validated, handed to the main loop
+ * through the server's post callback; HTTP threads never write the
+ * store).
+ */
+#include "web/route.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/parse.h"
+#include "core/query.h"
+#include "core/timeutil.h"
+#include "web/history.h"
+
+/*
+ * Read the event filters shared by live and stored answers; 0, or -1
+ * with the reason in why (q->query is then empty).  The caller releases
+ * q->query.
+ */
+static int
+events_query(const struct sr_web_req *rq, struct sr_web_evq *q,
+    struct sr_err *why)
+{
+	struct sr_err e;
+	const char *s;
+	long long v;
+
+	memset(q, 0, sizeof(*q));
+	sr_query_init(&q->query);
+	q->limit = 100;
+	q->from_ms = INT64_MIN;
+	q->to_ms = INT64_MAX;
+	if ((s = sr_web_arg(rq, "limit")) != NULL) {
+		if (sr_web_parse_int(s, 1, 1000, &v) < 0)
+			return sr_err_set(why,
+			    "limit must be an integer from 1 to 1000");
+		q->limit = (int)v;
+	}
+	if ((s = sr_web_arg(rq, "service")) != NULL && *s != '\0')
+		q->service = s;
+	if ((s = sr_web_arg(rq, "q")) != NULL && *s != '\0' &&
+	    sr_query_parse(&q->query, s, &e) < 0)
+		return sr_err_set(why, "q: %s", e.msg);
+	if ((s = sr_web_arg(rq, "status")) != NULL && *s != '\0') {
+		char *t = sr_xasprintf("status=%s", s);
+		int bad = strchr(s, ' ') != NULL ||
+		    sr_query_add(&q->query, t, &e) < 0;
+
+		free(t);
+		if (bad) {
+			sr_query_release(&q->query);
+			return sr_err_set(why,
+			    "status must be a list of 2xx..5xx, error or "
+			    "codes");
+		}
+	}
+	if ((s = sr_web_arg(rq, "from")) != NULL &&
+	    sr_web_parse_time(s, &q->from_ms) < 0)
+		sr_err_set(why,
+		    "from is not an ISO-8601 instant or epoch seconds");
+	else if ((s = sr_web_arg(rq, "to")) != NULL &&
+	    sr_web_parse_time(s, &q->to_ms) < 0)
+		sr_err_set(why,
+		    "to is not an ISO-8601 instant or epoch seconds");
+	else if (q->from_ms > q->to_ms)
+		sr_err_set(why, "from is after to");
+	else
+		return 0;
+	sr_query_release(&q->query);
+	return -1;
+}
+
+/* 1 if a frame event passes the filter (the same query as the store's). */
+static int
+events_match(const struct sr_web_evq *q, const struct sr_web_event *e)
+{
+	if (q->service != NULL &&
+	    (e->ev.service == NULL || strcmp(q->service, e->ev.service) != 0))
+		return 0;
+	if (!sr_query_match(&q->query, &e->ev))
+		return 0;
+	return e->ev.ts_ms >= q->from_ms && e->ev.ts_ms < q->to_ms;
+}
+
+static enum MHD_Result
+events_answer(const struct sr_web_req *rq, struct sr_web_evq *qp)
+{
+	struct sr_web_evq q = *qp;
+	const char *since = sr_web_arg(rq, "since"), *live;
+	const char *db_path = rq->cfg->db_path;
+	struct sr_web_frame *f;
+	struct sr_buf b;
+	struct sr_err err;
+	enum MHD_Result ret;
+	uint64_t after = 0, cursor;
+	size_t start, n = 0;
+	int status = 500, stored = 0;
+	long long v;
+
+	/*
+	 * One opaque cursor per server: with a database file every answer
+	 * comes from the store and the cursor is a row id ("h<id>" from
+	 * older servers is accepted too); ?live=1, or a ":memory:" store,
+	 * reads the in-memory recent events, whose cursor is the stream's
+	 * event seq (the SSE id).
+	 */
+	live = sr_web_arg(rq, "live");
+	if (live != NULL && strcmp(live, "0") != 0 && strcmp(live, "1") != 0)
+		return sr_web_error(rq, 400, "live must be 0 or 1");
+	stored = sr_web_hist_available(db_path) &&
+	    !(live != NULL && strcmp(live, "1") == 0);
+	if (since != NULL) {
+		const char *num = since;
+
+		if (stored && since[0] == 'h')
+			num++;
+		if (sr_web_parse_int(num, 0, INT64_MAX, &v) < 0)
+			return sr_web_error(rq, 400,
+			    "since is not a cursor this server gave");
+		q.after_row = v;
+		after = (uint64_t)v;
+	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
+		q.newest = 1; /* else: a range is read from its start */
+	}
+	if (!stored && (q.from_ms != INT64_MIN || q.to_ms != INT64_MAX))
+		return sr_web_error(rq, 503,
+		    "history needs a database file (not :memory:)");
+	sr_buf_init(&b);
+	if (stored) {
+		if (sr_web_hist_events(db_path, &q, &b, &status, &err) < 0)
+			ret = sr_web_error(rq, (unsigned)status, err.msg);
+		else
+			ret = sr_web_json(rq, 200, &b);
+		sr_buf_release(&b);
+		return ret;
+	}
+	if ((f = sr_web_frame_current(rq->w)) == NULL) {
+		sr_buf_release(&b);
+		return sr_web_error(rq, 503,
+		    "no data yet: the first tick has not been published");
+	}
+	/* The matching events after the cursor: the oldest `limit` when
+	 * following (since given), else the newest `limit`. */
+	start = 0;
+	while (start < f->n_events && f->events[start].seq <= after)
+		start++;
+	if (since == NULL) {
+		size_t i = f->n_events, m = 0;
+
+		while (i > start && m < (size_t)q.limit) {
+			i--;
+			if (events_match(&q, &f->events[i]))
+				m++;
+		}
+		start = i;
+	}
+	cursor = since == NULL ? f->events_seq : after;
+	sr_buf_adds(&b, "{\"events\":[");
+	for (size_t i = start; i < f->n_events && n < (size_t)q.limit; i++) {
+		if (!events_match(&q, &f->events[i]))
+			continue;
+		if (n++ > 0)
+			sr_buf_addc(&b, ',');
+		sr_buf_adds(&b, f->events[i].json);
+		cursor = f->events[i].seq;
+	}
+	if (n < (size_t)q.limit || since == NULL)
+		cursor = f->events_seq > cursor ? f->events_seq : cursor;
+	sr_buf_addf(&b, "],\"cursor\":\"%" PRIu64 "\",\"truncated\":%s}",
+	    cursor,
+	    (f->n_events > 0 && after + 1 < f->events[0].seq && since != NULL)
+		? "true"
+		: "false");
+	sr_web_frame_unref(f);
+	ret = sr_web_json(rq, 200, &b);
+	sr_buf_release(&b);
+	return ret;
+}
+
+enum MHD_Result
+sr_route_events(const struct sr_web_req *rq)
+{
+	struct sr_web_evq q;
+	struct sr_err why;
+	enum MHD_Result ret;
+
+	if (events_query(rq, &q, &why) < 0)
+		return sr_web_error(rq, 400, why.msg);
+	ret = events_answer(rq, &q);
+	sr_query_release(&q.query);
+	return ret;
+}
+
+enum MHD_Result
+sr_route_post_events(const struct sr_web_req *rq)
+{
+	const struct sr_web_cfg *cfg = rq->cfg;
+	struct sr_parser *p;
+	cJSON *root, *item;
+	struct sr_buf b;
+	struct sr_event ev;
+	enum sr_reject why;
+	struct sr_err err;
+	enum MHD_Result ret;
+	size_t n = 0, ok = 0, full = 0;
+	int64_t now = sr_now_ms();
+	unsigned status;
+
+	if (!cfg->accept_events || cfg->post == NULL)
+		return sr_web_error(rq, 405,
+		    "posting events needs --accept-events");
+	if (rq->body_too_large)
+		return sr_web_error(rq, 413, "request body too large");
+	root = cJSON_ParseWithLength(rq->body->data, rq->body->len);
+	if (root == NULL || !(cJSON_IsObject(root) || cJSON_IsArray(root))) {
+		cJSON_Delete(root);
+		return sr_web_error(rq, 400,
+		    "body must be a JSON event object or an array of them");
+	}
+	p = sr_parser_new(SR_FMT_JSON);
+	sr_buf_init(&b);
+	sr_buf_adds(&b, "{\"results\":[");
+	for (item = cJSON_IsArray(root) ? root->child : root; item != NULL;
+	     item = cJSON_IsArray(root) ? item->next : NULL) {
+		char *text;
+		int r;
+
+		if (n++ > 0)
+			sr_buf_addc(&b, ',');
+		if (!cJSON_IsObject(item)) {
+			sr_buf_adds(&b,
+			    "{\"ok\":false,\"reason\":"
+			    "\"not_object\",\"error\":\"not a JSON object\"}");
+			continue;
+		}
+		text = cJSON_PrintUnformatted(item);
+		if (text == NULL)
+			SR_BUG("cannot print a JSON object");
+		r = sr_parser_line(p, text, strlen(text), now, &ev, &why, &err);
+		if (r < 0) {
+			sr_buf_addf(&b,
+			    "{\"ok\":false,\"reason\":\"%s\","
+			    "\"error\":",
+			    sr_reject_name(why));
+			sr_buf_add_json_str(&b, err.msg);
+			sr_buf_addc(&b, '}');
+			free(text);
+			continue;
+		}
+		if (cfg->post(cfg->post_ctx, &ev, &err) < 0) {
+			full++;
+			sr_buf_adds(&b,
+			    "{\"ok\":false,\"reason\":"
+			    "\"queue_full\",\"error\":");
+			sr_buf_add_json_str(&b, err.msg);
+			sr_buf_addc(&b, '}');
+			free(text);
+			continue;
+		}
+		ok++;
+		sr_buf_adds(&b, "{\"ok\":true,\"event_id\":");
+		sr_buf_add_json_str(&b, ev.event_id);
+		sr_buf_addc(&b, '}');
+		free(text);
+	}
+	sr_parser_free(p);
+	cJSON_Delete(root);
+	sr_buf_addf(&b, "],\"accepted\":%zu,\"rejected\":%zu", ok, n - ok);
+	sr_web_count_posted(rq->w, ok, full);
+	status = full > 0 ? 503 : (ok == 0 ? 400 : 202);
+	if (status != 202)
+		sr_buf_addf(&b, ",\"error\":\"%s\",\"status\":%u",
+		    full > 0 ? "event queue full, retry later"
+			     : "no event accepted",
+		    status);
+	sr_buf_addc(&b, '}');
+	if (status != 202 && !cfg->quiet)
+		sr_web_log(rq->w, "%u POST %s: %zu of %zu events refused",
+		    status, rq->url, n - ok, n);
+	ret = sr_web_json(rq, status, &b);
+	sr_buf_release(&b);
+	return ret;
+}
