@@ -8,9 +8,10 @@
  * server looks the row up when a request's headers are complete, applies
  * the row's limits, checks the token when the row needs one, answers 405
  * for a method no row of that path takes (exact rows only), 404 when no
- * row has the path, and otherwise calls the row's handler.  Adding a route is one handler
- * (a new web/route_<topic>.c or a function in one), its prototype below
- * and one row.
+ * row has the path, and otherwise calls the row's handler.  Adding a route
+ * is one file (or a handler in a topic's web/route_<topic>.c) defining
+ * its row, `const struct sr_web_route sr_web_route_NAME`, beside its
+ * static handler, and one X(NAME) line in web/route.c.
  *
  * Threads: handlers run on MHD's threads, publish hooks on the main loop
  * (in sr_web_publish()), open and close hooks in sr_web_open() and
@@ -55,6 +56,7 @@ struct sr_web_req {
 	/* the server's, defaults filled in; listen, chart_js NULL */
 	const struct sr_web_cfg *cfg;
 	const struct sr_web_route *route;
+	size_t route_index; /* its place in sr_web_routes[] */
 	const char *method;
 	const char *url;
 	const struct sr_buf *body; /* at most the row's max_body bytes */
@@ -82,8 +84,8 @@ struct sr_web_route {
 	void (*close)(void *state); /* frees what open made; NULL ok */
 };
 
-/* The table (web/route.c), terminated by a row with path NULL. */
-extern const struct sr_web_route sr_web_routes[];
+/* The table (web/route.c), in the order rows are tried, NULL-ended. */
+extern const struct sr_web_route *const sr_web_routes[];
 
 /* ---- what the server offers its routes (web/server.c) ---- */
 
@@ -128,47 +130,5 @@ int sr_web_parse_int(const char *s, long long lo, long long hi, long long *out);
 int sr_web_parse_num(const char *s, double lo, double hi, double *out);
 /* An instant, ISO-8601 or epoch seconds; 0 or -1. */
 int sr_web_parse_time(const char *s, int64_t *ms);
-
-/* ---- the routes' functions, by file ---- */
-
-/* web/route_frame.c: answers built once per tick from the frame. */
-enum MHD_Result sr_route_health(const struct sr_web_req *rq);
-void sr_route_health_publish(struct sr_web *w, const struct sr_web_frame *f,
-    struct MHD_Response **out);
-enum MHD_Result sr_route_overview(const struct sr_web_req *rq);
-void sr_route_overview_publish(struct sr_web *w, const struct sr_web_frame *f,
-    struct MHD_Response **out);
-enum MHD_Result sr_route_services(const struct sr_web_req *rq);
-void sr_route_services_publish(struct sr_web *w, const struct sr_web_frame *f,
-    struct MHD_Response **out);
-enum MHD_Result sr_route_insights(const struct sr_web_req *rq);
-void sr_route_insights_publish(struct sr_web *w, const struct sr_web_frame *f,
-    struct MHD_Response **out);
-
-/* web/route_metrics.c: the Prometheus text. */
-enum MHD_Result sr_route_metrics(const struct sr_web_req *rq);
-void sr_route_metrics_publish(struct sr_web *w, const struct sr_web_frame *f,
-    struct MHD_Response **out);
-
-/* web/route_events.c: recent and stored events, posted events. */
-enum MHD_Result sr_route_events(const struct sr_web_req *rq);
-enum MHD_Result sr_route_post_events(const struct sr_web_req *rq);
-
-/* web/route_history.c: series, performance and summary from the store. */
-enum MHD_Result sr_route_series(const struct sr_web_req *rq);
-enum MHD_Result sr_route_performance(const struct sr_web_req *rq);
-enum MHD_Result sr_route_summary(const struct sr_web_req *rq);
-
-/* web/route_assets.c: the web page's files, chart.js, CORS preflight. */
-enum MHD_Result sr_route_asset(const struct sr_web_req *rq);
-void *sr_route_asset_open(struct sr_web *w, const struct sr_web_route *rt,
-    const struct sr_web_cfg *cfg);
-void *sr_route_chart_open(struct sr_web *w, const struct sr_web_route *rt,
-    const struct sr_web_cfg *cfg);
-void sr_route_response_close(void *state);
-enum MHD_Result sr_route_preflight(const struct sr_web_req *rq);
-
-/* web/server.c: the SSE stream (suspended between ticks). */
-enum MHD_Result sr_route_stream(const struct sr_web_req *rq);
 
 #endif

@@ -14,7 +14,7 @@
 #include "web/assets.h"
 
 /* The embedded file for the row's path ("/" is index.html). */
-void *
+static void *
 sr_route_asset_open(struct sr_web *w, const struct sr_web_route *rt,
     const struct sr_web_cfg *cfg)
 {
@@ -60,7 +60,7 @@ assets_slurp(const char *path, size_t *len)
 }
 
 /* chart.js from cfg->chart_js (or the Debian path); NULL when absent. */
-void *
+static void *
 sr_route_chart_open(struct sr_web *w, const struct sr_web_route *rt,
     const struct sr_web_cfg *cfg)
 {
@@ -84,7 +84,7 @@ sr_route_chart_open(struct sr_web *w, const struct sr_web_route *rt,
 	return r;
 }
 
-void
+static void
 sr_route_response_close(void *state)
 {
 	if (state != NULL)
@@ -92,7 +92,7 @@ sr_route_response_close(void *state)
 }
 
 /* The row's response, queued as it is (shared, not counted in stats). */
-enum MHD_Result
+static enum MHD_Result
 sr_route_asset(const struct sr_web_req *rq)
 {
 	if (rq->state == NULL)
@@ -101,7 +101,7 @@ sr_route_asset(const struct sr_web_req *rq)
 	return MHD_queue_response(rq->c, 200, rq->state);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_preflight(const struct sr_web_req *rq)
 {
 	struct MHD_Response *r = sr_web_text(rq->w, "", 0, NULL);
@@ -113,3 +113,24 @@ sr_route_preflight(const struct sr_web_req *rq)
 	(void)MHD_add_response_header(r, "Access-Control-Max-Age", "600");
 	return sr_web_reply(rq, 204, r);
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_preflight = { "OPTIONS", "",
+	SR_WEB_PREFIX, SR_WEB_IF_CORS, { 0, 0 }, sr_route_preflight, NULL, NULL,
+	NULL };
+/* the page: no token, so a browser can load it and then ask */
+const struct sr_web_route sr_web_route_root = { "GET", "/", SR_WEB_EXACT, 0,
+	{ 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
+	sr_route_response_close };
+const struct sr_web_route sr_web_route_index_html = { "GET", "/index.html",
+	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
+	sr_route_response_close };
+const struct sr_web_route sr_web_route_app_js = { "GET", "/app.js",
+	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
+	sr_route_response_close };
+const struct sr_web_route sr_web_route_style_css = { "GET", "/style.css",
+	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
+	sr_route_response_close };
+const struct sr_web_route sr_web_route_chart_js = { "GET", "/chart.js",
+	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_chart_open,
+	sr_route_response_close };

@@ -184,7 +184,7 @@ events_answer(const struct sr_web_req *rq, struct sr_web_evq *qp)
 	return ret;
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_events(const struct sr_web_req *rq)
 {
 	struct sr_web_evq q;
@@ -198,7 +198,7 @@ sr_route_events(const struct sr_web_req *rq)
 	return ret;
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_post_events(const struct sr_web_req *rq)
 {
 	const struct sr_web_cfg *cfg = rq->cfg;
@@ -288,3 +288,11 @@ sr_route_post_events(const struct sr_web_req *rq)
 	sr_buf_release(&b);
 	return ret;
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_events = { "GET", "/api/events",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_events, NULL, NULL,
+	NULL };
+const struct sr_web_route sr_web_route_post_events = { "POST", "/api/events",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_post_events, NULL, NULL,
+	NULL };

@@ -21,7 +21,7 @@ route_body(struct sr_web *w, const char *text)
 			    : NULL;
 }
 
-void
+static void
 sr_route_health_publish(struct sr_web *w, const struct sr_web_frame *f,
     struct MHD_Response **out)
 {
@@ -29,7 +29,7 @@ sr_route_health_publish(struct sr_web *w, const struct sr_web_frame *f,
 }
 
 /* Before the first tick: "starting", with the uptime. */
-enum MHD_Result
+static enum MHD_Result
 sr_route_health(const struct sr_web_req *rq)
 {
 	struct sr_buf b;
@@ -49,7 +49,7 @@ sr_route_health(const struct sr_web_req *rq)
 }
 
 /* Variant 0: the tiles; 1 (?history=1): with each tile's history. */
-void
+static void
 sr_route_overview_publish(struct sr_web *w, const struct sr_web_frame *f,
     struct MHD_Response **out)
 {
@@ -57,7 +57,7 @@ sr_route_overview_publish(struct sr_web *w, const struct sr_web_frame *f,
 	out[1] = route_body(w, f->overview_hist);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_overview(const struct sr_web_req *rq)
 {
 	const char *h = sr_web_arg(rq, "history");
@@ -67,14 +67,14 @@ sr_route_overview(const struct sr_web_req *rq)
 	return sr_web_shared(rq, h != NULL && h[0] == '1' ? 1 : 0);
 }
 
-void
+static void
 sr_route_services_publish(struct sr_web *w, const struct sr_web_frame *f,
     struct MHD_Response **out)
 {
 	out[0] = route_body(w, f->services);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_services(const struct sr_web_req *rq)
 {
 	return sr_web_shared(rq, 0);
@@ -104,7 +104,7 @@ route_insights_by(struct sr_web *w, const struct sr_web_frame *f, int which)
 }
 
 /* Variants: 0 all, 1 firing, 2 resolved (the frame's state numbers). */
-void
+static void
 sr_route_insights_publish(struct sr_web *w, const struct sr_web_frame *f,
     struct MHD_Response **out)
 {
@@ -112,7 +112,7 @@ sr_route_insights_publish(struct sr_web *w, const struct sr_web_frame *f,
 		out[i] = route_insights_by(w, f, i);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_insights(const struct sr_web_req *rq)
 {
 	const char *state = sr_web_arg(rq, "state");
@@ -129,3 +129,17 @@ sr_route_insights(const struct sr_web_req *rq)
 		    "state must be firing, resolved or all");
 	return sr_web_shared(rq, i);
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_health = { "GET", "/api/health",
+	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_health, sr_route_health_publish,
+	NULL, NULL };
+const struct sr_web_route sr_web_route_overview = { "GET",
+	"/api/metrics/overview", SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 },
+	sr_route_overview, sr_route_overview_publish, NULL, NULL };
+const struct sr_web_route sr_web_route_services = { "GET", "/api/services",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_services,
+	sr_route_services_publish, NULL, NULL };
+const struct sr_web_route sr_web_route_insights = { "GET", "/api/insights",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_insights,
+	sr_route_insights_publish, NULL, NULL };

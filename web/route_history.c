@@ -20,7 +20,7 @@ static const char history_bad_from[] =
 static const char history_bad_to[] =
     "to is not an ISO-8601 instant or epoch seconds";
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_series(const struct sr_web_req *rq)
 {
 	const char *name = sr_web_arg(rq, "name"), *s;
@@ -74,7 +74,7 @@ history_hours(const struct sr_web_req *rq, double dflt, double *hours)
 	return s == NULL ? 0 : sr_web_parse_num(s, 0.001, 24.0 * 366, hours);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_performance(const struct sr_web_req *rq)
 {
 	const char *db_path = rq->cfg->db_path;
@@ -99,7 +99,7 @@ sr_route_performance(const struct sr_web_req *rq)
 	return ret;
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_summary(const struct sr_web_req *rq)
 {
 	const char *db_path = rq->cfg->db_path;
@@ -132,3 +132,14 @@ sr_route_summary(const struct sr_web_req *rq)
 	sr_buf_release(&b);
 	return ret;
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_performance = { "GET",
+	"/api/metrics/performance", SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 },
+	sr_route_performance, NULL, NULL, NULL };
+const struct sr_web_route sr_web_route_series = { "GET", "/api/metrics/series",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_series, NULL, NULL,
+	NULL };
+const struct sr_web_route sr_web_route_summary = { "GET", "/api/summary",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_summary, NULL, NULL,
+	NULL };

@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-void
+static void
 sr_route_metrics_publish(struct sr_web *w, const struct sr_web_frame *f,
     struct MHD_Response **out)
 {
@@ -16,8 +16,13 @@ sr_route_metrics_publish(struct sr_web *w, const struct sr_web_frame *f,
 		    "text/plain; version=0.0.4; charset=utf-8");
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_metrics(const struct sr_web_req *rq)
 {
 	return sr_web_shared(rq, 0);
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_prometheus = { "GET", "/metrics",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_metrics,
+	sr_route_metrics_publish, NULL, NULL };

@@ -92,6 +92,7 @@ struct sr_web {
 struct web_req {
 	const struct sr_web_route *route; /* NULL: no such path */
 	int method_ok;			  /* route takes the method */
+	size_t route_index;		  /* route's place in sr_web_routes[] */
 	size_t max_body;
 	struct sr_buf body;
 	int too_large;
@@ -432,8 +433,7 @@ sr_web_shared_try(const struct sr_web_req *rq, int variant,
     enum MHD_Result *ret)
 {
 	struct sr_web *w = rq->w;
-	size_t i = (size_t)(rq->route - sr_web_routes) * SR_WEB_VARIANTS +
-	    (size_t)variant;
+	size_t i = rq->route_index * SR_WEB_VARIANTS + (size_t)variant;
 
 	assert(variant >= 0 && variant < SR_WEB_VARIANTS);
 	pthread_mutex_lock(&w->lock);
@@ -570,7 +570,7 @@ sse_free(void *cls)
 	free(s);
 }
 
-enum MHD_Result
+static enum MHD_Result
 sr_route_stream(const struct sr_web_req *rq)
 {
 	struct sr_web *w = rq->w;
@@ -627,13 +627,13 @@ web_path_match(const struct sr_web_route *rt, const char *url)
  */
 static const struct sr_web_route *
 web_route_find(const struct sr_web *w, const char *method, const char *url,
-    int *method_ok)
+    int *method_ok, size_t *index)
 {
 	const struct sr_web_route *rt, *path_hit = NULL;
 	int head = strcmp(method, "HEAD") == 0;
 
 	*method_ok = 0;
-	for (rt = sr_web_routes; rt->path != NULL; rt++) {
+	for (size_t i = 0; (rt = sr_web_routes[i]) != NULL; i++) {
 		if ((rt->flags & SR_WEB_IF_CORS) && w->cors == NULL)
 			continue;
 		if (!web_path_match(rt, url))
@@ -641,10 +641,13 @@ web_route_find(const struct sr_web *w, const char *method, const char *url,
 		if (strcmp(rt->method, method) == 0 ||
 		    (head && strcmp(rt->method, "GET") == 0)) {
 			*method_ok = 1;
+			*index = i;
 			return rt;
 		}
-		if (path_hit == NULL && rt->match == SR_WEB_EXACT)
+		if (path_hit == NULL && rt->match == SR_WEB_EXACT) {
 			path_hit = rt;
+			*index = i;
+		}
 	}
 	return path_hit;
 }
@@ -679,11 +682,12 @@ web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 		.c = c,
 		.cfg = &w->cfg,
 		.route = rt,
+		.route_index = rq->route_index,
 		.method = method,
 		.url = url,
 		.body = &rq->body,
 		.body_too_large = rq->too_large,
-		.state = w->state[rt - sr_web_routes] };
+		.state = w->state[rq->route_index] };
 	return rt->handler(&x);
 }
 
@@ -705,7 +709,8 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq = sr_xcalloc(1, sizeof(*rq));
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
-		rq->route = web_route_find(w, method, url, &rq->method_ok);
+		rq->route = web_route_find(w, method, url, &rq->method_ok,
+		    &rq->route_index);
 		per_ip = w->cfg.max_conns_per_ip;
 		rq->max_body = w->cfg.max_body;
 		if (rq->route != NULL && rq->route->limits.max_conns_per_ip > 0)
@@ -957,13 +962,13 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	w->started_ms = sr_now_ms();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->ip_lock, NULL);
-	while (sr_web_routes[w->n_routes].path != NULL)
+	while (sr_web_routes[w->n_routes] != NULL)
 		w->n_routes++;
 	w->state = sr_xcalloc(w->n_routes, sizeof(*w->state));
 	for (size_t i = 0; i < w->n_routes; i++)
-		if (sr_web_routes[i].open != NULL)
+		if (sr_web_routes[i]->open != NULL)
 			w->state[i] =
-			    sr_web_routes[i].open(w, &sr_web_routes[i], cfg);
+			    sr_web_routes[i]->open(w, sr_web_routes[i], cfg);
 	/* borrowed for the open hooks only */
 	w->cfg.listen = NULL;
 	w->cfg.chart_js = NULL;
@@ -1030,8 +1035,8 @@ sr_web_publish(struct sr_web *w, struct sr_web_frame *f)
 	np.frame = f;
 	np.resp = sr_xcalloc(w->n_routes * SR_WEB_VARIANTS, sizeof(*np.resp));
 	for (size_t i = 0; i < w->n_routes; i++)
-		if (sr_web_routes[i].publish != NULL)
-			sr_web_routes[i].publish(w, f,
+		if (sr_web_routes[i]->publish != NULL)
+			sr_web_routes[i]->publish(w, f,
 			    &np.resp[i * SR_WEB_VARIANTS]);
 	pthread_mutex_lock(&w->lock);
 	old = w->pub;
@@ -1060,8 +1065,8 @@ sr_web_close(struct sr_web *w)
 	}
 	web_pub_release(w, &w->pub);
 	for (size_t i = 0; i < w->n_routes; i++)
-		if (sr_web_routes[i].close != NULL)
-			sr_web_routes[i].close(w->state[i]);
+		if (sr_web_routes[i]->close != NULL)
+			sr_web_routes[i]->close(w->state[i]);
 	free(w->state);
 	free(w->ips);
 	pthread_mutex_destroy(&w->lock);
@@ -1085,3 +1090,8 @@ sr_web_stats(struct sr_web *w, struct sr_web_stats *out)
 	*out = w->stats;
 	pthread_mutex_unlock(&w->lock);
 }
+
+/* Rows of the route table (web/route.c lists them, in order). */
+const struct sr_web_route sr_web_route_stream = { "GET", "/api/stream",
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_stream, NULL, NULL,
+	NULL };
