@@ -131,7 +131,8 @@ hmap_find(const struct sr_hmap *m, const void *key, size_t len, uint64_t h)
 		struct hmap_slot *s = &m->slots[i];
 
 		if (s->key == NULL ||
-		    (s->h == h && s->len == len && memcmp(s->key, key, len) == 0))
+		    (s->h == h && s->len == len &&
+			memcmp(s->key, key, len) == 0))
 			return s;
 		i = (i + 1) & (m->cap - 1);
 	}
@@ -263,8 +264,7 @@ sr_hmap_del(struct sr_hmap *m, const char *key)
 }
 
 int
-sr_hmap_next(const struct sr_hmap *m, size_t *pos, const char **key,
-    void **val)
+sr_hmap_next(const struct sr_hmap *m, size_t *pos, const char **key, void **val)
 {
 	for (; *pos < m->cap; (*pos)++) {
 		const struct hmap_slot *s = &m->slots[*pos];

@@ -41,8 +41,8 @@ struct sr_hmap;
  * removed, replaced or the map is cleared or freed.  Free with
  * sr_hmap_free().
  */
-struct sr_hmap *sr_hmap_new(size_t hint, unsigned flags,
-    void (*free_val)(void *));
+struct sr_hmap *
+sr_hmap_new(size_t hint, unsigned flags, void (*free_val)(void *));
 /* Free the map, its owned keys and (with free_val) values; NULL is a no-op. */
 void sr_hmap_free(struct sr_hmap *m);
 /* Remove every entry (as sr_hmap_del would); keeps the slot memory. */
@@ -58,8 +58,8 @@ size_t sr_hmap_count(const struct sr_hmap *m);
  */
 void *sr_hmap_get(const struct sr_hmap *m, const char *key);
 void *sr_hmap_getn(const struct sr_hmap *m, const void *key, size_t len);
-void *sr_hmap_geth(const struct sr_hmap *m, const void *key, size_t len,
-    uint64_t h);
+void *
+sr_hmap_geth(const struct sr_hmap *m, const void *key, size_t len, uint64_t h);
 /* 1 when key is in the map (whatever its value), else 0. */
 int sr_hmap_has(const struct sr_hmap *m, const char *key);
 
@@ -72,8 +72,8 @@ int sr_hmap_has(const struct sr_hmap *m, const char *key);
  * aborts.
  */
 const char *sr_hmap_put(struct sr_hmap *m, const char *key, void *val);
-const char *sr_hmap_putn(struct sr_hmap *m, const void *key, size_t len,
-    void *val);
+const char *
+sr_hmap_putn(struct sr_hmap *m, const void *key, size_t len, void *val);
 const char *sr_hmap_puth(struct sr_hmap *m, const void *key, size_t len,
     uint64_t h, void *val);
 

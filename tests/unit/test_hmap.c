@@ -196,8 +196,8 @@ test_many(void)
 static void
 test_collisions(void)
 {
-	static const char *const keys[8] = { "a", "b", "c", "d", "e", "f",
-		"g", "h" };
+	static const char *const keys[8] = { "a", "b", "c", "d", "e", "f", "g",
+		"h" };
 
 	for (int start = 0; start < 8; start++) {
 		struct sr_hmap *m = sr_hmap_new(0, 0, NULL);
