@@ -28,7 +28,8 @@ sr_sysfs_path(char *dst, size_t cap, const char *root, const char *fmt, ...)
 }
 
 static int
-sysfs_vpath(char *dst, size_t cap, const char *root, const char *fmt, va_list ap)
+sysfs_vpath(char *dst, size_t cap, const char *root, const char *fmt,
+    va_list ap)
 {
 	int a, b;
 
@@ -108,7 +109,8 @@ sysfs_line_at(const char *path, char *dst, size_t cap)
 }
 
 int
-sr_sysfs_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
+sr_sysfs_read_line(const char *root, char *dst, size_t cap, const char *fmt,
+    ...)
 {
 	char path[4096];
 	va_list ap;
@@ -190,4 +192,3 @@ sr_sysfs_devtab_release(struct sr_sysfs_devtab *t)
 	free(t->v);
 	memset(t, 0, sizeof(*t));
 }
-

@@ -36,11 +36,11 @@ struct sr_sysfs_devtab {
  * Read a whole file under root into rd (reset first); returns rd's text
  * (valid until rd changes) or NULL when it cannot be read.
  */
-const char *sr_sysfs_read(struct sr_buf *rd, const char *root, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+const char *sr_sysfs_read(struct sr_buf *rd, const char *root, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
 /* Read a small file's first line (newline dropped) into dst; 0 or -1. */
-int sr_sysfs_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+int sr_sysfs_read_line(const char *root, char *dst, size_t cap, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 /* Read a file holding one integer; 0 or -1. */
 int sr_sysfs_read_i64(const char *root, int64_t *out, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/field.h"
 #include "core/timeutil.h"
 
 #define EXPORT_FLUSH (64 * 1024)
@@ -317,24 +318,56 @@ export_table(struct sr_store *st, const char *sql,
 	return n;
 }
 
-static const struct export_col event_cols[] = {
-	{ "event_id", K_TEXT },
-	{ "event_type", K_TEXT },
-	{ "timestamp", K_TIME },
-	{ "service", K_TEXT },
-	{ "endpoint", K_TEXT },
-	{ "status_code", K_INT },
-	{ "response_time_ms", K_REAL },
-	{ "user_id", K_TEXT },
-	{ "session_id", K_TEXT },
-	{ "message", K_TEXT },
-	{ "model", K_TEXT },
-	{ "tokens_in", K_INT },
-	{ "tokens_out", K_INT },
-	{ "ttft_ms", K_REAL },
-	{ "host", K_TEXT },
-	{ "metadata", K_JSON },
-};
+/* The kind of cell a field's column holds. */
+static enum export_kind
+export_field_kind(const struct sr_field *f)
+{
+	switch (f->type) {
+	case SR_FIELD_INT:
+	case SR_FIELD_FLAG:
+		return K_INT;
+	case SR_FIELD_REAL:
+		return K_REAL;
+	case SR_FIELD_TIME:
+		return K_TIME;
+	case SR_FIELD_JSON:
+		return K_JSON;
+	case SR_FIELD_TEXT:
+		break;
+	}
+	return K_TEXT;
+}
+
+/* Events: one column per exported field, in the field table's order. */
+static int64_t
+export_events(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
+{
+	struct export_col cols[SR_FIELD__COUNT];
+	struct sr_buf sql;
+	int ncol = 0;
+	int64_t n;
+
+	sr_buf_init(&sql);
+	sr_buf_adds(&sql, "SELECT ");
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->export == NULL || f->sql == NULL)
+			continue;
+		if (ncol > 0)
+			sr_buf_adds(&sql, ", ");
+		sr_buf_adds(&sql, f->sql);
+		cols[ncol].name = f->export;
+		cols[ncol].kind = export_field_kind(f);
+		ncol++;
+	}
+	sr_buf_adds(&sql,
+	    " FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, id");
+	n = export_table(st, sql.data, cols, ncol, o, out, err);
+	sr_buf_release(&sql);
+	return n;
+}
 
 static const struct export_col insight_cols[] = {
 	{ "id", K_TEXT },
@@ -480,13 +513,7 @@ sr_export_run(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
 {
 	switch (o->what) {
 	case SR_EXPORT_EVENTS:
-		return export_table(st,
-		    "SELECT event_id, event_type, ts, service, endpoint,"
-		    " status, latency_ms, user_id, session_id, message, model,"
-		    " tokens_in, tokens_out, ttft_ms, host, metadata"
-		    " FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, id",
-		    event_cols, (int)(sizeof event_cols / sizeof *event_cols),
-		    o, out, err);
+		return export_events(st, o, out, err);
 	case SR_EXPORT_INSIGHTS:
 		return export_table(st,
 		    "SELECT id, rule, subject, category, severity, confidence,"
