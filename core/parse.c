@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * parse: see parse.h.  Every format turns a line into a list of key/value
- * pairs that one dispatcher maps onto the event model: a key table (with
- * a per-parser index on the first byte) names the event slot, the
- * conversion and a rank, so that when a line carries two aliases of one
- * field the better-ranked one wins and the other is kept in metadata.
- * Conversion happens after the walk, so a displaced alias is never
- * converted.  The combined access-log format is matched by hand and fills
+ * pairs that one dispatcher maps onto the event model: a key table built
+ * from the field table's aliases (core/field.h), with a per-parser index
+ * on the first byte, names the field, the conversion and a rank, so that
+ * when a line carries two aliases of one field the better-ranked one wins
+ * and the other is kept in metadata.  Conversion happens after the walk,
+ * in field table order, so a displaced alias is never converted.  The combined access-log format is matched by hand and fills
  * the event directly.
  *
  * Memory: the returned event's strings point into the parser (the cJSON
