@@ -2,7 +2,9 @@
 /*
  * hmap: see hmap.h.  Slots hold the full hash, so a probe compares
  * lengths and bytes only on a hash match; a slot is empty when its key
- * is NULL.  Capacity is a power of two, at least twice the entries.
+ * is NULL.  Capacity is a power of two, at least twice the entries; it
+ * halves when deletions leave it less than 1/8 full, down to the size
+ * asked for at creation.
  */
 #include "core/hmap.h"
 
@@ -22,7 +24,8 @@ struct hmap_slot {
 
 struct sr_hmap {
 	struct hmap_slot *slots;
-	size_t cap; /* power of two */
+	size_t cap;	/* power of two */
+	size_t min_cap; /* the capacity asked for at creation */
 	size_t n;
 	unsigned flags;
 	void (*free_val)(void *);
@@ -79,6 +82,7 @@ sr_hmap_new(size_t hint, unsigned flags, void (*free_val)(void *))
 	m->cap = HMAP_MIN_CAP;
 	while (m->cap < hint * 2)
 		m->cap *= 2;
+	m->min_cap = m->cap;
 	m->slots = sr_xcalloc(m->cap, sizeof(*m->slots));
 	m->flags = flags;
 	m->free_val = free_val;
@@ -164,13 +168,14 @@ sr_hmap_has(const struct sr_hmap *m, const char *key)
 	return hmap_find(m, key, len, sr_hash_bytes(key, len))->key != NULL;
 }
 
+/* Move every entry into a new slot array of cap slots. */
 static void
-hmap_grow(struct sr_hmap *m)
+hmap_resize(struct sr_hmap *m, size_t cap)
 {
 	struct hmap_slot *old = m->slots;
 	size_t ocap = m->cap;
 
-	m->cap *= 2;
+	m->cap = cap;
 	m->slots = sr_xcalloc(m->cap, sizeof(*m->slots));
 	for (size_t i = 0; i < ocap; i++) {
 		size_t j;
@@ -198,7 +203,7 @@ sr_hmap_puth(struct sr_hmap *m, const void *key, size_t len, uint64_t h,
 		return s->key;
 	}
 	if ((m->n + 1) * 2 > m->cap) {
-		hmap_grow(m);
+		hmap_resize(m, m->cap * 2);
 		s = hmap_find(m, key, len, h);
 	}
 	if (m->flags & SR_HMAP_OWN_KEYS) {
@@ -254,6 +259,9 @@ sr_hmap_deln(struct sr_hmap *m, const void *key, size_t len)
 	}
 	memset(&m->slots[i], 0, sizeof(m->slots[i]));
 	m->n--;
+	/* give memory back after a mass removal, never below the start */
+	if (m->cap > m->min_cap && m->n * 8 < m->cap)
+		hmap_resize(m, m->cap / 2);
 	return 1;
 }
 

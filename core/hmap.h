@@ -8,7 +8,8 @@
  * every bit well mixed (HyperLogLog registers).
  *
  * The map uses open addressing with linear probing and backward-shift
- * deletion (no tombstones); it grows by doubling past a load of 1/2.  A
+ * deletion (no tombstones); it grows by doubling past a load of 1/2 and
+ * shrinks by halving below 1/8 (never below its size at creation).  A
  * key is a byte string (it may hold NUL bytes when given with a length).
  * The map says at creation whether it owns its keys (SR_HMAP_OWN_KEYS: it
  * copies each new key and frees the copy) or borrows them (the caller

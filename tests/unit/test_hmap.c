@@ -184,6 +184,21 @@ test_many(void)
 	}
 	CU_ASSERT_EQUAL(seen, 6666);
 	CU_ASSERT_EQUAL(sum, 33333333);
+	/* delete every key from k100 on: the map shrinks on the way down,
+	 * leaving k0..k99 less the 34 multiples of 3 (0, 3, ..., 99) */
+	for (size_t i = 100; i < 10000; i++) {
+		(void)snprintf(key, sizeof(key), "k%zu", i);
+		CU_ASSERT_EQUAL(sr_hmap_del(m, key), i % 3 != 0);
+	}
+	CU_ASSERT_EQUAL(sr_hmap_count(m), 66);
+	for (size_t i = 0; i < 200; i++) {
+		(void)snprintf(key, sizeof(key), "k%zu", i);
+		if (i < 100 && i % 3 != 0) {
+			CU_ASSERT_PTR_EQUAL(sr_hmap_get(m, key), num(i));
+		} else {
+			CU_ASSERT_PTR_NULL(sr_hmap_get(m, key));
+		}
+	}
 	sr_hmap_free(m);
 }
 
