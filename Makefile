@@ -52,13 +52,15 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/unit/runner.o
 LIB	:= $(BUILD)/libsitrep.a
 BIN	:= $(BUILD)/sitrep
 UNIT	:= $(BUILD)/unit-tests
+# Shell completions, generated from the option table by the binary.
+COMPLETIONS := $(BUILD)/sitrep.bash $(BUILD)/_sitrep
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
 .PHONY: sitrep all run test unit integration bench deps deps-test install clean \
-	check-layers fmt lint
+	check-layers check-docs fmt lint
 .DEFAULT_GOAL := all
 
-all: $(BIN) sitrep
+all: $(BIN) sitrep $(COMPLETIONS)
 
 # ./sitrep is a link to the last build, for the README and the tests.
 sitrep: $(BIN)
@@ -88,6 +90,12 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(APP_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(APP_OBJ) $(LIB) $(CURSES_LIBS) $(PKG_LIBS) \
 		$(LDLIBS)
+
+$(BUILD)/sitrep.bash: $(BIN)
+	$(BIN) --completion bash >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/_sitrep: $(BIN)
+	$(BIN) --completion zsh >$@.tmp && mv $@.tmp $@
 
 # The unit runner lists one CUnit suite per tests/unit/test_<module>.c.
 # It is rewritten only when the list changes (a new or removed suite).
@@ -129,7 +137,7 @@ run: deps
 	./tests/run-demo.sh
 
 test: deps-test
-	@$(MAKE) --no-print-directory all $(UNIT) check-layers
+	@$(MAKE) --no-print-directory all $(UNIT) check-layers check-docs
 	@SAN=$(SAN) BUILD=$(BUILD) ./tests/run.sh
 
 unit: $(UNIT)
@@ -162,9 +170,7 @@ LAYER_SRC = $(wildcard core/*.[ch] collectors/*.[ch] actions/*.[ch] \
 	    runtime/*.[ch] tui/*.[ch] web/*.[ch] cmd/*.[ch])
 layer_only = bad=$$(grep -lE '\#include <($(1))' $(filter-out $(2),$(LAYER_SRC))); \
 	[ -z "$$bad" ] || { echo "check-layers: <$(1)> outside its layer:" $$bad; exit 1; }
-SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c \
-	       core/export.c core/insight.c core/summary.c tui/panel_events.c \
-	       web/history.c
+SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c
 
 check-layers:
 	@$(call layer_only,n?curses\.h,tui/%)
@@ -177,12 +183,23 @@ check-layers:
 		actions/*.[ch] runtime/*.[ch] || \
 		{ echo "check-layers: a lower layer includes a front end"; exit 1; }
 
+# Every option and config key is documented in the man page, and every
+# config key in sitrep.conf.example (the tables are read from the binary).
+check-docs: $(BIN)
+	@./tests/check-docs.sh $(BIN)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/doc/sitrep
+		$(DESTDIR)$(PREFIX)/share/doc/sitrep \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sitrep
 	install -m 644 man/sitrep.1 $(DESTDIR)$(PREFIX)/share/man/man1/sitrep.1
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sitrep/
+	install -m 644 $(BUILD)/sitrep.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sitrep
+	install -m 644 $(BUILD)/_sitrep \
+		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_sitrep
 	install -m 644 sitrep.conf.example sitrep.service \
 		$(DESTDIR)$(PREFIX)/share/doc/sitrep/
 

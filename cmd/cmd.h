@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli: the command table and what every command shares: usage errors
- * (exit 2), the --db default, and the process-wide exit codes.
- * Each command lives in cmd/<name>.c and is listed once in main.c.
+ * cli: what every command shares: usage errors (exit 2) and the
+ * process-wide exit codes.  Each command lives in cmd/<name>.c and is
+ * listed once, with its options, in cmd/options.c.
  */
 #ifndef SR_CMD_CMD_H
 #define SR_CMD_CMD_H
@@ -11,12 +11,6 @@ enum sr_exit {
 	SR_EXIT_OK = 0,
 	SR_EXIT_FAIL = 1,  /* a fatal error at run time */
 	SR_EXIT_USAGE = 2, /* bad command line, bad config */
-};
-
-struct sr_command {
-	const char *name;
-	const char *summary;		   /* one line for `sitrep --help` */
-	int (*run)(int argc, char **argv); /* argv[0] = name */
 };
 
 /* Print "sitrep CMD: MESSAGE" and a hint to stderr; returns SR_EXIT_USAGE. */
@@ -31,5 +25,6 @@ int sr_cmd_export(int argc, char **argv);
 int sr_cmd_insights(int argc, char **argv);
 int sr_cmd_serve(int argc, char **argv);
 int sr_cmd_tui(int argc, char **argv);
+int sr_cmd_config(int argc, char **argv);
 
 #endif

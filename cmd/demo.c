@@ -8,7 +8,6 @@
 #include "cmd/cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/options.h"
 #include "collectors/demo.h"
 #include "core/timeutil.h"
 #include "core/util.h"
@@ -33,30 +33,6 @@ struct demo_cfg {
 	int fast;
 	struct sr_demo_opts o;
 };
-
-static void
-demo_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sitrep demo [--rate N] [--duration D] [--seed K]\n"
-	    "                   [--incidents none|some]\n"
-	    "       sitrep demo --fast [--span D] [--count N] [--end TIME] ...\n"
-	    "\n"
-	    "Write realistic synthetic events of an LLM stack (litellm, vllm,\n"
-	    "embeddings, qdrant, webui, whisper, sd) as JSON lines on stdout.\n"
-	    "\n"
-	    "  --rate N         events per second on average (default 50)\n"
-	    "  --duration D     stop after D (30s, 5m ...; default: forever)\n"
-	    "  --seed K         seed of the generator (default: from the clock)\n"
-	    "  --incidents X    'some' (default): error bursts, latency\n"
-	    "                   regressions, traffic spikes; 'none': calm\n"
-	    "  --fast           no pacing: write the events of a past span\n"
-	    "  --span D         with --fast, the span (default 1h)\n"
-	    "  --count N        number of events (with --fast default rate x\n"
-	    "                   span seconds; otherwise stop after N)\n"
-	    "  --end TIME       with --fast, the span's end (default now)\n"
-	    "  --help           this text\n");
-}
 
 /* Write all of b to stdout; 1 when the reader has gone, -1 on error. */
 static int
@@ -202,95 +178,61 @@ demo_paced(const struct demo_cfg *c)
 int
 sr_cmd_demo(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "rate", required_argument,
-						      NULL, 'r' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "fast", no_argument, NULL, 'f' },
-		{ "span", required_argument, NULL, 'S' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "end", required_argument, NULL, 'e' },
-		{ "incidents", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct demo_cfg c = {
 		.rate = 50,
 		.span_ms = 3600000,
 		.count = -1,
 		.o = { .incidents = SR_DEMO_INCIDENTS_SOME },
 	};
-	int have_seed = 0, have_end = 0, ch;
-	struct sr_err err;
+	struct sr_opts o;
+	int have_seed, have_end, rc;
+	const char *v;
 	char *end;
 
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			errno = 0;
-			c.rate = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(c.rate > 0) ||
-			    c.rate > 1e7)
-				return sr_usage_error("demo",
-				    "bad rate '%s' (events per second > 0)",
-				    optarg);
-			break;
-		case 'd':
-		case 'S':
-			if (sr_duration_parse(optarg,
-				ch == 'd' ? &c.duration_ms : &c.span_ms,
-				&err) < 0)
-				return sr_usage_error("demo", "%s", err.msg);
-			if (ch == 'S' && c.span_ms <= 0)
-				return sr_usage_error("demo",
-				    "span must be positive");
-			break;
-		case 's':
-			errno = 0;
-			c.o.seed = strtoull(optarg, &end, 0);
-			if (errno || end == optarg || *end)
-				return sr_usage_error("demo", "bad seed '%s'",
-				    optarg);
-			have_seed = 1;
-			break;
-		case 'f':
-			c.fast = 1;
-			break;
-		case 'n':
-			errno = 0;
-			c.count = strtoll(optarg, &end, 10);
-			if (errno || end == optarg || *end || c.count < 0)
-				return sr_usage_error("demo", "bad count '%s'",
-				    optarg);
-			break;
-		case 'e':
-			if (sr_time_parse(optarg, strlen(optarg), &c.end_ms,
-				&err) < 0)
-				return sr_usage_error("demo", "%s", err.msg);
-			have_end = 1;
-			break;
-		case 'i':
-			if (strcmp(optarg, "none") == 0)
-				c.o.incidents = SR_DEMO_INCIDENTS_NONE;
-			else if (strcmp(optarg, "some") == 0)
-				c.o.incidents = SR_DEMO_INCIDENTS_SOME;
-			else
-				return sr_usage_error("demo",
-				    "bad --incidents "
-				    "'%s' (none or some)",
-				    optarg);
-			break;
-		case 'h':
-			demo_usage(stdout);
-			return SR_EXIT_OK;
-		default:
-			return sr_usage_error("demo", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+	if ((rc = sr_opts_parse("demo", argc, argv, &o)) != 0)
+		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	if (sr_opts_has(&o, SR_O_RATE)) {
+		c.rate = o.v[SR_O_RATE].d;
+		if (!(c.rate > 0) || c.rate > 1e7)
+			return sr_usage_error("demo",
+			    "bad rate '%s' (events per second > 0)",
+			    o.v[SR_O_RATE].s);
 	}
-	if (optind < argc)
-		return sr_usage_error("demo", "unexpected argument '%s'",
-		    argv[optind]);
+	if (sr_opts_has(&o, SR_O_DURATION))
+		c.duration_ms = o.v[SR_O_DURATION].i;
+	if (sr_opts_has(&o, SR_O_SPAN)) {
+		c.span_ms = o.v[SR_O_SPAN].i;
+		if (c.span_ms <= 0)
+			return sr_usage_error("demo", "span must be positive");
+	}
+	have_seed = sr_opts_has(&o, SR_O_SEED);
+	if (have_seed) {
+		v = o.v[SR_O_SEED].s;
+		errno = 0;
+		c.o.seed = strtoull(v, &end, 0);
+		if (errno || end == v || *end)
+			return sr_usage_error("demo", "bad seed '%s'", v);
+	}
+	c.fast = sr_opts_has(&o, SR_O_FAST);
+	if (sr_opts_has(&o, SR_O_COUNT)) {
+		c.count = o.v[SR_O_COUNT].i;
+		if (c.count < 0)
+			return sr_usage_error("demo", "bad count '%s'",
+			    o.v[SR_O_COUNT].s);
+	}
+	have_end = sr_opts_has(&o, SR_O_END);
+	c.end_ms = o.v[SR_O_END].i;
+	if ((v = sr_opts_str(&o, SR_O_INCIDENTS, NULL)) != NULL) {
+		if (strcmp(v, "none") == 0)
+			c.o.incidents = SR_DEMO_INCIDENTS_NONE;
+		else if (strcmp(v, "some") == 0)
+			c.o.incidents = SR_DEMO_INCIDENTS_SOME;
+		else
+			return sr_usage_error("demo",
+			    "bad --incidents "
+			    "'%s' (none or some)",
+			    v);
+	}
 	if (!have_seed)
 		c.o.seed = (uint64_t)sr_now_ms() ^ ((uint64_t)getpid() << 32);
 	if (!have_end)

@@ -18,13 +18,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/options.h"
 #include "collectors/source.h"
 #include "core/ingest.h"
 #include "core/parse.h"
@@ -56,33 +56,6 @@ ingest_on_signal(int sig)
 {
 	(void)sig;
 	ingest_stop = 1;
-}
-
-static void
-ingest_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sitrep ingest [--db PATH] [--format F] [--retain D] "
-	    "[--durable]\n"
-	    "                     [--source SPEC]... [--follow] [FILE...]\n"
-	    "\n"
-	    "Read events (one per line) from FILEs, or stdin when none is given\n"
-	    "or FILE is '-', into the store.  Rejected lines are counted by\n"
-	    "reason and summarised on stderr; the first few are shown.\n"
-	    "\n"
-	    "  --db PATH        database (default "
-	    "$XDG_DATA_HOME/sitrep/sitrep.db)\n"
-	    "  --format F       json, logfmt, combined or auto (default auto)\n"
-	    "  --retain D       keep events for D (default 30d), pruned at the "
-	    "end\n"
-	    "  --durable        synchronous=FULL: committed events survive "
-	    "power loss\n"
-	    "  --source SPEC    read a source (repeatable): file:PATH?from=start,\n"
-	    "                   sqlite:PATH?table=T&from=start, http(s)://URL,\n"
-	    "                   sitrep://HOST[:PORT]; each to its current end,\n"
-	    "                   resuming from its stored cursor\n"
-	    "  --follow         with --source: keep following until interrupted\n"
-	    "  --help           this text\n");
 }
 
 static double
@@ -353,76 +326,48 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 int
 sr_cmd_ingest(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "db", required_argument,
-						      NULL, 'd' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "retain", required_argument, NULL, 'r' },
-		{ "durable", no_argument, NULL, 'D' },
-		{ "source", required_argument, NULL, 's' },
-		{ "follow", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	static const char *const stdin_only[] = { "-" };
 	struct ingest_run run;
 	struct sr_retention ret;
 	struct sr_err err;
 	struct sigaction sa;
+	struct sr_opts o;
 	enum sr_format fmt = SR_FMT_AUTO;
-	const char *db = NULL;
+	const char *db;
 	const char *const *inputs;
 	char *db_default = NULL;
 	const char *specs[INGEST_SOURCES_MAX];
 	unsigned flags = 0;
-	int nspecs = 0, follow = 0;
-	int ninputs, ch, status = SR_EXIT_OK, rc = 0;
+	int nspecs = 0, follow;
+	int ninputs, status = SR_EXIT_OK, rc = 0;
+	size_t nsrc;
 
 	sr_retention_defaults(&ret);
-	optind = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'f':
-			if (sr_format_parse(optarg, &fmt) < 0)
-				return sr_usage_error("ingest",
-				    "unknown format "
-				    "'%s' (json, logfmt, combined or auto)",
-				    optarg);
-			break;
-		case 'r':
-			if (sr_duration_parse(optarg, &ret.events_ms, &err) < 0)
-				return sr_usage_error("ingest", "%s", err.msg);
-			break;
-		case 'D':
-			flags |= SR_STORE_DURABLE;
-			break;
-		case 's':
-			if (nspecs == INGEST_SOURCES_MAX)
-				return sr_usage_error("ingest",
-				    "at most %d "
-				    "--source options",
-				    INGEST_SOURCES_MAX);
-			if (sr_source_spec_check(optarg, &err) < 0)
-				return sr_usage_error("ingest", "%s", err.msg);
-			specs[nspecs++] = optarg;
-			break;
-		case 'F':
-			follow = 1;
-			break;
-		case 'h':
-			ingest_usage(stdout);
-			return SR_EXIT_OK;
-		default:
-			return sr_usage_error("ingest", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
+	if ((rc = sr_opts_parse("ingest", argc, argv, &o)) != 0)
+		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	db = sr_opts_str(&o, SR_O_DB, NULL);
+	if (sr_opts_has(&o, SR_O_INGEST_FORMAT) &&
+	    sr_format_parse(o.v[SR_O_INGEST_FORMAT].s, &fmt) < 0)
+		return sr_usage_error("ingest",
+		    "unknown format "
+		    "'%s' (json, logfmt, combined or auto)",
+		    o.v[SR_O_INGEST_FORMAT].s);
+	if (sr_opts_has(&o, SR_O_RETAIN))
+		ret.events_ms = o.v[SR_O_RETAIN].i;
+	if (sr_opts_has(&o, SR_O_DURABLE))
+		flags |= SR_STORE_DURABLE;
+	nsrc = sr_opts_all(&o, SR_O_SOURCE, specs, INGEST_SOURCES_MAX);
+	if (nsrc > INGEST_SOURCES_MAX)
+		return sr_usage_error("ingest", "at most %d --source options",
+		    INGEST_SOURCES_MAX);
+	nspecs = (int)nsrc;
+	follow = sr_opts_has(&o, SR_O_FOLLOW);
 	if (follow && nspecs == 0)
 		return sr_usage_error("ingest", "--follow needs --source");
-	if (optind < argc) {
-		inputs = (const char *const *)(argv + optind);
-		ninputs = argc - optind;
+	rc = 0;
+	if (o.argc > 0) {
+		inputs = (const char *const *)o.argv;
+		ninputs = o.argc;
 	} else if (nspecs > 0) {
 		inputs = NULL;
 		ninputs = 0;

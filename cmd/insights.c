@@ -7,32 +7,17 @@
  */
 #include "cmd/cmd.h"
 
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/options.h"
 #include "core/config.h"
 #include "core/insight.h"
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
-
-static const char insights_usage[] =
-    "usage: sitrep insights [--db PATH] [--hours N] [--json] "
-    "[--config PATH]\n"
-    "\n"
-    "Evaluate the insight rules over the last N hours of stored history\n"
-    "(default 24, ending at the newest stored minute) and print the\n"
-    "insights that fired or are pending.\n"
-    "\n"
-    "  --db PATH       database (default: [general] db, else\n"
-    "                  $XDG_DATA_HOME/sitrep/sitrep.db)\n"
-    "  --hours N       how much history to evaluate (default 24)\n"
-    "  --json          a JSON list of insight objects\n"
-    "  --config PATH   config file (rule thresholds)\n"
-    "  -h, --help      this help\n";
 
 static void
 print_json(const struct sr_snap_insight *in, int first, struct sr_buf *b)
@@ -86,62 +71,32 @@ ins_cmp(const void *a, const void *b)
 int
 sr_cmd_insights(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "db", required_argument,
-						      NULL, 'd' },
-		{ "hours", required_argument, NULL, 'H' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *db = NULL, *conf = NULL;
+	struct sr_opts op;
+	const char *db, *conf;
 	double hours = 24;
-	int json = 0, c, rc = SR_EXIT_OK;
+	int json, c, rc = SR_EXIT_OK;
 	struct sr_config cfg;
 	struct sr_err err;
 	struct sr_store *st;
 	struct sr_insights *ins;
 	struct sr_snap_insight *list;
 	struct sr_buf out;
-	char *path = NULL, *end;
+	char *path = NULL;
 	int64_t to, from;
 	size_t n, k = 0;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'H':
-			hours = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || !(hours > 0) ||
-			    hours > 24 * 3650)
-				return sr_usage_error("insights",
-				    "bad --hours '%s': a positive number",
-				    optarg);
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'c':
-			conf = optarg;
-			break;
-		case 'h':
-			fputs(insights_usage, stdout);
-			return SR_EXIT_OK;
-		case ':':
+	if ((c = sr_opts_parse("insights", argc, argv, &op)) != 0)
+		return c < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	db = sr_opts_str(&op, SR_O_DB, NULL);
+	conf = sr_opts_str(&op, SR_O_CONFIG, NULL);
+	json = sr_opts_has(&op, SR_O_JSON);
+	if (sr_opts_has(&op, SR_O_HOURS)) {
+		hours = op.v[SR_O_HOURS].d;
+		if (!(hours > 0) || hours > 24 * 3650)
 			return sr_usage_error("insights",
-			    "option '%s' needs a "
-			    "value",
-			    argv[optind - 1]);
-		default:
-			return sr_usage_error("insights", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+			    "bad --hours '%s': a positive number",
+			    op.v[SR_O_HOURS].s);
 	}
-	if (optind < argc)
-		return sr_usage_error("insights", "unexpected argument '%s'",
-		    argv[optind]);
 	if (sr_config_load(&cfg, conf, &err) < 0) {
 		fprintf(stderr, "sitrep insights: %s\n", err.msg);
 		sr_config_release(&cfg);

@@ -1,88 +1,98 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * main: the program's entry point.  Dispatches to a command; with no
- * command, runs the TUI (or explains what to run when stdout is not a
- * terminal).
+ * main: the program's entry point.  Dispatches to a command (the table
+ * is in cmd/options.c); with no command, runs the TUI (or explains what
+ * to run when stdout is not a terminal).  The global options (--help,
+ * --version, --headless and the hidden --completion and --help-table)
+ * come only first; any other option goes to the TUI.
  */
 #include "cmd/cmd.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "cmd/options.h"
 #include "core/util.h"
 
-static const struct sr_command commands[] = {
-	{ "ingest", "read events from files, stdin or sources into the store",
-	    sr_cmd_ingest },
-	{ "report", "summarise stored events over a time range",
-	    sr_cmd_report },
-	{ "insights", "evaluate the insight rules over stored history",
-	    sr_cmd_insights },
-	{ "export", "write stored events, metrics or insights as CSV/JSON",
-	    sr_cmd_export },
-	{ "metrics", "sample this machine once and print its metrics",
-	    sr_cmd_metrics },
-	{ "demo", "write realistic synthetic events as JSON lines",
-	    sr_cmd_demo },
-	{ "serve", "run headless: JSON API, SSE, Prometheus and web page",
-	    sr_cmd_serve },
-	{ "tui", "the terminal console (the default command)", sr_cmd_tui },
-	{ NULL, NULL, NULL }
-};
-
-static void
-usage(FILE *f)
+/* Is arg a global option (as --name or --name=value)? */
+static int
+main_is_global(const char *arg)
 {
-	fprintf(f,
-	    "usage: sitrep [OPTIONS]             the terminal console\n"
-	    "       sitrep COMMAND [OPTIONS]     a batch command or the server\n"
-	    "\n"
-	    "Commands:\n");
-	for (const struct sr_command *c = commands; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
-	fprintf(f,
-	    "\n"
-	    "Global options:\n"
-	    "  --help       this text ('sitrep COMMAND --help' for a command)\n"
-	    "  --version    print the version\n"
-	    "  --headless   same as 'sitrep serve'\n"
-	    "\n"
-	    "Events piped into 'sitrep' or 'sitrep serve' are read as JSON lines,\n"
-	    "logfmt or combined access-log lines.  See man sitrep.\n");
+	for (int i = 0; i < SR_O__COUNT; i++) {
+		const struct sr_option *op = &sr_options[i];
+		size_t n = strlen(op->name);
+
+		if (op->id == SR_O_HELP || !(op->cmds & SR_CMD_MAIN))
+			continue;
+		if (strncmp(arg, "--", 2) == 0 &&
+		    strncmp(arg + 2, op->name, n) == 0 &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+/* `sitrep --version`, `--headless`, `--completion SHELL` ... */
+static int
+main_global(int argc, char **argv)
+{
+	struct sr_opts o;
+	int r;
+
+	if (sr_opts_parse(NULL, argc, argv, &o) != 0)
+		return SR_EXIT_USAGE;
+	if (sr_opts_has(&o, SR_O_HEADLESS)) {
+		argv[1] = (char *)"serve";
+		return sr_cmd_serve(argc - 1, argv + 1);
+	}
+	if (sr_opts_has(&o, SR_O_VERSION)) {
+		printf("sitrep %s\n", SR_VERSION);
+		return SR_EXIT_OK;
+	}
+	if (sr_opts_has(&o, SR_O_HELP_TABLE)) {
+		sr_opts_table(stdout);
+		return SR_EXIT_OK;
+	}
+	r = sr_opts_completion(stdout, o.v[SR_O_COMPLETION].s);
+	if (r < 0)
+		return sr_usage_error(NULL,
+		    "bad --completion '%s': want bash "
+		    "or zsh",
+		    o.v[SR_O_COMPLETION].s);
+	return fflush(stdout) == 0 ? SR_EXIT_OK : SR_EXIT_FAIL;
 }
 
 int
 main(int argc, char **argv)
 {
+	const struct sr_command *c;
 	const char *name;
 
 	if (argc < 2 || argv[1][0] == '-') {
-		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-			usage(stdout);
+		if (argc >= 2 &&
+		    (strcmp(argv[1], "--help") == 0 ||
+			strcmp(argv[1], "-h") == 0)) {
+			sr_opts_help(stdout, NULL);
 			return SR_EXIT_OK;
 		}
-		if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-			printf("sitrep %s\n", SR_VERSION);
-			return SR_EXIT_OK;
-		}
+		/* --headless takes the serve options after it */
 		if (argc >= 2 && strcmp(argv[1], "--headless") == 0) {
 			argv[1] = (char *)"serve";
 			return sr_cmd_serve(argc - 1, argv + 1);
 		}
+		if (argc >= 2 && main_is_global(argv[1]))
+			return main_global(argc, argv);
 		argv[0] = (char *)"tui";
 		return sr_cmd_tui(argc, argv);
 	}
 	name = argv[1];
 	if (strcmp(name, "help") == 0) {
-		usage(stdout);
+		sr_opts_help(stdout, NULL);
 		return SR_EXIT_OK;
 	}
-	for (const struct sr_command *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c->run(argc - 1, argv + 1);
+	if ((c = sr_command_find(name)) != NULL)
+		return c->run(argc - 1, argv + 1);
 	fprintf(stderr, "sitrep: unknown command '%s'\n", name);
-	usage(stderr);
+	sr_opts_help(stderr, NULL);
 	return SR_EXIT_USAGE;
 }

@@ -8,60 +8,16 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cmd/options.h"
 #include "collectors/sys.h"
 #include "core/metric.h"
 #include "core/util.h"
-
-static void
-metrics_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sitrep metrics [--json] [--interval D] [--top]\n"
-	    "                      [--proc-root P] [--sys-root S] [PATTERN...]\n"
-	    "\n"
-	    "Sample this machine twice, D apart (default 1s; 0: once, gauges\n"
-	    "only), and print each metric whose name matches a PATTERN (shell\n"
-	    "glob, e.g. 'cpu.total.*' 'fs./.*'; default: all) with its value\n"
-	    "and unit.\n"
-	    "\n"
-	    "  --json           one flat JSON object {\"name\": value, ...}\n"
-	    "  --interval D     30s, 500ms, 2 (seconds); at most 1h\n"
-	    "  --top            also print the top processes by CPU and memory\n"
-	    "  --proc-root P    read P instead of /proc ($SITREP_PROC)\n"
-	    "  --sys-root S     read S instead of /sys ($SITREP_SYS)\n"
-	    "  --help           this text\n");
-}
-
-/* "1.5", "2s", "500ms", "1m", "1h" into microseconds; -1 when malformed. */
-static int64_t
-metrics_interval(const char *s)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || !(v >= 0))
-		return -1;
-	if (strcmp(end, "ms") == 0)
-		v /= 1000.0;
-	else if (strcmp(end, "m") == 0)
-		v *= 60.0;
-	else if (strcmp(end, "h") == 0)
-		v *= 3600.0;
-	else if (*end != '\0' && strcmp(end, "s") != 0)
-		return -1;
-	if (v > 3600.0)
-		return -1;
-	return (int64_t)(v * 1e6 + 0.5);
-}
 
 static void
 metrics_sleep(int64_t us)
@@ -141,49 +97,25 @@ metrics_print_top(const char *title, const struct sr_procinfo *p, int n)
 int
 sr_cmd_metrics(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "json", no_argument, NULL,
-						      'j' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "top", no_argument, NULL, 't' },
-		{ "proc-root", required_argument, NULL, 'p' },
-		{ "sys-root", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
-	const char *proc_root = NULL, *sys_root = NULL;
-	int json = 0, top = 0, c, rc;
+	struct sr_opts o;
+	const char *proc_root, *sys_root;
+	int json, top, rc;
 	int64_t interval_us = 1000000;
 	struct sr_metric_set *set;
 	struct sr_err err;
 	struct sr_sys *s;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			json = 1;
-			break;
-		case 'i':
-			interval_us = metrics_interval(optarg);
-			if (interval_us < 0)
-				return sr_usage_error("metrics",
-				    "bad interval '%s'", optarg);
-			break;
-		case 't':
-			top = 1;
-			break;
-		case 'p':
-			proc_root = optarg;
-			break;
-		case 's':
-			sys_root = optarg;
-			break;
-		case 'h':
-			metrics_usage(stdout);
-			return SR_EXIT_OK;
-		default:
-			return sr_usage_error("metrics", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+	if ((rc = sr_opts_parse("metrics", argc, argv, &o)) != 0)
+		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	json = sr_opts_has(&o, SR_O_JSON);
+	top = sr_opts_has(&o, SR_O_METRICS_TOP);
+	proc_root = sr_opts_str(&o, SR_O_PROC_ROOT, NULL);
+	sys_root = sr_opts_str(&o, SR_O_SYS_ROOT, NULL);
+	if (sr_opts_has(&o, SR_O_INTERVAL)) {
+		if (o.v[SR_O_INTERVAL].i > 3600000)
+			return sr_usage_error("metrics", "bad interval '%s'",
+			    o.v[SR_O_INTERVAL].s);
+		interval_us = o.v[SR_O_INTERVAL].i * 1000;
 	}
 	s = sr_sys_open(proc_root, sys_root, &err);
 	if (s == NULL) {
@@ -204,8 +136,7 @@ sr_cmd_metrics(int argc, char **argv)
 		sr_sys_close(s);
 		return SR_EXIT_FAIL;
 	}
-	sr_metric_set_filter(set, (const char *const *)(argv + optind),
-	    (size_t)(argc - optind));
+	sr_metric_set_filter(set, (const char *const *)o.argv, (size_t)o.argc);
 	sr_metric_set_sort(set);
 	if (json) {
 		metrics_print_json(set);

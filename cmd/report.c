@@ -6,139 +6,58 @@
  */
 #include "cmd/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/options.h"
 #include "core/store.h"
 #include "core/summary.h"
 #include "core/timeutil.h"
 #include "core/util.h"
 
-static void
-report_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sitrep report [--db PATH] [--hours N | --from T --to T]\n"
-	    "                     [--service S] [--top N] [--json]\n"
-	    "\n"
-	    "Summarise the stored events of a time range: totals, distinct\n"
-	    "users and sessions, events by type, per-service requests, rates,\n"
-	    "4xx/5xx, error rate, latency avg/p50/p95/p99/max, top endpoints\n"
-	    "and top errors, and per-model tokens, tokens/s and TTFT.\n"
-	    "\n"
-	    "Options:\n"
-	    "  --db PATH      the database (default: $XDG_DATA_HOME/sitrep/"
-	    "sitrep.db)\n"
-	    "  --hours N      the N hours before now (default 24)\n"
-	    "  --from T       range start, inclusive (ISO-8601 or epoch)\n"
-	    "  --to T         range end, exclusive (default now)\n"
-	    "  --service S    only events of service S\n"
-	    "  --top N        endpoints and errors listed per service "
-	    "(default 10)\n"
-	    "  --json         one JSON object instead of text\n"
-	    "  --help         this text\n"
-	    "\n"
-	    "Exit status: 0 ok, 1 the database is missing or unreadable,\n"
-	    "2 bad command line.\n");
-}
-
-/* Parse an instant option; 0 or a usage error. */
-static int
-report_time(const char *opt, const char *s, int64_t *ms)
-{
-	struct sr_err err;
-
-	if (sr_time_parse(s, strlen(s), ms, &err) < 0) {
-		sr_usage_error("report", "bad --%s '%s': %s", opt, s, err.msg);
-		return -1;
-	}
-	return 0;
-}
-
 int
 sr_cmd_report(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "db", required_argument,
-						      NULL, 'd' },
-		{ "hours", required_argument, NULL, 'H' },
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "service", required_argument, NULL, 's' },
-		{ "top", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
 	struct sr_summary_opts o = { 0 };
-	const char *db = NULL;
-	char *defdb = NULL, *end;
+	struct sr_opts op;
+	const char *db;
+	char *defdb = NULL;
 	double hours = 0;
-	int have_from = 0, have_to = 0, have_hours = 0, json = 0, c;
+	int have_from, have_to, have_hours, json, c;
 	int64_t from = 0, to = 0;
 	struct sr_store *st;
 	struct sr_summary *sum;
 	struct sr_err err;
 	struct sr_buf out;
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			db = optarg;
-			break;
-		case 'H':
-			hours = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || !(hours > 0) ||
-			    hours > 24.0 * 365 * 100)
-				return sr_usage_error("report",
-				    "bad --hours '%s': want a positive number",
-				    optarg);
-			have_hours = 1;
-			break;
-		case 'f':
-			if (report_time("from", optarg, &from) < 0)
-				return SR_EXIT_USAGE;
-			have_from = 1;
-			break;
-		case 't':
-			if (report_time("to", optarg, &to) < 0)
-				return SR_EXIT_USAGE;
-			have_to = 1;
-			break;
-		case 's':
-			o.service = optarg;
-			break;
-		case 'n': {
-			long n = strtol(optarg, &end, 10);
-
-			if (*optarg == '\0' || *end != '\0' || n < 1 ||
-			    n > 10000)
-				return sr_usage_error("report",
-				    "bad --top '%s': want 1..10000", optarg);
-			o.top_n = (int)n;
-			break;
-		}
-		case 'j':
-			json = 1;
-			break;
-		case 'h':
-			report_usage(stdout);
-			return SR_EXIT_OK;
-		case ':':
+	if ((c = sr_opts_parse("report", argc, argv, &op)) != 0)
+		return c < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	db = sr_opts_str(&op, SR_O_DB, NULL);
+	have_hours = sr_opts_has(&op, SR_O_HOURS);
+	if (have_hours) {
+		hours = op.v[SR_O_HOURS].d;
+		if (!(hours > 0) || hours > 24.0 * 365 * 100)
 			return sr_usage_error("report",
-			    "option '%s' needs a "
-			    "value",
-			    argv[optind - 1]);
-		default:
-			return sr_usage_error("report", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+			    "bad --hours '%s': want a positive number",
+			    op.v[SR_O_HOURS].s);
 	}
-	if (optind < argc)
-		return sr_usage_error("report", "unexpected argument '%s'",
-		    argv[optind]);
+	have_from = sr_opts_has(&op, SR_O_FROM);
+	from = op.v[SR_O_FROM].i;
+	have_to = sr_opts_has(&op, SR_O_TO);
+	to = op.v[SR_O_TO].i;
+	o.service = sr_opts_str(&op, SR_O_SERVICE, NULL);
+	if (sr_opts_has(&op, SR_O_REPORT_TOP)) {
+		int64_t n = op.v[SR_O_REPORT_TOP].i;
+
+		if (n < 1 || n > 10000)
+			return sr_usage_error("report",
+			    "bad --top '%s': want 1..10000",
+			    op.v[SR_O_REPORT_TOP].s);
+		o.top_n = (int)n;
+	}
+	json = sr_opts_has(&op, SR_O_JSON);
 	if (have_hours && have_from)
 		return sr_usage_error("report",
 		    "--hours and --from cannot be combined");

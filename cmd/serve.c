@@ -9,12 +9,12 @@
 #include "cmd/cmd.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cmd/options.h"
 #include "collectors/source.h"
 #include "core/config.h"
 #include "core/snapshot.h"
@@ -34,44 +34,6 @@ struct serve {
 	const char *db_path;
 	int64_t started_ms;
 };
-
-static void
-usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: sitrep serve [OPTIONS]      (also: sitrep --headless)\n"
-	    "\n"
-	    "Run without a terminal and serve the live data over HTTP: a JSON\n"
-	    "API, Server-Sent Events, Prometheus text at /metrics and a web\n"
-	    "page at /.  Piped stdin is read as events.\n"
-	    "\n"
-	    "  --listen ADDR:PORT     listen here (repeatable; [::1]:8081 for\n"
-	    "                         IPv6); default 127.0.0.1:8081\n"
-	    "  --token-file PATH      require 'Authorization: Bearer TOKEN' on\n"
-	    "                         every data route (TOKEN: the file's first\n"
-	    "                         line)\n"
-	    "  --cors ORIGIN          allow this browser origin (CORS)\n"
-	    "  --tls-cert FILE        serve HTTPS with this PEM certificate...\n"
-	    "  --tls-key FILE         ...and this PEM private key\n"
-	    "  --max-conns-per-ip N   connections one address may hold (32)\n"
-	    "  --max-conns N          connections per listen address (512)\n"
-	    "  --accept-events        allow POST /api/events\n"
-	    "  --db PATH              database (default\n"
-	    "                         $XDG_DATA_HOME/sitrep/sitrep.db)\n"
-	    "  --config PATH          config file\n"
-	    "  --interval DUR         tick (default 1s)\n"
-	    "  --ticks N              stop after N ticks\n"
-	    "  --source SPEC          an event source (repeatable; '-' = stdin):\n"
-	    "                         file:PATH, sqlite:PATH?table=T, http(s)://URL,\n"
-	    "                         sitrep://HOST[:PORT] (see sitrep(1) SOURCES)\n"
-	    "  --no-system            do not sample this machine\n"
-	    "  --help                 this text\n"
-	    "\n"
-	    "Routes: /api/health /api/metrics/overview\n"
-	    "/api/metrics/performance /api/metrics/series /api/services\n"
-	    "/api/events /api/insights /api/summary /api/stream /metrics /.\n"
-	    "See man sitrep, HTTP API.\n");
-}
 
 /* The token: the file's first line without surrounding blanks. */
 static char *
@@ -171,173 +133,82 @@ serve_post(void *ctx, const struct sr_event *ev, struct sr_err *err)
 	return sr_app_post_events(sv->app, ev, 1, err);
 }
 
-/* A whole number option in [lo, hi]; 0 or -1. */
-static int
-serve_num(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return (*s == '\0' || *end != '\0' || errno != 0 || *out < lo ||
-		   *out > hi)
-	    ? -1
-	    : 0;
-}
-
 int
 sr_cmd_serve(int argc, char **argv)
 {
-	enum {
-		O_LISTEN = 256,
-		O_TOKEN,
-		O_CORS,
-		O_CERT,
-		O_KEY,
-		O_PERIP,
-		O_MAXC,
-		O_ACCEPT,
-		O_DB,
-		O_CONFIG,
-		O_INTERVAL,
-		O_TICKS,
-		O_SOURCE,
-		O_NOSYS,
-		O_HELP
-	};
-	static const struct option opts[] = { { "listen", required_argument,
-						  NULL, O_LISTEN },
-		{ "token-file", required_argument, NULL, O_TOKEN },
-		{ "cors", required_argument, NULL, O_CORS },
-		{ "tls-cert", required_argument, NULL, O_CERT },
-		{ "tls-key", required_argument, NULL, O_KEY },
-		{ "max-conns-per-ip", required_argument, NULL, O_PERIP },
-		{ "max-conns", required_argument, NULL, O_MAXC },
-		{ "accept-events", no_argument, NULL, O_ACCEPT },
-		{ "db", required_argument, NULL, O_DB },
-		{ "config", required_argument, NULL, O_CONFIG },
-		{ "interval", required_argument, NULL, O_INTERVAL },
-		{ "ticks", required_argument, NULL, O_TICKS },
-		{ "source", required_argument, NULL, O_SOURCE },
-		{ "no-system", no_argument, NULL, O_NOSYS },
-		{ "help", no_argument, NULL, O_HELP }, { NULL, 0, NULL, 0 } };
 	const char *listen[SERVE_MAX_LISTEN], *sources[SERVE_MAX_SOURCES];
-	const char *token_file = NULL, *cert = NULL, *key = NULL;
+	const char *token_file, *cert, *key;
 	struct sr_app_opts ao;
 	struct sr_web_cfg wc;
+	struct sr_opts o;
 	struct serve sv;
 	struct sr_err err;
 	const struct sr_config *conf;
 	char *token = NULL, *cert_pem = NULL, *key_pem = NULL;
-	long long v;
-	int c, rc = SR_EXIT_OK;
+	int64_t v;
+	size_t n;
+	int rc = SR_EXIT_OK;
 
 	memset(&wc, 0, sizeof(wc));
 	memset(&sv, 0, sizeof(sv));
 	sr_app_opts_init(&ao);
 	ao.cmd = "serve";
 	ao.sources = sources;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (c) {
-		case O_LISTEN:
-			if (wc.n_listen == SERVE_MAX_LISTEN)
-				return sr_usage_error("serve",
-				    "at most %d "
-				    "--listen addresses",
-				    SERVE_MAX_LISTEN);
-			listen[wc.n_listen++] = optarg;
-			break;
-		case O_TOKEN:
-			token_file = optarg;
-			break;
-		case O_CORS:
-			if (*optarg == '\0' || strchr(optarg, '\n') ||
-			    strchr(optarg, '\r'))
-				return sr_usage_error("serve",
-				    "bad --cors origin '%s'", optarg);
-			wc.cors_origin = optarg;
-			break;
-		case O_CERT:
-			cert = optarg;
-			break;
-		case O_KEY:
-			key = optarg;
-			break;
-		case O_PERIP:
-			if (serve_num(optarg, 1, 100000, &v) < 0)
-				return sr_usage_error("serve",
-				    "bad "
-				    "--max-conns-per-ip '%s': want 1..100000",
-				    optarg);
-			wc.max_conns_per_ip = (unsigned)v;
-			break;
-		case O_MAXC:
-			if (serve_num(optarg, 1, 100000, &v) < 0)
-				return sr_usage_error("serve",
-				    "bad "
-				    "--max-conns '%s': want 1..100000",
-				    optarg);
-			wc.max_conns = (unsigned)v;
-			break;
-		case O_ACCEPT:
-			wc.accept_events = 1;
-			break;
-		case O_DB:
-			ao.db_path = optarg;
-			break;
-		case O_CONFIG:
-			ao.config_path = optarg;
-			break;
-		case O_INTERVAL: {
-			int64_t ms;
-
-			if (sr_duration_parse(optarg, &ms, &err) < 0 || ms < 10)
-				return sr_usage_error("serve",
-				    "bad "
-				    "--interval '%s': want a duration of at "
-				    "least 10ms",
-				    optarg);
-			ao.interval_ms = ms;
-			break;
-		}
-		case O_TICKS:
-			if (serve_num(optarg, 1, INT64_MAX, &v) < 0)
-				return sr_usage_error("serve",
-				    "bad --ticks "
-				    "'%s': want a positive number",
-				    optarg);
-			ao.max_ticks = v;
-			break;
-		case O_SOURCE:
-			if (ao.nsources == SERVE_MAX_SOURCES)
-				return sr_usage_error("serve",
-				    "too many "
-				    "--source options");
-			if (sr_source_spec_check(optarg, &err) == -1)
-				return sr_usage_error("serve", "%s", err.msg);
-			sources[ao.nsources++] = optarg;
-			break;
-		case O_NOSYS:
-			ao.no_system = 1;
-			break;
-		case O_HELP:
-			usage(stdout);
-			return SR_EXIT_OK;
-		case ':':
+	if ((rc = sr_opts_parse("serve", argc, argv, &o)) != 0)
+		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	n = sr_opts_all(&o, SR_O_LISTEN, listen, SERVE_MAX_LISTEN);
+	if (n > SERVE_MAX_LISTEN)
+		return sr_usage_error("serve", "at most %d --listen addresses",
+		    SERVE_MAX_LISTEN);
+	wc.n_listen = n;
+	token_file = sr_opts_str(&o, SR_O_TOKEN_FILE, NULL);
+	wc.cors_origin = sr_opts_str(&o, SR_O_CORS, NULL);
+	if (wc.cors_origin != NULL &&
+	    (*wc.cors_origin == '\0' || strchr(wc.cors_origin, '\n') ||
+		strchr(wc.cors_origin, '\r')))
+		return sr_usage_error("serve", "bad --cors origin '%s'",
+		    wc.cors_origin);
+	cert = sr_opts_str(&o, SR_O_TLS_CERT, NULL);
+	key = sr_opts_str(&o, SR_O_TLS_KEY, NULL);
+	if (sr_opts_has(&o, SR_O_MAX_CONNS_PER_IP)) {
+		v = o.v[SR_O_MAX_CONNS_PER_IP].i;
+		if (v < 1 || v > 100000)
 			return sr_usage_error("serve",
-			    "option '%s' needs a "
-			    "value",
-			    argv[optind - 1]);
-		default:
-			return sr_usage_error("serve", "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+			    "bad --max-conns-per-ip '%s': want 1..100000",
+			    o.v[SR_O_MAX_CONNS_PER_IP].s);
+		wc.max_conns_per_ip = (unsigned)v;
 	}
-	if (optind < argc)
-		return sr_usage_error("serve", "unexpected argument '%s'",
-		    argv[optind]);
+	if (sr_opts_has(&o, SR_O_MAX_CONNS)) {
+		v = o.v[SR_O_MAX_CONNS].i;
+		if (v < 1 || v > 100000)
+			return sr_usage_error("serve",
+			    "bad --max-conns '%s': want 1..100000",
+			    o.v[SR_O_MAX_CONNS].s);
+		wc.max_conns = (unsigned)v;
+	}
+	wc.accept_events = sr_opts_has(&o, SR_O_ACCEPT_EVENTS);
+	ao.db_path = sr_opts_str(&o, SR_O_DB, NULL);
+	ao.config_path = sr_opts_str(&o, SR_O_CONFIG, NULL);
+	if (sr_opts_has(&o, SR_O_INTERVAL)) {
+		if (o.v[SR_O_INTERVAL].i < 10)
+			return sr_usage_error("serve",
+			    "bad --interval '%s': want a duration of at least "
+			    "10ms",
+			    o.v[SR_O_INTERVAL].s);
+		ao.interval_ms = o.v[SR_O_INTERVAL].i;
+	}
+	if (sr_opts_has(&o, SR_O_TICKS)) {
+		if (o.v[SR_O_TICKS].i < 1)
+			return sr_usage_error("serve",
+			    "bad --ticks '%s': want a positive number",
+			    o.v[SR_O_TICKS].s);
+		ao.max_ticks = o.v[SR_O_TICKS].i;
+	}
+	n = sr_opts_all(&o, SR_O_SOURCE, sources, SERVE_MAX_SOURCES);
+	if (n > SERVE_MAX_SOURCES)
+		return sr_usage_error("serve", "too many --source options");
+	ao.nsources = (int)n;
+	ao.no_system = sr_opts_has(&o, SR_O_NO_SYSTEM);
 	if ((cert == NULL) != (key == NULL))
 		return sr_usage_error("serve",
 		    "--tls-cert and --tls-key go "

@@ -1325,7 +1325,7 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 	if (ev->session_id != NULL)
 		idtab_add(a->sessions, ev->session_id, ev->ts_ms, a->now_ms,
 		    &a->folded.users);
-	if (ev->message != NULL && (is5xx || (ev->has & SR_EV_IS_ERROR)))
+	if (ev->message != NULL && sr_event_is_error(ev))
 		agg_error(a, ev->ts_ms, ev->service, ev->message, 1);
 	return 1;
 }

@@ -7,6 +7,7 @@
 #include "core/config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <ini.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,33 +17,6 @@
 
 #include "core/insight.h"
 #include "core/timeutil.h"
-
-void
-sr_config_init(struct sr_config *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->general.interval_ms = 1000;
-	c->general.db = NULL;
-	c->general.durable = 0;
-	sr_retention_defaults(&c->retention);
-	c->insights.active_session_ms = 30 * 60000;
-	c->insights.baseline_ms = 3600000;
-	c->insights.resolved_keep_ms = 3600000;
-	c->n_rules = sr_rules_count();
-	if (c->n_rules > SR_CONFIG_RULES_MAX)
-		SR_BUG("too many rules for SR_CONFIG_RULES_MAX");
-	for (size_t i = 0; i < c->n_rules; i++)
-		c->rules[i] = sr_rules[i]->defaults;
-	c->tui.layout = sr_xstrdup("auto");
-	c->tui.tiles =
-	    sr_xstrdup("cpu,mem,load,disk,net,events,errors,p95,users");
-	c->tui.panels = sr_xstrdup("services,insights,events,errors,system");
-	c->tui.theme = sr_xstrdup("default");
-	c->tui.mouse = 1;
-	c->tui.ascii = 0;
-	c->serve.listen = sr_xstrdup("127.0.0.1:8081");
-	c->serve.accept_events = 0;
-}
 
 void
 sr_config_release(struct sr_config *c)
@@ -165,6 +139,387 @@ sr_config_parse_rate(const char *s, int *n, int64_t *per_ms, struct sr_err *err)
 	return 0;
 }
 
+/* ---- the tables ---- */
+
+#define G(f) offsetof(struct sr_config, f)
+#define R(f) offsetof(struct sr_rule_params, f)
+#define A(f) offsetof(struct sr_config_action, f)
+
+const struct sr_config_key sr_config_keys[] = {
+	{ "general", "interval", SR_CONF_TICK, G(general.interval_ms), "1s",
+	    "the tick: sample, evaluate, publish and draw this often", 0,
+	    NULL },
+	{ "general", "db", SR_CONF_STRING, G(general.db), "",
+	    "the database (empty: $XDG_DATA_HOME/sitrep/sitrep.db)", 0,
+	    "XDG_DATA_HOME" },
+	{ "general", "durable", SR_CONF_BOOL, G(general.durable), "no",
+	    "synchronous=FULL: committed events survive power loss", 0, NULL },
+	{ "store", "events", SR_CONF_DURATION, G(retention.events_ms), "30d",
+	    "how long events are kept", 0, NULL },
+	{ "general", "retain", SR_CONF_DURATION, G(retention.events_ms), "30d",
+	    "the same as [store] events", SR_CONF_ALIAS, NULL },
+	{ "store", "max_events", SR_CONF_COUNT, G(retention.max_events), "0",
+	    "at most this many events, oldest pruned first (0: no cap)", 0,
+	    NULL },
+	{ "store", "samples_raw", SR_CONF_DURATION, G(retention.samples_raw_ms),
+	    "1d", "how long raw metric samples are kept", 0, NULL },
+	{ "store", "samples_1m", SR_CONF_DURATION, G(retention.samples_1m_ms),
+	    "30d", "how long per-minute rollups are kept", 0, NULL },
+	{ "store", "samples_1h", SR_CONF_DURATION, G(retention.samples_1h_ms),
+	    "365d", "how long per-hour rollups are kept", 0, NULL },
+	{ "insights", "active_session", SR_CONF_DURATION,
+	    G(insights.active_session_ms), "30m",
+	    "a session or user is active this long after its last event", 0,
+	    NULL },
+	{ "insights", "baseline", SR_CONF_DURATION, G(insights.baseline_ms),
+	    "1h", "time constant of the EWMA baselines", 0, NULL },
+	{ "insights", "resolved_keep", SR_CONF_DURATION,
+	    G(insights.resolved_keep_ms), "1h",
+	    "resolved insights are listed this long", 0, NULL },
+	{ "tui", "layout", SR_CONF_STRING, G(tui.layout), "auto",
+	    "auto, full, compact, events or system", 0, NULL },
+	{ "tui", "tiles", SR_CONF_STRING, G(tui.tiles),
+	    "cpu,mem,load,disk,net,events,errors,p95,users",
+	    "the KPI tiles, in order", 0, NULL },
+	{ "tui", "panels", SR_CONF_STRING, G(tui.panels),
+	    "services,insights,events,errors,system", "the panels, in order", 0,
+	    NULL },
+	{ "tui", "theme", SR_CONF_STRING, G(tui.theme), "default",
+	    "default, solar or mono", 0, NULL },
+	{ "tui", "mouse", SR_CONF_BOOL, G(tui.mouse), "yes", "use the mouse", 0,
+	    NULL },
+	{ "tui", "ascii", SR_CONF_BOOL, G(tui.ascii), "no",
+	    "ASCII only (no block or braille glyphs)", 0, NULL },
+	{ "serve", "listen", SR_CONF_STRING, G(serve.listen), "127.0.0.1:8081",
+	    "the address to listen on", 0, NULL },
+	{ "serve", "token_file", SR_CONF_STRING, G(serve.token_file), "",
+	    "require the bearer token in this file's first line", 0, NULL },
+	{ "serve", "cors", SR_CONF_STRING, G(serve.cors), "",
+	    "allow this browser origin", 0, NULL },
+	{ "serve", "accept_events", SR_CONF_BOOL, G(serve.accept_events), "no",
+	    "allow POST /api/events", 0, NULL },
+	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
+};
+
+/* In [insights] as RULE_FIELD, in [rule RULE] as FIELD. */
+const struct sr_config_key sr_config_rule_fields[] = {
+	{ "insights", "enabled", SR_CONF_BOOL, R(enabled), NULL,
+	    "no: the rule is never evaluated", 0, NULL },
+	{ "insights", "warn", SR_CONF_LEVEL, R(warn), NULL,
+	    "the level of a warning", 0, NULL },
+	{ "insights", "crit", SR_CONF_LEVEL, R(crit), NULL,
+	    "the level of a critical insight", 0, NULL },
+	{ "insights", "clear", SR_CONF_LEVEL, R(clear), NULL,
+	    "the value must fall back past this to resolve", 0, NULL },
+	{ "insights", "for", SR_CONF_DURATION, R(for_ms), NULL,
+	    "the condition holds this long before it fires", 0, NULL },
+	{ "insights", "keep_firing_for", SR_CONF_DURATION,
+	    R(keep_firing_for_ms), NULL, "stays firing this long after clear",
+	    0, NULL },
+	{ "insights", "window", SR_CONF_DURATION, R(window_ms), NULL,
+	    "the data window the rule looks at", 0, NULL },
+	{ "insights", "min_samples", SR_CONF_NUMBER, R(min_samples), NULL,
+	    "fewer samples: no finding", 0, NULL },
+	{ "insights", "factor", SR_CONF_NUMBER, R(factor), NULL,
+	    "relative change against the baseline", 0, NULL },
+	{ "insights", "min_change", SR_CONF_CHANGE, R(min_change), NULL,
+	    "absolute change floor", 0, NULL },
+	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
+};
+
+/* [action NAME]; the default of each is set when the section opens. */
+const struct sr_config_key sr_config_action_keys[] = {
+	{ "action", "on", SR_CONF_ON, A(on), "fire",
+	    "run on fire and/or resolve", 0, NULL },
+	{ "action", "command", SR_CONF_STRING, A(command), NULL,
+	    "run this with /bin/sh -c", 0, NULL },
+	{ "action", "webhook", SR_CONF_URL, A(webhook), NULL,
+	    "POST the insight as JSON to this URL", 0, NULL },
+	{ "action", "timeout", SR_CONF_DURATION, A(timeout_ms), "5s",
+	    "give up on a run after this long", 0, NULL },
+	{ "action", "retries", SR_CONF_RETRIES, A(retries), "3",
+	    "webhook retries, with exponential backoff", 0, NULL },
+	{ "action", "rate_limit", SR_CONF_RATE, A(rate_limit), NULL,
+	    "at most N runs per period (N/period, e.g. 10/h)", 0, NULL },
+	{ "action", "severity", SR_CONF_SEVERITY, A(min_severity), "warning",
+	    "the least severity that triggers it", 0, NULL },
+	{ "action", "match", SR_CONF_GLOB, A(match), "*",
+	    "a glob on the insight id (rule:subject)", 0, NULL },
+	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
+};
+
+/* [source NAME] */
+const struct sr_config_key sr_config_source_keys[] = {
+	{ "source", "spec", SR_CONF_STRING,
+	    offsetof(struct sr_config_source, spec), "",
+	    "the source, as --source on the command line", 0, NULL },
+	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
+};
+
+#undef G
+#undef R
+#undef A
+
+/* ---- typed values ---- */
+
+static void
+set_s(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = *v ? sr_xstrdup(v) : NULL;
+}
+
+/* Is this rule field's number written as a duration for rule flags? */
+static int
+conf_as_duration(enum sr_config_type t, unsigned rule_flags)
+{
+	return (t == SR_CONF_LEVEL && (rule_flags & SR_RULE_DURATION_LEVELS)) ||
+	    (t == SR_CONF_CHANGE && (rule_flags & SR_RULE_CHANGE_DURATION));
+}
+
+/* Parse v into the field at base + k->off; 0 or -1 with err set. */
+static int
+conf_parse(const struct sr_config_key *k, unsigned rule_flags, void *base,
+    const char *v, struct sr_err *err)
+{
+	char *p = (char *)base + k->off;
+	int64_t n = 0;
+
+	switch (k->type) {
+	case SR_CONF_STRING:
+		set_s((char **)(void *)p, v);
+		return 0;
+	case SR_CONF_GLOB:
+		set_s((char **)(void *)p, *v ? v : "*");
+		return 0;
+	case SR_CONF_URL:
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0)
+			return sr_err_set(err, "not an http(s) URL");
+		set_s((char **)(void *)p, v);
+		return 0;
+	case SR_CONF_BOOL:
+		return sr_config_parse_bool(v, (int *)(void *)p, err);
+	case SR_CONF_DURATION:
+		return parse_dur(v, (int64_t *)(void *)p, err);
+	case SR_CONF_TICK:
+		if (parse_dur(v, &n, err) < 0)
+			return -1;
+		if (n < 10)
+			return sr_err_set(err, "below 10ms");
+		*(int64_t *)(void *)p = n;
+		return 0;
+	case SR_CONF_COUNT:
+		return parse_int(v, 0, INT64_MAX, (int64_t *)(void *)p, err);
+	case SR_CONF_RETRIES:
+		if (parse_int(v, 0, 20, &n, err) < 0)
+			return -1;
+		*(int *)(void *)p = (int)n;
+		return 0;
+	case SR_CONF_NUMBER:
+	case SR_CONF_LEVEL:
+	case SR_CONF_CHANGE:
+		if (conf_as_duration(k->type, rule_flags)) {
+			if (parse_dur(v, &n, err) < 0)
+				return -1;
+			*(double *)(void *)p = (double)n;
+			return 0;
+		}
+		return parse_num(v, (double *)(void *)p, err);
+	case SR_CONF_ON: {
+		char buf[64], *t, *save = NULL;
+		unsigned on = 0;
+
+		if (strlen(v) >= sizeof(buf))
+			return sr_err_set(err, "too long");
+		memcpy(buf, v, strlen(v) + 1);
+		for (t = strtok_r(buf, ", ", &save); t != NULL;
+		     t = strtok_r(NULL, ", ", &save)) {
+			if (strcmp(t, "fire") == 0)
+				on |= SR_ACTION_ON_FIRE;
+			else if (strcmp(t, "resolve") == 0)
+				on |= SR_ACTION_ON_RESOLVE;
+			else
+				return sr_err_set(err,
+				    "expected fire and/or resolve");
+		}
+		*(unsigned *)(void *)p = on;
+		return 0;
+	}
+	case SR_CONF_RATE: {
+		struct sr_config_action *a = base;
+
+		if (*v == '\0') {
+			a->rate_limit = 0;
+			a->rate_per_ms = 0;
+			return 0;
+		}
+		return sr_config_parse_rate(v, &a->rate_limit, &a->rate_per_ms,
+		    err);
+	}
+	case SR_CONF_SEVERITY: {
+		int sev = sr_severity_parse(v);
+
+		if (sev < 0)
+			return sr_err_set(err,
+			    "expected info, warning or critical");
+		*(int *)(void *)p = sev;
+		return 0;
+	}
+	}
+	SR_BUG("unknown config type");
+}
+
+/* A duration in the largest exact unit: "0s", "90s", "5m", "250ms". */
+static void
+conf_fmt_dur(struct sr_buf *b, int64_t ms)
+{
+	static const struct {
+		int64_t ms;
+		const char *u;
+	} units[] = {
+		{ 86400000, "d" },
+		{ 3600000, "h" },
+		{ 60000, "m" },
+		{ 1000, "s" },
+	};
+
+	if (ms == 0) {
+		sr_buf_adds(b, "0s");
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		if (ms % units[i].ms == 0) {
+			sr_buf_addf(b, "%lld%s", (long long)(ms / units[i].ms),
+			    units[i].u);
+			return;
+		}
+	sr_buf_addf(b, "%lldms", (long long)ms);
+}
+
+/* The field at base + k->off as config text, appended to b. */
+static void
+conf_format(const struct sr_config_key *k, unsigned rule_flags,
+    const void *base, struct sr_buf *b)
+{
+	const char *p = (const char *)base + k->off;
+
+	switch (k->type) {
+	case SR_CONF_STRING:
+	case SR_CONF_GLOB:
+	case SR_CONF_URL: {
+		const char *s = *(char *const *)(const void *)p;
+
+		sr_buf_adds(b, s ? s : "");
+		return;
+	}
+	case SR_CONF_BOOL:
+		sr_buf_adds(b, *(const int *)(const void *)p ? "yes" : "no");
+		return;
+	case SR_CONF_DURATION:
+	case SR_CONF_TICK:
+		conf_fmt_dur(b, *(const int64_t *)(const void *)p);
+		return;
+	case SR_CONF_COUNT:
+		sr_buf_addf(b, "%lld",
+		    (long long)*(const int64_t *)(const void *)p);
+		return;
+	case SR_CONF_RETRIES:
+		sr_buf_addf(b, "%d", *(const int *)(const void *)p);
+		return;
+	case SR_CONF_NUMBER:
+	case SR_CONF_LEVEL:
+	case SR_CONF_CHANGE: {
+		double v = *(const double *)(const void *)p;
+
+		if (conf_as_duration(k->type, rule_flags))
+			conf_fmt_dur(b, (int64_t)v);
+		else
+			sr_buf_addf(b, "%.10g", v);
+		return;
+	}
+	case SR_CONF_ON: {
+		unsigned on = *(const unsigned *)(const void *)p;
+
+		sr_buf_addf(b, "%s%s%s", (on & SR_ACTION_ON_FIRE) ? "fire" : "",
+		    on == (SR_ACTION_ON_FIRE | SR_ACTION_ON_RESOLVE) ? "," : "",
+		    (on & SR_ACTION_ON_RESOLVE) ? "resolve" : "");
+		return;
+	}
+	case SR_CONF_RATE: {
+		const struct sr_config_action *a = base;
+
+		if (a->rate_limit > 0)
+			sr_buf_addf(b, "%d/%llds", a->rate_limit,
+			    (long long)(a->rate_per_ms / 1000));
+		return;
+	}
+	case SR_CONF_SEVERITY:
+		sr_buf_adds(b,
+		    sr_severity_name(
+			(enum sr_severity) * (const int *)(const void *)p));
+		return;
+	}
+	SR_BUG("unknown config type");
+}
+
+/* Set every row of a table from its default text. */
+static void
+conf_defaults(const struct sr_config_key *t, void *base)
+{
+	struct sr_err err;
+
+	for (; t->name != NULL; t++)
+		if (t->def != NULL && !(t->flags & SR_CONF_ALIAS) &&
+		    conf_parse(t, 0, base, t->def, &err) < 0)
+			SR_BUG("bad default in a config table");
+}
+
+/* The row of [sec] key in t, or -1; an alias gives its first spelling. */
+static int
+conf_find(const struct sr_config_key *t, const char *sec, const char *key)
+{
+	for (int i = 0; t[i].name != NULL; i++) {
+		if ((sec != NULL && strcmp(t[i].section, sec) != 0) ||
+		    strcmp(t[i].name, key) != 0)
+			continue;
+		if (t[i].flags & SR_CONF_ALIAS)
+			for (int j = 0; t[j].name != NULL; j++)
+				if (t[j].off == t[i].off &&
+				    !(t[j].flags & SR_CONF_ALIAS))
+					return j;
+		return i;
+	}
+	return -1;
+}
+
+static int
+conf_has_section(const char *sec)
+{
+	for (const struct sr_config_key *k = sr_config_keys; k->name; k++)
+		if (strcmp(k->section, sec) == 0)
+			return 1;
+	return 0;
+}
+
+void
+sr_config_init(struct sr_config *c)
+{
+	size_t nk = 0;
+
+	memset(c, 0, sizeof(*c));
+	while (sr_config_keys[nk].name != NULL)
+		nk++;
+	if (nk > SR_CONFIG_KEYS_MAX)
+		SR_BUG("too many config keys for SR_CONFIG_KEYS_MAX");
+	conf_defaults(sr_config_keys, c);
+	c->n_rules = sr_rules_count();
+	if (c->n_rules > SR_CONFIG_RULES_MAX)
+		SR_BUG("too many rules for SR_CONFIG_RULES_MAX");
+	for (size_t i = 0; i < c->n_rules; i++)
+		c->rules[i] = sr_rules[i]->defaults;
+}
+
 /* ---- the handler ---- */
 
 struct cfg_ctx {
@@ -187,65 +542,24 @@ cfg_reader(char *buf, int size, void *stream)
 	return r;
 }
 
-static void
-set_s(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = *v ? sr_xstrdup(v) : NULL;
-}
-
-/* Set one rule parameter; 1 handled, 0 unknown key, -1 bad value. */
+/* Set one rule field; 1 handled, 0 unknown key, -1 bad value. */
 static int
-rule_param(struct sr_rule_params *p, const struct sr_rule *r, const char *key,
-    const char *v, struct sr_err *err)
+rule_param(struct sr_config *c, size_t rule, const char *key, const char *v,
+    struct sr_config_origin o, struct sr_err *err)
 {
-	double *num = NULL;
-	int64_t *dur = NULL;
+	int f = conf_find(sr_config_rule_fields, NULL, key);
 
-	if (strcmp(key, "enabled") == 0)
-		return sr_config_parse_bool(v, &p->enabled, err) < 0 ? -1 : 1;
-	if (strcmp(key, "warn") == 0)
-		num = &p->warn;
-	else if (strcmp(key, "crit") == 0)
-		num = &p->crit;
-	else if (strcmp(key, "clear") == 0)
-		num = &p->clear;
-	else if (strcmp(key, "min_samples") == 0)
-		num = &p->min_samples;
-	else if (strcmp(key, "factor") == 0)
-		num = &p->factor;
-	else if (strcmp(key, "min_change") == 0)
-		num = &p->min_change;
-	else if (strcmp(key, "for") == 0)
-		dur = &p->for_ms;
-	else if (strcmp(key, "keep_firing_for") == 0)
-		dur = &p->keep_firing_for_ms;
-	else if (strcmp(key, "window") == 0)
-		dur = &p->window_ms;
-	else
+	if (f < 0)
 		return 0;
-	if (num != NULL) {
-		int as_dur = ((r->flags & SR_RULE_DURATION_LEVELS) &&
-				 num != &p->min_samples && num != &p->factor &&
-				 num != &p->min_change) ||
-		    ((r->flags & SR_RULE_CHANGE_DURATION) &&
-			num == &p->min_change);
-
-		if (as_dur) {
-			int64_t ms = 0;
-
-			if (parse_dur(v, &ms, err) < 0)
-				return -1;
-			*num = (double)ms;
-			return 1;
-		}
-		return parse_num(v, num, err) < 0 ? -1 : 1;
-	}
-	return parse_dur(v, dur, err) < 0 ? -1 : 1;
+	if (conf_parse(&sr_config_rule_fields[f], sr_rules[rule]->flags,
+		&c->rules[rule], v, err) < 0)
+		return -1;
+	c->rule_origin[rule][f] = o;
+	return 1;
 }
 
 static struct sr_config_action *
-cfg_action(struct sr_config *c, const char *name, struct sr_err *err)
+cfg_action(struct sr_config *c, const char *name, int line, struct sr_err *err)
 {
 	struct sr_config_action *a;
 
@@ -260,190 +574,66 @@ cfg_action(struct sr_config *c, const char *name, struct sr_err *err)
 	a = &c->actions[c->n_actions++];
 	memset(a, 0, sizeof(*a));
 	a->name = sr_xstrdup(name);
-	a->on = SR_ACTION_ON_FIRE;
-	a->timeout_ms = 5000;
-	a->retries = 3;
-	a->min_severity = SR_SEV_WARN;
-	a->match = sr_xstrdup("*");
+	a->line = line;
+	conf_defaults(sr_config_action_keys, a);
 	return a;
 }
 
+/* One key of [sec]: 1 handled, 0 unknown key, -1 bad value. */
 static int
-action_key(struct sr_config_action *a, const char *k, const char *v,
-    struct sr_err *err)
+cfg_key(struct sr_config *c, const char *sec, const char *k, const char *v,
+    struct sr_config_origin o, struct sr_err *err)
 {
-	int64_t n;
+	int i;
 
-	if (strcmp(k, "on") == 0) {
-		char buf[64], *p, *save = NULL;
-
-		if (strlen(v) >= sizeof(buf))
-			return sr_err_set(err, "too long");
-		memcpy(buf, v, strlen(v) + 1);
-		a->on = 0;
-		for (p = strtok_r(buf, ", ", &save); p != NULL;
-		     p = strtok_r(NULL, ", ", &save)) {
-			if (strcmp(p, "fire") == 0)
-				a->on |= SR_ACTION_ON_FIRE;
-			else if (strcmp(p, "resolve") == 0)
-				a->on |= SR_ACTION_ON_RESOLVE;
-			else
-				return sr_err_set(err,
-				    "expected fire and/or "
-				    "resolve");
-		}
-		return 1;
-	}
-	if (strcmp(k, "command") == 0) {
-		set_s(&a->command, v);
-		return 1;
-	}
-	if (strcmp(k, "webhook") == 0) {
-		if (strncmp(v, "http://", 7) != 0 &&
-		    strncmp(v, "https://", 8) != 0)
-			return sr_err_set(err, "not an http(s) URL");
-		set_s(&a->webhook, v);
-		return 1;
-	}
-	if (strcmp(k, "timeout") == 0)
-		return parse_dur(v, &a->timeout_ms, err) < 0 ? -1 : 1;
-	if (strcmp(k, "retries") == 0) {
-		if (parse_int(v, 0, 20, &n, err) < 0)
+	if ((i = conf_find(sr_config_keys, sec, k)) >= 0) {
+		if (conf_parse(&sr_config_keys[i], 0, c, v, err) < 0)
 			return -1;
-		a->retries = (int)n;
+		c->key_origin[i] = o;
 		return 1;
-	}
-	if (strcmp(k, "rate_limit") == 0)
-		return sr_config_parse_rate(v, &a->rate_limit, &a->rate_per_ms,
-			   err) < 0
-		    ? -1
-		    : 1;
-	if (strcmp(k, "severity") == 0) {
-		int s = sr_severity_parse(v);
-
-		if (s < 0)
-			return sr_err_set(err,
-			    "expected info, warning or "
-			    "critical");
-		a->min_severity = s;
-		return 1;
-	}
-	if (strcmp(k, "match") == 0) {
-		set_s(&a->match, *v ? v : "*");
-		return 1;
-	}
-	return 0;
-}
-
-/* The handler proper: 1 handled, 0 unknown key, -1 bad value. */
-static int
-cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
-{
-	struct sr_config *c = x->c;
-	struct sr_err *err = &x->err;
-	int64_t n;
-
-	if (strcmp(sec, "general") == 0) {
-		if (strcmp(k, "interval") == 0) {
-			if (parse_dur(v, &c->general.interval_ms, err) < 0)
-				return -1;
-			if (c->general.interval_ms < 10)
-				return sr_err_set(err, "below 10ms");
-			return 1;
-		}
-		if (strcmp(k, "db") == 0) {
-			set_s(&c->general.db, v);
-			return 1;
-		}
-		if (strcmp(k, "retain") == 0)
-			return parse_dur(v, &c->retention.events_ms, err) < 0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "durable") == 0)
-			return sr_config_parse_bool(v, &c->general.durable,
-				   err) < 0
-			    ? -1
-			    : 1;
-		return 0;
-	}
-	if (strcmp(sec, "store") == 0) {
-		if (strcmp(k, "events") == 0)
-			return parse_dur(v, &c->retention.events_ms, err) < 0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "max_events") == 0) {
-			if (parse_int(v, 0, INT64_MAX, &n, err) < 0)
-				return -1;
-			c->retention.max_events = n;
-			return 1;
-		}
-		if (strcmp(k, "samples_raw") == 0)
-			return parse_dur(v, &c->retention.samples_raw_ms, err) <
-				0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "samples_1m") == 0)
-			return parse_dur(v, &c->retention.samples_1m_ms, err) <
-				0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "samples_1h") == 0)
-			return parse_dur(v, &c->retention.samples_1h_ms, err) <
-				0
-			    ? -1
-			    : 1;
-		return 0;
 	}
 	if (strcmp(sec, "insights") == 0) {
-		if (strcmp(k, "active_session") == 0)
-			return parse_dur(v, &c->insights.active_session_ms,
-				   err) < 0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "baseline") == 0)
-			return parse_dur(v, &c->insights.baseline_ms, err) < 0
-			    ? -1
-			    : 1;
-		if (strcmp(k, "resolved_keep") == 0)
-			return parse_dur(v, &c->insights.resolved_keep_ms,
-				   err) < 0
-			    ? -1
-			    : 1;
-		/* RULE_PARAM: the longest rule id that prefixes the key */
-		for (size_t i = 0; i < c->n_rules; i++) {
-			size_t l = strlen(sr_rules[i]->id);
+		/* RULE_FIELD: every rule id that prefixes the key */
+		for (size_t r = 0; r < c->n_rules; r++) {
+			size_t l = strlen(sr_rules[r]->id);
+			int got;
 
-			if (strncmp(k, sr_rules[i]->id, l) == 0 &&
-			    k[l] == '_') {
-				int r = rule_param(&c->rules[i], sr_rules[i],
-				    k + l + 1, v, err);
-
-				if (r != 0)
-					return r;
-			}
+			if (strncmp(k, sr_rules[r]->id, l) != 0 || k[l] != '_')
+				continue;
+			if ((got = rule_param(c, r, k + l + 1, v, o, err)) != 0)
+				return got;
 		}
 		return 0;
 	}
+	if (conf_has_section(sec))
+		return 0;
 	if (strncmp(sec, "rule ", 5) == 0) {
-		int i = sr_rule_index(sec + 5);
+		int r = sr_rule_index(sec + 5);
 
-		if (i < 0)
+		if (r < 0)
 			return sr_err_set(err, "unknown rule '%s'", sec + 5);
-		return rule_param(&c->rules[i], sr_rules[i], k, v, err);
+		return rule_param(c, (size_t)r, k, v, o, err);
 	}
 	if (strncmp(sec, "action ", 7) == 0) {
-		struct sr_config_action *a = cfg_action(c, sec + 7, err);
+		struct sr_config_action *a =
+		    cfg_action(c, sec + 7, o.line, err);
 
-		return a == NULL ? -1 : action_key(a, k, v, err);
+		if (a == NULL)
+			return -1;
+		if ((i = conf_find(sr_config_action_keys, NULL, k)) < 0)
+			return 0;
+		return conf_parse(&sr_config_action_keys[i], 0, a, v, err) < 0
+		    ? -1
+		    : 1;
 	}
 	if (strncmp(sec, "source ", 7) == 0) {
 		struct sr_config_source *s = NULL;
 
-		if (strcmp(k, "spec") != 0)
+		if ((i = conf_find(sr_config_source_keys, NULL, k)) < 0)
 			return 0;
-		for (size_t i = 0; i < c->n_sources; i++)
-			if (strcmp(c->sources[i].name, sec + 7) == 0)
-				s = &c->sources[i];
+		for (size_t j = 0; j < c->n_sources; j++)
+			if (strcmp(c->sources[j].name, sec + 7) == 0)
+				s = &c->sources[j];
 		if (s == NULL) {
 			if (c->n_sources == SR_CONFIG_SOURCES_MAX)
 				return sr_err_set(err, "too many sources");
@@ -451,75 +641,61 @@ cfg_key(struct cfg_ctx *x, const char *sec, const char *k, const char *v)
 			s->name = sr_xstrdup(sec + 7);
 			s->spec = NULL;
 		}
-		set_s(&s->spec, v);
-		return 1;
-	}
-	if (strcmp(sec, "tui") == 0) {
-		if (strcmp(k, "layout") == 0)
-			set_s(&c->tui.layout, v);
-		else if (strcmp(k, "tiles") == 0)
-			set_s(&c->tui.tiles, v);
-		else if (strcmp(k, "panels") == 0)
-			set_s(&c->tui.panels, v);
-		else if (strcmp(k, "theme") == 0)
-			set_s(&c->tui.theme, v);
-		else if (strcmp(k, "mouse") == 0)
-			return sr_config_parse_bool(v, &c->tui.mouse, err) < 0
-			    ? -1
-			    : 1;
-		else if (strcmp(k, "ascii") == 0)
-			return sr_config_parse_bool(v, &c->tui.ascii, err) < 0
-			    ? -1
-			    : 1;
-		else
-			return 0;
-		return 1;
-	}
-	if (strcmp(sec, "serve") == 0) {
-		if (strcmp(k, "listen") == 0)
-			set_s(&c->serve.listen, v);
-		else if (strcmp(k, "token_file") == 0)
-			set_s(&c->serve.token_file, v);
-		else if (strcmp(k, "cors") == 0)
-			set_s(&c->serve.cors, v);
-		else if (strcmp(k, "accept_events") == 0)
-			return sr_config_parse_bool(v, &c->serve.accept_events,
-				   err) < 0
-			    ? -1
-			    : 1;
-		else
-			return 0;
-		return 1;
+		s->line = o.line;
+		return conf_parse(&sr_config_source_keys[i], 0, s, v, err) < 0
+		    ? -1
+		    : 1;
 	}
 	return sr_err_set(err, "unknown section [%s]", sec);
+}
+
+/* The error of a failed cfg_key() as "PREFIX..." in out. */
+static void
+cfg_error(int r, const char *where, const char *sec, const char *k,
+    const char *v, const struct sr_err *e, struct sr_err *out)
+{
+	if (r == 0)
+		sr_err_set(out, "%sunknown key '%s' in [%s]", where, k, sec);
+	else if (strncmp(e->msg, "unknown section", 15) == 0 ||
+	    strncmp(e->msg, "unknown rule", 12) == 0)
+		sr_err_set(out, "%s%s", where, e->msg);
+	else
+		sr_err_set(out, "%sbad value '%s' for '%s' in [%s]: %s", where,
+		    v, k, sec, e->msg);
 }
 
 static int
 cfg_handler(void *user, const char *sec, const char *k, const char *v)
 {
 	struct cfg_ctx *x = user;
+	struct sr_config_origin o = { .line = x->line, .note = NULL };
 	struct sr_err e;
+	char where[300];
 	int r;
 
 	if (x->failed)
 		return 0;
-	r = cfg_key(x, sec, k, v);
+	r = cfg_key(x->c, sec, k, v, o, &e);
 	if (r == 1)
 		return 1;
-	e = x->err;
-	if (r == 0)
-		sr_err_set(&x->err, "%s:%d: unknown key '%s' in [%s]", x->file,
-		    x->line, k, sec);
-	else if (strncmp(e.msg, "unknown section", 15) == 0 ||
-	    strncmp(e.msg, "unknown rule", 12) == 0)
-		sr_err_set(&x->err, "%s:%d: %s", x->file, x->line, e.msg);
-	else
-		sr_err_set(&x->err,
-		    "%s:%d: bad value '%s' for '%s' in [%s]: "
-		    "%s",
-		    x->file, x->line, v, k, sec, e.msg);
+	(void)snprintf(where, sizeof(where), "%s:%d: ", x->file, x->line);
+	cfg_error(r, where, sec, k, v, &e, &x->err);
 	x->failed = 1;
 	return 0;
+}
+
+int
+sr_config_set(struct sr_config *c, const char *section, const char *key,
+    const char *value, const char *origin, struct sr_err *err)
+{
+	struct sr_config_origin o = { .line = 0, .note = origin };
+	struct sr_err e;
+	int r = cfg_key(c, section, key, value, o, &e);
+
+	if (r == 1)
+		return 0;
+	cfg_error(r, "", section, key, value, &e, err);
+	return -1;
 }
 
 /* Check what only makes sense across keys. */
@@ -620,123 +796,126 @@ sr_config_rule(const struct sr_config *c, const char *rule_id)
 
 /* ---- dump ---- */
 
+struct each {
+	const struct sr_config *c;
+	sr_config_each_fn *fn;
+	void *ctx;
+	struct sr_buf val;
+	struct sr_buf from;
+};
+
+/* One setting to the callback. */
 static void
-dump_dur(struct sr_buf *b, const char *k, int64_t ms)
+each_one(struct each *e, const char *sec, const char *key,
+    const struct sr_config_key *k, unsigned rule_flags, const void *base,
+    struct sr_config_origin o)
 {
-	static const struct {
-		int64_t ms;
-		const char *u;
-	} units[] = {
-		{ 86400000, "d" },
-		{ 3600000, "h" },
-		{ 60000, "m" },
-		{ 1000, "s" },
-	};
-
-	if (ms == 0) {
-		sr_buf_addf(b, "%s = 0s\n", k);
-		return;
-	}
-	for (size_t i = 0; i < 4; i++)
-		if (ms % units[i].ms == 0) {
-			sr_buf_addf(b, "%s = %lld%s\n", k,
-			    (long long)(ms / units[i].ms), units[i].u);
-			return;
-		}
-	sr_buf_addf(b, "%s = %lldms\n", k, (long long)ms);
-}
-
-static void
-dump_str(struct sr_buf *b, const char *k, const char *v)
-{
-	sr_buf_addf(b, "%s = %s\n", k, v ? v : "");
-}
-
-static void
-dump_rule(struct sr_buf *b, const struct sr_rule *r,
-    const struct sr_rule_params *p)
-{
-	char k[96];
-	int dl = (r->flags & SR_RULE_DURATION_LEVELS) != 0;
-
-#define K(name) ((void)snprintf(k, sizeof(k), "%s_%s", r->id, name), k)
-	dump_str(b, K("enabled"), p->enabled ? "yes" : "no");
-	if (dl) {
-		dump_dur(b, K("warn"), (int64_t)p->warn);
-		dump_dur(b, K("crit"), (int64_t)p->crit);
-		dump_dur(b, K("clear"), (int64_t)p->clear);
-	} else {
-		sr_buf_addf(b, "%s = %.10g\n", K("warn"), p->warn);
-		sr_buf_addf(b, "%s = %.10g\n", K("crit"), p->crit);
-		sr_buf_addf(b, "%s = %.10g\n", K("clear"), p->clear);
-	}
-	dump_dur(b, K("for"), p->for_ms);
-	dump_dur(b, K("keep_firing_for"), p->keep_firing_for_ms);
-	dump_dur(b, K("window"), p->window_ms);
-	sr_buf_addf(b, "%s = %.10g\n", K("min_samples"), p->min_samples);
-	sr_buf_addf(b, "%s = %.10g\n", K("factor"), p->factor);
-	if (r->flags & SR_RULE_CHANGE_DURATION)
-		dump_dur(b, K("min_change"), (int64_t)p->min_change);
+	sr_buf_reset(&e->val);
+	sr_buf_reset(&e->from);
+	conf_format(k, rule_flags, base, &e->val);
+	if (o.note != NULL)
+		sr_buf_adds(&e->from, o.note);
+	else if (o.line > 0)
+		sr_buf_addf(&e->from, "file:%s:%d",
+		    e->c->path ? e->c->path : "?", o.line);
 	else
-		sr_buf_addf(b, "%s = %.10g\n", K("min_change"), p->min_change);
-#undef K
+		sr_buf_adds(&e->from, "default");
+	e->fn(e->ctx, sec, key, e->val.len ? e->val.data : "",
+	    e->from.data ? e->from.data : "");
+}
+
+/* The plain keys of one section, in table order. */
+static void
+each_section(struct each *e, const char *sec)
+{
+	for (int i = 0; sr_config_keys[i].name != NULL; i++) {
+		const struct sr_config_key *k = &sr_config_keys[i];
+
+		if (strcmp(k->section, sec) == 0 && !(k->flags & SR_CONF_ALIAS))
+			each_one(e, sec, k->name, k, 0, e->c,
+			    e->c->key_origin[i]);
+	}
+}
+
+void
+sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
+{
+	struct each e = { .c = c, .fn = fn, .ctx = ctx };
+	struct sr_config_origin file = { 0, NULL };
+	char key[96], sec[80];
+
+	sr_buf_init(&e.val);
+	sr_buf_init(&e.from);
+	each_section(&e, "general");
+	each_section(&e, "store");
+	each_section(&e, "insights");
+	for (size_t i = 0; i < c->n_rules; i++)
+		for (int f = 0; sr_config_rule_fields[f].name != NULL; f++) {
+			(void)snprintf(key, sizeof(key), "%s_%s",
+			    sr_rules[i]->id, sr_config_rule_fields[f].name);
+			each_one(&e, "insights", key, &sr_config_rule_fields[f],
+			    sr_rules[i]->flags, &c->rules[i],
+			    c->rule_origin[i][f]);
+		}
+	for (size_t i = 0; i < c->n_actions; i++) {
+		const struct sr_config_action *a = &c->actions[i];
+
+		file.line = a->line;
+		(void)snprintf(sec, sizeof(sec), "action %s", a->name);
+		for (int k = 0; sr_config_action_keys[k].name != NULL; k++) {
+			const struct sr_config_key *r =
+			    &sr_config_action_keys[k];
+
+			/* the unset one of command / webhook, no rate limit */
+			if ((r->off ==
+				    offsetof(struct sr_config_action,
+					command) &&
+				a->command == NULL) ||
+			    (r->off ==
+				    offsetof(struct sr_config_action,
+					webhook) &&
+				a->webhook == NULL) ||
+			    (r->type == SR_CONF_RATE && a->rate_limit <= 0))
+				continue;
+			each_one(&e, sec, r->name, r, 0, a, file);
+		}
+	}
+	for (size_t i = 0; i < c->n_sources; i++) {
+		file.line = c->sources[i].line;
+		(void)snprintf(sec, sizeof(sec), "source %s",
+		    c->sources[i].name);
+		each_one(&e, sec, "spec", &sr_config_source_keys[0], 0,
+		    &c->sources[i], file);
+	}
+	each_section(&e, "tui");
+	each_section(&e, "serve");
+	sr_buf_release(&e.val);
+	sr_buf_release(&e.from);
+}
+
+struct dump {
+	struct sr_buf *b;
+	char sec[80];
+};
+
+static void
+dump_one(void *ctx, const char *sec, const char *key, const char *value,
+    const char *origin)
+{
+	struct dump *d = ctx;
+
+	(void)origin;
+	if (strcmp(d->sec, sec) != 0) {
+		sr_buf_addf(d->b, "%s[%s]\n", d->sec[0] ? "\n" : "", sec);
+		(void)snprintf(d->sec, sizeof(d->sec), "%s", sec);
+	}
+	sr_buf_addf(d->b, "%s = %s\n", key, value);
 }
 
 void
 sr_config_dump(const struct sr_config *c, struct sr_buf *b)
 {
-	sr_buf_adds(b, "[general]\n");
-	dump_dur(b, "interval", c->general.interval_ms);
-	dump_str(b, "db", c->general.db);
-	dump_str(b, "durable", c->general.durable ? "yes" : "no");
-	sr_buf_adds(b, "\n[store]\n");
-	dump_dur(b, "events", c->retention.events_ms);
-	sr_buf_addf(b, "max_events = %lld\n",
-	    (long long)c->retention.max_events);
-	dump_dur(b, "samples_raw", c->retention.samples_raw_ms);
-	dump_dur(b, "samples_1m", c->retention.samples_1m_ms);
-	dump_dur(b, "samples_1h", c->retention.samples_1h_ms);
-	sr_buf_adds(b, "\n[insights]\n");
-	dump_dur(b, "active_session", c->insights.active_session_ms);
-	dump_dur(b, "baseline", c->insights.baseline_ms);
-	dump_dur(b, "resolved_keep", c->insights.resolved_keep_ms);
-	for (size_t i = 0; i < c->n_rules; i++)
-		dump_rule(b, sr_rules[i], &c->rules[i]);
-	for (size_t i = 0; i < c->n_actions; i++) {
-		const struct sr_config_action *a = &c->actions[i];
+	struct dump d = { .b = b, .sec = "" };
 
-		sr_buf_addf(b, "\n[action %s]\n", a->name);
-		sr_buf_addf(b, "on = %s%s%s\n",
-		    (a->on & SR_ACTION_ON_FIRE) ? "fire" : "",
-		    a->on == (SR_ACTION_ON_FIRE | SR_ACTION_ON_RESOLVE) ? ","
-									: "",
-		    (a->on & SR_ACTION_ON_RESOLVE) ? "resolve" : "");
-		if (a->command)
-			dump_str(b, "command", a->command);
-		if (a->webhook)
-			dump_str(b, "webhook", a->webhook);
-		dump_dur(b, "timeout", a->timeout_ms);
-		sr_buf_addf(b, "retries = %d\n", a->retries);
-		if (a->rate_limit > 0)
-			sr_buf_addf(b, "rate_limit = %d/%llds\n", a->rate_limit,
-			    (long long)(a->rate_per_ms / 1000));
-		dump_str(b, "severity",
-		    sr_severity_name((enum sr_severity)a->min_severity));
-		dump_str(b, "match", a->match);
-	}
-	for (size_t i = 0; i < c->n_sources; i++)
-		sr_buf_addf(b, "\n[source %s]\nspec = %s\n", c->sources[i].name,
-		    c->sources[i].spec);
-	sr_buf_adds(b, "\n[tui]\n");
-	dump_str(b, "layout", c->tui.layout);
-	dump_str(b, "tiles", c->tui.tiles);
-	dump_str(b, "panels", c->tui.panels);
-	dump_str(b, "theme", c->tui.theme);
-	dump_str(b, "mouse", c->tui.mouse ? "yes" : "no");
-	dump_str(b, "ascii", c->tui.ascii ? "yes" : "no");
-	sr_buf_adds(b, "\n[serve]\n");
-	dump_str(b, "listen", c->serve.listen);
-	dump_str(b, "token_file", c->serve.token_file);
-	dump_str(b, "cors", c->serve.cors);
-	dump_str(b, "accept_events", c->serve.accept_events ? "yes" : "no");
+	sr_config_each(c, dump_one, &d);
 }

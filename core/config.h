@@ -32,6 +32,69 @@
 #define SR_CONFIG_RULES_MAX 32
 #define SR_CONFIG_ACTIONS_MAX 16
 #define SR_CONFIG_SOURCES_MAX 32
+#define SR_CONFIG_KEYS_MAX 32	 /* rows of sr_config_keys[] */
+#define SR_CONFIG_RULE_FIELDS 10 /* rows of sr_config_rule_fields[] */
+
+/*
+ * Where a setting's value came from: a line of the loaded file (c->path),
+ * or a note such as "flag:--db" or "env:XDG_DATA_HOME" (borrowed: it must
+ * outlive the config),
+ * or neither: the built-in default.
+ */
+struct sr_config_origin {
+	int line;	  /* > 0: line in the config file */
+	const char *note; /* borrowed, or NULL */
+};
+
+/* The value types of config keys (how the text is parsed and written). */
+enum sr_config_type {
+	SR_CONF_STRING,	  /* char *; empty = unset (NULL) */
+	SR_CONF_BOOL,	  /* int: yes/no/true/false/on/off/1/0 */
+	SR_CONF_DURATION, /* int64_t ms: 30s, 5m, 2h, 7d */
+	SR_CONF_TICK,	  /* int64_t ms, at least 10ms */
+	SR_CONF_COUNT,	  /* int64_t >= 0 */
+	SR_CONF_NUMBER,	  /* double */
+	SR_CONF_LEVEL, /* double; a duration (ms) for SR_RULE_DURATION_LEVELS */
+	SR_CONF_CHANGE, /* double; a duration (ms) for SR_RULE_CHANGE_DURATION */
+	SR_CONF_ON,	/* unsigned enum sr_action_on: "fire,resolve" */
+	SR_CONF_URL,	/* char *, http:// or https:// */
+	SR_CONF_RETRIES,  /* int 0..20 */
+	SR_CONF_RATE,	  /* int + int64_t: "10/h" (rate_limit, rate_per_ms) */
+	SR_CONF_SEVERITY, /* int enum sr_severity: info, warning, critical */
+	SR_CONF_GLOB,	  /* char *; empty = "*" */
+};
+
+enum sr_config_key_flags {
+	SR_CONF_ALIAS = 1 << 0, /* another spelling of the row before it */
+};
+
+/*
+ * One config key: the parser, the defaults, `sitrep config` and the docs
+ * check all read this table.  `off` is the field's offset in struct
+ * sr_config (sr_config_keys[]), struct sr_rule_params
+ * (sr_config_rule_fields[]) or struct sr_config_action
+ * (sr_config_action_keys[]).  `def` is the default as text (NULL for rule
+ * fields and per-rule defaults).  `env` names an environment variable
+ * the value follows when the file leaves it unset; the command-line
+ * options that override a key say so in the option table (cmd/options.c,
+ * conf_key).
+ */
+struct sr_config_key {
+	const char *section; /* "general"; "insights" for rule fields */
+	const char *name;
+	enum sr_config_type type;
+	size_t off;
+	const char *def;
+	const char *help;
+	unsigned flags; /* enum sr_config_key_flags */
+	const char *env;
+};
+
+/* The tables, each ended by a row whose name is NULL. */
+extern const struct sr_config_key sr_config_keys[];
+extern const struct sr_config_key sr_config_rule_fields[];
+extern const struct sr_config_key sr_config_action_keys[];
+extern const struct sr_config_key sr_config_source_keys[];
 
 /*
  * Tunables of one insight rule.  What each number means is the rule's
@@ -70,12 +133,14 @@ struct sr_config_action {
 	int64_t rate_per_ms; /* "10/h" -> 10, 3600000 */
 	int min_severity;    /* enum sr_severity; default warning */
 	char *match;	     /* glob on insight id; default "*" */
+	int line;	     /* its first line in the file */
 };
 
 /* [source NAME]: spec is the source specification (see sitrep(1)). */
 struct sr_config_source {
 	char *name;
 	char *spec;
+	int line; /* its spec= line in the file */
 };
 
 struct sr_config_general {
@@ -121,6 +186,10 @@ struct sr_config {
 	size_t n_sources;
 	struct sr_config_tui tui;
 	struct sr_config_serve serve;
+	/* where each value came from, by row of the tables above */
+	struct sr_config_origin key_origin[SR_CONFIG_KEYS_MAX];
+	struct sr_config_origin rule_origin[SR_CONFIG_RULES_MAX]
+					   [SR_CONFIG_RULE_FIELDS];
 };
 
 /* Fill c with the built-in defaults (c's old contents are not freed). */
@@ -157,6 +226,29 @@ sr_config_rule(const struct sr_config *c, const char *rule_id);
  * when their dumps are.
  */
 void sr_config_dump(const struct sr_config *c, struct sr_buf *out);
+
+/*
+ * Set one key as if read from the file, recording `origin` (a static
+ * string such as "flag:--db", or NULL for the file's line 0) as where it
+ * came from.  section is "general", "rule cpu", "action NAME" ...; an
+ * [insights] key may be RULE_FIELD.  0, or -1 with "unknown key 'k' in
+ * [sec]" or "bad value 'v' for 'k' in [sec]: why".
+ */
+int sr_config_set(struct sr_config *c, const char *section, const char *key,
+    const char *value, const char *origin, struct sr_err *err);
+
+/*
+ * Called by sr_config_each() once per setting, in dump order: section
+ * ("general", "action page"), key, value as text, and where it came from
+ * ("default", "file:PATH:LINE", or the origin note).  Strings are valid
+ * for the call only.
+ */
+typedef void sr_config_each_fn(void *ctx, const char *section, const char *key,
+    const char *value, const char *origin);
+
+/* Every setting of c, as sr_config_dump() writes them, to fn. */
+void
+sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx);
 
 /*
  * Parse helpers shared with the command line: a boolean ("yes" ...),

@@ -78,3 +78,9 @@ sr_event_is_5xx(const struct sr_event *ev)
 		return ev->status_code >= 500 && ev->status_code <= 599;
 	return 0;
 }
+
+int
+sr_event_is_error(const struct sr_event *ev)
+{
+	return (ev->has & SR_EV_IS_ERROR) != 0 || sr_event_is_5xx(ev);
+}

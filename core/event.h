@@ -60,4 +60,13 @@ void sr_event_release(struct sr_event *ev);
 /* 1 for a 5xx status; events without a status never count. */
 int sr_event_is_5xx(const struct sr_event *ev);
 
+/*
+ * 1 when the event is an error: its SR_EV_IS_ERROR flag is set (the
+ * parser sets it from an error level, a syslog PRIORITY <= 3 ...) or its
+ * status is 500..599.  The one definition of "error" in sitrep: the
+ * query language's is:error, the Errors panel's drill-down, the event
+ * log's colouring, the web page and the store's error rollups use it.
+ */
+int sr_event_is_error(const struct sr_event *ev);
+
 #endif

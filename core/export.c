@@ -3,13 +3,13 @@
  * export: see export.h.  One row writer serves the three kinds: a row is a
  * list of typed cells (text, integer, real, time, JSON), rendered as CSV,
  * a JSON array element or a JSON line into a buffer that is flushed to the
- * FILE whenever it passes EXPORT_FLUSH bytes.
+ * FILE whenever it passes EXPORT_FLUSH bytes.  Rows come decoded from the
+ * store's read API, one callback each.
  */
 #include "core/export.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -253,71 +253,6 @@ export_end(struct export_writer *w, struct sr_err *err)
 	return rows;
 }
 
-/* Stream the rows of a prepared statement whose columns match cols. */
-static int64_t
-export_stmt(sqlite3 *db, sqlite3_stmt *s, const struct export_col *cols,
-    int ncol, const struct sr_export_opts *o, FILE *out, struct sr_err *err)
-{
-	struct export_writer w;
-	struct export_cell cell[32];
-	int rc;
-
-	if (ncol > 32)
-		SR_BUG("too many export columns");
-	export_begin(&w, out, o->format, cols, ncol);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && !w.failed) {
-		for (int c = 0; c < ncol; c++) {
-			struct export_cell *v = &cell[c];
-
-			memset(v, 0, sizeof *v);
-			v->null = sqlite3_column_type(s, c) == SQLITE_NULL;
-			if (v->null)
-				continue;
-			switch (cols[c].kind) {
-			case K_INT:
-			case K_TIME:
-				v->i = sqlite3_column_int64(s, c);
-				break;
-			case K_REAL:
-				v->d = sqlite3_column_double(s, c);
-				break;
-			case K_TEXT:
-			case K_JSON:
-				v->s = (const char *)sqlite3_column_text(s, c);
-				v->null = v->s == NULL;
-				break;
-			}
-		}
-		export_row(&w, cell);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		sr_err_set(err, "cannot read the store: %s",
-		    sqlite3_errmsg(db));
-		(void)export_end(&w, NULL);
-		return -1;
-	}
-	return export_end(&w, err);
-}
-
-static int64_t
-export_table(struct sr_store *st, const char *sql,
-    const struct export_col *cols, int ncol, const struct sr_export_opts *o,
-    FILE *out, struct sr_err *err)
-{
-	sqlite3 *db = sr_store_db(st);
-	sqlite3_stmt *s;
-	int64_t n;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot query the store: %s",
-		    sqlite3_errmsg(db));
-	sqlite3_bind_int64(s, 1, o->from_ms);
-	sqlite3_bind_int64(s, 2, o->to_ms);
-	n = export_stmt(db, s, cols, ncol, o, out, err);
-	sqlite3_finalize(s);
-	return n;
-}
-
 /* The kind of cell a field's column holds. */
 static enum export_kind
 export_field_kind(const struct sr_field *f)
@@ -338,36 +273,13 @@ export_field_kind(const struct sr_field *f)
 	return K_TEXT;
 }
 
-/* Events: one column per exported field, in the field table's order. */
-static int64_t
-export_events(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
-    struct sr_err *err)
-{
+/* Events: one column per field with an export header, in table order. */
+struct export_events_ctx {
+	struct export_writer w;
 	struct export_col cols[SR_FIELD__COUNT];
-	struct sr_buf sql;
-	int ncol = 0;
-	int64_t n;
-
-	sr_buf_init(&sql);
-	sr_buf_adds(&sql, "SELECT ");
-	for (int i = 0; i < SR_FIELD__COUNT; i++) {
-		const struct sr_field *f = &sr_fields[i];
-
-		if (f->export == NULL || f->sql == NULL)
-			continue;
-		if (ncol > 0)
-			sr_buf_adds(&sql, ", ");
-		sr_buf_adds(&sql, f->sql);
-		cols[ncol].name = f->export;
-		cols[ncol].kind = export_field_kind(f);
-		ncol++;
-	}
-	sr_buf_adds(&sql,
-	    " FROM events WHERE ts >= ?1 AND ts < ?2 ORDER BY ts, id");
-	n = export_table(st, sql.data, cols, ncol, o, out, err);
-	sr_buf_release(&sql);
-	return n;
-}
+	const struct sr_field *fields[SR_FIELD__COUNT];
+	int ncol;
+};
 
 static const struct export_col insight_cols[] = {
 	{ "id", K_TEXT },
@@ -435,35 +347,106 @@ export_point_cb(void *ctx, const struct sr_series_point *pt)
 	export_row(c->w, cell);
 }
 
-/* The time span of stored samples, to bound an open-ended range. */
+/* Writes stored events, one row each. */
 static int
-export_sample_span(sqlite3 *db, int64_t *lo, int64_t *hi, struct sr_err *err)
+export_event_cb(void *ctx, int64_t id, const struct sr_event *ev)
 {
-	static const char sql[] =
-	    "SELECT MIN(a), MAX(b) FROM ("
-	    "SELECT MIN(ts) AS a, MAX(ts) AS b FROM samples"
-	    " UNION ALL SELECT MIN(ts), MAX(ts) FROM samples_1m"
-	    " UNION ALL SELECT MIN(ts), MAX(ts) FROM samples_1h)";
-	sqlite3_stmt *s;
-	int rc;
+	struct export_events_ctx *x = ctx;
+	struct export_cell c[SR_FIELD__COUNT];
 
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot query the store: %s",
-		    sqlite3_errmsg(db));
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*lo = sqlite3_column_type(s, 0) == SQLITE_NULL
-		    ? 0
-		    : sqlite3_column_int64(s, 0);
-		*hi = sqlite3_column_type(s, 1) == SQLITE_NULL
-		    ? 0
-		    : sqlite3_column_int64(s, 1);
+	(void)id;
+	memset(c, 0, sizeof c);
+	for (int i = 0; i < x->ncol; i++) {
+		const struct sr_field *f = x->fields[i];
+
+		switch (x->cols[i].kind) {
+		case K_TEXT:
+		case K_JSON:
+			c[i].s = sr_field_text(f, ev);
+			c[i].null = c[i].s == NULL;
+			break;
+		case K_INT:
+		case K_TIME:
+			c[i].null = !sr_field_int(f, ev, &c[i].i);
+			break;
+		case K_REAL:
+			c[i].null = !sr_field_num(f, ev, &c[i].d);
+			break;
+		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return sr_err_set(err, "cannot read the store: %s",
-		    sqlite3_errmsg(db));
-	return 0;
+	export_row(&x->w, c);
+	return x->w.failed ? 1 : 0;
+}
+
+static int
+export_insight_cb(void *ctx, const struct sr_store_insight *in)
+{
+	struct export_writer *w = ctx;
+	const char *txt[13] = { in->id, in->rule, in->subject, in->category,
+		in->severity, NULL, in->title, in->description,
+		in->recommendation, in->state, NULL, NULL, in->data_json };
+	struct export_cell c[13];
+
+	memset(c, 0, sizeof c);
+	for (int i = 0; i < 13; i++) {
+		c[i].s = txt[i];
+		c[i].null = txt[i] == NULL;
+	}
+	c[5].d = in->confidence;
+	c[5].null = !(in->has & SR_STORE_INS_CONFIDENCE);
+	c[10].i = in->first_seen_ms;
+	c[10].null = !(in->has & SR_STORE_INS_FIRST_SEEN);
+	c[11].i = in->last_seen_ms;
+	c[11].null = !(in->has & SR_STORE_INS_LAST_SEEN);
+	export_row(w, c);
+	return w->failed ? 1 : 0;
+}
+
+static int64_t
+export_events(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
+{
+	struct export_events_ctx x;
+	struct sr_store_evq q;
+
+	x.ncol = 0;
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->export == NULL)
+			continue;
+		x.fields[x.ncol] = f;
+		x.cols[x.ncol].name = f->export;
+		x.cols[x.ncol].kind = export_field_kind(f);
+		x.ncol++;
+	}
+	sr_store_evq_init(&q);
+	q.from_ms = o->from_ms;
+	q.to_ms = o->to_ms;
+	q.query = o->query;
+	q.order = SR_STORE_BY_TS;
+	export_begin(&x.w, out, o->format, x.cols, x.ncol);
+	if (sr_store_events(st, &q, export_event_cb, &x, err) < 0) {
+		(void)export_end(&x.w, NULL);
+		return -1;
+	}
+	return export_end(&x.w, err);
+}
+
+static int64_t
+export_insights(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
+    struct sr_err *err)
+{
+	struct export_writer w;
+
+	export_begin(&w, out, o->format, insight_cols,
+	    (int)(sizeof insight_cols / sizeof *insight_cols));
+	if (sr_store_insights_range(st, o->from_ms, o->to_ms, export_insight_cb,
+		&w, err) < 0) {
+		(void)export_end(&w, NULL);
+		return -1;
+	}
+	return export_end(&w, err);
 }
 
 static int64_t
@@ -480,7 +463,7 @@ export_metrics(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
 		export_name_cb, &nm, err) < 0)
 		return -1;
 	if (from == INT64_MIN || to == INT64_MAX) {
-		if (export_sample_span(sr_store_db(st), &lo, &hi, err) < 0)
+		if (sr_store_sample_span(st, &lo, &hi, err) < 0)
 			failed = 1;
 		if (from == INT64_MIN)
 			from = sr_floor_div(lo, step) * step;
@@ -515,16 +498,7 @@ sr_export_run(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
 	case SR_EXPORT_EVENTS:
 		return export_events(st, o, out, err);
 	case SR_EXPORT_INSIGHTS:
-		return export_table(st,
-		    "SELECT id, rule, subject, category, severity, confidence,"
-		    " title, description, recommendation, state, first_seen,"
-		    " last_seen, data FROM insights"
-		    " WHERE COALESCE(last_seen, first_seen, 0) >= ?1"
-		    " AND COALESCE(first_seen, 0) < ?2"
-		    " ORDER BY first_seen, id",
-		    insight_cols,
-		    (int)(sizeof insight_cols / sizeof *insight_cols), o, out,
-		    err);
+		return export_insights(st, o, out, err);
 	case SR_EXPORT_METRICS:
 		return export_metrics(st, o, out, err);
 	}

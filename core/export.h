@@ -2,8 +2,8 @@
 /*
  * export: stored data (events, metric series, insights) written out as CSV
  * (header row, RFC 4180 quoting, CRLF line ends), one JSON array, or JSON
- * lines.  Rows are streamed one by one from a SQLite statement; nothing
- * holds all rows in memory.
+ * lines.  Rows are streamed one by one from the store; nothing holds all
+ * rows in memory.
  *
  * Events carry every stored field under the event model's names, so JSON
  * lines output re-ingests without loss: event_id, event_type, timestamp
@@ -41,6 +41,8 @@ struct sr_export_opts {
 	int64_t to_ms;	       /* exclusive; INT64_MAX = all */
 	int64_t step_ms;       /* metrics; <= 0 means 60 s */
 	const char *name_glob; /* metrics; NULL = all */
+	/* events: only those the query matches (core/query.h); NULL = all */
+	const struct sr_query *query;
 };
 
 /*

@@ -8,7 +8,6 @@
 #include "core/insight.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -516,83 +515,69 @@ json_num(const char *data, const char *key)
 }
 
 static char *
-col_str(sqlite3_stmt *s, int i)
+ins_dup(const char *t)
 {
-	const unsigned char *t = sqlite3_column_text(s, i);
+	return sr_xstrdup(t ? t : "");
+}
 
-	return sr_xstrdup(t ? (const char *)t : "");
+struct restore {
+	struct sr_insights *ins;
+	int64_t now_ms;
+};
+
+static int
+restore_one(void *ctx, const struct sr_store_insight *row)
+{
+	struct restore *rs = ctx;
+	struct sr_insights *ins = rs->ins;
+	int r = row->rule ? sr_rule_index(row->rule) : -1;
+	int stv = row->state ? sr_insight_state_parse(row->state) : -1;
+	struct insight *in;
+	int sev;
+
+	if (r < 0 || row->id == NULL || stv < 0 || insight_find(ins, row->id))
+		return 0;
+	/* a pending insight is not worth keeping over a restart */
+	if (stv == SR_INS_PENDING)
+		return 0;
+	in = sr_xcalloc(1, sizeof(*in));
+	in->id = sr_xstrdup(row->id);
+	in->rule = r;
+	in->subject = ins_dup(row->subject);
+	sev = sr_severity_parse(row->severity ? row->severity : "");
+	in->severity = sev < 0 ? SR_SEV_WARN : (enum sr_severity)sev;
+	in->confidence = row->confidence;
+	in->title = ins_dup(row->title);
+	in->description = ins_dup(row->description);
+	in->recommendation = ins_dup(row->recommendation);
+	in->state = (enum sr_insight_state)stv;
+	in->prev_state = in->state;
+	in->first_seen_ms = row->first_seen_ms;
+	in->last_seen_ms = row->last_seen_ms;
+	/* a firing insight restored gets a fresh keep_firing_for */
+	if (in->state == SR_INS_FIRING && in->last_seen_ms < rs->now_ms)
+		in->last_seen_ms = rs->now_ms;
+	in->pending_ms = in->first_seen_ms;
+	in->count = (uint64_t)json_num(row->data_json, "count");
+	in->since_ms = (int64_t)json_num(row->data_json, "since");
+	in->value = json_num(row->data_json, "value");
+	in->threshold = json_num(row->data_json, "threshold");
+	in->baseline = json_num(row->data_json, "baseline");
+	insight_record(in, in->since_ms);
+	ins->v = sr_xrealloc(ins->v, (ins->n + 1) * sizeof(*ins->v));
+	ins->v[ins->n++] = in;
+	return 0;
 }
 
 int
 sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
     int64_t now_ms, struct sr_err *err)
 {
-	sqlite3 *db;
-	sqlite3_stmt *s = NULL;
-	int rc;
+	struct restore rs = { ins, now_ms };
 
-	db = sr_store_db(st);
-	if (db == NULL)
-		return sr_err_set(err, "no database connection");
-	rc = sqlite3_prepare_v2(db,
-	    "SELECT id, rule, subject, severity,"
-	    " confidence, title, description, recommendation, state,"
-	    " first_seen, last_seen, data FROM insights WHERE state != 'resolved'"
-	    " OR last_seen >= ?",
-	    -1, &s, NULL);
-	if (rc != SQLITE_OK)
-		return sr_err_set(err, "cannot read insights: %s",
-		    sqlite3_errmsg(db));
-	sqlite3_bind_int64(s, 1, now_ms - ins->cfg->insights.resolved_keep_ms);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *rule = (const char *)sqlite3_column_text(s, 1);
-		const char *id = (const char *)sqlite3_column_text(s, 0);
-		const char *state = (const char *)sqlite3_column_text(s, 8);
-		const char *data = (const char *)sqlite3_column_text(s, 11);
-		int r = rule ? sr_rule_index(rule) : -1;
-		int stv = state ? sr_insight_state_parse(state) : -1;
-		struct insight *in;
-		int sev;
-
-		if (r < 0 || id == NULL || stv < 0 || insight_find(ins, id))
-			continue;
-		/* a pending insight is not worth keeping over a restart */
-		if (stv == SR_INS_PENDING)
-			continue;
-		in = sr_xcalloc(1, sizeof(*in));
-		in->id = sr_xstrdup(id);
-		in->rule = r;
-		in->subject = col_str(s, 2);
-		sev = sr_severity_parse((const char *)sqlite3_column_text(s, 3)
-			? (const char *)sqlite3_column_text(s, 3)
-			: "");
-		in->severity = sev < 0 ? SR_SEV_WARN : (enum sr_severity)sev;
-		in->confidence = sqlite3_column_double(s, 4);
-		in->title = col_str(s, 5);
-		in->description = col_str(s, 6);
-		in->recommendation = col_str(s, 7);
-		in->state = (enum sr_insight_state)stv;
-		in->prev_state = in->state;
-		in->first_seen_ms = sqlite3_column_int64(s, 9);
-		in->last_seen_ms = sqlite3_column_int64(s, 10);
-		/* a firing insight restored gets a fresh keep_firing_for */
-		if (in->state == SR_INS_FIRING && in->last_seen_ms < now_ms)
-			in->last_seen_ms = now_ms;
-		in->pending_ms = in->first_seen_ms;
-		in->count = (uint64_t)json_num(data, "count");
-		in->since_ms = (int64_t)json_num(data, "since");
-		in->value = json_num(data, "value");
-		in->threshold = json_num(data, "threshold");
-		in->baseline = json_num(data, "baseline");
-		insight_record(in, in->since_ms);
-		ins->v = sr_xrealloc(ins->v, (ins->n + 1) * sizeof(*ins->v));
-		ins->v[ins->n++] = in;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return sr_err_set(err, "cannot read insights: %s",
-		    sqlite3_errmsg(db));
-	return 0;
+	return sr_store_insights_open(st,
+	    now_ms - ins->cfg->insights.resolved_keep_ms, restore_one, &rs,
+	    err);
 }
 
 /* ---- replay over stored rollups ---- */
@@ -600,31 +585,67 @@ sr_insights_restore(struct sr_insights *ins, struct sr_store *st,
 int64_t
 sr_insights_newest_minute(struct sr_store *st)
 {
-	sqlite3 *db = sr_store_db(st);
-	sqlite3_stmt *s = NULL;
-	int64_t best = 0;
-
-	if (db == NULL ||
-	    sqlite3_prepare_v2(db,
-		"SELECT max(m) FROM ("
-		"SELECT max(minute) AS m FROM ev_minute UNION ALL "
-		"SELECT max(ts) FROM samples_1m)",
-		-1, &s, NULL) != SQLITE_OK) {
-		sqlite3_finalize(s);
-		return 0;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		best = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return best;
+	return sr_store_newest_minute(st);
 }
 
-static const char *
-col_text(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
+struct replay {
+	struct sr_insights *ins;
+	struct sr_agg *agg;
+	struct sr_series_set *ser;
+	struct sr_view v;
+};
 
-	return t ? (const char *)t : "";
+static void
+replay_minute(void *ctx, const struct sr_store_minute *m)
+{
+	struct replay *rp = ctx;
+	struct sr_agg_minute x;
+
+	memset(&x, 0, sizeof(x));
+	x.minute_ms = m->minute_ms;
+	x.service = m->service;
+	x.endpoint = m->endpoint;
+	x.model = m->model;
+	x.requests = (uint64_t)m->requests;
+	x.n_4xx = (uint64_t)m->status_4xx;
+	x.n_5xx = (uint64_t)m->status_5xx;
+	x.lat_n = (uint64_t)m->lat_n;
+	x.lat_sum = m->lat_sum;
+	x.lat_sketch = m->lat_sketch;
+	x.lat_sketch_len = m->lat_sketch_len;
+	x.tokens_in = (uint64_t)m->tokens_in;
+	x.tokens_out = (uint64_t)m->tokens_out;
+	x.gen_ms = m->gen_ms;
+	x.ttft_sketch = m->ttft_sketch;
+	x.ttft_sketch_len = m->ttft_sketch_len;
+	sr_agg_add_minute(rp->agg, &x);
+}
+
+static void
+replay_error(void *ctx, int64_t minute_ms, const char *service, const char *tpl,
+    int64_t n)
+{
+	struct replay *rp = ctx;
+
+	sr_agg_add_error(rp->agg, minute_ms + 30000, service, tpl, (uint64_t)n);
+}
+
+static void
+replay_sample(void *ctx, int64_t ts_ms, const char *name, double avg)
+{
+	struct replay *rp = ctx;
+
+	sr_series_set_push(rp->ser, name, NULL, ts_ms, avg);
+}
+
+static void
+replay_tick(void *ctx, int64_t m)
+{
+	struct replay *rp = ctx;
+
+	sr_agg_tick(rp->agg, m + 60000);
+	rp->v.now_ms = m + 60000;
+	(void)sr_insights_eval(rp->ins, &rp->v, NULL, NULL);
 }
 
 int
@@ -632,126 +653,44 @@ sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
     int64_t from_ms, int64_t to_ms, struct sr_insights **out,
     struct sr_err *err)
 {
-	sqlite3 *db = sr_store_db(st);
-	sqlite3_stmt *ev = NULL, *er = NULL, *sm = NULL;
+	static const struct sr_store_replay_ops ops = {
+		.minute = replay_minute,
+		.error = replay_error,
+		.sample = replay_sample,
+		.tick = replay_tick,
+	};
 	struct sr_config *local;
-	struct sr_insights *ins;
-	struct sr_agg *agg;
-	struct sr_series_set *ser;
-	struct sr_view v;
-	int rc_ev, rc_er, rc_sm, rc = 0;
+	struct replay rp;
+	int rc;
 
 	*out = NULL;
-	if (db == NULL)
-		return sr_err_set(err, "no database connection");
 	if (to_ms == 0)
 		to_ms = sr_insights_newest_minute(st) + 60000;
 	from_ms -= from_ms % 60000;
-	if (sqlite3_prepare_v2(db,
-		"SELECT minute, service, endpoint, model,"
-		" requests, status_4xx, status_5xx, lat_n, lat_sum, lat_sketch,"
-		" tokens_in, tokens_out, gen_ms, ttft_sketch FROM ev_minute"
-		" WHERE minute >= ? AND minute < ? ORDER BY minute",
-		-1, &ev, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-		"SELECT minute, service, message, n FROM"
-		" error_minute WHERE minute >= ? AND minute < ? ORDER BY minute",
-		-1, &er, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db,
-		"SELECT ts, name, avg FROM samples_1m"
-		" WHERE ts >= ? AND ts < ? ORDER BY ts",
-		-1, &sm, NULL) != SQLITE_OK) {
-		sr_err_set(err, "cannot read history: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(ev);
-		sqlite3_finalize(er);
-		sqlite3_finalize(sm);
-		return -1;
-	}
-	sqlite3_bind_int64(ev, 1, from_ms);
-	sqlite3_bind_int64(ev, 2, to_ms);
-	sqlite3_bind_int64(er, 1, from_ms);
-	sqlite3_bind_int64(er, 2, to_ms);
-	sqlite3_bind_int64(sm, 1, from_ms);
-	sqlite3_bind_int64(sm, 2, to_ms);
 	/* resolved insights stay for the whole range; the copy shares the
 	 * original's strings and is never released */
 	local = sr_xmalloc(sizeof(*local));
 	*local = *cfg;
 	local->insights.resolved_keep_ms = to_ms - from_ms + 3600000;
-	ins = sr_insights_new(local);
-	agg = sr_agg_new(from_ms, cfg->insights.active_session_ms,
+	memset(&rp, 0, sizeof(rp));
+	rp.ins = sr_insights_new(local);
+	rp.agg = sr_agg_new(from_ms, cfg->insights.active_session_ms,
 	    cfg->insights.baseline_ms);
-	ser = sr_series_set_new(SR_SERIES_CAP);
-	sr_agg_tick(agg, from_ms);
-	memset(&v, 0, sizeof(v));
-	v.interval_ms = 60000;
-	v.series = ser;
-	v.agg = agg;
-	v.stale_ms = 180000;
-	rc_ev = sqlite3_step(ev);
-	rc_er = sqlite3_step(er);
-	rc_sm = sqlite3_step(sm);
-	for (int64_t m = from_ms; m < to_ms; m += 60000) {
-		while (
-		    rc_ev == SQLITE_ROW && sqlite3_column_int64(ev, 0) <= m) {
-			struct sr_agg_minute x;
-
-			memset(&x, 0, sizeof(x));
-			x.minute_ms = sqlite3_column_int64(ev, 0);
-			x.service = col_text(ev, 1);
-			x.endpoint = col_text(ev, 2);
-			x.model = col_text(ev, 3);
-			x.requests = (uint64_t)sqlite3_column_int64(ev, 4);
-			x.n_4xx = (uint64_t)sqlite3_column_int64(ev, 5);
-			x.n_5xx = (uint64_t)sqlite3_column_int64(ev, 6);
-			x.lat_n = (uint64_t)sqlite3_column_int64(ev, 7);
-			x.lat_sum = sqlite3_column_double(ev, 8);
-			x.lat_sketch = sqlite3_column_blob(ev, 9);
-			x.lat_sketch_len = (size_t)sqlite3_column_bytes(ev, 9);
-			x.tokens_in = (uint64_t)sqlite3_column_int64(ev, 10);
-			x.tokens_out = (uint64_t)sqlite3_column_int64(ev, 11);
-			x.gen_ms = sqlite3_column_double(ev, 12);
-			x.ttft_sketch = sqlite3_column_blob(ev, 13);
-			x.ttft_sketch_len =
-			    (size_t)sqlite3_column_bytes(ev, 13);
-			sr_agg_add_minute(agg, &x);
-			rc_ev = sqlite3_step(ev);
-		}
-		while (
-		    rc_er == SQLITE_ROW && sqlite3_column_int64(er, 0) <= m) {
-			sr_agg_add_error(agg,
-			    sqlite3_column_int64(er, 0) + 30000,
-			    col_text(er, 1), col_text(er, 2),
-			    (uint64_t)sqlite3_column_int64(er, 3));
-			rc_er = sqlite3_step(er);
-		}
-		while (
-		    rc_sm == SQLITE_ROW && sqlite3_column_int64(sm, 0) <= m) {
-			sr_series_set_push(ser, col_text(sm, 1), NULL,
-			    sqlite3_column_int64(sm, 0),
-			    sqlite3_column_double(sm, 2));
-			rc_sm = sqlite3_step(sm);
-		}
-		sr_agg_tick(agg, m + 60000);
-		v.now_ms = m + 60000;
-		(void)sr_insights_eval(ins, &v, NULL, NULL);
-	}
-	if ((rc_ev != SQLITE_DONE && rc_ev != SQLITE_ROW) ||
-	    (rc_er != SQLITE_DONE && rc_er != SQLITE_ROW) ||
-	    (rc_sm != SQLITE_DONE && rc_sm != SQLITE_ROW))
-		rc = sr_err_set(err, "cannot read history: %s",
-		    sqlite3_errmsg(db));
-	sqlite3_finalize(ev);
-	sqlite3_finalize(er);
-	sqlite3_finalize(sm);
-	sr_agg_free(agg);
-	sr_series_set_free(ser);
+	rp.ser = sr_series_set_new(SR_SERIES_CAP);
+	sr_agg_tick(rp.agg, from_ms);
+	rp.v.interval_ms = 60000;
+	rp.v.series = rp.ser;
+	rp.v.agg = rp.agg;
+	rp.v.stale_ms = 180000;
+	rc = sr_store_replay(st, from_ms, to_ms, &ops, &rp, err);
+	sr_agg_free(rp.agg);
+	sr_series_set_free(rp.ser);
 	if (rc < 0) {
-		sr_insights_free(ins);
+		sr_insights_free(rp.ins);
 		free(local);
 		return -1;
 	}
-	ins->owned_cfg = local;
-	*out = ins;
+	rp.ins->owned_cfg = local;
+	*out = rp.ins;
 	return 0;
 }

@@ -11,10 +11,33 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * The live aggregate window a rule's `window` asks for: the shortest of
+ * 1 min, 5 min and 1 h that covers it (longer: 1 h).  The aggregates keep
+ * only those three, so a window of 2m reads the 5 minute one.
+ */
+static enum sr_window
+service_window(int64_t window_ms)
+{
+	for (int w = 0; w < SR_WIN_COUNT; w++)
+		if (window_ms <= sr_window_ms((enum sr_window)w))
+			return (enum sr_window)w;
+	return SR_WIN_1H;
+}
+
+/* "1 min", "5 min", "1 h": the window named in descriptions. */
+static const char *
+service_window_name(enum sr_window w)
+{
+	return w == SR_WIN_1M ? "1 min" : w == SR_WIN_5M ? "5 min" : "1 h";
+}
+
 static void
 rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
+	enum sr_window win = service_window(p->window_ms);
+
 	(void)r;
 	if (v->agg == NULL)
 		return;
@@ -28,7 +51,7 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 		int by_base = 0, news;
 		double p0, base0, tail;
 
-		w = s->win[SR_WIN_5M];
+		w = s->win[win];
 		if ((double)w.requests < p->min_samples || isnan(w.rate_5xx))
 			continue;
 		memset(&tmp, 0, sizeof(tmp));
@@ -81,9 +104,10 @@ rule_error_rate_eval(const struct sr_rule *r, const struct sr_view *v,
 				    100 * base, tail);
 			(void)snprintf(f->description, sizeof(f->description),
 			    "%s answered %llu of %llu requests with errors in "
-			    "the last 5 min (%.1f %%; warning at %.1f %%%s).",
+			    "the last %s (%.1f %%; warning at %.1f %%%s).",
 			    s->name, (unsigned long long)w.n_5xx,
-			    (unsigned long long)w.requests, 100 * w.rate_5xx,
+			    (unsigned long long)w.requests,
+			    service_window_name(win), 100 * w.rate_5xx,
 			    100 * p->warn, usual);
 		}
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
@@ -97,6 +121,8 @@ static void
 rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
+	enum sr_window win = service_window(p->window_ms);
+
 	(void)r;
 	if (v->agg == NULL)
 		return;
@@ -110,7 +136,7 @@ rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
 
 		if (b->n < SR_RULE_BASELINE_MIN)
 			continue;
-		w = s->win[SR_WIN_1M];
+		w = s->win[win];
 		if ((double)w.lat_n < p->min_samples || isnan(w.p95))
 			continue;
 		z = sr_baseline_z(b, w.p95);
@@ -137,11 +163,12 @@ rule_latency_eval(const struct sr_rule *r, const struct sr_view *v,
 		    "%s: p95 latency %.0f ms, usually %.0f ms", s->name, w.p95,
 		    b->mean);
 		(void)snprintf(f->description, sizeof(f->description),
-		    "%s p95 latency over the last minute is %.0f ms against "
+		    "%s p95 latency over the last %s is %.0f ms against "
 		    "a baseline of %.0f ms (x%.1f, robust z %.1f, %llu "
 		    "samples); p99 %.0f ms, max %.0f ms.",
-		    s->name, w.p95, b->mean, w.p95 / b->mean, z,
-		    (unsigned long long)w.lat_n, w.p99, w.max);
+		    s->name, service_window_name(win), w.p95, b->mean,
+		    w.p95 / b->mean, z, (unsigned long long)w.lat_n, w.p99,
+		    w.max);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Check %s's slowest endpoints and its dependencies "
 		    "(database, upstreams); compare with recent changes.",

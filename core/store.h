@@ -71,6 +71,10 @@
  * template of a message, and sr_message(message), a message cut as
  * error_minute's example is.
  *
+ * Only the store's files (core/store*.c) write SQL for this database or
+ * decode its rows; everything else reads through the functions below.
+ * Every bind and step result is checked: a failure is an error in err.
+ *
  * Not thread-safe: one thread owns a handle.  Other threads open their
  * own SR_STORE_READONLY handles on the same file.
  */
@@ -81,9 +85,8 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/query.h"
 #include "core/util.h"
-
-struct sqlite3;
 
 #define SR_STORE_BATCH_MAX 20000 /* rows per transaction, at most */
 #define SR_STORE_FLUSH_MS 250	 /* a batch is committed within this */
@@ -92,7 +95,7 @@ struct sqlite3;
 
 /* events.flags bits (on disk: never renumber). */
 enum sr_store_ev_flags {
-	SR_STORE_EV_ERROR = 1 << 0, /* had SR_EV_IS_ERROR */
+	SR_STORE_EV_ERROR = 1 << 0, /* sr_event_is_error() when stored */
 };
 
 enum sr_store_flags {
@@ -208,8 +211,92 @@ uint64_t sr_store_pending(const struct sr_store *st);
 int64_t sr_store_prune(struct sr_store *st, int64_t now_ms,
     const struct sr_retention *r, int max_rows, struct sr_err *err);
 
-/* The underlying connection, for core's own read queries on this thread. */
-struct sqlite3 *sr_store_db(struct sr_store *st);
+/*
+ * One read transaction around several reads, so they all see the same
+ * data (a no-op inside an open batch, which is a transaction already).
+ * sr_store_read_end() ends it; both may be called when none is open.
+ */
+int sr_store_read_begin(struct sr_store *st, struct sr_err *err);
+void sr_store_read_end(struct sr_store *st);
+
+/* --- reading events --- */
+
+/*
+ * The order events are delivered in.  SR_STORE_NEWEST picks the newest
+ * `limit` matching rows by id and delivers them in id order.
+ */
+enum sr_store_order {
+	SR_STORE_BY_ID,	     /* id ascending (the web's cursor order) */
+	SR_STORE_NEWEST,     /* the newest `limit`, then id ascending */
+	SR_STORE_BY_TS,	     /* ts, id ascending */
+	SR_STORE_BY_TS_DESC, /* ts, id descending */
+};
+
+/* Which stored events to read; sr_store_evq_init() opens every bound. */
+struct sr_store_evq {
+	const struct sr_query *query; /* NULL: every event */
+	int64_t from_ms;	      /* ts >= from_ms (INT64_MIN: open) */
+	int64_t to_ms;		      /* ts < to_ms (INT64_MAX: open) */
+	const char *service;	      /* exact service; NULL: any */
+	const char *host;	      /* exact host; NULL: any */
+	int64_t after_id;	      /* id > after_id (0: no bound) */
+	int64_t before_id;	      /* id < before_id (0: no bound) */
+	/*
+	 * keyset paging by (ts, id): with has_key, rows after (key_ts,
+	 * key_id) in SR_STORE_BY_TS, before it otherwise
+	 */
+	int has_key;
+	int64_t key_ts, key_id;
+	int limit; /* rows delivered at most; 0: all */
+	enum sr_store_order order;
+};
+
+void sr_store_evq_init(struct sr_store_evq *q);
+
+/*
+ * Called once per event, decoded by the store's one row decoder into
+ * ev (strings and ev live for the call only; SR_EV_IS_ERROR is set for
+ * rows stored as errors).  Return 0 to go on, > 0 to stop early, < 0 to
+ * fail (the store then returns -1, leaving err as the callback set it).
+ */
+typedef int sr_store_event_fn(void *ctx, int64_t id, const struct sr_event *ev);
+
+/*
+ * Deliver the events q selects, in q->order.  The query is compiled to
+ * SQL (sr_store_query_sql()); what SQL cannot express exactly is matched
+ * again with sr_query_match(), so the rows are exactly those the query
+ * matches in memory.  Returns the number of rows delivered, or -1.
+ */
+int64_t sr_store_events(struct sr_store *st, const struct sr_store_evq *q,
+    sr_store_event_fn *fn, void *ctx, struct sr_err *err);
+
+/* The number of events q selects (limit and order ignored); 0 or -1. */
+int sr_store_count_events(struct sr_store *st, const struct sr_store_evq *q,
+    int64_t *n, struct sr_err *err);
+
+/* The largest event id stored (0 when none); 0 or -1. */
+int sr_store_max_event_id(struct sr_store *st, int64_t *id, struct sr_err *err);
+
+/* A value sr_store_query_sql() bound to one `?` of its condition. */
+struct sr_store_bind {
+	int is_text;
+	const char *text; /* borrowed from the query */
+	double num;
+};
+
+/* Binds sr_store_query_sql() may need, at most. */
+#define SR_STORE_BINDS_MAX (SR_QUERY_TERMS_MAX * (10 + SR_QUERY_CODES_MAX) + 2)
+
+/*
+ * A query as an SQL condition over the events table: appends to where a
+ * condition ("1" when nothing translates) with a `?` for every value,
+ * and sets b[0..*nb) to those values in order (no value is ever spliced
+ * into the text).  The condition selects a superset of what
+ * sr_query_match() accepts.  Returns 1 when it is exact, 0 when some
+ * term (a glob with a backslash, != with a glob) was left to C.
+ */
+int sr_store_query_sql(const struct sr_query *q, struct sr_buf *where,
+    struct sr_store_bind *b, int *nb);
 
 /*
  * A metric series over [from_ms, to_ms] at about step_ms resolution: the
@@ -227,6 +314,13 @@ struct sr_series_point {
 int sr_store_series(struct sr_store *st, const char *name, int64_t from_ms,
     int64_t to_ms, int64_t step_ms,
     void (*fn)(void *ctx, const struct sr_series_point *pt), void *ctx,
+    struct sr_err *err);
+
+/*
+ * The time span of stored samples (raw and rollups): *lo the oldest ts,
+ * *hi the newest, both 0 when none.  0 or -1.
+ */
+int sr_store_sample_span(struct sr_store *st, int64_t *lo, int64_t *hi,
     struct sr_err *err);
 
 /*
@@ -262,5 +356,134 @@ int sr_store_add_insight_history(struct sr_store *st, const char *id,
  */
 int sr_store_touch_insight(struct sr_store *st, const char *id,
     int64_t last_seen_ms, struct sr_err *err);
+
+/* --- reading insights --- */
+
+enum sr_store_insight_has {
+	SR_STORE_INS_CONFIDENCE = 1 << 0,
+	SR_STORE_INS_FIRST_SEEN = 1 << 1,
+	SR_STORE_INS_LAST_SEEN = 1 << 2,
+};
+
+/* One insights row; a NULL string column is NULL. */
+struct sr_store_insight {
+	const char *id, *rule, *subject, *category, *severity;
+	double confidence;
+	const char *title, *description, *recommendation, *state;
+	int64_t first_seen_ms, last_seen_ms;
+	const char *data_json;
+	unsigned has; /* enum sr_store_insight_has */
+};
+
+/* Called per insight (the row lives for the call); as sr_store_event_fn. */
+typedef int sr_store_insight_fn(void *ctx, const struct sr_store_insight *in);
+
+/* Insights not resolved, or resolved and seen at or after since_ms. */
+int sr_store_insights_open(struct sr_store *st, int64_t since_ms,
+    sr_store_insight_fn *fn, void *ctx, struct sr_err *err);
+
+/*
+ * Insights alive in [from_ms, to_ms) (last seen, else first seen, at or
+ * after from; first seen before to), by first seen then id.  Returns the
+ * rows delivered, or -1.
+ */
+int64_t sr_store_insights_range(struct sr_store *st, int64_t from_ms,
+    int64_t to_ms, sr_store_insight_fn *fn, void *ctx, struct sr_err *err);
+
+/* --- reading rollups --- */
+
+/* A half-open range [lo, hi) of UTC ms; empty when lo >= hi. */
+struct sr_store_span {
+	int64_t lo, hi;
+};
+
+/*
+ * A range split at a grain (minute or hour): whole buckets in roll, read
+ * from rollups, and the partial ends in edge[0] and edge[1], read from
+ * raw events.
+ */
+struct sr_store_split {
+	struct sr_store_span roll, edge[2];
+};
+
+/* Split [from, to) at grain_ms into sp. */
+void sr_store_split_range(int64_t from_ms, int64_t to_ms, int64_t grain_ms,
+    struct sr_store_split *sp);
+
+/* One ev_minute row; strings are "" for events that had none. */
+struct sr_store_minute {
+	int64_t minute_ms;
+	const char *service, *endpoint, *model, *host;
+	int64_t requests, status_4xx, status_5xx, lat_n;
+	double lat_sum, lat_max; /* lat_max NAN when no latency */
+	const void *lat_sketch;	 /* sr_sketch_encode() bytes, or NULL */
+	size_t lat_sketch_len;
+	int64_t tokens_in, tokens_out;
+	double gen_ms;
+	const void *ttft_sketch;
+	size_t ttft_sketch_len;
+};
+
+typedef int sr_store_minute_fn(void *ctx, const struct sr_store_minute *m);
+
+/*
+ * The ev_minute rows of minutes in sp, in minute order, of service and
+ * host when not NULL (exact).  0 or -1.
+ */
+int sr_store_minutes(struct sr_store *st, struct sr_store_span sp,
+    const char *service, const char *host, sr_store_minute_fn *fn, void *ctx,
+    struct sr_err *err);
+
+/*
+ * Event counts by event_type over [from, to): with service or host set,
+ * from raw events of them; else type_minute rows for min->roll plus raw
+ * events of min->edge.  fn gets each type and its count (> 0).
+ */
+int sr_store_type_counts(struct sr_store *st, int64_t from_ms, int64_t to_ms,
+    const struct sr_store_split *min, const char *service, const char *host,
+    int (*fn)(void *ctx, const char *type, int64_t n), void *ctx,
+    struct sr_err *err);
+
+/*
+ * Distinct non-empty user ids (kind 0) or session ids (kind 1) over
+ * [from, to): with service or host set from raw events; else ident_hour
+ * for hour->roll united with raw events of hour->edge.  0 or -1.
+ */
+int sr_store_distinct_ids(struct sr_store *st, int kind, int64_t from_ms,
+    int64_t to_ms, const struct sr_store_split *hour, const char *service,
+    const char *host, int64_t *out, struct sr_err *err);
+
+/*
+ * Error patterns (service, template, count, newest example) over the
+ * range, as error_minute counts them: error_minute rows for min->roll,
+ * raw error events with a message for min->edge (with host set, raw
+ * events of the whole [from, to), since error_minute has no host).
+ * Delivered by service, then count descending, then template.
+ */
+int sr_store_error_patterns(struct sr_store *st, int64_t from_ms, int64_t to_ms,
+    const struct sr_store_split *min, const char *service, const char *host,
+    int (*fn)(void *ctx, const char *service, const char *tpl, int64_t n,
+	const char *example),
+    void *ctx, struct sr_err *err);
+
+/*
+ * Replay stored rollups minute by minute over [from_ms, to_ms) (from a
+ * minute boundary): for each minute m, every ev_minute row, error_minute
+ * row and samples_1m average with a bucket <= m not yet delivered, then
+ * tick(m).  Callbacks may be NULL.
+ */
+struct sr_store_replay_ops {
+	void (*minute)(void *ctx, const struct sr_store_minute *m);
+	void (*error)(void *ctx, int64_t minute_ms, const char *service,
+	    const char *tpl, int64_t n);
+	void (*sample)(void *ctx, int64_t ts_ms, const char *name, double avg);
+	void (*tick)(void *ctx, int64_t minute_ms);
+};
+
+int sr_store_replay(struct sr_store *st, int64_t from_ms, int64_t to_ms,
+    const struct sr_store_replay_ops *ops, void *ctx, struct sr_err *err);
+
+/* The newest minute with ev_minute or samples_1m rows; 0 when none. */
+int64_t sr_store_newest_minute(struct sr_store *st);
 
 #endif

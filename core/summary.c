@@ -4,17 +4,15 @@
  * minutes plus the raw events of the partial minutes folds everything into
  * (service, endpoint) and (model) groups; per-service numbers are sums of
  * their endpoint groups (sketches merged once per group, not per row).
- * Types, errors and distinct identities are one SQL statement each.
+ * Every row comes from the store's read API (core/store_summary.c):
+ * types, errors and distinct identities are one store read each.
  */
 #include "core/summary.h"
 
-#include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "core/export.h"
@@ -24,19 +22,6 @@
 
 #define MINUTE_MS 60000
 #define HOUR_MS 3600000
-
-/* A half-open range [lo, hi) of UTC ms; empty when lo >= hi. */
-struct span {
-	int64_t lo, hi;
-};
-
-/*
- * How [from, to) splits at a grain: whole buckets in roll, the partial
- * ends in edge[0] and edge[1].
- */
-struct split {
-	struct span roll, edge[2];
-};
 
 /* Accumulated numbers of one (service, endpoint) or (model) group. */
 struct grp {
@@ -55,22 +40,6 @@ struct gtab {
 	struct sr_hmap *idx; /* key -> group; NULL until the first group */
 	struct sr_buf key;   /* scratch for the key */
 };
-
-static void
-split_range(int64_t from, int64_t to, int64_t grain, struct split *sp)
-{
-	int64_t ca = -sr_floor_div(-from, grain) * grain; /* ceil */
-	int64_t fb = sr_floor_div(to, grain) * grain;
-
-	memset(sp, 0, sizeof *sp);
-	if (ca < fb) {
-		sp->roll = (struct span){ ca, fb };
-		sp->edge[0] = (struct span){ from, ca };
-		sp->edge[1] = (struct span){ fb, to };
-	} else {
-		sp->edge[0] = (struct span){ from, to };
-	}
-}
 
 /* The group keyed (a, b), created empty when missing. */
 static struct grp *
@@ -119,230 +88,116 @@ gtab_release(struct gtab *t)
 	memset(t, 0, sizeof *t);
 }
 
-static const char *
-col_str(sqlite3_stmt *s, int i)
-{
-	const unsigned char *p = sqlite3_column_text(s, i);
-
-	return p ? (const char *)p : "";
-}
+/* Fold one ev_minute row of the whole minutes into the groups. */
+struct fold {
+	struct gtab *eps, *models;
+	struct sr_err *err;
+};
 
 static int
-prepare(sqlite3 *db, const char *sql, sqlite3_stmt **st, struct sr_err *err)
+fold_minute(void *ctx, const struct sr_store_minute *r)
 {
-	if (sqlite3_prepare_v2(db, sql, -1, st, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot query the store: %s",
-		    sqlite3_errmsg(db));
+	struct fold *f = ctx;
+	struct grp *g = gtab_get(f->eps, r->service, r->endpoint);
+
+	g->requests += r->requests;
+	g->s4 += r->status_4xx;
+	g->s5 += r->status_5xx;
+	if (r->lat_n > 0) {
+		double mx = isnan(r->lat_max) ? 0 : r->lat_max;
+
+		g->lat_n += r->lat_n;
+		g->lat_sum += r->lat_sum;
+		if (mx > g->lat_max || g->lat_n == r->lat_n)
+			g->lat_max = mx;
+		if (r->lat_sketch && r->lat_sketch_len > 0 &&
+		    sr_sketch_merge_encoded(g->sk, r->lat_sketch,
+			r->lat_sketch_len, f->err) < 0)
+			return sr_err_prefix(f->err, "ev_minute sketch");
+	}
+	if (*r->model) {
+		struct grp *m = gtab_get(f->models, r->model, "");
+
+		m->requests += r->requests;
+		m->tin += r->tokens_in;
+		m->tout += r->tokens_out;
+		m->gen_ms += r->gen_ms;
+		if (r->ttft_sketch && r->ttft_sketch_len > 0 &&
+		    sr_sketch_merge_encoded(m->sk, r->ttft_sketch,
+			r->ttft_sketch_len, f->err) < 0)
+			return sr_err_prefix(f->err, "ev_minute sketch");
+	}
+	return 0;
+}
+
+/* Fold one raw event of the partial minutes, as the store folds it. */
+static int
+fold_event(void *ctx, int64_t id, const struct sr_event *ev)
+{
+	struct fold *f = ctx;
+	struct grp *g = gtab_get(f->eps, ev->service ? ev->service : "",
+	    ev->endpoint ? ev->endpoint : "");
+	int has_lat = (ev->has & SR_EV_HAS_LATENCY) != 0;
+	double lat = ev->response_time_ms;
+
+	(void)id;
+	g->requests++;
+	if (ev->has & SR_EV_HAS_STATUS) {
+		int st = ev->status_code;
+
+		g->s4 += st >= 400 && st <= 499;
+		g->s5 += st >= 500 && st <= 599;
+	}
+	if (has_lat) {
+		g->lat_n++;
+		g->lat_sum += lat;
+		if (lat > g->lat_max || g->lat_n == 1)
+			g->lat_max = lat;
+		sr_sketch_add(g->sk, lat);
+	}
+	if (ev->model && *ev->model) {
+		struct grp *m = gtab_get(f->models, ev->model, "");
+
+		m->requests++;
+		if (ev->has & SR_EV_HAS_TOKENS_IN)
+			m->tin += ev->tokens_in;
+		if (ev->has & SR_EV_HAS_TOKENS_OUT) {
+			m->tout += ev->tokens_out;
+			if (has_lat)
+				m->gen_ms += lat;
+		}
+		if (ev->has & SR_EV_HAS_TTFT)
+			sr_sketch_add(m->sk, ev->ttft_ms);
+	}
 	return 0;
 }
 
 static int
-step_failed(sqlite3 *db, struct sr_err *err)
+fold_raw(struct sr_store *st, const struct sr_store_span edge[2],
+    const char *service, const char *host, struct fold *f)
 {
-	return sr_err_set(err, "cannot read the store: %s", sqlite3_errmsg(db));
-}
+	struct sr_store_evq q;
 
-/* Bind the service filter (NULL binds NULL) at index i. */
-static void
-bind_service(sqlite3_stmt *s, int i, const char *service)
-{
-	if (service)
-		sqlite3_bind_text(s, i, service, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-static void
-bind_span(sqlite3_stmt *s, int i, struct span sp)
-{
-	sqlite3_bind_int64(s, i, sp.lo);
-	sqlite3_bind_int64(s, i + 1, sp.hi);
-}
-
-/* Fold the ev_minute rows of the whole minutes into the groups. */
-static int
-fold_rollups(sqlite3 *db, struct span roll, const char *service,
-    const char *host, struct gtab *eps, struct gtab *models, struct sr_err *err)
-{
-	static const char sql[] =
-	    "SELECT service, endpoint, model, requests, status_4xx,"
-	    " status_5xx, lat_n, lat_sum, lat_max, lat_sketch, tokens_in,"
-	    " tokens_out, gen_ms, ttft_sketch FROM ev_minute"
-	    " WHERE minute >= ?1 AND minute < ?2"
-	    " AND (?3 IS NULL OR service = ?3)"
-	    " AND (?4 IS NULL OR host = ?4)";
-	sqlite3_stmt *s;
-	int rc;
-
-	if (roll.lo >= roll.hi)
-		return 0;
-	if (prepare(db, sql, &s, err) < 0)
-		return -1;
-	bind_span(s, 1, roll);
-	bind_service(s, 3, service);
-	bind_service(s, 4, host);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct grp *g = gtab_get(eps, col_str(s, 0), col_str(s, 1));
-		const char *model = col_str(s, 2);
-		int64_t req = sqlite3_column_int64(s, 3);
-		int64_t lat_n = sqlite3_column_int64(s, 6);
-		const void *blob;
-		int nb;
-
-		g->requests += req;
-		g->s4 += sqlite3_column_int64(s, 4);
-		g->s5 += sqlite3_column_int64(s, 5);
-		if (lat_n > 0) {
-			double mx = sqlite3_column_double(s, 8);
-
-			g->lat_n += lat_n;
-			g->lat_sum += sqlite3_column_double(s, 7);
-			if (mx > g->lat_max || g->lat_n == lat_n)
-				g->lat_max = mx;
-			blob = sqlite3_column_blob(s, 9);
-			nb = sqlite3_column_bytes(s, 9);
-			if (blob && nb > 0 &&
-			    sr_sketch_merge_encoded(g->sk, blob, (size_t)nb,
-				err) < 0) {
-				sqlite3_finalize(s);
-				return sr_err_prefix(err, "ev_minute sketch");
-			}
-		}
-		if (*model) {
-			struct grp *m = gtab_get(models, model, "");
-
-			m->requests += req;
-			m->tin += sqlite3_column_int64(s, 10);
-			m->tout += sqlite3_column_int64(s, 11);
-			m->gen_ms += sqlite3_column_double(s, 12);
-			blob = sqlite3_column_blob(s, 13);
-			nb = sqlite3_column_bytes(s, 13);
-			if (blob && nb > 0 &&
-			    sr_sketch_merge_encoded(m->sk, blob, (size_t)nb,
-				err) < 0) {
-				sqlite3_finalize(s);
-				return sr_err_prefix(err, "ev_minute sketch");
-			}
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
-}
-
-/* Fold raw events of the partial minutes, as the store folds them. */
-static int
-fold_raw(sqlite3 *db, const struct span edge[2], const char *service,
-    const char *host, struct gtab *eps, struct gtab *models, struct sr_err *err)
-{
-	static const char sql[] =
-	    "SELECT service, endpoint, model, status, latency_ms, tokens_in,"
-	    " tokens_out, ttft_ms FROM events"
-	    " WHERE ts >= ?1 AND ts < ?2 AND (?3 IS NULL OR service = ?3)"
-	    " AND (?4 IS NULL OR host = ?4)";
-	sqlite3_stmt *s;
-	int rc = SQLITE_DONE;
-
-	if (prepare(db, sql, &s, err) < 0)
-		return -1;
-	bind_service(s, 3, service);
-	bind_service(s, 4, host);
-	for (int e = 0; e < 2 && rc == SQLITE_DONE; e++) {
+	for (int e = 0; e < 2; e++) {
 		if (edge[e].lo >= edge[e].hi)
 			continue;
-		sqlite3_reset(s);
-		bind_span(s, 1, edge[e]);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			struct grp *g =
-			    gtab_get(eps, col_str(s, 0), col_str(s, 1));
-			const char *model = col_str(s, 2);
-			int has_lat = sqlite3_column_type(s, 4) != SQLITE_NULL;
-			double lat = sqlite3_column_double(s, 4);
-
-			g->requests++;
-			if (sqlite3_column_type(s, 3) != SQLITE_NULL) {
-				int st = sqlite3_column_int(s, 3);
-
-				g->s4 += st >= 400 && st <= 499;
-				g->s5 += st >= 500 && st <= 599;
-			}
-			if (has_lat) {
-				g->lat_n++;
-				g->lat_sum += lat;
-				if (lat > g->lat_max || g->lat_n == 1)
-					g->lat_max = lat;
-				sr_sketch_add(g->sk, lat);
-			}
-			if (*model) {
-				struct grp *m = gtab_get(models, model, "");
-				int has_out =
-				    sqlite3_column_type(s, 6) != SQLITE_NULL;
-
-				m->requests++;
-				m->tin += sqlite3_column_int64(s, 5);
-				m->tout += sqlite3_column_int64(s, 6);
-				if (has_out && has_lat)
-					m->gen_ms += lat;
-				if (sqlite3_column_type(s, 7) != SQLITE_NULL)
-					sr_sketch_add(m->sk,
-					    sqlite3_column_double(s, 7));
-			}
-		}
+		sr_store_evq_init(&q);
+		q.from_ms = edge[e].lo;
+		q.to_ms = edge[e].hi;
+		q.service = service;
+		q.host = host;
+		if (sr_store_events(st, &q, fold_event, f, f->err) < 0)
+			return -1;
 	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
+	return 0;
 }
 
 struct bounds {
-	struct split min, hour;
+	struct sr_store_split min, hour;
 	int64_t from, to;
 	const char *service;
 	const char *host;
 };
-
-static int
-query_distinct(sqlite3 *db, const struct bounds *bd, const char *col, int kind,
-    int64_t *out, struct sr_err *err)
-{
-	char sql[640];
-	sqlite3_stmt *s;
-	int rc, k;
-
-	if (bd->service || bd->host)
-		k = snprintf(sql, sizeof sql,
-		    "SELECT COUNT(DISTINCT %s) FROM events WHERE ts >= ?1"
-		    " AND ts < ?2 AND (?7 IS NULL OR service = ?7)"
-		    " AND (?8 IS NULL OR host = ?8) AND %s <> ''",
-		    col, col);
-	else
-		k = snprintf(sql, sizeof sql,
-		    "SELECT COUNT(*) FROM ("
-		    "SELECT id FROM ident_hour WHERE hour >= ?1 AND hour < ?2"
-		    " AND kind = %d AND id <> ''"
-		    " UNION SELECT %s FROM events WHERE ts >= ?3 AND ts < ?4"
-		    " AND %s <> ''"
-		    " UNION SELECT %s FROM events WHERE ts >= ?5 AND ts < ?6"
-		    " AND %s <> '')",
-		    kind, col, col, col, col);
-	if (k < 0 || (size_t)k >= sizeof sql)
-		SR_BUG("distinct query too long");
-	if (prepare(db, sql, &s, err) < 0)
-		return -1;
-	if (bd->service || bd->host) {
-		sqlite3_bind_int64(s, 1, bd->from);
-		sqlite3_bind_int64(s, 2, bd->to);
-		bind_service(s, 7, bd->service);
-		bind_service(s, 8, bd->host);
-	} else {
-		bind_span(s, 1, bd->hour.roll);
-		bind_span(s, 3, bd->hour.edge[0]);
-		bind_span(s, 5, bd->hour.edge[1]);
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW ? 0 : step_failed(db, err);
-}
 
 static int
 cmp_count(const void *pa, const void *pb)
@@ -355,138 +210,30 @@ cmp_count(const void *pa, const void *pb)
 }
 
 static int
-query_types(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
-    struct sr_err *err)
+add_type(void *ctx, const char *type, int64_t n)
 {
-	static const char sql_all[] =
-	    "SELECT t, SUM(n) FROM ("
-	    "SELECT event_type AS t, n FROM type_minute"
-	    " WHERE minute >= ?1 AND minute < ?2"
-	    " UNION ALL SELECT event_type, 1 FROM events"
-	    " WHERE ts >= ?3 AND ts < ?4"
-	    " UNION ALL SELECT event_type, 1 FROM events"
-	    " WHERE ts >= ?5 AND ts < ?6) GROUP BY t";
-	static const char sql_svc[] =
-	    "SELECT event_type, COUNT(*) FROM events"
-	    " WHERE ts >= ?1 AND ts < ?2 AND (?7 IS NULL OR service = ?7)"
-	    " AND (?8 IS NULL OR host = ?8) GROUP BY 1";
-	sqlite3_stmt *s;
-	size_t cap = 0;
-	int rc;
+	struct sr_summary *sum = ctx;
 
-	if (prepare(db, bd->service || bd->host ? sql_svc : sql_all, &s, err) <
-	    0)
+	/* a handful of types: grow one at a time */
+	sum->by_type = sr_xrealloc(sum->by_type,
+	    (sum->n_types + 1) * sizeof *sum->by_type);
+	sum->by_type[sum->n_types].name = sr_xstrdup(type);
+	sum->by_type[sum->n_types++].n = n;
+	return 0;
+}
+
+static int
+query_types(struct sr_store *st, const struct bounds *bd,
+    struct sr_summary *sum, struct sr_err *err)
+{
+	if (sr_store_type_counts(st, bd->from, bd->to, &bd->min, bd->service,
+		bd->host, add_type, sum, err) < 0)
 		return -1;
-	if (bd->service || bd->host) {
-		sqlite3_bind_int64(s, 1, bd->from);
-		sqlite3_bind_int64(s, 2, bd->to);
-		bind_service(s, 7, bd->service);
-		bind_service(s, 8, bd->host);
-	} else {
-		bind_span(s, 1, bd->min.roll);
-		bind_span(s, 3, bd->min.edge[0]);
-		bind_span(s, 5, bd->min.edge[1]);
-	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (sqlite3_column_int64(s, 1) <= 0)
-			continue;
-		if (sum->n_types == cap) {
-			cap = cap ? cap * 2 : 8;
-			sum->by_type = sr_xrealloc(sum->by_type,
-			    cap * sizeof *sum->by_type);
-		}
-		sum->by_type[sum->n_types].name = sr_xstrdup(col_str(s, 0));
-		sum->by_type[sum->n_types++].n = sqlite3_column_int64(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return step_failed(db, err);
 	if (sum->n_types > 1)
 		qsort(sum->by_type, sum->n_types, sizeof *sum->by_type,
 		    cmp_count);
 	return 0;
 }
-
-/* 1 when a level value (string or bunyan number) names an error level. */
-static int
-summary_level_is_error(const cJSON *v)
-{
-	static const char *const levels[] = { "error", "err", "fatal",
-		"critical", "crit", "alert", "emerg", "emergency", "panic",
-		NULL };
-
-	if (cJSON_IsString(v)) {
-		for (int i = 0; levels[i] != NULL; i++)
-			if (strcasecmp(v->valuestring, levels[i]) == 0)
-				return 1;
-	}
-	return cJSON_IsNumber(v) && v->valuedouble >= 50;
-}
-
-/*
- * SQL summary_err(status, metadata), for events stored by schema 1 (no
- * flags): 1 when a raw event counts as an error as the store's
- * error_minute rollup counts it: a 5xx status, or an error level /
- * syslog PRIORITY <= 3, which the parser keeps in metadata.
- */
-static void
-summary_sql_err(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const unsigned char *meta;
-	cJSON *j, *v;
-	int st, yes = 0;
-
-	(void)argc;
-	if (sqlite3_value_type(argv[0]) != SQLITE_NULL) {
-		st = sqlite3_value_int(argv[0]);
-		if (st >= 500 && st <= 599) {
-			sqlite3_result_int(ctx, 1);
-			return;
-		}
-	}
-	meta = sqlite3_value_text(argv[1]);
-	if (meta == NULL || (j = cJSON_Parse((const char *)meta)) == NULL) {
-		sqlite3_result_int(ctx, 0);
-		return;
-	}
-	if ((v = cJSON_GetObjectItemCaseSensitive(j, "level")) != NULL)
-		yes = summary_level_is_error(v);
-	if (!yes &&
-	    (v = cJSON_GetObjectItemCaseSensitive(j, "PRIORITY")) != NULL) {
-		double d = cJSON_IsNumber(v) ? v->valuedouble
-		    : cJSON_IsString(v) && v->valuestring[0]
-		    ? strtod(v->valuestring, NULL)
-		    : -1;
-
-		yes = d >= 0 && d <= 3;
-	}
-	cJSON_Delete(j);
-	sqlite3_result_int(ctx, yes);
-}
-
-static int
-summary_functions(sqlite3 *db, struct sr_err *err)
-{
-	int f = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-
-	if (sqlite3_create_function(db, "summary_err", 2, f, NULL,
-		summary_sql_err, NULL, NULL) != SQLITE_OK)
-		return sr_err_set(err, "cannot set up the report queries: %s",
-		    sqlite3_errmsg(db));
-	return 0;
-}
-
-/*
- * A raw event that error_minute counts: a message and a 5xx status or the
- * error flag (rows of schema 1 have no flags: their metadata decides).
- */
-#define ERR_COND                                              \
-	"message IS NOT NULL AND (status BETWEEN 500 AND 599" \
-	" OR (flags & 1) OR (flags IS NULL AND summary_err(status, metadata)))"
-#define ERR_RAW                                           \
-	"COALESCE(service, ''), sr_template(message), 1," \
-	" sr_message(message), ts"
-_Static_assert(SR_STORE_EV_ERROR == 1, "ERR_COND tests flags bit 1");
 
 static struct sr_summary_service *
 find_service(struct sr_summary *sum, const char *name)
@@ -497,66 +244,42 @@ find_service(struct sr_summary *sum, const char *name)
 	return NULL;
 }
 
+struct errs {
+	struct sr_summary *sum;
+	struct sr_summary_service *sv;
+};
+
 static int
-query_errors(sqlite3 *db, const struct bounds *bd, struct sr_summary *sum,
-    struct sr_err *err)
+add_error(void *ctx, const char *svc, const char *tpl, int64_t n,
+    const char *example)
 {
-	/* the example comes from the newest row (SQLite's bare column
-	 * with max()) */
-	static const char sql[] =
-	    "SELECT svc, tpl, SUM(n), ex, MAX(t) FROM ("
-	    "SELECT service AS svc, message AS tpl, n, example AS ex,"
-	    " minute AS t FROM error_minute"
-	    " WHERE minute >= ?1 AND minute < ?2"
-	    " AND (?7 IS NULL OR service = ?7)"
-	    " UNION ALL SELECT " ERR_RAW
-	    " FROM events WHERE ts >= ?3 AND ts < ?4 AND " ERR_COND
-	    " AND (?7 IS NULL OR service = ?7) AND (?8 IS NULL OR host = ?8)"
-	    " UNION ALL SELECT " ERR_RAW
-	    " FROM events WHERE ts >= ?5 AND ts < ?6 AND " ERR_COND
-	    " AND (?7 IS NULL OR service = ?7) AND (?8 IS NULL OR host = ?8)"
-	    ") GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
-	sqlite3_stmt *s;
-	int rc;
-	struct sr_summary_service *sv = NULL;
+	struct errs *x = ctx;
+	struct sr_summary *sum = x->sum;
+	struct sr_summary_error *e;
 
-	if (prepare(db, sql, &s, err) < 0)
-		return -1;
-	if (bd->host) {
-		/* error_minute carries no host: raw events of the range */
-		struct span none = { 0, 0 }, all = { bd->from, bd->to };
-
-		bind_span(s, 1, none);
-		bind_span(s, 3, all);
-		bind_span(s, 5, none);
-	} else {
-		bind_span(s, 1, bd->min.roll);
-		bind_span(s, 3, bd->min.edge[0]);
-		bind_span(s, 5, bd->min.edge[1]);
+	if (x->sv == NULL || strcmp(x->sv->service, svc) != 0) {
+		x->sv = find_service(sum, svc);
+		if (x->sv && x->sv->errors == NULL)
+			x->sv->errors = sr_xcalloc((size_t)sum->top_n,
+			    sizeof *x->sv->errors);
 	}
-	bind_service(s, 7, bd->service);
-	bind_service(s, 8, bd->host);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *svc = col_str(s, 0);
-		struct sr_summary_error *e;
+	if (x->sv == NULL || x->sv->n_errors >= (size_t)sum->top_n)
+		return 0;
+	e = &x->sv->errors[x->sv->n_errors++];
+	e->tpl = sr_xstrdup(tpl);
+	e->n = n;
+	e->example = sr_xstrdup(example);
+	return 0;
+}
 
-		if (sv == NULL || strcmp(sv->service, svc) != 0) {
-			sv = find_service(sum, svc);
-			if (sv && sv->errors == NULL)
-				sv->errors = sr_xcalloc((size_t)sum->top_n,
-				    sizeof *sv->errors);
-		}
-		if (sv == NULL || sv->n_errors >= (size_t)sum->top_n)
-			continue;
-		e = &sv->errors[sv->n_errors++];
-		e->tpl = sr_xstrdup(col_str(s, 1));
-		e->n = sqlite3_column_int64(s, 2);
-		e->example = sr_xstrdup(sqlite3_column_type(s, 3) == SQLITE_NULL
-			? e->tpl
-			: col_str(s, 3));
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : step_failed(db, err);
+static int
+query_errors(struct sr_store *st, const struct bounds *bd,
+    struct sr_summary *sum, struct sr_err *err)
+{
+	struct errs x = { sum, NULL };
+
+	return sr_store_error_patterns(st, bd->from, bd->to, &bd->min,
+	    bd->service, bd->host, add_error, &x, err);
 }
 
 static void
@@ -718,9 +441,9 @@ int
 sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
     struct sr_summary **out, struct sr_err *err)
 {
-	sqlite3 *db = sr_store_db(st);
 	struct sr_summary *sum;
 	struct gtab eps = { 0 }, models = { 0 };
+	struct fold f;
 	struct bounds bd;
 	double range_s;
 	int rc = -1;
@@ -732,8 +455,8 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	bd.to = o->to_ms;
 	bd.service = o->service;
 	bd.host = o->host;
-	split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
-	split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
+	sr_store_split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
+	sr_store_split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	range_s = (double)(o->to_ms - o->from_ms) / 1000.0;
 
 	sum = sr_xcalloc(1, sizeof *sum);
@@ -742,32 +465,28 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	sum->service = o->service ? sr_xstrdup(o->service) : NULL;
 	sum->top_n = o->top_n > 0 ? o->top_n : SR_SUMMARY_TOP_DEFAULT;
 
-	if (summary_functions(db, err) < 0)
-		goto out;
 	/* One read transaction: every query sees the same data. */
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		sr_err_set(err, "cannot read the store: %s",
-		    sqlite3_errmsg(db));
+	if (sr_store_read_begin(st, err) < 0)
 		goto out;
-	}
-	if (fold_rollups(db, bd.min.roll, o->service, o->host, &eps, &models,
-		err) < 0 ||
-	    fold_raw(db, bd.min.edge, o->service, o->host, &eps, &models, err) <
-		0)
+	f.eps = &eps;
+	f.models = &models;
+	f.err = err;
+	if (sr_store_minutes(st, bd.min.roll, o->service, o->host, fold_minute,
+		&f, err) < 0 ||
+	    fold_raw(st, bd.min.edge, o->service, o->host, &f) < 0)
 		goto end;
 	build_services(&eps, sum, range_s);
 	build_models(&models, sum);
-	if (query_types(db, &bd, sum, err) < 0 ||
-	    query_errors(db, &bd, sum, err) < 0 ||
-	    query_distinct(db, &bd, "user_id", 0, &sum->unique_users, err) <
-		0 ||
-	    query_distinct(db, &bd, "session_id", 1, &sum->unique_sessions,
-		err) < 0)
+	if (query_types(st, &bd, sum, err) < 0 ||
+	    query_errors(st, &bd, sum, err) < 0 ||
+	    sr_store_distinct_ids(st, 0, bd.from, bd.to, &bd.hour, bd.service,
+		bd.host, &sum->unique_users, err) < 0 ||
+	    sr_store_distinct_ids(st, 1, bd.from, bd.to, &bd.hour, bd.service,
+		bd.host, &sum->unique_sessions, err) < 0)
 		goto end;
 	rc = 0;
 end:
-	/* A read-only transaction: ending it cannot lose anything. */
-	(void)sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sr_store_read_end(st);
 out:
 	gtab_release(&eps);
 	gtab_release(&models);

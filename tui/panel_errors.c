@@ -86,10 +86,10 @@ err_drill(struct sr_tui_view *v, const struct sr_snap_error *e)
 	char *q;
 
 	q = e->n_services > 0
-	    ? sr_xasprintf("service=%s status>=500", e->services[0])
-	    : sr_xstrdup("status>=500");
-	if (sr_evfilter_parse(&v->filter, q, &err) == -1)
-		sr_evfilter_init(&v->filter);
+	    ? sr_xasprintf("service=%s is:error", e->services[0])
+	    : sr_xstrdup("is:error");
+	if (sr_query_parse(&v->filter, q, &err) == -1)
+		sr_query_init(&v->filter);
 	free(q);
 	v->filter.from_ms = e->first_seen_ms;
 	v->filter.to_ms = e->last_seen_ms;

@@ -7,9 +7,9 @@
  *
  * Scrolling up past the oldest event in memory pages older events from
  * the store through the view's read-only history handle: a scroll key
- * asks for a page (SQL over events by ts, id descending, the filter as
- * a parameterised WHERE, rows matched again in C), fetched at the next
- * draw, never on a plain tick.  At most EV_CACHE_MAX fetched rows are
+ * asks for a page (the store's event query, by ts, id descending, the
+ * filter compiled by the store), fetched at the next draw, never on a
+ * plain tick.  At most EV_CACHE_MAX fetched rows are
  * kept; past that the newest fetched ones are dropped and scrolling
  * down pages them back in.  G / End drop the cache and follow again.
  */
@@ -17,14 +17,12 @@
 
 #include <inttypes.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define EV_PAGE 200	  /* rows per store query */
 #define EV_CACHE_MAX 5000 /* fetched rows kept, at most */
-#define EV_QUERIES_MAX 20 /* store queries per scroll key, at most */
 
 /* One stored event; the event's strings are owned. */
 struct hrow {
@@ -80,6 +78,7 @@ hrow_release(struct hrow *r)
 	free((char *)r->ev.message);
 	free((char *)r->ev.model);
 	free((char *)r->ev.host);
+	free((char *)r->ev.metadata);
 }
 
 static void
@@ -106,170 +105,108 @@ events_destroy(void *self)
 	free(p);
 }
 
-static char *
-col_text(sqlite3_stmt *st, int c)
+static const char *
+hrow_dup(const char *s)
 {
-	const unsigned char *t = sqlite3_column_text(st, c);
+	return s ? sr_xstrdup(s) : NULL;
+}
 
-	return t == NULL ? NULL : sr_xstrdup((const char *)t);
+/* Keep a copy of a stored event (the store's strings live for the call). */
+static void
+hrow_copy(struct hrow *r, int64_t id, const struct sr_event *ev)
+{
+	r->id = id;
+	r->ev = *ev;
+	r->ev.event_id = hrow_dup(ev->event_id);
+	r->ev.event_type = hrow_dup(ev->event_type);
+	r->ev.service = hrow_dup(ev->service);
+	r->ev.endpoint = hrow_dup(ev->endpoint);
+	r->ev.user_id = hrow_dup(ev->user_id);
+	r->ev.session_id = hrow_dup(ev->session_id);
+	r->ev.message = hrow_dup(ev->message);
+	r->ev.model = hrow_dup(ev->model);
+	r->ev.host = hrow_dup(ev->host);
+	r->ev.metadata = NULL; /* not shown */
+}
+
+/* A history query on the filter, keyed at (ts, id) in order. */
+static void
+hist_evq(struct events *p, struct sr_store_evq *q, enum sr_store_order order,
+    int64_t ts, int64_t id)
+{
+	sr_store_evq_init(q);
+	q->query = &p->v->filter;
+	q->order = order;
+	q->has_key = 1;
+	q->key_ts = ts;
+	q->key_id = id;
 }
 
 static void
-hrow_read(struct hrow *r, sqlite3_stmt *st)
+hist_failed(struct events *p, const struct sr_err *err)
 {
-	struct sr_event *e = &r->ev;
-
-	sr_event_clear(e);
-	r->id = sqlite3_column_int64(st, 0);
-	e->ts_ms = sqlite3_column_int64(st, 1);
-	e->event_id = col_text(st, 2);
-	e->event_type = col_text(st, 3);
-	e->service = col_text(st, 4);
-	e->endpoint = col_text(st, 5);
-	if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
-		e->status_code = sqlite3_column_int(st, 6);
-		e->has |= SR_EV_HAS_STATUS;
-	}
-	if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
-		e->response_time_ms = sqlite3_column_double(st, 7);
-		e->has |= SR_EV_HAS_LATENCY;
-	}
-	e->user_id = col_text(st, 8);
-	e->session_id = col_text(st, 9);
-	e->message = col_text(st, 10);
-	e->model = col_text(st, 11);
-	if (sqlite3_column_type(st, 12) != SQLITE_NULL) {
-		e->tokens_in = sqlite3_column_int64(st, 12);
-		e->has |= SR_EV_HAS_TOKENS_IN;
-	}
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL) {
-		e->tokens_out = sqlite3_column_int64(st, 13);
-		e->has |= SR_EV_HAS_TOKENS_OUT;
-	}
-	if (sqlite3_column_type(st, 14) != SQLITE_NULL) {
-		e->ttft_ms = sqlite3_column_double(st, 14);
-		e->has |= SR_EV_HAS_TTFT;
-	}
-	e->host = col_text(st, 15);
-	if (sqlite3_column_int(st, 16) & SR_STORE_EV_ERROR)
-		e->has |= SR_EV_IS_ERROR;
+	snprintf(p->err, sizeof(p->err), "history: %.140s", err->msg);
 }
-
-/*
- * Prepare "SELECT ... WHERE <filter> AND <tail>" (tail's own `?` come
- * after the filter's) and bind the filter's values; *next is the first
- * `?` left for the caller.  NULL with p->err set on failure.
- */
-static sqlite3_stmt *
-hist_prepare(struct events *p, const char *what, const char *tail, int *next)
-{
-	struct sr_evf_bind b[SR_EVF_BINDS_MAX];
-	struct sr_buf sql;
-	sqlite3 *db = sr_store_db(p->v->history);
-	sqlite3_stmt *st = NULL;
-	int nb;
-
-	sr_buf_init(&sql);
-	sr_buf_addf(&sql, "SELECT %s FROM events WHERE ", what);
-	sr_evfilter_sql(&p->v->filter, &sql, b, &nb);
-	sr_buf_addf(&sql, " AND %s", tail);
-	if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) != SQLITE_OK) {
-		snprintf(p->err, sizeof(p->err), "history: %s",
-		    sqlite3_errmsg(db));
-		sr_buf_release(&sql);
-		return NULL;
-	}
-	sr_buf_release(&sql);
-	for (int i = 0; i < nb; i++)
-		if (b[i].is_text)
-			sqlite3_bind_text(st, i + 1, b[i].text, -1,
-			    SQLITE_STATIC);
-		else
-			sqlite3_bind_double(st, i + 1, b[i].num);
-	*next = nb + 1;
-	return st;
-}
-
-#define HIST_COLS                                                   \
-	"id, ts, event_id, event_type, service, endpoint, "         \
-	"status, latency_ms, user_id, session_id, message, model, " \
-	"tokens_in, tokens_out, ttft_ms, host, flags"
 
 /* Stored rows matching the filter before (ts, id); -1 on failure. */
 static int64_t
 hist_count_before(struct events *p, int64_t ts, int64_t id)
 {
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	int k;
+	struct sr_store_evq q;
+	struct sr_err err;
+	int64_t n;
 
-	st = hist_prepare(p, "count(*)", "(ts < ? OR (ts = ? AND id < ?))", &k);
-	if (st == NULL)
+	hist_evq(p, &q, SR_STORE_BY_TS_DESC, ts, id);
+	if (sr_store_count_events(p->v->history, &q, &n, &err) < 0) {
+		hist_failed(p, &err);
 		return -1;
-	sqlite3_bind_int64(st, k, ts);
-	sqlite3_bind_int64(st, k + 1, ts);
-	sqlite3_bind_int64(st, k + 2, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	}
 	return n;
+}
+
+/* Appends fetched rows to a growing array. */
+struct hist_fetch {
+	struct hrow **out;
+	size_t *nout, cap;
+};
+
+static int
+hist_add(void *ctx, int64_t id, const struct sr_event *ev)
+{
+	struct hist_fetch *f = ctx;
+
+	if (*f->nout == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : EV_PAGE;
+		*f->out = sr_xrealloc(*f->out, f->cap * sizeof(**f->out));
+	}
+	hrow_copy(&(*f->out)[(*f->nout)++], id, ev);
+	return 0;
 }
 
 /*
  * Read up to EV_PAGE rows matching the filter, older (dir < 0) or newer
- * than (ts, id), nearest first, into out (appended); rows the C match
- * rejects are skipped and the next page read, up to EV_QUERIES_MAX
- * queries.  Returns the rows added; *end is set when the table ran out.
+ * than (ts, id), nearest first, into out (appended).  Returns the rows
+ * added; *end is set when the table ran out.
  */
 static size_t
 hist_page(struct events *p, int dir, int64_t ts, int64_t id, struct hrow **out,
     size_t *nout, int *end)
 {
-	size_t got = 0, cap = *nout;
+	struct hist_fetch f = { out, nout, *nout };
+	struct sr_store_evq q;
+	struct sr_err err;
+	int64_t got;
 
-	*end = 0;
-	for (int q = 0; q < EV_QUERIES_MAX && got < EV_PAGE && !*end; q++) {
-		sqlite3_stmt *st;
-		int k, rows = 0;
-
-		st = hist_prepare(p, HIST_COLS,
-		    dir < 0
-			? "(ts < ? OR (ts = ? AND id < ?)) ORDER BY ts DESC, "
-			  "id DESC LIMIT ?"
-			: "(ts > ? OR (ts = ? AND id > ?)) ORDER BY ts, id "
-			  "LIMIT ?",
-		    &k);
-		if (st == NULL) {
-			*end = 1;
-			break;
-		}
-		sqlite3_bind_int64(st, k, ts);
-		sqlite3_bind_int64(st, k + 1, ts);
-		sqlite3_bind_int64(st, k + 2, id);
-		sqlite3_bind_int(st, k + 3, EV_PAGE);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			struct hrow r;
-
-			hrow_read(&r, st);
-			rows++;
-			ts = r.ev.ts_ms;
-			id = r.id;
-			if (!sr_evfilter_match(&p->v->filter, &r.ev)) {
-				hrow_release(&r);
-				continue;
-			}
-			if (*nout == cap) {
-				cap = cap ? cap * 2 : EV_PAGE;
-				*out = sr_xrealloc(*out, cap * sizeof(**out));
-			}
-			(*out)[(*nout)++] = r;
-			got++;
-		}
-		sqlite3_finalize(st);
-		if (rows < EV_PAGE)
-			*end = 1;
+	hist_evq(p, &q, dir < 0 ? SR_STORE_BY_TS_DESC : SR_STORE_BY_TS, ts, id);
+	q.limit = EV_PAGE;
+	got = sr_store_events(p->v->history, &q, hist_add, &f, &err);
+	if (got < 0) {
+		hist_failed(p, &err);
+		*end = 1;
+		return 0;
 	}
-	return got;
+	*end = got < EV_PAGE;
+	return (size_t)got;
 }
 
 /* Page older rows in before rows[0] (or before the in-memory start). */
@@ -337,7 +274,7 @@ hist_newer(struct events *p, int64_t mem_lo)
 
 /* The key that says which filter the fetched rows were read with. */
 static char *
-filter_key(const struct sr_evfilter *f)
+filter_key(const struct sr_query *f)
 {
 	struct sr_buf b;
 
@@ -364,7 +301,7 @@ shown_build(struct events *p, const struct sr_snapshot *s, int64_t mem_lo,
 	if (p->hi_cut)
 		return n;
 	for (size_t i = 0; i < s->n_events; i++)
-		if (sr_evfilter_match(&p->v->filter, &s->events[i].ev)) {
+		if (sr_query_match(&p->v->filter, &s->events[i].ev)) {
 			list[n++] = (struct shown){ 1, i };
 			p->nmem++;
 		}
@@ -417,7 +354,7 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 	if (p->back > 0 && !p->hi_cut && p->seen_seq != 0)
 		for (size_t i = 0; i < s->n_events; i++)
 			if (s->events[i].seq > p->seen_seq &&
-			    sr_evfilter_match(&p->v->filter, &s->events[i].ev))
+			    sr_query_match(&p->v->filter, &s->events[i].ev))
 				p->back++;
 	p->seen_seq = s->last_seq;
 	/*
@@ -534,7 +471,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	if (p->back < 0)
 		p->back = 0;
 	events_where(p, list, n, page, beyond, where, sizeof(where));
-	if (sr_evfilter_empty(&v->filter))
+	if (sr_query_empty(&v->filter))
 		snprintf(extra, sizeof(extra), "%d shown  / filter  %s", n,
 		    where);
 	else
@@ -603,9 +540,8 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			if (e->message)
 				sr_buf_addf(&b, "  %s", e->message);
 			sr_tui_put(win, y, x, W - x,
-			    (e->has & SR_EV_IS_ERROR) || e->status_code >= 500
-				? v->attr[SR_ROLE_CRIT]
-				: v->attr[SR_ROLE_NORMAL],
+			    sr_event_is_error(e) ? v->attr[SR_ROLE_CRIT]
+						 : v->attr[SR_ROLE_NORMAL],
 			    b.data, 0);
 			sr_buf_release(&b);
 		}
@@ -648,9 +584,9 @@ events_key(void *self, int ch)
 		hist_clear(p); /* follow live again */
 		break;
 	case 27: /* Esc: clear the filter (and a drill-down chart) */
-		if (sr_evfilter_empty(&p->v->filter))
+		if (sr_query_empty(&p->v->filter))
 			return SR_KEY_IGNORED;
-		sr_evfilter_release(&p->v->filter);
+		sr_query_release(&p->v->filter);
 		p->v->chart_ins[0] = '\0';
 		break;
 	default:

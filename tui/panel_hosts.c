@@ -47,15 +47,15 @@ hosts_apply(struct sr_tui_view *v, const char *host)
 	if (host == NULL) {
 		if (v->host[0] != '\0' && v->filter.src != NULL &&
 		    strncmp(v->filter.src, "host=", 5) == 0)
-			sr_evfilter_init(&v->filter);
+			sr_query_init(&v->filter);
 		v->host[0] = '\0';
 		snprintf(v->flash, sizeof(v->flash), "all hosts");
 		return;
 	}
 	snprintf(v->host, sizeof(v->host), "%s", host);
 	snprintf(q, sizeof(q), "host=%s", host);
-	if (sr_evfilter_parse(&v->filter, q, &err) == -1)
-		sr_evfilter_init(&v->filter);
+	if (sr_query_parse(&v->filter, q, &err) == -1)
+		sr_query_init(&v->filter);
 	snprintf(v->flash, sizeof(v->flash),
 	    "host: %s (Enter or Esc in "
 	    "Hosts: all)",

@@ -53,8 +53,8 @@ sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
 		q = sr_xasprintf("service=%s", ins->subject);
 	else
 		q = sr_xstrdup("");
-	if (sr_evfilter_parse(&v->filter, q, &err) == -1)
-		sr_evfilter_init(&v->filter);
+	if (sr_query_parse(&v->filter, q, &err) == -1)
+		sr_query_init(&v->filter);
 	free(q);
 	/* the window the rule looked at, up to the last time it held */
 	v->filter.from_ms = ins->first_seen_ms - 60000;

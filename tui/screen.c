@@ -610,7 +610,7 @@ screen_prompt_key(struct screen *s, int ch)
 	case '\r':
 	case KEY_ENTER:
 		s->prompt = 0;
-		if (sr_evfilter_parse(&s->v.filter, s->pbuf.data, &err) == -1) {
+		if (sr_query_parse(&s->v.filter, s->pbuf.data, &err) == -1) {
 			char msg[sizeof(s->v.flash)];
 
 			snprintf(msg, sizeof(msg), "filter: %.200s", err.msg);
@@ -824,8 +824,8 @@ screen_key(struct screen *s, int ch)
 			break;
 		case 27:
 			s->v.chart_ins[0] = '\0';
-			if (!sr_evfilter_empty(&s->v.filter)) {
-				sr_evfilter_release(&s->v.filter);
+			if (!sr_query_empty(&s->v.filter)) {
+				sr_query_release(&s->v.filter);
 				screen_flash(s, "event filter cleared");
 			}
 			break;
@@ -1002,7 +1002,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	sr_buf_init(&s->pbuf);
-	sr_evfilter_init(&s->v.filter);
+	sr_query_init(&s->v.filter);
 	s->kind = SR_LAYOUT_FULL;
 	if (layout != NULL && strcmp(layout, "auto") != 0 &&
 	    sr_layout_parse(layout, &s->kind) == -1) {
@@ -1058,7 +1058,7 @@ out:
 	sr_snapshot_unref(s->shown);
 	sr_snapshot_unref(s->shown_base);
 	sr_store_close(s->v.history);
-	sr_evfilter_release(&s->v.filter);
+	sr_query_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);
 	free(s);
 	return rc;

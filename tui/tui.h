@@ -17,7 +17,7 @@
 
 #include "core/snapshot.h"
 #include "core/store.h"
-#include "tui/evfilter.h"
+#include "core/query.h"
 #include "tui/fmt.h"
 #include "tui/layout.h"
 
@@ -60,10 +60,10 @@ struct sr_tui_view {
 	int tiny;		 /* one-line screen */
 	int tiles[SR_KPI_COUNT]; /* KPI ids shown */
 	int ntiles;
-	int kpi_sel;		   /* index into tiles */
-	struct sr_evfilter filter; /* event log */
-	char host[128];		   /* hosts panel: "" = all */
-	struct sr_store *history;  /* read-only, or NULL */
+	int kpi_sel;		  /* index into tiles */
+	struct sr_query filter;	  /* event log */
+	char host[128];		  /* hosts panel: "" = all */
+	struct sr_store *history; /* read-only, or NULL */
 	int64_t interval_ms;
 	/* requests a panel makes; the screen clears them */
 	int req_focus;	      /* panel id, or -1 */

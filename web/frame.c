@@ -5,11 +5,21 @@
  */
 #include "web/frame.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
+
+/* The strings of an event, for copying and freeing. */
+static const char **
+frame_str(struct sr_event *ev, int i)
+{
+	const char **s[] = { &ev->event_id, &ev->event_type, &ev->service,
+		&ev->endpoint, &ev->user_id, &ev->session_id, &ev->message,
+		&ev->model, &ev->host, &ev->metadata };
+
+	return i < (int)(sizeof(s) / sizeof(s[0])) ? s[i] : NULL;
+}
 
 struct sr_web_frame *
 sr_web_frame_new(void)
@@ -35,9 +45,11 @@ sr_web_frame_unref(struct sr_web_frame *f)
 	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (size_t i = 0; i < f->n_events; i++) {
-		free(f->events[i].service);
-		free(f->events[i].endpoint);
-		free(f->events[i].text);
+		const char **p;
+
+		for (int k = 0; (p = frame_str(&f->events[i].ev, k)) != NULL;
+		     k++)
+			free((char *)*p);
 		free(f->events[i].json);
 	}
 	free(f->events);
@@ -63,30 +75,21 @@ frame_dup(const char *s)
 }
 
 void
-sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq, int64_t ts_ms,
-    int status, int is_error, const char *service, const char *endpoint,
-    const char *message, const char *json)
+sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq,
+    const struct sr_event *ev, const char *json)
 {
 	struct sr_web_event *e;
-	struct sr_buf text;
+	const char **p;
 
 	f->events =
 	    sr_xrealloc(f->events, (f->n_events + 1) * sizeof(*f->events));
 	e = &f->events[f->n_events++];
 	memset(e, 0, sizeof(*e));
 	e->seq = seq;
-	e->ts_ms = ts_ms;
-	e->status = status;
-	e->is_error = is_error;
-	e->service = frame_dup(service);
-	e->endpoint = frame_dup(endpoint);
+	e->ev = *ev;
+	for (int i = 0; (p = frame_str(&e->ev, i)) != NULL; i++)
+		*p = frame_dup(*p);
 	e->json = sr_xstrdup(json);
-	sr_buf_init(&text);
-	sr_buf_addf(&text, "%s\n%s\n%s", service ? service : "",
-	    endpoint ? endpoint : "", message ? message : "");
-	for (size_t i = 0; i < text.len; i++)
-		text.data[i] = (char)tolower((unsigned char)text.data[i]);
-	e->text = sr_buf_detach(&text, NULL);
 	if (seq > f->events_seq)
 		f->events_seq = seq;
 }

@@ -16,16 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/event.h"
+
 /* One recent event, kept for /api/events filters and SSE "event" lines. */
 struct sr_web_event {
-	uint64_t seq; /* increasing within the process, from 1 */
-	int64_t ts_ms;
-	int status;    /* 0 when the event carried none */
-	int is_error;  /* 5xx or an error-level event */
-	char *service; /* NULL when absent */
-	char *endpoint;
-	char *text; /* lower-cased text searched by q= */
-	char *json; /* the event as a JSON object */
+	uint64_t seq;	    /* increasing within the process, from 1 */
+	struct sr_event ev; /* a copy (strings owned), for query matching */
+	char *json;	    /* the event as a JSON object */
 };
 
 /* One insight's current state, for ?state= and SSE "insight" lines. */
@@ -59,12 +56,11 @@ struct sr_web_frame *sr_web_frame_ref(struct sr_web_frame *f);
 void sr_web_frame_unref(struct sr_web_frame *f);
 
 /*
- * Append an event (strings copied; service/endpoint/message may be NULL).
- * json is the event rendered as a JSON object.
+ * Append an event (copied, strings too).  json is the event rendered as
+ * a JSON object.
  */
-void sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq, int64_t ts_ms,
-    int status, int is_error, const char *service, const char *endpoint,
-    const char *message, const char *json);
+void sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq,
+    const struct sr_event *ev, const char *json);
 /* Append an insight (strings copied). */
 void sr_web_frame_add_insight(struct sr_web_frame *f, const char *id, int state,
     const char *key, const char *json);

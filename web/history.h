@@ -15,35 +15,28 @@
 
 #include <stdint.h>
 
+#include "core/query.h"
 #include "core/util.h"
 
 #define SR_WEB_MAX_POINTS 500 /* per series */
 
-/* A filter over events, shared by the live and the stored answers. */
+/*
+ * A filter over events, shared by the live and the stored answers: ?q=
+ * and ?status= are parsed into one query (core/query.h).
+ */
 struct sr_web_evq {
-	int limit;	     /* 1..1000 */
-	const char *service; /* exact; NULL = any */
-	const char *q;	     /* lower-case substring; NULL = any */
-	unsigned classes;    /* bit n: status class n (1..5); bit 0:
-					   error events; 0 = any */
-	int codes[16];	     /* exact codes, n_codes of them */
-	int n_codes;
-	int64_t from_ms;   /* INT64_MIN = open */
-	int64_t to_ms;	   /* INT64_MAX = open */
-	int64_t after_row; /* stored events with id > this */
-	int newest;	   /* no cursor: the newest `limit`
+	int limit;	       /* 1..1000 */
+	const char *service;   /* exact; NULL = any */
+	struct sr_query query; /* q= terms and status= (a status list) */
+	int64_t from_ms;       /* INT64_MIN = open */
+	int64_t to_ms;	       /* INT64_MAX = open */
+	int64_t after_row;     /* stored events with id > this */
+	int newest;	       /* no cursor: the newest `limit`
 					   (still oldest first) */
 };
 
 /* 1 if db_path names a file history can be read from. */
 int sr_web_hist_available(const char *db_path);
-
-/* Parse a status filter ("5xx,404,error") into q; 0 or -1. */
-int sr_web_evq_status(struct sr_web_evq *q, const char *s);
-
-/* 1 if an event with this status/error flag passes q's status filter. */
-int
-sr_web_evq_status_match(const struct sr_web_evq *q, int status, int is_error);
 
 /*
  * {"events":[...],"cursor":"<id>","truncated":false} from the store, in

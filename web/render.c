@@ -153,7 +153,7 @@ sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
 		    sr_fields[i].type != SR_FIELD_TIME)
 			render_field(b, &sr_fields[i], ev);
 	jkey(b, "error");
-	sr_buf_adds(b, sr_event_is_5xx(ev) ? "true" : "false");
+	sr_buf_adds(b, sr_event_is_error(ev) ? "true" : "false");
 	sr_buf_addc(b, '}');
 }
 
@@ -980,10 +980,7 @@ sr_web_render(const struct sr_snapshot *s, const struct sr_web_render_info *in)
 
 		sr_buf_reset(&b);
 		sr_web_json_event(&b, "seq", e->seq, &e->ev);
-		sr_web_frame_add_event(f, e->seq, e->ev.ts_ms,
-		    (e->ev.has & SR_EV_HAS_STATUS) ? e->ev.status_code : 0,
-		    sr_event_is_5xx(&e->ev), e->ev.service, e->ev.endpoint,
-		    e->ev.message, b.data);
+		sr_web_frame_add_event(f, e->seq, &e->ev, b.data);
 	}
 	if (s->last_seq > f->events_seq)
 		f->events_seq = s->last_seq;

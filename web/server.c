@@ -479,81 +479,88 @@ route_insights(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	return web_shared(w, c, &w->pub.insights[i], method, url);
 }
 
-/* Read the event filters shared by live and stored answers; 0 or -1. */
+/*
+ * Read the event filters shared by live and stored answers; 0, or -1
+ * with the reason in why (q->query is then empty).  The caller releases
+ * q->query.
+ */
 static int
-web_evq(struct MHD_Connection *c, struct sr_web_evq *q, const char **why)
+web_evq(struct MHD_Connection *c, struct sr_web_evq *q, struct sr_err *why)
 {
+	struct sr_err e;
 	const char *s;
 	long long v;
 
 	memset(q, 0, sizeof(*q));
+	sr_query_init(&q->query);
 	q->limit = 100;
 	q->from_ms = INT64_MIN;
 	q->to_ms = INT64_MAX;
 	if ((s = web_arg(c, "limit")) != NULL) {
-		if (web_int(s, 1, 1000, &v) < 0) {
-			*why = "limit must be an integer from 1 to 1000";
-			return -1;
-		}
+		if (web_int(s, 1, 1000, &v) < 0)
+			return sr_err_set(why,
+			    "limit must be an integer from 1 to 1000");
 		q->limit = (int)v;
 	}
 	if ((s = web_arg(c, "service")) != NULL && *s != '\0')
 		q->service = s;
-	if ((s = web_arg(c, "q")) != NULL && *s != '\0')
-		q->q = s;
-	if ((s = web_arg(c, "status")) != NULL && *s != '\0' &&
-	    sr_web_evq_status(q, s) < 0) {
-		*why = "status must be a list of 2xx..5xx, error or codes";
-		return -1;
+	if ((s = web_arg(c, "q")) != NULL && *s != '\0' &&
+	    sr_query_parse(&q->query, s, &e) < 0)
+		return sr_err_set(why, "q: %s", e.msg);
+	if ((s = web_arg(c, "status")) != NULL && *s != '\0') {
+		char *t = sr_xasprintf("status=%s", s);
+		int bad = strchr(s, ' ') != NULL ||
+		    sr_query_add(&q->query, t, &e) < 0;
+
+		free(t);
+		if (bad) {
+			sr_query_release(&q->query);
+			return sr_err_set(why,
+			    "status must be a list of 2xx..5xx, error or "
+			    "codes");
+		}
 	}
-	if ((s = web_arg(c, "from")) != NULL && web_time(s, &q->from_ms) < 0) {
-		*why = "from is not an ISO-8601 instant or epoch seconds";
-		return -1;
-	}
-	if ((s = web_arg(c, "to")) != NULL && web_time(s, &q->to_ms) < 0) {
-		*why = "to is not an ISO-8601 instant or epoch seconds";
-		return -1;
-	}
-	if (q->from_ms > q->to_ms) {
-		*why = "from is after to";
-		return -1;
-	}
-	return 0;
+	if ((s = web_arg(c, "from")) != NULL && web_time(s, &q->from_ms) < 0)
+		sr_err_set(why,
+		    "from is not an ISO-8601 instant or epoch seconds");
+	else if ((s = web_arg(c, "to")) != NULL && web_time(s, &q->to_ms) < 0)
+		sr_err_set(why,
+		    "to is not an ISO-8601 instant or epoch seconds");
+	else if (q->from_ms > q->to_ms)
+		sr_err_set(why, "from is after to");
+	else
+		return 0;
+	sr_query_release(&q->query);
+	return -1;
 }
 
-/* 1 if a frame event passes the filter (q->q is matched lower-cased). */
+/* 1 if a frame event passes the filter (the same query as the store's). */
 static int
-web_event_match(const struct sr_web_evq *q, const char *needle,
-    const struct sr_web_event *e)
+web_event_match(const struct sr_web_evq *q, const struct sr_web_event *e)
 {
 	if (q->service != NULL &&
-	    (e->service == NULL || strcmp(q->service, e->service) != 0))
+	    (e->ev.service == NULL || strcmp(q->service, e->ev.service) != 0))
 		return 0;
-	if (!sr_web_evq_status_match(q, e->status, e->is_error))
+	if (!sr_query_match(&q->query, &e->ev))
 		return 0;
-	if (needle != NULL && strstr(e->text, needle) == NULL)
-		return 0;
-	return e->ts_ms >= q->from_ms && e->ts_ms < q->to_ms;
+	return e->ev.ts_ms >= q->from_ms && e->ev.ts_ms < q->to_ms;
 }
 
 static enum MHD_Result
-route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
-    const char *url)
+events_answer(struct sr_web *w, struct MHD_Connection *c, const char *method,
+    const char *url, struct sr_web_evq *qp)
 {
-	struct sr_web_evq q;
-	const char *why = NULL, *since = web_arg(c, "since"), *live;
+	struct sr_web_evq q = *qp;
+	const char *since = web_arg(c, "since"), *live;
 	struct sr_web_frame *f;
 	struct sr_buf b;
 	struct sr_err err;
 	enum MHD_Result ret;
-	char *needle = NULL;
 	uint64_t after = 0, cursor;
 	size_t start, n = 0;
 	int status = 500, stored = 0;
 	long long v;
 
-	if (web_evq(c, &q, &why) < 0)
-		return web_error(w, c, 400, method, url, why);
 	/*
 	 * One opaque cursor per server: with a database file every answer
 	 * comes from the store and the cursor is a row id ("h<id>" from
@@ -597,11 +604,6 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		return web_error(w, c, 503, method, url,
 		    "no data yet: the first tick has not been published");
 	}
-	if (q.q != NULL) {
-		needle = sr_xstrdup(q.q);
-		for (char *p = needle; *p; p++)
-			*p = (char)((*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
-	}
 	/* The matching events after the cursor: the oldest `limit` when
 	 * following (since given), else the newest `limit`. */
 	start = 0;
@@ -612,7 +614,7 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 
 		while (i > start && m < (size_t)q.limit) {
 			i--;
-			if (web_event_match(&q, needle, &f->events[i]))
+			if (web_event_match(&q, &f->events[i]))
 				m++;
 		}
 		start = i;
@@ -620,7 +622,7 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 	cursor = since == NULL ? f->events_seq : after;
 	sr_buf_adds(&b, "{\"events\":[");
 	for (size_t i = start; i < f->n_events && n < (size_t)q.limit; i++) {
-		if (!web_event_match(&q, needle, &f->events[i]))
+		if (!web_event_match(&q, &f->events[i]))
 			continue;
 		if (n++ > 0)
 			sr_buf_addc(&b, ',');
@@ -635,9 +637,23 @@ route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
 		? "true"
 		: "false");
 	sr_web_frame_unref(f);
-	free(needle);
 	ret = web_json(w, c, 200, &b);
 	sr_buf_release(&b);
+	return ret;
+}
+
+static enum MHD_Result
+route_events(struct sr_web *w, struct MHD_Connection *c, const char *method,
+    const char *url)
+{
+	struct sr_web_evq q;
+	struct sr_err why;
+	enum MHD_Result ret;
+
+	if (web_evq(c, &q, &why) < 0)
+		return web_error(w, c, 400, method, url, why.msg);
+	ret = events_answer(w, c, method, url, &q);
+	sr_query_release(&q.query);
 	return ret;
 }
 

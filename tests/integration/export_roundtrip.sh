@@ -58,6 +58,20 @@ check "csv records" "$(grep -c $'\r$' "$T/a.csv")" 3001
 grep -q '"upstream down, retry ""later"""' "$T/a.csv" || fail "csv quoting"
 echo "ok csv"
 
+# --query: the event query language; counts from sqlite3 (errors: the
+# error flag or a 5xx status).
+"$SITREP" export --db "$A" --what events --format jsonl --query 'status=5xx' >"$T/q5.jsonl"
+check "query 5xx" "$(wc -l <"$T/q5.jsonl")" \
+	"$(sqlite3 "$A" "SELECT COUNT(*) FROM events WHERE status BETWEEN 500 AND 599")"
+"$SITREP" export --db "$A" --what events --format jsonl -q 'is:error' >"$T/qe.jsonl"
+check "query is:error" "$(wc -l <"$T/qe.jsonl")" \
+	"$(sqlite3 "$A" "SELECT COUNT(*) FROM events WHERE (coalesce(flags, 0) & 1) OR status BETWEEN 500 AND 599")"
+[ "$(wc -l <"$T/qe.jsonl")" -gt 0 ] || fail "query is:error: no errors in the fixture"
+SVC=$(sqlite3 "$A" "SELECT service FROM events WHERE service IS NOT NULL LIMIT 1")
+"$SITREP" export --db "$A" --what events --format csv --query "service=$SVC status>=400" >"$T/qs.csv"
+check "query service+status" "$(($(grep -c $'\r$' "$T/qs.csv") - 1))" \
+	"$(sqlite3 "$A" "SELECT COUNT(*) FROM events WHERE lower(service) = lower('$SVC') AND status >= 400")"
+
 # Metrics and insights exports run on a store without them.
 "$SITREP" export --db "$A" --what metrics --format csv --step 5m >"$T/m.csv" ||
 	fail "metrics export exited $?"
@@ -68,7 +82,8 @@ check "insights json" "$("$SITREP" export --db "$A" --what insights --format jso
 "$SITREP" export --help | grep -q 'usage: sitrep export' || fail "--help"
 for args in "" "--what nope" "--what events --format xml" "--what events --bogus" \
 	"--what events --step 5m" "--what metrics --step x" \
-	"--what events --from $TO --to $F"; do
+	"--what events --from $TO --to $F" "--what events --query colour=red" \
+	"--what metrics --query x"; do
 	set +e; "$SITREP" export --db "$A" $args >/dev/null 2>&1; rc=$?; set -e
 	check "exit for '$args'" "$rc" 2
 done

@@ -145,6 +145,18 @@ check "posted event row" "$(jq -r '.events[0].id' "$T/body")" \
 	"$(sqlite3 "$T/db" "SELECT id FROM events WHERE service = 'posted-svc'")"
 get "$B/api/events?q=posted%20boom"
 jqt "events q filter (case-insensitive)" '(.events | length == 1) and .events[0].message == "Posted Boom"'
+# q= is the event query language, the same live and stored; "error" is
+# the error flag or a 5xx status (counts from sqlite3).
+want=$(sqlite3 "$T/db" "SELECT min(1000, count(*)) FROM events WHERE (coalesce(flags, 0) & 1) OR status BETWEEN 500 AND 599")
+get "$B/api/events?q=is:error&limit=1000"
+check "events q is:error" "$(jq '[.events[] | select(.error)] | length' "$T/body")" "$want"
+check "events q is:error only errors" "$(jq '[.events[] | select(.error | not)] | length' "$T/body")" 0
+get "$B/api/events?q=is:error&live=1&limit=1000"
+jqt "live q is:error" '(.events | length > 0) and all(.events[]; .error)'
+want=$(sqlite3 "$T/db" "SELECT min(1000, count(*)) FROM events WHERE lower(service) = lower('$SVC') AND status >= 400")
+get "$B/api/events?q=service%3D$SVC%20status%3E%3D400&limit=1000"
+check "events q terms" "$(jq '.events | length' "$T/body")" "$want"
+err "events bad q" 400 "$B/api/events?q=colour%3Dred"
 
 # Array with per-item results; bad items rejected, good ones queued.
 get "$B/api/events" -X POST --data '[{"service":"a2","status":200},{"status":"nope"},42]'

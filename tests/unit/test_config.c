@@ -202,6 +202,79 @@ test_values(void)
 	(void)unlink(path);
 }
 
+/* sr_config_each() into "[sec] key = value ; from" lines. */
+static void
+origins_line(void *ctx, const char *sec, const char *key, const char *value,
+    const char *origin)
+{
+	sr_buf_addf(ctx, "[%s] %s = %s ; %s\n", sec, key, value, origin);
+}
+
+/*
+ * Every value says where it came from: the file's line, the note given to
+ * sr_config_set(), or the default; an alias ([general] retain) is
+ * reported under its first spelling ([store] events).
+ */
+static void
+test_origins(void)
+{
+	struct sr_retention ret;
+	struct sr_config c;
+	struct sr_err err;
+	struct sr_buf b;
+	const char *path;
+	char want[512];
+
+	path = write_tmp("[general]\ninterval = 2s\nretain = 7d\n"
+			 "[rule cpu]\nwarn = 70\n"
+			 "[action page]\ncommand = /bin/true\n");
+	sr_config_init(&c);
+	/* the table's defaults are the store's */
+	sr_retention_defaults(&ret);
+	CU_ASSERT_EQUAL(c.retention.events_ms, ret.events_ms);
+	CU_ASSERT_EQUAL(c.retention.samples_raw_ms, ret.samples_raw_ms);
+	CU_ASSERT_EQUAL(c.retention.samples_1m_ms, ret.samples_1m_ms);
+	CU_ASSERT_EQUAL(c.retention.samples_1h_ms, ret.samples_1h_ms);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_file(&c, path, &err), 0);
+	CU_ASSERT_EQUAL(sr_config_set(&c, "tui", "mouse", "no",
+			    "flag:--no-mouse", &err),
+	    0);
+	CU_ASSERT_EQUAL(sr_config_set(&c, "tui", "colour", "red", "x", &err),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "unknown key 'colour' in [tui]");
+	CU_ASSERT_EQUAL(sr_config_set(&c, "general", "interval", "5ms", "x",
+			    &err),
+	    -1);
+	CU_ASSERT_STRING_EQUAL(err.msg,
+	    "bad value '5ms' for 'interval' in [general]: below 10ms");
+	CU_ASSERT_EQUAL(c.tui.mouse, 0);
+	sr_buf_init(&b);
+	sr_config_each(&c, origins_line, &b);
+	(void)snprintf(want, sizeof(want),
+	    "[general] interval = 2s ; file:%s:2\n", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+	(void)snprintf(want, sizeof(want), "[store] events = 7d ; file:%s:3\n",
+	    path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+	CU_ASSERT_PTR_NULL(strstr(b.data, "retain"));
+	(void)snprintf(want, sizeof(want),
+	    "[insights] cpu_warn = 70 ; file:%s:5\n", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data,
+	    "[insights] cpu_crit = 95 ; "
+	    "default\n"));
+	(void)snprintf(want, sizeof(want),
+	    "[action page] command = /bin/true ; file:%s:7\n", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, want));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(b.data, "[tui] mouse = no ; flag:--no-mouse\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(b.data, "[serve] listen = 127.0.0.1:8081 ; default\n"));
+	sr_buf_release(&b);
+	sr_config_release(&c);
+	(void)unlink(path);
+}
+
 void
 sr_test_config_suite(void)
 {
@@ -210,4 +283,5 @@ sr_test_config_suite(void)
 	CU_add_test(s, "example equals defaults", test_example_is_defaults);
 	CU_add_test(s, "errors name FILE:LINE", test_errors_name_line);
 	CU_add_test(s, "values", test_values);
+	CU_add_test(s, "origins", test_origins);
 }

@@ -412,6 +412,67 @@ test_error_rate_chance(void)
 }
 
 /*
+ * error_rate honours its `window`: 30 min of one request every 3 s (600
+ * requests), the first 100 failing (the first 5 min), none since.  The
+ * default window (5 min) holds only successes: no finding.  With window =
+ * 1h the 1 hour aggregate holds all 600: 100 / 600 = 1/6 fail, above warn
+ * (0.05) and below crit (0.2): a warning of value 1/6.  A window of 2m
+ * reads the 5 minute aggregate (the shortest that covers it): none.
+ */
+static int
+error_rate_window_case(const char *window, struct sr_finding *out)
+{
+	struct sr_config cfg;
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_findings f;
+	struct sr_view v;
+	struct sr_err err;
+	int found;
+
+	sr_config_init(&cfg);
+	if (window != NULL)
+		CU_ASSERT_EQUAL_FATAL(sr_config_set(&cfg, "rule error_rate",
+					  "window", window, NULL, &err),
+		    0);
+	sr_agg_tick(a, T0);
+	for (int i = 0; i < 600; i++) {
+		int64_t t = T0 + (int64_t)i * 3000;
+
+		add_req(a, t, "api", i < 100 ? 500 : 200, 40, NULL);
+		if ((i + 1) % 20 == 0)
+			sr_agg_tick(a, t + 3000);
+	}
+	memset(&v, 0, sizeof(v));
+	memset(&f, 0, sizeof(f));
+	v.now_ms = T0 + 1800000;
+	v.agg = a;
+	sr_rule_error_rate.eval(&sr_rule_error_rate, &v,
+	    sr_config_rule(&cfg, "error_rate"), &f);
+	found = (int)f.n;
+	if (f.n == 1)
+		*out = f.v[0];
+	free(f.v);
+	sr_agg_free(a);
+	sr_config_release(&cfg);
+	return found;
+}
+
+static void
+test_error_rate_window(void)
+{
+	struct sr_finding f;
+
+	CU_ASSERT_EQUAL(error_rate_window_case(NULL, &f), 0);
+	CU_ASSERT_EQUAL(error_rate_window_case("2m", &f), 0);
+	CU_ASSERT_EQUAL_FATAL(error_rate_window_case("1h", &f), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.value, 100.0 / 600, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(f.samples, 600, 1e-9);
+	CU_ASSERT_FALSE(f.hold);
+	CU_ASSERT_EQUAL(f.severity, SR_SEV_WARN);
+	CU_ASSERT_PTR_NOT_NULL(strstr(f.description, "in the last 1 h"));
+}
+
+/*
  * A service with one event every `every_s` seconds for 2 h, then
  * nothing: does the silence rule report it `gap_s` seconds after the
  * last event?
@@ -639,6 +700,7 @@ sr_test_rules_suite(void)
 	    test_error_patterns_collapse);
 	CU_add_test(s, "minimum samples", test_min_samples);
 	CU_add_test(s, "binomial tail", test_binom_tail);
+	CU_add_test(s, "error rate honours its window", test_error_rate_window);
 	CU_add_test(s, "error_rate ignores chance failures",
 	    test_error_rate_chance);
 	CU_add_test(s, "silence against the recent rate",

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for core/store.  Each test works in its own mkdtemp folder
- * (removed afterwards) or in :memory:.  Expected rollup values are worked
+ * (removed afterwards) or in a fresh file (tmem()).  Expected rollup values are worked
  * out by hand in the comments next to them.
  */
 #define _GNU_SOURCE /* nftw's FTW_DEPTH/FTW_PHYS */
@@ -57,6 +57,102 @@ static char *
 tmp_path(const char *name)
 {
 	return sr_xasprintf("%s/%s", tmpdir, name);
+}
+
+/*
+ * The tests' own connections to a store's file: a test reads the tables
+ * with sqlite3 itself, as another process would (it sees what was
+ * committed).  tmem() opens a store on a fresh file in its own folder,
+ * where tests once used ":memory:"; tclose() closes the connections to
+ * a store's file, the store, and removes a tmem() folder.
+ */
+#define TCONN_MAX 8
+
+static struct {
+	char *path;
+	char *dir; /* tmem()'s folder, or NULL */
+	sqlite3 *db;
+} tconn[TCONN_MAX];
+
+static int
+tconn_slot(const char *path)
+{
+	int free_slot = -1;
+
+	for (int i = 0; i < TCONN_MAX; i++) {
+		if (tconn[i].path && strcmp(tconn[i].path, path) == 0)
+			return i;
+		if (tconn[i].path == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	CU_ASSERT_FATAL(free_slot >= 0);
+	tconn[free_slot].path = sr_xstrdup(path);
+	return free_slot;
+}
+
+static struct sr_store *
+tmem(unsigned flags, struct sr_err *e)
+{
+	char dir[64], *path;
+	struct sr_store *st;
+	int i;
+
+	snprintf(dir, sizeof(dir), "/tmp/sitrep-tmem-XXXXXX");
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	path = sr_xasprintf("%s/s.db", dir);
+	st = sr_store_open(path, flags | SR_STORE_NO_LOCK, e);
+	i = tconn_slot(path);
+	tconn[i].dir = sr_xstrdup(dir);
+	free(path);
+	return st;
+}
+
+static sqlite3 *
+tdb(struct sr_store *st)
+{
+	int i = tconn_slot(sr_store_path(st));
+
+	if (tconn[i].db == NULL) {
+		CU_ASSERT_FATAL(sqlite3_open_v2(tconn[i].path, &tconn[i].db,
+				    SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK);
+		sqlite3_busy_timeout(tconn[i].db, 2000);
+	}
+	return tconn[i].db;
+}
+
+static int
+trm_one(const char *p, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static void
+tclose(struct sr_store *st)
+{
+	char *path = st ? sr_xstrdup(sr_store_path(st)) : NULL;
+
+	for (int i = 0; path && i < TCONN_MAX; i++) {
+		if (tconn[i].path == NULL || strcmp(tconn[i].path, path) != 0)
+			continue;
+		if (tconn[i].db)
+			sqlite3_close(tconn[i].db);
+		tconn[i].db = NULL;
+		sr_store_close(st);
+		st = NULL;
+		if (tconn[i].dir) {
+			(void)nftw(tconn[i].dir, trm_one, 16,
+			    FTW_DEPTH | FTW_PHYS);
+			free(tconn[i].dir);
+			tconn[i].dir = NULL;
+		}
+		free(tconn[i].path);
+		tconn[i].path = NULL;
+	}
+	sr_store_close(st);
+	free(path);
 }
 
 /* First column of the first row of a query, as an integer (-1: none). */
@@ -200,7 +296,7 @@ test_migrations(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	CU_ASSERT_STRING_EQUAL(sr_store_path(st), dbp);
 	add(st, &ev);
-	sr_store_close(st);
+	tclose(st);
 
 	db = ro_conn(dbp);
 	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 2);
@@ -218,11 +314,10 @@ test_migrations(void)
 	/* reopen keeps the data and the version */
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT count(*) FROM events"), 1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 2);
-	CU_ASSERT_STRING_EQUAL(sqlite3_db_filename(sr_store_db(st), "main"),
-	    dbp);
-	sr_store_close(st);
+	CU_ASSERT_EQUAL(qi(tdb(st), "SELECT count(*) FROM events"), 1);
+	CU_ASSERT_EQUAL(qi(tdb(st), "PRAGMA user_version"), 2);
+	CU_ASSERT_STRING_EQUAL(sqlite3_db_filename(tdb(st), "main"), dbp);
+	tclose(st);
 
 	/* a newer schema is refused, by writers and viewers */
 	CU_ASSERT_EQUAL(sqlite3_open(dbp, &db), SQLITE_OK);
@@ -248,18 +343,17 @@ test_memory(void)
 	struct sr_err e;
 	struct sr_event ev = ev_make(T_HOUR, "a", 500, 3);
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	add(st, &ev);
 	add(st, &ev);
 	CU_ASSERT_EQUAL(sr_store_pending(st), 2);
 	flush(st);
 	CU_ASSERT_EQUAL(sr_store_committed(st), 2);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "SELECT status_5xx FROM ev_minute"),
-	    2);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st), "PRAGMA user_version"), 2);
-	sr_store_close(st);
-	sr_store_close(NULL);
+	CU_ASSERT_EQUAL(qi(tdb(st), "SELECT status_5xx FROM ev_minute"), 2);
+	CU_ASSERT_EQUAL(qi(tdb(st), "PRAGMA user_version"), 2);
+	tclose(st);
+	tclose(NULL);
 }
 
 static void
@@ -284,11 +378,11 @@ test_readonly_open(void)
 	/* a viewer opens alongside the writer, takes no lock */
 	ro = sr_store_open(dbp, SR_STORE_READONLY, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
-	CU_ASSERT_EQUAL(qi(sr_store_db(ro), "SELECT count(*) FROM events"), 1);
+	CU_ASSERT_EQUAL(qi(tdb(ro), "SELECT count(*) FROM events"), 1);
 	CU_ASSERT_EQUAL(sr_store_add_event(ro, &ev, &e), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "read-only"));
-	sr_store_close(ro);
-	sr_store_close(st);
+	tclose(ro);
+	tclose(st);
 	free(dbp);
 	free(missing);
 	tmp_clean();
@@ -321,15 +415,13 @@ test_second_writer(void)
 
 		add(a, &ev);
 		flush(a);
-		CU_ASSERT_EQUAL(qi(sr_store_db(a),
-				    "SELECT count(*) FROM events"),
-		    1);
+		CU_ASSERT_EQUAL(qi(tdb(a), "SELECT count(*) FROM events"), 1);
 	}
-	sr_store_close(a);
+	tclose(a);
 	/* released on close */
 	b = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL(b);
-	sr_store_close(b);
+	tclose(b);
 	free(dbp);
 	tmp_clean();
 }
@@ -398,7 +490,7 @@ test_readonly_paths(void)
 	CU_ASSERT_EQUAL_FATAL(chmod(wrdir, 0777), 0); /* umask aside */
 	st = sr_store_open(rofile, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	sr_store_close(st);
+	tclose(st);
 	CU_ASSERT_EQUAL_FATAL(chmod(rofile, 0444), 0);
 
 	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
@@ -461,7 +553,7 @@ test_busy(void)
 	dbp = tmp_path("b.db");
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	sr_store_close(st);
+	tclose(st);
 	CU_ASSERT_EQUAL_FATAL(sqlite3_open(dbp, &db), SQLITE_OK);
 	CU_ASSERT_EQUAL(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
 	    SQLITE_OK);
@@ -540,13 +632,13 @@ test_batching(void)
 	    1);
 	CU_ASSERT_EQUAL(sr_store_get_cursor(st, "nope", &cur, &e), 0);
 	CU_ASSERT_PTR_NULL(cur);
-	sr_store_close(st);
+	tclose(st);
 
 	/* close commits the open batch */
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	add(st, &ev);
-	sr_store_close(st);
+	tclose(st);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 7);
 	sqlite3_close(ro);
 	free(dbp);
@@ -582,7 +674,7 @@ test_batch_max(void)
 	    SR_STORE_BATCH_MAX);
 	add(st, &ev);
 	CU_ASSERT_EQUAL(sr_store_pending(st), 1);
-	sr_store_close(st);
+	tclose(st);
 	sqlite3_close(ro);
 	free(dbp);
 	tmp_clean();
@@ -654,9 +746,9 @@ test_rollups(void)
 	sqlite3 *db;
 	char *sql;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	rollup_events(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ev_minute"), 0);
 	flush(st);
@@ -763,7 +855,7 @@ test_rollups(void)
 			    " AND service = 'b' AND message = 'bad gateway'",
 			    (long long)M1),
 	    1);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /* The same events split over two batches give the same rollups. */
@@ -777,8 +869,8 @@ test_rollup_merge(void)
 	const char *sql =
 	    "SELECT lat_sketch FROM ev_minute WHERE service = 'm'";
 
-	one = sr_store_open(":memory:", 0, &e);
-	two = sr_store_open(":memory:", 0, &e);
+	one = tmem(0, &e);
+	two = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(two);
 	for (int i = 0; i < 100; i++) {
@@ -793,26 +885,24 @@ test_rollup_merge(void)
 	flush(one);
 	flush(two);
 	/* all in one minute: 100 requests, 10 5xx, latency 1..100 */
-	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT requests FROM ev_minute"),
-	    100);
-	CU_ASSERT_EQUAL(qi(sr_store_db(two),
+	CU_ASSERT_EQUAL(qi(tdb(two), "SELECT requests FROM ev_minute"), 100);
+	CU_ASSERT_EQUAL(qi(tdb(two),
 			    "SELECT status_5xx FROM"
 			    " ev_minute"),
 	    10);
-	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT lat_n FROM ev_minute"),
-	    100);
-	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two),
+	CU_ASSERT_EQUAL(qi(tdb(two), "SELECT lat_n FROM ev_minute"), 100);
+	CU_ASSERT_DOUBLE_EQUAL(qd(tdb(two),
 				   "SELECT lat_sum FROM"
 				   " ev_minute"),
 	    5050, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(qd(sr_store_db(two),
+	CU_ASSERT_DOUBLE_EQUAL(qd(tdb(two),
 				   "SELECT lat_max FROM"
 				   " ev_minute"),
 	    100, 1e-9);
-	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT n FROM error_minute"), 10);
-	CU_ASSERT_EQUAL(qi(sr_store_db(two), "SELECT n FROM type_minute"), 100);
-	a = qsketch(sr_store_db(one), sql);
-	b = qsketch(sr_store_db(two), sql);
+	CU_ASSERT_EQUAL(qi(tdb(two), "SELECT n FROM error_minute"), 10);
+	CU_ASSERT_EQUAL(qi(tdb(two), "SELECT n FROM type_minute"), 100);
+	a = qsketch(tdb(one), sql);
+	b = qsketch(tdb(two), sql);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(sr_sketch_count(b), 100);
@@ -823,8 +913,8 @@ test_rollup_merge(void)
 	CU_ASSERT_DOUBLE_EQUAL(sr_sketch_quantile(b, 0.9), 90, 90 * 0.005);
 	sr_sketch_free(a);
 	sr_sketch_free(b);
-	sr_store_close(one);
-	sr_store_close(two);
+	tclose(one);
+	tclose(two);
 }
 
 static void
@@ -839,7 +929,7 @@ test_error_message_cut(void)
 	memset(msg, 'a', 199);
 	memcpy(msg + 199, "\xc3\xa9tail", 7);
 	ev.message = msg;
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	add(st, &ev);
 	msg[2] = 'b'; /* a different, long ASCII message: 200 bytes */
@@ -848,22 +938,22 @@ test_error_message_cut(void)
 	add(st, &ev);
 	flush(st);
 	/* templates (no masks here: letters only) and examples are cut */
-	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+	CU_ASSERT_EQUAL(qi(tdb(st),
 			    "SELECT count(*) FROM error_minute"
 			    " WHERE length(CAST(message AS BLOB)) = 199"
 			    " AND length(CAST(example AS BLOB)) = 199"),
 	    1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+	CU_ASSERT_EQUAL(qi(tdb(st),
 			    "SELECT count(*) FROM error_minute"
 			    " WHERE length(CAST(message AS BLOB)) = 200"
 			    " AND length(CAST(example AS BLOB)) = 200"),
 	    1);
 	/* the raw event keeps the whole message */
-	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+	CU_ASSERT_EQUAL(qi(tdb(st),
 			    "SELECT max(length(CAST(message AS"
 			    " BLOB))) FROM events"),
 	    249);
-	sr_store_close(st);
+	tclose(st);
 }
 
 static void
@@ -885,9 +975,9 @@ test_ident_hour(void)
 		{ T_HOUR + 3600001, NULL, "s2" },
 	};
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
 		ev = ev_make(in[i].ts, "a", 200, 1);
 		ev.user_id = in[i].user;
@@ -924,7 +1014,7 @@ test_ident_hour(void)
 			    (long long)T_HOUR + 3600000),
 	    2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM ident_hour"), 7);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /* --- samples and series --- */
@@ -963,9 +1053,9 @@ test_samples(void)
 	sqlite3 *db;
 	struct pts c;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	sample(st, "cpu", M0, 1);
 	sample(st, "cpu", M0 + 30000, 3);
 	sample(st, "cpu", M0 + 59999, 5);
@@ -1102,7 +1192,7 @@ test_samples(void)
 	    0);
 	CU_ASSERT_EQUAL(c.n, 0);
 	CU_ASSERT_EQUAL(sr_store_add_sample(st, "cpu", M0, NAN, &e), -1);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /*
@@ -1120,9 +1210,9 @@ test_add_samples(void)
 	const char *names[75];
 	double values[75];
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	for (int i = 0; i < 75; i++) {
 		snprintf(buf[i], sizeof(buf[i]), "m%02d", i);
 		names[i] = buf[i];
@@ -1174,7 +1264,7 @@ test_add_samples(void)
 				   (long long)M0),
 	    5, 1e-9);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM samples_1h"), 75);
-	sr_store_close(st);
+	tclose(st);
 }
 
 struct names {
@@ -1199,7 +1289,7 @@ test_metric_names(void)
 	struct sr_err e;
 	struct names c;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	sample(st, "cpu.user", M0, 1);
 	sample(st, "cpu.system", M0, 1);
@@ -1216,7 +1306,7 @@ test_metric_names(void)
 	CU_ASSERT_EQUAL(sr_store_metric_names(st, NULL, collect_name, &c, &e),
 	    0);
 	CU_ASSERT_EQUAL(c.n, 3);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /* --- prune --- */
@@ -1234,9 +1324,9 @@ test_prune(void)
 	int64_t evts[5] = { now - 3600001, cut - 60001, cut - 1, cut, now - 1 };
 	int64_t n, total;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	for (int i = 0; i < 5; i++) {
 		ev = ev_make(evts[i], "a", 500, 1);
 		ev.message = "x";
@@ -1299,7 +1389,7 @@ test_prune(void)
 	memset(&r, 0, sizeof(r));
 	CU_ASSERT_EQUAL(sr_store_prune(st, now + 1000000000LL, &r, 1000, &e),
 	    0);
-	sr_store_close(st);
+	tclose(st);
 }
 
 static void
@@ -1312,9 +1402,9 @@ test_max_events(void)
 	sqlite3 *db;
 	int64_t n;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	/* ts offsets 0..9, inserted out of order: 0 7 4 1 8 5 2 9 6 3 */
 	for (int i = 0; i < 10; i++) {
 		ev = ev_make(T_HOUR + (i * 7) % 10, "a", 200, 1);
@@ -1346,7 +1436,7 @@ test_max_events(void)
 	flush(st);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM events"), 4);
 	CU_ASSERT_EQUAL(qi(db, "SELECT min(ts) FROM events"), T_HOUR + 8);
-	sr_store_close(st);
+	tclose(st);
 }
 
 static void
@@ -1356,9 +1446,9 @@ test_insights(void)
 	struct sr_err e;
 	sqlite3 *db;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	CU_ASSERT_EQUAL(sr_store_put_insight(st, "err-rate:api", "err-rate",
 			    "api", "reliability", "warn", 0.8, "Errors up",
 			    "desc", "rec", "firing", 1000, 2000, "{\"v\":1}",
@@ -1389,7 +1479,7 @@ test_insights(void)
 			    "SELECT count(*) FROM insight_history WHERE"
 			    " value IS NULL AND note = 'ok'"),
 	    1);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /* First column of the first row as a string the caller frees (NULL: none). */
@@ -1496,7 +1586,7 @@ test_migrate_v1(void)
 
 	st = sr_store_open(dbp, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	CU_ASSERT_EQUAL(qi(db, "PRAGMA user_version"), 2);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM error_minute"), 2);
 	CU_ASSERT_EQUAL(qi(db,
@@ -1555,17 +1645,26 @@ test_migrate_v1(void)
 		CU_ASSERT_EQUAL(sv->errors[1].n, 1);
 	}
 	sr_summary_free(sum);
-	sr_store_close(st);
+	tclose(st);
 
 	/* viewers open it now */
 	st = sr_store_open(dbp, SR_STORE_READONLY, &e);
 	CU_ASSERT_PTR_NOT_NULL(st);
-	sr_store_close(st);
+	tclose(st);
 	free(dbp);
 	tmp_clean();
 }
 
 /* error_minute groups by template; the example is the newest message. */
+/* Collects error patterns as "service|template|n|example;". */
+static int
+pattern_cb(void *ctx, const char *service, const char *tpl, int64_t n,
+    const char *example)
+{
+	sr_buf_addf(ctx, "%s|%s|%lld|%s;", service, tpl, (long long)n, example);
+	return 0;
+}
+
 static void
 test_error_templates(void)
 {
@@ -1575,9 +1674,9 @@ test_error_templates(void)
 	sqlite3 *db;
 	char *x;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	ev.message = "user 42 not found";
 	add(st, &ev);
 	ev.ts_ms = M0 + 9000;
@@ -1601,12 +1700,27 @@ test_error_templates(void)
 	x = qs(db, "SELECT example FROM error_minute");
 	CU_ASSERT_STRING_EQUAL(x, "user 99 not found");
 	free(x);
-	x = qs(db,
-	    "SELECT sr_template('took 1500 ms') || '|' ||"
-	    " sr_message('abc')");
-	CU_ASSERT_STRING_EQUAL(x, "took <n> ms|abc");
-	free(x);
-	sr_store_close(st);
+	/* the store's SQL functions sr_template() and sr_message(), as
+	 * the raw edge of a report range uses them */
+	ev.ts_ms = M0 + 30000;
+	ev.message = "took 1500 ms";
+	add(st, &ev);
+	flush(st);
+	{
+		struct sr_store_split sp;
+		struct sr_buf got;
+
+		sr_buf_init(&got);
+		sr_store_split_range(M0 + 20000, M0 + 40000, 60000, &sp);
+		CU_ASSERT_EQUAL(sr_store_error_patterns(st, M0 + 20000,
+				    M0 + 40000, &sp, NULL, NULL, pattern_cb,
+				    &got, &e),
+		    0);
+		CU_ASSERT_STRING_EQUAL(got.len ? got.data : "",
+		    "a|took <n> ms|1|took 1500 ms;");
+		sr_buf_release(&got);
+	}
+	tclose(st);
 }
 
 /* sr_store_touch_insight moves last_seen forward only. */
@@ -1617,9 +1731,9 @@ test_touch_insight(void)
 	struct sr_err e;
 	sqlite3 *db;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	CU_ASSERT_EQUAL(sr_store_put_insight(st, "i1", "r", "s", "c", "warn",
 			    0.5, "t", "d", "r", "firing", 1000, 1000, NULL, &e),
 	    0);
@@ -1632,7 +1746,7 @@ test_touch_insight(void)
 	CU_ASSERT_EQUAL(qi(db, "SELECT last_seen FROM insights"), 5000);
 	CU_ASSERT_EQUAL(qi(db, "SELECT first_seen FROM insights"), 1000);
 	CU_ASSERT_EQUAL(qi(db, "SELECT count(*) FROM insights"), 1);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /*
@@ -1650,7 +1764,7 @@ test_engine_touches_firing(void)
 	struct sr_store *st;
 	struct sr_err e;
 
-	st = sr_store_open(":memory:", 0, &e);
+	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
 	sr_config_init(&cfg);
 	eng = sr_engine_new(&cfg);
@@ -1662,18 +1776,18 @@ test_engine_touches_firing(void)
 		sr_engine_tick(eng, ts, st);
 	}
 	flush(st);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+	CU_ASSERT_EQUAL(qi(tdb(st),
 			    "SELECT count(*) FROM insights"
 			    " WHERE id = 'cpu:host' AND state = 'firing'"),
 	    1);
-	CU_ASSERT_EQUAL(qi(sr_store_db(st),
+	CU_ASSERT_EQUAL(qi(tdb(st),
 			    "SELECT last_seen - %lld FROM"
 			    " insights WHERE id = 'cpu:host'",
 			    (long long)t0),
 	    239000);
 	sr_engine_free(eng);
 	sr_config_release(&cfg);
-	sr_store_close(st);
+	tclose(st);
 }
 
 /*
@@ -1691,7 +1805,7 @@ test_lazy_sample_rollups(void)
 
 	st = sr_store_open(path, SR_STORE_LAZY_ROLLUPS, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	sample(st, "cpu", M0, 1);
 	sample(st, "cpu", M0 + 30000, 3);
 	flush(st);
@@ -1711,10 +1825,10 @@ test_lazy_sample_rollups(void)
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
 			    (long long)M0),
 	    3);
-	sr_store_close(st);
+	tclose(st);
 	st = sr_store_open(path, SR_STORE_READONLY, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	db = sr_store_db(st);
+	db = tdb(st);
 	/* close wrote minute 1 (10) and the hour: 1 3 5 10 -> avg 4.75 */
 	CU_ASSERT_EQUAL(qi(db, "SELECT n FROM samples_1m WHERE ts = %lld",
 			    (long long)M1),
@@ -1733,7 +1847,7 @@ test_lazy_sample_rollups(void)
 				   "SELECT max FROM samples_1h WHERE name ="
 				   " 'cpu'"),
 	    10, 1e-9);
-	sr_store_close(st);
+	tclose(st);
 	free(path);
 }
 

@@ -446,7 +446,7 @@ test_export_events(void)
 {
 	struct sr_store *st = fill_store();
 	struct sr_export_opts o = { SR_EXPORT_EVENTS, SR_EXPORT_CSV,
-		T0 + 7200000, T0 + 7245001, 0, NULL };
+		T0 + 7200000, T0 + 7245001, 0, NULL, NULL };
 	struct sr_err err;
 	char *text = NULL;
 	size_t len = 0;
@@ -512,7 +512,7 @@ test_export_metrics(void)
 	struct sr_err err;
 	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
 	struct sr_export_opts o = { SR_EXPORT_METRICS, SR_EXPORT_CSV, INT64_MIN,
-		INT64_MAX, 60000, "cpu.*" };
+		INT64_MAX, 60000, "cpu.*", NULL };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;

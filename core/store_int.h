@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_int: what the store's own files share (core/store*.c) and nobody
+ * else sees: the handle's layout, the cached statements, the rollup maps
+ * and the helpers that prepare, bind and step.  Every bind helper takes
+ * an rc that the first failure sets, so a run of binds is checked once
+ * with store_bound(); every step goes through store_run() or ends with
+ * store_step_done(), so no SQLite result is dropped.
+ */
+#ifndef SR_CORE_STORE_INT_H
+#define SR_CORE_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/store.h"
+
+#define STORE_BUSY_MS 2000
+#define STORE_MINUTE_MS 60000
+#define STORE_HOUR_MS 3600000
+#define STORE_KEY_SEP '\x1f'
+#define STORE_IDENT_CACHE 200000 /* identities remembered, at most */
+
+/* Most rows of one multi-row sample INSERT (3 parameters a row). */
+#define STORE_SAMPLE_ROWS 32
+
+/* Cached statements, prepared on first use (store_write.c). */
+enum store_stmt_id {
+	STMT_BEGIN,
+	STMT_COMMIT,
+	STMT_ROLLBACK,
+	STMT_EVENT,
+	STMT_SAMPLE,
+	STMT_CURSOR_SET,
+	STMT_CURSOR_GET,
+	STMT_EVMIN_GET,
+	STMT_EVMIN_PUT,
+	STMT_TYPE_UP,
+	STMT_ERROR_UP,
+	STMT_IDENT_UP,
+	STMT_S1M_UP,
+	STMT_S1H_UP,
+	STMT_INSIGHT,
+	STMT_INSIGHT_HIST,
+	STMT_INSIGHT_TOUCH,
+	STMT_PRUNE_EVENTS,
+	STMT_PRUNE_EVMIN,
+	STMT_PRUNE_TYPE,
+	STMT_PRUNE_ERROR,
+	STMT_PRUNE_IDENT,
+	STMT_PRUNE_SAMPLES,
+	STMT_PRUNE_S1M,
+	STMT_PRUNE_S1H,
+	STMT_PRUNE_CAP,
+	STMT_COUNT_EVENTS,
+	STMT__N
+};
+
+/* --- a small open-addressing hash table keyed by byte strings --- */
+
+struct map_slot {
+	uint64_t hash;
+	char *key; /* NULL: empty slot */
+	size_t klen;
+	void *val; /* owned, freed by the map's free_val */
+	int64_t n; /* a counter for simple rollups */
+};
+
+struct store_map {
+	struct map_slot *slots;
+	size_t cap; /* power of two */
+	size_t used;
+	void (*free_val)(void *);
+};
+
+struct sr_store {
+	sqlite3 *db;
+	char *path;
+	unsigned flags;
+	int lock_fd;
+	sqlite3_stmt *stmt[STMT__N];
+	/* multi-row sample INSERTs, by row count (1..STORE_SAMPLE_ROWS) */
+	sqlite3_stmt *sample_rows[STORE_SAMPLE_ROWS + 1];
+	int in_batch;
+	int in_read; /* sr_store_read_begin() opened a transaction */
+	int64_t sample_newest_ms; /* newest sample ts added */
+	int64_t s1h_minute;	  /* minute of the last 1 h write */
+	int64_t batch_start_ms;	  /* monotonic */
+	uint32_t batch_rows;
+	uint64_t pending, committed;
+	int64_t event_rows;	   /* -1 = not counted yet */
+	struct store_map ev_min;   /* key: minute|service|endpoint|model|host */
+	struct store_map type_min; /* key: minute|event_type; n */
+	struct store_map err_min;  /* key: minute|service|template; n */
+	struct store_map ident;	   /* key: hour|kind|id; n 1 = committed */
+	struct store_map s1m, s1h; /* key: bucket|name; n */
+	struct sr_buf key;	   /* scratch */
+	struct sr_buf blob;	   /* scratch */
+};
+
+/* --- store.c: errors, binds, steps --- */
+
+/* "database 'p': what: <sqlite's message>"; returns -1. */
+int store_sqlerr(struct sr_store *st, struct sr_err *err, const char *what);
+
+/* Step a statement that returns no rows, then reset it. */
+int store_run(struct sr_store *st, sqlite3_stmt *s, struct sr_err *err,
+    const char *what);
+
+/*
+ * After a row loop: 0 when rc is SQLITE_DONE, else -1 naming what.  The
+ * statement is not reset or finalized.
+ */
+int store_step_done(struct sr_store *st, int rc, struct sr_err *err,
+    const char *what);
+
+/*
+ * Binds: each does nothing when *rc already holds a failure, else sets
+ * *rc to SQLite's result.  Strings are bound SQLITE_STATIC (they must
+ * live until the statement is reset); NULL binds NULL.
+ */
+void store_bind_i64(sqlite3_stmt *s, int i, int64_t v, int *rc);
+void store_bind_dbl(sqlite3_stmt *s, int i, double v, int *rc);
+void store_bind_null(sqlite3_stmt *s, int i, int *rc);
+void store_bind_str(sqlite3_stmt *s, int i, const char *v, int *rc);
+void store_bind_strn(sqlite3_stmt *s, int i, const char *v, int len, int *rc);
+/* A copy of the bytes (SQLITE_TRANSIENT). */
+void store_bind_blob(sqlite3_stmt *s, int i, const void *p, size_t n, int *rc);
+
+/*
+ * 0 when every bind of the run succeeded (rc SQLITE_OK); else resets s,
+ * clears its bindings and returns -1 with "cannot bind ..." in err.
+ */
+int store_bound(struct sr_store *st, sqlite3_stmt *s, int rc,
+    struct sr_err *err, const char *what);
+
+/* Prepare a one-off statement; -1 with what in err. */
+int store_prepare(struct sr_store *st, const char *sql, sqlite3_stmt **s,
+    struct sr_err *err, const char *what);
+
+int64_t store_floor(int64_t ts, int64_t width);
+
+/* --- store_write.c --- */
+
+sqlite3_stmt *
+store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err);
+int
+store_exec_id(struct sr_store *st, enum store_stmt_id id, struct sr_err *err);
+/* Commit the batch; all: write every sample rollup group (on close). */
+int store_flush(struct sr_store *st, int all, struct sr_err *err);
+/* Set up / free the write side of a handle (maps, scratch). */
+void store_write_init(struct sr_store *st);
+void store_write_release(struct sr_store *st);
+
+#endif
