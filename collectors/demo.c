@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/timeutil.h"
 
 #define DEMO_SESSIONS 96 /* live sessions at any time */
@@ -644,38 +645,46 @@ demo_json_str(struct sr_buf *out, const char *key, const char *value)
 	sr_buf_add_json_str(out, value);
 }
 
+/* One field as ,"name":value; absent values are left out. */
+static void
+demo_json_field(struct sr_buf *out, const struct sr_field *f,
+    const struct sr_event *ev)
+{
+	const char *t;
+	int64_t i;
+	double d;
+
+	switch (f->type) {
+	case SR_FIELD_TEXT:
+		demo_json_str(out, f->name, sr_field_text(f, ev));
+		return;
+	case SR_FIELD_JSON:
+		if ((t = sr_field_text(f, ev)) != NULL)
+			sr_buf_addf(out, ",\"%s\":%s", f->name, t);
+		return;
+	case SR_FIELD_INT:
+		if (sr_field_int(f, ev, &i))
+			sr_buf_addf(out, ",\"%s\":%lld", f->name, (long long)i);
+		return;
+	case SR_FIELD_REAL:
+		if (sr_field_num(f, ev, &d))
+			sr_buf_addf(out, ",\"%s\":%.1f", f->name, d);
+		return;
+	case SR_FIELD_TIME:
+	case SR_FIELD_FLAG:
+		return;
+	}
+}
+
+/* The timestamp first, then the fields in the field table's order. */
 void
 sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 {
 	char ts[64];
 
 	sr_time_format_iso(ev->ts_ms, ts, sizeof(ts));
-	sr_buf_addf(out, "{\"timestamp\":\"%s\",\"event_id\":", ts);
-	sr_buf_add_json_str(out, ev->event_id);
-	sr_buf_adds(out, ",\"event_type\":");
-	sr_buf_add_json_str(out, ev->event_type);
-	demo_json_str(out, "service", ev->service);
-	demo_json_str(out, "endpoint", ev->endpoint);
-	if (ev->has & SR_EV_HAS_STATUS)
-		sr_buf_addf(out, ",\"status_code\":%d", ev->status_code);
-	if (ev->has & SR_EV_HAS_LATENCY)
-		sr_buf_addf(out, ",\"response_time_ms\":%.1f",
-		    ev->response_time_ms);
-	demo_json_str(out, "user_id", ev->user_id);
-	demo_json_str(out, "session_id", ev->session_id);
-	demo_json_str(out, "message", ev->message);
-	demo_json_str(out, "model", ev->model);
-	if (ev->has & SR_EV_HAS_TOKENS_IN)
-		sr_buf_addf(out, ",\"tokens_in\":%lld",
-		    (long long)ev->tokens_in);
-	if (ev->has & SR_EV_HAS_TOKENS_OUT)
-		sr_buf_addf(out, ",\"tokens_out\":%lld",
-		    (long long)ev->tokens_out);
-	if (ev->has & SR_EV_HAS_TTFT)
-		sr_buf_addf(out, ",\"ttft_ms\":%.1f", ev->ttft_ms);
-	if (ev->metadata) {
-		sr_buf_adds(out, ",\"metadata\":");
-		sr_buf_adds(out, ev->metadata);
-	}
+	sr_buf_addf(out, "{\"%s\":\"%s\"", sr_fields[SR_FIELD_TS].name, ts);
+	for (int k = 0; k < SR_FIELD__COUNT; k++)
+		demo_json_field(out, &sr_fields[k], ev);
 	sr_buf_adds(out, "}\n");
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 /* The card's hwmon temperature and power, if it has a hwmon directory. */
 static void
@@ -24,18 +25,20 @@ gpu_hwmon(const char *dev, int idx, struct sr_metric_set *out)
 	DIR *d;
 	int64_t v;
 
-	if (sys_path(dir, sizeof(dir), dev, "hwmon") < 0 ||
+	if (sr_sysfs_path(dir, sizeof(dir), dev, "hwmon") < 0 ||
 	    (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "hwmon", 5) != 0)
 			continue;
-		if (sys_read_i64(dir, &v, "%s/temp1_input", e->d_name) == 0)
+		if (sr_sysfs_read_i64(dir, &v, "%s/temp1_input", e->d_name) ==
+		    0)
 			sr_metric_set_addf(out, "C", (double)v / 1000.0,
 			    "gpu.%d.temp_c", idx);
-		if (sys_read_i64(dir, &v, "%s/power1_average", e->d_name) ==
-			0 ||
-		    sys_read_i64(dir, &v, "%s/power1_input", e->d_name) == 0)
+		if (sr_sysfs_read_i64(dir, &v, "%s/power1_average",
+			e->d_name) == 0 ||
+		    sr_sysfs_read_i64(dir, &v, "%s/power1_input", e->d_name) ==
+			0)
 			sr_metric_set_addf(out, "W", (double)v / 1e6,
 			    "gpu.%d.power_w", idx);
 		break;
@@ -57,7 +60,7 @@ gpu_sysfs_sample(struct sr_sys *s, int first, struct sr_metric_set *out)
 	struct dirent *e;
 	DIR *d;
 
-	if (sys_path(dir, sizeof(dir), s->sys, "class/drm") < 0 ||
+	if (sr_sysfs_path(dir, sizeof(dir), s->sys, "class/drm") < 0 ||
 	    (d = opendir(dir)) == NULL)
 		return first;
 	while ((e = readdir(d)) != NULL && ncards < 64) {
@@ -77,32 +80,34 @@ gpu_sysfs_sample(struct sr_sys *s, int first, struct sr_metric_set *out)
 		int64_t v, total;
 		int amd;
 
-		if (sys_path(dev, sizeof(dev), dir, "card%d/device", cards[i]) <
-			0 ||
-		    sys_read_line(dev, vendor, sizeof(vendor), "vendor") < 0)
+		if (sr_sysfs_path(dev, sizeof(dev), dir, "card%d/device",
+			cards[i]) < 0 ||
+		    sr_sysfs_read_line(dev, vendor, sizeof(vendor), "vendor") <
+			0)
 			continue;
 		amd = strcmp(vendor, "0x1002") == 0;
 		if (!amd && strcmp(vendor, "0x8086") != 0)
 			continue;
 		if (amd) {
-			if (sys_read_i64(dev, &v, "gpu_busy_percent") == 0)
+			if (sr_sysfs_read_i64(dev, &v, "gpu_busy_percent") == 0)
 				sr_metric_set_addf(out, "%", (double)v,
 				    "gpu.%d.util_pct", idx);
-			if (sys_read_i64(dev, &v, "mem_info_vram_used") == 0)
+			if (sr_sysfs_read_i64(dev, &v, "mem_info_vram_used") ==
+			    0)
 				sr_metric_set_addf(out, "bytes", (double)v,
 				    "gpu.%d.mem_used_bytes", idx);
-			if (sys_read_i64(dev, &total, "mem_info_vram_total") ==
-			    0) {
+			if (sr_sysfs_read_i64(dev, &total,
+				"mem_info_vram_total") == 0) {
 				sr_metric_set_addf(out, "bytes", (double)total,
 				    "gpu.%d.mem_total_bytes", idx);
 				if (total > 0 &&
-				    sys_read_i64(dev, &v,
+				    sr_sysfs_read_i64(dev, &v,
 					"mem_info_vram_used") == 0)
 					sr_metric_set_addf(out, "%",
 					    100.0 * (double)v / (double)total,
 					    "gpu.%d.mem_used_pct", idx);
 			}
-		} else if (sys_read_i64(dir, &v, "card%d/gt_cur_freq_mhz",
+		} else if (sr_sysfs_read_i64(dir, &v, "card%d/gt_cur_freq_mhz",
 			       cards[i]) == 0) {
 			sr_metric_set_addf(out, "MHz", (double)v,
 			    "gpu.%d.freq_mhz", idx);

@@ -1,203 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sys: the system metrics collector's handle, roots, file helpers and the
- * order in which the families are sampled.  Each family is one file
- * (sys_cpu.c, sys_mem.c, ...); they share collectors/sys_int.h.
+ * sys: the system metrics collector's handle, roots and the order in which
+ * the families are sampled.  Each family is one file (sys_cpu.c,
+ * sys_mem.c, ...); they share collectors/sys_int.h and read their files
+ * with collectors/sysfs.h.
  */
 #include "collectors/sys.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "collectors/sys_int.h"
-
-int
-sys_path(char *dst, size_t cap, const char *root, const char *fmt, ...)
-{
-	va_list ap;
-	int a, b;
-
-	a = snprintf(dst, cap, "%s/", root);
-	if (a < 0 || (size_t)a >= cap)
-		return -1;
-	va_start(ap, fmt);
-	b = vsnprintf(dst + a, cap - (size_t)a, fmt, ap);
-	va_end(ap);
-	if (b < 0 || (size_t)b >= cap - (size_t)a)
-		return -1;
-	return 0;
-}
-
-static int
-sys_vpath(char *dst, size_t cap, const char *root, const char *fmt, va_list ap)
-{
-	int a, b;
-
-	a = snprintf(dst, cap, "%s/", root);
-	if (a < 0 || (size_t)a >= cap)
-		return -1;
-	b = vsnprintf(dst + a, cap - (size_t)a, fmt, ap);
-	if (b < 0 || (size_t)b >= cap - (size_t)a)
-		return -1;
-	return 0;
-}
-
-/* Read fd to the end into b (reset first); 0 or -1. */
-static int
-sys_slurp(int fd, struct sr_buf *b)
-{
-	sr_buf_reset(b);
-	for (;;) {
-		ssize_t r;
-
-		sr_buf_grow(b, 4096);
-		r = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		b->len += (size_t)r;
-		b->data[b->len] = '\0';
-	}
-	return 0;
-}
-
-const char *
-sys_read(struct sr_sys *s, const char *root, const char *fmt, ...)
-{
-	char path[4096];
-	va_list ap;
-	int fd, rc;
-
-	va_start(ap, fmt);
-	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	rc = sys_slurp(fd, &s->rd);
-	(void)close(fd); /* read-only: nothing to lose */
-	return rc < 0 ? NULL : s->rd.data;
-}
-
-/* Read the first line of the file at path into dst; 0 or -1. */
-static int
-sys_line_at(const char *path, char *dst, size_t cap)
-{
-	ssize_t r;
-	int fd;
-
-	if (cap == 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	do
-		r = read(fd, dst, cap - 1);
-	while (r < 0 && errno == EINTR);
-	(void)close(fd); /* read-only: nothing to lose */
-	if (r < 0)
-		return -1;
-	dst[r] = '\0';
-	dst[strcspn(dst, "\n")] = '\0';
-	return 0;
-}
-
-int
-sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
-{
-	char path[4096];
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
-	va_end(ap);
-	if (rc < 0)
-		return -1;
-	return sys_line_at(path, dst, cap);
-}
-
-int
-sys_read_i64(const char *root, int64_t *out, const char *fmt, ...)
-{
-	char path[4096], line[64], *end;
-	va_list ap;
-	long long v;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = sys_vpath(path, sizeof(path), root, fmt, ap);
-	va_end(ap);
-	if (rc < 0 || sys_line_at(path, line, sizeof(line)) < 0)
-		return -1;
-	errno = 0;
-	v = strtoll(line, &end, 10);
-	if (errno != 0 || end == line)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-void
-sys_devtab_begin(struct sys_devtab *t)
-{
-	t->gen++;
-}
-
-struct sys_dev *
-sys_devtab_get(struct sys_devtab *t, const char *name, int *fresh)
-{
-	struct sys_dev *d;
-
-	for (size_t i = 0; i < t->n; i++) {
-		if (strcmp(t->v[i].name, name) == 0) {
-			t->v[i].seen = t->gen;
-			*fresh = 0;
-			return &t->v[i];
-		}
-	}
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->v = sr_xrealloc(t->v, t->cap * sizeof(*t->v));
-	}
-	d = &t->v[t->n++];
-	memset(d, 0, sizeof(*d));
-	(void)snprintf(d->name, sizeof(d->name), "%s", name);
-	d->seen = t->gen;
-	*fresh = 1;
-	return d;
-}
-
-void
-sys_devtab_end(struct sys_devtab *t)
-{
-	size_t kept = 0;
-
-	for (size_t i = 0; i < t->n; i++)
-		if (t->v[i].seen == t->gen)
-			t->v[kept++] = t->v[i];
-	t->n = kept;
-}
-
-void
-sys_devtab_release(struct sys_devtab *t)
-{
-	free(t->v);
-	memset(t, 0, sizeof(*t));
-}
 
 /* The default filesystem probe: directories only (skips bind-mounted files). */
 static int
@@ -241,7 +58,7 @@ sr_sys_open(const char *proc_root, const char *sys_root, struct sr_err *err)
 
 	proc_root = sys_pick_root(proc_root, "SITREP_PROC", "/proc");
 	sys_root = sys_pick_root(sys_root, "SITREP_SYS", "/sys");
-	if (sys_read_line(proc_root, line, sizeof(line), "stat") < 0) {
+	if (sr_sysfs_read_line(proc_root, line, sizeof(line), "stat") < 0) {
 		sr_err_set(err, "cannot read '%s/stat': %s", proc_root,
 		    strerror(errno));
 		return NULL;
@@ -265,9 +82,9 @@ sr_sys_close(struct sr_sys *s)
 	gpu_nvml_release(s);
 	sys_proc_release(s);
 	sys_mem_release(s);
-	sys_devtab_release(&s->cpus);
-	sys_devtab_release(&s->disks);
-	sys_devtab_release(&s->nets);
+	sr_sysfs_devtab_release(&s->cpus);
+	sr_sysfs_devtab_release(&s->disks);
+	sr_sysfs_devtab_release(&s->nets);
 	sr_buf_release(&s->rd);
 	free(s->proc);
 	free(s->sys);
@@ -364,11 +181,11 @@ sr_sys_host(struct sr_sys *s, struct sr_sys_host *out)
 	char line[128];
 
 	memset(out, 0, sizeof(*out));
-	(void)sys_read_line(s->proc, out->hostname, sizeof(out->hostname),
+	(void)sr_sysfs_read_line(s->proc, out->hostname, sizeof(out->hostname),
 	    "sys/kernel/hostname");
-	(void)sys_read_line(s->proc, out->kernel, sizeof(out->kernel),
+	(void)sr_sysfs_read_line(s->proc, out->kernel, sizeof(out->kernel),
 	    "sys/kernel/osrelease");
-	if (sys_read_line(s->proc, line, sizeof(line), "uptime") == 0)
+	if (sr_sysfs_read_line(s->proc, line, sizeof(line), "uptime") == 0)
 		out->uptime_s = strtod(line, NULL);
 	out->cpu_count = s->cpu_count;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 enum {
 	CPU_USER,
@@ -64,13 +65,13 @@ cpu_report(struct sr_sys *s, const char *label, const char *name,
     const uint64_t c[CPU_NFIELDS], struct sr_metric_set *out)
 {
 	uint64_t d[CPU_NFIELDS], total = 0;
-	struct sys_dev *dev;
+	struct sr_sysfs_dev *dev;
 	int fresh, ok = 1;
 	double pct[CPU_NFIELDS];
 
-	dev = sys_devtab_get(&s->cpus, name, &fresh);
+	dev = sr_sysfs_devtab_get(&s->cpus, name, &fresh);
 	for (int i = 0; i < CPU_NFIELDS; i++) {
-		if (!fresh && !sys_delta(dev->c[i], c[i], &d[i]))
+		if (!fresh && !sr_sysfs_delta(dev->c[i], c[i], &d[i]))
 			ok = 0;
 		if (ok && !fresh)
 			total += d[i];
@@ -94,7 +95,7 @@ cpu_rate(struct sr_sys *s, int had, uint64_t *prev, uint64_t cur,
 {
 	uint64_t d;
 
-	if (had && s->dt_s > 0 && sys_delta(*prev, cur, &d))
+	if (had && s->dt_s > 0 && sr_sysfs_delta(*prev, cur, &d))
 		sr_metric_set_add(out, name, "1/s", (double)d / s->dt_s);
 	*prev = cur;
 }
@@ -102,13 +103,13 @@ cpu_rate(struct sr_sys *s, int had, uint64_t *prev, uint64_t cur,
 static int
 cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "stat");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "stat");
 	uint64_t ctxt = 0, intr = 0, forks = 0;
 	int count = 0, have = 0;
 
 	if (text == NULL)
 		return -1;
-	sys_devtab_begin(&s->cpus);
+	sr_sysfs_devtab_begin(&s->cpus);
 	for (const char *p = text; *p != '\0';) {
 		const char *eol = strchr(p, '\n');
 		uint64_t c[CPU_NFIELDS];
@@ -150,7 +151,7 @@ cpu_stat(struct sr_sys *s, struct sr_metric_set *out)
 			break;
 		p = eol + 1;
 	}
-	sys_devtab_end(&s->cpus);
+	sr_sysfs_devtab_end(&s->cpus);
 	s->cpu_count = count;
 	sr_metric_set_add(out, "cpu.count", "", count);
 	if (have & 1)
@@ -173,7 +174,7 @@ cpu_loadavg(struct sr_sys *s, struct sr_metric_set *out)
 	double l1, l5, l15;
 	unsigned running, total;
 
-	if (sys_read_line(s->proc, line, sizeof(line), "loadavg") < 0)
+	if (sr_sysfs_read_line(s->proc, line, sizeof(line), "loadavg") < 0)
 		return;
 	if (sscanf(line, "%lf %lf %lf %u/%u", &l1, &l5, &l15, &running,
 		&total) != 5)
@@ -195,7 +196,7 @@ sys_cpu_sample(struct sr_sys *s, struct sr_metric_set *out)
 	if (cpu_stat(s, out) < 0)
 		return -1;
 	cpu_loadavg(s, out);
-	if (sys_read_line(s->proc, line, sizeof(line), "uptime") == 0) {
+	if (sr_sysfs_read_line(s->proc, line, sizeof(line), "uptime") == 0) {
 		up = strtod(line, &end);
 		if (end != line)
 			sr_metric_set_add(out, "uptime_s", "s", up);

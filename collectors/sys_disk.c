@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 enum {
 	D_READS,
@@ -46,7 +47,7 @@ disk_wanted(struct sr_sys *s, const char *name, int have_block,
 	for (char *p = dev; *p != '\0'; p++)
 		if (*p == '/')
 			*p = '!';
-	if (sys_path(path, sizeof(path), s->sys, "block/%s", dev) < 0)
+	if (sr_sysfs_path(path, sizeof(path), s->sys, "block/%s", dev) < 0)
 		return 0;
 	return access(path, F_OK) == 0;
 }
@@ -54,7 +55,7 @@ disk_wanted(struct sr_sys *s, const char *name, int have_block,
 void
 sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "diskstats");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "diskstats");
 	char path[4096];
 	int have_block;
 	double sum_r = 0, sum_w = 0;
@@ -62,16 +63,16 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 
 	if (text == NULL)
 		return;
-	have_block = sys_path(path, sizeof(path), s->sys, "block") == 0 &&
+	have_block = sr_sysfs_path(path, sizeof(path), s->sys, "block") == 0 &&
 	    access(path, F_OK) == 0;
-	sys_devtab_begin(&s->disks);
+	sr_sysfs_devtab_begin(&s->disks);
 	for (const char *p = text; *p != '\0';) {
 		const char *eol = strchr(p, '\n');
 		unsigned long long v[11];
 		unsigned maj, min;
 		char name[64];
 		uint64_t c[D_N], d[D_N];
-		struct sys_dev *dev;
+		struct sr_sysfs_dev *dev;
 		int fresh, ok = 1;
 
 		if (sscanf(p,
@@ -89,9 +90,9 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 		c[D_IOTICKS] = v[9];
 		if (!disk_wanted(s, name, have_block, c))
 			goto next;
-		dev = sys_devtab_get(&s->disks, name, &fresh);
+		dev = sr_sysfs_devtab_get(&s->disks, name, &fresh);
 		for (int i = 0; i < D_N; i++) {
-			if (!fresh && !sys_delta(dev->c[i], c[i], &d[i]))
+			if (!fresh && !sr_sysfs_delta(dev->c[i], c[i], &d[i]))
 				ok = 0;
 			dev->c[i] = c[i];
 		}
@@ -131,7 +132,7 @@ sys_disk_sample(struct sr_sys *s, struct sr_metric_set *out)
 			break;
 		p = eol + 1;
 	}
-	sys_devtab_end(&s->disks);
+	sr_sysfs_devtab_end(&s->disks);
 	if (nrates > 0) {
 		sr_metric_set_add(out, "disk.total.read_bytes_per_s", "bytes/s",
 		    sum_r);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 static const char *const fs_skip_types[] = {
 	"proc",
@@ -115,13 +116,13 @@ fs_seen(char (*seen)[256], size_t n, const char *source)
 void
 sys_fs_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "self/mounts");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "self/mounts");
 	char(*seen)[256] = NULL;
 	size_t nseen = 0, capseen = 0;
 	char *copy;
 
 	if (text == NULL)
-		text = sys_read(s, s->proc, "mounts");
+		text = sr_sysfs_read(&s->rd, s->proc, "mounts");
 	if (text == NULL)
 		return;
 	/* The statfs hook may not touch s->rd, but keep our own copy. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sys_int: what the files of the sys collector share (not for other
- * modules).  sys.c owns the handle, the roots and the file helpers; each
- * family lives in its own sys_<family>.c or gpu_<kind>.c and exports one
- * sample function (and a release function when it keeps state).
+ * sys_int: what the dispatcher (sys.c) and the samplers of the sys
+ * collector share (not for other modules): the handle and one sample
+ * function per family (and a release function when it keeps state).
+ * Each family lives in its own sys_<family>.c or gpu_<kind>.c; the file
+ * reading helpers they use are in collectors/sysfs.h.
  */
 #ifndef SR_COLLECTORS_SYS_INT_H
 #define SR_COLLECTORS_SYS_INT_H
@@ -12,23 +13,9 @@
 #include <stdint.h>
 
 #include "collectors/sys.h"
+#include "collectors/sysfs.h"
 #include "core/metric.h"
 #include "core/util.h"
-
-/* Counters of one named thing (a core, a disk, an interface) last time. */
-#define SYS_DEV_COUNTERS 16
-struct sys_dev {
-	char name[64];
-	uint64_t c[SYS_DEV_COUNTERS];
-	uint32_t seen; /* generation it was last seen in */
-};
-
-struct sys_devtab {
-	struct sys_dev *v;
-	size_t n;
-	size_t cap;
-	uint32_t gen;
-};
 
 struct sys_procprev {
 	int pid;
@@ -56,7 +43,7 @@ struct sr_sys {
 	int cpu_count;
 
 	/* sys_cpu.c */
-	struct sys_devtab cpus; /* "cpu", "cpu0", ... */
+	struct sr_sysfs_devtab cpus; /* "cpu", "cpu0", ... */
 	uint64_t ctxt, intr, forks;
 	int have_stat;
 	/* sys_mem.c */
@@ -66,8 +53,8 @@ struct sr_sys {
 	uint64_t cg_usage_usec;
 	int cg_checked;
 	/* sys_disk.c, sys_net.c */
-	struct sys_devtab disks;
-	struct sys_devtab nets;
+	struct sr_sysfs_devtab disks;
+	struct sr_sysfs_devtab nets;
 	/* sys_proc.c */
 	int procs_every_tick;
 	int64_t procs_last_us;
@@ -82,49 +69,6 @@ struct sr_sys {
 	struct sys_nvml *nvml;
 	int nvml_tried;
 };
-
-/* sys.c: file helpers.  Paths are ROOT + "/" + printf(fmt). */
-
-/*
- * Read a whole file under root into s->rd; returns its text (valid until
- * the next sys_read) or NULL when it cannot be read.
- */
-const char *sys_read(struct sr_sys *s, const char *root, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Read a small file's first line (newline dropped) into dst; 0 or -1. */
-int sys_read_line(const char *root, char *dst, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Read a file holding one integer; 0 or -1. */
-int sys_read_i64(const char *root, int64_t *out, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Build ROOT/fmt into dst; -1 when it does not fit. */
-int sys_path(char *dst, size_t cap, const char *root, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-/*
- * cur - prev into *d and return 1; return 0 when the counter went down
- * (a reset or wrap: the rate is unknown for this interval).
- */
-static inline int
-sys_delta(uint64_t prev, uint64_t cur, uint64_t *d)
-{
-	if (cur < prev)
-		return 0;
-	*d = cur - prev;
-	return 1;
-}
-
-/* Start a pass over a table: entries not looked up by the end are stale. */
-void sys_devtab_begin(struct sys_devtab *t);
-/*
- * The entry for name; *fresh = 1 when it was just created (its counters
- * are zero and should be filled, no rate this time).
- */
-struct sys_dev *
-sys_devtab_get(struct sys_devtab *t, const char *name, int *fresh);
-/* Forget entries not looked up since sys_devtab_begin(). */
-void sys_devtab_end(struct sys_devtab *t);
-void sys_devtab_release(struct sys_devtab *t);
 
 /* The families, in the order sr_sys_sample() calls them. */
 /* CPU, load, uptime; -1 (errno set) when PROC/stat cannot be read. */

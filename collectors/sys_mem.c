@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 /* The value in kB of "Key:" in a meminfo text, in bytes; -1 if absent. */
 static int64_t
@@ -56,7 +57,7 @@ mem_kv(const char *text, const char *key, uint64_t *out)
 static void
 mem_swap_rates(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "vmstat");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "vmstat");
 	uint64_t in, outp, d;
 	long page = sysconf(_SC_PAGESIZE);
 
@@ -68,10 +69,10 @@ mem_swap_rates(struct sr_sys *s, struct sr_metric_set *out)
 	if (page <= 0)
 		page = 4096;
 	if (s->have_vmstat && s->dt_s > 0) {
-		if (sys_delta(s->pswpin, in, &d))
+		if (sr_sysfs_delta(s->pswpin, in, &d))
 			sr_metric_set_add(out, "swap.in_bytes_per_s", "bytes/s",
 			    (double)d * page / s->dt_s);
-		if (sys_delta(s->pswpout, outp, &d))
+		if (sr_sysfs_delta(s->pswpout, outp, &d))
 			sr_metric_set_add(out, "swap.out_bytes_per_s",
 			    "bytes/s", (double)d * page / s->dt_s);
 	}
@@ -83,7 +84,7 @@ mem_swap_rates(struct sr_sys *s, struct sr_metric_set *out)
 void
 sys_mem_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "meminfo");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "meminfo");
 	int64_t total, mfree, avail, buffers, cached, srecl, shmem;
 	int64_t stotal, sfree, used;
 
@@ -141,7 +142,8 @@ sys_psi_sample(struct sr_sys *s, struct sr_metric_set *out)
 	static const char *const res[] = { "cpu", "memory", "io" };
 
 	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
-		const char *text = sys_read(s, s->proc, "pressure/%s", res[i]);
+		const char *text =
+		    sr_sysfs_read(&s->rd, s->proc, "pressure/%s", res[i]);
 
 		if (text == NULL)
 			continue;
@@ -176,7 +178,7 @@ cg_resolve(struct sr_sys *s)
 	char rel[1024], path[4096];
 
 	s->cg_checked = 1;
-	text = sys_read(s, s->proc, "self/cgroup");
+	text = sr_sysfs_read(&s->rd, s->proc, "self/cgroup");
 	if (text == NULL)
 		return;
 	for (p = text; p != NULL && *p != '\0';) {
@@ -195,12 +197,12 @@ cg_resolve(struct sr_sys *s)
 	for (size_t i = 0; i < 2; i++) {
 		char probe[4096];
 
-		if (sys_path(path, sizeof(path), s->sys, "%s%s", mounts[i],
+		if (sr_sysfs_path(path, sizeof(path), s->sys, "%s%s", mounts[i],
 			strcmp(rel, "/") == 0 ? "" : rel) < 0)
 			continue;
 		/* Every cgroup v2 directory has cgroup.controllers. */
-		if (sys_path(probe, sizeof(probe), path, "cgroup.controllers") <
-			0 ||
+		if (sr_sysfs_path(probe, sizeof(probe), path,
+			"cgroup.controllers") < 0 ||
 		    access(probe, F_OK) < 0)
 			continue;
 		s->cg_path = sr_xstrdup(path);
@@ -224,10 +226,11 @@ cg_limits(struct sr_sys *s, int64_t *mem_max, double *cpu_cores)
 		int64_t m;
 		long long q, per;
 
-		if (sys_read_i64(dir, &m, "memory.max") == 0 && m > 0 &&
+		if (sr_sysfs_read_i64(dir, &m, "memory.max") == 0 && m > 0 &&
 		    (*mem_max < 0 || m < *mem_max))
 			*mem_max = m;
-		if (sys_read_line(dir, line, sizeof(line), "cpu.max") == 0 &&
+		if (sr_sysfs_read_line(dir, line, sizeof(line), "cpu.max") ==
+			0 &&
 		    sscanf(line, "%lld %lld", &q, &per) == 2 && q > 0 &&
 		    per > 0 && (*cpu_cores < 0 || (double)q / per < *cpu_cores))
 			*cpu_cores = (double)q / (double)per;
@@ -252,8 +255,8 @@ sys_cgroup_sample(struct sr_sys *s, struct sr_metric_set *out)
 		return;
 	cg_limits(s, &mem_max, &cores);
 	if (mem_max > 0 &&
-	    sys_read_i64(s->cg_path, &cur, "memory.current") == 0) {
-		text = sys_read(s, s->cg_path, "memory.stat");
+	    sr_sysfs_read_i64(s->cg_path, &cur, "memory.current") == 0) {
+		text = sr_sysfs_read(&s->rd, s->cg_path, "memory.stat");
 		if (text != NULL)
 			(void)mem_kv(text, "inactive_file", &inactive);
 		if ((uint64_t)cur > inactive)
@@ -278,11 +281,11 @@ sys_cgroup_sample(struct sr_sys *s, struct sr_metric_set *out)
 	if (cores <= 0)
 		return;
 	sr_metric_set_add(out, "cgroup.cpu.max_cores", "", cores);
-	text = sys_read(s, s->cg_path, "cpu.stat");
+	text = sr_sysfs_read(&s->rd, s->cg_path, "cpu.stat");
 	if (text == NULL || mem_kv(text, "usage_usec", &usage) < 0)
 		return;
 	if (s->cg_usage_usec != 0 && s->dt_s > 0 &&
-	    sys_delta(s->cg_usage_usec, usage, &d)) {
+	    sr_sysfs_delta(s->cg_usage_usec, usage, &d)) {
 		double pct = 100.0 * ((double)d / 1e6) / (s->dt_s * cores);
 
 		sr_metric_set_add(out, "cgroup.cpu.used_pct", "%", pct);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 enum {
 	N_RXB,
@@ -44,7 +45,7 @@ net_is_loopback(struct sr_sys *s, const char *name)
 {
 	int64_t type;
 
-	if (sys_read_i64(s->sys, &type, "class/net/%s/type", name) == 0)
+	if (sr_sysfs_read_i64(s->sys, &type, "class/net/%s/type", name) == 0)
 		return type == 772; /* ARPHRD_LOOPBACK */
 	return strcmp(name, "lo") == 0;
 }
@@ -52,20 +53,20 @@ net_is_loopback(struct sr_sys *s, const char *name)
 void
 sys_net_sample(struct sr_sys *s, struct sr_metric_set *out)
 {
-	const char *text = sys_read(s, s->proc, "net/dev");
+	const char *text = sr_sysfs_read(&s->rd, s->proc, "net/dev");
 	double sum_rx = 0, sum_tx = 0;
 	int nrates = 0;
 
 	if (text == NULL)
 		return;
-	sys_devtab_begin(&s->nets);
+	sr_sysfs_devtab_begin(&s->nets);
 	for (const char *p = text; *p != '\0';) {
 		const char *eol = strchr(p, '\n');
 		const char *colon = strchr(p, ':');
 		unsigned long long v[16];
 		char name[64];
 		uint64_t c[N_N], d[N_N];
-		struct sys_dev *dev;
+		struct sr_sysfs_dev *dev;
 		int fresh, ok = 1;
 		size_t len;
 
@@ -93,11 +94,11 @@ sys_net_sample(struct sr_sys *s, struct sr_metric_set *out)
 		c[N_TXP] = v[9];
 		c[N_TXE] = v[10];
 		c[N_TXD] = v[11];
-		dev = sys_devtab_get(&s->nets, name, &fresh);
+		dev = sr_sysfs_devtab_get(&s->nets, name, &fresh);
 		if (fresh)
 			dev->c[N_LOOP] = (uint64_t)net_is_loopback(s, name);
 		for (int i = 0; i < N_N; i++) {
-			if (!fresh && !sys_delta(dev->c[i], c[i], &d[i]))
+			if (!fresh && !sr_sysfs_delta(dev->c[i], c[i], &d[i]))
 				ok = 0;
 			dev->c[i] = c[i];
 		}
@@ -120,7 +121,7 @@ sys_net_sample(struct sr_sys *s, struct sr_metric_set *out)
 			break;
 		p = eol + 1;
 	}
-	sys_devtab_end(&s->nets);
+	sr_sysfs_devtab_end(&s->nets);
 	if (nrates > 0) {
 		sr_metric_set_add(out, "net.total.rx_bytes_per_s", "bytes/s",
 		    sum_rx);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "collectors/sys_int.h"
+#include "collectors/sysfs.h"
 
 static void
 thermal_clean(char *s)
@@ -29,7 +30,7 @@ thermal_hwmon(struct sr_sys *s, struct sr_metric_set *out)
 	struct dirent *e;
 	DIR *d;
 
-	if (sys_path(dir, sizeof(dir), s->sys, "class/hwmon") < 0 ||
+	if (sr_sysfs_path(dir, sizeof(dir), s->sys, "class/hwmon") < 0 ||
 	    (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
@@ -40,9 +41,9 @@ thermal_hwmon(struct sr_sys *s, struct sr_metric_set *out)
 
 		if (strncmp(e->d_name, "hwmon", 5) != 0)
 			continue;
-		if (sys_path(hw, sizeof(hw), dir, "%s", e->d_name) < 0)
+		if (sr_sysfs_path(hw, sizeof(hw), dir, "%s", e->d_name) < 0)
 			continue;
-		if (sys_read_line(hw, chip, sizeof(chip), "name") < 0 ||
+		if (sr_sysfs_read_line(hw, chip, sizeof(chip), "name") < 0 ||
 		    chip[0] == '\0')
 			snprintf(chip, sizeof(chip), "%.63s", e->d_name);
 		thermal_clean(chip);
@@ -67,9 +68,9 @@ thermal_hwmon(struct sr_sys *s, struct sr_metric_set *out)
 			if (sscanf(f->d_name, "temp%d_%15s", &k, tail) != 2 ||
 			    strcmp(tail, "input") != 0)
 				continue;
-			if (sys_read_i64(hw, &milli, "%s", f->d_name) < 0)
+			if (sr_sysfs_read_i64(hw, &milli, "%s", f->d_name) < 0)
 				continue;
-			if (sys_read_line(hw, label, sizeof(label),
+			if (sr_sysfs_read_line(hw, label, sizeof(label),
 				"temp%d_label", k) < 0 ||
 			    label[0] == '\0')
 				snprintf(label, sizeof(label), "temp%d", k);
@@ -89,7 +90,7 @@ thermal_zones(struct sr_sys *s, struct sr_metric_set *out)
 	struct dirent *e;
 	DIR *d;
 
-	if (sys_path(dir, sizeof(dir), s->sys, "class/thermal") < 0 ||
+	if (sr_sysfs_path(dir, sizeof(dir), s->sys, "class/thermal") < 0 ||
 	    (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
@@ -99,9 +100,9 @@ thermal_zones(struct sr_sys *s, struct sr_metric_set *out)
 
 		if (sscanf(e->d_name, "thermal_zone%d", &n) != 1)
 			continue;
-		if (sys_read_i64(dir, &milli, "%s/temp", e->d_name) < 0)
+		if (sr_sysfs_read_i64(dir, &milli, "%s/temp", e->d_name) < 0)
 			continue;
-		if (sys_read_line(dir, type, sizeof(type), "%s/type",
+		if (sr_sysfs_read_line(dir, type, sizeof(type), "%s/type",
 			e->d_name) < 0 ||
 		    type[0] == '\0')
 			snprintf(type, sizeof(type), "zone");

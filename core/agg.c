@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hmap.h"
 #include "core/template.h"
 #include "core/util.h"
 
@@ -17,24 +18,6 @@
 #define HLL_M (1u << HLL_P)
 
 /* ---- small helpers ---- */
-
-static uint64_t
-agg_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	/* splitmix64 finaliser: spread the bits for HLL */
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ull;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebull;
-	h ^= h >> 31;
-	return h;
-}
 
 static int64_t
 floordiv(int64_t a, int64_t b)
@@ -87,79 +70,6 @@ sr_baseline_update(struct sr_baseline *b, double x, double alpha)
 	b->mean += alpha * (x - b->mean);
 	b->dev += alpha * (d - b->dev);
 	b->n++;
-}
-
-/* ---- string maps (open addressing; values own their keys) ---- */
-
-struct map_slot {
-	uint64_t h;
-	const char *key;
-	void *val;
-};
-
-struct agg_map {
-	struct map_slot *slots;
-	size_t cap; /* power of two */
-	size_t n;
-};
-
-static void
-map_init(struct agg_map *m, size_t cap)
-{
-	m->cap = cap;
-	m->n = 0;
-	m->slots = sr_xcalloc(cap, sizeof(*m->slots));
-}
-
-static void
-map_release(struct agg_map *m)
-{
-	free(m->slots);
-	m->slots = NULL;
-}
-
-static void *
-map_get(const struct agg_map *m, const char *key, uint64_t h)
-{
-	size_t i = h & (m->cap - 1);
-
-	while (m->slots[i].key != NULL) {
-		if (m->slots[i].h == h && strcmp(m->slots[i].key, key) == 0)
-			return m->slots[i].val;
-		i = (i + 1) & (m->cap - 1);
-	}
-	return NULL;
-}
-
-static void map_put(struct agg_map *m, const char *key, uint64_t h, void *v);
-
-static void
-map_grow(struct agg_map *m)
-{
-	struct agg_map old = *m;
-
-	map_init(m, old.cap * 2);
-	for (size_t i = 0; i < old.cap; i++)
-		if (old.slots[i].key != NULL)
-			map_put(m, old.slots[i].key, old.slots[i].h,
-			    old.slots[i].val);
-	map_release(&old);
-}
-
-static void
-map_put(struct agg_map *m, const char *key, uint64_t h, void *v)
-{
-	size_t i;
-
-	if ((m->n + 1) * 2 > m->cap)
-		map_grow(m);
-	i = h & (m->cap - 1);
-	while (m->slots[i].key != NULL)
-		i = (i + 1) & (m->cap - 1);
-	m->slots[i].h = h;
-	m->slots[i].key = key;
-	m->slots[i].val = v;
-	m->n++;
 }
 
 /* ---- bucket rings ---- */
@@ -439,17 +349,17 @@ struct sr_agg {
 	int64_t active_ms;
 	int64_t baseline_ms;
 	int64_t last_minute;
-	int ticked; /* a tick has set the clock */
-	struct agg_map svc_map;
+	int ticked;		 /* a tick has set the clock */
+	struct sr_hmap *svc_map; /* maps borrow their keys from values */
 	struct sr_agg_service **svcs;
 	size_t n_svcs;
-	struct agg_map model_map;
+	struct sr_hmap *model_map;
 	struct sr_agg_model **models;
 	size_t n_models;
-	struct agg_map type_map;
+	struct sr_hmap *type_map;
 	struct agg_type **types;
 	size_t n_types;
-	struct agg_map tpl_map;
+	struct sr_hmap *tpl_map;
 	struct sr_agg_template **tpls;
 	size_t n_tpls;
 	struct sr_agg_ring *all;
@@ -463,8 +373,8 @@ struct sr_agg {
 	/* each window's bucket range at now_ms (win_range), kept current */
 	int64_t win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
 	/* endpoint maps per service live beside the service */
-	struct agg_map *ep_maps; /* parallel to svcs */
-	struct agg_map host_map;
+	struct sr_hmap **ep_maps; /* parallel to svcs */
+	struct sr_hmap *host_map;
 	struct agg_host **hosts;
 	size_t n_hosts;
 };
@@ -835,7 +745,7 @@ struct agg_id {
 };
 
 struct agg_idtab {
-	struct agg_map map;
+	struct sr_hmap *map; /* id -> entry, keys borrowed */
 	struct agg_id **v;
 	size_t n;
 	int64_t last_fold_ms; /* INT64_MIN: never */
@@ -851,7 +761,7 @@ idtab_new(void)
 {
 	struct agg_idtab *t = sr_xcalloc(1, sizeof(*t));
 
-	map_init(&t->map, 1024);
+	t->map = sr_hmap_new(512, 0, NULL);
 	t->last_fold_ms = INT64_MIN;
 	for (int i = 0; i < SR_AGG_FINE_N; i++)
 		t->hll_fine_idx[i] = INT64_MIN;
@@ -870,7 +780,7 @@ idtab_free(struct agg_idtab *t)
 		free(t->v[i]);
 	}
 	free(t->v);
-	map_release(&t->map);
+	sr_hmap_free(t->map);
 	free(t->hll_fine);
 	free(t->hll_coarse);
 	free(t);
@@ -920,17 +830,18 @@ static struct agg_id *
 idtab_add(struct agg_idtab *t, const char *id, int64_t ts, int64_t now_ms,
     uint64_t *folded)
 {
-	uint64_t h = agg_hash(id);
-	struct agg_id *e = map_get(&t->map, id, h);
+	size_t len = strlen(id);
+	uint64_t h = sr_hash_bytes(id, len);
+	struct agg_id *e = sr_hmap_geth(t->map, id, len, h);
 
 	if (t->hll_fine == NULL) {
 		t->hll_fine = sr_xcalloc(SR_AGG_FINE_N, HLL_M);
 		t->hll_coarse = sr_xcalloc(SR_AGG_COARSE_N, HLL_M);
 	}
 	hll_add(t->hll_fine, t->hll_fine_idx, SR_AGG_FINE_N, SR_AGG_FINE_MS,
-	    now_ms, ts, h);
+	    now_ms, ts, sr_hash_mix(h));
 	hll_add(t->hll_coarse, t->hll_coarse_idx, SR_AGG_COARSE_N,
-	    SR_AGG_COARSE_MS, now_ms, ts, h);
+	    SR_AGG_COARSE_MS, now_ms, ts, sr_hash_mix(h));
 	if (e == NULL) {
 		if (t->n >= SR_AGG_MAX_USERS) {
 			(*folded)++;
@@ -944,7 +855,7 @@ idtab_add(struct agg_idtab *t, const char *id, int64_t ts, int64_t now_ms,
 		e->last_ms = ts;
 		t->v = sr_xrealloc(t->v, (t->n + 1) * sizeof(*t->v));
 		t->v[t->n++] = e;
-		map_put(&t->map, e->id, h, e);
+		sr_hmap_puth(t->map, e->id, len, h, e);
 	}
 	if (ts > e->last_ms)
 		e->last_ms = ts;
@@ -954,7 +865,7 @@ idtab_add(struct agg_idtab *t, const char *id, int64_t ts, int64_t now_ms,
 	return e;
 }
 
-/* Drop ids not seen since cutoff and rebuild the map. */
+/* Drop ids not seen since cutoff. */
 static void
 idtab_sweep(struct agg_idtab *t, int64_t cutoff)
 {
@@ -962,19 +873,14 @@ idtab_sweep(struct agg_idtab *t, int64_t cutoff)
 
 	for (size_t i = 0; i < t->n; i++) {
 		if (t->v[i]->last_ms < cutoff) {
+			(void)sr_hmap_del(t->map, t->v[i]->id);
 			free(t->v[i]->id);
 			free(t->v[i]);
 		} else {
 			t->v[k++] = t->v[i];
 		}
 	}
-	if (k == t->n)
-		return;
 	t->n = k;
-	map_release(&t->map);
-	map_init(&t->map, 1024);
-	for (size_t i = 0; i < t->n; i++)
-		map_put(&t->map, t->v[i]->id, agg_hash(t->v[i]->id), t->v[i]);
 }
 
 /* Unique ids over a window: exact, or HLL when ids were folded. */
@@ -1038,11 +944,11 @@ sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 	a->active_ms = active_session_ms > 0 ? active_session_ms : 1800000;
 	a->baseline_ms = baseline_ms > 0 ? baseline_ms : 3600000;
 	a->last_minute = floordiv(now_ms, 60000);
-	map_init(&a->svc_map, 256);
-	map_init(&a->model_map, 512);
-	map_init(&a->type_map, 128);
-	map_init(&a->host_map, 16);
-	map_init(&a->tpl_map, 1024);
+	a->svc_map = sr_hmap_new(128, 0, NULL);
+	a->model_map = sr_hmap_new(256, 0, NULL);
+	a->type_map = sr_hmap_new(64, 0, NULL);
+	a->host_map = sr_hmap_new(8, 0, NULL);
+	a->tpl_map = sr_hmap_new(512, 0, NULL);
 	a->ep_maps = sr_xcalloc(SR_AGG_MAX_SERVICES + 1, sizeof(*a->ep_maps));
 	a->all = ring_new();
 	a->users = idtab_new();
@@ -1065,28 +971,28 @@ sr_agg_free(struct sr_agg *a)
 			free(s->endpoints[k]);
 		}
 		free(s->endpoints);
-		map_release(&a->ep_maps[i]);
+		sr_hmap_free(a->ep_maps[i]);
 		free(s->name);
 		ring_free(s->ring);
 		free(s);
 	}
 	free(a->svcs);
 	free(a->ep_maps);
-	map_release(&a->svc_map);
+	sr_hmap_free(a->svc_map);
 	for (size_t i = 0; i < a->n_models; i++) {
 		free(a->models[i]->name);
 		ring_free(a->models[i]->ring);
 		free(a->models[i]);
 	}
 	free(a->models);
-	map_release(&a->model_map);
+	sr_hmap_free(a->model_map);
 	for (size_t i = 0; i < a->n_types; i++) {
 		free(a->types[i]->name);
 		ring_free(a->types[i]->ring);
 		free(a->types[i]);
 	}
 	free(a->types);
-	map_release(&a->type_map);
+	sr_hmap_free(a->type_map);
 	for (size_t i = 0; i < a->n_hosts; i++) {
 		struct agg_host *h = a->hosts[i];
 
@@ -1099,7 +1005,7 @@ sr_agg_free(struct sr_agg *a)
 		free(h);
 	}
 	free(a->hosts);
-	map_release(&a->host_map);
+	sr_hmap_free(a->host_map);
 	for (size_t i = 0; i < a->n_tpls; i++) {
 		struct sr_agg_template *t = a->tpls[i];
 
@@ -1110,7 +1016,7 @@ sr_agg_free(struct sr_agg *a)
 		free(t);
 	}
 	free(a->tpls);
-	map_release(&a->tpl_map);
+	sr_hmap_free(a->tpl_map);
 	ring_free(a->all);
 	idtab_free(a->users);
 	idtab_free(a->sessions);
@@ -1134,16 +1040,14 @@ sr_agg_start(const struct sr_agg *a)
 static struct sr_agg_service *
 agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 {
-	uint64_t h = agg_hash(name);
-	struct sr_agg_service *s = map_get(&a->svc_map, name, h);
+	struct sr_agg_service *s = sr_hmap_get(a->svc_map, name);
 
 	*folded = 0;
 	if (s == NULL && a->n_svcs >= SR_AGG_MAX_SERVICES &&
 	    strcmp(name, SR_AGG_OTHER) != 0) {
 		*folded = 1;
 		name = SR_AGG_OTHER;
-		h = agg_hash(name);
-		s = map_get(&a->svc_map, name, h);
+		s = sr_hmap_get(a->svc_map, name);
 	}
 	if (s == NULL) {
 		s = sr_xcalloc(1, sizeof(*s));
@@ -1153,9 +1057,9 @@ agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 		s->slot = a->n_svcs;
 		a->svcs =
 		    sr_xrealloc(a->svcs, (a->n_svcs + 1) * sizeof(*a->svcs));
-		map_init(&a->ep_maps[a->n_svcs], 64);
+		a->ep_maps[a->n_svcs] = sr_hmap_new(32, 0, NULL);
 		a->svcs[a->n_svcs++] = s;
-		map_put(&a->svc_map, s->name, h, s);
+		sr_hmap_put(a->svc_map, s->name, s);
 	}
 	*idx = s->slot;
 	return s;
@@ -1165,9 +1069,8 @@ static struct sr_agg_endpoint *
 agg_endpoint(struct sr_agg *a, size_t si, const char *name)
 {
 	struct sr_agg_service *s = a->svcs[si];
-	struct agg_map *m = &a->ep_maps[si];
-	uint64_t h = agg_hash(name);
-	struct sr_agg_endpoint *e = map_get(m, name, h);
+	struct sr_hmap *m = a->ep_maps[si];
+	struct sr_agg_endpoint *e = sr_hmap_get(m, name);
 
 	if (e == NULL) {
 		if (s->n_endpoints >= SR_AGG_MAX_ENDPOINTS &&
@@ -1182,7 +1085,7 @@ agg_endpoint(struct sr_agg *a, size_t si, const char *name)
 		s->endpoints = sr_xrealloc(s->endpoints,
 		    (s->n_endpoints + 1) * sizeof(*s->endpoints));
 		s->endpoints[s->n_endpoints++] = e;
-		map_put(m, e->name, h, e);
+		sr_hmap_put(m, e->name, e);
 	}
 	return e;
 }
@@ -1190,8 +1093,7 @@ agg_endpoint(struct sr_agg *a, size_t si, const char *name)
 static struct sr_agg_model *
 agg_model(struct sr_agg *a, const char *name)
 {
-	uint64_t h = agg_hash(name);
-	struct sr_agg_model *m = map_get(&a->model_map, name, h);
+	struct sr_agg_model *m = sr_hmap_get(a->model_map, name);
 
 	if (m == NULL) {
 		if (a->n_models >= SR_AGG_MAX_MODELS &&
@@ -1206,7 +1108,7 @@ agg_model(struct sr_agg *a, const char *name)
 		a->models = sr_xrealloc(a->models,
 		    (a->n_models + 1) * sizeof(*a->models));
 		a->models[a->n_models++] = m;
-		map_put(&a->model_map, m->name, h, m);
+		sr_hmap_put(a->model_map, m->name, m);
 	}
 	return m;
 }
@@ -1214,8 +1116,7 @@ agg_model(struct sr_agg *a, const char *name)
 static struct agg_type *
 agg_type(struct sr_agg *a, const char *name)
 {
-	uint64_t h = agg_hash(name);
-	struct agg_type *t = map_get(&a->type_map, name, h);
+	struct agg_type *t = sr_hmap_get(a->type_map, name);
 
 	if (t == NULL) {
 		if (a->n_types >= SR_AGG_MAX_TYPES &&
@@ -1229,7 +1130,7 @@ agg_type(struct sr_agg *a, const char *name)
 		a->types =
 		    sr_xrealloc(a->types, (a->n_types + 1) * sizeof(*a->types));
 		a->types[a->n_types++] = t;
-		map_put(&a->type_map, t->name, h, t);
+		sr_hmap_put(a->type_map, t->name, t);
 	}
 	return t;
 }
@@ -1237,8 +1138,7 @@ agg_type(struct sr_agg *a, const char *name)
 static struct agg_host *
 agg_host(struct sr_agg *a, const char *name)
 {
-	uint64_t h = agg_hash(name);
-	struct agg_host *t = map_get(&a->host_map, name, h);
+	struct agg_host *t = sr_hmap_get(a->host_map, name);
 
 	if (t == NULL) {
 		if (a->n_hosts >= SR_AGG_MAX_HOSTS &&
@@ -1251,7 +1151,7 @@ agg_host(struct sr_agg *a, const char *name)
 		a->hosts =
 		    sr_xrealloc(a->hosts, (a->n_hosts + 1) * sizeof(*a->hosts));
 		a->hosts[a->n_hosts++] = t;
-		map_put(&a->host_map, t->name, h, t);
+		sr_hmap_put(a->host_map, t->name, t);
 	}
 	return t;
 }
@@ -1289,15 +1189,13 @@ agg_error(struct sr_agg *a, int64_t ts, const char *service, const char *msg,
     uint64_t n)
 {
 	char tpl[SR_TEMPLATE_MAX + 1];
-	uint64_t h;
 	struct sr_agg_template *t;
 	int64_t idx = floordiv(ts, SR_AGG_COARSE_MS);
 	size_t slot = (size_t)(((idx % SR_AGG_COARSE_N) + SR_AGG_COARSE_N) %
 	    SR_AGG_COARSE_N);
 
 	sr_template_make(msg, tpl, sizeof(tpl));
-	h = agg_hash(tpl);
-	t = map_get(&a->tpl_map, tpl, h);
+	t = sr_hmap_get(a->tpl_map, tpl);
 	if (t == NULL) {
 		if (a->n_tpls >= SR_AGG_MAX_TEMPLATES) {
 			a->folded.templates += n;
@@ -1312,7 +1210,7 @@ agg_error(struct sr_agg *a, int64_t ts, const char *service, const char *msg,
 		a->tpls =
 		    sr_xrealloc(a->tpls, (a->n_tpls + 1) * sizeof(*a->tpls));
 		a->tpls[a->n_tpls++] = t;
-		map_put(&a->tpl_map, t->tpl, h, t);
+		sr_hmap_put(a->tpl_map, t->tpl, t);
 	}
 	t->count += n;
 	if (ts >= t->last_seen_ms || t->example == NULL) {
@@ -1622,7 +1520,7 @@ sr_agg_service_at(const struct sr_agg *a, size_t i)
 struct sr_agg_service *
 sr_agg_service(const struct sr_agg *a, const char *name)
 {
-	return map_get(&a->svc_map, name, agg_hash(name));
+	return sr_hmap_get(a->svc_map, name);
 }
 
 size_t

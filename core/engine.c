@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/agg.h"
+#include "core/field.h"
 #include "core/insight.h"
 #include "core/metric.h"
 #include "core/series.h"
@@ -36,8 +37,7 @@ struct eng_proc {
 
 struct eng_event {
 	uint64_t seq;
-	struct sr_event ev;
-	char *strs; /* one block holding every string of ev */
+	struct sr_event ev; /* owned: sr_event_copy() */
 };
 
 struct eng_hook {
@@ -134,7 +134,8 @@ sr_engine_free(struct sr_engine *e)
 			e->hooks[i].ops->free(e->hooks[i].self);
 	free(e->hooks);
 	for (size_t i = 0; i < e->recent_n; i++)
-		free(e->recent[(e->recent_head + i) % SR_SNAP_RECENT].strs);
+		sr_event_release(
+		    &e->recent[(e->recent_head + i) % SR_SNAP_RECENT].ev);
 	free_sources(e);
 	sr_insights_free(e->ins);
 	sr_series_set_free(e->series);
@@ -154,38 +155,6 @@ sr_engine_add_hook(struct sr_engine *e, const struct sr_engine_hook *ops,
 	e->n_hooks++;
 }
 
-/* Copy ev with all its strings in one allocation. */
-static void
-event_copy(struct eng_event *dst, const struct sr_event *ev)
-{
-	const char *const *src[] = { &ev->event_id, &ev->event_type,
-		&ev->service, &ev->endpoint, &ev->user_id, &ev->session_id,
-		&ev->message, &ev->model, &ev->host, &ev->metadata };
-	const char **out[] = { &dst->ev.event_id, &dst->ev.event_type,
-		&dst->ev.service, &dst->ev.endpoint, &dst->ev.user_id,
-		&dst->ev.session_id, &dst->ev.message, &dst->ev.model,
-		&dst->ev.host, &dst->ev.metadata };
-	size_t total = 1, at = 0;
-
-	dst->ev = *ev;
-	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
-		if (*src[i] != NULL)
-			total += strlen(*src[i]) + 1;
-	dst->strs = sr_xmalloc(total);
-	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
-		size_t n;
-
-		if (*src[i] == NULL) {
-			*out[i] = NULL;
-			continue;
-		}
-		n = strlen(*src[i]) + 1;
-		memcpy(dst->strs + at, *src[i], n);
-		*out[i] = dst->strs + at;
-		at += n;
-	}
-}
-
 void
 sr_engine_event(struct sr_engine *e, const struct sr_event *ev)
 {
@@ -194,7 +163,7 @@ sr_engine_event(struct sr_engine *e, const struct sr_event *ev)
 	sr_agg_add_event(e->agg, ev);
 	if (e->recent_n == SR_SNAP_RECENT) {
 		slot = &e->recent[e->recent_head];
-		free(slot->strs);
+		sr_event_release(&slot->ev);
 		e->recent_head = (e->recent_head + 1) % SR_SNAP_RECENT;
 	} else {
 		slot =
@@ -202,7 +171,7 @@ sr_engine_event(struct sr_engine *e, const struct sr_event *ev)
 		e->recent_n++;
 	}
 	slot->seq = ++e->seq;
-	event_copy(slot, ev);
+	sr_event_copy(&slot->ev, ev);
 }
 
 void
@@ -890,16 +859,15 @@ build_events(struct sr_engine *e, struct sr_snapshot *s)
 
 		d->seq = src->seq;
 		d->ev = src->ev;
-		d->ev.event_id = sr_snapshot_strdup(s, src->ev.event_id);
-		d->ev.event_type = sr_snapshot_strdup(s, src->ev.event_type);
-		d->ev.service = sr_snapshot_strdup(s, src->ev.service);
-		d->ev.endpoint = sr_snapshot_strdup(s, src->ev.endpoint);
-		d->ev.user_id = sr_snapshot_strdup(s, src->ev.user_id);
-		d->ev.session_id = sr_snapshot_strdup(s, src->ev.session_id);
-		d->ev.message = sr_snapshot_strdup(s, src->ev.message);
-		d->ev.model = sr_snapshot_strdup(s, src->ev.model);
-		d->ev.host = sr_snapshot_strdup(s, src->ev.host);
-		d->ev.metadata = sr_snapshot_strdup(s, src->ev.metadata);
+		for (int k = 0; k < SR_FIELD__COUNT; k++) {
+			const struct sr_field *f = &sr_fields[k];
+
+			if (f->type == SR_FIELD_TEXT ||
+			    f->type == SR_FIELD_JSON)
+				*sr_field_text_at(f, &d->ev) =
+				    sr_snapshot_strdup(s,
+					sr_field_text(f, &src->ev));
+		}
 	}
 	s->last_seq = e->seq;
 }

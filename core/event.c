@@ -2,12 +2,73 @@
 /* event: see event.h. */
 #include "core/event.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/field.h"
+#include "core/util.h"
 
 void
 sr_event_clear(struct sr_event *ev)
 {
 	memset(ev, 0, sizeof *ev);
+}
+
+/* 1 for the fields that hold a string. */
+static int
+event_is_str(const struct sr_field *f)
+{
+	return f->type == SR_FIELD_TEXT || f->type == SR_FIELD_JSON;
+}
+
+/*
+ * The strings go into the block in field table order, so the first
+ * non-NULL one (in that order) starts the block.
+ */
+void
+sr_event_copy(struct sr_event *dst, const struct sr_event *src)
+{
+	size_t total = 0, at = 0;
+	char *block;
+
+	*dst = *src;
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const char *t;
+
+		if (event_is_str(&sr_fields[i]) &&
+		    (t = sr_field_text(&sr_fields[i], src)) != NULL)
+			total += strlen(t) + 1;
+	}
+	if (total == 0)
+		return;
+	block = sr_xmalloc(total);
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+		const char *t;
+		size_t n;
+
+		if (!event_is_str(f) || (t = sr_field_text(f, src)) == NULL)
+			continue;
+		n = strlen(t) + 1;
+		memcpy(block + at, t, n);
+		*sr_field_text_at(f, dst) = block + at;
+		at += n;
+	}
+}
+
+void
+sr_event_release(struct sr_event *ev)
+{
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+		const char *t;
+
+		if (event_is_str(f) && (t = sr_field_text(f, ev)) != NULL) {
+			free((char *)t);
+			break;
+		}
+	}
+	sr_event_clear(ev);
 }
 
 int

@@ -44,6 +44,19 @@ struct sr_event {
 /* Zero an event: every string NULL, every number unknown. */
 void sr_event_clear(struct sr_event *ev);
 
+/*
+ * Deep-copy src into dst: the numbers as they are, every string (the
+ * TEXT and JSON fields of core/field.h) into one new allocation that dst
+ * owns.  Free it with sr_event_release(dst).  The copy's string pointers
+ * must not be replaced: release finds the block through them.
+ */
+void sr_event_copy(struct sr_event *dst, const struct sr_event *src);
+/*
+ * Free the strings of an event filled by sr_event_copy() and clear it;
+ * an event without strings (or cleared) is only cleared.
+ */
+void sr_event_release(struct sr_event *ev);
+
 /* 1 for a 5xx status; events without a status never count. */
 int sr_event_is_5xx(const struct sr_event *ev);
 

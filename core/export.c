@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/field.h"
 #include "core/timeutil.h"
 
 #define EXPORT_FLUSH (64 * 1024)
@@ -252,23 +253,32 @@ export_end(struct export_writer *w, struct sr_err *err)
 	return rows;
 }
 
-static const struct export_col event_cols[] = {
-	{ "event_id", K_TEXT },
-	{ "event_type", K_TEXT },
-	{ "timestamp", K_TIME },
-	{ "service", K_TEXT },
-	{ "endpoint", K_TEXT },
-	{ "status_code", K_INT },
-	{ "response_time_ms", K_REAL },
-	{ "user_id", K_TEXT },
-	{ "session_id", K_TEXT },
-	{ "message", K_TEXT },
-	{ "model", K_TEXT },
-	{ "tokens_in", K_INT },
-	{ "tokens_out", K_INT },
-	{ "ttft_ms", K_REAL },
-	{ "host", K_TEXT },
-	{ "metadata", K_JSON },
+/* The kind of cell a field's column holds. */
+static enum export_kind
+export_field_kind(const struct sr_field *f)
+{
+	switch (f->type) {
+	case SR_FIELD_INT:
+	case SR_FIELD_FLAG:
+		return K_INT;
+	case SR_FIELD_REAL:
+		return K_REAL;
+	case SR_FIELD_TIME:
+		return K_TIME;
+	case SR_FIELD_JSON:
+		return K_JSON;
+	case SR_FIELD_TEXT:
+		break;
+	}
+	return K_TEXT;
+}
+
+/* Events: one column per field with an export header, in table order. */
+struct export_events_ctx {
+	struct export_writer w;
+	struct export_col cols[SR_FIELD__COUNT];
+	const struct sr_field *fields[SR_FIELD__COUNT];
+	int ncol;
 };
 
 static const struct export_col insight_cols[] = {
@@ -341,38 +351,31 @@ export_point_cb(void *ctx, const struct sr_series_point *pt)
 static int
 export_event_cb(void *ctx, int64_t id, const struct sr_event *ev)
 {
-	struct export_writer *w = ctx;
-	struct export_cell c[16];
+	struct export_events_ctx *x = ctx;
+	struct export_cell c[SR_FIELD__COUNT];
 
 	(void)id;
 	memset(c, 0, sizeof c);
-	c[0].s = ev->event_id;
-	c[1].s = ev->event_type;
-	c[2].i = ev->ts_ms;
-	c[3].s = ev->service;
-	c[4].s = ev->endpoint;
-	c[5].i = ev->status_code;
-	c[5].null = !(ev->has & SR_EV_HAS_STATUS);
-	c[6].d = ev->response_time_ms;
-	c[6].null = !(ev->has & SR_EV_HAS_LATENCY);
-	c[7].s = ev->user_id;
-	c[8].s = ev->session_id;
-	c[9].s = ev->message;
-	c[10].s = ev->model;
-	c[11].i = ev->tokens_in;
-	c[11].null = !(ev->has & SR_EV_HAS_TOKENS_IN);
-	c[12].i = ev->tokens_out;
-	c[12].null = !(ev->has & SR_EV_HAS_TOKENS_OUT);
-	c[13].d = ev->ttft_ms;
-	c[13].null = !(ev->has & SR_EV_HAS_TTFT);
-	c[14].s = ev->host;
-	c[15].s = ev->metadata;
-	for (int i = 0; i < 16; i++)
-		if (event_cols[i].kind == K_TEXT ||
-		    event_cols[i].kind == K_JSON)
+	for (int i = 0; i < x->ncol; i++) {
+		const struct sr_field *f = x->fields[i];
+
+		switch (x->cols[i].kind) {
+		case K_TEXT:
+		case K_JSON:
+			c[i].s = sr_field_text(f, ev);
 			c[i].null = c[i].s == NULL;
-	export_row(w, c);
-	return w->failed ? 1 : 0;
+			break;
+		case K_INT:
+		case K_TIME:
+			c[i].null = !sr_field_int(f, ev, &c[i].i);
+			break;
+		case K_REAL:
+			c[i].null = !sr_field_num(f, ev, &c[i].d);
+			break;
+		}
+	}
+	export_row(&x->w, c);
+	return x->w.failed ? 1 : 0;
 }
 
 static int
@@ -403,21 +406,31 @@ static int64_t
 export_events(struct sr_store *st, const struct sr_export_opts *o, FILE *out,
     struct sr_err *err)
 {
-	struct export_writer w;
+	struct export_events_ctx x;
 	struct sr_store_evq q;
 
+	x.ncol = 0;
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->export == NULL)
+			continue;
+		x.fields[x.ncol] = f;
+		x.cols[x.ncol].name = f->export;
+		x.cols[x.ncol].kind = export_field_kind(f);
+		x.ncol++;
+	}
 	sr_store_evq_init(&q);
 	q.from_ms = o->from_ms;
 	q.to_ms = o->to_ms;
 	q.query = o->query;
 	q.order = SR_STORE_BY_TS;
-	export_begin(&w, out, o->format, event_cols,
-	    (int)(sizeof event_cols / sizeof *event_cols));
-	if (sr_store_events(st, &q, export_event_cb, &w, err) < 0) {
-		(void)export_end(&w, NULL);
+	export_begin(&x.w, out, o->format, x.cols, x.ncol);
+	if (sr_store_events(st, &q, export_event_cb, &x, err) < 0) {
+		(void)export_end(&x.w, NULL);
 		return -1;
 	}
-	return export_end(&w, err);
+	return export_end(&x.w, err);
 }
 
 static int64_t

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * metric: a set of named samples.  Names and units are interned in an
- * open-addressing hash table owned by the set; each interned name also
+ * metric: a set of named samples.  Names and units are interned in a
+ * hash map owned by the set (it owns the strings); each interned name also
  * remembers where it sits in the entry array for the current generation,
  * so lookup is one hash probe and clearing is a counter bump.
  */
@@ -13,99 +13,42 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hmap.h"
 #include "core/util.h"
 
 struct metric_atom {
-	char *str; /* NULL: empty slot */
-	uint32_t hash;
-	uint32_t gen; /* generation idx is valid for */
-	size_t idx;   /* entry index when gen matches */
+	const char *str; /* the map's copy of the string */
+	uint32_t gen;	 /* generation idx is valid for */
+	size_t idx;	 /* entry index when gen matches */
 };
 
 struct sr_metric_set {
 	struct sr_metric *v;
 	size_t n;
 	size_t cap;
-	struct metric_atom *atoms;
-	size_t natoms;
-	size_t atom_cap; /* power of two */
+	struct sr_hmap *atoms; /* string -> struct metric_atom */
 	uint32_t gen;
 };
-
-/* FNV-1a: short keys, no need for anything stronger. */
-static uint32_t
-metric_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/* The slot holding s, or the empty slot where it would go. */
-static struct metric_atom *
-metric_slot(struct metric_atom *atoms, size_t cap, const char *s, uint32_t h)
-{
-	size_t i = h & (cap - 1);
-
-	for (;;) {
-		struct metric_atom *a = &atoms[i];
-
-		if (a->str == NULL || (a->hash == h && strcmp(a->str, s) == 0))
-			return a;
-		i = (i + 1) & (cap - 1);
-	}
-}
-
-static void
-metric_atoms_grow(struct sr_metric_set *set)
-{
-	size_t ncap = set->atom_cap * 2;
-	struct metric_atom *na = sr_xcalloc(ncap, sizeof(*na));
-
-	for (size_t i = 0; i < set->atom_cap; i++) {
-		struct metric_atom *a = &set->atoms[i];
-
-		if (a->str != NULL)
-			*metric_slot(na, ncap, a->str, a->hash) = *a;
-	}
-	free(set->atoms);
-	set->atoms = na;
-	set->atom_cap = ncap;
-}
 
 /* The atom for s, interning it if new. */
 static struct metric_atom *
 metric_intern(struct sr_metric_set *set, const char *s)
 {
-	uint32_t h = metric_hash(s);
-	struct metric_atom *a;
+	size_t len = strlen(s);
+	uint64_t h = sr_hash_bytes(s, len);
+	struct metric_atom *a = sr_hmap_geth(set->atoms, s, len, h);
 
-	a = metric_slot(set->atoms, set->atom_cap, s, h);
-	if (a->str != NULL)
+	if (a != NULL)
 		return a;
-	if ((set->natoms + 1) * 4 > set->atom_cap * 3) {
-		metric_atoms_grow(set);
-		a = metric_slot(set->atoms, set->atom_cap, s, h);
-	}
-	a->str = sr_xstrdup(s);
-	a->hash = h;
-	a->gen = 0;
-	a->idx = 0;
-	set->natoms++;
+	a = sr_xcalloc(1, sizeof(*a));
+	a->str = sr_hmap_puth(set->atoms, s, len, h, a);
 	return a;
 }
 
 static const struct metric_atom *
 metric_find(const struct sr_metric_set *set, const char *s)
 {
-	const struct metric_atom *a;
-
-	a = metric_slot(set->atoms, set->atom_cap, s, metric_hash(s));
-	return a->str != NULL ? a : NULL;
+	return sr_hmap_get(set->atoms, s);
 }
 
 /* Point each entry's atom at its current index (after a reorder). */
@@ -126,8 +69,7 @@ sr_metric_set_new(void)
 {
 	struct sr_metric_set *set = sr_xcalloc(1, sizeof(*set));
 
-	set->atom_cap = 256;
-	set->atoms = sr_xcalloc(set->atom_cap, sizeof(*set->atoms));
+	set->atoms = sr_hmap_new(128, SR_HMAP_OWN_KEYS, free);
 	set->gen = 1;
 	return set;
 }
@@ -137,9 +79,7 @@ sr_metric_set_free(struct sr_metric_set *set)
 {
 	if (set == NULL)
 		return;
-	for (size_t i = 0; i < set->atom_cap; i++)
-		free(set->atoms[i].str);
-	free(set->atoms);
+	sr_hmap_free(set->atoms);
 	free(set->v);
 	free(set);
 }
@@ -160,7 +100,7 @@ sr_metric_set_add(struct sr_metric_set *set, const char *name, const char *unit,
 
 	if (a->gen == set->gen && a->idx < set->n &&
 	    set->v[a->idx].name == a->str) {
-		size_t i = a->idx; /* a may move when the unit is interned */
+		size_t i = a->idx;
 
 		set->v[i].value = value;
 		set->v[i].unit = metric_intern(set, unit)->str;
@@ -168,7 +108,6 @@ sr_metric_set_add(struct sr_metric_set *set, const char *name, const char *unit,
 	}
 	a->gen = set->gen;
 	a->idx = set->n;
-	/* Interning the unit may rehash and move a; a->str stays put. */
 	name = a->str;
 	u = metric_intern(set, unit)->str;
 	if (set->n == set->cap) {

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * parse: see parse.h.  Every format turns a line into a list of key/value
- * pairs that one dispatcher maps onto the event model: a key table (with
- * a per-parser index on the first byte) names the event slot, the
- * conversion and a rank, so that when a line carries two aliases of one
- * field the better-ranked one wins and the other is kept in metadata.
- * Conversion happens after the walk, so a displaced alias is never
- * converted.  The combined access-log format is matched by hand and fills
+ * pairs that one dispatcher maps onto the event model: a key table built
+ * from the field table's aliases (core/field.h), with a per-parser index
+ * on the first byte, names the field, the conversion and a rank, so that
+ * when a line carries two aliases of one field the better-ranked one wins
+ * and the other is kept in metadata.  Conversion happens after the walk,
+ * in field table order, so a displaced alias is never converted.  The combined access-log format is matched by hand and fills
  * the event directly.
  *
  * Memory: the returned event's strings point into the parser (the cJSON
@@ -24,116 +24,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/field.h"
 #include "core/timeutil.h"
 
-/* Event slots a key can fill. */
-enum parse_slot {
-	S_ID,
-	S_TYPE,
-	S_TS,
-	S_STATUS,
-	S_LAT,
-	S_USER,
-	S_SESSION,
-	S_SERVICE,
-	S_ENDPOINT,
-	S_MSG,
-	S_MODEL,
-	S_TOK_IN,
-	S_TOK_OUT,
-	S_TTFT,
-	S_HOST,
-	S__COUNT,
-	S_NONE = S__COUNT
-};
-
-/* How a value becomes a field. */
-enum parse_conv {
-	C_STR,	      /* string */
-	C_SOFTSTR,    /* string, anything else goes to metadata */
-	C_ID,	      /* string or number */
-	C_TIME,	      /* ISO-8601, epoch s/ms as number or string */
-	C_TIME_US,    /* epoch microseconds (journald) */
-	C_STATUS,     /* integer 100-599 */
-	C_SOFTSTATUS, /* same, anything else goes to metadata */
-	C_MS,	      /* milliseconds >= 0 */
-	C_SEC,	      /* seconds >= 0, stored as ms */
-	C_INT,	      /* integer >= 0 */
-	C_FLOAT,      /* number >= 0 */
-	C_PATH,	      /* string, query string dropped */
-	C_URL,	      /* string, path part of a URL */
-	C_UNIT,	      /* string, trailing ".service" dropped */
-	C_MSG,	      /* string; anything else goes to metadata */
-	C_ERROR,      /* like C_MSG, and a true value marks an error */
-	C_LEVEL,      /* error levels mark an error; kept in metadata */
-	C_PRIO,	      /* syslog priority <= 3 marks an error; kept too */
-	C_META,	      /* object whose members become metadata */
-};
-
+/*
+ * The parser's key table, built from the field table: a key fills the
+ * slot of its field (indexed by enum sr_field_id).
+ */
 struct parse_key {
 	const char *name;
-	unsigned char slot;
-	unsigned char conv;
+	unsigned char slot; /* enum sr_field_id */
+	unsigned char conv; /* enum sr_field_read */
 	unsigned char rank; /* lower wins */
 };
 
-/* The model's names first (rank 0), then aliases. */
-static const struct parse_key parse_keys[] = {
-	{ "event_id", S_ID, C_ID, 0 },
-	{ "id", S_ID, C_ID, 1 },
-	{ "event_type", S_TYPE, C_STR, 0 },
-	{ "type", S_TYPE, C_STR, 1 },
-	{ "event", S_TYPE, C_SOFTSTR, 2 },
-	{ "timestamp", S_TS, C_TIME, 0 },
-	{ "ts", S_TS, C_TIME, 1 },
-	{ "time", S_TS, C_TIME, 1 },
-	{ "@timestamp", S_TS, C_TIME, 1 },
-	{ "__REALTIME_TIMESTAMP", S_TS, C_TIME_US, 2 },
-	{ "status_code", S_STATUS, C_STATUS, 0 },
-	{ "status", S_STATUS, C_STATUS, 1 },
-	{ "http_status", S_STATUS, C_STATUS, 1 },
-	{ "code", S_STATUS, C_SOFTSTATUS, 2 },
-	{ "response_time_ms", S_LAT, C_MS, 0 },
-	{ "latency_ms", S_LAT, C_MS, 1 },
-	{ "duration_ms", S_LAT, C_MS, 1 },
-	{ "elapsed_ms", S_LAT, C_MS, 1 },
-	{ "duration_s", S_LAT, C_SEC, 2 },
-	{ "latency_s", S_LAT, C_SEC, 2 },
-	{ "request_time", S_LAT, C_SEC, 2 },
-	{ "user_id", S_USER, C_ID, 0 },
-	{ "user", S_USER, C_ID, 1 },
-	{ "uid", S_USER, C_ID, 1 },
-	{ "session_id", S_SESSION, C_ID, 0 },
-	{ "session", S_SESSION, C_ID, 1 },
-	{ "sid", S_SESSION, C_ID, 1 },
-	{ "service", S_SERVICE, C_STR, 0 },
-	{ "svc", S_SERVICE, C_STR, 1 },
-	{ "app", S_SERVICE, C_STR, 1 },
-	{ "_SYSTEMD_UNIT", S_SERVICE, C_UNIT, 2 },
-	{ "SYSLOG_IDENTIFIER", S_SERVICE, C_STR, 3 },
-	{ "endpoint", S_ENDPOINT, C_PATH, 0 },
-	{ "path", S_ENDPOINT, C_PATH, 1 },
-	{ "route", S_ENDPOINT, C_PATH, 1 },
-	{ "url", S_ENDPOINT, C_URL, 2 },
-	{ "message", S_MSG, C_MSG, 0 },
-	{ "msg", S_MSG, C_MSG, 1 },
-	{ "MESSAGE", S_MSG, C_MSG, 1 },
-	{ "error", S_MSG, C_ERROR, 2 },
-	{ "model", S_MODEL, C_STR, 0 },
-	{ "tokens_in", S_TOK_IN, C_INT, 0 },
-	{ "prompt_tokens", S_TOK_IN, C_INT, 1 },
-	{ "input_tokens", S_TOK_IN, C_INT, 1 },
-	{ "tokens_out", S_TOK_OUT, C_INT, 0 },
-	{ "completion_tokens", S_TOK_OUT, C_INT, 1 },
-	{ "output_tokens", S_TOK_OUT, C_INT, 1 },
-	{ "ttft_ms", S_TTFT, C_FLOAT, 0 },
-	{ "time_to_first_token_ms", S_TTFT, C_FLOAT, 1 },
-	{ "host", S_HOST, C_STR, 0 },
-	{ "level", S_NONE, C_LEVEL, 0 },
-	{ "PRIORITY", S_NONE, C_PRIO, 0 },
-	{ "metadata", S_NONE, C_META, 0 },
-};
-#define PARSE_NKEYS (sizeof parse_keys / sizeof parse_keys[0])
+#define PARSE_MAXKEYS 64
 #define PARSE_BUCKET 12 /* most keys sharing a first byte */
 
 enum parse_vtype {
@@ -170,12 +75,14 @@ struct sr_parser {
 	char idbuf[64];
 	char numbuf[3][32]; /* numeric ids as text */
 	/* Per line: the winning value of each slot, and metadata items. */
-	struct parse_val slot[S__COUNT];
+	struct parse_val slot[SR_FIELD__COUNT];
 	struct parse_val *items;
 	size_t nitems, capitems;
 	const cJSON *meta_obj;
 	unsigned has;
-	/* Key index: parse_keys entries by first byte. */
+	/* Keys, and an index of them by first byte. */
+	struct parse_key keys[PARSE_MAXKEYS];
+	size_t nkeys;
 	unsigned char bucket[128][PARSE_BUCKET];
 	unsigned char nbucket[128];
 };
@@ -234,8 +141,17 @@ sr_parser_new(enum sr_format fmt)
 	/* Seed generated ids so that parsers of one process differ. */
 	p->id_seed =
 	    (uint32_t)(sr_mono_us() ^ (a >> 4) ^ (a >> 32)) * 2654435761u;
-	for (size_t i = 0; i < PARSE_NKEYS; i++) {
-		unsigned c = (unsigned char)parse_keys[i].name[0] & 127;
+	for (int f = 0; f < SR_FIELD__COUNT; f++) {
+		for (const struct sr_field_alias *al = sr_fields[f].aliases;
+		     al->name != NULL; al++) {
+			if (p->nkeys >= PARSE_MAXKEYS)
+				SR_BUG("parse key table overflow");
+			p->keys[p->nkeys++] = (struct parse_key){ al->name,
+				(unsigned char)f, al->read, al->rank };
+		}
+	}
+	for (size_t i = 0; i < p->nkeys; i++) {
+		unsigned c = (unsigned char)p->keys[i].name[0] & 127;
 
 		if (p->nbucket[c] >= PARSE_BUCKET)
 			SR_BUG("parse key bucket overflow");
@@ -273,7 +189,7 @@ parse_lookup(const struct sr_parser *p, const char *key)
 	if (c >= 128)
 		return NULL;
 	for (unsigned i = 0; i < p->nbucket[c]; i++) {
-		const struct parse_key *k = &parse_keys[p->bucket[c][i]];
+		const struct parse_key *k = &p->keys[p->bucket[c][i]];
 
 		if (strcmp(k->name + 1, key + 1) == 0)
 			return k;
@@ -437,7 +353,7 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 	v->conv = k->conv;
 	v->rank = k->rank;
 	switch (k->conv) {
-	case C_META:
+	case SR_READ_META:
 		if (v->type == V_OBJ && v->node != NULL && p->meta_obj == NULL)
 			p->meta_obj = v->node;
 		else if (v->type == V_OBJ || v->type == V_STR)
@@ -445,23 +361,23 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 		else if (v->type != V_NULL)
 			return parse_bad_type(v, "an object", why, err);
 		return 0;
-	case C_LEVEL:
+	case SR_READ_LEVEL:
 		if (parse_level_is_error(v))
 			p->has |= SR_EV_IS_ERROR;
 		parse_item(p, v);
 		return 0;
-	case C_PRIO:
+	case SR_READ_PRIO:
 		if (parse_val_number(v, &d) == 0 && d >= 0 && d <= 3)
 			p->has |= SR_EV_IS_ERROR;
 		parse_item(p, v);
 		return 0;
-	case C_ERROR:
+	case SR_READ_ERROR:
 		if (v->type == V_TRUE || v->type == V_OBJ ||
 		    (v->type == V_STR && v->s[0] != '\0'))
 			p->has |= SR_EV_IS_ERROR;
 		/* FALLTHROUGH */
-	case C_MSG:
-	case C_SOFTSTR:
+	case SR_READ_MSG:
+	case SR_READ_SOFTSTR:
 		if (v->type != V_STR) {
 			if (v->type != V_NULL)
 				parse_item(p, v);
@@ -515,59 +431,31 @@ parse_path_part(char *s, int url)
 	return *s != '\0' ? s : NULL;
 }
 
-/* Convert the winning value of slot s into the event. */
+/* Convert the winning value of slot s (a field) into the event. */
 static int
-parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
+parse_conv_slot(struct sr_parser *p, enum sr_field_id s, struct sr_event *ev,
     enum sr_reject *why, struct sr_err *err)
 {
+	const struct sr_field *f = &sr_fields[s];
 	struct parse_val *v = &p->slot[s];
 	const char **str = NULL;
 	double d = 0;
 	int64_t ms;
 	size_t n;
 
-	switch (s) {
-	case S_ID:
-		str = &ev->event_id;
-		break;
-	case S_TYPE:
-		str = &ev->event_type;
-		break;
-	case S_USER:
-		str = &ev->user_id;
-		break;
-	case S_SESSION:
-		str = &ev->session_id;
-		break;
-	case S_SERVICE:
-		str = &ev->service;
-		break;
-	case S_ENDPOINT:
-		str = &ev->endpoint;
-		break;
-	case S_MSG:
-		str = &ev->message;
-		break;
-	case S_MODEL:
-		str = &ev->model;
-		break;
-	case S_HOST:
-		str = &ev->host;
-		break;
-	default:
-		break;
-	}
+	if (f->type == SR_FIELD_TEXT)
+		str = sr_field_text_at(f, ev);
 	switch (v->conv) {
-	case C_STR:
-	case C_SOFTSTR:
-	case C_MSG:
-	case C_ERROR:
+	case SR_READ_STR:
+	case SR_READ_SOFTSTR:
+	case SR_READ_MSG:
+	case SR_READ_ERROR:
 		return parse_conv_str(v, str, why, err);
-	case C_ID:
+	case SR_READ_ID:
 		if (v->type == V_NUM) {
-			char *b = p->numbuf[s == S_ID ? 0
-				: s == S_USER	      ? 1
-						      : 2];
+			char *b = p->numbuf[s == SR_FIELD_ID ? 0
+				: s == SR_FIELD_USER	     ? 1
+							     : 2];
 
 			if (v->d == floor(v->d) && fabs(v->d) < 1e18)
 				(void)snprintf(b, sizeof p->numbuf[0],
@@ -582,13 +470,13 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 			return parse_bad_type(v, "a string or number", why,
 			    err);
 		return parse_conv_str(v, str, why, err);
-	case C_PATH:
-	case C_URL:
+	case SR_READ_PATH:
+	case SR_READ_URL:
 		if (v->type != V_STR)
 			return parse_bad_type(v, "a string", why, err);
-		*str = parse_path_part(v->s, v->conv == C_URL);
+		*str = parse_path_part(v->s, v->conv == SR_READ_URL);
 		return 0;
-	case C_UNIT:
+	case SR_READ_UNIT:
 		if (v->type != V_STR)
 			return parse_bad_type(v, "a string", why, err);
 		n = strlen(v->s);
@@ -596,7 +484,7 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 			v->s[n - 8] = '\0';
 		*str = v->s[0] != '\0' ? v->s : NULL;
 		return 0;
-	case C_TIME:
+	case SR_READ_TIME:
 		if (v->type == V_STR
 			? sr_time_parse(v->s, strlen(v->s), &ms, err)
 			: v->type == V_NUM
@@ -608,7 +496,7 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		}
 		ev->ts_ms = ms;
 		return 0;
-	case C_TIME_US:
+	case SR_READ_TIME_US:
 		if (parse_val_number(v, &d) < 0 || d < 1e14 ||
 		    sr_time_from_number(d, &ms, err) < 0) {
 			*why = SR_REJ_BAD_TIME;
@@ -619,11 +507,11 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 		}
 		ev->ts_ms = ms;
 		return 0;
-	case C_STATUS:
-	case C_SOFTSTATUS:
+	case SR_READ_STATUS:
+	case SR_READ_SOFTSTATUS:
 		if (parse_val_number(v, &d) < 0 || d != floor(d) || d < 100 ||
 		    d > 599) {
-			if (v->conv == C_SOFTSTATUS) {
+			if (v->conv == SR_READ_SOFTSTATUS) {
 				parse_item(p, v);
 				return 0;
 			}
@@ -635,13 +523,12 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 			    "status (100-599)",
 			    v->key, d);
 		}
-		ev->status_code = (int)d;
-		ev->has |= SR_EV_HAS_STATUS;
+		sr_field_set_num(f, ev, d);
 		return 0;
-	case C_MS:
-	case C_SEC:
-	case C_INT:
-	case C_FLOAT:
+	case SR_READ_MS:
+	case SR_READ_SEC:
+	case SR_READ_INT:
+	case SR_READ_FLOAT:
 		if (parse_val_number(v, &d) < 0)
 			return parse_bad_type(v, "a number", why, err);
 		if (d < 0) {
@@ -649,7 +536,7 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 			return sr_err_set(err, "field '%s': negative value %g",
 			    v->key, d);
 		}
-		if (v->conv == C_INT && (d != floor(d) || d > 9e15)) {
+		if (v->conv == SR_READ_INT && (d != floor(d) || d > 9e15)) {
 			*why = SR_REJ_BAD_FIELD;
 			return sr_err_set(err,
 			    "field '%s': %g is not a whole "
@@ -660,26 +547,9 @@ parse_conv_slot(struct sr_parser *p, enum parse_slot s, struct sr_event *ev,
 	default:
 		SR_BUG("parse: slot without conversion");
 	}
-	switch (s) {
-	case S_LAT:
-		ev->response_time_ms = v->conv == C_SEC ? d * 1000 : d;
-		ev->has |= SR_EV_HAS_LATENCY;
-		break;
-	case S_TOK_IN:
-		ev->tokens_in = (int64_t)d;
-		ev->has |= SR_EV_HAS_TOKENS_IN;
-		break;
-	case S_TOK_OUT:
-		ev->tokens_out = (int64_t)d;
-		ev->has |= SR_EV_HAS_TOKENS_OUT;
-		break;
-	case S_TTFT:
-		ev->ttft_ms = d;
-		ev->has |= SR_EV_HAS_TTFT;
-		break;
-	default:
+	if (f->type != SR_FIELD_INT && f->type != SR_FIELD_REAL)
 		SR_BUG("parse: numeric conversion of a text slot");
-	}
+	sr_field_set_num(f, ev, v->conv == SR_READ_SEC ? d * 1000 : d);
 	return 0;
 }
 
@@ -789,7 +659,7 @@ static void
 parse_reset_line(struct sr_parser *p, struct sr_event *ev)
 {
 	sr_event_clear(ev);
-	for (int i = 0; i < S__COUNT; i++)
+	for (int i = 0; i < SR_FIELD__COUNT; i++)
 		p->slot[i].rank = RANK_UNSET;
 	p->nitems = 0;
 	p->meta_obj = NULL;
@@ -841,7 +711,7 @@ parse_finish(struct sr_parser *p, struct sr_event *ev, int64_t now_ms,
 	if (ev->event_id == NULL)
 		ev->event_id = parse_gen_id(p, now_ms);
 	if (ev->event_type == NULL)
-		ev->event_type = "request";
+		ev->event_type = sr_fields[SR_FIELD_TYPE].dflt;
 	if (ev->service == NULL)
 		ev->service = p->default_service;
 	ev->has |= p->has;
@@ -853,11 +723,11 @@ static int
 parse_convert(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
     enum sr_reject *why, struct sr_err *err)
 {
-	for (int s = 0; s < S__COUNT; s++)
+	for (int s = 0; s < SR_FIELD__COUNT; s++)
 		if (p->slot[s].rank != RANK_UNSET &&
-		    parse_conv_slot(p, (enum parse_slot)s, ev, why, err) < 0)
+		    parse_conv_slot(p, (enum sr_field_id)s, ev, why, err) < 0)
 			return -1;
-	parse_finish(p, ev, now_ms, p->slot[S_TS].rank != RANK_UNSET);
+	parse_finish(p, ev, now_ms, p->slot[SR_FIELD_TS].rank != RANK_UNSET);
 	return 1;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/export.h"
+#include "core/hmap.h"
 #include "core/sketch.h"
 #include "core/timeutil.h"
 
@@ -32,68 +33,41 @@ struct grp {
 	struct sr_sketch *sk; /* latency, or TTFT for models */
 };
 
-/* Groups in insertion order with an open-addressing index. */
+/* Groups in insertion order, indexed by the key "a\0b". */
 struct gtab {
-	struct grp *v;
+	struct grp **v;
 	size_t n, cap;
-	size_t *slot; /* index + 1; 0 = empty */
-	size_t nslot;
+	struct sr_hmap *idx; /* key -> group; NULL until the first group */
+	struct sr_buf key;   /* scratch for the key */
 };
-
-static uint64_t
-gtab_hash(const char *a, const char *b)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *a; a++)
-		h = (h ^ (unsigned char)*a) * 1099511628211ULL;
-	h = (h ^ 0x1f) * 1099511628211ULL;
-	for (; *b; b++)
-		h = (h ^ (unsigned char)*b) * 1099511628211ULL;
-	return h;
-}
-
-static void
-gtab_rehash(struct gtab *t)
-{
-	free(t->slot);
-	t->nslot = t->nslot ? t->nslot * 2 : 64;
-	t->slot = sr_xcalloc(t->nslot, sizeof *t->slot);
-	for (size_t i = 0; i < t->n; i++) {
-		size_t j = gtab_hash(t->v[i].a, t->v[i].b) & (t->nslot - 1);
-
-		while (t->slot[j])
-			j = (j + 1) & (t->nslot - 1);
-		t->slot[j] = i + 1;
-	}
-}
 
 /* The group keyed (a, b), created empty when missing. */
 static struct grp *
 gtab_get(struct gtab *t, const char *a, const char *b)
 {
-	size_t j;
 	struct grp *g;
 
-	if ((t->n + 1) * 2 > t->nslot)
-		gtab_rehash(t);
-	j = gtab_hash(a, b) & (t->nslot - 1);
-	while (t->slot[j]) {
-		g = &t->v[t->slot[j] - 1];
-		if (strcmp(g->a, a) == 0 && strcmp(g->b, b) == 0)
-			return g;
-		j = (j + 1) & (t->nslot - 1);
+	if (t->idx == NULL) {
+		t->idx = sr_hmap_new(32, SR_HMAP_OWN_KEYS, NULL);
+		sr_buf_init(&t->key);
 	}
+	sr_buf_reset(&t->key);
+	sr_buf_adds(&t->key, a);
+	sr_buf_addc(&t->key, '\0');
+	sr_buf_adds(&t->key, b);
+	g = sr_hmap_getn(t->idx, t->key.data, t->key.len);
+	if (g != NULL)
+		return g;
 	if (t->n == t->cap) {
 		t->cap = t->cap ? t->cap * 2 : 32;
 		t->v = sr_xrealloc(t->v, t->cap * sizeof *t->v);
 	}
-	g = &t->v[t->n];
-	memset(g, 0, sizeof *g);
+	g = sr_xcalloc(1, sizeof *g);
 	g->a = sr_xstrdup(a);
 	g->b = sr_xstrdup(b);
 	g->sk = sr_sketch_new();
-	t->slot[j] = ++t->n;
+	t->v[t->n++] = g;
+	sr_hmap_putn(t->idx, t->key.data, t->key.len, g);
 	return g;
 }
 
@@ -101,12 +75,16 @@ static void
 gtab_release(struct gtab *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
-		free(t->v[i].a);
-		free(t->v[i].b);
-		sr_sketch_free(t->v[i].sk);
+		free(t->v[i]->a);
+		free(t->v[i]->b);
+		sr_sketch_free(t->v[i]->sk);
+		free(t->v[i]);
 	}
 	free(t->v);
-	free(t->slot);
+	if (t->idx != NULL) {
+		sr_hmap_free(t->idx);
+		sr_buf_release(&t->key);
+	}
 	memset(t, 0, sizeof *t);
 }
 
@@ -367,7 +345,7 @@ build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
 		return;
 	ord = sr_xmalloc(eps->n * sizeof *ord);
 	for (i = 0; i < eps->n; i++)
-		ord[i] = &eps->v[i];
+		ord[i] = eps->v[i];
 	qsort(ord, eps->n, sizeof *ord, cmp_grp_service);
 	sum->services = sr_xcalloc(eps->n, sizeof *sum->services);
 	for (i = 0; i < eps->n; i = j) {
@@ -437,7 +415,7 @@ build_models(struct gtab *models, struct sr_summary *sum)
 		return;
 	sum->models = sr_xcalloc(models->n, sizeof *sum->models);
 	for (size_t i = 0; i < models->n; i++) {
-		struct grp *g = &models->v[i];
+		struct grp *g = models->v[i];
 		struct sr_summary_model *m = &sum->models[sum->n_models];
 		uint64_t n = sr_sketch_count(g->sk);
 

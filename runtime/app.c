@@ -226,28 +226,6 @@ app_add_source(struct sr_app *app, const char *spec, struct sr_err *err)
 	return 0;
 }
 
-/* Free the strings of a queued (owned) event. */
-static void
-app_event_release(struct sr_event *ev)
-{
-	free((char *)ev->event_id);
-	free((char *)ev->event_type);
-	free((char *)ev->service);
-	free((char *)ev->endpoint);
-	free((char *)ev->user_id);
-	free((char *)ev->session_id);
-	free((char *)ev->message);
-	free((char *)ev->model);
-	free((char *)ev->host);
-	free((char *)ev->metadata);
-}
-
-static const char *
-app_dup(const char *s)
-{
-	return s != NULL ? sr_xstrdup(s) : NULL;
-}
-
 /* The loop was woken: fold what other threads posted. */
 static void
 app_on_wake(struct sr_loop *l, void *ctx)
@@ -269,7 +247,7 @@ app_on_wake(struct sr_loop *l, void *ctx)
 		app_fold(app, &ev[i]);
 		app->src_http.events++;
 		app->src_http.used = 1;
-		app_event_release(&ev[i]);
+		sr_event_release(&ev[i]);
 	}
 	free(ev);
 	if (n > 0)
@@ -297,19 +275,7 @@ sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
 		app->q.cap = cap;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct sr_event *d = &app->q.ev[app->q.n++];
-
-		*d = evs[i];
-		d->event_id = app_dup(evs[i].event_id);
-		d->event_type = app_dup(evs[i].event_type);
-		d->service = app_dup(evs[i].service);
-		d->endpoint = app_dup(evs[i].endpoint);
-		d->user_id = app_dup(evs[i].user_id);
-		d->session_id = app_dup(evs[i].session_id);
-		d->message = app_dup(evs[i].message);
-		d->model = app_dup(evs[i].model);
-		d->host = app_dup(evs[i].host);
-		d->metadata = app_dup(evs[i].metadata);
+		sr_event_copy(&app->q.ev[app->q.n++], &evs[i]);
 	}
 	pthread_mutex_unlock(&app->q.mu);
 	sr_loop_wake(app->loop);
@@ -657,6 +623,8 @@ sr_app_free(struct sr_app *app)
 	if (app->cfg_loaded)
 		sr_config_release(&app->cfg);
 	pthread_mutex_destroy(&app->q.mu);
+	for (size_t i = 0; i < app->q.n; i++)
+		sr_event_release(&app->q.ev[i]); /* posted, never folded */
 	free(app->q.ev);
 	free(app->db_path);
 	free(app->cmd);

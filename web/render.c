@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/timeutil.h"
 #include "core/util.h"
 
@@ -99,41 +100,58 @@ jopen(struct sr_buf *b, const char *key, char bracket)
 	sr_buf_addc(b, bracket);
 }
 
+/* One field of an event as "key": value (null when absent). */
+static void
+render_field(struct sr_buf *b, const struct sr_field *f,
+    const struct sr_event *ev)
+{
+	const char *t;
+	double d;
+
+	switch (f->type) {
+	case SR_FIELD_TIME:
+		jtime(b, f->json, ev->ts_ms);
+		jkey(b, "ts_ms");
+		sr_buf_addf(b, "%" PRId64, ev->ts_ms);
+		return;
+	case SR_FIELD_TEXT:
+		t = sr_field_text(f, ev);
+		jstr(b, f->json, t != NULL ? t : f->dflt);
+		return;
+	case SR_FIELD_JSON:
+		t = sr_field_text(f, ev);
+		jkey(b, f->json);
+		if (t != NULL && t[0] == '{')
+			sr_buf_adds(b, t); /* a JSON object already */
+		else
+			sr_buf_adds(b, "null");
+		return;
+	case SR_FIELD_INT:
+	case SR_FIELD_REAL:
+	case SR_FIELD_FLAG:
+		jnum(b, f->json, sr_field_num(f, ev, &d) ? d : NAN);
+		return;
+	}
+}
+
+/*
+ * The fields that have a JSON key, in the field table's order except that
+ * the time (and its ts_ms) comes first; then "error", which says 5xx.
+ */
 void
 sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
     const struct sr_event *ev)
 {
 	jopen(b, NULL, '{');
 	ju64(b, idkey, id);
-	jtime(b, "time", ev->ts_ms);
-	jkey(b, "ts_ms");
-	sr_buf_addf(b, "%" PRId64, ev->ts_ms);
-	jstr(b, "event_id", ev->event_id);
-	jstr(b, "type", ev->event_type ? ev->event_type : "request");
-	jstr(b, "service", ev->service);
-	jstr(b, "endpoint", ev->endpoint);
-	jkey(b, "status");
-	if (ev->has & SR_EV_HAS_STATUS)
-		sr_buf_addf(b, "%d", ev->status_code);
-	else
-		sr_buf_adds(b, "null");
-	jnum(b, "latency_ms",
-	    (ev->has & SR_EV_HAS_LATENCY) ? ev->response_time_ms : NAN);
-	jstr(b, "user_id", ev->user_id);
-	jstr(b, "session_id", ev->session_id);
-	jstr(b, "message", ev->message);
-	jstr(b, "model", ev->model);
-	jnum(b, "tokens_in",
-	    (ev->has & SR_EV_HAS_TOKENS_IN) ? (double)ev->tokens_in : NAN);
-	jnum(b, "tokens_out",
-	    (ev->has & SR_EV_HAS_TOKENS_OUT) ? (double)ev->tokens_out : NAN);
-	jnum(b, "ttft_ms", (ev->has & SR_EV_HAS_TTFT) ? ev->ttft_ms : NAN);
-	jstr(b, "host", ev->host);
-	jkey(b, "metadata");
-	if (ev->metadata != NULL && ev->metadata[0] == '{')
-		sr_buf_adds(b, ev->metadata); /* a JSON object already */
-	else
-		sr_buf_adds(b, "null");
+	for (int i = 0; i < SR_FIELD__COUNT; i++)
+		if (sr_fields[i].json != NULL &&
+		    sr_fields[i].type == SR_FIELD_TIME)
+			render_field(b, &sr_fields[i], ev);
+	for (int i = 0; i < SR_FIELD__COUNT; i++)
+		if (sr_fields[i].json != NULL &&
+		    sr_fields[i].type != SR_FIELD_TIME)
+			render_field(b, &sr_fields[i], ev);
 	jkey(b, "error");
 	sr_buf_adds(b, sr_event_is_error(ev) ? "true" : "false");
 	sr_buf_addc(b, '}');
