@@ -275,8 +275,8 @@ const struct sr_field sr_fields[SR_FIELD__COUNT] = {
 	    .export = "metadata",
 	    .aliases = al_metadata },
 	/* level=error, PRIORITY<=3, error=true...: stored as the
-	 * SR_STORE_EV_ERROR bit of the flags column; not exported, and not
-	 * the web API's "error" (which says 5xx) */
+	 * SR_STORE_EV_ERROR bit of the flags column; not exported on its
+	 * own: the web API's "error" is sr_event_is_error() (this or 5xx) */
 	[SR_FIELD_IS_ERROR] = { .id = SR_FIELD_IS_ERROR,
 	    .name = "is_error",
 	    .query = "is_error",

@@ -136,7 +136,7 @@ render_field(struct sr_buf *b, const struct sr_field *f,
 
 /*
  * The fields that have a JSON key, in the field table's order except that
- * the time (and its ts_ms) comes first; then "error", which says 5xx.
+ * the time (and its ts_ms) comes first; then "error" (sr_event_is_error()).
  */
 void
 sr_web_json_event(struct sr_buf *b, const char *idkey, uint64_t id,
