@@ -32,8 +32,9 @@
 #include "core/store.h"
 
 /*
- * Set by SIGINT/SIGTERM; a signal flag is one of the globals STYLE.md
- * allows.  The loop lets those signals in only while it sleeps.
+ * Set by SIGINT/SIGTERM: a signal flag, one of the few globals the code
+ * allows (CONTRIBUTING.md).  The loop lets those signals in only while it
+ * sleeps.
  */
 static volatile sig_atomic_t app_signalled;
 

@@ -28,7 +28,7 @@
 #include "tui/frames.h"
 #include "tui/tui.h"
 
-/* Set by SIGWINCH (a signal flag, allowed by STYLE.md). */
+/* Set by SIGWINCH (a signal flag, allowed by CONTRIBUTING.md). */
 static volatile sig_atomic_t screen_winch;
 
 /*
