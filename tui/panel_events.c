@@ -353,7 +353,7 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 			n = shown_build(p, s, mem_lo, *list);
 		}
 	}
-	/* a key pressed while a page was pending is looked at now */
+	/* a page still pending: keys pressed meanwhile wait for it */
 	if (p->asked != 0)
 		return n;
 	if (p->want_older && p->back > n - page &&
