@@ -61,6 +61,17 @@ sr_query_release(struct sr_query *q)
 	sr_query_init(q);
 }
 
+void
+sr_query_copy(struct sr_query *dst, const struct sr_query *src)
+{
+	*dst = *src;
+	for (int i = 0; i < dst->n; i++)
+		if (src->t[i].text != NULL)
+			dst->t[i].text = sr_xstrdup(src->t[i].text);
+	if (src->src != NULL)
+		dst->src = sr_xstrdup(src->src);
+}
+
 int
 sr_query_empty(const struct sr_query *q)
 {

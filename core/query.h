@@ -92,6 +92,9 @@ struct sr_query {
 void sr_query_init(struct sr_query *q);
 void sr_query_release(struct sr_query *q);
 
+/* Make dst (not released first) an owned copy of src. */
+void sr_query_copy(struct sr_query *dst, const struct sr_query *src);
+
 /*
  * Parse s into q (released and replaced; on failure q is left empty).
  * Returns 0, or -1 with "unknown field 'x'", "'status' needs a number",

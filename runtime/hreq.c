@@ -3,15 +3,18 @@
  * hreq: see hreq.h.  A slot keeps what it wants (a key and the end of
  * the range) and what it got (the key and end of the last answer); an
  * answer is shown while its key matches, and asked again when the end
- * moved past the slot's max age.
+ * moved past the slot's max age.  An event page is keyed by the number
+ * of the call that asked for it, so each call is answered once.
  */
 #include "runtime/hreq.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/query.h"
 #include "core/store.h"
 #include "core/summary.h"
 #include "core/util.h"
@@ -19,7 +22,8 @@
 enum hreq_kind {
 	HREQ_NONE,
 	HREQ_SERIES,
-	HREQ_SUMMARY
+	HREQ_SUMMARY,
+	HREQ_EVENTS
 };
 
 /* What identifies an answer (the range's end aside). */
@@ -28,6 +32,7 @@ struct hreq_key {
 	char name[128]; /* metric, or host ("" = all) */
 	int64_t len_ms, step_ms;
 	int n, top_n;
+	uint64_t seq; /* events: the call that asked */
 };
 
 struct sr_hreq_slot {
@@ -43,12 +48,68 @@ struct sr_hreq_slot {
 	double *pts;
 	int npts, cap;
 	struct sr_summary *sum;
+	/* events: what is wanted (its query owned), and the page got */
+	struct sr_hreq_evq evq;
+	struct sr_query query;
+	uint64_t calls;
+	struct sr_hreq_page page;
+	size_t page_cap;
+	char err[256];
 };
 
 struct sr_hreq {
 	struct sr_store *st;
 	struct sr_hreq_slot *slots;
 };
+
+void
+sr_hreq_event_release(struct sr_hreq_event *e)
+{
+	free((char *)e->ev.event_id);
+	free((char *)e->ev.event_type);
+	free((char *)e->ev.service);
+	free((char *)e->ev.endpoint);
+	free((char *)e->ev.user_id);
+	free((char *)e->ev.session_id);
+	free((char *)e->ev.message);
+	free((char *)e->ev.model);
+	free((char *)e->ev.host);
+	free((char *)e->ev.metadata);
+}
+
+static const char *
+hreq_dup(const char *s)
+{
+	return s ? sr_xstrdup(s) : NULL;
+}
+
+/* Keep a copy of a stored event (the store's strings live for the call). */
+static void
+hreq_event_copy(struct sr_hreq_event *e, int64_t id, const struct sr_event *ev)
+{
+	e->id = id;
+	e->ev = *ev;
+	e->ev.event_id = hreq_dup(ev->event_id);
+	e->ev.event_type = hreq_dup(ev->event_type);
+	e->ev.service = hreq_dup(ev->service);
+	e->ev.endpoint = hreq_dup(ev->endpoint);
+	e->ev.user_id = hreq_dup(ev->user_id);
+	e->ev.session_id = hreq_dup(ev->session_id);
+	e->ev.message = hreq_dup(ev->message);
+	e->ev.model = hreq_dup(ev->model);
+	e->ev.host = hreq_dup(ev->host);
+	e->ev.metadata = hreq_dup(ev->metadata);
+}
+
+static void
+hreq_page_clear(struct sr_hreq_slot *s)
+{
+	for (size_t i = 0; i < s->page.n; i++)
+		sr_hreq_event_release(&s->page.ev[i]);
+	s->page.n = 0;
+	s->page.end = 0;
+	s->page.older = -1;
+}
 
 struct sr_hreq *
 sr_hreq_new(struct sr_store *st)
@@ -70,6 +131,9 @@ sr_hreq_free(struct sr_hreq *h)
 		next = s->next;
 		free(s->pts);
 		sr_summary_free(s->sum);
+		hreq_page_clear(s);
+		free(s->page.ev);
+		sr_query_release(&s->query);
 		free(s);
 	}
 	free(h);
@@ -87,6 +151,7 @@ sr_hreq_slot_new(struct sr_hreq *h)
 	struct sr_hreq_slot *s = sr_xcalloc(1, sizeof(*s));
 
 	s->h = h;
+	s->page.older = -1;
 	s->next = h->slots;
 	h->slots = s;
 	return s;
@@ -97,7 +162,7 @@ hreq_key_eq(const struct hreq_key *a, const struct hreq_key *b)
 {
 	return a->kind == b->kind && strcmp(a->name, b->name) == 0 &&
 	    a->len_ms == b->len_ms && a->step_ms == b->step_ms &&
-	    a->n == b->n && a->top_n == b->top_n;
+	    a->n == b->n && a->top_n == b->top_n && a->seq == b->seq;
 }
 
 void
@@ -126,6 +191,22 @@ sr_hreq_want_summary(struct sr_hreq_slot *s, int64_t from_ms, int64_t to_ms,
 	s->want.top_n = top_n;
 	s->want_to_ms = to_ms;
 	s->max_age_ms = max_age_ms;
+}
+
+void
+sr_hreq_want_events(struct sr_hreq_slot *s, const struct sr_hreq_evq *q)
+{
+	memset(&s->want, 0, sizeof(s->want));
+	s->want.kind = q->limit > 0 ? HREQ_EVENTS : HREQ_NONE;
+	s->want.seq = ++s->calls;
+	s->want.n = q->limit;
+	s->want_to_ms = 0;
+	s->max_age_ms = INT64_MAX;
+	sr_query_release(&s->query);
+	if (q->query != NULL)
+		sr_query_copy(&s->query, q->query);
+	s->evq = *q;
+	s->evq.query = q->query != NULL ? &s->query : NULL;
 }
 
 void
@@ -169,15 +250,47 @@ sr_hreq_summary(const struct sr_hreq_slot *s)
 	return s->sum;
 }
 
+const struct sr_hreq_page *
+sr_hreq_page(const struct sr_hreq_slot *s)
+{
+	if (sr_hreq_state(s) != SR_HREQ_OK || s->got.kind != HREQ_EVENTS)
+		return NULL;
+	return &s->page;
+}
+
+struct sr_hreq_event *
+sr_hreq_take_events(struct sr_hreq_slot *s, size_t *n)
+{
+	struct sr_hreq_event *ev;
+
+	*n = 0;
+	if (sr_hreq_page(s) == NULL || s->page.n == 0)
+		return NULL;
+	ev = s->page.ev;
+	*n = s->page.n;
+	s->page.ev = NULL;
+	s->page.n = 0;
+	s->page_cap = 0;
+	return ev;
+}
+
+const char *
+sr_hreq_error(const struct sr_hreq_slot *s)
+{
+	return sr_hreq_state(s) == SR_HREQ_FAILED ? s->err : "";
+}
+
 /* Does slot s need a query now? */
 static int
 hreq_due(const struct sr_hreq *h, const struct sr_hreq_slot *s)
 {
 	if (h->st == NULL || s->want.kind == HREQ_NONE)
 		return 0;
-	return !s->have || !hreq_key_eq(&s->want, &s->got) ||
-	    s->want_to_ms < s->got_to_ms ||
-	    s->want_to_ms - s->got_to_ms >= s->max_age_ms;
+	if (!s->have || !hreq_key_eq(&s->want, &s->got))
+		return 1;
+	return s->want.kind != HREQ_EVENTS &&
+	    (s->want_to_ms < s->got_to_ms ||
+		s->want_to_ms - s->got_to_ms >= s->max_age_ms);
 }
 
 int
@@ -204,12 +317,83 @@ hreq_point(void *ctx, const struct sr_series_point *pt)
 		f->s->pts[i] = pt->avg;
 }
 
+static int
+hreq_add_event(void *ctx, int64_t id, const struct sr_event *ev)
+{
+	struct sr_hreq_slot *s = ctx;
+
+	if (s->page.n == s->page_cap) {
+		s->page_cap = s->page_cap ? s->page_cap * 2 : 64;
+		s->page.ev =
+		    sr_xrealloc(s->page.ev, s->page_cap * sizeof(*s->page.ev));
+	}
+	hreq_event_copy(&s->page.ev[s->page.n++], id, ev);
+	return 0;
+}
+
+/* A store query for the slot's page, keyed at (ts, id) in order. */
+static void
+hreq_evq(const struct sr_hreq_slot *s, struct sr_store_evq *q,
+    enum sr_store_order order, int has_key, int64_t ts, int64_t id)
+{
+	sr_store_evq_init(q);
+	q->query = s->evq.query;
+	q->order = order;
+	q->has_key = has_key;
+	q->key_ts = ts;
+	q->key_id = id;
+}
+
+/* Read the page the slot wants; 0 or -1 with detail in err. */
+static int
+hreq_run_events(struct sr_store *st, struct sr_hreq_slot *s, struct sr_err *err)
+{
+	const struct sr_hreq_evq *w = &s->evq;
+	struct sr_store_evq q;
+	int64_t got;
+	int has_key = w->has_key;
+	int64_t ts = w->key_ts, id = w->key_id;
+
+	hreq_page_clear(s);
+	hreq_evq(s, &q, w->older ? SR_STORE_BY_TS_DESC : SR_STORE_BY_TS,
+	    w->has_key, w->key_ts, w->key_id);
+	q.limit = w->limit;
+	got = sr_store_events(st, &q, hreq_add_event, s, err);
+	if (got < 0)
+		return -1;
+	s->page.end = got < w->limit;
+	if (!w->count)
+		return 0;
+	if (w->older && s->page.n > 0) {
+		has_key = 1;
+		ts = s->page.ev[s->page.n - 1].ev.ts_ms;
+		id = s->page.ev[s->page.n - 1].id;
+	}
+	/* nothing older than a page that ran out, or than no position */
+	if ((w->older && s->page.end) || !has_key) {
+		s->page.older = 0;
+		return 0;
+	}
+	hreq_evq(s, &q, SR_STORE_BY_TS_DESC, 1, ts, id);
+	return sr_store_count_events(st, &q, &s->page.older, err);
+}
+
 static void
 hreq_run(struct sr_hreq *h, struct sr_hreq_slot *s)
 {
 	const struct hreq_key *k = &s->want;
 
-	if (k->kind == HREQ_SERIES) {
+	s->err[0] = '\0';
+	if (k->kind == HREQ_EVENTS) {
+		struct sr_err err;
+
+		err.msg[0] = '\0';
+		s->failed = hreq_run_events(h->st, s, &err) == -1;
+		if (s->failed) {
+			snprintf(s->err, sizeof(s->err), "%s", err.msg);
+			hreq_page_clear(s);
+		}
+	} else if (k->kind == HREQ_SERIES) {
 		struct hreq_fill f = { .s = s,
 			.from_ms = s->want_to_ms - k->step_ms * k->n,
 			.step_ms = k->step_ms };

@@ -2,7 +2,7 @@
 /*
  * hreq: history reads a front end asks for, answered off its draw path.
  * A panel holds a standing request (a series of a stored metric, a
- * summary of stored events) in a slot: while drawing it says what it
+ * summary of stored events, a page of stored events) in a slot: while drawing it says what it
  * wants (no I/O) and shows the last answer to that request.  The front
  * end calls sr_hreq_answer() between draws (after a tick's publish, or
  * right after a draw that asked for something new), which runs the
@@ -14,10 +14,14 @@
 #ifndef SR_RUNTIME_HREQ_H
 #define SR_RUNTIME_HREQ_H
 
+#include <stddef.h>
 #include <stdint.h>
+
+#include "core/event.h"
 
 struct sr_hreq;
 struct sr_hreq_slot;
+struct sr_query;
 struct sr_store;
 struct sr_summary;
 
@@ -60,6 +64,41 @@ void sr_hreq_want_series(struct sr_hreq_slot *s, const char *name,
 void sr_hreq_want_summary(struct sr_hreq_slot *s, int64_t from_ms,
     int64_t to_ms, const char *host, int top_n, int64_t max_age_ms);
 
+/* A page of stored events to read (core/store.h's event query). */
+struct sr_hreq_evq {
+	const struct sr_query *query; /* copied; NULL: every event */
+	/* 1: rows before the key, newest first; 0: after it, oldest first */
+	int older;
+	int has_key; /* 0: from the newest (older) or the oldest row */
+	int64_t key_ts, key_id;
+	int limit; /* rows at most, > 0 */
+	int count; /* also count the matching rows older than the page */
+};
+
+/* One stored event of a page; the event's strings are owned. */
+struct sr_hreq_event {
+	int64_t id; /* the store's row id */
+	struct sr_event ev;
+};
+
+/* The answer to an event request. */
+struct sr_hreq_page {
+	struct sr_hreq_event *ev; /* n rows, nearest the key first */
+	size_t n;
+	int end; /* fewer than limit: no more rows that way */
+	/*
+	 * with count: the matching rows older than the page's oldest row
+	 * (than the key when the page is empty or newer); else -1
+	 */
+	int64_t older;
+};
+
+/*
+ * Want the page q selects.  Each call asks anew (a page is read once,
+ * never refreshed), replacing what the slot wanted.
+ */
+void sr_hreq_want_events(struct sr_hreq_slot *s, const struct sr_hreq_evq *q);
+
 /* Want nothing (the panel shows something else); keeps no query due. */
 void sr_hreq_drop(struct sr_hreq_slot *s);
 
@@ -73,6 +112,21 @@ enum sr_hreq_state sr_hreq_state(const struct sr_hreq_slot *s);
  */
 const double *sr_hreq_points(const struct sr_hreq_slot *s, int *n);
 const struct sr_summary *sr_hreq_summary(const struct sr_hreq_slot *s);
+const struct sr_hreq_page *sr_hreq_page(const struct sr_hreq_slot *s);
+
+/*
+ * Take the page's events (NULL and *n 0 unless the state is SR_HREQ_OK
+ * and the page has rows): the caller releases each with
+ * sr_hreq_event_release() and frees the array; the slot's page is left
+ * empty.
+ */
+struct sr_hreq_event *sr_hreq_take_events(struct sr_hreq_slot *s, size_t *n);
+
+/* Free the strings of a taken event. */
+void sr_hreq_event_release(struct sr_hreq_event *e);
+
+/* Why the query failed ("" unless the state is SR_HREQ_FAILED). */
+const char *sr_hreq_error(const struct sr_hreq_slot *s);
 
 /* Answers the slot got so far: changes whenever the answer does. */
 uint64_t sr_hreq_answers(const struct sr_hreq_slot *s);

@@ -6,12 +6,14 @@
  * title; Esc clears it.
  *
  * Scrolling up past the oldest event in memory pages older events from
- * the store through the view's read-only history handle: a scroll key
- * asks for a page (the store's event query, by ts, id descending, the
- * filter compiled by the store), fetched at the next draw, never on a
- * plain tick.  At most EV_CACHE_MAX fetched rows are
- * kept; past that the newest fetched ones are dropped and scrolling
- * down pages them back in.  G / End drop the cache and follow again.
+ * the store: the draw after a scroll key asks for a page
+ * (runtime/hreq.h: the store's event query, by ts, id descending, the
+ * filter compiled by the store), never a plain tick; the screen reads it
+ * after that draw and the next draw takes it in.  Meanwhile the title
+ * says so and the position the key asked for is kept.  At most
+ * EV_CACHE_MAX fetched rows are kept; past that the newest fetched ones
+ * are dropped and scrolling down pages them back in.  G / End drop the
+ * cache (and a page asked for) and follow again.
  */
 #include "tui/tui.h"
 
@@ -21,14 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runtime/hreq.h"
+
 #define EV_PAGE 200	  /* rows per store query */
 #define EV_CACHE_MAX 5000 /* fetched rows kept, at most */
-
-/* One stored event; the event's strings are owned. */
-struct hrow {
-	int64_t id;
-	struct sr_event ev;
-};
 
 /* A row of the list shown: a fetched row (mem 0) or a snapshot event. */
 struct shown {
@@ -38,11 +36,14 @@ struct shown {
 
 struct events {
 	struct sr_tui_view *v;
-	int back; /* rows scrolled up from newest */
+	struct sr_hreq_slot *slot; /* the page asked for */
+	int asked;		   /* -1 older, 1 newer page asked; 0 none */
+	int64_t ask_ts;		   /* the key of an older page asked */
+	int back;		   /* rows scrolled up from newest */
 	int page;
 	int n; /* matching rows at last draw */
 	/* history fetched from the store, ascending by (ts, id) */
-	struct hrow *rows;
+	struct sr_hreq_event *rows;
 	size_t nrows;
 	int top_done;	/* the table start was reached */
 	int hi_cut;	/* newest fetched rows dropped */
@@ -62,31 +63,27 @@ events_create(const struct sr_tui_cfg *cfg)
 	struct events *p = sr_xcalloc(1, sizeof(*p));
 
 	p->v = cfg->view;
+	p->slot = sr_hreq_slot_new(cfg->view->hreq);
 	p->older = -1;
 	return p;
 }
 
 static void
-hrow_release(struct hrow *r)
+hist_free(struct events *p)
 {
-	free((char *)r->ev.event_id);
-	free((char *)r->ev.event_type);
-	free((char *)r->ev.service);
-	free((char *)r->ev.endpoint);
-	free((char *)r->ev.user_id);
-	free((char *)r->ev.session_id);
-	free((char *)r->ev.message);
-	free((char *)r->ev.model);
-	free((char *)r->ev.host);
-	free((char *)r->ev.metadata);
+	for (size_t i = 0; i < p->nrows; i++)
+		sr_hreq_event_release(&p->rows[i]);
+	free(p->rows);
 }
 
+/* Forget the kept rows and a page asked for. */
 static void
 hist_clear(struct events *p)
 {
-	for (size_t i = 0; i < p->nrows; i++)
-		hrow_release(&p->rows[i]);
-	free(p->rows);
+	hist_free(p);
+	if (p->asked != 0)
+		sr_hreq_drop(p->slot);
+	p->asked = 0;
 	p->rows = NULL;
 	p->nrows = 0;
 	p->top_done = 0;
@@ -100,133 +97,50 @@ events_destroy(void *self)
 {
 	struct events *p = self;
 
-	hist_clear(p);
+	hist_free(p); /* the slot goes with its set */
 	free(p->fkey);
 	free(p);
 }
 
-static const char *
-hrow_dup(const char *s)
-{
-	return s ? sr_xstrdup(s) : NULL;
-}
-
-/* Keep a copy of a stored event (the store's strings live for the call). */
-static void
-hrow_copy(struct hrow *r, int64_t id, const struct sr_event *ev)
-{
-	r->id = id;
-	r->ev = *ev;
-	r->ev.event_id = hrow_dup(ev->event_id);
-	r->ev.event_type = hrow_dup(ev->event_type);
-	r->ev.service = hrow_dup(ev->service);
-	r->ev.endpoint = hrow_dup(ev->endpoint);
-	r->ev.user_id = hrow_dup(ev->user_id);
-	r->ev.session_id = hrow_dup(ev->session_id);
-	r->ev.message = hrow_dup(ev->message);
-	r->ev.model = hrow_dup(ev->model);
-	r->ev.host = hrow_dup(ev->host);
-	r->ev.metadata = NULL; /* not shown */
-}
-
-/* A history query on the filter, keyed at (ts, id) in order. */
-static void
-hist_evq(struct events *p, struct sr_store_evq *q, enum sr_store_order order,
-    int64_t ts, int64_t id)
-{
-	sr_store_evq_init(q);
-	q->query = &p->v->filter;
-	q->order = order;
-	q->has_key = 1;
-	q->key_ts = ts;
-	q->key_id = id;
-}
-
-static void
-hist_failed(struct events *p, const struct sr_err *err)
-{
-	snprintf(p->err, sizeof(p->err), "history: %.140s", err->msg);
-}
-
-/* Stored rows matching the filter before (ts, id); -1 on failure. */
-static int64_t
-hist_count_before(struct events *p, int64_t ts, int64_t id)
-{
-	struct sr_store_evq q;
-	struct sr_err err;
-	int64_t n;
-
-	hist_evq(p, &q, SR_STORE_BY_TS_DESC, ts, id);
-	if (sr_store_count_events(p->v->history, &q, &n, &err) < 0) {
-		hist_failed(p, &err);
-		return -1;
-	}
-	return n;
-}
-
-/* Appends fetched rows to a growing array. */
-struct hist_fetch {
-	struct hrow **out;
-	size_t *nout, cap;
-};
-
-static int
-hist_add(void *ctx, int64_t id, const struct sr_event *ev)
-{
-	struct hist_fetch *f = ctx;
-
-	if (*f->nout == f->cap) {
-		f->cap = f->cap ? f->cap * 2 : EV_PAGE;
-		*f->out = sr_xrealloc(*f->out, f->cap * sizeof(**f->out));
-	}
-	hrow_copy(&(*f->out)[(*f->nout)++], id, ev);
-	return 0;
-}
-
 /*
- * Read up to EV_PAGE rows matching the filter, older (dir < 0) or newer
- * than (ts, id), nearest first, into out (appended).  Returns the rows
- * added; *end is set when the table ran out.
+ * Ask for a page: older (dir < 0) than rows[0] (or the in-memory start
+ * mem_lo), with the count of older rows, or newer than the last kept
+ * row.
  */
-static size_t
-hist_page(struct events *p, int dir, int64_t ts, int64_t id, struct hrow **out,
-    size_t *nout, int *end)
+static void
+hist_ask(struct events *p, int dir, int64_t mem_lo)
 {
-	struct hist_fetch f = { out, nout, *nout };
-	struct sr_store_evq q;
-	struct sr_err err;
-	int64_t got;
+	struct sr_hreq_evq q = { .query = &p->v->filter,
+		.older = dir < 0,
+		.has_key = 1,
+		.limit = EV_PAGE,
+		.count = dir < 0 };
 
-	hist_evq(p, &q, dir < 0 ? SR_STORE_BY_TS_DESC : SR_STORE_BY_TS, ts, id);
-	q.limit = EV_PAGE;
-	got = sr_store_events(p->v->history, &q, hist_add, &f, &err);
-	if (got < 0) {
-		hist_failed(p, &err);
-		*end = 1;
-		return 0;
+	if (dir < 0) {
+		q.key_ts = p->nrows ? p->rows[0].ev.ts_ms : mem_lo;
+		q.key_id = p->nrows ? p->rows[0].id : INT64_MIN;
+		p->ask_ts = q.key_ts;
+	} else {
+		q.key_ts = p->rows[p->nrows - 1].ev.ts_ms;
+		q.key_id = p->rows[p->nrows - 1].id;
 	}
-	*end = got < EV_PAGE;
-	return (size_t)got;
+	sr_hreq_want_events(p->slot, &q);
+	p->asked = dir;
 }
 
-/* Page older rows in before rows[0] (or before the in-memory start). */
+/* An older page (fresh, got rows, newest first) in before rows[0]. */
 static void
-hist_older(struct events *p, int64_t mem_lo)
+hist_older(struct events *p, struct sr_hreq_event *fresh, size_t got, int end,
+    int64_t older)
 {
-	struct hrow *fresh = NULL;
-	size_t nf = 0, got;
-	int64_t ts = p->nrows ? p->rows[0].ev.ts_ms : mem_lo;
-	int64_t id = p->nrows ? p->rows[0].id : INT64_MIN;
-	int end;
-
 	if (p->nrows == 0)
-		p->anchor_ts = mem_lo;
-	got = hist_page(p, -1, ts, id, &fresh, &nf, &end);
+		p->anchor_ts = p->ask_ts;
 	if (end)
 		p->top_done = 1;
 	if (got > 0) {
 		/* fresh is newest first: reverse it in front of rows */
-		struct hrow *all = sr_xcalloc(got + p->nrows, sizeof(*all));
+		struct sr_hreq_event *all =
+		    sr_xcalloc(got + p->nrows, sizeof(*all));
 
 		for (size_t i = 0; i < got; i++)
 			all[i] = fresh[got - 1 - i];
@@ -238,22 +152,16 @@ hist_older(struct events *p, int64_t mem_lo)
 	}
 	free(fresh);
 	if (p->nrows > 0)
-		p->older = p->top_done
-		    ? 0
-		    : hist_count_before(p, p->rows[0].ev.ts_ms, p->rows[0].id);
+		p->older = p->top_done ? 0 : older;
 }
 
-/* Page newer rows in after the last kept row (after the cache was cut). */
+/* A newer page (fresh, oldest first) after the last kept row. */
 static void
-hist_newer(struct events *p, int64_t mem_lo)
+hist_newer(struct events *p, struct sr_hreq_event *fresh, size_t got, int end,
+    int64_t mem_lo)
 {
-	struct hrow *fresh = NULL;
-	size_t nf = 0, got, keep;
-	int end;
+	size_t keep = 0;
 
-	got = hist_page(p, 1, p->rows[p->nrows - 1].ev.ts_ms,
-	    p->rows[p->nrows - 1].id, &fresh, &nf, &end);
-	keep = 0;
 	for (size_t i = 0; i < got; i++)
 		if (fresh[i].ev.ts_ms < mem_lo)
 			keep = i + 1;
@@ -262,7 +170,7 @@ hist_newer(struct events *p, int64_t mem_lo)
 		p->anchor_ts = mem_lo;
 	}
 	for (size_t i = keep; i < got; i++)
-		hrow_release(&fresh[i]);
+		sr_hreq_event_release(&fresh[i]);
 	if (keep > 0) {
 		p->rows =
 		    sr_xrealloc(p->rows, (p->nrows + keep) * sizeof(*p->rows));
@@ -270,6 +178,40 @@ hist_newer(struct events *p, int64_t mem_lo)
 		p->nrows += keep;
 	}
 	free(fresh);
+}
+
+/*
+ * Take the answer to the page asked for into the kept rows (a failed
+ * query ends paging that way and shows its error); 0 while it is
+ * pending.
+ */
+static int
+hist_take(struct events *p, int64_t mem_lo)
+{
+	enum sr_hreq_state st = sr_hreq_state(p->slot);
+	const struct sr_hreq_page *pg = sr_hreq_page(p->slot);
+	struct sr_hreq_event *fresh = NULL;
+	size_t got = 0;
+	int dir = p->asked, end = 1;
+	int64_t older = -1;
+
+	if (st == SR_HREQ_PENDING)
+		return 0;
+	if (st == SR_HREQ_FAILED)
+		snprintf(p->err, sizeof(p->err), "history: %.140s",
+		    sr_hreq_error(p->slot));
+	if (pg != NULL) {
+		end = pg->end;
+		older = pg->older;
+		fresh = sr_hreq_take_events(p->slot, &got);
+	}
+	sr_hreq_drop(p->slot);
+	p->asked = 0;
+	if (dir < 0)
+		hist_older(p, fresh, got, end, older);
+	else
+		hist_newer(p, fresh, got, end, mem_lo);
+	return 1;
 }
 
 /* The key that says which filter the fetched rows were read with. */
@@ -372,12 +314,9 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 	}
 	if (p->nrows == 0)
 		p->anchor_ts = mem_lo;
-	*list = sr_xcalloc(p->nrows + s->n_events + 2 * EV_PAGE + 1,
-	    sizeof(**list));
+	*list = sr_xcalloc(p->nrows + s->n_events + 1, sizeof(**list));
 	n = shown_build(p, s, mem_lo, *list);
-	if (p->want_older && p->back > n - page && p->v->history != NULL &&
-	    !p->top_done) {
-		hist_older(p, mem_lo);
+	if (p->asked < 0 && hist_take(p, mem_lo)) {
 		free(*list);
 		*list = sr_xcalloc(p->nrows + s->n_events + 1, sizeof(**list));
 		n = shown_build(p, s, mem_lo, *list);
@@ -386,17 +325,15 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 
 			/* drop the newest kept rows (and memory's) below */
 			for (size_t i = EV_CACHE_MAX; i < p->nrows; i++)
-				hrow_release(&p->rows[i]);
+				sr_hreq_event_release(&p->rows[i]);
 			p->nrows = EV_CACHE_MAX;
 			p->hi_cut = 1;
 			n = shown_build(p, s, mem_lo, *list);
 			p->back -= was - n;
 		}
-	} else if (p->want_newer && p->back < 0 && p->hi_cut &&
-	    p->v->history != NULL && p->nrows > 0) {
+	} else if (p->asked > 0 && hist_take(p, mem_lo)) {
 		int was = n;
 
-		hist_newer(p, mem_lo);
 		free(*list);
 		*list = sr_xcalloc(p->nrows + s->n_events + 1, sizeof(**list));
 		n = shown_build(p, s, mem_lo, *list);
@@ -405,16 +342,26 @@ events_rows(struct events *p, const struct sr_snapshot *s, int page,
 			size_t d = p->nrows - EV_CACHE_MAX;
 
 			for (size_t i = 0; i < d; i++)
-				hrow_release(&p->rows[i]);
+				sr_hreq_event_release(&p->rows[i]);
 			memmove(p->rows, p->rows + d,
 			    EV_CACHE_MAX * sizeof(*p->rows));
 			p->nrows = EV_CACHE_MAX;
 			p->top_done = 0;
-			p->older = hist_count_before(p, p->rows[0].ev.ts_ms,
-			    p->rows[0].id);
+			/* the kept rows are consecutive matches */
+			if (p->older >= 0)
+				p->older += (int64_t)d;
 			n = shown_build(p, s, mem_lo, *list);
 		}
 	}
+	/* a page still pending: keys pressed meanwhile wait for it */
+	if (p->asked != 0)
+		return n;
+	if (p->want_older && p->back > n - page &&
+	    sr_hreq_available(p->v->hreq) && !p->top_done)
+		hist_ask(p, -1, mem_lo);
+	else if (p->want_newer && p->back < 0 && p->hi_cut &&
+	    sr_hreq_available(p->v->hreq) && p->nrows > 0)
+		hist_ask(p, 1, mem_lo);
 	p->want_older = p->want_newer = 0;
 	return n;
 }
@@ -429,8 +376,10 @@ events_where(struct events *p, const struct shown *list, int n, int page,
 
 	if (top < 0)
 		top = 0;
-	if (beyond && p->v->history == NULL) {
+	if (beyond && !sr_hreq_available(p->v->hreq)) {
 		snprintf(buf, len, "no stored history  G follow");
+	} else if (p->asked != 0) {
+		snprintf(buf, len, "reading stored history  G follow");
 	} else if (p->back == 0 && !beyond) {
 		snprintf(buf, len, "following");
 	} else if (n > 0 && !list[top].mem) {
@@ -445,7 +394,7 @@ events_where(struct events *p, const struct shown *list, int n, int page,
 	} else {
 		snprintf(buf, len, "%s  G follow",
 		    p->err[0] ? p->err
-			: p->v->history == NULL && top == 0
+			: !sr_hreq_available(p->v->hreq) && top == 0
 			? "no stored history"
 			: p->top_done && top == 0 ? "start of stored history"
 						  : "in memory");
@@ -458,6 +407,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct events *p = self;
 	struct sr_tui_view *v = p->v;
 	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n, y, beyond;
+	int wish;
 	struct shown *list;
 	char extra[480], where[256], t[16], lat[16], from[32];
 
@@ -466,6 +416,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	p->page = page;
 	/* asked for rows before the first there is */
 	beyond = p->back > 0 && p->back > n - page;
+	wish = p->back;
 	if (p->back > n - page)
 		p->back = n - page;
 	if (p->back < 0)
@@ -488,13 +439,15 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],
-		    v->history != NULL && !p->top_done
+		    sr_hreq_available(v->hreq) && !p->top_done
 			? (s->n_events == 0
 				  ? "no events in memory  (g: stored history)"
 				  : "no event in memory matches  (g: stored history)")
 			: s->n_events == 0 ? "no events yet"
 					   : "no event matches the filter",
 		    0);
+		if (p->asked != 0)
+			p->back = wish; /* kept until the page comes */
 		free(list);
 		return;
 	}
@@ -546,6 +499,8 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			sr_buf_release(&b);
 		}
 	}
+	if (p->asked != 0)
+		p->back = wish; /* kept until the page comes */
 	free(list);
 }
 
@@ -600,6 +555,18 @@ events_key(void *self, int ch)
 const struct sr_panel_ops sr_events_panel = {
 	.name = "events",
 	.id = SR_PANEL_EVENTS,
+	.slot = { [SR_LAYOUT_FULL] = { .order = 60,
+		      .min_h = 4,
+		      .weight = 3,
+		      .rank = 4 },
+	    [SR_LAYOUT_COMPACT] = { .order = 60,
+		.min_h = 4,
+		.weight = 3,
+		.rank = 4 },
+	    [SR_LAYOUT_EVENTS] = { .order = 20,
+		.min_h = 3,
+		.weight = 4,
+		.rank = 1 } },
 	.create = events_create,
 	.destroy = events_destroy,
 	.draw = events_draw,

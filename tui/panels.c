@@ -28,15 +28,3 @@ SR_PANEL_LIST(PANEL_DECLARE)
 
 const struct sr_panel_ops *const sr_panels[] = { SR_PANEL_LIST(PANEL_REF)
 	    NULL };
-
-const struct sr_layout_slot sr_events_slots[SR_LAYOUT__COUNT] = {
-	[SR_LAYOUT_FULL] = { .order = 60, .min_h = 4, .weight = 3, .rank = 4 },
-	[SR_LAYOUT_COMPACT] = { .order = 60,
-	    .min_h = 4,
-	    .weight = 3,
-	    .rank = 4 },
-	[SR_LAYOUT_EVENTS] = { .order = 20,
-	    .min_h = 3,
-	    .weight = 4,
-	    .rank = 1 },
-};

@@ -945,7 +945,6 @@ screen_panels(struct screen *s)
 	for (int i = 0; sr_panels[i] != NULL; i++) {
 		const struct sr_panel_ops *ops = sr_panels[i];
 		struct sr_layout_panel *lp = &s->lpanel[i];
-		int any = 0;
 
 		if (i >= SR_PANEL_STATUS)
 			SR_BUG("too many panels for SR_PANEL_MAX");
@@ -955,10 +954,6 @@ screen_panels(struct screen *s)
 		lp->alias[0] = ops->alias[0];
 		lp->alias[1] = ops->alias[1];
 		memcpy(lp->slot, ops->slot, sizeof(lp->slot));
-		for (int k = 0; k < SR_LAYOUT__COUNT; k++)
-			any |= lp->slot[k].order > 0;
-		if (!any && i == SR_PANEL_EVENTS)
-			memcpy(lp->slot, sr_events_slots, sizeof(lp->slot));
 		s->lpanels[i] = lp;
 	}
 }

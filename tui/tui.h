@@ -124,13 +124,6 @@ struct sr_panel_ops {
 extern const struct sr_panel_ops *const sr_panels[];
 
 /*
- * The event log's layout slots, kept with the registry until
- * panel_events.c declares them in its ops: the screen uses them for the
- * panel at SR_PANEL_EVENTS while its ops declare none.
- */
-extern const struct sr_layout_slot sr_events_slots[SR_LAYOUT__COUNT];
-
-/*
  * The insight detail overlay (panel_insights.c): description, numbers,
  * recommendation and history of insight `id` in snap, drawn into win.
  */
