@@ -65,22 +65,7 @@ struct sr_hreq {
 void
 sr_hreq_event_release(struct sr_hreq_event *e)
 {
-	free((char *)e->ev.event_id);
-	free((char *)e->ev.event_type);
-	free((char *)e->ev.service);
-	free((char *)e->ev.endpoint);
-	free((char *)e->ev.user_id);
-	free((char *)e->ev.session_id);
-	free((char *)e->ev.message);
-	free((char *)e->ev.model);
-	free((char *)e->ev.host);
-	free((char *)e->ev.metadata);
-}
-
-static const char *
-hreq_dup(const char *s)
-{
-	return s ? sr_xstrdup(s) : NULL;
+	sr_event_release(&e->ev);
 }
 
 /* Keep a copy of a stored event (the store's strings live for the call). */
@@ -88,17 +73,7 @@ static void
 hreq_event_copy(struct sr_hreq_event *e, int64_t id, const struct sr_event *ev)
 {
 	e->id = id;
-	e->ev = *ev;
-	e->ev.event_id = hreq_dup(ev->event_id);
-	e->ev.event_type = hreq_dup(ev->event_type);
-	e->ev.service = hreq_dup(ev->service);
-	e->ev.endpoint = hreq_dup(ev->endpoint);
-	e->ev.user_id = hreq_dup(ev->user_id);
-	e->ev.session_id = hreq_dup(ev->session_id);
-	e->ev.message = hreq_dup(ev->message);
-	e->ev.model = hreq_dup(ev->model);
-	e->ev.host = hreq_dup(ev->host);
-	e->ev.metadata = hreq_dup(ev->metadata);
+	sr_event_copy(&e->ev, ev);
 }
 
 static void
