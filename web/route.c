@@ -13,25 +13,27 @@
  * beside its handler in web/route_*.c (or web/server.c for the stream),
  * and one line here.
  */
+/* clang-format off */
 #define SR_WEB_ROUTES(X) \
-	X(preflight)     \
-	X(health)        \
-	X(overview)      \
-	X(performance)   \
-	X(series)        \
-	X(services)      \
-	X(events)        \
-	X(post_events)   \
-	X(insights)      \
-	X(summary)       \
-	X(stream)        \
-	X(prometheus)    \
-	X(root)          \
-	X(index_html)    \
-	X(app_js)        \
-	X(style_css)     \
-	X(chart_js)      \
-	/* end */
+	X(preflight) \
+	X(health) \
+	X(overview) \
+	X(performance) \
+	X(series) \
+	X(services) \
+	X(events) \
+	X(post_events) \
+	X(insights) \
+	X(summary) \
+	X(stream) \
+	X(prometheus) \
+	X(root) \
+	X(index_html) \
+	X(app_js) \
+	X(style_css) \
+	X(chart_js) \
+	/* new routes: one X(name) line each, above this one */
+/* clang-format on */
 
 #define ROUTE_DECLARE(name) \
 	extern const struct sr_web_route sr_web_route_##name;
