@@ -6,6 +6,7 @@
 #include "core/field.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 
@@ -161,6 +162,7 @@ const struct sr_field sr_fields[SR_FIELD__COUNT] = {
 	[SR_FIELD_ENDPOINT] = { .id = SR_FIELD_ENDPOINT,
 	    .name = "endpoint",
 	    .query = "endpoint",
+	    .query_alt = "path",
 	    .type = SR_FIELD_TEXT,
 	    AT(endpoint),
 	    .json = "endpoint",
@@ -181,6 +183,7 @@ const struct sr_field sr_fields[SR_FIELD__COUNT] = {
 	[SR_FIELD_LATENCY] = { .id = SR_FIELD_LATENCY,
 	    .name = "response_time_ms",
 	    .query = "latency",
+	    .query_alt = "ms",
 	    .type = SR_FIELD_REAL,
 	    .has = SR_EV_HAS_LATENCY,
 	    AT(response_time_ms),
@@ -209,6 +212,7 @@ const struct sr_field sr_fields[SR_FIELD__COUNT] = {
 	[SR_FIELD_MESSAGE] = { .id = SR_FIELD_MESSAGE,
 	    .name = "message",
 	    .query = "message",
+	    .query_alt = "msg",
 	    .type = SR_FIELD_TEXT,
 	    AT(message),
 	    .json = "message",
@@ -298,6 +302,38 @@ sr_field_find(const char *name)
 		for (const struct sr_field_alias *a = f->aliases; a->name; a++)
 			if (strcmp(a->name, name) == 0)
 				return f;
+	}
+	return NULL;
+}
+
+/* 1 when the word list (space-separated) holds name[0..len), any case. */
+static int
+field_word_in(const char *list, const char *name, size_t len)
+{
+	while (list != NULL && *list != '\0') {
+		size_t k = strcspn(list, " ");
+
+		if (k == len && strncasecmp(list, name, len) == 0)
+			return 1;
+		list += k;
+		list += strspn(list, " ");
+	}
+	return 0;
+}
+
+const struct sr_field *
+sr_field_query_find(const char *name, size_t len)
+{
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->type != SR_FIELD_TEXT && !sr_field_numeric(f))
+			continue;
+		if (field_word_in(f->query, name, len) ||
+		    field_word_in(f->name, name, len) ||
+		    field_word_in(f->sql, name, len) ||
+		    field_word_in(f->query_alt, name, len))
+			return f;
 	}
 	return NULL;
 }

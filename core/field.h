@@ -90,8 +90,9 @@ struct sr_field_alias {
 
 struct sr_field {
 	enum sr_field_id id;
-	const char *name;  /* the model's name (JSON lines in and out) */
-	const char *query; /* short name for filters and queries */
+	const char *name;      /* the model's name (JSON lines in and out) */
+	const char *query;     /* short name for filters and queries */
+	const char *query_alt; /* more names queries take, space-separated */
 	enum sr_field_type type;
 	const char *dflt;   /* what an absent TEXT value stands for, or NULL */
 	unsigned has;	    /* SR_EV_HAS_* bit, 0 when none */
@@ -112,6 +113,20 @@ extern const struct sr_field sr_fields[SR_FIELD__COUNT];
  * NULL.  Names are compared exactly.
  */
 const struct sr_field *sr_field_find(const char *name);
+
+/*
+ * The field a query term names (any case): its query name, model name,
+ * SQL column or one of its query_alt names, for the fields a query can
+ * compare (TEXT, INT, REAL); NULL for any other name.
+ */
+const struct sr_field *sr_field_query_find(const char *name, size_t len);
+
+/* 1 for an INT or REAL field (compared as a number). */
+static inline int
+sr_field_numeric(const struct sr_field *f)
+{
+	return f->type == SR_FIELD_INT || f->type == SR_FIELD_REAL;
+}
 
 /* A TEXT or JSON field's string in ev (NULL when absent); borrowed. */
 static inline const char *

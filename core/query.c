@@ -9,41 +9,13 @@
 #include <string.h>
 #include <strings.h>
 
-static const struct {
-	const char *name;
-	int field;
-} query_names[] = {
-	{ "service", SR_QF_SERVICE },
-	{ "endpoint", SR_QF_ENDPOINT },
-	{ "path", SR_QF_ENDPOINT },
-	{ "status", SR_QF_STATUS },
-	{ "latency", SR_QF_LATENCY },
-	{ "latency_ms", SR_QF_LATENCY },
-	{ "ms", SR_QF_LATENCY },
-	{ "user", SR_QF_USER },
-	{ "user_id", SR_QF_USER },
-	{ "session", SR_QF_SESSION },
-	{ "session_id", SR_QF_SESSION },
-	{ "type", SR_QF_TYPE },
-	{ "event_type", SR_QF_TYPE },
-	{ "model", SR_QF_MODEL },
-	{ "message", SR_QF_MESSAGE },
-	{ "msg", SR_QF_MESSAGE },
-	{ "host", SR_QF_HOST },
-	{ "id", SR_QF_ID },
-	{ "event_id", SR_QF_ID },
-	{ "tokens_in", SR_QF_TOKENS_IN },
-	{ "tokens_out", SR_QF_TOKENS_OUT },
-	{ "ttft", SR_QF_TTFT },
-	{ "ttft_ms", SR_QF_TTFT },
-};
+#include "core/field.h"
 
 int
 sr_query_field_numeric(int field)
 {
-	return field == SR_QF_STATUS || field == SR_QF_LATENCY ||
-	    field == SR_QF_TOKENS_IN || field == SR_QF_TOKENS_OUT ||
-	    field == SR_QF_TTFT;
+	return field >= 0 && field < SR_FIELD__COUNT &&
+	    sr_field_numeric(&sr_fields[field]);
 }
 
 void
@@ -139,12 +111,13 @@ query_term(struct sr_query_term *t, const char *w, struct sr_err *err)
 	static const int opv[] = { SR_QOP_NE, SR_QOP_GE, SR_QOP_LE, SR_QOP_EQ,
 		SR_QOP_HAS, SR_QOP_GT, SR_QOP_LT };
 	size_t klen = strcspn(w, "!=<>~");
+	const struct sr_field *f;
 	const char *v = NULL;
 	char *end;
 	int op = -1, rc;
 
 	memset(t, 0, sizeof(*t));
-	t->field = SR_QF_TEXT;
+	t->field = SR_QUERY_TEXT;
 	if (strcasecmp(w, "is:error") == 0) {
 		t->op = SR_QOP_IS_ERROR;
 		t->text = sr_xstrdup(w);
@@ -163,16 +136,12 @@ query_term(struct sr_query_term *t, const char *w, struct sr_err *err)
 		}
 	if (op < 0)
 		return sr_err_set(err, "bad operator in '%s'", w);
-	for (size_t i = 0; i < sizeof(query_names) / sizeof(query_names[0]);
-	     i++)
-		if (strlen(query_names[i].name) == klen &&
-		    strncasecmp(w, query_names[i].name, klen) == 0)
-			t->field = query_names[i].field;
-	if (t->field == SR_QF_TEXT)
+	if ((f = sr_field_query_find(w, klen)) == NULL)
 		return sr_err_set(err, "unknown field '%.*s'", (int)klen, w);
+	t->field = f->id;
 	t->op = op;
 	t->text = sr_xstrdup(v);
-	if (t->field == SR_QF_STATUS && op == SR_QOP_EQ) {
+	if (t->field == SR_FIELD_STATUS && op == SR_QOP_EQ) {
 		rc = query_status_set(t, v, err);
 		if (rc != 0)
 			return rc < 0 ? -1 : 0;
@@ -249,56 +218,13 @@ sr_query_add(struct sr_query *q, const char *s, struct sr_err *err)
 	return 0;
 }
 
+/* A text field's string; NULL when absent or not a text field. */
 static const char *
 query_str(const struct sr_event *ev, int field)
 {
-	switch (field) {
-	case SR_QF_SERVICE:
-		return ev->service;
-	case SR_QF_ENDPOINT:
-		return ev->endpoint;
-	case SR_QF_USER:
-		return ev->user_id;
-	case SR_QF_SESSION:
-		return ev->session_id;
-	case SR_QF_TYPE:
-		return ev->event_type;
-	case SR_QF_MODEL:
-		return ev->model;
-	case SR_QF_MESSAGE:
-		return ev->message;
-	case SR_QF_HOST:
-		return ev->host;
-	case SR_QF_ID:
-		return ev->event_id;
-	default:
-		return NULL;
-	}
-}
+	const struct sr_field *f = &sr_fields[field];
 
-/* The numeric field's value; 0 when the event does not carry it. */
-static int
-query_num(const struct sr_event *ev, int field, double *v)
-{
-	switch (field) {
-	case SR_QF_STATUS:
-		*v = ev->status_code;
-		return (ev->has & SR_EV_HAS_STATUS) != 0;
-	case SR_QF_LATENCY:
-		*v = ev->response_time_ms;
-		return (ev->has & SR_EV_HAS_LATENCY) != 0;
-	case SR_QF_TOKENS_IN:
-		*v = (double)ev->tokens_in;
-		return (ev->has & SR_EV_HAS_TOKENS_IN) != 0;
-	case SR_QF_TOKENS_OUT:
-		*v = (double)ev->tokens_out;
-		return (ev->has & SR_EV_HAS_TOKENS_OUT) != 0;
-	case SR_QF_TTFT:
-		*v = ev->ttft_ms;
-		return (ev->has & SR_EV_HAS_TTFT) != 0;
-	default:
-		return 0;
-	}
+	return f->type == SR_FIELD_TEXT ? sr_field_text(f, ev) : NULL;
 }
 
 /* Case-insensitive substring. */
@@ -352,14 +278,14 @@ query_match_term(const struct sr_query_term *t, const struct sr_event *ev)
 		return sr_event_is_error(ev);
 	if (t->op == SR_QOP_STATUS_SET)
 		return query_status_in(t, ev);
-	if (t->field == SR_QF_TEXT) {
-		for (int f = 0; f < SR_QF__COUNT; f++)
+	if (t->field == SR_QUERY_TEXT) {
+		for (int f = 0; f < SR_FIELD__COUNT; f++)
 			if (query_contains(query_str(ev, f), t->text))
 				return 1;
 		return 0;
 	}
 	if (sr_query_field_numeric(t->field)) {
-		int known = query_num(ev, t->field, &v);
+		int known = sr_field_num(&sr_fields[t->field], ev, &v);
 
 		if (t->op == SR_QOP_NE)
 			return !known || v != t->num;

@@ -14,10 +14,12 @@
  *   status=5xx        a status class; status=5xx,404,error any of a list
  *                     of classes, codes (100..599) and error events
  *
- * Fields: service, endpoint (path), status, latency (latency_ms, ms),
- * user (user_id), session (session_id), type (event_type), model,
- * message (msg), host, id (event_id), tokens_in, tokens_out, ttft
- * (ttft_ms).  A drill-down may also bound event time (from_ms, to_ms).
+ * Fields are the text and number fields of the event field table
+ * (core/field.h), by query name, model name or column: service, endpoint
+ * (path), status, latency (latency_ms, ms), user (user_id), session
+ * (session_id), type (event_type), model, message (msg), host, id
+ * (event_id), tokens_in, tokens_out, ttft (ttft_ms).  A drill-down may
+ * also bound event time (from_ms, to_ms).
  *
  * Parsing and matching are pure (core/event.h values only); the store
  * compiles a parsed query into an SQL condition over its events table
@@ -35,25 +37,8 @@
 #define SR_QUERY_TERMS_MAX 8
 #define SR_QUERY_CODES_MAX 16 /* codes in one status list */
 
-/* The fields a term may name (stable: the store maps them to columns). */
-enum sr_query_field {
-	SR_QF_TEXT = -1, /* free text: any string field */
-	SR_QF_SERVICE,
-	SR_QF_ENDPOINT,
-	SR_QF_STATUS,
-	SR_QF_LATENCY,
-	SR_QF_USER,
-	SR_QF_SESSION,
-	SR_QF_TYPE,
-	SR_QF_MODEL,
-	SR_QF_MESSAGE,
-	SR_QF_HOST,
-	SR_QF_ID,
-	SR_QF_TOKENS_IN,
-	SR_QF_TOKENS_OUT,
-	SR_QF_TTFT,
-	SR_QF__COUNT
-};
+/* A term's field: an enum sr_field_id (core/field.h), or free text. */
+#define SR_QUERY_TEXT (-1)
 
 enum sr_query_op {
 	SR_QOP_EQ,
@@ -68,7 +53,7 @@ enum sr_query_op {
 };
 
 struct sr_query_term {
-	int field; /* enum sr_query_field */
+	int field; /* enum sr_field_id, or SR_QUERY_TEXT */
 	int op;	   /* enum sr_query_op */
 	char *text;
 	double num;
@@ -114,7 +99,7 @@ int sr_query_match(const struct sr_query *q, const struct sr_event *ev);
 /* 1 when the query has no term and no time bound. */
 int sr_query_empty(const struct sr_query *q);
 
-/* 1 for a field whose values are numbers (status, latency, ...). */
+/* 1 for a term field whose values are numbers (status, latency, ...). */
 int sr_query_field_numeric(int field);
 
 #endif

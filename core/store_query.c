@@ -14,32 +14,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/store_int.h"
 
 /* --- compiling a query --- */
 
-/* The events table column of a query field. */
+/* The events table column of a query term's field. */
 static const char *
 store_qcolumn(int field)
 {
-	static const char *const col[SR_QF__COUNT] = {
-		[SR_QF_SERVICE] = "service",
-		[SR_QF_ENDPOINT] = "endpoint",
-		[SR_QF_STATUS] = "status",
-		[SR_QF_LATENCY] = "latency_ms",
-		[SR_QF_USER] = "user_id",
-		[SR_QF_SESSION] = "session_id",
-		[SR_QF_TYPE] = "event_type",
-		[SR_QF_MODEL] = "model",
-		[SR_QF_MESSAGE] = "message",
-		[SR_QF_HOST] = "host",
-		[SR_QF_ID] = "event_id",
-		[SR_QF_TOKENS_IN] = "tokens_in",
-		[SR_QF_TOKENS_OUT] = "tokens_out",
-		[SR_QF_TTFT] = "ttft_ms",
-	};
-
-	return field >= 0 && field < SR_QF__COUNT ? col[field] : NULL;
+	return field >= 0 && field < SR_FIELD__COUNT ? sr_fields[field].sql
+						     : NULL;
 }
 
 /* sr_event_is_error() over a row (flags as sr_store_add_event sets). */
@@ -111,10 +96,10 @@ store_qterm(const struct sr_query_term *t, struct sr_buf *w,
 		sr_buf_adds(w, ")");
 		return 1;
 	}
-	if (t->field == SR_QF_TEXT) {
+	if (t->field == SR_QUERY_TEXT) {
 		sr_buf_adds(w, " AND (0");
-		for (int f = 0; f < SR_QF__COUNT; f++) {
-			if (sr_query_field_numeric(f))
+		for (int f = 0; f < SR_FIELD__COUNT; f++) {
+			if (sr_fields[f].type != SR_FIELD_TEXT)
 				continue;
 			sr_buf_addf(w, " OR instr(lower(%s), lower(?)) > 0",
 			    store_qcolumn(f));
