@@ -10,6 +10,24 @@ source "$(dirname "$0")/lib.sh"
 "$SITREP" --completion bash >"$T/sitrep.bash"
 "$SITREP" --completion zsh >"$T/_sitrep"
 head -1 "$T/_sitrep" | grep -q '^#compdef sitrep' || fail "zsh script header"
+command -v zsh >/dev/null || fail "zsh is not installed (make deps-test installs it)"
+zsh -n "$T/_sitrep" || fail "the zsh completion does not parse"
+# zsh: _sitrep run with _arguments and _describe replaced by printers, so
+# what it hands them (the command's option specs, the command list) shows.
+zsh_complete() { # CURRENT WORD... : the option names or commands offered
+	local cur=$1
+	shift
+	zsh -fc '_describe() { print -l -- "${(@P)2}"; }
+		_arguments() { print -l -- "$@"; }
+		source "$1"; shift; CURRENT=$1; shift; words=("$@"); _sitrep' \
+		_ "$T/_sitrep" "$cur" "$@" |
+		sed -n -e 's/^\*\{0,1\}\(--[a-z-]*\).*/\1/p' -e 's/^\([a-z]*\):.*/\1/p' |
+		sort | tr '\n' ' '
+}
+check "zsh report options" "$(zsh_complete 3 sitrep report --)" \
+	"--db --from --help --hours --json --service --to --top "
+check "zsh commands" "$(zsh_complete 2 sitrep co)" \
+	"config demo export ingest insights metrics report serve tui "
 complete_words() { # WORD... : what _sitrep proposes for the last word
 	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
 		_sitrep; [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' _ "$T/sitrep.bash" "$@" |
