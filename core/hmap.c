@@ -102,6 +102,8 @@ hmap_drop(struct sr_hmap *m, struct hmap_slot *s)
 void
 sr_hmap_clear(struct sr_hmap *m)
 {
+	if (m->n == 0)
+		return;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].key != NULL)
 			hmap_drop(m, &m->slots[i]);
@@ -232,6 +234,36 @@ const char *
 sr_hmap_put(struct sr_hmap *m, const char *key, void *val)
 {
 	return sr_hmap_putn(m, key, strlen(key), val);
+}
+
+void
+sr_hmap_retain(struct sr_hmap *m,
+    int (*keep)(void *ctx, const char *key, void *val), void *ctx)
+{
+	struct hmap_slot *old = m->slots;
+
+	if (m->n == 0)
+		return;
+	/* Rebuild rather than delete in place: no backward shifts to track
+	 * while walking, and every kept entry is moved once. */
+	m->slots = sr_xcalloc(m->cap, sizeof(*m->slots));
+	m->n = 0;
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (old[i].key == NULL)
+			continue;
+		if (!keep(ctx, old[i].key, old[i].val)) {
+			hmap_drop(m, &old[i]);
+			continue;
+		}
+		j = hmap_home(m, old[i].h);
+		while (m->slots[j].key != NULL)
+			j = (j + 1) & (m->cap - 1);
+		m->slots[j] = old[i];
+		m->n++;
+	}
+	free(old);
 }
 
 int

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/hmap.h"
 #include "core/store.h"
 
 #define STORE_BUSY_MS 2000
@@ -57,23 +58,6 @@ enum store_stmt_id {
 	STMT__N
 };
 
-/* --- a small open-addressing hash table keyed by byte strings --- */
-
-struct map_slot {
-	uint64_t hash;
-	char *key; /* NULL: empty slot */
-	size_t klen;
-	void *val; /* owned, freed by the map's free_val */
-	int64_t n; /* a counter for simple rollups */
-};
-
-struct store_map {
-	struct map_slot *slots;
-	size_t cap; /* power of two */
-	size_t used;
-	void (*free_val)(void *);
-};
-
 struct sr_store {
 	sqlite3 *db;
 	char *path;
@@ -89,14 +73,22 @@ struct sr_store {
 	int64_t batch_start_ms;	  /* monotonic */
 	uint32_t batch_rows;
 	uint64_t pending, committed;
-	int64_t event_rows;	   /* -1 = not counted yet */
-	struct store_map ev_min;   /* key: minute|service|endpoint|model|host */
-	struct store_map type_min; /* key: minute|event_type; n */
-	struct store_map err_min;  /* key: minute|service|template; n */
-	struct store_map ident;	   /* key: hour|kind|id; n 1 = committed */
-	struct store_map s1m, s1h; /* key: bucket|name; n */
-	struct sr_buf key;	   /* scratch */
-	struct sr_buf blob;	   /* scratch */
+	int64_t event_rows; /* -1 = not counted yet */
+	/* the batch's rollup groups; owned keys, values freed by the map */
+	struct sr_hmap *ev_min;	   /* minute|service|endpoint|model|host */
+	struct sr_hmap *type_min;  /* minute|event_type -> count */
+	struct sr_hmap *err_min;   /* minute|service|template */
+	struct sr_hmap *s1m, *s1h; /* bucket|name */
+	/*
+	 * hour|kind|id, no values: the identities seen, kept across batches
+	 * as a cache; ident_new lists (the map's copies of) the keys added
+	 * since the last commit, the only ones still to write.
+	 */
+	struct sr_hmap *ident;
+	const char **ident_new;
+	size_t ident_new_n, ident_new_cap;
+	struct sr_buf key;  /* scratch */
+	struct sr_buf blob; /* scratch */
 };
 
 /* --- store.c: errors, binds, steps --- */
