@@ -36,11 +36,17 @@ sr_hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint64_t h = 14695981039346656037ull;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
+	/* four bytes a turn: the same FNV-1a, less loop overhead */
+	for (; i + 4 <= n; i += 4) {
+		h = (h ^ s[i]) * 1099511628211ull;
+		h = (h ^ s[i + 1]) * 1099511628211ull;
+		h = (h ^ s[i + 2]) * 1099511628211ull;
+		h = (h ^ s[i + 3]) * 1099511628211ull;
 	}
+	for (; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ull;
 	return h;
 }
 
@@ -127,8 +133,11 @@ sr_hmap_count(const struct sr_hmap *m)
 	return m->n;
 }
 
-/* The slot holding key, or the empty slot that ends its probe run. */
-static struct hmap_slot *
+/*
+ * The slot holding key, or the empty slot that ends its probe run.
+ * Inline: it is the whole of every lookup.
+ */
+static inline struct hmap_slot *
 hmap_find(const struct sr_hmap *m, const void *key, size_t len, uint64_t h)
 {
 	size_t i = hmap_home(m, h);

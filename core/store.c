@@ -652,6 +652,37 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	return store_write_meta(st, err);
 }
 
+/* Build st->ev_insert and st->ev_cols from the field table. */
+static void
+store_ev_sql(struct sr_store *st)
+{
+	struct sr_buf ins, vals, cols;
+	int n = 0;
+
+	sr_buf_init(&ins);
+	sr_buf_init(&vals);
+	sr_buf_init(&cols);
+	sr_buf_adds(&ins, "INSERT INTO events(");
+	sr_buf_adds(&cols, "id");
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->sql == NULL)
+			continue;
+		/* the one flag stored is the error (the flags column) */
+		if (f->type == SR_FIELD_FLAG && f->id != SR_FIELD_IS_ERROR)
+			SR_BUG("store: a flag field the flags column lacks");
+		n++;
+		sr_buf_addf(&ins, "%s%s", n > 1 ? ", " : "", f->sql);
+		sr_buf_addf(&vals, "%s?%d", n > 1 ? ", " : "", n);
+		sr_buf_addf(&cols, ", %s", f->sql);
+	}
+	sr_buf_addf(&ins, ") VALUES(%s)", vals.data);
+	sr_buf_release(&vals);
+	st->ev_insert = sr_buf_detach(&ins, NULL);
+	st->ev_cols = sr_buf_detach(&cols, NULL);
+}
+
 struct sr_store *
 sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 {
@@ -662,6 +693,7 @@ sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 	st->path = sr_xstrdup(path);
 	st->flags = flags;
 	st->lock_fd = -1;
+	store_ev_sql(st);
 	store_write_init(st);
 	if (mem) {
 		st->flags &= ~(unsigned)SR_STORE_READONLY;
@@ -707,6 +739,8 @@ sr_store_close(struct sr_store *st)
 	if (st->lock_fd >= 0)
 		(void)close(st->lock_fd); /* nothing to recover */
 	store_write_release(st);
+	free(st->ev_insert);
+	free(st->ev_cols);
 	free(st->path);
 	free(st);
 }

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/field.h"
 #include "core/hmap.h"
 #include "core/store.h"
 
@@ -87,6 +88,14 @@ struct sr_store {
 	struct sr_hmap *ident;
 	const char **ident_new;
 	size_t ident_new_n, ident_new_cap;
+	/*
+	 * The events table's columns, from sr_fields[] (the .sql of each
+	 * field that has one, in table order), built at open: the INSERT
+	 * (parameter i + 1 is the i-th such field) and the SELECT list
+	 * ("id, " then the same columns) that store_ev_row() decodes.
+	 */
+	char *ev_insert;
+	char *ev_cols;
 	struct sr_buf key;  /* scratch */
 	struct sr_buf blob; /* scratch */
 };

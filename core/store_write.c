@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/sketch.h"
 #include "core/store_int.h"
 #include "core/template.h"
@@ -39,12 +40,7 @@ static const char *const store_sql[STMT__N] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
-	[STMT_EVENT] =
-	    "INSERT INTO events(ts, event_id, event_type, service,"
-	    " endpoint, status, latency_ms, user_id, session_id, message,"
-	    " model, tokens_in, tokens_out, ttft_ms, host, metadata, flags)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17)",
+	[STMT_EVENT] = NULL, /* st->ev_insert, from the field table */
 	[STMT_SAMPLE] = "INSERT INTO samples(name, ts, value)"
 			" VALUES(?1, ?2, ?3)",
 	[STMT_CURSOR_SET] =
@@ -190,11 +186,17 @@ store_group_put(struct sr_store *st, struct sr_hmap *m, uint64_t h, void *g)
 	return sr_hmap_puth(m, st->key.data, st->key.len, h, g);
 }
 
+static const char *
+store_stmt_sql(const struct sr_store *st, enum store_stmt_id id)
+{
+	return id == STMT_EVENT ? st->ev_insert : store_sql[id];
+}
+
 sqlite3_stmt *
 store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
 	if (st->stmt[id] == NULL &&
-	    sqlite3_prepare_v3(st->db, store_sql[id], -1,
+	    sqlite3_prepare_v3(st->db, store_stmt_sql(st, id), -1,
 		SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
 		store_sqlerr(st, err, "cannot prepare statement");
 		return NULL;
@@ -207,7 +209,7 @@ store_exec_id(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, id, err);
 
-	return s ? store_run(st, s, err, store_sql[id]) : -1;
+	return s ? store_run(st, s, err, store_stmt_sql(st, id)) : -1;
 }
 
 static int
@@ -695,47 +697,57 @@ int
 sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err)
 {
-	const char *type = ev->event_type ? ev->event_type : "request";
+	const char *type = sr_fields[SR_FIELD_TYPE].dflt;
 	sqlite3_stmt *s;
-	int brc = SQLITE_OK;
+	int brc = SQLITE_OK, p = 1;
 
 	if (store_begin(st, err) < 0)
 		return -1;
 	if ((s = store_stmt(st, STMT_EVENT, err)) == NULL)
 		return -1;
-	store_bind_i64(s, 1, ev->ts_ms, &brc);
-	store_bind_str(s, 2, ev->event_id, &brc);
-	store_bind_str(s, 3, type, &brc);
-	store_bind_str(s, 4, ev->service, &brc);
-	store_bind_str(s, 5, ev->endpoint, &brc);
-	if (ev->has & SR_EV_HAS_STATUS)
-		store_bind_i64(s, 6, ev->status_code, &brc);
-	else
-		store_bind_null(s, 6, &brc);
-	if (ev->has & SR_EV_HAS_LATENCY)
-		store_bind_dbl(s, 7, ev->response_time_ms, &brc);
-	else
-		store_bind_null(s, 7, &brc);
-	store_bind_str(s, 8, ev->user_id, &brc);
-	store_bind_str(s, 9, ev->session_id, &brc);
-	store_bind_str(s, 10, ev->message, &brc);
-	store_bind_str(s, 11, ev->model, &brc);
-	if (ev->has & SR_EV_HAS_TOKENS_IN)
-		store_bind_i64(s, 12, ev->tokens_in, &brc);
-	else
-		store_bind_null(s, 12, &brc);
-	if (ev->has & SR_EV_HAS_TOKENS_OUT)
-		store_bind_i64(s, 13, ev->tokens_out, &brc);
-	else
-		store_bind_null(s, 13, &brc);
-	if (ev->has & SR_EV_HAS_TTFT)
-		store_bind_dbl(s, 14, ev->ttft_ms, &brc);
-	else
-		store_bind_null(s, 14, &brc);
-	store_bind_str(s, 15, ev->host, &brc);
-	store_bind_str(s, 16, ev->metadata, &brc);
-	store_bind_i64(s, 17, sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0,
-	    &brc);
+	if (ev->event_type != NULL)
+		type = ev->event_type;
+	/* one parameter per events column, in st->ev_insert's order */
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+		const void *at = (const char *)ev + f->off;
+
+		if (f->sql == NULL)
+			continue;
+		switch (f->type) {
+		case SR_FIELD_TEXT:
+		case SR_FIELD_JSON: {
+			const char *v = *(const char *const *)at;
+
+			store_bind_str(s, p, v != NULL ? v : f->dflt, &brc);
+			break;
+		}
+		case SR_FIELD_TIME:
+			store_bind_i64(s, p, *(const int64_t *)at, &brc);
+			break;
+		case SR_FIELD_INT:
+			if (!(ev->has & f->has))
+				store_bind_null(s, p, &brc);
+			else if (f->size == sizeof(int64_t))
+				store_bind_i64(s, p, *(const int64_t *)at,
+				    &brc);
+			else
+				store_bind_i64(s, p, *(const int *)at, &brc);
+			break;
+		case SR_FIELD_REAL:
+			if (ev->has & f->has)
+				store_bind_dbl(s, p, *(const double *)at, &brc);
+			else
+				store_bind_null(s, p, &brc);
+			break;
+		case SR_FIELD_FLAG: /* the error: the flags column's bit */
+			store_bind_i64(s, p,
+			    sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0,
+			    &brc);
+			break;
+		}
+		p++;
+	}
 	if (store_bound(st, s, brc, err, "cannot insert event") < 0 ||
 	    store_run(st, s, err, "cannot insert event") < 0)
 		return -1;
