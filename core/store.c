@@ -652,12 +652,40 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	return store_write_meta(st, err);
 }
 
-/* Build st->ev_insert and st->ev_cols from the field table. */
+/* How the store binds field f (an events column). */
+static enum store_col_kind
+store_col_kind(const struct sr_field *f)
+{
+	switch (f->type) {
+	case SR_FIELD_TEXT:
+	case SR_FIELD_JSON:
+		return STORE_COL_TEXT;
+	case SR_FIELD_INT:
+		return f->size == sizeof(int64_t) ? STORE_COL_I64
+						  : STORE_COL_INT;
+	case SR_FIELD_REAL:
+		return STORE_COL_REAL;
+	case SR_FIELD_TIME:
+		return STORE_COL_TIME;
+	case SR_FIELD_FLAG:
+		break;
+	}
+	/* the one flag stored is the error (the flags column) */
+	if (f->id != SR_FIELD_IS_ERROR)
+		SR_BUG("store: a flag field the flags column lacks");
+	return STORE_COL_ERROR;
+}
+
+/*
+ * Build st->ev_insert, st->ev_cols and st->ev_col from the field table:
+ * parameter and SELECT column n (after id) are the n-th field with an
+ * sql name, in field order.
+ */
 static void
 store_ev_sql(struct sr_store *st)
 {
 	struct sr_buf ins, vals, cols;
-	int n = 0;
+	int n = 0, nc = 0;
 
 	sr_buf_init(&ins);
 	sr_buf_init(&vals);
@@ -669,9 +697,6 @@ store_ev_sql(struct sr_store *st)
 
 		if (f->sql == NULL)
 			continue;
-		/* the one flag stored is the error (the flags column) */
-		if (f->type == SR_FIELD_FLAG && f->id != SR_FIELD_IS_ERROR)
-			SR_BUG("store: a flag field the flags column lacks");
 		n++;
 		sr_buf_addf(&ins, "%s%s", n > 1 ? ", " : "", f->sql);
 		sr_buf_addf(&vals, "%s?%d", n > 1 ? ", " : "", n);
@@ -681,6 +706,24 @@ store_ev_sql(struct sr_store *st)
 	sr_buf_release(&vals);
 	st->ev_insert = sr_buf_detach(&ins, NULL);
 	st->ev_cols = sr_buf_detach(&cols, NULL);
+	for (int k = 0; k < STORE_COL__N; k++) {
+		n = 0;
+		for (int i = 0; i < SR_FIELD__COUNT; i++) {
+			const struct sr_field *f = &sr_fields[i];
+
+			if (f->sql == NULL)
+				continue;
+			n++;
+			if (store_col_kind(f) != (enum store_col_kind)k)
+				continue;
+			st->ev_col[nc].off = f->off;
+			st->ev_col[nc].has = f->has;
+			st->ev_col[nc].dflt = f->dflt;
+			st->ev_col[nc].param = n;
+			nc++;
+		}
+		st->ev_col_end[k] = nc;
+	}
 }
 
 struct sr_store *

@@ -27,6 +27,28 @@
 /* Most rows of one multi-row sample INSERT (3 parameters a row). */
 #define STORE_SAMPLE_ROWS 32
 
+/*
+ * How sr_store_add_event() binds an events column: the columns of one
+ * kind are bound by one loop, so the hot path tests no type per column.
+ */
+enum store_col_kind {
+	STORE_COL_TEXT,	 /* TEXT or JSON: a string, NULL as the default */
+	STORE_COL_I64,	 /* INT held in an int64_t */
+	STORE_COL_INT,	 /* INT held in an int */
+	STORE_COL_REAL,	 /* REAL */
+	STORE_COL_TIME,	 /* TIME, always known */
+	STORE_COL_ERROR, /* the error flag: SR_STORE_EV_ERROR in flags */
+	STORE_COL__N
+};
+
+/* One events column to bind: where its value is and its parameter. */
+struct store_col {
+	size_t off;	  /* offsetof the member in struct sr_event */
+	unsigned has;	  /* SR_EV_HAS_* bit that says a number is known */
+	const char *dflt; /* TEXT: what NULL binds as, or NULL */
+	int param;	  /* the INSERT's parameter, from 1 */
+};
+
 /* Cached statements, prepared on first use (store_write.c). */
 enum store_stmt_id {
 	STMT_BEGIN,
@@ -96,6 +118,10 @@ struct sr_store {
 	 */
 	char *ev_insert;
 	char *ev_cols;
+	/* the same columns grouped by kind: kind k is ev_col[ev_col_end[k -
+	 * 1] .. ev_col_end[k]) (from 0 for k = 0) */
+	struct store_col ev_col[SR_FIELD__COUNT];
+	int ev_col_end[STORE_COL__N];
 	struct sr_buf key;  /* scratch */
 	struct sr_buf blob; /* scratch */
 };

@@ -693,13 +693,17 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 	}
 }
 
+/* The member of ev that events column c reads. */
+#define EV_AT(ev, c) ((const void *)((const char *)(ev) + (c)->off))
+
 int
 sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err)
 {
 	const char *type = sr_fields[SR_FIELD_TYPE].dflt;
 	sqlite3_stmt *s;
-	int brc = SQLITE_OK, p = 1;
+	const struct store_col *c, *end;
+	int brc = SQLITE_OK;
 
 	if (store_begin(st, err) < 0)
 		return -1;
@@ -707,47 +711,37 @@ sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
 		return -1;
 	if (ev->event_type != NULL)
 		type = ev->event_type;
-	/* one parameter per events column, in st->ev_insert's order */
-	for (int i = 0; i < SR_FIELD__COUNT; i++) {
-		const struct sr_field *f = &sr_fields[i];
-		const void *at = (const char *)ev + f->off;
+	/* one parameter per events column (st->ev_col), a loop per kind */
+	c = st->ev_col;
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_TEXT]; c < end; c++) {
+		const char *v = *(const char *const *)EV_AT(ev, c);
 
-		if (f->sql == NULL)
-			continue;
-		switch (f->type) {
-		case SR_FIELD_TEXT:
-		case SR_FIELD_JSON: {
-			const char *v = *(const char *const *)at;
-
-			store_bind_str(s, p, v != NULL ? v : f->dflt, &brc);
-			break;
-		}
-		case SR_FIELD_TIME:
-			store_bind_i64(s, p, *(const int64_t *)at, &brc);
-			break;
-		case SR_FIELD_INT:
-			if (!(ev->has & f->has))
-				store_bind_null(s, p, &brc);
-			else if (f->size == sizeof(int64_t))
-				store_bind_i64(s, p, *(const int64_t *)at,
-				    &brc);
-			else
-				store_bind_i64(s, p, *(const int *)at, &brc);
-			break;
-		case SR_FIELD_REAL:
-			if (ev->has & f->has)
-				store_bind_dbl(s, p, *(const double *)at, &brc);
-			else
-				store_bind_null(s, p, &brc);
-			break;
-		case SR_FIELD_FLAG: /* the error: the flags column's bit */
-			store_bind_i64(s, p,
-			    sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0,
-			    &brc);
-			break;
-		}
-		p++;
+		store_bind_str(s, c->param, v != NULL ? v : c->dflt, &brc);
 	}
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_I64]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_i64(s, c->param,
+			    *(const int64_t *)EV_AT(ev, c), &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_INT]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_i64(s, c->param, *(const int *)EV_AT(ev, c),
+			    &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_REAL]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_dbl(s, c->param,
+			    *(const double *)EV_AT(ev, c), &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_TIME]; c < end; c++)
+		store_bind_i64(s, c->param, *(const int64_t *)EV_AT(ev, c),
+		    &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_ERROR]; c < end; c++)
+		store_bind_i64(s, c->param,
+		    sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0, &brc);
 	if (store_bound(st, s, brc, err, "cannot insert event") < 0 ||
 	    store_run(st, s, err, "cannot insert event") < 0)
 		return -1;
