@@ -10,11 +10,11 @@
  *
  * Derived from it today: the parser's key table and slot conversions
  * (core/parse.c), the export's event columns and their SELECT list
- * (core/export.c), the web API's event objects (web/render.c) and
- * sr_event_copy()/sr_event_release() (core/event.c).  Meant for: the
- * store's column list and row decoding (sql, type, off), and the event
- * query language's field names (query, name, json, the aliases) and
- * comparisons (type, has).
+ * (core/export.c), the web API's event objects (web/render.c),
+ * sr_event_copy()/sr_event_release() (core/event.c) and the store's
+ * events columns: its INSERT, SELECT list and row decoder (sql, type,
+ * off, has; core/store*.c).  Meant for: the event query language's field
+ * names (query, name, json, the aliases) and comparisons (type, has).
  *
  * Row order is the export's column order (and the JSON writer's, which
  * puts the time first); sr_field_id follows it.  The table is const and

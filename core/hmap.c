@@ -36,11 +36,17 @@ sr_hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	uint64_t h = 14695981039346656037ull;
+	size_t i = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
+	/* four bytes a turn: the same FNV-1a, less loop overhead */
+	for (; i + 4 <= n; i += 4) {
+		h = (h ^ s[i]) * 1099511628211ull;
+		h = (h ^ s[i + 1]) * 1099511628211ull;
+		h = (h ^ s[i + 2]) * 1099511628211ull;
+		h = (h ^ s[i + 3]) * 1099511628211ull;
 	}
+	for (; i < n; i++)
+		h = (h ^ s[i]) * 1099511628211ull;
 	return h;
 }
 
@@ -102,6 +108,8 @@ hmap_drop(struct sr_hmap *m, struct hmap_slot *s)
 void
 sr_hmap_clear(struct sr_hmap *m)
 {
+	if (m->n == 0)
+		return;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i].key != NULL)
 			hmap_drop(m, &m->slots[i]);
@@ -125,8 +133,11 @@ sr_hmap_count(const struct sr_hmap *m)
 	return m->n;
 }
 
-/* The slot holding key, or the empty slot that ends its probe run. */
-static struct hmap_slot *
+/*
+ * The slot holding key, or the empty slot that ends its probe run.
+ * Inline: it is the whole of every lookup.
+ */
+static inline struct hmap_slot *
 hmap_find(const struct sr_hmap *m, const void *key, size_t len, uint64_t h)
 {
 	size_t i = hmap_home(m, h);
@@ -232,6 +243,36 @@ const char *
 sr_hmap_put(struct sr_hmap *m, const char *key, void *val)
 {
 	return sr_hmap_putn(m, key, strlen(key), val);
+}
+
+void
+sr_hmap_retain(struct sr_hmap *m,
+    int (*keep)(void *ctx, const char *key, void *val), void *ctx)
+{
+	struct hmap_slot *old = m->slots;
+
+	if (m->n == 0)
+		return;
+	/* Rebuild rather than delete in place: no backward shifts to track
+	 * while walking, and every kept entry is moved once. */
+	m->slots = sr_xcalloc(m->cap, sizeof(*m->slots));
+	m->n = 0;
+	for (size_t i = 0; i < m->cap; i++) {
+		size_t j;
+
+		if (old[i].key == NULL)
+			continue;
+		if (!keep(ctx, old[i].key, old[i].val)) {
+			hmap_drop(m, &old[i]);
+			continue;
+		}
+		j = hmap_home(m, old[i].h);
+		while (m->slots[j].key != NULL)
+			j = (j + 1) & (m->cap - 1);
+		m->slots[j] = old[i];
+		m->n++;
+	}
+	free(old);
 }
 
 int

@@ -48,6 +48,13 @@ sr_hmap_new(size_t hint, unsigned flags, void (*free_val)(void *));
 void sr_hmap_free(struct sr_hmap *m);
 /* Remove every entry (as sr_hmap_del would); keeps the slot memory. */
 void sr_hmap_clear(struct sr_hmap *m);
+/*
+ * Remove every entry for which keep(ctx, key, val) returns 0 (as
+ * sr_hmap_del would) and keep the others; keeps the slot memory.  The
+ * kept keys do not move.  keep must not change the map.
+ */
+void sr_hmap_retain(struct sr_hmap *m,
+    int (*keep)(void *ctx, const char *key, void *val), void *ctx);
 
 /* Number of entries. */
 size_t sr_hmap_count(const struct sr_hmap *m);

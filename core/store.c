@@ -652,6 +652,80 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	return store_write_meta(st, err);
 }
 
+/* How the store binds field f (an events column). */
+static enum store_col_kind
+store_col_kind(const struct sr_field *f)
+{
+	switch (f->type) {
+	case SR_FIELD_TEXT:
+	case SR_FIELD_JSON:
+		return STORE_COL_TEXT;
+	case SR_FIELD_INT:
+		return f->size == sizeof(int64_t) ? STORE_COL_I64
+						  : STORE_COL_INT;
+	case SR_FIELD_REAL:
+		return STORE_COL_REAL;
+	case SR_FIELD_TIME:
+		return STORE_COL_TIME;
+	case SR_FIELD_FLAG:
+		break;
+	}
+	/* the one flag stored is the error (the flags column) */
+	if (f->id != SR_FIELD_IS_ERROR)
+		SR_BUG("store: a flag field the flags column lacks");
+	return STORE_COL_ERROR;
+}
+
+/*
+ * Build st->ev_insert, st->ev_cols and st->ev_col from the field table:
+ * parameter and SELECT column n (after id) are the n-th field with an
+ * sql name, in field order.
+ */
+static void
+store_ev_sql(struct sr_store *st)
+{
+	struct sr_buf ins, vals, cols;
+	int n = 0, nc = 0;
+
+	sr_buf_init(&ins);
+	sr_buf_init(&vals);
+	sr_buf_init(&cols);
+	sr_buf_adds(&ins, "INSERT INTO events(");
+	sr_buf_adds(&cols, "id");
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->sql == NULL)
+			continue;
+		n++;
+		sr_buf_addf(&ins, "%s%s", n > 1 ? ", " : "", f->sql);
+		sr_buf_addf(&vals, "%s?%d", n > 1 ? ", " : "", n);
+		sr_buf_addf(&cols, ", %s", f->sql);
+	}
+	sr_buf_addf(&ins, ") VALUES(%s)", vals.data);
+	sr_buf_release(&vals);
+	st->ev_insert = sr_buf_detach(&ins, NULL);
+	st->ev_cols = sr_buf_detach(&cols, NULL);
+	for (int k = 0; k < STORE_COL__N; k++) {
+		n = 0;
+		for (int i = 0; i < SR_FIELD__COUNT; i++) {
+			const struct sr_field *f = &sr_fields[i];
+
+			if (f->sql == NULL)
+				continue;
+			n++;
+			if (store_col_kind(f) != (enum store_col_kind)k)
+				continue;
+			st->ev_col[nc].off = f->off;
+			st->ev_col[nc].has = f->has;
+			st->ev_col[nc].dflt = f->dflt;
+			st->ev_col[nc].param = n;
+			nc++;
+		}
+		st->ev_col_end[k] = nc;
+	}
+}
+
 struct sr_store *
 sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 {
@@ -662,6 +736,7 @@ sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 	st->path = sr_xstrdup(path);
 	st->flags = flags;
 	st->lock_fd = -1;
+	store_ev_sql(st);
 	store_write_init(st);
 	if (mem) {
 		st->flags &= ~(unsigned)SR_STORE_READONLY;
@@ -707,6 +782,8 @@ sr_store_close(struct sr_store *st)
 	if (st->lock_fd >= 0)
 		(void)close(st->lock_fd); /* nothing to recover */
 	store_write_release(st);
+	free(st->ev_insert);
+	free(st->ev_cols);
 	free(st->path);
 	free(st);
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/field.h"
+#include "core/hmap.h"
 #include "core/store.h"
 
 #define STORE_BUSY_MS 2000
@@ -24,6 +26,28 @@
 
 /* Most rows of one multi-row sample INSERT (3 parameters a row). */
 #define STORE_SAMPLE_ROWS 32
+
+/*
+ * How sr_store_add_event() binds an events column: the columns of one
+ * kind are bound by one loop, so the hot path tests no type per column.
+ */
+enum store_col_kind {
+	STORE_COL_TEXT,	 /* TEXT or JSON: a string, NULL as the default */
+	STORE_COL_I64,	 /* INT held in an int64_t */
+	STORE_COL_INT,	 /* INT held in an int */
+	STORE_COL_REAL,	 /* REAL */
+	STORE_COL_TIME,	 /* TIME, always known */
+	STORE_COL_ERROR, /* the error flag: SR_STORE_EV_ERROR in flags */
+	STORE_COL__N
+};
+
+/* One events column to bind: where its value is and its parameter. */
+struct store_col {
+	size_t off;	  /* offsetof the member in struct sr_event */
+	unsigned has;	  /* SR_EV_HAS_* bit that says a number is known */
+	const char *dflt; /* TEXT: what NULL binds as, or NULL */
+	int param;	  /* the INSERT's parameter, from 1 */
+};
 
 /* Cached statements, prepared on first use (store_write.c). */
 enum store_stmt_id {
@@ -57,23 +81,6 @@ enum store_stmt_id {
 	STMT__N
 };
 
-/* --- a small open-addressing hash table keyed by byte strings --- */
-
-struct map_slot {
-	uint64_t hash;
-	char *key; /* NULL: empty slot */
-	size_t klen;
-	void *val; /* owned, freed by the map's free_val */
-	int64_t n; /* a counter for simple rollups */
-};
-
-struct store_map {
-	struct map_slot *slots;
-	size_t cap; /* power of two */
-	size_t used;
-	void (*free_val)(void *);
-};
-
 struct sr_store {
 	sqlite3 *db;
 	char *path;
@@ -89,14 +96,34 @@ struct sr_store {
 	int64_t batch_start_ms;	  /* monotonic */
 	uint32_t batch_rows;
 	uint64_t pending, committed;
-	int64_t event_rows;	   /* -1 = not counted yet */
-	struct store_map ev_min;   /* key: minute|service|endpoint|model|host */
-	struct store_map type_min; /* key: minute|event_type; n */
-	struct store_map err_min;  /* key: minute|service|template; n */
-	struct store_map ident;	   /* key: hour|kind|id; n 1 = committed */
-	struct store_map s1m, s1h; /* key: bucket|name; n */
-	struct sr_buf key;	   /* scratch */
-	struct sr_buf blob;	   /* scratch */
+	int64_t event_rows; /* -1 = not counted yet */
+	/* the batch's rollup groups; owned keys, values freed by the map */
+	struct sr_hmap *ev_min;	   /* minute|service|endpoint|model|host */
+	struct sr_hmap *type_min;  /* minute|event_type -> count */
+	struct sr_hmap *err_min;   /* minute|service|template */
+	struct sr_hmap *s1m, *s1h; /* bucket|name */
+	/*
+	 * hour|kind|id, no values: the identities seen, kept across batches
+	 * as a cache; ident_new lists (the map's copies of) the keys added
+	 * since the last commit, the only ones still to write.
+	 */
+	struct sr_hmap *ident;
+	const char **ident_new;
+	size_t ident_new_n, ident_new_cap;
+	/*
+	 * The events table's columns, from sr_fields[] (the .sql of each
+	 * field that has one, in table order), built at open: the INSERT
+	 * (parameter i + 1 is the i-th such field) and the SELECT list
+	 * ("id, " then the same columns) that store_ev_row() decodes.
+	 */
+	char *ev_insert;
+	char *ev_cols;
+	/* the same columns grouped by kind: kind k is ev_col[ev_col_end[k -
+	 * 1] .. ev_col_end[k]) (from 0 for k = 0) */
+	struct store_col ev_col[SR_FIELD__COUNT];
+	int ev_col_end[STORE_COL__N];
+	struct sr_buf key;  /* scratch */
+	struct sr_buf blob; /* scratch */
 };
 
 /* --- store.c: errors, binds, steps --- */

@@ -183,55 +183,68 @@ sr_store_evq_init(struct sr_store_evq *q)
 	q->order = SR_STORE_BY_ID;
 }
 
-#define STORE_EV_COLS                                                  \
-	"id, ts, event_id, event_type, service, endpoint, status, "    \
-	"latency_ms, user_id, session_id, message, model, tokens_in, " \
-	"tokens_out, ttft_ms, host, metadata, flags"
-
 static const char *
 store_col_text(sqlite3_stmt *s, int c)
 {
 	return (const char *)sqlite3_column_text(s, c);
 }
 
-/* The one decoder of an events row (STORE_EV_COLS); strings borrowed. */
+/* Set an INT or TIME field of e from column c (not NULL). */
+static void
+store_col_int(sqlite3_stmt *s, int c, const struct sr_field *f,
+    struct sr_event *e)
+{
+	void *p = (char *)e + f->off;
+
+	if (f->size == sizeof(int64_t))
+		*(int64_t *)p = sqlite3_column_int64(s, c);
+	else
+		*(int *)p = sqlite3_column_int(s, c);
+}
+
+/*
+ * The one decoder of an events row (st->ev_cols: id, then a column per
+ * field with an sql name, in field order); strings borrowed.
+ */
 static int64_t
 store_ev_row(sqlite3_stmt *s, struct sr_event *e)
 {
+	int c = 1;
+
 	sr_event_clear(e);
-	e->ts_ms = sqlite3_column_int64(s, 1);
-	e->event_id = store_col_text(s, 2);
-	e->event_type = store_col_text(s, 3);
-	e->service = store_col_text(s, 4);
-	e->endpoint = store_col_text(s, 5);
-	if (sqlite3_column_type(s, 6) != SQLITE_NULL) {
-		e->status_code = sqlite3_column_int(s, 6);
-		e->has |= SR_EV_HAS_STATUS;
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		const struct sr_field *f = &sr_fields[i];
+
+		if (f->sql == NULL)
+			continue;
+		switch (f->type) {
+		case SR_FIELD_TEXT:
+		case SR_FIELD_JSON:
+			*sr_field_text_at(f, e) = store_col_text(s, c);
+			break;
+		case SR_FIELD_TIME:
+			store_col_int(s, c, f, e);
+			break;
+		case SR_FIELD_INT:
+			if (sqlite3_column_type(s, c) != SQLITE_NULL) {
+				store_col_int(s, c, f, e);
+				e->has |= f->has;
+			}
+			break;
+		case SR_FIELD_REAL:
+			if (sqlite3_column_type(s, c) != SQLITE_NULL) {
+				*(double *)(void *)((char *)e + f->off) =
+				    sqlite3_column_double(s, c);
+				e->has |= f->has;
+			}
+			break;
+		case SR_FIELD_FLAG: /* the error: the flags column's bit */
+			if (sqlite3_column_int(s, c) & SR_STORE_EV_ERROR)
+				e->has |= f->has;
+			break;
+		}
+		c++;
 	}
-	if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
-		e->response_time_ms = sqlite3_column_double(s, 7);
-		e->has |= SR_EV_HAS_LATENCY;
-	}
-	e->user_id = store_col_text(s, 8);
-	e->session_id = store_col_text(s, 9);
-	e->message = store_col_text(s, 10);
-	e->model = store_col_text(s, 11);
-	if (sqlite3_column_type(s, 12) != SQLITE_NULL) {
-		e->tokens_in = sqlite3_column_int64(s, 12);
-		e->has |= SR_EV_HAS_TOKENS_IN;
-	}
-	if (sqlite3_column_type(s, 13) != SQLITE_NULL) {
-		e->tokens_out = sqlite3_column_int64(s, 13);
-		e->has |= SR_EV_HAS_TOKENS_OUT;
-	}
-	if (sqlite3_column_type(s, 14) != SQLITE_NULL) {
-		e->ttft_ms = sqlite3_column_double(s, 14);
-		e->has |= SR_EV_HAS_TTFT;
-	}
-	e->host = store_col_text(s, 15);
-	e->metadata = store_col_text(s, 16);
-	if (sqlite3_column_int(s, 17) & SR_STORE_EV_ERROR)
-		e->has |= SR_EV_IS_ERROR;
 	return sqlite3_column_int64(s, 0);
 }
 
@@ -339,7 +352,7 @@ store_ev_stream(struct sr_store *st, const struct sr_store_evq *q,
 	int64_t n = 0;
 	int exact, rc = SQLITE_DONE, stop = 0;
 
-	if (store_ev_prepare(st, q, STORE_EV_COLS, order, 1, min_id, &s, &exact,
+	if (store_ev_prepare(st, q, st->ev_cols, order, 1, min_id, &s, &exact,
 		err) < 0)
 		return -1;
 	while ((q->limit <= 0 || n < q->limit) &&

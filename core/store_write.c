@@ -3,7 +3,7 @@
  * store_write: the store's write side.  Writes go into an open
  * transaction (the batch) with cached prepared statements; rollups
  * (ev_minute, type_minute, error_minute, ident_hour, samples_1m/1h) are
- * accumulated in memory in small hash tables while the batch is open and
+ * accumulated in memory in hash maps (core/hmap.h) while the batch is open and
  * upserted into their tables just before COMMIT, in the same transaction,
  * so the rollups always agree with the committed raw rows.  Retention
  * deletes old rows a bounded number at a time.
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "core/sketch.h"
 #include "core/store_int.h"
 #include "core/template.h"
@@ -39,12 +40,7 @@ static const char *const store_sql[STMT__N] = {
 	[STMT_BEGIN] = "BEGIN IMMEDIATE",
 	[STMT_COMMIT] = "COMMIT",
 	[STMT_ROLLBACK] = "ROLLBACK",
-	[STMT_EVENT] =
-	    "INSERT INTO events(ts, event_id, event_type, service,"
-	    " endpoint, status, latency_ms, user_id, session_id, message,"
-	    " model, tokens_in, tokens_out, ttft_ms, host, metadata, flags)"
-	    " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?15, ?16, ?17)",
+	[STMT_EVENT] = NULL, /* st->ev_insert, from the field table */
 	[STMT_SAMPLE] = "INSERT INTO samples(name, ts, value)"
 			" VALUES(?1, ?2, ?3)",
 	[STMT_CURSOR_SET] =
@@ -109,98 +105,6 @@ static const char *const store_sql[STMT__N] = {
 	[STMT_COUNT_EVENTS] = "SELECT count(*) FROM events",
 };
 
-/* --- a small open-addressing hash table keyed by byte strings --- */
-
-static uint64_t
-map_hash(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h ^ (h >> 29);
-}
-
-static void
-map_grow(struct store_map *m)
-{
-	size_t cap = m->cap ? m->cap * 2 : 64;
-	struct map_slot *slots = sr_xcalloc(cap, sizeof(*slots));
-
-	for (size_t i = 0; i < m->cap; i++) {
-		struct map_slot *s = &m->slots[i];
-		size_t j;
-
-		if (s->key == NULL)
-			continue;
-		for (j = s->hash & (cap - 1); slots[j].key;
-		     j = (j + 1) & (cap - 1))
-			;
-		slots[j] = *s;
-	}
-	free(m->slots);
-	m->slots = slots;
-	m->cap = cap;
-}
-
-/* Find key's slot, creating an empty one (val NULL, n 0) when missing. */
-static struct map_slot *
-map_get(struct store_map *m, const char *key, size_t klen)
-{
-	uint64_t h = map_hash(key, klen);
-	size_t j;
-
-	if ((m->used + 1) * 10 > m->cap * 7)
-		map_grow(m);
-	for (j = h & (m->cap - 1); m->slots[j].key;
-	     j = (j + 1) & (m->cap - 1)) {
-		struct map_slot *s = &m->slots[j];
-
-		if (s->hash == h && s->klen == klen &&
-		    memcmp(s->key, key, klen) == 0)
-			return s;
-	}
-	m->slots[j].hash = h;
-	m->slots[j].key = sr_xmalloc(klen + 1);
-	memcpy(m->slots[j].key, key, klen);
-	m->slots[j].key[klen] = '\0';
-	m->slots[j].klen = klen;
-	m->slots[j].val = NULL;
-	m->slots[j].n = 0;
-	m->used++;
-	return &m->slots[j];
-}
-
-/* Empty the map, keeping its memory. */
-static void
-map_clear(struct store_map *m)
-{
-	if (m->used == 0)
-		return;
-	for (size_t i = 0; i < m->cap; i++) {
-		struct map_slot *s = &m->slots[i];
-
-		if (s->key == NULL)
-			continue;
-		if (s->val && m->free_val)
-			m->free_val(s->val);
-		free(s->key);
-		s->key = NULL;
-	}
-	m->used = 0;
-}
-
-static void
-map_release(struct store_map *m)
-{
-	map_clear(m);
-	free(m->slots);
-	m->slots = NULL;
-	m->cap = 0;
-}
-
 /* --- rollup groups --- */
 
 /* One ev_minute row being accumulated; strings point into the map key. */
@@ -223,6 +127,11 @@ ev_group_free(void *p)
 	free(g);
 }
 
+/* One type_minute row: key is minute, event_type. */
+struct type_group {
+	int64_t n;
+};
+
 /* One error_minute row: key is minute, service, template. */
 struct err_group {
 	int64_t minute;
@@ -230,6 +139,7 @@ struct err_group {
 	char *tpl;
 	char *example; /* newest event's message */
 	int64_t example_ts;
+	int64_t n;
 };
 
 static void
@@ -243,49 +153,50 @@ err_group_free(void *p)
 	free(g);
 }
 
+/* One samples_1m / samples_1h row: key is bucket, name. */
 struct sample_group {
 	double min, max, sum;
+	int64_t n;
 	int written; /* in the batch being committed */
 };
 
-/* Drop the sample groups written by the last commit; keep the others. */
-static void
-map_drop_written(struct store_map *m)
+/* sr_hmap_retain() test: the sample groups not written by the commit. */
+static int
+sample_unwritten(void *ctx, const char *key, void *val)
 {
-	struct map_slot *old = m->slots;
-	size_t cap = m->cap;
+	const struct sample_group *g = val;
 
-	if (m->used == 0)
-		return;
-	m->slots = sr_xcalloc(cap, sizeof(*m->slots));
-	m->used = 0;
-	for (size_t i = 0; i < cap; i++) {
-		struct map_slot *s = &old[i];
-		struct sample_group *g = s->val;
-		size_t j;
+	(void)ctx;
+	(void)key;
+	return !g->written;
+}
 
-		if (s->key == NULL)
-			continue;
-		if (g == NULL || g->written) {
-			if (g && m->free_val)
-				m->free_val(g);
-			free(s->key);
-			continue;
-		}
-		for (j = s->hash & (cap - 1); m->slots[j].key;
-		     j = (j + 1) & (cap - 1))
-			;
-		m->slots[j] = *s;
-		m->used++;
-	}
-	free(old);
+/* The group stored under the scratch key, or NULL; its hash in *h. */
+static void *
+store_group_get(struct sr_store *st, const struct sr_hmap *m, uint64_t *h)
+{
+	*h = sr_hash_bytes(st->key.data, st->key.len);
+	return sr_hmap_geth(m, st->key.data, st->key.len, *h);
+}
+
+/* Store the new group g under the scratch key (hash h); the map's key. */
+static const char *
+store_group_put(struct sr_store *st, struct sr_hmap *m, uint64_t h, void *g)
+{
+	return sr_hmap_puth(m, st->key.data, st->key.len, h, g);
+}
+
+static const char *
+store_stmt_sql(const struct sr_store *st, enum store_stmt_id id)
+{
+	return id == STMT_EVENT ? st->ev_insert : store_sql[id];
 }
 
 sqlite3_stmt *
 store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
 	if (st->stmt[id] == NULL &&
-	    sqlite3_prepare_v3(st->db, store_sql[id], -1,
+	    sqlite3_prepare_v3(st->db, store_stmt_sql(st, id), -1,
 		SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
 		store_sqlerr(st, err, "cannot prepare statement");
 		return NULL;
@@ -298,7 +209,7 @@ store_exec_id(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, id, err);
 
-	return s ? store_run(st, s, err, store_sql[id]) : -1;
+	return s ? store_run(st, s, err, store_stmt_sql(st, id)) : -1;
 }
 
 static int
@@ -422,25 +333,24 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 {
 	sqlite3_stmt *s;
 	int brc = SQLITE_OK;
+	size_t pos = 0;
+	const char *k;
+	void *v;
 
-	for (size_t i = 0; i < st->ev_min.cap; i++)
-		if (st->ev_min.slots[i].key &&
-		    store_write_ev_group(st, st->ev_min.slots[i].val, err) < 0)
+	while (sr_hmap_next(st->ev_min, &pos, NULL, &v))
+		if (store_write_ev_group(st, v, err) < 0)
 			return -1;
-	if (st->type_min.used) {
+	if (sr_hmap_count(st->type_min)) {
 		if ((s = store_stmt(st, STMT_TYPE_UP, err)) == NULL)
 			return -1;
-		for (size_t i = 0; i < st->type_min.cap; i++) {
-			struct map_slot *m = &st->type_min.slots[i];
+		for (pos = 0; sr_hmap_next(st->type_min, &pos, &k, &v);) {
+			const struct type_group *g = v;
 			int64_t minute;
 
-			if (m->key == NULL)
-				continue;
-			memcpy(&minute, m->key, sizeof(minute));
+			memcpy(&minute, k, sizeof(minute));
 			store_bind_i64(s, 1, minute, &brc);
-			store_bind_strn(s, 2, m->key + 8, (int)m->klen - 8,
-			    &brc);
-			store_bind_i64(s, 3, m->n, &brc);
+			store_bind_str(s, 2, k + 8, &brc);
+			store_bind_i64(s, 3, g->n, &brc);
 			if (store_bound(st, s, brc, err,
 				"cannot write type_minute") < 0 ||
 			    store_run(st, s, err, "cannot write type_minute") <
@@ -448,19 +358,16 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 				return -1;
 		}
 	}
-	if (st->err_min.used) {
+	if (sr_hmap_count(st->err_min)) {
 		if ((s = store_stmt(st, STMT_ERROR_UP, err)) == NULL)
 			return -1;
-		for (size_t i = 0; i < st->err_min.cap; i++) {
-			struct map_slot *m = &st->err_min.slots[i];
-			struct err_group *g = m->val;
+		for (pos = 0; sr_hmap_next(st->err_min, &pos, NULL, &v);) {
+			const struct err_group *g = v;
 
-			if (m->key == NULL)
-				continue;
 			store_bind_i64(s, 1, g->minute, &brc);
 			store_bind_str(s, 2, g->service, &brc);
 			store_bind_str(s, 3, g->tpl, &brc);
-			store_bind_i64(s, 4, m->n, &brc);
+			store_bind_i64(s, 4, g->n, &brc);
 			store_bind_str(s, 5, g->example, &brc);
 			if (store_bound(st, s, brc, err,
 				"cannot write error_minute") < 0 ||
@@ -469,20 +376,17 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 				return -1;
 		}
 	}
-	if (st->ident.used) {
+	if (st->ident_new_n) {
 		if ((s = store_stmt(st, STMT_IDENT_UP, err)) == NULL)
 			return -1;
-		for (size_t i = 0; i < st->ident.cap; i++) {
-			struct map_slot *m = &st->ident.slots[i];
+		for (size_t i = 0; i < st->ident_new_n; i++) {
 			int64_t hour;
 
-			if (m->key == NULL || m->n)
-				continue;
-			memcpy(&hour, m->key, sizeof(hour));
+			k = st->ident_new[i];
+			memcpy(&hour, k, sizeof(hour));
 			store_bind_i64(s, 1, hour, &brc);
-			store_bind_i64(s, 2, m->key[8], &brc);
-			store_bind_strn(s, 3, m->key + 9, (int)m->klen - 9,
-			    &brc);
+			store_bind_i64(s, 2, k[8], &brc);
+			store_bind_str(s, 3, k + 9, &brc);
 			if (store_bound(st, s, brc, err,
 				"cannot write ident_hour") < 0 ||
 			    store_run(st, s, err, "cannot write ident_hour") <
@@ -491,10 +395,10 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 		}
 	}
 	for (int t = 0; t < 2; t++) {
-		struct store_map *mp = t ? &st->s1h : &st->s1m;
+		struct sr_hmap *mp = t ? st->s1h : st->s1m;
 		int64_t open_from = INT64_MAX; /* lazy: groups kept open */
 
-		if (mp->used == 0)
+		if (sr_hmap_count(mp) == 0)
 			continue;
 		if ((st->flags & SR_STORE_LAZY_ROLLUPS) && !all) {
 			int64_t minute =
@@ -510,24 +414,20 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 		if ((s = store_stmt(st, t ? STMT_S1H_UP : STMT_S1M_UP, err)) ==
 		    NULL)
 			return -1;
-		for (size_t i = 0; i < mp->cap; i++) {
-			struct map_slot *m = &mp->slots[i];
-			struct sample_group *g = m->val;
+		for (pos = 0; sr_hmap_next(mp, &pos, &k, &v);) {
+			struct sample_group *g = v;
 			int64_t ts;
 
-			if (m->key == NULL)
-				continue;
-			memcpy(&ts, m->key, sizeof(ts));
+			memcpy(&ts, k, sizeof(ts));
 			if (ts >= open_from)
 				continue;
 			g->written = 1;
-			store_bind_strn(s, 1, m->key + 8, (int)m->klen - 8,
-			    &brc);
+			store_bind_str(s, 1, k + 8, &brc);
 			store_bind_i64(s, 2, ts, &brc);
 			store_bind_dbl(s, 3, g->min, &brc);
-			store_bind_dbl(s, 4, g->sum / (double)m->n, &brc);
+			store_bind_dbl(s, 4, g->sum / (double)g->n, &brc);
 			store_bind_dbl(s, 5, g->max, &brc);
-			store_bind_i64(s, 6, m->n, &brc);
+			store_bind_i64(s, 6, g->n, &brc);
 			if (store_bound(st, s, brc, err,
 				"cannot write sample rollups") < 0 ||
 			    store_run(st, s, err,
@@ -540,29 +440,26 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
 
 /*
  * Forget the batch's groups.  The identity set outlives batches: entries
- * already committed (n = 1) are not written again, which saves one
- * INSERT OR IGNORE per repeated user or session; it is only a cache, so
- * it is dropped when it grows large or when a batch fails.
+ * already committed (not in ident_new) are not written again, which
+ * saves one INSERT OR IGNORE per repeated user or session; it is only a
+ * cache, so it is dropped when it grows large or when a batch fails.
  */
 static void
 store_clear_rollups(struct sr_store *st, int committed)
 {
-	map_clear(&st->ev_min);
-	map_clear(&st->type_min);
-	map_clear(&st->err_min);
+	sr_hmap_clear(st->ev_min);
+	sr_hmap_clear(st->type_min);
+	sr_hmap_clear(st->err_min);
 	if (committed && (st->flags & SR_STORE_LAZY_ROLLUPS)) {
-		map_drop_written(&st->s1m);
-		map_drop_written(&st->s1h);
+		sr_hmap_retain(st->s1m, sample_unwritten, NULL);
+		sr_hmap_retain(st->s1h, sample_unwritten, NULL);
 	} else {
-		map_clear(&st->s1m);
-		map_clear(&st->s1h);
+		sr_hmap_clear(st->s1m);
+		sr_hmap_clear(st->s1h);
 	}
-	if (!committed || st->ident.used > STORE_IDENT_CACHE) {
-		map_clear(&st->ident);
-		return;
-	}
-	for (size_t i = 0; i < st->ident.cap; i++)
-		st->ident.slots[i].n = 1;
+	st->ident_new_n = 0;
+	if (!committed || sr_hmap_count(st->ident) > STORE_IDENT_CACHE)
+		sr_hmap_clear(st->ident);
 }
 
 int
@@ -570,7 +467,8 @@ store_flush(struct sr_store *st, int all, struct sr_err *err)
 {
 	struct sr_err e2;
 
-	if (all && !st->in_batch && st->s1m.used + st->s1h.used > 0 &&
+	if (all && !st->in_batch &&
+	    sr_hmap_count(st->s1m) + sr_hmap_count(st->s1h) > 0 &&
 	    store_begin(st, err) < 0)
 		return -1;
 	if (!st->in_batch)
@@ -672,32 +570,52 @@ store_key_field(struct sr_store *st, const char *s, int sep)
 		sr_buf_adds(&st->key, s);
 }
 
+/* Note the identity in the scratch key; a new one is to be written. */
+static void
+store_roll_ident(struct sr_store *st)
+{
+	size_t before = sr_hmap_count(st->ident);
+	const char *k =
+	    sr_hmap_putn(st->ident, st->key.data, st->key.len, NULL);
+
+	if (sr_hmap_count(st->ident) == before)
+		return; /* seen before: written or about to be */
+	if (st->ident_new_n == st->ident_new_cap) {
+		st->ident_new_cap =
+		    st->ident_new_cap ? st->ident_new_cap * 2 : 256;
+		st->ident_new = sr_xrealloc(st->ident_new,
+		    st->ident_new_cap * sizeof(*st->ident_new));
+	}
+	st->ident_new[st->ident_new_n++] = k;
+}
+
 static void
 store_roll_event(struct sr_store *st, const struct sr_event *ev,
     const char *type)
 {
 	int64_t minute = store_floor(ev->ts_ms, STORE_MINUTE_MS);
 	const char *f[4] = { ev->service, ev->endpoint, ev->model, ev->host };
-	struct map_slot *m;
 	struct ev_group *g;
+	struct type_group *tg;
+	uint64_t h;
 
 	store_key_reset(st, minute);
 	for (int k = 0; k < 4; k++)
 		store_key_field(st, f[k], k > 0);
-	m = map_get(&st->ev_min, st->key.data, st->key.len);
-	if ((g = m->val) == NULL) {
-		const char *p = m->key + 8;
+	if ((g = store_group_get(st, st->ev_min, &h)) == NULL) {
+		const char *p;
 
 		g = sr_xcalloc(1, sizeof(*g));
 		g->minute = minute;
 		g->lat_max = NAN;
-		/* The key holds the fields, each NULL stored as "". */
+		/* The map's copy of the key holds the fields, each NULL
+		 * stored as "", and lives as long as the group. */
+		p = store_group_put(st, st->ev_min, h, g) + 8;
 		for (int k = 0; k < 4; k++) {
 			g->f[k] = p;
 			g->flen[k] = f[k] ? (int)strlen(f[k]) : 0;
 			p += g->flen[k] + 1;
 		}
-		m->val = g;
 	}
 	g->requests++;
 	if (ev->has & SR_EV_HAS_STATUS) {
@@ -731,7 +649,11 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 
 	store_key_reset(st, minute);
 	store_key_field(st, type, 0);
-	map_get(&st->type_min, st->key.data, st->key.len)->n++;
+	if ((tg = store_group_get(st, st->type_min, &h)) == NULL) {
+		tg = sr_xcalloc(1, sizeof(*tg));
+		(void)store_group_put(st, st->type_min, h, tg);
+	}
+	tg->n++;
 
 	if (ev->message && sr_event_is_error(ev)) {
 		char tpl[SR_TEMPLATE_MAX + 1];
@@ -742,14 +664,13 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 		store_key_field(st, ev->service, 0);
 		sr_buf_addc(&st->key, STORE_KEY_SEP);
 		sr_buf_add(&st->key, tpl, tlen);
-		m = map_get(&st->err_min, st->key.data, st->key.len);
-		if ((eg = m->val) == NULL) {
+		if ((eg = store_group_get(st, st->err_min, &h)) == NULL) {
 			eg = sr_xcalloc(1, sizeof(*eg));
 			eg->minute = minute;
 			eg->service =
 			    sr_xstrdup(ev->service ? ev->service : "");
 			eg->tpl = sr_xstrndup(tpl, tlen);
-			m->val = eg;
+			(void)store_group_put(st, st->err_min, h, eg);
 		}
 		if (eg->example == NULL || ev->ts_ms >= eg->example_ts) {
 			free(eg->example);
@@ -757,7 +678,7 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 			    sr_store_msg_len(ev->message));
 			eg->example_ts = ev->ts_ms;
 		}
-		m->n++;
+		eg->n++;
 	}
 
 	for (int kind = 0; kind < 2; kind++) {
@@ -768,55 +689,59 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 		store_key_reset(st, store_floor(ev->ts_ms, STORE_HOUR_MS));
 		sr_buf_addc(&st->key, (char)kind);
 		sr_buf_adds(&st->key, id);
-		(void)map_get(&st->ident, st->key.data, st->key.len);
+		store_roll_ident(st);
 	}
 }
+
+/* The member of ev that events column c reads. */
+#define EV_AT(ev, c) ((const void *)((const char *)(ev) + (c)->off))
 
 int
 sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err)
 {
-	const char *type = ev->event_type ? ev->event_type : "request";
+	const char *type = sr_fields[SR_FIELD_TYPE].dflt;
 	sqlite3_stmt *s;
+	const struct store_col *c, *end;
 	int brc = SQLITE_OK;
 
 	if (store_begin(st, err) < 0)
 		return -1;
 	if ((s = store_stmt(st, STMT_EVENT, err)) == NULL)
 		return -1;
-	store_bind_i64(s, 1, ev->ts_ms, &brc);
-	store_bind_str(s, 2, ev->event_id, &brc);
-	store_bind_str(s, 3, type, &brc);
-	store_bind_str(s, 4, ev->service, &brc);
-	store_bind_str(s, 5, ev->endpoint, &brc);
-	if (ev->has & SR_EV_HAS_STATUS)
-		store_bind_i64(s, 6, ev->status_code, &brc);
-	else
-		store_bind_null(s, 6, &brc);
-	if (ev->has & SR_EV_HAS_LATENCY)
-		store_bind_dbl(s, 7, ev->response_time_ms, &brc);
-	else
-		store_bind_null(s, 7, &brc);
-	store_bind_str(s, 8, ev->user_id, &brc);
-	store_bind_str(s, 9, ev->session_id, &brc);
-	store_bind_str(s, 10, ev->message, &brc);
-	store_bind_str(s, 11, ev->model, &brc);
-	if (ev->has & SR_EV_HAS_TOKENS_IN)
-		store_bind_i64(s, 12, ev->tokens_in, &brc);
-	else
-		store_bind_null(s, 12, &brc);
-	if (ev->has & SR_EV_HAS_TOKENS_OUT)
-		store_bind_i64(s, 13, ev->tokens_out, &brc);
-	else
-		store_bind_null(s, 13, &brc);
-	if (ev->has & SR_EV_HAS_TTFT)
-		store_bind_dbl(s, 14, ev->ttft_ms, &brc);
-	else
-		store_bind_null(s, 14, &brc);
-	store_bind_str(s, 15, ev->host, &brc);
-	store_bind_str(s, 16, ev->metadata, &brc);
-	store_bind_i64(s, 17, sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0,
-	    &brc);
+	if (ev->event_type != NULL)
+		type = ev->event_type;
+	/* one parameter per events column (st->ev_col), a loop per kind */
+	c = st->ev_col;
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_TEXT]; c < end; c++) {
+		const char *v = *(const char *const *)EV_AT(ev, c);
+
+		store_bind_str(s, c->param, v != NULL ? v : c->dflt, &brc);
+	}
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_I64]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_i64(s, c->param,
+			    *(const int64_t *)EV_AT(ev, c), &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_INT]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_i64(s, c->param, *(const int *)EV_AT(ev, c),
+			    &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_REAL]; c < end; c++)
+		if (ev->has & c->has)
+			store_bind_dbl(s, c->param,
+			    *(const double *)EV_AT(ev, c), &brc);
+		else
+			store_bind_null(s, c->param, &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_TIME]; c < end; c++)
+		store_bind_i64(s, c->param, *(const int64_t *)EV_AT(ev, c),
+		    &brc);
+	for (end = st->ev_col + st->ev_col_end[STORE_COL_ERROR]; c < end; c++)
+		store_bind_i64(s, c->param,
+		    sr_event_is_error(ev) ? SR_STORE_EV_ERROR : 0, &brc);
 	if (store_bound(st, s, brc, err, "cannot insert event") < 0 ||
 	    store_run(st, s, err, "cannot insert event") < 0)
 		return -1;
@@ -830,28 +755,28 @@ sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
 /* --- samples --- */
 
 static void
-store_roll_sample(struct sr_store *st, struct store_map *mp, int64_t bucket,
+store_roll_sample(struct sr_store *st, struct sr_hmap *mp, int64_t bucket,
     const char *name, double v)
 {
-	struct map_slot *m;
 	struct sample_group *g;
+	uint64_t h;
 
 	store_key_reset(st, bucket);
 	sr_buf_adds(&st->key, name);
-	m = map_get(mp, st->key.data, st->key.len);
-	if ((g = m->val) == NULL) {
+	if ((g = store_group_get(st, mp, &h)) == NULL) {
 		g = sr_xmalloc(sizeof(*g));
 		g->min = g->max = v;
 		g->sum = 0;
+		g->n = 0;
 		g->written = 0;
-		m->val = g;
+		(void)store_group_put(st, mp, h, g);
 	}
 	if (v < g->min)
 		g->min = v;
 	if (v > g->max)
 		g->max = v;
 	g->sum += v;
-	m->n++;
+	g->n++;
 }
 
 int
@@ -876,9 +801,9 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 		return -1;
 	if (ts_ms > st->sample_newest_ms)
 		st->sample_newest_ms = ts_ms;
-	store_roll_sample(st, &st->s1m, store_floor(ts_ms, STORE_MINUTE_MS),
+	store_roll_sample(st, st->s1m, store_floor(ts_ms, STORE_MINUTE_MS),
 	    name, value);
-	store_roll_sample(st, &st->s1h, store_floor(ts_ms, STORE_HOUR_MS), name,
+	store_roll_sample(st, st->s1h, store_floor(ts_ms, STORE_HOUR_MS), name,
 	    value);
 	return store_row_done(st, err);
 }
@@ -942,10 +867,10 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 		if (ts_ms > st->sample_newest_ms)
 			st->sample_newest_ms = ts_ms;
 		for (size_t r = 0; r < rows; r++) {
-			store_roll_sample(st, &st->s1m,
+			store_roll_sample(st, st->s1m,
 			    store_floor(ts_ms, STORE_MINUTE_MS), names[idx[r]],
 			    values[idx[r]]);
-			store_roll_sample(st, &st->s1h,
+			store_roll_sample(st, st->s1h,
 			    store_floor(ts_ms, STORE_HOUR_MS), names[idx[r]],
 			    values[idx[r]]);
 		}
@@ -1223,10 +1148,12 @@ void
 store_write_init(struct sr_store *st)
 {
 	st->event_rows = -1;
-	st->ev_min.free_val = ev_group_free;
-	st->err_min.free_val = err_group_free;
-	st->s1m.free_val = free;
-	st->s1h.free_val = free;
+	st->ev_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, ev_group_free);
+	st->type_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
+	st->err_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, err_group_free);
+	st->ident = sr_hmap_new(32, SR_HMAP_OWN_KEYS, NULL);
+	st->s1m = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
+	st->s1h = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
 	sr_buf_init(&st->key);
 	sr_buf_init(&st->blob);
 }
@@ -1234,12 +1161,13 @@ store_write_init(struct sr_store *st)
 void
 store_write_release(struct sr_store *st)
 {
-	map_release(&st->ev_min);
-	map_release(&st->type_min);
-	map_release(&st->err_min);
-	map_release(&st->ident);
-	map_release(&st->s1m);
-	map_release(&st->s1h);
+	sr_hmap_free(st->ev_min);
+	sr_hmap_free(st->type_min);
+	sr_hmap_free(st->err_min);
+	sr_hmap_free(st->ident);
+	sr_hmap_free(st->s1m);
+	sr_hmap_free(st->s1h);
+	free(st->ident_new);
 	sr_buf_release(&st->key);
 	sr_buf_release(&st->blob);
 }

@@ -238,6 +238,58 @@ test_collisions(void)
 	}
 }
 
+/* sr_hmap_retain() test: keeps the values whose id is odd. */
+static int
+keep_odd(void *ctx, const char *key, void *val)
+{
+	const struct tval *v = val;
+
+	++*(int *)ctx;
+	CU_ASSERT_EQUAL(key[0], 'k');
+	return v->id % 2 == 1;
+}
+
+/*
+ * Retain over 100 owned keys "k0".."k99" with counted values: the walk
+ * sees each entry once (100 calls), frees the 50 even ones, keeps the 50
+ * odd ones findable; a retain of an empty map calls nothing.
+ */
+static void
+test_retain(void)
+{
+	struct sr_hmap *m = sr_hmap_new(0, SR_HMAP_OWN_KEYS, tval_free);
+	int freed = 0, calls = 0;
+	char key[16];
+
+	sr_hmap_retain(m, keep_odd, &calls);
+	CU_ASSERT_EQUAL(calls, 0);
+	for (int i = 0; i < 100; i++) {
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		sr_hmap_put(m, key, tval_new(&freed, i));
+	}
+	sr_hmap_retain(m, keep_odd, &calls);
+	CU_ASSERT_EQUAL(calls, 100);
+	CU_ASSERT_EQUAL(freed, 50);
+	CU_ASSERT_EQUAL(sr_hmap_count(m), 50);
+	for (int i = 0; i < 100; i++) {
+		struct tval *v;
+
+		(void)snprintf(key, sizeof(key), "k%d", i);
+		v = sr_hmap_get(m, key);
+		if (i % 2 == 0) {
+			CU_ASSERT_PTR_NULL(v);
+		} else {
+			CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+			CU_ASSERT_EQUAL(v->id, i);
+		}
+	}
+	/* the survivors still delete and free normally */
+	CU_ASSERT_EQUAL(sr_hmap_del(m, "k1"), 1);
+	CU_ASSERT_EQUAL(freed, 51);
+	sr_hmap_free(m);
+	CU_ASSERT_EQUAL(freed, 100);
+}
+
 void
 sr_test_hmap_suite(void)
 {
@@ -248,4 +300,5 @@ sr_test_hmap_suite(void)
 	CU_add_test(s, "owned", test_owned);
 	CU_add_test(s, "many", test_many);
 	CU_add_test(s, "collisions", test_collisions);
+	CU_add_test(s, "retain", test_retain);
 }

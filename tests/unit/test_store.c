@@ -19,6 +19,7 @@
 
 #include "core/config.h"
 #include "core/engine.h"
+#include "core/field.h"
 #include "core/sketch.h"
 #include "core/store.h"
 #include "core/summary.h"
@@ -354,6 +355,38 @@ test_memory(void)
 	CU_ASSERT_EQUAL(qi(tdb(st), "PRAGMA user_version"), 2);
 	tclose(st);
 	tclose(NULL);
+}
+
+/*
+ * The store reads and writes the events table by the field table's sql
+ * names: after the migrations every such name is a column, and there
+ * are no others but the rowid id (the table's 18 columns, by hand: id
+ * and the 17 of the schema's CREATE TABLE and ALTER TABLE).
+ */
+static void
+test_field_columns(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	int n = 0;
+
+	st = tmem(0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (int i = 0; i < SR_FIELD__COUNT; i++) {
+		if (sr_fields[i].sql == NULL)
+			continue;
+		n++;
+		CU_ASSERT_EQUAL(qi(tdb(st),
+				    "SELECT count(*) FROM pragma_table_info("
+				    "'events') WHERE name = %Q",
+				    sr_fields[i].sql),
+		    1);
+	}
+	CU_ASSERT_EQUAL(n, 17);
+	CU_ASSERT_EQUAL(qi(tdb(st),
+			    "SELECT count(*) FROM pragma_table_info('events')"),
+	    18);
+	tclose(st);
 }
 
 static void
@@ -1858,6 +1891,7 @@ sr_test_store_suite(void)
 
 	CU_add_test(s, "migrations", test_migrations);
 	CU_add_test(s, "memory", test_memory);
+	CU_add_test(s, "field columns", test_field_columns);
 	CU_add_test(s, "readonly open", test_readonly_open);
 	CU_add_test(s, "second writer", test_second_writer);
 	CU_add_test(s, "not a database", test_not_a_database);
