@@ -13,8 +13,9 @@
  * (core/export.c), the web API's event objects (web/render.c),
  * sr_event_copy()/sr_event_release() (core/event.c) and the store's
  * events columns: its INSERT, SELECT list and row decoder (sql, type,
- * off, has; core/store*.c).  Meant for: the event query language's field
- * names (query, name, json, the aliases) and comparisons (type, has).
+ * off, has; core/store*.c), and the event query language's field names
+ * (query, name, sql, query_alt), comparisons (type, has) and columns
+ * (core/query.c, core/store_query.c).
  *
  * Row order is the export's column order (and the JSON writer's, which
  * puts the time first); sr_field_id follows it.  The table is const and
