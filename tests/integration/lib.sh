@@ -30,19 +30,39 @@ check_near() {
 		fail "$1: got $2, want $3 (within $4)"
 	echo "ok $1 ~ $3"
 }
-# A free TCP port on 127.0.0.1.
+# A free TCP port on 127.0.0.1, below the kernel's ephemeral range (so no
+# client socket of this machine holds it), and not one this test was
+# already given (they are listed in $T/ports: free_port runs in a
+# subshell).
 free_port() {
-	local p
+	local p lo hi
+	read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
 	for _ in $(seq 50); do
-		p=$(( 20000 + RANDOM % 20000 ))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+		p=$(( 20000 + RANDOM % (lo > 21000 ? lo - 20000 : 1000) ))
+		grep -qx "$p" "$T/ports" 2>/dev/null && continue
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p" >>"$T/ports"
+			echo "$p"
+			return
+		fi
 	done
 	fail "no free port"
 }
 # Wait until a URL answers (bounded: 30 s, for sanitizer builds on a busy
-# machine).
+# machine).  When the process started last (the server waited for) has
+# exited meanwhile, as one that could not listen does, it fails at once
+# and shows the test's logs.
 wait_http() {
-	for _ in $(seq 300); do curl -s -o /dev/null "$1" && return 0; sleep 0.1; done
+	local last=
+	[ ${#PIDS[@]} -eq 0 ] || last=${PIDS[${#PIDS[@]}-1]}
+	for _ in $(seq 300); do
+		curl -s -o /dev/null "$1" && return 0
+		if [ -n "$last" ] && ! kill -0 "$last" 2>/dev/null; then
+			tail -n 5 "$T"/*log* 2>/dev/null || true
+			fail "process $last exited before $1 answered"
+		fi
+		sleep 0.1
+	done
 	fail "server at $1 did not come up"
 }
 # Build tests/src_driver.c against the built library into $T/drv (the
