@@ -37,8 +37,11 @@ enum sr_web_match {
 };
 
 enum sr_web_route_flags {
-	SR_WEB_AUTH = 1 << 0,	/* needs the bearer token, when one is set */
-	SR_WEB_IF_CORS = 1 << 1 /* the row exists only with a CORS origin */
+	SR_WEB_AUTH = 1 << 0,	 /* needs the bearer token, when one is set */
+	SR_WEB_IF_CORS = 1 << 1, /* the row exists only with a CORS origin */
+	/* the row's method is allowed only with accept_events (its handler
+	 * says why otherwise) */
+	SR_WEB_IF_POSTING = 1 << 2
 };
 
 /* A row's limits; 0 = the server's (struct sr_web_cfg). */

@@ -294,5 +294,5 @@ const struct sr_web_route sr_web_route_events = { "GET", "/api/events",
 	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_events, NULL, NULL,
 	NULL };
 const struct sr_web_route sr_web_route_post_events = { "POST", "/api/events",
-	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_post_events, NULL, NULL,
-	NULL };
+	SR_WEB_EXACT, SR_WEB_AUTH | SR_WEB_IF_POSTING, { 0, 0 },
+	sr_route_post_events, NULL, NULL, NULL };

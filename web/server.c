@@ -207,6 +207,9 @@ web_peer(struct MHD_Connection *c, char *out, size_t outlen)
 		    out, (socklen_t)outlen);
 }
 
+static void
+web_allow(const struct sr_web *w, const char *url, char *out, size_t len);
+
 /* Answer {"error": msg, "status": N}, logging one line. */
 static enum MHD_Result
 web_error(struct sr_web *w, struct MHD_Connection *c, unsigned status,
@@ -231,9 +234,12 @@ web_error(struct sr_web *w, struct MHD_Connection *c, unsigned status,
 	if (status == 401)
 		(void)MHD_add_response_header(r, "WWW-Authenticate",
 		    "Bearer realm=\"sitrep\"");
-	if (status == 405)
-		(void)MHD_add_response_header(r, "Allow",
-		    "GET, HEAD, POST, OPTIONS");
+	if (status == 405) {
+		char allow[64];
+
+		web_allow(w, url, allow, sizeof(allow));
+		(void)MHD_add_response_header(r, "Allow", allow);
+	}
 	if (status == 429 || status == 413 || status == 431)
 		(void)MHD_add_response_header(r, "Connection", "close");
 	if (status == 503)
@@ -650,6 +656,45 @@ web_route_find(const struct sr_web *w, const char *method, const char *url,
 		}
 	}
 	return path_hit;
+}
+
+/* 1 when row rt is on for this server (its IF_ flags hold). */
+static int
+web_route_on(const struct sr_web *w, const struct sr_web_route *rt)
+{
+	if ((rt->flags & SR_WEB_IF_CORS) && w->cors == NULL)
+		return 0;
+	if ((rt->flags & SR_WEB_IF_POSTING) &&
+	    (!w->cfg.accept_events || w->cfg.post == NULL))
+		return 0;
+	return 1;
+}
+
+/*
+ * The Allow header of a 405 for url: the methods of the rows that take
+ * it and are on here, in table order, HEAD after GET ("GET, HEAD").
+ */
+static void
+web_allow(const struct sr_web *w, const char *url, char *out, size_t len)
+{
+	const struct sr_web_route *rt;
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; url != NULL && (rt = sr_web_routes[i]) != NULL;
+	     i++) {
+		const char *m =
+		    strcmp(rt->method, "GET") == 0 ? "GET, HEAD" : rt->method;
+		int n;
+
+		if (!web_route_on(w, rt) || !web_path_match(rt, url) ||
+		    strstr(out, rt->method) != NULL)
+			continue;
+		n = snprintf(out + at, len - at, "%s%s", at ? ", " : "", m);
+		if (n < 0 || (size_t)n >= len - at)
+			break;
+		at += (size_t)n;
+	}
 }
 
 /* Sum of the request's header sizes (MHD_KeyValueIterator). */

@@ -281,6 +281,16 @@ err "DELETE" 405 "$B/api/health" -X DELETE
 err "PUT" 405 "$B/api/metrics/overview" -X PUT --data x
 err "POST page" 405 "$B/" -X POST --data x
 err "OPTIONS without cors" 405 "$B/api/health" -X OPTIONS
+# allow NAME WANT CURL-ARGS...: the Allow header of a 405 lists the
+# methods the URL's routes take on this server, no more
+allow() {
+	local name=$1 want=$2; shift 2
+	check "$name Allow" "$(curl -s -o /dev/null -D - "$@" | tr -d '\r' |
+		sed -n 's/^[Aa]llow: //p')" "$want"
+}
+allow "DELETE health" "GET, HEAD" "$B/api/health" -X DELETE
+allow "POST page" "GET, HEAD" "$B/" -X POST --data x
+allow "PUT events" "GET, HEAD, POST" "$B/api/events" -X PUT --data x
 long=$(head -c 5000 /dev/zero | tr '\0' a)
 err "long URL" 414 "$B/api/events?q=$long"
 err "huge headers" 431 "$B/api/health" -H "X-Big: $(head -c 9000 /dev/zero | tr '\0' b)" -H "X-Big2: $(head -c 9000 /dev/zero | tr '\0' c)"
@@ -309,6 +319,8 @@ err "memory: history 503" 503 "$B2/api/metrics/performance" "${AUTH[@]}"
 err "memory: summary 503" 503 "$B2/api/summary" "${AUTH[@]}"
 err "memory: stored events 503" 503 "$B2/api/events?from=0" "${AUTH[@]}"
 err "post without --accept-events" 405 "$B2/api/events" "${AUTH[@]}" -X POST --data '{}'
+allow "post without --accept-events" "OPTIONS, GET, HEAD" "$B2/api/events" "${AUTH[@]}" -X POST --data '{}'
+allow "cors: DELETE health" "OPTIONS, GET, HEAD" "$B2/api/health" -X DELETE
 h=$(curl -sI "$B2/api/health" | tr -d '\r')
 grep -qx 'Access-Control-Allow-Origin: https://dash.example' <<<"$h" || fail "no CORS origin: $h"
 CODE=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS "$B2/api/events" \
