@@ -87,6 +87,9 @@ $(BUILD)/web/assets_gen.c: web/embed.sh $(ASSETS)
 	@mkdir -p $(@D)
 	web/embed.sh $@
 
+# Builds from before kept web/assets_gen.c in their dependency files.
+web/assets_gen.c: ;
+
 $(BUILD)/web/assets_gen.o: $(BUILD)/web/assets_gen.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
