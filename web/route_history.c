@@ -15,15 +15,29 @@
 
 static const char history_no_db[] =
     "history needs a database file (not :memory:)";
-static const char history_bad_from[] =
-    "from is not an ISO-8601 instant or epoch seconds";
-static const char history_bad_to[] =
-    "to is not an ISO-8601 instant or epoch seconds";
+/*
+ * Read ?from= and ?to= over *from and *to (which hold the defaults);
+ * NULL, or why the range is bad.
+ */
+static const char *
+history_range(const struct sr_web_req *rq, int64_t *from, int64_t *to)
+{
+	const char *s;
+
+	if ((s = sr_web_arg(rq, "from")) != NULL &&
+	    sr_web_parse_time(s, from) < 0)
+		return "from is not an ISO-8601 instant or epoch seconds";
+	if ((s = sr_web_arg(rq, "to")) != NULL && sr_web_parse_time(s, to) < 0)
+		return "to is not an ISO-8601 instant or epoch seconds";
+	if (*from >= *to)
+		return "from is not before to";
+	return NULL;
+}
 
 static enum MHD_Result
 sr_route_series(const struct sr_web_req *rq)
 {
-	const char *name = sr_web_arg(rq, "name"), *s;
+	const char *name = sr_web_arg(rq, "name"), *s, *why;
 	const char *db_path = rq->cfg->db_path;
 	int64_t now = sr_now_ms(), from = now - 3600 * 1000LL, to = now, step;
 	struct sr_buf b;
@@ -33,13 +47,8 @@ sr_route_series(const struct sr_web_req *rq)
 
 	if (name == NULL || *name == '\0' || strlen(name) > 200)
 		return sr_web_error(rq, 400, "name is required");
-	if ((s = sr_web_arg(rq, "from")) != NULL &&
-	    sr_web_parse_time(s, &from) < 0)
-		return sr_web_error(rq, 400, history_bad_from);
-	if ((s = sr_web_arg(rq, "to")) != NULL && sr_web_parse_time(s, &to) < 0)
-		return sr_web_error(rq, 400, history_bad_to);
-	if (from >= to)
-		return sr_web_error(rq, 400, "from is not before to");
+	if ((why = history_range(rq, &from, &to)) != NULL)
+		return sr_web_error(rq, 400, why);
 	step = (to - from + SR_WEB_MAX_POINTS - 1) / SR_WEB_MAX_POINTS;
 	if ((s = sr_web_arg(rq, "step")) != NULL) {
 		int64_t st;
@@ -107,7 +116,7 @@ sr_route_summary(const struct sr_web_req *rq)
 	struct sr_err err;
 	enum MHD_Result ret;
 	int64_t now = sr_now_ms(), from, to = now;
-	const char *s;
+	const char *why;
 	double hours;
 	int status = 500;
 
@@ -115,13 +124,8 @@ sr_route_summary(const struct sr_web_req *rq)
 		return sr_web_error(rq, 400,
 		    "hours must be a number from 0.001 to 8784");
 	from = now - (int64_t)(hours * 3600.0 * 1000.0);
-	if ((s = sr_web_arg(rq, "from")) != NULL &&
-	    sr_web_parse_time(s, &from) < 0)
-		return sr_web_error(rq, 400, history_bad_from);
-	if ((s = sr_web_arg(rq, "to")) != NULL && sr_web_parse_time(s, &to) < 0)
-		return sr_web_error(rq, 400, history_bad_to);
-	if (from >= to)
-		return sr_web_error(rq, 400, "from is not before to");
+	if ((why = history_range(rq, &from, &to)) != NULL)
+		return sr_web_error(rq, 400, why);
 	if (!sr_web_hist_available(db_path))
 		return sr_web_error(rq, 503, history_no_db);
 	sr_buf_init(&b);
