@@ -26,8 +26,10 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus chromium \
-	      clang-format cppcheck zsh
+	      clang-format cppcheck zsh groff-base
 DEPS_BENCH := prometheus-node-exporter
+# What `make deb` needs to build and check the Debian package.
+DEPS_DEB   := dpkg-dev debhelper fakeroot lintian
 # Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
 # package installed only when the command is missing.
 DEPS_TEST_CMDS := node:nodejs npm:npm
@@ -63,7 +65,7 @@ UNIT	:= $(BUILD)/unit-tests
 COMPLETIONS := $(BUILD)/sitrep.bash $(BUILD)/_sitrep
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
-.PHONY: sitrep all run test unit integration bench deps deps-test install clean \
+.PHONY: sitrep all run test unit integration bench deps deps-test install uninstall deb clean \
 	check-layers check-docs fmt lint
 .DEFAULT_GOAL := all
 
@@ -207,20 +209,62 @@ check-layers:
 check-docs: $(BIN)
 	@./tests/check-docs.sh $(BIN)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-		$(DESTDIR)$(PREFIX)/share/doc/sitrep \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/sitrep
-	install -m 644 man/sitrep.1 $(DESTDIR)$(PREFIX)/share/man/man1/sitrep.1
-	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/sitrep/
-	install -m 644 $(BUILD)/sitrep.bash \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/sitrep
-	install -m 644 $(BUILD)/_sitrep \
-		$(DESTDIR)$(PREFIX)/share/zsh/vendor-completions/_sitrep
-	install -m 644 sitrep.conf.example sitrep.service \
-		$(DESTDIR)$(PREFIX)/share/doc/sitrep/
+# Where `make install` puts things (DESTDIR is prepended to each).
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DOCDIR	?= $(PREFIX)/share/doc/sitrep
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+# systemd reads units from /usr/local/lib/systemd/system as well as from
+# /lib/systemd/system (Debian's package sets SYSTEMDUNITDIR to the latter).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+
+# One list serves install and uninstall: SOURCE:DESTINATION:MODE.  The web
+# page's files are compiled into the binary, so none are installed.
+INSTALL_FILES = $(BIN):$(BINDIR)/sitrep:755 \
+	man/sitrep.1:$(MANDIR)/man1/sitrep.1:644 \
+	$(BUILD)/sitrep.bash:$(BASHCOMPDIR)/sitrep:644 \
+	$(BUILD)/_sitrep:$(ZSHCOMPDIR)/_sitrep:644 \
+	$(BUILD)/sitrep.service:$(SYSTEMDUNITDIR)/sitrep.service:644 \
+	sitrep.conf.example:$(DOCDIR)/examples/sitrep.conf:644 \
+	README.md:$(DOCDIR)/README.md:644 \
+	SECURITY.md:$(DOCDIR)/SECURITY.md:644
+
+# The unit runs the binary where this install puts it.
+$(BUILD)/sitrep.service: sitrep.service
+	@mkdir -p $(@D)
+	sed 's|/usr/local/bin/sitrep|$(BINDIR)/sitrep|' $< >$@.tmp && mv $@.tmp $@
+
+install: all $(BUILD)/sitrep.service
+	@set -e; for f in $(INSTALL_FILES); do \
+		src=$${f%%:*}; rest=$${f#*:}; dst=$${rest%:*}; mode=$${rest##*:}; \
+		echo "install $$src $(DESTDIR)$$dst"; \
+		install -D -m $$mode $$src "$(DESTDIR)$$dst"; \
+	done
+
+# Removes what install put there, and the folders it made that are left
+# empty (never PREFIX's own).
+uninstall:
+	@for f in $(INSTALL_FILES); do \
+		rest=$${f#*:}; dst=$${rest%:*}; \
+		rm -f "$(DESTDIR)$$dst" && echo "rm $(DESTDIR)$$dst"; \
+	done
+	@-rmdir "$(DESTDIR)$(DOCDIR)/examples" "$(DESTDIR)$(DOCDIR)" 2>/dev/null; true
+
+# The Debian package (debian/), built from a copy of the tree (tracked and
+# new files, no build folders) so that nothing is written beside the
+# checkout; the .deb and lintian's report land in $(BUILD)/deb/.
+deb:
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_DEB)"
+	@set -e; rm -rf $(BUILD)/deb; mkdir -p $(BUILD)/deb/src; \
+	git ls-files -co --exclude-standard -z | \
+		xargs -0 cp --parents -t $(BUILD)/deb/src; \
+	(cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b -j2) \
+		>$(BUILD)/deb/build.log 2>&1 || \
+		{ tail -n 40 $(BUILD)/deb/build.log; exit 1; }; \
+	lintian --fail-on error $(BUILD)/deb/sitrep_*.deb \
+		| tee $(BUILD)/deb/lintian.txt; \
+	ls $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf build build-san sitrep
