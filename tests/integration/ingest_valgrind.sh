@@ -7,7 +7,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 
-[ "${SAN:-0}" = 1 ] && skip "valgrind does not run ASan builds"
+[ "${SAN:-0}" = 1 ] && skip_na "valgrind does not run ASan builds"
 command -v valgrind >/dev/null || skip "valgrind not installed"
 command -v sqlite3 >/dev/null || skip "sqlite3 not installed"
 vg() { valgrind -q --error-exitcode=3 --leak-check=full \
