@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # The web page in a real headless Chromium, driven by puppeteer-core: KPI
-# tiles show the values the API gives for the same tick, a chart is drawn,
-# a POSTed event shows up in the live log, no console errors, no horizontal
-# scrolling at 375 px, keyboard focus reaches the page.  Screenshots go to
-# build/test-artifacts/.  Skips (77) without chromium, node or npm, or
-# when puppeteer-core cannot be installed (it is cached in
+# tiles show the values the API gives for the same tick, the charts start
+# with the last hour from the store and label no two time ticks alike,
+# numbers are written as the console writes them, a POSTed event shows up
+# in the live log, no console errors, no horizontal scrolling at 375 px
+# (with long endpoints and messages, open insights and expanded
+# services), keyboard focus reaches the page, each chart has a text
+# alternative, and axe-core finds no serious or critical violation in the
+# light or the dark scheme.  Screenshots go to build/test-artifacts/.
+# Skips (77; fails under CI=true) without chromium, node or npm, or when
+# puppeteer-core and axe-core cannot be installed (they are cached in
 # build/test-cache/, never committed).
 source "$(dirname "$0")/lib.sh"
 
@@ -15,15 +20,28 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 CACHE="$ROOT/build/test-cache/node"
 ART="$ROOT/build/test-artifacts"
 mkdir -p "$CACHE" "$ART"
-if [ ! -d "$CACHE/node_modules/puppeteer-core" ]; then
+AXE=4.10.2	# pinned: a new axe-core release may add rules
+if [ ! -d "$CACHE/node_modules/puppeteer-core" ] ||
+	! grep -q "\"version\": \"$AXE\"" "$CACHE/node_modules/axe-core/package.json" 2>/dev/null; then
 	command -v npm >/dev/null || skip "npm not installed"
 	(cd "$CACHE" && timeout 120 npm install --silent --no-audit --no-fund \
-		puppeteer-core@23 >/dev/null 2>&1) || skip "cannot install puppeteer-core"
+		puppeteer-core@23 "axe-core@$AXE" >/dev/null 2>&1) ||
+		skip "cannot install puppeteer-core and axe-core"
 fi
 
 PORT=$(free_port)
 B="http://127.0.0.1:$PORT"
 "$SITREP" demo --fast --seed 1 --count 2000 > "$T/ev.jsonl"
+# An hour of history in the store before the server starts: CPU samples
+# every 30 s from 55 to 5 minutes ago (101 rows), which the charts must
+# show from the first second.
+"$SITREP" ingest --db "$T/db" </dev/null >/dev/null 2>&1 || fail "cannot create the database"
+now_ms=$(( $(date +%s) * 1000 ))
+sqlite3 "$T/db" "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i
+	WHERE n < 100) INSERT INTO samples(name, ts, value) SELECT
+	'cpu.total.busy_pct', $now_ms - 3300000 + n * 30000, 10 + n % 7 FROM i;"
+HIST=$(sqlite3 "$T/db" "SELECT count(*) FROM samples WHERE name = 'cpu.total.busy_pct'")
+check "history rows" "$HIST" 101
 "$SITREP" serve --db "$T/db" --listen "127.0.0.1:$PORT" --accept-events \
 	< "$T/ev.jsonl" 2> "$T/serve.log" &
 PIDS+=($!)
@@ -34,7 +52,21 @@ DEADLINE_MS=2000
 
 cat > "$T/drive.js" <<'EOF'
 const puppeteer = require("puppeteer-core");
-const [chrome, base, art, deadline, profile] = process.argv.slice(2);
+const [chrome, base, art, deadline, profile, hist, histNow] = process.argv.slice(2);
+// axe-core runs through DevTools (the page's CSP rightly blocks an
+// injected script tag).
+const axeSrc = require("fs").readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+// axe-core's serious and critical violations on the page as it is now.
+async function axeCheck(page, what) {
+  await page.evaluate(axeSrc);
+  const v = await page.evaluate(async () => {
+    const r = await axe.run(document, { resultTypes: ["violations"] });
+    return r.violations.filter((x) => x.impact === "serious" || x.impact === "critical")
+      .map((x) => x.id + " (" + x.impact + "): " + x.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", "));
+  });
+  if (v.length) fail("axe-core, " + what + ": " + v.join(" | "));
+  console.log("ok axe-core: no serious or critical violation, " + what);
+}
 const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
 (async () => {
   const browser = await puppeteer.launch({
@@ -88,6 +120,32 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
     }, { timeout: 10000 });
     console.log("ok chart drawn");
 
+    // Backfill: the live window holds the store's last hour at once (every
+    // history row older than the server), and no two time ticks read alike.
+    const bf = await page.evaluate((histNow) => {
+      const out = {};
+      for (const id of ["c-cpu", "c-net", "c-disk"]) {
+        const c = Chart.getChart(document.getElementById(id));
+        const labels = c.scales.x.ticks.map((t) => t.label);
+        out[id] = { labels, dup: labels.filter((l, i) => labels.indexOf(l) !== i),
+          aria: c.canvas.getAttribute("aria-label") };
+      }
+      const d = Chart.getChart(document.getElementById("c-cpu")).data.datasets[0].data;
+      out.old = d.filter((p) => p.x <= Number(histNow) - 5 * 60e3 + 1).length;
+      out.first = d.length ? Number(histNow) - d[0].x : 0;
+      return out;
+    }, histNow);
+    if (bf.old !== Number(hist)) fail(`CPU chart holds ${bf.old} points from the store's hour, want ${hist}`);
+    if (bf.first < 54 * 60e3) fail("CPU chart starts only " + Math.round(bf.first / 60e3) + " min back");
+    console.log(`ok charts backfilled: ${bf.old} stored points, from ${Math.round(bf.first / 60e3)} min back`);
+    for (const id of ["c-cpu", "c-net", "c-disk"]) {
+      if (bf[id].labels.length < 3) fail(id + ": only " + bf[id].labels.length + " time ticks");
+      if (bf[id].dup.length) fail(id + ": repeated time ticks " + bf[id].dup.join(", ") + " in " + bf[id].labels.join(" "));
+      if (!/: .*\d/.test(bf[id].aria || "")) fail(id + ": no text alternative with values: " + bf[id].aria);
+    }
+    console.log("ok time ticks unique: " + bf["c-cpu"].labels.join(" "));
+    console.log("ok chart text alternative: " + bf["c-cpu"].aria);
+
     // A posted event shows up in the log.
     const msg = "browser-check-" + Date.now();
     const t0 = Date.now();
@@ -130,9 +188,40 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
     if (sv.reqs === "") fail("no request count for " + sv.name);
     console.log(`ok ${sv.name} requests (5m): page ${sv.reqs}, API ${sv.api}`);
 
+    // Numbers as the console writes them: the p95 column is the API's
+    // p95_ms through the shared formatter (ms, s or min with its unit).
+    const p95 = await page.evaluate(async () => {
+      const d = await (await fetch("/api/services")).json();
+      const rows = [...document.querySelectorAll("#services tbody tr.svc")];
+      return rows.map((r) => {
+        const s = d.services.find((x) => x.name === r.querySelector(".disclose").textContent.slice(2));
+        return { page: r.cells[6].textContent, want: sitrepFmt.ms(s.windows["5m"].p95_ms) };
+      });
+    });
+    if (!p95.length) fail("no service rows");
+    for (const x of p95) if (!/^-$|^[0-9.]+ (us|ms|s|min)$/.test(x.page)) fail("p95 cell '" + x.page + "' is not a latency with its unit");
+    console.log("ok p95 cells written as the console writes them: " + p95.map((x) => x.page).join(", "));
+
     await page.screenshot({ path: art + "/web-1280.png", fullPage: true });
+    await axeCheck(page, "light scheme");
+
     await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
     await page.screenshot({ path: art + "/web-1280-dark.png", fullPage: true });
+    await axeCheck(page, "dark scheme");
+
+    // The states that could widen a phone's page: a very long endpoint and
+    // message without spaces, every insight open, every service expanded.
+    const long = "/v1/" + "x".repeat(300), msg2 = "m".repeat(600);
+    await page.evaluate(async (ep, m) => {
+      await fetch("/api/events", { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ service: "s-" + "y".repeat(120), endpoint: ep, status: 503, latency_ms: 6668, message: m }) });
+    }, long, msg2);
+    await page.waitForFunction((m) => [...document.querySelectorAll("#log tbody td")].some((td) => td.textContent === m),
+      { timeout: 10000, polling: 100 }, msg2).catch(() => fail("long event not in the log"));
+    await page.evaluate(() => {
+      for (const d of document.querySelectorAll("#insights details")) d.open = true;
+      for (const b of document.querySelectorAll("#services .disclose[aria-expanded=false]:not([disabled])")) b.click();
+    });
     await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
     await page.setViewport({ width: 375, height: 800 });
     await new Promise((r2) => setTimeout(r2, 300));
@@ -152,6 +241,6 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
   console.log("ok no console errors");
 })().catch((e) => fail(String(e)));
 EOF
-NODE_PATH="$CACHE/node_modules" timeout 90 node "$T/drive.js" "$CHROME" "$B" "$ART" \
-	"$DEADLINE_MS" "$T/profile" || { tail -5 "$T/serve.log"; fail "browser checks"; }
+NODE_PATH="$CACHE/node_modules" timeout 120 node "$T/drive.js" "$CHROME" "$B" "$ART" \
+	"$DEADLINE_MS" "$T/profile" "$HIST" "$now_ms" || { tail -5 "$T/serve.log"; fail "browser checks"; }
 echo "web_chromium: all good (screenshots in $ART)"

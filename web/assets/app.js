@@ -5,10 +5,76 @@
 // with Last-Event-ID.  No framework; Chart.js when /chart.js loads.
 "use strict";
 
-(function () {
+// How numbers are written: the console's rules (tui/fmt.c), so the page
+// and the console agree to the character.  tests/fixtures/fmt_cases.tsv
+// holds the cases both are checked against (node loads this file as a
+// module for that; in the browser it is the page's formatter).
+const sitrepFmt = (function () {
+  const NONE = "-";
+  const bad = (v) => v === null || v === undefined || Number.isNaN(Number(v));
+  function si(v) {
+    if (bad(v)) return NONE;
+    v = Number(v);
+    let a = Math.abs(v), i = 0;
+    if (a < 999.5) {
+      if (a === 0 || a >= 100 || a === Math.floor(a)) return v.toFixed(0);
+      if (a >= 10) return v.toFixed(1);
+      return String(Number(v.toPrecision(2)));
+    }
+    while (a >= 999.5 && i < 5) { a /= 1000; v /= 1000; i++; }
+    return (a < 9.95 ? v.toFixed(1) : v.toFixed(0)) + " kMGTP"[i];
+  }
+  function bytes(v, suffix) {
+    if (bad(v)) return NONE;
+    const units = ["B", "kB", "MB", "GB", "TB", "PB"];
+    v = Number(v);
+    let a = Math.abs(v), i = 0;
+    while (a >= 999.5 && i < 5) { a /= 1000; v /= 1000; i++; }
+    return (i === 0 || a >= 9.95 ? v.toFixed(0) : v.toFixed(1)) + " " + units[i] + (suffix || "");
+  }
+  function ms(v) {
+    if (bad(v)) return NONE;
+    v = Number(v);
+    if (v < 1) return (v * 1000).toFixed(0) + " us";
+    if (v < 9.95) return v.toFixed(1) + " ms";
+    if (v < 999.5) return v.toFixed(0) + " ms";
+    if (v < 59950) return (v / 1000).toFixed(v < 9995 ? 2 : 1) + " s";
+    return (v / 60000).toFixed(1) + " min";
+  }
+  function duration(s) {
+    s = Math.max(0, Math.trunc(Number(s) || 0));
+    const p2 = (x) => String(x).padStart(2, "0");
+    if (s < 60) return s + "s";
+    if (s < 3600) return Math.floor(s / 60) + "m " + p2(s % 60) + "s";
+    if (s < 86400) return Math.floor(s / 3600) + "h " + p2(Math.floor(s % 3600 / 60)) + "m";
+    return Math.floor(s / 86400) + "d " + Math.floor(s % 86400 / 3600) + "h";
+  }
+  function pct(v) {
+    if (bad(v)) return NONE;
+    v = Number(v);
+    return (Math.abs(v) < 99.95 ? v.toFixed(1) : v.toFixed(0)) + "%";
+  }
+  // A value with its unit, as the console's tiles write it.
+  function value(v, unit) {
+    unit = unit || "";
+    if (bad(v)) return NONE;
+    if (unit === "%") return pct(v);
+    if (unit === "bytes/s" || unit === "B/s") return bytes(v, "/s");
+    if (unit === "bytes" || unit === "B") return bytes(v, "");
+    if (unit === "ms") return ms(v);
+    if (unit === "s") return duration(v);
+    if (unit === "") return si(v);
+    return si(v) + " " + unit;
+  }
+  return { si, bytes, ms, duration, pct, value, NONE };
+})();
+if (typeof module === "object" && module.exports) module.exports = sitrepFmt;
+
+if (typeof document !== "undefined") (function () {
   const $ = (id) => document.getElementById(id);
   const LOG_MAX = 200;
-  const LIVE_POINTS = 300;
+  const LIVE_SPAN = 3600e3;	// the live window: the last hour
+  const LIVE_POINTS = 4000;
   const TILE_POINTS = 120;
   const state = {
     token: sessionStorage.getItem("sitrep.token") || "",
@@ -22,34 +88,26 @@
     authWaiting: false,
   };
 
-  // ---- formatting -----------------------------------------------------
-  function num(v, digits) {
-    if (v === null || v === undefined || Number.isNaN(v)) return "–";
-    const d = digits === undefined ? (Math.abs(v) >= 100 ? 0 : 1) : digits;
-    return Number(v).toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: 0 });
-  }
-  function bytes(v) {
-    if (v === null || v === undefined) return "–";
-    const u = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let i = 0;
-    while (Math.abs(v) >= 1024 && i < u.length - 1) { v /= 1024; i++; }
-    return num(v, 1) + " " + u[i];
-  }
-  function withUnit(v, unit) {
-    if (v === null || v === undefined) return "–";
-    if (unit === "bytes") return bytes(v);
-    if (unit === "bytes/s") return bytes(v) + "/s";
-    return num(v) + (unit ? (unit === "%" ? "%" : " " + unit) : "");
-  }
+  // ---- formatting (the console's rules: sitrepFmt above) ---------------
+  const F = sitrepFmt;
+  const withUnit = F.value;
   function hhmmss(ms) {
     const d = new Date(ms);
     return d.toLocaleTimeString("en-GB", { hour12: false });
   }
-  function timeTick(span) {
+  // The time axis: a step from this list that gives at most 6 ticks, the
+  // axis bounds rounded out to it, and labels as fine as the step (so no
+  // two ticks read the same).
+  const STEPS = [1e3, 5e3, 10e3, 15e3, 30e3, 60e3, 120e3, 300e3, 600e3,
+    900e3, 1800e3, 3600e3, 7200e3, 10800e3, 21600e3, 43200e3, 86400e3];
+  function timeStep(span) {
+    return STEPS.find((s) => span / s <= 6) || 86400e3 * Math.ceil(span / 6 / 86400e3);
+  }
+  function timeLabel(step) {
     return (v) => {
       const d = new Date(v);
-      if (span > 2 * 86400e3) return d.toLocaleDateString("en-GB", { month: "short", day: "numeric" }) + " " + d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
-      if (span > 3600e3) return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+      if (step >= 86400e3) return d.toLocaleDateString("en-GB", { month: "short", day: "numeric" });
+      if (step >= 60e3) return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
       return d.toLocaleTimeString("en-GB", { hour12: false });
     };
   }
@@ -156,8 +214,8 @@
         animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
         interaction: { mode: "nearest", intersect: false },
         scales: {
-          x: { type: "linear", ticks: { color: fg, maxTicksLimit: 6, callback: timeTick(300e3) }, grid: { color: "rgba(128,128,128,.15)" } },
-          y: { beginAtZero: true, ticks: { color: fg, maxTicksLimit: 5, callback: (v) => num(v) }, grid: { color: "rgba(128,128,128,.15)" } },
+          x: { type: "linear", ticks: { color: fg, maxTicksLimit: 8, maxRotation: 0, callback: timeLabel(60e3) }, grid: { color: "rgba(128,128,128,.15)" } },
+          y: { beginAtZero: true, ticks: { color: fg, maxTicksLimit: 5, callback: (v) => F.si(v) }, grid: { color: "rgba(128,128,128,.15)" } },
         },
         plugins: { legend: { labels: { color: fg, boxWidth: 10, filter: (it, d) => !d.datasets[it.datasetIndex].hidden } } },
       },
@@ -168,9 +226,22 @@
     state.charts.cpu = makeChart("c-cpu", [{ label: "CPU %", color: "#e4572e" }, { label: "Memory %", color: "#4c8bf5" }]);
     state.charts.net = makeChart("c-net", [{ label: "rx", color: "#17bebb" }, { label: "tx", color: "#ffc914" }]);
     state.charts.disk = makeChart("c-disk", [{ label: "read", color: "#76b041" }, { label: "write", color: "#a06cd5" }]);
-    for (const k of ["net", "disk"]) if (state.charts[k]) state.charts[k].options.scales.y.ticks.callback = (v) => bytes(v);
+    for (const k of ["net", "disk"]) if (state.charts[k]) state.charts[k].options.scales.y.ticks.callback = (v) => F.bytes(v, "/s");
+    if (state.charts.cpu) state.charts.cpu.options.scales.y.ticks.callback = (v) => F.pct(v);
   }
-  function setChart(c, arrays, span, labels) {
+  // The chart's text alternative: each shown series' latest value.
+  function describe(c, fmt, span) {
+    const parts = [];
+    for (const ds of c.data.datasets) {
+      if (ds.hidden) continue;
+      const last = ds.data.length ? ds.data[ds.data.length - 1].y : null;
+      parts.push(ds.label + " " + fmt(last));
+    }
+    const n = c.data.datasets.reduce((m, ds) => Math.max(m, ds.data.length), 0);
+    c.canvas.setAttribute("aria-label", c.canvas.dataset.title + ": " + parts.join(", ") +
+      " (latest of " + n + " points over " + F.duration(span / 1000) + ")");
+  }
+  function setChart(c, arrays, span, labels, to) {
     if (!c) return;
     arrays.forEach((a, i) => {
       const ds = c.data.datasets[i];
@@ -179,15 +250,21 @@
       ds.label = labels && labels[i] ? labels[i] : ds.label0;
       ds.hidden = labels ? labels[i] === null : false;
     });
-    c.options.scales.x.ticks.callback = timeTick(span);
+    const end = to || Date.now(), step = timeStep(span), x = c.options.scales.x;
+    x.min = Math.floor((end - span) / step) * step;
+    x.max = Math.ceil(end / step) * step;
+    x.ticks.stepSize = step;
+    x.ticks.callback = timeLabel(step);
+    describe(c, c.options.scales.y.ticks.callback, span);
     c.update("none");
   }
   function liveCharts() {
     const L = state.live, pts = (a) => L.t.map((t, i) => ({ x: t, y: a[i] }));
-    setChart(state.charts.cpu, [pts(L.cpu), pts(L.mem)], 300e3);
+    const to = L.t.length ? L.t[L.t.length - 1] : Date.now();
+    setChart(state.charts.cpu, [pts(L.cpu), pts(L.mem)], LIVE_SPAN, null, to);
     // the overview carries totals only: rx+tx, read+write
-    setChart(state.charts.net, [pts(L.rx), pts(L.tx)], 300e3, ["rx+tx", null]);
-    setChart(state.charts.disk, [pts(L.rd), pts(L.wr)], 300e3, ["read+write", null]);
+    setChart(state.charts.net, [pts(L.rx), pts(L.tx)], LIVE_SPAN, ["rx+tx", null], to);
+    setChart(state.charts.disk, [pts(L.rd), pts(L.wr)], LIVE_SPAN, ["read+write", null], to);
   }
   function kpi(o, id, second) {
     const k = o.kpis.find((x) => x.id === id);
@@ -204,15 +281,52 @@
     L.tx.push(net ? net.tx : null);
     L.rd.push(kpi(o, "disk", true));
     L.wr.push(null);
-    for (const k in L) if (L[k].length > LIVE_POINTS) L[k].shift();
+    trimLive(o.ts_ms);
+  }
+  // Keep the live window's last hour (and never more than LIVE_POINTS).
+  function trimLive(now) {
+    const L = state.live;
+    let drop = 0;
+    while (drop < L.t.length && (L.t[drop] < now - LIVE_SPAN || L.t.length - drop > LIVE_POINTS)) drop++;
+    if (drop) for (const k in L) L[k].splice(0, drop);
+  }
+  // The live window starts with the last hour from the store, so the
+  // charts are full from the first second: the performance series (rx and
+  // tx, read and write summed as the live totals are).
+  async function backfill() {
+    const p = await api("/api/metrics/performance?hours=" + LIVE_SPAN / 3600e3);
+    const s = p.series, byTs = new Map();
+    const add = (key, ser) => {
+      if (!ser) return;
+      for (const q of ser.points) {
+        const r = byTs.get(q[0]) || { cpu: null, mem: null, rx: null, rd: null };
+        r[key] = r[key] === null ? q[2] : r[key] + q[2];
+        byTs.set(q[0], r);
+      }
+    };
+    add("cpu", s.cpu_busy_pct);
+    add("mem", s.mem_used_pct);
+    add("rx", s.net_rx_bytes_per_s);
+    add("rx", s.net_tx_bytes_per_s);
+    add("rd", s.disk_read_bytes_per_s);
+    add("rd", s.disk_write_bytes_per_s);
+    const L = state.live, first = L.t.length ? L.t[0] : Infinity;
+    const old = [...byTs.keys()].filter((t) => t < first).sort((a, b) => a - b);
+    const pre = { t: old, cpu: [], mem: [], rx: [], tx: [], rd: [], wr: [] };
+    for (const t of old) {
+      const r = byTs.get(t);
+      pre.cpu.push(r.cpu); pre.mem.push(r.mem); pre.rx.push(r.rx); pre.tx.push(null);
+      pre.rd.push(r.rd); pre.wr.push(null);
+    }
+    for (const k in L) L[k] = pre[k].concat(L[k]);
   }
   async function historyCharts(hours) {
     const p = await api("/api/metrics/performance?hours=" + hours);
-    const s = p.series, span = hours * 3600e3;
+    const s = p.series, span = hours * 3600e3, to = p.to_ms || Date.now();
     const pts = (x) => (x ? x.points.map((q) => ({ x: q[0], y: q[2] })) : []);
-    setChart(state.charts.cpu, [pts(s.cpu_busy_pct), pts(s.mem_used_pct)], span);
-    setChart(state.charts.net, [pts(s.net_rx_bytes_per_s), pts(s.net_tx_bytes_per_s)], span);
-    setChart(state.charts.disk, [pts(s.disk_read_bytes_per_s), pts(s.disk_write_bytes_per_s)], span);
+    setChart(state.charts.cpu, [pts(s.cpu_busy_pct), pts(s.mem_used_pct)], span, null, to);
+    setChart(state.charts.net, [pts(s.net_rx_bytes_per_s), pts(s.net_tx_bytes_per_s)], span, null, to);
+    setChart(state.charts.disk, [pts(s.disk_read_bytes_per_s), pts(s.disk_write_bytes_per_s)], span, null, to);
   }
   $("window").addEventListener("change", () => {
     const v = $("window").value;
@@ -225,7 +339,7 @@
   // the console), a req/s sparkline, endpoints listed under a service on click.
   const open = new Set();
   let lastServices = null;
-  function pct(v) { return v === null || v === undefined ? "–" : num(v * 100, 1) + "%"; }
+  const ratio = (v) => (v === null || v === undefined ? F.NONE : F.pct(v * 100));
   function renderServices(d) {
     if (d) lastServices = d;
     d = lastServices;
@@ -243,7 +357,7 @@
         th.appendChild(b);
       } else th.textContent = name;
       tr.appendChild(th);
-      for (const v of [num(w.requests, 0), num(w.req_per_s, 2), pct(w.rate_4xx), pct(w.rate_5xx), num(w.p50_ms), num(w.p95_ms), num(w.p99_ms)]) tr.appendChild(el("td", null, v));
+      for (const v of [F.si(w.requests), F.si(w.req_per_s), ratio(w.rate_4xx), ratio(w.rate_5xx), F.ms(w.p50_ms), F.ms(w.p95_ms), F.ms(w.p99_ms)]) tr.appendChild(el("td", null, v));
       const sp = el("td", { class: "spark" });
       if (hist) sp.appendChild(spark(hist));
       tr.appendChild(sp);
@@ -279,7 +393,7 @@
       d.appendChild(s);
       d.appendChild(el("p", null, i.description));
       if (i.recommendation) d.appendChild(el("p", { class: "rec" }, "→ " + i.recommendation));
-      d.appendChild(el("p", { class: "muted" }, "confidence " + num(i.confidence * 100, 0) + "% · value " + num(i.value) + (i.threshold !== null ? " · threshold " + num(i.threshold) : "") + (i.since ? " · since " + i.since : "")));
+      d.appendChild(el("p", { class: "muted" }, "confidence " + F.pct(i.confidence * 100) + " · value " + F.si(i.value) + (i.threshold !== null ? " · threshold " + F.si(i.threshold) : "") + (i.since ? " · since " + i.since : "")));
       li.appendChild(d);
       ul.appendChild(li);
     }
@@ -296,7 +410,7 @@
   function addEvent(ev) {
     const tb = $("log").tBodies[0];
     const tr = el("tr", { "data-seq": String(ev.seq || ev.id || ""), class: ev.error ? "bad" : "" });
-    for (const v of [ev.ts_ms ? hhmmss(ev.ts_ms) : "", ev.service || "", ev.endpoint || "", ev.status === null ? "" : String(ev.status), ev.latency_ms === null ? "" : num(ev.latency_ms), ev.message || ""]) tr.appendChild(el("td", null, v));
+    for (const v of [ev.ts_ms ? hhmmss(ev.ts_ms) : "", ev.service || "", ev.endpoint || "", ev.status === null ? "" : String(ev.status), ev.latency_ms === null ? "" : F.ms(ev.latency_ms), ev.message || ""]) tr.appendChild(el("td", null, v));
     tr.hidden = !matches(ev, $("filter").value.trim().toLowerCase());
     tr._ev = ev;
     tb.insertBefore(tr, tb.firstChild);
@@ -376,6 +490,7 @@
       const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview?history=1"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
       pushLive(o);
+      await backfill().catch(() => {});
       renderServices(s);
       insights.clear();
       for (const i of ins.insights) insights.set(i.id, i);
