@@ -22,7 +22,7 @@ endif
 
 # Debian packages: what the build needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
-	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
+	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev zlib1g-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus chromium \
@@ -35,7 +35,7 @@ DEPS_DEB   := dpkg-dev debhelper fakeroot lintian
 DEPS_TEST_CMDS := node:nodejs npm:npm
 SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih
+LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih zlib
 PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
