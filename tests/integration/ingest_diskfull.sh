@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# sitrep ingest with the disk full (a small tmpfs): it exits 1, says how
+# many events it committed (what sqlite3 counts), how many lines it did
+# not (committed + not committed = the input's lines) and where a rerun
+# resumes; its progress line never shows more than is committed; after
+# space is freed, a rerun from there (a file through tail -c, a file
+# source from its stored cursor) stores every line exactly once.
+source "$(dirname "$0")/lib.sh"
+for c in sqlite3 mount script; do
+	command -v "$c" >/dev/null || fail "$c is not installed"
+done
+[ "$(id -u)" = 0 ] || { [ "${CI:-}" = true ] && fail "needs root"; skip "needs root"; }
+
+N=150000
+awk -v n=$N 'BEGIN { for (i = 1; i <= n; i++)
+	printf "{\"timestamp\":\"2026-11-28T12:%02d:%02d.000Z\",\"event_id\":\"e%d\",\"service\":\"svc%d\",\"status_code\":200,\"message\":\"line %d of the disk full test\"}\n",
+		(i / 60) % 60, i % 60, i, i % 7, i }' >"$T/ev.jsonl"
+check input_lines "$(wc -l <"$T/ev.jsonl")" $N
+
+MNT=()
+trap 'for m in "${MNT[@]:-}"; do [ -n "$m" ] && umount "$m" 2>/dev/null; done; cleanup' EXIT
+# small NAME SIZE: a tmpfs of SIZE at $T/NAME.
+small() {
+	mkdir "$T/$1"
+	mount -t tmpfs -o "size=$2" tmpfs "$T/$1"
+	MNT+=("$T/$1")
+}
+# Numbers from the summary line of stderr file $1.
+committed() { sed -n 's/.*ingest failed: committed \([0-9]*\) events.*/\1/p' "$1"; }
+uncommitted() { sed -n 's/.*ingest failed: .*, not committed \([0-9]*\),.*/\1/p' "$1"; }
+stored() { sqlite3 "$1" 'SELECT count(*) FROM events'; }
+distinct() { sqlite3 "$1" 'SELECT count(DISTINCT event_id) FROM events'; }
+
+# --- a file, with stderr on a terminal (the progress line) ---
+small f 6m
+set +e
+script -qec "'$SITREP' ingest --db '$T/f/db' --retain 36500d '$T/ev.jsonl'; echo \"rc=\$?\"" \
+	/dev/null >"$T/f.tty" </dev/null
+set -e
+tr '\r' '\n' <"$T/f.tty" | sed 's/\x1b\[K//g' >"$T/f.err"
+grep -q '^rc=1' "$T/f.err" || fail "file: exit status: $(tail -n 3 "$T/f.err")"
+grep -q "disk is full" "$T/f.err" || fail "file: no disk full message: $(cat "$T/f.err")"
+c=$(committed "$T/f.err")
+u=$(uncommitted "$T/f.err")
+[ -n "$c" ] && [ -n "$u" ] || fail "file: summary: $(grep 'sitrep:' "$T/f.err")"
+check file_committed_is_stored "$c" "$(stored "$T/f/db")"
+check file_committed_plus_not "$((c + u))" $N
+[ "$c" -lt $N ] || fail "file: the disk never filled"
+# The progress line counts committed events only.
+grep -o 'ingesting: [0-9]* events committed' "$T/f.err" | awk '{ print $2 }' >"$T/prog"
+[ -s "$T/prog" ] || fail "file: no progress line drawn"
+max=$(sort -n "$T/prog" | tail -n 1)
+[ "$max" -le "$c" ] || fail "file: progress showed $max events, $c committed"
+echo "ok file progress at most $max <= $c committed"
+# Where it resumes: the byte just past the last committed line.
+line=$(sed -n "s/.*not committed: [0-9]* lines from line \([0-9]*\) (byte \([0-9]*\)).*/\1/p" "$T/f.err")
+byte=$(sed -n "s/.*not committed: [0-9]* lines from line \([0-9]*\) (byte \([0-9]*\)).*/\2/p" "$T/f.err")
+check file_resume_line "$line" $((c + 1))
+check file_resume_byte "$byte" "$(head -n "$c" "$T/ev.jsonl" | wc -c)"
+grep -q "tail -c +$((byte + 1)) '$T/ev.jsonl'" "$T/f.err" ||
+	fail "file: no rerun command: $(grep 'rerun' "$T/f.err")"
+# Free space, rerun from there: every line once.
+mount -o remount,size=64m "$T/f"
+tail -c +$((byte + 1)) "$T/ev.jsonl" |
+	"$SITREP" ingest --db "$T/f/db" --retain 36500d 2>"$T/f2.err" ||
+	fail "file: rerun failed: $(cat "$T/f2.err")"
+check file_rerun_stored "$(stored "$T/f/db")" $N
+check file_rerun_distinct "$(distinct "$T/f/db")" $N
+
+# --- stdin (a pipe) ---
+small s 6m
+set +e
+cat "$T/ev.jsonl" | "$SITREP" ingest --db "$T/s/db" --retain 36500d 2>"$T/s.err"
+rc=$?
+set -e
+check stdin_exit "$rc" 1
+c=$(committed "$T/s.err")
+u=$(uncommitted "$T/s.err")
+[ -n "$c" ] && [ -n "$u" ] || fail "stdin: summary: $(cat "$T/s.err")"
+check stdin_committed_is_stored "$c" "$(stored "$T/s/db")"
+check stdin_committed_plus_not "$((c + u))" $N
+grep -q "stdin cannot resume: feed it again from line $((c + 1)) " "$T/s.err" ||
+	fail "stdin: resume message: $(cat "$T/s.err")"
+mount -o remount,size=64m "$T/s"
+tail -n +$((c + 1)) "$T/ev.jsonl" |
+	"$SITREP" ingest --db "$T/s/db" --retain 36500d 2>"$T/s2.err" ||
+	fail "stdin: rerun failed: $(cat "$T/s2.err")"
+check stdin_rerun_stored "$(stored "$T/s/db")" $N
+check stdin_rerun_distinct "$(distinct "$T/s/db")" $N
+
+# --- a file source: the rerun is the same command, from its cursor ---
+small c 6m
+SPEC="file:$T/ev.jsonl?from=start"
+set +e
+"$SITREP" ingest --db "$T/c/db" --retain 36500d --source "$SPEC" 2>"$T/c.err"
+rc=$?
+set -e
+check source_exit "$rc" 1
+c=$(committed "$T/c.err")
+[ -n "$c" ] || fail "source: summary: $(cat "$T/c.err")"
+check source_committed_is_stored "$c" "$(stored "$T/c/db")"
+[ "$c" -lt $N ] || fail "source: the disk never filled"
+cur=$(sed -n "s/.*a rerun resumes at its stored cursor '\([^']*\)'.*/\1/p" "$T/c.err")
+[ -n "$cur" ] || fail "source: no cursor named: $(cat "$T/c.err")"
+check source_cursor_offset "${cur##*:}" "$(head -n "$c" "$T/ev.jsonl" | wc -c)"
+mount -o remount,size=64m "$T/c"
+"$SITREP" ingest --db "$T/c/db" --retain 36500d --source "$SPEC" 2>"$T/c2.err" ||
+	fail "source: rerun failed: $(cat "$T/c2.err")"
+check source_rerun_stored "$(stored "$T/c/db")" $N
+check source_rerun_distinct "$(distinct "$T/c/db")" $N
