@@ -196,13 +196,26 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 			    err.msg);
 		}
 	}
-	/* commit before the counts below: they say what is committed */
-	if (rc == 0 &&
-	    (sr_driver_drain(r->drv, follow, ingest_round, r, &err) == -1 ||
-		sr_store_flush(r->st, &err) == -1)) {
-		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
-		r->store_failed = 1;
-		rc = -1;
+	if (rc == 0) {
+		struct sr_err ferr;
+		int drained =
+		    sr_driver_drain(r->drv, follow, ingest_round, r, &err);
+
+		/*
+		 * Commit before the counts below, which say what is
+		 * committed; after a failed write this commits the whole
+		 * reads still in the batch, or drops them.
+		 */
+		if (sr_store_flush(r->st, &ferr) == -1 && drained == 0) {
+			err = ferr;
+			drained = -1;
+		}
+		if (drained == -1) {
+			fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r),
+			    err.msg);
+			r->store_failed = 1;
+			rc = -1;
+		}
 	}
 	for (size_t i = 0; i < sr_driver_count(r->drv); i++) {
 		struct sr_driver_input in;
@@ -386,7 +399,8 @@ sr_cmd_ingest(int argc, char **argv)
 			    specs[i]);
 	}
 	if (sr_store_flush(run.st, &err) < 0) {
-		fprintf(stderr, "sitrep: %s\n", err.msg);
+		if (!run.store_failed) /* else reported: the same cause */
+			fprintf(stderr, "sitrep: %s\n", err.msg);
 		run.store_failed = 1;
 		status = SR_EXIT_FAIL;
 	} else if (rc >= 0) {

@@ -464,8 +464,13 @@ sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
 		if (round != NULL && round(ctx, d))
 			break;
 	}
-	/* the input's events are committed before the next one's */
-	if (!d->failed && sr_store_flush(d->st, &e) == -1)
+	/*
+	 * The input's events are committed before the next one's.  After
+	 * a failed write (not a failed commit) the batch may still be open
+	 * with whole events: this commits them or, failing, drops them, so
+	 * the counts below are final either way.
+	 */
+	if (sr_store_flush(d->st, &e) == -1 && !d->failed)
 		(void)driver_store_failed(d, &e);
 	driver_sync(d);
 	sr_pipeline_stats(d->pipe, &cur);
