@@ -30,6 +30,32 @@ committed() { sed -n 's/.*ingest failed: committed \([0-9]*\) events.*/\1/p' "$1
 uncommitted() { sed -n 's/.*ingest failed: .*, not committed \([0-9]*\),.*/\1/p' "$1"; }
 stored() { sqlite3 "$1" 'SELECT count(*) FROM events'; }
 distinct() { sqlite3 "$1" 'SELECT count(DISTINCT event_id) FROM events'; }
+# counts NAME ERR DB: c and u from the summary in ERR; c is what sqlite3
+# counts in DB, and c + u is every input line.
+counts() {
+	c=$(committed "$2")
+	u=$(uncommitted "$2")
+	[ -n "$c" ] && [ -n "$u" ] || fail "$1: summary: $(cat "$2")"
+	check "$1_committed_is_stored" "$c" "$(stored "$3")"
+	check "$1_committed_plus_not" "$((c + u))" $N
+	[ "$c" -lt $N ] || fail "$1: the disk never filled"
+}
+# once NAME DB: after the rerun, every line is stored exactly once.
+once() {
+	check "$1_rerun_stored" "$(stored "$2")" $N
+	check "$1_rerun_distinct" "$(distinct "$2")" $N
+}
+# rerun NAME DIR TAIL-ARGS...: free space on the tmpfs DIR, feed the rest
+# of the input (tail TAIL-ARGS) to a rerun; then every line is there once.
+rerun() {
+	local name=$1 dir=$2
+	shift 2
+	mount -o remount,size=64m "$dir"
+	tail "$@" "$T/ev.jsonl" |
+		"$SITREP" ingest --db "$dir/db" --retain 36500d 2>"$T/$name.rerun" ||
+		fail "$name: rerun failed: $(cat "$T/$name.rerun")"
+	once "$name" "$dir/db"
+}
 
 # --- a file, with stderr on a terminal (the progress line) ---
 small f 6m
@@ -40,12 +66,7 @@ set -e
 tr '\r' '\n' <"$T/f.tty" | sed 's/\x1b\[K//g' >"$T/f.err"
 grep -q '^rc=1' "$T/f.err" || fail "file: exit status: $(tail -n 3 "$T/f.err")"
 grep -q "disk is full" "$T/f.err" || fail "file: no disk full message: $(cat "$T/f.err")"
-c=$(committed "$T/f.err")
-u=$(uncommitted "$T/f.err")
-[ -n "$c" ] && [ -n "$u" ] || fail "file: summary: $(grep 'sitrep:' "$T/f.err")"
-check file_committed_is_stored "$c" "$(stored "$T/f/db")"
-check file_committed_plus_not "$((c + u))" $N
-[ "$c" -lt $N ] || fail "file: the disk never filled"
+counts file "$T/f.err" "$T/f/db"
 # The progress line counts committed events only.
 grep -o 'ingesting: [0-9]* events committed' "$T/f.err" | awk '{ print $2 }' >"$T/prog"
 [ -s "$T/prog" ] || fail "file: no progress line drawn"
@@ -59,13 +80,7 @@ check file_resume_line "$line" $((c + 1))
 check file_resume_byte "$byte" "$(head -n "$c" "$T/ev.jsonl" | wc -c)"
 grep -q "tail -c +$((byte + 1)) '$T/ev.jsonl'" "$T/f.err" ||
 	fail "file: no rerun command: $(grep 'rerun' "$T/f.err")"
-# Free space, rerun from there: every line once.
-mount -o remount,size=64m "$T/f"
-tail -c +$((byte + 1)) "$T/ev.jsonl" |
-	"$SITREP" ingest --db "$T/f/db" --retain 36500d 2>"$T/f2.err" ||
-	fail "file: rerun failed: $(cat "$T/f2.err")"
-check file_rerun_stored "$(stored "$T/f/db")" $N
-check file_rerun_distinct "$(distinct "$T/f/db")" $N
+rerun file "$T/f" -c +$((byte + 1))
 
 # --- stdin (a pipe) ---
 small s 6m
@@ -74,19 +89,10 @@ cat "$T/ev.jsonl" | "$SITREP" ingest --db "$T/s/db" --retain 36500d 2>"$T/s.err"
 rc=$?
 set -e
 check stdin_exit "$rc" 1
-c=$(committed "$T/s.err")
-u=$(uncommitted "$T/s.err")
-[ -n "$c" ] && [ -n "$u" ] || fail "stdin: summary: $(cat "$T/s.err")"
-check stdin_committed_is_stored "$c" "$(stored "$T/s/db")"
-check stdin_committed_plus_not "$((c + u))" $N
+counts stdin "$T/s.err" "$T/s/db"
 grep -q "stdin cannot resume: feed it again from line $((c + 1)) " "$T/s.err" ||
 	fail "stdin: resume message: $(cat "$T/s.err")"
-mount -o remount,size=64m "$T/s"
-tail -n +$((c + 1)) "$T/ev.jsonl" |
-	"$SITREP" ingest --db "$T/s/db" --retain 36500d 2>"$T/s2.err" ||
-	fail "stdin: rerun failed: $(cat "$T/s2.err")"
-check stdin_rerun_stored "$(stored "$T/s/db")" $N
-check stdin_rerun_distinct "$(distinct "$T/s/db")" $N
+rerun stdin "$T/s" -n +$((c + 1))
 
 # --- a file source: the rerun is the same command, from its cursor ---
 small c 6m
@@ -106,5 +112,4 @@ check source_cursor_offset "${cur##*:}" "$(head -n "$c" "$T/ev.jsonl" | wc -c)"
 mount -o remount,size=64m "$T/c"
 "$SITREP" ingest --db "$T/c/db" --retain 36500d --source "$SPEC" 2>"$T/c2.err" ||
 	fail "source: rerun failed: $(cat "$T/c2.err")"
-check source_rerun_stored "$(stored "$T/c/db")" $N
-check source_rerun_distinct "$(distinct "$T/c/db")" $N
+once source "$T/c/db"
