@@ -53,6 +53,7 @@ struct ingest_run {
 	int progress;	      /* stderr is a terminal */
 	int store_failed;     /* a commit (or a write) failed */
 	uint64_t uncommitted; /* lines or events known not committed */
+	int not_read;	      /* inputs and sources left after the error */
 };
 
 static void
@@ -285,19 +286,23 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 	rej.rejected = n.rejected;
 	memcpy(rej.by_reason, n.rejected_by, sizeof(rej.by_reason));
 	sr_buf_init(&b);
-	if (r->store_failed)
+	if (r->store_failed) {
 		sr_buf_addf(&b,
 		    "ingest failed: committed %llu events, not committed "
 		    "%llu, from %llu lines in %.2f s; ",
 		    (unsigned long long)n.committed,
 		    (unsigned long long)r->uncommitted,
 		    (unsigned long long)n.read, s);
-	else
+		if (r->not_read > 0)
+			sr_buf_addf(&b, "%d more input%s not read; ",
+			    r->not_read, r->not_read == 1 ? "" : "s");
+	} else {
 		sr_buf_addf(&b,
 		    "ingested %llu events from %llu lines in %.2f s "
 		    "(%.0f/s); ",
 		    (unsigned long long)n.committed, (unsigned long long)n.read,
 		    s, s > 0 ? (double)n.committed / s : 0.0);
+	}
 	sr_ingest_stats_reasons(&rej, &b);
 	if (r->pruned > 0)
 		sr_buf_addf(&b, "; pruned %lld rows older than the retention",
@@ -383,6 +388,7 @@ sr_cmd_ingest(int argc, char **argv)
 	for (int i = 0; i < ninputs && !ingest_stop; i++) {
 		if (rc < 0) { /* after a store error */
 			fprintf(stderr, "sitrep: '%s': not read\n", inputs[i]);
+			run.not_read++;
 			continue;
 		}
 		rc = ingest_one(&run, inputs[i], fmt);
@@ -397,6 +403,7 @@ sr_cmd_ingest(int argc, char **argv)
 		for (int i = 0; i < nspecs; i++)
 			fprintf(stderr, "sitrep: source '%s': not read\n",
 			    specs[i]);
+		run.not_read += nspecs;
 	}
 	if (sr_store_flush(run.st, &err) < 0) {
 		if (!run.store_failed) /* else reported: the same cause */
