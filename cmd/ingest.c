@@ -50,7 +50,10 @@ struct ingest_run {
 	int64_t pruned;	       /* rows removed by retention */
 	int64_t t0_ms;
 	int64_t next_progress_ms;
-	int progress; /* stderr is a terminal */
+	int progress;	      /* stderr is a terminal */
+	int store_failed;     /* a commit (or a write) failed */
+	uint64_t uncommitted; /* lines or events known not committed */
+	int not_read;	      /* inputs and sources left after the error */
 };
 
 static void
@@ -87,14 +90,53 @@ ingest_round(void *ctx, const struct sr_driver *d)
 	r->next_progress_ms = now + INGEST_PROGRESS_MS;
 	sr_driver_totals(d, &n);
 	s = ingest_secs(r);
+	/* committed events only: a count the store may still lose is none */
 	fprintf(stderr,
-	    "\r\033[Kingesting: %llu events, %.0f/s, rejected "
+	    "\r\033[Kingesting: %llu events committed, %.0f/s, rejected "
 	    "%llu",
-	    (unsigned long long)n.accepted,
-	    s > 0 ? (double)n.accepted / s : 0.0,
+	    (unsigned long long)n.committed,
+	    s > 0 ? (double)n.committed / s : 0.0,
 	    (unsigned long long)n.rejected);
 	fflush(stderr);
 	return ingest_stop != 0;
+}
+
+/*
+ * After a store error on a bulk input: what of it was committed, what
+ * was not (every line after the last committed event's, which the
+ * driver read to the end to count them), and where a rerun resumes.
+ */
+static void
+ingest_one_lost(struct ingest_run *r, const char *source, int is_stdin)
+{
+	struct sr_driver_bulk b;
+	uint64_t left, line, byte;
+
+	sr_driver_bulk_last(r->drv, &b);
+	left = b.lines - b.resume.line;
+	line = b.resume.line + 1;
+	byte = b.resume.end;
+	r->uncommitted += left;
+	fprintf(stderr,
+	    "%ssitrep: '%s': committed %llu events (through line %llu); "
+	    "not committed: %llu lines from line %llu (byte %llu)%s\n",
+	    ingest_clear(r), source, (unsigned long long)b.committed,
+	    (unsigned long long)b.resume.line, (unsigned long long)left,
+	    (unsigned long long)line, (unsigned long long)byte,
+	    b.complete ? " to the end"
+		       : ", and the rest of the input was not read");
+	if (is_stdin)
+		fprintf(stderr,
+		    "sitrep: stdin cannot resume: feed it again from "
+		    "line %llu (byte %llu), e.g. through tail -n +%llu\n",
+		    (unsigned long long)line, (unsigned long long)byte,
+		    (unsigned long long)line);
+	else
+		fprintf(stderr,
+		    "sitrep: '%s': a rerun resumes at byte %llu: "
+		    "tail -c +%llu '%s' | sitrep ingest [options]\n",
+		    source, (unsigned long long)byte,
+		    (unsigned long long)byte + 1, source);
 }
 
 /*
@@ -120,6 +162,10 @@ ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
 	    sr_driver_ingest_fd(r->drv, source, fd, fmt, ingest_round, r, &err);
 	if (rc != 0)
 		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
+	if (rc < 0) {
+		r->store_failed = 1;
+		ingest_one_lost(r, source, fd == STDIN_FILENO);
+	}
 	if (fd != STDIN_FILENO)
 		close(fd);
 	return rc;
@@ -151,20 +197,36 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 			    err.msg);
 		}
 	}
-	if (rc == 0 &&
-	    sr_driver_drain(r->drv, follow, ingest_round, r, &err) == -1) {
-		fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r), err.msg);
-		rc = -1;
+	if (rc == 0) {
+		struct sr_err ferr;
+		int drained =
+		    sr_driver_drain(r->drv, follow, ingest_round, r, &err);
+
+		/*
+		 * Commit before the counts below, which say what is
+		 * committed; after a failed write this commits the whole
+		 * reads still in the batch, or drops them.
+		 */
+		if (sr_store_flush(r->st, &ferr) == -1 && drained == 0) {
+			err = ferr;
+			drained = -1;
+		}
+		if (drained == -1) {
+			fprintf(stderr, "%ssitrep: %s\n", ingest_clear(r),
+			    err.msg);
+			r->store_failed = 1;
+			rc = -1;
+		}
 	}
 	for (size_t i = 0; i < sr_driver_count(r->drv); i++) {
 		struct sr_driver_input in;
 
 		sr_driver_input(r->drv, i, &in);
 		fprintf(stderr,
-		    "%ssitrep: source '%s': %s, %llu events, %llu "
+		    "%ssitrep: source '%s': %s, %llu events committed, %llu "
 		    "rejected%s%s\n",
 		    ingest_clear(r), in.name, sr_source_state_name(in.state),
-		    (unsigned long long)in.n.accepted,
+		    (unsigned long long)in.n.committed,
 		    (unsigned long long)in.n.rejected,
 		    in.last_error[0] ? ": " : "", in.last_error);
 		if (rc == 0 &&
@@ -172,6 +234,43 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 			rc = 1;
 	}
 	return rc;
+}
+
+/*
+ * After a store error, once the last commit was tried: per source, its
+ * events read but not committed and the stored cursor a rerun resumes
+ * from (the cursor is committed with the events it covers).
+ */
+static void
+ingest_sources_lost(struct ingest_run *r)
+{
+	for (size_t i = 0; i < sr_driver_count(r->drv); i++) {
+		struct sr_driver_input in;
+		struct sr_err err;
+		char *cur = NULL;
+		uint64_t lost;
+
+		sr_driver_input(r->drv, i, &in);
+		lost = in.n.accepted - in.n.committed;
+		r->uncommitted += lost;
+		if (sr_store_get_cursor(r->st, in.name, &cur, &err) < 0) {
+			fprintf(stderr,
+			    "sitrep: source '%s': committed %llu events, not "
+			    "committed %llu; %s\n",
+			    in.name, (unsigned long long)in.n.committed,
+			    (unsigned long long)lost, err.msg);
+			continue;
+		}
+		fprintf(stderr,
+		    "sitrep: source '%s': committed %llu events, not "
+		    "committed %llu read events (the rest was not read); "
+		    "a rerun resumes %s%s%s\n",
+		    in.name, (unsigned long long)in.n.committed,
+		    (unsigned long long)lost,
+		    cur ? "at its stored cursor '" : "from the start",
+		    cur ? cur : "", cur ? "'" : "");
+		free(cur);
+	}
 }
 
 static void
@@ -187,11 +286,23 @@ ingest_summary(const struct ingest_run *r, int interrupted)
 	rej.rejected = n.rejected;
 	memcpy(rej.by_reason, n.rejected_by, sizeof(rej.by_reason));
 	sr_buf_init(&b);
-	sr_buf_addf(&b,
-	    "ingested %llu events from %llu lines in %.2f s "
-	    "(%.0f/s); ",
-	    (unsigned long long)n.accepted, (unsigned long long)n.read, s,
-	    s > 0 ? (double)n.accepted / s : 0.0);
+	if (r->store_failed) {
+		sr_buf_addf(&b,
+		    "ingest failed: committed %llu events, not committed "
+		    "%llu, from %llu lines in %.2f s; ",
+		    (unsigned long long)n.committed,
+		    (unsigned long long)r->uncommitted,
+		    (unsigned long long)n.read, s);
+		if (r->not_read > 0)
+			sr_buf_addf(&b, "%d more input%s not read; ",
+			    r->not_read, r->not_read == 1 ? "" : "s");
+	} else {
+		sr_buf_addf(&b,
+		    "ingested %llu events from %llu lines in %.2f s "
+		    "(%.0f/s); ",
+		    (unsigned long long)n.committed, (unsigned long long)n.read,
+		    s, s > 0 ? (double)n.committed / s : 0.0);
+	}
 	sr_ingest_stats_reasons(&rej, &b);
 	if (r->pruned > 0)
 		sr_buf_addf(&b, "; pruned %lld rows older than the retention",
@@ -274,7 +385,12 @@ sr_cmd_ingest(int argc, char **argv)
 	run.t0_ms = sr_mono_ms();
 	run.next_progress_ms = run.t0_ms + INGEST_PROGRESS_MS;
 
-	for (int i = 0; i < ninputs && !ingest_stop && rc >= 0; i++) {
+	for (int i = 0; i < ninputs && !ingest_stop; i++) {
+		if (rc < 0) { /* after a store error */
+			fprintf(stderr, "sitrep: '%s': not read\n", inputs[i]);
+			run.not_read++;
+			continue;
+		}
 		rc = ingest_one(&run, inputs[i], fmt);
 		if (rc != 0)
 			status = SR_EXIT_FAIL;
@@ -283,9 +399,16 @@ sr_cmd_ingest(int argc, char **argv)
 		rc = ingest_sources(&run, specs, nspecs, follow);
 		if (rc != 0)
 			status = SR_EXIT_FAIL;
+	} else if (nspecs > 0 && rc < 0) {
+		for (int i = 0; i < nspecs; i++)
+			fprintf(stderr, "sitrep: source '%s': not read\n",
+			    specs[i]);
+		run.not_read += nspecs;
 	}
 	if (sr_store_flush(run.st, &err) < 0) {
-		fprintf(stderr, "sitrep: %s\n", err.msg);
+		if (!run.store_failed) /* else reported: the same cause */
+			fprintf(stderr, "sitrep: %s\n", err.msg);
+		run.store_failed = 1;
 		status = SR_EXIT_FAIL;
 	} else if (rc >= 0) {
 		int64_t now = sr_now_ms(), n = 1;
@@ -303,6 +426,8 @@ sr_cmd_ingest(int argc, char **argv)
 			}
 		}
 	}
+	if (run.store_failed)
+		ingest_sources_lost(&run);
 	ingest_summary(&run, ingest_stop != 0);
 	sr_driver_free(run.drv);
 	sr_store_close(run.st);

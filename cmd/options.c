@@ -201,7 +201,11 @@ const struct sr_command sr_commands[] = {
 	    "Read events (one per line) from FILEs, or stdin when none is "
 	    "given\nor FILE is '-', into the store.  Rejected lines are counted "
 	    "by\nreason and summarised on stderr; the first few are shown.",
-	    NULL, SR_CMD_OPERANDS | SR_CMD_IN_ORDER, sr_cmd_ingest },
+	    "Only committed events are counted.  Exit status: 0 ok; 1 an "
+	    "input\ncould not be read, or the store could not be written "
+	    "(then stderr\nsays what was committed, what was not and where "
+	    "a rerun resumes);\n2 bad command line.",
+	    SR_CMD_OPERANDS | SR_CMD_IN_ORDER, sr_cmd_ingest },
 	{ "report", R, "summarise stored events over a time range",
 	    "sitrep report [--db PATH] [--hours N | --from T --to T]\n"
 	    "                     [--service S] [--top N] [--json]",
@@ -209,8 +213,9 @@ const struct sr_command sr_commands[] = {
 	    "users and sessions, events by type, per-service requests, rates,\n"
 	    "4xx/5xx, error rate, latency avg/p50/p95/p99/max, top endpoints\n"
 	    "and top errors, and per-model tokens, tokens/s and TTFT.",
-	    "Exit status: 0 ok, 1 the database is missing or unreadable,\n"
-	    "2 bad command line.",
+	    "A database on read-only media, or one you may not write, is "
+	    "read\nas it is.  Exit status: 0 ok, 1 the database is missing "
+	    "or\nunreadable, 2 bad command line.",
 	    0, sr_cmd_report },
 	{ "insights", N, "evaluate the insight rules over stored history",
 	    "sitrep insights [--db PATH] [--hours N] [--json] [--config PATH]",

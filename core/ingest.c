@@ -32,6 +32,7 @@ struct sr_reader {
 	unsigned reported; /* by the default report */
 	const char *clear; /* line clear on a terminal */
 	struct sr_ingest_stats st;
+	struct sr_ingest_pos pos; /* of the line last taken */
 	char *buf;
 };
 
@@ -132,6 +133,12 @@ sr_reader_stats(const struct sr_reader *r)
 	return &r->st;
 }
 
+struct sr_ingest_pos
+sr_reader_pos(const struct sr_reader *r)
+{
+	return r->pos;
+}
+
 const char *
 sr_reader_source(const struct sr_reader *r)
 {
@@ -178,6 +185,13 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 	now_ms = sr_now_ms();
 	while ((k = sr_lines_next(r->lines, r->eof, &line, &len)) != 0) {
 		r->st.lines++;
+		/* a too-long line (k 2) has no known end yet: keep the last */
+		if (k == 1)
+			r->pos = (struct sr_ingest_pos){
+				.line = sr_lines_lineno(r->lines),
+				.end =
+				    r->st.bytes - sr_lines_buffered(r->lines),
+			};
 		if (k == 2) {
 			char detail[96];
 
@@ -229,6 +243,7 @@ static const size_t pipe_str_fields[] = {
 struct pipe_batch {
 	struct sr_ingest_batch pub; /* first: handed out */
 	struct sr_event *ev;
+	struct sr_ingest_pos *pos;
 	size_t (*off)[PIPE_NSTR]; /* arena offset + 1 */
 	struct sr_buf arena;
 };
@@ -321,6 +336,7 @@ pipe_on_event(void *ctx, const struct sr_event *ev)
 	b = p->filling;
 	i = b->pub.n++;
 	b->ev[i] = *ev;
+	b->pos[i] = sr_reader_pos(p->reader);
 	for (size_t k = 0; k < PIPE_NSTR; k++) {
 		const char *s =
 		    *(const char *const *)(const void *)((const char *)ev +
@@ -397,6 +413,7 @@ pipe_release_pool(struct sr_pipeline *p)
 {
 	for (int i = 0; i < PIPE_BATCHES; i++) {
 		free(p->pool[i].ev);
+		free(p->pool[i].pos);
 		free(p->pool[i].off);
 		sr_buf_release(&p->pool[i].arena);
 	}
@@ -423,6 +440,8 @@ sr_pipeline_start(const char *source, int fd, enum sr_format fmt,
 
 		b->ev = sr_xcalloc(PIPE_BATCH_EVENTS, sizeof *b->ev);
 		b->off = sr_xcalloc(PIPE_BATCH_EVENTS, sizeof *b->off);
+		b->pos = sr_xcalloc(PIPE_BATCH_EVENTS, sizeof *b->pos);
+		b->pub.pos = b->pos;
 		sr_buf_init(&b->arena);
 		b->pub.ev = b->ev;
 		p->free_[p->free_n++] = b;

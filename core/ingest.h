@@ -85,11 +85,31 @@ int sr_reader_read(struct sr_reader *r, struct sr_err *err);
 
 /* Counts so far (borrowed while r lives). */
 const struct sr_ingest_stats *sr_reader_stats(const struct sr_reader *r);
+
+/*
+ * Where a line of the input ends: its number (from 1) and the byte
+ * offset just past it, its newline included, from where the reader
+ * started.  Reading again from byte `end` starts at line `line` + 1.
+ */
+struct sr_ingest_pos {
+	uint64_t line;
+	uint64_t end;
+};
+
+/*
+ * The line being handed on (inside the event callback), else the last
+ * line taken; {0, 0} before the first.
+ */
+struct sr_ingest_pos sr_reader_pos(const struct sr_reader *r);
 const char *sr_reader_source(const struct sr_reader *r);
 
-/* A batch of parsed events; strings point into the batch's own arena. */
+/*
+ * A batch of parsed events; strings point into the batch's own arena.
+ * pos[i] is where the line of ev[i] ends in the input.
+ */
 struct sr_ingest_batch {
 	struct sr_event *ev;
+	const struct sr_ingest_pos *pos;
 	size_t n;
 };
 

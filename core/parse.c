@@ -1339,3 +1339,9 @@ sr_lines_lineno(const struct sr_lines *l)
 {
 	return l->lineno;
 }
+
+size_t
+sr_lines_buffered(const struct sr_lines *l)
+{
+	return l->len - l->start;
+}

@@ -90,5 +90,11 @@ void sr_lines_feed(struct sr_lines *l, const char *data, size_t n);
 int sr_lines_next(struct sr_lines *l, int eof, const char **line, size_t *len);
 /* Number of the line last returned, from 1. */
 uint64_t sr_lines_lineno(const struct sr_lines *l);
+/*
+ * Bytes fed and held for lines not returned yet: after a line was
+ * returned, bytes fed so far minus this is the offset just past it (its
+ * newline included).
+ */
+size_t sr_lines_buffered(const struct sr_lines *l);
 
 #endif

@@ -589,17 +589,41 @@ store_check_folder(const char *path, struct sr_err *err)
 	return rc;
 }
 
+/* The schema version a read-only handle needs: SR_STORE_SCHEMA. */
 static int
-store_open_db(struct sr_store *st, struct sr_err *err)
+store_ro_version(struct sr_store *st, struct sr_err *err)
 {
-	int ro = (st->flags & SR_STORE_READONLY) != 0, v;
-	int oflags = SQLITE_OPEN_NOMUTEX |
-	    (ro ? SQLITE_OPEN_READONLY
-		: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+	int v;
+
+	if (store_user_version(st, &v, err) < 0)
+		return -1;
+	if (v > SR_STORE_SCHEMA)
+		return sr_err_set(err,
+		    "database '%s' has schema "
+		    "version %d, newer than this sitrep knows (%d): "
+		    "upgrade sitrep",
+		    st->path, v, SR_STORE_SCHEMA);
+	if (v < SR_STORE_SCHEMA)
+		return sr_err_set(err,
+		    "database '%s' has schema "
+		    "version %d: open it once for writing to upgrade "
+		    "it to %d",
+		    st->path, v, SR_STORE_SCHEMA);
+	return 0;
+}
+
+/* Open name (a path or, with SQLITE_OPEN_URI in oflags, a URI). */
+static int
+store_sqlite_open(struct sr_store *st, const char *name, int oflags,
+    struct sr_err *err)
+{
 	int rc;
 
-	(void)pthread_once(&store_config_once, store_config);
-	rc = sqlite3_open_v2(st->path, &st->db, oflags, NULL);
+	if (st->db != NULL) {
+		(void)sqlite3_close(st->db); /* no statement prepared yet */
+		st->db = NULL;
+	}
+	rc = sqlite3_open_v2(name, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return sr_err_set(err, "cannot open database '%s': %s",
 		    st->path,
@@ -607,25 +631,181 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	sqlite3_extended_result_codes(st->db, 0);
 	if (sqlite3_busy_timeout(st->db, STORE_BUSY_MS) != SQLITE_OK)
 		return store_sqlerr(st, err, "cannot set busy timeout");
-	if (store_functions(st, err) < 0)
+	return store_functions(st, err);
+}
+
+/* "file:PATH?immutable=1" with PATH escaped for a URI; caller frees. */
+static char *
+store_immutable_uri(const char *path)
+{
+	struct sr_buf b;
+
+	sr_buf_init(&b);
+	sr_buf_adds(&b, path[0] == '/' ? "file://" : "file:");
+	for (const char *p = path; *p; p++)
+		if (*p == '?' || *p == '#' || *p == '%')
+			sr_buf_addf(&b, "%%%02X", (unsigned char)*p);
+		else
+			sr_buf_add(&b, p, 1);
+	sr_buf_adds(&b, "?immutable=1");
+	return sr_buf_detach(&b, NULL);
+}
+
+/* Copy the file from to the new file to; 0, or -1 with errno set. */
+static int
+store_copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in, out, rc = 0, e = 0;
+	ssize_t n;
+
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	if (ro) {
-		if (store_user_version(st, &v, err) < 0)
-			return -1;
-		if (v > SR_STORE_SCHEMA)
-			return sr_err_set(err,
-			    "database '%s' has schema "
-			    "version %d, newer than this sitrep knows (%d): "
-			    "upgrade sitrep",
-			    st->path, v, SR_STORE_SCHEMA);
-		if (v < SR_STORE_SCHEMA)
-			return sr_err_set(err,
-			    "database '%s' has schema "
-			    "version %d: open it once for writing to upgrade "
-			    "it to %d",
-			    st->path, v, SR_STORE_SCHEMA);
-		return 0;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) <
+	    0) {
+		e = errno;
+		(void)close(in); /* read only: nothing to lose */
+		errno = e;
+		return -1;
 	}
+	while (rc == 0 && (n = read(in, buf, sizeof(buf))) != 0) {
+		for (ssize_t off = 0, w;
+		     rc == 0 && n > 0 && off<n; off += w> 0 ? w : 0)
+			if ((w = write(out, buf + off, (size_t)(n - off))) <
+				0 &&
+			    errno != EINTR) {
+				rc = -1;
+				e = errno;
+			}
+		if (n < 0 && errno != EINTR) {
+			rc = -1;
+			e = errno;
+		}
+	}
+	(void)close(in); /* read only: nothing to lose */
+	if (close(out) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	errno = e;
+	return rc;
+}
+
+/* Remove a read-only handle's private copy (see store_open_ro()). */
+static void
+store_ro_copy_remove(struct sr_store *st)
+{
+	static const char *const sfx[] = { "/db", "/db-wal", "/db-shm",
+		"/db-journal" };
+
+	if (st->ro_copy_dir == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		char *f = sr_xasprintf("%s%s", st->ro_copy_dir, sfx[i]);
+
+		(void)unlink(f); /* absent ones are fine */
+		free(f);
+	}
+	(void)rmdir(st->ro_copy_dir); /* best effort: a temp folder */
+	free(st->ro_copy_dir);
+	st->ro_copy_dir = NULL;
+}
+
+/*
+ * Copy the database and its -wal into a private folder under $TMPDIR
+ * (else /tmp) and open the copy: there SQLite can build the -shm it
+ * needs to read the -wal.
+ */
+static int
+store_open_ro_copy(struct sr_store *st, const char *wal, struct sr_err *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *dir, *db = NULL, *dbwal = NULL;
+	int rc = -1;
+
+	if (tmp == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	dir = sr_xasprintf("%s/sitrep-ro-XXXXXX", tmp);
+	if (mkdtemp(dir) == NULL) {
+		sr_err_set(err,
+		    "cannot read database '%s': its -wal needs a "
+		    "-shm file next to it, and no copy could be made in "
+		    "'%s': %s",
+		    st->path, tmp, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	st->ro_copy_dir = dir;
+	db = sr_xasprintf("%s/db", dir);
+	dbwal = sr_xasprintf("%s/db-wal", dir);
+	if (store_copy_file(st->path, db) < 0 ||
+	    store_copy_file(wal, dbwal) < 0)
+		sr_err_set(err,
+		    "cannot read database '%s': its -wal needs a "
+		    "-shm file next to it, and copying it to '%s' "
+		    "failed: %s",
+		    st->path, dir, strerror(errno));
+	else if (store_sqlite_open(st, db, SQLITE_OPEN_READONLY, err) == 0)
+		rc = store_ro_version(st, err);
+	free(db);
+	free(dbwal);
+	return rc;
+}
+
+/*
+ * Open for reading only.  A database in WAL mode needs its -shm file
+ * (the WAL index) to be read: SQLite creates it when the folder is
+ * writable, and reads an existing one without writing it.  When neither
+ * works (read-only media, a folder the user may not write, no -shm):
+ * without a -wal, or with an empty one, every committed row is in the
+ * main file, which is then opened immutable (no locks, no -shm); with a
+ * -wal that holds rows, the two files are copied to a private folder and
+ * the copy is read.  Only a file that cannot be read at all fails.
+ */
+static int
+store_open_ro(struct sr_store *st, struct sr_err *err)
+{
+	struct stat sb;
+	char *wal, *uri;
+	int fd, rc, code;
+
+	if (store_sqlite_open(st, st->path, SQLITE_OPEN_READONLY, err) == 0 &&
+	    store_ro_version(st, err) == 0)
+		return 0;
+	/* what SQLite says when it cannot open or create the -shm */
+	code = st->db != NULL ? sqlite3_errcode(st->db) : SQLITE_CANTOPEN;
+	if (code != SQLITE_CANTOPEN && code != SQLITE_READONLY)
+		return -1; /* not a database, its schema: err says */
+	if ((fd = open(st->path, O_RDONLY | O_CLOEXEC)) < 0)
+		return sr_err_set(err, "cannot read database '%s': %s",
+		    st->path, strerror(errno));
+	(void)close(fd); /* opened only to learn whether it can be */
+	wal = sr_xasprintf("%s-wal", st->path);
+	if (stat(wal, &sb) == 0 && sb.st_size > 0) {
+		rc = store_open_ro_copy(st, wal, err);
+	} else {
+		uri = store_immutable_uri(st->path);
+		rc = store_sqlite_open(st, uri,
+			 SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err) == 0
+		    ? store_ro_version(st, err)
+		    : -1;
+		free(uri);
+	}
+	free(wal);
+	return rc;
+}
+
+static int
+store_open_db(struct sr_store *st, struct sr_err *err)
+{
+	int v;
+
+	(void)pthread_once(&store_config_once, store_config);
+	if (st->flags & SR_STORE_READONLY)
+		return store_open_ro(st, err);
+	if (store_sqlite_open(st, st->path,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) < 0)
+		return -1;
 	if (strcmp(st->path, ":memory:") != 0 &&
 	    sqlite3_db_readonly(st->db, "main") == 1)
 		return sr_err_set(err,
@@ -781,6 +961,7 @@ sr_store_close(struct sr_store *st)
 	/* Only now: see store_lock() on POSIX locks. */
 	if (st->lock_fd >= 0)
 		(void)close(st->lock_fd); /* nothing to recover */
+	store_ro_copy_remove(st);
 	store_write_release(st);
 	free(st->ev_insert);
 	free(st->ev_cols);

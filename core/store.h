@@ -143,7 +143,12 @@ char *sr_store_default_path(void);
  * file, migrates the schema and records itself in meta; a database whose
  * schema is newer than SR_STORE_SCHEMA is refused.  SR_STORE_READONLY
  * takes no lock and migrates nothing: a missing file, or a schema other
- * than SR_STORE_SCHEMA, is an error.
+ * than SR_STORE_SCHEMA, is an error.  It reads a file on read-only media
+ * or in a folder it may not write: when SQLite can neither create nor
+ * use the -shm file, the file is opened immutable when no -wal holds
+ * rows, else read from a private copy of it and its -wal under $TMPDIR
+ * (else /tmp), removed by sr_store_close(); only a file that cannot be
+ * read fails ("cannot read database '/x.db': Permission denied").
  */
 struct sr_store *
 sr_store_open(const char *path, unsigned flags, struct sr_err *err);
@@ -195,7 +200,13 @@ int sr_store_maybe_flush(struct sr_store *st, struct sr_err *err);
 /* Milliseconds until the open batch is due (-1 when nothing is open). */
 int sr_store_flush_due_ms(const struct sr_store *st);
 
-/* Events committed by this handle so far / pending in the batch. */
+/*
+ * Events committed by this handle so far / pending in the batch.  A failed
+ * sr_store_flush() drops the batch (pending becomes 0, committed does not
+ * move); after a failed write the batch may still be open, and the next
+ * flush commits or drops it.  The source driver counts committed events
+ * by these two (runtime/driver.c).
+ */
 uint64_t sr_store_committed(const struct sr_store *st);
 uint64_t sr_store_pending(const struct sr_store *st);
 

@@ -86,6 +86,11 @@ struct sr_store {
 	char *path;
 	unsigned flags;
 	int lock_fd;
+	/*
+	 * A read-only handle on a copy (see store_open_ro() in store.c):
+	 * the private folder holding it, removed at close; NULL otherwise.
+	 */
+	char *ro_copy_dir;
 	sqlite3_stmt *stmt[STMT__N];
 	/* multi-row sample INSERTs, by row count (1..STORE_SAMPLE_ROWS) */
 	sqlite3_stmt *sample_rows[STORE_SAMPLE_ROWS + 1];

@@ -42,6 +42,9 @@ struct sr_driver {
 	/* bulk inputs, and the one being read */
 	struct sr_driver_counts bulk;
 	uint64_t bulk_uncommitted;
+	/* where the lines of the last event added / committed end */
+	struct sr_ingest_pos bulk_added, bulk_done;
+	struct sr_driver_bulk last; /* the last bulk input, once read */
 	struct sr_pipeline *pipe;
 	/* the store's counters when last looked at */
 	uint64_t seen_committed, seen_pending;
@@ -66,8 +69,10 @@ driver_sync(struct sr_driver *d)
 				s->committed += s->uncommitted;
 			s->uncommitted = 0;
 		}
-		if (ok)
+		if (ok) {
 			d->bulk.committed += d->bulk_uncommitted;
+			d->bulk_done = d->bulk_added;
+		}
 		d->bulk_uncommitted = 0;
 	}
 	d->seen_committed = c;
@@ -403,6 +408,24 @@ sr_driver_drain(struct sr_driver *d, int follow, sr_driver_round_fn *round,
 	return 0;
 }
 
+/*
+ * Store one event of a bulk input whose line ends at pos; 0 or -1.  A
+ * commit the store makes while adding it (a full batch) covers it and
+ * everything added before, so the committed position is exact.
+ */
+static int
+driver_bulk_event(struct sr_driver *d, const struct sr_event *ev,
+    const struct sr_ingest_pos *pos)
+{
+	if (driver_store_event(d, ev) == -1)
+		return -1;
+	d->bulk.accepted++;
+	d->bulk_uncommitted++;
+	d->bulk_added = *pos;
+	driver_sync(d);
+	return 0;
+}
+
 int
 sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
     enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
@@ -410,40 +433,46 @@ sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
 {
 	const struct sr_ingest_batch *b;
 	struct sr_ingest_stats cur;
-	int rc = 0, k;
+	struct sr_err e;
+	uint64_t committed0;
+	int rc = 0, k, complete = 0;
 
+	memset(&d->last, 0, sizeof(d->last));
 	if ((d->pipe = sr_pipeline_start(name, fd, fmt, err)) == NULL)
 		return -1;
 	driver_sync(d);
+	committed0 = d->bulk.committed;
+	d->bulk_added = d->bulk_done = (struct sr_ingest_pos){ 0, 0 };
 	for (;;) {
-		k = sr_pipeline_next(d->pipe, SR_DRIVER_WAIT_MS, &b, err);
+		k = sr_pipeline_next(d->pipe, SR_DRIVER_WAIT_MS, &b, &e);
 		if (k == 1) {
-			for (size_t i = 0; i < b->n && rc == 0; i++) {
-				if (driver_store_event(d, &b->ev[i]) == -1) {
-					rc = -1;
-				} else {
-					d->bulk.accepted++;
-					d->bulk_uncommitted++;
-				}
-			}
+			/* after a store error: only read on, to count */
+			for (size_t i = 0; i < b->n && !d->failed; i++)
+				(void)driver_bulk_event(d, &b->ev[i],
+				    &b->pos[i]);
 			sr_pipeline_release(d->pipe, b);
-			d->seen_pending = sr_store_pending(d->st);
 		} else if (k == 2) {
+			complete = 1;
 			break;
 		} else if (k < 0) {
 			rc = 1;
-			break;
-		}
-		if (rc == 0 && driver_maybe_flush(d) == -1)
-			rc = -1;
-		if (rc < 0) {
 			if (err != NULL)
-				*err = d->err;
+				*err = e;
 			break;
 		}
+		(void)driver_maybe_flush(d); /* d->failed says */
 		if (round != NULL && round(ctx, d))
 			break;
 	}
+	/*
+	 * The input's events are committed before the next one's.  After
+	 * a failed write (not a failed commit) the batch may still be open
+	 * with whole events: this commits them or, failing, drops them, so
+	 * the counts below are final either way.
+	 */
+	if (sr_store_flush(d->st, &e) == -1 && !d->failed)
+		(void)driver_store_failed(d, &e);
+	driver_sync(d);
 	sr_pipeline_stats(d->pipe, &cur);
 	sr_pipeline_free(d->pipe);
 	d->pipe = NULL;
@@ -451,7 +480,23 @@ sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
 	d->bulk.rejected += cur.rejected;
 	for (int i = 0; i < SR_REJ__COUNT; i++)
 		d->bulk.rejected_by[i] += cur.by_reason[i];
+	d->last = (struct sr_driver_bulk){ .lines = cur.lines,
+		.committed = d->bulk.committed - committed0,
+		.rejected = cur.rejected,
+		.resume = d->bulk_done,
+		.complete = complete };
+	if (d->failed) {
+		rc = -1;
+		if (err != NULL)
+			*err = d->err;
+	}
 	return rc;
+}
+
+void
+sr_driver_bulk_last(const struct sr_driver *d, struct sr_driver_bulk *out)
+{
+	*out = d->last;
 }
 
 size_t

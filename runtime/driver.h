@@ -34,6 +34,7 @@
 
 #include "collectors/source.h"
 #include "core/event.h"
+#include "core/ingest.h"
 #include "core/parse.h"
 #include "core/util.h"
 
@@ -155,14 +156,34 @@ int sr_driver_drain(struct sr_driver *d, int follow, sr_driver_round_fn *round,
 /*
  * Read a bulk input from fd (not closed) to its end with a parsing
  * thread (core/ingest.h's sr_pipeline, rejections reported by its
- * default report), storing each batch and committing when due; no
- * cursor.  round runs after each batch (or wait).  Returns 0, 1 when
- * reading the input failed, -1 on a store error (without a store_error
- * hook) or when the thread cannot start; err says why.
+ * default report), storing each batch, committing when due and once
+ * more at the end of the input; no cursor.  After a store error (without
+ * a store_error hook) nothing more is stored, but the input is still
+ * read to its end (or until round asks to stop), so that its lines can
+ * be counted and a writer into a pipe is not cut off.  round runs after
+ * each batch (or wait).  Returns 0, 1 when reading the input failed, -1
+ * on a store error or when the thread cannot start; err says why.
+ * sr_driver_bulk_last() then says what was committed.
  */
 int sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
     enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
     struct sr_err *err);
+
+/* The last input sr_driver_ingest_fd() read, once it returned. */
+struct sr_driver_bulk {
+	uint64_t lines;	    /* lines read, blank ones included */
+	uint64_t committed; /* its events that were committed */
+	uint64_t rejected;
+	/*
+	 * The end of the line of its last committed event ({0, 0}: none):
+	 * every event before it is committed and none after it, so a rerun
+	 * of the rest starts at line resume.line + 1, byte resume.end.
+	 */
+	struct sr_ingest_pos resume;
+	int complete; /* read to its end (else stopped by round) */
+};
+
+void sr_driver_bulk_last(const struct sr_driver *d, struct sr_driver_bulk *out);
 
 /* Number of sources, and the state and counts of source i (in order). */
 size_t sr_driver_count(const struct sr_driver *d);

@@ -151,7 +151,10 @@ test_reader_bounded(void)
 	fclose(f);
 }
 
-/* The pipeline delivers every event, in order, with intact strings. */
+/*
+ * The pipeline delivers every event, in order, with intact strings and
+ * the number and end of its line (the ends counted with getline here).
+ */
 static void
 test_pipeline(void)
 {
@@ -160,8 +163,18 @@ test_pipeline(void)
 	const struct sr_ingest_batch *b;
 	struct sr_ingest_stats st;
 	struct sr_err err;
-	int rc, next = 1, bad = 0, loops = 0, saved, devnull;
+	int rc, next = 1, bad = 0, badpos = 0, loops = 0, saved, devnull;
 	long n = 0;
+	uint64_t *end = calloc(30001, sizeof(*end));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	CU_ASSERT_FATAL(end != NULL);
+	for (int k = 1; (len = getline(&line, &cap, f)) > 0 && k <= 30000; k++)
+		end[k] = end[k - 1] + (uint64_t)len;
+	free(line);
+	rewind(f);
 
 	/* Quiet the default report of the rejected lines meanwhile. */
 	fflush(stderr);
@@ -189,6 +202,9 @@ test_pipeline(void)
 			    b->ev[i].status_code != 200 + next % 3 ||
 			    b->ev[i].user_id != NULL)
 				bad++;
+			if (b->pos[i].line != (uint64_t)next ||
+			    b->pos[i].end != end[next])
+				badpos++;
 			next++;
 			n++;
 		}
@@ -196,6 +212,7 @@ test_pipeline(void)
 	}
 	CU_ASSERT_EQUAL(rc, 2);
 	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(badpos, 0);
 	CU_ASSERT_EQUAL(n, 30000 - 30000 / 7);
 	sr_pipeline_stats(p, &st);
 	CU_ASSERT_EQUAL(st.lines, 30000);
@@ -206,6 +223,7 @@ test_pipeline(void)
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	fclose(f);
+	free(end);
 }
 
 /* Freeing a pipeline whose input is still open stops its thread. */
