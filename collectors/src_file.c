@@ -199,8 +199,8 @@ file_set_cursor(void *self, const char *cursor, struct sr_err *err)
 	n = sscanf(cursor,
 	    "%" SCNu64 ":%" SCNu64 ":%" SCNd64 "%n:%u:%16" SCNx64 "%n", &dev,
 	    &ino, &off, &used, &len, &hash, &used);
-	if ((n != 3 && n != 5) || used < 0 || cursor[used] != '\0' ||
-	    off < 0 || len > FILE_FP_MAX || (int64_t)len > off)
+	if ((n != 3 && n != 5) || used < 0 || cursor[used] != '\0' || off < 0 ||
+	    len > FILE_FP_MAX || (int64_t)len > off)
 		return sr_err_set(err,
 		    "cursor '%s' is not DEV:INO:OFFSET[:FPLEN:FPHASH]", cursor);
 	s->have_cur = 1;
@@ -593,7 +593,8 @@ file_watch(struct file_src *s)
 	} else {
 		s->moved = 1;
 		if (!file_known(s, (uint64_t)st.st_dev, (uint64_t)st.st_ino)) {
-			int f = open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			int f =
+			    open(s->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 
 			if (f >= 0 && fstat(f, &st) == 0 && S_ISREG(st.st_mode))
 				file_push(s, f, &st);
@@ -818,7 +819,7 @@ file_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 					file_truncated(s);
 					again = 1;
 				} else if (file_at_eof(s, sink, now_ms, &n,
-					     &again) < 0)
+					       &again) < 0)
 					goto refused;
 				break;
 			}
