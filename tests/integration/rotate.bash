@@ -64,13 +64,13 @@ nginx_stop() {
 	NGX_PID=
 }
 
-# rotate_conf MODE: a logrotate config for $LOG, MODE create or
-# copytruncate.  With create, postrotate tells nginx to reopen its log
+# rotate_conf MODE: a logrotate config for $LOG (named by a glob, as
+# /var/log/nginx/*.log is), MODE create or copytruncate.  With create, postrotate tells nginx to reopen its log
 # (USR1) a little later, as a service script does: lines keep going to the
 # renamed file meanwhile.
 rotate_conf() {
 	{
-		echo "$LOG {"
+		echo "${LOG%/*}/*.log {"
 		echo "	rotate 100"
 		echo "	nocompress"
 		echo "	missingok"
