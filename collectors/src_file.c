@@ -78,9 +78,10 @@ struct file_src {
 	int64_t idle_since; /* at the end of a replaced file since (mono) */
 	struct file_next next[FILE_NEXT_MAX];
 	int nnext;
-	int64_t off;	/* file offset of buf's end */
-	int64_t pos;	/* after the last line handed */
-	int64_t nl_end; /* after the last newline fed */
+	int64_t off;	  /* file offset of buf's end */
+	int64_t pos;	  /* after the last line handed */
+	int64_t nl_end;	  /* after the last newline fed */
+	int64_t take_pos; /* where fd was entered */
 	char *buf;
 	size_t buf_len, buf_used;
 	struct sr_lines *lines;
@@ -294,6 +295,7 @@ file_take(struct file_src *s, int fd, const struct stat *st, int64_t off)
 	s->ino = (uint64_t)st->st_ino;
 	s->is_copy = 0;
 	s->fp_len = 0;
+	s->take_pos = off;
 	file_reset_at(s, off);
 	return 0;
 }
@@ -837,12 +839,16 @@ file_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 	return n;
 refused:
 	/* Read again from the last reported position next time. */
-	if (s->fd >= 0 && s->sent && s->sent_dev == s->dev &&
-	    s->sent_ino == s->ino &&
-	    lseek(s->fd, (off_t)s->sent_pos, SEEK_SET) >= 0)
-		file_reset_at(s, s->sent_pos);
-	else if (s->fd >= 0 && lseek(s->fd, 0, SEEK_SET) >= 0)
-		file_reset_at(s, 0); /* a file entered after the report */
+	if (s->fd >= 0) {
+		/* or where this file was entered, after the last report */
+		int64_t at =
+		    s->sent && s->sent_dev == s->dev && s->sent_ino == s->ino
+		    ? s->sent_pos
+		    : s->take_pos;
+
+		if (lseek(s->fd, (off_t)at, SEEK_SET) >= 0)
+			file_reset_at(s, at);
+	}
 	return sr_err_set(err, "sink refused an event");
 }
 
