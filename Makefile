@@ -26,7 +26,7 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus chromium \
-	      clang-format cppcheck zsh groff-base
+	      clang-format cppcheck zsh groff-base nginx logrotate
 DEPS_BENCH := prometheus-node-exporter
 # What `make deb` needs to build and check the Debian package.
 DEPS_DEB   := dpkg-dev debhelper fakeroot lintian
@@ -136,6 +136,16 @@ $(FAKENVML): tests/fakenvml/fakenvml.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -shared -fPIC -o $@ $<
 
+# Install "$@" without starting any service (nginx's postinst would start
+# one on port 80 and fail the install if it cannot): a policy-rc.d that
+# answers 101 (action forbidden) while apt runs, unless one is there.
+export DEPS_NOSTART := p=/usr/sbin/policy-rc.d; own=; \
+	if [ ! -e $$p ]; then printf '\#!/bin/sh\nexit 101\n' >$$p && \
+	chmod 755 $$p && own=1; fi; \
+	DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq \
+	--no-install-recommends "$$@"; rc=$$?; \
+	if [ -n "$$own" ]; then rm -f $$p; fi; exit $$rc
+
 deps:
 	@missing=$$(for p in $(DEPS_BUILD) $(EXTRA_DEPS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -145,8 +155,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
 		$(SUDO) apt-get update -qq && \
-		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install \
-			-y -qq --no-install-recommends $$missing; \
+		$(SUDO) sh -c "$$DEPS_NOSTART" sh $$missing; \
 	fi
 
 deps-test:

@@ -21,8 +21,8 @@
  *
  * Exactly once across restarts: after the events a read covers, a source
  * calls sink->cursor(ctx, name, cursor) with a string that resumes right
- * after them (file "DEV:INO:OFFSET", sqlite rowid, the remote cursor).  The
- * runtime stores events and cursor in the same store batch
+ * after them (file "DEV:INO:OFFSET:FPLEN:FPHASH", sqlite rowid, the remote
+ * cursor).  The runtime stores events and cursor in the same store batch
  * (sr_store_add_event, sr_store_set_cursor) and must not commit between an
  * event and the cursor that follows it: it commits only between
  * sr_source_read() calls, and before a read when the open batch holds more

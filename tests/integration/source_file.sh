@@ -82,7 +82,7 @@ want="a1 a2 d1 d2 k1 k2 l1 l2 l3 n1 n2 p1 r1 r2 t1"
 check "every line exactly once" "$(q "select group_concat(event_id, ' ') from (select event_id from events order by event_id)")" "$want"
 check "no duplicates" "$(q "select count(*) - count(distinct event_id) from events")" 0
 grep -q "^final file:$T/app.log ok" drv.out || fail "final state not ok: $(cat drv.out)"
-grep -q "^resume file:$T/app.log [0-9]*:[0-9]*:[0-9]*$" drv.out || fail "no resume line"
+grep -Eq "^resume file:$T/app.log [0-9]+:[0-9]+:[0-9]+:[0-9]+:[0-9a-f]{16}$" drv.out || fail "no resume line"
 grep -q "waiting .*does not exist yet" drv.out || fail "no waiting state for the missing file"
 
 # A bad spec is a usage error naming the problem.

@@ -149,6 +149,7 @@ static void
 test_file(void)
 {
 	char dir[] = "/tmp/sr-src-XXXXXX", path[64], spec[96], want[96];
+	char want5[128];
 	struct rec r = { .n = 0 };
 	struct sr_sink sink = { .ctx = &r,
 		.event = rec_event,
@@ -173,24 +174,44 @@ test_file(void)
 	append(path, "event_id=2 service=b\nevent_id=3 serv");
 	CU_ASSERT_EQUAL(sr_source_read(src, &sink, 0, &err), 1);
 	CU_ASSERT_EQUAL(stat(path, &sb), 0);
+	/* DEV:INO:OFFSET, then FNV-1a 64 of the 63 bytes read and of their
+	 * count (computed with python). */
 	snprintf(want, sizeof(want), "%" PRIu64 ":%" PRIu64 ":%lld",
 	    (uint64_t)sb.st_dev, (uint64_t)sb.st_ino,
 	    (long long)sb.st_size - (long long)strlen("event_id=3 serv"));
-	CU_ASSERT_STRING_EQUAL(r.cursor, want);
+	snprintf(want5, sizeof(want5), "%s:63:5e044c90ddf8ac58", want);
+	CU_ASSERT_STRING_EQUAL(r.cursor, want5);
 	append(path, "ice=c\n");
 	CU_ASSERT_EQUAL(sr_source_read(src, &sink, 0, &err), 1);
 	CU_ASSERT_STRING_EQUAL(r.ids, "1/a,2/b,3/c");
 	sr_source_close(src);
 
-	/* Resume from the cursor of line 2: line 3 again, nothing else. */
+	/* Resume from the cursor of line 2: line 3 again, nothing else; the
+	 * same from today's DEV:INO:OFFSET (no head to check). */
 	append(path, "event_id=4 service=d\n");
+	for (int i = 0; i < 2; i++) {
+		src2 = sr_source_open(spec, &err);
+		CU_ASSERT_FATAL(src2 != NULL);
+		CU_ASSERT_EQUAL(sr_source_set_cursor(src2, i ? want : want5,
+				    &err),
+		    0);
+		r.ids[0] = '\0';
+		CU_ASSERT_EQUAL(sr_source_read(src2, &sink, 0, &err), 2);
+		CU_ASSERT_STRING_EQUAL(r.ids, "3/c,4/d");
+		sr_source_close(src2);
+	}
+	/* Another head (the file rewritten in place): from 0. */
 	src2 = sr_source_open(spec, &err);
 	CU_ASSERT_FATAL(src2 != NULL);
-	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, want, &err), 0);
+	want5[strlen(want5) - 1] = want5[strlen(want5) - 1] == '0' ? '1' : '0';
+	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, want5, &err), 0);
 	r.ids[0] = '\0';
-	CU_ASSERT_EQUAL(sr_source_read(src2, &sink, 0, &err), 2);
-	CU_ASSERT_STRING_EQUAL(r.ids, "3/c,4/d");
+	CU_ASSERT_EQUAL(sr_source_read(src2, &sink, 0, &err), 4);
+	CU_ASSERT_STRING_EQUAL(r.ids, "1/a,2/b,3/c,4/d");
 	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, "nonsense", &err), -1);
+	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, "1:2:3:4", &err), -1);
+	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, "1:2:3:4:5x", &err), -1);
+	CU_ASSERT_EQUAL(sr_source_set_cursor(src2, "1:2:30:2000:5", &err), -1);
 	sr_source_close(src2);
 
 	/* From the end by default: only what comes after. */
