@@ -89,8 +89,8 @@ alive=yes; kill -0 "$SP" 2>/dev/null || alive=no
 code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
 	--data '{"service":"after-abuse","status":200}' "$B/api/events" || true)
 for _ in $(seq 50); do
-	n=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE service = 'after-abuse'" 2>/dev/null || echo 0)
-	[ "$n" = 1 ] && break
+	stored=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE service = 'after-abuse'" 2>/dev/null || echo 0)
+	[ "$stored" = 1 ] && break
 	sleep 0.1
 done
 routes=""
@@ -121,6 +121,6 @@ for ph in "${PHASES[@]}"; do
 done
 echo
 echo "serve alive afterwards: $alive; peak RSS (VmHWM) $(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }') MiB"
-echo "after: POST /api/events $code, committed $n of 1; routes:$routes"
+echo "after: POST /api/events $code, committed $stored of 1; routes:$routes"
 echo "server log: $(grep -c . "$T/serve.log") lines; $(grep -m1 'closed to make room' "$T/serve.log" || echo 'no eviction line')"
 grep -E 'libmicrohttpd|warning' "$T/serve.log" | sort | uniq -c | sort -rn | head -5 || true

@@ -51,6 +51,8 @@
  * timeout applies from the headers to the end of the answer.
  */
 #define WEB_HEADER_TIMEOUT_S 5
+/* libmicrohttpd log lines kept in 10 s (web_mhd_log) */
+#define WEB_MHD_LOG_BURST 20
 
 /* Per-address connection counts, for the per-IP limit (429). */
 struct web_ip {
@@ -91,11 +93,14 @@ struct sr_web {
 	size_t n_routes; /* rows in sr_web_routes */
 	void **state;	 /* row i's open hook result */
 
-	pthread_mutex_t lock; /* pub, waiting, stopping, stats */
+	pthread_mutex_t lock; /* pub, waiting, stopping, stats, mhd_log_* */
 	struct web_pub pub;
 	struct web_sse *waiting; /* SSE streams suspended */
 	int stopping;
 	struct sr_web_stats stats;
+	int64_t mhd_log_ms; /* web_mhd_log's window start (monotonic) */
+	int mhd_log_n;
+	uint64_t mhd_log_dropped;
 
 	pthread_mutex_t ip_lock; /* ips, conns and their counts */
 	struct web_ip *ips;
@@ -205,18 +210,13 @@ sr_web_json(const struct sr_web_req *rq, unsigned status,
 	    sr_web_text(rq->w, b->data, b->len, "application/json"));
 }
 
-/* The client address of c as text, or "?". */
+/* The address sa as text, or "?". */
 static void
-web_peer(struct MHD_Connection *c, char *out, size_t outlen)
+web_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 {
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-
 	snprintf(out, outlen, "?");
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || ci->client_addr == NULL)
+	if (sa == NULL)
 		return;
-	sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
 		(void)inet_ntop(AF_INET,
 		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
@@ -225,6 +225,16 @@ web_peer(struct MHD_Connection *c, char *out, size_t outlen)
 		(void)inet_ntop(AF_INET6,
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		    out, (socklen_t)outlen);
+}
+
+/* The client address of c as text, or "?". */
+static void
+web_peer(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	web_addr_text(ci != NULL ? ci->client_addr : NULL, out, outlen);
 }
 
 static void
@@ -313,15 +323,34 @@ web_conn_mark(struct sr_web *w, struct MHD_Connection *c, int busy, int sse)
 	pthread_mutex_unlock(&w->ip_lock);
 }
 
-/* Close old connections until at most max_conns stay; holds ip_lock. */
+/* Addresses holding connections now; holds ip_lock. */
+static size_t
+web_ips_active(const struct sr_web *w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->n_ips; i++)
+		n += w->ips[i].n > 0;
+	return n;
+}
+
+/*
+ * Close connections until at most max_conns stay; holds ip_lock.  The
+ * victim comes from the address holding the most: the new connection
+ * itself when its address already holds others, no address holds more
+ * and other addresses hold some (refused at once, before it costs a
+ * request), else the oldest idle or streaming one of that address (so
+ * behind a proxy, one address, the oldest idle one goes).
+ */
 static void
-web_conn_evict(struct sr_web *w, const struct web_conn *keep)
+web_conn_evict(struct sr_web *w, struct web_conn *fresh)
 {
 	while (w->n_conns - w->n_evicted > w->cfg.max_conns) {
 		struct web_conn *best = NULL;
+		unsigned fresh_n = fresh->evicted ? 0 : w->ips[fresh->ip].n;
 
 		for (struct web_conn *k = w->conns; k != NULL; k = k->next) {
-			if (k == keep || k->evicted || (k->busy && !k->sse) ||
+			if (k == fresh || k->evicted || (k->busy && !k->sse) ||
 			    k->fd < 0)
 				continue;
 			if (best == NULL ||
@@ -330,6 +359,9 @@ web_conn_evict(struct sr_web *w, const struct web_conn *keep)
 				k->since < best->since))
 				best = k;
 		}
+		if (fresh_n >= 2 && fresh->fd >= 0 && web_ips_active(w) >= 2 &&
+		    (best == NULL || fresh_n >= w->ips[best->ip].n))
+			best = fresh;
 		if (best == NULL)
 			return; /* all busy: they end by themselves */
 		best->evicted = 1;
@@ -354,6 +386,41 @@ web_evict_news(struct sr_web *w)
 	w->evict_log_ms = now;
 	w->evict_logged = w->n_evictions;
 	return n;
+}
+
+/*
+ * The accept policy: with max_conns open, a new connection from an
+ * address that already holds others, and at least as many as any other
+ * address holding some, is refused before MHD sets it up (what web_conn_evict() would
+ * choose, at the least cost: a flood that reconnects at once costs an
+ * accept and a close).
+ */
+static enum MHD_Result
+web_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct sr_web *w = cls;
+	char peer[INET6_ADDRSTRLEN];
+	unsigned mine = 0, most = 0, active = 0;
+	int refuse = 0;
+
+	(void)addrlen;
+	web_addr_text(addr, peer, sizeof(peer));
+	pthread_mutex_lock(&w->ip_lock);
+	if (w->n_conns - w->n_evicted >= w->cfg.max_conns) {
+		for (size_t i = 0; i < w->n_ips; i++) {
+			active += w->ips[i].n > 0;
+			if (w->ips[i].n > most)
+				most = w->ips[i].n;
+			if (w->ips[i].n > 0 &&
+			    strcmp(w->ips[i].addr, peer) == 0)
+				mine = w->ips[i].n;
+		}
+		refuse = active >= 2 && mine >= 1 && mine + 1 >= most;
+		if (refuse)
+			w->n_evictions++;
+	}
+	pthread_mutex_unlock(&w->ip_lock);
+	return refuse ? MHD_NO : MHD_YES;
 }
 
 /* The slot of w->ips counting peer (a free one taken); holds ip_lock. */
@@ -995,13 +1062,39 @@ web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	*req_cls = NULL;
 }
 
+/*
+ * libmicrohttpd's messages, at most WEB_MHD_LOG_BURST in a 10 s window
+ * (a flood of clients that vanish mid-answer would otherwise write a
+ * line each); the next window says how many were left out.
+ */
 static void
 web_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct sr_web *w = cls;
 	char line[512];
 	size_t n;
+	int64_t now = sr_mono_ms();
+	uint64_t dropped = 0;
 
-	(void)cls;
+	pthread_mutex_lock(&w->lock);
+	if (now - w->mhd_log_ms >= 10000) {
+		dropped = w->mhd_log_dropped;
+		w->mhd_log_ms = now;
+		w->mhd_log_n = 0;
+		w->mhd_log_dropped = 0;
+	}
+	if (w->mhd_log_n >= WEB_MHD_LOG_BURST) {
+		w->mhd_log_dropped++;
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	w->mhd_log_n++;
+	pthread_mutex_unlock(&w->lock);
+	if (dropped > 0)
+		sr_web_log(w,
+		    "libmicrohttpd: %" PRIu64 " more messages left out "
+		    "(at most %d in 10 s)",
+		    dropped, WEB_MHD_LOG_BURST);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
@@ -1172,7 +1265,7 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 			    (void *)(uintptr_t)w->cfg.tls_key_pem };
 	}
 	tls[n_tls] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	d = MHD_start_daemon(flags, 0, NULL, NULL, web_handle, w,
+	d = MHD_start_daemon(flags, 0, web_accept_policy, w, web_handle, w,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, web_mhd_limit(w),

@@ -142,6 +142,8 @@ CODE=$(curl -s --max-time 30 -o "$T/body" -w '%{http_code}' "$B/api/health" || t
 check "request past max_conns answered" "$CODE" 200
 CODE=$(curl -s --max-time 30 -o /dev/null -w '%{http_code}' "$B/api/metrics/overview" || true)
 check "another one" "$CODE" 200
+CODE=$(curl -s --max-time 30 --interface 127.0.0.3 -o /dev/null -w '%{http_code}' "$B/api/health" || true)
+check "one from another address" "$CODE" 200
 grep -q 'connections closed to make room (max_conns 4)' "$T/serve.log" || fail "no eviction logged: $(tail -3 "$T/serve.log")"
 echo "ok eviction logged"
 kill "$SLOW" 2>/dev/null || true
