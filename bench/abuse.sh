@@ -19,7 +19,7 @@ T=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]:-}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$T"' EXIT
 command -v python3 >/dev/null || { echo "abuse: python3 not installed"; exit 77; }
-ulimit -n 65536 2>/dev/null || ulimit -n 8192 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "open files limit: $(ulimit -n)"
 cc -O2 -std=c11 -Wall -Wextra -o "$T/ac" bench/abuse_clients.c
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
