@@ -76,8 +76,8 @@ health(int port, double limit_s)
 	if (fd < 0)
 		return 0;
 	while (now_s() < end) {
-		struct pollfd p = { fd, sent < sizeof(req) - 1 ? POLLOUT : POLLIN,
-			0 };
+		struct pollfd p = { fd,
+			sent < sizeof(req) - 1 ? POLLOUT : POLLIN, 0 };
 		ssize_t r;
 
 		if (poll(&p, 1, (int)((end - now_s()) * 1000) + 1) <= 0)
