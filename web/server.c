@@ -288,10 +288,11 @@ sr_web_error(const struct sr_web_req *rq, unsigned status, const char *msg)
 /*
  * Connections (MHD_OPTION_NOTIFY_CONNECTION): counted per address for
  * the per-IP limit (429), and listed so that a new connection past
- * max_conns closes an old one instead of waiting for a slot: the one
- * that waits for a request (or streams SSE) from the address holding the
- * most connections, the oldest of those.  A connection busy with an
- * ordinary request is never chosen.  The victim's socket is shut down
+ * max_conns does not wait for a slot: the accept policy refuses it when
+ * its own address holds the most, else it closes the oldest connection
+ * that waits for a request (or streams SSE) of the address holding the
+ * most (web_conn_evict).  A connection busy with an ordinary request is
+ * never chosen.  The victim's socket is shut down
  * (MHD then sees its peer gone and closes it on its own thread); its
  * record stays until MHD reports it closed, which it does before it
  * closes the descriptor, so the shutdown under w->ip_lock never reaches
@@ -391,9 +392,9 @@ web_evict_news(struct sr_web *w)
 /*
  * The accept policy: with max_conns open, a new connection from an
  * address that already holds others, and at least as many as any other
- * address holding some, is refused before MHD sets it up (what web_conn_evict() would
- * choose, at the least cost: a flood that reconnects at once costs an
- * accept and a close).
+ * address holding some, is refused before MHD sets it up (what
+ * web_conn_evict() would choose, at the least cost: a flood that
+ * reconnects at once costs an accept and a close).
  */
 static enum MHD_Result
 web_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
