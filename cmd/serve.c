@@ -22,6 +22,7 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 #include "runtime/app.h"
+#include "web/guard.h"
 #include "web/render.h"
 #include "web/server.h"
 
@@ -298,6 +299,14 @@ sr_cmd_serve(int argc, char **argv)
 		}
 	}
 	hosts = serve_allow_hosts(&o, conf ? conf->serve.allow_host : NULL);
+	if (sr_web_guard_check(hosts, &err) < 0) {
+		fprintf(stderr,
+		    "sitrep serve: %s (--allow-host, [serve] allow_host)\n",
+		    err.msg);
+		free(hosts);
+		sr_app_free(sv.app);
+		return SR_EXIT_USAGE;
+	}
 	wc.allow_hosts = hosts;
 	if (token_file != NULL &&
 	    (token = serve_token(token_file, &err)) == NULL)

@@ -235,6 +235,23 @@ sr_web_guard_new(const char *allow)
 	return g;
 }
 
+int
+sr_web_guard_check(const char *allow, struct sr_err *err)
+{
+	char *copy, *t, *save = NULL, h[GUARD_HOST_MAX];
+	int addr, rc = 0;
+
+	if (allow == NULL)
+		return 0;
+	copy = sr_xstrdup(allow);
+	for (t = strtok_r(copy, ", \t", &save); t != NULL && rc == 0;
+	     t = strtok_r(NULL, ", \t", &save))
+		if (guard_norm(t, h, &addr) < 0)
+			rc = sr_err_set(err, "bad host name '%s'", t);
+	free(copy);
+	return rc;
+}
+
 void
 sr_web_guard_listen(struct sr_web_guard *g, const char *host, int off_loopback)
 {

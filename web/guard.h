@@ -21,6 +21,8 @@
 #ifndef SR_WEB_GUARD_H
 #define SR_WEB_GUARD_H
 
+#include "core/util.h"
+
 struct sr_web_guard;
 
 /*
@@ -37,6 +39,12 @@ struct sr_web_guard *sr_web_guard_new(const char *allow);
  */
 void
 sr_web_guard_listen(struct sr_web_guard *g, const char *host, int off_loopback);
+
+/*
+ * Check a list as sr_web_guard_new() takes it: 0, or -1 with err naming
+ * the first entry that is not a host name or address.
+ */
+int sr_web_guard_check(const char *allow, struct sr_err *err);
 
 /* Frees g; NULL does nothing. */
 void sr_web_guard_free(struct sr_web_guard *g);

@@ -39,6 +39,12 @@ set +e
 set -e
 check "max_conns 0 exit" "$rc" 2
 grep -q 'max_conns' "$T/bad.log" || fail "the error names no key: $(cat "$T/bad.log")"
+set +e
+"$SITREP" serve --db :memory: --listen "127.0.0.1:$PORT" --allow-host 'bad name!' \
+	--no-system </dev/null 2> "$T/bad.log"; rc=$?
+set -e
+check "bad --allow-host exit" "$rc" 2
+grep -q "bad host name 'name!'" "$T/bad.log" || fail "bad --allow-host message: $(cat "$T/bad.log")"
 
 "$SITREP" serve --config "$T/conf" --db "$T/db" --listen "127.0.0.1:$PORT" \
 	--accept-events --allow-host Flag.Example --cors https://dash.example \
