@@ -1249,7 +1249,6 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 		    WEB_MAX_ADDRS);
 	if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
 		return -1;
-	web_guard_listen(w, spec, &ss, loopback);
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (w->cfg.tls_cert_pem != NULL) {
@@ -1345,6 +1344,20 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	w->cfg.listen = NULL;
 	w->cfg.chart_js = NULL;
 	web_raise_nofile(w, cfg->n_listen > 0 ? cfg->n_listen : 1);
+	/* every Host name first: a daemon answers as soon as it starts */
+	for (size_t i = 0; i < (cfg->n_listen > 0 ? cfg->n_listen : 1); i++) {
+		const char *spec =
+		    cfg->n_listen > 0 ? cfg->listen[i] : SR_WEB_DEFAULT_LISTEN;
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		int loopback = 0;
+
+		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+			sr_web_close(w);
+			return NULL;
+		}
+		web_guard_listen(w, spec, &ss, loopback);
+	}
 	if (cfg->n_listen == 0) {
 		if (web_start(w, SR_WEB_DEFAULT_LISTEN, err) < 0) {
 			sr_web_close(w);
