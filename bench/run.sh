@@ -3,7 +3,7 @@
 # (getline + cJSON + one prepared INSERT, batches of 10,000, WAL), over the
 # same demo events, and sitrep's peak RSS at 100k and 1M events.  Prints
 # figures only; nothing here passes or fails on timing.  Then runs every
-# other executable bench/*_bench.sh.
+# other executable bench/*_bench.sh, then bench/abuse.sh.
 # Environment: BUILD (build folder), BENCH_EVENTS (default 1000000),
 # BENCH_RUNS (best of, default 3: the machine may be shared).
 set -euo pipefail
@@ -78,3 +78,7 @@ for b in bench/*_bench.sh; do
 	echo "== $b"
 	BUILD="$BUILD" "$b" || echo "$b: exit $?"
 done
+
+# Server abuse (README, Reliability): health latency under hostile clients.
+echo "== bench/abuse.sh"
+BUILD="$BUILD" bench/abuse.sh || echo "bench/abuse.sh: exit $?"

@@ -22,6 +22,7 @@
 #include "core/timeutil.h"
 #include "core/util.h"
 #include "runtime/app.h"
+#include "web/guard.h"
 #include "web/render.h"
 #include "web/server.h"
 
@@ -125,6 +126,65 @@ serve_publish(void *ctx, struct sr_snapshot *snap)
 	sr_web_publish(sv->web, sr_web_render(snap, &info));
 }
 
+/*
+ * The server's limits from [serve] (defaults there), where the command
+ * line left them; 0, or -1 with err naming the key and its range.
+ */
+static int
+serve_limits(struct sr_web_cfg *wc, const struct sr_config_serve *cs,
+    struct sr_err *err)
+{
+	const struct {
+		const char *key;
+		int64_t v, lo, hi;
+	} k[] = {
+		{ "max_conns", cs->max_conns, 1, 100000 },
+		{ "max_conns_per_ip", cs->max_conns_per_ip, 1, 100000 },
+		{ "max_body", cs->max_body, 1, 256 * 1024 * 1024 },
+		{ "max_url", cs->max_url, 256, 1024 * 1024 },
+		{ "max_header", cs->max_header, 1024, 1024 * 1024 },
+		{ "timeout", cs->timeout_ms / 1000, 1, 86400 },
+	};
+
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (k[i].v < k[i].lo || k[i].v > k[i].hi)
+			return sr_err_set(err,
+			    "bad [serve] %s %lld: want %lld..%lld%s", k[i].key,
+			    (long long)k[i].v, (long long)k[i].lo,
+			    (long long)k[i].hi,
+			    strcmp(k[i].key, "timeout") == 0 ? " seconds" : "");
+	if (wc->max_conns == 0)
+		wc->max_conns = (unsigned)cs->max_conns;
+	if (wc->max_conns_per_ip == 0)
+		wc->max_conns_per_ip = (unsigned)cs->max_conns_per_ip;
+	wc->max_body = (size_t)cs->max_body;
+	wc->max_url = (size_t)cs->max_url;
+	wc->max_header = (size_t)cs->max_header;
+	wc->timeout_s = (unsigned)(cs->timeout_ms / 1000);
+	return 0;
+}
+
+/* --allow-host names and [serve] allow_host as one comma list, or NULL. */
+static char *
+serve_allow_hosts(const struct sr_opts *o, const char *conf)
+{
+	const char *names[SERVE_MAX_LISTEN * 4];
+	size_t n = sr_opts_all(o, SR_O_ALLOW_HOST, names,
+	    sizeof(names) / sizeof(names[0]));
+	struct sr_buf b;
+
+	sr_buf_init(&b);
+	if (conf != NULL)
+		sr_buf_adds(&b, conf);
+	for (size_t i = 0; i < n && i < sizeof(names) / sizeof(names[0]); i++)
+		sr_buf_addf(&b, "%s%s", b.len ? "," : "", names[i]);
+	if (b.len == 0) {
+		sr_buf_release(&b);
+		return NULL;
+	}
+	return sr_buf_detach(&b, NULL);
+}
+
 static int
 serve_post(void *ctx, const struct sr_event *ev, struct sr_err *err)
 {
@@ -144,7 +204,7 @@ sr_cmd_serve(int argc, char **argv)
 	struct serve sv;
 	struct sr_err err;
 	const struct sr_config *conf;
-	char *token = NULL, *cert_pem = NULL, *key_pem = NULL;
+	char *token = NULL, *cert_pem = NULL, *key_pem = NULL, *hosts = NULL;
 	int64_t v;
 	size_t n;
 	int rc = SR_EXIT_OK;
@@ -232,7 +292,22 @@ sr_cmd_serve(int argc, char **argv)
 			wc.cors_origin = conf->serve.cors;
 		if (conf->serve.accept_events)
 			wc.accept_events = 1;
+		if (serve_limits(&wc, &conf->serve, &err) < 0) {
+			fprintf(stderr, "sitrep serve: %s\n", err.msg);
+			sr_app_free(sv.app);
+			return SR_EXIT_USAGE;
+		}
 	}
+	hosts = serve_allow_hosts(&o, conf ? conf->serve.allow_host : NULL);
+	if (sr_web_guard_check(hosts, &err) < 0) {
+		fprintf(stderr,
+		    "sitrep serve: %s (--allow-host, [serve] allow_host)\n",
+		    err.msg);
+		free(hosts);
+		sr_app_free(sv.app);
+		return SR_EXIT_USAGE;
+	}
+	wc.allow_hosts = hosts;
 	if (token_file != NULL &&
 	    (token = serve_token(token_file, &err)) == NULL)
 		goto fail;
@@ -262,6 +337,7 @@ sr_cmd_serve(int argc, char **argv)
 	sr_web_close(sv.web);
 	sr_app_free(sv.app);
 	fprintf(stderr, "sitrep serve: stopped\n");
+	free(hosts);
 	free(token);
 	free(cert_pem);
 	free(key_pem);
@@ -270,6 +346,7 @@ fail:
 	fprintf(stderr, "sitrep serve: %s\n", err.msg);
 	sr_web_close(sv.web);
 	sr_app_free(sv.app);
+	free(hosts);
 	free(token);
 	free(cert_pem);
 	free(key_pem);

@@ -40,6 +40,7 @@ sr_config_release(struct sr_config *c)
 	free(c->serve.listen);
 	free(c->serve.token_file);
 	free(c->serve.cors);
+	free(c->serve.allow_host);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -198,6 +199,23 @@ const struct sr_config_key sr_config_keys[] = {
 	    "allow this browser origin", 0, NULL },
 	{ "serve", "accept_events", SR_CONF_BOOL, G(serve.accept_events), "no",
 	    "allow POST /api/events", 0, NULL },
+	{ "serve", "allow_host", SR_CONF_STRING, G(serve.allow_host), "",
+	    "more Host names to answer (comma list; loopback always)", 0,
+	    NULL },
+	{ "serve", "max_conns", SR_CONF_COUNT, G(serve.max_conns), "512",
+	    "connections the server holds; past it an idle one is closed", 0,
+	    NULL },
+	{ "serve", "max_conns_per_ip", SR_CONF_COUNT, G(serve.max_conns_per_ip),
+	    "32", "connections one address may hold (429 past it)", 0, NULL },
+	{ "serve", "max_body", SR_CONF_COUNT, G(serve.max_body), "1048576",
+	    "request body bytes (413 past it)", 0, NULL },
+	{ "serve", "max_url", SR_CONF_COUNT, G(serve.max_url), "4096",
+	    "URL and query bytes (414 past it)", 0, NULL },
+	{ "serve", "max_header", SR_CONF_COUNT, G(serve.max_header), "16384",
+	    "request header bytes (431 past it)", 0, NULL },
+	{ "serve", "timeout", SR_CONF_DURATION, G(serve.timeout_ms), "30s",
+	    "a connection quiet this long during a request is closed", 0,
+	    NULL },
 	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
 };
 

@@ -32,7 +32,7 @@
 #define SR_CONFIG_RULES_MAX 32
 #define SR_CONFIG_ACTIONS_MAX 16
 #define SR_CONFIG_SOURCES_MAX 32
-#define SR_CONFIG_KEYS_MAX 32	 /* rows of sr_config_keys[] */
+#define SR_CONFIG_KEYS_MAX 48	 /* rows of sr_config_keys[] */
 #define SR_CONFIG_RULE_FIELDS 10 /* rows of sr_config_rule_fields[] */
 
 /*
@@ -177,6 +177,14 @@ struct sr_config_serve {
 	char *token_file;  /* or NULL */
 	char *cors;	   /* allowed origin, or NULL */
 	int accept_events; /* POST /api/events; default no */
+	char *allow_host;  /* comma list of more Host names, or NULL */
+	/* the server's limits (sr_web_cfg); range-checked by serve */
+	int64_t max_conns;	  /* 512 */
+	int64_t max_conns_per_ip; /* 32 */
+	int64_t max_body;	  /* bytes, 1 MiB */
+	int64_t max_url;	  /* bytes, 4096 */
+	int64_t max_header;	  /* bytes, 16 KiB */
+	int64_t timeout_ms;	  /* 30 s */
 };
 
 struct sr_config {

@@ -6,7 +6,9 @@
  * Every URL the server answers is one row of sr_web_routes[] (web/route.c):
  * method, path, auth, limits and the functions that answer it.  The
  * server looks the row up when a request's headers are complete, applies
- * the row's limits, checks the token when the row needs one, answers 405
+ * the request's Host, Origin and, for a row that changes state, its
+ * Content-Type (web/guard.h), then the row's limits, checks the token
+ * when the row needs one, answers 405
  * for a method no row of that path takes (exact rows only), 404 when no
  * row has the path, and otherwise calls the row's handler.  Adding a route
  * is one file (or a handler in a topic's web/route_<topic>.c) defining
@@ -85,6 +87,14 @@ struct sr_web_route {
 	void *(*open)(struct sr_web *w, const struct sr_web_route *rt,
 	    const struct sr_web_cfg *cfg);
 	void (*close)(void *state); /* frees what open made; NULL ok */
+	/*
+	 * The body's media types a row that changes state takes (comma
+	 * list: "application/json"); any other Content-Type gets 415 before
+	 * the body is read.  Required for a method other than GET and
+	 * OPTIONS (so a cross-site form or text/plain fetch cannot reach
+	 * it); NULL for those.
+	 */
+	const char *body_types;
 };
 
 /* The table (web/route.c), in the order rows are tried, NULL-ended. */

@@ -117,20 +117,20 @@ sr_route_preflight(const struct sr_web_req *rq)
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_preflight = { "OPTIONS", "",
 	SR_WEB_PREFIX, SR_WEB_IF_CORS, { 0, 0 }, sr_route_preflight, NULL, NULL,
-	NULL };
+	NULL, NULL };
 /* the page: no token, so a browser can load it and then ask */
 const struct sr_web_route sr_web_route_root = { "GET", "/", SR_WEB_EXACT, 0,
 	{ 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
-	sr_route_response_close };
+	sr_route_response_close, NULL };
 const struct sr_web_route sr_web_route_index_html = { "GET", "/index.html",
 	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
-	sr_route_response_close };
+	sr_route_response_close, NULL };
 const struct sr_web_route sr_web_route_app_js = { "GET", "/app.js",
 	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
-	sr_route_response_close };
+	sr_route_response_close, NULL };
 const struct sr_web_route sr_web_route_style_css = { "GET", "/style.css",
 	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,
-	sr_route_response_close };
+	sr_route_response_close, NULL };
 const struct sr_web_route sr_web_route_chart_js = { "GET", "/chart.js",
 	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_asset, NULL, sr_route_chart_open,
-	sr_route_response_close };
+	sr_route_response_close, NULL };

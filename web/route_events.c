@@ -291,8 +291,8 @@ sr_route_post_events(const struct sr_web_req *rq)
 
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_events = { "GET", "/api/events",
-	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_events, NULL, NULL,
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_events, NULL, NULL, NULL,
 	NULL };
 const struct sr_web_route sr_web_route_post_events = { "POST", "/api/events",
 	SR_WEB_EXACT, SR_WEB_AUTH | SR_WEB_IF_POSTING, { 0, 0 },
-	sr_route_post_events, NULL, NULL, NULL };
+	sr_route_post_events, NULL, NULL, NULL, "application/json" };

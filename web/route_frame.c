@@ -133,13 +133,13 @@ sr_route_insights(const struct sr_web_req *rq)
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_health = { "GET", "/api/health",
 	SR_WEB_EXACT, 0, { 0, 0 }, sr_route_health, sr_route_health_publish,
-	NULL, NULL };
+	NULL, NULL, NULL };
 const struct sr_web_route sr_web_route_overview = { "GET",
 	"/api/metrics/overview", SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 },
-	sr_route_overview, sr_route_overview_publish, NULL, NULL };
+	sr_route_overview, sr_route_overview_publish, NULL, NULL, NULL };
 const struct sr_web_route sr_web_route_services = { "GET", "/api/services",
 	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_services,
-	sr_route_services_publish, NULL, NULL };
+	sr_route_services_publish, NULL, NULL, NULL };
 const struct sr_web_route sr_web_route_insights = { "GET", "/api/insights",
 	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_insights,
-	sr_route_insights_publish, NULL, NULL };
+	sr_route_insights_publish, NULL, NULL, NULL };

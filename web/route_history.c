@@ -140,10 +140,10 @@ sr_route_summary(const struct sr_web_req *rq)
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_performance = { "GET",
 	"/api/metrics/performance", SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 },
-	sr_route_performance, NULL, NULL, NULL };
+	sr_route_performance, NULL, NULL, NULL, NULL };
 const struct sr_web_route sr_web_route_series = { "GET", "/api/metrics/series",
-	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_series, NULL, NULL,
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_series, NULL, NULL, NULL,
 	NULL };
 const struct sr_web_route sr_web_route_summary = { "GET", "/api/summary",
-	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_summary, NULL, NULL,
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_summary, NULL, NULL, NULL,
 	NULL };

@@ -170,4 +170,4 @@ sr_route_metrics(const struct sr_web_req *rq)
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_prometheus = { "GET", "/metrics",
 	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_metrics,
-	sr_route_metrics_publish, NULL, NULL };
+	sr_route_metrics_publish, NULL, NULL, NULL };

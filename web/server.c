@@ -33,10 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/timeutil.h"
+#include "web/guard.h"
 #include "web/route.h"
 
 #define WEB_MAX_ADDRS 16
@@ -49,11 +51,24 @@
  * timeout applies from the headers to the end of the answer.
  */
 #define WEB_HEADER_TIMEOUT_S 5
+/* libmicrohttpd log lines kept in 10 s (web_mhd_log) */
+#define WEB_MHD_LOG_BURST 20
 
 /* Per-address connection counts, for the per-IP limit (429). */
 struct web_ip {
 	char addr[INET6_ADDRSTRLEN];
 	unsigned n;
+};
+
+/* One open connection (its MHD socket context), in w->conns. */
+struct web_conn {
+	struct web_conn *prev, *next;
+	size_t ip;	/* its slot in w->ips */
+	int fd;		/* its socket, or -1 */
+	uint64_t since; /* w->conn_seq when it last changed state */
+	int busy;	/* a request is in progress */
+	int sse;	/* ...and it is an SSE stream */
+	int evicted;	/* shut down to make room; MHD closes it */
 };
 
 /* The responses built once per publish and shared by every request. */
@@ -70,6 +85,7 @@ struct sr_web {
 	char *token;
 	char *cors;
 	char *db_path;
+	struct sr_web_guard *guard; /* Host names answered */
 	struct MHD_Daemon *daemons[WEB_MAX_ADDRS];
 	unsigned ports[WEB_MAX_ADDRS];
 	size_t n_daemons;
@@ -77,15 +93,24 @@ struct sr_web {
 	size_t n_routes; /* rows in sr_web_routes */
 	void **state;	 /* row i's open hook result */
 
-	pthread_mutex_t lock; /* pub, waiting, stopping, stats */
+	pthread_mutex_t lock; /* pub, waiting, stopping, stats, mhd_log_* */
 	struct web_pub pub;
 	struct web_sse *waiting; /* SSE streams suspended */
 	int stopping;
 	struct sr_web_stats stats;
+	int64_t mhd_log_ms; /* web_mhd_log's window start (monotonic) */
+	int mhd_log_n;
+	uint64_t mhd_log_dropped;
 
-	pthread_mutex_t ip_lock;
+	pthread_mutex_t ip_lock; /* ips, conns and their counts */
 	struct web_ip *ips;
 	size_t n_ips;
+	struct web_conn *conns; /* every open connection, newest first */
+	size_t n_conns, n_evicted;
+	uint64_t conn_seq;
+	uint64_t n_evictions;  /* connections closed to make room */
+	int64_t evict_log_ms;  /* when that was last logged (monotonic) */
+	uint64_t evict_logged; /* n_evictions then */
 };
 
 /* One request's state, from the first call of the handler to completion. */
@@ -185,18 +210,13 @@ sr_web_json(const struct sr_web_req *rq, unsigned status,
 	    sr_web_text(rq->w, b->data, b->len, "application/json"));
 }
 
-/* The client address of c as text, or "?". */
+/* The address sa as text, or "?". */
 static void
-web_peer(struct MHD_Connection *c, char *out, size_t outlen)
+web_addr_text(const struct sockaddr *sa, char *out, size_t outlen)
 {
-	const union MHD_ConnectionInfo *ci;
-	const struct sockaddr *sa;
-
 	snprintf(out, outlen, "?");
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci == NULL || ci->client_addr == NULL)
+	if (sa == NULL)
 		return;
-	sa = ci->client_addr;
 	if (sa->sa_family == AF_INET)
 		(void)inet_ntop(AF_INET,
 		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
@@ -205,6 +225,16 @@ web_peer(struct MHD_Connection *c, char *out, size_t outlen)
 		(void)inet_ntop(AF_INET6,
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 		    out, (socklen_t)outlen);
+}
+
+/* The client address of c as text, or "?". */
+static void
+web_peer(struct MHD_Connection *c, char *out, size_t outlen)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	web_addr_text(ci != NULL ? ci->client_addr : NULL, out, outlen);
 }
 
 static void
@@ -255,7 +285,165 @@ sr_web_error(const struct sr_web_req *rq, unsigned status, const char *msg)
 }
 
 /* ---------------------------------------------------------------------- */
-/* Per-IP connection counting (MHD_OPTION_NOTIFY_CONNECTION). */
+/*
+ * Connections (MHD_OPTION_NOTIFY_CONNECTION): counted per address for
+ * the per-IP limit (429), and listed so that a new connection past
+ * max_conns does not wait for a slot: the accept policy refuses it when
+ * its own address holds the most, else it closes the oldest connection
+ * that waits for a request (or streams SSE) of the address holding the
+ * most (web_conn_evict).  A connection busy with an ordinary request is
+ * never chosen.  The victim's socket is shut down
+ * (MHD then sees its peer gone and closes it on its own thread); its
+ * record stays until MHD reports it closed, which it does before it
+ * closes the descriptor, so the shutdown under w->ip_lock never reaches
+ * a reused one.
+ */
+
+/* Returns c's record (its socket context), or NULL. */
+static struct web_conn *
+web_conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Mark c busy (a request is in progress) or waiting, and SSE or not. */
+static void
+web_conn_mark(struct sr_web *w, struct MHD_Connection *c, int busy, int sse)
+{
+	struct web_conn *k = web_conn_of(c);
+
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&w->ip_lock);
+	k->busy = busy;
+	k->sse = sse;
+	k->since = ++w->conn_seq;
+	pthread_mutex_unlock(&w->ip_lock);
+}
+
+/* Addresses holding connections now; holds ip_lock. */
+static size_t
+web_ips_active(const struct sr_web *w)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < w->n_ips; i++)
+		n += w->ips[i].n > 0;
+	return n;
+}
+
+/*
+ * Close connections until at most max_conns stay; holds ip_lock.  The
+ * victim comes from the address holding the most: the new connection
+ * itself when its address already holds others, no address holds more
+ * and other addresses hold some (refused at once, before it costs a
+ * request), else the oldest idle or streaming one of that address (so
+ * behind a proxy, one address, the oldest idle one goes).
+ */
+static void
+web_conn_evict(struct sr_web *w, struct web_conn *fresh)
+{
+	while (w->n_conns - w->n_evicted > w->cfg.max_conns) {
+		struct web_conn *best = NULL;
+		unsigned fresh_n = fresh->evicted ? 0 : w->ips[fresh->ip].n;
+
+		for (struct web_conn *k = w->conns; k != NULL; k = k->next) {
+			if (k == fresh || k->evicted || (k->busy && !k->sse) ||
+			    k->fd < 0)
+				continue;
+			if (best == NULL ||
+			    w->ips[k->ip].n > w->ips[best->ip].n ||
+			    (w->ips[k->ip].n == w->ips[best->ip].n &&
+				k->since < best->since))
+				best = k;
+		}
+		if (fresh_n >= 2 && fresh->fd >= 0 && web_ips_active(w) >= 2 &&
+		    (best == NULL || fresh_n >= w->ips[best->ip].n))
+			best = fresh;
+		if (best == NULL)
+			return; /* all busy: they end by themselves */
+		best->evicted = 1;
+		w->n_evicted++;
+		w->n_evictions++;
+		(void)shutdown(best->fd, SHUT_RDWR);
+	}
+}
+
+/*
+ * Evictions not logged yet when the last log line is a minute old (one
+ * line a minute under a flood), else 0; holds ip_lock.
+ */
+static uint64_t
+web_evict_news(struct sr_web *w)
+{
+	int64_t now = sr_mono_ms();
+	uint64_t n = w->n_evictions - w->evict_logged;
+
+	if (n == 0 || now - w->evict_log_ms < 60000)
+		return 0;
+	w->evict_log_ms = now;
+	w->evict_logged = w->n_evictions;
+	return n;
+}
+
+/*
+ * The accept policy: with max_conns open, a new connection from an
+ * address that already holds others, and at least as many as any other
+ * address holding some, is refused before MHD sets it up (what
+ * web_conn_evict() would choose, at the least cost: a flood that
+ * reconnects at once costs an accept and a close).
+ */
+static enum MHD_Result
+web_accept_policy(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	struct sr_web *w = cls;
+	char peer[INET6_ADDRSTRLEN];
+	unsigned mine = 0, most = 0, active = 0;
+	int refuse = 0;
+
+	(void)addrlen;
+	web_addr_text(addr, peer, sizeof(peer));
+	pthread_mutex_lock(&w->ip_lock);
+	if (w->n_conns - w->n_evicted >= w->cfg.max_conns) {
+		for (size_t i = 0; i < w->n_ips; i++) {
+			active += w->ips[i].n > 0;
+			if (w->ips[i].n > most)
+				most = w->ips[i].n;
+			if (w->ips[i].n > 0 &&
+			    strcmp(w->ips[i].addr, peer) == 0)
+				mine = w->ips[i].n;
+		}
+		refuse = active >= 2 && mine >= 1 && mine + 1 >= most;
+		if (refuse)
+			w->n_evictions++;
+	}
+	pthread_mutex_unlock(&w->ip_lock);
+	return refuse ? MHD_NO : MHD_YES;
+}
+
+/* The slot of w->ips counting peer (a free one taken); holds ip_lock. */
+static size_t
+web_ip_slot(struct sr_web *w, const char *peer)
+{
+	struct web_ip *slot = NULL;
+
+	for (size_t i = 0; i < w->n_ips; i++) {
+		if (w->ips[i].n > 0 && strcmp(w->ips[i].addr, peer) == 0)
+			return i;
+		if (w->ips[i].n == 0 && slot == NULL)
+			slot = &w->ips[i];
+	}
+	if (slot == NULL) {
+		w->ips = sr_xrealloc(w->ips, (w->n_ips + 1) * sizeof(*w->ips));
+		slot = &w->ips[w->n_ips++];
+		slot->n = 0;
+	}
+	snprintf(slot->addr, sizeof(slot->addr), "%s", peer);
+	return (size_t)(slot - w->ips);
+}
 
 static void
 web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
@@ -263,54 +451,56 @@ web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 {
 	struct sr_web *w = cls;
 	char peer[INET6_ADDRSTRLEN];
-	struct web_ip *slot = NULL;
+	struct web_conn *k;
+	uint64_t evicted;
 
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+
 		web_peer(c, peer, sizeof(peer));
+		k = sr_xcalloc(1, sizeof(*k));
+		k->fd = ci != NULL ? ci->connect_fd : -1;
 		pthread_mutex_lock(&w->ip_lock);
-		for (size_t i = 0; i < w->n_ips; i++) {
-			if (w->ips[i].n > 0 &&
-			    strcmp(w->ips[i].addr, peer) == 0) {
-				slot = &w->ips[i];
-				break;
-			}
-			if (w->ips[i].n == 0 && slot == NULL)
-				slot = &w->ips[i];
-		}
-		if (slot != NULL && slot->n == 0) {
-			/* a free slot; make sure no later one holds peer */
-			for (size_t i = (size_t)(slot - w->ips) + 1;
-			     i < w->n_ips; i++)
-				if (w->ips[i].n > 0 &&
-				    strcmp(w->ips[i].addr, peer) == 0) {
-					slot = &w->ips[i];
-					break;
-				}
-		}
-		if (slot == NULL) {
-			w->ips = sr_xrealloc(w->ips,
-			    (w->n_ips + 1) * sizeof(*w->ips));
-			slot = &w->ips[w->n_ips++];
-			slot->n = 0;
-		}
-		if (slot->n == 0)
-			snprintf(slot->addr, sizeof(slot->addr), "%s", peer);
-		slot->n++;
 		/* an index, not a pointer: w->ips may move */
-		*socket_context = (void *)(uintptr_t)(slot - w->ips + 1);
+		k->ip = web_ip_slot(w, peer);
+		w->ips[k->ip].n++;
+		k->since = ++w->conn_seq;
+		k->next = w->conns;
+		if (w->conns != NULL)
+			w->conns->prev = k;
+		w->conns = k;
+		w->n_conns++;
+		web_conn_evict(w, k);
+		evicted = web_evict_news(w);
 		pthread_mutex_unlock(&w->ip_lock);
+		*socket_context = k;
+		if (evicted > 0)
+			sr_web_log(w,
+			    "%" PRIu64 " connections closed to make room "
+			    "(max_conns %u)",
+			    evicted, w->cfg.max_conns);
 		if (w->cfg.timeout_s > WEB_HEADER_TIMEOUT_S)
 			(void)MHD_set_connection_option(c,
 			    MHD_CONNECTION_OPTION_TIMEOUT,
 			    (unsigned)WEB_HEADER_TIMEOUT_S);
 	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED &&
 	    *socket_context != NULL) {
-		size_t i = (size_t)(uintptr_t)*socket_context - 1;
-
+		k = *socket_context;
 		pthread_mutex_lock(&w->ip_lock);
-		if (i < w->n_ips && w->ips[i].n > 0)
-			w->ips[i].n--;
+		if (w->ips[k->ip].n > 0)
+			w->ips[k->ip].n--;
+		if (k->prev != NULL)
+			k->prev->next = k->next;
+		else
+			w->conns = k->next;
+		if (k->next != NULL)
+			k->next->prev = k->prev;
+		w->n_conns--;
+		if (k->evicted)
+			w->n_evicted--;
 		pthread_mutex_unlock(&w->ip_lock);
+		free(k);
 		*socket_context = NULL;
 	}
 }
@@ -319,17 +509,13 @@ web_notify_conn(void *cls, struct MHD_Connection *c, void **socket_context,
 static unsigned
 web_conns_from(struct sr_web *w, struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci;
+	struct web_conn *k = web_conn_of(c);
 	unsigned n = 0;
-	size_t i;
 
-	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	if (ci == NULL || ci->socket_context == NULL)
+	if (k == NULL)
 		return 0;
-	i = (size_t)(uintptr_t)ci->socket_context - 1;
 	pthread_mutex_lock(&w->ip_lock);
-	if (i < w->n_ips)
-		n = w->ips[i].n;
+	n = w->ips[k->ip].n;
 	pthread_mutex_unlock(&w->ip_lock);
 	return n;
 }
@@ -610,6 +796,7 @@ sr_route_stream(const struct sr_web_req *rq)
 	pthread_mutex_lock(&w->lock);
 	w->stats.sse_clients++;
 	pthread_mutex_unlock(&w->lock);
+	web_conn_mark(w, c, 1, 1); /* may be closed to make room */
 	return sr_web_reply(rq, 200, r);
 }
 
@@ -709,6 +896,39 @@ web_count_header(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/*
+ * The checks of a request's headers that come before its route: Host
+ * (DNS rebinding), Origin (cross-site requests) and the Content-Type of
+ * a body that changes state (web/guard.h).  0, or the error answered.
+ */
+static int
+web_admit(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
+    const char *url, const char *method, enum MHD_Result *ret)
+{
+	const char *host, *origin, *ctype;
+
+	host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host");
+	if (!sr_web_guard_host_ok(w->guard, host)) {
+		*ret = web_error(w, c, 403, method, url, "host not allowed");
+		return -1;
+	}
+	origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	if (!sr_web_guard_origin_ok(origin, host, w->cors)) {
+		*ret = web_error(w, c, 403, method, url, "origin not allowed");
+		return -1;
+	}
+	if (rq->route == NULL || !rq->method_ok ||
+	    rq->route->body_types == NULL || !web_route_on(w, rq->route))
+		return 0;
+	ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	if (!sr_web_guard_type_ok(rq->route->body_types, ctype)) {
+		*ret = web_error(w, c, 415, method, url,
+		    "unsupported content type");
+		return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result
 web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
     const char *url, const char *method)
@@ -750,12 +970,18 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		size_t hdr = 0, qlen = 0;
 		unsigned per_ip;
 		long long v;
+		enum MHD_Result ret;
 
 		rq = sr_xcalloc(1, sizeof(*rq));
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
+		web_conn_mark(w, c, 1, 0);
 		rq->route = web_route_find(w, method, url, &rq->method_ok,
 		    &rq->route_index);
+		if (web_admit(w, c, rq, url, method, &ret) < 0) {
+			rq->answered = 1;
+			return ret;
+		}
 		per_ip = w->cfg.max_conns_per_ip;
 		rq->max_body = w->cfg.max_body;
 		if (rq->route != NULL && rq->route->limits.max_conns_per_ip > 0)
@@ -829,6 +1055,7 @@ web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		(void)MHD_set_connection_option(c,
 		    MHD_CONNECTION_OPTION_TIMEOUT,
 		    (unsigned)WEB_HEADER_TIMEOUT_S);
+	web_conn_mark(w, c, 0, 0); /* waits for its next request */
 	if (rq == NULL)
 		return;
 	sr_buf_release(&rq->body);
@@ -836,13 +1063,39 @@ web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	*req_cls = NULL;
 }
 
+/*
+ * libmicrohttpd's messages, at most WEB_MHD_LOG_BURST in a 10 s window
+ * (a flood of clients that vanish mid-answer would otherwise write a
+ * line each); the next window says how many were left out.
+ */
 static void
 web_mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	struct sr_web *w = cls;
 	char line[512];
 	size_t n;
+	int64_t now = sr_mono_ms();
+	uint64_t dropped = 0;
 
-	(void)cls;
+	pthread_mutex_lock(&w->lock);
+	if (now - w->mhd_log_ms >= 10000) {
+		dropped = w->mhd_log_dropped;
+		w->mhd_log_ms = now;
+		w->mhd_log_n = 0;
+		w->mhd_log_dropped = 0;
+	}
+	if (w->mhd_log_n >= WEB_MHD_LOG_BURST) {
+		w->mhd_log_dropped++;
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	w->mhd_log_n++;
+	pthread_mutex_unlock(&w->lock);
+	if (dropped > 0)
+		sr_web_log(w,
+		    "libmicrohttpd: %" PRIu64 " more messages left out "
+		    "(at most %d in 10 s)",
+		    dropped, WEB_MHD_LOG_BURST);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strlen(line);
 	while (n > 0 && line[n - 1] == '\n')
@@ -913,6 +1166,71 @@ web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 	return 0;
 }
 
+/*
+ * Let the Host a listen address was given as be answered (a wildcard
+ * address names no host); off loopback, the machine's names too.
+ */
+static void
+web_guard_listen(struct sr_web *w, const char *spec,
+    const struct sockaddr_storage *ss, int loopback)
+{
+	char host[256];
+	const char *end = spec[0] == '[' ? strchr(spec, ']') : NULL;
+	int any;
+
+	if (end != NULL)
+		end++;
+	else
+		end = strrchr(spec, ':');
+	if (end == NULL)
+		end = spec + strlen(spec);
+	snprintf(host, sizeof(host), "%.*s", (int)(end - spec), spec);
+	if (ss->ss_family == AF_INET)
+		any = ((const struct sockaddr_in *)(const void *)ss)
+			  ->sin_addr.s_addr == htonl(INADDR_ANY);
+	else
+		any = IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)(const void *)ss)
+			 ->sin6_addr);
+	sr_web_guard_listen(w->guard, any ? "" : host, !loopback);
+}
+
+/*
+ * MHD's own connection limit for one address: room for max_conns on
+ * each pool thread (MHD splits its limit between them, and they need not
+ * share the load evenly) and for those being closed to make room, so
+ * that the server's count (web_conn_evict) is what decides.
+ */
+static unsigned
+web_mhd_limit(const struct sr_web *w)
+{
+	return (w->cfg.max_conns + 64) * w->cfg.threads;
+}
+
+/*
+ * Raise the soft limit on open files towards the hard one when the
+ * connections could need more (a connection is a descriptor).
+ */
+static void
+web_raise_nofile(const struct sr_web *w, size_t n_addrs)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)(w->cfg.max_conns + 64) * (rlim_t)n_addrs + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+	    ? want
+	    : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < want)
+		sr_web_log(w,
+		    "warning: open files limited to %llu, below what "
+		    "max_conns %u needs",
+		    (unsigned long long)rl.rlim_cur, w->cfg.max_conns);
+}
+
 static int
 web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 {
@@ -947,10 +1265,10 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 			    (void *)(uintptr_t)w->cfg.tls_key_pem };
 	}
 	tls[n_tls] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	d = MHD_start_daemon(flags, 0, NULL, NULL, web_handle, w,
+	d = MHD_start_daemon(flags, 0, web_accept_policy, w, web_handle, w,
 	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w, MHD_OPTION_SOCK_ADDR,
 	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
-	    MHD_OPTION_CONNECTION_LIMIT, w->cfg.max_conns,
+	    MHD_OPTION_CONNECTION_LIMIT, web_mhd_limit(w),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->cfg.max_conns_per_ip * 2 + 8,
 	    MHD_OPTION_CONNECTION_TIMEOUT, w->cfg.timeout_s,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -1004,11 +1322,19 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	w->cfg.token = w->token;
 	w->cfg.cors_origin = w->cors;
 	w->cfg.db_path = w->db_path;
+	w->cfg.allow_hosts = NULL;
+	w->guard = sr_web_guard_new(cfg->allow_hosts);
 	w->started_ms = sr_now_ms();
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->ip_lock, NULL);
-	while (sr_web_routes[w->n_routes] != NULL)
-		w->n_routes++;
+	while (sr_web_routes[w->n_routes] != NULL) {
+		const struct sr_web_route *rt = sr_web_routes[w->n_routes++];
+
+		if (strcmp(rt->method, "GET") != 0 &&
+		    strcmp(rt->method, "OPTIONS") != 0 &&
+		    rt->body_types == NULL)
+			SR_BUG("a route that changes state names no body type");
+	}
 	w->state = sr_xcalloc(w->n_routes, sizeof(*w->state));
 	for (size_t i = 0; i < w->n_routes; i++)
 		if (sr_web_routes[i]->open != NULL)
@@ -1017,6 +1343,21 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	/* borrowed for the open hooks only */
 	w->cfg.listen = NULL;
 	w->cfg.chart_js = NULL;
+	web_raise_nofile(w, cfg->n_listen > 0 ? cfg->n_listen : 1);
+	/* every Host name first: a daemon answers as soon as it starts */
+	for (size_t i = 0; i < (cfg->n_listen > 0 ? cfg->n_listen : 1); i++) {
+		const char *spec =
+		    cfg->n_listen > 0 ? cfg->listen[i] : SR_WEB_DEFAULT_LISTEN;
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		int loopback = 0;
+
+		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+			sr_web_close(w);
+			return NULL;
+		}
+		web_guard_listen(w, spec, &ss, loopback);
+	}
 	if (cfg->n_listen == 0) {
 		if (web_start(w, SR_WEB_DEFAULT_LISTEN, err) < 0) {
 			sr_web_close(w);
@@ -1114,6 +1455,7 @@ sr_web_close(struct sr_web *w)
 			sr_web_routes[i]->close(w->state[i]);
 	free(w->state);
 	free(w->ips);
+	sr_web_guard_free(w->guard);
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->ip_lock);
 	free(w->token);
@@ -1138,5 +1480,5 @@ sr_web_stats(struct sr_web *w, struct sr_web_stats *out)
 
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_stream = { "GET", "/api/stream",
-	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_stream, NULL, NULL,
+	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_stream, NULL, NULL, NULL,
 	NULL };

@@ -35,7 +35,8 @@ struct sr_web_cfg {
 	const char *cors_origin;  /* NULL = no CORS headers */
 	const char *tls_cert_pem; /* both set = HTTPS */
 	const char *tls_key_pem;
-	unsigned max_conns;	   /* total per address; 0 = 512 */
+	unsigned max_conns;	   /* open connections, all addresses together;
+				0 = 512; past it an idle one is closed */
 	unsigned max_conns_per_ip; /* 0 = 32; over it: 429 */
 	unsigned timeout_s;	   /* idle connection timeout; 0 = 30 */
 	unsigned threads;	   /* pool per address; 0 = 2 */
@@ -54,6 +55,9 @@ struct sr_web_cfg {
 	const char *chart_js; /* file served at /chart.js; NULL =
 					   SR_WEB_CHART_JS */
 	int quiet;	      /* no per-error log lines */
+	/* more Host names to answer (comma list; NULL: none), besides
+	 * loopback and the listen addresses (web/guard.h) */
+	const char *allow_hosts;
 };
 
 struct sr_web;

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # sitrep serve under 2000 random and malformed requests over 127.0.0.1:
-# odd methods, huge headers, long URLs, garbage query strings, invalid
+# odd methods, huge headers, long URLs, garbage query strings, hostile
+# Host, Origin and Content-Type headers (DNS rebinding, cross-site
+# posts), invalid
 # JSON bodies, lying Content-Length, bad chunking, binary noise, bad
 # request lines, and 20 slowloris connections trickling a header the
 # whole time.  The server must keep its PID, answer no 500, answer
@@ -164,7 +166,7 @@ main(int argc, char **argv)
 			nhold++;
 		}
 	for (int i = 0; i < n; i++) {
-		unsigned kind = rnd(10);
+		unsigned kind = rnd(11);
 		int fd = dial(port), half = 0, code;
 		struct timespec t0, t1;
 
@@ -180,14 +182,14 @@ main(int argc, char **argv)
 		switch (kind) {
 		case 0:	/* a method from the list on a route */
 			len = (size_t)snprintf(req, sizeof(req), "%s %s%s "
-			    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			    "HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
 			    methods[rnd(12)], paths[rnd(15)], q);
 			break;
 		case 1:	/* huge header */
 			memset(big, 'a', sizeof(big) - 1);
 			big[rnd(sizeof(big) - 1)] = '\0';
 			len = (size_t)snprintf(req, sizeof(req), "GET %s HTTP/1.1"
-			    "\r\nHost: x\r\nX-Big: %s\r\nConnection: close\r\n\r\n",
+			    "\r\nHost: 127.0.0.1\r\nX-Big: %s\r\nConnection: close\r\n\r\n",
 			    paths[rnd(15)], big);
 			break;
 		case 2:	/* garbage query */
@@ -196,7 +198,7 @@ main(int argc, char **argv)
 				if (*p == ' ' || *p == '\r' || *p == '\n')
 					*p = '+';
 			len = (size_t)snprintf(req, sizeof(req), "GET %s?%s "
-			    "HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			    "HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
 			    paths[rnd(15)], g);
 			break;
 		case 3: {	/* invalid (or valid) JSON bodies */
@@ -208,14 +210,14 @@ main(int argc, char **argv)
 			const char *b = bodies[rnd(11)];
 
 			len = (size_t)snprintf(req, sizeof(req), "POST "
-			    "/api/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+			    "/api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
 			    "application/json\r\nContent-Length: %zu\r\n"
 			    "Connection: close\r\n\r\n%s", strlen(b), b);
 			break;
 		}
 		case 4:	/* Content-Length larger than the body, half-closed */
 			len = (size_t)snprintf(req, sizeof(req), "POST "
-			    "/api/events HTTP/1.1\r\nHost: x\r\nContent-Length: "
+			    "/api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
 			    "%u\r\n\r\n{\"se", 10 + rnd(100000000));
 			half = 1;
 			break;
@@ -227,7 +229,7 @@ main(int argc, char **argv)
 			memset(big, 'u', 9000);
 			big[9000] = '\0';
 			len = (size_t)snprintf(req, sizeof(req), "GET /api/events?"
-			    "q=%s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+			    "q=%s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
 			    big);
 			break;
 		case 7:	/* bad versions and request lines */
@@ -240,14 +242,42 @@ main(int argc, char **argv)
 			break;
 		case 8:	/* bad chunked body */
 			len = (size_t)snprintf(req, sizeof(req), "POST "
-			    "/api/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:"
+			    "/api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding:"
 			    " chunked\r\n\r\nzz\r\n{}\r\nffffffffffffffff\r\nx"
 			    "\r\n0\r\n\r\n");
 			half = 1;
 			break;
+		case 9: { /* hostile Host, Origin and Content-Type */
+			static const char *hosts[] = { "evil.example",
+			    "127.0.0.1.evil.example", "[", "[::1", "]:80", ":",
+			    "a:b:c:d", "localhost:99999999999999999999",
+			    "127.0.0.1:", "[::ffff:127.0.0.1]:1", "%00", "..",
+			    "localhost.", ".localhost", "127.0.0.1", "" };
+			static const char *origins[] = { "null", "http://",
+			    "https://evil.example", "http://127.0.0.1:1",
+			    "http://127.0.0.1/x", "file://", "x", "https://[",
+			    "http://localhost" };
+			static const char *types[] = { "text/plain",
+			    "application/json", "application/json;",
+			    ";application/json", "APPLICATION/JSON ; x=y",
+			    "multipart/form-data; boundary=-", "", " " };
+
+			garbage(g, 1 + rnd(60));
+			for (char *p = g; *p; p++)
+				if (*p == '\r' || *p == '\n')
+					*p = 'x';
+			len = (size_t)snprintf(req, sizeof(req), "%s %s%s "
+			    "HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\n"
+			    "Content-Type: %s\r\nContent-Length: 2\r\n"
+			    "Connection: close\r\n\r\n{}",
+			    rnd(2) ? "POST" : "GET", paths[rnd(15)], q,
+			    rnd(4) ? hosts[rnd(16)] : g, origins[rnd(9)],
+			    rnd(4) ? types[rnd(8)] : g);
+			break;
+		}
 		default: /* many headers, bad Last-Event-ID, bad auth */
 			len = (size_t)snprintf(req, sizeof(req), "GET %s%s "
-			    "HTTP/1.1\r\nHost: x\r\nLast-Event-ID: %d\r\n"
+			    "HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: %d\r\n"
 			    "Authorization: Bearer %s\r\nRange: bytes=9-1\r\n"
 			    "Connection: close\r\n\r\n", paths[rnd(15)], q,
 			    (int)rnd(1000) - 500, "\x01\x02");

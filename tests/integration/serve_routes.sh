@@ -159,13 +159,13 @@ check "events q terms" "$(jq '.events | length' "$T/body")" "$want"
 err "events bad q" 400 "$B/api/events?q=colour%3Dred"
 
 # Array with per-item results; bad items rejected, good ones queued.
-get "$B/api/events" -X POST --data '[{"service":"a2","status":200},{"status":"nope"},42]'
+get "$B/api/events" -X POST -H 'Content-Type: application/json' --data '[{"service":"a2","status":200},{"status":"nope"},42]'
 check "post array" "$CODE" 202
 jqt "post array results" '.accepted == 1 and .rejected == 2 and [.results[].ok] == [true,false,false] and .results[1].reason == "bad_field" and .results[2].reason == "not_object"'
-err "post malformed" 400 "$B/api/events" -X POST --data '{"service":'
-err "post all bad" 400 "$B/api/events" -X POST --data '[1,2]'
+err "post malformed" 400 "$B/api/events" -X POST -H 'Content-Type: application/json' --data '{"service":'
+err "post all bad" 400 "$B/api/events" -X POST -H 'Content-Type: application/json' --data '[1,2]'
 head -c 1100000 /dev/zero | tr '\0' 'x' > "$T/big"
-err "post too large" 413 "$B/api/events" -X POST --data-binary "@$T/big"
+err "post too large" 413 "$B/api/events" -X POST -H 'Content-Type: application/json' --data-binary "@$T/big"
 
 # Stored events: from/to go to the store; page through with the cursor.
 want=$(sqlite3 "$T/db" "SELECT count(*) FROM events WHERE service = '$SVC'")

@@ -150,7 +150,7 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
     const msg = "browser-check-" + Date.now();
     const t0 = Date.now();
     const r = await page.evaluate(async (m) => {
-      const x = await fetch("/api/events", { method: "POST", body: JSON.stringify({ service: "chromium", status: 500, message: m }) });
+      const x = await fetch("/api/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ service: "chromium", status: 500, message: m }) });
       return x.status;
     }, msg);
     if (r !== 202) fail("POST /api/events: " + r);
