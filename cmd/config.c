@@ -32,7 +32,11 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
     const char *origin)
 {
 	struct config_out *w = ctx;
+	/* a source spec, a webhook URL or a command may hold a password
+	 * or token: shown masked, like everywhere else */
+	char *shown = sr_redact(value);
 
+	value = shown;
 	if (w->json) {
 		sr_buf_adds(w->b,
 		    w->n++ ? ",\n  {\"section\":"
@@ -46,6 +50,7 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 		sr_buf_adds(w->b, ",\"from\":");
 		sr_buf_add_json_str(w->b, origin);
 		sr_buf_adds(w->b, "}");
+		free(shown);
 		return;
 	}
 	if (strcmp(w->sec, section) != 0) {
@@ -53,6 +58,7 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 		(void)snprintf(w->sec, sizeof(w->sec), "%s", section);
 	}
 	sr_buf_addf(w->b, "%s = %s  ; %s\n", key, value, origin);
+	free(shown);
 }
 
 /* Every key of the config tables: "SECTION KEY DOCNAME" per line. */

@@ -55,7 +55,7 @@
 
 /* A source's visible state; strings are borrowed from the source. */
 struct sr_source_status {
-	const char *name; /* the spec, also the cursor key */
+	const char *name; /* the spec as shown: sr_redact()ed */
 	const char *kind; /* "stdin", "file", "sqlite" ... */
 	enum sr_source_state state;
 	char last_error[256];	 /* "" when none */
@@ -135,8 +135,13 @@ sr_source_new(const struct sr_collector_ops *ops, void *self, const char *name);
 /* Close and free; NULL does nothing. */
 void sr_source_close(struct sr_source *src);
 
-/* The spec as given: the key of its cursor.  Borrowed while src lives. */
+/*
+ * The spec as given: the key of its cursor, never shown (it may hold a
+ * password or token).  Borrowed while src lives.
+ */
 const char *sr_source_name(const struct sr_source *src);
+/* The spec fit to show (sr_redact()); borrowed while src lives. */
+const char *sr_source_shown(const struct sr_source *src);
 const char *sr_source_kind(const struct sr_source *src);
 
 /* Fill out with at most max fds to poll; returns how many. */

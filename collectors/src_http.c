@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/timeutil.h"
 
@@ -58,12 +59,14 @@ struct http_src {
 	int64_t kpi_next_mono;
 	char *token;
 	char *cacert;
+	char *netrc; /* netrc=PATH: curl reads the login from it */
 	int64_t every_ms, timeout_ms, max_backoff_ms;
 	CURLM *multi;
 	CURL *easy;
 	int active;
 	struct curl_slist *hdrs;
 	char *req_url;
+	char *req_shown; /* req_url for messages: sr_redact()ed */
 	struct sr_buf body;
 	int too_big;
 	char errbuf[CURL_ERROR_SIZE];
@@ -82,7 +85,7 @@ struct http_src {
 };
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
-	"cacert", "token-file", NULL };
+	"cacert", "token-file", "netrc", NULL };
 static const char *const sitrep_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", "from", "host", NULL };
 
@@ -114,7 +117,9 @@ http_free(struct http_src *s)
 	free(s->label);
 	free(s->token);
 	free(s->cacert);
+	free(s->netrc);
 	free(s->req_url);
+	free(s->req_shown);
 	free(s->etag);
 	free(s->etag_url);
 	free(s->new_etag);
@@ -173,6 +178,18 @@ http_apply_opts(struct http_src *s, const struct src_opts *o,
 	if ((v = src_opts_get(o, "token-file")) != NULL &&
 	    (s->token = http_read_token(v, err)) == NULL)
 		return -1;
+	/* A sitrep follows another sitrep: $SITREP_TOKEN is the token the
+	 * nodes share.  An http:// endpoint never gets it unasked. */
+	if (s->token == NULL && s->sitrep && (v = getenv("SITREP_TOKEN")) &&
+	    *v != '\0')
+		s->token = sr_xstrdup(v);
+	if ((v = src_opts_get(o, "netrc")) != NULL) {
+		if (access(v, R_OK) != 0)
+			return sr_err_set(err,
+			    "cannot read netrc file '%s': %s", v,
+			    strerror(errno));
+		s->netrc = sr_xstrdup(v);
+	}
 	return 0;
 }
 
@@ -205,6 +222,10 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 		hlen = colon ? (size_t)(colon - h) : (size_t)(end - h);
 		port = colon ? colon + 1 : NULL;
 	}
+	if (memchr(h, '@', (size_t)(end - h)) != NULL)
+		return sr_err_set(err,
+		    "no user@ in sitrep://: give the token "
+		    "with token-file= or SITREP_TOKEN");
 	if (hlen == 0 || memchr(h, '/', (size_t)(end - h)) != NULL)
 		return sr_err_set(err, "want sitrep://HOST[:PORT]");
 	if (port != NULL) {
@@ -280,8 +301,11 @@ http_open(const char *spec, struct sr_err *err)
 
 		curl_url_cleanup(u);
 		if (uc != CURLUE_OK) {
-			sr_err_set(err, "bad URL '%s': %s", s->url,
+			char *shown = sr_redact(s->url);
+
+			sr_err_set(err, "bad URL '%s': %s", shown,
 			    curl_url_strerror(uc));
+			free(shown);
 			goto fail;
 		}
 	}
@@ -439,7 +463,9 @@ http_start(struct http_src *s)
 
 	curl_easy_reset(s->easy);
 	free(s->req_url);
+	free(s->req_shown);
 	s->req_url = http_request_url(s);
+	s->req_shown = sr_redact(s->req_url);
 	curl_slist_free_all(s->hdrs);
 	s->hdrs = curl_slist_append(NULL, "Accept: application/json");
 	if (s->etag != NULL && s->etag_url != NULL &&
@@ -480,6 +506,10 @@ http_start(struct http_src *s)
 	HTTP_SETOPT(s, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (s->cacert != NULL)
 		HTTP_SETOPT(s, CURLOPT_CAINFO, s->cacert);
+	if (s->netrc != NULL) {
+		HTTP_SETOPT(s, CURLOPT_NETRC_FILE, s->netrc);
+		HTTP_SETOPT(s, CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
+	}
 	if (curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION,
 		http_sock_cb) != CURLM_OK ||
 	    curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s) != CURLM_OK ||
@@ -555,7 +585,7 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	root = cJSON_ParseWithLength(s->body.data, s->body.len);
 	if (root == NULL) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "invalid JSON from '%s'", s->req_url);
+		    "invalid JSON from '%s'", s->req_shown);
 		return -1;
 	}
 	array = cJSON_IsArray(root);
@@ -568,7 +598,7 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
 		    "answer from '%s' is neither an array of events nor an "
 		    "object with an events array",
-		    s->req_url);
+		    s->req_shown);
 		return -1;
 	}
 	cJSON_ArrayForEach(item, events)
@@ -685,7 +715,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
 		    "%s '%s': %s",
 		    s->too_big ? "answer too large from" : "cannot fetch",
-		    s->req_url,
+		    s->req_shown,
 		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
 		return 0;
 	}
@@ -698,7 +728,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	}
 	if (code != 200) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "HTTP %ld from '%s'", code, s->req_url);
+		    "HTTP %ld from '%s'", code, s->req_shown);
 		return 0;
 	}
 	n = http_take(s, sink, now_ms);
