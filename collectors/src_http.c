@@ -38,7 +38,17 @@
 
 #include "core/timeutil.h"
 
-#define HTTP_BODY_MAX (64 * 1024 * 1024)
+/*
+ * What one answer may cost, whatever the server sends: its body (decoded,
+ * so a gzip bomb stops here too) at most 8 MiB, at most 200,000 JSON
+ * values (each becomes a cJSON node, about 100 bytes, and is handed to
+ * the parser: a huge array of tiny values would cost memory and stall
+ * the loop), nested at most CJSON_NESTING_LIMIT (1000) deep.  A buffer
+ * grown past HTTP_BODY_KEEP is given back after the answer.
+ */
+#define HTTP_BODY_MAX (8 * 1024 * 1024)
+#define HTTP_BODY_KEEP (1024 * 1024)
+#define HTTP_VALUES_MAX 200000
 #define HTTP_SOCKS SR_SOURCE_FDS_MAX
 #define HTTP_IDS_MAX 64 /* ids kept at the newest time (arrays) */
 #define SITREP_LIMIT 1000
@@ -500,6 +510,7 @@ http_start(struct http_src *s)
 	HTTP_SETOPT(s, CURLOPT_ACCEPT_ENCODING, "");
 	HTTP_SETOPT(s, CURLOPT_FOLLOWLOCATION, 1L);
 	HTTP_SETOPT(s, CURLOPT_MAXREDIRS, 5L);
+	HTTP_SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
 	HTTP_SETOPT(s, CURLOPT_PROTOCOLS_STR, "http,https");
 	HTTP_SETOPT(s, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	HTTP_SETOPT(s, CURLOPT_SSL_VERIFYPEER, 1L);
@@ -571,6 +582,34 @@ http_t_cursor(const struct http_src *s)
 }
 
 /*
+ * More than max JSON values in p[0..n)?  Counts the places a value starts
+ * a new node ('[', '{', ','), outside strings; stops at max.
+ */
+static int
+http_too_many_values(const char *p, size_t n, size_t max)
+{
+	size_t values = 1;
+	int in_str = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if ((ch == '[' || ch == '{' || ch == ',') &&
+		    ++values > max) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * A 200 answer: hand its events to the sink, then the cursor.  Returns the
  * number of events, -1 for an answer that is not events (state set), or
  * -2 when the sink refused.
@@ -582,6 +621,12 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	char *cursor = NULL;
 	int n = 0, array, rc = 0;
 
+	if (http_too_many_values(s->body.data, s->body.len, HTTP_VALUES_MAX)) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' has more than %d JSON values",
+		    s->req_shown, HTTP_VALUES_MAX);
+		return -1;
+	}
 	root = cJSON_ParseWithLength(s->body.data, s->body.len);
 	if (root == NULL) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
@@ -711,11 +756,15 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		return 0;
 	}
 	s->next_mono = sr_mono_ms() + s->every_ms;
+	if (s->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' is larger than %d MiB", s->req_shown,
+		    HTTP_BODY_MAX / (1024 * 1024));
+		return 0;
+	}
 	if (res != CURLE_OK) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "%s '%s': %s",
-		    s->too_big ? "answer too large from" : "cannot fetch",
-		    s->req_shown,
+		    "cannot fetch '%s': %s", s->req_shown,
 		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
 		return 0;
 	}
@@ -798,6 +847,8 @@ http_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		rc = http_done(s, msg->data.result, sink, now_ms);
+		if (s->body.cap > HTTP_BODY_KEEP) /* a big answer: give back */
+			sr_buf_release(&s->body);
 		if (rc == -2)
 			return sr_err_set(err, "sink refused an event");
 		n += rc;

@@ -147,5 +147,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up on an attack is the expected case
+
 
 Server(("127.0.0.1", PORT), Handler).serve_forever()
