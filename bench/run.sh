@@ -78,3 +78,7 @@ for b in bench/*_bench.sh; do
 	echo "== $b"
 	BUILD="$BUILD" "$b" || echo "$b: exit $?"
 done
+
+# Hostile remote sources: memory and loop liveness per attack.
+echo "== bench/hostile_sources.sh"
+BUILD="$BUILD" bench/hostile_sources.sh || echo "bench/hostile_sources.sh: exit $?"

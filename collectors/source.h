@@ -9,7 +9,7 @@
  *   sqlite:PATH?table=T[&from=start&every=1s&ts=COL&status=COL...]
  *                                    tail a table of another program's
  *                                    database by rowid, read-only
- *   http://URL, https://URL[#every=5s&timeout=10s&cacert=PATH]
+ *   http://URL, https://URL[#every=5s&timeout=10s&cacert=PATH&netrc=PATH]
  *                                    poll a JSON endpoint (curl multi)
  *   sitrep://HOST[:PORT][?token-file=PATH&every=1s], sitreps://...
  *                                    follow another `sitrep serve`
@@ -35,6 +35,10 @@
  * it shows it in its status (waiting, retrying with the last error and the
  * next attempt) and tries again, with backoff where that makes sense.
  * Only a bad spec fails, at sr_source_open() / sr_source_spec_check().
+ *
+ * A spec may hold a password or token: messages and the status show it
+ * through sr_redact() (sr_source_shown()); only the cursor key and the
+ * source's own requests use it as written.
  */
 #ifndef SR_COLLECTORS_SOURCE_H
 #define SR_COLLECTORS_SOURCE_H

@@ -6,7 +6,7 @@
  * curl's timer (CURLMOPT_TIMERFUNCTION) its timeout, so nothing blocks.
  *
  *   http(s)://URL[#every=5s&timeout=10s&max-backoff=5m&cacert=PATH&
- *                 token-file=PATH]
+ *                 token-file=PATH&netrc=PATH]
  *     The fragment holds sitrep's options and is never sent.  The answer
  *     is a JSON array of events, or an object {"events":[...],"cursor":C};
  *     a cursor is sent back as since=C on the next poll.  An array carries
@@ -16,7 +16,7 @@
  *   sitrep(s)://HOST[:PORT][?token-file=PATH&every=1s&timeout=10s]
  *     GET /api/events?since=CURSOR&limit=1000 of another sitrep serve
  *     (port 8081 by default); its events are labelled host=HOST unless
- *     they already name one.
+ *     they already name one.  Without token-file=, $SITREP_TOKEN is sent.
  *
  * TLS is verified (cacert= names another CA bundle).  A failure (refused,
  * timeout, TLS, HTTP status other than 200/304, invalid JSON) makes the
