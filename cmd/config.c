@@ -132,6 +132,27 @@ config_default_db(struct sr_config *cfg, char *note)
 	free(db);
 }
 
+/*
+ * No token file: serve takes the token itself from the environment
+ * variable of the token_file row ($SITREP_TOKEN) when that is set.  Say
+ * so, without the token.  note: room for the origin.
+ */
+static void
+config_env_token(struct sr_config *cfg, char *note)
+{
+	const struct sr_config_key *k = sr_config_keys;
+	const char *x;
+
+	while (k->name != NULL && strcmp(k->name, "token_file") != 0)
+		k++;
+	x = k->env ? getenv(k->env) : NULL;
+	if (x == NULL || *x == '\0' ||
+	    (cfg->serve.token_file != NULL && *cfg->serve.token_file != '\0'))
+		return;
+	(void)snprintf(note, 40, "env:%s (token not shown)", k->env);
+	(void)sr_config_set(cfg, "serve", "token_file", "", note, NULL);
+}
+
 int
 sr_cmd_config(int argc, char **argv)
 {
@@ -163,6 +184,7 @@ sr_cmd_config(int argc, char **argv)
 		}
 		if (cfg.general.db == NULL)
 			config_default_db(&cfg, notes[SR_O_DB]);
+		config_env_token(&cfg, notes[SR_O_TOKEN_FILE]);
 		memset(&w, 0, sizeof(w));
 		w.b = &out;
 		w.json = sr_opts_has(&o, SR_O_JSON);

@@ -109,6 +109,12 @@ none_of "$T/config.out" "sitrep config"
 grep -qF "spec = $SHOWN" "$T/config.out" || fail "sitrep config does not show the redacted spec"
 "$SITREP" config --config "$T/conf" --json >"$T/config.json"
 none_of "$T/config.json" "sitrep config --json"
+# sitrep config says where serve's token comes from, never the token
+SITREP_TOKEN=$BEARER "$SITREP" config --config "$T/conf" >"$T/config.env"
+none_of "$T/config.env" "sitrep config with SITREP_TOKEN"
+grep -q '^token_file = .*; env:SITREP_TOKEN' "$T/config.env" ||
+	fail "sitrep config does not name SITREP_TOKEN: $(grep token_file "$T/config.env")"
+echo "ok sitrep config names SITREP_TOKEN"
 
 # the console: the header's source list
 tm new-session -d -s s -x 220 -y 40 \
