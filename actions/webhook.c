@@ -95,8 +95,13 @@ sr_webhook_post(struct sr_webhook *w, const char *url, int64_t timeout_ms,
 	r->retries_left = retries;
 	w->reqs = sr_xrealloc(w->reqs, (w->n + 1) * sizeof(*w->reqs));
 	w->reqs[w->n++] = r;
-	if (hook_start(w, r) < 0)
-		return sr_err_set(err, "cannot start a POST to '%s'", url);
+	if (hook_start(w, r) < 0) {
+		char *shown = sr_redact(url); /* it may hold a token */
+
+		sr_err_set(err, "cannot start a POST to '%s'", shown);
+		free(shown);
+		return -1;
+	}
 	return 0;
 }
 

@@ -82,3 +82,6 @@ done
 # Server abuse (README, Reliability): health latency under hostile clients.
 echo "== bench/abuse.sh"
 BUILD="$BUILD" bench/abuse.sh || echo "bench/abuse.sh: exit $?"
+# Hostile remote sources: memory and loop liveness per attack.
+echo "== bench/hostile_sources.sh"
+BUILD="$BUILD" bench/hostile_sources.sh || echo "bench/hostile_sources.sh: exit $?"

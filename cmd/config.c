@@ -32,7 +32,11 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
     const char *origin)
 {
 	struct config_out *w = ctx;
+	/* a source spec, a webhook URL or a command may hold a password
+	 * or token: shown masked, like everywhere else */
+	char *shown = sr_redact(value);
 
+	value = shown;
 	if (w->json) {
 		sr_buf_adds(w->b,
 		    w->n++ ? ",\n  {\"section\":"
@@ -46,6 +50,7 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 		sr_buf_adds(w->b, ",\"from\":");
 		sr_buf_add_json_str(w->b, origin);
 		sr_buf_adds(w->b, "}");
+		free(shown);
 		return;
 	}
 	if (strcmp(w->sec, section) != 0) {
@@ -53,6 +58,7 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 		(void)snprintf(w->sec, sizeof(w->sec), "%s", section);
 	}
 	sr_buf_addf(w->b, "%s = %s  ; %s\n", key, value, origin);
+	free(shown);
 }
 
 /* Every key of the config tables: "SECTION KEY DOCNAME" per line. */
@@ -126,6 +132,27 @@ config_default_db(struct sr_config *cfg, char *note)
 	free(db);
 }
 
+/*
+ * No token file: serve takes the token itself from the environment
+ * variable of the token_file row ($SITREP_TOKEN) when that is set.  Say
+ * so, without the token.  note: room for the origin.
+ */
+static void
+config_env_token(struct sr_config *cfg, char *note)
+{
+	const struct sr_config_key *k = sr_config_keys;
+	const char *x;
+
+	while (k->name != NULL && strcmp(k->name, "token_file") != 0)
+		k++;
+	x = k->env ? getenv(k->env) : NULL;
+	if (x == NULL || *x == '\0' ||
+	    (cfg->serve.token_file != NULL && *cfg->serve.token_file != '\0'))
+		return;
+	(void)snprintf(note, 40, "env:%s (token not shown)", k->env);
+	(void)sr_config_set(cfg, "serve", "token_file", "", note, NULL);
+}
+
 int
 sr_cmd_config(int argc, char **argv)
 {
@@ -157,6 +184,7 @@ sr_cmd_config(int argc, char **argv)
 		}
 		if (cfg.general.db == NULL)
 			config_default_db(&cfg, notes[SR_O_DB]);
+		config_env_token(&cfg, notes[SR_O_TOKEN_FILE]);
 		memset(&w, 0, sizeof(w));
 		w.b = &out;
 		w.json = sr_opts_has(&o, SR_O_JSON);

@@ -193,8 +193,11 @@ ingest_sources(struct ingest_run *r, const char *const *specs, int n,
 			fprintf(stderr, "sitrep: %s\n", err.msg);
 			rc = -1;
 		} else if (added == SR_DRIVER_CURSOR_IGNORED) {
-			fprintf(stderr, "sitrep: source '%s': %s\n", specs[i],
+			char *shown = sr_redact(specs[i]);
+
+			fprintf(stderr, "sitrep: source '%s': %s\n", shown,
 			    err.msg);
+			free(shown);
 		}
 	}
 	if (rc == 0) {

@@ -205,6 +205,7 @@ sr_cmd_serve(int argc, char **argv)
 	struct sr_err err;
 	const struct sr_config *conf;
 	char *token = NULL, *cert_pem = NULL, *key_pem = NULL, *hosts = NULL;
+	const char *env_token;
 	int64_t v;
 	size_t n;
 	int rc = SR_EXIT_OK;
@@ -311,6 +312,10 @@ sr_cmd_serve(int argc, char **argv)
 	if (token_file != NULL &&
 	    (token = serve_token(token_file, &err)) == NULL)
 		goto fail;
+	/* no token file: $SITREP_TOKEN holds the token itself */
+	if (token == NULL && (env_token = getenv("SITREP_TOKEN")) != NULL &&
+	    *env_token != '\0')
+		token = sr_xstrdup(env_token);
 	if (cert != NULL &&
 	    ((cert_pem = serve_pem(cert, &err)) == NULL ||
 		(key_pem = serve_pem(key, &err)) == NULL))

@@ -13,7 +13,8 @@
 struct sr_source {
 	const struct sr_collector_ops *ops;
 	void *self;
-	char *name;
+	char *name;  /* the spec as written: the cursor key */
+	char *shown; /* sr_redact(name): what status and messages show */
 };
 
 /* The scheme of a spec, longest prefix first where they overlap. */
@@ -34,6 +35,8 @@ source_pick(const char *spec, struct sr_err *err)
 {
 	size_t i;
 
+	char *shown;
+
 	if (spec == NULL || spec[0] == '\0') {
 		sr_err_set(err, "empty source");
 		return NULL;
@@ -44,10 +47,12 @@ source_pick(const char *spec, struct sr_err *err)
 		if (strncmp(spec, source_kinds[i].prefix,
 			strlen(source_kinds[i].prefix)) == 0)
 			return source_kinds[i].ops;
+	shown = sr_redact(spec);
 	sr_err_set(err,
 	    "source '%s': unknown kind (want stdin, file:PATH, "
 	    "sqlite:PATH?table=T, http(s)://URL or sitrep(s)://HOST)",
-	    spec);
+	    shown);
+	free(shown);
 	return NULL;
 }
 
@@ -71,7 +76,10 @@ sr_source_open(const char *spec, struct sr_err *err)
 	if (ops == NULL)
 		return NULL;
 	if ((self = ops->open(spec, err)) == NULL) {
-		sr_err_prefix(err, "source '%s'", spec);
+		char *shown = sr_redact(spec);
+
+		sr_err_prefix(err, "source '%s'", shown);
+		free(shown);
 		return NULL;
 	}
 	return sr_source_new(ops, self, spec);
@@ -85,6 +93,7 @@ sr_source_new(const struct sr_collector_ops *ops, void *self, const char *name)
 	src->ops = ops;
 	src->self = self;
 	src->name = sr_xstrdup(name);
+	src->shown = sr_redact(name);
 	return src;
 }
 
@@ -95,6 +104,7 @@ sr_source_close(struct sr_source *src)
 		return;
 	src->ops->close(src->self);
 	free(src->name);
+	free(src->shown);
 	free(src);
 }
 
@@ -102,6 +112,12 @@ const char *
 sr_source_name(const struct sr_source *src)
 {
 	return src->name;
+}
+
+const char *
+sr_source_shown(const struct sr_source *src)
+{
+	return src->shown;
 }
 
 const char *
@@ -137,7 +153,7 @@ void
 sr_source_status(const struct sr_source *src, struct sr_source_status *st)
 {
 	src->ops->status(src->self, st);
-	st->name = src->name;
+	st->name = src->shown;
 }
 
 int
@@ -147,6 +163,6 @@ sr_source_set_cursor(struct sr_source *src, const char *cursor,
 	if (cursor == NULL || src->ops->set_cursor == NULL)
 		return 0;
 	if (src->ops->set_cursor(src->self, cursor, err) < 0)
-		return sr_err_prefix(err, "source '%s'", src->name);
+		return sr_err_prefix(err, "source '%s'", src->shown);
 	return 0;
 }

@@ -9,7 +9,7 @@
  *   sqlite:PATH?table=T[&from=start&every=1s&ts=COL&status=COL...]
  *                                    tail a table of another program's
  *                                    database by rowid, read-only
- *   http://URL, https://URL[#every=5s&timeout=10s&cacert=PATH]
+ *   http://URL, https://URL[#every=5s&timeout=10s&cacert=PATH&netrc=PATH]
  *                                    poll a JSON endpoint (curl multi)
  *   sitrep://HOST[:PORT][?token-file=PATH&every=1s], sitreps://...
  *                                    follow another `sitrep serve`
@@ -35,6 +35,10 @@
  * it shows it in its status (waiting, retrying with the last error and the
  * next attempt) and tries again, with backoff where that makes sense.
  * Only a bad spec fails, at sr_source_open() / sr_source_spec_check().
+ *
+ * A spec may hold a password or token: messages and the status show it
+ * through sr_redact() (sr_source_shown()); only the cursor key and the
+ * source's own requests use it as written.
  */
 #ifndef SR_COLLECTORS_SOURCE_H
 #define SR_COLLECTORS_SOURCE_H
@@ -55,7 +59,7 @@
 
 /* A source's visible state; strings are borrowed from the source. */
 struct sr_source_status {
-	const char *name; /* the spec, also the cursor key */
+	const char *name; /* the spec as shown: sr_redact()ed */
 	const char *kind; /* "stdin", "file", "sqlite" ... */
 	enum sr_source_state state;
 	char last_error[256];	 /* "" when none */
@@ -135,8 +139,13 @@ sr_source_new(const struct sr_collector_ops *ops, void *self, const char *name);
 /* Close and free; NULL does nothing. */
 void sr_source_close(struct sr_source *src);
 
-/* The spec as given: the key of its cursor.  Borrowed while src lives. */
+/*
+ * The spec as given: the key of its cursor, never shown (it may hold a
+ * password or token).  Borrowed while src lives.
+ */
 const char *sr_source_name(const struct sr_source *src);
+/* The spec fit to show (sr_redact()); borrowed while src lives. */
+const char *sr_source_shown(const struct sr_source *src);
 const char *sr_source_kind(const struct sr_source *src);
 
 /* Fill out with at most max fds to poll; returns how many. */

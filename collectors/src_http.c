@@ -6,7 +6,7 @@
  * curl's timer (CURLMOPT_TIMERFUNCTION) its timeout, so nothing blocks.
  *
  *   http(s)://URL[#every=5s&timeout=10s&max-backoff=5m&cacert=PATH&
- *                 token-file=PATH]
+ *                 token-file=PATH&netrc=PATH]
  *     The fragment holds sitrep's options and is never sent.  The answer
  *     is a JSON array of events, or an object {"events":[...],"cursor":C};
  *     a cursor is sent back as since=C on the next poll.  An array carries
@@ -16,7 +16,7 @@
  *   sitrep(s)://HOST[:PORT][?token-file=PATH&every=1s&timeout=10s]
  *     GET /api/events?since=CURSOR&limit=1000 of another sitrep serve
  *     (port 8081 by default); its events are labelled host=HOST unless
- *     they already name one.
+ *     they already name one.  Without token-file=, $SITREP_TOKEN is sent.
  *
  * TLS is verified (cacert= names another CA bundle).  A failure (refused,
  * timeout, TLS, HTTP status other than 200/304, invalid JSON) makes the
@@ -34,10 +34,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/timeutil.h"
 
-#define HTTP_BODY_MAX (64 * 1024 * 1024)
+/*
+ * What one answer may cost, whatever the server sends: its body (decoded,
+ * so a gzip bomb stops here too) at most 8 MiB, at most 200,000 JSON
+ * values (each becomes a cJSON node, about 100 bytes, and is handed to
+ * the parser: a huge array of tiny values would cost memory and stall
+ * the loop), nested at most CJSON_NESTING_LIMIT (1000) deep.  A buffer
+ * grown past HTTP_BODY_KEEP is given back after the answer.
+ */
+#define HTTP_BODY_MAX (8 * 1024 * 1024)
+#define HTTP_BODY_KEEP (1024 * 1024)
+#define HTTP_VALUES_MAX 200000
 #define HTTP_SOCKS SR_SOURCE_FDS_MAX
 #define HTTP_IDS_MAX 64 /* ids kept at the newest time (arrays) */
 #define SITREP_LIMIT 1000
@@ -58,12 +69,14 @@ struct http_src {
 	int64_t kpi_next_mono;
 	char *token;
 	char *cacert;
+	char *netrc; /* netrc=PATH: curl reads the login from it */
 	int64_t every_ms, timeout_ms, max_backoff_ms;
 	CURLM *multi;
 	CURL *easy;
 	int active;
 	struct curl_slist *hdrs;
 	char *req_url;
+	char *req_shown; /* req_url for messages: sr_redact()ed */
 	struct sr_buf body;
 	int too_big;
 	char errbuf[CURL_ERROR_SIZE];
@@ -82,7 +95,7 @@ struct http_src {
 };
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
-	"cacert", "token-file", NULL };
+	"cacert", "token-file", "netrc", NULL };
 static const char *const sitrep_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", "from", "host", NULL };
 
@@ -114,7 +127,9 @@ http_free(struct http_src *s)
 	free(s->label);
 	free(s->token);
 	free(s->cacert);
+	free(s->netrc);
 	free(s->req_url);
+	free(s->req_shown);
 	free(s->etag);
 	free(s->etag_url);
 	free(s->new_etag);
@@ -173,6 +188,18 @@ http_apply_opts(struct http_src *s, const struct src_opts *o,
 	if ((v = src_opts_get(o, "token-file")) != NULL &&
 	    (s->token = http_read_token(v, err)) == NULL)
 		return -1;
+	/* A sitrep follows another sitrep: $SITREP_TOKEN is the token the
+	 * nodes share.  An http:// endpoint never gets it unasked. */
+	if (s->token == NULL && s->sitrep && (v = getenv("SITREP_TOKEN")) &&
+	    *v != '\0')
+		s->token = sr_xstrdup(v);
+	if ((v = src_opts_get(o, "netrc")) != NULL) {
+		if (access(v, R_OK) != 0)
+			return sr_err_set(err,
+			    "cannot read netrc file '%s': %s", v,
+			    strerror(errno));
+		s->netrc = sr_xstrdup(v);
+	}
 	return 0;
 }
 
@@ -205,6 +232,10 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 		hlen = colon ? (size_t)(colon - h) : (size_t)(end - h);
 		port = colon ? colon + 1 : NULL;
 	}
+	if (memchr(h, '@', (size_t)(end - h)) != NULL)
+		return sr_err_set(err,
+		    "no user@ in sitrep://: give the token "
+		    "with token-file= or SITREP_TOKEN");
 	if (hlen == 0 || memchr(h, '/', (size_t)(end - h)) != NULL)
 		return sr_err_set(err, "want sitrep://HOST[:PORT]");
 	if (port != NULL) {
@@ -280,8 +311,11 @@ http_open(const char *spec, struct sr_err *err)
 
 		curl_url_cleanup(u);
 		if (uc != CURLUE_OK) {
-			sr_err_set(err, "bad URL '%s': %s", s->url,
+			char *shown = sr_redact(s->url);
+
+			sr_err_set(err, "bad URL '%s': %s", shown,
 			    curl_url_strerror(uc));
+			free(shown);
 			goto fail;
 		}
 	}
@@ -439,7 +473,9 @@ http_start(struct http_src *s)
 
 	curl_easy_reset(s->easy);
 	free(s->req_url);
+	free(s->req_shown);
 	s->req_url = http_request_url(s);
+	s->req_shown = sr_redact(s->req_url);
 	curl_slist_free_all(s->hdrs);
 	s->hdrs = curl_slist_append(NULL, "Accept: application/json");
 	if (s->etag != NULL && s->etag_url != NULL &&
@@ -474,12 +510,17 @@ http_start(struct http_src *s)
 	HTTP_SETOPT(s, CURLOPT_ACCEPT_ENCODING, "");
 	HTTP_SETOPT(s, CURLOPT_FOLLOWLOCATION, 1L);
 	HTTP_SETOPT(s, CURLOPT_MAXREDIRS, 5L);
+	HTTP_SETOPT(s, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_BODY_MAX);
 	HTTP_SETOPT(s, CURLOPT_PROTOCOLS_STR, "http,https");
 	HTTP_SETOPT(s, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	HTTP_SETOPT(s, CURLOPT_SSL_VERIFYPEER, 1L);
 	HTTP_SETOPT(s, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (s->cacert != NULL)
 		HTTP_SETOPT(s, CURLOPT_CAINFO, s->cacert);
+	if (s->netrc != NULL) {
+		HTTP_SETOPT(s, CURLOPT_NETRC_FILE, s->netrc);
+		HTTP_SETOPT(s, CURLOPT_NETRC, (long)CURL_NETRC_REQUIRED);
+	}
 	if (curl_multi_setopt(s->multi, CURLMOPT_SOCKETFUNCTION,
 		http_sock_cb) != CURLM_OK ||
 	    curl_multi_setopt(s->multi, CURLMOPT_SOCKETDATA, s) != CURLM_OK ||
@@ -541,6 +582,34 @@ http_t_cursor(const struct http_src *s)
 }
 
 /*
+ * More than max JSON values in p[0..n)?  Counts the places a value starts
+ * a new node ('[', '{', ','), outside strings; stops at max.
+ */
+static int
+http_too_many_values(const char *p, size_t n, size_t max)
+{
+	size_t values = 1;
+	int in_str = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char ch = p[i];
+
+		if (in_str) {
+			if (ch == '\\')
+				i++;
+			else if (ch == '"')
+				in_str = 0;
+		} else if (ch == '"') {
+			in_str = 1;
+		} else if ((ch == '[' || ch == '{' || ch == ',') &&
+		    ++values > max) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * A 200 answer: hand its events to the sink, then the cursor.  Returns the
  * number of events, -1 for an answer that is not events (state set), or
  * -2 when the sink refused.
@@ -552,10 +621,16 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 	char *cursor = NULL;
 	int n = 0, array, rc = 0;
 
+	if (http_too_many_values(s->body.data, s->body.len, HTTP_VALUES_MAX)) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' has more than %d JSON values",
+		    s->req_shown, HTTP_VALUES_MAX);
+		return -1;
+	}
 	root = cJSON_ParseWithLength(s->body.data, s->body.len);
 	if (root == NULL) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "invalid JSON from '%s'", s->req_url);
+		    "invalid JSON from '%s'", s->req_shown);
 		return -1;
 	}
 	array = cJSON_IsArray(root);
@@ -568,7 +643,7 @@ http_take(struct http_src *s, const struct sr_sink *sink, int64_t now_ms)
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
 		    "answer from '%s' is neither an array of events nor an "
 		    "object with an events array",
-		    s->req_url);
+		    s->req_shown);
 		return -1;
 	}
 	cJSON_ArrayForEach(item, events)
@@ -681,11 +756,15 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		return 0;
 	}
 	s->next_mono = sr_mono_ms() + s->every_ms;
+	if (s->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' is larger than %d MiB", s->req_shown,
+		    HTTP_BODY_MAX / (1024 * 1024));
+		return 0;
+	}
 	if (res != CURLE_OK) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "%s '%s': %s",
-		    s->too_big ? "answer too large from" : "cannot fetch",
-		    s->req_url,
+		    "cannot fetch '%s': %s", s->req_shown,
 		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
 		return 0;
 	}
@@ -698,7 +777,7 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	}
 	if (code != 200) {
 		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "HTTP %ld from '%s'", code, s->req_url);
+		    "HTTP %ld from '%s'", code, s->req_shown);
 		return 0;
 	}
 	n = http_take(s, sink, now_ms);
@@ -768,6 +847,8 @@ http_read(void *self, const struct sr_sink *sink, int64_t now_ms,
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		rc = http_done(s, msg->data.result, sink, now_ms);
+		if (s->body.cap > HTTP_BODY_KEEP) /* a big answer: give back */
+			sr_buf_release(&s->body);
 		if (rc == -2)
 			return sr_err_set(err, "sink refused an event");
 		n += rc;

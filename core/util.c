@@ -2,6 +2,7 @@
 /* util: see util.h. */
 #include "core/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
@@ -366,4 +367,91 @@ int
 sr_glob(const char *pattern, const char *s)
 {
 	return fnmatch(pattern, s, 0) == 0;
+}
+
+/* Is name[0..n) (percent-encoded, any case) a secret option's name? */
+static int
+redact_secret_key(const char *name, size_t n)
+{
+	static const char *const exact[] = { "key", "token", "secret",
+		"password", "passwd", "pass", "pwd", "auth", "sig", "signature",
+		"credential", "credentials", "apikey", NULL };
+	static const char *const suffix[] = { "_key", "_token", "_secret",
+		"_password", "_signature", NULL };
+	char k[64];
+	size_t len = 0, sl;
+
+	for (size_t i = 0; i < n && len < sizeof(k) - 1; i++) {
+		int c = (unsigned char)name[i];
+
+		if (c == '%' && i + 2 < n &&
+		    isxdigit((unsigned char)name[i + 1]) &&
+		    isxdigit((unsigned char)name[i + 2])) {
+			char hex[3] = { name[i + 1], name[i + 2], '\0' };
+
+			c = (int)strtol(hex, NULL, 16);
+			i += 2;
+		}
+		c = tolower(c);
+		k[len++] = (char)(c == '-' || c == '.' ? '_' : c);
+	}
+	k[len] = '\0';
+	for (int i = 0; exact[i] != NULL; i++)
+		if (strcmp(k, exact[i]) == 0)
+			return 1;
+	for (int i = 0; suffix[i] != NULL; i++)
+		if (len > (sl = strlen(suffix[i])) &&
+		    strcmp(k + len - sl, suffix[i]) == 0)
+			return 1;
+	return 0;
+}
+
+char *
+sr_redact(const char *spec)
+{
+	struct sr_buf b;
+	const char *p, *scheme, *auth, *at = NULL, *opts;
+
+	if (spec == NULL)
+		return sr_xstrdup("");
+	sr_buf_init(&b);
+	p = spec;
+	/* userinfo: between "://" and the last '@' of the authority */
+	if ((scheme = strstr(spec, "://")) != NULL) {
+		auth = scheme + 3;
+		for (const char *q = auth; *q && !strchr("/?#", *q); q++)
+			if (*q == '@')
+				at = q;
+		if (at != NULL) {
+			const char *colon =
+			    memchr(auth, ':', (size_t)(at - auth));
+
+			sr_buf_add(&b, spec, (size_t)(auth - spec));
+			if (colon != NULL)
+				sr_buf_add(&b, auth,
+				    (size_t)(colon + 1 - auth));
+			sr_buf_adds(&b, "***");
+			p = at;
+		}
+	}
+	/* options: from the first '?' or '#' on, items split by & ; ? # */
+	opts = p + strcspn(p, "?#");
+	sr_buf_add(&b, p, (size_t)(opts - p));
+	p = opts;
+	while (*p != '\0') {
+		const char *item = p + 1, *end, *eq;
+
+		sr_buf_addc(&b, *p); /* the separator */
+		end = item + strcspn(item, "&;?#");
+		eq = memchr(item, '=', (size_t)(end - item));
+		if (eq != NULL &&
+		    redact_secret_key(item, (size_t)(eq - item))) {
+			sr_buf_add(&b, item, (size_t)(eq + 1 - item));
+			sr_buf_adds(&b, "***");
+		} else {
+			sr_buf_add(&b, item, (size_t)(end - item));
+		}
+		p = end;
+	}
+	return sr_buf_detach(&b, NULL);
 }

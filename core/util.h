@@ -83,4 +83,19 @@ int sr_utf8_valid(const char *s, size_t n);
 /* Shell-style glob match (fnmatch without flags); 1 on match. */
 int sr_glob(const char *pattern, const char *s);
 
+/*
+ * A source spec or URL fit to show: the password of a URL's userinfo
+ * ("user:***@"; a lone user, often a token, becomes "***@") and the value
+ * of every secret option after the first '?' or '#' ("token=***") are
+ * masked.  A secret option is one whose name, percent-decoded, in any
+ * case and with '-' read as '_', is key, token, secret, password, passwd,
+ * pass, pwd, auth, sig, signature, credential(s), apikey, or ends in _key,
+ * _token, _secret, _password or _signature (api_key, access_token,
+ * client_secret, x-api-key); token-file= and cacert= name files and stay.
+ * Every spec shown (health, /metrics, the console, stderr, `sitrep
+ * config`) goes through this; the cursor key is the spec as written.
+ * Returns a new string (the caller frees it); NULL gives "".
+ */
+char *sr_redact(const char *spec);
+
 #endif

@@ -221,9 +221,14 @@ app_add_source(struct sr_app *app, const char *spec, struct sr_err *err)
 			*err = cerr;
 		return -1;
 	}
-	if (rc != SR_DRIVER_ADDED)
-		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd,
-		    strcmp(spec, "-") == 0 ? "stdin" : spec, cerr.msg);
+	if (rc != SR_DRIVER_ADDED) {
+		char *shown =
+		    sr_redact(strcmp(spec, "-") == 0 ? "stdin" : spec);
+
+		fprintf(stderr, "sitrep %s: source '%s': %s\n", app->cmd, shown,
+		    cerr.msg);
+		free(shown);
+	}
 	return 0;
 }
 

@@ -42,7 +42,7 @@ header_destroy(void *self)
 	free(self);
 }
 
-/* "stdin ok 12k ev 3 rej" for each source, into b. */
+/* "stdin ok 12k ev 3 rej (last error)" for each source, into b. */
 static void
 header_sources(const struct sr_snapshot *s, struct sr_buf *b)
 {
@@ -65,6 +65,9 @@ header_sources(const struct sr_snapshot *s, struct sr_buf *b)
 		if (src->rejected > 0)
 			sr_buf_addf(b, " %llu rej",
 			    (unsigned long long)src->rejected);
+		/* why it is retrying or down, as /api/health says */
+		if (src->last_error != NULL && *src->last_error != '\0')
+			sr_buf_addf(b, " (%s)", src->last_error);
 	}
 }
 

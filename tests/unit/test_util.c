@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/util. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,58 @@ test_glob(void)
 	CU_ASSERT_TRUE(sr_glob("fs./.used_pct", "fs./.used_pct"));
 }
 
+/* r: sr_redact(in) is want (each written out by hand). */
+static void
+redact_is(const char *in, const char *want)
+{
+	char *got = sr_redact(in);
+
+	CU_ASSERT_STRING_EQUAL(got, want);
+	if (strcmp(got, want) != 0)
+		fprintf(stderr, "\nredact '%s': got '%s', want '%s'\n", in, got,
+		    want);
+	free(got);
+}
+
+static void
+test_redact(void)
+{
+	/* nothing secret: unchanged */
+	redact_is("stdin", "stdin");
+	redact_is("file:/var/log/x.log?from=start&format=nginx",
+	    "file:/var/log/x.log?from=start&format=nginx");
+	redact_is("sitrep://h:8081?token-file=/etc/tok&every=1s",
+	    "sitrep://h:8081?token-file=/etc/tok&every=1s");
+	redact_is("http://h/users/@me?monkey=1&keyboard=2#every=1s",
+	    "http://h/users/@me?monkey=1&keyboard=2#every=1s");
+	/* userinfo: the password, or a lone user (often a token) */
+	redact_is("http://user:hunter2@127.0.0.1:9/x",
+	    "http://user:***@127.0.0.1:9/x");
+	redact_is("https://ghp_abc@h/x", "https://***@h/x");
+	redact_is("https://u:p%40ss%3Aw@h?a=1", "https://u:***@h?a=1");
+	redact_is("http://u:p@ss@h/x", "http://u:***@h/x");
+	/* query keys in any position, any case, percent-encoded names */
+	redact_is("http://h/x?api_key=s3cr3t&token=abc#every=1s",
+	    "http://h/x?api_key=***&token=***#every=1s");
+	redact_is("http://h/x?a=1&KEY=k&b=2", "http://h/x?a=1&KEY=***&b=2");
+	redact_is("http://h/x?Password=p;secret=s&x=%41",
+	    "http://h/x?Password=***;secret=***&x=%41");
+	redact_is("http://h/x?api%5Fkey=v&%74oken=w",
+	    "http://h/x?api%5Fkey=***&%74oken=***");
+	redact_is("http://h/x?access_token=a&client-secret=b&x-api-key=c",
+	    "http://h/x?access_token=***&client-secret=***&x-api-key=***");
+	/* in sitrep's # options and a sitrep:// or file: spec */
+	redact_is("http://h/x#every=1s&token=t",
+	    "http://h/x#every=1s&token=***");
+	redact_is("sitrep://h:1?password=p&every=1s",
+	    "sitrep://h:1?password=***&every=1s");
+	redact_is("file:/tmp/a.log?password=p", "file:/tmp/a.log?password=***");
+	/* a spec inside another scheme (prom:URL) */
+	redact_is("prom:http://u:pw@h:9100/metrics?apikey=z",
+	    "prom:http://u:***@h:9100/metrics?apikey=***");
+	redact_is("http://u:pw@h?key=", "http://u:***@h?key=***");
+}
+
 void
 sr_test_util_suite(void)
 {
@@ -74,4 +127,5 @@ sr_test_util_suite(void)
 	CU_add_test(s, "err", test_err);
 	CU_add_test(s, "utf8", test_utf8);
 	CU_add_test(s, "glob", test_glob);
+	CU_add_test(s, "redact", test_redact);
 }
