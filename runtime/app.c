@@ -861,6 +861,17 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 			break;
 		}
 		app_sources_read(app);
+		/*
+		 * Posts wait for their commit (their clients hold a
+		 * request open): commit now rather than at the batch's
+		 * 250 ms, once per wake-up, so posts that came together
+		 * share one commit.
+		 */
+		if (app->nwait > 0 &&
+		    sr_store_state(app->store) == SR_STORE_OK) {
+			(void)sr_store_flush(app->store, NULL);
+			app_store_watch(app);
+		}
 		if (sr_loop_stopped(app->loop))
 			app->stop = 1;
 		if (app->idle_fn != NULL)
