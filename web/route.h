@@ -140,13 +140,14 @@ sr_web_later_fn(const struct sr_web_req *rq, void *ctx, int committed);
  * Hand n events to the main loop (cfg->post) and answer rq only once the
  * commit holding them succeeded or failed: the connection is suspended
  * until sr_web_post_done(), then done(rq, ctx, committed) queues the
- * answer.  The handler returns MHD_YES after a 0.  Returns -1 with err
+ * answer, then free_ctx(ctx).  The handler returns MHD_YES after a 0.  Returns -1 with err
  * set when the loop refused the events (queue full, store failing) or the
  * server is stopping: nothing was queued, ctx is still the caller's and
  * the handler answers (503) itself.
  */
 int sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
-    size_t n, sr_web_later_fn *done, void *ctx, struct sr_err *err);
+    size_t n, sr_web_later_fn *done, void (*free_ctx)(void *ctx), void *ctx,
+    struct sr_err *err);
 
 /* A query argument, or NULL. */
 const char *sr_web_arg(const struct sr_web_req *rq, const char *name);

@@ -243,6 +243,15 @@ events_post_answer(const struct sr_web_req *rq, struct events_post *p,
 	return sr_web_reply(rq, status, r);
 }
 
+static void
+events_post_free(void *ctx)
+{
+	struct events_post *p = ctx;
+
+	sr_buf_release(&p->b);
+	free(p);
+}
+
 /* sr_web_later_fn: the loop said whether the post's commit succeeded. */
 static enum MHD_Result
 events_post_done(const struct sr_web_req *rq, void *ctx, int committed)
@@ -344,7 +353,8 @@ sr_route_post_events(const struct sr_web_req *rq)
 		return ret;
 	}
 	nev = ps->accepted; /* ps belongs to the server after a post */
-	if (sr_web_post_later(rq, evs, nev, events_post_done, ps, &err) == 0) {
+	if (sr_web_post_later(rq, evs, nev, events_post_done, events_post_free,
+		ps, &err) == 0) {
 		ret = MHD_YES; /* answered after the commit */
 	} else {
 		char msg[320];

@@ -100,6 +100,7 @@ struct web_later {
 	struct MHD_Connection *c;
 	uint64_t ticket;
 	sr_web_later_fn *done;
+	void (*free_ctx)(void *ctx);
 	void *ctx;
 	int listed;    /* in w->later */
 	int resolved;  /* taken off with an outcome */
@@ -757,7 +758,8 @@ web_req_view(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 
 int
 sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
-    size_t n, sr_web_later_fn *done, void *ctx, struct sr_err *err)
+    size_t n, sr_web_later_fn *done, void (*free_ctx)(void *ctx), void *ctx,
+    struct sr_err *err)
 {
 	struct sr_web *w = rq->w;
 	struct web_req *r = rq->conn;
@@ -783,6 +785,7 @@ sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
 		.c = rq->c,
 		.ticket = ticket,
 		.done = done,
+		.free_ctx = free_ctx,
 		.ctx = ctx,
 		.listed = 1 };
 	w->later = l;
@@ -922,7 +925,7 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		rq->later = NULL;
 		web_req_view(w, c, rq, url, method, &x);
 		ret = l->done(&x, l->ctx, l->committed);
-		free(l->ctx);
+		l->free_ctx(l->ctx);
 		free(l);
 		return ret;
 	}
@@ -954,7 +957,7 @@ web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		if (rq->later->listed)
 			web_later_unlist(w, rq->later, 0);
 		pthread_mutex_unlock(&w->lock);
-		free(rq->later->ctx);
+		rq->later->free_ctx(rq->later->ctx);
 		free(rq->later);
 	}
 	sr_buf_release(&rq->body);
