@@ -252,6 +252,13 @@ struct sr_store_status {
 };
 
 void sr_store_status(const struct sr_store *st, struct sr_store_status *out);
+/*
+ * Commit now, and while not OK retry now whatever the backoff (a last
+ * try before closing, so what is still held can be reported); as
+ * sr_store_flush() otherwise.  0 or -1.
+ */
+int sr_store_flush_now(struct sr_store *st, struct sr_err *err);
+
 /* Just the state (cheap: no copy). */
 enum sr_store_state sr_store_state(const struct sr_store *st);
 

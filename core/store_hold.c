@@ -262,3 +262,10 @@ sr_store_state(const struct sr_store *st)
 {
 	return st->hold.state;
 }
+
+int
+sr_store_flush_now(struct sr_store *st, struct sr_err *err)
+{
+	return STORE_HELD(st) ? store_hold_retry(st, err)
+			      : sr_store_flush(st, err);
+}

@@ -787,7 +787,7 @@ sr_app_free(struct sr_app *app)
 		struct sr_err e;
 
 		/* one last try for what is held, then say what is lost */
-		(void)sr_store_flush(app->store, &e);
+		(void)sr_store_flush_now(app->store, &e);
 		sr_store_status(app->store, &ss);
 		if (ss.held > 0)
 			fprintf(stderr,
@@ -884,7 +884,7 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 	 * what fails: sr_app_free() tries again and says what is lost);
 	 * then every post still waiting is answered.
 	 */
-	if (sr_store_flush(app->store, rc == 0 ? err : NULL) == -1)
+	if (sr_store_flush_now(app->store, rc == 0 ? err : NULL) == -1)
 		rc = -1;
 	app_store_watch(app);
 	for (size_t i = 0; i < app->nwait; i++)
