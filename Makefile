@@ -25,7 +25,7 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
-	      openssl prometheus chromium \
+	      openssl prometheus chromium python3 \
 	      clang-format cppcheck zsh
 DEPS_BENCH := prometheus-node-exporter
 # Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
