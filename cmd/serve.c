@@ -116,10 +116,8 @@ serve_publish(void *ctx, struct sr_snapshot *snap)
 	memset(&info, 0, sizeof(info));
 	info.started_ms = sv->started_ms;
 	info.db_path = sv->db_path;
-	if (st != NULL) {
-		info.store_committed = sr_store_committed(st);
+	if (st != NULL)
 		info.store_pending = sr_store_pending(st);
-	}
 	info.store_bytes = serve_db_bytes(sv->db_path);
 	sr_web_stats(sv->web, &info.http);
 	info.cpu_us = sr_cpu_us();
@@ -186,11 +184,21 @@ serve_allow_hosts(const struct sr_opts *o, const char *conf)
 }
 
 static int
-serve_post(void *ctx, const struct sr_event *ev, struct sr_err *err)
+serve_post(void *ctx, const struct sr_event *evs, size_t n, uint64_t *ticket,
+    struct sr_err *err)
 {
 	struct serve *sv = ctx;
 
-	return sr_app_post_events(sv->app, ev, 1, err);
+	return sr_app_post_events(sv->app, evs, n, ticket, err);
+}
+
+/* The loop committed (or gave up on) a post: answer its request. */
+static void
+serve_post_done(void *ctx, uint64_t ticket, int committed)
+{
+	struct serve *sv = ctx;
+
+	sr_web_post_done(sv->web, ticket, committed);
 }
 
 int
@@ -332,6 +340,7 @@ sr_cmd_serve(int argc, char **argv)
 	if (sv.web == NULL)
 		goto fail;
 	sr_app_on_publish(sv.app, serve_publish, &sv);
+	sr_app_on_commit(sv.app, serve_post_done, &sv);
 	fprintf(stderr, "sitrep serve: started (database %s)\n",
 	    sv.db_path ? sv.db_path : "?");
 	if (sr_app_run(sv.app, &err) < 0) {
@@ -339,7 +348,8 @@ sr_cmd_serve(int argc, char **argv)
 		rc = SR_EXIT_FAIL;
 	}
 	sr_app_on_publish(sv.app, NULL, NULL);
-	sr_web_close(sv.web);
+	sr_app_on_commit(sv.app, NULL, NULL);
+	sr_web_close(sv.web); /* answers posts still waiting: 503 */
 	sr_app_free(sv.app);
 	fprintf(stderr, "sitrep serve: stopped\n");
 	free(hosts);

@@ -21,6 +21,21 @@
 
 #define TUI_SOURCES_MAX 16
 
+/*
+ * The app's own lines (store state changes) while the screen is up: kept
+ * here and printed once the terminal is restored, since a line on stderr
+ * would be drawn over the screen.  The status line shows the state
+ * meanwhile (tui/screen.c).
+ */
+static void
+tui_log(void *ctx, const char *line)
+{
+	struct sr_buf *b = ctx;
+
+	if (b->len < 64 * 1024)
+		sr_buf_addf(b, "sitrep: %s\n", line);
+}
+
 int
 sr_cmd_tui(int argc, char **argv)
 {
@@ -31,6 +46,7 @@ sr_cmd_tui(int argc, char **argv)
 	struct sr_opts o;
 	struct sr_app *app;
 	struct sr_err err;
+	struct sr_buf log;
 	size_t n;
 	int rc;
 
@@ -85,7 +101,13 @@ sr_cmd_tui(int argc, char **argv)
 		    ? SR_EXIT_USAGE
 		    : SR_EXIT_FAIL;
 	}
+	sr_buf_init(&log);
+	sr_app_on_log(app, tui_log, &log);
 	rc = sr_tui_run(app, &to, &err);
+	sr_app_on_log(app, NULL, NULL);
+	if (log.len > 0)
+		fputs(log.data, stderr);
+	sr_buf_release(&log);
 	sr_app_free(app);
 	if (rc == -1) {
 		fprintf(stderr, "sitrep: %s\n", err.msg);

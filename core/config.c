@@ -162,6 +162,10 @@ const struct sr_config_key sr_config_keys[] = {
 	{ "store", "max_events", SR_CONF_COUNT, G(retention.max_events), "0",
 	    "at most this many events, oldest pruned first (0: no cap)", 0,
 	    NULL },
+	{ "store", "queue_max", SR_CONF_COUNT, G(store_queue_max), "100000",
+	    "events held in memory while the database cannot be written "
+	    "(beyond: stdin events dropped and counted, posts answered 503)",
+	    0, NULL },
 	{ "store", "samples_raw", SR_CONF_DURATION, G(retention.samples_raw_ms),
 	    "1d", "how long raw metric samples are kept", 0, NULL },
 	{ "store", "samples_1m", SR_CONF_DURATION, G(retention.samples_1m_ms),

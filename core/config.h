@@ -191,6 +191,7 @@ struct sr_config {
 	char *path; /* file loaded, or NULL */
 	struct sr_config_general general;
 	struct sr_retention retention; /* [store]; retain= */
+	int64_t store_queue_max;       /* [store] queue_max: events held */
 	struct sr_config_insights insights;
 	/* Parallel to sr_rules[] (core/insight.h): rules[i] tunes
 	 * sr_rules[i]; n_rules == number of registered rules. */

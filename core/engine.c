@@ -71,6 +71,8 @@ struct sr_engine {
 	int64_t last_cpu_us, last_mono_us;
 	double self_cpu_pct;
 	uint64_t self_rss;
+	struct sr_snap_store store;
+	char store_error[256];
 	char hostname[256];
 	char kernel[256];
 	int ncpu;
@@ -288,6 +290,16 @@ sr_engine_sources(struct sr_engine *e, const struct sr_snap_source *src,
 			}
 		}
 	}
+}
+
+void
+sr_engine_store(struct sr_engine *e, const struct sr_snap_store *st)
+{
+	e->store = *st;
+	e->store.known = 1;
+	(void)snprintf(e->store_error, sizeof(e->store_error), "%s",
+	    st->error != NULL ? st->error : "");
+	e->store.error = NULL;
 }
 
 void
@@ -951,5 +963,8 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	sr_agg_folded(e->agg, &s->folded);
 	s->self_cpu_pct = e->self_cpu_pct;
 	s->self_rss_bytes = e->self_rss;
+	s->store = e->store;
+	if (e->store_error[0] != '\0')
+		s->store.error = sr_snapshot_strdup(s, e->store_error);
 	return s;
 }

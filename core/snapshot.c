@@ -273,3 +273,14 @@ sr_snapshot_empty(void)
 	s->users.events_per_session = NAN;
 	return s;
 }
+
+const char *
+sr_snap_drop_name(enum sr_snap_drop r)
+{
+	switch (r) {
+	case SR_DROP_QUEUE_FULL:
+	case SR_DROP__COUNT:
+		break;
+	}
+	return "queue_full";
+}

@@ -342,6 +342,29 @@ struct sr_snap_totals {
 	int64_t newest_event_ms; /* 0 when none */
 };
 
+/*
+ * The store's health (runtime/app.c fills it from sr_store_status(); see
+ * core/store.h): one copy so /api/health, /metrics and the console agree.
+ */
+enum sr_snap_drop {
+	SR_DROP_QUEUE_FULL, /* events beyond [store] queue_max while failing */
+	SR_DROP__COUNT
+};
+
+struct sr_snap_store {
+	int known;	    /* 0 before the app reported (empty snapshot) */
+	int state;	    /* enum sr_store_state: ok, retrying, failing */
+	const char *error;  /* why not ok; NULL when ok */
+	uint64_t errors;    /* failed commits and writes since start */
+	uint64_t committed; /* events committed since start */
+	uint64_t held;	    /* events waiting for a commit */
+	uint64_t dropped[SR_DROP__COUNT]; /* events dropped, by reason */
+	uint64_t rows_dropped; /* samples and insight rows not written */
+};
+
+/* "queue_full": the reason label of sitrep_events_dropped_total. */
+const char *sr_snap_drop_name(enum sr_snap_drop r);
+
 /* What cardinality caps folded into "other" (counts of events folded). */
 struct sr_snap_folded {
 	uint64_t services; /* events of services past the cap */
@@ -435,6 +458,8 @@ struct sr_snapshot {
 	size_t n_procs_cpu;
 	struct sr_snap_proc *procs_mem; /* top by rss */
 	size_t n_procs_mem;
+
+	struct sr_snap_store store;
 
 	double self_cpu_pct; /* sitrep itself */
 	uint64_t self_rss_bytes;

@@ -935,10 +935,52 @@ sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 	}
 	if (store_open_db(st, err) < 0)
 		goto fail;
+	store_note_id(st);
 	return st;
 fail:
 	sr_store_close(st);
 	return NULL;
+}
+
+/* Finalize the statements and close the connection (not the lock). */
+static void
+store_disconnect(struct sr_store *st)
+{
+	for (int i = 0; i < STMT__N; i++) {
+		sqlite3_finalize(st->stmt[i]);
+		st->stmt[i] = NULL;
+	}
+	for (int i = 0; i <= STORE_SAMPLE_ROWS; i++) {
+		sqlite3_finalize(st->sample_rows[i]);
+		st->sample_rows[i] = NULL;
+	}
+	(void)sqlite3_close(st->db); /* all statements finalized */
+	st->db = NULL;
+	st->in_batch = 0;
+	st->in_read = 0;
+}
+
+int
+store_reopen(struct sr_store *st, struct sr_err *err)
+{
+	if (st->db != NULL)
+		store_disconnect(st);
+	/* only now: see store_lock() on POSIX locks */
+	if (st->lock_fd >= 0) {
+		(void)close(st->lock_fd); /* the old file: nothing to keep */
+		st->lock_fd = -1;
+	}
+	if (store_mkdirs(st->path, err) < 0 ||
+	    store_check_folder(st->path, err) < 0 ||
+	    (!(st->flags & SR_STORE_NO_LOCK) && store_lock(st, err) < 0))
+		return -1;
+	if (store_open_db(st, err) < 0) {
+		if (st->db != NULL)
+			store_disconnect(st);
+		return -1;
+	}
+	store_note_id(st);
+	return 0;
 }
 
 void
@@ -952,11 +994,7 @@ sr_store_close(struct sr_store *st)
 		/* Best effort: close has nobody to report to. */
 		(void)store_flush(st, 1, &e);
 		sr_store_read_end(st);
-		for (int i = 0; i < STMT__N; i++)
-			sqlite3_finalize(st->stmt[i]);
-		for (int i = 0; i <= STORE_SAMPLE_ROWS; i++)
-			sqlite3_finalize(st->sample_rows[i]);
-		(void)sqlite3_close(st->db); /* all statements finalized */
+		store_disconnect(st);
 	}
 	/* Only now: see store_lock() on POSIX locks. */
 	if (st->lock_fd >= 0)

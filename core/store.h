@@ -158,7 +158,11 @@ void sr_store_close(struct sr_store *st);
 
 const char *sr_store_path(const struct sr_store *st);
 
-/* Add one event to the open batch (strings are copied). */
+/*
+ * Add one event to the open batch (strings are copied).  Returns 0, -1
+ * with err set, or, in hold mode, 1 when the event was dropped because
+ * the hold queue is full (sr_store_hold()).
+ */
 int sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err);
 
@@ -190,6 +194,88 @@ int sr_store_set_cursor(struct sr_store *st, const char *source,
     const char *cursor, struct sr_err *err);
 int sr_store_get_cursor(struct sr_store *st, const char *source, char **cursor,
     struct sr_err *err);
+
+/* --- holding writes until they are committed (the live process) --- */
+
+#define SR_STORE_QUEUE_MAX 100000   /* events held while failing, default */
+#define SR_STORE_RETRY_MIN_MS 250   /* first retry after a failed commit */
+#define SR_STORE_RETRY_MAX_MS 10000 /* the backoff doubles up to this */
+
+/*
+ * The store's health, as /api/health, the console and /metrics show it.
+ * OK: the last commit succeeded.  RETRYING: the last commit found the
+ * database busy or locked by another process (transient); FAILING: the
+ * last commit failed for any other reason (disk full, I/O error, file
+ * read-only), or the database file was deleted or replaced under the
+ * open handle.  Both retry with backoff and hold what they could not
+ * write.
+ */
+enum sr_store_state {
+	SR_STORE_OK,
+	SR_STORE_RETRYING,
+	SR_STORE_FAILING,
+};
+
+/* "ok", "retrying", "failing". */
+const char *sr_store_state_name(enum sr_store_state s);
+
+/*
+ * Hold mode (the console and `serve` turn it on; off by default, as for
+ * `sitrep ingest`, whose inputs can be read again): every event and
+ * cursor added is also copied into memory until the commit that holds it
+ * succeeds.  A failed commit then loses nothing: the batch is rolled
+ * back, the store goes RETRYING or FAILING (see sr_store_status()), and
+ * the held events and cursors are written again, in one transaction, at
+ * the next retry (sr_store_flush_due_ms() says when: SR_STORE_RETRY_MIN_MS,
+ * doubling to SR_STORE_RETRY_MAX_MS; sr_store_maybe_flush() retries).
+ * While not OK:
+ *  - sr_store_add_event() holds the event without writing it, and once
+ *    max_events are held drops it and returns 1 (counted in
+ *    dropped_events);
+ *  - sr_store_set_cursor() holds the cursor (the newest per source);
+ *  - samples and insight rows are dropped (counted in dropped_rows)
+ *    and sr_store_prune() does nothing;
+ *  - sr_store_flush() before the retry is due returns -1 at once with
+ *    the last error, without I/O.
+ * Each retry also writes one meta row, so a retry with nothing held still
+ * proves the database writable again.  A deleted or replaced file
+ * (sr_store_check()) is reopened at its path by the retry, as
+ * sr_store_open() would (creating the folder and the file).
+ * sr_store_pending() counts the held events; sr_store_committed() + it
+ * is the number of events ever added and not dropped.
+ */
+void sr_store_hold(struct sr_store *st, size_t max_events);
+
+struct sr_store_status {
+	enum sr_store_state state;
+	char error[256];	 /* why it is not OK ("" when OK) */
+	uint64_t errors;	 /* failed commits and writes since open */
+	uint64_t held;		 /* events waiting for a commit */
+	uint64_t dropped_events; /* refused: the hold queue was full */
+	uint64_t dropped_rows;	 /* samples, insight rows not written */
+	int64_t retry_in_ms;	 /* next retry; -1 when OK */
+};
+
+void sr_store_status(const struct sr_store *st, struct sr_store_status *out);
+/*
+ * Commit now, and while not OK retry now whatever the backoff (a last
+ * try before closing, so what is still held can be reported); as
+ * sr_store_flush() otherwise.  0 or -1.
+ */
+int sr_store_flush_now(struct sr_store *st, struct sr_err *err);
+
+/* Just the state (cheap: no copy). */
+enum sr_store_state sr_store_state(const struct sr_store *st);
+
+/*
+ * Is the file at the store's path still the one open?  SQLite goes on
+ * writing to a deleted file's inode without an error, so the live
+ * process calls this every tick.  Returns 0, or -1 with err set ("database
+ * file '/x.db' was deleted" or "... was replaced"); in hold mode the
+ * store then goes FAILING and its retries reopen the path.  A ":memory:"
+ * or read-only store always returns 0.
+ */
+int sr_store_check(struct sr_store *st, struct sr_err *err);
 
 /* Commit the open batch now (no-op when empty). */
 int sr_store_flush(struct sr_store *st, struct sr_err *err);

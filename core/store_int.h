@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "core/field.h"
 #include "core/hmap.h"
@@ -81,6 +82,33 @@ enum store_stmt_id {
 	STMT__N
 };
 
+/* A cursor held until its commit (hold mode). */
+struct store_hcur {
+	char *source, *cursor;
+};
+
+/*
+ * Hold mode (sr_store_hold(), store_hold.c): copies of what the open
+ * batch (or, while not OK, the failed batches) holds, written again by
+ * the next retry.
+ */
+struct store_hold {
+	size_t max; /* events held at most while not OK; 0: hold mode off */
+	struct sr_event *ev;
+	size_t n, cap;
+	struct store_hcur *cur;
+	size_t ncur;
+	enum sr_store_state state;
+	char error[256];
+	uint64_t errors, dropped_events, dropped_rows;
+	int64_t retry_at_ms, delay_ms; /* monotonic */
+	int lost;		       /* the file at path is not ours */
+	int replaying;		       /* no commit inside a row */
+	int have_id;		       /* dev, ino of the opened file */
+	dev_t dev;
+	ino_t ino;
+};
+
 struct sr_store {
 	sqlite3 *db;
 	char *path;
@@ -129,6 +157,7 @@ struct sr_store {
 	int ev_col_end[STORE_COL__N];
 	struct sr_buf key;  /* scratch */
 	struct sr_buf blob; /* scratch */
+	struct store_hold hold;
 };
 
 /* --- store.c: errors, binds, steps --- */
@@ -173,7 +202,49 @@ int store_prepare(struct sr_store *st, const char *sql, sqlite3_stmt **s,
 
 int64_t store_floor(int64_t ts, int64_t width);
 
+/*
+ * Close the connection and the lock, then open the path again as
+ * sr_store_open() does (folder, lock, pragmas, schema); the batch state
+ * is not touched.  0 or -1 (the handle has no connection then).
+ */
+int store_reopen(struct sr_store *st, struct sr_err *err);
+/* Remember the device and inode of the file at st->path. */
+void store_note_id(struct sr_store *st);
+
 /* --- store_write.c --- */
+
+/* Insert one event and fold it into the rollups (no hold); 0 or -1. */
+int store_insert_event(struct sr_store *st, const struct sr_event *ev,
+    struct sr_err *err);
+/* Write one cursor row in the open batch; 0 or -1. */
+int store_cursor_row(struct sr_store *st, const char *source,
+    const char *cursor, struct sr_err *err);
+/* Open the batch transaction if none is open; 0 or -1. */
+int store_begin(struct sr_store *st, struct sr_err *err);
+/* Forget the batch's rollup groups (committed: 1 after a COMMIT). */
+void store_clear_rollups(struct sr_store *st, int committed);
+
+/* --- store_hold.c --- */
+
+/* 1 when hold mode is on and the store is not OK: writes are held. */
+#define STORE_HELD(st) ((st)->hold.max > 0 && (st)->hold.state != SR_STORE_OK)
+/* Copy an event / a cursor into the hold. */
+void store_hold_event(struct sr_store *st, const struct sr_event *ev);
+void
+store_hold_cursor(struct sr_store *st, const char *source, const char *cursor);
+/* The held cursor of source, or NULL. */
+const char *store_held_cursor(const struct sr_store *st, const char *source);
+/*
+ * A write or commit failed (hold mode): roll the batch back, keep the
+ * held rows, count the error, go RETRYING or FAILING with err's text and
+ * schedule the next retry.
+ */
+void store_hold_failed(struct sr_store *st, const struct sr_err *err);
+/* The batch committed: free the held copies. */
+void store_hold_clear(struct sr_store *st);
+/* Write everything held again and commit (the retry); 0 or -1. */
+int store_hold_retry(struct sr_store *st, struct sr_err *err);
+void store_hold_release(struct sr_store *st);
 
 sqlite3_stmt *
 store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err);

@@ -195,6 +195,10 @@ store_stmt_sql(const struct sr_store *st, enum store_stmt_id id)
 sqlite3_stmt *
 store_stmt(struct sr_store *st, enum store_stmt_id id, struct sr_err *err)
 {
+	if (st->db == NULL) { /* a reopen failed: the retry tries again */
+		sr_err_set(err, "database '%s' is not open", st->path);
+		return NULL;
+	}
 	if (st->stmt[id] == NULL &&
 	    sqlite3_prepare_v3(st->db, store_stmt_sql(st, id), -1,
 		SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
@@ -221,8 +225,7 @@ store_writable(struct sr_store *st, struct sr_err *err)
 	return 0;
 }
 
-/* Open the batch transaction if none is open. */
-static int
+int
 store_begin(struct sr_store *st, struct sr_err *err)
 {
 	if (st->in_batch)
@@ -444,7 +447,7 @@ store_write_rollups(struct sr_store *st, int all, struct sr_err *err)
  * saves one INSERT OR IGNORE per repeated user or session; it is only a
  * cache, so it is dropped when it grows large or when a batch fails.
  */
-static void
+void
 store_clear_rollups(struct sr_store *st, int committed)
 {
 	sr_hmap_clear(st->ev_min);
@@ -462,11 +465,30 @@ store_clear_rollups(struct sr_store *st, int committed)
 		sr_hmap_clear(st->ident);
 }
 
+/*
+ * A write failed: in hold mode the batch is rolled back and kept for the
+ * retry (unless a failed commit inside the write did that already).
+ * Returns -1.
+ */
+static int
+store_write_failed(struct sr_store *st, const struct sr_err *err)
+{
+	if (st->hold.max > 0 && st->hold.state == SR_STORE_OK)
+		store_hold_failed(st, err);
+	return -1;
+}
+
 int
 store_flush(struct sr_store *st, int all, struct sr_err *err)
 {
 	struct sr_err e2;
 
+	if (STORE_HELD(st)) {
+		/* before the retry is due: the last error, without I/O */
+		if (!all && sr_mono_ms() < st->hold.retry_at_ms)
+			return sr_err_set(err, "%s", st->hold.error);
+		return store_hold_retry(st, err);
+	}
 	if (all && !st->in_batch &&
 	    sr_hmap_count(st->s1m) + sr_hmap_count(st->s1h) > 0 &&
 	    store_begin(st, err) < 0)
@@ -475,6 +497,11 @@ store_flush(struct sr_store *st, int all, struct sr_err *err)
 		return 0;
 	if (store_write_rollups(st, all, err) < 0 ||
 	    store_exec_id(st, STMT_COMMIT, err) < 0) {
+		if (st->hold.max > 0) {
+			/* held: the retry writes it again */
+			store_hold_failed(st, err);
+			return -1;
+		}
 		/* The batch is lost; leave the handle usable. */
 		if (sqlite3_get_autocommit(st->db) == 0)
 			(void)store_exec_id(st, STMT_ROLLBACK, &e2);
@@ -488,6 +515,7 @@ store_flush(struct sr_store *st, int all, struct sr_err *err)
 	st->committed += st->pending;
 	st->pending = 0;
 	store_clear_rollups(st, 1);
+	store_hold_clear(st);
 	return 0;
 }
 
@@ -500,6 +528,10 @@ sr_store_flush(struct sr_store *st, struct sr_err *err)
 int
 sr_store_maybe_flush(struct sr_store *st, struct sr_err *err)
 {
+	if (STORE_HELD(st))
+		return sr_mono_ms() >= st->hold.retry_at_ms
+		    ? store_hold_retry(st, err)
+		    : 0;
 	if (st->in_batch &&
 	    sr_mono_ms() - st->batch_start_ms >= SR_STORE_FLUSH_MS)
 		return sr_store_flush(st, err);
@@ -511,6 +543,10 @@ sr_store_flush_due_ms(const struct sr_store *st)
 {
 	int64_t left;
 
+	if (STORE_HELD(st)) {
+		left = st->hold.retry_at_ms - sr_mono_ms();
+		return left < 0 ? 0 : (int)left;
+	}
 	if (!st->in_batch)
 		return -1;
 	left = SR_STORE_FLUSH_MS - (sr_mono_ms() - st->batch_start_ms);
@@ -533,7 +569,8 @@ sr_store_pending(const struct sr_store *st)
 static int
 store_row_done(struct sr_store *st, struct sr_err *err)
 {
-	if (++st->batch_rows >= SR_STORE_BATCH_MAX)
+	/* a retry writes everything held in one transaction */
+	if (++st->batch_rows >= SR_STORE_BATCH_MAX && !st->hold.replaying)
 		return sr_store_flush(st, err);
 	return 0;
 }
@@ -700,6 +737,28 @@ int
 sr_store_add_event(struct sr_store *st, const struct sr_event *ev,
     struct sr_err *err)
 {
+	if (st->hold.max == 0)
+		return store_insert_event(st, ev, err);
+	if (st->hold.state != SR_STORE_OK) {
+		if (st->hold.n >= st->hold.max) {
+			st->hold.dropped_events++;
+			return 1;
+		}
+		store_hold_event(st, ev);
+		st->pending++;
+		return 0;
+	}
+	/* held first: a commit inside the insert takes it too */
+	store_hold_event(st, ev);
+	if (store_insert_event(st, ev, err) < 0)
+		(void)store_write_failed(st, err); /* held: not lost */
+	return 0;
+}
+
+int
+store_insert_event(struct sr_store *st, const struct sr_event *ev,
+    struct sr_err *err)
+{
 	const char *type = sr_fields[SR_FIELD_TYPE].dflt;
 	sqlite3_stmt *s;
 	const struct store_col *c, *end;
@@ -789,8 +848,12 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 	if (!isfinite(value))
 		return sr_err_set(err, "sample '%s' is not a finite number",
 		    name);
+	if (STORE_HELD(st)) {
+		st->hold.dropped_rows++;
+		return 0;
+	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		return store_write_failed(st, err);
 	if ((s = store_stmt(st, STMT_SAMPLE, err)) == NULL)
 		return -1;
 	store_bind_str(s, 1, name, &brc);
@@ -798,7 +861,7 @@ sr_store_add_sample(struct sr_store *st, const char *name, int64_t ts_ms,
 	store_bind_dbl(s, 3, value, &brc);
 	if (store_bound(st, s, brc, err, "cannot insert sample") < 0 ||
 	    store_run(st, s, err, "cannot insert sample") < 0)
-		return -1;
+		return store_write_failed(st, err);
 	if (ts_ms > st->sample_newest_ms)
 		st->sample_newest_ms = ts_ms;
 	store_roll_sample(st, st->s1m, store_floor(ts_ms, STORE_MINUTE_MS),
@@ -837,8 +900,12 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 {
 	size_t bad = n, i = 0;
 
+	if (STORE_HELD(st)) {
+		st->hold.dropped_rows += n;
+		return 0;
+	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		return store_write_failed(st, err);
 	while (i < n) {
 		size_t rows = 0, idx[STORE_SAMPLE_ROWS];
 		sqlite3_stmt *s;
@@ -863,7 +930,7 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 		}
 		if (store_bound(st, s, brc, err, "cannot insert sample") < 0 ||
 		    store_run(st, s, err, "cannot insert sample") < 0)
-			return -1;
+			return store_write_failed(st, err);
 		if (ts_ms > st->sample_newest_ms)
 			st->sample_newest_ms = ts_ms;
 		for (size_t r = 0; r < rows; r++) {
@@ -877,8 +944,12 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 		st->batch_rows += (uint32_t)(rows - 1);
 		if (store_row_done(st, err) < 0)
 			return -1;
+		if (i < n && STORE_HELD(st)) {
+			st->hold.dropped_rows += n - i;
+			return 0;
+		}
 		if (i < n && store_begin(st, err) < 0)
-			return -1;
+			return store_write_failed(st, err);
 	}
 	if (bad < n)
 		return sr_err_set(err, "sample '%s' is not a finite number",
@@ -890,6 +961,19 @@ sr_store_add_samples(struct sr_store *st, const char *const *names,
 
 int
 sr_store_set_cursor(struct sr_store *st, const char *source, const char *cursor,
+    struct sr_err *err)
+{
+	if (st->hold.max == 0)
+		return store_cursor_row(st, source, cursor, err);
+	store_hold_cursor(st, source, cursor);
+	if (st->hold.state == SR_STORE_OK &&
+	    store_cursor_row(st, source, cursor, err) < 0)
+		(void)store_write_failed(st, err); /* held: not lost */
+	return 0;
+}
+
+int
+store_cursor_row(struct sr_store *st, const char *source, const char *cursor,
     struct sr_err *err)
 {
 	sqlite3_stmt *s;
@@ -909,12 +993,17 @@ int
 sr_store_get_cursor(struct sr_store *st, const char *source, char **cursor,
     struct sr_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, STMT_CURSOR_GET, err);
+	sqlite3_stmt *s;
+	const char *held = store_held_cursor(st, source);
 	int brc = SQLITE_OK;
 	int rc;
 
 	*cursor = NULL;
-	if (s == NULL)
+	if (held != NULL) {
+		*cursor = sr_xstrdup(held);
+		return 0;
+	}
+	if ((s = store_stmt(st, STMT_CURSOR_GET, err)) == NULL)
 		return -1;
 	store_bind_str(s, 1, source, &brc);
 	if (store_bound(st, s, brc, err, "cannot read cursor") < 0)
@@ -941,8 +1030,12 @@ sr_store_put_insight(struct sr_store *st, const char *id, const char *rule,
 	sqlite3_stmt *s;
 	int brc = SQLITE_OK;
 
+	if (STORE_HELD(st)) {
+		st->hold.dropped_rows++;
+		return 0;
+	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		return store_write_failed(st, err);
 	if ((s = store_stmt(st, STMT_INSIGHT, err)) == NULL)
 		return -1;
 	store_bind_str(s, 1, id, &brc);
@@ -960,7 +1053,7 @@ sr_store_put_insight(struct sr_store *st, const char *id, const char *rule,
 	store_bind_str(s, 13, data_json, &brc);
 	if (store_bound(st, s, brc, err, "cannot store insight") < 0 ||
 	    store_run(st, s, err, "cannot store insight") < 0)
-		return -1;
+		return store_write_failed(st, err);
 	return store_row_done(st, err);
 }
 
@@ -972,8 +1065,12 @@ sr_store_add_insight_history(struct sr_store *st, const char *id, int64_t ts_ms,
 	sqlite3_stmt *s;
 	int brc = SQLITE_OK;
 
+	if (STORE_HELD(st)) {
+		st->hold.dropped_rows++;
+		return 0;
+	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		return store_write_failed(st, err);
 	if ((s = store_stmt(st, STMT_INSIGHT_HIST, err)) == NULL)
 		return -1;
 	store_bind_str(s, 1, id, &brc);
@@ -987,7 +1084,7 @@ sr_store_add_insight_history(struct sr_store *st, const char *id, int64_t ts_ms,
 	store_bind_str(s, 6, note, &brc);
 	if (store_bound(st, s, brc, err, "cannot store insight history") < 0 ||
 	    store_run(st, s, err, "cannot store insight history") < 0)
-		return -1;
+		return store_write_failed(st, err);
 	return store_row_done(st, err);
 }
 
@@ -998,15 +1095,19 @@ sr_store_touch_insight(struct sr_store *st, const char *id,
 	sqlite3_stmt *s;
 	int brc = SQLITE_OK;
 
+	if (STORE_HELD(st)) {
+		st->hold.dropped_rows++;
+		return 0;
+	}
 	if (store_begin(st, err) < 0)
-		return -1;
+		return store_write_failed(st, err);
 	if ((s = store_stmt(st, STMT_INSIGHT_TOUCH, err)) == NULL)
 		return -1;
 	store_bind_str(s, 1, id, &brc);
 	store_bind_i64(s, 2, last_seen_ms, &brc);
 	if (store_bound(st, s, brc, err, "cannot touch insight") < 0 ||
 	    store_run(st, s, err, "cannot touch insight") < 0)
-		return -1;
+		return store_write_failed(st, err);
 	return store_row_done(st, err);
 }
 
@@ -1125,7 +1226,7 @@ sr_store_prune(struct sr_store *st, int64_t now_ms,
 
 	if (store_writable(st, err) < 0)
 		return -1;
-	if (max_rows <= 0)
+	if (max_rows <= 0 || STORE_HELD(st))
 		return 0;
 	/* Inside an open batch the deletes commit with it. */
 	if (own_tx && store_exec_id(st, STMT_BEGIN, err) < 0)
@@ -1134,7 +1235,7 @@ sr_store_prune(struct sr_store *st, int64_t now_ms,
 		if (own_tx)
 			(void)store_exec_id(st, STMT_ROLLBACK, &e2);
 		st->event_rows = -1;
-		return -1;
+		return own_tx ? -1 : store_write_failed(st, err);
 	}
 	if (own_tx && store_exec_id(st, STMT_COMMIT, err) < 0) {
 		(void)store_exec_id(st, STMT_ROLLBACK, &e2);
@@ -1170,4 +1271,5 @@ store_write_release(struct sr_store *st)
 	free(st->ident_new);
 	sr_buf_release(&st->key);
 	sr_buf_release(&st->blob);
+	store_hold_release(st);
 }

@@ -12,9 +12,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,11 +52,28 @@ struct app_source {
 	int used; /* shown once it had input */
 };
 
-/* Events posted from other threads, strings owned. */
+/* One sr_app_post_events() call: its ticket and its events' count. */
+struct app_post {
+	uint64_t ticket;
+	size_t n;
+};
+
+/* Events posted from other threads, strings owned, in posts. */
 struct app_queue {
 	pthread_mutex_t mu;
 	struct sr_event *ev;
 	size_t n, cap;
+	struct app_post *post;
+	size_t npost, postcap;
+	uint64_t ticket; /* the last ticket given */
+	int refuse;	 /* the store is not ok: posts get 503 */
+	char why[320];	 /* ... and why */
+};
+
+/* A folded post waiting for its commit: done when committed >= end. */
+struct app_wait {
+	uint64_t ticket;
+	uint64_t end; /* store's committed + pending after its last event */
 };
 
 struct sr_app {
@@ -80,8 +99,15 @@ struct sr_app {
 	int64_t flush_timer;  /* 0: none armed */
 	int replay_clock;
 	int64_t newest_event_ms;
-	uint64_t store_errors;
-	char store_error[256];
+	/* posts folded into the batch, oldest first, not yet committed */
+	struct app_wait *wait;
+	size_t nwait, waitcap;
+	sr_app_commit_fn *commit_fn;
+	void *commit_ctx;
+	sr_app_log_fn *log_fn;
+	void *log_ctx;
+	struct sr_store_status store_st; /* as of the last watch */
+	char store_error[256];		 /* what sr_app_store_error() says */
 	sr_app_publish_fn *publish_fn;
 	void *publish_ctx;
 	sr_app_idle_fn *idle_fn;
@@ -103,20 +129,98 @@ app_on_signal(int sig)
 	app_signalled = 1;
 }
 
-/* Fold one event: engine first (live view), then the store batch. */
-static void
+/*
+ * Fold one event: engine first (live view), then the store batch.  The
+ * store holds it until it is committed (sr_store_hold()); a failure is
+ * counted there and shown by app_store_watch().  Returns 1 when the
+ * store dropped it (its hold queue is full), else 0.
+ */
+static int
 app_fold(struct sr_app *app, const struct sr_event *ev)
 {
 	struct sr_err err;
+	int rc;
 
 	sr_engine_event(app->engine, ev);
-	if (sr_store_add_event(app->store, ev, &err) == -1) {
-		app->store_errors++;
-		snprintf(app->store_error, sizeof(app->store_error), "%s",
-		    err.msg);
-	}
+	rc = sr_store_add_event(app->store, ev, &err);
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
+	return rc == 1;
+}
+
+/* One line about the store: to the front end's log hook, else stderr. */
+static void app_log(struct sr_app *app, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+app_log(struct sr_app *app, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(line, sizeof(line), fmt, ap); /* cut: still a line */
+	va_end(ap);
+	if (app->log_fn != NULL)
+		app->log_fn(app->log_ctx, line);
+	else
+		fprintf(stderr, "sitrep %s: %s\n", app->cmd, line);
+}
+
+/* Tell the front end that post ticket was committed (1) or not (0). */
+static void
+app_resolve(struct sr_app *app, uint64_t ticket, int committed)
+{
+	if (app->commit_fn != NULL)
+		app->commit_fn(app->commit_ctx, ticket, committed);
+}
+
+/*
+ * After anything that may have committed or failed: answer the posts
+ * whose events are all committed, read the store's state, and on a
+ * change log it once (stderr, or the console's hook), refuse or accept
+ * posts again, and answer every post still waiting "not committed" when
+ * the store is not ok (its events stay held and may still be stored; the
+ * client was told to retry).
+ */
+static void
+app_store_watch(struct sr_app *app)
+{
+	struct sr_store_status now;
+	uint64_t c = sr_store_committed(app->store);
+	size_t k = 0;
+
+	while (k < app->nwait && app->wait[k].end <= c)
+		app_resolve(app, app->wait[k++].ticket, 1);
+	sr_store_status(app->store, &now);
+	if (now.state != SR_STORE_OK) {
+		while (k < app->nwait)
+			app_resolve(app, app->wait[k++].ticket, 0);
+	}
+	if (k > 0) {
+		memmove(app->wait, app->wait + k,
+		    (app->nwait - k) * sizeof(*app->wait));
+		app->nwait -= k;
+	}
+	if (now.state != app->store_st.state) {
+		if (now.state == SR_STORE_OK)
+			app_log(app, "store ok: database '%s' written again",
+			    app->db_path);
+		else
+			app_log(app,
+			    "store %s: %s (%" PRIu64 " events held, retrying)",
+			    sr_store_state_name(now.state), now.error,
+			    now.held);
+		pthread_mutex_lock(&app->q.mu);
+		app->q.refuse = now.state != SR_STORE_OK;
+		(void)snprintf(app->q.why, sizeof(app->q.why), "store %s: %s",
+		    sr_store_state_name(now.state), now.error);
+		pthread_mutex_unlock(&app->q.mu);
+	}
+	if (now.errors > 0 && now.error[0] != '\0')
+		(void)snprintf(app->store_error, sizeof(app->store_error), "%s",
+		    now.error);
+	app->store_st = now;
 }
 
 /* Arm the flush timer so a batch is committed within SR_STORE_FLUSH_MS. */
@@ -144,11 +248,9 @@ app_flush_timer(struct sr_loop *l, int64_t id, void *ctx)
 
 	(void)l;
 	(void)id;
-	if (sr_store_maybe_flush(app->store, &err) == -1) {
-		app->store_errors++;
-		snprintf(app->store_error, sizeof(app->store_error), "%s",
-		    err.msg);
-	}
+	/* a failure is the store's state: app_store_watch() shows it */
+	(void)sr_store_maybe_flush(app->store, &err);
+	app_store_watch(app);
 	if ((due = sr_store_flush_due_ms(app->store)) < 0) {
 		app->flush_timer = 0;
 		return SR_TIMER_STOP;
@@ -184,13 +286,15 @@ app_drv_sample(void *ctx, const char *name, int64_t ts_ms, double value)
 	sr_engine_samples(app->engine, app->remote, ts_ms);
 }
 
+/*
+ * A store write failed under the driver: the store counted it and holds
+ * the batch (sr_store_hold()); app_store_watch() reports the state.
+ */
 static void
 app_drv_store_error(void *ctx, const char *msg)
 {
-	struct sr_app *app = ctx;
-
-	app->store_errors++;
-	snprintf(app->store_error, sizeof(app->store_error), "%s", msg);
+	(void)ctx;
+	(void)msg;
 }
 
 /*
@@ -204,6 +308,7 @@ app_sources_read(struct sr_app *app)
 	/* with a store_error hook the driver never fails */
 	(void)sr_driver_read(app->drv, sr_now_ms(), NULL);
 	app_arm_flush(app);
+	app_store_watch(app);
 }
 
 /*
@@ -238,35 +343,65 @@ app_on_wake(struct sr_loop *l, void *ctx)
 {
 	struct sr_app *app = ctx;
 	struct sr_event *ev;
-	size_t n, cap;
+	struct app_post *post;
+	size_t n, npost, i = 0;
 
 	(void)l;
 	pthread_mutex_lock(&app->q.mu);
 	ev = app->q.ev;
 	n = app->q.n;
-	cap = app->q.cap;
+	post = app->q.post;
+	npost = app->q.npost;
 	app->q.ev = NULL;
 	app->q.n = app->q.cap = 0;
+	app->q.post = NULL;
+	app->q.npost = app->q.postcap = 0;
 	pthread_mutex_unlock(&app->q.mu);
-	(void)cap;
-	for (size_t i = 0; i < n; i++) {
-		app_fold(app, &ev[i]);
-		app->src_http.events++;
-		app->src_http.used = 1;
-		sr_event_release(&ev[i]);
+	for (size_t p = 0; p < npost; p++) {
+		/*
+		 * Queued before the store failed: not stored at all, and
+		 * answered "not committed" (the client retries).
+		 */
+		int refuse = sr_store_state(app->store) != SR_STORE_OK;
+		int dropped = 0;
+
+		for (size_t k = 0; k < post[p].n; k++, i++) {
+			if (!refuse) {
+				dropped |= app_fold(app, &ev[i]);
+				app->src_http.events++;
+				app->src_http.used = 1;
+			}
+			sr_event_release(&ev[i]);
+		}
+		if (refuse || dropped) {
+			app_resolve(app, post[p].ticket, 0);
+			continue;
+		}
+		if (app->nwait == app->waitcap) {
+			app->waitcap = app->waitcap ? app->waitcap * 2 : 64;
+			app->wait = sr_xrealloc(app->wait,
+			    app->waitcap * sizeof(*app->wait));
+		}
+		app->wait[app->nwait++] = (struct app_wait){ post[p].ticket,
+			sr_store_committed(app->store) +
+			    sr_store_pending(app->store) };
 	}
 	free(ev);
+	free(post);
 	if (n > 0)
 		app_arm_flush(app);
 }
 
 int
 sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
-    struct sr_err *err)
+    uint64_t *ticket, struct sr_err *err)
 {
-	if (n == 0)
-		return 0;
 	pthread_mutex_lock(&app->q.mu);
+	if (app->q.refuse) {
+		sr_err_set(err, "%s", app->q.why);
+		pthread_mutex_unlock(&app->q.mu);
+		return -1;
+	}
 	if (app->q.n + n > SR_APP_QUEUE_MAX) {
 		pthread_mutex_unlock(&app->q.mu);
 		return sr_err_set(err, "event queue full (%d events waiting)",
@@ -283,6 +418,15 @@ sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		sr_event_copy(&app->q.ev[app->q.n++], &evs[i]);
 	}
+	if (app->q.npost == app->q.postcap) {
+		app->q.postcap = app->q.postcap ? app->q.postcap * 2 : 64;
+		app->q.post = sr_xrealloc(app->q.post,
+		    app->q.postcap * sizeof(*app->q.post));
+	}
+	app->q.post[app->q.npost++] =
+	    (struct app_post){ .ticket = ++app->q.ticket, .n = n };
+	if (ticket != NULL)
+		*ticket = app->q.ticket;
 	pthread_mutex_unlock(&app->q.mu);
 	sr_loop_wake(app->loop);
 	return 0;
@@ -326,6 +470,24 @@ app_snap_source(const struct app_source *s, struct sr_snap_source *out,
 		.rejected_by_reason = k > 0 ? cnt : NULL,
 		.n_rejected_by_reason = k,
 	};
+}
+
+/* The store's health and counts to the engine (snapshot.store). */
+static void
+app_report_store(struct sr_app *app)
+{
+	const struct sr_store_status *ss = &app->store_st;
+	struct sr_snap_store out = {
+		.state = (int)ss->state,
+		.error = ss->state != SR_STORE_OK ? ss->error : NULL,
+		.errors = ss->errors,
+		.committed = sr_store_committed(app->store),
+		.held = ss->held,
+		.rows_dropped = ss->dropped_rows,
+	};
+
+	out.dropped[SR_DROP_QUEUE_FULL] = ss->dropped_events;
+	sr_engine_store(app->engine, &out);
 }
 
 /* Every source's status (and posted events, once any came) to the engine. */
@@ -390,12 +552,9 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 			values[i] = m->value;
 		}
 		/* one multi-row INSERT: far cheaper than n single ones */
-		if (sr_store_add_samples(app->store, names, values, n, now_ms,
-			&err) == -1) {
-			app->store_errors++;
-			snprintf(app->store_error, sizeof(app->store_error),
-			    "%s", err.msg);
-		}
+		/* a failure is the store's state (app_store_watch()) */
+		(void)sr_store_add_samples(app->store, names, values, n, now_ms,
+		    &err);
 		free(names);
 		free(values);
 	}
@@ -437,10 +596,10 @@ app_store_kpis(struct sr_app *app, const struct sr_snapshot *snap)
 		names[n] = name[n];
 		values[n++] = k->value;
 	}
-	if (n > 0 &&
-	    sr_store_add_samples(app->store, names, values, n, snap->now_ms,
-		NULL) == -1)
-		app->store_errors++;
+	/* a failure is the store's state (app_store_watch()) */
+	if (n > 0)
+		(void)sr_store_add_samples(app->store, names, values, n,
+		    snap->now_ms, NULL);
 }
 
 /*
@@ -475,20 +634,22 @@ app_tick(struct sr_app *app)
 	struct sr_err err;
 	int64_t now_ms = sr_now_ms();
 
+	/* SQLite goes on writing to a deleted file: look every tick */
+	(void)sr_store_check(app->store, NULL);
+	app_store_watch(app);
 	app_sample_system(app, now_ms);
 	app_report_sources(app);
+	app_report_store(app);
 	sr_engine_self_rss(app->engine, app_self_rss());
 	if (app->replay_clock && app->newest_event_ms > 0)
 		now_ms = app->newest_event_ms;
 	sr_engine_tick(app->engine, now_ms, app->store);
 	snap = sr_engine_snapshot(app->engine);
 	app_store_kpis(app, snap);
-	if (sr_store_flush(app->store, &err) == -1 ||
-	    app_prune(app, &err) == -1) {
-		app->store_errors++;
-		snprintf(app->store_error, sizeof(app->store_error), "%s",
-		    err.msg);
-	}
+	/* a failure is the store's state: app_store_watch() shows it */
+	if (sr_store_flush(app->store, &err) == 0)
+		(void)app_prune(app, &err);
+	app_store_watch(app);
 	app->ticks++;
 	if (app->publish_fn != NULL)
 		app->publish_fn(app->publish_ctx, snap);
@@ -564,6 +725,10 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		flags |= SR_STORE_DURABLE;
 	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
 		goto fail;
+	/* nothing added is lost to a failed commit (core/store.h) */
+	sr_store_hold(app->store,
+	    app->cfg.store_queue_max > 0 ? (size_t)app->cfg.store_queue_max
+					 : SR_STORE_QUEUE_MAX);
 	app->engine = sr_engine_new(&app->cfg);
 	if (sr_engine_restore(app->engine, app->store, err) == -1)
 		goto fail;
@@ -622,6 +787,19 @@ sr_app_free(struct sr_app *app)
 		sr_loop_free(app->loop);
 	}
 	sr_engine_free(app->engine);
+	if (app->store != NULL) {
+		struct sr_store_status ss;
+		struct sr_err e;
+
+		/* one last try for what is held, then say what is lost */
+		(void)sr_store_flush_now(app->store, &e);
+		sr_store_status(app->store, &ss);
+		if (ss.held > 0)
+			fprintf(stderr,
+			    "sitrep %s: %" PRIu64 " events held for database "
+			    "'%s' were not stored: %s\n",
+			    app->cmd, ss.held, app->db_path, ss.error);
+	}
 	sr_store_close(app->store); /* commits the open batch */
 	sr_metric_set_free(app->metrics);
 	sr_metric_set_free(app->remote);
@@ -632,6 +810,8 @@ sr_app_free(struct sr_app *app)
 	for (size_t i = 0; i < app->q.n; i++)
 		sr_event_release(&app->q.ev[i]); /* posted, never folded */
 	free(app->q.ev);
+	free(app->q.post);
+	free(app->wait);
 	free(app->db_path);
 	free(app->cmd);
 	free(app);
@@ -686,6 +866,17 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 			break;
 		}
 		app_sources_read(app);
+		/*
+		 * Posts wait for their commit (their clients hold a
+		 * request open): commit now rather than at the batch's
+		 * 250 ms, once per wake-up, so posts that came together
+		 * share one commit.
+		 */
+		if (app->nwait > 0 &&
+		    sr_store_state(app->store) == SR_STORE_OK) {
+			(void)sr_store_flush(app->store, NULL);
+			app_store_watch(app);
+		}
 		if (sr_loop_stopped(app->loop))
 			app->stop = 1;
 		if (app->idle_fn != NULL)
@@ -693,8 +884,17 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 	}
 	sr_loop_del_timer(app->loop, tick);
 	app_on_wake(app->loop, app);
-	if (sr_store_flush(app->store, rc == 0 ? err : NULL) == -1)
+	/*
+	 * One last commit, forced past the retry backoff (the store keeps
+	 * what fails: sr_app_free() tries again and says what is lost);
+	 * then every post still waiting is answered.
+	 */
+	if (sr_store_flush_now(app->store, rc == 0 ? err : NULL) == -1)
 		rc = -1;
+	app_store_watch(app);
+	for (size_t i = 0; i < app->nwait; i++)
+		app_resolve(app, app->wait[i].ticket, 0);
+	app->nwait = 0;
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);
@@ -786,8 +986,22 @@ const char *
 sr_app_store_error(const struct sr_app *app, uint64_t *count)
 {
 	if (count != NULL)
-		*count = app->store_errors;
-	return app->store_errors > 0 ? app->store_error : NULL;
+		*count = app->store_st.errors;
+	return app->store_st.errors > 0 ? app->store_error : NULL;
+}
+
+void
+sr_app_on_commit(struct sr_app *app, sr_app_commit_fn *fn, void *ctx)
+{
+	app->commit_fn = fn;
+	app->commit_ctx = ctx;
+}
+
+void
+sr_app_on_log(struct sr_app *app, sr_app_log_fn *fn, void *ctx)
+{
+	app->log_fn = fn;
+	app->log_ctx = ctx;
 }
 
 struct sr_store *

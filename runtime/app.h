@@ -125,13 +125,34 @@ void sr_app_stop(struct sr_app *app);
 struct sr_snapshot *sr_app_snapshot_ref(struct sr_app *app);
 
 /*
- * Thread-safe: copy n events into the loop's bounded queue and wake the
- * loop, which stores them and feeds the engine as stdin events are.
- * All or nothing: returns 0, or -1 with err set ("event queue full")
- * when fewer than n slots are free (an HTTP caller answers 503).
+ * Thread-safe: copy n events into the loop's bounded queue as one post
+ * and wake the loop, which stores them and feeds the engine as stdin
+ * events are.  All or nothing: returns 0 with *ticket set (may be NULL),
+ * or -1 with err set when fewer than n slots are free ("event queue
+ * full") or the store is not ok ("store failing: ...", nothing is
+ * queued then); an HTTP caller answers 503 with Retry-After.
  */
 int sr_app_post_events(struct sr_app *app, const struct sr_event *evs, size_t n,
-    struct sr_err *err);
+    uint64_t *ticket, struct sr_err *err);
+
+/*
+ * Called on the loop thread once per post ticket: committed 1 once the
+ * commit holding every event of the post succeeded, 0 when it will not
+ * be acknowledged (the store failed before: the events were not stored,
+ * or are held and may still be stored; or sr_app_run() is ending).  An
+ * HTTP front end answers the post then (web/server.h).  NULL removes it.
+ */
+typedef void sr_app_commit_fn(void *ctx, uint64_t ticket, int committed);
+void sr_app_on_commit(struct sr_app *app, sr_app_commit_fn *fn, void *ctx);
+
+/*
+ * Where the app's own lines go (each store state change, once, with its
+ * reason): by default stderr ("sitrep serve: store failing: ...").  The
+ * console sets a hook so nothing is written over its screen.  The line
+ * has no "sitrep CMD:" prefix and no newline; borrowed for the call.
+ */
+typedef void sr_app_log_fn(void *ctx, const char *line);
+void sr_app_on_log(struct sr_app *app, sr_app_log_fn *fn, void *ctx);
 
 /* Loop-thread accessors, borrowed for the app's lifetime. */
 struct sr_store *sr_app_store(struct sr_app *app);
@@ -157,8 +178,10 @@ int sr_app_replay_clock(const struct sr_app *app);
 /* 1 once SIGINT or SIGTERM arrived (sr_app_run() then returns). */
 int sr_app_signalled(const struct sr_app *app);
 /*
- * The last store error (a write that failed; the app keeps going) and
- * how many there were; NULL when none.
+ * The last store error (a commit or write that failed; the app keeps
+ * going, holding what it could not write) and how many there were
+ * (failed commits and writes); NULL when none.  The store's state, its
+ * counts and what was dropped are in every snapshot (snapshot.store).
  */
 const char *sr_app_store_error(const struct sr_app *app, uint64_t *count);
 /*

@@ -27,6 +27,7 @@ struct driver_src {
 	int nfds;
 	int ready; /* an fd was ready (or never read yet) */
 	int done;
+	int rereadable; /* not stdin: can wait while the store fails */
 	uint64_t accepted;
 	uint64_t committed;
 	uint64_t uncommitted; /* accepted, in the open batch */
@@ -97,28 +98,33 @@ driver_store_failed(struct sr_driver *d, const struct sr_err *e)
 	return -1;
 }
 
-/* Put one event into the batch; 0, or -1 when it must be refused. */
+/*
+ * Put one event into the batch; 0, 1 when the store dropped it (its hold
+ * queue is full: counted there, not here), or -1 when it must be refused.
+ */
 static int
 driver_store_event(struct sr_driver *d, const struct sr_event *ev)
 {
 	struct sr_err e;
+	int rc;
 
 	if (d->failed)
 		return -1;
 	if (d->hooks.event != NULL)
 		d->hooks.event(d->hooks.ctx, ev);
-	if (sr_store_add_event(d->st, ev, &e) == -1)
+	if ((rc = sr_store_add_event(d->st, ev, &e)) == -1)
 		return driver_store_failed(d, &e);
-	return 0;
+	return rc;
 }
 
 static int
 driver_sink_event(void *ctx, const struct sr_event *ev)
 {
 	struct driver_src *s = ctx;
+	int rc = driver_store_event(s->d, ev);
 
-	if (driver_store_event(s->d, ev) == -1)
-		return -1;
+	if (rc != 0)
+		return rc == 1 ? 0 : -1; /* dropped: the source goes on */
 	s->accepted++;
 	s->uncommitted++;
 	return 0;
@@ -230,6 +236,12 @@ sr_driver_add_source(struct sr_driver *d, struct sr_source *src,
 		.cursor = driver_sink_cursor,
 		.sample = driver_sink_sample };
 	s->ready = 1; /* read once at the start, whatever it waits for */
+	{
+		struct sr_source_status ss;
+
+		sr_source_status(src, &ss);
+		s->rereadable = strcmp(ss.kind, "stdin") != 0;
+	}
 	d->srcs = sr_xrealloc(d->srcs, (d->nsrcs + 1) * sizeof(*d->srcs));
 	d->srcs[d->nsrcs++] = s;
 	return rc;
@@ -261,6 +273,19 @@ driver_on_fd(struct sr_loop *l, int fd, unsigned rev, void *ctx)
 	s->ready = 1;
 }
 
+/*
+ * While the store is not ok (hold mode, core/store.h) a source that can
+ * be read again later (a file, a database, a remote server) waits: it is
+ * neither watched nor read, so its cursor does not move on and the store's
+ * hold queue is left to stdin, whose lines would otherwise block the
+ * writer (they are dropped, and counted, once the queue is full).
+ */
+static int
+driver_src_paused(const struct sr_driver *d, const struct driver_src *s)
+{
+	return s->rereadable && sr_store_state(d->st) != SR_STORE_OK;
+}
+
 int
 sr_driver_arm(struct sr_driver *d)
 {
@@ -273,6 +298,10 @@ sr_driver_arm(struct sr_driver *d)
 
 		if (s->done)
 			continue;
+		if (driver_src_paused(d, s)) {
+			driver_unwatch(d, s);
+			continue;
+		}
 		n = sr_source_fds(s->src, pf, SR_SOURCE_FDS_MAX);
 		to = sr_source_timeout_ms(s->src);
 		for (int k = 0; k < s->nfds; k++) {
@@ -317,7 +346,8 @@ sr_driver_read(struct sr_driver *d, int64_t now_ms, struct sr_err *err)
 	for (size_t i = 0; i < d->nsrcs && !d->failed; i++) {
 		struct driver_src *s = d->srcs[i];
 
-		if (s->done || (!s->ready && sr_source_timeout_ms(s->src) != 0))
+		if (s->done || driver_src_paused(d, s) ||
+		    (!s->ready && sr_source_timeout_ms(s->src) != 0))
 			continue;
 		s->ready = 0;
 		if (sr_store_pending(d->st) + SR_SOURCE_READ_MAX >=

@@ -502,6 +502,31 @@ screen_draw_help(struct screen *s)
 	wnoutrefresh(w);
 }
 
+/*
+ * While the store is not ok, the bottom line says so before anything
+ * else, from the live snapshot (paused or not): "STORE FAILING: <reason>
+ * (N held, M dropped)" in the critical colour, reversed, the words
+ * carrying the meaning without colour (NO_COLOR, mono).  Returns 1 when
+ * it drew.
+ */
+static int
+screen_draw_store(struct screen *s, WINDOW *w, struct sr_buf *b)
+{
+	const struct sr_snapshot *sn = s->live != NULL ? s->live : s->shown;
+	const struct sr_snap_store *st = &sn->store;
+	attr_t a = s->v.attr[SR_ROLE_CRIT] | A_BOLD | A_REVERSE;
+
+	if (st->state == SR_STORE_OK)
+		return 0;
+	sr_buf_addf(b, "STORE %s: %s (%llu held, %llu dropped)",
+	    st->state == SR_STORE_FAILING ? "FAILING" : "RETRYING",
+	    st->error != NULL ? st->error : "?", (unsigned long long)st->held,
+	    (unsigned long long)st->dropped[SR_DROP_QUEUE_FULL]);
+	sr_tui_fill(w, 0, 0, a);
+	sr_tui_put(w, 0, 0, getmaxx(w), a, b->data, 0);
+	return 1;
+}
+
 /* The bottom line: a filter prompt, a message, or the key hints. */
 static void
 screen_draw_status(struct screen *s, WINDOW *w)
@@ -512,6 +537,10 @@ screen_draw_status(struct screen *s, WINDOW *w)
 	char t[32], v1[16], v2[16], v3[16];
 
 	sr_buf_init(&b);
+	if (screen_draw_store(s, w, &b)) {
+		sr_buf_release(&b);
+		return;
+	}
 	if (s->v.tiny) {
 		sr_fmt_pct(v1, sizeof(v1), sn->kpi[SR_KPI_CPU].value);
 		sr_fmt_pct(v2, sizeof(v2), sn->kpi[SR_KPI_MEM].value);

@@ -38,6 +38,7 @@ struct sr_web_frame {
 	uint64_t tick;		     /* increasing; 0 never published */
 	int64_t ts_ms;		     /* wall clock of the tick */
 	char *health;		     /* JSON object */
+	int health_failing;	     /* answer /api/health with 503 */
 	char *overview;		     /* JSON object, no tile histories */
 	char *overview_hist;	     /* the same with "history" per tile */
 	char *services;		     /* JSON object */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/field.h"
+#include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
 
@@ -171,18 +172,32 @@ render_hist(struct sr_buf *b, const char *key, const float *h, int n, int max)
 	sr_buf_addc(b, ']');
 }
 
+/*
+ * The health status: "failing" when the store's last commit failed or it
+ * cannot be written (the only one answered 503), "degraded" when it is
+ * retrying or a source is down or retrying, else "ok" ("starting" is the
+ * route's answer before the first frame).
+ */
+static const char *
+render_status(const struct sr_snapshot *s)
+{
+	if (s->store.state == SR_STORE_FAILING)
+		return "failing";
+	if (s->store.state == SR_STORE_RETRYING)
+		return "degraded";
+	for (size_t i = 0; i < s->n_sources; i++)
+		if (s->sources[i].state == SR_SRC_DOWN ||
+		    s->sources[i].state == SR_SRC_RETRYING)
+			return "degraded";
+	return "ok";
+}
+
 static void
 render_health(struct sr_buf *b, const struct sr_snapshot *s,
     const struct sr_web_render_info *in)
 {
-	int degraded = in->store_error != NULL;
-
-	for (size_t i = 0; i < s->n_sources; i++)
-		if (s->sources[i].state == SR_SRC_DOWN ||
-		    s->sources[i].state == SR_SRC_RETRYING)
-			degraded = 1;
 	sr_buf_addc(b, '{');
-	jstr(b, "status", degraded ? "degraded" : "ok");
+	jstr(b, "status", render_status(s));
 	jstr(b, "version", SR_VERSION);
 	jnum(b, "uptime_s", (double)(s->now_ms - in->started_ms) / 1000.0);
 	ju64(b, "tick", s->tick);
@@ -218,10 +233,18 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	sr_buf_addc(b, ']');
 	jopen(b, "store", '{');
 	jstr(b, "path", in->db_path);
-	jstr(b, "state", in->store_error ? "error" : "ok");
-	jstr(b, "error", in->store_error);
-	ju64(b, "committed", in->store_committed);
+	jstr(b, "state", sr_store_state_name(s->store.state));
+	jstr(b, "error", s->store.error);
+	ju64(b, "committed", s->store.committed);
 	ju64(b, "pending", in->store_pending);
+	ju64(b, "held", s->store.held);
+	ju64(b, "errors", s->store.errors);
+	jopen(b, "dropped", '{');
+	for (int r = 0; r < SR_DROP__COUNT; r++)
+		ju64(b, sr_snap_drop_name((enum sr_snap_drop)r),
+		    s->store.dropped[r]);
+	sr_buf_addc(b, '}');
+	ju64(b, "rows_dropped", s->store.rows_dropped);
 	jnum(b, "size_bytes",
 	    in->store_bytes >= 0 ? (double)in->store_bytes : NAN);
 	sr_buf_addc(b, '}');
@@ -943,6 +966,29 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		prom_sample(b, "sitrep_store_size_bytes",
 		    (double)in->store_bytes, (const char *)NULL);
 	}
+	prom_head(b, "sitrep_store_errors_total", "counter",
+	    "failed commits and writes of the database since start");
+	prom_sample(b, "sitrep_store_errors_total", (double)s->store.errors,
+	    (const char *)NULL);
+	prom_head(b, "sitrep_store_state", "gauge",
+	    "the store: 0 ok, 1 retrying, 2 failing");
+	prom_sample(b, "sitrep_store_state", (double)s->store.state,
+	    (const char *)NULL);
+	prom_head(b, "sitrep_store_held_events", "gauge",
+	    "events held in memory until their commit");
+	prom_sample(b, "sitrep_store_held_events", (double)s->store.held,
+	    (const char *)NULL);
+	prom_head(b, "sitrep_events_dropped_total", "counter",
+	    "events read but never stored, by reason");
+	for (int r = 0; r < SR_DROP__COUNT; r++)
+		prom_sample(b, "sitrep_events_dropped_total",
+		    (double)s->store.dropped[r], "reason",
+		    sr_snap_drop_name((enum sr_snap_drop)r),
+		    (const char *)NULL);
+	prom_head(b, "sitrep_store_rows_dropped_total", "counter",
+	    "samples and insight rows not written while the store failed");
+	prom_sample(b, "sitrep_store_rows_dropped_total",
+	    (double)s->store.rows_dropped, (const char *)NULL);
 	prom_head(b, "sitrep_http_requests_total", "counter",
 	    "HTTP requests answered");
 	prom_sample(b, "sitrep_http_requests_total", (double)in->http.requests,
@@ -967,6 +1013,7 @@ sr_web_render(const struct sr_snapshot *s, const struct sr_web_render_info *in)
 	sr_buf_init(&b);
 	render_health(&b, s, in);
 	f->health = sr_buf_detach(&b, NULL);
+	f->health_failing = s->store.state == SR_STORE_FAILING;
 	render_overview(&b, s, 0);
 	f->overview = sr_buf_detach(&b, NULL);
 	render_overview(&b, s, 1);

@@ -17,12 +17,10 @@
 
 /* What the frame needs besides the snapshot. */
 struct sr_web_render_info {
-	int64_t started_ms;	  /* process start, wall clock */
-	const char *db_path;	  /* shown in health; or NULL */
-	uint64_t store_committed; /* events committed */
-	uint64_t store_pending;
-	int64_t store_bytes;	 /* db + wal size; -1 unknown */
-	const char *store_error; /* or NULL when healthy */
+	int64_t started_ms;	/* process start, wall clock */
+	const char *db_path;	/* shown in health; or NULL */
+	uint64_t store_pending; /* events in the open batch or held */
+	int64_t store_bytes;	/* db + wal size; -1 unknown */
 	struct sr_web_stats http;
 	int64_t cpu_us; /* this process, user+system */
 };

@@ -67,6 +67,7 @@ struct sr_web_req {
 	const struct sr_buf *body; /* at most the row's max_body bytes */
 	int body_too_large;	   /* more was sent (and dropped) */
 	void *state;		   /* what the row's open hook returned */
+	void *conn;		   /* the server's, for sr_web_post_later() */
 };
 
 struct sr_web_route {
@@ -128,12 +129,35 @@ sr_web_error(const struct sr_web_req *rq, unsigned status, const char *msg);
 enum MHD_Result sr_web_shared(const struct sr_web_req *rq, int variant);
 int sr_web_shared_try(const struct sr_web_req *rq, int variant,
     enum MHD_Result *ret);
+/* The same with another status than 200 (a failing health: 503). */
+int sr_web_shared_try_status(const struct sr_web_req *rq, int variant,
+    unsigned status, enum MHD_Result *ret);
 /* The current frame with a reference the caller drops; NULL before any. */
 struct sr_web_frame *sr_web_frame_current(struct sr_web *w);
 /* When the server started (wall clock, ms). */
 int64_t sr_web_started_ms(const struct sr_web *w);
 /* Count events accepted and refused for a full queue (sr_web_stats()). */
 void sr_web_count_posted(struct sr_web *w, uint64_t ok, uint64_t full);
+
+/*
+ * Called once a post's commit succeeded (committed 1) or failed (0), on
+ * an MHD thread, to queue the answer to rq; ctx is then freed (free()).
+ */
+typedef enum MHD_Result
+sr_web_later_fn(const struct sr_web_req *rq, void *ctx, int committed);
+
+/*
+ * Hand n events to the main loop (cfg->post) and answer rq only once the
+ * commit holding them succeeded or failed: the connection is suspended
+ * until sr_web_post_done(), then done(rq, ctx, committed) queues the
+ * answer, then free_ctx(ctx).  The handler returns MHD_YES after a 0.  Returns -1 with err
+ * set when the loop refused the events (queue full, store failing) or the
+ * server is stopping: nothing was queued, ctx is still the caller's and
+ * the handler answers (503) itself.
+ */
+int sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
+    size_t n, sr_web_later_fn *done, void (*free_ctx)(void *ctx), void *ctx,
+    struct sr_err *err);
 
 /* A query argument, or NULL. */
 const char *sr_web_arg(const struct sr_web_req *rq, const char *name);

@@ -11,6 +11,7 @@
 #include <cJSON.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,20 +199,87 @@ sr_route_events(const struct sr_web_req *rq)
 	return ret;
 }
 
+/* Seconds a refused client is asked to wait (Retry-After). */
+#define EVENTS_RETRY_S "1"
+
+/* A post's answer so far: the results array and the counts. */
+struct events_post {
+	struct sr_buf b; /* {"results":[...] */
+	size_t accepted, rejected;
+};
+
+/*
+ * The answer: 202 when the commit holding the events succeeded
+ * ("committed" = "accepted"), else 503 with Retry-After and
+ * "committed":0 (why says what failed).  Consumes p's buffer.
+ */
+static enum MHD_Result
+events_post_answer(const struct sr_web_req *rq, struct events_post *p,
+    int committed, const char *why)
+{
+	struct MHD_Response *r;
+	unsigned status = committed ? 202 : 503;
+
+	sr_buf_addf(&p->b,
+	    "],\"accepted\":%zu,\"rejected\":%zu,"
+	    "\"committed\":%zu",
+	    p->accepted, p->rejected, committed ? p->accepted : 0);
+	if (!committed) {
+		sr_buf_adds(&p->b, ",\"error\":");
+		sr_buf_add_json_str(&p->b, why);
+		sr_buf_addf(&p->b, ",\"status\":%u", status);
+		if (!rq->cfg->quiet)
+			sr_web_log(rq->w,
+			    "503 POST %s: %zu events not committed: %s",
+			    rq->url, p->accepted, why);
+	}
+	sr_buf_addc(&p->b, '}');
+	sr_web_count_posted(rq->w, committed ? p->accepted : 0,
+	    committed ? 0 : p->accepted);
+	r = sr_web_text(rq->w, p->b.data, p->b.len, "application/json");
+	if (!committed)
+		(void)MHD_add_response_header(r, "Retry-After", EVENTS_RETRY_S);
+	sr_buf_release(&p->b);
+	return sr_web_reply(rq, status, r);
+}
+
+static void
+events_post_free(void *ctx)
+{
+	struct events_post *p = ctx;
+
+	sr_buf_release(&p->b);
+	free(p);
+}
+
+/* sr_web_later_fn: the loop said whether the post's commit succeeded. */
+static enum MHD_Result
+events_post_done(const struct sr_web_req *rq, void *ctx, int committed)
+{
+	return events_post_answer(rq, ctx, committed,
+	    "not committed: the store failed or the server is stopping; "
+	    "retry later (event_id lets you drop duplicates)");
+}
+
+/*
+ * POST /api/events: every item is validated (results[i] says why one
+ * was refused); the valid ones go to the main loop as one post, and the
+ * answer waits for the commit that holds them (sr_web_post_later()), so
+ * a 202 means every accepted event is in the database.
+ */
 static enum MHD_Result
 sr_route_post_events(const struct sr_web_req *rq)
 {
 	const struct sr_web_cfg *cfg = rq->cfg;
+	struct events_post *ps;
 	struct sr_parser *p;
 	cJSON *root, *item;
-	struct sr_buf b;
-	struct sr_event ev;
+	struct sr_event *evs = NULL, ev;
 	enum sr_reject why;
 	struct sr_err err;
 	enum MHD_Result ret;
-	size_t n = 0, ok = 0, full = 0;
+	size_t n = 0, cap = 0, nev;
 	int64_t now = sr_now_ms();
-	unsigned status;
 
 	if (!cfg->accept_events || cfg->post == NULL)
 		return sr_web_error(rq, 405,
@@ -224,18 +292,20 @@ sr_route_post_events(const struct sr_web_req *rq)
 		return sr_web_error(rq, 400,
 		    "body must be a JSON event object or an array of them");
 	}
+	ps = sr_xcalloc(1, sizeof(*ps));
 	p = sr_parser_new(SR_FMT_JSON);
-	sr_buf_init(&b);
-	sr_buf_adds(&b, "{\"results\":[");
+	sr_buf_init(&ps->b);
+	sr_buf_adds(&ps->b, "{\"results\":[");
 	for (item = cJSON_IsArray(root) ? root->child : root; item != NULL;
 	     item = cJSON_IsArray(root) ? item->next : NULL) {
 		char *text;
 		int r;
 
 		if (n++ > 0)
-			sr_buf_addc(&b, ',');
+			sr_buf_addc(&ps->b, ',');
 		if (!cJSON_IsObject(item)) {
-			sr_buf_adds(&b,
+			ps->rejected++;
+			sr_buf_adds(&ps->b,
 			    "{\"ok\":false,\"reason\":"
 			    "\"not_object\",\"error\":\"not a JSON object\"}");
 			continue;
@@ -245,47 +315,57 @@ sr_route_post_events(const struct sr_web_req *rq)
 			SR_BUG("cannot print a JSON object");
 		r = sr_parser_line(p, text, strlen(text), now, &ev, &why, &err);
 		if (r < 0) {
-			sr_buf_addf(&b,
+			ps->rejected++;
+			sr_buf_addf(&ps->b,
 			    "{\"ok\":false,\"reason\":\"%s\","
 			    "\"error\":",
 			    sr_reject_name(why));
-			sr_buf_add_json_str(&b, err.msg);
-			sr_buf_addc(&b, '}');
+			sr_buf_add_json_str(&ps->b, err.msg);
+			sr_buf_addc(&ps->b, '}');
 			free(text);
 			continue;
 		}
-		if (cfg->post(cfg->post_ctx, &ev, &err) < 0) {
-			full++;
-			sr_buf_adds(&b,
-			    "{\"ok\":false,\"reason\":"
-			    "\"queue_full\",\"error\":");
-			sr_buf_add_json_str(&b, err.msg);
-			sr_buf_addc(&b, '}');
-			free(text);
-			continue;
+		if (ps->accepted == cap) {
+			cap = cap ? cap * 2 : 16;
+			evs = sr_xrealloc(evs, cap * sizeof(*evs));
 		}
-		ok++;
-		sr_buf_adds(&b, "{\"ok\":true,\"event_id\":");
-		sr_buf_add_json_str(&b, ev.event_id);
-		sr_buf_addc(&b, '}');
+		sr_event_copy(&evs[ps->accepted++], &ev);
+		sr_buf_adds(&ps->b, "{\"ok\":true,\"event_id\":");
+		sr_buf_add_json_str(&ps->b, ev.event_id);
+		sr_buf_addc(&ps->b, '}');
 		free(text);
 	}
 	sr_parser_free(p);
 	cJSON_Delete(root);
-	sr_buf_addf(&b, "],\"accepted\":%zu,\"rejected\":%zu", ok, n - ok);
-	sr_web_count_posted(rq->w, ok, full);
-	status = full > 0 ? 503 : (ok == 0 ? 400 : 202);
-	if (status != 202)
-		sr_buf_addf(&b, ",\"error\":\"%s\",\"status\":%u",
-		    full > 0 ? "event queue full, retry later"
-			     : "no event accepted",
-		    status);
-	sr_buf_addc(&b, '}');
-	if (status != 202 && !cfg->quiet)
-		sr_web_log(rq->w, "%u POST %s: %zu of %zu events refused",
-		    status, rq->url, n - ok, n);
-	ret = sr_web_json(rq, status, &b);
-	sr_buf_release(&b);
+	if (ps->accepted == 0) {
+		sr_buf_addf(&ps->b,
+		    "],\"accepted\":0,\"rejected\":%zu,\"committed\":0,"
+		    "\"error\":\"no event accepted\",\"status\":400}",
+		    ps->rejected);
+		if (!cfg->quiet)
+			sr_web_log(rq->w,
+			    "400 POST %s: %zu of %zu events refused", rq->url,
+			    n, n);
+		ret = sr_web_json(rq, 400, &ps->b);
+		sr_buf_release(&ps->b);
+		free(ps);
+		free(evs);
+		return ret;
+	}
+	nev = ps->accepted; /* ps belongs to the server after a post */
+	if (sr_web_post_later(rq, evs, nev, events_post_done, events_post_free,
+		ps, &err) == 0) {
+		ret = MHD_YES; /* answered after the commit */
+	} else {
+		char msg[320];
+
+		(void)snprintf(msg, sizeof(msg), "%s; retry later", err.msg);
+		ret = events_post_answer(rq, ps, 0, msg);
+		free(ps);
+	}
+	for (size_t i = 0; i < nev; i++)
+		sr_event_release(&evs[i]); /* the loop keeps its own copies */
+	free(evs);
 	return ret;
 }
 

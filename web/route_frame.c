@@ -28,14 +28,23 @@ sr_route_health_publish(struct sr_web *w, const struct sr_web_frame *f,
 	out[0] = route_body(w, f->health);
 }
 
-/* Before the first tick: "starting", with the uptime. */
+/*
+ * 503 while the store is failing (the body says why); before the first
+ * tick: "starting", with the uptime.
+ */
 static enum MHD_Result
 sr_route_health(const struct sr_web_req *rq)
 {
+	struct sr_web_frame *f = sr_web_frame_current(rq->w);
+	unsigned status = f != NULL && f->health_failing ? 503 : 200;
 	struct sr_buf b;
 	enum MHD_Result ret;
 
-	if (sr_web_shared_try(rq, 0, &ret))
+	/* the frame and the shared answer are swapped together: a frame
+	 * swapped in between is a tick newer, its status at most a tick
+	 * off */
+	sr_web_frame_unref(f);
+	if (sr_web_shared_try_status(rq, 0, status, &ret))
 		return ret;
 	sr_buf_init(&b);
 	sr_buf_addf(&b,

@@ -79,6 +79,7 @@ struct web_pub {
 };
 
 struct web_sse;
+struct web_later;
 
 struct sr_web {
 	struct sr_web_cfg cfg; /* strings point at the copies below */
@@ -96,6 +97,7 @@ struct sr_web {
 	pthread_mutex_t lock; /* pub, waiting, stopping, stats, mhd_log_* */
 	struct web_pub pub;
 	struct web_sse *waiting; /* SSE streams suspended */
+	struct web_later *later; /* posts suspended until their commit */
 	int stopping;
 	struct sr_web_stats stats;
 	int64_t mhd_log_ms; /* web_mhd_log's window start (monotonic) */
@@ -113,6 +115,23 @@ struct sr_web {
 	uint64_t evict_logged; /* n_evictions then */
 };
 
+/*
+ * A POST waiting for the commit of its events (sr_web_post_later()): in
+ * w->later until sr_web_post_done() takes it off, marks it resolved and
+ * resumes the connection; the handler's next call answers it.
+ */
+struct web_later {
+	struct web_later *next;
+	struct MHD_Connection *c;
+	uint64_t ticket;
+	sr_web_later_fn *done;
+	void (*free_ctx)(void *ctx);
+	void *ctx;
+	int listed;    /* in w->later */
+	int resolved;  /* taken off with an outcome */
+	int committed; /* the outcome */
+};
+
 /* One request's state, from the first call of the handler to completion. */
 struct web_req {
 	const struct sr_web_route *route; /* NULL: no such path */
@@ -122,6 +141,7 @@ struct web_req {
 	struct sr_buf body;
 	int too_large;
 	int answered;
+	struct web_later *later; /* a post waiting for its commit */
 };
 
 /* One SSE stream. */
@@ -624,6 +644,13 @@ int
 sr_web_shared_try(const struct sr_web_req *rq, int variant,
     enum MHD_Result *ret)
 {
+	return sr_web_shared_try_status(rq, variant, 200, ret);
+}
+
+int
+sr_web_shared_try_status(const struct sr_web_req *rq, int variant,
+    unsigned status, enum MHD_Result *ret)
+{
 	struct sr_web *w = rq->w;
 	size_t i = rq->route_index * SR_WEB_VARIANTS + (size_t)variant;
 
@@ -633,8 +660,10 @@ sr_web_shared_try(const struct sr_web_req *rq, int variant,
 		pthread_mutex_unlock(&w->lock);
 		return 0;
 	}
-	*ret = MHD_queue_response(rq->c, 200, w->pub.resp[i]);
+	*ret = MHD_queue_response(rq->c, status, w->pub.resp[i]);
 	w->stats.requests++;
+	if (status >= 400)
+		w->stats.errors++;
 	pthread_mutex_unlock(&w->lock);
 	return 1;
 }
@@ -929,6 +958,94 @@ web_admit(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 	return 0;
 }
 
+
+/* The handler's view of a request. */
+static void
+web_req_view(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
+    const char *url, const char *method, struct sr_web_req *x)
+{
+	*x = (struct sr_web_req){ .w = w,
+		.c = c,
+		.cfg = &w->cfg,
+		.route = rq->route,
+		.route_index = rq->route_index,
+		.method = method,
+		.url = url,
+		.body = &rq->body,
+		.body_too_large = rq->too_large,
+		.state = w->state[rq->route_index],
+		.conn = rq };
+}
+
+int
+sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
+    size_t n, sr_web_later_fn *done, void (*free_ctx)(void *ctx), void *ctx,
+    struct sr_err *err)
+{
+	struct sr_web *w = rq->w;
+	struct web_req *r = rq->conn;
+	struct web_later *l;
+	uint64_t ticket;
+
+	/*
+	 * Posted, listed and suspended under w->lock: the main loop's
+	 * sr_web_post_done() takes the lock before it resumes, so the
+	 * resume always follows the suspend.
+	 */
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return sr_err_set(err, "server stopping");
+	}
+	if (w->cfg.post(w->cfg.post_ctx, evs, n, &ticket, err) < 0) {
+		pthread_mutex_unlock(&w->lock);
+		return -1;
+	}
+	l = sr_xcalloc(1, sizeof(*l));
+	*l = (struct web_later){ .next = w->later,
+		.c = rq->c,
+		.ticket = ticket,
+		.done = done,
+		.free_ctx = free_ctx,
+		.ctx = ctx,
+		.listed = 1 };
+	w->later = l;
+	r->later = l;
+	MHD_suspend_connection(rq->c);
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}
+
+/* Take l off w->later with an outcome; caller holds w->lock. */
+static void
+web_later_unlist(struct sr_web *w, struct web_later *l, int committed)
+{
+	for (struct web_later **pp = &w->later; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	l->next = NULL;
+	l->listed = 0;
+	l->resolved = 1;
+	l->committed = committed;
+}
+
+void
+sr_web_post_done(struct sr_web *w, uint64_t ticket, int committed)
+{
+	struct web_later *l;
+
+	pthread_mutex_lock(&w->lock);
+	for (l = w->later; l != NULL && l->ticket != ticket; l = l->next)
+		;
+	if (l != NULL)
+		web_later_unlist(w, l, committed);
+	pthread_mutex_unlock(&w->lock);
+	if (l != NULL)
+		MHD_resume_connection(l->c);
+}
+
 static enum MHD_Result
 web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
     const char *url, const char *method)
@@ -943,16 +1060,7 @@ web_dispatch(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 		    "missing or wrong bearer token");
 	if (!rq->method_ok)
 		return web_error(w, c, 405, method, url, "method not allowed");
-	x = (struct sr_web_req){ .w = w,
-		.c = c,
-		.cfg = &w->cfg,
-		.route = rt,
-		.route_index = rq->route_index,
-		.method = method,
-		.url = url,
-		.body = &rq->body,
-		.body_too_large = rq->too_large,
-		.state = w->state[rq->route_index] };
+	web_req_view(w, c, rq, url, method, &x);
 	return rt->handler(&x);
 }
 
@@ -1035,6 +1143,19 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (rq->later != NULL && rq->later->resolved) {
+		/* resumed by sr_web_post_done(): answer the post now */
+		struct web_later *l = rq->later;
+		struct sr_web_req x;
+		enum MHD_Result ret;
+
+		rq->later = NULL;
+		web_req_view(w, c, rq, url, method, &x);
+		ret = l->done(&x, l->ctx, l->committed);
+		l->free_ctx(l->ctx);
+		free(l);
+		return ret;
+	}
 	if (rq->answered)
 		return MHD_YES;
 	rq->answered = 1;
@@ -1058,6 +1179,15 @@ web_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	web_conn_mark(w, c, 0, 0); /* waits for its next request */
 	if (rq == NULL)
 		return;
+	if (rq->later != NULL) {
+		/* closed before its answer (the server stopping) */
+		pthread_mutex_lock(&w->lock);
+		if (rq->later->listed)
+			web_later_unlist(w, rq->later, 0);
+		pthread_mutex_unlock(&w->lock);
+		rq->later->free_ctx(rq->later->ctx);
+		free(rq->later);
+	}
 	sr_buf_release(&rq->body);
 	free(rq);
 	*req_cls = NULL;
@@ -1437,14 +1567,31 @@ void
 sr_web_close(struct sr_web *w)
 {
 	struct web_sse *list;
+	struct web_later *posts;
 
 	if (w == NULL)
 		return;
+
 	pthread_mutex_lock(&w->lock);
 	w->stopping = 1;
 	list = web_take_waiting(w);
+	/* posts still waiting are answered 503: nothing hangs the stop */
+	posts = w->later;
+	w->later = NULL;
+	for (struct web_later *l = posts; l != NULL; l = l->next) {
+		l->listed = 0;
+		l->resolved = 1;
+		l->committed = 0;
+	}
 	pthread_mutex_unlock(&w->lock);
 	web_resume(list);
+	while (posts != NULL) {
+		struct web_later *next = posts->next;
+
+		posts->next = NULL;
+		MHD_resume_connection(posts->c);
+		posts = next;
+	}
 	for (size_t i = 0; i < w->n_daemons; i++) {
 		MHD_stop_daemon(w->daemons[i]);
 		sr_web_log(w, "stopped listening on port %u", w->ports[i]);

@@ -45,11 +45,14 @@ struct sr_web_cfg {
 	size_t max_header;	   /* total header bytes; 0 = 16 KiB: 431 */
 	int accept_events;	   /* allow POST /api/events */
 	/*
-	 * Hands one validated posted event to the main loop (thread-safe,
-	 * copies what it keeps, never blocks); -1 when its queue is full,
-	 * answered 503.  Required with accept_events.
+	 * Hands n validated posted events to the main loop as one post
+	 * (thread-safe, copies what it keeps, never blocks) and sets
+	 * *ticket; the main loop later calls sr_web_post_done() with it.
+	 * -1 with err set when refused (queue full, store failing),
+	 * answered 503 with Retry-After.  Required with accept_events.
 	 */
-	int (*post)(void *ctx, const struct sr_event *ev, struct sr_err *err);
+	int (*post)(void *ctx, const struct sr_event *evs, size_t n,
+	    uint64_t *ticket, struct sr_err *err);
 	void *post_ctx;
 	const char *db_path;  /* history; NULL or ":memory:" = 503 */
 	const char *chart_js; /* file served at /chart.js; NULL =
@@ -81,6 +84,14 @@ unsigned sr_web_port(const struct sr_web *w, size_t i);
  * serves, and suspended SSE streams are resumed.  Main loop only.
  */
 void sr_web_publish(struct sr_web *w, struct sr_web_frame *frame);
+
+/*
+ * Main loop: the post with this ticket was committed (1) or will not be
+ * acknowledged (0); its request, suspended since it was posted, is
+ * resumed and answered (202, or 503 with Retry-After).  An unknown
+ * ticket (its client went away) is ignored.
+ */
+void sr_web_post_done(struct sr_web *w, uint64_t ticket, int committed);
 
 /* Counters for the server's own metrics. */
 struct sr_web_stats {
