@@ -83,7 +83,8 @@ check "posted, stored in the new file" \
 check "file lines read after the failure, stored" \
 	"$(sqlite3 "$T/data/sub/db" "SELECT group_concat(event_id) FROM (SELECT event_id FROM events WHERE service = 'filed' ORDER BY id)")" \
 	"b1,b2,b3,b4"
+# the file cursor is DEV:INO:OFFSET:FPLEN:FPHASH: field 3 is the offset
 check "file cursor at the file's end" \
-	"$(sqlite3 "$T/data/sub/db" "SELECT cursor FROM cursors WHERE source = '$src'" | awk -F: '{ print $NF }')" \
+	"$(sqlite3 "$T/data/sub/db" "SELECT cursor FROM cursors WHERE source = '$src'" | awk -F: '{ print $3 }')" \
 	"$(stat -c %s "$T/app.log")"
 echo "serve_store_deleted: ok"
