@@ -277,6 +277,15 @@ enum sr_store_state sr_store_state(const struct sr_store *st);
  */
 int sr_store_check(struct sr_store *st, struct sr_err *err);
 
+/*
+ * While on, the row that fills a batch to SR_STORE_BATCH_MAX does not
+ * commit it: the source driver turns this on around each source read,
+ * so the events of one read and the cursor that follows them always land
+ * in the same transaction however many events the read hands on (an
+ * HTTP answer can hold tens of thousands); it commits between reads.
+ */
+void sr_store_defer_commits(struct sr_store *st, int on);
+
 /* Commit the open batch now (no-op when empty). */
 int sr_store_flush(struct sr_store *st, struct sr_err *err);
 

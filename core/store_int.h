@@ -104,6 +104,7 @@ struct store_hold {
 	int64_t retry_at_ms, delay_ms; /* monotonic */
 	int lost;		       /* the file at path is not ours */
 	int replaying;		       /* no commit inside a row */
+	int deferred;		       /* sr_store_defer_commits() */
 	int have_id;		       /* dev, ino of the opened file */
 	dev_t dev;
 	ino_t ino;

@@ -569,10 +569,18 @@ sr_store_pending(const struct sr_store *st)
 static int
 store_row_done(struct sr_store *st, struct sr_err *err)
 {
-	/* a retry writes everything held in one transaction */
-	if (++st->batch_rows >= SR_STORE_BATCH_MAX && !st->hold.replaying)
+	/* a retry writes everything held in one transaction, and a source
+	 * read's events go with their cursor */
+	if (++st->batch_rows >= SR_STORE_BATCH_MAX && !st->hold.replaying &&
+	    !st->hold.deferred)
 		return sr_store_flush(st, err);
 	return 0;
+}
+
+void
+sr_store_defer_commits(struct sr_store *st, int on)
+{
+	st->hold.deferred = on;
 }
 
 /* --- events --- */

@@ -357,8 +357,11 @@ sr_driver_read(struct sr_driver *d, int64_t now_ms, struct sr_err *err)
 				break;
 			driver_sync(d);
 		}
-		/* -1 only when the sink refused: d->failed says why */
+		/* -1 only when the sink refused: d->failed says why; no
+		 * commit inside the read, whatever its size */
+		sr_store_defer_commits(d->st, 1);
 		(void)sr_source_read(s->src, &s->sink, now_ms, &e);
+		sr_store_defer_commits(d->st, 0);
 		d->seen_pending = sr_store_pending(d->st);
 	}
 	if (d->failed) {

@@ -335,6 +335,87 @@ test_bad_cursor(void)
 	sr_store_close(st);
 }
 
+/* A source whose one read hands on more events than a batch holds. */
+#define BIG_EVENTS (SR_STORE_BATCH_MAX + 5000)
+
+static int
+big_read(void *self, const struct sr_sink *sink, int64_t now_ms,
+    struct sr_err *err)
+{
+	struct fake *f = self;
+	char id[16];
+
+	for (int k = 0; k < BIG_EVENTS; k++) {
+		struct sr_event ev;
+
+		sr_event_clear(&ev);
+		snprintf(id, sizeof(id), "b%d", k);
+		ev.event_id = id;
+		ev.event_type = "request";
+		ev.service = "big";
+		ev.ts_ms = now_ms;
+		if (sink->event(sink->ctx, &ev) == -1)
+			return sr_err_set(err, "refused");
+	}
+	f->pos = FAKE_LINES;
+	if (sink->cursor(sink->ctx, "big", "end") == -1)
+		return sr_err_set(err, "refused");
+	return BIG_EVENTS;
+}
+
+static const struct sr_collector_ops big_ops = {
+	.kind = "fake",
+	.open = fake_open,
+	.timeout_ms = fake_timeout_ms,
+	.read = big_read,
+	.status = fake_status,
+	.set_cursor = fake_set_cursor,
+	.close = fake_close,
+};
+
+/*
+ * One read of 25,000 events (more than SR_STORE_BATCH_MAX): nothing is
+ * committed inside the read, so its events and its cursor are committed
+ * together (a kill -9 after a commit inside the read would store events
+ * whose cursor was not, and a restart would read them again).
+ */
+static void
+test_big_read_one_commit(void)
+{
+	struct sr_store *st = sr_store_open(":memory:", 0, NULL);
+	struct sr_driver *d;
+	char *cur = NULL;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	d = sr_driver_new(st, NULL, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	CU_ASSERT_EQUAL(sr_driver_add_source(d,
+			    sr_source_new(&big_ops, fake_open("big", NULL),
+				"big"),
+			    NULL),
+	    SR_DRIVER_ADDED);
+	CU_ASSERT_EQUAL(sr_driver_read(d, 1000, NULL), BIG_EVENTS);
+	CU_ASSERT_EQUAL(sr_store_committed(st), 0);
+	CU_ASSERT_EQUAL(sr_store_pending(st), BIG_EVENTS);
+	CU_ASSERT_EQUAL(sr_store_flush(st, NULL), 0);
+	CU_ASSERT_EQUAL(sr_store_committed(st), BIG_EVENTS);
+	CU_ASSERT_EQUAL(sr_store_get_cursor(st, "big", &cur, NULL), 0);
+	CU_ASSERT_STRING_EQUAL(cur != NULL ? cur : "", "end");
+	free(cur);
+	/* outside a read, a full batch commits by itself again */
+	for (int k = 0; k < SR_STORE_BATCH_MAX; k++) {
+		struct sr_event ev;
+
+		sr_event_clear(&ev);
+		ev.event_type = "request";
+		ev.ts_ms = 1000;
+		CU_ASSERT_FATAL(sr_store_add_event(st, &ev, NULL) == 0);
+	}
+	CU_ASSERT_EQUAL(sr_store_pending(st), 0);
+	sr_driver_free(d);
+	sr_store_close(st);
+}
+
 void
 sr_test_driver_suite(void)
 {
@@ -344,4 +425,5 @@ sr_test_driver_suite(void)
 	CU_add_test(s, "drain counts", test_drain_counts);
 	CU_add_test(s, "resume after crash", test_resume_after_crash);
 	CU_add_test(s, "bad cursor", test_bad_cursor);
+	CU_add_test(s, "big read, one commit", test_big_read_one_commit);
 }
