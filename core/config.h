@@ -215,6 +215,13 @@ int
 sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err);
 
 /*
+ * The same for len bytes of INI text in memory (tests, the fuzz
+ * harness); name stands for the file in messages and c->path.
+ */
+int sr_config_load_mem(struct sr_config *c, const char *name, const char *text,
+    size_t len, struct sr_err *err);
+
+/*
  * Defaults, then the config file: `path` when not NULL (must exist),
  * else the search order above (none found is fine).  On failure c is
  * still initialised (release it).  0 or -1.
