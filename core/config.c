@@ -951,6 +951,12 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	sr_buf_release(&e.from);
 }
 
+const char *
+sr_config_eq(const char *value)
+{
+	return value[0] == ';' ? " =" : " = ";
+}
+
 struct dump {
 	struct sr_buf *b;
 	char sec[80];
@@ -967,7 +973,7 @@ dump_one(void *ctx, const char *sec, const char *key, const char *value,
 		sr_buf_addf(d->b, "%s[%s]\n", d->sec[0] ? "\n" : "", sec);
 		(void)snprintf(d->sec, sizeof(d->sec), "%s", sec);
 	}
-	sr_buf_addf(d->b, "%s = %s\n", key, value);
+	sr_buf_addf(d->b, "%s%s%s\n", key, sr_config_eq(value), value);
 }
 
 void

@@ -261,6 +261,13 @@ int sr_config_set(struct sr_config *c, const char *section, const char *key,
 typedef void sr_config_each_fn(void *ctx, const char *section, const char *key,
     const char *value, const char *origin);
 
+/*
+ * What goes between key and value in a "key = value" line so that the
+ * value reads back as it is: " = ", or " =" before a value that starts
+ * with ';' (inih takes a ';' after a space as a comment).
+ */
+const char *sr_config_eq(const char *value);
+
 /* Every setting of c, as sr_config_dump() writes them, to fn. */
 void
 sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx);
