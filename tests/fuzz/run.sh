@@ -70,10 +70,12 @@ run_one() {
 	rm -rf "$OUT/corpus/$n" "$OUT/artifacts/$n"
 	mkdir -p "$OUT/corpus/$n" "$OUT/artifacts/$n"
 	seed "$n" "$OUT/corpus/$n"
+	local t0=$SECONDS
 	"$bin" -max_total_time="$s" -max_len="$max" -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$OUT/artifacts/$n/" "$OUT/corpus/$n" \
 		>"$OUT/$n.log" 2>&1 || true
+	echo $((SECONDS - t0)) >"$OUT/$n.secs"
 }
 
 report() {
@@ -84,11 +86,14 @@ report() {
 	files=$(find "$OUT/corpus/$n" -type f | wc -l)
 	bytes=$(du -sb "$OUT/corpus/$n" | cut -f1)
 	printf '%-9s %5ss  executions %11s  crashes %s  corpus %s files, %s bytes\n' \
-		"$n" "$(secs "$n")" "${execs:-?}" "$crashes" "$files" "$bytes"
+		"$n" "$(cat "$OUT/$n.secs")" "${execs:-?}" "$crashes" "$files" \
+		"$bytes"
 	if [ "$crashes" -gt 0 ]; then
 		find "$OUT/artifacts/$n" -type f | sed 's/^/  input: /'
 		grep -m1 -E 'ERROR: |runtime error|deadly signal' "$OUT/$n.log" |
 			sed 's/^/  /' || true
+		grep -m1 -E '#[0-9]+ .* in [a-zA-Z_]+ .*/(tests/fuzz|core|web|collectors)/' \
+			"$OUT/$n.log" | sed 's/^ */  at: /' || true
 		echo "  log: $OUT/$n.log"
 		return 1
 	fi
