@@ -74,6 +74,7 @@ wait_gone() {
 
 run_serve() {
 	local port url vgpid demo code=0 n=0 end since=0 qs posted=0 st
+	local unanswered=0 stored
 	port=$(free_port) || { echo "serve: no free port"; rc=1; return; }
 	url="http://127.0.0.1:$port"
 	mkfifo "$T/ev"
@@ -106,8 +107,9 @@ run_serve() {
 			"api/metrics/series?name=cpu.total.busy_pct&step=10s" \
 			"api/metrics/performance?hours=0.1" "api/summary?hours=1" \
 			"api/events?limit=0" "nope" ""; do
-			curl -s -o /dev/null "$url/$qs"
+			st=$(curl -s -o /dev/null -w '%{http_code}' "$url/$qs")
 			n=$((n + 1))
+			[ "$st" = 000 ] && unanswered=$((unanswered + 1))
 		done
 		since=$(curl -s "$url/api/events?limit=5&since=$since" |
 			sed -n 's/.*"cursor":"h\{0,1\}\([0-9]*\)".*/\1/p')
@@ -120,7 +122,8 @@ run_serve() {
 	wait_gone "$vgpid" 300 || { echo "serve: still running 300 s after SIGTERM"; kill -9 "$vgpid"; }
 	wait "$vgpid" || code=$?
 	kill "$demo" 2>/dev/null
-	summary serve "$T/serve.vg" "$code" "$DUR" "($n requests, $posted events posted, demo $RATE ev/s on stdin)"
+	stored=$(sqlite3 "$T/serve.db" 'SELECT count(*) FROM events' 2>/dev/null)
+	summary serve "$T/serve.vg" "$code" "$DUR" "($n requests, $unanswered unanswered; $posted events posted, demo $RATE ev/s on stdin; ${stored:-?} events stored)"
 }
 
 run_console() {
