@@ -20,6 +20,16 @@ LDFLAGS	+= -fsanitize=address,undefined
 BUILD	:= build-san
 endif
 
+# FUZZ=1: clang with libFuzzer's coverage and the sanitizers, into
+# build/fuzz, for the harnesses of `make fuzz` (tests/fuzz/).
+ifeq ($(FUZZ),1)
+CC	:= clang
+CFLAGS	+= -O1 -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	   -Wno-format-nonliteral
+BUILD	:= build/fuzz
+endif
+
 # Debian packages: what the build needs, and what the tests need on top.
 DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libcurl4-openssl-dev libcjson-dev libmicrohttpd-dev libinih-dev zlib1g-dev \
@@ -30,6 +40,8 @@ DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 DEPS_BENCH := prometheus-node-exporter
 # What `make deb` needs to build and check the Debian package.
 DEPS_DEB   := dpkg-dev debhelper fakeroot lintian
+# libFuzzer is in clang's runtime package, which clang only recommends.
+DEPS_FUZZ  := clang libclang-rt-14-dev
 # Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
 # package installed only when the command is missing.
 DEPS_TEST_CMDS := node:nodejs npm:npm
@@ -66,7 +78,7 @@ COMPLETIONS := $(BUILD)/sitrep.bash $(BUILD)/_sitrep
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
 .PHONY: sitrep all run test unit integration bench deps deps-test install uninstall deb clean \
-	check-layers check-docs fmt lint
+	check-layers check-docs fmt lint fuzz fuzz-build bench-valgrind
 .DEFAULT_GOAL := all
 
 all: $(BIN) sitrep $(COMPLETIONS)
@@ -180,6 +192,31 @@ bench: deps-test
 	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_BENCH)"
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ./bench/run.sh
+
+# Valgrind's memcheck over `serve` under demo load and over the console
+# in tmux (bench/valgrind.sh; DURATION shortens it).
+bench-valgrind: deps-test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./bench/valgrind.sh
+
+# libFuzzer harnesses (tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz-NAME),
+# each run FUZZ_S seconds, two at a time (tests/fuzz/run.sh).
+FUZZ_S	?= 60
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+
+fuzz:
+	@$(MAKE) --no-print-directory deps EXTRA_DEPS="$(DEPS_FUZZ)"
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	@FUZZ_S=$(FUZZ_S) FUZZ_ONLY="$(FUZZ_ONLY)" ./tests/fuzz/run.sh
+
+ifeq ($(FUZZ),1)
+fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz-%)
+
+# The harness, the library and the one web/ file they read (no MHD).
+$(BUILD)/fuzz-%: tests/fuzz/fuzz_%.c $(LIB) $(BUILD)/web/args.o
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(BUILD)/web/args.o $(LIB) $(PKG_LIBS) $(LDLIBS)
+endif
 
 # Formatting is .clang-format's (clang-format 14, as in Debian 12).
 FMT_SRC = $(shell git ls-files '*.c' '*.h' 2>/dev/null)

@@ -774,8 +774,10 @@ cfg_validate(const struct sr_config *c, const char *file, struct sr_err *err)
 	return 0;
 }
 
-int
-sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err)
+/* Read fp (closed here) as the file named path over c; 0 or -1. */
+static int
+cfg_load_stream(struct sr_config *c, FILE *fp, const char *path,
+    struct sr_err *err)
 {
 	struct cfg_ctx x;
 	int rc;
@@ -783,10 +785,7 @@ sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err)
 	memset(&x, 0, sizeof(x));
 	x.c = c;
 	x.file = path;
-	x.fp = fopen(path, "r");
-	if (x.fp == NULL)
-		return sr_err_set(err, "cannot read '%s': %s", path,
-		    strerror(errno));
+	x.fp = fp;
 	rc = ini_parse_stream(cfg_reader, &x, cfg_handler, &x);
 	(void)fclose(x.fp); /* read-only: nothing to lose */
 	if (x.failed) {
@@ -799,6 +798,31 @@ sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err)
 	free(c->path);
 	c->path = sr_xstrdup(path);
 	return cfg_validate(c, path, err);
+}
+
+int
+sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err)
+{
+	FILE *fp = fopen(path, "r");
+
+	if (fp == NULL)
+		return sr_err_set(err, "cannot read '%s': %s", path,
+		    strerror(errno));
+	return cfg_load_stream(c, fp, path, err);
+}
+
+int
+sr_config_load_mem(struct sr_config *c, const char *name, const char *text,
+    size_t len, struct sr_err *err)
+{
+	/* fmemopen() only reads the buffer ("r"); it wants a void *. */
+	FILE *fp = len > 0 ? fmemopen((void *)(uintptr_t)text, len, "r")
+			   : fopen("/dev/null", "r");
+
+	if (fp == NULL)
+		return sr_err_set(err, "cannot read '%s': %s", name,
+		    strerror(errno));
+	return cfg_load_stream(c, fp, name, err);
 }
 
 char *
@@ -950,6 +974,12 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	sr_buf_release(&e.from);
 }
 
+const char *
+sr_config_eq(const char *value)
+{
+	return value[0] == ';' ? " =" : " = ";
+}
+
 struct dump {
 	struct sr_buf *b;
 	char sec[80];
@@ -966,7 +996,7 @@ dump_one(void *ctx, const char *sec, const char *key, const char *value,
 		sr_buf_addf(d->b, "%s[%s]\n", d->sec[0] ? "\n" : "", sec);
 		(void)snprintf(d->sec, sizeof(d->sec), "%s", sec);
 	}
-	sr_buf_addf(d->b, "%s = %s\n", key, value);
+	sr_buf_addf(d->b, "%s%s%s\n", key, sr_config_eq(value), value);
 }
 
 void

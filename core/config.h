@@ -224,6 +224,13 @@ int
 sr_config_load_file(struct sr_config *c, const char *path, struct sr_err *err);
 
 /*
+ * The same for len bytes of INI text in memory (tests, the fuzz
+ * harness); name stands for the file in messages and c->path.
+ */
+int sr_config_load_mem(struct sr_config *c, const char *name, const char *text,
+    size_t len, struct sr_err *err);
+
+/*
  * Defaults, then the config file: `path` when not NULL (must exist),
  * else the search order above (none found is fine).  On failure c is
  * still initialised (release it).  0 or -1.
@@ -262,6 +269,13 @@ int sr_config_set(struct sr_config *c, const char *section, const char *key,
  */
 typedef void sr_config_each_fn(void *ctx, const char *section, const char *key,
     const char *value, const char *origin);
+
+/*
+ * What goes between key and value in a "key = value" line so that the
+ * value reads back as it is: " = ", or " =" before a value that starts
+ * with ';' (inih takes a ';' after a space as a comment).
+ */
+const char *sr_config_eq(const char *value);
 
 /* Every setting of c, as sr_config_dump() writes them, to fn. */
 void

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "core/util.h"
+#include "web/args.h"
 #include "web/frame.h"
 #include "web/server.h"
 
@@ -161,11 +162,12 @@ int sr_web_post_later(const struct sr_web_req *rq, const struct sr_event *evs,
 
 /* A query argument, or NULL. */
 const char *sr_web_arg(const struct sr_web_req *rq, const char *name);
-/* A whole decimal integer in [lo, hi]; 0 or -1. */
-int sr_web_parse_int(const char *s, long long lo, long long hi, long long *out);
-/* A number in [lo, hi] (fractions allowed); 0 or -1. */
-int sr_web_parse_num(const char *s, double lo, double hi, double *out);
-/* An instant, ISO-8601 or epoch seconds; 0 or -1. */
-int sr_web_parse_time(const char *s, int64_t *ms);
+
+/* rq's arguments for web/args.h: { sr_web_req_arg, rq }. */
+static inline const char *
+sr_web_req_arg(const void *rq, const char *name)
+{
+	return sr_web_arg(rq, name);
+}
 
 #endif

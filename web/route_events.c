@@ -20,64 +20,6 @@
 #include "core/timeutil.h"
 #include "web/history.h"
 
-/*
- * Read the event filters shared by live and stored answers; 0, or -1
- * with the reason in why (q->query is then empty).  The caller releases
- * q->query.
- */
-static int
-events_query(const struct sr_web_req *rq, struct sr_web_evq *q,
-    struct sr_err *why)
-{
-	struct sr_err e;
-	const char *s;
-	long long v;
-
-	memset(q, 0, sizeof(*q));
-	sr_query_init(&q->query);
-	q->limit = 100;
-	q->from_ms = INT64_MIN;
-	q->to_ms = INT64_MAX;
-	if ((s = sr_web_arg(rq, "limit")) != NULL) {
-		if (sr_web_parse_int(s, 1, 1000, &v) < 0)
-			return sr_err_set(why,
-			    "limit must be an integer from 1 to 1000");
-		q->limit = (int)v;
-	}
-	if ((s = sr_web_arg(rq, "service")) != NULL && *s != '\0')
-		q->service = s;
-	if ((s = sr_web_arg(rq, "q")) != NULL && *s != '\0' &&
-	    sr_query_parse(&q->query, s, &e) < 0)
-		return sr_err_set(why, "q: %s", e.msg);
-	if ((s = sr_web_arg(rq, "status")) != NULL && *s != '\0') {
-		char *t = sr_xasprintf("status=%s", s);
-		int bad = strchr(s, ' ') != NULL ||
-		    sr_query_add(&q->query, t, &e) < 0;
-
-		free(t);
-		if (bad) {
-			sr_query_release(&q->query);
-			return sr_err_set(why,
-			    "status must be a list of 2xx..5xx, error or "
-			    "codes");
-		}
-	}
-	if ((s = sr_web_arg(rq, "from")) != NULL &&
-	    sr_web_parse_time(s, &q->from_ms) < 0)
-		sr_err_set(why,
-		    "from is not an ISO-8601 instant or epoch seconds");
-	else if ((s = sr_web_arg(rq, "to")) != NULL &&
-	    sr_web_parse_time(s, &q->to_ms) < 0)
-		sr_err_set(why,
-		    "to is not an ISO-8601 instant or epoch seconds");
-	else if (q->from_ms > q->to_ms)
-		sr_err_set(why, "from is after to");
-	else
-		return 0;
-	sr_query_release(&q->query);
-	return -1;
-}
-
 /* 1 if a frame event passes the filter (the same query as the store's). */
 static int
 events_match(const struct sr_web_evq *q, const struct sr_web_event *e)
@@ -103,7 +45,6 @@ events_answer(const struct sr_web_req *rq, struct sr_web_evq *qp)
 	uint64_t after = 0, cursor;
 	size_t start, n = 0;
 	int status = 500, stored = 0;
-	long long v;
 
 	/*
 	 * One opaque cursor per server: with a database file every answer
@@ -118,15 +59,10 @@ events_answer(const struct sr_web_req *rq, struct sr_web_evq *qp)
 	stored = sr_web_hist_available(db_path) &&
 	    !(live != NULL && strcmp(live, "1") == 0);
 	if (since != NULL) {
-		const char *num = since;
-
-		if (stored && since[0] == 'h')
-			num++;
-		if (sr_web_parse_int(num, 0, INT64_MAX, &v) < 0)
+		if (sr_web_args_cursor(since, stored, &q.after_row) < 0)
 			return sr_web_error(rq, 400,
 			    "since is not a cursor this server gave");
-		q.after_row = v;
-		after = (uint64_t)v;
+		after = (uint64_t)q.after_row;
 	} else if (q.from_ms == INT64_MIN && q.to_ms == INT64_MAX) {
 		q.newest = 1; /* else: a range is read from its start */
 	}
@@ -191,8 +127,9 @@ sr_route_events(const struct sr_web_req *rq)
 	struct sr_web_evq q;
 	struct sr_err why;
 	enum MHD_Result ret;
+	struct sr_web_args a = { sr_web_req_arg, rq };
 
-	if (events_query(rq, &q, &why) < 0)
+	if (sr_web_args_events(&a, &q, &why) < 0)
 		return sr_web_error(rq, 400, why.msg);
 	ret = events_answer(rq, &q);
 	sr_query_release(&q.query);

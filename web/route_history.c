@@ -15,29 +15,12 @@
 
 static const char history_no_db[] =
     "history needs a database file (not :memory:)";
-/*
- * Read ?from= and ?to= over *from and *to (which hold the defaults);
- * NULL, or why the range is bad.
- */
-static const char *
-history_range(const struct sr_web_req *rq, int64_t *from, int64_t *to)
-{
-	const char *s;
-
-	if ((s = sr_web_arg(rq, "from")) != NULL &&
-	    sr_web_parse_time(s, from) < 0)
-		return "from is not an ISO-8601 instant or epoch seconds";
-	if ((s = sr_web_arg(rq, "to")) != NULL && sr_web_parse_time(s, to) < 0)
-		return "to is not an ISO-8601 instant or epoch seconds";
-	if (*from >= *to)
-		return "from is not before to";
-	return NULL;
-}
 
 static enum MHD_Result
 sr_route_series(const struct sr_web_req *rq)
 {
-	const char *name = sr_web_arg(rq, "name"), *s, *why;
+	struct sr_web_args a = { sr_web_req_arg, rq };
+	const char *name = sr_web_arg(rq, "name"), *why;
 	const char *db_path = rq->cfg->db_path;
 	int64_t now = sr_now_ms(), from = now - 3600 * 1000LL, to = now, step;
 	struct sr_buf b;
@@ -47,20 +30,9 @@ sr_route_series(const struct sr_web_req *rq)
 
 	if (name == NULL || *name == '\0' || strlen(name) > 200)
 		return sr_web_error(rq, 400, "name is required");
-	if ((why = history_range(rq, &from, &to)) != NULL)
+	if ((why = sr_web_args_range(&a, &from, &to)) != NULL ||
+	    (why = sr_web_args_step(&a, from, to, &step)) != NULL)
 		return sr_web_error(rq, 400, why);
-	step = (to - from + SR_WEB_MAX_POINTS - 1) / SR_WEB_MAX_POINTS;
-	if ((s = sr_web_arg(rq, "step")) != NULL) {
-		int64_t st;
-
-		if (sr_duration_parse(s, &st, &err) < 0 || st <= 0)
-			return sr_web_error(rq, 400,
-			    "step is not a duration (30s, 5m, 1h)");
-		if (st > step)
-			step = st;
-	}
-	if (step < 1000)
-		step = 1000;
 	if (!sr_web_hist_available(db_path))
 		return sr_web_error(rq, 503, history_no_db);
 	sr_buf_init(&b);
@@ -73,29 +45,19 @@ sr_route_series(const struct sr_web_req *rq)
 	return ret;
 }
 
-/* ?hours=N (default dflt, at most a year); 0 or -1. */
-static int
-history_hours(const struct sr_web_req *rq, double dflt, double *hours)
-{
-	const char *s = sr_web_arg(rq, "hours");
-
-	*hours = dflt;
-	return s == NULL ? 0 : sr_web_parse_num(s, 0.001, 24.0 * 366, hours);
-}
-
 static enum MHD_Result
 sr_route_performance(const struct sr_web_req *rq)
 {
-	const char *db_path = rq->cfg->db_path;
+	struct sr_web_args a = { sr_web_req_arg, rq };
+	const char *db_path = rq->cfg->db_path, *why;
 	struct sr_buf b;
 	struct sr_err err;
 	enum MHD_Result ret;
 	double hours;
 	int status = 500;
 
-	if (history_hours(rq, 1, &hours) < 0)
-		return sr_web_error(rq, 400,
-		    "hours must be a number from 0.001 to 8784");
+	if ((why = sr_web_args_hours(&a, 1, &hours)) != NULL)
+		return sr_web_error(rq, 400, why);
 	if (!sr_web_hist_available(db_path))
 		return sr_web_error(rq, 503, history_no_db);
 	sr_buf_init(&b);
@@ -111,6 +73,7 @@ sr_route_performance(const struct sr_web_req *rq)
 static enum MHD_Result
 sr_route_summary(const struct sr_web_req *rq)
 {
+	struct sr_web_args a = { sr_web_req_arg, rq };
 	const char *db_path = rq->cfg->db_path;
 	struct sr_buf b;
 	struct sr_err err;
@@ -120,11 +83,10 @@ sr_route_summary(const struct sr_web_req *rq)
 	double hours;
 	int status = 500;
 
-	if (history_hours(rq, 24, &hours) < 0)
-		return sr_web_error(rq, 400,
-		    "hours must be a number from 0.001 to 8784");
+	if ((why = sr_web_args_hours(&a, 24, &hours)) != NULL)
+		return sr_web_error(rq, 400, why);
 	from = now - (int64_t)(hours * 3600.0 * 1000.0);
-	if ((why = history_range(rq, &from, &to)) != NULL)
+	if ((why = sr_web_args_range(&a, &from, &to)) != NULL)
 		return sr_web_error(rq, 400, why);
 	if (!sr_web_hist_available(db_path))
 		return sr_web_error(rq, 503, history_no_db);

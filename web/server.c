@@ -573,46 +573,6 @@ sr_web_arg(const struct sr_web_req *rq, const char *name)
 	return MHD_lookup_connection_value(rq->c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-int
-sr_web_parse_int(const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-sr_web_parse_num(const char *s, double lo, double hi, double *out)
-{
-	char *end;
-	double v;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || *end != '\0' || !(v >= lo && v <= hi))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-sr_web_parse_time(const char *s, int64_t *ms)
-{
-	struct sr_err err;
-
-	return sr_time_parse(s, strlen(s), ms, &err);
-}
-
 struct sr_web_frame *
 sr_web_frame_current(struct sr_web *w)
 {

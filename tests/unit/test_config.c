@@ -321,6 +321,45 @@ test_origins(void)
 	(void)unlink(path);
 }
 
+/*
+ * What sr_config_dump() (and so `sitrep config`) writes reads back as the
+ * same settings, even a value that starts with ';': inih takes " ;" as
+ * a comment, so "panels = ;events" would read back as empty (found by
+ * tests/fuzz/fuzz_config.c).
+ */
+static void
+test_dump_reads_back(void)
+{
+	static const char text[] = "[tui]\npanels =;events\ntiles = cpu;mem\n";
+	struct sr_config c, d;
+	struct sr_err err;
+	struct sr_buf a, b;
+
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_mem(&c, "mem", text,
+				  sizeof(text) - 1, &err),
+	    0);
+	CU_ASSERT_STRING_EQUAL(c.tui.panels, ";events");
+	CU_ASSERT_STRING_EQUAL(c.tui.tiles, "cpu;mem");
+	CU_ASSERT_STRING_EQUAL(c.path, "mem");
+	sr_buf_init(&a);
+	sr_buf_init(&b);
+	sr_config_dump(&c, &a);
+	sr_config_init(&d);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_mem(&d, "dump", a.data, a.len,
+				  &err),
+	    0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d.tui.panels);
+	CU_ASSERT_STRING_EQUAL(d.tui.panels, ";events");
+	sr_config_dump(&d, &b);
+	CU_ASSERT_EQUAL(a.len, b.len);
+	CU_ASSERT_STRING_EQUAL(a.data, b.data);
+	sr_buf_release(&a);
+	sr_buf_release(&b);
+	sr_config_release(&c);
+	sr_config_release(&d);
+}
+
 void
 sr_test_config_suite(void)
 {
@@ -331,4 +370,5 @@ sr_test_config_suite(void)
 	CU_add_test(s, "values", test_values);
 	CU_add_test(s, "rule fields a rule reads", test_rule_reads);
 	CU_add_test(s, "origins", test_origins);
+	CU_add_test(s, "the dump reads back", test_dump_reads_back);
 }

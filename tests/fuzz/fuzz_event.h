@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_event: what the event-line harnesses check of every line they
+ * parse (fuzz_parse.c, fuzz_journald.c): a parsed event keeps the
+ * parser's promises (event_id and event_type set, metadata a JSON
+ * object, a status in 100..599, a latency >= 0), a refused line has a
+ * reason and a NUL-terminated message.  Any broken promise aborts.
+ */
+#ifndef SR_FUZZ_EVENT_H
+#define SR_FUZZ_EVENT_H
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/parse.h"
+
+static void
+fuzz_check(const struct sr_event *ev)
+{
+	if (ev->event_id == NULL || ev->event_type == NULL)
+		abort();
+	if (ev->metadata != NULL) {
+		cJSON *j = cJSON_Parse(ev->metadata);
+
+		if (!cJSON_IsObject(j))
+			abort(); /* metadata must be a JSON object */
+		cJSON_Delete(j);
+	}
+	if ((ev->has & SR_EV_HAS_STATUS) &&
+	    (ev->status_code < 100 || ev->status_code > 599))
+		abort();
+	if ((ev->has & SR_EV_HAS_LATENCY) && !(ev->response_time_ms >= 0))
+		abort();
+}
+
+/* Parse line with parser p and check the answer; returns what it did. */
+static int
+fuzz_parse_check(struct sr_parser *p, const char *line, size_t len,
+    struct sr_event *ev)
+{
+	enum sr_reject why = SR_REJ__COUNT;
+	struct sr_err err;
+	int rc = sr_parser_line(p, line, len, 1795867200123LL, ev, &why, &err);
+
+	if (rc == 1)
+		fuzz_check(ev);
+	else if (rc == -1 &&
+	    (why >= SR_REJ__COUNT ||
+		memchr(err.msg, '\0', sizeof err.msg) == NULL))
+		abort();
+	else if (rc != 0 && rc != 1 && rc != -1)
+		abort();
+	return rc;
+}
+
+#endif
