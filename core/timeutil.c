@@ -199,7 +199,9 @@ sr_time_from_number(double v, int64_t *ms, struct sr_err *err)
 
 	if (!isfinite(v) || v < 0)
 		return sr_err_set(err, "epoch time %g is out of range", v);
-	if (v >= 1e14)
+	if (v > 1e17)
+		x = v / 1e6; /* nanoseconds */
+	else if (v >= 1e14)
 		x = v / 1000; /* microseconds */
 	else if (v > 1e11)
 		x = v; /* milliseconds */
@@ -228,6 +230,18 @@ sr_time_parse(const char *s, size_t len, int64_t *ms, struct sr_err *err)
 	if (b - a >= 10 && s[a + 4] == '-') {
 		if (time_parse_iso(s + a, b - a, ms) == 0)
 			return 0;
+	} else if (b - a >= 18 && b - a <= 19 &&
+	    strspn(s + a, "0123456789") == b - a) {
+		/* epoch nanoseconds: whole, so no binary rounding */
+		uint64_t ns = 0;
+
+		for (size_t i = a; i < b; i++)
+			ns = ns * 10 + (uint64_t)(s[i] - '0');
+		if (ns > 100000000000000000ULL &&
+		    ns / 1000000 <= (uint64_t)TIME_MAX_MS) {
+			*ms = (int64_t)(ns / 1000000);
+			return 0;
+		}
 	} else if (time_parse_decimal(s + a, b - a, &v) == 0) {
 		return sr_time_from_number(v, ms, err);
 	}
