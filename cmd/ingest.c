@@ -103,7 +103,8 @@ ingest_round(void *ctx, const struct sr_driver *d)
  * (reported; fatal).
  */
 static int
-ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
+ingest_one(struct ingest_run *r, const char *path,
+    const struct sr_format_spec *fmt)
 {
 	struct sr_err err;
 	const char *source = path;
@@ -210,7 +211,7 @@ sr_cmd_ingest(int argc, char **argv)
 	struct sr_err err;
 	struct sigaction sa;
 	struct sr_opts o;
-	enum sr_format fmt = SR_FMT_AUTO;
+	struct sr_format_spec fmt = { .fmt = SR_FMT_AUTO };
 	const char *db;
 	const char *const *inputs;
 	char *db_default = NULL;
@@ -225,11 +226,8 @@ sr_cmd_ingest(int argc, char **argv)
 		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
 	db = sr_opts_str(&o, SR_O_DB, NULL);
 	if (sr_opts_has(&o, SR_O_INGEST_FORMAT) &&
-	    sr_format_parse(o.v[SR_O_INGEST_FORMAT].s, &fmt) < 0)
-		return sr_usage_error("ingest",
-		    "unknown format "
-		    "'%s' (json, logfmt, combined or auto)",
-		    o.v[SR_O_INGEST_FORMAT].s);
+	    sr_format_spec_parse(o.v[SR_O_INGEST_FORMAT].s, &fmt, &err) < 0)
+		return sr_usage_error("ingest", "--format: %s", err.msg);
 	if (sr_opts_has(&o, SR_O_RETAIN))
 		ret.events_ms = o.v[SR_O_RETAIN].i;
 	if (sr_opts_has(&o, SR_O_DURABLE))
@@ -275,7 +273,7 @@ sr_cmd_ingest(int argc, char **argv)
 	run.next_progress_ms = run.t0_ms + INGEST_PROGRESS_MS;
 
 	for (int i = 0; i < ninputs && !ingest_stop && rc >= 0; i++) {
-		rc = ingest_one(&run, inputs[i], fmt);
+		rc = ingest_one(&run, inputs[i], &fmt);
 		if (rc != 0)
 			status = SR_EXIT_FAIL;
 	}

@@ -27,6 +27,13 @@ src_common_init(struct src_common *c, const char *name, const char *kind,
 }
 
 void
+src_common_set_format(struct src_common *c, const struct sr_format_spec *fmt)
+{
+	sr_parser_free(c->parser);
+	c->parser = sr_parser_new_spec(fmt);
+}
+
+void
 src_common_release(struct src_common *c)
 {
 	free(c->name);
@@ -43,6 +50,7 @@ src_common_status(const struct src_common *c, struct sr_source_status *st)
 	st->kind = c->kind;
 	st->state = c->state;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", c->last_error);
+	(void)snprintf(st->notice, sizeof st->notice, "%s", c->notice);
 	if (c->next_attempt_mono > 0 && c->state == SR_SRC_RETRYING)
 		st->next_attempt_ms =
 		    sr_now_ms() + (c->next_attempt_mono - sr_mono_ms());
@@ -124,6 +132,16 @@ src_parse_line(struct src_common *c, const char *line, size_t len,
 	int rc;
 
 	rc = sr_parser_line(c->parser, line, len, now_ms, ev, &why, NULL);
+	return src_parse_result(c, rc, why);
+}
+
+int
+src_parse_result(struct src_common *c, int rc, enum sr_reject why)
+{
+	const char *notice = sr_parser_notice(c->parser);
+
+	if (notice != NULL)
+		(void)snprintf(c->notice, sizeof c->notice, "%s", notice);
 	if (rc < 0) {
 		c->rejected++;
 		if ((unsigned)why < SR_REJ__COUNT)
@@ -151,9 +169,21 @@ src_emit_line(struct src_common *c, const struct sr_sink *sink,
 {
 	struct sr_event ev;
 
+	enum sr_reject why;
+	int rc, n = 0;
+
 	if (src_parse_line(c, line, len, now_ms, &ev) <= 0)
 		return 0;
-	return src_deliver(c, sink, &ev);
+	/* a line may hold several events (OTLP's log records) */
+	do {
+		if (src_deliver(c, sink, &ev) < 0)
+			return -1;
+		n++;
+		while ((rc = sr_parser_more(c->parser, now_ms, &ev, &why,
+			    NULL)) < 0)
+			(void)src_parse_result(c, rc, why);
+	} while (rc > 0);
+	return n > 0;
 }
 
 static int

@@ -469,6 +469,7 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 		if (parse_is_method_key(v->key))
 			p->method_seen = 1;
 		parse_item(p, v);
+		parse_note(p, v->key, "not a field of the model: in metadata");
 		return 0;
 	}
 	v->conv = k->conv;

@@ -588,7 +588,9 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 			goto fail;
 	}
 	app->remote = sr_metric_set_new();
-	if (want_stdin && app_add_source(app, "stdin", err) == -1)
+	if (want_stdin &&
+	    app_add_source(app, o->stdin_spec ? o->stdin_spec : "stdin", err) ==
+		-1)
 		goto fail;
 	for (int i = 0; i < o->nsources; i++)
 		if (o->stdin_mode == SR_APP_STDIN_OFF &&

@@ -67,9 +67,10 @@ struct sr_app_opts {
 					   "-" are known so far) */
 	int nsources;
 	enum sr_app_stdin stdin_mode;
-	unsigned store_flags; /* enum sr_store_flags */
-	int no_system;	      /* do not sample this machine */
-	int replay_clock;     /* tick at the newest event's time
+	const char *stdin_spec; /* "stdin?format=F" (--format), NULL: "stdin" */
+	unsigned store_flags;	/* enum sr_store_flags */
+	int no_system;		/* do not sample this machine */
+	int replay_clock;	/* tick at the newest event's time
 					   (replaying an old log) */
 };
 

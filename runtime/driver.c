@@ -405,7 +405,7 @@ sr_driver_drain(struct sr_driver *d, int follow, sr_driver_round_fn *round,
 
 int
 sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
-    enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
+    const struct sr_format_spec *fmt, sr_driver_round_fn *round, void *ctx,
     struct sr_err *err)
 {
 	const struct sr_ingest_batch *b;

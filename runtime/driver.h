@@ -161,7 +161,7 @@ int sr_driver_drain(struct sr_driver *d, int follow, sr_driver_round_fn *round,
  * hook) or when the thread cannot start; err says why.
  */
 int sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
-    enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
+    const struct sr_format_spec *fmt, sr_driver_round_fn *round, void *ctx,
     struct sr_err *err);
 
 /* Number of sources, and the state and counts of source i (in order). */
