@@ -1299,6 +1299,207 @@ test_measured_syslog_journald(void)
 	fx_close(&f);
 }
 
+/* A parser for a --format value; the test fails when it does not parse. */
+static void
+fx_open_spec(struct fx *f, const char *spec)
+{
+	struct sr_format_spec fs;
+	struct sr_err err;
+
+	memset(f, 0, sizeof *f);
+	CU_ASSERT_EQUAL_FATAL(sr_format_spec_parse(spec, &fs, &err), 0);
+	f->p = sr_parser_new_spec(&fs);
+	f->why = SR_REJ__COUNT;
+}
+
+#define CLF_HEAD "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+
+/* Declared formats: the presets and templates, values by hand. */
+static void
+test_declared(void)
+{
+	struct fx f;
+	struct sr_format_spec fs;
+	struct sr_err err;
+	struct sr_event ev;
+	enum sr_reject why;
+
+	/* spec parsing */
+	CU_ASSERT_EQUAL(sr_format_spec_parse("traefik", &fs, &err), 0);
+	CU_ASSERT_EQUAL(fs.fmt, SR_FMT_TRAEFIK);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx_timed", &fs, &err), 0);
+	CU_ASSERT_EQUAL(fs.fmt, SR_FMT_TIMED_COMBINED);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("apache:'%h %>s'", &fs, &err), 0);
+	STREQ(fs.tmpl, "%h %>s");
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nope", &fs, &err), -1);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("apache:%Z", &fs, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "%Z"));
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx:$a$b", &fs, &err), -1);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx:", &fs, &err), -1);
+
+	/* Apache %D: microseconds, declared */
+	fx_open_spec(&f, "apache:%h %l %u %t \"%r\" %>s %b %D");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /a?x=1 HTTP/1.1\" 200 45 5123"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 5.123, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4);
+	STREQ(f.ev.endpoint, "/a");
+	STREQ(meta_str(&f, "query"), "x=1");
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "bytes"), 45, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "not an access line"), -1);
+	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
+	fx_close(&f);
+	/* %{ms}T, %T, %v */
+	fx_open_spec(&f, "apache:%v %h %t \"%r\" %>s %{ms}T");
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"shop.example 10.0.0.1 [04/Dec/2026:10:15:32 +0000] "
+		"\"POST /pay HTTP/1.1\" 502 37"),
+	    1);
+	STREQ(f.ev.service, "shop.example");
+	CU_ASSERT_EQUAL(f.ev.status_code, 502);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 37, 1e-9);
+	fx_close(&f);
+	/* nginx log_format with $request_time and an unknown variable */
+	fx_open_spec(&f,
+	    "nginx:$remote_addr [$time_local] \"$request\" "
+	    "$status $request_time $upstream_response_time "
+	    "$request_id");
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"::1 [04/Dec/2026:10:15:32 +0000] \"GET /q HTTP/2.0\" "
+		"404 0.250 0.249 abc123"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 250, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.status_code, 404);
+	STREQ(meta_str(&f, "upstream_response_time"), "0.249");
+	STREQ(meta_str(&f, "request_id"), "abc123");
+	STREQ(meta_str(&f, "ip"), "::1");
+	fx_close(&f);
+	/* presets */
+	fx_open_spec(&f, "timed_combined");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /t HTTP/1.1\" 200 5 \"-\" "
+				     "\"ua\" 0.012 0.010 ."),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12, 1e-9);
+	/* the trailing fields may be missing */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /t HTTP/1.1\" 200 5 \"-\" "
+				     "\"ua\" 0.5"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	fx_close(&f);
+	fx_open_spec(&f, "traefik");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "10.0.0.7 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET /v1/models HTTP/1.1\" 200 512 \"-\" "
+			    "\"curl/8.5.0\" 17 \"api@docker\" "
+			    "\"http://172.18.0.5:8000\" 3ms"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 3, 1e-9);
+	STREQ(meta_str(&f, "request_count"), "17");
+	STREQ(meta_str(&f, "router_name"), "api@docker");
+	fx_close(&f);
+	fx_open_spec(&f, "vhost_combined");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "www.example.com:443 127.0.0.1 - bob "
+			    "[04/Dec/2026:10:15:32 +0000] \"GET / HTTP/1.1\" "
+			    "200 3477 \"-\" \"curl/7.88.1\""),
+	    1);
+	STREQ(f.ev.service, "www.example.com");
+	STREQ(f.ev.user_id, "bob");
+	STREQ(meta_str(&f, "port"), "443");
+	fx_close(&f);
+	fx_open_spec(&f, "common");
+	CU_ASSERT_EQUAL(fx_line(&f, CLF_HEAD "\"GET /c HTTP/1.0\" 200 2326"),
+	    1);
+	STREQ(f.ev.endpoint, "/c");
+	fx_close(&f);
+	/* HAProxy HTTP log, with the syslog header */
+	fx_open_spec(&f, "haproxy");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "Dec  4 10:15:32 lb1 haproxy[14389]: "
+			    "10.0.1.2:33317 [04/Dec/2026:10:15:32.655] http-in "
+			    "static/srv1 10/0/30/69/109 200 2750 - - ---- "
+			    "1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html "
+			    "HTTP/1.1\""),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4 + 655);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 109, 1e-9);
+	STREQ(f.ev.service, "static");
+	STREQ(f.ev.endpoint, "/index.html");
+	STREQ(meta_str(&f, "server"), "srv1");
+	STREQ(meta_str(&f, "ip"), "10.0.1.2");
+	fx_close(&f);
+	/* syslog RFC 3164 with PRI, declared */
+	fx_open_spec(&f, "syslog");
+	CU_ASSERT_EQUAL(fx_line(&f, "<30>Dec  4 10:15:32 web1 nginx: started"),
+	    1);
+	STREQ(f.ev.service, "nginx");
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR); /* severity 6 */
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "facility"), 3, 1e-9);
+	fx_close(&f);
+	/* Caddy declared: duration in seconds */
+	fx_open_spec(&f, "caddy");
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":0.5,\"status\":200}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	fx_close(&f);
+	/* ECS: event.duration is nanoseconds */
+	fx_open_spec(&f, "ecs");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"@timestamp\":\"2026-12-04T10:15:32.000Z\","
+			    "\"log.level\":\"error\",\"event\":{\"duration\":"
+			    "12500000},\"http\":{\"response\":{\"status_code\":"
+			    "503}}}"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12.5, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.status_code, 503);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	fx_close(&f);
+	/* OTLP: one event per log record */
+	fx_open(&f, SR_FMT_AUTO);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"resourceLogs\":[{\"resource\":{\"attributes\":"
+			    "[{\"key\":\"service.name\",\"value\":{"
+			    "\"stringValue\":\"chat-api\"}}]},\"scopeLogs\":[{"
+			    "\"logRecords\":[{\"timeUnixNano\":"
+			    "\"1764840932512000000\",\"severityNumber\":17,"
+			    "\"severityText\":\"ERROR\",\"body\":{"
+			    "\"stringValue\":\"model overloaded\"}},"
+			    "{\"timeUnixNano\":\"1764840933000000000\","
+			    "\"severityNumber\":9,\"body\":{\"stringValue\":"
+			    "\"ok\"},\"attributes\":[{\"key\":"
+			    "\"gen_ai.usage.input_tokens\",\"value\":{"
+			    "\"intValue\":\"42\"}}]}]}]}]}"),
+	    1);
+	STREQ(f.ev.service, "chat-api");
+	STREQ(f.ev.message, "model overloaded");
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	STREQ(sr_parser_format_used(f.p), "otlp");
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 1);
+	STREQ(ev.message, "ok");
+	STREQ(ev.service, "chat-api");
+	CU_ASSERT_EQUAL(ev.tokens_in, 42);
+	CU_ASSERT_EQUAL(ev.ts_ms, 1764840933000LL);
+	CU_ASSERT_FALSE(ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 0);
+	/* the one-time notice on a bare trailing number */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET / HTTP/1.1\" 200 1 \"-\" "
+				     "\"x\" 5123"),
+	    1);
+	{
+		const char *n = sr_parser_notice(f.p);
+
+		CU_ASSERT_TRUE(n != NULL && strstr(n, "%D") != NULL);
+	}
+	CU_ASSERT_PTR_NULL(sr_parser_notice(f.p));
+	fx_close(&f);
+}
+
 void
 sr_test_parse_suite(void)
 {
@@ -1323,4 +1524,5 @@ sr_test_parse_suite(void)
 	CU_add_test(s, "measured_json", test_measured_json);
 	CU_add_test(s, "measured_syslog_journald",
 	    test_measured_syslog_journald);
+	CU_add_test(s, "declared", test_declared);
 }
