@@ -10,7 +10,8 @@
  * Build and run (clang):
  *   clang -g -O1 -std=c11 -D_DEFAULT_SOURCE -I. -I/usr/include/cjson \
  *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_parse.c \
- *     core/parse.c core/timeutil.c core/util.c core/event.c core/field.c \
+ *     core/parse.c core/parse_fmt.c core/timeutil.c core/util.c \
+ *     core/event.c core/field.c core/hmap.c \
  *     -lcjson -lm -o build/fuzz-parse
  *   mkdir -p build/fuzz-corpus && ./build/fuzz-parse -max_total_time=60 \
  *     -artifact_prefix=build/ \
