@@ -26,7 +26,7 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus chromium \
-	      clang-format cppcheck zsh
+	      clang-format cppcheck zsh apache2
 DEPS_BENCH := prometheus-node-exporter
 # Tools that may come from outside Debian's packages: COMMAND:PACKAGE, the
 # package installed only when the command is missing.
