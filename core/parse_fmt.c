@@ -380,7 +380,40 @@ plan_nginx(struct parse_plan *pl, const char *t, struct sr_err *err)
 	return 0;
 }
 
-/* An Apache %{NAME}X directive's kind; key gets the metadata name. */
+/* The Apache directives without an argument of their own; const. */
+static const struct {
+	char d;
+	unsigned char kind; /* enum pf_kind */
+	const char *key;    /* PF_META: the metadata name */
+} plan_apache_simple[] = {
+	{ 'h', PF_IP, NULL },
+	{ 'a', PF_IP, NULL },
+	{ 'l', PF_IDENT, NULL },
+	{ 'u', PF_USER, NULL },
+	{ 'r', PF_REQUEST, NULL },
+	{ 's', PF_STATUS, NULL },
+	{ 'b', PF_BYTES, NULL },
+	{ 'B', PF_BYTES, NULL },
+	{ 'O', PF_BYTES, NULL },
+	{ 'D', PF_LAT_US, NULL },
+	{ 'v', PF_VHOST, NULL },
+	{ 'V', PF_VHOST, NULL },
+	{ 'm', PF_METHOD, NULL },
+	{ 'U', PF_PATH, NULL },
+	{ 'q', PF_QUERY, NULL },
+	{ 'H', PF_PROTO, NULL },
+	{ 'I', PF_META, "bytes_in" },
+	{ 'p', PF_META, "port" },
+	{ 'A', PF_META, "server_ip" },
+	{ 'f', PF_META, "file" },
+	{ 'P', PF_META, "pid" },
+	{ 'k', PF_META, "keepalive" },
+	{ 'L', PF_META, "log_id" },
+	{ 'X', PF_META, "connection" },
+	{ 'R', PF_META, "handler" },
+};
+
+/* Add an Apache directive %{arg}d to the plan; 0 or -1. */
 static int
 plan_apache_dir(struct parse_plan *pl, char d, const char *arg, size_t an,
     struct sr_err *err)
@@ -388,17 +421,17 @@ plan_apache_dir(struct parse_plan *pl, char d, const char *arg, size_t an,
 	char key[80];
 	size_t i;
 
+	for (i = 0; i < sizeof plan_apache_simple / sizeof *plan_apache_simple;
+	     i++) {
+		const char *k = plan_apache_simple[i].key;
+
+		if (plan_apache_simple[i].d == d) {
+			plan_add(pl, (enum pf_kind)plan_apache_simple[i].kind,
+			    k, k != NULL ? strlen(k) : 0);
+			return 0;
+		}
+	}
 	switch (d) {
-	case 'h':
-	case 'a':
-		plan_add(pl, PF_IP, NULL, 0);
-		return 0;
-	case 'l':
-		plan_add(pl, PF_IDENT, NULL, 0);
-		return 0;
-	case 'u':
-		plan_add(pl, PF_USER, NULL, 0);
-		return 0;
 	case 't':
 		if (arg == NULL) {
 			plan_add(pl, PF_LIT, "[", 1);
@@ -415,23 +448,6 @@ plan_apache_dir(struct parse_plan *pl, char d, const char *arg, size_t an,
 			plan_add(pl, PF_META, "time", 4);
 		}
 		return 0;
-	case 'r':
-		plan_add(pl, PF_REQUEST, NULL, 0);
-		return 0;
-	case 's':
-		plan_add(pl, PF_STATUS, NULL, 0);
-		return 0;
-	case 'b':
-	case 'B':
-	case 'O':
-		plan_add(pl, PF_BYTES, NULL, 0);
-		return 0;
-	case 'I':
-		plan_add(pl, PF_META, "bytes_in", 8);
-		return 0;
-	case 'D':
-		plan_add(pl, PF_LAT_US, NULL, 0);
-		return 0;
 	case 'T':
 		if (arg == NULL || (an == 1 && *arg == 's'))
 			plan_add(pl, PF_LAT_S, NULL, 0);
@@ -442,46 +458,6 @@ plan_apache_dir(struct parse_plan *pl, char d, const char *arg, size_t an,
 		else
 			return sr_err_set(err, "%%{%.*s}T: want s, ms or us",
 			    (int)an, arg);
-		return 0;
-	case 'v':
-	case 'V':
-		plan_add(pl, PF_VHOST, NULL, 0);
-		return 0;
-	case 'p':
-		plan_add(pl, PF_META, "port", 4);
-		return 0;
-	case 'm':
-		plan_add(pl, PF_METHOD, NULL, 0);
-		return 0;
-	case 'U':
-		plan_add(pl, PF_PATH, NULL, 0);
-		return 0;
-	case 'q':
-		plan_add(pl, PF_QUERY, NULL, 0);
-		return 0;
-	case 'H':
-		plan_add(pl, PF_PROTO, NULL, 0);
-		return 0;
-	case 'A':
-		plan_add(pl, PF_META, "server_ip", 9);
-		return 0;
-	case 'f':
-		plan_add(pl, PF_META, "file", 4);
-		return 0;
-	case 'P':
-		plan_add(pl, PF_META, "pid", 3);
-		return 0;
-	case 'k':
-		plan_add(pl, PF_META, "keepalive", 9);
-		return 0;
-	case 'L':
-		plan_add(pl, PF_META, "log_id", 6);
-		return 0;
-	case 'X':
-		plan_add(pl, PF_META, "connection", 10);
-		return 0;
-	case 'R':
-		plan_add(pl, PF_META, "handler", 7);
 		return 0;
 	case 'i':
 	case 'o':
@@ -826,19 +802,6 @@ parse_preset_template(enum sr_format fmt, int *apache)
 
 /* ---- syslog ---- */
 
-static int
-fmt_digits(const char *s, int n)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* A syslog tag or app name: letters, digits and _ . / - @ */
 static int
 fmt_is_tag(const char *s, size_t n)
@@ -870,12 +833,12 @@ fmt_bsd_time(const char *s, int64_t now_ms, int64_t *ms)
 	if (mon == 0 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' ||
 	    s[12] != ':' || s[15] != ' ')
 		return -1;
-	day = s[4] == ' ' ? fmt_digits(s + 5, 1) : fmt_digits(s + 4, 2);
-	h = fmt_digits(s + 7, 2);
-	mi = fmt_digits(s + 10, 2);
-	sec = fmt_digits(s + 13, 2);
+	day = s[4] == ' ' ? sr_time_digits(s + 5, 1) : sr_time_digits(s + 4, 2);
+	h = sr_time_digits(s + 7, 2);
+	mi = sr_time_digits(s + 10, 2);
+	sec = sr_time_digits(s + 13, 2);
 	sr_time_format_iso(now_ms, iso, sizeof iso);
-	year = fmt_digits(iso, 4);
+	year = sr_time_digits(iso, 4);
 	if (day < 0 || h < 0 || mi < 0 || sec < 0 || year < 0 ||
 	    sr_time_civil_ms(year, mon, day, h, mi, sec, 0, ms) < 0)
 		return -1;

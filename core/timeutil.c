@@ -70,9 +70,8 @@ sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
 	return 0;
 }
 
-/* Read exactly n digits at s; -1 if any is not a digit. */
-static int
-time_digits(const char *s, int n)
+int
+sr_time_digits(const char *s, int n)
 {
 	int v = 0;
 
@@ -100,8 +99,9 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 
 	if (n < 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if ((y = time_digits(s, 4)) < 0 || (mo = time_digits(s + 5, 2)) < 0 ||
-	    (d = time_digits(s + 8, 2)) < 0)
+	if ((y = sr_time_digits(s, 4)) < 0 ||
+	    (mo = sr_time_digits(s + 5, 2)) < 0 ||
+	    (d = sr_time_digits(s + 8, 2)) < 0)
 		return -1;
 	i = 10;
 	if (i < n) {
@@ -110,12 +110,13 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 		i++;
 		if (n - i < 5 || s[i + 2] != ':')
 			return -1;
-		if ((h = time_digits(s + i, 2)) < 0 ||
-		    (mi = time_digits(s + i + 3, 2)) < 0)
+		if ((h = sr_time_digits(s + i, 2)) < 0 ||
+		    (mi = sr_time_digits(s + i + 3, 2)) < 0)
 			return -1;
 		i += 5;
 		if (i < n && s[i] == ':') {
-			if (n - i < 3 || (sec = time_digits(s + i + 1, 2)) < 0)
+			if (n - i < 3 ||
+			    (sec = sr_time_digits(s + i + 1, 2)) < 0)
 				return -1;
 			i += 3;
 			if (i < n && (s[i] == '.' || s[i] == ',')) {
@@ -140,14 +141,14 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 			int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
 
 			i++;
-			if (n - i < 2 || (oh = time_digits(s + i, 2)) < 0)
+			if (n - i < 2 || (oh = sr_time_digits(s + i, 2)) < 0)
 				return -1;
 			i += 2;
 			if (i < n && s[i] == ':')
 				i++;
 			if (i < n) {
 				if (n - i < 2 ||
-				    (om = time_digits(s + i, 2)) < 0)
+				    (om = sr_time_digits(s + i, 2)) < 0)
 					return -1;
 				i += 2;
 			}

@@ -43,6 +43,9 @@ int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
 int sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
     int msec, int64_t *ms);
 
+/* The value of exactly n decimal digits at s; -1 if any is not a digit. */
+int sr_time_digits(const char *s, int n);
+
 /* a / b rounded towards minus infinity (b > 0): the bucket of an instant. */
 static inline int64_t
 sr_floor_div(int64_t a, int64_t b)

@@ -28,31 +28,9 @@
 #include <cjson/cJSON.h>
 
 #include "core/parse.h"
+#include "tests/fuzz/fuzz_event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-fuzz_check(const struct sr_event *ev)
-{
-	if (ev->event_id == NULL || ev->event_type == NULL)
-		abort();
-	if (ev->metadata != NULL) {
-		cJSON *j = cJSON_Parse(ev->metadata);
-
-		if (!cJSON_IsObject(j))
-			abort(); /* metadata must be a JSON object */
-		for (const cJSON *a = j->child; a != NULL; a = a->next)
-			for (const cJSON *b = a->next; b != NULL; b = b->next)
-				if (strcmp(a->string, b->string) == 0)
-					abort(); /* never a key twice */
-		cJSON_Delete(j);
-	}
-	if ((ev->has & SR_EV_HAS_STATUS) &&
-	    (ev->status_code < 100 || ev->status_code > 599))
-		abort();
-	if ((ev->has & SR_EV_HAS_LATENCY) && !(ev->response_time_ms >= 0))
-		abort();
-}
 
 static void
 fuzz_run(struct sr_parser *p, const char *line, size_t len)

@@ -59,24 +59,6 @@ N=$(wc -l <"$LOG")
 [ "$N" -ge 121 ] || fail "access log has $N lines, want 121 or more"
 echo "ok access log: $N lines"
 
-cat >"$T/check.py" <<'PY'
-import json, sys
-
-def nodup(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key in %r" % keys)
-    return dict(pairs)
-
-out = [json.loads(l, object_pairs_hook=nodup) for l in open(sys.argv[1])]
-bad = 0
-for field, want in zip(sys.argv[2::2], sys.argv[3::2]):
-    got = [o.get(field) for o in out]
-    if got != json.loads(want):
-        print("%s: got %r, want %s" % (field, got, want))
-        bad = 1
-sys.exit(bad)
-PY
 # awk: $1 vhost:port, $10 status, $8 the target, $NF %D (microseconds)
 STATUS="[$(awk '{ printf "%s%s", s, $10; s="," }' "$LOG")]"
 PATHS="[$(awk '{ p = $8; sub(/\?.*/, "", p); printf "%s\"%s\"", s, p; s="," }' "$LOG")]"
@@ -86,7 +68,7 @@ NULLS="[$(awk '{ printf "%snull", s; s="," }' "$LOG")]"
 
 "$SITREP" parse --format "apache:$LF" "$LOG" >"$T/declared" 2>"$T/err"
 check "parse declared exit" "$?" 0
-python3 "$T/check.py" "$T/declared" status "$STATUS" endpoint "$PATHS" \
+python3 "$ROOT/tests/integration/json_check.py" "$T/declared" status "$STATUS" endpoint "$PATHS" \
 	latency_ms "$LAT" service "$HOSTS" || fail "declared format"
 echo "ok declared: status, endpoint, latency (%D / 1000), service"
 
@@ -94,7 +76,7 @@ echo "ok declared: status, endpoint, latency (%D / 1000), service"
 # latency, and a notice names the --format to declare
 "$SITREP" parse "$LOG" >"$T/auto" 2>"$T/err"
 check "parse auto exit" "$?" 0
-python3 "$T/check.py" "$T/auto" status "$STATUS" endpoint "$PATHS" \
+python3 "$ROOT/tests/integration/json_check.py" "$T/auto" status "$STATUS" endpoint "$PATHS" \
 	latency_ms "$NULLS" service "$HOSTS" || fail "auto format"
 grep -q 'notice:.*--format' "$T/err" || fail "no notice: $(cat "$T/err")"
 echo "ok auto: no latency guessed, one notice"

@@ -9,28 +9,6 @@ source "$(dirname "$0")/lib.sh"
 FX="$ROOT/tests/fixtures/formats"
 set +e
 
-cat >"$T/check.py" <<'PY'
-import json, sys
-
-def nodup(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key in %r" % keys)
-    return dict(pairs)
-
-def load(path):
-    with open(path) as f:
-        return [json.loads(l, object_pairs_hook=nodup) for l in f if l.strip()]
-
-out = load(sys.argv[1])
-bad = 0
-for field, want in zip(sys.argv[2::2], sys.argv[3::2]):
-    got = [o.get(field) for o in out]
-    if got != json.loads(want):
-        print("%s: got %r, want %s" % (field, got, want))
-        bad = 1
-sys.exit(bad)
-PY
 
 # body: the fixture without its header comment
 body() { grep -v '^#' "$FX/$1"; }
@@ -48,7 +26,7 @@ parse() {
 want() { WANTS+=("$1" "$2"); }
 done_case() {
 	[ "${#WANTS[@]}" -gt 0 ] || return 0
-	python3 "$T/check.py" "$T/out" "${WANTS[@]}" || fail "$CASE"
+	python3 "$ROOT/tests/integration/json_check.py" "$T/out" "${WANTS[@]}" || fail "$CASE"
 	echo "ok $CASE: ${#WANTS[@]} checks"
 	WANTS=()
 }
