@@ -153,6 +153,24 @@ check "parse bad template exit" "$?" 2
 "$SITREP" serve --format yaml </dev/null 2>"$T/err"
 check "serve bad format exit" "$?" 2
 
+# serve --format: stdin is read in the declared format (auto would read
+# no latency from the trailing %D)
+P=$(free_port)
+printf '%s\n' "$D" | "$SITREP" serve --db "$T/s.db" --listen "127.0.0.1:$P" \
+	--no-system --format \
+	'apache:%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" %D' \
+	2>"$T/serve.err" &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$P/api/health"
+for _ in $(seq 100); do
+	[ "$(curl -s "http://127.0.0.1:$P/api/health" |
+		jq -r '.sources[] | select(.kind == "stdin") | .events')" = 1 ] && break
+	sleep 0.1
+done
+check "serve --format apache latency" \
+	"$(curl -s "http://127.0.0.1:$P/api/events?limit=10" | jq -c '[.events[].latency_ms]')" \
+	"[5.123]"
+
 # sitrep formats lists every preset the completion offers
 "$SITREP" formats >"$T/formats"
 check "formats exit" "$?" 0
