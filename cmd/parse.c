@@ -151,6 +151,7 @@ sr_cmd_parse(int argc, char **argv)
 		n = o.argc;
 	}
 	r.p = sr_parser_new_spec(&fmt);
+	sr_parser_set_explain(r.p, r.explain);
 	sr_buf_init(&r.out);
 	for (int i = 0; i < n; i++)
 		failed |= parse_input(&r, inputs[i]);

@@ -43,6 +43,7 @@
  */
 struct parse_key {
 	const char *name;
+	size_t len;
 	unsigned char slot; /* enum sr_field_id */
 	unsigned char conv; /* enum sr_field_read */
 	unsigned char rank; /* lower wins */
@@ -95,6 +96,7 @@ struct sr_parser {
 	struct sr_buf msgbuf; /* a MESSAGE sent as bytes */
 	struct parse_note *notes;
 	size_t nnotes, capnotes;
+	int explain; /* keep notes for sr_parser_explain() */
 	char visbuf[24];
 	int64_t line_ts; /* the instant a format read itself */
 	int has_line_ts;
@@ -180,8 +182,9 @@ sr_parser_new_spec(const struct sr_format_spec *spec)
 		     al->name != NULL; al++) {
 			if (p->nkeys >= PARSE_MAXKEYS)
 				SR_BUG("parse key table overflow");
-			p->keys[p->nkeys++] = (struct parse_key){ al->name,
-				(unsigned char)f, al->read, al->rank };
+			p->keys[p->nkeys++] =
+			    (struct parse_key){ al->name, strlen(al->name),
+				    (unsigned char)f, al->read, al->rank };
 		}
 	}
 	for (size_t i = 0; i < p->nkeys; i++) {
@@ -222,13 +225,15 @@ static const struct parse_key *
 parse_lookup(const struct sr_parser *p, const char *key)
 {
 	unsigned c = (unsigned char)key[0];
+	size_t n;
 
-	if (c >= 128)
+	if (c >= 128 || p->nbucket[c] == 0)
 		return NULL;
+	n = strlen(key);
 	for (unsigned i = 0; i < p->nbucket[c]; i++) {
 		const struct parse_key *k = &p->keys[p->bucket[c][i]];
 
-		if (strcmp(k->name + 1, key + 1) == 0)
+		if (k->len == n && memcmp(k->name + 1, key + 1, n - 1) == 0)
 			return k;
 	}
 	return NULL;
@@ -258,6 +263,8 @@ parse_type_name(const struct parse_val *v)
 static void
 parse_note(struct sr_parser *p, const char *key, const char *why)
 {
+	if (!p->explain)
+		return; /* only `sitrep parse --explain` reads them */
 	if (p->nnotes == p->capnotes) {
 		p->capnotes = p->capnotes ? p->capnotes * 2 : 16;
 		p->notes =
@@ -853,10 +860,11 @@ parse_dedupe_items(struct sr_parser *p)
 
 	if (n < 2)
 		return;
-	if (n <= 8) {
+	if (n <= 32) {
 		for (size_t i = 1; i < n; i++)
 			for (size_t j = 0; j < i; j++)
 				if (p->items[j].key != NULL &&
+				    p->items[j].key[0] == p->items[i].key[0] &&
 				    strcmp(p->items[i].key, p->items[j].key) ==
 					0) {
 					p->items[i].key = NULL;
@@ -1076,6 +1084,7 @@ parse_dedupe_tree(cJSON *o, int depth)
 			next = c->next;
 			for (const cJSON *e = o->child; e != c; e = e->next)
 				if (c->string != NULL && e->string != NULL &&
+				    c->string[0] == e->string[0] &&
 				    strcmp(c->string, e->string) == 0) {
 					cJSON_Delete(
 					    cJSON_DetachItemViaPointer(o, c));
@@ -2028,6 +2037,26 @@ parse_utf8_valid(const char *s, size_t n)
 	return i == n || sr_utf8_valid(s + i, n - i);
 }
 
+/*
+ * 1 when a line may be syslog: a <PRI>, a BSD time ("Dec  4 ...") or an
+ * RFC 3339 time as its first word (a logfmt line's first word has '=').
+ */
+static int
+parse_maybe_syslog(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	if (n > 0 && s[0] == '<')
+		return 1;
+	if (n >= 16 && s[0] >= 'A' && s[0] <= 'S' && s[3] == ' ' &&
+	    s[6] == ' ' && s[9] == ':')
+		return 1;
+	while (w < n && s[w] != ' ' && s[w] != '=')
+		w++;
+	return w >= 10 && w < n && s[w] == ' ' && parse_is_digit(s[0]) &&
+	    s[4] == '-';
+}
+
 /* A format of the parse_fmt.c kind: 1, or 0 when the line is not one. */
 static int
 parse_declared(struct sr_parser *p, enum sr_format fmt, const char *line,
@@ -2086,14 +2115,17 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 			rc = parse_combined(p, line, len, now_ms, ev, why, err);
 			if (rc != 0)
 				return rc;
-			parse_reset_line(p, ev);
-			/* syslog before logfmt: its text may hold a '=' */
-			if (parse_declared(p, SR_FMT_SYSLOG, line, len,
-				now_ms)) {
-				p->used = sr_format_name(SR_FMT_SYSLOG);
-				return parse_convert(p, now_ms, ev, why, err);
+			/* a matcher that returns 0 has handed nothing over;
+			 * syslog before logfmt: its text may hold a '=' */
+			if (parse_maybe_syslog(line + i, len - i)) {
+				if (parse_declared(p, SR_FMT_SYSLOG, line, len,
+					now_ms)) {
+					p->used = sr_format_name(SR_FMT_SYSLOG);
+					return parse_convert(p, now_ms, ev, why,
+					    err);
+				}
+				parse_reset_line(p, ev);
 			}
-			parse_reset_line(p, ev);
 			if (!parse_has_kv(line, len)) {
 				*why = SR_REJ_UNRECOGNISED;
 				return sr_err_set(err,
@@ -2142,6 +2174,12 @@ const char *
 sr_parser_format_used(const struct sr_parser *p)
 {
 	return p->used != NULL ? p->used : sr_format_name(p->fmt);
+}
+
+void
+sr_parser_set_explain(struct sr_parser *p, int on)
+{
+	p->explain = on;
 }
 
 const char *

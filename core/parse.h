@@ -141,6 +141,9 @@ const char *sr_parser_format_used(const struct sr_parser *p);
  */
 const char *sr_parser_notice(struct sr_parser *p);
 
+/* Keep what sr_parser_explain() shows (off by default: it costs). */
+void sr_parser_set_explain(struct sr_parser *p, int on);
+
 /*
  * Append, as the members of a JSON object (no braces, each preceded by a
  * comma), what the last line was read as: "format", "fields" (each field

@@ -827,11 +827,13 @@ fmt_bsd_time(const char *s, int64_t now_ms, int64_t *ms)
 	int mon = 0, day, h, mi, sec, year;
 	char iso[32];
 
+	if (s[3] != ' ' || s[6] != ' ' || s[9] != ':' || s[12] != ':' ||
+	    s[15] != ' ')
+		return -1;
 	for (int k = 0; k < 12; k++)
 		if (memcmp(s, months + 3 * k, 3) == 0)
 			mon = k + 1;
-	if (mon == 0 || s[3] != ' ' || s[6] != ' ' || s[9] != ':' ||
-	    s[12] != ':' || s[15] != ' ')
+	if (mon == 0)
 		return -1;
 	day = s[4] == ' ' ? sr_time_digits(s + 5, 1) : sr_time_digits(s + 4, 2);
 	h = sr_time_digits(s + 7, 2);

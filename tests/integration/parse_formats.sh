@@ -52,6 +52,13 @@ print(json.dumps([j.get("completion_tokens", j.get("usage", {}).get("completion_
 	want model '["gpt-4o-mini","claude-3-5-haiku","gpt-4o","gpt-4o"]'
 done
 
+done_case
+# --explain: where a field came from, and what was kept aside and why
+grep -q '"tokens_in":"usage.prompt_tokens"' "$T/out" || fail "explain: no field source"
+grep -q '"key":"status","why":"not an HTTP status' "$T/out" || fail "explain: no reason"
+grep -q '"key":"spend","why":"not a field' "$T/out" || fail "explain: unknown key"
+echo "ok explain shows sources and reasons"
+
 for f in otlp auto; do
 	CASE="otlp/$f"; parse otlp.jsonl "$f"
 	want message "$(body otlp.jsonl | python3 -c '
