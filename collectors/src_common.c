@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 src_common_init(struct src_common *c, const char *name, const char *kind,
@@ -140,8 +141,13 @@ src_parse_result(struct src_common *c, int rc, enum sr_reject why)
 {
 	const char *notice = sr_parser_notice(c->parser);
 
-	if (notice != NULL)
+	if (notice != NULL) {
 		(void)snprintf(c->notice, sizeof c->notice, "%s", notice);
+		/* once; not onto a terminal the console may be drawing on */
+		if (!isatty(STDERR_FILENO))
+			fprintf(stderr, "sitrep: %s: notice: %s\n", c->name,
+			    notice);
+	}
 	if (rc < 0) {
 		c->rejected++;
 		if ((unsigned)why < SR_REJ__COUNT)

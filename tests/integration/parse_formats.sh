@@ -178,6 +178,22 @@ check "serve --format apache latency" \
 	"$(curl -s "http://127.0.0.1:$P/api/events?limit=10" | jq -c '[.events[].latency_ms]')" \
 	"[5.123]"
 
+# ... and without it, no latency and a one-time notice on stderr
+P=$(free_port)
+printf '%s\n%s\n' "$D" "$D" | "$SITREP" serve --db "$T/s2.db" \
+	--listen "127.0.0.1:$P" --no-system 2>"$T/serve2.err" &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$P/api/health"
+for _ in $(seq 100); do
+	[ "$(curl -s "http://127.0.0.1:$P/api/health" |
+		jq -r '.sources[] | select(.kind == "stdin") | .events')" = 2 ] && break
+	sleep 0.1
+done
+check "serve auto latency" \
+	"$(curl -s "http://127.0.0.1:$P/api/events?limit=10" | jq -c '[.events[].latency_ms]')" \
+	"[null,null]"
+check "serve notice once" "$(grep -c 'notice:.*--format' "$T/serve2.err")" 1
+
 # sitrep formats lists every preset the completion offers
 "$SITREP" formats >"$T/formats"
 check "formats exit" "$?" 0
