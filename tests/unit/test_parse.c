@@ -1093,6 +1093,23 @@ test_measured_access(void)
 			    "\"GET http://h.example HTTP/1.1\" 200 1"),
 	    1);
 	STREQ(f.ev.endpoint, "/");
+	/* nginx's 400 for TLS bytes sent to a plain port: the request as it
+	 * came (escaped), the other fields kept */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"203.0.113.9 - - [04/Dec/2026:10:15:32 +0000] "
+		"\"\\x16\\x03\\x01\\x02\\x00\\x01\" 400 157 \"-\" \"-\""),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.status_code, 400);
+	CU_ASSERT_PTR_NULL(f.ev.endpoint);
+	STREQ(meta_str(&f, "request"), "\\x16\\x03\\x01\\x02\\x00\\x01");
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "bytes"), 157, 1e-9);
+	/* a lower-case "method" is not a request line: kept whole */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "203.0.113.9 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"get / HTTP/1.1\" 400 0"),
+	    1);
+	STREQ(meta_str(&f, "request"), "get / HTTP/1.1");
 	/* a quoted user, with a space in it */
 	CU_ASSERT_EQUAL(
 	    fx_line(&f,
