@@ -674,6 +674,7 @@ parse_conv_slot(struct sr_parser *p, enum sr_field_id s, struct sr_event *ev,
 			parse_note(p, v->key,
 			    "not an HTTP status (100-599): kept; the words "
 			    "failure/failed/error mark an error");
+			v->key = NULL; /* not the field: explain skips it */
 			return 0;
 		}
 		sr_field_set_num(f, ev, d);
@@ -736,6 +737,7 @@ parse_conv_slot(struct sr_parser *p, enum sr_field_id s, struct sr_event *ev,
 			parse_note(p, v->key,
 			    "a duration without a unit: declare the format "
 			    "(--format caddy, ...) or log one (\"12ms\")");
+			v->key = NULL; /* not the field: explain skips it */
 			return 0;
 		}
 		if (d < 0) {
