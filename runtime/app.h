@@ -67,11 +67,12 @@ struct sr_app_opts {
 					   "-" are known so far) */
 	int nsources;
 	enum sr_app_stdin stdin_mode;
-	const char *stdin_spec; /* "stdin?format=F" (--format), NULL: "stdin" */
-	unsigned store_flags;	/* enum sr_store_flags */
-	int no_system;		/* do not sample this machine */
-	int replay_clock;	/* tick at the newest event's time
+	unsigned store_flags; /* enum sr_store_flags */
+	int no_system;	      /* do not sample this machine */
+	int replay_clock;     /* tick at the newest event's time
 					   (replaying an old log) */
+	/* "stdin?format=F" when --format was given; NULL: "stdin" */
+	const char *stdin_spec;
 };
 
 /* Fill o with the defaults above (everything NULL/0, AUTO stdin). */
