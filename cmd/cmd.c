@@ -6,6 +6,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+
+#include "core/parse.h"
 
 int
 sr_usage_error(const char *cmd, const char *fmt, ...)
@@ -19,4 +22,35 @@ sr_usage_error(const char *cmd, const char *fmt, ...)
 	fprintf(stderr, "\nTry 'sitrep%s%s --help'.\n", cmd ? " " : "",
 	    cmd ? cmd : "");
 	return SR_EXIT_USAGE;
+}
+
+int
+sr_cmd_stdin_format(const char *cmd, const char *value, char *out, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct sr_format_spec fmt;
+	struct sr_err err;
+	size_t w;
+
+	if (sr_format_spec_parse(value, &fmt, &err) < 0)
+		return sr_usage_error(cmd, "--format: %s", err.msg);
+	w = (size_t)snprintf(out, cap, "stdin?format=");
+	/* percent-encoded: a template holds '&', '%' and spaces */
+	for (const char *c = value; *c != '\0'; c++) {
+		unsigned char u = (unsigned char)*c;
+
+		if (w + 4 > cap)
+			return sr_usage_error(cmd, "--format: too long");
+		if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+		    (u >= '0' && u <= '9') || u == '_' || u == '-' ||
+		    u == '.') {
+			out[w++] = (char)u;
+		} else {
+			out[w++] = '%';
+			out[w++] = hex[u >> 4];
+			out[w++] = hex[u & 15];
+		}
+	}
+	out[w] = '\0';
+	return 0;
 }

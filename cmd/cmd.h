@@ -7,6 +7,8 @@
 #ifndef SR_CMD_CMD_H
 #define SR_CMD_CMD_H
 
+#include <stddef.h>
+
 enum sr_exit {
 	SR_EXIT_OK = 0,
 	SR_EXIT_FAIL = 1,  /* a fatal error at run time */
@@ -26,5 +28,14 @@ int sr_cmd_insights(int argc, char **argv);
 int sr_cmd_serve(int argc, char **argv);
 int sr_cmd_tui(int argc, char **argv);
 int sr_cmd_config(int argc, char **argv);
+int sr_cmd_parse(int argc, char **argv);
+/*
+ * The stdin source spec for --format value ("stdin?format=..."), into out
+ * (cap bytes; 3200 hold any format).  0, or SR_EXIT_USAGE after a usage
+ * error printed for cmd.
+ */
+int
+sr_cmd_stdin_format(const char *cmd, const char *value, char *out, size_t cap);
+int sr_cmd_formats(int argc, char **argv);
 
 #endif

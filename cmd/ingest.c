@@ -145,7 +145,8 @@ ingest_one_lost(struct ingest_run *r, const char *source, int is_stdin)
  * (reported; fatal).
  */
 static int
-ingest_one(struct ingest_run *r, const char *path, enum sr_format fmt)
+ingest_one(struct ingest_run *r, const char *path,
+    const struct sr_format_spec *fmt)
 {
 	struct sr_err err;
 	const char *source = path;
@@ -324,7 +325,7 @@ sr_cmd_ingest(int argc, char **argv)
 	struct sr_err err;
 	struct sigaction sa;
 	struct sr_opts o;
-	enum sr_format fmt = SR_FMT_AUTO;
+	struct sr_format_spec fmt = { .fmt = SR_FMT_AUTO };
 	const char *db;
 	const char *const *inputs;
 	char *db_default = NULL;
@@ -339,11 +340,8 @@ sr_cmd_ingest(int argc, char **argv)
 		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
 	db = sr_opts_str(&o, SR_O_DB, NULL);
 	if (sr_opts_has(&o, SR_O_INGEST_FORMAT) &&
-	    sr_format_parse(o.v[SR_O_INGEST_FORMAT].s, &fmt) < 0)
-		return sr_usage_error("ingest",
-		    "unknown format "
-		    "'%s' (json, logfmt, combined or auto)",
-		    o.v[SR_O_INGEST_FORMAT].s);
+	    sr_format_spec_parse(o.v[SR_O_INGEST_FORMAT].s, &fmt, &err) < 0)
+		return sr_usage_error("ingest", "--format: %s", err.msg);
 	if (sr_opts_has(&o, SR_O_RETAIN))
 		ret.events_ms = o.v[SR_O_RETAIN].i;
 	if (sr_opts_has(&o, SR_O_DURABLE))
@@ -394,7 +392,7 @@ sr_cmd_ingest(int argc, char **argv)
 			run.not_read++;
 			continue;
 		}
-		rc = ingest_one(&run, inputs[i], fmt);
+		rc = ingest_one(&run, inputs[i], &fmt);
 		if (rc != 0)
 			status = SR_EXIT_FAIL;
 	}

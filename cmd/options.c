@@ -26,8 +26,10 @@
 #define D SR_CMD_DEMO
 #define S SR_CMD_SERVE
 #define C SR_CMD_CONFIG
+#define P SR_CMD_PARSE
+#define F SR_CMD_FORMATS
 #define G SR_CMD_MAIN
-#define ALL (T | I | R | N | E | M | D | S | C | G)
+#define ALL (T | I | R | N | E | M | D | S | C | P | F | G)
 
 #define SOURCE_SPECS                                             \
 	"file:PATH?from=start, sqlite:PATH?table=T&from=start, " \
@@ -85,8 +87,13 @@ const struct sr_option sr_options[] = {
 	    "tick at the newest event's time (old logs)", T, 0, NULL, NULL,
 	    NULL },
 	[SR_O_INGEST_FORMAT] = { SR_O_INGEST_FORMAT, "format", 0, SR_OPT_CHOICE,
-	    "F", "auto", "json, logfmt, combined or auto", I, 0,
-	    "json logfmt combined auto", NULL, NULL },
+	    "F", "auto",
+	    "the input format of lines (stdin for the console and serve): "
+	    "auto, a preset (sitrep formats), nginx:'...' or apache:'...'",
+	    I | T | S | P, 0,
+	    "auto json logfmt combined common vhost_combined timed_combined "
+	    "traefik haproxy caddy ecs syslog journald otlp",
+	    NULL, NULL },
 	[SR_O_RETAIN] = { SR_O_RETAIN, "retain", 0, SR_OPT_DURATION, "D", "30d",
 	    "keep events for D, pruned at the end", I, 0, NULL, NULL, NULL },
 	[SR_O_DURABLE] = { SR_O_DURABLE, "durable", 0, SR_OPT_FLAG, NULL, NULL,
@@ -196,6 +203,10 @@ const struct sr_option sr_options[] = {
 	[SR_O_KEYS] = { SR_O_KEYS, "keys", 0, SR_OPT_FLAG, NULL, NULL,
 	    "list every config key, one per line", C, SR_OPT_HIDDEN, NULL, NULL,
 	    NULL },
+	[SR_O_EXPLAIN] = { SR_O_EXPLAIN, "explain", 0, SR_OPT_FLAG, NULL, NULL,
+	    "also print the format chosen, each field's source and what was "
+	    "kept aside and why",
+	    P, 0, NULL, NULL, NULL },
 	[SR_O__COUNT] = { SR_O__COUNT, NULL, 0, SR_OPT_FLAG, NULL, NULL, NULL,
 	    0, 0, NULL, NULL, NULL },
 };
@@ -277,6 +288,23 @@ const struct sr_command sr_commands[] = {
 	    "config file.  The console's and serve's options that override\n"
 	    "the file may be given, to see their effect.",
 	    NULL, 0, sr_cmd_config },
+	{ "parse", P, "print each input line as sitrep reads it, as JSON",
+	    "sitrep parse [--format F] [--explain] [FILE...]",
+	    "Read lines from FILEs (or stdin) and print each as the event\n"
+	    "sitrep makes of it, one JSON object per line (its line number,\n"
+	    "the format it was read as and the event, or why it was\n"
+	    "rejected).  Nothing is stored.  --explain adds every field's\n"
+	    "source and what was kept in metadata, and why.",
+	    "Exit status: 0 every line read, 1 a line was rejected or a file\n"
+	    "could not be read, 2 bad command line.",
+	    SR_CMD_OPERANDS, sr_cmd_parse },
+	{ "formats", F, "list the input formats, each with an example line",
+	    "sitrep formats",
+	    "List every value --format takes (and file:PATH?format=F and\n"
+	    "stdin?format=F): auto, the presets and the nginx and Apache\n"
+	    "templates, each with its aliases, what it reads and an example\n"
+	    "line.",
+	    NULL, 0, sr_cmd_formats },
 	{ "tui", T, "the terminal console (the default command)",
 	    "sitrep [tui] [OPTIONS]",
 	    "The terminal console: KPIs, services, insights, processes and\n"

@@ -32,6 +32,8 @@ enum sr_cmd_bit {
 	SR_CMD_DEMO = 1 << 7,
 	SR_CMD_SERVE = 1 << 8,
 	SR_CMD_CONFIG = 1 << 9,
+	SR_CMD_PARSE = 1 << 10,
+	SR_CMD_FORMATS = 1 << 11,
 };
 
 enum sr_opt_type {
@@ -105,6 +107,7 @@ enum sr_opt_id {
 	SR_O_ALLOW_HOST,
 	SR_O_NO_SYSTEM,
 	SR_O_KEYS,
+	SR_O_EXPLAIN,
 	SR_O__COUNT
 };
 

@@ -217,6 +217,7 @@ sr_cmd_serve(int argc, char **argv)
 	int64_t v;
 	size_t n;
 	int rc = SR_EXIT_OK;
+	char stdin_spec[3200];
 
 	memset(&wc, 0, sizeof(wc));
 	memset(&sv, 0, sizeof(sv));
@@ -225,6 +226,12 @@ sr_cmd_serve(int argc, char **argv)
 	ao.sources = sources;
 	if ((rc = sr_opts_parse("serve", argc, argv, &o)) != 0)
 		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	if (sr_opts_has(&o, SR_O_INGEST_FORMAT)) {
+		if (sr_cmd_stdin_format("serve", o.v[SR_O_INGEST_FORMAT].s,
+			stdin_spec, sizeof stdin_spec) != 0)
+			return SR_EXIT_USAGE;
+		ao.stdin_spec = stdin_spec;
+	}
 	n = sr_opts_all(&o, SR_O_LISTEN, listen, SERVE_MAX_LISTEN);
 	if (n > SERVE_MAX_LISTEN)
 		return sr_usage_error("serve", "at most %d --listen addresses",

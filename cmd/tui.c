@@ -40,6 +40,7 @@ int
 sr_cmd_tui(int argc, char **argv)
 {
 	const char *sources[TUI_SOURCES_MAX];
+	char stdin_spec[3200];
 	struct sr_app_opts ao;
 	struct sr_tui_opts to;
 	enum sr_layout_kind lk;
@@ -62,6 +63,12 @@ sr_cmd_tui(int argc, char **argv)
 			return sr_usage_error("tui",
 			    "bad --interval '%s' (10ms to 1h)",
 			    o.v[SR_O_INTERVAL].s);
+	}
+	if (sr_opts_has(&o, SR_O_INGEST_FORMAT)) {
+		if (sr_cmd_stdin_format("tui", o.v[SR_O_INGEST_FORMAT].s,
+			stdin_spec, sizeof stdin_spec) != 0)
+			return SR_EXIT_USAGE;
+		ao.stdin_spec = stdin_spec;
 	}
 	ao.db_path = sr_opts_str(&o, SR_O_DB, NULL);
 	ao.config_path = sr_opts_str(&o, SR_O_CONFIG, NULL);

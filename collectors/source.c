@@ -41,7 +41,8 @@ source_pick(const char *spec, struct sr_err *err)
 		sr_err_set(err, "empty source");
 		return NULL;
 	}
-	if (strcmp(spec, "stdin") == 0 || strcmp(spec, "-") == 0)
+	if (strcmp(spec, "stdin") == 0 || strcmp(spec, "-") == 0 ||
+	    strncmp(spec, "stdin?", 6) == 0)
 		return &sr_src_stdin_ops;
 	for (i = 0; i < sizeof(source_kinds) / sizeof(source_kinds[0]); i++)
 		if (strncmp(spec, source_kinds[i].prefix,

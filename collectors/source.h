@@ -63,6 +63,8 @@ struct sr_source_status {
 	const char *kind; /* "stdin", "file", "sqlite" ... */
 	enum sr_source_state state;
 	char last_error[256];	 /* "" when none */
+	char notice[480];	 /* an ambiguous format: the --format to
+				    declare; "" when none */
 	int64_t next_attempt_ms; /* UTC ms, 0 if none */
 	uint64_t events;	 /* handed to the sink */
 	uint64_t rejected;	 /* lines/rows refused */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void
 src_common_init(struct src_common *c, const char *name, const char *kind,
@@ -24,6 +25,13 @@ src_common_init(struct src_common *c, const char *name, const char *kind,
 	/* Seed per source: jitter must differ between sources and runs. */
 	c->rng = (uint64_t)sr_mono_us() ^ ((uint64_t)(uintptr_t)c << 17) ^
 	    0x9e3779b97f4a7c15ULL;
+}
+
+void
+src_common_set_format(struct src_common *c, const struct sr_format_spec *fmt)
+{
+	sr_parser_free(c->parser);
+	c->parser = sr_parser_new_spec(fmt);
 }
 
 void
@@ -43,6 +51,7 @@ src_common_status(const struct src_common *c, struct sr_source_status *st)
 	st->kind = c->kind;
 	st->state = c->state;
 	snprintf(st->last_error, sizeof(st->last_error), "%s", c->last_error);
+	(void)snprintf(st->notice, sizeof st->notice, "%s", c->notice);
 	if (c->next_attempt_mono > 0 && c->state == SR_SRC_RETRYING)
 		st->next_attempt_ms =
 		    sr_now_ms() + (c->next_attempt_mono - sr_mono_ms());
@@ -124,6 +133,21 @@ src_parse_line(struct src_common *c, const char *line, size_t len,
 	int rc;
 
 	rc = sr_parser_line(c->parser, line, len, now_ms, ev, &why, NULL);
+	return src_parse_result(c, rc, why);
+}
+
+int
+src_parse_result(struct src_common *c, int rc, enum sr_reject why)
+{
+	const char *notice = sr_parser_notice(c->parser);
+
+	if (notice != NULL) {
+		(void)snprintf(c->notice, sizeof c->notice, "%s", notice);
+		/* once; not onto a terminal the console may be drawing on */
+		if (!isatty(STDERR_FILENO))
+			fprintf(stderr, "sitrep: %s: notice: %s\n", c->name,
+			    notice);
+	}
 	if (rc < 0) {
 		c->rejected++;
 		if ((unsigned)why < SR_REJ__COUNT)
@@ -151,9 +175,21 @@ src_emit_line(struct src_common *c, const struct sr_sink *sink,
 {
 	struct sr_event ev;
 
+	enum sr_reject why;
+	int rc, n = 0;
+
 	if (src_parse_line(c, line, len, now_ms, &ev) <= 0)
 		return 0;
-	return src_deliver(c, sink, &ev);
+	/* a line may hold several events (OTLP's log records) */
+	do {
+		if (src_deliver(c, sink, &ev) < 0)
+			return -1;
+		n++;
+		while ((rc = sr_parser_more(c->parser, now_ms, &ev, &why,
+			    NULL)) < 0)
+			(void)src_parse_result(c, rc, why);
+	} while (rc > 0);
+	return n > 0;
 }
 
 static int

@@ -20,6 +20,7 @@ struct src_common {
 	const char *kind;
 	enum sr_source_state state;
 	char last_error[256];
+	char notice[480]; /* the parser's one-time notice, "" if none */
 	int64_t next_attempt_mono; /* 0 if none */
 	uint64_t events, rejected;
 	uint64_t rejected_by[SR_REJ__COUNT];
@@ -32,6 +33,9 @@ struct src_common {
 
 void src_common_init(struct src_common *c, const char *name, const char *kind,
     enum sr_format fmt);
+/* Read lines in the declared format fmt from now on. */
+void
+src_common_set_format(struct src_common *c, const struct sr_format_spec *fmt);
 void src_common_release(struct src_common *c);
 void src_common_status(const struct src_common *c, struct sr_source_status *st);
 
@@ -56,6 +60,11 @@ void src_ok(struct src_common *c);
  */
 int src_parse_line(struct src_common *c, const char *line, size_t len,
     int64_t now_ms, struct sr_event *ev);
+/*
+ * Count what a parse returned (rc, and why for a reject) and keep the
+ * parser's notice; rc, or 0 for a reject.
+ */
+int src_parse_result(struct src_common *c, int rc, enum sr_reject why);
 
 /* Label (host, when the event has none) and hand to the sink: 1 or -1. */
 int src_deliver(struct src_common *c, const struct sr_sink *sink,

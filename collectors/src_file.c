@@ -127,7 +127,7 @@ file_open(const char *spec, struct sr_err *err)
 	const char *p = spec + strlen("file:"), *q = strchr(p, '?');
 	size_t plen = q ? (size_t)(q - p) : strlen(p);
 	struct src_opts o;
-	enum sr_format fmt = SR_FMT_AUTO;
+	struct sr_format_spec fmt = { .fmt = SR_FMT_AUTO };
 	const char *v, *slash;
 	struct file_src *s;
 	int64_t grace = FILE_GRACE_MS;
@@ -140,11 +140,7 @@ file_open(const char *spec, struct sr_err *err)
 		err) < 0)
 		return NULL;
 	if ((v = src_opts_get(&o, "format")) != NULL &&
-	    sr_format_parse(v, &fmt) < 0) {
-		sr_err_set(err,
-		    "unknown format '%s' (want auto, json, logfmt "
-		    "or combined)",
-		    v);
+	    sr_format_spec_parse(v, &fmt, err) < 0) {
 		src_opts_release(&o);
 		return NULL;
 	}
@@ -161,7 +157,8 @@ file_open(const char *spec, struct sr_err *err)
 		return NULL;
 	}
 	s = sr_xcalloc(1, sizeof(*s));
-	src_common_init(&s->c, spec, "file", fmt);
+	src_common_init(&s->c, spec, "file", SR_FMT_AUTO);
+	src_common_set_format(&s->c, &fmt);
 	s->grace_ms = grace;
 	s->from_start = v != NULL && strcmp(v, "start") == 0;
 	if ((v = src_opts_get(&o, "service")) != NULL && v[0] != '\0')

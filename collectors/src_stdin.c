@@ -22,13 +22,32 @@ struct stdin_src {
 	int more; /* stopped at the bound */
 };
 
+static const char *const stdin_keys[] = { "format", "service", NULL };
+
 static void *
 stdin_open(const char *spec, struct sr_err *err)
 {
-	struct stdin_src *s = sr_xcalloc(1, sizeof(*s));
+	const char *q = strchr(spec, '?');
+	struct sr_format_spec fmt = { .fmt = SR_FMT_AUTO };
+	struct src_opts o;
+	struct stdin_src *s;
+	const char *v;
 
-	(void)err;
+	/* stdin?format=F&service=NAME */
+	if (src_opts_parse(&o, q ? q + 1 : "", q ? strlen(q + 1) : 0,
+		stdin_keys, err) < 0)
+		return NULL;
+	if ((v = src_opts_get(&o, "format")) != NULL &&
+	    sr_format_spec_parse(v, &fmt, err) < 0) {
+		src_opts_release(&o);
+		return NULL;
+	}
+	s = sr_xcalloc(1, sizeof(*s));
 	src_common_init(&s->c, spec, "stdin", SR_FMT_AUTO);
+	src_common_set_format(&s->c, &fmt);
+	if ((v = src_opts_get(&o, "service")) != NULL && v[0] != '\0')
+		sr_parser_set_default_service(s->c.parser, v);
+	src_opts_release(&o);
 	s->fd = STDIN_FILENO;
 	s->lines = sr_lines_new();
 	src_ok(&s->c);

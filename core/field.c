@@ -30,13 +30,22 @@ static const struct sr_field_alias al_ts[] = {
 	{ "ts", SR_READ_TIME, 1 },
 	{ "time", SR_READ_TIME, 1 },
 	{ "@timestamp", SR_READ_TIME, 1 },
+	{ "t", SR_READ_TIME, 1 },
+	{ "timeMillis", SR_READ_TIME, 1 },	/* log4j2 (old) */
+	{ "instant", SR_READ_INSTANT, 1 },	/* log4j2 */
+	{ "timeUnixNano", SR_READ_TIME_NS, 1 }, /* OpenTelemetry */
 	{ "__REALTIME_TIMESTAMP", SR_READ_TIME_US, 2 },
+	{ "observedTimeUnixNano", SR_READ_TIME_NS, 2 },
+	{ "startTime", SR_READ_TIME, 3 }, /* LiteLLM */
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_status[] = {
 	{ "status_code", SR_READ_STATUS, 0 },
 	{ "status", SR_READ_STATUS, 1 },
 	{ "http_status", SR_READ_STATUS, 1 },
+	{ "http.response.status_code", SR_READ_STATUS, 1 }, /* ECS, OTel */
+	{ "http.status_code", SR_READ_STATUS, 1 },
+	{ "res.statusCode", SR_READ_STATUS, 2 }, /* pino-http */
 	{ "code", SR_READ_SOFTSTATUS, 2 },
 	{ NULL, 0, 0 },
 };
@@ -48,56 +57,91 @@ static const struct sr_field_alias al_latency[] = {
 	{ "duration_s", SR_READ_SEC, 2 },
 	{ "latency_s", SR_READ_SEC, 2 },
 	{ "request_time", SR_READ_SEC, 2 },
+	{ "rt", SR_READ_SEC, 2 },	     /* nginx rt=$request_time */
+	{ "event.duration", SR_READ_NS, 1 }, /* ECS */
+	{ "duration_ns", SR_READ_NS, 1 },
+	{ "duration_us", SR_READ_US, 1 },
+	{ "responseTime", SR_READ_MS, 2 }, /* pino-http */
+	{ "duration", SR_READ_DUR, 3 },
+	{ "latency", SR_READ_DUR, 3 },
+	{ "elapsed", SR_READ_DUR, 3 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_user[] = {
 	{ "user_id", SR_READ_ID, 0 },
 	{ "user", SR_READ_ID, 1 },
 	{ "uid", SR_READ_ID, 1 },
+	{ "user.id", SR_READ_ID, 1 },	 /* ECS */
+	{ "enduser.id", SR_READ_ID, 1 }, /* OTel */
+	{ "user.name", SR_READ_ID, 2 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_session[] = {
 	{ "session_id", SR_READ_ID, 0 },
 	{ "session", SR_READ_ID, 1 },
 	{ "sid", SR_READ_ID, 1 },
+	{ "session.id", SR_READ_ID, 1 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_service[] = {
 	{ "service", SR_READ_STR, 0 },
 	{ "svc", SR_READ_STR, 1 },
 	{ "app", SR_READ_STR, 1 },
-	{ "_SYSTEMD_UNIT", SR_READ_UNIT, 2 },
-	{ "SYSLOG_IDENTIFIER", SR_READ_STR, 3 },
+	{ "service.name", SR_READ_STR, 1 }, /* ECS, OTel */
+	{ "_SYSTEMD_USER_UNIT", SR_READ_UNIT, 2 },
+	{ "_SYSTEMD_UNIT", SR_READ_UNIT, 3 },
+	{ "SYSLOG_IDENTIFIER", SR_READ_STR, 4 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_endpoint[] = {
 	{ "endpoint", SR_READ_PATH, 0 },
 	{ "path", SR_READ_PATH, 1 },
 	{ "route", SR_READ_PATH, 1 },
+	{ "url.path", SR_READ_PATH, 1 },   /* ECS, OTel */
+	{ "http.route", SR_READ_PATH, 1 }, /* OTel */
 	{ "url", SR_READ_URL, 2 },
+	{ "uri", SR_READ_URL, 2 },
+	{ "request_uri", SR_READ_URL, 2 },
+	{ "request.uri", SR_READ_URL, 2 },  /* Caddy */
+	{ "req.url", SR_READ_URL, 2 },	    /* pino-http */
+	{ "url.original", SR_READ_URL, 2 }, /* ECS */
+	{ "http.target", SR_READ_URL, 2 },
+	{ "url.full", SR_READ_URL, 3 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_message[] = {
 	{ "message", SR_READ_MSG, 0 },
 	{ "msg", SR_READ_MSG, 1 },
 	{ "MESSAGE", SR_READ_MSG, 1 },
+	{ "body", SR_READ_MSG, 2 }, /* OTel log record */
 	{ "error", SR_READ_ERROR, 2 },
+	{ "error.message", SR_READ_ERROR, 2 }, /* ECS */
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_model[] = {
 	{ "model", SR_READ_STR, 0 },
+	{ "gen_ai.request.model", SR_READ_STR, 1 }, /* OTel GenAI */
+	{ "gen_ai.response.model", SR_READ_STR, 2 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_tokens_in[] = {
 	{ "tokens_in", SR_READ_INT, 0 },
 	{ "prompt_tokens", SR_READ_INT, 1 },
 	{ "input_tokens", SR_READ_INT, 1 },
+	{ "usage.prompt_tokens", SR_READ_INT, 1 }, /* OpenAI, LiteLLM */
+	{ "usage.input_tokens", SR_READ_INT, 1 },  /* Anthropic */
+	{ "gen_ai.usage.input_tokens", SR_READ_INT, 1 },
+	{ "gen_ai.usage.prompt_tokens", SR_READ_INT, 2 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_tokens_out[] = {
 	{ "tokens_out", SR_READ_INT, 0 },
 	{ "completion_tokens", SR_READ_INT, 1 },
 	{ "output_tokens", SR_READ_INT, 1 },
+	{ "usage.completion_tokens", SR_READ_INT, 1 },
+	{ "usage.output_tokens", SR_READ_INT, 1 },
+	{ "gen_ai.usage.output_tokens", SR_READ_INT, 1 },
+	{ "gen_ai.usage.completion_tokens", SR_READ_INT, 2 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_ttft[] = {
@@ -107,6 +151,7 @@ static const struct sr_field_alias al_ttft[] = {
 };
 static const struct sr_field_alias al_host[] = {
 	{ "host", SR_READ_STR, 0 },
+	{ "host.name", SR_READ_STR, 1 }, /* ECS, OTel */
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_metadata[] = {
@@ -116,6 +161,14 @@ static const struct sr_field_alias al_metadata[] = {
 static const struct sr_field_alias al_is_error[] = {
 	{ "level", SR_READ_LEVEL, 0 },
 	{ "PRIORITY", SR_READ_PRIO, 0 },
+	{ "lvl", SR_READ_LEVEL, 0 },
+	{ "severity", SR_READ_LEVEL, 0 },
+	{ "levelname", SR_READ_LEVEL, 0 }, /* Python logging */
+	{ "loglevel", SR_READ_LEVEL, 0 },
+	{ "log.level", SR_READ_LEVEL, 0 },	 /* ECS */
+	{ "severityText", SR_READ_LEVEL, 0 },	 /* OTel */
+	{ "severity_text", SR_READ_LEVEL, 0 },	 /* OTel */
+	{ "severityNumber", SR_READ_SEVNUM, 0 }, /* OTel */
 	{ NULL, 0, 0 },
 };
 

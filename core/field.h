@@ -66,10 +66,11 @@ enum sr_field_read {
 	SR_READ_ID,	    /* string or number */
 	SR_READ_TIME,	    /* ISO-8601, epoch s/ms as number or string */
 	SR_READ_TIME_US,    /* epoch microseconds (journald) */
-	SR_READ_STATUS,	    /* integer 100-599 */
-	SR_READ_SOFTSTATUS, /* same, anything else goes to metadata */
-	SR_READ_MS,	    /* milliseconds >= 0 */
-	SR_READ_SEC,	    /* seconds >= 0, stored as ms */
+	SR_READ_STATUS,	    /* integer 100-599; anything else goes to
+			       metadata, "success"/"failure" set the outcome */
+	SR_READ_SOFTSTATUS, /* same, without the outcome words */
+	SR_READ_MS,	    /* milliseconds >= 0 (or a value with a unit) */
+	SR_READ_SEC,	    /* seconds >= 0, stored as ms (or with a unit) */
 	SR_READ_INT,	    /* integer >= 0 */
 	SR_READ_FLOAT,	    /* number >= 0 */
 	SR_READ_PATH,	    /* string, query string dropped */
@@ -80,6 +81,14 @@ enum sr_field_read {
 	SR_READ_LEVEL,	    /* error levels mark an error; kept in metadata */
 	SR_READ_PRIO,	    /* syslog priority <= 3 marks an error; kept too */
 	SR_READ_META,	    /* object whose members become metadata */
+	SR_READ_DUR,	    /* a duration with its unit ("12.5ms"); a bare
+			       number only when the format declares the
+			       unit, else it goes to metadata */
+	SR_READ_NS,	    /* nanoseconds >= 0, stored as ms */
+	SR_READ_US,	    /* microseconds >= 0, stored as ms */
+	SR_READ_TIME_NS,    /* epoch nanoseconds (OTel), number or text */
+	SR_READ_INSTANT,    /* log4j2 {"epochSecond":s,"nanoOfSecond":n} */
+	SR_READ_SEVNUM,	    /* OTel severityNumber: >= 17 marks an error */
 };
 
 /* A name the parser accepts for a field. */

@@ -90,14 +90,14 @@ reader_report(void *ctx, const char *source, uint64_t lineno,
 }
 
 struct sr_reader *
-sr_reader_new(const char *source, int fd, enum sr_format fmt,
+sr_reader_new(const char *source, int fd, const struct sr_format_spec *fmt,
     sr_ingest_event_fn on_event, void *ctx)
 {
 	struct sr_reader *r = sr_xcalloc(1, sizeof *r);
 
 	r->source = sr_xstrdup(source);
 	r->fd = fd;
-	r->parser = sr_parser_new(fmt);
+	r->parser = sr_parser_new_spec(fmt);
 	r->lines = sr_lines_new();
 	r->on_event = on_event;
 	r->ctx = ctx;
@@ -161,6 +161,7 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 	const char *line;
 	struct sr_event ev;
 	struct sr_err perr;
+	const char *notice;
 	enum sr_reject why;
 	int64_t now_ms;
 	size_t len;
@@ -205,9 +206,13 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 		perr.msg[0] = '\0';
 		k = sr_parser_line(r->parser, line, len, now_ms, &ev, &why,
 		    &perr);
-		if (k < 0) {
-			reader_reject(r, why, perr.msg);
-		} else if (k > 0) {
+		/* a line may hold several events (OTLP's log records) */
+		for (; k != 0;
+		     k = sr_parser_more(r->parser, now_ms, &ev, &why, &perr)) {
+			if (k < 0) {
+				reader_reject(r, why, perr.msg);
+				continue;
+			}
 			r->st.events++;
 			if (r->on_event && r->on_event(r->ctx, &ev) < 0)
 				return sr_err_set(err,
@@ -215,6 +220,9 @@ sr_reader_read(struct sr_reader *r, struct sr_err *err)
 				    "handing on events",
 				    r->source);
 		}
+		if ((notice = sr_parser_notice(r->parser)) != NULL)
+			fprintf(stderr, "%ssitrep: %s: notice: %s\n", r->clear,
+			    r->source, notice);
 	}
 	return r->eof;
 }
@@ -420,7 +428,7 @@ pipe_release_pool(struct sr_pipeline *p)
 }
 
 struct sr_pipeline *
-sr_pipeline_start(const char *source, int fd, enum sr_format fmt,
+sr_pipeline_start(const char *source, int fd, const struct sr_format_spec *fmt,
     struct sr_err *err)
 {
 	struct sr_pipeline *p = sr_xcalloc(1, sizeof *p);

@@ -66,8 +66,8 @@ struct sr_reader;
  * "sitrep: SOURCE line N: REASON: DETAIL"; when stderr is a terminal each
  * starts with "\r\033[K", clearing a progress line drawn there.
  */
-struct sr_reader *sr_reader_new(const char *source, int fd, enum sr_format fmt,
-    sr_ingest_event_fn on_event, void *ctx);
+struct sr_reader *sr_reader_new(const char *source, int fd,
+    const struct sr_format_spec *fmt, sr_ingest_event_fn on_event, void *ctx);
 void sr_reader_free(struct sr_reader *r);
 
 /* Replace the default report of rejections (fn NULL: report nothing). */
@@ -121,7 +121,7 @@ struct sr_pipeline;
  * NULL with detail in err when the thread cannot be started.
  */
 struct sr_pipeline *sr_pipeline_start(const char *source, int fd,
-    enum sr_format fmt, struct sr_err *err);
+    const struct sr_format_spec *fmt, struct sr_err *err);
 
 /*
  * Wait at most timeout_ms for the next finished batch.  Returns 1 with

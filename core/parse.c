@@ -6,8 +6,16 @@
  * on the first byte, names the field, the conversion and a rank, so that
  * when a line carries two aliases of one field the better-ranked one wins
  * and the other is kept in metadata.  Conversion happens after the walk,
- * in field table order, so a displaced alias is never converted.  The combined access-log format is matched by hand and fills
- * the event directly.
+ * in field table order, so a displaced alias is never converted.  A JSON
+ * object is walked for dotted paths ("usage.prompt_tokens" finds the
+ * member of "usage") and kept whole in metadata too.  The combined
+ * access-log format is matched by hand and fills the event directly; the
+ * declared formats (core/parse_fmt.c) hand their values over through
+ * core/parse_int.h.
+ *
+ * The event kind: a line that names none is a "request" when it carries
+ * a status (any value), a latency or an HTTP method, and a "log"
+ * otherwise.
  *
  * Memory: the returned event's strings point into the parser (the cJSON
  * tree of the line, a scratch copy of the line for logfmt and combined,
@@ -25,6 +33,8 @@
 #include <strings.h>
 
 #include "core/field.h"
+#include "core/hmap.h"
+#include "core/parse_int.h"
 #include "core/timeutil.h"
 
 /*
@@ -33,13 +43,16 @@
  */
 struct parse_key {
 	const char *name;
+	size_t len;
 	unsigned char slot; /* enum sr_field_id */
 	unsigned char conv; /* enum sr_field_read */
 	unsigned char rank; /* lower wins */
 };
 
-#define PARSE_MAXKEYS 64
-#define PARSE_BUCKET 12 /* most keys sharing a first byte */
+#define PARSE_MAXKEYS 192
+#define PARSE_BUCKET 40	    /* most keys sharing a first byte */
+#define PARSE_DEPTH 4	    /* levels of nested objects walked */
+#define PARSE_KEYARENA 8192 /* dotted paths of one line */
 
 enum parse_vtype {
 	V_NULL,
@@ -64,8 +77,31 @@ struct parse_val {
 
 #define RANK_UNSET 255
 
+/* A value kept in metadata for a reason `sitrep parse --explain` shows. */
+struct parse_note {
+	const char *key;
+	const char *why;
+};
+
 struct sr_parser {
 	enum sr_format fmt;
+	struct parse_plan *plan; /* template formats and their presets */
+	double dur_unit_ms;	 /* a bare duration's unit, 0: unknown */
+	const char *used;	 /* format of the last line */
+	char notice[480];
+	int notice_state; /* 0 none, 1 to hand out, 2 handed out */
+	int status_seen, method_seen;
+	char keyarena[PARSE_KEYARENA];
+	size_t keyused;
+	struct sr_buf msgbuf; /* a MESSAGE sent as bytes */
+	struct parse_note *notes;
+	size_t nnotes, capnotes;
+	int explain; /* keep notes for sr_parser_explain() */
+	char visbuf[24];
+	int64_t line_ts; /* the instant a format read itself */
+	int has_line_ts;
+	/* OTLP: the record handed out last, and what holds it */
+	const cJSON *otlp_res, *otlp_rl, *otlp_sl, *otlp_rec;
 	cJSON *json;	       /* tree of the last JSON line */
 	struct sr_buf scratch; /* mutable copy of a logfmt/combined line */
 	struct sr_buf meta;    /* metadata text of the last line */
@@ -111,33 +147,33 @@ sr_reject_name(enum sr_reject why)
 	return "unknown";
 }
 
-int
-sr_format_parse(const char *s, enum sr_format *fmt)
-{
-	if (s == NULL)
-		return -1;
-	if (strcmp(s, "auto") == 0)
-		*fmt = SR_FMT_AUTO;
-	else if (strcmp(s, "json") == 0 || strcmp(s, "jsonl") == 0)
-		*fmt = SR_FMT_JSON;
-	else if (strcmp(s, "logfmt") == 0)
-		*fmt = SR_FMT_LOGFMT;
-	else if (strcmp(s, "combined") == 0)
-		*fmt = SR_FMT_COMBINED;
-	else
-		return -1;
-	return 0;
-}
-
 struct sr_parser *
 sr_parser_new(enum sr_format fmt)
 {
+	struct sr_format_spec spec = { .fmt = fmt };
+
+	return sr_parser_new_spec(&spec);
+}
+
+struct sr_parser *
+sr_parser_new_spec(const struct sr_format_spec *spec)
+{
 	struct sr_parser *p = sr_xcalloc(1, sizeof *p);
 	uintptr_t a = (uintptr_t)p;
+	const char *tmpl = spec->tmpl;
+	int apache = spec->fmt == SR_FMT_APACHE;
 
-	p->fmt = fmt;
+	p->fmt = spec->fmt;
+	if (p->fmt != SR_FMT_NGINX && p->fmt != SR_FMT_APACHE)
+		tmpl = parse_preset_template(p->fmt, &apache);
+	if (tmpl != NULL &&
+	    (p->plan = parse_plan_compile(tmpl, apache, NULL)) == NULL)
+		SR_BUG("parse: a format that did not compile");
+	if (p->fmt == SR_FMT_CADDY)
+		p->dur_unit_ms = 1000; /* Caddy logs float seconds */
 	sr_buf_init(&p->scratch);
 	sr_buf_init(&p->meta);
+	sr_buf_init(&p->msgbuf);
 	/* Seed generated ids so that parsers of one process differ. */
 	p->id_seed =
 	    (uint32_t)(sr_mono_us() ^ (a >> 4) ^ (a >> 32)) * 2654435761u;
@@ -146,8 +182,9 @@ sr_parser_new(enum sr_format fmt)
 		     al->name != NULL; al++) {
 			if (p->nkeys >= PARSE_MAXKEYS)
 				SR_BUG("parse key table overflow");
-			p->keys[p->nkeys++] = (struct parse_key){ al->name,
-				(unsigned char)f, al->read, al->rank };
+			p->keys[p->nkeys++] =
+			    (struct parse_key){ al->name, strlen(al->name),
+				    (unsigned char)f, al->read, al->rank };
 		}
 	}
 	for (size_t i = 0; i < p->nkeys; i++) {
@@ -166,8 +203,11 @@ sr_parser_free(struct sr_parser *p)
 	if (p == NULL)
 		return;
 	cJSON_Delete(p->json);
+	parse_plan_free(p->plan);
 	sr_buf_release(&p->scratch);
 	sr_buf_release(&p->meta);
+	sr_buf_release(&p->msgbuf);
+	free(p->notes);
 	free(p->items);
 	free(p->default_service);
 	free(p);
@@ -185,13 +225,15 @@ static const struct parse_key *
 parse_lookup(const struct sr_parser *p, const char *key)
 {
 	unsigned c = (unsigned char)key[0];
+	size_t n;
 
-	if (c >= 128)
+	if (c >= 128 || p->nbucket[c] == 0)
 		return NULL;
+	n = strlen(key);
 	for (unsigned i = 0; i < p->nbucket[c]; i++) {
 		const struct parse_key *k = &p->keys[p->bucket[c][i]];
 
-		if (strcmp(k->name + 1, key + 1) == 0)
+		if (k->len == n && memcmp(k->name + 1, key + 1, n - 1) == 0)
 			return k;
 	}
 	return NULL;
@@ -216,6 +258,19 @@ parse_type_name(const struct parse_val *v)
 		return "array";
 	}
 	return "?";
+}
+
+static void
+parse_note(struct sr_parser *p, const char *key, const char *why)
+{
+	if (!p->explain)
+		return; /* only `sitrep parse --explain` reads them */
+	if (p->nnotes == p->capnotes) {
+		p->capnotes = p->capnotes ? p->capnotes * 2 : 16;
+		p->notes =
+		    sr_xrealloc(p->notes, p->capnotes * sizeof *p->notes);
+	}
+	p->notes[p->nnotes++] = (struct parse_note){ key, why };
 }
 
 /* Keep a value in metadata. */
@@ -331,10 +386,81 @@ parse_level_is_error(const struct parse_val *v)
 			if (strcasecmp(v->s, levels[i]) == 0)
 				return 1;
 	}
-	/* bunyan/pino numeric levels: 50 error, 60 fatal */
+	/*
+	 * Numeric levels: syslog's 0-7 (3 err and below are errors) and
+	 * pino/bunyan's 10-60 (50 error, 60 fatal); the ranges are apart.
+	 */
 	if (v->type == V_NUM && parse_val_number(v, &d) == 0)
-		return d >= 50;
+		return d <= 7 ? d >= 0 && d <= 3 : d >= 50;
 	return 0;
+}
+
+/* 1 for a key that names an HTTP method (the line is a request). */
+static int
+parse_is_method_key(const char *k)
+{
+	static const char *const names[] = { "method", "request.method",
+		"http.request.method", "http.method", "req.method",
+		"request_method", "verb", NULL };
+
+	if (k[0] != 'm' && k[0] != 'r' && k[0] != 'h' && k[0] != 'v')
+		return 0;
+	for (int i = 0; names[i] != NULL; i++)
+		if (strcmp(k, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * journald sends a MESSAGE that is not UTF-8 as an array of byte values:
+ * the text, with each byte of an invalid sequence written as \xHH.  0, or
+ * -1 when the array is not bytes.
+ */
+static int
+parse_bytes_text(struct sr_parser *p, const cJSON *arr, struct parse_val *v)
+{
+	struct sr_buf *b = &p->msgbuf;
+	size_t n = 0;
+
+	sr_buf_reset(b);
+	for (const cJSON *c = arr->child; c != NULL; c = c->next, n++) {
+		if (!cJSON_IsNumber(c) || c->valuedouble < 0 ||
+		    c->valuedouble > 255)
+			return -1;
+		sr_buf_addc(b, (char)(int)c->valuedouble);
+	}
+	sr_buf_addc(b, '\0');
+	if (memchr(b->data, '\0', n) != NULL || !sr_utf8_valid(b->data, n)) {
+		struct sr_buf t;
+
+		sr_buf_init(&t);
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)b->data[i];
+
+			if (c >= 0x80 || c == 0)
+				sr_buf_addf(&t, "\\x%02x", c);
+			else
+				sr_buf_addc(&t, (char)c);
+		}
+		sr_buf_addc(&t, '\0');
+		sr_buf_release(b);
+		*b = t;
+	}
+	v->type = V_STR;
+	v->s = b->data;
+	return 0;
+}
+
+/*
+ * The outcome rule for a status that is not an HTTP status: "failure",
+ * "failed", "fail" and "error" (any case) are errors; anything else
+ * ("success", "ok" ...) is not.
+ */
+static int
+parse_outcome_is_error(const char *s)
+{
+	return strcasecmp(s, "failure") == 0 || strcasecmp(s, "failed") == 0 ||
+	    strcasecmp(s, "fail") == 0 || strcasecmp(s, "error") == 0;
 }
 
 /* Take one key/value of a line: into a slot, a flag, or metadata. */
@@ -347,11 +473,22 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 	double d;
 
 	if (k == NULL) {
+		if (parse_is_method_key(v->key))
+			p->method_seen = 1;
 		parse_item(p, v);
+		parse_note(p, v->key, "not a field of the model: in metadata");
 		return 0;
 	}
 	v->conv = k->conv;
 	v->rank = k->rank;
+	if (v->type == V_OBJ && k->conv != SR_READ_META &&
+	    k->conv != SR_READ_ERROR && k->conv != SR_READ_INSTANT &&
+	    k->conv != SR_READ_TIME && k->conv != SR_READ_TIME_US &&
+	    k->conv != SR_READ_TIME_NS) {
+		/* {"service":{"name":..}}: its members are walked */
+		parse_item(p, v);
+		return 0;
+	}
 	switch (k->conv) {
 	case SR_READ_META:
 		if (v->type == V_OBJ && v->node != NULL && p->meta_obj == NULL)
@@ -363,6 +500,11 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 		return 0;
 	case SR_READ_LEVEL:
 		if (parse_level_is_error(v))
+			p->has |= SR_EV_IS_ERROR;
+		parse_item(p, v);
+		return 0;
+	case SR_READ_SEVNUM:
+		if (parse_val_number(v, &d) == 0 && d >= 17)
 			p->has |= SR_EV_IS_ERROR;
 		parse_item(p, v);
 		return 0;
@@ -378,6 +520,10 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 		/* FALLTHROUGH */
 	case SR_READ_MSG:
 	case SR_READ_SOFTSTR:
+		if (v->type == V_ARR && v->node != NULL &&
+		    k->slot == SR_FIELD_MESSAGE &&
+		    parse_bytes_text(p, v->node, v) == 0)
+			break;
 		if (v->type != V_STR) {
 			if (v->type != V_NULL)
 				parse_item(p, v);
@@ -389,13 +535,19 @@ parse_take(struct sr_parser *p, struct parse_val *v, enum sr_reject *why,
 			return 0;
 		break;
 	}
+	if (k->slot == SR_FIELD_STATUS)
+		p->status_seen = 1;
 	cur = &p->slot[k->slot];
 	if (cur->rank <= k->rank) {
 		parse_item(p, v); /* a better alias came first */
+		parse_note(p, v->key, "a better name for the field came first");
 		return 0;
 	}
-	if (cur->rank != RANK_UNSET)
+	if (cur->rank != RANK_UNSET) {
 		parse_item(p, cur);
+		parse_note(p, cur->key,
+		    "a better name for the field came later");
+	}
 	*cur = *v;
 	return 0;
 }
@@ -511,26 +663,83 @@ parse_conv_slot(struct sr_parser *p, enum sr_field_id s, struct sr_event *ev,
 	case SR_READ_SOFTSTATUS:
 		if (parse_val_number(v, &d) < 0 || d != floor(d) || d < 100 ||
 		    d > 599) {
-			if (v->conv == SR_READ_SOFTSTATUS) {
-				parse_item(p, v);
-				return 0;
-			}
-			if (parse_val_number(v, &d) < 0)
-				return parse_bad_type(v, "a number", why, err);
-			*why = SR_REJ_BAD_FIELD;
-			return sr_err_set(err,
-			    "field '%s': %g is not an HTTP "
-			    "status (100-599)",
-			    v->key, d);
+			/*
+			 * Never a reject: kept in metadata, and the words of
+			 * an outcome decide it (LiteLLM's "success").
+			 */
+			if (v->conv == SR_READ_STATUS && v->type == V_STR &&
+			    parse_outcome_is_error(v->s))
+				p->has |= SR_EV_IS_ERROR;
+			parse_item(p, v);
+			parse_note(p, v->key,
+			    "not an HTTP status (100-599): kept; the words "
+			    "failure/failed/error mark an error");
+			v->key = NULL; /* not the field: explain skips it */
+			return 0;
 		}
 		sr_field_set_num(f, ev, d);
 		return 0;
+	case SR_READ_TIME_NS:
+		if (v->type == V_STR
+			? sr_time_parse(v->s, strlen(v->s), &ms, err)
+			: parse_val_number(v, &d) == 0
+			? sr_time_from_number(d < 1e17 ? 1e17 : d, &ms, err)
+			: -1) {
+			*why = SR_REJ_BAD_TIME;
+			return sr_err_set(err,
+			    "field '%s': expected epoch nanoseconds", v->key);
+		}
+		if (ms == 0 || (v->type == V_NUM && d < 1e17)) {
+			/* OTel's "0": not set */
+			parse_item(p, v);
+			return 0;
+		}
+		ev->ts_ms = ms;
+		return 0;
+	case SR_READ_INSTANT: {
+		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(v->node,
+				"epochSecond"),
+			    *ns = cJSON_GetObjectItemCaseSensitive(v->node,
+				"nanoOfSecond");
+
+		if (v->type != V_OBJ || !cJSON_IsNumber(sec) ||
+		    sec->valuedouble < 0 || sec->valuedouble > 253402300799.0 ||
+		    (ns != NULL && !cJSON_IsNumber(ns))) {
+			*why = SR_REJ_BAD_TIME;
+			return sr_err_set(err,
+			    "field '%s': expected "
+			    "{\"epochSecond\":s,\"nanoOfSecond\":n}",
+			    v->key);
+		}
+		ev->ts_ms = (int64_t)sec->valuedouble * 1000 +
+		    (ns != NULL && ns->valuedouble > 0 && ns->valuedouble < 1e9
+			    ? (int64_t)(ns->valuedouble / 1e6)
+			    : 0);
+		return 0;
+	}
+	case SR_READ_DUR:
+	case SR_READ_NS:
+	case SR_READ_US:
 	case SR_READ_MS:
 	case SR_READ_SEC:
 	case SR_READ_INT:
 	case SR_READ_FLOAT:
+		if (v->type == V_STR && v->conv != SR_READ_INT &&
+		    parse_duration_text(v->s, &d) == 0) {
+			/* the value's own unit wins over the name's */
+			sr_field_set_num(f, ev, d);
+			return 0;
+		}
 		if (parse_val_number(v, &d) < 0)
 			return parse_bad_type(v, "a number", why, err);
+		if (v->conv == SR_READ_DUR && p->dur_unit_ms <= 0) {
+			parse_item(p, v);
+			parse_note(p, v->key,
+			    "a duration without a unit: declare the format "
+			    "(--format caddy, ...) or log one (\"12ms\")");
+			v->key = NULL; /* not the field: explain skips it */
+			return 0;
+		}
 		if (d < 0) {
 			*why = SR_REJ_BAD_FIELD;
 			return sr_err_set(err, "field '%s': negative value %g",
@@ -549,7 +758,23 @@ parse_conv_slot(struct sr_parser *p, enum sr_field_id s, struct sr_event *ev,
 	}
 	if (f->type != SR_FIELD_INT && f->type != SR_FIELD_REAL)
 		SR_BUG("parse: numeric conversion of a text slot");
-	sr_field_set_num(f, ev, v->conv == SR_READ_SEC ? d * 1000 : d);
+	switch (v->conv) {
+	case SR_READ_SEC:
+		d *= 1000;
+		break;
+	case SR_READ_NS:
+		d /= 1e6;
+		break;
+	case SR_READ_US:
+		d /= 1e3;
+		break;
+	case SR_READ_DUR:
+		d *= p->dur_unit_ms;
+		break;
+	default:
+		break;
+	}
+	sr_field_set_num(f, ev, d);
 	return 0;
 }
 
@@ -614,6 +839,51 @@ parse_write_node(struct sr_buf *b, const cJSON *n)
 	parse_write_val(b, &v);
 }
 
+static int
+parse_cmp_key(const void *a, const void *b)
+{
+	const struct parse_val *const *x = a, *const *y = b;
+	int c = strcmp((*x)->key, (*y)->key);
+
+	/* equal keys: the earlier one first (it is the one kept) */
+	return c != 0 ? c : (*x < *y ? -1 : *x > *y);
+}
+
+/*
+ * Drop the items whose key an earlier item has (a line's duplicate key,
+ * a dotted key beside its nested path), so metadata never holds a key
+ * twice.  Items are marked by clearing their key.
+ */
+static void
+parse_dedupe_items(struct sr_parser *p)
+{
+	const struct parse_val **v;
+	size_t n = p->nitems;
+
+	if (n < 2)
+		return;
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++)
+			for (size_t j = 0; j < i; j++)
+				if (p->items[j].key != NULL &&
+				    p->items[j].key[0] == p->items[i].key[0] &&
+				    strcmp(p->items[i].key, p->items[j].key) ==
+					0) {
+					p->items[i].key = NULL;
+					break;
+				}
+		return;
+	}
+	v = sr_xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++)
+		v[i] = &p->items[i];
+	qsort(v, n, sizeof *v, parse_cmp_key);
+	for (size_t i = n - 1; i > 0; i--)
+		if (strcmp(v[i]->key, v[i - 1]->key) == 0)
+			((struct parse_val *)v[i])->key = NULL;
+	free(v);
+}
+
 /* Metadata text from the metadata object and the kept items, or NULL. */
 static const char *
 parse_write_meta(struct sr_parser *p)
@@ -623,6 +893,7 @@ parse_write_meta(struct sr_parser *p)
 
 	if (p->nitems == 0 && p->meta_obj == NULL)
 		return NULL;
+	parse_dedupe_items(p);
 	sr_buf_reset(b);
 	sr_buf_addc(b, '{');
 	if (p->meta_obj != NULL) {
@@ -641,8 +912,9 @@ parse_write_meta(struct sr_parser *p)
 		const struct parse_val *v = &p->items[i];
 
 		/* A member of "metadata" wins over a top-level duplicate. */
-		if (p->meta_obj != NULL &&
-		    cJSON_GetObjectItemCaseSensitive(p->meta_obj, v->key))
+		if (v->key == NULL ||
+		    (p->meta_obj != NULL &&
+			cJSON_GetObjectItemCaseSensitive(p->meta_obj, v->key)))
 			continue;
 		if (!first)
 			sr_buf_addc(b, ',');
@@ -664,6 +936,11 @@ parse_reset_line(struct sr_parser *p, struct sr_event *ev)
 	p->nitems = 0;
 	p->meta_obj = NULL;
 	p->has = 0;
+	p->status_seen = p->method_seen = 0;
+	p->has_line_ts = 0;
+	p->keyused = 0;
+	p->nnotes = 0;
+	p->dur_unit_ms = p->fmt == SR_FMT_CADDY ? 1000 : 0;
 }
 
 /* Append v in lower-case hex, without leading zeros. */
@@ -711,7 +988,11 @@ parse_finish(struct sr_parser *p, struct sr_event *ev, int64_t now_ms,
 	if (ev->event_id == NULL)
 		ev->event_id = parse_gen_id(p, now_ms);
 	if (ev->event_type == NULL)
-		ev->event_type = sr_fields[SR_FIELD_TYPE].dflt;
+		ev->event_type =
+		    (ev->has & (SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY)) ||
+			p->status_seen || p->method_seen
+		    ? sr_fields[SR_FIELD_TYPE].dflt
+		    : "log";
 	if (ev->service == NULL)
 		ev->service = p->default_service;
 	ev->has |= p->has;
@@ -727,9 +1008,157 @@ parse_convert(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
 		if (p->slot[s].rank != RANK_UNSET &&
 		    parse_conv_slot(p, (enum sr_field_id)s, ev, why, err) < 0)
 			return -1;
-	parse_finish(p, ev, now_ms, p->slot[SR_FIELD_TS].rank != RANK_UNSET);
+	if (p->has_line_ts && p->slot[SR_FIELD_TS].rank == RANK_UNSET)
+		ev->ts_ms = p->line_ts;
+	parse_finish(p, ev, now_ms,
+	    p->slot[SR_FIELD_TS].rank != RANK_UNSET || p->has_line_ts);
 	return 1;
 }
+
+/* A JSON value as a key/value of the line. */
+static void
+parse_val_of(const cJSON *c, const char *key, struct parse_val *v)
+{
+	memset(v, 0, sizeof *v);
+	v->key = key;
+	v->node = c;
+	switch (c->type & 0xff) {
+	case cJSON_String:
+		v->type = V_STR;
+		v->s = c->valuestring != NULL ? c->valuestring : (char *)"";
+		break;
+	case cJSON_Number:
+		v->type = V_NUM;
+		v->d = c->valuedouble;
+		break;
+	case cJSON_True:
+		v->type = V_TRUE;
+		break;
+	case cJSON_False:
+		v->type = V_FALSE;
+		break;
+	case cJSON_NULL:
+		v->type = V_NULL;
+		break;
+	case cJSON_Array:
+		v->type = V_ARR;
+		break;
+	default:
+		v->type = V_OBJ;
+		break;
+	}
+}
+
+struct parse_member {
+	cJSON *c;
+	int pos;
+};
+
+static int
+parse_cmp_member(const void *a, const void *b)
+{
+	const struct parse_member *x = a, *y = b;
+	int c = strcmp(x->c->string ? x->c->string : "",
+	    y->c->string ? y->c->string : "");
+
+	return c != 0 ? c : x->pos - y->pos;
+}
+
+/*
+ * Remove the later of two members with one key from every object of the
+ * tree (cJSON keeps both; the JSON sitrep writes must not), down to a
+ * depth that bounds the work on hostile input.
+ */
+static void
+parse_dedupe_tree(cJSON *o, int depth)
+{
+	int n = 0;
+
+	if (depth > 32)
+		return;
+	for (cJSON *c = o->child; c != NULL; c = c->next, n++)
+		if (cJSON_IsObject(c) || cJSON_IsArray(c))
+			parse_dedupe_tree(c, depth + 1);
+	if (!cJSON_IsObject(o) || n < 2)
+		return;
+	if (n <= 16) {
+		for (cJSON *c = o->child->next, *next; c != NULL; c = next) {
+			next = c->next;
+			for (const cJSON *e = o->child; e != c; e = e->next)
+				if (c->string != NULL && e->string != NULL &&
+				    c->string[0] == e->string[0] &&
+				    strcmp(c->string, e->string) == 0) {
+					cJSON_Delete(
+					    cJSON_DetachItemViaPointer(o, c));
+					break;
+				}
+		}
+		return;
+	}
+	{
+		struct parse_member *m = sr_xmalloc((size_t)n * sizeof *m);
+		int i = 0;
+
+		for (cJSON *c = o->child; c != NULL; c = c->next, i++)
+			m[i] = (struct parse_member){ c, i };
+		qsort(m, (size_t)n, sizeof *m, parse_cmp_member);
+		for (i = n - 1; i > 0; i--)
+			if (m[i].c->string != NULL &&
+			    m[i - 1].c->string != NULL &&
+			    strcmp(m[i].c->string, m[i - 1].c->string) == 0)
+				cJSON_Delete(
+				    cJSON_DetachItemViaPointer(o, m[i].c));
+		free(m);
+	}
+}
+
+/*
+ * Take the members of object o found under the dotted path prefix[0..n)
+ * whose path is a field's name ("usage.prompt_tokens"), depth levels
+ * down.  The object itself is in metadata already.
+ */
+static int
+parse_walk(struct sr_parser *p, const cJSON *o, const char *prefix, size_t n,
+    int depth, enum sr_reject *why, struct sr_err *err)
+{
+	for (const cJSON *c = o->child; c != NULL; c = c->next) {
+		size_t k = c->string != NULL ? strlen(c->string) : 0;
+		char *path = p->keyarena + p->keyused;
+		struct parse_val v;
+
+		if (k == 0 || p->keyused + n + k + 2 > sizeof p->keyarena)
+			continue;
+		memcpy(path, prefix, n);
+		path[n] = '.';
+		memcpy(path + n + 1, c->string, k + 1);
+		int taken = parse_lookup(p, path) != NULL;
+
+		if (taken) {
+			p->keyused += n + k + 2; /* v.key points here */
+			parse_val_of(c, path, &v);
+			if (parse_take(p, &v, why, err) < 0)
+				return -1;
+		} else if (parse_is_method_key(path)) {
+			p->method_seen = 1;
+		}
+		if (cJSON_IsObject(c) && depth < PARSE_DEPTH) {
+			size_t below;
+
+			if (!taken) /* the path stays while the walk is below */
+				p->keyused += n + k + 2;
+			below = p->keyused;
+			if (parse_walk(p, c, path, n + k + 1, depth + 1, why,
+				err) < 0)
+				return -1;
+			if (!taken && p->keyused == below)
+				p->keyused -= n + k + 2; /* nothing kept it */
+		}
+	}
+	return 0;
+}
+
+static int parse_otlp_next(struct sr_parser *p, int64_t now_ms,
+    struct sr_event *ev, enum sr_reject *why, struct sr_err *err);
 
 static int
 parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
@@ -764,46 +1193,181 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 			: cJSON_IsNull(root)   ? "null"
 					       : "boolean");
 	}
+	parse_dedupe_tree(root, 0);
+	if (p->fmt == SR_FMT_OTLP ||
+	    cJSON_GetObjectItemCaseSensitive(root, "resourceLogs") != NULL) {
+		p->used = sr_format_name(SR_FMT_OTLP);
+		p->otlp_rl = p->otlp_sl = p->otlp_rec = NULL;
+		return parse_otlp_next(p, now_ms, ev, why, err);
+	}
+	{
+		const cJSON *lg =
+		    cJSON_GetObjectItemCaseSensitive(root, "logger");
+
+		/* Caddy's access log: its durations are float seconds */
+		if (cJSON_IsString(lg) &&
+		    strncmp(lg->valuestring, "http.log.access", 15) == 0) {
+			p->dur_unit_ms = 1000;
+			p->used = sr_format_name(SR_FMT_CADDY);
+		}
+	}
 	for (cJSON *c = root->child; c != NULL; c = c->next) {
-		struct parse_val v = { .key = c->string, .node = c };
+		struct parse_val v;
 
 		if (c->string == NULL)
 			continue;
-		switch (c->type & 0xff) {
-		case cJSON_String:
-			v.type = V_STR;
-			v.s = c->valuestring;
-			break;
-		case cJSON_Number:
-			v.type = V_NUM;
-			v.d = c->valuedouble;
-			break;
-		case cJSON_True:
-			v.type = V_TRUE;
-			break;
-		case cJSON_False:
-			v.type = V_FALSE;
-			break;
-		case cJSON_NULL:
-			v.type = V_NULL;
-			break;
-		case cJSON_Array:
-			v.type = V_ARR;
-			break;
-		default:
-			v.type = V_OBJ;
-			break;
+		parse_val_of(c, c->string, &v);
+		if (parse_take(p, &v, why, err) < 0)
+			return -1;
+		if (v.type == V_OBJ && strcmp(c->string, "metadata") != 0 &&
+		    parse_walk(p, c, c->string, strlen(c->string), 1, why,
+			err) < 0)
+			return -1;
+	}
+	return parse_convert(p, now_ms, ev, why, err);
+}
+
+/* ---- OTLP JSON lines (the Collector's file exporter) ---- */
+
+/* An OTLP AnyValue as a key/value of the line. */
+static void
+parse_anyvalue(const cJSON *av, const char *key, struct parse_val *v)
+{
+	const cJSON *c = av != NULL ? av->child : NULL;
+
+	memset(v, 0, sizeof *v);
+	v->key = key;
+	v->node = av;
+	v->type = V_NULL;
+	if (c == NULL || c->string == NULL)
+		return;
+	if ((strcmp(c->string, "stringValue") == 0 ||
+		strcmp(c->string, "intValue") == 0 ||
+		strcmp(c->string, "bytesValue") == 0) &&
+	    cJSON_IsString(c)) {
+		v->type = V_STR;
+		v->s = c->valuestring;
+	} else if (cJSON_IsNumber(c)) {
+		v->type = V_NUM;
+		v->d = c->valuedouble;
+		v->node = c;
+	} else if (cJSON_IsBool(c)) {
+		v->type = cJSON_IsTrue(c) ? V_TRUE : V_FALSE;
+	} else {
+		v->type = V_OBJ; /* arrayValue, kvlistValue: kept as sent */
+	}
+}
+
+/* Take an OTLP attribute list [{"key":k,"value":AnyValue}...]. */
+static int
+parse_otlp_attrs(struct sr_parser *p, const cJSON *list, enum sr_reject *why,
+    struct sr_err *err)
+{
+	const cJSON *a;
+
+	cJSON_ArrayForEach(a, list)
+	{
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(a, "key");
+		struct parse_val v;
+
+		if (!cJSON_IsString(k) || k->valuestring[0] == '\0')
+			continue;
+		parse_anyvalue(cJSON_GetObjectItemCaseSensitive(a, "value"),
+		    k->valuestring, &v);
+		if (v.type != V_NULL && parse_take(p, &v, why, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The record after p->otlp_rec in resourceLogs/scopeLogs/logRecords. */
+static const cJSON *
+parse_otlp_step(struct sr_parser *p)
+{
+	const cJSON *rl = p->otlp_rl, *sl = p->otlp_sl, *rec = p->otlp_rec;
+
+	if (rec != NULL && rec->next != NULL)
+		return p->otlp_rec = rec->next;
+	for (;;) {
+		if (sl != NULL)
+			sl = sl->next;
+		while (sl == NULL) {
+			rl = rl == NULL
+			    ? cJSON_GetArrayItem(
+				  cJSON_GetObjectItemCaseSensitive(p->json,
+				      "resourceLogs"),
+				  0)
+			    : rl->next;
+			if (rl == NULL)
+				return p->otlp_rec = NULL;
+			sl = cJSON_GetArrayItem(
+			    cJSON_GetObjectItemCaseSensitive(rl, "scopeLogs"),
+			    0);
 		}
-		if (v.type == V_STR && v.s == NULL)
-			v.s = (char *)"";
+		p->otlp_rl = rl;
+		p->otlp_sl = sl;
+		rec = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sl,
+					     "logRecords"),
+		    0);
+		if (rec != NULL)
+			return p->otlp_rec = rec;
+	}
+}
+
+/* The next log record of an OTLP line as an event: 1, 0 at the end. */
+static int
+parse_otlp_next(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
+    enum sr_reject *why, struct sr_err *err)
+{
+	const cJSON *rec = parse_otlp_step(p), *res, *scope;
+
+	if (rec == NULL)
+		return 0;
+	parse_reset_line(p, ev);
+	res = cJSON_GetObjectItemCaseSensitive(p->otlp_rl, "resource");
+	if (parse_otlp_attrs(p,
+		cJSON_GetObjectItemCaseSensitive(res, "attributes"), why,
+		err) < 0)
+		return -1;
+	scope = cJSON_GetObjectItemCaseSensitive(p->otlp_sl, "scope");
+	scope = cJSON_GetObjectItemCaseSensitive(scope, "name");
+	if (cJSON_IsString(scope) && scope->valuestring[0] != '\0') {
+		struct parse_val v;
+
+		parse_val_of(scope, "scope", &v);
+		parse_item(p, &v);
+	}
+	for (const cJSON *c = rec->child; c != NULL; c = c->next) {
+		struct parse_val v;
+
+		if (c->string == NULL)
+			continue;
+		if (strcmp(c->string, "attributes") == 0) {
+			if (parse_otlp_attrs(p, c, why, err) < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(c->string, "body") == 0)
+			parse_anyvalue(c, "body", &v);
+		else
+			parse_val_of(c, c->string, &v);
 		if (parse_take(p, &v, why, err) < 0)
 			return -1;
 	}
 	return parse_convert(p, now_ms, ev, why, err);
 }
 
+int
+sr_parser_more(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
+    enum sr_reject *why, struct sr_err *err)
+{
+	if (p->json == NULL || p->otlp_rec == NULL)
+		return 0;
+	return parse_otlp_next(p, now_ms, ev, why, err);
+}
+
 /* A copy of the line that the parser may cut and unescape in place. */
-static char *
+char *
 parse_copy(struct sr_parser *p, const char *line, size_t len)
 {
 	sr_buf_reset(&p->scratch);
@@ -815,6 +1379,14 @@ static int
 parse_is_key_char(char c)
 {
 	return (unsigned char)c > ' ' && c != '=' && c != '"';
+}
+
+/* A character of a logfmt key: letters, digits and _ . - / @ : [ ] */
+static int
+parse_is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    parse_is_digit(c) || (c != '\0' && strchr("_.-/@:[]", c) != NULL);
 }
 
 /* 1 if the line holds a key=value pair. */
@@ -852,6 +1424,14 @@ parse_logfmt(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 			    "%zu",
 			    *s, (size_t)(s - p->scratch.data) + 1);
 		}
+		for (const char *c = key; c < s; c++)
+			if (!parse_is_name_char(*c)) {
+				*why = SR_REJ_UNRECOGNISED;
+				return sr_err_set(err,
+				    "logfmt: '%.*s' at byte %zu is not a key",
+				    (int)(s - key > 40 ? 40 : s - key), key,
+				    (size_t)(key - p->scratch.data) + 1);
+			}
 		v.key = key;
 		if (s < end && *s == '=') {
 			*s++ = '\0';
@@ -956,71 +1536,420 @@ parse_token(char **sp, char *end)
 	return t;
 }
 
-static void
-parse_meta_str(struct sr_buf *b, const char *key, const char *val)
+/* ---- what the formats hand over (core/parse_int.h) ---- */
+
+void
+parse_set(struct sr_parser *p, enum sr_field_id f, unsigned conv,
+    const char *key, char *s)
 {
-	if (val == NULL || strcmp(val, "-") == 0 || *val == '\0')
+	struct parse_val v = { .key = key, .s = s, .type = V_STR };
+	struct parse_val *cur = &p->slot[f];
+
+	if (s == NULL || *s == '\0' || strcmp(s, "-") == 0)
 		return;
-	sr_buf_addc(b, b->len > 1 ? ',' : '{');
-	sr_buf_add_json_str(b, key);
-	sr_buf_addc(b, ':');
-	sr_buf_add_json_str(b, val);
+	v.conv = (unsigned char)conv;
+	v.rank = 0;
+	if (f == SR_FIELD_STATUS)
+		p->status_seen = 1;
+	if (cur->rank != RANK_UNSET) {
+		parse_item(p, &v);
+		parse_note(p, key, "the field was set earlier in the line");
+		return;
+	}
+	*cur = v;
+}
+
+void
+parse_meta(struct sr_parser *p, const char *key, char *s)
+{
+	struct parse_val v = { .key = key, .s = s, .type = V_STR };
+
+	if (s == NULL || *s == '\0' || strcmp(s, "-") == 0)
+		return;
+	parse_item(p, &v);
+}
+
+void
+parse_meta_number(struct sr_parser *p, const char *key, double v)
+{
+	struct parse_val x = { .key = key, .d = v, .type = V_NUM };
+
+	parse_item(p, &x);
+}
+
+/* Keep a count ("512") as a number in metadata, other text as text. */
+void
+parse_meta_num(struct sr_parser *p, const char *key, char *s)
+{
+	struct parse_val v = { .key = key, .s = s, .type = V_STR };
+
+	if (s == NULL || *s == '\0' || strcmp(s, "-") == 0)
+		return;
+	if (strlen(s) <= 15 && strspn(s, "0123456789") == strlen(s) &&
+	    parse_number_text(s, &v.d) == 0)
+		v.type = V_NUM;
+	parse_item(p, &v);
+}
+
+void
+parse_mark_error(struct sr_parser *p)
+{
+	p->has |= SR_EV_IS_ERROR;
+}
+
+void
+parse_mark_method(struct sr_parser *p)
+{
+	p->method_seen = 1;
+}
+
+void
+parse_set_time(struct sr_parser *p, int64_t ms)
+{
+	p->line_ts = ms;
+	p->has_line_ts = 1;
+}
+
+int
+parse_is_number(const char *s)
+{
+	int dots = 0, nd = 0;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '.')
+			dots++;
+		else if (parse_is_digit(*s))
+			nd++;
+		else
+			return 0;
+	}
+	return nd > 0 && dots <= 1;
+}
+
+int
+parse_duration_text(const char *s, double *ms)
+{
+	static const struct {
+		const char *unit;
+		double ms;
+	} units[] = {
+		{ "ns", 1e-6 },
+		{ "us", 1e-3 },
+		{ "\xc2\xb5s", 1e-3 }, /* U+00B5 micro sign */
+		{ "\xce\xbcs", 1e-3 }, /* U+03BC Greek mu, as Go writes */
+		{ "ms", 1 },
+		{ "s", 1000 },
+		{ "m", 60000 },
+		{ "h", 3600000 },
+	};
+	double total = 0;
+	int parts = 0;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		const char *num = s;
+		char buf[40];
+		double v;
+		size_t n, best = 0, bi = 0;
+
+		while (parse_is_digit(*s) || *s == '.')
+			s++;
+		n = (size_t)(s - num);
+		if (n == 0 || n >= sizeof buf)
+			return -1;
+		memcpy(buf, num, n);
+		buf[n] = '\0';
+		if (parse_number_text(buf, &v) < 0)
+			return -1;
+		for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+			size_t k = strlen(units[i].unit);
+
+			if (k > best && strncmp(s, units[i].unit, k) == 0) {
+				best = k;
+				bi = i;
+			}
+		}
+		if (best == 0)
+			return -1;
+		total += v * units[bi].ms;
+		s += best;
+		parts++;
+	}
+	if (parts == 0 || !isfinite(total))
+		return -1;
+	*ms = total;
+	return 0;
+}
+
+void
+parse_request_line(struct sr_parser *p, char *req)
+{
+	char *end = req + strlen(req), *method = req, *target, *proto = NULL;
+	char *q;
+
+	while (*method == ' ')
+		method++;
+	target = strchr(method, ' ');
+	/* a method is a word of capitals: "GET", "PROPFIND" */
+	for (const char *c = method; c < (target ? target : end); c++)
+		if (*c < 'A' || *c > 'Z')
+			target = NULL;
+	if (target == NULL || target == method) {
+		struct parse_val v = { .key = "request",
+			.s = req,
+			.type = V_STR };
+
+		parse_item(p, &v); /* as it came, even "-" */
+		return;
+	}
+	*target++ = '\0';
+	while (end > target && end[-1] == ' ')
+		*--end = '\0';
+	/* the protocol is the last word when it is "HTTP/x": a space in
+	 * the target stays in the target */
+	q = strrchr(target, ' ');
+	if (q != NULL && strncmp(q + 1, "HTTP/", 5) == 0) {
+		*q = '\0';
+		proto = q + 1;
+	}
+	if (*target == '\0') {
+		parse_meta(p, "request", req);
+		return;
+	}
+	p->method_seen = 1;
+	parse_meta(p, "method", method);
+	parse_meta(p, "protocol", proto);
+	q = strstr(target, "://");
+	if (q != NULL && q < target + 16) {
+		char *path = strpbrk(q + 3, "/?#");
+
+		if (path == NULL || *path != '/') {
+			/* only a host (and maybe a query): the root */
+			if (path != NULL && *path == '?')
+				parse_meta(p, "query", path + 1);
+			target = (char *)"/";
+			parse_set(p, SR_FIELD_ENDPOINT, SR_READ_PATH, "request",
+			    target);
+			return;
+		}
+		target = path;
+	}
+	q = strchr(target, '?');
+	if (q != NULL) {
+		*q = '\0';
+		parse_meta(p, "query", q + 1);
+	}
+	parse_set(p, SR_FIELD_ENDPOINT, SR_READ_PATH, "request", target);
+}
+
+int
+parse_clf_time(const char *s, size_t n, int64_t *ms)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int day, mon = 0, year, h, mi, sec, frac = 0, oh = 0, om = 0, sign = 0;
+	size_t i = 20;
+
+	/* 10/Oct/2000:13:55:36[.mmm][ -0700] */
+	if (n < 20 || s[2] != '/' || s[6] != '/' || s[11] != ':' ||
+	    s[14] != ':' || s[17] != ':')
+		return -1;
+	for (int k = 0; k < 20; k++)
+		if (k != 2 && k != 6 && k != 11 && k != 14 && k != 17 &&
+		    !(k >= 3 && k <= 5) && !parse_is_digit(s[k]))
+			return -1;
+	for (int k = 0; k < 12; k++)
+		if (memcmp(s + 3, months + 3 * k, 3) == 0)
+			mon = k + 1;
+	day = (s[0] - '0') * 10 + (s[1] - '0');
+	year = ((s[7] - '0') * 10 + (s[8] - '0')) * 100 + (s[9] - '0') * 10 +
+	    (s[10] - '0');
+	h = (s[12] - '0') * 10 + (s[13] - '0');
+	mi = (s[15] - '0') * 10 + (s[16] - '0');
+	sec = (s[18] - '0') * 10 + (s[19] - '0');
+	if (i < n && s[i] == '.') {
+		int nd = 0;
+
+		for (i++; i < n && parse_is_digit(s[i]); i++, nd++)
+			if (nd < 3)
+				frac = frac * 10 + (s[i] - '0');
+		for (; nd > 0 && nd < 3; nd++)
+			frac *= 10;
+	}
+	if (i + 6 <= n && s[i] == ' ' && (s[i + 1] == '+' || s[i + 1] == '-')) {
+		for (int k = 2; k < 6; k++)
+			if (!parse_is_digit(s[i + k]))
+				return -1;
+		sign = s[i + 1] == '-' ? -1 : 1;
+		oh = (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+		om = (s[i + 4] - '0') * 10 + (s[i + 5] - '0');
+		i += 6;
+	}
+	if (i != n || mon == 0 || oh > 23 || om > 59 ||
+	    sr_time_civil_ms(year, mon, day, h, mi, sec, frac, ms) < 0)
+		return -1;
+	*ms -= sign * (oh * 60 + om) * 60000LL;
+	return 0;
+}
+
+void
+parse_visitor(struct sr_parser *p, const char *ip, const char *day,
+    size_t daylen, const char *agent)
+{
+	uint64_t h = sr_hash(ip);
+
+	h = sr_hash_mix(h ^ sr_hash_bytes(day, daylen));
+	h = sr_hash_mix(h ^ sr_hash(agent != NULL ? agent : ""));
+	(void)snprintf(p->visbuf, sizeof p->visbuf, "v-%016" PRIx64, h);
+	parse_set(p, SR_FIELD_USER, SR_READ_ID, "visitor", p->visbuf);
+}
+
+/* An access-log user: a token, or a quoted name (spaces allowed). */
+static char *
+parse_user_token(char **sp, char *end)
+{
+	char *u;
+
+	if (*sp < end && **sp == '"') {
+		if ((u = parse_quoted(sp, end)) == NULL || *sp >= end ||
+		    **sp != ' ')
+			return NULL;
+		*(*sp)++ = '\0';
+		return u;
+	}
+	return parse_token(sp, end);
 }
 
 /*
- * The combined (or common) access-log format, optionally followed by a
- * request time in seconds.  Returns 1, -1 with why set, or 0 when the line
- * is not in this format.
+ * What follows the user agent of a combined line: key=value pairs
+ * (nginx's rt=$request_time, urt=...), a duration with its unit
+ * (Traefik's "3ms"), a fraction first (nginx's $request_time, seconds),
+ * quoted text; the whole is kept as "extra" too.  A bare whole number is
+ * not read as a latency: its unit could be anything (Apache %D is
+ * microseconds, %T seconds, Traefik's first number a request count).
+ */
+static void
+parse_trailer(struct sr_parser *p, const char *t)
+{
+	struct sr_buf *b = &p->msgbuf;
+	char *s, *end;
+	int first = 1, bare_int = 0;
+
+	sr_buf_reset(b);
+	sr_buf_adds(b, t);
+	sr_buf_addc(b, '\0');
+	s = b->data;
+	end = s + strlen(s);
+	while (s < end) {
+		char *tok = s, *eq;
+
+		while (s < end && *s != ' ') {
+			if (*s == '"') { /* a quoted part, spaces and all */
+				for (s++; s < end && *s != '"'; s++)
+					if (*s == '\\' && s + 1 < end)
+						s++;
+			}
+			if (s < end)
+				s++;
+		}
+		if (s < end)
+			*s++ = '\0';
+		while (s < end && *s == ' ')
+			s++;
+		eq = strchr(tok, '=');
+		if (eq != NULL && eq > tok && *tok != '"') {
+			struct parse_val v = { .key = tok, .type = V_STR };
+			size_t n;
+
+			*eq = '\0';
+			v.s = eq + 1;
+			n = strlen(v.s);
+			if (n >= 2 && v.s[0] == '"' && v.s[n - 1] == '"') {
+				v.s[n - 1] = '\0';
+				v.s++;
+			}
+			enum sr_reject why;
+			struct sr_err err;
+
+			(void)parse_take(p, &v, &why, &err); /* text: no fail */
+		} else if (*tok != '"') {
+			double ms;
+
+			if (parse_duration_text(tok, &ms) == 0)
+				parse_set(p, SR_FIELD_LATENCY, SR_READ_MS,
+				    "duration", tok);
+			else if (first && parse_is_number(tok) &&
+			    strchr(tok, '.') != NULL)
+				parse_set(p, SR_FIELD_LATENCY, SR_READ_SEC,
+				    "request_time", tok);
+			else if (parse_is_number(tok))
+				bare_int = 1;
+		}
+		first = 0;
+	}
+	if (bare_int && p->slot[SR_FIELD_LATENCY].rank == RANK_UNSET) {
+		parse_note(p, "extra",
+		    "a bare number has no unit: no latency is read");
+		if (p->notice_state == 0) {
+			(void)snprintf(p->notice, sizeof p->notice, "%s",
+			    "an access-log line ends in a number without a "
+			    "unit, so no latency is read from it; if it is "
+			    "one, declare the format: --format "
+			    "apache:'%h %l %u %t \"%r\" %>s %b "
+			    "\"%{Referer}i\" \"%{User-agent}i\" %D' "
+			    "(microseconds), or --format timed_combined");
+			p->notice_state = 1;
+		}
+	}
+}
+
+/*
+ * The combined (or common) access-log format, optionally preceded by a
+ * virtual host (Apache's vhost_combined) and followed by more fields
+ * (parse_trailer).  Returns 1, -1 with why set, or 0 when the line is not
+ * in this format.
  */
 static int
 parse_combined(struct sr_parser *p, const char *line, size_t len,
     int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
     struct sr_err *err)
 {
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 	char *s = parse_copy(p, line, len), *end = s + len;
 	char *ip, *ident, *user, *date, *req, *bytes, *ref = NULL,
 						      *agent = NULL;
-	char *method = NULL, *target = NULL, *proto = NULL, *query = NULL;
-	char *extra = NULL;
-	int day, mon = 0, year, h, mi, sec, oh, om, status;
-	double rt = -1, d;
-	int64_t ms;
-	struct sr_buf *b = &p->meta;
+	char *vhost = NULL, *t4, *extra = NULL, *status;
+	int64_t ms = 0;
+	int bad_date;
 
 	if ((ip = parse_token(&s, end)) == NULL ||
 	    (ident = parse_token(&s, end)) == NULL ||
-	    (user = parse_token(&s, end)) == NULL || *s != '[')
+	    (user = parse_user_token(&s, end)) == NULL)
 		return 0;
-	/* [10/Oct/2000:13:55:36 -0700] */
-	date = ++s;
-	if (end - s < 27 || s[26] != ']' || s[2] != '/' || s[6] != '/' ||
-	    s[11] != ':' || s[14] != ':' || s[17] != ':' || s[20] != ' ' ||
-	    (s[21] != '+' && s[21] != '-'))
-		return 0;
-	for (int i = 0; i < 12; i++)
-		if (memcmp(s + 3, months + 3 * i, 3) == 0)
-			mon = i + 1;
-	if (sscanf(s, "%2d/", &day) != 1 || sscanf(s + 7, "%4d", &year) != 1 ||
-	    sscanf(s + 12, "%2d:%2d:%2d", &h, &mi, &sec) != 3 ||
-	    sscanf(s + 22, "%2d%2d", &oh, &om) != 2)
-		return 0;
-	for (int i = 0; i < 26; i++)
-		if (i != 2 && i != 6 && i != 11 && i != 14 && i != 17 &&
-		    i != 20 && i != 21 && !(i >= 3 && i <= 5) &&
-		    !parse_is_digit(s[i]))
+	if (*s != '[') {
+		/* %v:%p %h %l %u: the virtual host first */
+		if (*user == '\0' || user[-1] == '"' ||
+		    (t4 = parse_user_token(&s, end)) == NULL || *s != '[')
 			return 0;
-	s += 27;
-	if (s >= end || *s != ' ')
+		vhost = ip;
+		ip = ident;
+		ident = user;
+		user = t4;
+	}
+	date = ++s;
+	s = memchr(s, ']', (size_t)(end - s));
+	if (s == NULL || s - date < 20 || s - date > 40 || date[2] != '/' ||
+	    date[6] != '/' || date[11] != ':' || s + 1 >= end || s[1] != ' ')
 		return 0;
-	s++;
+	bad_date = parse_clf_time(date, (size_t)(s - date), &ms) < 0;
+	*s = '\0';
+	s += 2;
 	if ((req = parse_quoted(&s, end)) == NULL || s >= end || *s != ' ')
 		return 0;
 	s++;
 	if (end - s < 3 || !parse_is_digit(s[0]) || !parse_is_digit(s[1]) ||
 	    !parse_is_digit(s[2]) || (end - s > 3 && s[3] != ' '))
 		return 0;
-	status = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+	status = s;
 	s += 3;
 	if (s < end)
 		*s++ = '\0';
@@ -1053,104 +1982,43 @@ parse_combined(struct sr_parser *p, const char *line, size_t len,
 	}
 	while (s < end && *s == ' ')
 		s++;
-	if (s < end) {
-		char *t = s;
+	if (s < end)
+		extra = s; /* NUL-terminated: the end of the scratch copy */
 
-		while (s < end && *s != ' ')
-			s++;
-		if (s < end)
-			*s++ = '\0';
-		else
-			*s = '\0';
-		if (parse_number_text(t, &d) == 0 && d >= 0) {
-			rt = d;
-			while (s < end && *s == ' ')
-				s++;
-			t = s;
-		} else if (s < end) {
-			s[-1] = ' '; /* keep the rest whole */
-		}
-		if (*t != '\0')
-			extra = t;
-	}
-
-	/* The line is in this format: from here on, failures are rejects. */
-	if (mon == 0 || oh > 23 || om > 59 ||
-	    sr_time_civil_ms(year, mon, day, h, mi, sec, 0, &ms) < 0) {
+	/* The line is in this format: every field that parses is kept. */
+	if (bad_date) {
 		*why = SR_REJ_BAD_TIME;
 		return sr_err_set(err, "combined: impossible date '%.26s'",
 		    date);
 	}
-	ms -= (date[21] == '-' ? -1 : 1) * (oh * 60 + om) * 60000LL;
-	if (status < 100 || status > 599) {
-		*why = SR_REJ_BAD_FIELD;
-		return sr_err_set(err,
-		    "combined: %d is not an HTTP status "
-		    "(100-599)",
-		    status);
-	}
-	/* "GET /path?q HTTP/1.1" */
-	{
-		char *r = req, *rend = req + strlen(req);
+	p->used = sr_format_name(
+	    vhost != NULL ? SR_FMT_VHOST_COMBINED : SR_FMT_COMBINED);
+	parse_set_time(p, ms);
+	parse_meta(p, "ip", ip);
+	parse_meta(p, "ident", ident);
+	if (vhost != NULL) {
+		char *colon = strrchr(vhost, ':');
 
-		method = parse_token(&r, rend);
-		if (method != NULL) {
-			target = r;
-			while (r < rend && *r != ' ')
-				r++;
-			if (r < rend) {
-				*r++ = '\0';
-				proto = r;
-			}
-			if (*target == '\0')
-				target = NULL;
+		if (colon != NULL && parse_is_number(colon + 1)) {
+			*colon = '\0';
+			parse_meta_num(p, "port", colon + 1);
 		}
-		if (target != NULL) {
-			char *sep = strstr(target, "://");
-			char *q;
-
-			if (sep != NULL && strchr(sep + 3, '/') != NULL)
-				target = strchr(sep + 3, '/');
-			q = strchr(target, '?');
-			if (q != NULL) {
-				*q = '\0';
-				query = q + 1;
-			}
-		}
+		parse_set(p, SR_FIELD_SERVICE, SR_READ_STR, "vhost", vhost);
 	}
-	parse_reset_line(p, ev);
-	ev->ts_ms = ms;
-	ev->status_code = status;
-	ev->has |= SR_EV_HAS_STATUS;
-	if (rt >= 0) {
-		ev->response_time_ms = rt * 1000;
-		ev->has |= SR_EV_HAS_LATENCY;
+	parse_set(p, SR_FIELD_STATUS, SR_READ_STATUS, "status", status);
+	parse_request_line(p, req);
+	parse_meta_num(p, "bytes", bytes);
+	parse_meta(p, "referer", ref);
+	parse_meta(p, "agent", agent);
+	if (extra != NULL) {
+		parse_meta(p, "extra", extra);
+		parse_trailer(p, extra);
 	}
-	ev->endpoint = target;
-	if (strcmp(user, "-") != 0)
-		ev->user_id = user;
-	sr_buf_reset(b);
-	sr_buf_addc(b, '{');
-	sr_buf_adds(b, "\"ip\":");
-	sr_buf_add_json_str(b, ip);
-	parse_meta_str(b, "ident", ident);
-	if (method != NULL) {
-		parse_meta_str(b, "method", method);
-		parse_meta_str(b, "protocol", proto);
-		parse_meta_str(b, "query", query);
-	} else {
-		sr_buf_adds(b, ",\"request\":"); /* as it came, even "-" */
-		sr_buf_add_json_str(b, req);
-	}
-	if (strcmp(bytes, "-") != 0)
-		sr_buf_addf(b, ",\"bytes\":%s", bytes);
-	parse_meta_str(b, "referer", ref);
-	parse_meta_str(b, "agent", agent);
-	parse_meta_str(b, "extra", extra);
-	sr_buf_addc(b, '}');
-	parse_finish(p, ev, now_ms, 1);
-	ev->metadata = b->data;
-	return 1;
+	if (strcmp(user, "-") != 0 && *user != '\0')
+		parse_set(p, SR_FIELD_USER, SR_READ_ID, "user", user);
+	else
+		parse_visitor(p, ip, date, 11, agent);
+	return parse_convert(p, now_ms, ev, why, err);
 }
 
 /* sr_utf8_valid after a word-at-a-time skip over the ASCII prefix. */
@@ -1171,6 +2039,44 @@ parse_utf8_valid(const char *s, size_t n)
 	return i == n || sr_utf8_valid(s + i, n - i);
 }
 
+/*
+ * 1 when a line may be syslog: a <PRI>, a BSD time ("Dec  4 ...") or an
+ * RFC 3339 time as its first word (a logfmt line's first word has '=').
+ */
+static int
+parse_maybe_syslog(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	if (n > 0 && s[0] == '<')
+		return 1;
+	if (n >= 16 && s[0] >= 'A' && s[0] <= 'S' && s[3] == ' ' &&
+	    s[6] == ' ' && s[9] == ':')
+		return 1;
+	while (w < n && s[w] != ' ' && s[w] != '=')
+		w++;
+	return w >= 10 && w < n && s[w] == ' ' && parse_is_digit(s[0]) &&
+	    s[4] == '-';
+}
+
+/* A format of the parse_fmt.c kind: 1, or 0 when the line is not one. */
+static int
+parse_declared(struct sr_parser *p, enum sr_format fmt, const char *line,
+    size_t len, int64_t now_ms)
+{
+	char *s = parse_copy(p, line, len);
+
+	switch (fmt) {
+	case SR_FMT_SYSLOG:
+		return parse_syslog(p, s, len, now_ms);
+	case SR_FMT_HAPROXY:
+		return parse_haproxy(p, s, len, now_ms);
+	default:
+		return p->plan != NULL &&
+		    parse_plan_run(p, p->plan, s, len, now_ms);
+	}
+}
+
 int
 sr_parser_line(struct sr_parser *p, const char *line, size_t len,
     int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
@@ -1182,6 +2088,8 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 
 	cJSON_Delete(p->json);
 	p->json = NULL;
+	p->otlp_rec = NULL;
+	p->used = NULL;
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
 	if (len > SR_LINE_MAX) {
@@ -1209,19 +2117,40 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 			rc = parse_combined(p, line, len, now_ms, ev, why, err);
 			if (rc != 0)
 				return rc;
+			/* a matcher that returns 0 has handed nothing over;
+			 * syslog before logfmt: its text may hold a '=' */
+			if (parse_maybe_syslog(line + i, len - i)) {
+				if (parse_declared(p, SR_FMT_SYSLOG, line, len,
+					now_ms)) {
+					p->used = sr_format_name(SR_FMT_SYSLOG);
+					return parse_convert(p, now_ms, ev, why,
+					    err);
+				}
+				parse_reset_line(p, ev);
+			}
 			if (!parse_has_kv(line, len)) {
 				*why = SR_REJ_UNRECOGNISED;
 				return sr_err_set(err,
-				    "unrecognised line: not "
-				    "JSON, combined log or logfmt");
+				    "unrecognised line: not JSON, an access "
+				    "log, syslog or logfmt; see sitrep formats");
 			}
 			fmt = SR_FMT_LOGFMT;
 		}
 	}
 	switch (fmt) {
 	case SR_FMT_JSON:
-		return parse_json(p, line, len, now_ms, ev, why, err);
+	case SR_FMT_CADDY:
+	case SR_FMT_ECS:
+	case SR_FMT_JOURNALD:
+	case SR_FMT_OTLP:
+		if (p->used == NULL)
+			p->used = sr_format_name(fmt);
+		rc = parse_json(p, line, len, now_ms, ev, why, err);
+		if (p->used == sr_format_name(fmt) && p->fmt == SR_FMT_AUTO)
+			p->used = sr_format_name(SR_FMT_JSON);
+		return rc;
 	case SR_FMT_LOGFMT:
+		p->used = sr_format_name(SR_FMT_LOGFMT);
 		return parse_logfmt(p, line, len, now_ms, ev, why, err);
 	case SR_FMT_COMBINED:
 		rc = parse_combined(p, line, len, now_ms, ev, why, err);
@@ -1229,10 +2158,77 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 			return rc;
 		*why = SR_REJ_UNRECOGNISED;
 		return sr_err_set(err, "not a combined access-log line");
+	default:
+		if (parse_declared(p, fmt, line, len, now_ms)) {
+			p->used = sr_format_name(fmt);
+			return parse_convert(p, now_ms, ev, why, err);
+		}
+		*why = SR_REJ_UNRECOGNISED;
+		return sr_err_set(err, "not a line of the format %s",
+		    sr_format_name(fmt));
 	case SR_FMT_AUTO:
 		break;
 	}
 	SR_BUG("parse: unknown format");
+}
+
+const char *
+sr_parser_format_used(const struct sr_parser *p)
+{
+	return p->used != NULL ? p->used : sr_format_name(p->fmt);
+}
+
+void
+sr_parser_set_explain(struct sr_parser *p, int on)
+{
+	p->explain = on;
+}
+
+const char *
+sr_parser_notice(struct sr_parser *p)
+{
+	if (p->notice_state != 1)
+		return NULL;
+	p->notice_state = 2;
+	return p->notice;
+}
+
+void
+sr_parser_explain(const struct sr_parser *p, struct sr_buf *out)
+{
+	int first = 1;
+
+	sr_buf_adds(out, ",\"format\":");
+	sr_buf_add_json_str(out, sr_parser_format_used(p));
+	sr_buf_adds(out, ",\"fields\":{");
+	for (int f = 0; f < SR_FIELD__COUNT; f++) {
+		const struct parse_val *v = &p->slot[f];
+
+		if (v->rank == RANK_UNSET || v->key == NULL)
+			continue;
+		if (!first)
+			sr_buf_addc(out, ',');
+		first = 0;
+		sr_buf_add_json_str(out, sr_fields[f].name);
+		sr_buf_addc(out, ':');
+		sr_buf_add_json_str(out, v->key);
+	}
+	if (p->has_line_ts && p->slot[SR_FIELD_TS].rank == RANK_UNSET) {
+		if (!first)
+			sr_buf_addc(out, ',');
+		sr_buf_adds(out, "\"timestamp\":\"time\"");
+	}
+	sr_buf_adds(out, "},\"ignored\":[");
+	for (size_t i = 0; i < p->nnotes; i++) {
+		if (i > 0)
+			sr_buf_addc(out, ',');
+		sr_buf_adds(out, "{\"key\":");
+		sr_buf_add_json_str(out, p->notes[i].key);
+		sr_buf_adds(out, ",\"why\":");
+		sr_buf_add_json_str(out, p->notes[i].why);
+		sr_buf_addc(out, '}');
+	}
+	sr_buf_addc(out, ']');
 }
 
 /* ---- line splitter ---- */

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * parse: one input line to one sr_event.  Formats: JSON lines (cJSON),
- * logfmt, the combined access-log format of nginx/Apache (with an optional
- * trailing $request_time), or auto (detected per line).  Aliases map other
- * names onto the model (ts/time/@timestamp, status, latency_ms/duration_ms,
- * user, session, level=error + msg, journalctl's _SYSTEMD_UNIT, MESSAGE,
- * PRIORITY, prompt_tokens ...).  Keys the model does not know are kept in
- * metadata as a JSON object, so nothing a line carried is lost.
+ * parse: one input line to sr_events.  Formats: JSON lines (cJSON, nested
+ * objects read by dotted path), logfmt, the combined access-log format of
+ * nginx/Apache, syslog, OTLP JSON lines, presets (common, vhost_combined,
+ * timed_combined, traefik, haproxy, caddy, ecs, journald) and templates in
+ * nginx log_format or Apache LogFormat syntax, or auto (detected per
+ * line).  Aliases map other names onto the model (ts/time/t/@timestamp,
+ * status, latency_ms/duration, user, session, level/lvl/log.level + msg,
+ * journalctl's _SYSTEMD_UNIT, MESSAGE, PRIORITY, usage.prompt_tokens,
+ * gen_ai.* ...).  Keys the model does not know are kept in metadata as a
+ * JSON object (never with a key twice), so nothing a line carried is lost.
+ * The unit of a bare number is never guessed: a latency is read only from
+ * a name or a format that declares its unit, or a value that carries one.
  *
  * A parser is not thread-safe; one per reading thread.
  */
@@ -26,7 +31,40 @@ enum sr_format {
 	SR_FMT_JSON,
 	SR_FMT_LOGFMT,
 	SR_FMT_COMBINED,
+	SR_FMT_COMMON,
+	SR_FMT_VHOST_COMBINED,
+	SR_FMT_TIMED_COMBINED, /* nginx combined + $request_time ... */
+	SR_FMT_TRAEFIK,
+	SR_FMT_HAPROXY,
+	SR_FMT_CADDY,
+	SR_FMT_ECS,
+	SR_FMT_SYSLOG,
+	SR_FMT_JOURNALD,
+	SR_FMT_OTLP,
+	SR_FMT_NGINX,  /* nginx:'log_format template' */
+	SR_FMT_APACHE, /* apache:'LogFormat template' */
+	SR_FMT__COUNT
 };
+
+#define SR_FORMAT_TMPL_MAX 1024
+
+/* A declared format: a preset, or a template and its syntax. */
+struct sr_format_spec {
+	enum sr_format fmt;
+	char tmpl[SR_FORMAT_TMPL_MAX]; /* SR_FMT_NGINX, SR_FMT_APACHE */
+};
+
+/* A row of the format list (`sitrep formats`, the man page). */
+struct sr_format_info {
+	enum sr_format fmt;
+	const char *name;    /* what --format takes */
+	const char *aliases; /* more names it takes, space-separated, or "" */
+	const char *summary;
+	const char *example; /* one line in this format */
+};
+
+/* Every format, in the order `sitrep formats` lists them; *n rows. */
+const struct sr_format_info *sr_format_list(size_t *n);
 
 /* Why a line was rejected; counted per source. */
 enum sr_reject {
@@ -43,12 +81,28 @@ enum sr_reject {
 /* Stable short name of a reason ("not_json", "too_long" ...). */
 const char *sr_reject_name(enum sr_reject why);
 
-/* Parse "json", "logfmt", "combined", "auto"; 0 or -1. */
+/* Parse a format name or alias ("json", "combined", "auto" ...); 0 or -1. */
 int sr_format_parse(const char *s, enum sr_format *fmt);
+
+/*
+ * Parse a --format value: a name, or "nginx:TEMPLATE" / "apache:TEMPLATE"
+ * (surrounding quotes of the template dropped; the template is compiled
+ * to check it).  0, or -1 with the reason in err.
+ */
+int sr_format_spec_parse(const char *s, struct sr_format_spec *out,
+    struct sr_err *err);
+
+/* The name of a format ("combined"); "auto" for an unknown value. */
+const char *sr_format_name(enum sr_format fmt);
 
 struct sr_parser;
 
+/* A parser for a format without a template (SR_FMT_NGINX/APACHE: use
+ * sr_parser_new_spec). */
 struct sr_parser *sr_parser_new(enum sr_format fmt);
+/* A parser for a declared format; a template is compiled once, here
+ * (spec must have passed sr_format_spec_parse). */
+struct sr_parser *sr_parser_new_spec(const struct sr_format_spec *spec);
 void sr_parser_free(struct sr_parser *p);
 
 /*
@@ -68,6 +122,35 @@ void sr_parser_set_default_service(struct sr_parser *p, const char *name);
 int sr_parser_line(struct sr_parser *p, const char *line, size_t len,
     int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
     struct sr_err *err);
+
+/*
+ * The next event of the line last parsed, for formats whose line holds
+ * several (an OTLP line's log records): 1 with *ev filled as above, 0
+ * when the line has no more, -1 for a rejected one (why, err set).
+ */
+int sr_parser_more(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
+    enum sr_reject *why, struct sr_err *err);
+
+/* The format the last line was read as ("json", "syslog" ...). */
+const char *sr_parser_format_used(const struct sr_parser *p);
+
+/*
+ * A one-time notice (NULL after the first call that returned it, or when
+ * there is none): an ambiguous line met in auto mode, naming the --format
+ * to declare ("a bare number ends the access-log line ...").
+ */
+const char *sr_parser_notice(struct sr_parser *p);
+
+/* Keep what sr_parser_explain() shows (off by default: it costs). */
+void sr_parser_set_explain(struct sr_parser *p, int on);
+
+/*
+ * Append, as the members of a JSON object (no braces, each preceded by a
+ * comma), what the last line was read as: "format", "fields" (each field
+ * set and the key or position it came from) and "ignored" (each value
+ * kept in metadata and why).  For `sitrep parse --explain`.
+ */
+void sr_parser_explain(const struct sr_parser *p, struct sr_buf *out);
 
 /*
  * Line splitter over a byte stream with bounded memory: feed it what a

@@ -70,9 +70,8 @@ sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
 	return 0;
 }
 
-/* Read exactly n digits at s; -1 if any is not a digit. */
-static int
-time_digits(const char *s, int n)
+int
+sr_time_digits(const char *s, int n)
 {
 	int v = 0;
 
@@ -100,8 +99,9 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 
 	if (n < 10 || s[4] != '-' || s[7] != '-')
 		return -1;
-	if ((y = time_digits(s, 4)) < 0 || (mo = time_digits(s + 5, 2)) < 0 ||
-	    (d = time_digits(s + 8, 2)) < 0)
+	if ((y = sr_time_digits(s, 4)) < 0 ||
+	    (mo = sr_time_digits(s + 5, 2)) < 0 ||
+	    (d = sr_time_digits(s + 8, 2)) < 0)
 		return -1;
 	i = 10;
 	if (i < n) {
@@ -110,12 +110,13 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 		i++;
 		if (n - i < 5 || s[i + 2] != ':')
 			return -1;
-		if ((h = time_digits(s + i, 2)) < 0 ||
-		    (mi = time_digits(s + i + 3, 2)) < 0)
+		if ((h = sr_time_digits(s + i, 2)) < 0 ||
+		    (mi = sr_time_digits(s + i + 3, 2)) < 0)
 			return -1;
 		i += 5;
 		if (i < n && s[i] == ':') {
-			if (n - i < 3 || (sec = time_digits(s + i + 1, 2)) < 0)
+			if (n - i < 3 ||
+			    (sec = sr_time_digits(s + i + 1, 2)) < 0)
 				return -1;
 			i += 3;
 			if (i < n && (s[i] == '.' || s[i] == ',')) {
@@ -140,14 +141,14 @@ time_parse_iso(const char *s, size_t n, int64_t *ms)
 			int sign = s[i] == '-' ? -1 : 1, oh, om = 0;
 
 			i++;
-			if (n - i < 2 || (oh = time_digits(s + i, 2)) < 0)
+			if (n - i < 2 || (oh = sr_time_digits(s + i, 2)) < 0)
 				return -1;
 			i += 2;
 			if (i < n && s[i] == ':')
 				i++;
 			if (i < n) {
 				if (n - i < 2 ||
-				    (om = time_digits(s + i, 2)) < 0)
+				    (om = sr_time_digits(s + i, 2)) < 0)
 					return -1;
 				i += 2;
 			}
@@ -199,7 +200,9 @@ sr_time_from_number(double v, int64_t *ms, struct sr_err *err)
 
 	if (!isfinite(v) || v < 0)
 		return sr_err_set(err, "epoch time %g is out of range", v);
-	if (v >= 1e14)
+	if (v > 1e17)
+		x = v / 1e6; /* nanoseconds */
+	else if (v >= 1e14)
 		x = v / 1000; /* microseconds */
 	else if (v > 1e11)
 		x = v; /* milliseconds */
@@ -228,6 +231,18 @@ sr_time_parse(const char *s, size_t len, int64_t *ms, struct sr_err *err)
 	if (b - a >= 10 && s[a + 4] == '-') {
 		if (time_parse_iso(s + a, b - a, ms) == 0)
 			return 0;
+	} else if (b - a >= 18 && b - a <= 19 &&
+	    strspn(s + a, "0123456789") == b - a) {
+		/* epoch nanoseconds: whole, so no binary rounding */
+		uint64_t ns = 0;
+
+		for (size_t i = a; i < b; i++)
+			ns = ns * 10 + (uint64_t)(s[i] - '0');
+		if (ns > 100000000000000000ULL &&
+		    ns / 1000000 <= (uint64_t)TIME_MAX_MS) {
+			*ms = (int64_t)(ns / 1000000);
+			return 0;
+		}
 	} else if (time_parse_decimal(s + a, b - a, &v) == 0) {
 		return sr_time_from_number(v, ms, err);
 	}

@@ -16,7 +16,8 @@
  * between date and time, optional fraction up to microseconds, "Z",
  * "+hh:mm", "+hhmm" or no zone meaning UTC; a bare date means midnight UTC)
  * or epoch seconds / milliseconds (integer or fraction; a value above 1e11
- * is taken as milliseconds, above 1e14 as microseconds).  Fractions finer
+ * is taken as milliseconds, above 1e14 as microseconds, above 1e17 as
+ * nanoseconds).  Fractions finer
  * than a millisecond are truncated.  Impossible dates (month 13, day 32,
  * hour 25, February 30) and instants outside years 1970-9999 fail.
  * Surrounding blanks are ignored.  Writes UTC milliseconds.  Returns 0, or
@@ -41,6 +42,9 @@ int sr_duration_parse(const char *s, int64_t *ms, struct sr_err *err);
  */
 int sr_time_civil_ms(int year, int month, int day, int hour, int min, int sec,
     int msec, int64_t *ms);
+
+/* The value of exactly n decimal digits at s; -1 if any is not a digit. */
+int sr_time_digits(const char *s, int n);
 
 /* a / b rounded towards minus infinity (b > 0): the bucket of an instant. */
 static inline int64_t

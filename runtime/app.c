@@ -758,14 +758,22 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 			goto fail;
 	}
 	app->remote = sr_metric_set_new();
-	if (want_stdin && app_add_source(app, "stdin", err) == -1)
+	if (want_stdin &&
+	    app_add_source(app, o->stdin_spec ? o->stdin_spec : "stdin", err) ==
+		-1)
 		goto fail;
 	for (int i = 0; i < o->nsources; i++)
 		if (o->stdin_mode == SR_APP_STDIN_OFF &&
 		    (strcmp(o->sources[i], "stdin") == 0 ||
 			strcmp(o->sources[i], "-") == 0))
 			continue;
-		else if (app_add_source(app, o->sources[i], err) == -1)
+		else if (app_add_source(app,
+			     o->stdin_spec != NULL &&
+				     (strcmp(o->sources[i], "stdin") == 0 ||
+					 strcmp(o->sources[i], "-") == 0)
+				 ? o->stdin_spec
+				 : o->sources[i],
+			     err) == -1)
 			goto fail;
 	for (size_t i = 0; i < app->cfg.n_sources; i++)
 		if (app_add_source(app, app->cfg.sources[i].spec, err) == -1)

@@ -71,6 +71,8 @@ struct sr_app_opts {
 	int no_system;	      /* do not sample this machine */
 	int replay_clock;     /* tick at the newest event's time
 					   (replaying an old log) */
+	/* "stdin?format=F" when --format was given; NULL: "stdin" */
+	const char *stdin_spec;
 };
 
 /* Fill o with the defaults above (everything NULL/0, AUTO stdin). */

@@ -461,7 +461,7 @@ driver_bulk_event(struct sr_driver *d, const struct sr_event *ev,
 
 int
 sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
-    enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
+    const struct sr_format_spec *fmt, sr_driver_round_fn *round, void *ctx,
     struct sr_err *err)
 {
 	const struct sr_ingest_batch *b;

@@ -166,7 +166,7 @@ int sr_driver_drain(struct sr_driver *d, int follow, sr_driver_round_fn *round,
  * sr_driver_bulk_last() then says what was committed.
  */
 int sr_driver_ingest_fd(struct sr_driver *d, const char *name, int fd,
-    enum sr_format fmt, sr_driver_round_fn *round, void *ctx,
+    const struct sr_format_spec *fmt, sr_driver_round_fn *round, void *ctx,
     struct sr_err *err);
 
 /* The last input sr_driver_ingest_fd() read, once it returned. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_event: what the event-line harnesses check of every line they
- * parse (fuzz_parse.c, fuzz_journald.c): a parsed event keeps the
- * parser's promises (event_id and event_type set, metadata a JSON
- * object, a status in 100..599, a latency >= 0), a refused line has a
- * reason and a NUL-terminated message.  Any broken promise aborts.
+ * parse (fuzz_parse.c, fuzz_journald.c, fuzz_format.c): a parsed event
+ * keeps the parser's promises (event_id and event_type set, metadata a
+ * JSON object without a key twice, a status in 100..599, a latency >= 0),
+ * a refused line has a reason and a NUL-terminated message.  Any broken
+ * promise aborts (a libFuzzer crash).
  */
 #ifndef SR_FUZZ_EVENT_H
 #define SR_FUZZ_EVENT_H
@@ -16,7 +17,7 @@
 
 #include "core/parse.h"
 
-static void
+static inline void
 fuzz_check(const struct sr_event *ev)
 {
 	if (ev->event_id == NULL || ev->event_type == NULL)
@@ -26,6 +27,10 @@ fuzz_check(const struct sr_event *ev)
 
 		if (!cJSON_IsObject(j))
 			abort(); /* metadata must be a JSON object */
+		for (const cJSON *a = j->child; a != NULL; a = a->next)
+			for (const cJSON *b = a->next; b != NULL; b = b->next)
+				if (strcmp(a->string, b->string) == 0)
+					abort(); /* never a key twice */
 		cJSON_Delete(j);
 	}
 	if ((ev->has & SR_EV_HAS_STATUS) &&
@@ -36,7 +41,7 @@ fuzz_check(const struct sr_event *ev)
 }
 
 /* Parse line with parser p and check the answer; returns what it did. */
-static int
+static inline int
 fuzz_parse_check(struct sr_parser *p, const char *line, size_t len,
     struct sr_event *ev)
 {

@@ -12,7 +12,7 @@ f="$T/mixed.jsonl"
 	printf '{"timestamp":"%s", "event_id": "broken\n' "$ts"		# not_json
 	printf '[1,2,3]\n'							# not_object
 	printf '{"timestamp":"%s","event_id":"g3","service":"caf\xc3\xa9","status_code":201}\n' "$ts"
-	printf '{"timestamp":"%s","event_id":"b1","status_code":"abc"}\n' "$ts"	# bad_field
+	printf '{"timestamp":"%s","event_id":"b1","latency_ms":-5}\n' "$ts"	# bad_field (a status that is not one is kept)
 	printf '   \n'
 	printf '{"timestamp":"the day before yesterday","event_id":"b2"}\n'	# bad_time
 	printf '{"timestamp":"%s","event_id":"b3","service":"\xff\xfe"}\n' "$ts"	# bad_utf8

@@ -27,7 +27,7 @@ zsh_complete() { # CURRENT WORD... : the option names or commands offered
 check "zsh report options" "$(zsh_complete 3 sitrep report --)" \
 	"--db --from --help --hours --json --service --to --top "
 check "zsh commands" "$(zsh_complete 2 sitrep co)" \
-	"config demo export ingest insights metrics report serve tui "
+	"config demo export formats ingest insights metrics parse report serve tui "
 complete_words() { # WORD... : what _sitrep proposes for the last word
 	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
 		_sitrep; [ ${#COMPREPLY[@]} = 0 ] || printf "%s\n" "${COMPREPLY[@]}"' _ "$T/sitrep.bash" "$@" |

@@ -159,7 +159,7 @@ check "events q terms" "$(jq '.events | length' "$T/body")" "$want"
 err "events bad q" 400 "$B/api/events?q=colour%3Dred"
 
 # Array with per-item results; bad items rejected, good ones queued.
-get "$B/api/events" -X POST -H 'Content-Type: application/json' --data '[{"service":"a2","status":200},{"status":"nope"},42]'
+get "$B/api/events" -X POST -H 'Content-Type: application/json' --data '[{"service":"a2","status":200},{"latency_ms":-1},42]'
 check "post array" "$CODE" 202
 jqt "post array results" '.accepted == 1 and .rejected == 2 and [.results[].ok] == [true,false,false] and .results[1].reason == "bad_field" and .results[2].reason == "not_object"'
 err "post malformed" 400 "$B/api/events" -X POST -H 'Content-Type: application/json' --data '{"service":'

@@ -9,6 +9,9 @@
 
 #include "core/ingest.h"
 
+/* const: the format these tests read (JSON lines). */
+static const struct sr_format_spec json_fmt = { .fmt = SR_FMT_JSON };
+
 void sr_test_ingest_suite(void);
 
 struct got {
@@ -68,7 +71,7 @@ test_reader_pipe(void)
 
 	CU_ASSERT_FATAL(pipe(fds) == 0);
 	CU_ASSERT_FATAL(fcntl(fds[0], F_SETFL, O_NONBLOCK) == 0);
-	r = sr_reader_new("test", fds[0], SR_FMT_JSON, got_event, &g);
+	r = sr_reader_new("test", fds[0], &json_fmt, got_event, &g);
 	sr_reader_set_reject_fn(r, got_reject, &g);
 	CU_ASSERT_EQUAL(sr_reader_read(r, &err), 0); /* EAGAIN */
 	put(fds[1],
@@ -127,7 +130,7 @@ test_reader_bounded(void)
 	struct got g = { .stop_after = -1 };
 	FILE *f = temp_lines(20000, 0);
 	struct sr_reader *r =
-	    sr_reader_new("test", fileno(f), SR_FMT_JSON, got_event, &g);
+	    sr_reader_new("test", fileno(f), &json_fmt, got_event, &g);
 	struct sr_err err;
 	int calls = 0, rc;
 
@@ -144,7 +147,7 @@ test_reader_bounded(void)
 	rewind(f);
 	memset(&g, 0, sizeof g);
 	g.stop_after = 10;
-	r = sr_reader_new("test", fileno(f), SR_FMT_JSON, got_event, &g);
+	r = sr_reader_new("test", fileno(f), &json_fmt, got_event, &g);
 	CU_ASSERT_EQUAL(sr_reader_read(r, &err), -1);
 	CU_ASSERT(strstr(err.msg, "test") != NULL);
 	sr_reader_free(r);
@@ -183,7 +186,7 @@ test_pipeline(void)
 	CU_ASSERT_FATAL(saved >= 0 && devnull >= 0);
 	dup2(devnull, STDERR_FILENO);
 	close(devnull);
-	p = sr_pipeline_start("test", fileno(f), SR_FMT_JSON, &err);
+	p = sr_pipeline_start("test", fileno(f), &json_fmt, &err);
 	CU_ASSERT_FATAL(p != NULL);
 	while ((rc = sr_pipeline_next(p, 1000, &b, &err)) != 2 &&
 	    loops++ < 100000) {
@@ -236,7 +239,7 @@ test_pipeline_stop(void)
 	int fds[2], rc, tries = 0;
 
 	CU_ASSERT_FATAL(pipe(fds) == 0);
-	p = sr_pipeline_start("test", fds[0], SR_FMT_JSON, &err);
+	p = sr_pipeline_start("test", fds[0], &json_fmt, &err);
 	CU_ASSERT_FATAL(p != NULL);
 	put(fds[1], "{\"event_id\":\"x\"}\n");
 	while ((rc = sr_pipeline_next(p, 100, &b, &err)) == 0 && tries++ < 50)

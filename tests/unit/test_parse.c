@@ -139,7 +139,8 @@ test_json_defaults(void)
 	fx_open(&f, SR_FMT_JSON);
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"service\":\"api\"}"), 1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, NOW);
-	STREQ(f.ev.event_type, "request");
+	/* no status, latency or method: a log line, not a request */
+	STREQ(f.ev.event_type, "log");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f.ev.event_id);
 	CU_ASSERT_TRUE(strlen(f.ev.event_id) > 0);
 	CU_ASSERT_EQUAL(f.ev.has, 0);
@@ -278,7 +279,7 @@ test_json_aliases(void)
 	STREQ(f.ev.event_type, "logout");
 	/* a structured "event" (ECS style) is kept, not a type */
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"event\":{\"kind\":\"x\"}}"), 1);
-	STREQ(f.ev.event_type, "request");
+	STREQ(f.ev.event_type, "log");
 	CU_ASSERT_TRUE(cJSON_IsObject(cJSON_GetObjectItem(f.meta, "event")));
 	/* message */
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"msg\":\"hi\"}"), 1);
@@ -383,8 +384,14 @@ test_json_journald(void)
 	/* the unit won; the identifier is kept */
 	STREQ(meta_str(&f, "SYSLOG_IDENTIFIER"), "nginx");
 	CU_ASSERT_EQUAL(meta_count(&f), 5);
-	/* a MESSAGE journald gives as a byte array stays in metadata */
+	/* a MESSAGE journald gives as a byte array is its text; bytes that
+	 * are not UTF-8 are written \xHH */
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"MESSAGE\":[104,105]}"), 1);
+	STREQ(f.ev.message, "hi");
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"MESSAGE\":[104,255,105]}"), 1);
+	STREQ(f.ev.message, "h\\xffi");
+	/* not bytes: kept as sent */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"MESSAGE\":[\"a\"]}"), 1);
 	CU_ASSERT_PTR_NULL(f.ev.message);
 	CU_ASSERT_TRUE(cJSON_IsArray(cJSON_GetObjectItem(f.meta, "MESSAGE")));
 	fx_close(&f);
@@ -481,14 +488,6 @@ test_json_reject(void)
 		{ "\"str\"", SR_REJ_NOT_OBJECT, "string" },
 		{ "null", SR_REJ_NOT_OBJECT, "null" },
 		{ "hello", SR_REJ_NOT_JSON, "not JSON" },
-		{ "{\"status\":{}}", SR_REJ_BAD_FIELD,
-		    "field 'status': expected a number, got object" },
-		{ "{\"status_code\":\"abc\"}", SR_REJ_BAD_FIELD,
-		    "field 'status_code'" },
-		{ "{\"status\":700}", SR_REJ_BAD_FIELD, "field 'status'" },
-		{ "{\"status\":99}", SR_REJ_BAD_FIELD, "field 'status'" },
-		{ "{\"status\":200.5}", SR_REJ_BAD_FIELD, "field 'status'" },
-		{ "{\"status\":true}", SR_REJ_BAD_FIELD, "boolean" },
 		{ "{\"latency_ms\":-1}", SR_REJ_BAD_FIELD,
 		    "field 'latency_ms': negative" },
 		{ "{\"response_time_ms\":\"fast\"}", SR_REJ_BAD_FIELD,
@@ -500,12 +499,9 @@ test_json_reject(void)
 		{ "{\"service\":5}", SR_REJ_BAD_FIELD,
 		    "field 'service': expected a string, got number" },
 		{ "{\"svc\":[\"a\"]}", SR_REJ_BAD_FIELD, "field 'svc'" },
-		{ "{\"user\":{\"id\":1}}", SR_REJ_BAD_FIELD,
-		    "field 'user': expected a string or number, got object" },
 		{ "{\"session_id\":true}", SR_REJ_BAD_FIELD,
 		    "field 'session_id'" },
 		{ "{\"endpoint\":1}", SR_REJ_BAD_FIELD, "field 'endpoint'" },
-		{ "{\"model\":{}}", SR_REJ_BAD_FIELD, "field 'model'" },
 		{ "{\"host\":1}", SR_REJ_BAD_FIELD, "field 'host'" },
 		{ "{\"type\":2}", SR_REJ_BAD_FIELD, "field 'type'" },
 		{ "{\"metadata\":[1]}", SR_REJ_BAD_FIELD, "field 'metadata'" },
@@ -541,6 +537,22 @@ test_json_reject(void)
 	}
 	/* a good line after rejects parses */
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":200}"), 1);
+	/* what is no longer a reject (issue 13): a status that is not an
+	 * HTTP status is kept in metadata; an object is walked */
+	{
+		static const char *const kept[] = { "{\"status\":{}}",
+			"{\"status_code\":\"abc\"}", "{\"status\":700}",
+			"{\"status\":99}", "{\"status\":200.5}",
+			"{\"status\":true}", "{\"model\":{}}" };
+
+		for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+			CU_ASSERT_EQUAL(fx_line(&f, kept[i]), 1);
+			CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_STATUS);
+			CU_ASSERT_EQUAL(meta_count(&f), 1);
+		}
+		CU_ASSERT_EQUAL(fx_line(&f, "{\"user\":{\"id\":1}}"), 1);
+		STREQ(f.ev.user_id, "1"); /* ECS user.id */
+	}
 	fx_close(&f);
 }
 
@@ -646,9 +658,9 @@ test_logfmt(void)
 	CU_ASSERT_EQUAL(meta_count(&f), 4);
 
 	/* quoted values with spaces and = inside */
-	CU_ASSERT_EQUAL(fx_line(&f, "a=\"x=1 y=2\" svc=\"my app\"\tt=\"\""), 1);
+	CU_ASSERT_EQUAL(fx_line(&f, "a=\"x=1 y=2\" svc=\"my app\"\tu=\"\""), 1);
 	STREQ(meta_str(&f, "a"), "x=1 y=2");
-	STREQ(meta_str(&f, "t"), "");
+	STREQ(meta_str(&f, "u"), "");
 	STREQ(f.ev.service, "my app");
 	/* escapes \n \t */
 	CU_ASSERT_EQUAL(fx_line(&f, "msg=\"a\\nb\\tc\\qd\""), 1);
@@ -664,9 +676,10 @@ test_logfmt(void)
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEMO);
 	/* rejects */
-	CU_ASSERT_EQUAL(fx_line(&f, "status=abc"), -1);
-	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_FIELD);
-	CU_ASSERT_PTR_NOT_NULL(strstr(f.err.msg, "field 'status'"));
+	/* a status that is not one is kept, never a reject (issue 13) */
+	CU_ASSERT_EQUAL(fx_line(&f, "status=abc"), 1);
+	STREQ(meta_str(&f, "status"), "abc");
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_STATUS);
 	CU_ASSERT_EQUAL(fx_line(&f, "ts=notatime a=1"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_TIME);
 	CU_ASSERT_EQUAL(fx_line(&f, "msg=\"unterminated"), -1);
@@ -734,7 +747,9 @@ test_combined(void)
 			    "\"curl \\\"8\\\"\""),
 	    1);
 	CU_ASSERT_EQUAL(f.ev.ts_ms, 1795867200000LL);
-	CU_ASSERT_PTR_NULL(f.ev.user_id);
+	/* no user: the visitor (address, day, agent) stands in */
+	CU_ASSERT_TRUE(
+	    f.ev.user_id != NULL && strncmp(f.ev.user_id, "v-", 2) == 0);
 	CU_ASSERT_EQUAL(f.ev.status_code, 503);
 	STREQ(f.ev.endpoint, "/api/v1/items");
 	STREQ(meta_str(&f, "method"), "POST");
@@ -772,11 +787,13 @@ test_combined(void)
 			    "\"GET / HTTP/1.1\" 200 1"),
 	    -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_TIME);
+	/* a status out of range is kept, the line is not rejected */
 	CU_ASSERT_EQUAL(fx_line(&f,
 			    "1.2.3.4 - - [10/Oct/2000:13:55:36 +0000] "
 			    "\"GET / HTTP/1.1\" 999 1"),
-	    -1);
-	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_FIELD);
+	    1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_STATUS);
+	STREQ(meta_str(&f, "status"), "999");
 	/* a NUL where the byte count goes (found by the fuzzer) */
 	{
 		static const char nul[] =
@@ -821,8 +838,8 @@ test_auto(void)
 	CU_ASSERT_EQUAL(f.why, SR_REJ_NOT_JSON);
 	CU_ASSERT_EQUAL(fx_line(&f, "[1]"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_NOT_OBJECT);
-	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":\"x\"}"), -1);
-	CU_ASSERT_EQUAL(f.why, SR_REJ_BAD_FIELD);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":\"x\"}"), 1);
+	STREQ(meta_str(&f, "status"), "x");
 	CU_ASSERT_EQUAL(fx_line(&f, "plain words only"), -1);
 	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
 	fx_close(&f);
@@ -986,6 +1003,520 @@ test_lines_too_long(void)
 	sr_lines_free(l);
 }
 
+/* 2026-12-04T10:15:32Z: `date -u -d 2026-12-04T10:15:32Z +%s` = 1796379332 */
+#define T_DEC4 1796379332000LL
+
+/* How often key is a member of object o (duplicates show as 2+). */
+static int
+json_key_count(const cJSON *o, const char *key)
+{
+	int n = 0;
+
+	for (const cJSON *c = o ? o->child : NULL; c != NULL; c = c->next)
+		if (c->string != NULL && strcmp(c->string, key) == 0)
+			n++;
+	return n;
+}
+
+/* The access-log lines issue 13 measured as misread. */
+static void
+test_measured_access(void)
+{
+	struct fx f;
+
+	fx_open(&f, SR_FMT_AUTO);
+	/* Traefik CLF: 17 is the request count, 3ms the duration */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "10.0.0.7 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET /v1/models HTTP/1.1\" 200 512 \"-\" "
+			    "\"curl/8.5.0\" 17 \"api@docker\" "
+			    "\"http://172.18.0.5:8000\" 3ms"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4);
+	CU_ASSERT_EQUAL(f.ev.status_code, 200);
+	STREQ(f.ev.endpoint, "/v1/models");
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_HAS_LATENCY);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 3, 1e-9);
+	/* Apache %D (microseconds) at the end: the unit is not guessed */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET / HTTP/1.1\" 200 45 \"-\" \"curl/7.88.1\" "
+			    "5123"),
+	    1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_LATENCY);
+	STREQ(meta_str(&f, "extra"), "5123");
+	/* a trailing integer alone (Apache %T or a count): unknown too */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+		"\"GET / HTTP/1.1\" 200 45 \"-\" \"curl/7.88.1\" 17"),
+	    1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_LATENCY);
+	/* Apache vhost_combined: %v:%p first */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "www.example.com:80 127.0.0.1 - - "
+			    "[04/Dec/2026:10:15:32 +0000] \"GET /x HTTP/1.1\" "
+			    "200 45 \"-\" \"curl/7.88.1\""),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.status_code, 200);
+	STREQ(f.ev.endpoint, "/x");
+	STREQ(f.ev.service, "www.example.com");
+	STREQ(meta_str(&f, "ip"), "127.0.0.1");
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4);
+	/* nginx log_format with rt=$request_time (seconds) */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET /a HTTP/1.1\" 200 45 \"-\" \"curl/8\" "
+			    "rt=0.125 uct=\"0.000\" uht=\"0.120\" "
+			    "urt=\"0.120\""),
+	    1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_HAS_LATENCY);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 125, 1e-9);
+	STREQ(meta_str(&f, "urt"), "0.120");
+	/* a space in the URL */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET /a b?q=1 HTTP/1.1\" 404 0 \"-\" \"x\""),
+	    1);
+	STREQ(f.ev.endpoint, "/a b");
+	STREQ(meta_str(&f, "method"), "GET");
+	STREQ(meta_str(&f, "protocol"), "HTTP/1.1");
+	STREQ(meta_str(&f, "query"), "q=1");
+	/* the absolute form, with and without a path */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET http://h.example/p?q=1 HTTP/1.1\" 200 1"),
+	    1);
+	STREQ(f.ev.endpoint, "/p");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET http://h.example HTTP/1.1\" 200 1"),
+	    1);
+	STREQ(f.ev.endpoint, "/");
+	/* nginx's 400 for TLS bytes sent to a plain port: the request as it
+	 * came (escaped), the other fields kept */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"203.0.113.9 - - [04/Dec/2026:10:15:32 +0000] "
+		"\"\\x16\\x03\\x01\\x02\\x00\\x01\" 400 157 \"-\" \"-\""),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.status_code, 400);
+	CU_ASSERT_PTR_NULL(f.ev.endpoint);
+	STREQ(meta_str(&f, "request"), "\\x16\\x03\\x01\\x02\\x00\\x01");
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "bytes"), 157, 1e-9);
+	/* a lower-case "method" is not a request line: kept whole */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "203.0.113.9 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"get / HTTP/1.1\" 400 0"),
+	    1);
+	STREQ(meta_str(&f, "request"), "get / HTTP/1.1");
+	/* a quoted user, with a space in it */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"::1 - \"alice smith\" [04/Dec/2026:10:15:32 +0000] "
+		"\"GET /a HTTP/1.1\" 200 1 \"-\" \"x\""),
+	    1);
+	STREQ(f.ev.user_id, "alice smith");
+	STREQ(meta_str(&f, "ip"), "::1");
+	fx_close(&f);
+}
+
+/* The JSON, logfmt, syslog and journald lines issue 13 measured. */
+static void
+test_measured_json(void)
+{
+	struct fx f;
+
+	fx_open(&f, SR_FMT_AUTO);
+	/* LiteLLM: "status":"success" is not rejected; it is an outcome */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"model\":\"gpt-4o-mini\",\"status\":\"success\","
+			    "\"prompt_tokens\":812,\"completion_tokens\":95}"),
+	    1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_STATUS);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR);
+	STREQ(meta_str(&f, "status"), "success");
+	STREQ(f.ev.event_type, "request");
+	CU_ASSERT_EQUAL(f.ev.tokens_in, 812);
+	CU_ASSERT_EQUAL(f.ev.tokens_out, 95);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":\"failure\"}"), 1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":\"OK\"}"), 1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR);
+	/* out of range: kept, never a reject */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":700,\"msg\":\"x\"}"), 1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_STATUS);
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "status"), 700, 1e-9);
+	/* LiteLLM with "usage":{...} (OpenAI's shape) */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":7,"
+			    "\"completion_tokens\":3}}"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.tokens_in, 7);
+	CU_ASSERT_EQUAL(f.ev.tokens_out, 3);
+	/* timestamps: t=, log4j2 instant, OTel timeUnixNano, epoch ns */
+	CU_ASSERT_EQUAL(fx_line(&f, "t=2026-12-04T10:15:32Z lvl=error msg=x"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	/* 1764840932 s = 2025-12-04T09:35:32Z (date -u -d @1764840932) */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"instant\":{\"epochSecond\":1764840932,"
+			    "\"nanoOfSecond\":512000000},\"level\":\"ERROR\","
+			    "\"loggerName\":\"a.B\",\"message\":\"boom\"}"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	STREQ(f.ev.message, "boom");
+	STREQ(f.ev.event_type, "log");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"timeUnixNano\":\"1764840932512000000\","
+			    "\"severityText\":\"ERROR\",\"body\":\"x\"}"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"ts\":1764840932512000000}"), 1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	/* levels */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"severity\":\"ERROR\"}"), 1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"levelname\":\"CRITICAL\"}"), 1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"log.level\":\"error\"}"), 1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"log\":{\"level\":\"error\"}}"), 1);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"level\":50}"), 1); /* pino error */
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"level\":30}"), 1); /* pino info */
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"level\":3}"), 1); /* syslog err */
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"level\":6}"), 1); /* syslog info */
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR);
+	/* Caddy: duration in float seconds, request.uri */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"level\":\"info\",\"ts\":1764840932.5,"
+			    "\"logger\":\"http.log.access.log0\",\"msg\":"
+			    "\"handled request\",\"request\":{\"remote_ip\":"
+			    "\"127.0.0.1\",\"method\":\"GET\",\"uri\":"
+			    "\"/api/x?y=1\"},\"duration\":0.000929675,"
+			    "\"size\":10,\"status\":200}"),
+	    1);
+	STREQ(f.ev.endpoint, "/api/x");
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_HAS_LATENCY);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 0.929675, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932500LL);
+	/* a bare "duration" number elsewhere: the unit is unknown */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":17,\"status\":200}"), 1);
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_HAS_LATENCY);
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "duration"), 17, 1e-9);
+	/* duration strings */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":\"12.5ms\"}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12.5, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"latency\":\"1.2s\"}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 1200, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":\"350\xc2\xb5s\"}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 0.35, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"elapsed\":\"1m2.5s\"}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 62500, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"latency_ms\":\"12.5ms\"}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12.5, 1e-9);
+	/* nested paths and dotted keys */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"http\":{\"response\":{\"status_code\":503}},"
+			    "\"url\":{\"path\":\"/v1/chat\"}}"),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.status_code, 503);
+	STREQ(f.ev.endpoint, "/v1/chat");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"gen_ai.request.model\":\"gpt-4o\","
+			    "\"gen_ai.usage.input_tokens\":10,"
+			    "\"gen_ai.usage.output_tokens\":20,"
+			    "\"gen_ai.response.finish_reasons\":[\"stop\"]}"),
+	    1);
+	STREQ(f.ev.model, "gpt-4o");
+	CU_ASSERT_EQUAL(f.ev.tokens_in, 10);
+	CU_ASSERT_EQUAL(f.ev.tokens_out, 20);
+	CU_ASSERT_TRUE(meta_has(&f, "gen_ai.response.finish_reasons"));
+	/* the ECS service object is not a bad "service" string */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f, "{\"service\":{\"name\":\"shop\"},\"message\":\"m\"}"),
+	    1);
+	STREQ(f.ev.service, "shop");
+	/* a log line is a log event unless it has a status, duration or
+	 * method */
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"msg\":\"hello\"}"), 1);
+	STREQ(f.ev.event_type, "log");
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"msg\":\"x\",\"method\":\"GET\"}"), 1);
+	STREQ(f.ev.event_type, "request");
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"status\":200}"), 1);
+	STREQ(f.ev.event_type, "request");
+	/* duplicate keys never reach the metadata twice */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"a\":1,\"a\":2,\"x\":{\"b\":1,\"b\":2}}"),
+	    1);
+	CU_ASSERT_EQUAL(json_key_count(f.meta, "a"), 1);
+	CU_ASSERT_EQUAL(json_key_count(cJSON_GetObjectItemCaseSensitive(f.meta,
+					   "x"),
+			    "b"),
+	    1);
+	fx_close(&f);
+}
+
+static void
+test_measured_syslog_journald(void)
+{
+	struct fx f;
+
+	fx_open(&f, SR_FMT_AUTO);
+	/* a syslog line with '=' in it is syslog, not logfmt */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"Dec  4 10:15:32 web1 sudo[812]: alice : TTY=pts/0 ; "
+		"PWD=/home/alice ; USER=root ; COMMAND=/bin/ls"),
+	    1);
+	STREQ(f.ev.service, "sudo");
+	STREQ(f.ev.event_type, "log");
+	CU_ASSERT_FALSE(meta_has(&f, ";"));
+	STREQ(f.ev.message,
+	    "alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+	    "COMMAND=/bin/ls");
+	STREQ(meta_str(&f, "hostname"), "web1");
+	/* RFC 5424 with PRI 11 = facility 1, severity 3 (error) */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "<11>1 2026-12-04T10:15:32.250Z web1 api 42 ID7 - "
+			    "disk a=b failed"),
+	    1);
+	STREQ(f.ev.service, "api");
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4 + 250);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	STREQ(f.ev.message, "disk a=b failed");
+	/* journald: MESSAGE as bytes, the user unit, PRIORITY */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"MESSAGE\":[104,105],\"_SYSTEMD_UNIT\":"
+			    "\"user@1000.service\",\"_SYSTEMD_USER_UNIT\":"
+			    "\"app.service\",\"PRIORITY\":\"3\","
+			    "\"__REALTIME_TIMESTAMP\":\"1764840932512000\"}"),
+	    1);
+	STREQ(f.ev.message, "hi");
+	STREQ(f.ev.service, "app");
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	STREQ(f.ev.event_type, "log");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"MESSAGE\":null,\"_SYSTEMD_UNIT\":\"a.service\","
+			    "\"PRIORITY\":\"6\"}"),
+	    1);
+	CU_ASSERT_PTR_NULL(f.ev.message);
+	STREQ(f.ev.service, "a");
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR);
+	/* a logfmt key must look like a key */
+	CU_ASSERT_EQUAL(fx_line(&f, "a=1 ; b=2"), -1);
+	fx_close(&f);
+}
+
+/* A parser for a --format value; the test fails when it does not parse. */
+static void
+fx_open_spec(struct fx *f, const char *spec)
+{
+	struct sr_format_spec fs;
+	struct sr_err err;
+
+	memset(f, 0, sizeof *f);
+	CU_ASSERT_EQUAL_FATAL(sr_format_spec_parse(spec, &fs, &err), 0);
+	f->p = sr_parser_new_spec(&fs);
+	f->why = SR_REJ__COUNT;
+}
+
+#define CLF_HEAD "127.0.0.1 - - [04/Dec/2026:10:15:32 +0000] "
+
+/* Declared formats: the presets and templates, values by hand. */
+static void
+test_declared(void)
+{
+	struct fx f;
+	struct sr_format_spec fs;
+	struct sr_err err;
+	struct sr_event ev;
+	enum sr_reject why;
+
+	/* spec parsing */
+	CU_ASSERT_EQUAL(sr_format_spec_parse("traefik", &fs, &err), 0);
+	CU_ASSERT_EQUAL(fs.fmt, SR_FMT_TRAEFIK);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx_timed", &fs, &err), 0);
+	CU_ASSERT_EQUAL(fs.fmt, SR_FMT_TIMED_COMBINED);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("apache:'%h %>s'", &fs, &err), 0);
+	STREQ(fs.tmpl, "%h %>s");
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nope", &fs, &err), -1);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("apache:%Z", &fs, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "%Z"));
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx:$a$b", &fs, &err), -1);
+	CU_ASSERT_EQUAL(sr_format_spec_parse("nginx:", &fs, &err), -1);
+
+	/* Apache %D: microseconds, declared */
+	fx_open_spec(&f, "apache:%h %l %u %t \"%r\" %>s %b %D");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /a?x=1 HTTP/1.1\" 200 45 5123"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 5.123, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4);
+	STREQ(f.ev.endpoint, "/a");
+	STREQ(meta_str(&f, "query"), "x=1");
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "bytes"), 45, 1e-9);
+	CU_ASSERT_EQUAL(fx_line(&f, "not an access line"), -1);
+	CU_ASSERT_EQUAL(f.why, SR_REJ_UNRECOGNISED);
+	fx_close(&f);
+	/* %{ms}T, %T, %v */
+	fx_open_spec(&f, "apache:%v %h %t \"%r\" %>s %{ms}T");
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"shop.example 10.0.0.1 [04/Dec/2026:10:15:32 +0000] "
+		"\"POST /pay HTTP/1.1\" 502 37"),
+	    1);
+	STREQ(f.ev.service, "shop.example");
+	CU_ASSERT_EQUAL(f.ev.status_code, 502);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 37, 1e-9);
+	fx_close(&f);
+	/* nginx log_format with $request_time and an unknown variable */
+	fx_open_spec(&f,
+	    "nginx:$remote_addr [$time_local] \"$request\" "
+	    "$status $request_time $upstream_response_time "
+	    "$request_id");
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"::1 [04/Dec/2026:10:15:32 +0000] \"GET /q HTTP/2.0\" "
+		"404 0.250 0.249 abc123"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 250, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.status_code, 404);
+	STREQ(meta_str(&f, "upstream_response_time"), "0.249");
+	STREQ(meta_str(&f, "request_id"), "abc123");
+	STREQ(meta_str(&f, "ip"), "::1");
+	fx_close(&f);
+	/* presets */
+	fx_open_spec(&f, "timed_combined");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /t HTTP/1.1\" 200 5 \"-\" "
+				     "\"ua\" 0.012 0.010 ."),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12, 1e-9);
+	/* the trailing fields may be missing */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET /t HTTP/1.1\" 200 5 \"-\" "
+				     "\"ua\" 0.5"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	fx_close(&f);
+	fx_open_spec(&f, "traefik");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "10.0.0.7 - - [04/Dec/2026:10:15:32 +0000] "
+			    "\"GET /v1/models HTTP/1.1\" 200 512 \"-\" "
+			    "\"curl/8.5.0\" 17 \"api@docker\" "
+			    "\"http://172.18.0.5:8000\" 3ms"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 3, 1e-9);
+	STREQ(meta_str(&f, "request_count"), "17");
+	STREQ(meta_str(&f, "router_name"), "api@docker");
+	fx_close(&f);
+	fx_open_spec(&f, "vhost_combined");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "www.example.com:443 127.0.0.1 - bob "
+			    "[04/Dec/2026:10:15:32 +0000] \"GET / HTTP/1.1\" "
+			    "200 3477 \"-\" \"curl/7.88.1\""),
+	    1);
+	STREQ(f.ev.service, "www.example.com");
+	STREQ(f.ev.user_id, "bob");
+	STREQ(meta_str(&f, "port"), "443");
+	fx_close(&f);
+	fx_open_spec(&f, "common");
+	CU_ASSERT_EQUAL(fx_line(&f, CLF_HEAD "\"GET /c HTTP/1.0\" 200 2326"),
+	    1);
+	STREQ(f.ev.endpoint, "/c");
+	fx_close(&f);
+	/* HAProxy HTTP log, with the syslog header */
+	fx_open_spec(&f, "haproxy");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "Dec  4 10:15:32 lb1 haproxy[14389]: "
+			    "10.0.1.2:33317 [04/Dec/2026:10:15:32.655] http-in "
+			    "static/srv1 10/0/30/69/109 200 2750 - - ---- "
+			    "1/1/1/1/0 0/0 {1wt.eu} {} \"GET /index.html "
+			    "HTTP/1.1\""),
+	    1);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, T_DEC4 + 655);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 109, 1e-9);
+	STREQ(f.ev.service, "static");
+	STREQ(f.ev.endpoint, "/index.html");
+	STREQ(meta_str(&f, "server"), "srv1");
+	STREQ(meta_str(&f, "ip"), "10.0.1.2");
+	fx_close(&f);
+	/* syslog RFC 3164 with PRI, declared */
+	fx_open_spec(&f, "syslog");
+	CU_ASSERT_EQUAL(fx_line(&f, "<30>Dec  4 10:15:32 web1 nginx: started"),
+	    1);
+	STREQ(f.ev.service, "nginx");
+	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR); /* severity 6 */
+	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "facility"), 3, 1e-9);
+	fx_close(&f);
+	/* Caddy declared: duration in seconds */
+	fx_open_spec(&f, "caddy");
+	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":0.5,\"status\":200}"), 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	fx_close(&f);
+	/* ECS: event.duration is nanoseconds */
+	fx_open_spec(&f, "ecs");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"@timestamp\":\"2026-12-04T10:15:32.000Z\","
+			    "\"log.level\":\"error\",\"event\":{\"duration\":"
+			    "12500000},\"http\":{\"response\":{\"status_code\":"
+			    "503}}}"),
+	    1);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 12.5, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.status_code, 503);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	fx_close(&f);
+	/* OTLP: one event per log record */
+	fx_open(&f, SR_FMT_AUTO);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "{\"resourceLogs\":[{\"resource\":{\"attributes\":"
+			    "[{\"key\":\"service.name\",\"value\":{"
+			    "\"stringValue\":\"chat-api\"}}]},\"scopeLogs\":[{"
+			    "\"logRecords\":[{\"timeUnixNano\":"
+			    "\"1764840932512000000\",\"severityNumber\":17,"
+			    "\"severityText\":\"ERROR\",\"body\":{"
+			    "\"stringValue\":\"model overloaded\"}},"
+			    "{\"timeUnixNano\":\"1764840933000000000\","
+			    "\"severityNumber\":9,\"body\":{\"stringValue\":"
+			    "\"ok\"},\"attributes\":[{\"key\":"
+			    "\"gen_ai.usage.input_tokens\",\"value\":{"
+			    "\"intValue\":\"42\"}}]}]}]}]}"),
+	    1);
+	STREQ(f.ev.service, "chat-api");
+	STREQ(f.ev.message, "model overloaded");
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932512LL);
+	CU_ASSERT_TRUE(f.ev.has & SR_EV_IS_ERROR);
+	STREQ(sr_parser_format_used(f.p), "otlp");
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 1);
+	STREQ(ev.message, "ok");
+	STREQ(ev.service, "chat-api");
+	CU_ASSERT_EQUAL(ev.tokens_in, 42);
+	CU_ASSERT_EQUAL(ev.ts_ms, 1764840933000LL);
+	CU_ASSERT_FALSE(ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 0);
+	/* the one-time notice on a bare trailing number */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    CLF_HEAD "\"GET / HTTP/1.1\" 200 1 \"-\" "
+				     "\"x\" 5123"),
+	    1);
+	{
+		const char *n = sr_parser_notice(f.p);
+
+		CU_ASSERT_TRUE(n != NULL && strstr(n, "%D") != NULL);
+	}
+	CU_ASSERT_PTR_NULL(sr_parser_notice(f.p));
+	fx_close(&f);
+}
+
 void
 sr_test_parse_suite(void)
 {
@@ -1006,4 +1537,9 @@ sr_test_parse_suite(void)
 	CU_add_test(s, "lines", test_lines);
 	CU_add_test(s, "lines_lineno", test_lines_lineno);
 	CU_add_test(s, "lines_too_long", test_lines_too_long);
+	CU_add_test(s, "measured_access", test_measured_access);
+	CU_add_test(s, "measured_json", test_measured_json);
+	CU_add_test(s, "measured_syslog_journald",
+	    test_measured_syslog_journald);
+	CU_add_test(s, "declared", test_declared);
 }
