@@ -398,6 +398,12 @@ screen_resize(struct screen *s)
 		cols = ws.ws_col;
 	}
 	resize_term(rows, cols);
+	/*
+	 * The terminal rewrapped, cut or cleared what it showed (tmux,
+	 * xterm and others differ): what curses believes is on the screen
+	 * is no longer true, so the next update repaints all of it.
+	 */
+	clearok(curscr, TRUE);
 	s->lines = rows;
 	s->cols = cols;
 	screen_layout(s);
@@ -432,6 +438,7 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"Enter          detail: service endpoints, insight detail",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
+	"Ctrl-L         redraw the whole screen",
 	"left/right     while paused: step back / forward one tick",
 	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
@@ -737,6 +744,10 @@ screen_key(struct screen *s, int ch)
 	}
 	if (ch == 3) { /* Ctrl-C in raw input */
 		s->quit = 1;
+		return;
+	}
+	if (ch == 12) { /* Ctrl-L: repaint everything, in any mode */
+		clearok(curscr, TRUE);
 		return;
 	}
 	if (s->prompt) {
