@@ -72,9 +72,10 @@ const struct sr_option sr_options[] = {
 	[SR_O_LAYOUT] = { SR_O_LAYOUT, "layout", 0, SR_OPT_CHOICE, "NAME", NULL,
 	    "full, compact, events or system", T | C, 0,
 	    "full compact events system", "tui.layout", NULL },
-	[SR_O_THEME] = { SR_O_THEME, "theme", 0, SR_OPT_CHOICE, "NAME",
-	    "default", "default, solar or mono", T | C, 0, "default solar mono",
-	    "tui.theme", NULL },
+	[SR_O_THEME] = { SR_O_THEME, "theme", 0, SR_OPT_CHOICE, "NAME", "auto",
+	    "auto (from the terminal's background), default (dark), solar, "
+	    "light or mono",
+	    T | C, 0, "auto default dark solar light mono", "tui.theme", NULL },
 	[SR_O_ASCII] = { SR_O_ASCII, "ascii", 0, SR_OPT_FLAG, NULL, NULL,
 	    "ASCII only (no block or braille glyphs)", T | C, 0, NULL,
 	    "tui.ascii", "yes" },

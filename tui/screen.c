@@ -10,6 +10,8 @@
 #include "tui/screen.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "core/store.h"
 #include "runtime/hreq.h"
 #include "tui/frames.h"
+#include "tui/theme.h"
 #include "tui/tui.h"
 
 /* Set by SIGWINCH (a signal flag, allowed by CONTRIBUTING.md). */
@@ -47,15 +50,6 @@ static struct {
 } screen_fatal;
 
 static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
-
-enum {
-	THEME_DEFAULT,
-	THEME_SOLAR,
-	THEME_MONO,
-	THEME__COUNT
-};
-static const char *const theme_names[THEME__COUNT] = { "default", "solar",
-	"mono" };
 
 struct screen {
 	struct sr_app *app;
@@ -86,7 +80,8 @@ struct screen {
 	int prompt; /* typing a filter */
 	struct sr_buf pbuf;
 	int theme;
-	int colour; /* colours usable */
+	char theme_why[96]; /* how auto chose, for the help */
+	int colour;	    /* colours usable */
 	int mouse;
 	int quit;
 	int64_t flash_until;
@@ -95,10 +90,7 @@ struct screen {
 int
 sr_tui_theme_parse(const char *s)
 {
-	for (int i = 0; i < THEME__COUNT; i++)
-		if (strcmp(s, theme_names[i]) == 0)
-			return i;
-	return -1;
+	return sr_theme_parse(s);
 }
 
 static void
@@ -195,55 +187,38 @@ screen_atexit(void)
 
 /* ---- themes ----------------------------------------------------------- */
 
-struct theme_pair {
-	short fg, bg;
-	attr_t extra;
-};
-
 /* Colour pairs 1.. by role; -1 = the terminal's default. */
 static void
 screen_theme(struct screen *s)
 {
-	static const struct theme_pair c256[2][SR_ROLE__COUNT] = {
+	/* 8 colours: the terminal's own palette, dark or light */
+	static const struct sr_theme_pair c8[2][SR_ROLE__COUNT] = {
 		[0] = {
 			[SR_ROLE_NORMAL] = { -1, -1, 0 },
-			[SR_ROLE_DIM] = { 245, -1, 0 },
-			[SR_ROLE_TITLE] = { 252, 237, 0 },
-			[SR_ROLE_TITLE_FOCUS] = { 16, 39, 0 },
-			[SR_ROLE_HEADER] = { 252, 235, 0 },
-			[SR_ROLE_OK] = { 78, -1, 0 },
-			[SR_ROLE_WARN] = { 214, -1, 0 },
-			[SR_ROLE_CRIT] = { 196, -1, 0 },
-			[SR_ROLE_INFO] = { 81, -1, 0 },
-			[SR_ROLE_SELECT] = { 16, 250, 0 },
-			[SR_ROLE_VALUE] = { 255, -1, A_BOLD },
+			[SR_ROLE_DIM] = { -1, -1, 0 },
+			[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0 },
+			[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
+			[SR_ROLE_WARN] = { COLOR_YELLOW, -1, 0 },
+			[SR_ROLE_CRIT] = { COLOR_RED, -1, 1 },
+			[SR_ROLE_INFO] = { COLOR_CYAN, -1, 0 },
+			[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_WHITE, 0 },
+			[SR_ROLE_VALUE] = { -1, -1, 1 },
 		},
 		[1] = {
-			[SR_ROLE_NORMAL] = { 230, -1, 0 },
-			[SR_ROLE_DIM] = { 66, -1, 0 },
-			[SR_ROLE_TITLE] = { 230, 24, 0 },
-			[SR_ROLE_TITLE_FOCUS] = { 16, 178, 0 },
-			[SR_ROLE_HEADER] = { 230, 23, 0 },
-			[SR_ROLE_OK] = { 64, -1, 0 },
-			[SR_ROLE_WARN] = { 136, -1, 0 },
-			[SR_ROLE_CRIT] = { 160, -1, 0 },
-			[SR_ROLE_INFO] = { 37, -1, 0 },
-			[SR_ROLE_SELECT] = { 16, 187, 0 },
-			[SR_ROLE_VALUE] = { 230, -1, A_BOLD },
+			[SR_ROLE_NORMAL] = { -1, -1, 0 },
+			[SR_ROLE_DIM] = { -1, -1, 0 },
+			[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { COLOR_WHITE, COLOR_BLACK, 1 },
+			[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
+			[SR_ROLE_WARN] = { COLOR_MAGENTA, -1, 1 },
+			[SR_ROLE_CRIT] = { COLOR_RED, -1, 1 },
+			[SR_ROLE_INFO] = { COLOR_BLUE, -1, 0 },
+			[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_CYAN, 0 },
+			[SR_ROLE_VALUE] = { -1, -1, 1 },
 		},
-	};
-	static const struct theme_pair c8[SR_ROLE__COUNT] = {
-		[SR_ROLE_NORMAL] = { -1, -1, 0 },
-		[SR_ROLE_DIM] = { -1, -1, A_DIM },
-		[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
-		[SR_ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0 },
-		[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
-		[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
-		[SR_ROLE_WARN] = { COLOR_YELLOW, -1, 0 },
-		[SR_ROLE_CRIT] = { COLOR_RED, -1, A_BOLD },
-		[SR_ROLE_INFO] = { COLOR_CYAN, -1, 0 },
-		[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_WHITE, 0 },
-		[SR_ROLE_VALUE] = { -1, -1, A_BOLD },
 	};
 	static const attr_t mono[SR_ROLE__COUNT] = {
 		[SR_ROLE_NORMAL] = A_NORMAL,
@@ -258,17 +233,70 @@ screen_theme(struct screen *s)
 		[SR_ROLE_SELECT] = A_REVERSE,
 		[SR_ROLE_VALUE] = A_BOLD,
 	};
-	const struct theme_pair *t;
+	const struct sr_theme_pair *t;
 
-	if (!s->colour || s->theme == THEME_MONO) {
+	if (!s->colour || s->theme == SR_THEME_MONO) {
 		memcpy(s->v.attr, mono, sizeof(mono));
 		return;
 	}
-	t = COLORS >= 256 ? c256[s->theme == THEME_SOLAR] : c8;
+	t = COLORS >= 256 ? sr_theme_pairs(s->theme)
+			  : c8[sr_theme_for_light(s->theme)];
 	for (int r = 0; r < SR_ROLE__COUNT; r++) {
 		init_pair((short)(r + 1), t[r].fg, t[r].bg);
-		s->v.attr[r] = COLOR_PAIR(r + 1) | t[r].extra;
+		s->v.attr[r] = COLOR_PAIR(r + 1) | (t[r].bold ? A_BOLD : 0);
 	}
+	if (COLORS < 256)
+		s->v.attr[SR_ROLE_DIM] |= A_DIM;
+}
+
+/*
+ * Ask the terminal for its background (OSC 11), followed by a device
+ * attributes request that every terminal answers, so the wait ends at
+ * that answer instead of the timeout; at most 150 ms in all.  Only on a
+ * terminal, before curses starts.  Returns the bytes read into buf.
+ */
+static size_t
+screen_query_bg(char *buf, size_t cap)
+{
+	static const char q[] = "\033]11;?\033\\\033[c";
+	struct termios raw, old;
+	size_t n = 0;
+	int fd;
+
+	if (!isatty(STDOUT_FILENO) ||
+	    (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return 0;
+	if (tcgetattr(fd, &old) != 0) {
+		(void)close(fd); /* read-only use */
+		return 0;
+	}
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &raw) == 0 &&
+	    write(fd, q, sizeof(q) - 1) == (ssize_t)(sizeof(q) - 1)) {
+		int64_t until = sr_mono_ms() + 150;
+
+		while (n + 1 < cap) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int64_t left = until - sr_mono_ms();
+			ssize_t r;
+
+			if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+				break;
+			if ((r = read(fd, buf + n, cap - 1 - n)) <= 0)
+				break;
+			n += (size_t)r;
+			buf[n] = '\0';
+			/* the device attributes answer: ESC [ ? ... c */
+			if (strstr(buf, "\033[?") != NULL && buf[n - 1] == 'c')
+				break;
+		}
+	}
+	(void)tcsetattr(fd, TCSANOW, &old);
+	(void)close(fd); /* nothing written that a close could lose */
+	return n;
 }
 
 /* ---- snapshots: live, shown, frames ----------------------------------- */
@@ -444,7 +472,7 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"/              filter events: text, service=api, status>=500",
 	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h", NULL };
 static const char *const help_last[] = {
-	"t              next colour theme (default, solar, mono)",
+	"t              next colour theme (default, solar, light, mono)",
 	"R              replay clock: tick at the newest event's time",
 	"mouse          click focuses, wheel scrolls (--no-mouse: off)", NULL
 };
@@ -494,6 +522,8 @@ screen_draw_help(struct screen *s)
 	int n = screen_help_lines(s, lines);
 	WINDOW *w;
 
+	if (s->theme_why[0] != '\0' && n < HELP_MAX)
+		lines[n++] = s->theme_why;
 	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
 		return;
 	werase(w);
@@ -845,14 +875,14 @@ screen_key(struct screen *s, int ch)
 			break;
 		case 't':
 			if (s->colour) {
-				s->theme = (s->theme + 1) % THEME__COUNT;
+				s->theme = (s->theme + 1) % SR_THEME__COUNT;
 				screen_theme(s);
 			}
 			{
 				char msg[64];
 
 				snprintf(msg, sizeof(msg), "theme: %s%s",
-				    theme_names[s->theme],
+				    sr_theme_name(s->theme),
 				    s->colour
 					? ""
 					: " (no colours: NO_COLOR or terminal)");
@@ -1011,6 +1041,8 @@ screen_open(struct screen *s, struct sr_err *err)
 {
 	struct sigaction sa;
 	FILE *in = stdin;
+	char bg[256];
+	size_t nbg = 0;
 
 	if (!isatty(STDIN_FILENO)) {
 		if ((s->tty_in = fopen("/dev/tty", "r")) == NULL)
@@ -1025,6 +1057,9 @@ screen_open(struct screen *s, struct sr_err *err)
 	sa.sa_handler = screen_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	/* ask before curses owns the terminal, and only when it matters */
+	if (s->theme == SR_THEME_AUTO && getenv("NO_COLOR") == NULL)
+		nbg = screen_query_bg(bg, sizeof(bg));
 	screen_fatal.fd = STDOUT_FILENO;
 	screen_fatal.have_tio =
 	    tcgetattr(STDOUT_FILENO, &screen_fatal.tio) == 0;
@@ -1042,6 +1077,17 @@ screen_open(struct screen *s, struct sr_err *err)
 	set_escdelay(25);
 	(void)curs_set(0); /* invisible cursor: not all terminals can */
 	s->colour = has_colors() && getenv("NO_COLOR") == NULL;
+	if (s->theme == SR_THEME_AUTO && s->colour) {
+		const char *why;
+
+		s->theme = sr_theme_auto(bg, nbg, getenv("COLORFGBG"), &why);
+		snprintf(s->theme_why, sizeof(s->theme_why),
+		    "theme auto: %s, from %s", sr_theme_name(s->theme), why);
+	} else if (s->theme == SR_THEME_AUTO) {
+		s->theme = SR_THEME_DEFAULT; /* drawn in mono */
+		snprintf(s->theme_why, sizeof(s->theme_why),
+		    "theme auto: mono, no colours (NO_COLOR or terminal)");
+	}
 	if (s->colour) {
 		start_color();
 		use_default_colors();
@@ -1092,6 +1138,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 		    layout);
 		goto out;
 	}
+	s->theme = SR_THEME_AUTO;
 	if (theme != NULL && (t = sr_tui_theme_parse(theme)) >= 0)
 		s->theme = t;
 	screen_panels(s);
