@@ -120,6 +120,52 @@ test_cpu_fires_and_resolves(void)
 	sr_config_release(&cfg);
 }
 
+/*
+ * The history records the value each transition saw: cpu fed 95 % from
+ * t=60 (the rule's value is the metric's latest sample), so the pending
+ * row at t=60 and the firing row at t=180 both say 95, not 0.
+ */
+static void
+test_history_values(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+	const struct sr_snap_insight *in;
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	for (int t = 0; t < 60; t++)
+		cpu_tick(e, t, 50, NULL);
+	for (int t = 60; t < 200; t++)
+		cpu_tick(e, t, 95, NULL);
+	s = sr_engine_snapshot(e);
+	in = sr_snapshot_insight(s, "cpu:host");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_EQUAL_FATAL(in->n_history, 2);
+	CU_ASSERT_EQUAL(in->history[0].state, SR_INS_PENDING);
+	CU_ASSERT_EQUAL(in->history[0].ts_ms, T0 + 60 * 1000);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[0].value, 95, 1e-9);
+	CU_ASSERT_EQUAL(in->history[1].state, SR_INS_FIRING);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[1].value, 95, 1e-9);
+	sr_snapshot_unref(s);
+	/* resolved, then pending again at 97: the new pending row says 97 */
+	for (int t = 200; t < 400; t++)
+		cpu_tick(e, t, 50, NULL);
+	for (int t = 400; t < 405; t++)
+		cpu_tick(e, t, 97, NULL);
+	s = sr_engine_snapshot(e);
+	in = sr_snapshot_insight(s, "cpu:host");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_EQUAL_FATAL(in->n_history, 4);
+	CU_ASSERT_EQUAL(in->history[2].state, SR_INS_RESOLVED);
+	CU_ASSERT_EQUAL(in->history[3].state, SR_INS_PENDING);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[3].value, 97, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
 static void
 test_cpu_no_flap(void)
 {
@@ -351,4 +397,6 @@ sr_test_insight_suite(void)
 	    test_cpu_no_flap);
 	CU_add_test(s, "restart does not re-fire", test_restart_no_refire);
 	CU_add_test(s, "24 calm hours raise nothing", test_calm_day);
+	CU_add_test(s, "history rows carry the values seen",
+	    test_history_values);
 }
