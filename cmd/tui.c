@@ -61,6 +61,7 @@ sr_cmd_tui(int argc, char **argv)
 		    to.theme);
 	to.ascii = sr_opts_has(&o, SR_O_ASCII);
 	to.no_mouse = sr_opts_has(&o, SR_O_NO_MOUSE);
+	to.bell = sr_opts_has(&o, SR_O_BELL);
 	n = sr_opts_all(&o, SR_O_SOURCE, sources, TUI_SOURCES_MAX);
 	if (n > TUI_SOURCES_MAX)
 		return sr_usage_error("tui", "too many --source options");

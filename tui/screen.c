@@ -83,6 +83,8 @@ struct screen {
 	char theme_why[96]; /* how auto chose, for the help */
 	int colour;	    /* colours usable */
 	int mouse;
+	int bell;	    /* --bell */
+	size_t crit_firing; /* in the last snapshot, for the bell */
 	int quit;
 	int64_t flash_until;
 };
@@ -321,6 +323,14 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 	struct screen *s = ctx;
 
 	sr_tui_frames_push(s->frames, snap);
+	/* the bell: once for each critical that starts firing */
+	{
+		size_t n = sr_tui_crit_firing(snap);
+
+		if (s->bell && n > s->crit_firing)
+			(void)beep(); /* no bell on this terminal: nothing */
+		s->crit_firing = n;
+	}
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
 	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
@@ -1127,6 +1137,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
 	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
+	s->bell = o->bell;
 	sr_buf_init(&s->pbuf);
 	sr_query_init(&s->v.filter);
 	s->kind = SR_LAYOUT_FULL;

@@ -168,6 +168,9 @@ void sr_tui_title(WINDOW *win, const struct sr_tui_view *v, const char *title,
     const char *extra, int focused);
 
 /* Attribute of a severity / a KPI level (0, 1, 2) / an HTTP status. */
+/* How many insights of snapshot s fire at critical severity. */
+size_t sr_tui_crit_firing(const struct sr_snapshot *s);
+
 attr_t sr_tui_sev_attr(const struct sr_tui_view *v, enum sr_severity s);
 attr_t sr_tui_level_attr(const struct sr_tui_view *v, int level);
 attr_t sr_tui_status_attr(const struct sr_tui_view *v, int status);

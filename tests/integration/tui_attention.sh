@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Attention: a firing critical puts a badge in the header whose words
+# say it without colour (" 1 CRITICAL "), --bell rings the terminal bell
+# (tmux flags the window), and a title too long for one row wraps at a
+# word boundary onto a second.  Fixture (made here, timestamps at now):
+# service payments-gateway-checkout-europe-west-primary 60 requests, 40
+# of them 503; with only the error_rate rule (for = 0s) it fires
+# critical on the first tick (40/60 = 66.7 % >= crit 20 %).
+source "$(dirname "$0")/lib.sh"
+if ! command -v tmux >/dev/null; then
+	[ "${CI:-}" = true ] && fail "tmux not installed"
+	skip "tmux not installed"
+fi
+use_utf8_locale
+
+SOCK="sitrep-tuia-$$"
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
+trap cleanup_tmux EXIT
+wait_for() {	# SESSION TEXT
+	for _ in $(seq 150); do
+		tm capture-pane -p -t "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+	done
+	tm capture-pane -p -t "$1" >&2 || true
+	fail "$1: screen never showed '$2'"
+}
+{
+	for r in disk_fill inode_fill error_pattern ttft throughput latency \
+	    silence cpu memory swap load iowait psi traffic heavy_user \
+	    new_endpoint; do
+		printf '[rule %s]\nenabled = no\n' "$r"
+	done
+	printf '[rule error_rate]\nfor = 0s\nmin_samples = 20\n'
+} >"$T/only.conf"
+svc=payments-gateway-checkout-europe-west-primary
+now=$(( $(date +%s) * 1000 ))
+for i in $(seq 60); do
+	st=503; [ $((i % 3)) = 0 ] && st=200
+	printf '{"ts":%d,"service":"%s","endpoint":"/charge","status":%d,"latency_ms":40}\n' $((now - i * 500)) "$svc" "$st"
+done >"$T/ev.jsonl"
+for s in bell quiet; do
+	opt=; [ "$s" = bell ] && opt=--bell
+	tm new-session -d -s "$s" -x 80 -y 30 \
+		"cat '$T/ev.jsonl' | '$SITREP' --db '$T/$s.db' --no-mouse --config '$T/only.conf' $opt; sleep 30"
+	tm set-option -t "$s" monitor-bell on
+done
+for s in bell quiet; do
+	wait_for "$s" "stdin ENDED"
+	wait_for "$s" "1 firing"
+done
+line1=$(tm capture-pane -p -t bell | head -n 1)
+grep -qE '^ LIVE  1 CRITICAL ' <<<"$line1" || fail "header badge: $line1"
+echo "ok header: ' 1 CRITICAL ' badge"
+check "--bell: the window's bell flag" "$(tm display-message -p -t bell '#{window_bell_flag}')" 1
+check "no --bell: no bell" "$(tm display-message -p -t quiet '#{window_bell_flag}')" 0
+
+# the title wraps at a word: its first row ends with a whole word and
+# the second row carries on; no '~' cut
+scr=$(tm capture-pane -p -t bell)
+row=$(grep -n '\[CRIT\]' <<<"$scr" | head -n 1 | cut -d: -f1)
+first=$(sed -n "${row}p" <<<"$scr")
+second=$(sed -n "$((row + 1))p" <<<"$scr")
+grep -q '~' <<<"$first" && fail "the title is cut: $first"
+title=$(tr -s ' ' <<<"${first#*\[CRIT\] } ${second}" | sed 's/^ //')
+grep -qF "$svc" <<<"$title" || fail "the service name is not whole over two rows: '$first' / '$second'"
+echo "ok title wrapped over two rows at a word boundary"
+echo "tui_attention: ok"
