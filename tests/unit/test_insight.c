@@ -166,6 +166,42 @@ test_history_values(void)
 	sr_config_release(&cfg);
 }
 
+/*
+ * MEM% of a process is its RSS over MemTotal: 482 MB of 16 GB is
+ * 482e6 / 16e9 * 100 = 3.0125 %; under a 1 GB cgroup limit (lower than
+ * the host's memory) 48.2 %.  The runtime hands processes over without
+ * a percentage (it has no memory total), as app.c does.
+ */
+static void
+test_proc_mem_pct(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+	struct sr_snap_proc p = { .pid = 42,
+		.name = "big",
+		.rss_bytes = 482000000 };
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	sr_engine_sample(e, "mem.total_bytes", "bytes", T0, 16e9);
+	sr_engine_procs(e, &p, 1, &p, 1);
+	sr_engine_tick(e, T0, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_EQUAL_FATAL(s->n_procs_mem, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_mem[0].mem_pct, 3.0125, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_cpu[0].mem_pct, 3.0125, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_sample(e, "mem.total_bytes", "bytes", T0 + 1000, 16e9);
+	sr_engine_sample(e, "cgroup.memory.max_bytes", "bytes", T0 + 1000, 1e9);
+	sr_engine_tick(e, T0 + 1000, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_mem[0].mem_pct, 48.2, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
 static void
 test_cpu_no_flap(void)
 {
@@ -399,4 +435,5 @@ sr_test_insight_suite(void)
 	CU_add_test(s, "24 calm hours raise nothing", test_calm_day);
 	CU_add_test(s, "history rows carry the values seen",
 	    test_history_values);
+	CU_add_test(s, "process MEM% over MemTotal", test_proc_mem_pct);
 }
