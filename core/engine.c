@@ -30,6 +30,7 @@ struct eng_proc {
 	int pid;
 	char name[64];
 	char user[32];
+	char cmdline[256];
 	int has_user;
 	double cpu_pct, mem_pct;
 	uint64_t rss_bytes;
@@ -228,6 +229,8 @@ copy_procs(struct eng_proc *dst, size_t *n, const struct sr_snap_proc *src,
 		dst[i].has_user = src[i].user != NULL;
 		(void)snprintf(dst[i].user, sizeof(dst[i].user), "%s",
 		    src[i].user ? src[i].user : "");
+		(void)snprintf(dst[i].cmdline, sizeof(dst[i].cmdline), "%s",
+		    src[i].cmdline ? src[i].cmdline : "");
 		dst[i].cpu_pct = src[i].cpu_pct;
 		dst[i].mem_pct = src[i].mem_pct;
 		dst[i].rss_bytes = src[i].rss_bytes;
@@ -259,6 +262,8 @@ sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
 			d[i].pid = src[i].pid;
 			d[i].name = src[i].comm;
 			d[i].user = src[i].user[0] ? src[i].user : NULL;
+			d[i].cmdline =
+			    src[i].cmdline[0] ? src[i].cmdline : NULL;
 			d[i].cpu_pct = src[i].cpu_pct;
 			d[i].rss_bytes = src[i].rss_bytes;
 		}
@@ -920,6 +925,9 @@ build_sources_procs(struct sr_engine *e, struct sr_snapshot *s)
 			d[i].name = sr_snapshot_strdup(s, p[i].name);
 			d[i].user = p[i].has_user
 			    ? sr_snapshot_strdup(s, p[i].user)
+			    : NULL;
+			d[i].cmdline = p[i].cmdline[0]
+			    ? sr_snapshot_strdup(s, p[i].cmdline)
 			    : NULL;
 			d[i].cpu_pct = p[i].cpu_pct;
 			d[i].rss_bytes = p[i].rss_bytes;

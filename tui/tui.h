@@ -67,6 +67,7 @@ struct sr_tui_view {
 	int kpi_sel;		  /* index into tiles */
 	struct sr_query filter;	  /* event log */
 	char host[128];		  /* hosts panel: "" = all */
+	char proc_filter[64];	  /* processes: name or user part, or "" */
 	struct sr_store *history; /* read-only, or NULL */
 	struct sr_hreq *hreq;	  /* history requests on it, never NULL */
 	int64_t interval_ms;
