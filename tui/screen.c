@@ -51,6 +51,12 @@ static struct {
 
 static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 
+enum {
+	PROMPT_EVENTS = 1,
+	PROMPT_PROCS = 2
+}; /* what `/` is typing */
+#define PROMPT_HIST 16
+
 struct screen {
 	struct sr_app *app;
 	struct sr_tui_view v;
@@ -77,8 +83,13 @@ struct screen {
 	struct sr_snapshot *shown_base; /* a frame's base */
 	int dirty;
 	int help;
-	int prompt; /* typing a filter */
+	int prompt; /* typing a filter: PROMPT_EVENTS, PROMPT_PROCS */
 	struct sr_buf pbuf;
+	size_t pcur;		  /* the prompt's cursor, a byte offset */
+	char perr[256];		  /* why Enter did not apply it, or "" */
+	char *phist[PROMPT_HIST]; /* event filters applied, oldest first */
+	int phist_n;		  /* of PROMPT_HIST */
+	int phist_at;		  /* Up/Down: phist_n = the text typed */
 	int theme;
 	char theme_why[96]; /* how auto chose, for the help */
 	int colour;	    /* colours usable */
@@ -480,6 +491,7 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"left/right     while paused: step back / forward one tick",
 	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
+	"  in / prompt  Left/Right/Home/End edit, Up/Down earlier filters",
 	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h", NULL };
 static const char *const help_last[] = {
 	"t              next colour theme (default, solar, light, mono)",
@@ -549,6 +561,46 @@ screen_draw_help(struct screen *s)
 	wnoutrefresh(w);
 }
 
+/*
+ * The prompt: its label, the text with the cursor cell in reverse, and
+ * the error of the last Enter after it.  A long text scrolls so the
+ * cursor stays in view.
+ */
+static void
+screen_draw_prompt(struct screen *s, WINDOW *w)
+{
+	attr_t a = s->v.attr[SR_ROLE_TITLE] | A_BOLD;
+	const char *label =
+	    s->prompt == PROMPT_PROCS ? "processes: " : "filter: ";
+	int W = getmaxx(w), x, room;
+	size_t from = 0;
+	char *t;
+
+	x = sr_tui_put(w, 0, 0, W, a, label, 0);
+	room = W - x - 2;
+	if (room < 1)
+		return;
+	if ((int)s->pcur >= room)
+		from = s->pcur - (size_t)room + 1;
+	t = sr_xstrndup(s->pbuf.data + from, s->pcur - from);
+	x += sr_tui_put(w, 0, x, W - x, a, t, 0);
+	free(t);
+	{
+		char cur[2] = { s->pcur < s->pbuf.len ? s->pbuf.data[s->pcur]
+						      : ' ',
+			'\0' };
+
+		x += sr_tui_put(w, 0, x, W - x, a | A_REVERSE, cur, 0);
+	}
+	if (s->pcur < s->pbuf.len)
+		x += sr_tui_put(w, 0, x, W - x, a, s->pbuf.data + s->pcur + 1,
+		    0);
+	if (s->perr[0] != '\0' && x + 2 < W)
+		sr_tui_putf(w, 0, x + 2, W - x - 2,
+		    s->v.attr[SR_ROLE_CRIT] | A_BOLD | A_REVERSE, " error: %s ",
+		    s->perr);
+}
+
 /* The bottom line: a filter prompt, a message, or the key hints. */
 static void
 screen_draw_status(struct screen *s, WINDOW *w)
@@ -586,9 +638,7 @@ screen_draw_status(struct screen *s, WINDOW *w)
 	}
 	sr_tui_fill(w, 0, 0, s->v.attr[SR_ROLE_TITLE]);
 	if (s->prompt) {
-		sr_buf_addf(&b, "filter: %s_", s->pbuf.data);
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
-		    b.data, 0);
+		screen_draw_prompt(s, w);
 	} else if (s->v.flash[0] && sr_mono_ms() < s->flash_until) {
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
 		    s->v.flash, 0);
@@ -673,12 +723,85 @@ screen_flash(struct screen *s, const char *msg)
 	s->flash_until = sr_mono_ms() + 4000;
 }
 
-/* Editing the `/` filter prompt. */
+/* Replace the prompt's text with t, the cursor at its end. */
+static void
+screen_prompt_set(struct screen *s, const char *t)
+{
+	sr_buf_reset(&s->pbuf);
+	sr_buf_adds(&s->pbuf, t != NULL ? t : "");
+	s->pcur = s->pbuf.len;
+}
+
+/* Open the `/` prompt for the event log or (focused) the processes. */
+static void
+screen_prompt_open(struct screen *s)
+{
+	s->perr[0] = '\0';
+	s->phist_at = s->phist_n;
+	if (s->v.focus == SR_PANEL_PROCS) {
+		s->prompt = PROMPT_PROCS;
+		screen_prompt_set(s, s->v.proc_filter);
+	} else {
+		s->prompt = PROMPT_EVENTS;
+		screen_prompt_set(s, s->v.filter.src);
+	}
+}
+
+/* Keep an applied event filter for Up/Down (not twice in a row). */
+static void
+screen_prompt_remember(struct screen *s, const char *t)
+{
+	if (*t == '\0' ||
+	    (s->phist_n > 0 && strcmp(s->phist[s->phist_n - 1], t) == 0))
+		return;
+	if (s->phist_n == PROMPT_HIST) {
+		free(s->phist[0]);
+		memmove(s->phist, s->phist + 1,
+		    (PROMPT_HIST - 1) * sizeof(s->phist[0]));
+		s->phist_n--;
+	}
+	s->phist[s->phist_n++] = sr_xstrdup(t);
+}
+
+/* Apply the event filter typed; on an error keep the text and say why. */
+static void
+screen_prompt_apply(struct screen *s)
+{
+	struct sr_query q;
+	struct sr_err err;
+
+	if (s->prompt == PROMPT_PROCS) {
+		snprintf(s->v.proc_filter, sizeof(s->v.proc_filter), "%s",
+		    s->pbuf.data);
+		s->prompt = 0;
+		return;
+	}
+	sr_query_init(&q);
+	if (sr_query_parse(&q, s->pbuf.data, &err) == -1) {
+		/* the filter applied before stays; the text stays to fix */
+		snprintf(s->perr, sizeof(s->perr), "%s", err.msg);
+		sr_query_release(&q);
+		return;
+	}
+	sr_query_release(&s->v.filter);
+	s->v.filter = q;
+	screen_prompt_remember(s, s->pbuf.data);
+	s->prompt = 0;
+	s->perr[0] = '\0';
+	if (screen_visible(s, SR_PANEL_EVENTS))
+		s->v.focus = SR_PANEL_EVENTS;
+}
+
+/*
+ * Editing the `/` prompt: a cursor (Left/Right, Home/End, Ctrl-A/E),
+ * insert and delete at it, Up/Down through the filters applied before,
+ * Ctrl-U clears, Enter applies, Esc leaves.
+ */
 static void
 screen_prompt_key(struct screen *s, int ch)
 {
-	struct sr_err err;
-
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
+		s->perr[0] = '\0'; /* editing: the error was about before */
 	switch (ch) {
 	case 27:
 		s->prompt = 0;
@@ -686,28 +809,61 @@ screen_prompt_key(struct screen *s, int ch)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		s->prompt = 0;
-		if (sr_query_parse(&s->v.filter, s->pbuf.data, &err) == -1) {
-			char msg[sizeof(s->v.flash)];
-
-			snprintf(msg, sizeof(msg), "filter: %.200s", err.msg);
-			screen_flash(s, msg);
-		} else if (screen_visible(s, SR_PANEL_EVENTS)) {
-			s->v.focus = SR_PANEL_EVENTS;
-		}
+		screen_prompt_apply(s);
+		break;
+	case KEY_LEFT:
+		if (s->pcur > 0)
+			s->pcur--;
+		break;
+	case KEY_RIGHT:
+		if (s->pcur < s->pbuf.len)
+			s->pcur++;
+		break;
+	case KEY_HOME:
+	case 1: /* Ctrl-A */
+		s->pcur = 0;
+		break;
+	case KEY_END:
+	case 5: /* Ctrl-E */
+		s->pcur = s->pbuf.len;
+		break;
+	case KEY_UP:
+	case KEY_DOWN:
+		if (s->prompt != PROMPT_EVENTS || s->phist_n == 0)
+			break;
+		if (ch == KEY_UP && s->phist_at > 0)
+			s->phist_at--;
+		else if (ch == KEY_DOWN && s->phist_at < s->phist_n)
+			s->phist_at++;
+		screen_prompt_set(s,
+		    s->phist_at < s->phist_n ? s->phist[s->phist_at] : "");
 		break;
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
-		if (s->pbuf.len > 0)
-			s->pbuf.data[--s->pbuf.len] = '\0';
+		if (s->pcur == 0)
+			break;
+		s->pcur--;
+		/* delete what is now under the cursor */
+		__attribute__((fallthrough));
+	case KEY_DC:
+		if (s->pcur < s->pbuf.len) {
+			memmove(s->pbuf.data + s->pcur,
+			    s->pbuf.data + s->pcur + 1, s->pbuf.len - s->pcur);
+			s->pbuf.len--;
+		}
 		break;
 	case 21: /* Ctrl-U */
-		sr_buf_reset(&s->pbuf);
+		screen_prompt_set(s, "");
 		break;
 	default:
-		if (ch >= 0x20 && ch < 0x7f && s->pbuf.len < 200)
-			sr_buf_addc(&s->pbuf, (char)ch);
+		if (ch >= 0x20 && ch < 0x7f && s->pbuf.len < 200) {
+			sr_buf_addc(&s->pbuf, '\0'); /* room for one more */
+			memmove(s->pbuf.data + s->pcur + 1,
+			    s->pbuf.data + s->pcur, s->pbuf.len - 1 - s->pcur);
+			s->pbuf.data[s->pcur++] = (char)ch;
+			s->pbuf.data[s->pbuf.len] = '\0';
+		}
 		break;
 	}
 }
@@ -872,10 +1028,7 @@ screen_key(struct screen *s, int ch)
 				    NULL);
 			break;
 		case '/':
-			s->prompt = 1;
-			sr_buf_reset(&s->pbuf);
-			if (s->v.filter.src != NULL)
-				sr_buf_adds(&s->pbuf, s->v.filter.src);
+			screen_prompt_open(s);
 			break;
 		case '1':
 		case '2':
@@ -1200,6 +1353,8 @@ out:
 	sr_store_close(s->v.history);
 	sr_query_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);
+	for (int i = 0; i < s->phist_n; i++)
+		free(s->phist[i]);
 	free(s);
 	return rc;
 }
