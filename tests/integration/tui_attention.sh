@@ -65,4 +65,47 @@ grep -q '~' <<<"$first" && fail "the title is cut: $first"
 title=$(tr -s ' ' <<<"${first#*\[CRIT\] } ${second}" | sed 's/^ //')
 grep -qF "$svc" <<<"$title" || fail "the service name is not whole over two rows: '$first' / '$second'"
 echo "ok title wrapped over two rows at a word boundary"
+
+# ranking and the info cap: service shop, first seen 1000 s ago on /old,
+# then 4 new endpoints /n1../n4 with 20 requests each in the last 100 s
+# (new_endpoint: 4 info insights), and pay with 15 of 30 requests 503
+# (error_rate: critical).  The list: the critical first, two info rows,
+# then "+2 more info insights"; i shows them all.
+{
+	for r in disk_fill inode_fill error_pattern ttft throughput latency \
+	    silence cpu memory swap load iowait psi traffic heavy_user; do
+		printf '[rule %s]\nenabled = no\n' "$r"
+	done
+	printf '[rule new_endpoint]\nfor = 0s\nmin_samples = 5\n'
+	printf '[rule error_rate]\nfor = 0s\nmin_samples = 5\n'
+} >"$T/rank.conf"
+{
+	for i in $(seq 20); do
+		printf '{"ts":%d,"service":"shop","endpoint":"/old","status":200,"latency_ms":5}\n' $((now - 1000000 + i * 1000))
+	done
+	for e in 1 2 3 4; do
+		for i in $(seq 20); do
+			printf '{"ts":%d,"service":"shop","endpoint":"/n%d","status":200,"latency_ms":5}\n' $((now - 100000 + i * 1000 + e)) "$e"
+		done
+	done
+	for i in $(seq 30); do
+		st=200; [ $((i % 2)) = 0 ] && st=503
+		printf '{"ts":%d,"service":"pay","endpoint":"/c","status":%d,"latency_ms":5}\n' $((now - 60000 + i * 1000)) "$st"
+	done
+} | sort -t: -k2 -n >"$T/rank.jsonl"
+tm new-session -d -s rank -x 120 -y 40 \
+	"'$SITREP' --db '$T/rank.db' --no-mouse --config '$T/rank.conf' <'$T/rank.jsonl'; sleep 30"
+wait_for rank "5 firing"
+wait_for rank "+2 more info insights (i shows them)"
+ins=$(tm capture-pane -p -t rank | grep -oE '\[(CRIT|WARN|info)\]')
+check "first row: the critical" "$(head -n 1 <<<"$ins")" "[CRIT]"
+check "info rows shown" "$(grep -c '^\[info\]' <<<"$ins")" 2
+# focus the insights (Tab: chart, services, insights), i: all of them
+tm send-keys -t rank Tab Tab Tab i
+for _ in $(seq 50); do
+	tm capture-pane -p -t rank | grep -q "more info insight" || break
+	sleep 0.1
+done
+tm capture-pane -p -t rank | grep -q "more info insight" && fail "i should show every info row"
+echo "ok i: every info row"
 echo "tui_attention: ok"
