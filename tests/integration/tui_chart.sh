@@ -3,7 +3,7 @@
 # 1-minute chart of memory (never zero on a live machine) spreads them
 # over its full width (the first chart column, right of the 8-column
 # scale, is drawn) and its axis says how far back they go (-Ns, not
-# -1m).
+# -1m).  An errors panel with no pattern takes two lines, not its share.
 source "$(dirname "$0")/lib.sh"
 if ! command -v tmux >/dev/null; then
 	[ "${CI:-}" = true ] && fail "tmux not installed"
@@ -32,4 +32,10 @@ bottom=$(screen | sed -n '/^ *-[0-9]/{x;p;q};h')
 cell=$(cut -c 9 <<<"$bottom")
 [ -n "$cell" ] && [ "$cell" != " " ] || fail "the first chart column is empty: '$bottom'"
 echo "ok the chart uses its full width and its axis says ${axis%% now*}"
+# no error pattern: the errors panel is its title and one line, the
+# line after that is the next panel (or the status bar), not blank
+after=$(screen | sed -n '/^ Errors /{n;n;p;q}')
+[ -n "$(tr -d ' ' <<<"$after")" ] || fail "an empty errors panel keeps blank rows"
+screen | sed -n '/^ Errors /{n;p;q}' | grep -q "no errors logged" || fail "errors: no errors logged"
+echo "ok an empty errors panel takes two lines"
 echo "tui_chart: ok"
