@@ -7,31 +7,15 @@
 # of them 503; with only the error_rate rule (for = 0s) it fires
 # critical on the first tick (40/60 = 66.7 % >= crit 20 %).
 source "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-	[ "${CI:-}" = true ] && fail "tmux not installed"
-	skip "tmux not installed"
-fi
 use_utf8_locale
 
-SOCK="sitrep-tuia-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
-wait_for() {	# SESSION TEXT
-	for _ in $(seq 150); do
-		tm capture-pane -p -t "$1" | grep -qF -- "$2" && return 0
-		sleep 0.1
-	done
-	tm capture-pane -p -t "$1" >&2 || true
-	fail "$1: screen never showed '$2'"
-}
+tmux_open tuia
 {
-	for r in disk_fill inode_fill error_pattern ttft throughput latency \
-	    silence cpu memory swap load iowait psi traffic heavy_user \
-	    new_endpoint; do
-		printf '[rule %s]\nenabled = no\n' "$r"
-	done
-	printf '[rule error_rate]\nfor = 0s\nmin_samples = 20\n'
+	only_rules error_rate
+	printf '[rule error_rate]
+for = 0s
+min_samples = 20
+'
 } >"$T/only.conf"
 svc=payments-gateway-checkout-europe-west-primary
 now=$(( $(date +%s) * 1000 ))
@@ -46,8 +30,8 @@ for s in bell quiet; do
 	tm set-option -t "$s" monitor-bell on
 done
 for s in bell quiet; do
-	wait_for "$s" "stdin ENDED"
-	wait_for "$s" "1 firing"
+	tm_wait "$s" "stdin ENDED"
+	tm_wait "$s" "1 firing"
 done
 line1=$(tm capture-pane -p -t bell | head -n 1)
 grep -qE '^ LIVE  1 CRITICAL ' <<<"$line1" || fail "header badge: $line1"
@@ -72,10 +56,7 @@ echo "ok title wrapped over two rows at a word boundary"
 # (error_rate: critical).  The list: the critical first, two info rows,
 # then "+2 more info insights"; i shows them all.
 {
-	for r in disk_fill inode_fill error_pattern ttft throughput latency \
-	    silence cpu memory swap load iowait psi traffic heavy_user; do
-		printf '[rule %s]\nenabled = no\n' "$r"
-	done
+	only_rules new_endpoint error_rate
 	printf '[rule new_endpoint]\nfor = 0s\nmin_samples = 5\n'
 	printf '[rule error_rate]\nfor = 0s\nmin_samples = 5\n'
 } >"$T/rank.conf"
@@ -95,8 +76,8 @@ echo "ok title wrapped over two rows at a word boundary"
 } | sort -t: -k2 -n >"$T/rank.jsonl"
 tm new-session -d -s rank -x 120 -y 40 \
 	"'$SITREP' --db '$T/rank.db' --no-mouse --config '$T/rank.conf' <'$T/rank.jsonl'; sleep 30"
-wait_for rank "5 firing"
-wait_for rank "+2 more info insights (i shows them)"
+tm_wait rank "5 firing"
+tm_wait rank "+2 more info insights (i shows them)"
 ins=$(tm capture-pane -p -t rank | grep -oE '\[(CRIT|WARN|info)\]')
 check "first row: the critical" "$(head -n 1 <<<"$ins")" "[CRIT]"
 check "info rows shown" "$(grep -c '^\[info\]' <<<"$ins")" 2

@@ -5,16 +5,9 @@
 # scale, is drawn) and its axis says how far back they go (-Ns, not
 # -1m).  An errors panel with no pattern takes two lines, not its share.
 source "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-	[ "${CI:-}" = true ] && fail "tmux not installed"
-	skip "tmux not installed"
-fi
 use_utf8_locale
 
-SOCK="sitrep-tuic-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
+tmux_open tuic
 screen() { tm capture-pane -p -t s; }
 tick() { screen | grep -o 'tick [0-9]*' | head -n 1 | awk '{ print $2 }'; }
 tm new-session -d -s s -x 120 -y 40 \

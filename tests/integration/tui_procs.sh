@@ -6,39 +6,19 @@
 # (b/100/cmdline), and `/` with the panel focused filters by name or
 # user.  Expected values are computed here with awk and sort.
 source "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-	[ "${CI:-}" = true ] && fail "tmux not installed"
-	skip "tmux not installed"
-fi
 use_utf8_locale
 
-SOCK="sitrep-tuip-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
+tmux_open tuip
 screen() { tm capture-pane -p -t s; }
-wait_for() {
-	for _ in $(seq 100); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1
-	done
-	screen >&2 || true
-	fail "screen never showed '$1'"
-}
 # the process rows: from the header row to the first blank line
 rows() { screen | sed -n '/^ *PID USER/,/^ *$/p' | sed '1d;/^ *$/d'; }
 FIX="$ROOT/tests/fixtures"
 tm new-session -d -s s -x 120 -y 30 \
 	"SITREP_PROC='$FIX/proc-busy/b' SITREP_SYS='$FIX/sys-busy/b' '$SITREP' --db :memory: --no-mouse --layout system </dev/null; sleep 30"
-wait_for "Processes"
-wait_for "new proc"
+tm_wait s "Processes"
+tm_wait s "new proc"
 
-for _ in $(seq 12); do
-	screen | grep -q '^>Processes' && break
-	tm send-keys -t s Tab
-	sleep 0.2
-done
-screen | grep -q '^>Processes' || fail "cannot focus the processes panel"
+tm_focus s Processes
 
 # MEM%: pid 400 has 3000 pages of RSS; the cgroup limit is the lower
 page=$(getconf PAGESIZE)
@@ -50,16 +30,16 @@ check "MEM% of pid 400" "$(rows | awk '$1 == 400 { print $6 }')" "$want"
 
 # s: by memory (RSS descending), then by name
 tm send-keys -t s s
-wait_for "by memory"
+tm_wait s "by memory"
 check "by memory" "$(rows | awk '{ print $1 }' | tr '\n' ' ')" "400 100 200 500 300 "
 tm send-keys -t s s
-wait_for "by name"
+tm_wait s "by name"
 names=$(for p in 100 200 300 400 500; do sed 's/^[0-9]* (\(.*\)) [A-Z] .*/\1/' "$FIX/proc-busy/b/$p/stat"; done | LC_ALL=C sort -f | tr '\n' '|')
 check "by name" "$(rows | cut -c 45- | sed 's/ *$//' | tr '\n' '|')" "$names"
 
 # c: the full command line where there is one
 tm send-keys -t s c
-wait_for "COMMAND"
+tm_wait s "COMMAND"
 check "pid 100 command line" "$(rows | awk '$1 == 100' | cut -c 45- | sed 's/ *$//')" \
 	"$(tr '\0' ' ' <"$FIX/proc-busy/b/100/cmdline" | sed 's/ *$//')"
 check "pid 200: no command line, its name" "$(rows | awk '$1 == 200' | cut -c 45- | sed 's/ *$//')" "x) y"
@@ -67,12 +47,12 @@ tm send-keys -t s c
 
 # / with the panel focused: a filter by name or user
 tm send-keys -t s / worker Enter
-wait_for "/ filter: worker"
+tm_wait s "/ filter: worker"
 check "filter worker" "$(rows | awk '{ print $1 }' | tr '\n' ' ')" "100 "
 tm send-keys -t s Escape
 for _ in $(seq 50); do [ "$(rows | wc -l)" = 5 ] && break; sleep 0.1; done
 check "Esc clears the filter" "$(rows | wc -l)" 5
 tm send-keys -t s / root Enter
-wait_for "/ filter: root"
+tm_wait s "/ filter: root"
 check "filter by user root: all" "$(rows | wc -l)" 5
 echo "tui_procs: ok"

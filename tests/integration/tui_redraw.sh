@@ -6,29 +6,14 @@
 # and end, the system read from the proc/sys fixtures, the replay clock;
 # each instance is paused on the same kept tick (Home, then Right x4).
 source "$(dirname "$0")/lib.sh"
-if ! command -v tmux >/dev/null; then
-	[ "${CI:-}" = true ] && fail "tmux not installed"
-	skip "tmux not installed"
-fi
 use_utf8_locale
 
-SOCK="sitrep-tuir-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
+tmux_open tuir
 # the screen, without what moves with wall time while paused
 screen() {
 	tm capture-pane -p -t "$1" | sed -E 's/tick [0-9]+/tick N/;
 		s/[0-9]+ of [0-9]+ ticks kept/N of N ticks kept/;
 		s/-[0-9]+s/-Ns/g; s/sitrep [0-9.]+% cpu [0-9.]+ [kMG]?B/sitrep N/'
-}
-wait_for() {	# SESSION ERE
-	for _ in $(seq 300); do
-		tm capture-pane -p -t "$1" | grep -qE -- "$2" && return 0
-		sleep 0.1
-	done
-	tm capture-pane -p -t "$1" >&2 || true
-	fail "$1: screen never showed '$2'"
 }
 tick() { tm capture-pane -p -t "$1" | grep -o 'tick [0-9]*' | head -n 1 | awk '{ print $2 }'; }
 FIX="$ROOT/tests/fixtures"
@@ -40,16 +25,16 @@ start() {
 		'$SITREP' --db '$T/$1.db' --no-mouse --replay-clock --interval 200ms <'$T/ev.jsonl'; sleep 60"
 }
 pause() {
-	wait_for "$1" "stdin ENDED"
+	tm_wait_re "$1" "stdin ENDED"
 	for _ in $(seq 300); do
 		[ "$(tick "$1")" -ge 8 ] 2>/dev/null && break
 		sleep 0.1
 	done
 	tm send-keys -t "$1" Space
-	wait_for "$1" "PAUSED"
+	tm_wait_re "$1" "PAUSED"
 	tm send-keys -t "$1" Home
 	tm send-keys -t "$1" -N 4 Right
-	wait_for "$1" "tick 5( |$)"
+	tm_wait_re "$1" "tick 5( |$)"
 }
 # same NAME REF WHAT: the two screens are equal
 same() {
@@ -86,7 +71,7 @@ same r f2 "paused, resized to 100x30"
 
 tm send-keys -t h '?'
 tm send-keys -t f1 '?'
-wait_for h "sitrep keys"
+tm_wait_re h "sitrep keys"
 resize h 70x20 200x50 120x40
 same h f1 "help open, resized 70x20 200x50 back to 120x40"
 tm send-keys -t h q
@@ -95,7 +80,7 @@ same h f1 "help closed after the resizes"
 
 tm send-keys -t p / 'service=vl'
 tm send-keys -t f2 / 'service=vl'
-wait_for p "service=vl"
+tm_wait_re p "service=vl"
 resize p 90x25 160x45 100x30
 same p f2 "typing a filter, resized 90x25 160x45 to 100x30"
 tm send-keys -t p Escape
