@@ -265,7 +265,7 @@ screen_theme(struct screen *s)
 /*
  * Ask the terminal for its background (OSC 11), followed by a device
  * attributes request that every terminal answers, so the wait ends at
- * that answer instead of the timeout; at most 150 ms in all.  Only on a
+ * that answer instead of the timeout; at most 300 ms in all (a slow link).  Only on a
  * terminal, before curses starts.  Returns the bytes read into buf.
  */
 static size_t
@@ -289,7 +289,7 @@ screen_query_bg(char *buf, size_t cap)
 	raw.c_cc[VTIME] = 0;
 	if (tcsetattr(fd, TCSANOW, &raw) == 0 &&
 	    write(fd, q, sizeof(q) - 1) == (ssize_t)(sizeof(q) - 1)) {
-		int64_t until = sr_mono_ms() + 150;
+		int64_t until = sr_mono_ms() + 300;
 
 		while (n + 1 < cap) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
