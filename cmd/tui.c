@@ -80,9 +80,11 @@ sr_cmd_tui(int argc, char **argv)
 	to.theme = sr_opts_str(&o, SR_O_THEME, NULL);
 	if (to.theme != NULL && sr_tui_theme_parse(to.theme) < 0)
 		return sr_usage_error("tui",
-		    "unknown theme '%s' (default, solar, mono)", to.theme);
+		    "unknown theme '%s' (auto, default, solar, light, mono)",
+		    to.theme);
 	to.ascii = sr_opts_has(&o, SR_O_ASCII);
 	to.no_mouse = sr_opts_has(&o, SR_O_NO_MOUSE);
+	to.bell = sr_opts_has(&o, SR_O_BELL);
 	n = sr_opts_all(&o, SR_O_SOURCE, sources, TUI_SOURCES_MAX);
 	if (n > TUI_SOURCES_MAX)
 		return sr_usage_error("tui", "too many --source options");

@@ -125,6 +125,36 @@ proc_parse(const char *buf, struct sr_procinfo *p, char *state, uint64_t *ticks,
 	return 0;
 }
 
+/*
+ * p's command line from PROC/PID/cmdline, its NUL-separated arguments
+ * joined by spaces and cut to fit; "" for a kernel thread or a process
+ * gone meanwhile.  dfd: the proc root, still open.
+ */
+static void
+proc_cmdline(int dfd, struct sr_procinfo *p)
+{
+	char path[64];
+	ssize_t r;
+	int fd;
+
+	p->cmdline[0] = '\0';
+	snprintf(path, sizeof(path), "%d/cmdline", p->pid);
+	if ((fd = openat(dfd, path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	do
+		r = read(fd, p->cmdline, sizeof(p->cmdline) - 1);
+	while (r < 0 && errno == EINTR);
+	(void)close(fd); /* read-only */
+	if (r <= 0)
+		return;
+	while (r > 0 && p->cmdline[r - 1] == '\0')
+		r--;
+	for (ssize_t k = 0; k < r; k++)
+		if (p->cmdline[k] == '\0' || p->cmdline[k] == '\n')
+			p->cmdline[k] = ' ';
+	p->cmdline[r] = '\0';
+}
+
 static void
 proc_scan(struct sr_sys *s, int64_t mono_us)
 {
@@ -213,6 +243,11 @@ proc_scan(struct sr_sys *s, int64_t mono_us)
 			proc_top_insert(top.cpu, &top.n_cpu, &p, 1);
 		proc_top_insert(top.mem, &top.n_mem, &p, 0);
 	}
+	/* the command lines of the few listed, not of every process */
+	for (int i = 0; i < top.n_cpu; i++)
+		proc_cmdline(dfd, &top.cpu[i]);
+	for (int i = 0; i < top.n_mem; i++)
+		proc_cmdline(dfd, &top.mem[i]);
 	closedir(d);
 	if (nnext > 1)
 		qsort(next, nnext, sizeof(*next), proc_prev_cmp);

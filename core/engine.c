@@ -30,6 +30,7 @@ struct eng_proc {
 	int pid;
 	char name[64];
 	char user[32];
+	char cmdline[256];
 	int has_user;
 	double cpu_pct, mem_pct;
 	uint64_t rss_bytes;
@@ -197,6 +198,26 @@ sr_engine_samples(struct sr_engine *e, const struct sr_metric_set *set,
 	}
 }
 
+/*
+ * A process's memory %: its RSS over the memory the memory tile is
+ * about, the host's MemTotal or the cgroup's limit when that is lower
+ * (the tile then shows the cgroup); NAN before the first sample.
+ */
+static double
+engine_mem_pct(struct sr_engine *e, int64_t rss_bytes)
+{
+	double total =
+		   sr_series_at(sr_series_set_get(e->series, "mem.total_bytes"),
+		       0),
+	       lim = sr_series_at(sr_series_set_get(e->series,
+				      "cgroup.memory.max_bytes"),
+		   0);
+
+	if (!isnan(lim) && lim > 0 && (isnan(total) || lim < total))
+		total = lim;
+	return total > 0 ? 100.0 * (double)rss_bytes / total : NAN;
+}
+
 static void
 copy_procs(struct eng_proc *dst, size_t *n, const struct sr_snap_proc *src,
     size_t count)
@@ -210,6 +231,8 @@ copy_procs(struct eng_proc *dst, size_t *n, const struct sr_snap_proc *src,
 		dst[i].has_user = src[i].user != NULL;
 		(void)snprintf(dst[i].user, sizeof(dst[i].user), "%s",
 		    src[i].user ? src[i].user : "");
+		(void)snprintf(dst[i].cmdline, sizeof(dst[i].cmdline), "%s",
+		    src[i].cmdline ? src[i].cmdline : "");
 		dst[i].cpu_pct = src[i].cpu_pct;
 		dst[i].mem_pct = src[i].mem_pct;
 		dst[i].rss_bytes = src[i].rss_bytes;
@@ -229,8 +252,6 @@ void
 sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
 {
 	struct sr_snap_proc pc[SR_TOP_N], pm[SR_TOP_N];
-	double total =
-	    sr_series_at(sr_series_set_get(e->series, "mem.total_bytes"), 0);
 	int nc = t->n_cpu < SR_TOP_N ? t->n_cpu : SR_TOP_N;
 	int nm = t->n_mem < SR_TOP_N ? t->n_mem : SR_TOP_N;
 
@@ -243,11 +264,10 @@ sr_engine_toplist(struct sr_engine *e, const struct sr_toplist *t)
 			d[i].pid = src[i].pid;
 			d[i].name = src[i].comm;
 			d[i].user = src[i].user[0] ? src[i].user : NULL;
+			d[i].cmdline =
+			    src[i].cmdline[0] ? src[i].cmdline : NULL;
 			d[i].cpu_pct = src[i].cpu_pct;
 			d[i].rss_bytes = src[i].rss_bytes;
-			d[i].mem_pct = total > 0
-			    ? 100.0 * (double)src[i].rss_bytes / total
-			    : NAN;
 		}
 	}
 	sr_engine_procs(e, pc, (size_t)(nc > 0 ? nc : 0), pm,
@@ -363,7 +383,7 @@ engine_view(struct sr_engine *e, struct sr_view *v, struct sr_snap_proc *pc,
 		pc[i].name = e->pcpu[i].name;
 		pc[i].user = e->pcpu[i].has_user ? e->pcpu[i].user : NULL;
 		pc[i].cpu_pct = e->pcpu[i].cpu_pct;
-		pc[i].mem_pct = e->pcpu[i].mem_pct;
+		pc[i].mem_pct = engine_mem_pct(e, e->pcpu[i].rss_bytes);
 		pc[i].rss_bytes = e->pcpu[i].rss_bytes;
 	}
 	for (size_t i = 0; i < e->n_pmem; i++) {
@@ -371,7 +391,7 @@ engine_view(struct sr_engine *e, struct sr_view *v, struct sr_snap_proc *pc,
 		pm[i].name = e->pmem[i].name;
 		pm[i].user = e->pmem[i].has_user ? e->pmem[i].user : NULL;
 		pm[i].cpu_pct = e->pmem[i].cpu_pct;
-		pm[i].mem_pct = e->pmem[i].mem_pct;
+		pm[i].mem_pct = engine_mem_pct(e, e->pmem[i].rss_bytes);
 		pm[i].rss_bytes = e->pmem[i].rss_bytes;
 	}
 	v->procs_cpu = pc;
@@ -918,9 +938,12 @@ build_sources_procs(struct sr_engine *e, struct sr_snapshot *s)
 			d[i].user = p[i].has_user
 			    ? sr_snapshot_strdup(s, p[i].user)
 			    : NULL;
+			d[i].cmdline = p[i].cmdline[0]
+			    ? sr_snapshot_strdup(s, p[i].cmdline)
+			    : NULL;
 			d[i].cpu_pct = p[i].cpu_pct;
 			d[i].rss_bytes = p[i].rss_bytes;
-			d[i].mem_pct = p[i].mem_pct;
+			d[i].mem_pct = engine_mem_pct(e, p[i].rss_bytes);
 		}
 		if (which) {
 			s->procs_mem = d;

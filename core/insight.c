@@ -330,6 +330,7 @@ insight_finding(struct sr_insights *ins, size_t r, const struct sr_finding *f,
 		in->severity = f->severity;
 		ins->v = sr_xrealloc(ins->v, (ins->n + 1) * sizeof(*ins->v));
 		ins->v[ins->n++] = in;
+		insight_update(in, f); /* the history row gets its value */
 		insight_record(in, now);
 	}
 	free(id);
@@ -343,6 +344,7 @@ insight_finding(struct sr_insights *ins, size_t r, const struct sr_finding *f,
 		in->state = SR_INS_PENDING;
 		in->pending_ms = now;
 		in->severity = f->severity;
+		insight_update(in, f);
 		insight_record(in, now);
 	}
 	in->last_seen_ms = now;

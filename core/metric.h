@@ -94,7 +94,8 @@ struct sr_procinfo {
 	int pid;
 	char comm[32];
 	char user[32];
-	double cpu_pct; /* of one core over the scan interval */
+	char cmdline[256]; /* arguments joined by spaces; "" unknown */
+	double cpu_pct;	   /* of one core over the scan interval */
 	uint64_t rss_bytes;
 };
 

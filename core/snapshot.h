@@ -327,9 +327,10 @@ struct sr_snap_source {
 
 struct sr_snap_proc {
 	int pid;
-	const char *name; /* comm */
-	const char *user; /* or NULL */
-	double cpu_pct;	  /* of one core: 200 = two cores busy */
+	const char *name;    /* comm */
+	const char *user;    /* or NULL */
+	const char *cmdline; /* full command line, or NULL */
+	double cpu_pct;	     /* of one core: 200 = two cores busy */
 	uint64_t rss_bytes;
 	double mem_pct;
 };

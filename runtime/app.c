@@ -563,12 +563,14 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 		cpu[i] = (struct sr_snap_proc){ .pid = top.cpu[i].pid,
 			.name = top.cpu[i].comm,
 			.user = top.cpu[i].user,
+			.cmdline = top.cpu[i].cmdline,
 			.cpu_pct = top.cpu[i].cpu_pct,
 			.rss_bytes = top.cpu[i].rss_bytes };
 	for (int i = 0; i < top.n_mem; i++)
 		mem[i] = (struct sr_snap_proc){ .pid = top.mem[i].pid,
 			.name = top.mem[i].comm,
 			.user = top.mem[i].user,
+			.cmdline = top.mem[i].cmdline,
 			.cpu_pct = top.mem[i].cpu_pct,
 			.rss_bytes = top.mem[i].rss_bytes };
 	sr_engine_procs(app->engine, cpu, (size_t)top.n_cpu, mem,

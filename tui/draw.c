@@ -210,6 +210,17 @@ sr_tui_status_attr(const struct sr_tui_view *v, int status)
 	return v->attr[SR_ROLE_NORMAL];
 }
 
+size_t
+sr_tui_crit_firing(const struct sr_snapshot *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_insights; i++)
+		n += s->insights[i].state == SR_INS_FIRING &&
+		    s->insights[i].severity == SR_SEV_CRIT;
+	return n;
+}
+
 const char *
 sr_tui_sev_marker(enum sr_severity s)
 {

@@ -173,6 +173,38 @@ sr_spark(const double *v, int n, int width, double lo, double hi,
 	}
 }
 
+void
+sr_spark_range(const double *v, int n, double *lo, double *hi)
+{
+	double a = INFINITY, b = -INFINITY, floor;
+
+	for (int i = 0; i < n; i++)
+		if (isfinite(v[i])) {
+			a = fmin(a, v[i]);
+			b = fmax(b, v[i]);
+		}
+	if (!(a <= b)) {
+		*lo = *hi = 0;
+		return;
+	}
+	floor = 0.1 * fmax(fabs(a), fabs(b));
+	if (b - a < floor) {
+		double mid = (a + b) / 2;
+
+		a = mid - floor / 2;
+		b = mid + floor / 2;
+	}
+	*lo = a;
+	*hi = b;
+}
+
+void
+sr_stretch(const double *v, int n, double *out, int m)
+{
+	for (int j = 0; j < m; j++)
+		out[j] = v[(int)((int64_t)j * n / m)];
+}
+
 /* Filled height of value v in units of `per` sub-cells per row. */
 static int
 fmt_fill(double v, double lo, double hi, int h, int per)

@@ -50,6 +50,22 @@ void sr_spark(const double *v, int n, int width, double lo, double hi,
     enum sr_glyphs g, struct sr_buf *out);
 
 /*
+ * The range a sparkline of v[0..n) is drawn over: the least and the
+ * greatest finite value, widened around their middle to at least 10 %
+ * of the larger magnitude, so near-constant data sits mid-height and
+ * shows its wiggles instead of a row of full blocks.  No finite value,
+ * or all zero: 0..0 (every value at the lowest level).
+ */
+void sr_spark_range(const double *v, int n, double *lo, double *hi);
+
+/*
+ * Spread the n values of v over m >= n slots of out, in order, each
+ * value over an equal share (out[j] = v[j * n / m]): a chart whose data
+ * spans less than its window uses its full width.
+ */
+void sr_stretch(const double *v, int n, double *out, int m);
+
+/*
  * Chart cells: the last w columns of v[0..n) (right-aligned, one column
  * per value; braille packs two values per cell) as h rows of w cells,
  * filled from the bottom, scaled between lo and hi.  rows[0] is the top

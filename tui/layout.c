@@ -119,8 +119,14 @@ layout_rows(const struct sr_layout_panel *const *panels, int npanels,
 				rows[n - 1].min_h = sl->pair_min_h;
 			continue;
 		}
-		add_row(rows, &n, (enum sr_panel_id)ids[k],
-		    (enum sr_panel_id)ids[k], sl->min_h, sl->weight, sl->rank);
+		if (ids[k] == SR_PANEL_ERRORS && (flags & SR_LAYOUT_NO_ERRORS))
+			/* nothing to list: the rows go to the others */
+			add_row(rows, &n, SR_PANEL_ERRORS, SR_PANEL_ERRORS, 2,
+			    0, sl->rank);
+		else
+			add_row(rows, &n, (enum sr_panel_id)ids[k],
+			    (enum sr_panel_id)ids[k], sl->min_h, sl->weight,
+			    sl->rank);
 	}
 	return n;
 }

@@ -120,6 +120,8 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	const char *note = "";
 	struct chart_src src;
 	int ins;
+	double *wide = NULL; /* the stretched data, or NULL */
+	int64_t span_s = -1; /* the axis's span when not the window's */
 
 	if (v->ntiles == 0)
 		return;
@@ -151,6 +153,22 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		for (int i = 0; i < n; i++)
 			buf[i] *= src.scale;
 		data = buf;
+		/*
+		 * Fewer ticks than the window holds (the first minutes):
+		 * the axis spans the data, spread over the full width.
+		 */
+		if (n >= 2 && (int64_t)n * iv < win_ms && n < cw * per) {
+			int skip = 0; /* ticks before the first value */
+
+			while (skip < n - 2 && isnan(buf[skip]))
+				skip++;
+			n -= skip;
+			wide = sr_xcalloc((size_t)(cw * per), sizeof(*wide));
+			sr_stretch(buf + skip, n, wide, cw * per);
+			data = wide;
+			span_s = (int64_t)(n - 1) * iv / 1000;
+			n = cw * per;
+		}
 		if (ins && v->window > SR_TUI_WIN_5M)
 			note = " (last 300 ticks)";
 		else if (v->window > SR_TUI_WIN_5M)
@@ -183,8 +201,10 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	snprintf(extra, sizeof(extra), "[%s] 1-4 window  b braille%s",
 	    sr_tui_window_name(v->window), note);
 	sr_tui_title(win, v, title, extra, v->focus == SR_PANEL_CHART);
-	if (ch < 1)
+	if (ch < 1) {
+		free(wide);
 		return;
+	}
 	g = v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII
 	    : v->braille		? SR_GLYPH_BRAILLE
 					: SR_GLYPH_BLOCK;
@@ -211,11 +231,18 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			    "0", 1);
 	}
 	if (H - 2 >= 1) {
-		sr_tui_putf(win, H - 1, axis, cw / 2, v->attr[SR_ROLE_DIM],
-		    "-%s", sr_tui_window_name(v->window));
+		if (span_s >= 0)
+			sr_tui_putf(win, H - 1, axis, cw / 2,
+			    v->attr[SR_ROLE_DIM], "-%s",
+			    sr_fmt_duration(lab, sizeof(lab), span_s));
+		else
+			sr_tui_putf(win, H - 1, axis, cw / 2,
+			    v->attr[SR_ROLE_DIM], "-%s",
+			    sr_tui_window_name(v->window));
 		sr_tui_put(win, H - 1, axis + cw / 2, cw - cw / 2,
 		    v->attr[SR_ROLE_DIM], "now", 1);
 	}
+	free(wide);
 }
 
 static enum sr_key_result

@@ -86,6 +86,7 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct sr_buf l1, l2;
 	char mode[48];
 	attr_t ma;
+	size_t ncrit;
 
 	sr_buf_init(&l1);
 	sr_buf_init(&l2);
@@ -123,6 +124,11 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	ma = v->paused ? v->attr[SR_ROLE_WARN] | A_BOLD | A_REVERSE
 		       : v->attr[SR_ROLE_OK] | A_BOLD | A_REVERSE;
 	x = sr_tui_putf(win, 0, 0, w, ma, " %s ", mode);
+	/* a firing critical: a badge whose words say it without colour */
+	if ((ncrit = sr_tui_crit_firing(s)) > 0)
+		x += sr_tui_putf(win, 0, x, w - x,
+		    v->attr[SR_ROLE_CRIT] | A_BOLD | A_REVERSE,
+		    " %zu CRITICAL ", ncrit);
 	if (lines >= 2) {
 		sr_tui_put(win, 0, x + 1, w - x - 1, a | A_BOLD, l1.data, 0);
 		sr_tui_fill(win, 1, 0, a);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * panel_insights: firing and pending insights, worst first, each with a
- * colour AND a text marker ([CRIT] [WARN] [info]), confidence and age;
+ * panel_insights: firing and pending insights, critical first, then
+ * warnings, then info (two info rows at most unless `i`), each with a
+ * colour AND a text marker ([CRIT] [WARN] [info]), confidence and age,
+ * its title wrapped at words on two rows when one is too short;
  * `r` also shows resolved ones.  Enter opens the detail overlay
  * (description, numbers, recommendation, history); `e` drills down to
  * the event log filtered to the insight's service and time window.
@@ -17,7 +19,8 @@ struct insights {
 	struct sr_tui_view *v;
 	struct sr_tui_list list;
 	int show_resolved;
-	int want; /* 1 detail, 2 drill */
+	int all_info; /* i: every info row, no cap */
+	int want;     /* 1 detail, 2 drill */
 };
 
 static void *
@@ -66,14 +69,86 @@ sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
 	    "first seen; the chart shows its metric (Esc clears)");
 }
 
+/*
+ * The list's order: critical, then warning, then info; within one
+ * severity firing before pending, the newest first; resolved ones last.
+ * Ties keep the snapshot's order (the pointers are into one array).
+ */
+static int
+ins_cmp(const void *pa, const void *pb)
+{
+	const struct sr_snap_insight *a =
+	    *(const struct sr_snap_insight *const *)pa;
+	const struct sr_snap_insight *b =
+	    *(const struct sr_snap_insight *const *)pb;
+	int ra = a->state == SR_INS_RESOLVED, rb = b->state == SR_INS_RESOLVED;
+
+	if (ra != rb)
+		return ra - rb;
+	if (a->severity != b->severity)
+		return (int)b->severity - (int)a->severity;
+	if ((a->state == SR_INS_FIRING) != (b->state == SR_INS_FIRING))
+		return a->state == SR_INS_FIRING ? -1 : 1;
+	if (a->since_ms != b->since_ms)
+		return a->since_ms > b->since_ms ? -1 : 1;
+	return (a > b) - (a < b);
+}
+
+/* Info rows past this many are folded into one line (i shows them). */
+#define INS_INFO_CAP 2
+
+/* One insight's rows from y: marker, state, title wrapped at words. */
+static int
+ins_draw_row(struct insights *p, WINDOW *win, const struct sr_snapshot *s,
+    const struct sr_snap_insight *in, int y, int rows, int sel)
+{
+	struct sr_tui_view *v = p->v;
+	int W = getmaxx(win), x = 0, tw;
+	char age[24], conf[16];
+	attr_t a = sel ? v->attr[SR_ROLE_SELECT] : v->attr[SR_ROLE_NORMAL];
+	attr_t ma = in->state == SR_INS_RESOLVED
+	    ? v->attr[SR_ROLE_DIM]
+	    : sr_tui_sev_attr(v, in->severity);
+
+	for (int r = 0; sel && r < rows; r++)
+		sr_tui_fill(win, y + r, 0, a);
+	x += sr_tui_put(win, y, x, 6, sel ? a | A_BOLD : ma,
+		 sr_tui_sev_marker(in->severity), 0) +
+	    1;
+	sr_fmt_duration(age, sizeof(age), (s->now_ms - in->since_ms) / 1000);
+	snprintf(conf, sizeof(conf), "%3.0f%%",
+	    isnan(in->confidence) ? 0 : in->confidence * 100);
+	if (in->state != SR_INS_FIRING)
+		x += sr_tui_put(win, y, x, 9, sel ? a : v->attr[SR_ROLE_DIM],
+			 in->state == SR_INS_PENDING ? "pending" : "resolved",
+			 0) +
+		    1;
+	tw = W - x - 16;
+	sr_tui_wrap(win, y, x, tw, rows, a, in->title);
+	sr_tui_put(win, y, W - 15, 5, sel ? a : v->attr[SR_ROLE_DIM], conf, 1);
+	sr_tui_put(win, y, W - 9, 8, sel ? a : v->attr[SR_ROLE_DIM], age, 1);
+	return rows;
+}
+
+/* The rows insight in takes: two when its title does not fit in one. */
+static int
+ins_rows(const struct sr_tui_view *v, int W, const struct sr_snap_insight *in)
+{
+	int x = 7 + (in->state != SR_INS_FIRING ? 10 : 0);
+
+	(void)v;
+	return sr_text_width(in->title) > W - x - 16 ? 2 : 1;
+}
+
 static void
 insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct insights *p = self;
 	struct sr_tui_view *v = p->v;
 	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n = 0, row;
+	int ninfo = 0, folded = 0;
 	const struct sr_snap_insight **shown;
-	char extra[96], age[24], conf[16];
+	char extra[96];
 	int focused = v->focus == SR_PANEL_INSIGHTS;
 
 	shown = s->n_insights > 0 ? sr_xcalloc(s->n_insights, sizeof(*shown))
@@ -81,6 +156,25 @@ insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	for (size_t i = 0; i < s->n_insights; i++)
 		if (ins_shown(p, &s->insights[i]))
 			shown[n++] = &s->insights[i];
+	if (n > 1)
+		qsort(shown, (size_t)n, sizeof(*shown), ins_cmp);
+	/* live info rows beyond the cap give way to warnings */
+	if (!p->all_info) {
+		int k = 0;
+
+		for (int i = 0; i < n; i++) {
+			if (shown[i]->state != SR_INS_RESOLVED &&
+			    shown[i]->severity == SR_SEV_INFO &&
+			    ++ninfo > INS_INFO_CAP) {
+				folded++;
+				continue;
+			}
+			shown[k++] = shown[i];
+		}
+		n = k;
+	}
+	if (folded > 0 && page > 1)
+		page--; /* the line that says how many are folded */
 	sr_tui_list_fit(&p->list, n, page);
 	if (p->want != 0 && n > 0) {
 		const struct sr_snap_insight *in = shown[p->list.sel];
@@ -98,41 +192,38 @@ insights_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    s->n_firing, s->n_pending,
 	    p->show_resolved ? "hide resolved" : "show resolved");
 	sr_tui_title(win, v, "Insights", extra, focused);
-	if (n == 0)
+	if (n == 0 && folded == 0)
 		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_OK],
 		    "all clear: no insight firing", 0);
-	for (row = 0; row < page && p->list.top + row < n; row++) {
-		const struct sr_snap_insight *in = shown[p->list.top + row];
-		int y = 1 + row, x = 0,
-		    sel = p->list.top + row == p->list.sel && focused;
-		attr_t a =
-		    sel ? v->attr[SR_ROLE_SELECT] : v->attr[SR_ROLE_NORMAL];
-		attr_t ma = in->state == SR_INS_RESOLVED
-		    ? v->attr[SR_ROLE_DIM]
-		    : sr_tui_sev_attr(v, in->severity);
+	/* keep the selected one on screen when some take two rows */
+	for (;;) {
+		int used = 0, last = p->list.top;
 
-		if (sel)
-			sr_tui_fill(win, y, 0, a);
-		x += sr_tui_put(win, y, x, 6, sel ? a | A_BOLD : ma,
-			 sr_tui_sev_marker(in->severity), 0) +
-		    1;
-		sr_fmt_duration(age, sizeof(age),
-		    (s->now_ms - in->since_ms) / 1000);
-		snprintf(conf, sizeof(conf), "%3.0f%%",
-		    isnan(in->confidence) ? 0 : in->confidence * 100);
-		if (in->state != SR_INS_FIRING)
-			x += sr_tui_put(win, y, x, 9,
-				 sel ? a : v->attr[SR_ROLE_DIM],
-				 in->state == SR_INS_PENDING ? "pending"
-							     : "resolved",
-				 0) +
-			    1;
-		sr_tui_put(win, y, x, W - x - 16, a, in->title, 0);
-		sr_tui_put(win, y, W - 15, 5, sel ? a : v->attr[SR_ROLE_DIM],
-		    conf, 1);
-		sr_tui_put(win, y, W - 9, 8, sel ? a : v->attr[SR_ROLE_DIM],
-		    age, 1);
+		for (int i = p->list.top; i < n; i++) {
+			int r = ins_rows(v, W, shown[i]);
+
+			if (used + r > page && used > 0)
+				break;
+			used += r;
+			last = i;
+		}
+		if (p->list.sel <= last || p->list.top >= p->list.sel)
+			break;
+		p->list.top++;
 	}
+	row = 0;
+	for (int i = p->list.top; i < n && row < page; i++) {
+		int r = ins_rows(v, W, shown[i]);
+
+		if (row + r > page)
+			r = page - row;
+		row += ins_draw_row(p, win, s, shown[i], 1 + row, r,
+		    i == p->list.sel && focused);
+	}
+	if (folded > 0)
+		sr_tui_putf(win, H - 1, 1, W - 1, v->attr[SR_ROLE_DIM],
+		    "+%d more info insight%s (i shows them)", folded,
+		    folded == 1 ? "" : "s");
 	free(shown);
 }
 
@@ -144,6 +235,9 @@ insights_key(void *self, int ch)
 	switch (ch) {
 	case 'r':
 		p->show_resolved = !p->show_resolved;
+		return SR_KEY_REDRAW;
+	case 'i':
+		p->all_info = !p->all_info;
 		return SR_KEY_REDRAW;
 	case '\n':
 	case '\r':
@@ -253,7 +347,8 @@ const struct sr_panel_ops sr_insights_panel = {
 		.beside = 1,
 		.pair_min_h = 5 } },
 	.help = { "e              events of the selected insight (drill-down)",
-	    "r              show / hide resolved insights" },
+	    "r              show / hide resolved insights",
+	    "i              insights: all info rows / only the first two" },
 	.create = insights_create,
 	.destroy = insights_destroy,
 	.draw = insights_draw,

@@ -303,15 +303,13 @@ svc_table(struct services *p, WINDOW *win, struct svc_row *rows, size_t n,
 		    sr_fmt_ms(val, sizeof(val), r->w->p99), 1);
 		x += cw[COL_P99];
 		if (spark_w > 0 && r->spark != NULL) {
-			double h[SR_SNAP_HIST], hi = 0;
+			double h[SR_SNAP_HIST], lo, hi;
 			struct sr_buf b;
 
 			sr_tui_hist(r->spark, r->spark_n, h);
-			for (int j = 0; j < r->spark_n; j++)
-				if (!isnan(h[j]) && h[j] > hi)
-					hi = h[j];
+			sr_spark_range(h, r->spark_n, &lo, &hi);
 			sr_buf_init(&b);
-			sr_spark(h, r->spark_n, spark_w, 0, hi,
+			sr_spark(h, r->spark_n, spark_w, lo, hi,
 			    v->glyphs == SR_GLYPH_ASCII ? SR_GLYPH_ASCII
 							: SR_GLYPH_BLOCK,
 			    &b);

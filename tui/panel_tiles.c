@@ -150,9 +150,7 @@ tiles_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 				    v->attr[SR_ROLE_DIM], val2, 0);
 		}
 		sr_tui_hist(k->hist, k->hist_n, hist);
-		for (int j = 0; j < k->hist_n; j++)
-			if (!isnan(hist[j]) && hist[j] > hi)
-				hi = hist[j];
+		sr_spark_range(hist, k->hist_n, &lo, &hi);
 		if (!isnan(k->crit) && k->crit > hi && k->crit < hi * 1.5)
 			hi = k->crit;
 		sr_buf_init(&b);

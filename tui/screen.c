@@ -10,6 +10,8 @@
 #include "tui/screen.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -26,6 +28,7 @@
 #include "core/store.h"
 #include "runtime/hreq.h"
 #include "tui/frames.h"
+#include "tui/theme.h"
 #include "tui/tui.h"
 
 /* Set by SIGWINCH (a signal flag, allowed by CONTRIBUTING.md). */
@@ -49,13 +52,10 @@ static struct {
 static const int fatal_sigs[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE };
 
 enum {
-	THEME_DEFAULT,
-	THEME_SOLAR,
-	THEME_MONO,
-	THEME__COUNT
-};
-static const char *const theme_names[THEME__COUNT] = { "default", "solar",
-	"mono" };
+	PROMPT_EVENTS = 1,
+	PROMPT_PROCS = 2
+}; /* what `/` is typing */
+#define PROMPT_HIST 16
 
 struct screen {
 	struct sr_app *app;
@@ -83,11 +83,19 @@ struct screen {
 	struct sr_snapshot *shown_base; /* a frame's base */
 	int dirty;
 	int help;
-	int prompt; /* typing a filter */
+	int prompt; /* typing a filter: PROMPT_EVENTS, PROMPT_PROCS */
 	struct sr_buf pbuf;
+	size_t pcur;		  /* the prompt's cursor, a byte offset */
+	char perr[256];		  /* why Enter did not apply it, or "" */
+	char *phist[PROMPT_HIST]; /* event filters applied, oldest first */
+	int phist_n;		  /* of PROMPT_HIST */
+	int phist_at;		  /* Up/Down: phist_n = the text typed */
 	int theme;
-	int colour; /* colours usable */
+	char theme_why[96]; /* how auto chose, for the help */
+	int colour;	    /* colours usable */
 	int mouse;
+	int bell;	    /* --bell */
+	size_t crit_firing; /* in the last snapshot, for the bell */
 	int quit;
 	int64_t flash_until;
 };
@@ -95,10 +103,7 @@ struct screen {
 int
 sr_tui_theme_parse(const char *s)
 {
-	for (int i = 0; i < THEME__COUNT; i++)
-		if (strcmp(s, theme_names[i]) == 0)
-			return i;
-	return -1;
+	return sr_theme_parse(s);
 }
 
 static void
@@ -195,55 +200,38 @@ screen_atexit(void)
 
 /* ---- themes ----------------------------------------------------------- */
 
-struct theme_pair {
-	short fg, bg;
-	attr_t extra;
-};
-
 /* Colour pairs 1.. by role; -1 = the terminal's default. */
 static void
 screen_theme(struct screen *s)
 {
-	static const struct theme_pair c256[2][SR_ROLE__COUNT] = {
+	/* 8 colours: the terminal's own palette, dark or light */
+	static const struct sr_theme_pair c8[2][SR_ROLE__COUNT] = {
 		[0] = {
 			[SR_ROLE_NORMAL] = { -1, -1, 0 },
-			[SR_ROLE_DIM] = { 245, -1, 0 },
-			[SR_ROLE_TITLE] = { 252, 237, 0 },
-			[SR_ROLE_TITLE_FOCUS] = { 16, 39, 0 },
-			[SR_ROLE_HEADER] = { 252, 235, 0 },
-			[SR_ROLE_OK] = { 78, -1, 0 },
-			[SR_ROLE_WARN] = { 214, -1, 0 },
-			[SR_ROLE_CRIT] = { 196, -1, 0 },
-			[SR_ROLE_INFO] = { 81, -1, 0 },
-			[SR_ROLE_SELECT] = { 16, 250, 0 },
-			[SR_ROLE_VALUE] = { 255, -1, A_BOLD },
+			[SR_ROLE_DIM] = { -1, -1, 0 },
+			[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0 },
+			[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
+			[SR_ROLE_WARN] = { COLOR_YELLOW, -1, 0 },
+			[SR_ROLE_CRIT] = { COLOR_RED, -1, 1 },
+			[SR_ROLE_INFO] = { COLOR_CYAN, -1, 0 },
+			[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_WHITE, 0 },
+			[SR_ROLE_VALUE] = { -1, -1, 1 },
 		},
 		[1] = {
-			[SR_ROLE_NORMAL] = { 230, -1, 0 },
-			[SR_ROLE_DIM] = { 66, -1, 0 },
-			[SR_ROLE_TITLE] = { 230, 24, 0 },
-			[SR_ROLE_TITLE_FOCUS] = { 16, 178, 0 },
-			[SR_ROLE_HEADER] = { 230, 23, 0 },
-			[SR_ROLE_OK] = { 64, -1, 0 },
-			[SR_ROLE_WARN] = { 136, -1, 0 },
-			[SR_ROLE_CRIT] = { 160, -1, 0 },
-			[SR_ROLE_INFO] = { 37, -1, 0 },
-			[SR_ROLE_SELECT] = { 16, 187, 0 },
-			[SR_ROLE_VALUE] = { 230, -1, A_BOLD },
+			[SR_ROLE_NORMAL] = { -1, -1, 0 },
+			[SR_ROLE_DIM] = { -1, -1, 0 },
+			[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_TITLE_FOCUS] = { COLOR_WHITE, COLOR_BLACK, 1 },
+			[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
+			[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
+			[SR_ROLE_WARN] = { COLOR_MAGENTA, -1, 1 },
+			[SR_ROLE_CRIT] = { COLOR_RED, -1, 1 },
+			[SR_ROLE_INFO] = { COLOR_BLUE, -1, 0 },
+			[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_CYAN, 0 },
+			[SR_ROLE_VALUE] = { -1, -1, 1 },
 		},
-	};
-	static const struct theme_pair c8[SR_ROLE__COUNT] = {
-		[SR_ROLE_NORMAL] = { -1, -1, 0 },
-		[SR_ROLE_DIM] = { -1, -1, A_DIM },
-		[SR_ROLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, 0 },
-		[SR_ROLE_TITLE_FOCUS] = { COLOR_BLACK, COLOR_CYAN, 0 },
-		[SR_ROLE_HEADER] = { COLOR_WHITE, COLOR_BLUE, 0 },
-		[SR_ROLE_OK] = { COLOR_GREEN, -1, 0 },
-		[SR_ROLE_WARN] = { COLOR_YELLOW, -1, 0 },
-		[SR_ROLE_CRIT] = { COLOR_RED, -1, A_BOLD },
-		[SR_ROLE_INFO] = { COLOR_CYAN, -1, 0 },
-		[SR_ROLE_SELECT] = { COLOR_BLACK, COLOR_WHITE, 0 },
-		[SR_ROLE_VALUE] = { -1, -1, A_BOLD },
 	};
 	static const attr_t mono[SR_ROLE__COUNT] = {
 		[SR_ROLE_NORMAL] = A_NORMAL,
@@ -258,17 +246,70 @@ screen_theme(struct screen *s)
 		[SR_ROLE_SELECT] = A_REVERSE,
 		[SR_ROLE_VALUE] = A_BOLD,
 	};
-	const struct theme_pair *t;
+	const struct sr_theme_pair *t;
 
-	if (!s->colour || s->theme == THEME_MONO) {
+	if (!s->colour || s->theme == SR_THEME_MONO) {
 		memcpy(s->v.attr, mono, sizeof(mono));
 		return;
 	}
-	t = COLORS >= 256 ? c256[s->theme == THEME_SOLAR] : c8;
+	t = COLORS >= 256 ? sr_theme_pairs(s->theme)
+			  : c8[sr_theme_for_light(s->theme)];
 	for (int r = 0; r < SR_ROLE__COUNT; r++) {
 		init_pair((short)(r + 1), t[r].fg, t[r].bg);
-		s->v.attr[r] = COLOR_PAIR(r + 1) | t[r].extra;
+		s->v.attr[r] = COLOR_PAIR(r + 1) | (t[r].bold ? A_BOLD : 0);
 	}
+	if (COLORS < 256)
+		s->v.attr[SR_ROLE_DIM] |= A_DIM;
+}
+
+/*
+ * Ask the terminal for its background (OSC 11), followed by a device
+ * attributes request that every terminal answers, so the wait ends at
+ * that answer instead of the timeout; at most 300 ms in all (a slow link).  Only on a
+ * terminal, before curses starts.  Returns the bytes read into buf.
+ */
+static size_t
+screen_query_bg(char *buf, size_t cap)
+{
+	static const char q[] = "\033]11;?\033\\\033[c";
+	struct termios raw, old;
+	size_t n = 0;
+	int fd;
+
+	if (!isatty(STDOUT_FILENO) ||
+	    (fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
+		return 0;
+	if (tcgetattr(fd, &old) != 0) {
+		(void)close(fd); /* read-only use */
+		return 0;
+	}
+	raw = old;
+	raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+	raw.c_cc[VMIN] = 0;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &raw) == 0 &&
+	    write(fd, q, sizeof(q) - 1) == (ssize_t)(sizeof(q) - 1)) {
+		int64_t until = sr_mono_ms() + 300;
+
+		while (n + 1 < cap) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			int64_t left = until - sr_mono_ms();
+			ssize_t r;
+
+			if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+				break;
+			if ((r = read(fd, buf + n, cap - 1 - n)) <= 0)
+				break;
+			n += (size_t)r;
+			buf[n] = '\0';
+			/* the device attributes answer: ESC [ ? ... c */
+			if (strstr(buf, "\033[?") != NULL && buf[n - 1] == 'c')
+				break;
+		}
+	}
+	(void)tcsetattr(fd, TCSANOW, &old);
+	(void)close(fd); /* nothing written that a close could lose */
+	return n;
 }
 
 /* ---- snapshots: live, shown, frames ----------------------------------- */
@@ -293,10 +334,22 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 	struct screen *s = ctx;
 
 	sr_tui_frames_push(s->frames, snap);
+	/* the bell: once for each critical that starts firing */
+	{
+		size_t n = sr_tui_crit_firing(snap);
+
+		if (s->bell && n > s->crit_firing)
+			(void)beep(); /* no bell on this terminal: nothing */
+		s->crit_firing = n;
+	}
 	sr_snapshot_unref(s->live);
 	s->live = sr_snapshot_ref(snap);
 	if (snap->n_hosts > 1 && !(s->lflags & SR_LAYOUT_HOSTS)) {
 		s->lflags |= SR_LAYOUT_HOSTS; /* multi-host: host list */
+		screen_layout(s);
+	}
+	if ((snap->n_errors == 0) != !!(s->lflags & SR_LAYOUT_NO_ERRORS)) {
+		s->lflags ^= SR_LAYOUT_NO_ERRORS; /* the errors panel grows */
 		screen_layout(s);
 	}
 	if (!s->v.paused)
@@ -398,6 +451,12 @@ screen_resize(struct screen *s)
 		cols = ws.ws_col;
 	}
 	resize_term(rows, cols);
+	/*
+	 * The terminal rewrapped, cut or cleared what it showed (tmux,
+	 * xterm and others differ): what curses believes is on the screen
+	 * is no longer true, so the next update repaints all of it.
+	 */
+	clearok(curscr, TRUE);
 	s->lines = rows;
 	s->cols = cols;
 	screen_layout(s);
@@ -432,12 +491,14 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"Enter          detail: service endpoints, insight detail",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
+	"Ctrl-L         redraw the whole screen",
 	"left/right     while paused: step back / forward one tick",
 	"Shift-l/r      ... ten ticks; Home/End: oldest / newest kept",
 	"/              filter events: text, service=api, status>=500",
+	"  in / prompt  Left/Right/Home/End edit, Up/Down earlier filters",
 	"1 2 3 4        window: 1 min, 5 min, 1 h, 24 h", NULL };
 static const char *const help_last[] = {
-	"t              next colour theme (default, solar, mono)",
+	"t              next colour theme (default, solar, light, mono)",
 	"R              replay clock: tick at the newest event's time",
 	"mouse          click focuses, wheel scrolls (--no-mouse: off)", NULL
 };
@@ -487,6 +548,8 @@ screen_draw_help(struct screen *s)
 	int n = screen_help_lines(s, lines);
 	WINDOW *w;
 
+	if (s->theme_why[0] != '\0' && n < HELP_MAX)
+		lines[n++] = s->theme_why;
 	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
 		return;
 	werase(w);
@@ -525,6 +588,46 @@ screen_draw_store(struct screen *s, WINDOW *w, struct sr_buf *b)
 	sr_tui_fill(w, 0, 0, a);
 	sr_tui_put(w, 0, 0, getmaxx(w), a, b->data, 0);
 	return 1;
+}
+
+/*
+ * The prompt: its label, the text with the cursor cell in reverse, and
+ * the error of the last Enter after it.  A long text scrolls so the
+ * cursor stays in view.
+ */
+static void
+screen_draw_prompt(struct screen *s, WINDOW *w)
+{
+	attr_t a = s->v.attr[SR_ROLE_TITLE] | A_BOLD;
+	const char *label =
+	    s->prompt == PROMPT_PROCS ? "processes: " : "filter: ";
+	int W = getmaxx(w), x, room;
+	size_t from = 0;
+	char *t;
+
+	x = sr_tui_put(w, 0, 0, W, a, label, 0);
+	room = W - x - 2;
+	if (room < 1)
+		return;
+	if ((int)s->pcur >= room)
+		from = s->pcur - (size_t)room + 1;
+	t = sr_xstrndup(s->pbuf.data + from, s->pcur - from);
+	x += sr_tui_put(w, 0, x, W - x, a, t, 0);
+	free(t);
+	{
+		char cur[2] = { s->pcur < s->pbuf.len ? s->pbuf.data[s->pcur]
+						      : ' ',
+			'\0' };
+
+		x += sr_tui_put(w, 0, x, W - x, a | A_REVERSE, cur, 0);
+	}
+	if (s->pcur < s->pbuf.len)
+		x += sr_tui_put(w, 0, x, W - x, a, s->pbuf.data + s->pcur + 1,
+		    0);
+	if (s->perr[0] != '\0' && x + 2 < W)
+		sr_tui_putf(w, 0, x + 2, W - x - 2,
+		    s->v.attr[SR_ROLE_CRIT] | A_BOLD | A_REVERSE, " error: %s ",
+		    s->perr);
 }
 
 /* The bottom line: a filter prompt, a message, or the key hints. */
@@ -568,9 +671,7 @@ screen_draw_status(struct screen *s, WINDOW *w)
 	}
 	sr_tui_fill(w, 0, 0, s->v.attr[SR_ROLE_TITLE]);
 	if (s->prompt) {
-		sr_buf_addf(&b, "filter: %s_", s->pbuf.data);
-		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
-		    b.data, 0);
+		screen_draw_prompt(s, w);
 	} else if (s->v.flash[0] && sr_mono_ms() < s->flash_until) {
 		sr_tui_put(w, 0, 0, W, s->v.attr[SR_ROLE_TITLE] | A_BOLD,
 		    s->v.flash, 0);
@@ -655,12 +756,85 @@ screen_flash(struct screen *s, const char *msg)
 	s->flash_until = sr_mono_ms() + 4000;
 }
 
-/* Editing the `/` filter prompt. */
+/* Replace the prompt's text with t, the cursor at its end. */
+static void
+screen_prompt_set(struct screen *s, const char *t)
+{
+	sr_buf_reset(&s->pbuf);
+	sr_buf_adds(&s->pbuf, t != NULL ? t : "");
+	s->pcur = s->pbuf.len;
+}
+
+/* Open the `/` prompt for the event log or (focused) the processes. */
+static void
+screen_prompt_open(struct screen *s)
+{
+	s->perr[0] = '\0';
+	s->phist_at = s->phist_n;
+	if (s->v.focus == SR_PANEL_PROCS) {
+		s->prompt = PROMPT_PROCS;
+		screen_prompt_set(s, s->v.proc_filter);
+	} else {
+		s->prompt = PROMPT_EVENTS;
+		screen_prompt_set(s, s->v.filter.src);
+	}
+}
+
+/* Keep an applied event filter for Up/Down (not twice in a row). */
+static void
+screen_prompt_remember(struct screen *s, const char *t)
+{
+	if (*t == '\0' ||
+	    (s->phist_n > 0 && strcmp(s->phist[s->phist_n - 1], t) == 0))
+		return;
+	if (s->phist_n == PROMPT_HIST) {
+		free(s->phist[0]);
+		memmove(s->phist, s->phist + 1,
+		    (PROMPT_HIST - 1) * sizeof(s->phist[0]));
+		s->phist_n--;
+	}
+	s->phist[s->phist_n++] = sr_xstrdup(t);
+}
+
+/* Apply the event filter typed; on an error keep the text and say why. */
+static void
+screen_prompt_apply(struct screen *s)
+{
+	struct sr_query q;
+	struct sr_err err;
+
+	if (s->prompt == PROMPT_PROCS) {
+		snprintf(s->v.proc_filter, sizeof(s->v.proc_filter), "%s",
+		    s->pbuf.data);
+		s->prompt = 0;
+		return;
+	}
+	sr_query_init(&q);
+	if (sr_query_parse(&q, s->pbuf.data, &err) == -1) {
+		/* the filter applied before stays; the text stays to fix */
+		snprintf(s->perr, sizeof(s->perr), "%s", err.msg);
+		sr_query_release(&q);
+		return;
+	}
+	sr_query_release(&s->v.filter);
+	s->v.filter = q;
+	screen_prompt_remember(s, s->pbuf.data);
+	s->prompt = 0;
+	s->perr[0] = '\0';
+	if (screen_visible(s, SR_PANEL_EVENTS))
+		s->v.focus = SR_PANEL_EVENTS;
+}
+
+/*
+ * Editing the `/` prompt: a cursor (Left/Right, Home/End, Ctrl-A/E),
+ * insert and delete at it, Up/Down through the filters applied before,
+ * Ctrl-U clears, Enter applies, Esc leaves.
+ */
 static void
 screen_prompt_key(struct screen *s, int ch)
 {
-	struct sr_err err;
-
+	if (ch != '\n' && ch != '\r' && ch != KEY_ENTER)
+		s->perr[0] = '\0'; /* editing: the error was about before */
 	switch (ch) {
 	case 27:
 		s->prompt = 0;
@@ -668,28 +842,61 @@ screen_prompt_key(struct screen *s, int ch)
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		s->prompt = 0;
-		if (sr_query_parse(&s->v.filter, s->pbuf.data, &err) == -1) {
-			char msg[sizeof(s->v.flash)];
-
-			snprintf(msg, sizeof(msg), "filter: %.200s", err.msg);
-			screen_flash(s, msg);
-		} else if (screen_visible(s, SR_PANEL_EVENTS)) {
-			s->v.focus = SR_PANEL_EVENTS;
-		}
+		screen_prompt_apply(s);
+		break;
+	case KEY_LEFT:
+		if (s->pcur > 0)
+			s->pcur--;
+		break;
+	case KEY_RIGHT:
+		if (s->pcur < s->pbuf.len)
+			s->pcur++;
+		break;
+	case KEY_HOME:
+	case 1: /* Ctrl-A */
+		s->pcur = 0;
+		break;
+	case KEY_END:
+	case 5: /* Ctrl-E */
+		s->pcur = s->pbuf.len;
+		break;
+	case KEY_UP:
+	case KEY_DOWN:
+		if (s->prompt != PROMPT_EVENTS || s->phist_n == 0)
+			break;
+		if (ch == KEY_UP && s->phist_at > 0)
+			s->phist_at--;
+		else if (ch == KEY_DOWN && s->phist_at < s->phist_n)
+			s->phist_at++;
+		screen_prompt_set(s,
+		    s->phist_at < s->phist_n ? s->phist[s->phist_at] : "");
 		break;
 	case KEY_BACKSPACE:
 	case 127:
 	case 8:
-		if (s->pbuf.len > 0)
-			s->pbuf.data[--s->pbuf.len] = '\0';
+		if (s->pcur == 0)
+			break;
+		s->pcur--;
+		/* delete what is now under the cursor */
+		__attribute__((fallthrough));
+	case KEY_DC:
+		if (s->pcur < s->pbuf.len) {
+			memmove(s->pbuf.data + s->pcur,
+			    s->pbuf.data + s->pcur + 1, s->pbuf.len - s->pcur);
+			s->pbuf.len--;
+		}
 		break;
 	case 21: /* Ctrl-U */
-		sr_buf_reset(&s->pbuf);
+		screen_prompt_set(s, "");
 		break;
 	default:
-		if (ch >= 0x20 && ch < 0x7f && s->pbuf.len < 200)
-			sr_buf_addc(&s->pbuf, (char)ch);
+		if (ch >= 0x20 && ch < 0x7f && s->pbuf.len < 200) {
+			sr_buf_addc(&s->pbuf, '\0'); /* room for one more */
+			memmove(s->pbuf.data + s->pcur + 1,
+			    s->pbuf.data + s->pcur, s->pbuf.len - 1 - s->pcur);
+			s->pbuf.data[s->pcur++] = (char)ch;
+			s->pbuf.data[s->pbuf.len] = '\0';
+		}
 		break;
 	}
 }
@@ -766,6 +973,10 @@ screen_key(struct screen *s, int ch)
 	}
 	if (ch == 3) { /* Ctrl-C in raw input */
 		s->quit = 1;
+		return;
+	}
+	if (ch == 12) { /* Ctrl-L: repaint everything, in any mode */
+		clearok(curscr, TRUE);
 		return;
 	}
 	if (s->prompt) {
@@ -850,10 +1061,7 @@ screen_key(struct screen *s, int ch)
 				    NULL);
 			break;
 		case '/':
-			s->prompt = 1;
-			sr_buf_reset(&s->pbuf);
-			if (s->v.filter.src != NULL)
-				sr_buf_adds(&s->pbuf, s->v.filter.src);
+			screen_prompt_open(s);
 			break;
 		case '1':
 		case '2':
@@ -863,14 +1071,14 @@ screen_key(struct screen *s, int ch)
 			break;
 		case 't':
 			if (s->colour) {
-				s->theme = (s->theme + 1) % THEME__COUNT;
+				s->theme = (s->theme + 1) % SR_THEME__COUNT;
 				screen_theme(s);
 			}
 			{
 				char msg[64];
 
 				snprintf(msg, sizeof(msg), "theme: %s%s",
-				    theme_names[s->theme],
+				    sr_theme_name(s->theme),
 				    s->colour
 					? ""
 					: " (no colours: NO_COLOR or terminal)");
@@ -1029,6 +1237,8 @@ screen_open(struct screen *s, struct sr_err *err)
 {
 	struct sigaction sa;
 	FILE *in = stdin;
+	char bg[256];
+	size_t nbg = 0;
 
 	if (!isatty(STDIN_FILENO)) {
 		if ((s->tty_in = fopen("/dev/tty", "r")) == NULL)
@@ -1043,6 +1253,9 @@ screen_open(struct screen *s, struct sr_err *err)
 	sa.sa_handler = screen_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGWINCH, &sa, NULL);
+	/* ask before curses owns the terminal, and only when it matters */
+	if (s->theme == SR_THEME_AUTO && getenv("NO_COLOR") == NULL)
+		nbg = screen_query_bg(bg, sizeof(bg));
 	screen_fatal.fd = STDOUT_FILENO;
 	screen_fatal.have_tio =
 	    tcgetattr(STDOUT_FILENO, &screen_fatal.tio) == 0;
@@ -1060,6 +1273,17 @@ screen_open(struct screen *s, struct sr_err *err)
 	set_escdelay(25);
 	(void)curs_set(0); /* invisible cursor: not all terminals can */
 	s->colour = has_colors() && getenv("NO_COLOR") == NULL;
+	if (s->theme == SR_THEME_AUTO && s->colour) {
+		const char *why;
+
+		s->theme = sr_theme_auto(bg, nbg, getenv("COLORFGBG"), &why);
+		snprintf(s->theme_why, sizeof(s->theme_why),
+		    "theme auto: %s, from %s", sr_theme_name(s->theme), why);
+	} else if (s->theme == SR_THEME_AUTO) {
+		s->theme = SR_THEME_DEFAULT; /* drawn in mono */
+		snprintf(s->theme_why, sizeof(s->theme_why),
+		    "theme auto: mono, no colours (NO_COLOR or terminal)");
+	}
 	if (s->colour) {
 		start_color();
 		use_default_colors();
@@ -1099,6 +1323,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
 	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
+	s->bell = o->bell;
 	sr_buf_init(&s->pbuf);
 	sr_query_init(&s->v.filter);
 	s->kind = SR_LAYOUT_FULL;
@@ -1110,6 +1335,7 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 		    layout);
 		goto out;
 	}
+	s->theme = SR_THEME_AUTO;
 	if (theme != NULL && (t = sr_tui_theme_parse(theme)) >= 0)
 		s->theme = t;
 	screen_panels(s);
@@ -1160,6 +1386,8 @@ out:
 	sr_store_close(s->v.history);
 	sr_query_release(&s->v.filter);
 	sr_buf_release(&s->pbuf);
+	for (int i = 0; i < s->phist_n; i++)
+		free(s->phist[i]);
 	free(s);
 	return rc;
 }

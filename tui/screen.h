@@ -17,6 +17,7 @@ struct sr_tui_opts {
 	const char *theme;  /* NULL: config, else "default" */
 	int ascii;	    /* force ASCII glyphs */
 	int no_mouse;
+	int bell; /* ring when a critical insight starts firing */
 };
 
 /* Stable theme names, for --theme and `t`: "default", "solar", "mono". */

@@ -67,6 +67,7 @@ struct sr_tui_view {
 	int kpi_sel;		  /* index into tiles */
 	struct sr_query filter;	  /* event log */
 	char host[128];		  /* hosts panel: "" = all */
+	char proc_filter[64];	  /* processes: name or user part, or "" */
 	struct sr_store *history; /* read-only, or NULL */
 	struct sr_hreq *hreq;	  /* history requests on it, never NULL */
 	int64_t interval_ms;
@@ -168,6 +169,9 @@ void sr_tui_title(WINDOW *win, const struct sr_tui_view *v, const char *title,
     const char *extra, int focused);
 
 /* Attribute of a severity / a KPI level (0, 1, 2) / an HTTP status. */
+/* How many insights of snapshot s fire at critical severity. */
+size_t sr_tui_crit_firing(const struct sr_snapshot *s);
+
 attr_t sr_tui_sev_attr(const struct sr_tui_view *v, enum sr_severity s);
 attr_t sr_tui_level_attr(const struct sr_tui_view *v, int level);
 attr_t sr_tui_status_attr(const struct sr_tui_view *v, int status);

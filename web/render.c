@@ -335,6 +335,11 @@ render_overview(struct sr_buf *b, const struct sr_snapshot *s, int with_hist)
 		jnum(b, "warn", k->warn);
 		jnum(b, "crit", k->crit);
 		jnum(b, "level", k->level);
+		/* the same level by name, so clients need no table */
+		jstr(b, "level_name",
+		    k->level >= 2	? "crit"
+			: k->level == 1 ? "warn"
+					: "ok");
 		jstr(b, "trend", render_trend(k));
 		if (with_hist)
 			render_hist(b, "history", k->hist, k->hist_n,

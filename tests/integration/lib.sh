@@ -87,3 +87,45 @@ build_src_driver() {
 		$(pkg-config --libs sqlite3 libcurl libcjson) -lm -lpthread ||
 		fail "cannot build the source driver"
 }
+# The console in tmux: tmux_open NAME puts the test's sessions on a
+# socket of its own (tm runs tmux there) that the EXIT trap kills; without
+# tmux the test skips, or fails under CI=true.
+tmux_open() {
+	if ! command -v tmux >/dev/null; then
+		[ "${CI:-}" = true ] && fail "tmux not installed"
+		skip "tmux not installed"
+	fi
+	SOCK="sitrep-$1-$$"
+	trap 'tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup' EXIT
+}
+tm() { tmux -L "$SOCK" "$@"; }
+# tm_wait SESSION TEXT: until the pane shows the fixed string TEXT (15 s);
+# tm_wait_re SESSION ERE: until it shows a match of the regex
+tm_wait() { tm_wait_grep -F "$@"; }
+tm_wait_re() { tm_wait_grep -E "$@"; }
+tm_wait_grep() {
+	for _ in $(seq 150); do
+		tm capture-pane -p -t "$2" | grep -q "$1" -- "$3" && return 0
+		sleep 0.1
+	done
+	tm capture-pane -p -t "$2" >&2 || true
+	fail "$2: screen never showed '$3'"
+}
+# tm_focus SESSION TITLE: Tab until the panel TITLE has the focus ('>')
+tm_focus() {
+	for _ in $(seq 12); do
+		tm capture-pane -p -t "$1" | grep -q "^>$2" && return 0
+		tm send-keys -t "$1" Tab
+		sleep 0.2
+	done
+	fail "$1: cannot focus the panel $2"
+}
+# only_rules RULE...: a config that turns every other insight rule off
+only_rules() {
+	local r
+	for r in disk_fill inode_fill error_pattern ttft throughput latency \
+	    silence cpu memory swap load iowait psi traffic heavy_user \
+	    new_endpoint error_rate; do
+		case " $* " in *" $r "*) ;; *) printf '[rule %s]\nenabled = no\n' "$r" ;; esac
+	done
+}

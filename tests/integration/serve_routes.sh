@@ -55,6 +55,7 @@ check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | aw
 get "$B/api/metrics/overview"
 check "overview" "$CODE" 200
 jqt "overview kpis" '(.kpis | length > 0) and all(.kpis[]; has("id") and has("label") and has("unit") and has("value") and has("level") and has("trend") and (has("history") | not))'
+jqt "overview level_name" 'all(.kpis[]; .level_name == (["ok", "warn", "crit"][.level]))'
 jqt "overview trend rule" 'all(.kpis[]; if .value == null or .prev == null then .trend == null else ((.value - .prev) as $d | ($d | fabs) as $a | if $a <= 0.05 * (.prev | fabs) or $a < 1e-9 then .trend == "flat" elif $d > 0 then .trend == "up" else .trend == "down" end) end)'
 cp "$T/body" "$T/ov_lean"
 get "$B/api/metrics/overview?history=1"

@@ -120,6 +120,88 @@ test_cpu_fires_and_resolves(void)
 	sr_config_release(&cfg);
 }
 
+/*
+ * The history records the value each transition saw: cpu fed 95 % from
+ * t=60 (the rule's value is the metric's latest sample), so the pending
+ * row at t=60 and the firing row at t=180 both say 95, not 0.
+ */
+static void
+test_history_values(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+	const struct sr_snap_insight *in;
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	for (int t = 0; t < 60; t++)
+		cpu_tick(e, t, 50, NULL);
+	for (int t = 60; t < 200; t++)
+		cpu_tick(e, t, 95, NULL);
+	s = sr_engine_snapshot(e);
+	in = sr_snapshot_insight(s, "cpu:host");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_EQUAL_FATAL(in->n_history, 2);
+	CU_ASSERT_EQUAL(in->history[0].state, SR_INS_PENDING);
+	CU_ASSERT_EQUAL(in->history[0].ts_ms, T0 + 60 * 1000);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[0].value, 95, 1e-9);
+	CU_ASSERT_EQUAL(in->history[1].state, SR_INS_FIRING);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[1].value, 95, 1e-9);
+	sr_snapshot_unref(s);
+	/* resolved, then pending again at 97: the new pending row says 97 */
+	for (int t = 200; t < 400; t++)
+		cpu_tick(e, t, 50, NULL);
+	for (int t = 400; t < 405; t++)
+		cpu_tick(e, t, 97, NULL);
+	s = sr_engine_snapshot(e);
+	in = sr_snapshot_insight(s, "cpu:host");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+	CU_ASSERT_EQUAL_FATAL(in->n_history, 4);
+	CU_ASSERT_EQUAL(in->history[2].state, SR_INS_RESOLVED);
+	CU_ASSERT_EQUAL(in->history[3].state, SR_INS_PENDING);
+	CU_ASSERT_DOUBLE_EQUAL(in->history[3].value, 97, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
+/*
+ * MEM% of a process is its RSS over MemTotal: 482 MB of 16 GB is
+ * 482e6 / 16e9 * 100 = 3.0125 %; under a 1 GB cgroup limit (lower than
+ * the host's memory) 48.2 %.  The runtime hands processes over without
+ * a percentage (it has no memory total), as app.c does.
+ */
+static void
+test_proc_mem_pct(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+	struct sr_snap_proc p = { .pid = 42,
+		.name = "big",
+		.rss_bytes = 482000000 };
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	sr_engine_sample(e, "mem.total_bytes", "bytes", T0, 16e9);
+	sr_engine_procs(e, &p, 1, &p, 1);
+	sr_engine_tick(e, T0, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_EQUAL_FATAL(s->n_procs_mem, 1);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_mem[0].mem_pct, 3.0125, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_cpu[0].mem_pct, 3.0125, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_sample(e, "mem.total_bytes", "bytes", T0 + 1000, 16e9);
+	sr_engine_sample(e, "cgroup.memory.max_bytes", "bytes", T0 + 1000, 1e9);
+	sr_engine_tick(e, T0 + 1000, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_DOUBLE_EQUAL(s->procs_mem[0].mem_pct, 48.2, 1e-9);
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
 static void
 test_cpu_no_flap(void)
 {
@@ -351,4 +433,7 @@ sr_test_insight_suite(void)
 	    test_cpu_no_flap);
 	CU_add_test(s, "restart does not re-fire", test_restart_no_refire);
 	CU_add_test(s, "24 calm hours raise nothing", test_calm_day);
+	CU_add_test(s, "history rows carry the values seen",
+	    test_history_values);
+	CU_add_test(s, "process MEM% over MemTotal", test_proc_mem_pct);
 }

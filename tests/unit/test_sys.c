@@ -389,6 +389,9 @@ test_procs(void)
 	CU_ASSERT_EQUAL(p[1].pid, 200);
 	CU_ASSERT_STRING_EQUAL(p[1].comm, "x) y");
 	CU_ASSERT_DOUBLE_EQUAL(p[1].cpu_pct, 100.0 * 10 / hz / 2, 1e-9);
+	/* b/100/cmdline: "/usr/bin/worker\0--threads\0004\0"; 200 has none */
+	CU_ASSERT_STRING_EQUAL(p[0].cmdline, "/usr/bin/worker --threads 4");
+	CU_ASSERT_STRING_EQUAL(p[1].cmdline, "");
 	CU_ASSERT_EQUAL(p[2].pid, 300);
 	CU_ASSERT_DOUBLE_EQUAL(p[2].cpu_pct, 0, 1e-9);
 	/* Memory: rss pages 400: 3000, 100: 2560, 200: 1000, 500: 10, 300: 0. */

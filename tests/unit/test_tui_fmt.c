@@ -132,6 +132,67 @@ test_misc(void)
 	sr_buf_release(&o);
 }
 
+/*
+ * Spark ranges: min..max of the finite values, widened to a floor of 10 %
+ * of the larger magnitude around their middle.  37.5 five times: floor
+ * 3.75, so 35.625..39.375 and every value at the middle, level
+ * 1 + lround(0.5 * 7) = 5 (not 8, a solid block).  10, 20, 30: 10..30,
+ * levels 1, 5, 8.  All zero: 0..0, the lowest level.
+ */
+static void
+test_spark_range(void)
+{
+	double flat[5] = { 37.5, 37.5, 37.5, 37.5, 37.5 };
+	double up[3] = { 10, 20, 30 }, zero[3] = { 0, 0, 0 };
+	double nan3[3] = { NAN, 5, NAN };
+	double lo, hi;
+	struct sr_buf b;
+
+	sr_spark_range(flat, 5, &lo, &hi);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 35.625, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 39.375, 1e-9);
+	sr_buf_init(&b);
+	sr_spark(flat, 5, 5, lo, hi, SR_GLYPH_BLOCK, &b);
+	CU_ASSERT_STRING_EQUAL(b.data, B5 B5 B5 B5 B5);
+	sr_buf_reset(&b);
+	sr_spark_range(up, 3, &lo, &hi);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 10, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 30, 1e-9);
+	sr_spark(up, 3, 3, lo, hi, SR_GLYPH_BLOCK, &b);
+	CU_ASSERT_STRING_EQUAL(b.data, B1 B5 B8);
+	sr_buf_reset(&b);
+	sr_spark_range(zero, 3, &lo, &hi);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 0, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 0, 1e-9);
+	sr_spark(zero, 3, 3, lo, hi, SR_GLYPH_BLOCK, &b);
+	CU_ASSERT_STRING_EQUAL(b.data, B1 B1 B1);
+	sr_spark_range(nan3, 3, &lo, &hi);
+	CU_ASSERT_DOUBLE_EQUAL(lo, 4.75, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(hi, 5.25, 1e-9);
+	sr_buf_release(&b);
+}
+
+/* Stretching n values over m columns: each value takes its share. */
+static void
+test_stretch(void)
+{
+	double v[3] = { 1, 2, 3 }, out[7];
+
+	sr_stretch(v, 3, out, 6);
+	CU_ASSERT_DOUBLE_EQUAL(out[0], 1, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[1], 1, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[2], 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[3], 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[4], 3, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[5], 3, 0);
+	/* 7 columns for 3 values: 0*3/7=0, 3/7=0, 6/7=0, 9/7=1, 12/7=1,
+	 * 15/7=2, 18/7=2 */
+	sr_stretch(v, 3, out, 7);
+	CU_ASSERT_DOUBLE_EQUAL(out[2], 1, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[3], 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(out[6], 3, 0);
+}
+
 void
 sr_test_tui_fmt_suite(void)
 {
@@ -141,4 +202,6 @@ sr_test_tui_fmt_suite(void)
 	CU_add_test(s, "spark", test_spark);
 	CU_add_test(s, "chart", test_chart);
 	CU_add_test(s, "misc", test_misc);
+	CU_add_test(s, "spark range", test_spark_range);
+	CU_add_test(s, "stretch", test_stretch);
 }

@@ -156,6 +156,19 @@ test_full_120x40(void)
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].w, 120);
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].y, l.r[SR_PANEL_SERVICES].y + 9);
 	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 10);
+	/* no error pattern: errors take 2 lines and no share; minimums 3 +
+	 * 7 + 5 + 2 + 4 = 21 of 37, 16 spare shared 2:3:3 -> chart 4,
+	 * services 6, the rest (6) to the event log */
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL,
+	    SR_LAYOUT_NO_ERRORS, 120, 40, 9, NULL, 0, &l);
+	CU_ASSERT(layout_sane(&l, 120, 40));
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_ERRORS].h, 2);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_CHART].h, 11);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].h, 11);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 10);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].y + l.r[SR_PANEL_EVENTS].h, 39);
+	sr_layout_compute(T, SR_PANEL__COUNT, SR_LAYOUT_FULL, 0, 120, 40, 9,
+	    NULL, 0, &l);
 	/* the error patterns go right after the chart when lines run out:
 	 * 120x25 leaves 21 under the header: tiles 3, services 5, events 4,
 	 * errors 4 = 16 fit without the chart (7) */
