@@ -918,7 +918,6 @@ web_admit(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
 	return 0;
 }
 
-
 /* The handler's view of a request. */
 static void
 web_req_view(struct sr_web *w, struct MHD_Connection *c, struct web_req *rq,
