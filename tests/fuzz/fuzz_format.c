@@ -68,6 +68,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the first line: a selector byte (odd: Apache), then a template */
 	nl = memchr(s, '\n', size);
 	n = nl ? (size_t)(nl - s) : size;
+	if (n == 0) /* no selector byte: an empty first line, no template */
+		n = 1;
 	pre = (data[0] & 1) ? "apache:" : "nginx:";
 	spec = malloc(strlen(pre) + n);
 	if (spec == NULL)
