@@ -57,8 +57,8 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 		sr_buf_addf(w->b, "%s[%s]\n", w->sec[0] ? "\n" : "", section);
 		(void)snprintf(w->sec, sizeof(w->sec), "%s", section);
 	}
-	sr_buf_addf(w->b, "%s%s%s  ; %s\n", key, sr_config_eq(value), value,
-	    origin);
+	sr_buf_addf(w->b, "%s%s%s  ; %s\n", key, sr_config_eq(key, value),
+	    value, origin);
 	free(shown);
 }
 

@@ -555,15 +555,33 @@ struct cfg_ctx {
 	int failed;
 };
 
+/*
+ * inih's line reader: one line a call, counted.  A line that does not fit
+ * inih's buffer would reach inih cut in two (the tail read as a line of
+ * its own): it stops the parse with an error naming the line instead.
+ */
 static char *
 cfg_reader(char *buf, int size, void *stream)
 {
 	struct cfg_ctx *x = stream;
 	char *r = fgets(buf, size, x->fp);
+	size_t n;
+	int ch;
 
-	if (r != NULL)
-		x->line++;
-	return r;
+	if (r == NULL)
+		return NULL;
+	x->line++;
+	n = strlen(buf);
+	if (n == 0 || buf[n - 1] == '\n')
+		return r;
+	if ((ch = fgetc(x->fp)) == '\n' || ch == EOF)
+		return r; /* the line just fits */
+	x->failed = 1;
+	(void)sr_err_set(&x->err,
+	    "%s:%d: line longer than %d characters (the limit of the "
+	    "config reader)",
+	    x->file, x->line, SR_CONFIG_LINE_MAX);
+	return NULL;
 }
 
 int
@@ -975,8 +993,12 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 }
 
 const char *
-sr_config_eq(const char *value)
+sr_config_eq(const char *key, const char *value)
 {
+	size_t n = strlen(key) + strlen(value);
+
+	if (n + 3 > SR_CONFIG_LINE_MAX)
+		return "="; /* "k=;v" reads back too: no space before ';' */
 	return value[0] == ';' ? " =" : " = ";
 }
 
@@ -996,7 +1018,7 @@ dump_one(void *ctx, const char *sec, const char *key, const char *value,
 		sr_buf_addf(d->b, "%s[%s]\n", d->sec[0] ? "\n" : "", sec);
 		(void)snprintf(d->sec, sizeof(d->sec), "%s", sec);
 	}
-	sr_buf_addf(d->b, "%s%s%s\n", key, sr_config_eq(value), value);
+	sr_buf_addf(d->b, "%s%s%s\n", key, sr_config_eq(key, value), value);
 }
 
 void

@@ -271,11 +271,19 @@ typedef void sr_config_each_fn(void *ctx, const char *section, const char *key,
     const char *value, const char *origin);
 
 /*
+ * The longest line a config file may have, newline excluded: inih reads
+ * lines into a buffer of INI_MAX_LINE (200) bytes, and a longer line is
+ * an error naming FILE:LINE (it would otherwise be cut in two).
+ */
+#define SR_CONFIG_LINE_MAX 199
+
+/*
  * What goes between key and value in a "key = value" line so that the
  * value reads back as it is: " = ", or " =" before a value that starts
- * with ';' (inih takes a ';' after a space as a comment).
+ * with ';' (inih takes a ';' after a space as a comment), or "=" when
+ * the spaces would make the line longer than SR_CONFIG_LINE_MAX.
  */
-const char *sr_config_eq(const char *value);
+const char *sr_config_eq(const char *key, const char *value);
 
 /* Every setting of c, as sr_config_dump() writes them, to fn. */
 void

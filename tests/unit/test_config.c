@@ -360,6 +360,57 @@ test_dump_reads_back(void)
 	sr_config_release(&d);
 }
 
+/*
+ * Long lines: a line that fits the reader (199 characters) loads and its
+ * dump reads back (written "key=value" when the spaces would not fit); a
+ * longer one is an error naming its line, not a line cut in two whose
+ * tail is read as another (found by fuzz_config).
+ */
+static void
+test_long_lines(void)
+{
+	char text[512], value[256];
+	struct sr_config c, d;
+	struct sr_err err;
+	struct sr_buf a, b;
+	size_t key_eq = strlen("command="), n;
+
+	/* "command=" + value = 199 characters exactly */
+	n = SR_CONFIG_LINE_MAX - key_eq;
+	memset(value, 'x', n);
+	memcpy(value, "/bin/", 5);
+	value[n] = '\0';
+	snprintf(text, sizeof(text), "[action page]\non = fire\ncommand=%s\n",
+	    value);
+	sr_config_init(&c);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_mem(&c, "mem", text, strlen(text),
+				  &err),
+	    0);
+	sr_buf_init(&a);
+	sr_buf_init(&b);
+	sr_config_dump(&c, &a);
+	CU_ASSERT_PTR_NOT_NULL(strstr(a.data, "\ncommand=/bin/"));
+	sr_config_init(&d);
+	CU_ASSERT_EQUAL_FATAL(sr_config_load_mem(&d, "dump", a.data, a.len,
+				  &err),
+	    0);
+	sr_config_dump(&d, &b);
+	CU_ASSERT_STRING_EQUAL(a.data, b.data);
+	sr_buf_release(&a);
+	sr_buf_release(&b);
+	sr_config_release(&c);
+	sr_config_release(&d);
+	/* one character more: an error on line 3 */
+	snprintf(text, sizeof(text),
+	    "[action page]\non = fire\ncommand=%sy\ntimeout = 5s\n", value);
+	sr_config_init(&c);
+	memset(&err, 0, sizeof(err));
+	CU_ASSERT_EQUAL(sr_config_load_mem(&c, "mem", text, strlen(text), &err),
+	    -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "mem:3: line longer than 199"));
+	sr_config_release(&c);
+}
+
 void
 sr_test_config_suite(void)
 {
@@ -371,4 +422,5 @@ sr_test_config_suite(void)
 	CU_add_test(s, "rule fields a rule reads", test_rule_reads);
 	CU_add_test(s, "origins", test_origins);
 	CU_add_test(s, "the dump reads back", test_dump_reads_back);
+	CU_add_test(s, "long lines", test_long_lines);
 }
