@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hmap.h"
 #include "core/timeutil.h"
 
 #define FILE_BUF 65536
@@ -210,34 +211,25 @@ file_set_cursor(void *self, const char *cursor, struct sr_err *err)
 	return 0;
 }
 
-/* FNV-1a 64 of the length (4 bytes, little-endian), then the bytes. */
-static uint64_t
-file_hash(const unsigned char *p, uint32_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (int i = 0; i < 4; i++)
-		h = (h ^ ((n >> (8 * i)) & 0xff)) * 0x100000001b3ULL;
-	for (uint32_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
-}
-
 /* The fingerprint of fd's first len bytes; -1 when it has fewer. */
 static int
 file_head(int fd, uint32_t len, uint64_t *hash)
 {
-	unsigned char b[FILE_FP_MAX];
+	/* FNV-1a 64 (sr_hash_bytes) of the length, 4 bytes little-endian,
+	 * then the bytes */
+	unsigned char b[4 + FILE_FP_MAX];
 	ssize_t r;
 
 	if (len > FILE_FP_MAX)
 		return -1;
+	for (int i = 0; i < 4; i++)
+		b[i] = (unsigned char)(len >> (8 * i));
 	do
-		r = pread(fd, b, len, 0);
+		r = pread(fd, b + 4, len, 0);
 	while (r < 0 && errno == EINTR);
 	if (r != (ssize_t)len)
 		return -1;
-	*hash = file_hash(b, len);
+	*hash = sr_hash_bytes(b, 4 + (size_t)len);
 	return 0;
 }
 

@@ -568,6 +568,18 @@ prom_head(struct sr_buf *b, const char *name, const char *type,
 }
 
 /* One sample; labels is "k1", v1, "k2", v2 ..., NULL. */
+static void prom_sample(struct sr_buf *b, const char *name, double v, ...);
+
+/* A series of one sample without labels, with its HELP and TYPE. */
+static void
+prom_one(struct sr_buf *b, const char *name, const char *type, const char *help,
+    double v)
+{
+	prom_head(b, name, type, help);
+	prom_sample(b, name, v, (const char *)NULL);
+}
+
+/* One sample; labels is "k1", v1, "k2", v2 ..., NULL. */
 static void
 prom_sample(struct sr_buf *b, const char *name, double v, ...)
 {
@@ -916,14 +928,12 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    s->models[i].win[W].ttft_p95 / 1000.0, "model",
 		    s->models[i].name, "quantile", "0.95", (const char *)NULL);
 	}
-	prom_head(b, "sitrep_active_users", "gauge",
-	    "users seen in the active-session window");
-	prom_sample(b, "sitrep_active_users", (double)s->users.active_users,
-	    (const char *)NULL);
-	prom_head(b, "sitrep_active_sessions", "gauge",
-	    "sessions seen in the active-session window");
-	prom_sample(b, "sitrep_active_sessions",
-	    (double)s->users.active_sessions, (const char *)NULL);
+	prom_one(b, "sitrep_active_users", "gauge",
+	    "users seen in the active-session window",
+	    (double)s->users.active_users);
+	prom_one(b, "sitrep_active_sessions", "gauge",
+	    "sessions seen in the active-session window",
+	    (double)s->users.active_sessions);
 	prom_head(b, "sitrep_insights", "gauge", "insights by state");
 	{
 		size_t resolved = s->n_insights - s->n_firing - s->n_pending;
@@ -944,10 +954,8 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 			    sr_severity_name(s->insights[i].severity),
 			    (const char *)NULL);
 
-	prom_head(b, "sitrep_events_ingested_total", "counter",
-	    "events accepted since start");
-	prom_sample(b, "sitrep_events_ingested_total", (double)s->totals.events,
-	    (const char *)NULL);
+	prom_one(b, "sitrep_events_ingested_total", "counter",
+	    "events accepted since start", (double)s->totals.events);
 	prom_head(b, "sitrep_events_rejected_total", "counter",
 	    "input lines rejected since start, by source and reason");
 	for (size_t i = 0; i < s->n_sources; i++)
@@ -957,32 +965,23 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 			    "source", s->sources[i].name, "reason",
 			    s->sources[i].rejected_by_reason[j].name,
 			    (const char *)NULL);
-	prom_head(b, "sitrep_process_cpu_seconds_total", "counter",
-	    "CPU time used by sitrep (user and system)");
-	prom_sample(b, "sitrep_process_cpu_seconds_total",
-	    (double)in->cpu_us / 1e6, (const char *)NULL);
-	prom_head(b, "sitrep_process_resident_memory_bytes", "gauge",
-	    "resident memory of sitrep");
-	prom_sample(b, "sitrep_process_resident_memory_bytes",
-	    (double)s->self_rss_bytes, (const char *)NULL);
+	prom_one(b, "sitrep_process_cpu_seconds_total", "counter",
+	    "CPU time used by sitrep (user and system)",
+	    (double)in->cpu_us / 1e6);
+	prom_one(b, "sitrep_process_resident_memory_bytes", "gauge",
+	    "resident memory of sitrep", (double)s->self_rss_bytes);
 	if (in->store_bytes >= 0) {
-		prom_head(b, "sitrep_store_size_bytes", "gauge",
-		    "size of the database file and its WAL");
-		prom_sample(b, "sitrep_store_size_bytes",
-		    (double)in->store_bytes, (const char *)NULL);
+		prom_one(b, "sitrep_store_size_bytes", "gauge",
+		    "size of the database file and its WAL",
+		    (double)in->store_bytes);
 	}
-	prom_head(b, "sitrep_store_errors_total", "counter",
-	    "failed commits and writes of the database since start");
-	prom_sample(b, "sitrep_store_errors_total", (double)s->store.errors,
-	    (const char *)NULL);
-	prom_head(b, "sitrep_store_state", "gauge",
-	    "the store: 0 ok, 1 retrying, 2 failing");
-	prom_sample(b, "sitrep_store_state", (double)s->store.state,
-	    (const char *)NULL);
-	prom_head(b, "sitrep_store_held_events", "gauge",
-	    "events held in memory until their commit");
-	prom_sample(b, "sitrep_store_held_events", (double)s->store.held,
-	    (const char *)NULL);
+	prom_one(b, "sitrep_store_errors_total", "counter",
+	    "failed commits and writes of the database since start",
+	    (double)s->store.errors);
+	prom_one(b, "sitrep_store_state", "gauge",
+	    "the store: 0 ok, 1 retrying, 2 failing", (double)s->store.state);
+	prom_one(b, "sitrep_store_held_events", "gauge",
+	    "events held in memory until their commit", (double)s->store.held);
 	prom_head(b, "sitrep_events_dropped_total", "counter",
 	    "events read but never stored, by reason");
 	for (int r = 0; r < SR_DROP__COUNT; r++)
@@ -990,21 +989,16 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 		    (double)s->store.dropped[r], "reason",
 		    sr_snap_drop_name((enum sr_snap_drop)r),
 		    (const char *)NULL);
-	prom_head(b, "sitrep_store_rows_dropped_total", "counter",
-	    "samples and insight rows not written while the store failed");
-	prom_sample(b, "sitrep_store_rows_dropped_total",
-	    (double)s->store.rows_dropped, (const char *)NULL);
-	prom_head(b, "sitrep_http_requests_total", "counter",
-	    "HTTP requests answered");
-	prom_sample(b, "sitrep_http_requests_total", (double)in->http.requests,
-	    (const char *)NULL);
-	prom_head(b, "sitrep_http_errors_total", "counter",
-	    "HTTP answers with a status of 400 or more");
-	prom_sample(b, "sitrep_http_errors_total", (double)in->http.errors,
-	    (const char *)NULL);
-	prom_head(b, "sitrep_sse_clients", "gauge", "open /api/stream clients");
-	prom_sample(b, "sitrep_sse_clients", (double)in->http.sse_clients,
-	    (const char *)NULL);
+	prom_one(b, "sitrep_store_rows_dropped_total", "counter",
+	    "samples and insight rows not written while the store failed",
+	    (double)s->store.rows_dropped);
+	prom_one(b, "sitrep_http_requests_total", "counter",
+	    "HTTP requests answered", (double)in->http.requests);
+	prom_one(b, "sitrep_http_errors_total", "counter",
+	    "HTTP answers with a status of 400 or more",
+	    (double)in->http.errors);
+	prom_one(b, "sitrep_sse_clients", "gauge", "open /api/stream clients",
+	    (double)in->http.sse_clients);
 }
 
 struct sr_web_frame *
