@@ -10,11 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null || fail "python3 is needed"
-command -v tmux >/dev/null || fail "tmux is needed"
-SOCK="sitrep-secrets-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
+tmux_open secrets
 
 PW=hunter2 KEY=s3cr3t TOK=abcq7 NETPW=n3tpw BEARER=b34rer
 # none_of FILE WHAT: none of the secrets is in FILE

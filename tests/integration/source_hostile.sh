@@ -10,11 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 command -v python3 >/dev/null || fail "python3 is needed"
-command -v tmux >/dev/null || fail "tmux is needed"
-SOCK="sitrep-hostile-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
+tmux_open hostile
 # ASan keeps freed memory in quarantine: a looser bound there
 BOUND_KIB=$((64 * 1024))
 [ "${SAN:-0}" = 1 ] && BOUND_KIB=$((768 * 1024))

@@ -6,21 +6,7 @@
 # alone under NO_COLOR; nothing is written over the screen, and the line
 # on the change is printed on stderr once the console quits.
 source "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { [ "${CI:-}" = true ] && fail "tmux not installed"; skip "tmux not installed"; }
-
-SOCK="sitrep-tuis-$$"
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }
-trap cleanup_tmux EXIT
-# wait_for SESSION TEXT: poll the pane until it shows TEXT (bounded)
-wait_for() {
-	for _ in $(seq 200); do
-		tm capture-pane -p -t "$1" | grep -qF -- "$2" && return 0
-		sleep 0.1
-	done
-	tm capture-pane -p -t "$1" >&2 || true
-	fail "$1: screen never showed '$2'"
-}
+tmux_open tuis
 
 for mode in colour mono; do
 	d="$T/$mode"
@@ -30,12 +16,12 @@ for mode in colour mono; do
 	tm new-session -d -s "$mode" -x 120 -y 30 \
 		"env PS1='PROMPT\$ ' bash --norc --noprofile"
 	tm send-keys -t "$mode" "clear; $env '$SITREP' --db '$d/sub/db' </dev/null; echo EXITED" Enter
-	wait_for "$mode" "LIVE"
+	tm_wait "$mode" "LIVE"
 	screen_before=$(tm capture-pane -p -t "$mode")
 	grep -q "STORE" <<<"$screen_before" && fail "$mode: STORE shown while ok"
 	rm -rf "$d/sub"
 	touch "$d/sub"
-	wait_for "$mode" "STORE FAILING: "
+	tm_wait "$mode" "STORE FAILING: "
 	line=$(tm capture-pane -p -t "$mode" | grep "STORE FAILING: ")
 	grep -q "database" <<<"$line" || fail "$mode: no reason: $line"
 	echo "ok $mode: $line"
@@ -58,7 +44,7 @@ for mode in colour mono; do
 		fail "$mode: still failing once the path is free"
 	echo "ok $mode: the line is gone once the store is written again"
 	tm send-keys -t "$mode" q
-	wait_for "$mode" "EXITED"
+	tm_wait "$mode" "EXITED"
 	tm capture-pane -p -t "$mode" -S -50 |
 		grep -q "^sitrep: store failing: database file '$d/sub/db' was deleted" ||
 		{ tm capture-pane -p -t "$mode" >&2; fail "$mode: no stderr line after quitting"; }
