@@ -48,7 +48,7 @@ def hist_state(k):
         if j <= K // 2:
             inc = [3, 5, 4, 2, 1, 0, 0, 0, 0]
         else:
-            inc = [0, 1, 1, 2, 3, 5, 4, 2, 1]
+            inc = [0, 1, 1, 2, 3, 5, 4, 3, 0]
         for i in range(len(LE)):
             per[i] += inc[i]
     cum, out = 0, []

@@ -12,6 +12,13 @@ for c in prometheus prometheus-node-exporter python3 sqlite3 jq; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 FIX="$ROOT/tests/fixtures/prom"
+# a bad spec is a usage error naming the problem
+for bad in 'prom:ftp://127.0.0.1/metrics' 'prom:http://127.0.0.1/m#series=0' \
+	'prom:http://127.0.0.1/m#since=1'; do
+	rc=0; "$SITREP" ingest --db "$T/bad.db" --source "$bad" 2>"$T/bad.err" || rc=$?
+	check "exit status for '$bad'" "$rc" 2
+	grep -q "source 'prom:" "$T/bad.err" || { cat "$T/bad.err"; fail "no message for '$bad'"; }
+done
 XP=$(free_port); NP=$(free_port); PP=$(free_port); SP=$(free_port)
 DOWN=$(free_port)
 
