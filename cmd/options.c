@@ -33,7 +33,7 @@
 
 #define SOURCE_SPECS                                             \
 	"file:PATH?from=start, sqlite:PATH?table=T&from=start, " \
-	"http(s)://URL, sitrep://HOST[:PORT], "                 \
+	"http(s)://URL, sitrep://HOST[:PORT], "                  \
 	"prom:http(s)://URL#job=NAME (see sitrep(1) SOURCES)"
 
 /* Designated by id, so a row's place is its enum value. */
