@@ -24,9 +24,9 @@
  * A sample's own timestamp is honoured (as Prometheus does by default); one
  * without is taken at the scrape's time.  A series seen again at a time not
  * after its last one is skipped.  At most series_max series (plain series and
- * histograms) are kept per target; samples of the others are dropped and
- * counted.  A series missing from PROM_STALE_SCRAPES scrapes in a row is
- * forgotten (its slot freed for another).
+ * histograms) are handed on per target, counted since it was made (a name
+ * handed on stays in the engine and the store, so series that come and go
+ * count too); samples of the others are dropped and counted.
  *
  * Pure: no I/O, no clock; the caller passes the scrape's time.
  */
