@@ -11,6 +11,7 @@ source "$(dirname "$0")/lib.sh"
 for c in prometheus prometheus-node-exporter python3 sqlite3 jq; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
+tmux_open prom
 FIX="$ROOT/tests/fixtures/prom"
 # a bad spec is a usage error naming the problem
 for bad in 'prom:ftp://127.0.0.1/metrics' 'prom:http://127.0.0.1/m#series=0' \
@@ -138,6 +139,12 @@ check "series kept under [limits] prom_series" "$(src many | jq -r .series)" 500
 check "series over the cap dropped in a scrape" "$(src many | jq -r .series_dropped)" 99500
 check "series stored for the capped target" \
 	"$(sqlite3 "$T/db" "SELECT COUNT(DISTINCT name) FROM samples WHERE name LIKE 'prom.many.m{%'")" 500
+
+# --- the console's header says the same ---
+tm new-session -d -s c -x 320 -y 30 \
+	"'$SITREP' --db '$T/tui.db' --no-mouse --source 'prom:$U/many#job=m2&series=100' --source 'prom:$U/json#job=j2'; sleep 30"
+tm_wait c "is 'application/json', not Prometheus text"
+tm_wait c "100 series (over the cap of 100: 99900 dropped)"
 
 # --- node-exporter and Prometheus's own /metrics ---
 wait_val host.node.cpu
