@@ -941,6 +941,17 @@ http_prom_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	}
 	src_ok(&s->c);
 	s->c.caught_up = 1;
+	if (sink->sample != NULL) {
+		struct sr_prom_target_stats ps;
+
+		sr_prom_target_stats(s->target, &ps);
+		if (ps.truncated_last) /* ok, but say what was left out */
+			src_set_state(&s->c, SR_SRC_OK,
+			    "answer from '%s' has more than %zu samples: the "
+			    "rest is not read (the series cap, [limits] "
+			    "prom_series or series=, sets how many)",
+			    s->req_shown, ps.samples_max);
+	}
 	return;
 down:
 	if (sink->sample != NULL)

@@ -155,7 +155,8 @@ struct sr_prom_target {
 	const char *server;
 	/* during one scrape */
 	int64_t now_ms;
-	int64_t ts_max; /* newest sample time of the scrape */
+	int64_t ts_max;	 /* newest sample time of the scrape */
+	size_t nsamples; /* read of this exposition */
 	sr_prom_emit_fn *emit;
 	void *ctx;
 	size_t emitted;
@@ -568,6 +569,14 @@ target_node(struct sr_prom_target *t, const struct sr_prom_sample *s)
 	}
 }
 
+static size_t
+target_samples_max(const struct sr_prom_target *t)
+{
+	size_t n = t->series_max * SR_PROM_SAMPLES_PER_SERIES;
+
+	return n > SR_PROM_SAMPLES_MIN ? n : SR_PROM_SAMPLES_MIN;
+}
+
 static int
 target_sample(void *ctx, const struct sr_prom_sample *s)
 {
@@ -576,6 +585,10 @@ target_sample(void *ctx, const struct sr_prom_sample *s)
 	int row, counter = 0;
 	struct prom_series *ser;
 
+	if (++t->nsamples > target_samples_max(t)) {
+		t->st.truncated_last = 1;
+		return 1; /* stop: the rest is not read */
+	}
 	if (ts > t->ts_max)
 		t->ts_max = ts;
 	if ((row = known_row(s)) >= 0)
@@ -891,6 +904,8 @@ sr_prom_target_scrape(struct sr_prom_target *t, const char *text, size_t len,
 	t->ctx = ctx;
 	t->emitted = 0;
 	t->st.dropped_last = 0;
+	t->st.truncated_last = 0;
+	t->nsamples = 0;
 	t->node.seen = 0;
 	t->node.cpu_all.cur = t->node.cpu_idle.cur = 0;
 	t->node.has_mem_total = t->node.has_mem_avail = 0;
@@ -928,6 +943,7 @@ sr_prom_target_stats(const struct sr_prom_target *t,
 	*out = t->st;
 	out->series = sr_hmap_count(t->series);
 	out->series_max = t->series_max;
+	out->samples_max = target_samples_max(t);
 	out->models = sr_hmap_count(t->models);
 	out->server = t->server;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/promscrape.h"
+#include "core/util.h"
 
 void sr_test_promscrape_suite(void);
 
@@ -183,6 +184,25 @@ test_series_cap(void)
 	CU_ASSERT_EQUAL(st.dropped_last, 2);
 	CU_ASSERT(isnan(got_v(&g, "prom.j.e")));
 	sr_prom_target_free(t);
+	/* a million tiny series: SR_PROM_SAMPLES_MIN read, the rest not */
+	{
+		struct sr_buf b;
+
+		sr_buf_init(&b);
+		for (int i = 0; i < SR_PROM_SAMPLES_MIN + 10; i++)
+			sr_buf_addf(&b, "m{i=\"%d\"} 1\n", i);
+		t = sr_prom_target_new("j", 2);
+		g.n = 0;
+		(void)sr_prom_target_scrape(t, b.data, b.len, 0, 1000, got_emit,
+		    &g, NULL);
+		sr_prom_target_stats(t, &st);
+		CU_ASSERT_EQUAL(st.truncated_last, 1);
+		CU_ASSERT_EQUAL(st.samples_max, SR_PROM_SAMPLES_MIN);
+		/* 50000 read, 2 kept */
+		CU_ASSERT_EQUAL(st.dropped_last, SR_PROM_SAMPLES_MIN - 2);
+		sr_prom_target_free(t);
+		sr_buf_release(&b);
+	}
 }
 
 /* vLLM as its docs show it (docs.vllm.ai, Production Metrics) */
