@@ -8,7 +8,7 @@
 # Prometheus's own /metrics are read; bad targets (down, slow, JSON,
 # oversize, too many series) show in /api/health and cost nothing else.
 source "$(dirname "$0")/lib.sh"
-for c in prometheus prometheus-node-exporter python3 sqlite3 jq; do
+for c in prometheus promtool prometheus-node-exporter python3 sqlite3 jq; do
 	command -v "$c" >/dev/null || skip "$c not installed"
 done
 tmux_open prom
@@ -141,6 +141,14 @@ check "series over the cap dropped in a scrape" "$(src many | jq -r .series_drop
 check "the rest not read, and said so" "$(src many | jq -r '.state + " " + (.last_error | test("more than 50000 samples") | tostring)')" "ok true"
 check "series stored for the capped target" \
 	"$(sqlite3 "$T/db" "SELECT COUNT(DISTINCT name) FROM samples WHERE name LIKE 'prom.many.m{%'")" 500
+
+# sitrep's own /metrics stays a valid exposition: the llm.* samples are
+# there, the scraped targets' raw series are not exported again
+curl -s "http://127.0.0.1:$SP/metrics" > "$T/own"
+promtool check metrics < "$T/own" >/dev/null 2>"$T/own.err" || { cat "$T/own.err" | head; fail "promtool rejects sitrep's /metrics"; }
+check "llm.* on sitrep's /metrics" \
+	"$(awk '$1 == "sitrep_llm_running{instance=\"meta-llama/Llama-3.1-8B-Instruct\"}" { print $2 }' "$T/own")" 6
+check "no raw prom.* series on sitrep's /metrics" "$(grep -c '^sitrep_prom_' "$T/own")" 0
 
 # --- the console's header says the same ---
 tm new-session -d -s c -x 250 -y 30 \
