@@ -37,7 +37,8 @@
  *   vLLM: docs.vllm.ai/en/stable/usage/metrics/ ("Production Metrics")
  *   TGI: huggingface.co/docs/text-generation-inference/reference/metrics
  *   SGLang: docs.sglang.io/docs/references/production_metrics
- *   llama.cpp: tools/server/README.md, GET /metrics (--metrics)
+ *   llama.cpp: the server README (examples/server, later tools/server),
+ *   "GET /metrics" (llama-server --metrics)
  */
 const struct sr_prom_known sr_prom_known[] = {
 	{ "vllm", "vllm:num_requests_running", SR_PROM_F_RUNNING, 1, "all" },
