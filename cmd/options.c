@@ -197,6 +197,16 @@ const struct sr_option sr_options[] = {
 	[SR_O_ACCEPT_EVENTS] = { SR_O_ACCEPT_EVENTS, "accept-events", 0,
 	    SR_OPT_FLAG, NULL, NULL, "allow POST /api/events", S | C, 0, NULL,
 	    "serve.accept_events", "yes" },
+	[SR_O_ACCEPT_OTLP] = { SR_O_ACCEPT_OTLP, "accept-otlp", 0, SR_OPT_FLAG,
+	    NULL, NULL,
+	    "receive OTLP/HTTP: POST /v1/traces and /v1/logs (JSON or "
+	    "protobuf)",
+	    S | C, 0, NULL, "serve.accept_otlp", "yes" },
+	[SR_O_OTLP_LISTEN] = { SR_O_OTLP_LISTEN, "otlp-listen", 0,
+	    SR_OPT_STRING, "ADDR:PORT", NULL,
+	    "also receive OTLP here, and nothing else (4318 by convention; "
+	    "implies --accept-otlp)",
+	    S | C, 0, NULL, "serve.otlp_listen", NULL },
 	[SR_O_ALLOW_HOST] = { SR_O_ALLOW_HOST, "allow-host", 0, SR_OPT_STRING,
 	    "NAME", NULL,
 	    "answer requests whose Host is NAME too (repeatable; adds to "
