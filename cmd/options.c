@@ -290,7 +290,8 @@ const struct sr_command sr_commands[] = {
 	    "page at /.  Piped stdin is read as events.",
 	    "Routes: /api/health /api/metrics/overview\n"
 	    "/api/metrics/performance /api/metrics/series /api/services\n"
-	    "/api/events /api/insights /api/summary /api/stream /metrics /.\n"
+	    "/api/events /api/insights /api/summary /api/stream /metrics /;\n"
+	    "with --accept-otlp the OTLP/HTTP receiver /v1/traces /v1/logs.\n"
 	    "See man sitrep, HTTP API.",
 	    0, sr_cmd_serve },
 	{ "config", C,
