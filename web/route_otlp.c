@@ -10,6 +10,8 @@
  * /api/events.  Answers, in the request's encoding: 200 with
  * partialSuccess when some items were refused, 400 for a body that
  * cannot be decoded, 503 with Retry-After while the store is failing.
+ * A gzip body (Content-Encoding: gzip) is inflated first, within the
+ * body limit.
  */
 #include "web/route.h"
 
@@ -19,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <zlib.h>
 
 #include "core/otlp.h"
 #include "core/parse.h"
@@ -107,6 +111,47 @@ otlp_ok(const struct sr_web_req *rq, const struct otlp_post *op)
 	return ret;
 }
 
+/*
+ * Inflate a gzip body into out, at most max bytes (the body limit holds
+ * for what it inflates to).  0; -1 with err set for a body that is not
+ * gzip (400); -2 when it inflates past max (413).
+ */
+static int
+otlp_gunzip(const struct sr_buf *in, size_t max, struct sr_buf *out,
+    struct sr_err *err)
+{
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	/* 15 + 16: a gzip wrapper, as Content-Encoding: gzip means */
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return sr_err_set(err, "cannot inflate the body: zlib failed");
+	z.next_in = (Bytef *)(uintptr_t)in->data;
+	z.avail_in = (uInt)in->len;
+	do {
+		if (out->len == max) {
+			inflateEnd(&z);
+			return -2;
+		}
+		sr_buf_grow(out,
+		    64 * 1024 < max - out->len ? 64 * 1024 : max - out->len);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)(out->cap - out->len - 1 < max - out->len
+			? out->cap - out->len - 1
+			: max - out->len);
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len = (size_t)((char *)z.next_out - out->data);
+		out->data[out->len] = '\0';
+	} while (rc == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
+	inflateEnd(&z);
+	if (rc != Z_STREAM_END || z.avail_in > 0)
+		return sr_err_set(err,
+		    "body is not gzip, or is cut short (Content-Encoding: "
+		    "gzip)");
+	return 0;
+}
+
 /* sr_web_later_fn: the loop said whether the post's commit succeeded. */
 static enum MHD_Result
 otlp_done(const struct sr_web_req *rq, void *ctx, int committed)
@@ -128,10 +173,9 @@ otlp_done(const struct sr_web_req *rq, void *ctx, int committed)
  * object whose top list, when present, is an array.
  */
 static cJSON *
-otlp_decode(const struct sr_web_req *rq, enum sr_otlp_signal sig, int pb,
+otlp_decode(const struct sr_buf *b, enum sr_otlp_signal sig, int pb,
     struct sr_err *err)
 {
-	const struct sr_buf *b = rq->body;
 	const cJSON *top;
 	cJSON *root;
 
@@ -176,7 +220,8 @@ otlp_receive(const struct sr_web_req *rq, enum sr_otlp_signal sig)
 	cJSON *root;
 	size_t cap = 0, nev;
 	int64_t now = sr_now_ms();
-	int pb, r;
+	struct sr_buf plain;
+	int pb, r, gz;
 
 	ctype =
 	    MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND, "Content-Type");
@@ -187,13 +232,26 @@ otlp_receive(const struct sr_web_req *rq, enum sr_otlp_signal sig)
 		    "--accept-otlp");
 	enc = MHD_lookup_connection_value(rq->c, MHD_HEADER_KIND,
 	    "Content-Encoding");
-	if (enc != NULL && strcasecmp(enc, "identity") != 0)
+	gz = enc != NULL && strcasecmp(enc, "gzip") == 0;
+	if (enc != NULL && !gz && strcasecmp(enc, "identity") != 0)
 		return otlp_error(rq, pb, 415,
-		    "compressed bodies (Content-Encoding) are not supported: "
-		    "set the exporter's compression to none");
+		    "unsupported Content-Encoding: send gzip or none");
 	if (rq->body_too_large)
 		return otlp_error(rq, pb, 413, "request body too large");
-	if ((root = otlp_decode(rq, sig, pb, &err)) == NULL)
+	if (gz) {
+		sr_buf_init(&plain);
+		r = otlp_gunzip(rq->body, cfg->max_body, &plain, &err);
+		if (r < 0) {
+			sr_buf_release(&plain);
+			return otlp_error(rq, pb, r == -2 ? 413 : 400,
+			    r == -2 ? "request body too large once inflated"
+				    : err.msg);
+		}
+	}
+	root = otlp_decode(gz ? &plain : rq->body, sig, pb, &err);
+	if (gz)
+		sr_buf_release(&plain);
+	if (root == NULL)
 		return otlp_error(rq, pb, 400, err.msg);
 	op = sr_xcalloc(1, sizeof(*op));
 	op->sig = sig;

@@ -8,7 +8,9 @@
 # first-token span event), log severity and body.  A span that ends
 # before it starts is refused with 200 + partialSuccess.rejectedSpans;
 # an undecodable body is 400 (protobuf: a google.rpc.Status answer); a
-# foreign Content-Type 415; a compressed body 415; no token 401; without
+# foreign Content-Type 415; a gzip body is read (one that is not gzip
+# 400, one inflating past the body limit 413, another encoding 415); no
+# token 401; without
 # --accept-otlp 404; and --otlp-listen answers OTLP and nothing else.
 source "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || fail "sqlite3 is needed"
@@ -165,15 +167,29 @@ check "protobuf unknown field" "$(printf '\x48\x96\x01' | status "${AUTH[@]}" "$
 check "protobuf empty answer" "$(stat -c %s "$T/e.body")" 0
 check "text/plain" "$(status "${AUTH[@]}" -H 'Content-Type: text/plain' \
 	--data-binary @"$T/logs.json" "$B/v1/logs")" 415
-check "gzip" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
+check "brotli" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: br' \
 	--data-binary @"$T/logs.json" "$B/v1/logs")" 415
-grep -q 'compression' "$T/e.body" || fail "gzip: answer does not say why: $(cat "$T/e.body")"
+grep -q 'Content-Encoding' "$T/e.body" || fail "br: answer does not say why: $(cat "$T/e.body")"
+check "not gzip" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
+	--data-binary @"$T/logs.json" "$B/v1/logs")" 400
+gzip -c "$T/logs.json" | head -c 100 >"$T/cut.gz"
+check "gzip cut short" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
+	--data-binary @"$T/cut.gz" "$B/v1/logs")" 400
+# 2 MiB of zeros inflate past the 1 MiB body limit
+head -c 2097152 /dev/zero | gzip -c >"$T/bomb.gz"
+check "gzip past the body limit" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
+	--data-binary @"$T/bomb.gz" "$B/v1/logs")" 413
 check "OTLP port: other routes" "$(status "${AUTH[@]}" "$BO/api/health")" 404
 check "OTLP port: events" "$(status "${AUTH[@]}" "${JSON[@]}" --data '{}' "$BO/api/events")" 404
 check "foreign Host" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Host: evil.example' \
 	--data-binary @"$T/logs.json" "$BO/v1/logs")" 403
 check "GET /v1/traces" "$(status "${AUTH[@]}" "$B/v1/traces")" 405
 check "nothing more stored" "$(sqlite3 "$T/db" 'SELECT COUNT(*) FROM events')" 51
+# a gzip body (Content-Encoding: gzip, the Collector's default)
+sed 's/record /zipped /g' "$T/logs.json" | gzip -c >"$T/logs.gz"
+check "gzip" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
+	--data-binary @"$T/logs.gz" "$B/v1/logs")" 200
+check "gzip: stored" "$(sqlite3 "$T/db" "SELECT COUNT(*) FROM events WHERE message LIKE 'zipped %'")" 12
 
 # ---- without --accept-otlp ---------------------------------------------
 P2=$(free_port)

@@ -7,7 +7,8 @@
 //   node send.js BASE_URL TOKEN N_SPANS M_LOGS OUT_DIR
 //
 // N spans go through the OTLP/HTTP JSON exporter (service "chat-json")
-// and N through the protobuf one ("chat-proto"); M log records through the
+// and N through the protobuf one, gzipped ("chat-proto"); M log records
+// through the
 // OTLP/HTTP JSON log exporter ("worker").  Exits non-zero when any export
 // did not succeed.
 'use strict';
@@ -128,7 +129,7 @@ async function sendLogs() {
   await sendSpans('chat-json', new JsonTraceExporter({
     url: `${base}/v1/traces`, headers }));
   await sendSpans('chat-proto', new ProtoTraceExporter({
-    url: `${base}/v1/traces`, headers }));
+    url: `${base}/v1/traces`, headers, compression: 'gzip' }));
   await sendLogs();
   fs.writeFileSync(`${out}/sent.txt`, lines.join('\n') + '\n');
   const bad = results.filter((c) => c !== 0).length;
