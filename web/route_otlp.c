@@ -277,7 +277,7 @@ otlp_receive(const struct sr_web_req *rq, enum sr_otlp_signal sig)
 
 		memcpy(first, op->msg, sizeof(first));
 		(void)snprintf(op->msg, sizeof(op->msg),
-		    "%" PRId64 " of %" PRId64 " %s refused; the first: %s",
+		    "%" PRId64 " of %" PRId64 " %s refused; the first: %.360s",
 		    op->rejected, op->rejected + (int64_t)op->accepted,
 		    sr_otlp_item_name(sig), first); /* cut: still one line */
 		if (!cfg->quiet)
