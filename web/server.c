@@ -1467,6 +1467,8 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 		int loopback = 0;
 
 		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+			if (i == nl)
+				(void)sr_err_prefix(err, "--otlp-listen");
 			sr_web_close(w);
 			return NULL;
 		}
