@@ -191,6 +191,17 @@ check "gzip" "$(status "${AUTH[@]}" "${JSON[@]}" -H 'Content-Encoding: gzip' \
 	--data-binary @"$T/logs.gz" "$B/v1/logs")" 200
 check "gzip: stored" "$(sqlite3 "$T/db" "SELECT COUNT(*) FROM events WHERE message LIKE 'zipped %'")" 12
 
+# ---- a bad --otlp-listen address: named, and nothing listens ------------
+set +e
+"$SITREP" serve --db :memory: --no-system --listen "127.0.0.1:$(free_port)" \
+	--otlp-listen 127.0.0.1:99999 2>"$T/bad.err"
+rc=$?
+set -e
+[ "$rc" != 0 ] || fail "a bad --otlp-listen address was accepted"
+grep -q -- "--otlp-listen: bad listen address '127.0.0.1:99999'" "$T/bad.err" ||
+	fail "bad --otlp-listen: $(cat "$T/bad.err")"
+echo "ok bad --otlp-listen address refused (exit $rc)"
+
 # ---- without --accept-otlp ---------------------------------------------
 P2=$(free_port)
 "$SITREP" serve --db :memory: --listen "127.0.0.1:$P2" --no-system 2>"$T/log2" &
