@@ -198,6 +198,16 @@ const struct sr_option sr_options[] = {
 	[SR_O_ACCEPT_EVENTS] = { SR_O_ACCEPT_EVENTS, "accept-events", 0,
 	    SR_OPT_FLAG, NULL, NULL, "allow POST /api/events", S | C, 0, NULL,
 	    "serve.accept_events", "yes" },
+	[SR_O_ACCEPT_OTLP] = { SR_O_ACCEPT_OTLP, "accept-otlp", 0, SR_OPT_FLAG,
+	    NULL, NULL,
+	    "receive OTLP/HTTP: POST /v1/traces and /v1/logs (JSON or "
+	    "protobuf)",
+	    S | C, 0, NULL, "serve.accept_otlp", "yes" },
+	[SR_O_OTLP_LISTEN] = { SR_O_OTLP_LISTEN, "otlp-listen", 0,
+	    SR_OPT_STRING, "ADDR:PORT", NULL,
+	    "also receive OTLP here, and nothing else (4318 by convention; "
+	    "implies --accept-otlp)",
+	    S | C, 0, NULL, "serve.otlp_listen", NULL },
 	[SR_O_ALLOW_HOST] = { SR_O_ALLOW_HOST, "allow-host", 0, SR_OPT_STRING,
 	    "NAME", NULL,
 	    "answer requests whose Host is NAME too (repeatable; adds to "
@@ -281,7 +291,8 @@ const struct sr_command sr_commands[] = {
 	    "page at /.  Piped stdin is read as events.",
 	    "Routes: /api/health /api/metrics/overview\n"
 	    "/api/metrics/performance /api/metrics/series /api/services\n"
-	    "/api/events /api/insights /api/summary /api/stream /metrics /.\n"
+	    "/api/events /api/insights /api/summary /api/stream /metrics /;\n"
+	    "with --accept-otlp the OTLP/HTTP receiver /v1/traces /v1/logs.\n"
 	    "See man sitrep, HTTP API.",
 	    0, sr_cmd_serve },
 	{ "config", C,

@@ -263,6 +263,9 @@ sr_cmd_serve(int argc, char **argv)
 		wc.max_conns = (unsigned)v;
 	}
 	wc.accept_events = sr_opts_has(&o, SR_O_ACCEPT_EVENTS);
+	wc.otlp_listen = sr_opts_str(&o, SR_O_OTLP_LISTEN, NULL);
+	wc.accept_otlp =
+	    sr_opts_has(&o, SR_O_ACCEPT_OTLP) || wc.otlp_listen != NULL;
 	ao.db_path = sr_opts_str(&o, SR_O_DB, NULL);
 	ao.config_path = sr_opts_str(&o, SR_O_CONFIG, NULL);
 	if (sr_opts_has(&o, SR_O_INTERVAL)) {
@@ -308,6 +311,11 @@ sr_cmd_serve(int argc, char **argv)
 			wc.cors_origin = conf->serve.cors;
 		if (conf->serve.accept_events)
 			wc.accept_events = 1;
+		if (wc.otlp_listen == NULL && conf->serve.otlp_listen != NULL &&
+		    *conf->serve.otlp_listen != '\0')
+			wc.otlp_listen = conf->serve.otlp_listen;
+		if (conf->serve.accept_otlp || wc.otlp_listen != NULL)
+			wc.accept_otlp = 1;
 		if (serve_limits(&wc, &conf->serve, &err) < 0) {
 			fprintf(stderr, "sitrep serve: %s\n", err.msg);
 			sr_app_free(sv.app);

@@ -41,6 +41,7 @@ sr_config_release(struct sr_config *c)
 	free(c->serve.token_file);
 	free(c->serve.cors);
 	free(c->serve.allow_host);
+	free(c->serve.otlp_listen);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -208,6 +209,12 @@ const struct sr_config_key sr_config_keys[] = {
 	    "allow this browser origin", 0, NULL },
 	{ "serve", "accept_events", SR_CONF_BOOL, G(serve.accept_events), "no",
 	    "allow POST /api/events", 0, NULL },
+	{ "serve", "accept_otlp", SR_CONF_BOOL, G(serve.accept_otlp), "no",
+	    "receive OTLP/HTTP on POST /v1/traces and /v1/logs", 0, NULL },
+	{ "serve", "otlp_listen", SR_CONF_STRING, G(serve.otlp_listen), "",
+	    "also receive OTLP on this address, and nothing else there "
+	    "(implies accept_otlp)",
+	    0, NULL },
 	{ "serve", "allow_host", SR_CONF_STRING, G(serve.allow_host), "",
 	    "more Host names to answer (comma list; loopback always)", 0,
 	    NULL },

@@ -177,6 +177,8 @@ struct sr_config_serve {
 	char *token_file;  /* or NULL */
 	char *cors;	   /* allowed origin, or NULL */
 	int accept_events; /* POST /api/events; default no */
+	int accept_otlp;   /* POST /v1/traces, /v1/logs; default no */
+	char *otlp_listen; /* an address for OTLP only, or NULL */
 	char *allow_host;  /* comma list of more Host names, or NULL */
 	/* the server's limits (sr_web_cfg); range-checked by serve */
 	int64_t max_conns;	  /* 512 */

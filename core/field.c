@@ -147,6 +147,10 @@ static const struct sr_field_alias al_tokens_out[] = {
 static const struct sr_field_alias al_ttft[] = {
 	{ "ttft_ms", SR_READ_FLOAT, 0 },
 	{ "time_to_first_token_ms", SR_READ_FLOAT, 1 },
+	/* seconds: Sentry's span attribute, OTel GenAI's metric names */
+	{ "gen_ai.response.time_to_first_token", SR_READ_SEC, 2 },
+	{ "gen_ai.server.time_to_first_token", SR_READ_SEC, 2 },
+	{ "gen_ai.client.operation.time_to_first_chunk", SR_READ_SEC, 3 },
 	{ NULL, 0, 0 },
 };
 static const struct sr_field_alias al_host[] = {

@@ -34,6 +34,7 @@
 
 #include "core/field.h"
 #include "core/hmap.h"
+#include "core/otlp.h"
 #include "core/parse_int.h"
 #include "core/timeutil.h"
 
@@ -102,7 +103,9 @@ struct sr_parser {
 	int has_line_ts;
 	/* OTLP: the record handed out last, and what holds it */
 	const cJSON *otlp_res, *otlp_rl, *otlp_sl, *otlp_rec;
-	cJSON *json;	       /* tree of the last JSON line */
+	enum sr_otlp_signal otlp_sig; /* spans or log records */
+	char otlp_num[2][24];	      /* a span's duration and TTFT, in ns */
+	cJSON *json;		      /* tree of the last JSON line */
 	struct sr_buf scratch; /* mutable copy of a logfmt/combined line */
 	struct sr_buf meta;    /* metadata text of the last line */
 	char *default_service;
@@ -1195,8 +1198,13 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 	}
 	parse_dedupe_tree(root, 0);
 	if (p->fmt == SR_FMT_OTLP ||
-	    cJSON_GetObjectItemCaseSensitive(root, "resourceLogs") != NULL) {
+	    cJSON_GetObjectItemCaseSensitive(root, "resourceLogs") != NULL ||
+	    cJSON_GetObjectItemCaseSensitive(root, "resourceSpans") != NULL) {
 		p->used = sr_format_name(SR_FMT_OTLP);
+		p->otlp_sig = cJSON_GetObjectItemCaseSensitive(root,
+				  "resourceSpans") != NULL
+		    ? SR_OTLP_TRACES
+		    : SR_OTLP_LOGS;
 		p->otlp_rl = p->otlp_sl = p->otlp_rec = NULL;
 		return parse_otlp_next(p, now_ms, ev, why, err);
 	}
@@ -1227,7 +1235,10 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 	return parse_convert(p, now_ms, ev, why, err);
 }
 
-/* ---- OTLP JSON lines (the Collector's file exporter) ---- */
+/*
+ * ---- OTLP: JSON lines (the Collector's file exporter), and the export
+ * requests sitrep serve receives (sr_parser_otlp()) ----
+ */
 
 /* An OTLP AnyValue as a key/value of the line. */
 static void
@@ -1280,11 +1291,15 @@ parse_otlp_attrs(struct sr_parser *p, const cJSON *list, enum sr_reject *why,
 	return 0;
 }
 
-/* The record after p->otlp_rec in resourceLogs/scopeLogs/logRecords. */
+/*
+ * The record after p->otlp_rec in resourceLogs/scopeLogs/logRecords, or
+ * in resourceSpans/scopeSpans/spans.
+ */
 static const cJSON *
 parse_otlp_step(struct sr_parser *p)
 {
 	const cJSON *rl = p->otlp_rl, *sl = p->otlp_sl, *rec = p->otlp_rec;
+	int spans = p->otlp_sig == SR_OTLP_TRACES;
 
 	if (rec != NULL && rec->next != NULL)
 		return p->otlp_rec = rec->next;
@@ -1295,26 +1310,215 @@ parse_otlp_step(struct sr_parser *p)
 			rl = rl == NULL
 			    ? cJSON_GetArrayItem(
 				  cJSON_GetObjectItemCaseSensitive(p->json,
-				      "resourceLogs"),
+				      sr_otlp_top_name(p->otlp_sig)),
 				  0)
 			    : rl->next;
 			if (rl == NULL)
 				return p->otlp_rec = NULL;
 			sl = cJSON_GetArrayItem(
-			    cJSON_GetObjectItemCaseSensitive(rl, "scopeLogs"),
+			    cJSON_GetObjectItemCaseSensitive(rl,
+				spans ? "scopeSpans" : "scopeLogs"),
 			    0);
 		}
 		p->otlp_rl = rl;
 		p->otlp_sl = sl;
 		rec = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(sl,
-					     "logRecords"),
+					     spans ? "spans" : "logRecords"),
 		    0);
 		if (rec != NULL)
 			return p->otlp_rec = rec;
 	}
 }
 
-/* The next log record of an OTLP line as an event: 1, 0 at the end. */
+/*
+ * An OTLP time: nanoseconds since the epoch as a decimal string or a
+ * number (OTLP/JSON allows both for 64-bit integers).  0, or -1 when
+ * absent or not a time.
+ */
+static int
+parse_otlp_ns(const cJSON *c, uint64_t *out)
+{
+	if (cJSON_IsString(c)) {
+		const char *s = c->valuestring;
+		uint64_t v = 0;
+		size_t n = strlen(s);
+
+		if (n == 0 || n > 19 || strspn(s, "0123456789") != n)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			v = v * 10 + (uint64_t)(s[i] - '0');
+		*out = v;
+		return 0;
+	}
+	if (cJSON_IsNumber(c) && c->valuedouble >= 0 &&
+	    c->valuedouble < 9.2e18 &&
+	    c->valuedouble == floor(c->valuedouble)) {
+		*out = (uint64_t)c->valuedouble;
+		return 0;
+	}
+	return -1;
+}
+
+/* 1 for an OTLP span status code that says error (2, or its name). */
+static int
+parse_otlp_status_error(const cJSON *code)
+{
+	return (cJSON_IsNumber(code) && code->valuedouble == 2) ||
+	    (cJSON_IsString(code) &&
+		strcmp(code->valuestring, "STATUS_CODE_ERROR") == 0);
+}
+
+/*
+ * The time to first token a span event says: the first event named
+ * first_token, gen_ai.first_token, first_chunk or gen_ai.first_chunk,
+ * measured from the span's start (nanoseconds).  0, or -1 when none.
+ */
+static int
+parse_otlp_ttft(const cJSON *events, uint64_t start, uint64_t *out)
+{
+	static const char *const names[] = { "first_token",
+		"gen_ai.first_token", "first_chunk", "gen_ai.first_chunk" };
+	const cJSON *e;
+
+	cJSON_ArrayForEach(e, events)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name");
+		uint64_t t;
+
+		if (!cJSON_IsString(n) ||
+		    parse_otlp_ns(cJSON_GetObjectItemCaseSensitive(e,
+				      "timeUnixNano"),
+			&t) < 0 ||
+		    t < start)
+			continue;
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (strcmp(n->valuestring, names[i]) == 0) {
+				*out = t - start;
+				return 0;
+			}
+	}
+	return -1;
+}
+
+/* The text of the first "exception" span event, or NULL. */
+static char *
+parse_otlp_exception(const cJSON *events)
+{
+	const cJSON *e, *a;
+
+	cJSON_ArrayForEach(e, events)
+	{
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name");
+
+		if (!cJSON_IsString(n) ||
+		    strcmp(n->valuestring, "exception") != 0)
+			continue;
+		cJSON_ArrayForEach(a,
+		    cJSON_GetObjectItemCaseSensitive(e, "attributes"))
+		{
+			const cJSON *k =
+			    cJSON_GetObjectItemCaseSensitive(a, "key");
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(a, "value"),
+			    "stringValue");
+
+			if (cJSON_IsString(k) && cJSON_IsString(v) &&
+			    strcmp(k->valuestring, "exception.message") == 0)
+				return v->valuestring;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A span as a request: its start is the event's time and end - start its
+ * latency; the span id its event id; an error status (code 2) makes it
+ * an error, with the status message (or the first exception event's) as
+ * its message; a first-token event gives the TTFT; the attributes are
+ * read as any line's keys (service.name, http.route,
+ * http.response.status_code, gen_ai.* ...: core/field.c), and the span's
+ * name is the endpoint when no attribute gave one.  What the span says
+ * itself comes first, so an attribute cannot contradict it.  traceId,
+ * parentSpanId and kind go to metadata; events and links are left out.
+ */
+static int
+parse_otlp_span(struct sr_parser *p, const cJSON *sp, enum sr_reject *why,
+    struct sr_err *err)
+{
+	const cJSON *status = cJSON_GetObjectItemCaseSensitive(sp, "status");
+	const cJSON *events = cJSON_GetObjectItemCaseSensitive(sp, "events");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(sp, "name");
+	const cJSON *id = cJSON_GetObjectItemCaseSensitive(sp, "spanId");
+	uint64_t start, end, ttft;
+
+	if (parse_otlp_ns(cJSON_GetObjectItemCaseSensitive(sp,
+			      "startTimeUnixNano"),
+		&start) < 0 ||
+	    parse_otlp_ns(cJSON_GetObjectItemCaseSensitive(sp,
+			      "endTimeUnixNano"),
+		&end) < 0 ||
+	    start == 0) {
+		*why = SR_REJ_BAD_TIME;
+		return sr_err_set(err,
+		    "span without a valid startTimeUnixNano and "
+		    "endTimeUnixNano");
+	}
+	if (end < start) {
+		*why = SR_REJ_BAD_TIME;
+		return sr_err_set(err, "span ends before it starts");
+	}
+	parse_set_time(p, (int64_t)(start / 1000000));
+	(void)snprintf(p->otlp_num[0], sizeof p->otlp_num[0], "%" PRIu64,
+	    end - start); /* fits: at most 20 digits */
+	parse_set(p, SR_FIELD_LATENCY, SR_READ_NS, "endTimeUnixNano",
+	    p->otlp_num[0]);
+	if (cJSON_IsString(id))
+		parse_set(p, SR_FIELD_ID, SR_READ_ID, "spanId",
+		    id->valuestring);
+	if (parse_otlp_ttft(events, start, &ttft) == 0) {
+		(void)snprintf(p->otlp_num[1], sizeof p->otlp_num[1],
+		    "%" PRIu64, ttft);
+		parse_set(p, SR_FIELD_TTFT, SR_READ_NS, "events",
+		    p->otlp_num[1]);
+	}
+	if (parse_otlp_status_error(
+		cJSON_GetObjectItemCaseSensitive(status, "code"))) {
+		const cJSON *m =
+		    cJSON_GetObjectItemCaseSensitive(status, "message");
+
+		parse_mark_error(p);
+		parse_set(p, SR_FIELD_MESSAGE, SR_READ_MSG, "status.message",
+		    cJSON_IsString(m) && m->valuestring[0] != '\0'
+			? m->valuestring
+			: parse_otlp_exception(events));
+	}
+	for (const cJSON *c = sp->child; c != NULL; c = c->next) {
+		struct parse_val v;
+
+		if (c->string == NULL)
+			continue;
+		if (strcmp(c->string, "attributes") == 0) {
+			if (parse_otlp_attrs(p, c, why, err) < 0)
+				return -1;
+			continue;
+		}
+		if (strcmp(c->string, "traceId") != 0 &&
+		    strcmp(c->string, "parentSpanId") != 0 &&
+		    strcmp(c->string, "kind") != 0)
+			continue;
+		parse_val_of(c, c->string, &v);
+		if (v.type != V_NULL && !(v.type == V_STR && v.s[0] == '\0'))
+			parse_item(p, &v);
+	}
+	if (p->slot[SR_FIELD_ENDPOINT].rank == RANK_UNSET &&
+	    cJSON_IsString(name))
+		parse_set(p, SR_FIELD_ENDPOINT, SR_READ_STR, "name",
+		    name->valuestring);
+	return 0;
+}
+
+/* The next log record or span of an OTLP line as an event: 1, 0 at the
+ * end. */
 static int
 parse_otlp_next(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
     enum sr_reject *why, struct sr_err *err)
@@ -1337,6 +1541,11 @@ parse_otlp_next(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
 		parse_val_of(scope, "scope", &v);
 		parse_item(p, &v);
 	}
+	if (p->otlp_sig == SR_OTLP_TRACES) {
+		if (parse_otlp_span(p, rec, why, err) < 0)
+			return -1;
+		return parse_convert(p, now_ms, ev, why, err);
+	}
 	for (const cJSON *c = rec->child; c != NULL; c = c->next) {
 		struct parse_val v;
 
@@ -1355,6 +1564,22 @@ parse_otlp_next(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
 			return -1;
 	}
 	return parse_convert(p, now_ms, ev, why, err);
+}
+
+int
+sr_parser_otlp(struct sr_parser *p, void *root, enum sr_otlp_signal sig,
+    int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
+    struct sr_err *err)
+{
+	cJSON_Delete(p->json);
+	p->json = root;
+	p->used = sr_format_name(SR_FMT_OTLP);
+	p->otlp_sig = sig;
+	p->otlp_rl = p->otlp_sl = p->otlp_rec = NULL;
+	if (p->json == NULL)
+		return 0;
+	parse_dedupe_tree(p->json, 0);
+	return parse_otlp_next(p, now_ms, ev, why, err);
 }
 
 int

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/otlp.h"
 #include "core/util.h"
 
 #define SR_LINE_MAX (1024 * 1024) /* longer lines are rejected */
@@ -130,6 +131,21 @@ int sr_parser_line(struct sr_parser *p, const char *line, size_t len,
  */
 int sr_parser_more(struct sr_parser *p, int64_t now_ms, struct sr_event *ev,
     enum sr_reject *why, struct sr_err *err);
+
+/*
+ * Read an OTLP export request already decoded into its OTLP/JSON tree
+ * (root, a cJSON object: cJSON_Parse of a JSON body, or
+ * sr_otlp_pb_decode() of a protobuf one), which the parser takes over and
+ * frees with its next line.  Only sig's records are read: the spans of
+ * resourceSpans (each a request: service, endpoint from http.route or the
+ * span name, latency from start and end, status, error, gen_ai.* ...) or
+ * the log records of resourceLogs.  Returns what sr_parser_line() does
+ * for the first record (1, -1 for a rejected one, 0 when there is none);
+ * sr_parser_more() gives the next, also after a rejected one.
+ */
+int sr_parser_otlp(struct sr_parser *p, void *root, enum sr_otlp_signal sig,
+    int64_t now_ms, struct sr_event *ev, enum sr_reject *why,
+    struct sr_err *err);
 
 /* The format the last line was read as ("json", "syslog" ...). */
 const char *sr_parser_format_used(const struct sr_parser *p);

@@ -23,6 +23,8 @@
 	X(services) \
 	X(events) \
 	X(post_events) \
+	X(otlp_traces) \
+	X(otlp_logs) \
 	X(insights) \
 	X(summary) \
 	X(stream) \

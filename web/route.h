@@ -44,7 +44,13 @@ enum sr_web_route_flags {
 	SR_WEB_IF_CORS = 1 << 1, /* the row exists only with a CORS origin */
 	/* the row's method is allowed only with accept_events (its handler
 	 * says why otherwise) */
-	SR_WEB_IF_POSTING = 1 << 2
+	SR_WEB_IF_POSTING = 1 << 2,
+	/* the row is on only with accept_otlp (its handler says why
+	 * otherwise) */
+	SR_WEB_IF_OTLP = 1 << 3,
+	/* the row is answered on the OTLP listener too (otlp_listen), which
+	 * answers no other */
+	SR_WEB_OTLP_PORT = 1 << 4
 };
 
 /* A row's limits; 0 = the server's (struct sr_web_cfg). */

@@ -116,8 +116,8 @@ sr_route_preflight(const struct sr_web_req *rq)
 
 /* Rows of the route table (web/route.c lists them, in order). */
 const struct sr_web_route sr_web_route_preflight = { "OPTIONS", "",
-	SR_WEB_PREFIX, SR_WEB_IF_CORS, { 0, 0 }, sr_route_preflight, NULL, NULL,
-	NULL, NULL };
+	SR_WEB_PREFIX, SR_WEB_IF_CORS | SR_WEB_OTLP_PORT, { 0, 0 },
+	sr_route_preflight, NULL, NULL, NULL, NULL };
 /* the page: no token, so a browser can load it and then ask */
 const struct sr_web_route sr_web_route_root = { "GET", "/", SR_WEB_EXACT, 0,
 	{ 0, 0 }, sr_route_asset, NULL, sr_route_asset_open,

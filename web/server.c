@@ -90,6 +90,15 @@ struct sr_web {
 	struct MHD_Daemon *daemons[WEB_MAX_ADDRS];
 	unsigned ports[WEB_MAX_ADDRS];
 	size_t n_daemons;
+	/* daemons[n_main..] listen on otlp_listen: only SR_WEB_OTLP_PORT
+	 * rows there.  Each daemon's request handler gets its own entry of
+	 * handler_cls (with thread pools a connection's daemon is a worker,
+	 * so the daemon cannot tell). */
+	size_t n_main;
+	struct web_listener {
+		struct sr_web *w;
+		int otlp_only;
+	} handler_cls[WEB_MAX_ADDRS];
 	int64_t started_ms;
 	size_t n_routes; /* rows in sr_web_routes */
 	void **state;	 /* row i's open hook result */
@@ -809,7 +818,7 @@ web_path_match(const struct sr_web_route *rt, const char *url)
  */
 static const struct sr_web_route *
 web_route_find(const struct sr_web *w, const char *method, const char *url,
-    int *method_ok, size_t *index)
+    int otlp_port, int *method_ok, size_t *index)
 {
 	const struct sr_web_route *rt, *path_hit = NULL;
 	int head = strcmp(method, "HEAD") == 0;
@@ -817,6 +826,8 @@ web_route_find(const struct sr_web *w, const char *method, const char *url,
 	*method_ok = 0;
 	for (size_t i = 0; (rt = sr_web_routes[i]) != NULL; i++) {
 		if ((rt->flags & SR_WEB_IF_CORS) && w->cors == NULL)
+			continue;
+		if (otlp_port && !(rt->flags & SR_WEB_OTLP_PORT))
 			continue;
 		if (!web_path_match(rt, url))
 			continue;
@@ -842,6 +853,9 @@ web_route_on(const struct sr_web *w, const struct sr_web_route *rt)
 		return 0;
 	if ((rt->flags & SR_WEB_IF_POSTING) &&
 	    (!w->cfg.accept_events || w->cfg.post == NULL))
+		return 0;
+	if ((rt->flags & SR_WEB_IF_OTLP) &&
+	    (!w->cfg.accept_otlp || w->cfg.post == NULL))
 		return 0;
 	return 1;
 }
@@ -1028,7 +1042,8 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
     size_t *upload_size, void **req_cls)
 {
-	struct sr_web *w = cls;
+	const struct web_listener *ls = cls;
+	struct sr_web *w = ls->w;
 	struct web_req *rq = *req_cls;
 
 	(void)version;
@@ -1043,8 +1058,8 @@ web_handle(void *cls, struct MHD_Connection *c, const char *url,
 		sr_buf_init(&rq->body);
 		*req_cls = rq;
 		web_conn_mark(w, c, 1, 0);
-		rq->route = web_route_find(w, method, url, &rq->method_ok,
-		    &rq->route_index);
+		rq->route = web_route_find(w, method, url, ls->otlp_only,
+		    &rq->method_ok, &rq->route_index);
 		if (web_admit(w, c, rq, url, method, &ret) < 0) {
 			rq->answered = 1;
 			return ret;
@@ -1321,7 +1336,7 @@ web_raise_nofile(const struct sr_web *w, size_t n_addrs)
 }
 
 static int
-web_start(struct sr_web *w, const char *spec, struct sr_err *err)
+web_start(struct sr_web *w, const char *spec, int otlp_only, struct sr_err *err)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -1354,9 +1369,11 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 			    (void *)(uintptr_t)w->cfg.tls_key_pem };
 	}
 	tls[n_tls] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-	d = MHD_start_daemon(flags, 0, web_accept_policy, w, web_handle, w,
-	    MHD_OPTION_EXTERNAL_LOGGER, web_mhd_log, w, MHD_OPTION_SOCK_ADDR,
-	    (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
+	w->handler_cls[w->n_daemons] = (struct web_listener){ w, otlp_only };
+	d = MHD_start_daemon(flags, 0, web_accept_policy, w, web_handle,
+	    &w->handler_cls[w->n_daemons], MHD_OPTION_EXTERNAL_LOGGER,
+	    web_mhd_log, w, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, w->cfg.threads,
 	    MHD_OPTION_CONNECTION_LIMIT, web_mhd_limit(w),
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, w->cfg.max_conns_per_ip * 2 + 8,
 	    MHD_OPTION_CONNECTION_TIMEOUT, w->cfg.timeout_s,
@@ -1374,8 +1391,9 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	w->ports[w->n_daemons] = di ? di->port : 0;
 	w->daemons[w->n_daemons++] = d;
-	sr_web_log(w, "listening on %s (port %u)%s", spec,
-	    w->ports[w->n_daemons - 1], w->cfg.tls_cert_pem ? ", HTTPS" : "");
+	sr_web_log(w, "listening on %s (port %u)%s%s", spec,
+	    w->ports[w->n_daemons - 1], w->cfg.tls_cert_pem ? ", HTTPS" : "",
+	    otlp_only ? ", OTLP only" : "");
 	if (!loopback && w->token == NULL)
 		sr_web_log(w,
 		    "warning: %s is reachable off this machine and no "
@@ -1432,32 +1450,48 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 	/* borrowed for the open hooks only */
 	w->cfg.listen = NULL;
 	w->cfg.chart_js = NULL;
-	web_raise_nofile(w, cfg->n_listen > 0 ? cfg->n_listen : 1);
+	w->cfg.otlp_listen = NULL;
+	web_raise_nofile(w,
+	    (cfg->n_listen > 0 ? cfg->n_listen : 1) +
+		(cfg->otlp_listen != NULL));
 	/* every Host name first: a daemon answers as soon as it starts */
-	for (size_t i = 0; i < (cfg->n_listen > 0 ? cfg->n_listen : 1); i++) {
-		const char *spec =
-		    cfg->n_listen > 0 ? cfg->listen[i] : SR_WEB_DEFAULT_LISTEN;
+	for (size_t i = 0; i < (cfg->n_listen > 0 ? cfg->n_listen : 1) +
+		 (cfg->otlp_listen != NULL);
+	     i++) {
+		size_t nl = cfg->n_listen > 0 ? cfg->n_listen : 1;
+		const char *spec = i == nl ? cfg->otlp_listen
+		    : cfg->n_listen > 0	   ? cfg->listen[i]
+					   : SR_WEB_DEFAULT_LISTEN;
 		struct sockaddr_storage ss;
 		socklen_t sl;
 		int loopback = 0;
 
 		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+			if (i == nl)
+				(void)sr_err_prefix(err, "--otlp-listen");
 			sr_web_close(w);
 			return NULL;
 		}
 		web_guard_listen(w, spec, &ss, loopback);
 	}
 	if (cfg->n_listen == 0) {
-		if (web_start(w, SR_WEB_DEFAULT_LISTEN, err) < 0) {
+		if (web_start(w, SR_WEB_DEFAULT_LISTEN, 0, err) < 0) {
 			sr_web_close(w);
 			return NULL;
 		}
 	}
 	for (size_t i = 0; i < cfg->n_listen; i++)
-		if (web_start(w, cfg->listen[i], err) < 0) {
+		if (web_start(w, cfg->listen[i], 0, err) < 0) {
 			sr_web_close(w);
 			return NULL;
 		}
+	w->n_main = w->n_daemons;
+	if (cfg->otlp_listen != NULL &&
+	    web_start(w, cfg->otlp_listen, 1, err) < 0) {
+		(void)sr_err_prefix(err, "--otlp-listen");
+		sr_web_close(w);
+		return NULL;
+	}
 	return w;
 }
 

@@ -44,12 +44,17 @@ struct sr_web_cfg {
 	size_t max_url;		   /* 0 = 4096; over it: 414 */
 	size_t max_header;	   /* total header bytes; 0 = 16 KiB: 431 */
 	int accept_events;	   /* allow POST /api/events */
+	int accept_otlp;	   /* allow POST /v1/traces, /v1/logs */
+	/* one more address answering only the OTLP routes ("ADDR:PORT");
+	 * NULL: none */
+	const char *otlp_listen;
 	/*
 	 * Hands n validated posted events to the main loop as one post
 	 * (thread-safe, copies what it keeps, never blocks) and sets
 	 * *ticket; the main loop later calls sr_web_post_done() with it.
 	 * -1 with err set when refused (queue full, store failing),
-	 * answered 503 with Retry-After.  Required with accept_events.
+	 * answered 503 with Retry-After.  Required with accept_events and
+	 * accept_otlp.
 	 */
 	int (*post)(void *ctx, const struct sr_event *evs, size_t n,
 	    uint64_t *ticket, struct sr_err *err);

@@ -1503,6 +1503,40 @@ test_declared(void)
 	CU_ASSERT_EQUAL(ev.ts_ms, 1764840933000LL);
 	CU_ASSERT_FALSE(ev.has & SR_EV_IS_ERROR);
 	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 0);
+	/* OTLP traces: one request per span; http.route beats the name, the
+	 * duration is end - start (2.5 s), a span ending before it starts is
+	 * rejected and the next one still read */
+	CU_ASSERT_EQUAL(
+	    fx_line(&f,
+		"{\"resourceSpans\":[{\"resource\":{\"attributes\""
+		":[{\"key\":\"service.name\",\"value\":{"
+		"\"stringValue\":\"rag\"}}]},\"scopeSpans\":[{"
+		"\"spans\":[{\"spanId\":\"0a0b\",\"name\":\"GET\","
+		"\"startTimeUnixNano\":\"1764840932000000000\","
+		"\"endTimeUnixNano\":1764840934500000000,"
+		"\"attributes\":[{\"key\":\"http.route\",\"value\":"
+		"{\"stringValue\":\"/q/:id\"}},{\"key\":"
+		"\"http.response.status_code\",\"value\":{"
+		"\"intValue\":\"502\"}}]},{\"name\":\"bad\","
+		"\"startTimeUnixNano\":\"2\",\"endTimeUnixNano\":"
+		"\"1\"},{\"name\":\"ok\",\"startTimeUnixNano\":"
+		"\"1764840935000000000\",\"endTimeUnixNano\":"
+		"\"1764840935000000000\",\"status\":{\"code\":1}}]}]}]}"),
+	    1);
+	STREQ(f.ev.service, "rag");
+	STREQ(f.ev.endpoint, "/q/:id");
+	STREQ(f.ev.event_id, "0a0b");
+	STREQ(f.ev.event_type, "request");
+	CU_ASSERT_EQUAL(f.ev.status_code, 502);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 2500, 1e-9);
+	CU_ASSERT_EQUAL(f.ev.ts_ms, 1764840932000LL);
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), -1);
+	CU_ASSERT_EQUAL(why, SR_REJ_BAD_TIME);
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 1);
+	STREQ(ev.endpoint, "ok");
+	CU_ASSERT_DOUBLE_EQUAL(ev.response_time_ms, 0, 1e-9);
+	CU_ASSERT_FALSE(ev.has & SR_EV_IS_ERROR);
+	CU_ASSERT_EQUAL(sr_parser_more(f.p, NOW, &ev, &why, &err), 0);
 	/* the one-time notice on a bare trailing number */
 	CU_ASSERT_EQUAL(fx_line(&f,
 			    CLF_HEAD "\"GET / HTTP/1.1\" 200 1 \"-\" "
