@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# otlp_export: `sitrep serve --otlp-export` against a stand-in OTLP/HTTP
+# collector (tests/otlp_receiver.py, Python's http.server): every event
+# posted arrives once as a log record with its fields as attributes,
+# gauges arrive under their names, the token and headers of the config
+# are sent, nothing is lost while the collector is away within the
+# queue's bound, and past it the drop counter is the excess, exactly.
+source "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+command -v python3 >/dev/null || skip "python3 not installed"
+RECV="$ROOT/tests/otlp_receiver.py"
+CHK() { python3 "$ROOT/tests/otlp_check.py" "$T/rx" "$@"; }
+
+# bad values are usage errors
+set +e
+"$SITREP" serve --db :memory: --otlp-export ftp://x >/dev/null 2>"$T/err"
+check "ftp URL exit" "$?" 2
+set -e
+grep -q "bad --otlp-export" "$T/err" || fail "no message: $(cat "$T/err")"
+
+mkdir -p "$T/rx"
+R=$(free_port)
+P=$(free_port)
+start_receiver() {
+	rm -f "$T/rx/ready"
+	python3 "$RECV" "$R" "$T/rx" 2>>"$T/rx.log" &
+	RPID=$!
+	PIDS+=("$RPID")
+	for _ in $(seq 100); do [ -f "$T/rx/ready" ] && return; sleep 0.1; done
+	fail "receiver did not start"
+}
+stop_receiver() { kill "$RPID"; wait "$RPID" 2>/dev/null || true; }
+start_receiver
+
+# the token in a file, never on the command line
+echo "s3cret-otlp-token" >"$T/token"
+chmod 600 "$T/token"
+cat >"$T/conf" <<EOF
+[otlp]
+export_queue = 50
+export_interval = 1s
+export_max_backoff = 2s
+export_token_file = $T/token
+export_headers = X-Scope-OrgID=tenant-7, x-extra = two words
+EOF
+"$SITREP" serve --db "$T/db" --config "$T/conf" --listen "127.0.0.1:$P" \
+	--accept-events --otlp-export "http://127.0.0.1:$R/" 2>"$T/serve.log" &
+SPID=$!
+PIDS+=("$SPID")
+wait_http "http://127.0.0.1:$P/api/health"
+grep -q s3cret "/proc/$SPID/cmdline" && fail "token on the command line"
+
+# post_events FROM TO: events eFROM..eTO, one POST
+BASE=$(($(date +%s) * 1000))
+post_events() {
+	python3 - "$1" "$2" "$BASE" >"$T/body" <<'EOF'
+import json, sys
+a, b, base = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+evs = []
+for i in range(a, b + 1):
+    e = {"event_id": "e%d" % i, "timestamp": base + i,
+         "service": "api" if i % 2 else "llm", "endpoint": "/v1/chat",
+         "status": 503 if i % 10 == 0 else 200, "latency_ms": i * 1.5}
+    if i % 2 == 0:
+        e.update(model="gpt-x", tokens_in=i * 10, tokens_out=i * 3)
+    if i % 10 == 0:
+        e["message"] = "boom %d" % i
+    if i % 7 == 0:
+        e["level"] = "warn"
+    evs.append(e)
+print(json.dumps(evs))
+EOF
+	curl -sf -o /dev/null -H 'Content-Type: application/json' \
+		--data-binary @"$T/body" "http://127.0.0.1:$P/api/events" ||
+		fail "POST e$1..e$2 refused"
+}
+# wait_for WHAT CMD...: until CMD succeeds (30 s)
+wait_for() {
+	local what=$1
+	shift
+	for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
+	fail "never: $what"
+}
+health() { curl -s "http://127.0.0.1:$P/api/health"; }
+count_is() { [ "$(CHK count)" = "$1" ]; }
+logs_idle() { [ "$(health | jq '.otlp_export.logs.queued')" = 0 ]; }
+
+post_events 1 30
+wait_for "30 records" count_is 30
+check "records" "$(CHK count)" 30
+check "distinct ids" "$(CHK uids | sort -u | wc -l)" 30
+seq 1 30 | sed 's/^/e/' | sort >"$T/want"
+CHK uids >"$T/got"
+diff "$T/want" "$T/got" || fail "ids differ"
+
+H=$(hostname)
+# e10: llm, 503 (an error: ERROR), its message is the body
+check "e10" "$(CHK record e10)" \
+	"{\"attr:gen_ai.request.model\": \"gpt-x\", \"attr:gen_ai.usage.input_tokens\": 100, \"attr:gen_ai.usage.output_tokens\": 30, \"attr:http.response.status_code\": 503, \"attr:http.route\": \"/v1/chat\", \"attr:log.record.uid\": \"e10\", \"attr:sitrep.event_type\": \"request\", \"attr:sitrep.latency_ms\": 15.0, \"body\": \"boom 10\", \"host\": \"$H\", \"service\": \"llm\", \"severity_number\": 17, \"severity_text\": \"ERROR\", \"time_ms\": $((BASE + 10))}"
+# e7: api, level warn (kept as an attribute too), no body
+check "e7" "$(CHK record e7)" \
+	"{\"attr:http.response.status_code\": 200, \"attr:http.route\": \"/v1/chat\", \"attr:level\": \"warn\", \"attr:log.record.uid\": \"e7\", \"attr:sitrep.event_type\": \"request\", \"attr:sitrep.latency_ms\": 10.5, \"body\": null, \"host\": \"$H\", \"service\": \"api\", \"severity_number\": 13, \"severity_text\": \"warn\", \"time_ms\": $((BASE + 7))}"
+check "e1 severity" "$(CHK record e1 | jq -c '[.severity_number, .severity_text]')" '[9,"INFO"]'
+check "token sent" "$(CHK header authorization)" "Bearer s3cret-otlp-token"
+check "header sent" "$(CHK header x-scope-orgid)" "tenant-7"
+check "header with spaces" "$(CHK header x-extra)" "two words"
+check "content type" "$(CHK header content-type)" "application/json"
+
+# gauges: the KPIs and this machine's metrics, under sitrep.*
+has_gauges() {
+	CHK gauges >"$T/gauges"
+	grep -qx sitrep.kpi.events "$T/gauges" && grep -qx sitrep.cpu.busy_pct "$T/gauges"
+}
+wait_for "gauges" has_gauges
+for g in sitrep.kpi.events sitrep.kpi.cpu sitrep.kpi.mem sitrep.cpu.busy_pct sitrep.mem.used_pct sitrep.cpu.count; do
+	grep -qx "$g" "$T/gauges" || fail "no gauge $g in $(tr '\n' ' ' <"$T/gauges")"
+done
+echo "ok gauges"
+# a per-core metric's instance is an attribute named as /metrics' label
+[ "$(CHK gauge sitrep.cpu.busy_pct core=0)" != None ] ||
+	fail "no sitrep.cpu.busy_pct{core=0}"
+curl -s "http://127.0.0.1:$P/metrics" | grep -q '^sitrep_cpu_busy_ratio{core="0"}' ||
+	fail "/metrics has no sitrep_cpu_busy_ratio{core=\"0\"}"
+echo "ok core attribute"
+health | jq -e '.otlp_export.logs.sent == 30 and .otlp_export.logs.dropped.queue_full == 0' >/dev/null ||
+	fail "health: $(health | jq -c .otlp_export)"
+curl -s "http://127.0.0.1:$P/metrics" | grep -q '^sitrep_otlp_export_sent_total{signal="logs"} 30$' ||
+	fail "/metrics: $(curl -s "http://127.0.0.1:$P/metrics" | grep otlp)"
+health | grep -q s3cret && fail "token in /api/health"
+
+# the collector goes away: 20 events (< 50) wait and all arrive later
+wait_for "logs idle" logs_idle
+stop_receiver
+post_events 31 50
+retrying() { [ "$(health | jq -r '.otlp_export.state')" = retrying ]; }
+wait_for "retrying" retrying
+check "health degraded" "$(health | jq -r .status)" degraded
+health | jq -e '.otlp_export.last_error | test("Connection refused|connect")' >/dev/null ||
+	fail "last_error: $(health | jq -c .otlp_export.last_error)"
+start_receiver
+wait_for "50 records" count_is 50
+check "after restart" "$(CHK count)" 50
+check "distinct after restart" "$(CHK uids | sort -u | wc -l)" 50
+wait_for "logs idle" logs_idle
+
+# away again: 80 events into a queue of 50, so 30 are dropped
+stop_receiver
+post_events 51 130
+dropped() { curl -s "http://127.0.0.1:$P/metrics" | grep -q "^sitrep_otlp_export_dropped_total{signal=\"logs\",reason=\"queue_full\"} $1\$"; }
+wait_for "30 dropped" dropped 30
+check "queued" "$(health | jq .otlp_export.logs.queued)" 50
+check "health dropped" "$(health | jq .otlp_export.logs.dropped.queue_full)" 30
+start_receiver
+wait_for "100 records" count_is 100
+check "records in all" "$(CHK count)" 100
+check "distinct in all" "$(CHK uids | sort -u | wc -l)" 100
+# the 50 kept are the first ones offered: e51..e100
+seq 1 100 | sed 's/^/e/' | sort >"$T/want"
+CHK uids >"$T/got"
+diff "$T/want" "$T/got" || fail "ids differ after the overflow"
+
+# a partialSuccess from the collector counts as rejected
+wait_for "logs idle" logs_idle
+echo 2 >"$T/rx/partial"
+post_events 131 135
+rejected() { [ "$(health | jq .otlp_export.logs.dropped.rejected)" = 2 ]; }
+wait_for "2 rejected" rejected
+health | jq -e '.otlp_export.last_error | test("rejected 2 of 5")' >/dev/null ||
+	fail "last_error: $(health | jq -c .otlp_export.last_error)"
+echo "ok partial success"
+
+kill "$SPID"
+wait "$SPID" || fail "serve exited $?: $(cat "$T/serve.log")"
+grep -q s3cret "$T/serve.log" && fail "token in the log"
+echo "ok otlp_export"
