@@ -82,6 +82,10 @@ wait_for() {
 	fail "never: $what"
 }
 health() { curl -s "http://127.0.0.1:$P/api/health"; }
+# health_is JQ: /api/health satisfies the jq condition
+health_is() { health >"$T/h"; jq -e "$1" "$T/h" >/dev/null; }
+# metrics_has ERE: a line of /metrics matches
+metrics_has() { curl -s "http://127.0.0.1:$P/metrics" >"$T/m"; grep -qE "$1" "$T/m"; }
 count_is() { [ "$(CHK count)" = "$1" ]; }
 logs_idle() { [ "$(health | jq '.otlp_export.logs.queued')" = 0 ]; }
 
@@ -119,14 +123,14 @@ echo "ok gauges"
 # a per-core metric's instance is an attribute named as /metrics' label
 [ "$(CHK gauge sitrep.cpu.busy_pct core=0)" != None ] ||
 	fail "no sitrep.cpu.busy_pct{core=0}"
-curl -s "http://127.0.0.1:$P/metrics" | grep -q '^sitrep_cpu_busy_ratio{core="0"}' ||
-	fail "/metrics has no sitrep_cpu_busy_ratio{core=\"0\"}"
+wait_for '/metrics: sitrep_cpu_busy_ratio{core="0"}' \
+	metrics_has '^sitrep_cpu_busy_ratio\{core="0"\} '
 echo "ok core attribute"
-health | jq -e '.otlp_export.logs.sent == 30 and .otlp_export.logs.dropped.queue_full == 0' >/dev/null ||
-	fail "health: $(health | jq -c .otlp_export)"
-curl -s "http://127.0.0.1:$P/metrics" | grep -q '^sitrep_otlp_export_sent_total{signal="logs"} 30$' ||
-	fail "/metrics: $(curl -s "http://127.0.0.1:$P/metrics" | grep otlp)"
-health | grep -q s3cret && fail "token in /api/health"
+wait_for "health: 30 sent" health_is \
+	'.otlp_export.logs.sent == 30 and .otlp_export.logs.dropped.queue_full == 0'
+wait_for "/metrics: 30 sent" \
+	metrics_has '^sitrep_otlp_export_sent_total\{signal="logs"\} 30$'
+grep -q s3cret "$T/h" "$T/m" && fail "token in /api/health or /metrics"
 
 # the collector goes away: 20 events (< 50) wait and all arrive later
 wait_for "logs idle" logs_idle
@@ -135,8 +139,8 @@ post_events 31 50
 retrying() { [ "$(health | jq -r '.otlp_export.state')" = retrying ]; }
 wait_for "retrying" retrying
 check "health degraded" "$(health | jq -r .status)" degraded
-health | jq -e '.otlp_export.last_error | test("Connection refused|connect")' >/dev/null ||
-	fail "last_error: $(health | jq -c .otlp_export.last_error)"
+health_is '.otlp_export.last_error | test("Connection refused|connect")' ||
+	fail "last_error: $(jq -c .otlp_export.last_error "$T/h")"
 start_receiver
 wait_for "50 records" count_is 50
 check "after restart" "$(CHK count)" 50
@@ -146,8 +150,8 @@ wait_for "logs idle" logs_idle
 # away again: 80 events into a queue of 50, so 30 are dropped
 stop_receiver
 post_events 51 130
-dropped() { curl -s "http://127.0.0.1:$P/metrics" | grep -q "^sitrep_otlp_export_dropped_total{signal=\"logs\",reason=\"queue_full\"} $1\$"; }
-wait_for "30 dropped" dropped 30
+wait_for "30 dropped" metrics_has \
+	'^sitrep_otlp_export_dropped_total\{signal="logs",reason="queue_full"\} 30$'
 check "queued" "$(health | jq .otlp_export.logs.queued)" 50
 check "health dropped" "$(health | jq .otlp_export.logs.dropped.queue_full)" 30
 start_receiver
@@ -165,8 +169,8 @@ echo 2 >"$T/rx/partial"
 post_events 131 135
 rejected() { [ "$(health | jq .otlp_export.logs.dropped.rejected)" = 2 ]; }
 wait_for "2 rejected" rejected
-health | jq -e '.otlp_export.last_error | test("rejected 2 of 5")' >/dev/null ||
-	fail "last_error: $(health | jq -c .otlp_export.last_error)"
+health_is '.otlp_export.last_error | test("rejected 2 of 5")' ||
+	fail "last_error: $(jq -c .otlp_export.last_error "$T/h")"
 echo "ok partial success"
 
 kill "$SPID"
