@@ -7,7 +7,8 @@
 # DIR/metrics.jsonl, its headers to DIR/headers.jsonl.  The answer is 200
 # with an empty Export*ServiceResponse ("{}"), unless DIR/status holds a
 # status (e.g. 503), which is answered instead, or DIR/partial holds a
-# number N: then 200 with partialSuccess rejecting N log records.  A body
+# number N: then the next /v1/logs gets 200 with partialSuccess
+# rejecting N log records.  A body
 # that is not JSON gets 400.  Writes DIR/ready once it listens.  Used by
 # tests/integration/otlp_export.sh.
 import http.server
@@ -56,6 +57,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.flush()
         resp = "{}"
         try:
+            if kind != "logs":
+                raise OSError("partial answers are for logs")
             with open(os.path.join(out, "partial")) as f:
                 k = int(f.read().strip())
             os.unlink(os.path.join(out, "partial"))

@@ -173,6 +173,25 @@ health_is '.otlp_export.last_error | test("rejected 2 of 5")' ||
 	fail "last_error: $(jq -c .otlp_export.last_error "$T/h")"
 echo "ok partial success"
 
+# 503 is retried until the collector takes the records: none lost
+wait_for "logs idle" logs_idle
+n0=$(CHK count)
+echo 503 >"$T/rx/status"
+post_events 136 137
+wait_for "retrying on 503" retrying
+rm "$T/rx/status"
+wait_for "two more records" count_is $((n0 + 2))
+check "e137 after 503" "$(CHK uids | grep -cx e137)" 1
+# 400 is not retried: those records are dropped as rejected
+wait_for "logs idle" logs_idle
+echo 400 >"$T/rx/status"
+post_events 138 140
+rejected5() { [ "$(health | jq .otlp_export.logs.dropped.rejected)" = 5 ]; }
+wait_for "5 rejected" rejected5
+check "idle after 400" "$(health | jq .otlp_export.logs.queued)" 0
+rm "$T/rx/status"
+check "nothing of e138-e140" "$(CHK uids | grep -cE '^e1(38|39|40)$')" 0
+
 kill "$SPID"
 wait "$SPID" || fail "serve exited $?: $(cat "$T/serve.log")"
 grep -q s3cret "$T/serve.log" && fail "token in the log"
