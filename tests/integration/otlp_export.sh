@@ -195,4 +195,18 @@ check "nothing of e138-e140" "$(CHK uids | grep -cE '^e1(38|39|40)$')" 0
 kill "$SPID"
 wait "$SPID" || fail "serve exited $?: $(cat "$T/serve.log")"
 grep -q s3cret "$T/serve.log" && fail "token in the log"
+
+# the console exports too: events piped into it arrive as records
+tmux_open otlp
+for i in 1 2 3 4 5; do
+	printf '{"event_id":"c%d","service":"console","status":200}\n' "$i"
+done >"$T/console.jsonl"
+tm new-session -d -s c -x 120 -y 40 \
+	"cat '$T/console.jsonl' | '$SITREP' --db '$T/cdb' --config '$T/conf' --no-mouse --otlp-export 'http://127.0.0.1:$R'; echo EXITED \$? >'$T/cexit'; sleep 30"
+console_sent() { [ "$(CHK uids | grep -c '^c[1-5]$')" = 5 ]; }
+wait_for "console records" console_sent
+check "console service" "$(CHK record c3 | jq -r .service)" console
+tm send-keys -t c q
+wait_for "console exit" test -s "$T/cexit"
+check "console exit" "$(cat "$T/cexit")" "EXITED 0"
 echo "ok otlp_export"
