@@ -33,7 +33,8 @@ struct otlp_pt {
 /* A signal's queue: events (logs) or points (metrics). */
 struct otlp_sig {
 	enum sr_snap_otlp_signal id;
-	char *url; /* base + "/v1/logs" or "/v1/metrics" */
+	char *url;   /* base + "/v1/logs" or "/v1/metrics" */
+	char *shown; /* url for messages: sr_redact()ed */
 	void **ring;
 	size_t cap, head, n;
 	size_t inflight; /* items of the request out now; 0: none */
@@ -300,10 +301,10 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 	g->n_.failures++;
 	if (r->error != NULL)
 		(void)snprintf(x->last_error, sizeof(x->last_error),
-		    "%s: POST %s: %s", name, g->url, r->error);
+		    "%s: POST %s: %s", name, g->shown, r->error);
 	else
 		(void)snprintf(x->last_error, sizeof(x->last_error),
-		    "%s: POST %s: HTTP %ld%s%.100s", name, g->url, r->status,
+		    "%s: POST %s: HTTP %ld%s%.100s", name, g->shown, r->status,
 		    r->body_len > 0 ? ": " : "", r->body);
 	if (!otlp_retryable(r)) {
 		/* the collector will not take these: retrying cannot help */
@@ -403,6 +404,7 @@ sr_otlp_export_new(const struct sr_config_otlp *c, struct sr_loop *l,
 		x->sig[s].x = x;
 		x->sig[s].url = sr_xasprintf("%.*s/v1/%s", (int)ulen,
 		    c->export_url, s == SR_OTLP_LOGS ? "logs" : "metrics");
+		x->sig[s].shown = sr_redact(x->sig[s].url);
 	}
 	if (c->export_token_file != NULL && *c->export_token_file != '\0') {
 		if ((token = sr_token_read(c->export_token_file, err)) == NULL)
@@ -444,6 +446,7 @@ sr_otlp_export_free(struct sr_otlp_export *x)
 		otlp_pop(g, g->n);
 		free(g->ring);
 		free(g->url);
+		free(g->shown);
 	}
 	for (size_t i = 0; x->headers[i] != NULL; i++)
 		free(x->headers[i]);

@@ -209,4 +209,22 @@ check "console service" "$(CHK record c3 | jq -r .service)" console
 tm send-keys -t c q
 wait_for "console exit" test -s "$T/cexit"
 check "console exit" "$(cat "$T/cexit")" "EXITED 0"
+
+# a password in the URL is never shown, not even in the error
+Q=$(free_port)
+D=$(free_port) # nothing listens there
+"$SITREP" serve --db :memory: --no-system --listen "127.0.0.1:$Q" \
+	--accept-events --otlp-export "http://u:pw-s3cret@127.0.0.1:$D" \
+	2>"$T/serve2.log" &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$Q/api/health"
+P=$Q
+post_events 1 1
+wait_for "retrying (nothing listens)" retrying
+health >"$T/h2"
+grep -q pw-s3cret "$T/h2" && fail "password in /api/health: $(cat "$T/h2")"
+check "url masked" "$(jq -r .otlp_export.url "$T/h2")" "http://u:***@127.0.0.1:$D"
+jq -r .otlp_export.last_error "$T/h2" >"$T/le"
+grep -qE "http://u:\*\*\*@127\.0\.0\.1:$D/v1/(logs|metrics)" "$T/le" ||
+	fail "last_error: $(jq -r .otlp_export.last_error "$T/h2")"
 echo "ok otlp_export"
