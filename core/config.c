@@ -44,6 +44,7 @@ sr_config_release(struct sr_config *c)
 	free(c->otlp.export_url);
 	free(c->otlp.export_token_file);
 	free(c->otlp.export_headers);
+	free(c->otlp.export_headers_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -249,7 +250,13 @@ const struct sr_config_key sr_config_keys[] = {
 	    0, "SITREP_OTLP_TOKEN" },
 	{ "otlp", "export_headers", SR_CONF_STRING, G(otlp.export_headers), "",
 	    "more request headers, name=value,name=value (as "
-	    "OTEL_EXPORTER_OTLP_HEADERS)",
+	    "OTEL_EXPORTER_OTLP_HEADERS; shown by sitrep config, so no "
+	    "secrets)",
+	    0, NULL },
+	{ "otlp", "export_headers_file", SR_CONF_STRING,
+	    G(otlp.export_headers_file), "",
+	    "more request headers from a file, one name=value a line (for "
+	    "secret ones: an API key, Basic credentials)",
 	    0, NULL },
 	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
 };

@@ -195,8 +195,9 @@ struct sr_config_otlp {
 	int64_t export_interval_ms; /* metrics collected this often */
 	int64_t export_timeout_ms;  /* one request */
 	int64_t export_max_backoff_ms;
-	char *export_token_file; /* bearer token in its first line, or NULL */
-	char *export_headers;	 /* "name=value,..." more headers, or NULL */
+	char *export_token_file;   /* bearer token in its first line, or NULL */
+	char *export_headers;	   /* "name=value,..." more headers, or NULL */
+	char *export_headers_file; /* name=value lines (secrets), or NULL */
 };
 
 struct sr_config {

@@ -11,6 +11,7 @@
  */
 #include "runtime/otlp_export.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,50 +329,81 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 
 /* ---- set-up ---- */
 
-/* "name=value,name=value" into "name: value" header lines; 0 or -1. */
+/*
+ * One "name=value" (what: where it came from, for messages) into a
+ * "name: value" header line; blank items are skipped.  0 or -1.
+ */
 static int
-otlp_headers(struct sr_otlp_export *x, const char *list, struct sr_err *err)
+otlp_header(struct sr_otlp_export *x, char *item, const char *what,
+    struct sr_err *err)
 {
+	char *k = item, *v, *e, *eq = strchr(item, '=');
 	size_t nh = 0;
-	const char *p = list;
 
 	while (x->headers[nh] != NULL)
 		nh++;
-	while (p != NULL && *p != '\0') {
-		const char *end = strchr(p, ','), *eq;
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char *item = sr_xstrndup(p, len), *k = item, *v, *e;
-
-		p = end ? end + 1 : NULL;
-		if (len == 0) {
-			free(item);
-			continue;
-		}
-		if ((eq = strchr(item, '=')) == NULL) {
-			sr_err_set(err,
-			    "export_headers: want name=value, not '%s'", item);
-			free(item);
-			return -1;
-		}
-		v = item + (eq - item) + 1;
-		item[eq - item] = '\0';
-		while (*k == ' ' || *k == '\t')
-			k++;
-		for (e = k + strlen(k);
-		     e > k && (e[-1] == ' ' || e[-1] == '\t');)
-			*--e = '\0';
-		while (*v == ' ' || *v == '\t')
-			v++;
-		if (*k == '\0' || strpbrk(k, ": \t\r\n") != NULL ||
-		    strpbrk(v, "\r\n") != NULL || nh == OTLP_HEADERS_MAX) {
-			sr_err_set(err, "export_headers: bad header '%s'", k);
-			free(item);
-			return -1;
-		}
-		x->headers[nh++] = sr_xasprintf("%s: %s", k, v);
-		free(item);
-	}
+	if (item[strspn(item, " \t\r\n")] == '\0')
+		return 0;
+	if (eq == NULL) /* the value may be a secret: not repeated */
+		return sr_err_set(err, "%s: want name=value", what);
+	v = eq + 1;
+	*eq = '\0';
+	while (*k == ' ' || *k == '\t')
+		k++;
+	for (e = k + strlen(k); e > k && (e[-1] == ' ' || e[-1] == '\t');)
+		*--e = '\0';
+	while (*v == ' ' || *v == '\t')
+		v++;
+	for (e = v + strlen(v); e > v && strchr(" \t\r\n", e[-1]) != NULL;)
+		*--e = '\0';
+	if (*k == '\0' || strpbrk(k, ": \t\r\n") != NULL ||
+	    strpbrk(v, "\r\n") != NULL)
+		return sr_err_set(err, "%s: bad header name '%s'", what, k);
+	if (nh == OTLP_HEADERS_MAX)
+		return sr_err_set(err, "%s: more than %d headers", what,
+		    OTLP_HEADERS_MAX);
+	x->headers[nh] = sr_xasprintf("%s: %s", k, v);
 	return 0;
+}
+
+/* export_headers: "name=value,name=value"; 0 or -1. */
+static int
+otlp_headers(struct sr_otlp_export *x, const char *list, struct sr_err *err)
+{
+	char *copy = sr_xstrdup(list ? list : ""), *save = NULL, *item;
+	int rc = 0;
+
+	for (item = strtok_r(copy, ",", &save); item != NULL && rc == 0;
+	     item = strtok_r(NULL, ",", &save))
+		rc = otlp_header(x, item, "export_headers", err);
+	free(copy);
+	return rc;
+}
+
+/* export_headers_file: one name=value a line, '#' comments; 0 or -1. */
+static int
+otlp_headers_file(struct sr_otlp_export *x, const char *path,
+    struct sr_err *err)
+{
+	FILE *f;
+	char line[4096], what[64];
+	int n = 0, rc = 0;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	if ((f = fopen(path, "r")) == NULL)
+		return sr_err_set(err, "cannot read headers file '%s': %s",
+		    path, strerror(errno));
+	while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+		n++;
+		if (line[strspn(line, " \t")] == '#')
+			continue;
+		(void)snprintf(what, sizeof(what),
+		    "export_headers_file line %d", n);
+		rc = otlp_header(x, line, what, err);
+	}
+	(void)fclose(f); /* read-only */
+	return rc;
 }
 
 struct sr_otlp_export *
@@ -416,7 +448,8 @@ sr_otlp_export_new(const struct sr_config_otlp *c, struct sr_loop *l,
 		x->headers[0] = sr_xasprintf("Authorization: Bearer %s", token);
 		free(token);
 	}
-	if (otlp_headers(x, c->export_headers, err) < 0)
+	if (otlp_headers(x, c->export_headers, err) < 0 ||
+	    otlp_headers_file(x, c->export_headers_file, err) < 0)
 		goto fail;
 	if ((x->hook = sr_webhook_new_watched(&w, err)) == NULL)
 		goto fail;

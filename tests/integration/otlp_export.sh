@@ -42,7 +42,21 @@ export_interval = 1s
 export_max_backoff = 2s
 export_token_file = $T/token
 export_headers = X-Scope-OrgID=tenant-7, x-extra = two words
+export_headers_file = $T/headers
 EOF
+printf '# secret headers\nx-api-key = k3y-s3cret\n\n' >"$T/headers"
+"$SITREP" config --config "$T/conf" >"$T/config.out"
+grep -q k3y-s3cret "$T/config.out" && fail "sitrep config shows a header file's secret"
+# a header file that cannot be read stops serve with the reason
+printf '[otlp]\nexport_headers_file = %s\n' "$T/none" >"$T/badconf"
+set +e
+"$SITREP" serve --db :memory: --config "$T/badconf" --listen "127.0.0.1:$(free_port)" \
+	--otlp-export http://127.0.0.1:1 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" != 0 ] || fail "serve ran with an unreadable headers file"
+grep -q "cannot read headers file '$T/none'" "$T/err" || fail "message: $(cat "$T/err")"
+echo "ok headers file errors"
 "$SITREP" serve --db "$T/db" --config "$T/conf" --listen "127.0.0.1:$P" \
 	--accept-events --otlp-export "http://127.0.0.1:$R/" 2>"$T/serve.log" &
 SPID=$!
@@ -108,6 +122,7 @@ check "e1 severity" "$(CHK record e1 | jq -c '[.severity_number, .severity_text]
 check "token sent" "$(CHK header authorization)" "Bearer s3cret-otlp-token"
 check "header sent" "$(CHK header x-scope-orgid)" "tenant-7"
 check "header with spaces" "$(CHK header x-extra)" "two words"
+check "header from the file" "$(CHK header x-api-key)" "k3y-s3cret"
 check "content type" "$(CHK header content-type)" "application/json"
 
 # gauges: the KPIs and this machine's metrics, under sitrep.*
@@ -194,7 +209,7 @@ check "nothing of e138-e140" "$(CHK uids | grep -cE '^e1(38|39|40)$')" 0
 
 kill "$SPID"
 wait "$SPID" || fail "serve exited $?: $(cat "$T/serve.log")"
-grep -q s3cret "$T/serve.log" && fail "token in the log"
+grep -q s3cret "$T/serve.log" && fail "token or key in the log"
 
 # the console exports too: events piped into it arrive as records
 tmux_open otlp
