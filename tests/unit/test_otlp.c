@@ -79,6 +79,22 @@ attr(const cJSON *list, const char *key)
 	return NULL;
 }
 
+/* How many attributes of list are named key. */
+static int
+attr_count(const cJSON *list, const char *key)
+{
+	const cJSON *a;
+	int n = 0;
+
+	cJSON_ArrayForEach(a, list)
+	{
+		const cJSON *k = cJSON_GetObjectItem(a, "key");
+
+		n += cJSON_IsString(k) && strcmp(k->valuestring, key) == 0;
+	}
+	return n;
+}
+
 static const char *
 str_of(const cJSON *any, const char *kind)
 {
@@ -149,15 +165,7 @@ test_logs(void)
 	attrs = cJSON_GetObjectItem(rec, "attributes");
 	CU_ASSERT_STRING_EQUAL(str_of(attr(attrs, "http.route"), "stringValue"),
 	    "/chat"); /* the event's, not the metadata's spoof */
-	{
-		const cJSON *a;
-		int n = 0;
-
-		cJSON_ArrayForEach(a, attrs) n +=
-		    strcmp(cJSON_GetObjectItem(a, "key")->valuestring,
-			"http.route") == 0;
-		CU_ASSERT_EQUAL(n, 1);
-	}
+	CU_ASSERT_EQUAL(attr_count(attrs, "http.route"), 1);
 	CU_ASSERT_STRING_EQUAL(str_of(attr(attrs, "http.response.status_code"),
 				   "intValue"),
 	    "503");
