@@ -309,6 +309,7 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 		    r->body_len > 0 ? ": " : "", r->body);
 	if (!otlp_retryable(r)) {
 		/* the collector will not take these: retrying cannot help */
+		g->failures_row = 0; /* nothing waits for a retry */
 		g->n_.dropped_rejected += k;
 		otlp_pop(g, k);
 		otlp_kick(x);
