@@ -19,7 +19,7 @@
 
 #include "actions/webhook.h"
 #include "core/config.h"
-#include "core/otlp.h"
+#include "core/otlp_enc.h"
 #include "runtime/loop.h"
 
 #define OTLP_HEADERS_MAX 16
@@ -27,7 +27,7 @@
 
 /* One gauge point, its strings in one allocation with it. */
 struct otlp_pt {
-	struct sr_otlp_point p;
+	struct sr_otlp_enc_point p;
 	char mem[];
 };
 
@@ -215,14 +215,14 @@ otlp_body(struct otlp_sig *g, size_t k, struct sr_buf *b)
 
 		for (size_t i = 0; i < k; i++)
 			evs[i] = otlp_at(g, i);
-		sr_otlp_logs_json(b, evs, k, g->x->hostname);
+		sr_otlp_enc_logs_json(b, evs, k, g->x->hostname);
 		free(evs);
 	} else {
-		struct sr_otlp_point *pts = sr_xcalloc(k, sizeof(*pts));
+		struct sr_otlp_enc_point *pts = sr_xcalloc(k, sizeof(*pts));
 
 		for (size_t i = 0; i < k; i++)
 			pts[i] = ((struct otlp_pt *)otlp_at(g, i))->p;
-		sr_otlp_metrics_json(b, pts, k, g->x->hostname);
+		sr_otlp_enc_metrics_json(b, pts, k, g->x->hostname);
 		free(pts);
 	}
 }
@@ -284,7 +284,7 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 		uint64_t rejected = 0;
 		char msg[200];
 
-		if (sr_otlp_partial(r->body, r->body_len, &rejected, msg,
+		if (sr_otlp_enc_partial(r->body, r->body_len, &rejected, msg,
 			sizeof(msg))) {
 			if (rejected > k)
 				rejected = k;
@@ -502,7 +502,7 @@ sr_otlp_export_event(struct sr_otlp_export *x, const struct sr_event *ev)
 }
 
 static void
-otlp_add_point(void *ctx, const struct sr_otlp_point *p)
+otlp_add_point(void *ctx, const struct sr_otlp_enc_point *p)
 {
 	struct sr_otlp_export *x = ctx;
 	size_t ln = strlen(p->name) + 1, lu = strlen(p->unit) + 1;
@@ -529,7 +529,7 @@ sr_otlp_export_snapshot(struct sr_otlp_export *x, const struct sr_snapshot *s)
 	if (x->next_collect_mono != 0 && now < x->next_collect_mono)
 		return;
 	x->next_collect_mono = now + x->interval_ms;
-	(void)sr_otlp_snapshot_points(s, otlp_add_point, x);
+	(void)sr_otlp_enc_snapshot_points(s, otlp_add_point, x);
 	otlp_kick(x);
 }
 

@@ -2,7 +2,7 @@
 /*
  * otlp_export: push the live process's events and metrics to an
  * OpenTelemetry collector over OTLP/HTTP with the JSON encoding
- * (core/otlp.h): events as log records to URL/v1/logs, sitrep's KPIs and
+ * (core/otlp_enc.h): events as log records to URL/v1/logs, sitrep's KPIs and
  * system metrics as gauges to URL/v1/metrics every interval.
  *
  * Each signal has a bounded queue in memory (queue_max items); an item

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_otlp: libFuzzer harness for core/otlp.c, the OTLP export's text.
- * The whole input is read as a collector's answer (sr_otlp_partial():
+ * fuzz_otlp_enc: libFuzzer harness for core/otlp_enc.c, the OTLP export's text.
+ * The whole input is read as a collector's answer (sr_otlp_enc_partial():
  * never more rejected than stated, a message that fits); then, when it is
  * UTF-8, its first line is an event's message and the rest its metadata
  * (the parser keeps it as a JSON object, any text here), and the
  * ExportLogsServiceRequest written for that event must parse as JSON
  * with exactly one log record.  Not part of `make test`; run with
- * `make fuzz FUZZ_ONLY=otlp`.
+ * `make fuzz FUZZ_ONLY=otlp_enc`.
  */
 #include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/otlp.h"
+#include "core/otlp_enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (sr_otlp_partial(text, size, &rejected, msg, sizeof(msg)) == 0 &&
+	if (sr_otlp_enc_partial(text, size, &rejected, msg, sizeof(msg)) == 0 &&
 	    (rejected != 0 || msg[0] != '\0'))
 		abort();
 	if (strlen(msg) >= sizeof(msg))
@@ -51,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	p[0] = &ev;
 	sr_buf_init(&b);
-	sr_otlp_logs_json(&b, p, 1, "host");
+	sr_otlp_enc_logs_json(&b, p, 1, "host");
 	root = cJSON_ParseWithLength(b.data, b.len);
 	if (root == NULL)
 		abort();

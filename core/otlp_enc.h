@@ -36,7 +36,7 @@
 #include "core/util.h"
 
 /* What a log record's severityNumber and severityText are. */
-struct sr_otlp_severity {
+struct sr_otlp_enc_severity {
 	int number;	  /* 1..24 (TRACE 1, DEBUG 5, INFO 9, WARN 13,
 			     ERROR 17, FATAL 21) */
 	const char *text; /* as the line wrote it, else "INFO" ... */
@@ -48,15 +48,15 @@ struct sr_otlp_severity {
  * for an error event.  text is borrowed from ev's metadata or static;
  * buf (at least 32 bytes) holds it when it came from the metadata.
  */
-struct sr_otlp_severity
-sr_otlp_event_severity(const struct sr_event *ev, char *buf, size_t bufsz);
+struct sr_otlp_enc_severity
+sr_otlp_enc_event_severity(const struct sr_event *ev, char *buf, size_t bufsz);
 
 /*
  * Append the ExportLogsServiceRequest of n events (pointers, borrowed)
  * to b.  hostname stands for events without a host (NULL or "" leaves
  * host.name out).
  */
-void sr_otlp_logs_json(struct sr_buf *b, const struct sr_event *const *evs,
+void sr_otlp_enc_logs_json(struct sr_buf *b, const struct sr_event *const *evs,
     size_t n, const char *hostname);
 
 /*
@@ -64,7 +64,7 @@ void sr_otlp_logs_json(struct sr_buf *b, const struct sr_event *const *evs,
  * "By", "By/s", "ms" ...), an optional attribute (key NULL when none)
  * and the value at ts_ms.
  */
-struct sr_otlp_point {
+struct sr_otlp_enc_point {
 	const char *name;
 	const char *unit;
 	const char *key; /* or NULL */
@@ -77,8 +77,8 @@ struct sr_otlp_point {
  * Append the ExportMetricsServiceRequest of n points to b: one gauge per
  * name (points of the same name together, in the order given).
  */
-void sr_otlp_metrics_json(struct sr_buf *b, const struct sr_otlp_point *pts,
-    size_t n, const char *hostname);
+void sr_otlp_enc_metrics_json(struct sr_buf *b,
+    const struct sr_otlp_enc_point *pts, size_t n, const char *hostname);
 
 /*
  * The gauges of one snapshot: every KPI tile with a value as
@@ -88,12 +88,12 @@ void sr_otlp_metrics_json(struct sr_buf *b, const struct sr_otlp_point *pts,
  * Calls fn once per point (its strings live for the call); returns how
  * many.
  */
-typedef void sr_otlp_point_fn(void *ctx, const struct sr_otlp_point *p);
-size_t sr_otlp_snapshot_points(const struct sr_snapshot *s,
-    sr_otlp_point_fn *fn, void *ctx);
+typedef void sr_otlp_enc_point_fn(void *ctx, const struct sr_otlp_enc_point *p);
+size_t sr_otlp_enc_snapshot_points(const struct sr_snapshot *s,
+    sr_otlp_enc_point_fn *fn, void *ctx);
 
 /* UCUM for a sitrep unit: "bytes" -> "By", "C" -> "Cel", "" -> "1". */
-const char *sr_otlp_unit(const char *unit);
+const char *sr_otlp_enc_unit(const char *unit);
 
 /*
  * Read a collector's 2xx answer (len bytes, not NUL-terminated): the
@@ -103,7 +103,7 @@ const char *sr_otlp_unit(const char *unit);
  * full success.  Returns 1 when something was rejected or a message
  * given, else 0.
  */
-int sr_otlp_partial(const char *body, size_t len, uint64_t *rejected, char *msg,
-    size_t msgsz);
+int sr_otlp_enc_partial(const char *body, size_t len, uint64_t *rejected,
+    char *msg, size_t msgsz);
 
 #endif

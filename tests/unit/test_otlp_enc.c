@@ -8,9 +8,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/otlp.h"
+#include "core/otlp_enc.h"
 
-void sr_test_otlp_suite(void);
+void sr_test_otlp_enc_suite(void);
 
 static struct sr_event
 ev_make(const char *id, const char *service, const char *meta)
@@ -51,13 +51,13 @@ test_severity(void)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct sr_event e = ev_make("x", "s", cases[i].meta);
-		struct sr_otlp_severity s;
+		struct sr_otlp_enc_severity s;
 
 		if (cases[i].status) {
 			e.status_code = cases[i].status;
 			e.has |= SR_EV_HAS_STATUS;
 		}
-		s = sr_otlp_event_severity(&e, buf, sizeof(buf));
+		s = sr_otlp_enc_event_severity(&e, buf, sizeof(buf));
 		CU_ASSERT_EQUAL(s.number, cases[i].number);
 		CU_ASSERT_STRING_EQUAL(s.text, cases[i].text);
 	}
@@ -127,7 +127,7 @@ test_logs(void)
 	e[2].message = "upstream \"timeout\"";
 	e[1].host = "node9";
 	sr_buf_init(&b);
-	sr_otlp_logs_json(&b, p, 3, "h1");
+	sr_otlp_enc_logs_json(&b, p, 3, "h1");
 	root = cJSON_Parse(b.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	rl = cJSON_GetObjectItem(root, "resourceLogs");
@@ -211,7 +211,7 @@ test_logs(void)
 	cJSON_Delete(root);
 	/* none: an empty request, still JSON */
 	sr_buf_reset(&b);
-	sr_otlp_logs_json(&b, p, 0, "h1");
+	sr_otlp_enc_logs_json(&b, p, 0, "h1");
 	CU_ASSERT_STRING_EQUAL(b.data, "{\"resourceLogs\":[]}");
 	sr_buf_release(&b);
 }
@@ -219,7 +219,7 @@ test_logs(void)
 static void
 test_metrics(void)
 {
-	const struct sr_otlp_point pts[] = {
+	const struct sr_otlp_enc_point pts[] = {
 		{ "a", "%", NULL, NULL, 1000, 1 },
 		{ "b", "By", "mount", "/var", 1000, 2 },
 		{ "a", "%", NULL, NULL, 2000, 3 },
@@ -228,7 +228,7 @@ test_metrics(void)
 	cJSON *root, *ms, *a, *dps;
 
 	sr_buf_init(&b);
-	sr_otlp_metrics_json(&b, pts, 3, "h1");
+	sr_otlp_enc_metrics_json(&b, pts, 3, "h1");
 	root = cJSON_Parse(b.data);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	ms = cJSON_GetObjectItem(
@@ -267,7 +267,7 @@ test_metrics(void)
 	    "/var");
 	cJSON_Delete(root);
 	sr_buf_reset(&b);
-	sr_otlp_metrics_json(&b, pts, 0, "h1");
+	sr_otlp_enc_metrics_json(&b, pts, 0, "h1");
 	root = cJSON_Parse(b.data);
 	CU_ASSERT_PTR_NOT_NULL(root); /* none: still JSON */
 	cJSON_Delete(root);
@@ -280,7 +280,7 @@ struct got {
 };
 
 static void
-got_point(void *ctx, const struct sr_otlp_point *p)
+got_point(void *ctx, const struct sr_otlp_enc_point *p)
 {
 	struct got *g = ctx;
 
@@ -320,7 +320,7 @@ test_snapshot_points(void)
 	s.metrics = m;
 	s.n_metrics = 4;
 	s.now_ms = 5;
-	CU_ASSERT_EQUAL(sr_otlp_snapshot_points(&s, got_point, &g), 5);
+	CU_ASSERT_EQUAL(sr_otlp_enc_snapshot_points(&s, got_point, &g), 5);
 	CU_ASSERT_EQUAL_FATAL(g.n, 5);
 	CU_ASSERT_STRING_EQUAL(g.line[0], "sitrep.kpi.cpu % -=- 42.0");
 	CU_ASSERT_STRING_EQUAL(g.line[1], "sitrep.kpi.events 1/s -=- 3.0");
@@ -356,7 +356,7 @@ test_partial(void)
 	uint64_t n;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		CU_ASSERT_EQUAL(sr_otlp_partial(cases[i].body,
+		CU_ASSERT_EQUAL(sr_otlp_enc_partial(cases[i].body,
 				    strlen(cases[i].body), &n, msg,
 				    sizeof(msg)),
 		    cases[i].rc);
@@ -366,9 +366,9 @@ test_partial(void)
 }
 
 void
-sr_test_otlp_suite(void)
+sr_test_otlp_enc_suite(void)
 {
-	CU_pSuite s = CU_add_suite("otlp", NULL, NULL);
+	CU_pSuite s = CU_add_suite("otlp_enc", NULL, NULL);
 
 	CU_add_test(s, "severity from level, status and flags", test_severity);
 	CU_add_test(s, "logs grouped by resource, fields as attributes",

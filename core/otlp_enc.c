@@ -6,7 +6,7 @@
  * common/v1, resource/v1) in the proto3 JSON mapping: lowerCamelCase
  * keys, enums as numbers, 64-bit integers as strings.
  */
-#include "core/otlp.h"
+#include "core/otlp_enc.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -78,13 +78,13 @@ otlp_sev_numeric(double d)
 	return 0;
 }
 
-struct sr_otlp_severity
-sr_otlp_event_severity(const struct sr_event *ev, char *buf, size_t bufsz)
+struct sr_otlp_enc_severity
+sr_otlp_enc_event_severity(const struct sr_event *ev, char *buf, size_t bufsz)
 {
 	static const char *const keys[] = { "severityNumber", "severity_number",
 		"level", "lvl", "severity", "severityText", "severity_text",
 		"levelname", "loglevel", "log.level", "PRIORITY", NULL };
-	struct sr_otlp_severity s = { 9, "INFO" };
+	struct sr_otlp_enc_severity s = { 9, "INFO" };
 	cJSON *meta = ev->metadata ? cJSON_Parse(ev->metadata) : NULL;
 
 	for (int i = 0; cJSON_IsObject(meta) && keys[i] != NULL; i++) {
@@ -330,7 +330,8 @@ static void
 otlp_record(struct sr_buf *b, const struct sr_event *ev)
 {
 	char lvl[32];
-	struct sr_otlp_severity s = sr_otlp_event_severity(ev, lvl, sizeof lvl);
+	struct sr_otlp_enc_severity s =
+	    sr_otlp_enc_event_severity(ev, lvl, sizeof lvl);
 	int64_t ns = ev->ts_ms * 1000000;
 
 	sr_buf_addf(b,
@@ -349,8 +350,8 @@ otlp_record(struct sr_buf *b, const struct sr_event *ev)
 }
 
 void
-sr_otlp_logs_json(struct sr_buf *b, const struct sr_event *const *evs, size_t n,
-    const char *hostname)
+sr_otlp_enc_logs_json(struct sr_buf *b, const struct sr_event *const *evs,
+    size_t n, const char *hostname)
 {
 	struct otlp_ref *r = sr_xcalloc(n ? n : 1, sizeof(*r));
 	const char *local = hostname ? hostname : "";
@@ -387,7 +388,7 @@ sr_otlp_logs_json(struct sr_buf *b, const struct sr_event *const *evs, size_t n,
 /* ---- metrics ---- */
 
 void
-sr_otlp_metrics_json(struct sr_buf *b, const struct sr_otlp_point *pts,
+sr_otlp_enc_metrics_json(struct sr_buf *b, const struct sr_otlp_enc_point *pts,
     size_t n, const char *hostname)
 {
 	size_t *order = sr_xcalloc(n ? n : 1, sizeof(*order));
@@ -410,7 +411,7 @@ sr_otlp_metrics_json(struct sr_buf *b, const struct sr_otlp_point *pts,
 	otlp_scope(b, "scopeMetrics");
 	sr_buf_adds(b, "\"metrics\":[");
 	for (size_t i = 0; i < n; i++) {
-		const struct sr_otlp_point *p = &pts[order[i]];
+		const struct sr_otlp_enc_point *p = &pts[order[i]];
 		int first = 1;
 
 		if (i == 0 || strcmp(p->name, pts[order[i - 1]].name) != 0) {
@@ -442,7 +443,7 @@ sr_otlp_metrics_json(struct sr_buf *b, const struct sr_otlp_point *pts,
 }
 
 const char *
-sr_otlp_unit(const char *unit)
+sr_otlp_enc_unit(const char *unit)
 {
 	static const struct {
 		const char *sitrep, *ucum;
@@ -463,8 +464,8 @@ sr_otlp_unit(const char *unit)
 }
 
 size_t
-sr_otlp_snapshot_points(const struct sr_snapshot *s, sr_otlp_point_fn *fn,
-    void *ctx)
+sr_otlp_enc_snapshot_points(const struct sr_snapshot *s,
+    sr_otlp_enc_point_fn *fn, void *ctx)
 {
 	char name[512], fam[128], inst[128], measure[128];
 	size_t n = 0;
@@ -476,16 +477,16 @@ sr_otlp_snapshot_points(const struct sr_snapshot *s, sr_otlp_point_fn *fn,
 			continue;
 		(void)snprintf(name, sizeof(name), "sitrep.kpi.%s", k->id);
 		fn(ctx,
-		    &(struct sr_otlp_point){ .name = name,
-			.unit = sr_otlp_unit(k->unit),
+		    &(struct sr_otlp_enc_point){ .name = name,
+			.unit = sr_otlp_enc_unit(k->unit),
 			.ts_ms = s->now_ms,
 			.value = k->value });
 		n++;
 	}
 	for (size_t i = 0; i < s->n_metrics; i++) {
 		const struct sr_snap_metric *m = &s->metrics[i];
-		struct sr_otlp_point p = { .name = name,
-			.unit = sr_otlp_unit(m->unit),
+		struct sr_otlp_enc_point p = { .name = name,
+			.unit = sr_otlp_enc_unit(m->unit),
 			.ts_ms = s->now_ms,
 			.value = m->value };
 
@@ -510,7 +511,7 @@ sr_otlp_snapshot_points(const struct sr_snapshot *s, sr_otlp_point_fn *fn,
 /* ---- the answer ---- */
 
 int
-sr_otlp_partial(const char *body, size_t len, uint64_t *rejected, char *msg,
+sr_otlp_enc_partial(const char *body, size_t len, uint64_t *rejected, char *msg,
     size_t msgsz)
 {
 	static const char *const counts[] = { "rejectedLogRecords",
