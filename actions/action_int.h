@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actions/webhook.h"
 #include "core/config.h"
 #include "core/snapshot.h"
 #include "core/util.h"
@@ -32,17 +33,6 @@ void sr_exec_free(struct sr_exec *x);
 /* Jobs that exited 0 / failed (non-zero, signal, timeout) so far. */
 uint64_t sr_exec_ok(const struct sr_exec *x);
 uint64_t sr_exec_failed(const struct sr_exec *x);
-
-/* Webhooks: curl multi, retries with exponential backoff. */
-struct sr_webhook;
-struct sr_webhook *sr_webhook_new(struct sr_err *err);
-int sr_webhook_post(struct sr_webhook *w, const char *url, int64_t timeout_ms,
-    int retries, const char *json, struct sr_err *err);
-/* Drive transfers and due retries; never blocks.  Returns in flight. */
-size_t sr_webhook_poll(struct sr_webhook *w, int64_t now_mono_ms);
-void sr_webhook_free(struct sr_webhook *w);
-uint64_t sr_webhook_ok(const struct sr_webhook *w);
-uint64_t sr_webhook_failed(const struct sr_webhook *w);
 
 /* Build the message of a transition (free with sr_action_msg_release). */
 void

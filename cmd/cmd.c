@@ -6,9 +6,11 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/parse.h"
+#include "core/util.h"
 
 int
 sr_usage_error(const char *cmd, const char *fmt, ...)
@@ -52,5 +54,23 @@ sr_cmd_stdin_format(const char *cmd, const char *value, char *out, size_t cap)
 		}
 	}
 	out[w] = '\0';
+	return 0;
+}
+
+int
+sr_cmd_otlp_url(const char *cmd, const char *value)
+{
+	if ((strncmp(value, "http://", 7) != 0 &&
+		strncmp(value, "https://", 8) != 0) ||
+	    strpbrk(value, " \t\r\n") != NULL) {
+		char *shown = sr_redact(value);
+
+		sr_usage_error(cmd,
+		    "bad --otlp-export '%s': want http://HOST:PORT or "
+		    "https://HOST:PORT (the collector's OTLP/HTTP address)",
+		    shown);
+		free(shown);
+		return SR_EXIT_USAGE;
+	}
 	return 0;
 }

@@ -37,5 +37,10 @@ int sr_cmd_parse(int argc, char **argv);
 int
 sr_cmd_stdin_format(const char *cmd, const char *value, char *out, size_t cap);
 int sr_cmd_formats(int argc, char **argv);
+/*
+ * Check --otlp-export's value (an http:// or https:// URL without
+ * spaces).  0, or SR_EXIT_USAGE after a usage error printed for cmd.
+ */
+int sr_cmd_otlp_url(const char *cmd, const char *value);
 
 #endif

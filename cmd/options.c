@@ -222,6 +222,12 @@ const struct sr_option sr_options[] = {
 	    "also print the format chosen, each field's source and what was "
 	    "kept aside and why",
 	    P, 0, NULL, NULL, NULL },
+	[SR_O_OTLP_EXPORT] = { SR_O_OTLP_EXPORT, "otlp-export", 0,
+	    SR_OPT_STRING, "URL", NULL,
+	    "push events (URL/v1/logs) and metrics (URL/v1/metrics) to an "
+	    "OTLP/HTTP collector, as JSON; the token comes from [otlp] "
+	    "export_token_file or $SITREP_OTLP_TOKEN",
+	    T | S | C, 0, NULL, "otlp.export_url", NULL },
 	[SR_O__COUNT] = { SR_O__COUNT, NULL, 0, SR_OPT_FLAG, NULL, NULL, NULL,
 	    0, 0, NULL, NULL, NULL },
 };

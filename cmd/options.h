@@ -111,6 +111,7 @@ enum sr_opt_id {
 	SR_O_NO_SYSTEM,
 	SR_O_KEYS,
 	SR_O_EXPLAIN,
+	SR_O_OTLP_EXPORT,
 	SR_O__COUNT
 };
 

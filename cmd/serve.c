@@ -288,6 +288,10 @@ sr_cmd_serve(int argc, char **argv)
 		return sr_usage_error("serve", "too many --source options");
 	ao.nsources = (int)n;
 	ao.no_system = sr_opts_has(&o, SR_O_NO_SYSTEM);
+	ao.otlp_export = sr_opts_str(&o, SR_O_OTLP_EXPORT, NULL);
+	if (ao.otlp_export != NULL &&
+	    sr_cmd_otlp_url("serve", ao.otlp_export) != 0)
+		return SR_EXIT_USAGE;
 	if ((cert == NULL) != (key == NULL))
 		return sr_usage_error("serve",
 		    "--tls-cert and --tls-key go "

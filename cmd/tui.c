@@ -96,6 +96,10 @@ sr_cmd_tui(int argc, char **argv)
 			    o.v[SR_O_TICKS].s);
 	}
 	ao.replay_clock = sr_opts_has(&o, SR_O_REPLAY_CLOCK);
+	ao.otlp_export = sr_opts_str(&o, SR_O_OTLP_EXPORT, NULL);
+	if (ao.otlp_export != NULL &&
+	    sr_cmd_otlp_url("tui", ao.otlp_export) != 0)
+		return SR_EXIT_USAGE;
 	if (!isatty(STDOUT_FILENO)) {
 		fprintf(stderr,
 		    "sitrep: standard output is not a terminal.\n"

@@ -156,33 +156,6 @@ http_free(struct http_src *s)
 	free(s);
 }
 
-/* The first line of a token file, blanks trimmed; NULL with err set. */
-static char *
-http_read_token(const char *path, struct sr_err *err)
-{
-	FILE *f = fopen(path, "r");
-	char line[4096];
-	size_t n;
-
-	if (f == NULL) {
-		sr_err_set(err, "cannot read token file '%s': %s", path,
-		    strerror(errno));
-		return NULL;
-	}
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = '\0';
-	(void)fclose(f); /* read-only */
-	n = strcspn(line, "\r\n");
-	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
-		n--;
-	line[n] = '\0';
-	if (n == 0) {
-		sr_err_set(err, "token file '%s' is empty", path);
-		return NULL;
-	}
-	return sr_xstrdup(line);
-}
-
 /* Options shared by both forms; 0 or -1. */
 static int
 http_apply_opts(struct http_src *s, const struct src_opts *o,
@@ -204,7 +177,7 @@ http_apply_opts(struct http_src *s, const struct src_opts *o,
 	if ((v = src_opts_get(o, "cacert")) != NULL)
 		s->cacert = sr_xstrdup(v);
 	if ((v = src_opts_get(o, "token-file")) != NULL &&
-	    (s->token = http_read_token(v, err)) == NULL)
+	    (s->token = sr_token_read(v, err)) == NULL)
 		return -1;
 	/* A sitrep follows another sitrep: $SITREP_TOKEN is the token the
 	 * nodes share.  An http:// endpoint never gets it unasked. */

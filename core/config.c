@@ -42,6 +42,10 @@ sr_config_release(struct sr_config *c)
 	free(c->serve.cors);
 	free(c->serve.allow_host);
 	free(c->serve.otlp_listen);
+	free(c->otlp.export_url);
+	free(c->otlp.export_token_file);
+	free(c->otlp.export_headers);
+	free(c->otlp.export_headers_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -232,6 +236,39 @@ const struct sr_config_key sr_config_keys[] = {
 	{ "serve", "timeout", SR_CONF_DURATION, G(serve.timeout_ms), "30s",
 	    "a connection quiet this long during a request is closed", 0,
 	    NULL },
+	{ "otlp", "export_url", SR_CONF_URL, G(otlp.export_url), "",
+	    "push events (URL/v1/logs) and metrics (URL/v1/metrics) to this "
+	    "OTLP/HTTP collector (empty: no export)",
+	    0, NULL },
+	{ "otlp", "export_queue", SR_CONF_COUNT, G(otlp.export_queue), "10000",
+	    "log records, and metric points, held while the collector is "
+	    "away (beyond: dropped and counted)",
+	    0, NULL },
+	{ "otlp", "export_batch", SR_CONF_COUNT, G(otlp.export_batch), "512",
+	    "log records or metric points per request", 0, NULL },
+	{ "otlp", "export_interval", SR_CONF_DURATION,
+	    G(otlp.export_interval_ms), "10s",
+	    "metrics (KPIs, system metrics) are collected and pushed this often",
+	    0, NULL },
+	{ "otlp", "export_timeout", SR_CONF_DURATION, G(otlp.export_timeout_ms),
+	    "10s", "one request may take this long", 0, NULL },
+	{ "otlp", "export_max_backoff", SR_CONF_DURATION,
+	    G(otlp.export_max_backoff_ms), "1m",
+	    "retries wait 1 s, 2 s, 4 s ... up to this", 0, NULL },
+	{ "otlp", "export_token_file", SR_CONF_STRING,
+	    G(otlp.export_token_file), "",
+	    "send 'Authorization: Bearer TOKEN' (TOKEN: the file's first line)",
+	    0, "SITREP_OTLP_TOKEN" },
+	{ "otlp", "export_headers", SR_CONF_STRING, G(otlp.export_headers), "",
+	    "more request headers, name=value,name=value (as "
+	    "OTEL_EXPORTER_OTLP_HEADERS; shown by sitrep config, so no "
+	    "secrets)",
+	    0, NULL },
+	{ "otlp", "export_headers_file", SR_CONF_STRING,
+	    G(otlp.export_headers_file), "",
+	    "more request headers from a file, one name=value a line (for "
+	    "secret ones: an API key, Basic credentials)",
+	    0, NULL },
 	{ NULL, NULL, SR_CONF_STRING, 0, NULL, NULL, 0, NULL },
 };
 
@@ -328,6 +365,10 @@ conf_parse(const struct sr_config_key *k, unsigned rule_flags, void *base,
 		set_s((char **)(void *)p, *v ? v : "*");
 		return 0;
 	case SR_CONF_URL:
+		if (*v == '\0') { /* unset, as for a string */
+			set_s((char **)(void *)p, v);
+			return 0;
+		}
 		if (strncmp(v, "http://", 7) != 0 &&
 		    strncmp(v, "https://", 8) != 0)
 			return sr_err_set(err, "not an http(s) URL");
@@ -1000,6 +1041,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	each_section(&e, "tui");
 	each_section(&e, "serve");
 	each_section(&e, "limits");
+	each_section(&e, "otlp");
 	sr_buf_release(&e.val);
 	sr_buf_release(&e.from);
 }

@@ -12,7 +12,7 @@
  * "FILE:LINE: unknown key 'x' in [sec]" and commands exit 2.
  *
  * Sections: [general] [store] [insights] [rule NAME] [action NAME]
- * [source NAME] [tui] [serve]; sitrep.conf.example lists every key with
+ * [source NAME] [tui] [serve] [otlp]; sitrep.conf.example lists every key with
  * its default.  Rule thresholds are set in [insights] as RULE_PARAM
  * (cpu_warn = 85) or in [rule RULE] as PARAM (warn = 85); both write the
  * same field, the later line wins.
@@ -32,7 +32,7 @@
 #define SR_CONFIG_RULES_MAX 32
 #define SR_CONFIG_ACTIONS_MAX 16
 #define SR_CONFIG_SOURCES_MAX 32
-#define SR_CONFIG_KEYS_MAX 48	 /* rows of sr_config_keys[] */
+#define SR_CONFIG_KEYS_MAX 64	 /* rows of sr_config_keys[] */
 #define SR_CONFIG_RULE_FIELDS 10 /* rows of sr_config_rule_fields[] */
 
 /*
@@ -193,6 +193,19 @@ struct sr_config_limits {
 	int64_t prom_series; /* series kept per prom: source; 2000 */
 };
 
+/* [otlp] export_*: push events and metrics to an OTLP/HTTP collector. */
+struct sr_config_otlp {
+	char *export_url;	    /* base URL, or NULL: no export */
+	int64_t export_queue;	    /* log records (and metric points) held */
+	int64_t export_batch;	    /* items per request */
+	int64_t export_interval_ms; /* metrics collected this often */
+	int64_t export_timeout_ms;  /* one request */
+	int64_t export_max_backoff_ms;
+	char *export_token_file;   /* bearer token in its first line, or NULL */
+	char *export_headers;	   /* "name=value,..." more headers, or NULL */
+	char *export_headers_file; /* name=value lines (secrets), or NULL */
+};
+
 struct sr_config {
 	char *path; /* file loaded, or NULL */
 	struct sr_config_general general;
@@ -210,6 +223,7 @@ struct sr_config {
 	struct sr_config_tui tui;
 	struct sr_config_serve serve;
 	struct sr_config_limits limits;
+	struct sr_config_otlp otlp;
 	/* where each value came from, by row of the tables above */
 	struct sr_config_origin key_origin[SR_CONFIG_KEYS_MAX];
 	struct sr_config_origin rule_origin[SR_CONFIG_RULES_MAX]

@@ -74,6 +74,9 @@ struct sr_engine {
 	uint64_t self_rss;
 	struct sr_snap_store store;
 	char store_error[256];
+	struct sr_snap_otlp otlp;
+	char otlp_url[512];
+	char otlp_error[256];
 	char hostname[256];
 	char kernel[256];
 	int ncpu;
@@ -320,6 +323,17 @@ sr_engine_store(struct sr_engine *e, const struct sr_snap_store *st)
 	(void)snprintf(e->store_error, sizeof(e->store_error), "%s",
 	    st->error != NULL ? st->error : "");
 	e->store.error = NULL;
+}
+
+void
+sr_engine_otlp(struct sr_engine *e, const struct sr_snap_otlp *st)
+{
+	e->otlp = *st;
+	(void)snprintf(e->otlp_url, sizeof(e->otlp_url), "%s",
+	    st->url != NULL ? st->url : "");
+	(void)snprintf(e->otlp_error, sizeof(e->otlp_error), "%s",
+	    st->last_error != NULL ? st->last_error : "");
+	e->otlp.url = e->otlp.last_error = NULL;
 }
 
 void
@@ -989,5 +1003,9 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	s->store = e->store;
 	if (e->store_error[0] != '\0')
 		s->store.error = sr_snapshot_strdup(s, e->store_error);
+	s->otlp = e->otlp;
+	s->otlp.url = sr_snapshot_strdup(s, e->otlp_url);
+	if (e->otlp_error[0] != '\0')
+		s->otlp.last_error = sr_snapshot_strdup(s, e->otlp_error);
 	return s;
 }

@@ -81,6 +81,9 @@ void sr_engine_sources(struct sr_engine *e, const struct sr_snap_source *src,
 /* The store's health for this tick (copied, snapshot.store). */
 void sr_engine_store(struct sr_engine *e, const struct sr_snap_store *st);
 
+/* The OTLP exporter's state for this tick (copied, snapshot.otlp). */
+void sr_engine_otlp(struct sr_engine *e, const struct sr_snap_otlp *st);
+
 /* sitrep's own RSS (the engine measures its own cpu % itself). */
 void sr_engine_self_rss(struct sr_engine *e, uint64_t rss_bytes);
 

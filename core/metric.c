@@ -301,3 +301,25 @@ sr_metric_name_split(const char *name, char *family, char *instance,
 		metric_put(instance, cap, first + 1,
 		    (size_t)(last - first - 1));
 }
+
+const char *
+sr_metric_instance_label(const char *family, size_t n)
+{
+	static const struct {
+		const char *family, *label;
+	} map[] = {
+		{ "cpu", "core" },
+		{ "disk", "device" },
+		{ "net", "interface" },
+		{ "fs", "mount" },
+		{ "gpu", "gpu" },
+		{ "thermal", "sensor" },
+		{ "cgroup", "controller" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strlen(map[i].family) == n &&
+		    strncmp(map[i].family, family, n) == 0)
+			return map[i].label;
+	return "instance";
+}

@@ -89,6 +89,15 @@ sr_metric_set_copy(struct sr_metric_set *dst, const struct sr_metric_set *src);
 void sr_metric_name_split(const char *name, char *family, char *instance,
     char *measure, size_t cap);
 
+/*
+ * The name a family's instance goes by as a label or attribute: "core"
+ * for cpu, "device" for disk, "interface" for net, "mount" for fs, "gpu",
+ * "sensor" for thermal, "controller" for cgroup, else "instance".  The
+ * family is the first n bytes of family.  /metrics and the OTLP export
+ * both use it, so a series has the same label in Prometheus and OTLP.
+ */
+const char *sr_metric_instance_label(const char *family, size_t n);
+
 /* One process in a top list. */
 struct sr_procinfo {
 	int pid;

@@ -284,3 +284,9 @@ sr_snap_drop_name(enum sr_snap_drop r)
 	}
 	return "queue_full";
 }
+
+const char *
+sr_snap_otlp_signal_name(enum sr_snap_otlp_signal s)
+{
+	return s == SR_SNAP_OTLP_METRICS ? "metrics" : "logs";
+}

@@ -369,6 +369,39 @@ struct sr_snap_store {
 /* "queue_full": the reason label of sitrep_events_dropped_total. */
 const char *sr_snap_drop_name(enum sr_snap_drop r);
 
+/*
+ * The OTLP exporter (runtime/otlp_export.c), when --otlp-export or
+ * [otlp] export_url is set: per signal, what waits (in flight included),
+ * what the collector accepted, what was dropped (past the queue's bound,
+ * or refused by the collector: a status it says not to retry, or a
+ * partialSuccess) and the failed attempts that were retried.
+ */
+enum sr_snap_otlp_signal {
+	SR_SNAP_OTLP_LOGS,    /* events, as log records */
+	SR_SNAP_OTLP_METRICS, /* KPIs and system metrics, as gauge points */
+	SR_SNAP_OTLP__SIGNALS
+};
+
+struct sr_snap_otlp_counts {
+	uint64_t queued;
+	uint64_t sent;
+	uint64_t dropped_queue_full;
+	uint64_t dropped_rejected;
+	uint64_t failures;
+};
+
+struct sr_snap_otlp {
+	int on;			 /* 0: no export configured */
+	const char *url;	 /* the base URL, masked (sr_redact) */
+	int retrying;		 /* the last attempt failed */
+	const char *last_error;	 /* or NULL */
+	int64_t next_attempt_ms; /* UTC ms of the next retry, 0 if none */
+	struct sr_snap_otlp_counts sig[SR_SNAP_OTLP__SIGNALS];
+};
+
+/* "logs", "metrics": the signal label of the sitrep_otlp_export_* series. */
+const char *sr_snap_otlp_signal_name(enum sr_snap_otlp_signal s);
+
 /* What cardinality caps folded into "other" (counts of events folded). */
 struct sr_snap_folded {
 	uint64_t services; /* events of services past the cap */
@@ -464,6 +497,7 @@ struct sr_snapshot {
 	size_t n_procs_mem;
 
 	struct sr_snap_store store;
+	struct sr_snap_otlp otlp; /* the OTLP exporter's state */
 
 	double self_cpu_pct; /* sitrep itself */
 	uint64_t self_rss_bytes;

@@ -455,3 +455,29 @@ sr_redact(const char *spec)
 	}
 	return sr_buf_detach(&b, NULL);
 }
+
+char *
+sr_token_read(const char *path, struct sr_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	size_t n;
+
+	if (f == NULL) {
+		sr_err_set(err, "cannot read token file '%s': %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fgets(line, sizeof(line), f) == NULL)
+		line[0] = '\0';
+	(void)fclose(f); /* read-only */
+	n = strcspn(line, "\r\n");
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+		n--;
+	line[n] = '\0';
+	if (n == 0) {
+		sr_err_set(err, "token file '%s' is empty", path);
+		return NULL;
+	}
+	return sr_xstrdup(line);
+}

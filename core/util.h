@@ -98,4 +98,11 @@ int sr_glob(const char *pattern, const char *s);
  */
 char *sr_redact(const char *spec);
 
+/*
+ * A secret kept in a file: its first line, blanks and line end trimmed.
+ * Returns a new string, or NULL with "cannot read token file 'P': why" or
+ * "token file 'P' is empty" in err.
+ */
+char *sr_token_read(const char *path, struct sr_err *err);
+
 #endif

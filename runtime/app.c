@@ -29,6 +29,7 @@
 #include "core/engine.h"
 #include "runtime/driver.h"
 #include "runtime/loop.h"
+#include "runtime/otlp_export.h"
 #include "core/metric.h"
 #include "core/snapshot.h"
 #include "core/store.h"
@@ -88,6 +89,7 @@ struct sr_app {
 	struct sr_loop *loop;
 	struct sr_driver *drv;	      /* the event sources */
 	struct sr_metric_set *remote; /* samples from sources */
+	struct sr_otlp_export *otlp;  /* --otlp-export, or NULL */
 	struct app_source src_http;
 	struct app_queue q;
 	int64_t interval_ms;
@@ -142,6 +144,8 @@ app_fold(struct sr_app *app, const struct sr_event *ev)
 	int rc;
 
 	sr_engine_event(app->engine, ev);
+	if (app->otlp != NULL)
+		sr_otlp_export_event(app->otlp, ev);
 	rc = sr_store_add_event(app->store, ev, &err);
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
@@ -268,6 +272,8 @@ app_drv_event(void *ctx, const struct sr_event *ev)
 	struct sr_app *app = ctx;
 
 	sr_engine_event(app->engine, ev);
+	if (app->otlp != NULL)
+		sr_otlp_export_event(app->otlp, ev);
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
 }
@@ -631,6 +637,9 @@ app_prune(struct sr_app *app, struct sr_err *err)
 	return n == -1 ? -1 : 0;
 }
 
+/* How long a stop waits for the OTLP export to send what waits. */
+#define APP_OTLP_DRAIN_MS 3000
+
 /* One tick, in the order app.h gives. */
 static void
 app_tick(struct sr_app *app)
@@ -645,12 +654,20 @@ app_tick(struct sr_app *app)
 	app_sample_system(app, now_ms);
 	app_report_sources(app);
 	app_report_store(app);
+	if (app->otlp != NULL) {
+		struct sr_snap_otlp st;
+
+		sr_otlp_export_status(app->otlp, &st);
+		sr_engine_otlp(app->engine, &st);
+	}
 	sr_engine_self_rss(app->engine, app_self_rss());
 	if (app->replay_clock && app->newest_event_ms > 0)
 		now_ms = app->newest_event_ms;
 	sr_engine_tick(app->engine, now_ms, app->store);
 	snap = sr_engine_snapshot(app->engine);
 	app_store_kpis(app, snap);
+	if (app->otlp != NULL)
+		sr_otlp_export_snapshot(app->otlp, snap);
 	/* a failure is the store's state: app_store_watch() shows it */
 	if (sr_store_flush(app->store, &err) == 0)
 		(void)app_prune(app, &err);
@@ -701,6 +718,10 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	app->cfg_loaded = 1;
 	if (sr_config_load(&app->cfg, o->config_path, err) == -1)
 		goto fail;
+	if (o->otlp_export != NULL &&
+	    sr_config_set(&app->cfg, "otlp", "export_url", o->otlp_export,
+		"flag:--otlp-export", err) == -1)
+		goto fail;
 	for (int i = 0; i < o->nsources; i++)
 		if (sr_source_spec_check(o->sources[i], err) == -1)
 			goto fail;
@@ -742,6 +763,15 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	if ((app->loop = sr_loop_new(err)) == NULL)
 		goto fail;
 	sr_loop_on_wake(app->loop, app_on_wake, app);
+	if (app->cfg.otlp.export_url != NULL) {
+		char host[256] = "";
+
+		/* no name: host.name is left out of the resource */
+		(void)gethostname(host, sizeof(host) - 1);
+		if ((app->otlp = sr_otlp_export_new(&app->cfg.otlp, app->loop,
+			 host, err)) == NULL)
+			goto fail;
+	}
 	if (!o->no_system) {
 		struct sr_err serr;
 
@@ -797,7 +827,8 @@ sr_app_free(struct sr_app *app)
 {
 	if (app == NULL)
 		return;
-	sr_driver_free(app->drv); /* before the loop: it unwatches fds */
+	sr_driver_free(app->drv);	/* before the loop: it unwatches fds */
+	sr_otlp_export_free(app->otlp); /* the same */
 	if (app->loop != NULL) {
 		app_on_wake(app->loop, app); /* fold what was posted */
 		sr_loop_free(app->loop);
@@ -911,6 +942,20 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 	for (size_t i = 0; i < app->nwait; i++)
 		app_resolve(app, app->wait[i].ticket, 0);
 	app->nwait = 0;
+	/*
+	 * A few seconds for what waits to reach the collector; posts that
+	 * come meanwhile are folded by sr_app_free(), not exported.
+	 */
+	if (app->otlp != NULL && sr_otlp_export_pending(app->otlp) > 0) {
+		size_t left;
+
+		sr_loop_on_wake(app->loop, NULL, NULL);
+		left = sr_otlp_export_drain(app->otlp, APP_OTLP_DRAIN_MS);
+		if (left > 0)
+			app_log(app, "otlp export: %zu items not sent at stop",
+			    left);
+		sr_loop_on_wake(app->loop, app_on_wake, app);
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGPIPE, &old_pipe, NULL);

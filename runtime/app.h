@@ -73,6 +73,8 @@ struct sr_app_opts {
 					   (replaying an old log) */
 	/* "stdin?format=F" when --format was given; NULL: "stdin" */
 	const char *stdin_spec;
+	/* --otlp-export URL: overrides [otlp] export_url; NULL: none */
+	const char *otlp_export;
 };
 
 /* Fill o with the defaults above (everything NULL/0, AUTO stdin). */

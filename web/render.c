@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/field.h"
+#include "core/metric.h"
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
@@ -183,13 +184,42 @@ render_status(const struct sr_snapshot *s)
 {
 	if (s->store.state == SR_STORE_FAILING)
 		return "failing";
-	if (s->store.state == SR_STORE_RETRYING)
+	if (s->store.state == SR_STORE_RETRYING || s->otlp.retrying)
 		return "degraded";
 	for (size_t i = 0; i < s->n_sources; i++)
 		if (s->sources[i].state == SR_SRC_DOWN ||
 		    s->sources[i].state == SR_SRC_RETRYING)
 			return "degraded";
 	return "ok";
+}
+
+/* The OTLP exporter: "otlp_export":{url, state, ..., logs, metrics}. */
+static void
+render_otlp(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	const struct sr_snap_otlp *o = &s->otlp;
+
+	if (!o->on)
+		return;
+	jopen(b, "otlp_export", '{');
+	jstr(b, "url", o->url);
+	jstr(b, "state", o->retrying ? "retrying" : "ok");
+	jstr(b, "last_error", o->last_error);
+	jtime(b, "next_attempt", o->next_attempt_ms);
+	for (int g = 0; g < SR_SNAP_OTLP__SIGNALS; g++) {
+		const struct sr_snap_otlp_counts *c = &o->sig[g];
+
+		jopen(b, sr_snap_otlp_signal_name((enum sr_snap_otlp_signal)g),
+		    '{');
+		ju64(b, "queued", c->queued);
+		ju64(b, "sent", c->sent);
+		ju64(b, "failures", c->failures);
+		jopen(b, "dropped", '{');
+		ju64(b, "queue_full", c->dropped_queue_full);
+		ju64(b, "rejected", c->dropped_rejected);
+		sr_buf_adds(b, "}}");
+	}
+	sr_buf_addc(b, '}');
 }
 
 static void
@@ -253,6 +283,7 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	jnum(b, "size_bytes",
 	    in->store_bytes >= 0 ? (double)in->store_bytes : NAN);
 	sr_buf_addc(b, '}');
+	render_otlp(b, s);
 	jopen(b, "http", '{');
 	ju64(b, "requests", in->http.requests);
 	ju64(b, "errors", in->http.errors);
@@ -610,29 +641,6 @@ prom_sample(struct sr_buf *b, const char *name, double v, ...)
 	sr_buf_addc(b, '\n');
 }
 
-/* The label a family's instance gets. */
-static const char *
-prom_label(const char *family, size_t n)
-{
-	static const struct {
-		const char *family, *label;
-	} map[] = {
-		{ "cpu", "core" },
-		{ "disk", "device" },
-		{ "net", "interface" },
-		{ "fs", "mount" },
-		{ "gpu", "gpu" },
-		{ "thermal", "sensor" },
-		{ "cgroup", "controller" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strlen(map[i].family) == n &&
-		    strncmp(map[i].family, family, n) == 0)
-			return map[i].label;
-	return "instance";
-}
-
 /* A field name in base units: suffix rewrite and the scale to apply. */
 static double
 prom_field(struct sr_buf *b, const char *field, const char *unit)
@@ -742,7 +750,7 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 			if (strcmp(inst, "total") != 0) {
 				sr_buf_addc(&ln, '{');
 				sr_buf_adds(&ln,
-				    prom_label(m->name,
+				    sr_metric_instance_label(m->name,
 					(size_t)(first - m->name)));
 				sr_buf_addc(&ln, '=');
 				prom_lval(&ln, inst);
@@ -825,6 +833,54 @@ prom_other_rps(const struct sr_snap_service *sv, enum sr_window w)
 		n -= sv->endpoints[j].win[w].requests;
 	}
 	return n > 0 && rest > 0 ? rest : 0;
+}
+
+/* One sample per signal of an OTLP export count: v[signal]. */
+static void
+prom_otlp_signals(struct sr_buf *b, const char *name, const char *type,
+    const char *help, const uint64_t v[SR_SNAP_OTLP__SIGNALS])
+{
+	prom_head(b, name, type, help);
+	for (int g = 0; g < SR_SNAP_OTLP__SIGNALS; g++)
+		prom_sample(b, name, (double)v[g], "signal",
+		    sr_snap_otlp_signal_name((enum sr_snap_otlp_signal)g),
+		    (const char *)NULL);
+}
+
+/* The OTLP exporter's series, when it is on. */
+static void
+prom_otlp(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	const struct sr_snap_otlp_counts *c = s->otlp.sig;
+
+	if (!s->otlp.on)
+		return;
+	prom_otlp_signals(b, "sitrep_otlp_export_queued", "gauge",
+	    "items waiting for the OTLP collector, in flight included",
+	    (const uint64_t[]){ c[0].queued, c[1].queued });
+	prom_otlp_signals(b, "sitrep_otlp_export_sent_total", "counter",
+	    "log records and metric points the OTLP collector accepted",
+	    (const uint64_t[]){ c[0].sent, c[1].sent });
+	prom_otlp_signals(b, "sitrep_otlp_export_failures_total", "counter",
+	    "export requests that failed and were retried",
+	    (const uint64_t[]){ c[0].failures, c[1].failures });
+	prom_head(b, "sitrep_otlp_export_dropped_total", "counter",
+	    "items never exported: past the queue's bound (queue_full) or "
+	    "refused by the collector (rejected)");
+	for (int g = 0; g < SR_SNAP_OTLP__SIGNALS; g++) {
+		const char *sig =
+		    sr_snap_otlp_signal_name((enum sr_snap_otlp_signal)g);
+
+		prom_sample(b, "sitrep_otlp_export_dropped_total",
+		    (double)s->otlp.sig[g].dropped_queue_full, "signal", sig,
+		    "reason", "queue_full", (const char *)NULL);
+		prom_sample(b, "sitrep_otlp_export_dropped_total",
+		    (double)s->otlp.sig[g].dropped_rejected, "signal", sig,
+		    "reason", "rejected", (const char *)NULL);
+	}
+	prom_one(b, "sitrep_otlp_export_up", "gauge",
+	    "1 while the OTLP collector takes what is sent, 0 while retrying",
+	    s->otlp.retrying ? 0 : 1);
 }
 
 static void
@@ -1000,6 +1056,7 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 	prom_one(b, "sitrep_store_rows_dropped_total", "counter",
 	    "samples and insight rows not written while the store failed",
 	    (double)s->store.rows_dropped);
+	prom_otlp(b, s);
 	prom_one(b, "sitrep_http_requests_total", "counter",
 	    "HTTP requests answered", (double)in->http.requests);
 	prom_one(b, "sitrep_http_errors_total", "counter",
