@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/parse.h"
 
 int
@@ -53,4 +54,21 @@ sr_cmd_stdin_format(const char *cmd, const char *value, char *out, size_t cap)
 	}
 	out[w] = '\0';
 	return 0;
+}
+
+int
+sr_cmd_limits(const char *cmd, const char *path, struct sr_limits *out)
+{
+	struct sr_config cfg;
+	struct sr_err err;
+	int rc = 0;
+
+	if (sr_config_load(&cfg, path, &err) < 0) {
+		fprintf(stderr, "sitrep %s: %s\n", cmd, err.msg);
+		rc = SR_EXIT_USAGE;
+	} else {
+		*out = cfg.limits;
+	}
+	sr_config_release(&cfg);
+	return rc;
 }

@@ -308,6 +308,7 @@ sr_cmd_serve(int argc, char **argv)
 			wc.cors_origin = conf->serve.cors;
 		if (conf->serve.accept_events)
 			wc.accept_events = 1;
+		wc.limits = &conf->limits;
 		if (serve_limits(&wc, &conf->serve, &err) < 0) {
 			fprintf(stderr, "sitrep serve: %s\n", err.msg);
 			sr_app_free(sv.app);
