@@ -960,7 +960,6 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	each_section(&e, "general");
 	each_section(&e, "store");
 	each_section(&e, "insights");
-	each_section(&e, "limits");
 	for (size_t i = 0; i < c->n_rules; i++)
 		for (int f = 0; sr_config_rule_fields[f].name != NULL; f++) {
 			if (!sr_config_rule_has(i, &sr_config_rule_fields[f]))
@@ -1001,6 +1000,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 		each_one(&e, sec, "spec", &sr_config_source_keys[0], 0,
 		    &c->sources[i], file);
 	}
+	each_section(&e, "limits");
 	each_section(&e, "tui");
 	each_section(&e, "serve");
 	sr_buf_release(&e.val);
