@@ -529,6 +529,15 @@ struct sr_store_split {
 void sr_store_split_range(int64_t from_ms, int64_t to_ms, int64_t grain_ms,
     struct sr_store_split *sp);
 
+/*
+ * The same, but a partial bucket at either end whose part outside the
+ * range holds no stored event is read whole from the rollups: its rollup
+ * row holds exactly the range's part (a range that ends now, or starts
+ * before the data, reads no raw event).  Exact like the plain split.
+ */
+void sr_store_split_exact(struct sr_store *st, int64_t from_ms, int64_t to_ms,
+    int64_t grain_ms, struct sr_store_split *sp);
+
 /* One ev_minute row; strings are "" for events that had none. */
 struct sr_store_minute {
 	int64_t minute_ms;

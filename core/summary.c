@@ -508,8 +508,6 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	bd.to = o->to_ms;
 	bd.service = o->service;
 	bd.host = o->host;
-	sr_store_split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
-	sr_store_split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	range_s = (double)(o->to_ms - o->from_ms) / 1000.0;
 
 	sum = sr_xcalloc(1, sizeof *sum);
@@ -522,6 +520,10 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	f.card = NULL;
 	if (sr_store_read_begin(st, err) < 0)
 		goto out;
+	/* (a range that ends now reads no raw event: the current minute's
+	 * and hour's rollup rows hold what it covers) */
+	sr_store_split_exact(st, o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
+	sr_store_split_exact(st, o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	f.eps = &eps;
 	f.models = &models;
 	f.card = sr_card_new(o->limits);

@@ -854,6 +854,73 @@ test_host_filter(void)
 	sr_store_close(st);
 }
 
+/*
+ * A range that starts or ends inside a minute and hour reads that
+ * bucket's rollup only when the bucket's part outside the range holds no
+ * event (a range that ends now); either way the counts are exact.
+ */
+static void
+test_partial_edges(void)
+{
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
+	struct sr_summary_opts o = { 0, 0, NULL, 0, NULL, NULL };
+	struct sr_summary *s = NULL;
+	struct sr_store_split sp;
+	struct sr_event e;
+	char id[16], user[16];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	/* 100 events, one every 0.5 s from T0 + 10 s, users u0..u6 */
+	for (int i = 0; i < 100; i++) {
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "p%d", i);
+		snprintf(user, sizeof user, "u%d", i % 7);
+		e.ts_ms = T0 + 10000 + i * 500LL;
+		e.event_id = id;
+		e.event_type = "request";
+		e.service = "api";
+		e.endpoint = "/x";
+		e.user_id = user;
+		e.status_code = 200;
+		e.has = SR_EV_HAS_STATUS;
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(sr_store_flush(st, &err), 0);
+	/* ends after the data, inside the minute: the rollup is read */
+	sr_store_split_exact(st, T0 + 5000, T0 + 70000, 60000, &sp);
+	CU_ASSERT_EQUAL(sp.roll.lo, T0);
+	CU_ASSERT_EQUAL(sp.roll.hi, T0 + 120000);
+	o.from_ms = T0 + 5000;
+	o.to_ms = T0 + 70000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 100);
+	CU_ASSERT_EQUAL(s->total_requests, 100);
+	CU_ASSERT_EQUAL(s->unique_users, 7);
+	sr_summary_free(s);
+	/* cuts the data: [T0 + 20 s, T0 + 40 s) holds events 20..59 */
+	sr_store_split_exact(st, T0 + 20000, T0 + 40000, 60000, &sp);
+	CU_ASSERT_TRUE(sp.roll.lo >= sp.roll.hi);
+	o.from_ms = T0 + 20000;
+	o.to_ms = T0 + 40000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 40);
+	CU_ASSERT_EQUAL(s->total_requests, 40);
+	sr_summary_free(s);
+	/* starts inside the data, ends after it: raw start, rollup end */
+	sr_store_split_exact(st, T0 + 50000, T0 + 90000, 60000, &sp);
+	CU_ASSERT_EQUAL(sp.edge[0].lo, T0 + 50000);
+	CU_ASSERT_EQUAL(sp.edge[0].hi, T0 + 60000);
+	CU_ASSERT_EQUAL(sp.roll.lo, T0 + 60000);
+	CU_ASSERT_EQUAL(sp.roll.hi, T0 + 120000);
+	o.from_ms = T0 + 50000;
+	o.to_ms = T0 + 90000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_requests, 20); /* events 80..99 */
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
 void
 sr_test_summary_suite(void)
 {
@@ -866,6 +933,7 @@ sr_test_summary_suite(void)
 	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);
 	CU_add_test(s, "host_filter", test_host_filter);
 	CU_add_test(s, "output", test_output);
+	CU_add_test(s, "partial edges", test_partial_edges);
 	CU_add_test(s, "export_events", test_export_events);
 	CU_add_test(s, "export_metrics", test_export_metrics);
 }
