@@ -925,6 +925,16 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 	table_init(&t, 2, "lr");
 	fmt_int(c[1], sizeof c[1], s->total_events);
 	table_row(&t, (const char *[]){ "events", c[1] });
+	fmt_int(c[1], sizeof c[1], s->total_requests);
+	table_row(&t, (const char *[]){ "requests", c[1] });
+	if (s->folded_endpoints + s->folded_services + s->folded_models > 0) {
+		/* what the [limits] caps folded into "(other)" rows */
+		fmt_int(c[1], sizeof c[1], s->folded_endpoints);
+		table_row(&t,
+		    (const char *[]){ "  in (other) endpoints", c[1] });
+		fmt_int(c[1], sizeof c[1], s->folded_services);
+		table_row(&t, (const char *[]){ "  in (other) service", c[1] });
+	}
 	fmt_int(c[1], sizeof c[1], s->unique_users);
 	table_row(&t, (const char *[]){ "unique users", c[1] });
 	fmt_int(c[1], sizeof c[1], s->unique_sessions);
