@@ -143,4 +143,14 @@ check "cardinality insight subjects" \
 	"(other),api,models,s1,services"
 kill "$SERVE_PID"
 wait "$SERVE_PID" 2>/dev/null
+# a cap below 1 is a config error naming the file and line: exit 2
+printf '[limits]\nendpoints_per_service = 0\n' >"$T/bad.conf"
+for cmd in report ingest; do
+	rc=0
+	"$SITREP" $cmd --config "$T/bad.conf" --db "$T/bad.db" </dev/null \
+		>/dev/null 2>"$T/bad.err" || rc=$?
+	check "$cmd with a bad cap exits" "$rc" 2
+	grep -q "bad.conf:2: bad value '0' for 'endpoints_per_service'" "$T/bad.err" ||
+		fail "$cmd: no clear error: $(cat "$T/bad.err")"
+done
 echo "cardinality: all good"
