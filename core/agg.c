@@ -1052,7 +1052,7 @@ sr_agg_start(const struct sr_agg *a)
 	return a->start_ms;
 }
 
-/* Service by name, created if room, else "other"; *idx its index. */
+/* Service by name, created if room, else "(other)"; *idx its index. */
 static struct sr_agg_service *
 agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 {

@@ -154,7 +154,7 @@ struct sr_agg_minute {
 /*
  * Hosts (event.host, set on events followed from other nodes): per host a
  * ring and one ring per service of that host ("service@host" rows, at
- * most SR_SNAP_HOST_SERVICES a host, the rest go to "other").  Services
+ * most SR_SNAP_HOST_SERVICES a host, the rest go to "(other)").  Services
  * themselves stay keyed by service only, so single-host figures and the
  * insight rules are unchanged.  Live only: not rebuilt from history.
  * sr_agg_hosts() fills s->hosts (strings in the snapshot).

@@ -177,7 +177,7 @@ struct sr_snap_endpoint {
 };
 
 struct sr_snap_service {
-	const char *name; /* "other" collects folded services */
+	const char *name; /* "(other)" collects folded services */
 	struct sr_snap_win win[SR_WIN_COUNT];
 	int64_t last_seen_ms; /* newest event time */
 	/* Per-tick history for sparklines (same hist_n for all three). */
@@ -366,7 +366,7 @@ struct sr_snap_store {
 /* "queue_full": the reason label of sitrep_events_dropped_total. */
 const char *sr_snap_drop_name(enum sr_snap_drop r);
 
-/* What cardinality caps folded into "other" (counts of events folded). */
+/* What cardinality caps folded into "(other)" (counts of events folded). */
 struct sr_snap_folded {
 	uint64_t services; /* events of services past the cap */
 	uint64_t endpoints;
