@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/config.h"
 #include "core/parse.h"
 #include "core/util.h"
 
@@ -73,4 +74,21 @@ sr_cmd_otlp_url(const char *cmd, const char *value)
 		return SR_EXIT_USAGE;
 	}
 	return 0;
+}
+
+int
+sr_cmd_limits(const char *cmd, const char *path, struct sr_limits *out)
+{
+	struct sr_config cfg;
+	struct sr_err err;
+	int rc = 0;
+
+	if (sr_config_load(&cfg, path, &err) < 0) {
+		fprintf(stderr, "sitrep %s: %s\n", cmd, err.msg);
+		rc = SR_EXIT_USAGE;
+	} else {
+		*out = cfg.limits;
+	}
+	sr_config_release(&cfg);
+	return rc;
 }

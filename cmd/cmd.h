@@ -43,4 +43,12 @@ int sr_cmd_formats(int argc, char **argv);
  */
 int sr_cmd_otlp_url(const char *cmd, const char *value);
 
+/*
+ * The [limits] of the config file `path` (NULL: the search order of
+ * core/config.h; none found: the defaults) into out.  0, or SR_EXIT_USAGE
+ * after the config's error printed for cmd.
+ */
+struct sr_limits;
+int sr_cmd_limits(const char *cmd, const char *path, struct sr_limits *out);
+
 #endif

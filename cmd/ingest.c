@@ -326,6 +326,7 @@ sr_cmd_ingest(int argc, char **argv)
 	struct sigaction sa;
 	struct sr_opts o;
 	struct sr_format_spec fmt = { .fmt = SR_FMT_AUTO };
+	struct sr_limits lim;
 	const char *db;
 	const char *const *inputs;
 	char *db_default = NULL;
@@ -365,11 +366,16 @@ sr_cmd_ingest(int argc, char **argv)
 		inputs = stdin_only;
 		ninputs = 1;
 	}
+	if ((rc = sr_cmd_limits("ingest", sr_opts_str(&o, SR_O_CONFIG, NULL),
+		 &lim)) != 0)
+		return rc;
 	if (db == NULL)
 		db = db_default = sr_store_default_path();
 
 	memset(&run, 0, sizeof run);
 	run.st = sr_store_open(db, flags, &err);
+	if (run.st != NULL)
+		sr_store_set_limits(run.st, &lim);
 	if (run.st == NULL ||
 	    (run.drv = sr_driver_new(run.st, NULL, NULL, &err)) == NULL) {
 		fprintf(stderr, "sitrep: %s\n", err.msg);

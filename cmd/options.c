@@ -57,8 +57,9 @@ const struct sr_option sr_options[] = {
 	    T | I | R | N | E | S | C, 0, NULL, "general.db", NULL },
 	[SR_O_CONFIG] = { SR_O_CONFIG, "config", 0, SR_OPT_PATH, "PATH",
 	    "$XDG_CONFIG_HOME/sitrep/sitrep.conf, else /etc/sitrep.conf",
-	    "the config file (insights: the rule thresholds)", T | N | S | C, 0,
-	    NULL, NULL, NULL },
+	    "the config file (insights: the rule thresholds; ingest and "
+	    "report: [limits])",
+	    T | I | R | N | S | C, 0, NULL, NULL, NULL },
 	[SR_O_INTERVAL] = { SR_O_INTERVAL, "interval", 0, SR_OPT_DURATION,
 	    "DUR", "1s",
 	    "the tick (at least 10ms; the console at most 1h: 500ms, 2s ...); "

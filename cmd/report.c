@@ -31,9 +31,14 @@ sr_cmd_report(int argc, char **argv)
 	struct sr_summary *sum;
 	struct sr_err err;
 	struct sr_buf out;
+	struct sr_limits lim;
 
 	if ((c = sr_opts_parse("report", argc, argv, &op)) != 0)
 		return c < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;
+	if ((c = sr_cmd_limits("report", sr_opts_str(&op, SR_O_CONFIG, NULL),
+		 &lim)) != 0)
+		return c;
+	o.limits = &lim;
 	db = sr_opts_str(&op, SR_O_DB, NULL);
 	have_hours = sr_opts_has(&op, SR_O_HOURS);
 	if (have_hours) {

@@ -320,6 +320,7 @@ sr_cmd_serve(int argc, char **argv)
 			wc.otlp_listen = conf->serve.otlp_listen;
 		if (conf->serve.accept_otlp || wc.otlp_listen != NULL)
 			wc.accept_otlp = 1;
+		wc.limits = &conf->limits;
 		if (serve_limits(&wc, &conf->serve, &err) < 0) {
 			fprintf(stderr, "sitrep serve: %s\n", err.msg);
 			sr_app_free(sv.app);

@@ -374,6 +374,7 @@ struct sr_agg {
 	int64_t win_lo[SR_WIN_COUNT], win_hi[SR_WIN_COUNT];
 	/* endpoint maps per service live beside the service */
 	struct sr_hmap **ep_maps; /* parallel to svcs */
+	struct sr_limits lim;
 	struct sr_hmap *host_map;
 	struct agg_host **hosts;
 	size_t n_hosts;
@@ -949,7 +950,7 @@ sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms)
 	a->type_map = sr_hmap_new(64, 0, NULL);
 	a->host_map = sr_hmap_new(8, 0, NULL);
 	a->tpl_map = sr_hmap_new(512, 0, NULL);
-	a->ep_maps = sr_xcalloc(SR_AGG_MAX_SERVICES + 1, sizeof(*a->ep_maps));
+	a->lim = (struct sr_limits)SR_LIMITS_DEFAULT;
 	a->all = ring_new();
 	a->users = idtab_new();
 	a->sessions = idtab_new();
@@ -1024,6 +1025,21 @@ sr_agg_free(struct sr_agg *a)
 	free(a);
 }
 
+void
+sr_agg_set_limits(struct sr_agg *a, const struct sr_limits *l)
+{
+	if (l != NULL)
+		a->lim = *l;
+	else
+		a->lim = (struct sr_limits)SR_LIMITS_DEFAULT;
+}
+
+const struct sr_limits *
+sr_agg_limits(const struct sr_agg *a)
+{
+	return &a->lim;
+}
+
 int64_t
 sr_agg_now(const struct sr_agg *a)
 {
@@ -1036,14 +1052,14 @@ sr_agg_start(const struct sr_agg *a)
 	return a->start_ms;
 }
 
-/* Service by name, created if room, else "other"; *idx its index. */
+/* Service by name, created if room, else "(other)"; *idx its index. */
 static struct sr_agg_service *
 agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 {
 	struct sr_agg_service *s = sr_hmap_get(a->svc_map, name);
 
 	*folded = 0;
-	if (s == NULL && a->n_svcs >= SR_AGG_MAX_SERVICES &&
+	if (s == NULL && a->n_svcs >= (size_t)a->lim.services &&
 	    strcmp(name, SR_AGG_OTHER) != 0) {
 		*folded = 1;
 		name = SR_AGG_OTHER;
@@ -1057,6 +1073,8 @@ agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 		s->slot = a->n_svcs;
 		a->svcs =
 		    sr_xrealloc(a->svcs, (a->n_svcs + 1) * sizeof(*a->svcs));
+		a->ep_maps = sr_xrealloc(a->ep_maps,
+		    (a->n_svcs + 1) * sizeof(*a->ep_maps));
 		a->ep_maps[a->n_svcs] = sr_hmap_new(32, 0, NULL);
 		a->svcs[a->n_svcs++] = s;
 		sr_hmap_put(a->svc_map, s->name, s);
@@ -1065,18 +1083,19 @@ agg_service(struct sr_agg *a, const char *name, size_t *idx, int *folded)
 	return s;
 }
 
+/* Endpoint (templated) of a service; n events fold when past the cap. */
 static struct sr_agg_endpoint *
-agg_endpoint(struct sr_agg *a, size_t si, const char *name)
+agg_endpoint(struct sr_agg *a, size_t si, const char *name, uint64_t n)
 {
 	struct sr_agg_service *s = a->svcs[si];
 	struct sr_hmap *m = a->ep_maps[si];
 	struct sr_agg_endpoint *e = sr_hmap_get(m, name);
 
 	if (e == NULL) {
-		if (s->n_endpoints >= SR_AGG_MAX_ENDPOINTS &&
+		if (s->n_endpoints >= (size_t)a->lim.endpoints_per_service &&
 		    strcmp(name, SR_AGG_OTHER) != 0) {
-			a->folded.endpoints++;
-			return agg_endpoint(a, si, SR_AGG_OTHER);
+			a->folded.endpoints += n;
+			return agg_endpoint(a, si, SR_AGG_OTHER, n);
 		}
 		e = sr_xcalloc(1, sizeof(*e));
 		e->name = sr_xstrdup(name);
@@ -1091,15 +1110,15 @@ agg_endpoint(struct sr_agg *a, size_t si, const char *name)
 }
 
 static struct sr_agg_model *
-agg_model(struct sr_agg *a, const char *name)
+agg_model(struct sr_agg *a, const char *name, uint64_t n)
 {
 	struct sr_agg_model *m = sr_hmap_get(a->model_map, name);
 
 	if (m == NULL) {
-		if (a->n_models >= SR_AGG_MAX_MODELS &&
+		if (a->n_models >= (size_t)a->lim.models &&
 		    strcmp(name, SR_AGG_OTHER) != 0) {
-			a->folded.models++;
-			return agg_model(a, SR_AGG_OTHER);
+			a->folded.models += n;
+			return agg_model(a, SR_AGG_OTHER, n);
 		}
 		m = sr_xcalloc(1, sizeof(*m));
 		m->name = sr_xstrdup(name);
@@ -1242,7 +1261,11 @@ int
 sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 {
 	struct agg_add x;
-	const char *svc_name = ev->service ? ev->service : "-";
+	char sbuf[SR_ENDPOINT_MAX + 2], ebuf[SR_ENDPOINT_MAX + 2];
+	char mbuf[SR_ENDPOINT_MAX + 2];
+	const char *svc_name = ev->service
+	    ? sr_template_name(ev->service, sbuf, sizeof(sbuf))
+	    : "-";
 	struct sr_agg_service *s;
 	size_t si = 0;
 	int folded;
@@ -1257,7 +1280,7 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 		a->newest_ms = ev->ts_ms;
 	memset(&x, 0, sizeof(x));
 	x.ts_ms = ev->ts_ms;
-	x.req = 1;
+	x.req = (uint64_t)sr_event_is_request(ev);
 	if (ev->has & SR_EV_HAS_STATUS)
 		x.n4xx = ev->status_code >= 400 && ev->status_code < 500;
 	x.n5xx = (uint64_t)is5xx;
@@ -1297,13 +1320,15 @@ sr_agg_add_event(struct sr_agg *a, const struct sr_event *ev)
 	s->events++;
 	ring_add(s->ring, a->now_ms, &x);
 	if (ev->endpoint != NULL) {
-		struct sr_agg_endpoint *e = agg_endpoint(a, si, ev->endpoint);
+		struct sr_agg_endpoint *e = agg_endpoint(a, si,
+		    sr_template_endpoint(ev->endpoint, ebuf, sizeof(ebuf)), 1);
 
 		seen(&e->first_seen_ms, &e->last_seen_ms, ev->ts_ms);
 		ring_add(e->ring, a->now_ms, &x);
 	}
 	if (ev->model != NULL) {
-		struct sr_agg_model *m = agg_model(a, ev->model);
+		struct sr_agg_model *m = agg_model(a,
+		    sr_template_name(ev->model, mbuf, sizeof(mbuf)), 1);
 
 		seen(&m->first_seen_ms, &m->last_seen_ms, ev->ts_ms);
 		ring_add(m->ring, a->now_ms, &x);
@@ -1384,13 +1409,22 @@ sr_agg_add_minute(struct sr_agg *a, const struct sr_agg_minute *m)
 	s->events += m->requests;
 	ring_add(s->ring, a->now_ms, &x);
 	if (m->endpoint != NULL && *m->endpoint != '\0') {
-		struct sr_agg_endpoint *e = agg_endpoint(a, si, m->endpoint);
+		char ebuf[SR_ENDPOINT_MAX + 1];
+		struct sr_agg_endpoint *e;
+
+		/* rows are templated when written; rows of older versions
+		 * are templated here (a template is its own template) */
+		sr_template_path(m->endpoint, ebuf, sizeof(ebuf));
+		e = agg_endpoint(a, si,
+		    strcmp(m->endpoint, SR_AGG_OTHER) == 0 ? SR_AGG_OTHER
+							   : ebuf,
+		    m->requests);
 
 		seen(&e->first_seen_ms, &e->last_seen_ms, x.ts_ms);
 		ring_add(e->ring, a->now_ms, &x);
 	}
 	if (m->model != NULL && *m->model != '\0') {
-		struct sr_agg_model *md = agg_model(a, m->model);
+		struct sr_agg_model *md = agg_model(a, m->model, m->requests);
 
 		seen(&md->first_seen_ms, &md->last_seen_ms, x.ts_ms);
 		ring_add(md->ring, a->now_ms, &x);

@@ -17,9 +17,15 @@
  * in that window, else a HyperLogLog estimate (4096 registers, standard
  * error 1.6 %).  Error messages are grouped by template (core/template.h).
  *
- * Memory is bounded by caps; what a cap turns away is folded into an
- * "other" entity and counted (sr_agg_folded).  Events older than every
- * window are not aggregated, only counted (old_events).
+ * Memory is bounded by caps (services, endpoints per service and models
+ * are the [limits] of core/limits.h); what a cap turns away is folded
+ * into the one "(other)" entity (SR_OTHER) and counted (sr_agg_folded).
+ * Endpoints are keyed by their template (sr_template_endpoint():
+ * "/users/123" is "/users/:id"), services and models by
+ * sr_template_name(), so no real name is the overflow's.  Only requests
+ * (sr_event_is_request()) count as requests; every event counts in its
+ * service's events and its type.  Events older than every window are
+ * not aggregated, only counted (old_events).
  *
  * Baselines for the insight rules (EWMA with a robust deviation) are
  * updated once a minute by sr_agg_tick().  The agg is owned by one
@@ -32,19 +38,21 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/limits.h"
 #include "core/snapshot.h"
 #include "core/sketch.h"
 
-#define SR_AGG_MAX_SERVICES 100
-#define SR_AGG_MAX_ENDPOINTS 200 /* per service */
-#define SR_AGG_MAX_MODELS 200
+/* The defaults of [limits] (sr_agg_set_limits()) */
+#define SR_AGG_MAX_SERVICES SR_LIMIT_SERVICES
+#define SR_AGG_MAX_ENDPOINTS SR_LIMIT_ENDPOINTS /* per service */
+#define SR_AGG_MAX_MODELS SR_LIMIT_MODELS
 #define SR_AGG_MAX_TYPES 64
 #define SR_AGG_MAX_TEMPLATES 500
 #define SR_AGG_MAX_USERS 50000 /* user and session tables each */
 #define SR_AGG_EXACT_CAP SR_AGG_MAX_USERS
 #define SR_AGG_TEMPLATE_SERVICES 8 /* services remembered per template */
 #define SR_AGG_MAX_HOSTS 64
-#define SR_AGG_OTHER "other"
+#define SR_AGG_OTHER SR_OTHER
 
 #define SR_AGG_FINE_MS 10000
 #define SR_AGG_FINE_N 30
@@ -146,7 +154,7 @@ struct sr_agg_minute {
 /*
  * Hosts (event.host, set on events followed from other nodes): per host a
  * ring and one ring per service of that host ("service@host" rows, at
- * most SR_SNAP_HOST_SERVICES a host, the rest go to "other").  Services
+ * most SR_SNAP_HOST_SERVICES a host, the rest go to "(other)").  Services
  * themselves stay keyed by service only, so single-host figures and the
  * insight rules are unchanged.  Live only: not rebuilt from history.
  * sr_agg_hosts() fills s->hosts (strings in the snapshot).
@@ -158,6 +166,9 @@ void sr_agg_hosts(const struct sr_agg *a, struct sr_snapshot *s);
 struct sr_agg *
 sr_agg_new(int64_t now_ms, int64_t active_session_ms, int64_t baseline_ms);
 void sr_agg_free(struct sr_agg *a);
+/* Set the caps (before the first event; NULL: the defaults). */
+void sr_agg_set_limits(struct sr_agg *a, const struct sr_limits *l);
+const struct sr_limits *sr_agg_limits(const struct sr_agg *a);
 
 /*
  * Fold one event (strings copied as needed).  Returns 1 when aggregated,

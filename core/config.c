@@ -186,6 +186,17 @@ const struct sr_config_key sr_config_keys[] = {
 	{ "insights", "resolved_keep", SR_CONF_DURATION,
 	    G(insights.resolved_keep_ms), "1h",
 	    "resolved insights are listed this long", 0, NULL },
+	{ "limits", "services", SR_CONF_LIMIT, G(limits.services), "100",
+	    "services with their own series; the rest are one \"(other)\"", 0,
+	    NULL },
+	{ "limits", "endpoints_per_service", SR_CONF_LIMIT,
+	    G(limits.endpoints_per_service), "500",
+	    "templated endpoints a service keeps; the rest are one "
+	    "\"(other)\"",
+	    0, NULL },
+	{ "limits", "models", SR_CONF_LIMIT, G(limits.models), "200",
+	    "models with their own series; the rest are one \"(other)\"", 0,
+	    NULL },
 	{ "tui", "layout", SR_CONF_STRING, G(tui.layout), "auto",
 	    "auto, full, compact, events or system", 0, NULL },
 	{ "tui", "tiles", SR_CONF_STRING, G(tui.tiles),
@@ -387,6 +398,8 @@ conf_parse(const struct sr_config_key *k, unsigned rule_flags, void *base,
 		return 0;
 	case SR_CONF_COUNT:
 		return parse_int(v, 0, INT64_MAX, (int64_t *)(void *)p, err);
+	case SR_CONF_LIMIT:
+		return parse_int(v, 1, 1000000, (int64_t *)(void *)p, err);
 	case SR_CONF_RETRIES:
 		if (parse_int(v, 0, 20, &n, err) < 0)
 			return -1;
@@ -497,6 +510,7 @@ conf_format(const struct sr_config_key *k, unsigned rule_flags,
 		conf_fmt_dur(b, *(const int64_t *)(const void *)p);
 		return;
 	case SR_CONF_COUNT:
+	case SR_CONF_LIMIT:
 		sr_buf_addf(b, "%lld",
 		    (long long)*(const int64_t *)(const void *)p);
 		return;
@@ -1038,6 +1052,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 		each_one(&e, sec, "spec", &sr_config_source_keys[0], 0,
 		    &c->sources[i], file);
 	}
+	each_section(&e, "limits");
 	each_section(&e, "tui");
 	each_section(&e, "serve");
 	each_section(&e, "limits");

@@ -11,7 +11,7 @@
  * section or key, or a bad value, is an error
  * "FILE:LINE: unknown key 'x' in [sec]" and commands exit 2.
  *
- * Sections: [general] [store] [insights] [rule NAME] [action NAME]
+ * Sections: [general] [store] [insights] [limits] [rule NAME] [action NAME]
  * [source NAME] [tui] [serve] [otlp]; sitrep.conf.example lists every key with
  * its default.  Rule thresholds are set in [insights] as RULE_PARAM
  * (cpu_warn = 85) or in [rule RULE] as PARAM (warn = 85); both write the
@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/store.h"
 #include "core/util.h"
 
@@ -53,6 +54,7 @@ enum sr_config_type {
 	SR_CONF_DURATION, /* int64_t ms: 30s, 5m, 2h, 7d */
 	SR_CONF_TICK,	  /* int64_t ms, at least 10ms */
 	SR_CONF_COUNT,	  /* int64_t >= 0 */
+	SR_CONF_LIMIT,	  /* int64_t 1..1000000 */
 	SR_CONF_NUMBER,	  /* double */
 	SR_CONF_LEVEL, /* double; a duration (ms) for SR_RULE_DURATION_LEVELS */
 	SR_CONF_CHANGE, /* double; a duration (ms) for SR_RULE_CHANGE_DURATION */
@@ -189,10 +191,6 @@ struct sr_config_serve {
 	int64_t timeout_ms;	  /* 30 s */
 };
 
-struct sr_config_limits {
-	int64_t prom_series; /* series kept per prom: source; 2000 */
-};
-
 /* [otlp] export_*: push events and metrics to an OTLP/HTTP collector. */
 struct sr_config_otlp {
 	char *export_url;	    /* base URL, or NULL: no export */
@@ -212,6 +210,7 @@ struct sr_config {
 	struct sr_retention retention; /* [store]; retain= */
 	int64_t store_queue_max;       /* [store] queue_max: events held */
 	struct sr_config_insights insights;
+	struct sr_limits limits; /* [limits], core/limits.h */
 	/* Parallel to sr_rules[] (core/insight.h): rules[i] tunes
 	 * sr_rules[i]; n_rules == number of registered rules. */
 	struct sr_rule_params rules[SR_CONFIG_RULES_MAX];
@@ -222,7 +221,6 @@ struct sr_config {
 	size_t n_sources;
 	struct sr_config_tui tui;
 	struct sr_config_serve serve;
-	struct sr_config_limits limits;
 	struct sr_config_otlp otlp;
 	/* where each value came from, by row of the tables above */
 	struct sr_config_origin key_origin[SR_CONFIG_KEYS_MAX];

@@ -96,6 +96,7 @@ sr_engine_new(const struct sr_config *cfg)
 	e->now_ms = sr_now_ms();
 	e->agg = sr_agg_new(e->now_ms, cfg->insights.active_session_ms,
 	    cfg->insights.baseline_ms);
+	sr_agg_set_limits(e->agg, &cfg->limits);
 	e->series = sr_series_set_new(SR_SERIES_CAP);
 	e->ins = sr_insights_new(cfg);
 	if (pthread_mutex_init(&e->lock, NULL) != 0)

@@ -84,3 +84,12 @@ sr_event_is_error(const struct sr_event *ev)
 {
 	return (ev->has & SR_EV_IS_ERROR) != 0 || sr_event_is_5xx(ev);
 }
+
+int
+sr_event_is_request(const struct sr_event *ev)
+{
+	if (ev->has & (SR_EV_HAS_STATUS | SR_EV_HAS_LATENCY))
+		return 1;
+	return ev->event_type == NULL ||
+	    strcmp(ev->event_type, sr_fields[SR_FIELD_TYPE].dflt) == 0;
+}

@@ -69,4 +69,14 @@ int sr_event_is_5xx(const struct sr_event *ev);
  */
 int sr_event_is_error(const struct sr_event *ev);
 
+/*
+ * 1 when the event is a request: it carries a status or a latency, or
+ * its type is "request" (what the parser calls a line with an HTTP
+ * method, and any line that names no type yet has a status, a latency
+ * or a method).  Any other event (a plain log line) is an event, not a
+ * request: the request counts, rates and ratios of the aggregates, the
+ * rollups and the report leave it out.
+ */
+int sr_event_is_request(const struct sr_event *ev);
+
 #endif

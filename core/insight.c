@@ -678,6 +678,7 @@ sr_insights_replay(struct sr_store *st, const struct sr_config *cfg,
 	rp.ins = sr_insights_new(local);
 	rp.agg = sr_agg_new(from_ms, cfg->insights.active_session_ms,
 	    cfg->insights.baseline_ms);
+	sr_agg_set_limits(rp.agg, &cfg->limits);
 	rp.ser = sr_series_set_new(SR_SERIES_CAP);
 	sr_agg_tick(rp.agg, from_ms);
 	rp.v.interval_ms = 60000;

@@ -117,8 +117,10 @@ rule_new_endpoint_eval(const struct sr_rule *r, const struct sr_view *v,
 			struct sr_snap_win w;
 			struct sr_finding *f;
 
-			/* new: first seen recently, well after its service */
-			if (e->first_seen_ms < v->now_ms - p->window_ms ||
+			/* new: first seen recently, well after its service;
+			 * "(other)" is the cardinality rule's */
+			if (strcmp(e->name, SR_OTHER) == 0 ||
+			    e->first_seen_ms < v->now_ms - p->window_ms ||
 			    e->first_seen_ms - s->first_seen_ms < 600000)
 				continue;
 			sr_agg_ring_counts(v->agg, e->ring, SR_WIN_5M, &w);

@@ -58,6 +58,7 @@ extern const struct sr_rule sr_rule_error_rate, sr_rule_latency,
 extern const struct sr_rule sr_rule_traffic, sr_rule_heavy_user,
     sr_rule_new_endpoint;
 extern const struct sr_rule sr_rule_error_pattern;
+extern const struct sr_rule sr_rule_cardinality;
 extern const struct sr_rule sr_rule_ttft, sr_rule_throughput;
 
 #endif

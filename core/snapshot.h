@@ -177,7 +177,7 @@ struct sr_snap_endpoint {
 };
 
 struct sr_snap_service {
-	const char *name; /* "other" collects folded services */
+	const char *name; /* "(other)" collects folded services */
 	struct sr_snap_win win[SR_WIN_COUNT];
 	int64_t last_seen_ms; /* newest event time */
 	/* Per-tick history for sparklines (same hist_n for all three). */
@@ -402,7 +402,7 @@ struct sr_snap_otlp {
 /* "logs", "metrics": the signal label of the sitrep_otlp_export_* series. */
 const char *sr_snap_otlp_signal_name(enum sr_snap_otlp_signal s);
 
-/* What cardinality caps folded into "other" (counts of events folded). */
+/* What cardinality caps folded into "(other)" (counts of events folded). */
 struct sr_snap_folded {
 	uint64_t services; /* events of services past the cap */
 	uint64_t endpoints;

@@ -85,6 +85,7 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/limits.h"
 #include "core/query.h"
 #include "core/util.h"
 
@@ -190,6 +191,18 @@ int sr_store_add_samples(struct sr_store *st, const char *const *names,
  * caller frees, or NULL when none is stored; on the writing handle a
  * value set in the open batch wins over the committed one.
  */
+/*
+ * The caps of the event rollups ([limits], core/limits.h; NULL: the
+ * defaults): ev_minute keeps the first services, endpoints per service
+ * and models it meets (those already in it first, in order of their
+ * first minute); a later new one is rolled up as "(other)".  Endpoints
+ * are rolled up by their template (sr_template_endpoint()); the events
+ * table keeps the raw path.  sr_store_folded() counts the events folded
+ * since open.
+ */
+void sr_store_set_limits(struct sr_store *st, const struct sr_limits *l);
+void sr_store_folded(const struct sr_store *st, struct sr_card_folded *out);
+
 int sr_store_set_cursor(struct sr_store *st, const char *source,
     const char *cursor, struct sr_err *err);
 int sr_store_get_cursor(struct sr_store *st, const char *source, char **cursor,
@@ -515,6 +528,15 @@ struct sr_store_split {
 /* Split [from, to) at grain_ms into sp. */
 void sr_store_split_range(int64_t from_ms, int64_t to_ms, int64_t grain_ms,
     struct sr_store_split *sp);
+
+/*
+ * The same, but a partial bucket at either end whose part outside the
+ * range holds no stored event is read whole from the rollups: its rollup
+ * row holds exactly the range's part (a range that ends now, or starts
+ * before the data, reads no raw event).  Exact like the plain split.
+ */
+void sr_store_split_exact(struct sr_store *st, int64_t from_ms, int64_t to_ms,
+    int64_t grain_ms, struct sr_store_split *sp);
 
 /* One ev_minute row; strings are "" for events that had none. */
 struct sr_store_minute {

@@ -17,6 +17,7 @@
 
 #include "core/field.h"
 #include "core/hmap.h"
+#include "core/limits.h"
 #include "core/store.h"
 
 #define STORE_BUSY_MS 2000
@@ -159,6 +160,10 @@ struct sr_store {
 	struct sr_buf key;  /* scratch */
 	struct sr_buf blob; /* scratch */
 	struct store_hold hold;
+	/* the names ev_minute keeps ([limits]); loaded from ev_minute by
+	 * the first event rolled up (card_loaded) */
+	struct sr_card *card;
+	int card_loaded;
 };
 
 /* --- store.c: errors, binds, steps --- */

@@ -34,6 +34,49 @@ sr_store_split_range(int64_t from, int64_t to, int64_t grain,
 	}
 }
 
+/* 1 when events hold a row with lo <= ts < hi (or on a failed read). */
+static int
+store_any_event(struct sr_store *st, int64_t lo, int64_t hi)
+{
+	sqlite3_stmt *s;
+	struct sr_err err;
+	int brc = SQLITE_OK, rc;
+
+	if (lo >= hi)
+		return 0;
+	if (store_prepare(st,
+		"SELECT 1 FROM events WHERE ts >= ?1 AND ts < ?2 LIMIT 1", &s,
+		&err, "cannot read events") < 0)
+		return 1;
+	store_bind_i64(s, 1, lo, &brc);
+	store_bind_i64(s, 2, hi, &brc);
+	rc = brc == SQLITE_OK ? sqlite3_step(s) : SQLITE_ERROR;
+	sqlite3_finalize(s);
+	return rc != SQLITE_DONE;
+}
+
+void
+sr_store_split_exact(struct sr_store *st, int64_t from, int64_t to,
+    int64_t grain, struct sr_store_split *sp)
+{
+	int64_t f0 = sr_floor_div(from, grain) * grain;
+	int64_t t1 = -sr_floor_div(-to, grain) * grain; /* ceil */
+	int64_t lo =
+	    f0 == from || !store_any_event(st, f0, from) ? f0 : f0 + grain;
+	int64_t hi = t1 == to || !store_any_event(st, to, t1) ? t1 : t1 - grain;
+
+	if (lo >= hi) { /* inside one bucket, or no whole one */
+		sr_store_split_range(from, to, grain, sp);
+		return;
+	}
+	memset(sp, 0, sizeof *sp);
+	sp->roll = (struct sr_store_span){ lo, hi };
+	if (lo > from)
+		sp->edge[0] = (struct sr_store_span){ from, lo };
+	if (hi < to)
+		sp->edge[1] = (struct sr_store_span){ hi, to };
+}
+
 static void
 store_bind_span(sqlite3_stmt *s, int i, struct sr_store_span sp, int *brc)
 {

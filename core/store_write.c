@@ -634,15 +634,90 @@ store_roll_ident(struct sr_store *st)
 	st->ident_new[st->ident_new_n++] = k;
 }
 
+void
+sr_store_set_limits(struct sr_store *st, const struct sr_limits *l)
+{
+	sr_card_free(st->card);
+	st->card = sr_card_new(l);
+	st->card_loaded = 0;
+}
+
+void
+sr_store_folded(const struct sr_store *st, struct sr_card_folded *out)
+{
+	if (st->card != NULL)
+		sr_card_folded(st->card, out);
+	else
+		memset(out, 0, sizeof(*out));
+}
+
+/*
+ * Offer the names ev_minute already holds to the caps, oldest first, so
+ * that a restart keeps the same names (a failed read only means the
+ * names are met again as events come).
+ */
+static void
+store_card_load(struct sr_store *st)
+{
+	static const char *const sql[2] = {
+		"SELECT service, endpoint, MIN(minute) FROM ev_minute"
+		" GROUP BY 1, 2 ORDER BY 3",
+		"SELECT model, MIN(minute) FROM ev_minute WHERE model <> ''"
+		" GROUP BY 1 ORDER BY 2",
+	};
+	struct sr_err err;
+
+	if (st->card == NULL)
+		st->card = sr_card_new(NULL);
+	st->card_loaded = 1;
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *s;
+
+		if (store_prepare(st, sql[k], &s, &err,
+			"cannot read ev_minute") < 0)
+			continue;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *a = (const char *)sqlite3_column_text(s, 0);
+			const char *b = (const char *)sqlite3_column_text(s, 1);
+
+			a = a ? a : "";
+			if (k == 1) {
+				(void)sr_card_model(st->card, a, 0);
+				continue;
+			}
+			a = sr_card_service(st->card, a, 0);
+			if (b != NULL && *b != '\0')
+				(void)sr_card_endpoint(st->card, a, b, 0);
+		}
+		sqlite3_finalize(s);
+	}
+}
+
 static void
 store_roll_event(struct sr_store *st, const struct sr_event *ev,
     const char *type)
 {
 	int64_t minute = store_floor(ev->ts_ms, STORE_MINUTE_MS);
-	const char *f[4] = { ev->service, ev->endpoint, ev->model, ev->host };
+	char sb[SR_ENDPOINT_MAX + 2], eb[SR_ENDPOINT_MAX + 2];
+	char mb[SR_ENDPOINT_MAX + 2];
+	const char *f[4] = { "", NULL, NULL, ev->host };
 	struct ev_group *g;
 	struct type_group *tg;
 	uint64_t h;
+
+	/* the names as the caps keep them: services, templated endpoints
+	 * and models beyond the caps are "(other)" */
+	if (!st->card_loaded)
+		store_card_load(st);
+	if (ev->service != NULL)
+		f[0] = sr_template_name(ev->service, sb, sizeof(sb));
+	f[0] = sr_card_service(st->card, f[0], 1);
+	if (ev->endpoint != NULL)
+		f[1] = sr_card_endpoint(st->card, f[0],
+		    sr_template_endpoint(ev->endpoint, eb, sizeof(eb)), 1);
+	if (ev->model != NULL)
+		f[2] = sr_card_model(st->card,
+		    sr_template_name(ev->model, mb, sizeof(mb)), 1);
 
 	store_key_reset(st, minute);
 	for (int k = 0; k < 4; k++)
@@ -662,7 +737,7 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 			p += g->flen[k] + 1;
 		}
 	}
-	g->requests++;
+	g->requests += sr_event_is_request(ev);
 	if (ev->has & SR_EV_HAS_STATUS) {
 		if (ev->status_code >= 400 && ev->status_code <= 499)
 			g->s4xx++;
@@ -706,14 +781,13 @@ store_roll_event(struct sr_store *st, const struct sr_event *ev,
 		struct err_group *eg;
 
 		store_key_reset(st, minute);
-		store_key_field(st, ev->service, 0);
+		store_key_field(st, f[0], 0);
 		sr_buf_addc(&st->key, STORE_KEY_SEP);
 		sr_buf_add(&st->key, tpl, tlen);
 		if ((eg = store_group_get(st, st->err_min, &h)) == NULL) {
 			eg = sr_xcalloc(1, sizeof(*eg));
 			eg->minute = minute;
-			eg->service =
-			    sr_xstrdup(ev->service ? ev->service : "");
+			eg->service = sr_xstrdup(f[0]);
 			eg->tpl = sr_xstrndup(tpl, tlen);
 			(void)store_group_put(st, st->err_min, h, eg);
 		}
@@ -1277,6 +1351,7 @@ store_write_release(struct sr_store *st)
 	sr_hmap_free(st->s1m);
 	sr_hmap_free(st->s1h);
 	free(st->ident_new);
+	sr_card_free(st->card);
 	sr_buf_release(&st->key);
 	sr_buf_release(&st->blob);
 	store_hold_release(st);

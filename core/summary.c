@@ -18,6 +18,7 @@
 #include "core/export.h"
 #include "core/hmap.h"
 #include "core/sketch.h"
+#include "core/template.h"
 #include "core/timeutil.h"
 
 #define MINUTE_MS 60000
@@ -91,14 +92,51 @@ gtab_release(struct gtab *t)
 /* Fold one ev_minute row of the whole minutes into the groups. */
 struct fold {
 	struct gtab *eps, *models;
+	struct sr_card *card; /* the [limits] caps */
 	struct sr_err *err;
 };
+
+/*
+ * The (service, endpoint) group of n events and the model's name, as the
+ * caps keep them.  Rows were templated and capped when written (rows of
+ * older versions are templated here: a template is its own); raw events
+ * are templated and escaped (core/template.h) as the rollups do.
+ */
+static struct grp *
+fold_group(struct fold *f, const char *svc, const char *ep, int raw, uint64_t n)
+{
+	char eb[SR_ENDPOINT_MAX + 2], sb[SR_ENDPOINT_MAX + 2];
+
+	if (raw) {
+		svc = sr_template_name(svc, sb, sizeof(sb));
+		if (*ep)
+			ep = sr_template_endpoint(ep, eb, sizeof(eb));
+	} else if (*ep && strcmp(ep, SR_OTHER) != 0) {
+		sr_template_path(ep, eb, sizeof(eb));
+		ep = eb;
+	}
+	svc = sr_card_service(f->card, svc, n);
+	if (*ep)
+		ep = sr_card_endpoint(f->card, svc, ep, n);
+	return gtab_get(f->eps, svc, ep);
+}
+
+static struct grp *
+fold_model(struct fold *f, const char *model, int raw, uint64_t n)
+{
+	char mb[SR_ENDPOINT_MAX + 2];
+
+	if (raw)
+		model = sr_template_name(model, mb, sizeof(mb));
+	return gtab_get(f->models, sr_card_model(f->card, model, n), "");
+}
 
 static int
 fold_minute(void *ctx, const struct sr_store_minute *r)
 {
 	struct fold *f = ctx;
-	struct grp *g = gtab_get(f->eps, r->service, r->endpoint);
+	struct grp *g =
+	    fold_group(f, r->service, r->endpoint, 0, (uint64_t)r->requests);
 
 	g->requests += r->requests;
 	g->s4 += r->status_4xx;
@@ -116,7 +154,8 @@ fold_minute(void *ctx, const struct sr_store_minute *r)
 			return sr_err_prefix(f->err, "ev_minute sketch");
 	}
 	if (*r->model) {
-		struct grp *m = gtab_get(f->models, r->model, "");
+		struct grp *m =
+		    fold_model(f, r->model, 0, (uint64_t)r->requests);
 
 		m->requests += r->requests;
 		m->tin += r->tokens_in;
@@ -135,13 +174,14 @@ static int
 fold_event(void *ctx, int64_t id, const struct sr_event *ev)
 {
 	struct fold *f = ctx;
-	struct grp *g = gtab_get(f->eps, ev->service ? ev->service : "",
-	    ev->endpoint ? ev->endpoint : "");
+	int req = sr_event_is_request(ev);
+	struct grp *g = fold_group(f, ev->service ? ev->service : "",
+	    ev->endpoint ? ev->endpoint : "", 1, (uint64_t)req);
 	int has_lat = (ev->has & SR_EV_HAS_LATENCY) != 0;
 	double lat = ev->response_time_ms;
 
 	(void)id;
-	g->requests++;
+	g->requests += req;
 	if (ev->has & SR_EV_HAS_STATUS) {
 		int st = ev->status_code;
 
@@ -156,9 +196,9 @@ fold_event(void *ctx, int64_t id, const struct sr_event *ev)
 		sr_sketch_add(g->sk, lat);
 	}
 	if (ev->model && *ev->model) {
-		struct grp *m = gtab_get(f->models, ev->model, "");
+		struct grp *m = fold_model(f, ev->model, 1, (uint64_t)req);
 
-		m->requests++;
+		m->requests += req;
 		if (ev->has & SR_EV_HAS_TOKENS_IN)
 			m->tin += ev->tokens_in;
 		if (ev->has & SR_EV_HAS_TOKENS_OUT) {
@@ -334,6 +374,16 @@ cmp_model(const void *pa, const void *pb)
 	return cmp_requests(a->requests, a->model, b->requests, b->model);
 }
 
+static void
+endpoint_row(struct sr_summary_endpoint *ep, const struct grp *g)
+{
+	ep->endpoint = sr_xstrdup(g->b);
+	ep->requests = g->requests;
+	ep->status_5xx = g->s5;
+	ep->error_rate = (double)g->s5 / (double)g->requests;
+	ep->p95_ms = g->lat_n > 0 ? sr_sketch_quantile(g->sk, 0.95) : NAN;
+}
+
 /* Build the service rows (with top endpoints) from the endpoint groups. */
 static void
 build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
@@ -353,10 +403,12 @@ build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
 		struct sr_sketch *sk = sr_sketch_new();
 		int64_t lat_n = 0;
 		double lat_sum = 0, lat_max = 0;
+		const struct grp *other = NULL;
 
 		sv->service = sr_xstrdup(ord[i]->a);
+		/* the top N, then "(other)" */
 		sv->endpoints =
-		    sr_xcalloc((size_t)sum->top_n, sizeof *sv->endpoints);
+		    sr_xcalloc((size_t)sum->top_n + 1, sizeof *sv->endpoints);
 		for (j = i; j < eps->n && strcmp(ord[j]->a, ord[i]->a) == 0;
 		     j++) {
 			struct grp *g = ord[j];
@@ -371,29 +423,28 @@ build_services(struct gtab *eps, struct sr_summary *sum, double range_s)
 				lat_sum += g->lat_sum;
 				sr_sketch_merge(sk, g->sk);
 			}
-			if (*g->b && g->requests > 0 &&
-			    sv->n_endpoints < (size_t)sum->top_n) {
-				struct sr_summary_endpoint *ep =
-				    &sv->endpoints[sv->n_endpoints++];
-
-				ep->endpoint = sr_xstrdup(g->b);
-				ep->requests = g->requests;
-				ep->status_5xx = g->s5;
-				ep->error_rate =
-				    (double)g->s5 / (double)g->requests;
-				ep->p95_ms = g->lat_n > 0
-				    ? sr_sketch_quantile(g->sk, 0.95)
-				    : NAN;
-			}
+			if (strcmp(g->b, SR_OTHER) == 0)
+				other = g;
+			else if (*g->b && g->requests > 0 &&
+			    sv->n_endpoints < (size_t)sum->top_n)
+				endpoint_row(&sv->endpoints[sv->n_endpoints++],
+				    g);
 		}
+		if (other != NULL && other->requests > 0) {
+			endpoint_row(&sv->endpoints[sv->n_endpoints++], other);
+			sum->folded_endpoints += other->requests;
+		}
+		if (strcmp(sv->service, SR_OTHER) == 0)
+			sum->folded_services += sv->requests;
 		sv->rate_per_s = (double)sv->requests / range_s;
 		sv->error_rate = sv->requests > 0
 		    ? (double)sv->status_5xx / (double)sv->requests
 		    : 0;
 		dist_fill(&sv->latency_ms, lat_n, lat_sum, lat_max, sk);
 		sr_sketch_free(sk);
-		sum->total_events += sv->requests;
-		if (sv->requests > 0) {
+		sum->total_requests += sv->requests;
+		/* a service of log events only (no request) is listed */
+		if (sv->requests > 0 || j > i) {
 			sum->n_services++;
 		} else {
 			free(sv->service);
@@ -421,6 +472,8 @@ build_models(struct gtab *models, struct sr_summary *sum)
 
 		if (g->requests <= 0)
 			continue;
+		if (strcmp(g->a, SR_OTHER) == 0)
+			sum->folded_models += g->requests;
 		sum->n_models++;
 		m->model = sr_xstrdup(g->a);
 		m->requests = g->requests;
@@ -455,8 +508,6 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	bd.to = o->to_ms;
 	bd.service = o->service;
 	bd.host = o->host;
-	sr_store_split_range(o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
-	sr_store_split_range(o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	range_s = (double)(o->to_ms - o->from_ms) / 1000.0;
 
 	sum = sr_xcalloc(1, sizeof *sum);
@@ -466,10 +517,16 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 	sum->top_n = o->top_n > 0 ? o->top_n : SR_SUMMARY_TOP_DEFAULT;
 
 	/* One read transaction: every query sees the same data. */
+	f.card = NULL;
 	if (sr_store_read_begin(st, err) < 0)
 		goto out;
+	/* (a range that ends now reads no raw event: the current minute's
+	 * and hour's rollup rows hold what it covers) */
+	sr_store_split_exact(st, o->from_ms, o->to_ms, MINUTE_MS, &bd.min);
+	sr_store_split_exact(st, o->from_ms, o->to_ms, HOUR_MS, &bd.hour);
 	f.eps = &eps;
 	f.models = &models;
+	f.card = sr_card_new(o->limits);
 	f.err = err;
 	if (sr_store_minutes(st, bd.min.roll, o->service, o->host, fold_minute,
 		&f, err) < 0 ||
@@ -477,8 +534,12 @@ sr_summary_query(struct sr_store *st, const struct sr_summary_opts *o,
 		goto end;
 	build_services(&eps, sum, range_s);
 	build_models(&models, sum);
-	if (query_types(st, &bd, sum, err) < 0 ||
-	    query_errors(st, &bd, sum, err) < 0 ||
+	if (query_types(st, &bd, sum, err) < 0)
+		goto end;
+	/* every event, requests or not: the sum of the types */
+	for (size_t i = 0; i < sum->n_types; i++)
+		sum->total_events += sum->by_type[i].n;
+	if (query_errors(st, &bd, sum, err) < 0 ||
 	    sr_store_distinct_ids(st, 0, bd.from, bd.to, &bd.hour, bd.service,
 		bd.host, &sum->unique_users, err) < 0 ||
 	    sr_store_distinct_ids(st, 1, bd.from, bd.to, &bd.hour, bd.service,
@@ -490,6 +551,7 @@ end:
 out:
 	gtab_release(&eps);
 	gtab_release(&models);
+	sr_card_free(f.card);
 	if (rc < 0) {
 		sr_summary_free(sum);
 		return -1;
@@ -575,10 +637,14 @@ sr_summary_json(const struct sr_summary *s, struct sr_buf *b)
 	else
 		sr_buf_adds(b, "null");
 	sr_buf_addf(b,
-	    ",\"total_events\":%lld,\"unique_users\":%lld,"
-	    "\"unique_sessions\":%lld,\"events_by_type\":{",
-	    (long long)s->total_events, (long long)s->unique_users,
-	    (long long)s->unique_sessions);
+	    ",\"total_events\":%lld,\"total_requests\":%lld,"
+	    "\"unique_users\":%lld,\"unique_sessions\":%lld,"
+	    "\"folded\":{\"services\":%lld,\"endpoints\":%lld,"
+	    "\"models\":%lld},\"events_by_type\":{",
+	    (long long)s->total_events, (long long)s->total_requests,
+	    (long long)s->unique_users, (long long)s->unique_sessions,
+	    (long long)s->folded_services, (long long)s->folded_endpoints,
+	    (long long)s->folded_models);
 	for (size_t i = 0; i < s->n_types; i++) {
 		if (i)
 			sr_buf_addc(b, ',');
@@ -859,6 +925,16 @@ sr_summary_text(const struct sr_summary *s, struct sr_buf *b)
 	table_init(&t, 2, "lr");
 	fmt_int(c[1], sizeof c[1], s->total_events);
 	table_row(&t, (const char *[]){ "events", c[1] });
+	fmt_int(c[1], sizeof c[1], s->total_requests);
+	table_row(&t, (const char *[]){ "requests", c[1] });
+	if (s->folded_endpoints + s->folded_services + s->folded_models > 0) {
+		/* what the [limits] caps folded into "(other)" rows */
+		fmt_int(c[1], sizeof c[1], s->folded_endpoints);
+		table_row(&t,
+		    (const char *[]){ "  in (other) endpoints", c[1] });
+		fmt_int(c[1], sizeof c[1], s->folded_services);
+		table_row(&t, (const char *[]){ "  in (other) service", c[1] });
+	}
 	fmt_int(c[1], sizeof c[1], s->unique_users);
 	table_row(&t, (const char *[]){ "unique users", c[1] });
 	fmt_int(c[1], sizeof c[1], s->unique_sessions);

@@ -10,11 +10,20 @@
  *
  * Definitions:
  *   - total_events: every stored event in the range (any event_type).
+ *   - total_requests: the events that are requests
+ *     (sr_event_is_request(): a status, a latency, or type "request";
+ *     a plain log line is an event, not a request).
+ *   - endpoints are the templated ones (core/template.h: "/users/:id");
+ *     the [limits] caps (core/limits.h) keep the first services,
+ *     endpoints per service and models met in the range (the rollups
+ *     were capped when written); the rest are one "(other)" row, and
+ *     folded_* count the requests in those rows.
  *   - unique_users / unique_sessions: EXACT distinct non-empty user_id /
  *     session_id values (the union of ident_hour ids of the whole hours and
  *     of raw events in the partial hours, counted with COUNT(DISTINCT)).
- *   - per service: requests = events of that service (any type; events
- *     without a service are listed under service "" (JSON null));
+ *   - per service: requests = the requests of that service (events
+ *     without a service are listed under service "" (JSON null); a
+ *     service of log events only is listed with 0 requests);
  *     rate_per_s = requests / range_s; status_4xx / status_5xx = events
  *     with a status in 400..499 / 500..599; error_rate = status_5xx /
  *     requests (0..1); latency over the events that carry a latency:
@@ -51,17 +60,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/store.h"
 #include "core/util.h"
 
 #define SR_SUMMARY_TOP_DEFAULT 10
 
 struct sr_summary_opts {
-	int64_t from_ms;     /* inclusive, UTC ms */
-	int64_t to_ms;	     /* exclusive; must be > from_ms */
-	const char *service; /* NULL = all */
-	int top_n;	     /* <= 0 means SR_SUMMARY_TOP_DEFAULT */
-	const char *host;    /* NULL = all; else event.host */
+	int64_t from_ms;		/* inclusive, UTC ms */
+	int64_t to_ms;			/* exclusive; must be > from_ms */
+	const char *service;		/* NULL = all */
+	int top_n;			/* <= 0 means SR_SUMMARY_TOP_DEFAULT */
+	const char *host;		/* NULL = all; else event.host */
+	const struct sr_limits *limits; /* [limits]; NULL = the defaults */
 };
 
 /* Latency-like distribution; every field NAN when n == 0. */
@@ -97,7 +108,9 @@ struct sr_summary_service {
 	int64_t status_4xx, status_5xx;
 	double error_rate;
 	struct sr_summary_dist latency_ms;
-	struct sr_summary_endpoint *endpoints; /* top N by requests */
+	/* top N by requests, then "(other)" (SR_OTHER) when the
+	 * endpoints cap folded any */
+	struct sr_summary_endpoint *endpoints;
 	size_t n_endpoints;
 	struct sr_summary_error *errors; /* top N patterns by count */
 	size_t n_errors;
@@ -116,8 +129,11 @@ struct sr_summary {
 	int64_t from_ms, to_ms;
 	char *service; /* the filter, or NULL */
 	int top_n;
-	int64_t total_events;
+	int64_t total_events;	/* every event (the sum of by_type) */
+	int64_t total_requests; /* the requests of the services */
 	int64_t unique_users, unique_sessions;
+	/* requests in the "(other)" series: services, endpoints, models */
+	int64_t folded_services, folded_endpoints, folded_models;
 	struct sr_summary_count *by_type; /* by count desc, then name */
 	size_t n_types;
 	struct sr_summary_service *services; /* by requests desc, name */

@@ -182,3 +182,186 @@ sr_template_make(const char *msg, char *out, size_t outlen)
 	}
 	return o.len;
 }
+
+/* ---- endpoints ---- */
+
+static int
+seg_digits(const char *s, size_t n)
+{
+	size_t d = 0;
+
+	for (size_t i = 0; i < n; i++)
+		d += isdigit((unsigned char)s[i]) != 0;
+	return (int)d;
+}
+
+static int
+seg_is_email(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t skip = 1;
+
+	if (at == NULL) {
+		/* percent-encoded: x%40y.z */
+		for (size_t i = 0; i + 2 < n; i++)
+			if (s[i] == '%' && s[i + 1] == '4' && s[i + 2] == '0') {
+				at = s + i;
+				skip = 3;
+				break;
+			}
+	}
+	if (at == NULL || at == s || (size_t)(at - s) + skip >= n)
+		return 0;
+	return memchr(at + skip, '.', n - (size_t)(at - s) - skip) != NULL;
+}
+
+static int
+seg_is_token(const char *s, size_t n)
+{
+	size_t seps = 0, alpha = 0, digits = 0;
+
+	if (n < 16)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (isdigit(c))
+			digits++;
+		else if (isalpha(c))
+			alpha++;
+		else if (c == '-' || c == '_')
+			seps++;
+		else if (c != '+' && c != '=')
+			return 0;
+	}
+	/* a slug ("2026-12-07-release-notes") has a separator every few
+	 * characters; a random token rarely */
+	return digits > 0 && alpha > 0 && seps <= n / 8;
+}
+
+/* The placeholder of a segment (its stem: without a short extension). */
+static const char *
+seg_classify(const char *s, size_t n)
+{
+	size_t d;
+
+	if (n == 0 || s[0] == ':')
+		return NULL;
+	if (seg_is_email(s, n))
+		return ":email";
+	d = (size_t)seg_digits(s, n);
+	if (d == n)
+		return ":id";
+	if (is_uuid(s, n))
+		return ":uuid";
+	if (n >= 8 && d > 0 && is_hexstr(s, n))
+		return ":hex";
+	if (seg_is_token(s, n))
+		return ":token";
+	return NULL;
+}
+
+/* Length of a short extension at the end of a segment (".png"), or 0. */
+static size_t
+seg_ext(const char *s, size_t n)
+{
+	for (size_t k = 2; k <= 5 && k < n; k++) {
+		if (s[n - k] == '.') {
+			for (size_t i = n - k + 1; i < n; i++)
+				if (!isalnum((unsigned char)s[i]))
+					return 0;
+			return k;
+		}
+	}
+	return 0;
+}
+
+size_t
+sr_template_path(const char *path, char *out, size_t outlen)
+{
+	struct tpl_out o = { out, 0, outlen, 0 };
+	const char *p = path;
+	size_t end;
+
+	if (outlen == 0)
+		return 0;
+	out[0] = '\0';
+	if (path == NULL)
+		return 0;
+	end = strcspn(path, "?#");
+	while ((size_t)(p - path) < end && !o.full) {
+		const char *q = p;
+		size_t n, ext;
+		const char *mask;
+
+		if (*p == '/') {
+			tpl_put(&o, "/", 1);
+			p++;
+			continue;
+		}
+		while ((size_t)(q - path) < end && *q != '/')
+			q++;
+		n = (size_t)(q - p);
+		mask = seg_classify(p, n);
+		ext = 0;
+		if (mask == NULL && (ext = seg_ext(p, n)) > 0)
+			mask = seg_classify(p, n - ext);
+		if (mask != NULL) {
+			size_t before = o.len;
+
+			tpl_put(&o, mask, strlen(mask));
+			if (ext > 0)
+				tpl_put(&o, q - ext, ext);
+			if (o.full) { /* never half a placeholder */
+				o.len = before;
+				out[before] = '\0';
+			}
+		} else {
+			tpl_put(&o, p, n);
+		}
+		p = q;
+	}
+	return o.len;
+}
+
+const char *
+sr_template_name(const char *name, char *buf, size_t buflen)
+{
+	size_t n = 0, len;
+
+	if (name == NULL)
+		return NULL;
+	while (name[n] == '\\')
+		n++;
+	if (strcmp(name + n, SR_OTHER) != 0)
+		return name;
+	len = strlen(name);
+	if (buflen < 2)
+		return name;
+	if (len + 2 > buflen)
+		len = buflen - 2; /* an absurd run of backslashes */
+	buf[0] = '\\';
+	memcpy(buf + 1, name, len);
+	buf[len + 1] = '\0';
+	return buf;
+}
+
+const char *
+sr_template_endpoint(const char *raw, char *out, size_t outlen)
+{
+	char tmp[SR_ENDPOINT_MAX + 1];
+
+	if (raw == NULL)
+		return NULL;
+	sr_template_path(raw, tmp, sizeof(tmp));
+	if (sr_template_name(tmp, out, outlen) == tmp) {
+		size_t n = strlen(tmp);
+
+		if (n >= outlen)
+			n = outlen ? outlen - 1 : 0;
+		memcpy(out, tmp, n);
+		if (outlen)
+			out[n] = '\0';
+	}
+	return out;
+}

@@ -751,6 +751,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		flags |= SR_STORE_DURABLE;
 	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
 		goto fail;
+	sr_store_set_limits(app->store, &app->cfg.limits);
 	/* nothing added is lost to a failed commit (core/store.h) */
 	sr_store_hold(app->store,
 	    app->cfg.store_queue_max > 0 ? (size_t)app->cfg.store_queue_max

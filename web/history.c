@@ -206,8 +206,9 @@ sr_web_hist_performance(const char *db_path, int64_t now_ms, double hours,
 }
 
 int
-sr_web_hist_summary(const char *db_path, int64_t from_ms, int64_t to_ms,
-    struct sr_buf *out, int *status, struct sr_err *err)
+sr_web_hist_summary(const char *db_path, const struct sr_limits *limits,
+    int64_t from_ms, int64_t to_ms, struct sr_buf *out, int *status,
+    struct sr_err *err)
 {
 	struct sr_summary_opts o;
 	struct sr_summary *sum = NULL;
@@ -219,6 +220,7 @@ sr_web_hist_summary(const char *db_path, int64_t from_ms, int64_t to_ms,
 	memset(&o, 0, sizeof(o));
 	o.from_ms = from_ms;
 	o.to_ms = to_ms;
+	o.limits = limits;
 	if (sr_summary_query(st, &o, &sum, err) < 0) {
 		sr_store_close(st);
 		*status = 503;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "core/query.h"
+#include "core/limits.h"
 #include "core/util.h"
 
 #define SR_WEB_MAX_POINTS 500 /* per series */
@@ -56,7 +57,8 @@ int sr_web_hist_performance(const char *db_path, int64_t now_ms, double hours,
     struct sr_buf *out, int *status, struct sr_err *err);
 
 /* The same JSON as `sitrep report --json` over [from, to). */
-int sr_web_hist_summary(const char *db_path, int64_t from_ms, int64_t to_ms,
-    struct sr_buf *out, int *status, struct sr_err *err);
+int sr_web_hist_summary(const char *db_path, const struct sr_limits *limits,
+    int64_t from_ms, int64_t to_ms, struct sr_buf *out, int *status,
+    struct sr_err *err);
 
 #endif

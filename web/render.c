@@ -21,6 +21,7 @@
 
 #include "core/field.h"
 #include "core/metric.h"
+#include "core/limits.h"
 #include "core/store.h"
 #include "core/timeutil.h"
 #include "core/util.h"
@@ -284,6 +285,12 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 	    in->store_bytes >= 0 ? (double)in->store_bytes : NAN);
 	sr_buf_addc(b, '}');
 	render_otlp(b, s);
+	/* events the [limits] caps folded into "(other)" since start */
+	jopen(b, "folded", '{');
+	ju64(b, "services", s->folded.services);
+	ju64(b, "endpoints", s->folded.endpoints);
+	ju64(b, "models", s->folded.models);
+	sr_buf_addc(b, '}');
 	jopen(b, "http", '{');
 	ju64(b, "requests", in->http.requests);
 	ju64(b, "errors", in->http.errors);
@@ -810,12 +817,22 @@ prom_latency(struct sr_buf *b, const char *name, const struct sr_snap_win *w,
 	    (const char *)NULL);
 }
 
-/* Endpoints per service that get their own series; the rest: "other". */
+/*
+ * Endpoints per service that get their own series; the rest, with the
+ * agg's own "(other)", are the one endpoint="(other)" (SR_OTHER) series,
+ * a name no real endpoint is aggregated under (core/template.h).
+ */
 static size_t
 prom_n_endpoints(const struct sr_snap_service *sv)
 {
 	return sv->n_endpoints < RENDER_PROM_ENDPOINTS ? sv->n_endpoints
 						       : RENDER_PROM_ENDPOINTS;
+}
+
+static int
+prom_is_other(const struct sr_snap_endpoint *ep)
+{
+	return strcmp(ep->name, SR_OTHER) == 0;
 }
 
 /*
@@ -829,6 +846,8 @@ prom_other_rps(const struct sr_snap_service *sv, enum sr_window w)
 	uint64_t n = sv->win[w].requests;
 
 	for (size_t j = 0; j < prom_n_endpoints(sv); j++) {
+		if (prom_is_other(&sv->endpoints[j]))
+			continue;
 		rest -= sv->endpoints[j].win[w].req_per_s;
 		n -= sv->endpoints[j].win[w].requests;
 	}
@@ -919,29 +938,33 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 	    "requests per second over the last minute, per endpoint (the "
 	    "busiest " SR_STR(
 		RENDER_PROM_ENDPOINTS) " of each service, the "
-				       "rest as endpoint=\"other\")");
+				       "rest as endpoint=\"" SR_OTHER "\")");
 	for (size_t i = 0; i < s->n_services; i++) {
 		const struct sr_snap_service *sv = &s->services[i];
 
 		for (size_t j = 0; j < prom_n_endpoints(sv); j++)
-			prom_sample(b, "sitrep_endpoint_requests_per_second",
-			    sv->endpoints[j].win[W].req_per_s, "service",
-			    sv->name, "endpoint", sv->endpoints[j].name,
-			    (const char *)NULL);
+			if (!prom_is_other(&sv->endpoints[j]))
+				prom_sample(b,
+				    "sitrep_endpoint_requests_per_second",
+				    sv->endpoints[j].win[W].req_per_s,
+				    "service", sv->name, "endpoint",
+				    sv->endpoints[j].name, (const char *)NULL);
 		if (sv->n_endpoints > 0)
 			prom_sample(b, "sitrep_endpoint_requests_per_second",
 			    prom_other_rps(sv, W), "service", sv->name,
-			    "endpoint", "other", (const char *)NULL);
+			    "endpoint", SR_OTHER, (const char *)NULL);
 	}
 	prom_head(b, "sitrep_endpoint_latency_seconds", "summary",
 	    "request latency over the last minute, per endpoint (the "
 	    "busiest " SR_STR(RENDER_PROM_ENDPOINTS) " of each service)");
 	for (size_t i = 0; i < s->n_services; i++)
 		for (size_t j = 0; j < prom_n_endpoints(&s->services[i]); j++)
-			prom_latency(b, "sitrep_endpoint_latency_seconds",
-			    &s->services[i].endpoints[j].win[W], "service",
-			    s->services[i].name, "endpoint",
-			    s->services[i].endpoints[j].name);
+			if (!prom_is_other(&s->services[i].endpoints[j]))
+				prom_latency(b,
+				    "sitrep_endpoint_latency_seconds",
+				    &s->services[i].endpoints[j].win[W],
+				    "service", s->services[i].name, "endpoint",
+				    s->services[i].endpoints[j].name);
 	prom_head(b, "sitrep_host_requests_per_second", "gauge",
 	    "events per second over the last minute, per host");
 	for (size_t i = 0; i < s->n_hosts; i++)
@@ -1057,6 +1080,16 @@ render_metrics(struct sr_buf *b, const struct sr_snapshot *s,
 	    "samples and insight rows not written while the store failed",
 	    (double)s->store.rows_dropped);
 	prom_otlp(b, s);
+	prom_head(b, "sitrep_cardinality_folded_total", "counter",
+	    "events the [limits] caps folded into the \"" SR_OTHER
+	    "\" series since start, by kind");
+	prom_sample(b, "sitrep_cardinality_folded_total",
+	    (double)s->folded.services, "kind", "services", (const char *)NULL);
+	prom_sample(b, "sitrep_cardinality_folded_total",
+	    (double)s->folded.endpoints, "kind", "endpoints",
+	    (const char *)NULL);
+	prom_sample(b, "sitrep_cardinality_folded_total",
+	    (double)s->folded.models, "kind", "models", (const char *)NULL);
 	prom_one(b, "sitrep_http_requests_total", "counter",
 	    "HTTP requests answered", (double)in->http.requests);
 	prom_one(b, "sitrep_http_errors_total", "counter",

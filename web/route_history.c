@@ -91,7 +91,8 @@ sr_route_summary(const struct sr_web_req *rq)
 	if (!sr_web_hist_available(db_path))
 		return sr_web_error(rq, 503, history_no_db);
 	sr_buf_init(&b);
-	if (sr_web_hist_summary(db_path, from, to, &b, &status, &err) < 0)
+	if (sr_web_hist_summary(db_path, rq->cfg->limits, from, to, &b, &status,
+		&err) < 0)
 		ret = sr_web_error(rq, (unsigned)status, err.msg);
 	else
 		ret = sr_web_json(rq, 200, &b);

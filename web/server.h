@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/limits.h"
 #include "core/util.h"
 #include "web/frame.h"
 
@@ -59,10 +60,12 @@ struct sr_web_cfg {
 	int (*post)(void *ctx, const struct sr_event *evs, size_t n,
 	    uint64_t *ticket, struct sr_err *err);
 	void *post_ctx;
-	const char *db_path;  /* history; NULL or ":memory:" = 503 */
-	const char *chart_js; /* file served at /chart.js; NULL =
+	const char *db_path;		/* history; NULL or ":memory:" = 503 */
+	const struct sr_limits *limits; /* /api/summary's caps; NULL:
+					   the defaults */
+	const char *chart_js;		/* file served at /chart.js; NULL =
 					   SR_WEB_CHART_JS */
-	int quiet;	      /* no per-error log lines */
+	int quiet;			/* no per-error log lines */
 	/* more Host names to answer (comma list; NULL: none), besides
 	 * loopback and the listen addresses (web/guard.h) */
 	const char *allow_hosts;

@@ -25,7 +25,7 @@ zsh_complete() { # CURRENT WORD... : the option names or commands offered
 		sort | tr '\n' ' '
 }
 check "zsh report options" "$(zsh_complete 3 sitrep report --)" \
-	"--db --from --help --hours --json --service --to --top "
+	"--config --db --from --help --hours --json --service --to --top "
 check "zsh commands" "$(zsh_complete 2 sitrep co)" \
 	"config demo export formats ingest insights metrics parse report serve tui "
 complete_words() { # WORD... : what _sitrep proposes for the last word
@@ -34,7 +34,7 @@ complete_words() { # WORD... : what _sitrep proposes for the last word
 		sort | tr '\n' ' '
 }
 check "report options" "$(complete_words sitrep report --)" \
-	"--db --from --help --hours --json --service --to --top "
+	"--config --db --from --help --hours --json --service --to --top "
 check "export --f" "$(complete_words sitrep export --f)" "--format --from "
 check "export --format values" "$(complete_words sitrep export --format '')" \
 	"csv json jsonl "

@@ -55,15 +55,19 @@ check "unique_sessions (fixture)" "$(r .unique_sessions)" "$sessions"
 check "events_by_type" "$(r '.events_by_type | to_entries[] | "\(.key)=\(.value)"' | sort)" \
 	"$(q "SELECT event_type || '=' || COUNT(*) FROM events WHERE $W GROUP BY event_type" | sort)"
 
-# Per service, including events without one (JSON null).
+# Per service, including events without one (JSON null).  A request has
+# a status, a latency or the type "request"; page views and heartbeats
+# without either are events, not requests (their services list 0).
+REQ="(status IS NOT NULL OR latency_ms IS NOT NULL OR event_type = 'request')"
+check "total_requests" "$(r .total_requests)" "$(q "SELECT COUNT(*) FROM events WHERE $W AND $REQ")"
 check "services" "$(r '.services[] | "\(.service // "")=\(.requests)"')" \
-	"$(q "SELECT COALESCE(service, '') || '=' || COUNT(*) FROM events WHERE $W
-	      GROUP BY COALESCE(service, '') ORDER BY COUNT(*) DESC, 1")"
+	"$(q "SELECT COALESCE(service, '') || '=' || SUM($REQ) FROM events WHERE $W
+	      GROUP BY COALESCE(service, '') ORDER BY SUM($REQ) DESC, 1")"
 range_s=8624.435
 for s in api llm web; do
 	S="$W AND service = '$s'"
 	j=".services[] | select(.service == \"$s\")"
-	n=$(q "SELECT COUNT(*) FROM events WHERE $S")
+	n=$(q "SELECT COUNT(*) FROM events WHERE $S AND $REQ")
 	n5=$(q "SELECT COUNT(*) FROM events WHERE $S AND status BETWEEN 500 AND 599")
 	check "$s requests" "$(r "$j.requests")" "$n"
 	check_near "$s rate_per_s" "$(r "$j.rate_per_s")" \
@@ -71,12 +75,15 @@ for s in api llm web; do
 	check "$s status_4xx" "$(r "$j.status_4xx")" \
 		"$(q "SELECT COUNT(*) FROM events WHERE $S AND status BETWEEN 400 AND 499")"
 	check "$s status_5xx" "$(r "$j.status_5xx")" "$n5"
-	check_near "$s error_rate" "$(r "$j.error_rate")" \
-		"$(awk -v a="$n5" -v b="$n" 'BEGIN { printf "%.12g", a / b }')" 1e-9
 	if [ "$s" = web ]; then
+		check "web requests" "$n" 0
+		check "web error_rate" "$(r "$j.error_rate")" 0
 		check "web latency" "$(r "$j.latency_ms.p95")" null
+		check "web top_endpoints" "$(r "$j.top_endpoints | length")" 0
 		continue
 	fi
+	check_near "$s error_rate" "$(r "$j.error_rate")" \
+		"$(awk -v a="$n5" -v b="$n" 'BEGIN { printf "%.12g", a / b }')" 1e-9
 	check_near "$s latency avg" "$(r "$j.latency_ms.avg")" \
 		"$(q "SELECT AVG(latency_ms) FROM events WHERE $S")" 1e-9
 	check_near "$s latency max" "$(r "$j.latency_ms.max")" \
@@ -87,7 +94,7 @@ for s in api llm web; do
 	done
 	# Top endpoints: order, requests, error rate, p95.
 	check "$s top_endpoints" "$(r "$j.top_endpoints[] | \"\(.endpoint)=\(.requests)\"")" \
-		"$(q "SELECT endpoint || '=' || COUNT(*) FROM events WHERE $S
+		"$(q "SELECT endpoint || '=' || COUNT(*) FROM events WHERE $S AND $REQ
 		      AND endpoint <> '' GROUP BY endpoint ORDER BY COUNT(*) DESC, endpoint
 		      LIMIT 10")"
 	for e in $(r "$j.top_endpoints[].endpoint"); do

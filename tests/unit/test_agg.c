@@ -101,6 +101,101 @@ test_fold(void)
 	sr_agg_free(a);
 }
 
+/*
+ * Endpoints are keyed by their template and capped per service by the
+ * [limits]; a real endpoint named "(other)" is not the overflow; the
+ * service's requests are those of its endpoints added up.
+ */
+static void
+test_endpoint_cap(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_limits lim = { 10, 3, 10, 2000 };
+	struct sr_agg_service *s;
+	struct sr_snap_folded f;
+	struct sr_snap_win w;
+	char path[64];
+	uint64_t sum = 0, other = 0;
+
+	sr_agg_set_limits(a, &lim);
+	sr_agg_tick(a, T0);
+	/* 50 distinct paths of one template: one endpoint */
+	for (int i = 0; i < 50; i++) {
+		(void)snprintf(path, sizeof(path), "/users/%d?x=%d", 1000 + i,
+		    i);
+		ev(a, T0 + i, "api", path, 200, 1, NULL, NULL);
+	}
+	/* a real "(other)", then 5 distinct words: 2 kept, 3 folded */
+	ev(a, T0 + 100, "api", "(other)", 200, 1, NULL, NULL);
+	for (int i = 0; i < 5; i++) {
+		(void)snprintf(path, sizeof(path), "/page/%c", 'a' + i);
+		ev(a, T0 + 200 + i, "api", path, 200, 1, NULL, NULL);
+		ev(a, T0 + 300 + i, "api", path, 200, 1, NULL, NULL);
+	}
+	sr_agg_tick(a, T0 + 20000);
+	s = sr_agg_service(a, "api");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	/* /users/:id, \(other), /page/a, then (other) */
+	CU_ASSERT_EQUAL_FATAL(s->n_endpoints, 4);
+	CU_ASSERT_STRING_EQUAL(s->endpoints[0]->name, "/users/:id");
+	CU_ASSERT_STRING_EQUAL(s->endpoints[1]->name, "\\(other)");
+	CU_ASSERT_STRING_EQUAL(s->endpoints[2]->name, "/page/a");
+	CU_ASSERT_STRING_EQUAL(s->endpoints[3]->name, SR_OTHER);
+	for (size_t k = 0; k < s->n_endpoints; k++) {
+		sr_agg_ring_win(a, s->endpoints[k]->ring, SR_WIN_1M, &w);
+		sum += w.requests;
+		if (k == 3)
+			other = w.requests;
+	}
+	sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w);
+	CU_ASSERT_EQUAL(w.requests, 50 + 1 + 10);
+	CU_ASSERT_EQUAL(sum, w.requests);
+	CU_ASSERT_EQUAL(other, 8); /* /page/b../page/e, twice each */
+	sr_agg_folded(a, &f);
+	CU_ASSERT_EQUAL(f.endpoints, 8);
+	sr_agg_free(a);
+}
+
+/* A log line is an event of its service, not a request (issue 13.6). */
+static void
+test_event_kinds(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_agg_service *s;
+	struct sr_snap_win w;
+	struct sr_event e;
+
+	sr_agg_tick(a, T0);
+	for (int i = 0; i < 4; i++)
+		ev(a, T0 + i, "app", "/x", i == 0 ? 500 : 200, 5, NULL, NULL);
+	for (int i = 0; i < 6; i++) {
+		sr_event_clear(&e);
+		e.ts_ms = T0 + 10 + i;
+		e.event_id = "l";
+		e.event_type = "log";
+		e.service = "app";
+		e.message = "cache warmed";
+		sr_agg_add_event(a, &e);
+	}
+	/* a log line with a latency is a request */
+	sr_event_clear(&e);
+	e.ts_ms = T0 + 20;
+	e.event_id = "l";
+	e.event_type = "log";
+	e.service = "app";
+	e.response_time_ms = 7;
+	e.has = SR_EV_HAS_LATENCY;
+	sr_agg_add_event(a, &e);
+	sr_agg_tick(a, T0 + 20000);
+	s = sr_agg_service(a, "app");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(s->events, 11);
+	sr_agg_ring_win(a, s->ring, SR_WIN_1M, &w);
+	CU_ASSERT_EQUAL(w.requests, 5);
+	CU_ASSERT_DOUBLE_EQUAL(w.rate_5xx, 1.0 / 5.0, 1e-12);
+	sr_agg_free(a);
+}
+
 static void
 test_users(void)
 {
@@ -174,6 +269,8 @@ sr_test_agg_suite(void)
 
 	CU_add_test(s, "windows", test_windows);
 	CU_add_test(s, "cardinality folding", test_fold);
+	CU_add_test(s, "endpoint templates and cap", test_endpoint_cap);
+	CU_add_test(s, "event kinds", test_event_kinds);
 	CU_add_test(s, "users and sessions", test_users);
 	CU_add_test(s, "model tokens", test_tokens);
 }

@@ -87,12 +87,12 @@ test_host_caps(void)
 	uint64_t other = 0;
 
 	sr_agg_tick(a, T0);
-	/* 70 services on one host: 50 kept, the rest in "other" */
+	/* 70 services on one host: 50 kept, the rest in "(other)" */
 	for (int i = 0; i < 70; i++) {
 		snprintf(name, sizeof(name), "svc%02d", i);
 		ev(a, T0 + 1000, "h", name, 200, 1);
 	}
-	/* 70 hosts: SR_AGG_MAX_HOSTS kept, the rest in "other" */
+	/* 70 hosts: SR_AGG_MAX_HOSTS kept, the rest in "(other)" */
 	for (int i = 0; i < 69; i++) {
 		snprintf(name, sizeof(name), "host%02d", i);
 		ev(a, T0 + 1000, name, "api", 200, 1);
@@ -108,13 +108,14 @@ test_host_caps(void)
 			CU_ASSERT_EQUAL(h->n_services,
 			    SR_SNAP_HOST_SERVICES + 1);
 			for (size_t k = 0; k < h->n_services; k++)
-				if (strcmp(h->services[k].name, "other") == 0)
+				if (strcmp(h->services[k].name, SR_AGG_OTHER) ==
+				    0)
 					CU_ASSERT_EQUAL(h->services[k]
 							    .win[SR_WIN_5M]
 							    .requests,
 					    70 - SR_SNAP_HOST_SERVICES);
 		}
-		if (strcmp(s->hosts[i].name, "other") == 0)
+		if (strcmp(s->hosts[i].name, SR_AGG_OTHER) == 0)
 			other = s->hosts[i].events;
 	}
 	/* "h" took one slot: 69 + 1 hosts, 64 kept, 6 folded */

@@ -167,7 +167,7 @@ fill_store(void)
 static struct sr_summary *
 run(struct sr_store *st, int64_t from, int64_t to, const char *service)
 {
-	struct sr_summary_opts o = { from, to, service, 0, NULL };
+	struct sr_summary_opts o = { from, to, service, 0, NULL, NULL };
 	struct sr_summary *s = NULL;
 	struct sr_err err;
 
@@ -215,16 +215,19 @@ test_totals(void)
 	CU_ASSERT_EQUAL(type_n(s, "page_view"), 2);
 	CU_ASSERT_EQUAL(type_n(s, "heartbeat"), 1);
 	CU_ASSERT_STRING_EQUAL(s->by_type[0].name, "request");
-	/* services by requests, then name: calc 20, api 11, llm 4,
-	 * worker 4, web 2, (none) 1 */
+	/* requests: api 11 + llm 4 + calc 20; page views, log lines and
+	 * the heartbeat have no status, latency or type "request" */
+	CU_ASSERT_EQUAL(s->total_requests, 35);
+	/* services by requests, then name: calc 20, api 11, llm 4, then
+	 * (none), web and worker with 0 (events, no requests) */
 	CU_ASSERT_EQUAL_FATAL(s->n_services, 6);
 	CU_ASSERT_STRING_EQUAL(s->services[0].service, "calc");
 	CU_ASSERT_STRING_EQUAL(s->services[1].service, "api");
 	CU_ASSERT_STRING_EQUAL(s->services[2].service, "llm");
-	CU_ASSERT_STRING_EQUAL(s->services[3].service, "worker");
+	CU_ASSERT_STRING_EQUAL(s->services[3].service, "");
 	CU_ASSERT_STRING_EQUAL(s->services[4].service, "web");
-	CU_ASSERT_STRING_EQUAL(s->services[5].service, "");
-	CU_ASSERT_EQUAL(s->services[5].requests, 1);
+	CU_ASSERT_STRING_EQUAL(s->services[5].service, "worker");
+	CU_ASSERT_EQUAL(s->services[3].requests, 0);
 	sr_summary_free(s);
 	sr_store_close(st);
 }
@@ -287,22 +290,21 @@ test_service_rows(void)
 	 * minute (3); "all good" (level info) is no error */
 	w = svc(s, "worker");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	CU_ASSERT_EQUAL(w->requests, 4);
+	CU_ASSERT_EQUAL(w->requests, 0); /* log lines: no request */
 	CU_ASSERT_EQUAL(w->status_5xx, 0);
 	CU_ASSERT_EQUAL(w->n_endpoints, 0);
 	CU_ASSERT_EQUAL_FATAL(w->n_errors, 1);
 	CU_ASSERT_STRING_EQUAL(w->errors[0].tpl, "disk full");
 	CU_ASSERT_EQUAL(w->errors[0].n, 3);
 
-	/* web: no status, no latency */
+	/* web: page views, no status, no latency: events, no request */
 	w = svc(s, "web");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
-	CU_ASSERT_EQUAL(w->requests, 2);
+	CU_ASSERT_EQUAL(w->requests, 0);
 	CU_ASSERT_EQUAL(w->latency_ms.n, 0);
 	CU_ASSERT_TRUE(isnan(w->latency_ms.p95));
 	CU_ASSERT_EQUAL(w->n_errors, 0);
-	CU_ASSERT_EQUAL_FATAL(w->n_endpoints, 1);
-	CU_ASSERT_TRUE(isnan(w->endpoints[0].p95_ms));
+	CU_ASSERT_EQUAL(w->n_endpoints, 0);
 	sr_summary_free(s);
 	sr_store_close(st);
 }
@@ -346,7 +348,7 @@ test_filter_and_ranges(void)
 {
 	struct sr_store *st = fill_store();
 	struct sr_summary *s = run(st, FROM, TO, "api");
-	struct sr_summary_opts bad = { TO, FROM, NULL, 0, NULL };
+	struct sr_summary_opts bad = { TO, FROM, NULL, 0, NULL, NULL };
 	struct sr_err err;
 
 	/* api only: users u1..u6, sessions s1..s7 */
@@ -419,7 +421,7 @@ test_output(void)
 	CU_ASSERT_DOUBLE_EQUAL(cJSON_GetObjectItem(x, "count")->valuedouble, 3,
 	    1e-9);
 	/* the service-less row is null; web has no latency: null */
-	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 5);
+	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 3);
 	CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(sv, "service")));
 	sv = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "services"), 4);
 	CU_ASSERT_TRUE(cJSON_IsNull(
@@ -601,7 +603,7 @@ test_live_stored_agree(void)
 	struct sr_err err;
 	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
 	struct sr_agg *ag = sr_agg_new(AG_NOW, 1800000, 3600000);
-	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50, NULL };
+	struct sr_summary_opts o = { AG_FROM, AG_NOW, NULL, 50, NULL, NULL };
 	struct sr_summary *sum = NULL;
 	struct sr_snap_users us;
 
@@ -633,7 +635,6 @@ test_live_stored_agree(void)
 		users[u] = 1;
 		n_sessions += !sessions[ss];
 		sessions[ss] = 1;
-		want[k].req++;
 		if (k != 3) {
 			e.has |= SR_EV_HAS_STATUS;
 			e.status_code = r < 80 ? 200
@@ -649,6 +650,8 @@ test_live_stored_agree(void)
 			    (double)(ag_rnd(&x) % 2000) * (double)(1 + k) / 7.0;
 			want[k].lat[want[k].nl++] = e.response_time_ms;
 		}
+		/* a log line is a request only with a latency */
+		want[k].req += k != 3 || (e.has & SR_EV_HAS_LATENCY);
 		/* errors: 5xx with a message, or log lines flagged as error
 		 * (no status); a 404 with a message is no error */
 		if ((k != 3 && (r >= 88 || r < 3)) || (k == 3 && r < 20)) {
@@ -851,6 +854,73 @@ test_host_filter(void)
 	sr_store_close(st);
 }
 
+/*
+ * A range that starts or ends inside a minute and hour reads that
+ * bucket's rollup only when the bucket's part outside the range holds no
+ * event (a range that ends now); either way the counts are exact.
+ */
+static void
+test_partial_edges(void)
+{
+	struct sr_err err;
+	struct sr_store *st = sr_store_open(":memory:", SR_STORE_NO_LOCK, &err);
+	struct sr_summary_opts o = { 0, 0, NULL, 0, NULL, NULL };
+	struct sr_summary *s = NULL;
+	struct sr_store_split sp;
+	struct sr_event e;
+	char id[16], user[16];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	/* 100 events, one every 0.5 s from T0 + 10 s, users u0..u6 */
+	for (int i = 0; i < 100; i++) {
+		sr_event_clear(&e);
+		snprintf(id, sizeof id, "p%d", i);
+		snprintf(user, sizeof user, "u%d", i % 7);
+		e.ts_ms = T0 + 10000 + i * 500LL;
+		e.event_id = id;
+		e.event_type = "request";
+		e.service = "api";
+		e.endpoint = "/x";
+		e.user_id = user;
+		e.status_code = 200;
+		e.has = SR_EV_HAS_STATUS;
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &e, &err), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(sr_store_flush(st, &err), 0);
+	/* ends after the data, inside the minute: the rollup is read */
+	sr_store_split_exact(st, T0 + 5000, T0 + 70000, 60000, &sp);
+	CU_ASSERT_EQUAL(sp.roll.lo, T0);
+	CU_ASSERT_EQUAL(sp.roll.hi, T0 + 120000);
+	o.from_ms = T0 + 5000;
+	o.to_ms = T0 + 70000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 100);
+	CU_ASSERT_EQUAL(s->total_requests, 100);
+	CU_ASSERT_EQUAL(s->unique_users, 7);
+	sr_summary_free(s);
+	/* cuts the data: [T0 + 20 s, T0 + 40 s) holds events 20..59 */
+	sr_store_split_exact(st, T0 + 20000, T0 + 40000, 60000, &sp);
+	CU_ASSERT_TRUE(sp.roll.lo >= sp.roll.hi);
+	o.from_ms = T0 + 20000;
+	o.to_ms = T0 + 40000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_events, 40);
+	CU_ASSERT_EQUAL(s->total_requests, 40);
+	sr_summary_free(s);
+	/* starts inside the data, ends after it: raw start, rollup end */
+	sr_store_split_exact(st, T0 + 50000, T0 + 90000, 60000, &sp);
+	CU_ASSERT_EQUAL(sp.edge[0].lo, T0 + 50000);
+	CU_ASSERT_EQUAL(sp.edge[0].hi, T0 + 60000);
+	CU_ASSERT_EQUAL(sp.roll.lo, T0 + 60000);
+	CU_ASSERT_EQUAL(sp.roll.hi, T0 + 120000);
+	o.from_ms = T0 + 50000;
+	o.to_ms = T0 + 90000;
+	CU_ASSERT_EQUAL_FATAL(sr_summary_query(st, &o, &s, &err), 0);
+	CU_ASSERT_EQUAL(s->total_requests, 20); /* events 80..99 */
+	sr_summary_free(s);
+	sr_store_close(st);
+}
+
 void
 sr_test_summary_suite(void)
 {
@@ -863,6 +933,7 @@ sr_test_summary_suite(void)
 	CU_add_test(s, "filter_and_ranges", test_filter_and_ranges);
 	CU_add_test(s, "host_filter", test_host_filter);
 	CU_add_test(s, "output", test_output);
+	CU_add_test(s, "partial edges", test_partial_edges);
 	CU_add_test(s, "export_events", test_export_events);
 	CU_add_test(s, "export_metrics", test_export_metrics);
 }

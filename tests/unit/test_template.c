@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests for core/template: masks by hand-written expectation. */
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/template.h"
@@ -75,6 +76,71 @@ test_idempotent(void)
 	}
 }
 
+static void
+check_path(const char *in, const char *want)
+{
+	char out[SR_ENDPOINT_MAX + 2];
+
+	sr_template_endpoint(in, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, want);
+	if (strcmp(out, want) != 0)
+		fprintf(stderr, "\n%s -> %s (want %s)\n", in, out, want);
+}
+
+/* Endpoints: each kind of variable part, by hand-written expectation. */
+static void
+test_paths(void)
+{
+	check_path("/users/123", "/users/:id");
+	check_path("/users/123/orders?page=2&x=1", "/users/:id/orders");
+	check_path("/a/550e8400-e29b-41d4-a716-446655440000/b", "/a/:uuid/b");
+	check_path("/commit/7f3a9c12", "/commit/:hex");
+	check_path("/commit/7f3a9c1", "/commit/7f3a9c1"); /* 7: too short */
+	check_path("/w/deadbeefcafe", "/w/deadbeefcafe"); /* no digit */
+	check_path("/img/5f3a9c12ab.png", "/img/:hex.png");
+	check_path("/u/jane.doe@example.com/inbox", "/u/:email/inbox");
+	check_path("/u/jane%40example.com", "/u/:email");
+	check_path("/reset/eyJhbGciOiJIUzI1NiJ9xYz", "/reset/:token");
+	check_path("/t/aGVsbG8gd29ybGQhIQ==", "/t/:token");
+	check_path("/blog/2026-12-07-release-notes-for-sitrep",
+	    "/blog/2026-12-07-release-notes-for-sitrep"); /* a slug */
+	check_path("/api/v1/models", "/api/v1/models");
+	check_path("/archive/2026/12#top", "/archive/:id/:id");
+	check_path("/", "/");
+	check_path("", "");
+	check_path("chat.completions", "chat.completions");
+	/* the overflow name is never a real endpoint's */
+	check_path("(other)", "\\(other)");
+	check_path("\\(other)", "\\\\(other)");
+	check_path("other", "other");
+	check_path("/(other)", "/(other)");
+}
+
+/* A templated endpoint is its own template, and the output is bounded. */
+static void
+test_path_bounds(void)
+{
+	static const char *const paths[] = { "/users/123/orders?x",
+		"/a/550e8400-e29b-41d4-a716-446655440000/7f3a9c12.json",
+		"/u/a@b.co/eyJhbGciOiJIUzI1NiJ9xYz", NULL };
+	char a[SR_ENDPOINT_MAX + 1], b[SR_ENDPOINT_MAX + 1], big[1000];
+	char small[12];
+
+	for (int i = 0; paths[i] != NULL; i++) {
+		sr_template_path(paths[i], a, sizeof(a));
+		sr_template_path(a, b, sizeof(b));
+		CU_ASSERT_STRING_EQUAL(a, b);
+	}
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = i % 4 == 0 ? '/' : '7';
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT(sr_template_path(big, a, sizeof(a)) < sizeof(a));
+	CU_ASSERT_EQUAL(strlen(a), sr_template_path(big, a, sizeof(a)));
+	/* never half a placeholder */
+	sr_template_path("/abcdefg/1234", small, sizeof(small));
+	CU_ASSERT_STRING_EQUAL(small, "/abcdefg/");
+}
+
 void
 sr_test_template_suite(void)
 {
@@ -83,4 +149,6 @@ sr_test_template_suite(void)
 	CU_add_test(s, "masks", test_masks);
 	CU_add_test(s, "bounded output", test_bounded);
 	CU_add_test(s, "idempotent", test_idempotent);
+	CU_add_test(s, "endpoint paths", test_paths);
+	CU_add_test(s, "endpoint bounds", test_path_bounds);
 }
