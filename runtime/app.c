@@ -515,6 +515,7 @@ app_report_sources(struct sr_app *app)
 		 * last_error points into a: point it at st instead */
 		src[n].last_error =
 		    st[i].last_error[0] ? st[i].last_error : NULL;
+		src[n].notice = st[i].notice[0] ? st[i].notice : NULL;
 		src[n].next_attempt_ms = st[i].next_attempt_ms;
 	}
 	if (app->src_http.used)
