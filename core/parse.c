@@ -2118,7 +2118,14 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 			if (rc != 0)
 				return rc;
 			/* a matcher that returns 0 has handed nothing over;
-			 * syslog before logfmt: its text may hold a '=' */
+			 * HAProxy's HTTP log (raw or in syslog) before
+			 * syslog, syslog before logfmt: its text may hold a
+			 * '=' */
+			if (parse_declared(p, SR_FMT_HAPROXY, line, len,
+				now_ms)) {
+				p->used = sr_format_name(SR_FMT_HAPROXY);
+				return parse_convert(p, now_ms, ev, why, err);
+			}
 			if (parse_maybe_syslog(line + i, len - i)) {
 				if (parse_declared(p, SR_FMT_SYSLOG, line, len,
 					now_ms)) {

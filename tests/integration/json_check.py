@@ -1,7 +1,8 @@
 # json_check.py OUT [FIELD JSON]...: every line of OUT is a JSON object
 # without a duplicate key (an object_pairs_hook rejects them: jq would keep
 # the last one silently), and each FIELD, taken from every object in order,
-# equals the JSON list given.  Exit 1, naming the field, when one differs.
+# equals the JSON list given (a dotted FIELD such as metadata.method walks
+# into objects).  Exit 1, naming the field, when one differs.
 import json
 import sys
 
@@ -13,11 +14,17 @@ def nodup(pairs):
     return dict(pairs)
 
 
+def get(o, path):
+    for k in path:
+        o = o.get(k) if isinstance(o, dict) else None
+    return o
+
+
 with open(sys.argv[1]) as f:
     out = [json.loads(line, object_pairs_hook=nodup) for line in f]
 bad = 0
 for field, want in zip(sys.argv[2::2], sys.argv[3::2]):
-    got = [o.get(field) for o in out]
+    got = [get(o, field.split(".")) for o in out]
     if got != json.loads(want):
         print("%s: got %r, want %s" % (field, got, want))
         bad = 1
