@@ -2,7 +2,9 @@
 # without a duplicate key (an object_pairs_hook rejects them: jq would keep
 # the last one silently), and each FIELD, taken from every object in order,
 # equals the JSON list given (a dotted FIELD such as metadata.method walks
-# into objects).  Exit 1, naming the field, when one differs.
+# into objects; FIELD~ compares numbers within a relative 1e-9, for values
+# printed with fewer digits than a double holds).  Exit 1, naming the
+# field, when one differs.
 import json
 import sys
 
@@ -20,12 +22,20 @@ def get(o, path):
     return o
 
 
+def same(got, want, near):
+    if not near or len(got) != len(want):
+        return got == want
+    return all(g == w or (isinstance(g, (int, float)) and isinstance(w, (int, float))
+                          and abs(g - w) <= 1e-9 * abs(w)) for g, w in zip(got, want))
+
+
 with open(sys.argv[1]) as f:
     out = [json.loads(line, object_pairs_hook=nodup) for line in f]
 bad = 0
 for field, want in zip(sys.argv[2::2], sys.argv[3::2]):
-    got = [get(o, field.split(".")) for o in out]
-    if got != json.loads(want):
+    near = field.endswith("~")
+    got = [get(o, field.rstrip("~").split(".")) for o in out]
+    if not same(got, json.loads(want), near):
         print("%s: got %r, want %s" % (field, got, want))
         bad = 1
 sys.exit(bad)

@@ -1496,6 +1496,27 @@ test_declared(void)
 	fx_open_spec(&f, "caddy");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":0.5,\"status\":200}"), 1);
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	/* Caddy: no user_id, so GoAccess's visitor: the client address,
+	 * the day and the agent; another agent or day is another visitor */
+	{
+		char u1[32], u2[32];
+#define CADDY_LINE(agent)                                                   \
+	"{\"ts\":1796669048.18,\"logger\":\"http.log.access\",\"request\":" \
+	"{\"remote_ip\":\"10.0.0.1\",\"headers\":{\"User-Agent\":[\"" agent \
+	"\"]}},\"user_id\":\"\",\"duration\":0.5,\"status\":200}"
+
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("curl/8")), 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.ev.user_id);
+		CU_ASSERT_EQUAL(strncmp(f.ev.user_id, "v-", 2), 0);
+		(void)snprintf(u1, sizeof u1, "%s", f.ev.user_id);
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("curl/8")), 1);
+		STREQ(f.ev.user_id, u1);
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("wget/1")), 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.ev.user_id);
+		(void)snprintf(u2, sizeof u2, "%s", f.ev.user_id);
+#undef CADDY_LINE
+		CU_ASSERT_STRING_NOT_EQUAL(u1, u2);
+	}
 	fx_close(&f);
 	/* ECS: event.duration is nanoseconds */
 	fx_open_spec(&f, "ecs");
