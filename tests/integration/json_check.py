@@ -5,6 +5,10 @@
 # into objects; FIELD~ compares numbers within a relative 1e-9, for values
 # printed with fewer digits than a double holds).  Exit 1, naming the
 # field, when one differs.
+# json_check.py --doc FILE...: each FILE is one JSON document (an HTTP
+# answer), or, named sse:FILE, a Server-Sent Events stream whose every
+# data: payload is one; none may hold a duplicate key, at any depth.
+# Exit 1 naming the file and the keys.
 import json
 import sys
 
@@ -29,6 +33,27 @@ def same(got, want, near):
                           and abs(g - w) <= 1e-9 * abs(w)) for g, w in zip(got, want))
 
 
+def docs(names):
+    bad = 0
+    for name in names:
+        sse = name.startswith("sse:")
+        with open(name[4:] if sse else name) as f:
+            text = f.read()
+        parts = [l[5:].strip() for l in text.splitlines() if l.startswith("data:")] if sse else [text]
+        if sse and not parts:
+            print("%s: no data: lines" % name)
+            bad = 1
+        for part in parts:
+            try:
+                json.loads(part, object_pairs_hook=nodup)
+            except ValueError as e:
+                print("%s: %s: %s" % (name, e, part[:200]))
+                bad = 1
+    return bad
+
+
+if sys.argv[1] == "--doc":
+    sys.exit(docs(sys.argv[2:]))
 with open(sys.argv[1]) as f:
     out = [json.loads(line, object_pairs_hook=nodup) for line in f]
 bad = 0
