@@ -67,8 +67,7 @@ fuzz_parse_check(struct sr_parser *p, const char *line, size_t len,
  * JSON object without a key twice once put between braces.
  */
 static inline void
-fuzz_parse_all(struct sr_parser *p, const char *line, size_t len,
-    int explain)
+fuzz_parse_all(struct sr_parser *p, const char *line, size_t len, int explain)
 {
 	struct sr_event ev;
 	enum sr_reject why = SR_REJ__COUNT;
