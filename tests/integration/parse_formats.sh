@@ -193,23 +193,12 @@ check "serve auto latency" \
 	"$(curl -s "http://127.0.0.1:$P/api/events?limit=10" | jq -c '[.events[].latency_ms]')" \
 	"[null,null]"
 check "serve notice once" "$(grep -c 'notice:.*--format' "$T/serve2.err")" 1
-# ... and the same notice in /api/health's sources[] (python3 json, no
-# duplicate key): the stdin source names the --format, none other has one
+# ... and the same text as the stdin source's notice in /api/health's
+# sources[] (python3 json: no key twice)
 curl -s "http://127.0.0.1:$P/api/health" >"$T/health"
-python3 - "$T/health" "$(sed -n 's/^sitrep: [^:]*: notice: //p' "$T/serve2.err")" <<'PY' ||
-import json, sys
-def nodup(pairs):
-    keys = [k for k, _ in pairs]
-    if len(keys) != len(set(keys)):
-        raise ValueError("duplicate key in %r" % keys)
-    return dict(pairs)
-h = json.load(open(sys.argv[1]), object_pairs_hook=nodup)
-src = {s["kind"]: s for s in h["sources"]}
-n = src["stdin"].get("notice")
-assert n == sys.argv[2], "stdin notice %r, stderr said %r" % (n, sys.argv[2])
-assert "--format" in n, n
-PY
-	fail "health: no stdin notice: $(cat "$T/health")"
+python3 "$ROOT/tests/integration/json_check.py" --doc "$T/health" || fail "health: a key twice"
+check "stdin notice" "$(jq -r '.sources[] | select(.kind == "stdin") | .notice' "$T/health")" \
+	"$(sed -n 's/^sitrep: [^:]*: notice: //p' "$T/serve2.err")"
 echo "ok /api/health sources[].notice is stderr's notice"
 
 # sitrep formats lists every preset the completion offers
