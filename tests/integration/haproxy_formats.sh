@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # A real HAProxy (Debian's haproxy) on a free loopback port, in HTTP mode
 # with option httplog, logs every request twice: to its stdout in the raw
-# format (the bare HTTP log line) and to a local UNIX datagram socket as
-# syslog (RFC 3164 header, what /dev/log receives), which a python3 reader
-# writes to a file.  A bounded curl load goes to a real backend (python3's
-# http.server: 200 and 404), a dead backend (503) and a denied path (403).
+# format (the bare HTTP log line) and as syslog (RFC 3164 header without
+# a host, as /dev/log receives it) to a UDP socket on loopback, which a
+# python3 reader writes to a file.  A bounded curl load goes to a real
+# backend (python3's http.server: 200 and 404), a dead backend (503) and
+# a denied path (403).
 # sitrep parse --format haproxy (and auto) reads both captures, and
 # ingest stores one; every value is checked against an independent
 # python3 reading of the same lines.
@@ -28,23 +29,32 @@ python3 -m http.server --bind 127.0.0.1 --directory "$T/www" "$UP" \
 PIDS+=($!)
 wait_http "http://127.0.0.1:$UP/index.html"
 
-# The syslog side: a UNIX datagram socket, each datagram one line.
+# The syslog side: a UDP socket on loopback with a receive buffer that
+# holds the whole load (HAProxy drops a log line a socket cannot take at
+# once; a UNIX datagram socket holds only net.unix.max_dgram_qlen, 10 by
+# default, datagrams), each datagram one line; its port goes to a file.
 python3 -c '
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE (root)
+except OSError:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+s.bind(("127.0.0.1", 0))
 out = open(sys.argv[2], "ab", buffering=0)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1])
 while True:
     out.write(s.recv(65536).rstrip(b"\n") + b"\n")
-' "$T/log.sock" "$T/syslog.log" &
+' "$T/log.port" "$T/syslog.log" &
 PIDS+=($!)
-for _ in $(seq 50); do [ -S "$T/log.sock" ] && break; sleep 0.1; done
-[ -S "$T/log.sock" ] || fail "no syslog socket"
+for _ in $(seq 50); do [ -s "$T/log.port" ] && break; sleep 0.1; done
+[ -s "$T/log.port" ] || fail "no syslog socket"
+LP=$(cat "$T/log.port")
 
 cat >"$T/haproxy.cfg" <<EOF
 global
 	log stdout format raw local0
-	log $T/log.sock local0
+	log 127.0.0.1:$LP local0
 defaults
 	mode http
 	log global
