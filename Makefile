@@ -36,7 +36,8 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus prometheus-node-exporter chromium python3 \
-	      clang-format cppcheck zsh groff-base nginx logrotate apache2
+	      clang-format cppcheck zsh groff-base nginx logrotate apache2 \
+	      haproxy caddy
 # the web bench scrapes a node-exporter too (a test dependency now)
 DEPS_BENCH :=
 # What `make deb` needs to build and check the Debian package.

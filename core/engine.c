@@ -122,6 +122,7 @@ free_sources(struct sr_engine *e)
 		free((char *)s->name);
 		free((char *)s->kind);
 		free((char *)s->last_error);
+		free((char *)s->notice);
 		for (size_t k = 0; k < s->n_rejected_by_reason; k++)
 			free((char *)s->rejected_by_reason[k].name);
 		free(s->rejected_by_reason);
@@ -300,6 +301,7 @@ sr_engine_sources(struct sr_engine *e, const struct sr_snap_source *src,
 		d->name = sr_xstrdup(src[i].name ? src[i].name : "?");
 		d->kind = sr_xstrdup(src[i].kind ? src[i].kind : "?");
 		d->last_error = dup_or_null(src[i].last_error);
+		d->notice = dup_or_null(src[i].notice);
 		d->rejected_by_reason = NULL;
 		if (src[i].n_rejected_by_reason > 0) {
 			d->rejected_by_reason =
@@ -932,6 +934,7 @@ build_sources_procs(struct sr_engine *e, struct sr_snapshot *s)
 		d->name = sr_snapshot_strdup(s, src->name);
 		d->kind = sr_snapshot_strdup(s, src->kind);
 		d->last_error = sr_snapshot_strdup(s, src->last_error);
+		d->notice = sr_snapshot_strdup(s, src->notice);
 		d->rejected_by_reason = sr_snapshot_alloc(s,
 		    src->n_rejected_by_reason * sizeof(*d->rejected_by_reason));
 		for (size_t k = 0; k < src->n_rejected_by_reason; k++) {

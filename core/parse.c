@@ -1163,6 +1163,47 @@ parse_walk(struct sr_parser *p, const cJSON *o, const char *prefix, size_t n,
 static int parse_otlp_next(struct sr_parser *p, int64_t now_ms,
     struct sr_event *ev, enum sr_reject *why, struct sr_err *err);
 
+/*
+ * A Caddy access-log line without a user: GoAccess's visitor, from the
+ * client's address (request.client_ip, else remote_ip), the UTC day of
+ * ts (epoch seconds, or the date of a time string) and the User-Agent.
+ */
+static void
+parse_caddy_visitor(struct sr_parser *p, const cJSON *root)
+{
+	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(root, "request");
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(root, "ts");
+	const cJSON *ip, *ua;
+	struct parse_val *u = &p->slot[SR_FIELD_USER];
+	char day[24];
+
+	/* Caddy writes "user_id":"" when no user authenticated */
+	if ((u->rank != RANK_UNSET &&
+		!(u->type == V_STR && u->s != NULL && u->s[0] == '\0')) ||
+	    !cJSON_IsObject(rq))
+		return;
+	ip = cJSON_GetObjectItemCaseSensitive(rq, "client_ip");
+	if (!cJSON_IsString(ip) || ip->valuestring[0] == '\0')
+		ip = cJSON_GetObjectItemCaseSensitive(rq, "remote_ip");
+	if (!cJSON_IsString(ip) || ip->valuestring[0] == '\0')
+		return;
+	ua = cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(rq, "headers"), "User-Agent");
+	if (cJSON_IsArray(ua))
+		ua = cJSON_GetArrayItem(ua, 0);
+	if (cJSON_IsNumber(ts) && ts->valuedouble >= 0 &&
+	    ts->valuedouble < 1e13)
+		(void)snprintf(day, sizeof day, "%lld",
+		    (long long)(ts->valuedouble / 86400));
+	else if (cJSON_IsString(ts))
+		(void)snprintf(day, sizeof day, "%.10s", ts->valuestring);
+	else
+		return;
+	u->rank = RANK_UNSET;
+	parse_visitor(p, ip->valuestring, day, strlen(day),
+	    cJSON_IsString(ua) ? ua->valuestring : NULL);
+}
+
 static int
 parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
     struct sr_event *ev, enum sr_reject *why, struct sr_err *err)
@@ -1232,6 +1273,8 @@ parse_json(struct sr_parser *p, const char *line, size_t len, int64_t now_ms,
 			err) < 0)
 			return -1;
 	}
+	if (p->used == sr_format_name(SR_FMT_CADDY))
+		parse_caddy_visitor(p, root);
 	return parse_convert(p, now_ms, ev, why, err);
 }
 
@@ -2343,7 +2386,14 @@ sr_parser_line(struct sr_parser *p, const char *line, size_t len,
 			if (rc != 0)
 				return rc;
 			/* a matcher that returns 0 has handed nothing over;
-			 * syslog before logfmt: its text may hold a '=' */
+			 * HAProxy's HTTP log (raw or in syslog) before
+			 * syslog, syslog before logfmt: its text may hold a
+			 * '=' */
+			if (parse_declared(p, SR_FMT_HAPROXY, line, len,
+				now_ms)) {
+				p->used = sr_format_name(SR_FMT_HAPROXY);
+				return parse_convert(p, now_ms, ev, why, err);
+			}
 			if (parse_maybe_syslog(line + i, len - i)) {
 				if (parse_declared(p, SR_FMT_SYSLOG, line, len,
 					now_ms)) {

@@ -27,7 +27,7 @@
 static const struct sr_format_info fmt_list[] = {
 	{ SR_FMT_AUTO, "auto", "",
 	    "detect per line: JSON (OTLP, Caddy), combined and its variants, "
-	    "syslog, logfmt",
+	    "HAProxy, syslog, logfmt",
 	    "(any line below)" },
 	{ SR_FMT_JSON, "json", "jsonl",
 	    "one JSON object per line; nested objects are read by dotted path",
@@ -865,6 +865,7 @@ int
 parse_syslog(struct sr_parser *p, char *s, size_t len, int64_t now_ms)
 {
 	char *end = s + len, *host, *tag, *pid = NULL, *msg, *t;
+	size_t tl;
 	int pri = -1;
 	int64_t ms;
 
@@ -944,7 +945,14 @@ parse_syslog(struct sr_parser *p, char *s, size_t len, int64_t now_ms)
 		s++;
 	if (s >= end || s == host)
 		return 0;
-	*s++ = '\0';
+	tl = strcspn(host, "[:"); /* stops at s[-1] at the latest */
+	if (s[-1] == ':' && fmt_is_tag(host, tl)) {
+		/* what a program writes to /dev/log: no HOST, TAG[PID]: */
+		s = host;
+		host = NULL;
+	} else {
+		*s++ = '\0';
+	}
 	tag = s;
 	while (s < end && *s != ':' && *s != '[' && *s != ' ')
 		s++;

@@ -317,6 +317,8 @@ struct sr_snap_source {
 	const char *kind; /* "stdin", "file", "http" ... */
 	enum sr_source_state state;
 	const char *last_error;	 /* or NULL */
+	const char *notice;	 /* an ambiguous format: the --format to
+				    declare; or NULL */
 	int64_t next_attempt_ms; /* UTC ms of the next
 						    retry, 0 if none */
 	uint64_t events;	 /* accepted */

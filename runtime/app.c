@@ -521,6 +521,7 @@ app_report_sources(struct sr_app *app)
 		 * last_error points into a: point it at st instead */
 		src[n].last_error =
 		    st[i].last_error[0] ? st[i].last_error : NULL;
+		src[n].notice = st[i].notice[0] ? st[i].notice : NULL;
 		src[n].next_attempt_ms = st[i].next_attempt_ms;
 		src[n].series = st[i].series;
 		src[n].series_max = st[i].series_max;

@@ -562,6 +562,7 @@ sr_driver_input(const struct sr_driver *d, size_t i,
 	out->kind = st.kind;
 	out->state = st.state;
 	memcpy(out->last_error, st.last_error, sizeof(out->last_error));
+	memcpy(out->notice, st.notice, sizeof(out->notice));
 	out->next_attempt_ms = st.next_attempt_ms;
 	out->caught_up = st.caught_up;
 	out->series = st.series;

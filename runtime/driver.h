@@ -60,6 +60,7 @@ struct sr_driver_input {
 	const char *kind; /* "stdin", "file", "sqlite", "http" */
 	enum sr_source_state state;
 	char last_error[256]; /* "" when none */
+	char notice[480];     /* the format notice, "" when none */
 	int64_t next_attempt_ms;
 	int caught_up; /* the last round found nothing more */
 	uint64_t series, series_max, series_dropped; /* prom: sources */

@@ -245,6 +245,7 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 		jstr(b, "kind", src->kind);
 		jstr(b, "state", sr_source_state_name(src->state));
 		jstr(b, "last_error", src->last_error);
+		jstr(b, "notice", src->notice);
 		jtime(b, "next_attempt", src->next_attempt_ms);
 		ju64(b, "events", src->events);
 		ju64(b, "rejected", src->rejected);

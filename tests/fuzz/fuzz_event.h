@@ -60,4 +60,48 @@ fuzz_parse_check(struct sr_parser *p, const char *line, size_t len,
 	return rc;
 }
 
+/*
+ * Parse line with p and every further event the line holds (an OTLP
+ * line's records, sr_parser_more), each checked as above; the notice is
+ * taken.  With explain on, what sr_parser_explain() writes must make a
+ * JSON object without a key twice once put between braces.
+ */
+static inline void
+fuzz_parse_all(struct sr_parser *p, const char *line, size_t len, int explain)
+{
+	struct sr_event ev;
+	enum sr_reject why = SR_REJ__COUNT;
+	struct sr_err err;
+	int rc;
+
+	sr_parser_set_explain(p, explain);
+	rc = sr_parser_line(p, line, len, 1795867200123LL, &ev, &why, &err);
+	for (int n = 0; rc != 0 && n < 10000; n++) {
+		if (rc == 1)
+			fuzz_check(&ev);
+		else if (rc != -1 || why >= SR_REJ__COUNT)
+			abort();
+		if (rc == 1 && explain) {
+			struct sr_buf b;
+			cJSON *j;
+
+			sr_buf_init(&b);
+			sr_buf_adds(&b, "{\"x\":0");
+			sr_parser_explain(p, &b);
+			sr_buf_addc(&b, '}');
+			j = cJSON_ParseWithLength(b.data, b.len);
+			if (!cJSON_IsObject(j))
+				abort(); /* explain is JSON object members */
+			for (const cJSON *a = j->child; a != NULL; a = a->next)
+				for (const cJSON *c = a->next; c != NULL;
+				     c = c->next)
+					if (strcmp(a->string, c->string) == 0)
+						abort();
+			cJSON_Delete(j);
+			sr_buf_release(&b);
+		}
+		rc = sr_parser_more(p, 1795867200123LL, &ev, &why, &err);
+	}
+	(void)sr_parser_notice(p);
+}
 #endif

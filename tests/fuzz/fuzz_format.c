@@ -32,24 +32,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static void
-fuzz_run(struct sr_parser *p, const char *line, size_t len)
-{
-	struct sr_event ev;
-	enum sr_reject why = SR_REJ__COUNT;
-	struct sr_err err;
-	int rc = sr_parser_line(p, line, len, 1795867200123LL, &ev, &why, &err);
-
-	for (int n = 0; rc != 0 && n < 10000; n++) {
-		if (rc == 1)
-			fuzz_check(&ev);
-		else if (rc != -1 || why >= SR_REJ__COUNT)
-			abort();
-		rc = sr_parser_more(p, 1795867200123LL, &ev, &why, &err);
-	}
-	(void)sr_parser_notice(p);
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -89,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			nl = end;
 		for (int i = 0; i < 6; i++)
 			if (ps[i] != NULL)
-				fuzz_run(ps[i], s, (size_t)(nl - s));
+				fuzz_parse_all(ps[i], s, (size_t)(nl - s), 0);
 		if (nl == end)
 			break;
 	}

@@ -2,7 +2,9 @@
 # A real Apache (Debian's apache2) on a free loopback port writes an access
 # log in vhost_combined followed by %D (microseconds), driven by a bounded
 # curl load; sitrep parse reads it with the same LogFormat declared and in
-# auto mode, and ingest stores it.  Every value is checked against an
+# auto mode, ingest stores it, and serve follows it as two file: sources,
+# one in auto mode (its /api/health notice names the --format) and one
+# with format= in its spec.  Every value is checked against an
 # independent awk reading of the same log.
 source "$(dirname "$0")/lib.sh"
 
@@ -93,3 +95,29 @@ check_near "latency sum (ms)" "$(sqlite3 "$T/db" 'SELECT sum(latency_ms) FROM ev
 # and one for wait_http's curl (another agent)
 check "unique users" "$(sqlite3 "$T/db" 'SELECT count(DISTINCT user_id) FROM events')" \
 	"$(awk -F'"' '{ split($1, a, " "); print a[2], substr(a[5], 2, 11), $6 }' "$LOG" | sort -u | wc -l)"
+
+# serve following the log as a file: source in auto mode: no latency, and
+# the notice once on stderr and as the source's notice on /api/health
+# (python3 json); with format= in the spec, the latency is read
+P=$(free_port)
+"$SITREP" serve --db "$T/s.db" --listen "127.0.0.1:$P" --no-system \
+	--source "file:$LOG?from=start" \
+	--source "file:$T/run/access.log?from=start&format=apache:${LF// /%20}" \
+	2>"$T/serve.err" </dev/null &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$P/api/health"
+for _ in $(seq 100); do
+	curl -s "http://127.0.0.1:$P/api/health" >"$T/health"
+	[ "$(jq '[.sources[] | select(.kind == "file") | .events] | add' "$T/health")" = $((2 * N)) ] && break
+	sleep 0.1
+done
+python3 "$ROOT/tests/integration/json_check.py" --doc "$T/health" || fail "health: a key twice"
+jq -e --argjson n "$N" '[.sources[] | select(.kind == "file")] as [$auto, $decl]
+	| $auto.events == $n and $decl.events == $n and $decl.notice == null
+	and ($auto.notice | contains("--format apache:"))' "$T/health" >/dev/null ||
+	fail "health: $(jq -c '[.sources[] | [.name, .events, .notice]]' "$T/health")"
+echo "ok health: the auto source's notice names the --format, the declared one has none"
+check "notices on stderr" "$(grep -c 'notice:.*--format' "$T/serve.err")" 1
+check_near "serve latency sum (declared source, ms)" \
+	"$(curl -s "http://127.0.0.1:$P/api/events?limit=1000" | jq '[.events[].latency_ms | select(. != null)] | add')" \
+	"$(awk '{ s += $NF } END { print s / 1000 }' "$LOG")" 1e-9

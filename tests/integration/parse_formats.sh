@@ -193,6 +193,13 @@ check "serve auto latency" \
 	"$(curl -s "http://127.0.0.1:$P/api/events?limit=10" | jq -c '[.events[].latency_ms]')" \
 	"[null,null]"
 check "serve notice once" "$(grep -c 'notice:.*--format' "$T/serve2.err")" 1
+# ... and the same text as the stdin source's notice in /api/health's
+# sources[] (python3 json: no key twice)
+curl -s "http://127.0.0.1:$P/api/health" >"$T/health"
+python3 "$ROOT/tests/integration/json_check.py" --doc "$T/health" || fail "health: a key twice"
+check "stdin notice" "$(jq -r '.sources[] | select(.kind == "stdin") | .notice' "$T/health")" \
+	"$(sed -n 's/^sitrep: [^:]*: notice: //p' "$T/serve2.err")"
+echo "ok /api/health sources[].notice is stderr's notice"
 
 # sitrep formats lists every preset the completion offers
 "$SITREP" formats >"$T/formats"
@@ -202,3 +209,24 @@ for n in auto json logfmt combined common vhost_combined timed_combined \
 	grep -q "^$n" "$T/formats" || fail "sitrep formats lacks $n"
 done
 echo "ok formats lists every preset"
+
+# each preset's example in sitrep formats is read by that preset, and
+# the man page names every preset and alias
+set -e
+"$SITREP" formats | awk '/^[^ ]/ { name = $1; next }
+	/^    example: / && name !~ /:/ && name != "auto" {
+		sub(/^    example: /, ""); print name "\t" $0 }' >"$T/examples"
+check "presets with an example" "$(wc -l <"$T/examples")" 13
+while IFS=$'\t' read -r n ex; do
+	printf '%s\n' "$ex" | "$SITREP" parse --format "$n" >"$T/out" ||
+		fail "the example of $n is not read by it: $ex"
+	python3 "$ROOT/tests/integration/json_check.py" "$T/out" || fail "$n example output"
+done <"$T/examples"
+echo "ok every preset reads its own example"
+sed 's/\\//g' "$ROOT/man/sitrep.1" >"$T/man"
+for n in $("$SITREP" formats | sed -n 's/^\([a-z0-9_]*\)\( (also: \(.*\))\)\{0,1\}$/\1 \3/p'); do
+	grep -qw -- "$n" "$T/man" || fail "man/sitrep.1 does not name the format $n"
+	echo "$n"
+done >"$T/names"
+check "names in the man page" "$(wc -l <"$T/names")" 21
+echo "ok the man page names every preset and alias"

@@ -17,6 +17,8 @@ for _ in $(seq 100); do	# 503 until the first tick is published
 done
 promtool check metrics < "$T/metrics" || fail "promtool rejects the exposition"
 echo "ok promtool check metrics"
+python3 "$ROOT/tests/integration/prom_unique.py" "$T/metrics" || fail "a sample twice"
+echo "ok no sample twice (prom_unique.py)"
 
 cat > "$T/prom.yml" <<EOC
 global:

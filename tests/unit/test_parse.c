@@ -1457,11 +1457,66 @@ test_declared(void)
 	STREQ(f.ev.service, "nginx");
 	CU_ASSERT_FALSE(f.ev.has & SR_EV_IS_ERROR); /* severity 6 */
 	CU_ASSERT_DOUBLE_EQUAL(meta_num(&f, "facility"), 3, 1e-9);
+	/* what a program writes to /dev/log: no hostname, TAG[PID]: */
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "<134>Dec  4 10:15:32 haproxy[5123]: "
+			    "10.0.0.1:4 boot"),
+	    1);
+	STREQ(f.ev.service, "haproxy");
+	STREQ(meta_str(&f, "pid"), "5123");
+	CU_ASSERT_FALSE(meta_has(&f, "hostname"));
+	STREQ(f.ev.message, "10.0.0.1:4 boot");
+	CU_ASSERT_EQUAL(fx_line(&f, "<30>Dec  4 10:15:32 cron: ran"), 1);
+	STREQ(f.ev.service, "cron");
+	STREQ(f.ev.message, "ran");
+	fx_close(&f);
+	/* auto: an HAProxy HTTP log line is one, raw or after a syslog
+	 * header with or without a hostname */
+	fx_open(&f, SR_FMT_AUTO);
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "<134>Dec  4 10:15:32 haproxy[5123]: "
+			    "127.0.0.1:41234 [04/Dec/2026:10:15:32.123] web "
+			    "app/s1 0/0/0/1/7 404 160 - - ---- 1/1/0/0/0 0/0 "
+			    "\"GET /docs/a.json?i=1 HTTP/1.1\""),
+	    1);
+	STREQ(f.ev.service, "app");
+	STREQ(f.ev.endpoint, "/docs/a.json");
+	CU_ASSERT_EQUAL(f.ev.status_code, 404);
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 7, 1e-9);
+	STREQ(f.ev.event_type, "request");
+	CU_ASSERT_EQUAL(fx_line(&f,
+			    "10.0.1.2:33317 [04/Dec/2026:10:15:32.655] http-in "
+			    "static/srv1 10/0/30/69/109 200 2750 - - ---- "
+			    "1/1/1/1/0 0/0 \"GET /index.html HTTP/1.1\""),
+	    1);
+	STREQ(f.ev.service, "static");
+	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 109, 1e-9);
 	fx_close(&f);
 	/* Caddy declared: duration in seconds */
 	fx_open_spec(&f, "caddy");
 	CU_ASSERT_EQUAL(fx_line(&f, "{\"duration\":0.5,\"status\":200}"), 1);
 	CU_ASSERT_DOUBLE_EQUAL(f.ev.response_time_ms, 500, 1e-9);
+	/* Caddy: no user_id, so GoAccess's visitor: the client address,
+	 * the day and the agent; another agent or day is another visitor */
+	{
+		char u1[32], u2[32];
+#define CADDY_LINE(agent)                                                   \
+	"{\"ts\":1796669048.18,\"logger\":\"http.log.access\",\"request\":" \
+	"{\"remote_ip\":\"10.0.0.1\",\"headers\":{\"User-Agent\":[\"" agent \
+	"\"]}},\"user_id\":\"\",\"duration\":0.5,\"status\":200}"
+
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("curl/8")), 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.ev.user_id);
+		CU_ASSERT_EQUAL(strncmp(f.ev.user_id, "v-", 2), 0);
+		(void)snprintf(u1, sizeof u1, "%s", f.ev.user_id);
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("curl/8")), 1);
+		STREQ(f.ev.user_id, u1);
+		CU_ASSERT_EQUAL(fx_line(&f, CADDY_LINE("wget/1")), 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f.ev.user_id);
+		(void)snprintf(u2, sizeof u2, "%s", f.ev.user_id);
+#undef CADDY_LINE
+		CU_ASSERT_STRING_NOT_EQUAL(u1, u2);
+	}
 	fx_close(&f);
 	/* ECS: event.duration is nanoseconds */
 	fx_open_spec(&f, "ecs");
