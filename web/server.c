@@ -1195,9 +1195,8 @@ web_mhd_log(void *cls, const char *fmt, va_list ap)
 /* ---------------------------------------------------------------------- */
 /* Setup. */
 
-/* Parse "ADDR:PORT" or "[ADDR]:PORT" into ss; 0 or -1. */
-static int
-web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+int
+sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
     int *loopback, struct sr_err *err)
 {
 	char host[256];
@@ -1336,7 +1335,7 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	if (w->n_daemons == WEB_MAX_ADDRS)
 		return sr_err_set(err, "too many listen addresses (max %d)",
 		    WEB_MAX_ADDRS);
-	if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
+	if (sr_web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -1441,7 +1440,7 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 		socklen_t sl;
 		int loopback = 0;
 
-		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+		if (sr_web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
 			sr_web_close(w);
 			return NULL;
 		}
