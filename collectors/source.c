@@ -28,6 +28,7 @@ static const struct {
 	{ "https://", &sr_src_http_ops },
 	{ "sitrep://", &sr_src_http_ops },
 	{ "sitreps://", &sr_src_http_ops },
+	{ "prom:", &sr_src_http_ops },
 };
 
 static const struct sr_collector_ops *
@@ -51,7 +52,8 @@ source_pick(const char *spec, struct sr_err *err)
 	shown = sr_redact(spec);
 	sr_err_set(err,
 	    "source '%s': unknown kind (want stdin, file:PATH, "
-	    "sqlite:PATH?table=T, http(s)://URL or sitrep(s)://HOST)",
+	    "sqlite:PATH?table=T, http(s)://URL, sitrep(s)://HOST or "
+	    "prom:http(s)://URL)",
 	    shown);
 	free(shown);
 	return NULL;
@@ -155,6 +157,13 @@ sr_source_status(const struct sr_source *src, struct sr_source_status *st)
 {
 	src->ops->status(src->self, st);
 	st->name = src->shown;
+}
+
+void
+sr_source_set_series_max(struct sr_source *src, size_t n)
+{
+	if (src->ops->set_series_max != NULL && n > 0)
+		src->ops->set_series_max(src->self, n);
 }
 
 int

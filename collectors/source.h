@@ -76,6 +76,12 @@ struct sr_source_status {
 	 * source there.
 	 */
 	int caught_up;
+	/*
+	 * A prom: source's series (series_max 0 for other kinds): kept now,
+	 * the cap, and the samples of series over it dropped in the last
+	 * scrape.
+	 */
+	uint64_t series, series_max, series_dropped;
 };
 
 /*
@@ -112,6 +118,9 @@ struct sr_collector_ops {
 	void (*status)(const void *self, struct sr_source_status *st);
 	int (*set_cursor)(void *self, const char *cursor, struct sr_err *err);
 	void (*close)(void *self);
+	/* optional: the series a source keeps at most, unless its spec
+	 * says (prom: series=) */
+	void (*set_series_max)(void *self, size_t n);
 };
 
 struct sr_source;
@@ -164,6 +173,13 @@ int sr_source_timeout_ms(struct sr_source *src);
  */
 int sr_source_read(struct sr_source *src, const struct sr_sink *sink,
     int64_t now_ms, struct sr_err *err);
+
+/*
+ * The most series a source that keeps series (prom:) keeps, from the
+ * config ([limits] prom_series); its spec's own series= wins.  Others
+ * ignore it.
+ */
+void sr_source_set_series_max(struct sr_source *src, size_t n);
 
 /* Current state and counters. */
 void sr_source_status(const struct sr_source *src, struct sr_source_status *st);

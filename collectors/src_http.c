@@ -17,6 +17,12 @@
  *     GET /api/events?since=CURSOR&limit=1000 of another sitrep serve
  *     (port 8081 by default); its events are labelled host=HOST unless
  *     they already name one.  Without token-file=, $SITREP_TOKEN is sent.
+ *   prom:http(s)://URL[#every=5s&timeout=10s&job=NAME&series=N&...]
+ *     scrape a Prometheus /metrics (text 0.0.4 or OpenMetrics): no events,
+ *     only samples, which core/promscrape.c makes of each exposition
+ *     (prom.<job>.*, llm.<model>.*, host.<job>.*).  An answer that is not
+ *     Prometheus text (by its Content-Type) is a failure, like a refused
+ *     connection; each failure hands prom.<job>.up = 0.
  *
  * TLS is verified (cacert= names another CA bundle).  A failure (refused,
  * timeout, TLS, HTTP status other than 200/304, invalid JSON) makes the
@@ -36,6 +42,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/promscrape.h"
 #include "core/timeutil.h"
 
 /*
@@ -92,10 +99,19 @@ struct http_src {
 	char *t_ids[HTTP_IDS_MAX];
 	int t_nids;
 	uint64_t polls, not_modified;
+	/* prom: */
+	int prom;
+	int series_set; /* series= given: the config does not change it */
+	struct sr_prom_target *target;
+	char *ctype;	       /* the answer's Content-Type */
+	int64_t last_fetch_ms; /* how long the last scrape took */
+	size_t last_bytes;
 };
 
 static const char *const http_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", "netrc", NULL };
+static const char *const prom_keys[] = { "every", "timeout", "max-backoff",
+	"cacert", "token-file", "netrc", "job", "series", NULL };
 static const char *const sitrep_keys[] = { "every", "timeout", "max-backoff",
 	"cacert", "token-file", "from", "host", NULL };
 
@@ -134,6 +150,8 @@ http_free(struct http_src *s)
 	free(s->etag_url);
 	free(s->new_etag);
 	free(s->remote);
+	free(s->ctype);
+	sr_prom_target_free(s->target);
 	src_common_release(&s->c);
 	free(s);
 }
@@ -272,6 +290,57 @@ http_parse_sitrep(struct http_src *s, const char *spec, struct src_opts *o,
 	return 0;
 }
 
+/*
+ * The default job: the URL's host:port, or host alone ("example.com" for
+ * https://example.com/metrics); NULL when curl cannot tell.
+ */
+static char *
+http_prom_job(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *job = NULL;
+
+	if (u == NULL)
+		SR_BUG("curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+			job = sr_xasprintf("%s:%s", host, port);
+		else
+			job = sr_xstrdup(host);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return job;
+}
+
+/* prom: job= and series=; 0 or -1. */
+static int
+http_prom_opts(struct http_src *s, const struct src_opts *o, struct sr_err *err)
+{
+	const char *v = src_opts_get(o, "series");
+	char *job, *end;
+	unsigned long long n = 0;
+
+	if (v != NULL) {
+		n = strtoull(v, &end, 10);
+		if (*v == '\0' || *end != '\0' || n < 1 || n > 10000000)
+			return sr_err_set(err,
+			    "series: want a count from 1 to 10000000, not "
+			    "'%s'",
+			    v);
+		s->series_set = 1;
+	}
+	if ((v = src_opts_get(o, "job")) != NULL && *v != '\0')
+		job = sr_xstrdup(v);
+	else if ((job = http_prom_job(s->url)) == NULL)
+		job = sr_xstrdup("prom");
+	s->target = sr_prom_target_new(job, (size_t)n);
+	free(job);
+	return 0;
+}
+
 static void *
 http_open(const char *spec, struct sr_err *err)
 {
@@ -290,16 +359,29 @@ http_open(const char *spec, struct sr_err *err)
 			goto fail;
 		s->c.host = s->label;
 	} else {
-		const char *hash = strchr(spec, '#');
+		const char *hash;
 
+		if (strncmp(spec, "prom:", 5) == 0) {
+			s->prom = 1;
+			s->c.kind = "prom";
+			spec += 5;
+			if (strncmp(spec, "http://", 7) != 0 &&
+			    strncmp(spec, "https://", 8) != 0) {
+				sr_err_set(err, "want prom:http(s)://URL");
+				goto fail;
+			}
+		}
+		hash = strchr(spec, '#');
 		s->url = hash ? sr_xstrndup(spec, (size_t)(hash - spec))
 			      : sr_xstrdup(spec);
 		s->every_ms = 5000;
 		if (src_opts_parse(&o, hash ? hash + 1 : "",
-			hash ? strlen(hash + 1) : 0, http_keys, err) < 0)
+			hash ? strlen(hash + 1) : 0,
+			s->prom ? prom_keys : http_keys, err) < 0)
 			goto fail;
 	}
-	if (http_apply_opts(s, &o, err) < 0)
+	if (http_apply_opts(s, &o, err) < 0 ||
+	    (s->prom && http_prom_opts(s, &o, err) < 0))
 		goto fail;
 	src_opts_release(&o);
 	/* Let curl judge the URL now, so a bad one is a usage error. */
@@ -429,6 +511,16 @@ http_header_cb(char *p, size_t size, size_t nmemb, void *userp)
 		free(s->new_etag);
 		s->new_etag = n > k ? sr_xstrndup(p + k, n - k) : NULL;
 	}
+	k = 13;
+	if (n > k && strncasecmp(p, "content-type:", k) == 0) {
+		while (k < n && (p[k] == ' ' || p[k] == '\t'))
+			k++;
+		while (n > k &&
+		    (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
+			n--;
+		free(s->ctype);
+		s->ctype = sr_xstrndup(p + k, n - k);
+	}
 	return size * nmemb;
 }
 
@@ -477,8 +569,15 @@ http_start(struct http_src *s)
 	s->req_url = http_request_url(s);
 	s->req_shown = sr_redact(s->req_url);
 	curl_slist_free_all(s->hdrs);
-	s->hdrs = curl_slist_append(NULL, "Accept: application/json");
-	if (s->etag != NULL && s->etag_url != NULL &&
+	/* prom: the text format first, as Prometheus asks */
+	s->hdrs = curl_slist_append(NULL,
+	    s->prom ? "Accept: text/plain;version=0.0.4;q=0.9,"
+		      "application/openmetrics-text;version=1.0.0;q=0.5,"
+		      "*/*;q=0.1"
+		    : "Accept: application/json");
+	free(s->ctype);
+	s->ctype = NULL;
+	if (!s->prom && s->etag != NULL && s->etag_url != NULL &&
 	    strcmp(s->etag_url, s->req_url) == 0) {
 		h = sr_xasprintf("If-None-Match: %s", s->etag);
 		s->hdrs = curl_slist_append(s->hdrs, h);
@@ -741,6 +840,111 @@ http_kpis_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	cJSON_Delete(root);
 }
 
+/*
+ * Did the transfer fail (too big, refused, timed out, TLS)?  -1 with the
+ * state set and the next attempt backed off, else 0 with the HTTP status
+ * in *code.
+ */
+static int
+http_failed(struct http_src *s, CURLcode res, long *code)
+{
+	*code = 0;
+	if (s->too_big || res == CURLE_FILESIZE_EXCEEDED) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' is larger than %d MiB", s->req_shown,
+		    HTTP_BODY_MAX / (1024 * 1024));
+		return -1;
+	}
+	if (res != CURLE_OK) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "cannot fetch '%s': %s", s->req_shown,
+		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
+		return -1;
+	}
+	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, code);
+	return 0;
+}
+
+/* Is this Content-Type Prometheus text?  None given counts as text. */
+static int
+http_prom_ctype_ok(const char *ct)
+{
+	return ct == NULL || *ct == '\0' ||
+	    strncasecmp(ct, "text/plain", 10) == 0 ||
+	    strncasecmp(ct, "application/openmetrics-text", 28) == 0;
+}
+
+/* A sample the target computed, to the sink. */
+static void
+http_prom_emit(void *ctx, const char *name, int64_t ts_ms, double value)
+{
+	const struct sr_sink *sink = ctx;
+
+	(void)sink->sample(sink->ctx, name, ts_ms, value);
+}
+
+static int
+http_prom_none(void *ctx, const struct sr_prom_sample *smp)
+{
+	(void)ctx;
+	(void)smp;
+	return 0;
+}
+
+/* A finished scrape: its samples to the sink, or up = 0 on failure. */
+static void
+http_prom_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
+    int64_t now_ms)
+{
+	struct sr_prom_stats pst;
+	long code;
+	unsigned flags = 0;
+	int64_t t0 = sr_mono_ms();
+
+	s->next_mono = sr_mono_ms() + s->every_ms;
+	s->c.caught_up = 1;
+	if (http_failed(s, res, &code) < 0)
+		goto down;
+	if (code != 200) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "HTTP %ld from '%s'", code, s->req_shown);
+		goto down;
+	}
+	if (!http_prom_ctype_ok(s->ctype)) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' is '%s', not Prometheus text "
+		    "(text/plain or application/openmetrics-text)",
+		    s->req_shown, s->ctype);
+		goto down;
+	}
+	if (s->ctype != NULL &&
+	    strncasecmp(s->ctype, "application/openmetrics-text", 28) == 0)
+		flags |= SR_PROM_OPENMETRICS;
+	s->last_bytes = s->body.len;
+	if (sink->sample != NULL)
+		(void)sr_prom_target_scrape(s->target, s->body.data,
+		    s->body.len, flags, now_ms, http_prom_emit, (void *)sink,
+		    &pst);
+	else /* nobody wants samples (sitrep ingest): parse to check */
+		(void)sr_prom_parse(s->body.data, s->body.len, flags,
+		    http_prom_none, NULL, &pst);
+	s->last_fetch_ms = sr_mono_ms() - t0;
+	if (pst.samples == 0 && s->body.len > 0) {
+		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
+		    "answer from '%s' holds no Prometheus sample%s%s",
+		    s->req_shown, pst.bad ? ": " : "",
+		    pst.bad ? pst.first_bad : "");
+		goto down;
+	}
+	src_ok(&s->c);
+	s->c.caught_up = 1;
+	return;
+down:
+	if (sink->sample != NULL)
+		sr_prom_target_down(s->target, now_ms, http_prom_emit,
+		    (void *)sink);
+}
+
 /* The finished transfer; events to the sink.  n events, or -2 refused. */
 static int
 http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
@@ -755,20 +959,13 @@ http_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 		http_kpis_done(s, res, sink, now_ms);
 		return 0;
 	}
+	if (s->prom) {
+		http_prom_done(s, res, sink, now_ms);
+		return 0;
+	}
 	s->next_mono = sr_mono_ms() + s->every_ms;
-	if (s->too_big || res == CURLE_FILESIZE_EXCEEDED) {
-		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "answer from '%s' is larger than %d MiB", s->req_shown,
-		    HTTP_BODY_MAX / (1024 * 1024));
+	if (http_failed(s, res, &code) < 0)
 		return 0;
-	}
-	if (res != CURLE_OK) {
-		s->next_mono = src_fail(&s->c, s->every_ms, s->max_backoff_ms,
-		    "cannot fetch '%s': %s", s->req_shown,
-		    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res));
-		return 0;
-	}
-	(void)curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (code == 304) {
 		s->not_modified++;
 		src_ok(&s->c);
@@ -888,6 +1085,14 @@ http_status(const void *self, struct sr_source_status *st)
 	const struct http_src *s = self;
 
 	src_common_status(&s->c, st);
+	if (s->prom) {
+		struct sr_prom_target_stats ps;
+
+		sr_prom_target_stats(s->target, &ps);
+		st->series = ps.series;
+		st->series_max = ps.series_max;
+		st->series_dropped = ps.dropped_last;
+	}
 	if (s->c.state == SR_SRC_RETRYING && s->next_mono > 0)
 		st->next_attempt_ms =
 		    sr_now_ms() + (s->next_mono - sr_mono_ms());
@@ -899,6 +1104,15 @@ http_close(void *self)
 	http_free(self);
 }
 
+static void
+http_set_series_max(void *self, size_t n)
+{
+	struct http_src *s = self;
+
+	if (s->prom && !s->series_set)
+		sr_prom_target_set_max(s->target, n);
+}
+
 const struct sr_collector_ops sr_src_http_ops = {
 	.kind = "http",
 	.open = http_open,
@@ -908,4 +1122,5 @@ const struct sr_collector_ops sr_src_http_ops = {
 	.status = http_status,
 	.set_cursor = http_set_cursor,
 	.close = http_close,
+	.set_series_max = http_set_series_max,
 };

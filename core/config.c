@@ -195,6 +195,10 @@ const struct sr_config_key sr_config_keys[] = {
 	    NULL },
 	{ "tui", "ascii", SR_CONF_BOOL, G(tui.ascii), "no",
 	    "ASCII only (no block or braille glyphs)", 0, NULL },
+	{ "limits", "prom_series", SR_CONF_COUNT, G(limits.prom_series), "2000",
+	    "series a prom: source keeps (plain series and histograms); "
+	    "samples of more are dropped and counted in its status",
+	    0, NULL },
 	{ "serve", "listen", SR_CONF_STRING, G(serve.listen), "127.0.0.1:8081",
 	    "the address to listen on", 0, NULL },
 	{ "serve", "token_file", SR_CONF_STRING, G(serve.token_file), "",
@@ -988,6 +992,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	}
 	each_section(&e, "tui");
 	each_section(&e, "serve");
+	each_section(&e, "limits");
 	sr_buf_release(&e.val);
 	sr_buf_release(&e.from);
 }

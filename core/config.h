@@ -187,6 +187,10 @@ struct sr_config_serve {
 	int64_t timeout_ms;	  /* 30 s */
 };
 
+struct sr_config_limits {
+	int64_t prom_series; /* series kept per prom: source; 2000 */
+};
+
 struct sr_config {
 	char *path; /* file loaded, or NULL */
 	struct sr_config_general general;
@@ -203,6 +207,7 @@ struct sr_config {
 	size_t n_sources;
 	struct sr_config_tui tui;
 	struct sr_config_serve serve;
+	struct sr_config_limits limits;
 	/* where each value came from, by row of the tables above */
 	struct sr_config_origin key_origin[SR_CONFIG_KEYS_MAX];
 	struct sr_config_origin rule_origin[SR_CONFIG_RULES_MAX]

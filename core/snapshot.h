@@ -337,6 +337,9 @@ struct sr_snap_source {
 	uint64_t rejected;	 /* total of by_reason */
 	struct sr_snap_count *rejected_by_reason;
 	size_t n_rejected_by_reason;
+	/* prom: sources (series_max 0 for others): series kept, the cap,
+	 * samples dropped by it in the last scrape */
+	uint64_t series, series_max, series_dropped;
 };
 
 struct sr_snap_proc {

@@ -516,6 +516,9 @@ app_report_sources(struct sr_app *app)
 		src[n].last_error =
 		    st[i].last_error[0] ? st[i].last_error : NULL;
 		src[n].next_attempt_ms = st[i].next_attempt_ms;
+		src[n].series = st[i].series;
+		src[n].series_max = st[i].series_max;
+		src[n].series_dropped = st[i].series_dropped;
 	}
 	if (app->src_http.used)
 		app_snap_source(&app->src_http, &src[n], cnt[n]), n++;
@@ -753,7 +756,10 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		struct sr_driver_hooks h = { .ctx = app,
 			.event = app_drv_event,
 			.sample = app_drv_sample,
-			.store_error = app_drv_store_error };
+			.store_error = app_drv_store_error,
+			.prom_series = app->cfg.limits.prom_series > 0
+			    ? (size_t)app->cfg.limits.prom_series
+			    : 0 };
 
 		if ((app->drv = sr_driver_new(app->store, app->loop, &h,
 			 err)) == NULL)

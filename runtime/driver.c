@@ -228,6 +228,7 @@ sr_driver_add_source(struct sr_driver *d, struct sr_source *src,
 		rc = SR_DRIVER_CURSOR_IGNORED;
 	}
 	free(cur);
+	sr_source_set_series_max(src, d->hooks.prom_series);
 	s = sr_xcalloc(1, sizeof(*s));
 	s->d = d;
 	s->src = src;
@@ -563,6 +564,9 @@ sr_driver_input(const struct sr_driver *d, size_t i,
 	memcpy(out->last_error, st.last_error, sizeof(out->last_error));
 	out->next_attempt_ms = st.next_attempt_ms;
 	out->caught_up = st.caught_up;
+	out->series = st.series;
+	out->series_max = st.series_max;
+	out->series_dropped = st.series_dropped;
 	out->done = s->done;
 	out->n.read = st.events + st.rejected;
 	out->n.accepted = s->accepted;

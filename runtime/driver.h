@@ -62,7 +62,8 @@ struct sr_driver_input {
 	char last_error[256]; /* "" when none */
 	int64_t next_attempt_ms;
 	int caught_up; /* the last round found nothing more */
-	int done;      /* no longer read (drained to its end) */
+	uint64_t series, series_max, series_dropped; /* prom: sources */
+	int done; /* no longer read (drained to its end) */
 	struct sr_driver_counts n;
 };
 
@@ -79,6 +80,9 @@ struct sr_driver_hooks {
 	void (
 	    *sample)(void *ctx, const char *name, int64_t ts_ms, double value);
 	void (*store_error)(void *ctx, const char *msg);
+	/* not a callback: the series a prom: source keeps at most
+	 * ([limits] prom_series; 0: its default) */
+	size_t prom_series;
 };
 
 /* What sr_driver_add() and sr_driver_add_source() return besides -1. */

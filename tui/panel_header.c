@@ -65,6 +65,13 @@ header_sources(const struct sr_snapshot *s, struct sr_buf *b)
 		if (src->rejected > 0)
 			sr_buf_addf(b, " %llu rej",
 			    (unsigned long long)src->rejected);
+		if (src->series_max > 0)
+			sr_buf_addf(b, " %llu series",
+			    (unsigned long long)src->series);
+		if (src->series_dropped > 0) /* the cap was reached */
+			sr_buf_addf(b, " (over the cap of %llu: %llu dropped)",
+			    (unsigned long long)src->series_max,
+			    (unsigned long long)src->series_dropped);
 		/* why it is retrying or down, as /api/health says */
 		if (src->last_error != NULL && *src->last_error != '\0')
 			sr_buf_addf(b, " (%s)", src->last_error);

@@ -217,6 +217,11 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 		jtime(b, "next_attempt", src->next_attempt_ms);
 		ju64(b, "events", src->events);
 		ju64(b, "rejected", src->rejected);
+		if (src->series_max > 0) {
+			ju64(b, "series", src->series);
+			ju64(b, "series_max", src->series_max);
+			ju64(b, "series_dropped", src->series_dropped);
+		}
 		jopen(b, "rejected_by_reason", '{');
 		for (size_t j = 0; j < src->n_rejected_by_reason; j++)
 			ju64(b, src->rejected_by_reason[j].name,
