@@ -106,10 +106,10 @@ struct demo_model {
 };
 
 static const struct demo_model models[] = {
-	{ "llama-3.1-8b", 11.0, 95, 40, 48 },
+	{ "llama-3.1-8b", 11.0, 95, 40, 64 },
 	{ "qwen2.5-7b", 10.0, 90, 30, 48 },
 	{ "mistral-7b-instruct", 12.0, 110, 18, 32 },
-	{ "llama-3.1-70b", 34.0, 210, 12, 24 },
+	{ "llama-3.1-70b", 34.0, 210, 12, 64 },
 };
 #define DEMO_NMODELS (sizeof models / sizeof models[0])
 

@@ -174,14 +174,15 @@ llm_click(void *self, int y, int x)
 const struct sr_panel_ops sr_llm_panel = {
 	.name = "llm",
 	.alias = { "serving" },
-	/* below the hosts, above the services, once a server is scraped */
+	/* below the hosts, above the services, once a server is scraped;
+	 * title, header and four models at least */
 	.slot = { [SR_LAYOUT_FULL] = { .order = 25,
-		      .min_h = 3,
+		      .min_h = 6,
 		      .weight = 1,
 		      .rank = 4,
 		      .needs = SR_LAYOUT_LLM },
 	    [SR_LAYOUT_COMPACT] = { .order = 25,
-		.min_h = 3,
+		.min_h = 6,
 		.weight = 1,
 		.rank = 4,
 		.needs = SR_LAYOUT_LLM } },
