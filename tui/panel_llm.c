@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LLM_FIXED_W 70 /* the columns right of the model's name */
+#define LLM_FIXED_W 73 /* the columns right of the name, its space included */
 
 struct llm {
 	struct sr_tui_view *v;
