@@ -6,7 +6,9 @@
  * and p95 and end-to-end p95 (over the last minute, as the server's
  * histograms give them), prompt and generated tokens/s and preemptions
  * per minute.  It takes its place once the first such series arrives and
- * stays hidden before (nothing to show without a scraped server).  A
+ * stays hidden before (nothing to show without a scraped server).  On a
+ * narrow screen the least needed columns go first (prompt tokens/s, TTFT
+ * p50, e2e p95, preemptions, generated tokens/s).  A
  * figure the server does not give, or that went stale, shows "-".  A
  * row turns warning at 90 % KV cache and critical at 98 % (the kv_cache
  * rule's defaults).  Enter shows the event log filtered to that model.
@@ -17,8 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define LLM_FIXED_W 73 /* the columns right of the name, its space included */
 
 struct llm {
 	struct sr_tui_view *v;
@@ -90,16 +90,81 @@ llm_drill(struct sr_tui_view *v, const char *m)
 	    m);
 }
 
+/* The figure columns, left to right; drop: narrow screens lose the
+ * lowest first (1), the model's name keeps at least LLM_NAME_MIN. */
+enum llm_col {
+	COL_RUN,
+	COL_WAIT,
+	COL_KV,
+	COL_TTFT50,
+	COL_TTFT95,
+	COL_E2E95,
+	COL_PROMPT,
+	COL_GEN,
+	COL_PRE,
+	COL__COUNT
+};
+
+static const struct {
+	const char *head;
+	int w;
+	int drop; /* dropped in this order, 1 first; 0 never */
+} llm_cols[COL__COUNT] = {
+	[COL_RUN] = { "RUN", 5, 0 },
+	[COL_WAIT] = { "WAIT", 5, 0 },
+	[COL_KV] = { "KV%", 5, 0 },
+	[COL_TTFT50] = { "TTFT50", 8, 2 },
+	[COL_TTFT95] = { "TTFT95", 8, 0 },
+	[COL_E2E95] = { "E2E95", 8, 3 },
+	[COL_PROMPT] = { "PROMPT/S", 9, 1 },
+	[COL_GEN] = { "GEN/S", 8, 5 },
+	[COL_PRE] = { "PRE/MIN", 7, 4 },
+};
+
+#define LLM_NAME_MIN 12
+#define LLM_NAME_MAX 48
+
+/* Row y: the name in mw cells, then the shown columns' texts. */
+static void
+llm_row(WINDOW *win, int y, int W, attr_t a, const char *name, int mw,
+    const int *shown, char (*txt)[24])
+{
+	int x = 2;
+
+	(void)sr_tui_put(win, y, x, mw, a, name, 0);
+	x += mw;
+	for (int k = 0; k < COL__COUNT && x < W; k++) {
+		if (!shown[k])
+			continue;
+		(void)sr_tui_put(win, y, x + 1, llm_cols[k].w, a, txt[k], 1);
+		x += 1 + llm_cols[k].w;
+	}
+}
+
 static void
 llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct llm *p = self;
 	struct sr_tui_view *v = p->v;
 	int W = getmaxx(win), H = getmaxy(win), focused = v->focus == p->id;
-	int mw = W - 2 - LLM_FIXED_W;
-	char extra[160], c[9][24];
+	int shown[COL__COUNT], fixed = 0, mw;
+	char extra[160], c[COL__COUNT][24];
 
-	mw = mw < 12 ? 12 : mw > 48 ? 48 : mw;
+	for (int k = 0; k < COL__COUNT; k++) {
+		shown[k] = 1;
+		fixed += 1 + llm_cols[k].w;
+	}
+	/* drop columns until the name has its minimum */
+	for (int d = 1; d <= 5 && W - 2 - fixed < LLM_NAME_MIN; d++)
+		for (int k = 0; k < COL__COUNT; k++)
+			if (llm_cols[k].drop == d) {
+				shown[k] = 0;
+				fixed -= 1 + llm_cols[k].w;
+			}
+	mw = W - 2 - fixed;
+	mw = mw < LLM_NAME_MIN	? LLM_NAME_MIN
+	    : mw > LLM_NAME_MAX ? LLM_NAME_MAX
+				: mw;
 	sr_tui_list_fit(&p->list, (int)s->n_llm, H - 2);
 	if (p->drill) {
 		p->drill = 0;
@@ -111,10 +176,9 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    "them  Enter: its events",
 	    s->n_llm, s->n_llm == 1 ? "" : "s");
 	sr_tui_title(win, v, "LLM serving", extra, focused);
-	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM],
-	    "  %-*s %5s %5s %5s %8s %8s %8s %9s %8s %7s", mw, "MODEL", "RUN",
-	    "WAIT", "KV%", "TTFT50", "TTFT95", "E2E95", "PROMPT/S", "GEN/S",
-	    "PRE/MIN");
+	for (int k = 0; k < COL__COUNT; k++)
+		snprintf(c[k], sizeof(c[k]), "%s", llm_cols[k].head);
+	llm_row(win, 1, W, v->attr[SR_ROLE_DIM], "MODEL", mw, shown, c);
 	for (int i = 0; i < H - 2 && p->list.top + i < (int)s->n_llm; i++) {
 		const struct sr_snap_llm *m = &s->llm[p->list.top + i];
 		const double *x = m->v;
@@ -127,22 +191,19 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 
 		if (sel)
 			sr_tui_fill(win, 2 + i, 0, a);
-		llm_num(c[0], sizeof(c[0]), x[SR_LLM_RUNNING], 0);
-		llm_num(c[1], sizeof(c[1]), x[SR_LLM_WAITING], 0);
+		llm_num(c[COL_RUN], sizeof(c[0]), x[SR_LLM_RUNNING], 0);
+		llm_num(c[COL_WAIT], sizeof(c[0]), x[SR_LLM_WAITING], 0);
 		if (isnan(kv))
-			snprintf(c[2], sizeof(c[2]), "-");
+			snprintf(c[COL_KV], sizeof(c[0]), "-");
 		else
-			snprintf(c[2], sizeof(c[2]), "%.0f%%", kv);
-		llm_ms(c[3], sizeof(c[3]), x[SR_LLM_TTFT_P50]);
-		llm_ms(c[4], sizeof(c[4]), x[SR_LLM_TTFT_P95]);
-		llm_ms(c[5], sizeof(c[5]), x[SR_LLM_E2E_P95]);
-		llm_num(c[6], sizeof(c[6]), x[SR_LLM_PROMPT_TPS], 1);
-		llm_num(c[7], sizeof(c[7]), x[SR_LLM_GEN_TPS], 1);
-		llm_num(c[8], sizeof(c[8]), x[SR_LLM_PREEMPT], 1);
-		sr_tui_putf(win, 2 + i, 0, W, a,
-		    "  %-*.*s %5s %5s %5s %8s %8s %8s %9s %8s %7s", mw, mw,
-		    m->model, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-		    c[8]);
+			snprintf(c[COL_KV], sizeof(c[0]), "%.0f%%", kv);
+		llm_ms(c[COL_TTFT50], sizeof(c[0]), x[SR_LLM_TTFT_P50]);
+		llm_ms(c[COL_TTFT95], sizeof(c[0]), x[SR_LLM_TTFT_P95]);
+		llm_ms(c[COL_E2E95], sizeof(c[0]), x[SR_LLM_E2E_P95]);
+		llm_num(c[COL_PROMPT], sizeof(c[0]), x[SR_LLM_PROMPT_TPS], 1);
+		llm_num(c[COL_GEN], sizeof(c[0]), x[SR_LLM_GEN_TPS], 1);
+		llm_num(c[COL_PRE], sizeof(c[0]), x[SR_LLM_PREEMPT], 1);
+		llm_row(win, 2 + i, W, a, m->model, mw, shown, c);
 	}
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The LLM serving panel in tmux at 140x40.
 # 1. No scraped LLM server: no panel.
+#    (At 80 columns the row drops PROMPT/S and keeps the rest.)
 # 2. A prom: source on tests/integration/llm_target.py (figures known by
 #    hand, see its header): each model's row shows exactly running,
 #    waiting, KV %, TTFT p50 / p95, e2e p95, tokens/s and preemptions,
@@ -48,6 +49,13 @@ tm send-keys -t known '?'
 tm_wait known "LLM serving: the event log of that model"
 echo "ok help lists the panel's key"
 tm send-keys -t known q
+# 80 columns: prompt tokens/s goes first, the rest stays
+tm new-session -d -s narrow -x 80 -y 40 \
+	"'$SITREP' --db :memory: --no-mouse --source 'prom:http://127.0.0.1:$port/metrics#every=1s'; sleep 30"
+tm_wait_re narrow '^  org/model\.v1 +7 +3 +42% +100 ms +235 ms +4\.50 s +25\.0 +120\.0 *$'
+tm_wait_re narrow '^  MODEL +RUN +WAIT +KV% +TTFT50 +TTFT95 +E2E95 +GEN/S +PRE/MIN *$'
+echo "ok 80 columns: every figure but prompt tokens/s"
+tm send-keys -t narrow q
 
 # 3. the demo, end to end
 dport=$(free_port)
