@@ -188,21 +188,21 @@ rule_throughput_eval(const struct sr_rule *r, const struct sr_view *v,
 	}
 }
 
+/* ttft and ttft_regression judge alike: the same levels and floors. */
+#define TTFT_DEFAULTS                                                \
+	{                                                            \
+		.enabled = 1, .warn = 4, .crit = 8, .clear = 2,      \
+		.for_ms = 120000, .keep_firing_for_ms = 120000,      \
+		.window_ms = 300000, .min_samples = 50, .factor = 2, \
+		.min_change = 100                                    \
+	}
+
 const struct sr_rule sr_rule_ttft = {
 	.id = "ttft",
 	.reads = "factor min_change",
 	.summary = "time to first token regression per model",
 	.category = SR_CAT_PERFORMANCE,
-	.defaults = { .enabled = 1,
-	    .warn = 4,
-	    .crit = 8,
-	    .clear = 2,
-	    .for_ms = 120000,
-	    .keep_firing_for_ms = 120000,
-	    .window_ms = 300000,
-	    .min_samples = 50,
-	    .factor = 2,
-	    .min_change = 100 },
+	.defaults = TTFT_DEFAULTS,
 	.chart = { .series = SR_RULE_SERIES_P95,
 	    .unit = "ms",
 	    .scale = 1,
@@ -230,15 +230,6 @@ const struct sr_rule sr_rule_ttft_regression = {
 	.reads = "window factor min_change",
 	.summary = "scraped time to first token p95 against its baseline",
 	.category = SR_CAT_PERFORMANCE,
-	.defaults = { .enabled = 1,
-	    .warn = 4,
-	    .crit = 8,
-	    .clear = 2,
-	    .for_ms = 120000,
-	    .keep_firing_for_ms = 120000,
-	    .window_ms = 300000,
-	    .min_samples = 50,
-	    .factor = 2,
-	    .min_change = 100 },
+	.defaults = TTFT_DEFAULTS,
 	.eval = rule_ttft_regression_eval,
 };

@@ -70,33 +70,65 @@ serving_window(const struct sr_rule_params *p, char *out, size_t n)
 	sr_rule_fmt_duration((double)p->window_ms / 1000.0, out, n);
 }
 
+/*
+ * A finding for model at value (severity, hold, excess and threshold from
+ * p's levels), or NULL below the clear level; the rule writes its texts.
+ */
+static struct sr_finding *
+serving_finding(const struct sr_rule_params *p, const char *model, double value,
+    double samples, struct sr_findings *out)
+{
+	struct sr_finding lvl = { 0 }, *f;
+
+	if (!sr_rule_level(p, value, &lvl))
+		return NULL;
+	f = sr_findings_add(out, "%s", model);
+	f->severity = lvl.severity;
+	f->hold = lvl.hold;
+	f->excess = lvl.excess;
+	f->threshold = lvl.threshold;
+	f->value = value;
+	f->baseline = NAN;
+	f->samples = samples;
+	return f;
+}
+
+/*
+ * The next model (from series index *i) whose field f has at least
+ * min_samples points (and one) in the window: its name in model, their
+ * figures in *st.  0 at the end.
+ */
+static int
+serving_next(const struct sr_view *v, const struct sr_rule_params *p, size_t *i,
+    enum sr_llm_field f, char *model, size_t n, struct sr_llm_stats *st)
+{
+	const struct sr_series *s;
+
+	while ((s = sr_llm_next(v->series, i, f, model, n)) != NULL)
+		if (sr_llm_stats(s, v->now_ms - p->window_ms, v->now_ms, st) >
+			0 &&
+		    (double)st->n >= p->min_samples)
+			return 1;
+	return 0;
+}
+
 static void
 rule_kv_cache_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
-	const struct sr_series *s;
 	char model[256], ctx[200], win[64];
+	struct sr_llm_stats st;
 	size_t i = 0;
 
 	(void)r;
 	serving_window(p, win, sizeof(win));
-	while ((s = sr_llm_next(v->series, &i, SR_LLM_KV_PCT, model,
-		    sizeof(model))) != NULL) {
-		struct sr_llm_stats st;
-		struct sr_finding lvl = { 0 }, *f;
+	while (
+	    serving_next(v, p, &i, SR_LLM_KV_PCT, model, sizeof(model), &st)) {
+		struct sr_finding *f =
+		    serving_finding(p, model, st.min, (double)st.n, out);
 
-		if (sr_llm_stats(s, v->now_ms - p->window_ms, v->now_ms, &st) <
-			p->min_samples ||
-		    st.n == 0 || !sr_rule_level(p, st.min, &lvl))
+		if (f == NULL)
 			continue;
-		f = sr_findings_add(out, "%s", model);
-		f->severity = lvl.severity;
-		f->hold = lvl.hold;
-		f->excess = lvl.excess;
-		f->threshold = lvl.threshold;
-		f->value = st.min;
-		f->baseline = NAN;
-		f->samples = (double)st.n;
 		serving_context(v, model, ctx, sizeof(ctx));
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%.80s: KV cache above %.0f %% for %s", model, st.min, win);
@@ -131,7 +163,7 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
 		    sr_llm_series(v->series, model, SR_LLM_RUNNING);
 		double wslope, wnow, rslope, rnow, rise, moved;
 		struct sr_llm_stats rs;
-		struct sr_finding lvl = { 0 }, *f;
+		struct sr_finding *f;
 		size_t n;
 
 		n = sr_series_trend(s, v->now_ms, p->window_ms, &wslope, &wnow);
@@ -147,16 +179,9 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
 		if (rise < p->min_change ||
 		    moved > fmax(1.0, p->factor * rs.mean))
 			continue;
-		if (!sr_rule_level(p, wslope * 60.0, &lvl))
+		f = serving_finding(p, model, wslope * 60.0, (double)n, out);
+		if (f == NULL)
 			continue;
-		f = sr_findings_add(out, "%s", model);
-		f->severity = lvl.severity;
-		f->hold = lvl.hold;
-		f->excess = lvl.excess;
-		f->threshold = lvl.threshold;
-		f->value = wslope * 60.0;
-		f->baseline = NAN;
-		f->samples = (double)n;
 		serving_context(v, model, ctx, sizeof(ctx));
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%.80s: queue growing %.1f requests/min, running flat at "
@@ -179,29 +204,19 @@ static void
 rule_preemptions_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
-	const struct sr_series *s;
 	char model[256], ctx[200], win[64];
+	struct sr_llm_stats st;
 	size_t i = 0;
 
 	(void)r;
 	serving_window(p, win, sizeof(win));
-	while ((s = sr_llm_next(v->series, &i, SR_LLM_PREEMPT, model,
-		    sizeof(model))) != NULL) {
-		struct sr_llm_stats st;
-		struct sr_finding lvl = { 0 }, *f;
+	while (
+	    serving_next(v, p, &i, SR_LLM_PREEMPT, model, sizeof(model), &st)) {
+		struct sr_finding *f =
+		    serving_finding(p, model, st.mean, (double)st.n, out);
 
-		if (sr_llm_stats(s, v->now_ms - p->window_ms, v->now_ms, &st) <
-			p->min_samples ||
-		    st.n == 0 || !sr_rule_level(p, st.mean, &lvl))
+		if (f == NULL)
 			continue;
-		f = sr_findings_add(out, "%s", model);
-		f->severity = lvl.severity;
-		f->hold = lvl.hold;
-		f->excess = lvl.excess;
-		f->threshold = lvl.threshold;
-		f->value = st.mean;
-		f->baseline = NAN;
-		f->samples = (double)st.n;
 		serving_context(v, model, ctx, sizeof(ctx));
 		(void)snprintf(f->title, sizeof(f->title),
 		    "%.80s: %.1f preemptions/min", model, st.mean);
