@@ -43,32 +43,6 @@ llm_destroy(void *self)
 	free(self);
 }
 
-/* A latency in ms as "85 ms", "1.24 s", or "-". */
-static const char *
-llm_ms(char *buf, size_t n, double ms)
-{
-	if (isnan(ms))
-		snprintf(buf, n, "-");
-	else if (ms < 1000)
-		snprintf(buf, n, "%.0f ms", ms);
-	else
-		snprintf(buf, n, "%.2f s", ms / 1000);
-	return buf;
-}
-
-/* A count or rate: "12", "3.4k", or "-". */
-static const char *
-llm_num(char *buf, size_t n, double x, int decimals)
-{
-	if (isnan(x))
-		snprintf(buf, n, "-");
-	else if (x < 1000)
-		snprintf(buf, n, "%.*f", decimals, x);
-	else
-		sr_fmt_si(buf, n, x);
-	return buf;
-}
-
 /* The event log filtered to model m (its events, if it sends any). */
 static void
 llm_drill(struct sr_tui_view *v, const char *m)
@@ -109,16 +83,18 @@ static const struct {
 	const char *head;
 	int w;
 	int drop; /* dropped in this order, 1 first; 0 never */
+	enum sr_llm_field field;
+	const char *unit; /* for sr_tui_fmt_value() */
 } llm_cols[COL__COUNT] = {
-	[COL_RUN] = { "RUN", 5, 0 },
-	[COL_WAIT] = { "WAIT", 5, 0 },
-	[COL_KV] = { "KV%", 5, 0 },
-	[COL_TTFT50] = { "TTFT50", 8, 2 },
-	[COL_TTFT95] = { "TTFT95", 8, 0 },
-	[COL_E2E95] = { "E2E95", 8, 3 },
-	[COL_PROMPT] = { "PROMPT/S", 9, 1 },
-	[COL_GEN] = { "GEN/S", 8, 5 },
-	[COL_PRE] = { "PRE/MIN", 7, 4 },
+	[COL_RUN] = { "RUN", 5, 0, SR_LLM_RUNNING, "" },
+	[COL_WAIT] = { "WAIT", 5, 0, SR_LLM_WAITING, "" },
+	[COL_KV] = { "KV%", 6, 0, SR_LLM_KV_PCT, "%" },
+	[COL_TTFT50] = { "TTFT50", 8, 2, SR_LLM_TTFT_P50, "ms" },
+	[COL_TTFT95] = { "TTFT95", 8, 0, SR_LLM_TTFT_P95, "ms" },
+	[COL_E2E95] = { "E2E95", 8, 3, SR_LLM_E2E_P95, "ms" },
+	[COL_PROMPT] = { "PROMPT/S", 8, 1, SR_LLM_PROMPT_TPS, "" },
+	[COL_GEN] = { "GEN/S", 7, 5, SR_LLM_GEN_TPS, "" },
+	[COL_PRE] = { "PRE/MIN", 7, 4, SR_LLM_PREEMPT, "" },
 };
 
 #define LLM_NAME_MIN 12
@@ -191,18 +167,10 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 
 		if (sel)
 			sr_tui_fill(win, 2 + i, 0, a);
-		llm_num(c[COL_RUN], sizeof(c[0]), x[SR_LLM_RUNNING], 0);
-		llm_num(c[COL_WAIT], sizeof(c[0]), x[SR_LLM_WAITING], 0);
-		if (isnan(kv))
-			snprintf(c[COL_KV], sizeof(c[0]), "-");
-		else
-			snprintf(c[COL_KV], sizeof(c[0]), "%.0f%%", kv);
-		llm_ms(c[COL_TTFT50], sizeof(c[0]), x[SR_LLM_TTFT_P50]);
-		llm_ms(c[COL_TTFT95], sizeof(c[0]), x[SR_LLM_TTFT_P95]);
-		llm_ms(c[COL_E2E95], sizeof(c[0]), x[SR_LLM_E2E_P95]);
-		llm_num(c[COL_PROMPT], sizeof(c[0]), x[SR_LLM_PROMPT_TPS], 1);
-		llm_num(c[COL_GEN], sizeof(c[0]), x[SR_LLM_GEN_TPS], 1);
-		llm_num(c[COL_PRE], sizeof(c[0]), x[SR_LLM_PREEMPT], 1);
+		/* as the tiles and the web page write them */
+		for (int k = 0; k < COL__COUNT; k++)
+			sr_tui_fmt_value(c[k], sizeof(c[k]),
+			    x[llm_cols[k].field], llm_cols[k].unit);
 		llm_row(win, 2 + i, W, a, m->model, mw, shown, c);
 	}
 }

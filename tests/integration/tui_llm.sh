@@ -37,12 +37,12 @@ wait_http "http://127.0.0.1:$port/metrics"
 tm new-session -d -s known -x 140 -y 40 \
 	"'$SITREP' --db :memory: --no-mouse --source 'prom:http://127.0.0.1:$port/metrics#every=1s'; sleep 30"
 # MODEL RUN WAIT KV% TTFT50 TTFT95 E2E95 PROMPT/S GEN/S PRE/MIN
-row1='^  org/model\.v1 +7 +3 +42% +100 ms +235 ms +4\.50 s +100\.0 +25\.0 +120\.0 *$'
-row2='^  tiny +1 +0 +5% +100 ms +235 ms +4\.50 s +100\.0 +25\.0 +120\.0 *$'
+row1='^  org/model\.v1 +7 +3 +42\.0% +100 ms +235 ms +4\.50 s +100 +25 +120 *$'
+row2='^  tiny +1 +0 +5\.0% +100 ms +235 ms +4\.50 s +100 +25 +120 *$'
 tm_wait_re known "$row1"
 tm_wait_re known "$row2"
 grep -q "LLM serving  2 models" <<<"$(screen known)" || fail "title: $(screen known | grep 'LLM serving')"
-echo "ok rows: org/model.v1 7 3 42% 100 ms 235 ms 4.50 s 100.0 25.0 120.0; tiny 1 0 5% ..."
+echo "ok rows: org/model.v1 7 3 42.0% 100 ms 235 ms 4.50 s 100 25 120; tiny 1 0 5.0% ..."
 tm_wait known "pending org/model.v1: 120.0"
 echo "ok preemptions insight for org/model.v1"
 tm send-keys -t known '?'
@@ -52,7 +52,7 @@ tm send-keys -t known q
 # 80 columns: prompt tokens/s goes first, the rest stays
 tm new-session -d -s narrow -x 80 -y 40 \
 	"'$SITREP' --db :memory: --no-mouse --source 'prom:http://127.0.0.1:$port/metrics#every=1s'; sleep 30"
-tm_wait_re narrow '^  org/model\.v1 +7 +3 +42% +100 ms +235 ms +4\.50 s +25\.0 +120\.0 *$'
+tm_wait_re narrow '^  org/model\.v1 +7 +3 +42\.0% +100 ms +235 ms +4\.50 s +25 +120 *$'
 tm_wait_re narrow '^  MODEL +RUN +WAIT +KV% +TTFT50 +TTFT95 +E2E95 +GEN/S +PRE/MIN *$'
 echo "ok 80 columns: every figure but prompt tokens/s"
 tm send-keys -t narrow q
@@ -63,7 +63,7 @@ tm new-session -d -s demo -x 140 -y 40 \
 	"'$SITREP' demo --seed 5 --llm-metrics 127.0.0.1:$dport 2>'$T/demo.log' | '$SITREP' --db :memory: --no-mouse --source - --source 'prom:http://127.0.0.1:$dport/metrics#every=1s'; sleep 30"
 num='[0-9.]+k?'
 for m in llama-3.1-70b llama-3.1-8b mistral-7b-instruct qwen2.5-7b; do
-	tm_wait_re demo "^  ${m//./\\.} +[0-9]+ +[0-9]+ +[0-9]+% +$num m?s +$num m?s +$num m?s +$num +$num +$num *\$"
+	tm_wait_re demo "^  ${m//./\\.} +[0-9]+ +[0-9]+ +[0-9.]+% +$num m?s +$num m?s +$num m?s +$num +$num +$num *\$"
 done
 echo "ok demo: four models with every figure"
 tm_focus demo "LLM serving"
