@@ -15,7 +15,9 @@
  *   preemptions  storms of preemptions (requests evicted from the KV
  *                cache and recomputed): the mean preemptions per minute
  *                over the window against the levels.
- * samples are the points in the window.  No I/O, no clock.
+ * samples are the points in the window; a window needs min_samples of
+ * them, or one per tick when the ticks are coarser (replays of stored
+ * history: one a minute).  No I/O, no clock.
  */
 #include "core/rules.h"
 
@@ -94,9 +96,24 @@ serving_finding(const struct sr_rule_params *p, const char *model, double value,
 }
 
 /*
- * The next model (from series index *i) whose field f has at least
- * min_samples points (and one) in the window: its name in model, their
- * figures in *st.  0 at the end.
+ * The points a window needs: min_samples, or one per tick of the window
+ * when that is fewer (a replay over stored history ticks once a minute,
+ * with one point a minute), at least one.
+ */
+static double
+serving_need(const struct sr_view *v, const struct sr_rule_params *p)
+{
+	double ticks = v->interval_ms > 0
+	    ? (double)p->window_ms / (double)v->interval_ms
+	    : p->min_samples;
+
+	return fmax(1.0, fmin(p->min_samples, floor(ticks)));
+}
+
+/*
+ * The next model (from series index *i) whose field f has the points
+ * serving_need() asks in the window: its name in model, their figures in
+ * *st.  0 at the end.
  */
 static int
 serving_next(const struct sr_view *v, const struct sr_rule_params *p, size_t *i,
@@ -107,7 +124,7 @@ serving_next(const struct sr_view *v, const struct sr_rule_params *p, size_t *i,
 	while ((s = sr_llm_next(v->series, i, f, model, n)) != NULL)
 		if (sr_llm_stats(s, v->now_ms - p->window_ms, v->now_ms, st) >
 			0 &&
-		    (double)st->n >= p->min_samples)
+		    (double)st->n >= serving_need(v, p))
 			return 1;
 	return 0;
 }
@@ -167,7 +184,7 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
 		size_t n;
 
 		n = sr_series_trend(s, v->now_ms, p->window_ms, &wslope, &wnow);
-		if ((double)n < p->min_samples || n < 2 || isnan(wslope) ||
+		if ((double)n < serving_need(v, p) || n < 2 || isnan(wslope) ||
 		    sr_series_trend(run, v->now_ms, p->window_ms, &rslope,
 			&rnow) < 2 ||
 		    isnan(rslope) ||

@@ -45,10 +45,11 @@ test_split(void)
 	    "ttft_p95_5m_ms");
 }
 
-/* Evaluate rule id once over set at now; the findings in *out. */
+/* Evaluate rule id once over set at now, ticks interval_ms apart; the
+ * findings in *out. */
 static void
-eval(const char *id, const struct sr_series_set *set, int64_t now,
-    struct sr_findings *out)
+eval_at(const char *id, const struct sr_series_set *set, int64_t now,
+    int64_t interval_ms, struct sr_findings *out)
 {
 	struct sr_config cfg;
 	struct sr_view v;
@@ -57,12 +58,20 @@ eval(const char *id, const struct sr_series_set *set, int64_t now,
 	sr_config_init(&cfg);
 	memset(&v, 0, sizeof(v));
 	v.now_ms = now;
-	v.interval_ms = 1000;
+	v.interval_ms = interval_ms;
 	v.stale_ms = 120000;
 	v.series = set;
 	memset(out, 0, sizeof(*out));
 	r->eval(r, &v, sr_config_rule(&cfg, id), out);
 	sr_config_release(&cfg);
+}
+
+/* The same at the live tick of 1 s. */
+static void
+eval(const char *id, const struct sr_series_set *set, int64_t now,
+    struct sr_findings *out)
+{
+	eval_at(id, set, now, 1000, out);
 }
 
 /* kv_cache: 61 points a second apart ending at now, one value each. */
@@ -105,6 +114,31 @@ test_kv_cache(void)
 	/* 87: past clear (85), below warn: a hold */
 	kv_case(87, 87, 1, SR_SEV_WARN, 1, 87);
 	kv_case(50, 50, 0, 0, 0, 0);
+}
+
+/*
+ * A replay of stored history ticks once a minute with one point a
+ * minute: the 1 min window holds one point, which is all a tick can give
+ * (min_samples 3 asks for more than the 1 tick of the window).
+ */
+static void
+test_kv_cache_replay(void)
+{
+	struct sr_series_set *ss = sr_series_set_new(SR_SERIES_CAP);
+	struct sr_findings f;
+	int64_t now = T0 + 3600000;
+
+	for (int64_t t = now - 600000; t <= now; t += 60000)
+		sr_series_set_push(ss, "llm.m.kv_cache_pct", "%", t, 95);
+	eval_at("kv_cache", ss, now, 60000, &f);
+	CU_ASSERT_EQUAL_FATAL(f.n, 1);
+	CU_ASSERT_DOUBLE_EQUAL(f.v[0].samples, 1, 1e-9);
+	free(f.v);
+	/* live ticks of 1 s: one point in the window is not enough */
+	eval("kv_cache", ss, now, &f);
+	CU_ASSERT_EQUAL(f.n, 0);
+	free(f.v);
+	sr_series_set_free(ss);
 }
 
 /*
@@ -284,6 +318,8 @@ sr_test_llm_suite(void)
 
 	CU_add_test(s, "llm.<model>.<field> names", test_split);
 	CU_add_test(s, "kv_cache: sustained high use", test_kv_cache);
+	CU_add_test(s, "kv_cache: replays at one point a minute",
+	    test_kv_cache_replay);
 	CU_add_test(s, "queue_growth: waiting rises, running flat",
 	    test_queue_growth);
 	CU_add_test(s, "preemptions: storm over the window", test_preemptions);
