@@ -33,7 +33,8 @@
 
 #define SOURCE_SPECS                                             \
 	"file:PATH?from=start, sqlite:PATH?table=T&from=start, " \
-	"http(s)://URL, sitrep://HOST[:PORT] (see sitrep(1) SOURCES)"
+	"http(s)://URL, sitrep://HOST[:PORT], "                  \
+	"prom:http(s)://URL#job=NAME (see sitrep(1) SOURCES)"
 
 /* Designated by id, so a row's place is its enum value. */
 const struct sr_option sr_options[] = {

@@ -496,31 +496,34 @@ http_write_cb(char *p, size_t size, size_t nmemb, void *userp)
 	return n;
 }
 
+/*
+ * The value of header line p (n bytes) when it is `name:` (any case),
+ * blanks trimmed, into *out (replaced; NULL when empty).
+ */
+static void
+http_header_take(const char *p, size_t n, const char *name, char **out)
+{
+	size_t k = strlen(name);
+
+	if (n <= k || strncasecmp(p, name, k) != 0 || p[k] != ':')
+		return;
+	k++;
+	while (k < n && (p[k] == ' ' || p[k] == '\t'))
+		k++;
+	while (
+	    n > k && (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	free(*out);
+	*out = n > k ? sr_xstrndup(p + k, n - k) : NULL;
+}
+
 static size_t
 http_header_cb(char *p, size_t size, size_t nmemb, void *userp)
 {
 	struct http_src *s = userp;
-	size_t n = size * nmemb, k = 5;
 
-	if (n > k && strncasecmp(p, "etag:", k) == 0) {
-		while (k < n && (p[k] == ' ' || p[k] == '\t'))
-			k++;
-		while (n > k &&
-		    (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
-			n--;
-		free(s->new_etag);
-		s->new_etag = n > k ? sr_xstrndup(p + k, n - k) : NULL;
-	}
-	k = 13;
-	if (n > k && strncasecmp(p, "content-type:", k) == 0) {
-		while (k < n && (p[k] == ' ' || p[k] == '\t'))
-			k++;
-		while (n > k &&
-		    (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' '))
-			n--;
-		free(s->ctype);
-		s->ctype = sr_xstrndup(p + k, n - k);
-	}
+	http_header_take(p, size * nmemb, "etag", &s->new_etag);
+	http_header_take(p, size * nmemb, "content-type", &s->ctype);
 	return size * nmemb;
 }
 
@@ -938,6 +941,17 @@ http_prom_done(struct http_src *s, CURLcode res, const struct sr_sink *sink,
 	}
 	src_ok(&s->c);
 	s->c.caught_up = 1;
+	if (sink->sample != NULL) {
+		struct sr_prom_target_stats ps;
+
+		sr_prom_target_stats(s->target, &ps);
+		if (ps.truncated_last) /* ok, but say what was left out */
+			src_set_state(&s->c, SR_SRC_OK,
+			    "answer from '%s' has more than %zu samples: the "
+			    "rest is not read (the series cap, [limits] "
+			    "prom_series or series=, sets how many)",
+			    s->req_shown, ps.samples_max);
+	}
 	return;
 down:
 	if (sink->sample != NULL)

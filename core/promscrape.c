@@ -128,6 +128,7 @@ struct prom_gauge {
 struct prom_model {
 	char *name;
 	uint64_t seen;
+	int64_t last_ts; /* the last scrape's time handed on */
 	struct prom_gauge g[SR_PROM_F__COUNT];
 	struct prom_sum c[SR_PROM_F__COUNT];
 	struct prom_hist ttft, e2e;
@@ -136,7 +137,8 @@ struct prom_model {
 
 /* node-exporter's basics, one per target. */
 struct prom_node {
-	int seen; /* this scrape had node_* series */
+	int seen;	 /* this scrape had node_* series */
+	int64_t last_ts; /* the last scrape handed on */
 	struct prom_sum cpu_all, cpu_idle;
 	double mem_total, mem_avail, load1, fs_size, fs_avail;
 	int has_mem_total, has_mem_avail, has_load, has_fs;
@@ -153,7 +155,8 @@ struct sr_prom_target {
 	const char *server;
 	/* during one scrape */
 	int64_t now_ms;
-	int64_t ts_max; /* newest sample time of the scrape */
+	int64_t ts_max;	 /* newest sample time of the scrape */
+	size_t nsamples; /* read of this exposition */
 	sr_prom_emit_fn *emit;
 	void *ctx;
 	size_t emitted;
@@ -566,6 +569,14 @@ target_node(struct sr_prom_target *t, const struct sr_prom_sample *s)
 	}
 }
 
+static size_t
+target_samples_max(const struct sr_prom_target *t)
+{
+	size_t n = t->series_max * SR_PROM_SAMPLES_PER_SERIES;
+
+	return n > SR_PROM_SAMPLES_MIN ? n : SR_PROM_SAMPLES_MIN;
+}
+
 static int
 target_sample(void *ctx, const struct sr_prom_sample *s)
 {
@@ -574,6 +585,10 @@ target_sample(void *ctx, const struct sr_prom_sample *s)
 	int row, counter = 0;
 	struct prom_series *ser;
 
+	if (++t->nsamples > target_samples_max(t)) {
+		t->st.truncated_last = 1;
+		return 1; /* stop: the rest is not read */
+	}
 	if (ts > t->ts_max)
 		t->ts_max = ts;
 	if ((row = known_row(s)) >= 0)
@@ -654,24 +669,27 @@ struct close_ctx {
 	struct sr_prom_target *t;
 };
 
-static int
-series_keep(void *ctx, const char *key, void *val)
+/*
+ * A histogram missing from PROM_STALE_SCRAPES scrapes in a row gives its
+ * ring back (it starts again if it comes back).  The series itself stays
+ * counted against the cap: each name handed on becomes a series in the
+ * engine and the store for good, so the cap bounds what a target can
+ * cost, label churn included.
+ */
+static void
+target_stale(struct sr_prom_target *t)
 {
-	struct sr_prom_target *t = ctx;
-	struct prom_series *s = val;
+	size_t pos = 0;
+	const char *key;
+	void *val;
 
-	(void)key;
-	return s->seen + PROM_STALE_SCRAPES > t->scrape;
-}
+	while (sr_hmap_next(t->series, &pos, &key, &val)) {
+		struct prom_series *s = val;
 
-static int
-model_keep(void *ctx, const char *key, void *val)
-{
-	struct sr_prom_target *t = ctx;
-	struct prom_model *m = val;
-
-	(void)key;
-	return m->seen + PROM_STALE_SCRAPES > t->scrape;
+		if (s->h != NULL && s->h->nb > 0 &&
+		    s->seen + PROM_STALE_SCRAPES <= t->scrape)
+			hist_release(s->h);
+	}
 }
 
 /* Quantiles of the histograms read in this scrape. */
@@ -719,7 +737,10 @@ target_models(struct sr_prom_target *t)
 
 		if (m->seen != t->scrape)
 			continue;
-		for (int f = SR_PROM_F_RUNNING; f <= SR_PROM_F_KV; f++)
+		/* the same exposition again (its own timestamps): the
+		 * gauges were handed already; rates and rings skip it */
+		for (int f = SR_PROM_F_RUNNING;
+		     f <= SR_PROM_F_KV && ts > m->last_ts; f++)
 			if (m->g[f].n > 0)
 				target_emitf(t, ts,
 				    f == SR_PROM_F_KV ? m->g[f].sum / m->g[f].n
@@ -778,6 +799,8 @@ target_models(struct sr_prom_target *t)
 			    m->c[SR_PROM_F_SUCCESS].cur, ts);
 			target_emitf(t, ts, r, "llm.%s.success_per_s", mn);
 		}
+		if (ts > m->last_ts)
+			m->last_ts = ts;
 	}
 }
 
@@ -788,8 +811,9 @@ target_host(struct sr_prom_target *t)
 	struct prom_node *n = &t->node;
 	int64_t ts = t->ts_max;
 
-	if (!n->seen)
+	if (!n->seen || ts <= n->last_ts)
 		return;
+	n->last_ts = ts;
 	if (n->cpu_all.cur > 0) {
 		double all = n->cpu_all.prev, idle = n->cpu_idle.prev;
 		int64_t pts = n->cpu_all.prev_ts;
@@ -880,6 +904,8 @@ sr_prom_target_scrape(struct sr_prom_target *t, const char *text, size_t len,
 	t->ctx = ctx;
 	t->emitted = 0;
 	t->st.dropped_last = 0;
+	t->st.truncated_last = 0;
+	t->nsamples = 0;
 	t->node.seen = 0;
 	t->node.cpu_all.cur = t->node.cpu_idle.cur = 0;
 	t->node.has_mem_total = t->node.has_mem_avail = 0;
@@ -890,8 +916,7 @@ sr_prom_target_scrape(struct sr_prom_target *t, const char *text, size_t len,
 	target_hists(t);
 	target_models(t);
 	target_host(t);
-	sr_hmap_retain(t->series, series_keep, t);
-	sr_hmap_retain(t->models, model_keep, t);
+	target_stale(t);
 	t->st.scrapes++;
 	t->st.dropped_total += t->st.dropped_last;
 	t->st.samples_last = st->samples;
@@ -918,6 +943,7 @@ sr_prom_target_stats(const struct sr_prom_target *t,
 	*out = t->st;
 	out->series = sr_hmap_count(t->series);
 	out->series_max = t->series_max;
+	out->samples_max = target_samples_max(t);
 	out->models = sr_hmap_count(t->models);
 	out->server = t->server;
 }

@@ -24,9 +24,13 @@
  * A sample's own timestamp is honoured (as Prometheus does by default); one
  * without is taken at the scrape's time.  A series seen again at a time not
  * after its last one is skipped.  At most series_max series (plain series and
- * histograms) are kept per target; samples of the others are dropped and
- * counted.  A series missing from PROM_STALE_SCRAPES scrapes in a row is
- * forgotten (its slot freed for another).
+ * histograms) are handed on per target, counted since it was made (a name
+ * handed on stays in the engine and the store, so series that come and go
+ * count too); samples of the others are dropped and counted.  At most
+ * SR_PROM_SAMPLES_PER_SERIES x series_max samples (at least
+ * SR_PROM_SAMPLES_MIN) of one exposition are read, the rest skipped, so a
+ * hostile target of a million tiny series costs the loop tens of
+ * milliseconds, not a second.
  *
  * Pure: no I/O, no clock; the caller passes the scrape's time.
  */
@@ -40,6 +44,9 @@
 
 /* Default of [limits] prom_series: series kept per target. */
 #define SR_PROM_SERIES_DEFAULT 2000
+/* Samples read of one exposition: per series of the cap, and at least. */
+#define SR_PROM_SAMPLES_PER_SERIES 25
+#define SR_PROM_SAMPLES_MIN 50000
 /* A histogram keeps this many scrapes (at least 2.5 s apart) for 5 min. */
 #define SR_PROM_RING 128
 /* The two windows of the quantiles. */
@@ -104,6 +111,8 @@ struct sr_prom_target_stats {
 	uint64_t dropped_last;	/* samples dropped by the cap, last scrape */
 	uint64_t dropped_total; /* since start */
 	uint64_t samples_last;	/* samples read in the last exposition */
+	size_t samples_max;	/* read at most this many an exposition */
+	int truncated_last;	/* the last one had more: the rest not read */
 	uint64_t bad_last;	/* malformed lines in the last exposition */
 	size_t models;		/* known-server models seen */
 	const char *server;	/* the known server recognised, or NULL */

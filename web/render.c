@@ -739,7 +739,10 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 		struct sr_buf nm, ln;
 		double scale;
 
-		if (isnan(m->value))
+		/* a prom: source's raw series are another exporter's own,
+		 * with labels of their own: Prometheus scrapes that exporter
+		 * itself (its llm.* and host.* samples are exported) */
+		if (isnan(m->value) || strncmp(m->name, "prom.", 5) == 0)
 			continue;
 		sr_buf_init(&nm);
 		sr_buf_init(&ln);

@@ -5,7 +5,10 @@
  * without the OpenMetrics flag; every sample handed on is checked for the
  * reader's promises (names non-empty, label count within the cap, the
  * suffix the tail of the name, the family its head), and its bucket
- * values go through the quantile arithmetic.  Not part of `make test`.
+ * values go through the quantile arithmetic.  Then the input, and its two
+ * halves, go through a scrape target (core/promscrape.c) as successive
+ * expositions: every sample it hands on has a name and a finite value.
+ * Not part of `make test`.
  */
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include "core/prom.h"
+#include "core/promscrape.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,6 +49,15 @@ fuzz_sample(void *ctx, const struct sr_prom_sample *s)
 	return 0;
 }
 
+static void
+fuzz_emit(void *ctx, const char *name, int64_t ts_ms, double value)
+{
+	(void)ctx;
+	(void)ts_ms;
+	if (name[0] == '\0' || !isfinite(value))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +77,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)sr_prom_histogram_quantile(0.5, st.b, st.n);
 			(void)sr_prom_histogram_quantile(0.99, st.b, st.n);
 		}
+	}
+	{
+		struct sr_prom_target *t = sr_prom_target_new("fuzz", 64);
+		const char *text = (const char *)data;
+
+		(void)sr_prom_target_scrape(t, text, size, 0, 1000, fuzz_emit,
+		    NULL, NULL);
+		(void)sr_prom_target_scrape(t, text, size / 2, 0, 2000,
+		    fuzz_emit, NULL, NULL);
+		(void)sr_prom_target_scrape(t, text + size / 2, size - size / 2,
+		    0, 3000, fuzz_emit, NULL, NULL);
+		(void)sr_prom_target_scrape(t, text, size, 0, 4000, fuzz_emit,
+		    NULL, NULL);
+		sr_prom_target_free(t);
 	}
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/promscrape.h"
+#include "core/util.h"
 
 void sr_test_promscrape_suite(void);
 
@@ -175,7 +176,33 @@ test_series_cap(void)
 	CU_ASSERT_EQUAL(st.dropped_last, 0);
 	CU_ASSERT_EQUAL(st.dropped_total, 2);
 	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.b"), 6, 0);
+	/* labels that come and go do not get past it: a and b still count */
+	for (int i = 0; i < 12; i++)
+		scrape(t, &g, "e 1\nf 1\n", 3000 + i);
+	sr_prom_target_stats(t, &st);
+	CU_ASSERT_EQUAL(st.series, 2);
+	CU_ASSERT_EQUAL(st.dropped_last, 2);
+	CU_ASSERT(isnan(got_v(&g, "prom.j.e")));
 	sr_prom_target_free(t);
+	/* a million tiny series: SR_PROM_SAMPLES_MIN read, the rest not */
+	{
+		struct sr_buf b;
+
+		sr_buf_init(&b);
+		for (int i = 0; i < SR_PROM_SAMPLES_MIN + 10; i++)
+			sr_buf_addf(&b, "m{i=\"%d\"} 1\n", i);
+		t = sr_prom_target_new("j", 2);
+		g.n = 0;
+		(void)sr_prom_target_scrape(t, b.data, b.len, 0, 1000, got_emit,
+		    &g, NULL);
+		sr_prom_target_stats(t, &st);
+		CU_ASSERT_EQUAL(st.truncated_last, 1);
+		CU_ASSERT_EQUAL(st.samples_max, SR_PROM_SAMPLES_MIN);
+		/* 50000 read, 2 kept */
+		CU_ASSERT_EQUAL(st.dropped_last, SR_PROM_SAMPLES_MIN - 2);
+		sr_prom_target_free(t);
+		sr_buf_release(&b);
+	}
 }
 
 /* vLLM as its docs show it (docs.vllm.ai, Production Metrics) */
@@ -257,6 +284,38 @@ test_vllm(void)
 	sr_prom_target_free(t);
 }
 
+/* OpenMetrics: _created and info are not series; a summary's quantiles are
+ * gauges, its _count a rate */
+static void
+test_openmetrics_kinds(void)
+{
+	struct sr_prom_target *t = sr_prom_target_new("o", 0);
+	struct got g;
+	const char *a =
+	    "# TYPE r counter\nr_total 4\nr_created 1.7e9\n"
+	    "# TYPE b info\nb_info{v=\"1\"} 1\n"
+	    "# TYPE s summary\ns{quantile=\"0.5\"} 0.2\ns_count 10\n"
+	    "# EOF\n";
+	const char *b =
+	    "# TYPE r counter\nr_total 8\nr_created 1.7e9\n"
+	    "# TYPE s summary\ns{quantile=\"0.5\"} 0.3\ns_count 30\n"
+	    "# EOF\n";
+
+	g.n = 0;
+	(void)sr_prom_target_scrape(t, a, strlen(a), SR_PROM_OPENMETRICS, 1000,
+	    got_emit, &g, NULL);
+	CU_ASSERT(isnan(got_v(&g, "prom.o.r_created")));
+	CU_ASSERT(isnan(got_v(&g, "prom.o.b_info{v=\"1\"}")));
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.o.s{quantile=\"0.5\"}"), 0.2, 0);
+	g.n = 0;
+	(void)sr_prom_target_scrape(t, b, strlen(b), SR_PROM_OPENMETRICS, 3000,
+	    got_emit, &g, NULL);
+	/* 4 -> 8 in 2 s; 10 -> 30 in 2 s */
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.o.r_total"), 2, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.o.s_count"), 10, 1e-12);
+	sr_prom_target_free(t);
+}
+
 static void
 test_no_model_label(void)
 {
@@ -283,5 +342,6 @@ sr_test_promscrape_suite(void)
 	CU_add_test(s, "histogram_reset", test_histogram_reset);
 	CU_add_test(s, "series_cap", test_series_cap);
 	CU_add_test(s, "vllm", test_vllm);
+	CU_add_test(s, "openmetrics_kinds", test_openmetrics_kinds);
 	CU_add_test(s, "no_model_label", test_no_model_label);
 }
