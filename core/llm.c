@@ -12,6 +12,8 @@
 
 #include "core/series.h"
 
+#define LLM_ORDER_MAX 512 /* points a median is taken over, at most */
+
 /* One name per enum sr_llm_field, as the scrape source hands them. */
 static const char *const llm_fields[SR_LLM__COUNT] = {
 	[SR_LLM_RUNNING] = "running",
@@ -133,14 +135,26 @@ sr_llm_stats(const struct sr_series *s, int64_t from_ms, int64_t to_ms,
 		out->mean = out->min = out->max = out->median = out->mad = NAN;
 		return 0;
 	}
-	qsort(v, n, sizeof(v[0]), llm_cmp_double);
 	out->mean = sum / (double)n;
-	out->min = v[0];
-	out->max = v[n - 1];
+	out->min = out->max = v[0];
+	for (size_t i = 1; i < n; i++) {
+		out->min = v[i] < out->min ? v[i] : out->min;
+		out->max = v[i] > out->max ? v[i] : out->max;
+	}
+	/* median and MAD of at most LLM_ORDER_MAX points, evenly spaced in
+	 * time: an hour at 1 s sorts 512 points twice, not 3600 */
+	if (n > LLM_ORDER_MAX) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < LLM_ORDER_MAX; i++)
+			v[k++] = v[i * n / LLM_ORDER_MAX];
+		n = k;
+	}
+	qsort(v, n, sizeof(v[0]), llm_cmp_double);
 	out->median = llm_median(v, n);
 	for (size_t i = 0; i < n; i++)
 		v[i] = fabs(v[i] - out->median);
 	qsort(v, n, sizeof(v[0]), llm_cmp_double);
 	out->mad = llm_median(v, n);
-	return n;
+	return out->n;
 }
