@@ -617,7 +617,7 @@ llm_row_cmp(const void *a, const void *b)
  * One row per model of the llm.<model>.<field> metrics (core/llm.h),
  * from the metrics just built; rows are found by model name (a model
  * whose name continues another's with a dot sorts between its fields),
- * then sorted by model.
+ * then sorted by model; a model whose every figure is stale is left out.
  */
 static void
 build_llm(struct sr_snapshot *s)
@@ -655,6 +655,18 @@ build_llm(struct sr_snapshot *s)
 		if (m->ts_ms > s->llm[k].ts_ms)
 			s->llm[k].ts_ms = m->ts_ms;
 	}
+	/* a model with no fresh figure left (its server stopped serving
+	 * it, or went away) is not shown */
+	n = 0;
+	for (size_t i = 0; i < s->n_llm; i++) {
+		int fresh = 0;
+
+		for (int f = 0; f < SR_LLM__COUNT && !fresh; f++)
+			fresh = !isnan(s->llm[i].v[f]);
+		if (fresh)
+			s->llm[n++] = s->llm[i];
+	}
+	s->n_llm = n;
 	qsort(s->llm, s->n_llm, sizeof(*s->llm), llm_row_cmp);
 }
 

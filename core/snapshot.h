@@ -215,7 +215,8 @@ struct sr_snap_model {
  * llm.<model>.<field>, core/llm.h): the latest value of each field in
  * its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms, rates per
  * second, preemptions per minute), NAN when the server gave none or it
- * is older than the insight view's stale time.  Sorted by model.
+ * is older than the insight view's stale time; a model with no fresh
+ * figure at all has no row.  Sorted by model.
  */
 struct sr_snap_llm {
 	const char *model;

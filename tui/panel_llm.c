@@ -9,7 +9,8 @@
  * stays hidden before (nothing to show without a scraped server).  On a
  * narrow screen the least needed columns go first (prompt tokens/s, TTFT
  * p50, e2e p95, preemptions, generated tokens/s).  A
- * figure the server does not give, or that went stale, shows "-".  A
+ * figure the server does not give, or that went stale, shows "-"; a
+ * model with nothing fresh has no row (a line says when none is left).  A
  * row turns warning at 90 % KV cache and critical at 98 % (the kv_cache
  * rule's defaults).  Enter shows the event log filtered to that model.
  */
@@ -155,6 +156,11 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	for (int k = 0; k < COL__COUNT; k++)
 		snprintf(c[k], sizeof(c[k]), "%s", llm_cols[k].head);
 	llm_row(win, 1, W, v->attr[SR_ROLE_DIM], "MODEL", mw, shown, c);
+	if (s->n_llm == 0)
+		(void)sr_tui_put(win, 2, 2, W - 2, v->attr[SR_ROLE_DIM],
+		    "no model reported in the last 2 min (is the server up? "
+		    "see the header's sources)",
+		    0);
 	for (int i = 0; i < H - 2 && p->list.top + i < (int)s->n_llm; i++) {
 		const struct sr_snap_llm *m = &s->llm[p->list.top + i];
 		const double *x = m->v;

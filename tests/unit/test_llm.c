@@ -277,7 +277,8 @@ test_ttft_regression(void)
 	CU_ASSERT_EQUAL(ttft_case(30, 205, NAN, &f), 0);
 }
 
-/* The engine's per-model rows: split at first and last dot, sorted. */
+/* The engine's per-model rows: split at first and last dot, sorted, a
+ * model with nothing fresh left out. */
 static void
 test_snapshot_rows(void)
 {
@@ -294,6 +295,8 @@ test_snapshot_rows(void)
 	sr_engine_sample(e, "llm.a.b.waiting", "", now, 7);
 	sr_engine_sample(e, "llm.a.b.nope", "", now, 1);
 	sr_engine_sample(e, "prom.x.up", "", now, 1);
+	/* 3 min old, past the stale time (2 min): no row */
+	sr_engine_sample(e, "llm.gone.running", "", now - 180000, 5);
 	(void)sr_engine_tick(e, now, NULL);
 	s = sr_engine_snapshot(e);
 	CU_ASSERT_EQUAL_FATAL(s->n_llm, 3);
