@@ -37,15 +37,16 @@
  *   vLLM: docs.vllm.ai/en/stable/usage/metrics/ ("Production Metrics")
  *   TGI: huggingface.co/docs/text-generation-inference/reference/metrics
  *   SGLang: docs.sglang.io/docs/references/production_metrics
- *   llama.cpp: tools/server/README.md, GET /metrics (--metrics)
+ *   llama.cpp: the server README (examples/server, later tools/server),
+ *   "GET /metrics" (llama-server --metrics)
  */
 const struct sr_prom_known sr_prom_known[] = {
 	{ "vllm", "vllm:num_requests_running", SR_PROM_F_RUNNING, 1, "all" },
 	{ "vllm", "vllm:num_requests_waiting", SR_PROM_F_WAITING, 1, "all" },
 	{ "vllm", "vllm:kv_cache_usage_perc", SR_PROM_F_KV, 100,
-	    ">= 0.10 (V1 engine), a 0-1 fraction" },
+	    "newer releases (V1 engine), a 0-1 fraction" },
 	{ "vllm", "vllm:gpu_cache_usage_perc", SR_PROM_F_KV, 100,
-	    "< 0.10, a 0-1 fraction" },
+	    "older releases, a 0-1 fraction" },
 	{ "vllm", "vllm:time_to_first_token_seconds", SR_PROM_F_TTFT, 1,
 	    "all" },
 	{ "vllm", "vllm:e2e_request_latency_seconds", SR_PROM_F_E2E, 1, "all" },
@@ -54,14 +55,14 @@ const struct sr_prom_known sr_prom_known[] = {
 	{ "vllm", "vllm:num_preemptions_total", SR_PROM_F_PREEMPT, 1, "all" },
 	{ "vllm", "vllm:request_success_total", SR_PROM_F_SUCCESS, 1,
 	    "all, by finished_reason" },
-	{ "tgi", "tgi_batch_current_size", SR_PROM_F_RUNNING, 1, ">= 1.0" },
-	{ "tgi", "tgi_queue_size", SR_PROM_F_WAITING, 1, ">= 1.0" },
-	{ "tgi", "tgi_request_duration", SR_PROM_F_E2E, 1, ">= 1.0" },
+	{ "tgi", "tgi_batch_current_size", SR_PROM_F_RUNNING, 1, "documented" },
+	{ "tgi", "tgi_queue_size", SR_PROM_F_WAITING, 1, "documented" },
+	{ "tgi", "tgi_request_duration", SR_PROM_F_E2E, 1, "documented" },
 	{ "tgi", "tgi_request_input_length_sum", SR_PROM_F_PROMPT, 1,
-	    ">= 1.0, the sum of a histogram" },
+	    "documented, the sum of a histogram" },
 	{ "tgi", "tgi_request_generated_tokens_sum", SR_PROM_F_GEN, 1,
-	    ">= 1.0, the sum of a histogram" },
-	{ "tgi", "tgi_request_success", SR_PROM_F_SUCCESS, 1, ">= 1.0" },
+	    "documented, the sum of a histogram" },
+	{ "tgi", "tgi_request_success", SR_PROM_F_SUCCESS, 1, "documented" },
 	{ "sglang", "sglang:num_running_reqs", SR_PROM_F_RUNNING, 1, "all" },
 	{ "sglang", "sglang:num_queue_reqs", SR_PROM_F_WAITING, 1, "all" },
 	{ "sglang", "sglang:token_usage", SR_PROM_F_KV, 100,
@@ -79,7 +80,7 @@ const struct sr_prom_known sr_prom_known[] = {
 	{ "llamacpp", "llamacpp:requests_deferred", SR_PROM_F_WAITING, 1,
 	    "all" },
 	{ "llamacpp", "llamacpp:kv_cache_usage_ratio", SR_PROM_F_KV, 100,
-	    "until b5000 or so, a 0-1 fraction" },
+	    "older builds, a 0-1 fraction" },
 	{ "llamacpp", "llamacpp:prompt_tokens_total", SR_PROM_F_PROMPT, 1,
 	    "all" },
 	{ "llamacpp", "llamacpp:tokens_predicted_total", SR_PROM_F_GEN, 1,
