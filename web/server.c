@@ -1195,8 +1195,9 @@ web_mhd_log(void *cls, const char *fmt, va_list ap)
 /* ---------------------------------------------------------------------- */
 /* Setup. */
 
-int
-sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+/* Parse "ADDR:PORT" or "[ADDR]:PORT" into ss; 0 or -1. */
+static int
+web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
     int *loopback, struct sr_err *err)
 {
 	char host[256];
@@ -1252,6 +1253,13 @@ sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 		*loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
 	}
 	return 0;
+}
+
+int
+sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+    int *loopback, struct sr_err *err)
+{
+	return web_parse_addr(spec, ss, len, loopback, err);
 }
 
 /*
@@ -1335,7 +1343,7 @@ web_start(struct sr_web *w, const char *spec, struct sr_err *err)
 	if (w->n_daemons == WEB_MAX_ADDRS)
 		return sr_err_set(err, "too many listen addresses (max %d)",
 		    WEB_MAX_ADDRS);
-	if (sr_web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
+	if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -1440,7 +1448,7 @@ sr_web_open(const struct sr_web_cfg *cfg, struct sr_err *err)
 		socklen_t sl;
 		int loopback = 0;
 
-		if (sr_web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
+		if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0) {
 			sr_web_close(w);
 			return NULL;
 		}
