@@ -129,38 +129,65 @@ serving_next(const struct sr_view *v, const struct sr_rule_params *p, size_t *i,
 	return 0;
 }
 
+/*
+ * A rule on one field's window: the lowest value (use_min: sustained) or
+ * the mean against the levels; text() writes the finding's texts.
+ */
+struct serving_win_rule {
+	enum sr_llm_field field;
+	int use_min;
+	void (*text)(struct sr_finding *f, const char *model,
+	    const struct sr_llm_stats *st, const char *win, const char *ctx);
+};
+
 static void
-rule_kv_cache_eval(const struct sr_rule *r, const struct sr_view *v,
+serving_win_eval(const struct serving_win_rule *w, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
 	char model[256], ctx[200], win[64];
 	struct sr_llm_stats st;
 	size_t i = 0;
 
-	(void)r;
 	serving_window(p, win, sizeof(win));
-	while (
-	    serving_next(v, p, &i, SR_LLM_KV_PCT, model, sizeof(model), &st)) {
-		struct sr_finding *f =
-		    serving_finding(p, model, st.min, (double)st.n, out);
+	while (serving_next(v, p, &i, w->field, model, sizeof(model), &st)) {
+		struct sr_finding *f = serving_finding(p, model,
+		    w->use_min ? st.min : st.mean, (double)st.n, out);
 
 		if (f == NULL)
 			continue;
 		serving_context(v, model, ctx, sizeof(ctx));
-		(void)snprintf(f->title, sizeof(f->title),
-		    "%.80s: KV cache above %.0f %% for %s", model, st.min, win);
-		(void)snprintf(f->description, sizeof(f->description),
-		    "The KV cache of %s stayed at or above %.1f %% for the "
-		    "last %s (mean %.1f %%, highest %.1f %%, %zu scrapes). "
-		    "Now: %s. A full cache makes the server queue or preempt "
-		    "requests.",
-		    model, st.min, win, st.mean, st.max, st.n, ctx);
-		(void)snprintf(f->recommendation, sizeof(f->recommendation),
-		    "Lower the concurrent sequences or context length "
-		    "(vLLM: --max-num-seqs, --max-model-len), give the "
-		    "cache more GPU memory (--gpu-memory-utilization, tensor "
-		    "parallel) or add a replica.");
+		w->text(f, model, &st, win, ctx);
 	}
+}
+
+static void
+kv_cache_text(struct sr_finding *f, const char *model,
+    const struct sr_llm_stats *st, const char *win, const char *ctx)
+{
+	(void)snprintf(f->title, sizeof(f->title),
+	    "%.80s: KV cache above %.0f %% for %s", model, st->min, win);
+	(void)snprintf(f->description, sizeof(f->description),
+	    "The KV cache of %s stayed at or above %.1f %% for the "
+	    "last %s (mean %.1f %%, highest %.1f %%, %zu scrapes). "
+	    "Now: %s. A full cache makes the server queue or preempt "
+	    "requests.",
+	    model, st->min, win, st->mean, st->max, st->n, ctx);
+	(void)snprintf(f->recommendation, sizeof(f->recommendation),
+	    "Lower the concurrent sequences or context length "
+	    "(vLLM: --max-num-seqs, --max-model-len), give the "
+	    "cache more GPU memory (--gpu-memory-utilization, tensor "
+	    "parallel) or add a replica.");
+}
+
+static void
+rule_kv_cache_eval(const struct sr_rule *r, const struct sr_view *v,
+    const struct sr_rule_params *p, struct sr_findings *out)
+{
+	static const struct serving_win_rule w = { SR_LLM_KV_PCT, 1,
+		kv_cache_text };
+
+	(void)r;
+	serving_win_eval(&w, v, p, out);
 }
 
 static void
@@ -218,36 +245,32 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
 }
 
 static void
+preemptions_text(struct sr_finding *f, const char *model,
+    const struct sr_llm_stats *st, const char *win, const char *ctx)
+{
+	(void)snprintf(f->title, sizeof(f->title),
+	    "%.80s: %.1f preemptions/min", model, st->mean);
+	(void)snprintf(f->description, sizeof(f->description),
+	    "%s preempted %.1f requests a minute on average over the "
+	    "last %s (up to %.1f, %zu scrapes): requests are evicted "
+	    "from the KV cache and recomputed, which wastes GPU time "
+	    "and adds latency. Now: %s.",
+	    model, st->mean, win, st->max, st->n, ctx);
+	(void)snprintf(f->recommendation, sizeof(f->recommendation),
+	    "Give the KV cache more memory or admit fewer sequences "
+	    "at once (vLLM: --gpu-memory-utilization, "
+	    "--max-num-seqs); check for very long prompts.");
+}
+
+static void
 rule_preemptions_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
-	char model[256], ctx[200], win[64];
-	struct sr_llm_stats st;
-	size_t i = 0;
+	static const struct serving_win_rule w = { SR_LLM_PREEMPT, 0,
+		preemptions_text };
 
 	(void)r;
-	serving_window(p, win, sizeof(win));
-	while (
-	    serving_next(v, p, &i, SR_LLM_PREEMPT, model, sizeof(model), &st)) {
-		struct sr_finding *f =
-		    serving_finding(p, model, st.mean, (double)st.n, out);
-
-		if (f == NULL)
-			continue;
-		serving_context(v, model, ctx, sizeof(ctx));
-		(void)snprintf(f->title, sizeof(f->title),
-		    "%.80s: %.1f preemptions/min", model, st.mean);
-		(void)snprintf(f->description, sizeof(f->description),
-		    "%s preempted %.1f requests a minute on average over the "
-		    "last %s (up to %.1f, %zu scrapes): requests are evicted "
-		    "from the KV cache and recomputed, which wastes GPU time "
-		    "and adds latency. Now: %s.",
-		    model, st.mean, win, st.max, st.n, ctx);
-		(void)snprintf(f->recommendation, sizeof(f->recommendation),
-		    "Give the KV cache more memory or admit fewer sequences "
-		    "at once (vLLM: --gpu-memory-utilization, "
-		    "--max-num-seqs); check for very long prompts.");
-	}
+	serving_win_eval(&w, v, p, out);
 }
 
 const struct sr_rule sr_rule_kv_cache = {
