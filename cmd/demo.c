@@ -3,7 +3,9 @@
  * sitrep demo: write synthetic events (collectors/demo) as JSON lines on
  * stdout, paced in real time, or as fast as possible with timestamps
  * spread over a span that ends now.  A reader that goes away ends the
- * stream quietly (exit 0).
+ * stream quietly (exit 0).  With --llm-metrics it also serves, on that
+ * address, the Prometheus text a vLLM server would expose for the chat
+ * requests of the stream (collectors/demo.h), from the same loop.
  */
 #include "cmd/cmd.h"
 
@@ -20,6 +22,7 @@
 #include "collectors/demo.h"
 #include "core/timeutil.h"
 #include "core/util.h"
+#include "web/textserve.h"
 
 #define DEMO_OUT_CHUNK (64 * 1024) /* write when the buffer holds this */
 #define DEMO_TICK_MS 20		   /* real-time pacing step */
@@ -32,7 +35,15 @@ struct demo_cfg {
 	long long count; /* -1 = rate x span */
 	int fast;
 	struct sr_demo_opts o;
+	const char *llm_addr; /* --llm-metrics, or NULL */
 };
+
+/* The /metrics body: the vLLM text of the events written so far. */
+static void
+demo_metrics_body(void *ctx, struct sr_buf *out)
+{
+	sr_demo_vllm_render(ctx, sr_now_ms(), out);
+}
 
 /* Write all of b to stdout; 1 when the reader has gone, -1 on error. */
 static int
@@ -136,7 +147,26 @@ demo_paced(const struct demo_cfg *c)
 	long long emitted = 0;
 	double expected = 0;
 	int rc = 0;
+	struct sr_demo_vllm *vllm = NULL;
+	struct sr_web_text *srv = NULL;
+	struct sr_err err;
 
+	if (c->llm_addr != NULL) {
+		vllm = sr_demo_vllm_new();
+		srv = sr_web_text_open(c->llm_addr, "/metrics",
+		    "text/plain; version=0.0.4; charset=utf-8",
+		    demo_metrics_body, vllm, &err);
+		if (srv == NULL) {
+			fprintf(stderr, "sitrep demo: --llm-metrics: %s\n",
+			    err.msg);
+			sr_demo_vllm_free(vllm);
+			return SR_EXIT_FAIL;
+		}
+		fprintf(stderr,
+		    "sitrep demo: vLLM metrics at http://%s/metrics (port "
+		    "%u)\n",
+		    c->llm_addr, sr_web_text_port(srv));
+	}
 	o.start_ms = wall0;
 	d = sr_demo_new(&o);
 	sr_buf_init(&out);
@@ -162,9 +192,14 @@ demo_paced(const struct demo_cfg *c)
 
 			sr_demo_next(d, ts, &ev);
 			sr_demo_format_json(&ev, &out);
+			if (vllm != NULL)
+				sr_demo_vllm_add(vllm, &ev);
 		}
 		emitted += due;
 		rc = demo_write(&out);
+		/* after the write: what /metrics counts is on stdout */
+		if (srv != NULL)
+			sr_web_text_run(srv);
 		if ((c->duration_ms > 0 && now - mono0 >= c->duration_ms) ||
 		    (c->count >= 0 && emitted >= c->count))
 			break;
@@ -172,6 +207,8 @@ demo_paced(const struct demo_cfg *c)
 	}
 	sr_buf_release(&out);
 	sr_demo_free(d);
+	sr_web_text_close(srv);
+	sr_demo_vllm_free(vllm);
 	return rc < 0 ? SR_EXIT_FAIL : SR_EXIT_OK;
 }
 
@@ -233,6 +270,10 @@ sr_cmd_demo(int argc, char **argv)
 			    "'%s' (none or some)",
 			    v);
 	}
+	c.llm_addr = sr_opts_str(&o, SR_O_LLM_METRICS, NULL);
+	if (c.llm_addr != NULL && c.fast)
+		return sr_usage_error("demo",
+		    "--llm-metrics serves a live stream: not with --fast");
 	if (!have_seed)
 		c.o.seed = (uint64_t)sr_now_ms() ^ ((uint64_t)getpid() << 32);
 	if (!have_end)

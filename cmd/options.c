@@ -173,6 +173,11 @@ const struct sr_option sr_options[] = {
 	    D, 0, NULL, NULL, NULL },
 	[SR_O_END] = { SR_O_END, "end", 0, SR_OPT_TIME, "TIME", "now",
 	    "with --fast, the span's end", D, 0, NULL, NULL, NULL },
+	[SR_O_LLM_METRICS] = { SR_O_LLM_METRICS, "llm-metrics", 0,
+	    SR_OPT_STRING, "ADDR:PORT", NULL,
+	    "also serve the stream's vLLM Prometheus text at "
+	    "http://ADDR:PORT/metrics",
+	    D, 0, NULL, NULL, NULL },
 	[SR_O_LISTEN] = { SR_O_LISTEN, "listen", 0, SR_OPT_STRING, "ADDR:PORT",
 	    "127.0.0.1:8081", "listen here (repeatable; [::1]:8081 for IPv6)",
 	    S | C, SR_OPT_REPEAT, NULL, "serve.listen", NULL },
@@ -286,7 +291,7 @@ const struct sr_command sr_commands[] = {
 	    NULL, SR_CMD_OPERANDS, sr_cmd_metrics },
 	{ "demo", D, "write realistic synthetic events as JSON lines",
 	    "sitrep demo [--rate N] [--duration D] [--seed K]\n"
-	    "                   [--incidents none|some]\n"
+	    "                   [--incidents none|some] [--llm-metrics ADDR:PORT]\n"
 	    "       sitrep demo --fast [--span D] [--count N] [--end TIME] ...",
 	    "Write realistic synthetic events of an LLM stack (litellm, vllm,\n"
 	    "embeddings, qdrant, webui, whisper, sd) as JSON lines on stdout.",

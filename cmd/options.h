@@ -97,6 +97,7 @@ enum sr_opt_id {
 	SR_O_SPAN,
 	SR_O_COUNT,
 	SR_O_END,
+	SR_O_LLM_METRICS,
 	SR_O_LISTEN,
 	SR_O_TOKEN_FILE,
 	SR_O_CORS,

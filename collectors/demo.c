@@ -10,6 +10,7 @@
 #include "collectors/demo.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,13 +102,14 @@ struct demo_model {
 	double ms_per_token; /* decode speed */
 	double ttft_ms;	     /* median time to first token */
 	int weight;
+	int max_seqs; /* the vLLM server's batch limit (--max-num-seqs) */
 };
 
 static const struct demo_model models[] = {
-	{ "llama-3.1-8b", 11.0, 95, 40 },
-	{ "qwen2.5-7b", 10.0, 90, 30 },
-	{ "mistral-7b-instruct", 12.0, 110, 18 },
-	{ "llama-3.1-70b", 34.0, 210, 12 },
+	{ "llama-3.1-8b", 11.0, 95, 40, 64 },
+	{ "qwen2.5-7b", 10.0, 90, 30, 48 },
+	{ "mistral-7b-instruct", 12.0, 110, 18, 32 },
+	{ "llama-3.1-70b", 34.0, 210, 12, 64 },
 };
 #define DEMO_NMODELS (sizeof models / sizeof models[0])
 
@@ -687,4 +689,258 @@ sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out)
 	for (int k = 0; k < SR_FIELD__COUNT; k++)
 		demo_json_field(out, &sr_fields[k], ev);
 	sr_buf_adds(out, "}\n");
+}
+
+/* ---- the vLLM /metrics of the same stream ---- */
+
+/* Bucket bounds in seconds, as vLLM declares them. */
+static const double vllm_ttft_le[] = { 0.001, 0.005, 0.01, 0.02, 0.04, 0.06,
+	0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0,
+	160.0, 640.0, 2560.0 };
+static const double vllm_e2e_le[] = { 0.3, 0.5, 0.8, 1.0, 1.5, 2.0, 2.5, 5.0,
+	10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 60.0, 120.0, 240.0, 480.0, 960.0,
+	1920.0, 7680.0 };
+#define VLLM_NTTFT (sizeof vllm_ttft_le / sizeof vllm_ttft_le[0])
+#define VLLM_NE2E (sizeof vllm_e2e_le / sizeof vllm_e2e_le[0])
+#define VLLM_BUSY_S 10 /* seconds of latency that make the gauges */
+
+struct vllm_model {
+	uint64_t prompt, gen, preempt, stop, length, abort;
+	uint64_t ttft_b[VLLM_NTTFT], e2e_b[VLLM_NE2E]; /* not cumulative */
+	double ttft_sum, e2e_sum;		       /* seconds */
+	/* request-milliseconds started in each of the last seconds */
+	double busy_ms[VLLM_BUSY_S];
+	int64_t busy_s[VLLM_BUSY_S]; /* which second each slot holds */
+};
+
+struct sr_demo_vllm {
+	struct vllm_model m[DEMO_NMODELS];
+	uint64_t events; /* every event counted, chat or not */
+};
+
+struct sr_demo_vllm *
+sr_demo_vllm_new(void)
+{
+	return sr_xcalloc(1, sizeof(struct sr_demo_vllm));
+}
+
+void
+sr_demo_vllm_free(struct sr_demo_vllm *v)
+{
+	free(v);
+}
+
+/* Requests in flight for m at now: request-seconds of its last
+ * VLLM_BUSY_S seconds over that span (Little's law). */
+static double
+vllm_load(const struct vllm_model *m, int64_t now_ms)
+{
+	int64_t sec = now_ms / 1000;
+	double ms = 0;
+
+	for (int i = 0; i < VLLM_BUSY_S; i++)
+		if (m->busy_s[i] > sec - VLLM_BUSY_S && m->busy_s[i] <= sec)
+			ms += m->busy_ms[i];
+	return ms / (VLLM_BUSY_S * 1000.0);
+}
+
+/* The gauges of model k at now: running, waiting, KV-cache fraction. */
+static void
+vllm_gauges(const struct sr_demo_vllm *v, size_t k, int64_t now_ms, double *run,
+    double *wait, double *kv)
+{
+	double load = vllm_load(&v->m[k], now_ms), cap = models[k].max_seqs;
+
+	*run = floor(load < cap ? load : cap);
+	*wait = load > cap ? floor(load - cap) : 0;
+	*kv = demo_clamp(0.85 * *run / cap + 0.4 * *wait / cap, 0, 1);
+}
+
+static void
+vllm_observe(uint64_t *b, const double *le, size_t n, double x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (x <= le[i]) {
+			b[i]++;
+			return;
+		}
+	/* above the last bound: only +Inf (the count) holds it */
+}
+
+/* x as sr_demo_format_json() writes it ("%.1f") and a reader reads it. */
+static double
+vllm_as_written(double x)
+{
+	char b[64];
+
+	(void)snprintf(b, sizeof(b), "%.1f", x);
+	return strtod(b, NULL);
+}
+
+void
+sr_demo_vllm_add(struct sr_demo_vllm *v, const struct sr_event *ev)
+{
+	struct vllm_model *m;
+	size_t k;
+	int64_t sec;
+	int slot;
+	double run, wait, kv, ttft, e2e;
+
+	v->events++;
+	if (ev->model == NULL)
+		return;
+	for (k = 0; k < DEMO_NMODELS; k++)
+		if (strcmp(ev->model, models[k].name) == 0)
+			break;
+	if (k == DEMO_NMODELS)
+		return; /* embeddings, speech, images: not a vLLM model */
+	m = &v->m[k];
+	if (ev->status_code >= 500) {
+		m->abort++;
+		return;
+	}
+	if (ev->status_code >= 400)
+		return; /* refused before the engine */
+	sec = ev->ts_ms / 1000;
+	slot = (int)(sec % VLLM_BUSY_S);
+	if (m->busy_s[slot] != sec) {
+		m->busy_s[slot] = sec;
+		m->busy_ms[slot] = 0;
+	}
+	m->busy_ms[slot] += ev->response_time_ms;
+	m->prompt += (uint64_t)ev->tokens_in;
+	m->gen += (uint64_t)ev->tokens_out;
+	if (ev->tokens_out >= 4096)
+		m->length++;
+	else
+		m->stop++;
+	/* as the JSON line writes them (0.1 ms), so a reader of the stream
+	 * puts each request in the same bucket */
+	ttft = vllm_as_written(ev->ttft_ms) / 1000;
+	e2e = vllm_as_written(ev->response_time_ms) / 1000;
+	vllm_observe(m->ttft_b, vllm_ttft_le, VLLM_NTTFT, ttft);
+	vllm_observe(m->e2e_b, vllm_e2e_le, VLLM_NE2E, e2e);
+	m->ttft_sum += ttft;
+	m->e2e_sum += e2e;
+	/* a cache past 90 %: the scheduler evicts about one request in
+	 * four that arrive, more the fuller it is */
+	vllm_gauges(v, k, ev->ts_ms, &run, &wait, &kv);
+	if (kv > 0.9 && (m->stop + m->length) % (kv > 0.97 ? 2 : 4) == 0)
+		m->preempt++;
+}
+
+static void
+vllm_head(struct sr_buf *out, const char *name, const char *type,
+    const char *help)
+{
+	sr_buf_addf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+/* The TTFT histogram (ttft) or the end-to-end one, cumulative buckets. */
+static void
+vllm_hist(struct sr_buf *out, const struct sr_demo_vllm *v, int ttft)
+{
+	const char *name = ttft ? "vllm:time_to_first_token_seconds"
+				: "vllm:e2e_request_latency_seconds";
+	const double *le = ttft ? vllm_ttft_le : vllm_e2e_le;
+	size_t n = ttft ? VLLM_NTTFT : VLLM_NE2E;
+
+	vllm_head(out, name, "histogram",
+	    ttft ? "Histogram of time to first token in seconds."
+		 : "Histogram of e2e request latency in seconds.");
+	for (size_t k = 0; k < DEMO_NMODELS; k++) {
+		uint64_t cum = 0, total;
+		const struct vllm_model *m = &v->m[k];
+		const uint64_t *bk = ttft ? m->ttft_b : m->e2e_b;
+		double s = ttft ? m->ttft_sum : m->e2e_sum;
+
+		total = m->stop + m->length;
+		for (size_t i = 0; i < n; i++) {
+			cum += bk[i];
+			sr_buf_addf(out,
+			    "%s_bucket{engine=\"0\",le=\"%g\","
+			    "model_name=\"%s\"} %llu\n",
+			    name, le[i], models[k].name,
+			    (unsigned long long)cum);
+		}
+		sr_buf_addf(out,
+		    "%s_bucket{engine=\"0\",le=\"+Inf\",model_name=\"%s\"} "
+		    "%llu\n",
+		    name, models[k].name, (unsigned long long)total);
+		sr_buf_addf(out,
+		    "%s_sum{engine=\"0\",model_name=\"%s\"} %.6f\n", name,
+		    models[k].name, s);
+		sr_buf_addf(out,
+		    "%s_count{engine=\"0\",model_name=\"%s\"} %llu\n", name,
+		    models[k].name, (unsigned long long)total);
+	}
+}
+
+static void
+vllm_counter(struct sr_buf *out, const char *name, const char *help,
+    const struct sr_demo_vllm *v, size_t off)
+{
+	vllm_head(out, name, "counter", help);
+	for (size_t k = 0; k < DEMO_NMODELS; k++) {
+		const uint64_t *c =
+		    (const uint64_t *)(const void *)((const char *)&v->m[k] +
+			off);
+
+		sr_buf_addf(out, "%s{engine=\"0\",model_name=\"%s\"} %llu\n",
+		    name, models[k].name, (unsigned long long)*c);
+	}
+}
+
+void
+sr_demo_vllm_render(const struct sr_demo_vllm *v, int64_t now_ms,
+    struct sr_buf *out)
+{
+	static const char *const gauge[3][2] = {
+		{ "vllm:num_requests_running",
+		    "Number of requests in model execution batches." },
+		{ "vllm:num_requests_waiting",
+		    "Number of requests waiting to be processed." },
+		{ "vllm:kv_cache_usage_perc",
+		    "KV-cache usage. 1 means 100 percent usage." },
+	};
+
+	sr_buf_addf(out, "# sitrep demo: %llu events written\n",
+	    (unsigned long long)v->events);
+	for (int g = 0; g < 3; g++) {
+		vllm_head(out, gauge[g][0], "gauge", gauge[g][1]);
+		for (size_t k = 0; k < DEMO_NMODELS; k++) {
+			double x[3];
+
+			vllm_gauges(v, k, now_ms, &x[0], &x[1], &x[2]);
+			sr_buf_addf(out,
+			    "%s{engine=\"0\",model_name=\"%s\"} %g\n",
+			    gauge[g][0], models[k].name, x[g]);
+		}
+	}
+	vllm_counter(out, "vllm:num_preemptions_total",
+	    "Cumulative number of preemption from the engine.", v,
+	    offsetof(struct vllm_model, preempt));
+	vllm_counter(out, "vllm:prompt_tokens_total",
+	    "Number of prefill tokens processed.", v,
+	    offsetof(struct vllm_model, prompt));
+	vllm_counter(out, "vllm:generation_tokens_total",
+	    "Number of generation tokens processed.", v,
+	    offsetof(struct vllm_model, gen));
+	vllm_head(out, "vllm:request_success_total", "counter",
+	    "Count of successfully processed requests.");
+	for (size_t k = 0; k < DEMO_NMODELS; k++) {
+		const struct vllm_model *m = &v->m[k];
+		const char *why[3] = { "abort", "length", "stop" };
+		uint64_t n[3] = { m->abort, m->length, m->stop };
+
+		for (int i = 0; i < 3; i++)
+			sr_buf_addf(out,
+			    "vllm:request_success_total{engine=\"0\","
+			    "finished_reason=\"%s\",model_name=\"%s\"} "
+			    "%llu\n",
+			    why[i], models[k].name, (unsigned long long)n[i]);
+	}
+	vllm_hist(out, v, 1);
+	vllm_hist(out, v, 0);
 }

@@ -76,4 +76,32 @@ void sr_demo_next(struct sr_demo *d, int64_t ts_ms, struct sr_event *ev);
 /* Append ev as one JSON line (with its newline) to out. */
 void sr_demo_format_json(const struct sr_event *ev, struct sr_buf *out);
 
+/*
+ * The vLLM side of the stream (`sitrep demo --llm-metrics`): what a vLLM
+ * server serving the demo's chat models would expose on /metrics,
+ * counted from the events the generator made.  Per model (label
+ * model_name, and engine="0" as vLLM's V1 engine writes it), for each
+ * chat event added: status < 400: prompt_tokens_total += tokens_in,
+ * generation_tokens_total += tokens_out, request_success_total
+ * {finished_reason="stop"} (or "length" at the 4096-token cap) + 1, and
+ * ttft_ms and response_time_ms into the histograms
+ * vllm:time_to_first_token_seconds and vllm:e2e_request_latency_seconds
+ * (vLLM's buckets); 5xx: finished_reason="abort" + 1; 4xx: nothing.  The
+ * gauges come from the request-seconds that started in the last 10 s
+ * (Little's law) against the model's batch limit: running up to the
+ * limit, the rest waiting, KV-cache use from both; past 90 % of the cache
+ * some arriving requests count as preemptions.  A first line
+ * "# sitrep demo: N events written" says how many events (of any kind)
+ * it has seen.
+ */
+struct sr_demo_vllm;
+
+struct sr_demo_vllm *sr_demo_vllm_new(void);
+void sr_demo_vllm_free(struct sr_demo_vllm *v);
+/* Count one event the generator made (any event; others are skipped). */
+void sr_demo_vllm_add(struct sr_demo_vllm *v, const struct sr_event *ev);
+/* Append the Prometheus text (format 0.0.4) as of now_ms to out. */
+void sr_demo_vllm_render(const struct sr_demo_vllm *v, int64_t now_ms,
+    struct sr_buf *out);
+
 #endif

@@ -18,6 +18,7 @@
 #include "core/field.h"
 #include "core/insight.h"
 #include "core/metric.h"
+#include "core/llm.h"
 #include "core/series.h"
 
 #define ENG_MAX_PROCS 10
@@ -622,6 +623,70 @@ build_metrics(struct sr_engine *e, struct sr_snapshot *s,
 	}
 }
 
+static int
+llm_row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sr_snap_llm *)a)->model,
+	    ((const struct sr_snap_llm *)b)->model);
+}
+
+/*
+ * One row per model of the llm.<model>.<field> metrics (core/llm.h),
+ * from the metrics just built; rows are found by model name (a model
+ * whose name continues another's with a dot sorts between its fields),
+ * then sorted by model; a model whose every figure is stale is left out.
+ */
+static void
+build_llm(struct sr_snapshot *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->n_metrics; i++)
+		if (sr_llm_split(s->metrics[i].name, NULL, NULL) >= 0)
+			n++;
+	if (n == 0)
+		return;
+	s->llm = sr_snapshot_alloc(s, n * sizeof(*s->llm));
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		const struct sr_snap_metric *m = &s->metrics[i];
+		const char *model;
+		size_t len, k;
+		int f = sr_llm_split(m->name, &model, &len);
+
+		if (f < 0)
+			continue;
+		for (k = 0; k < s->n_llm; k++)
+			if (strlen(s->llm[k].model) == len &&
+			    strncmp(s->llm[k].model, model, len) == 0)
+				break;
+		if (k == s->n_llm) {
+			char *name = sr_snapshot_alloc(s, len + 1);
+
+			memcpy(name, model, len);
+			s->llm[k].model = name;
+			for (int j = 0; j < SR_LLM__COUNT; j++)
+				s->llm[k].v[j] = NAN;
+			s->n_llm++;
+		}
+		s->llm[k].v[f] = m->value;
+		if (m->ts_ms > s->llm[k].ts_ms)
+			s->llm[k].ts_ms = m->ts_ms;
+	}
+	/* a model with no fresh figure left (its server stopped serving
+	 * it, or went away) is not shown */
+	n = 0;
+	for (size_t i = 0; i < s->n_llm; i++) {
+		int fresh = 0;
+
+		for (int f = 0; f < SR_LLM__COUNT && !fresh; f++)
+			fresh = !isnan(s->llm[i].v[f]);
+		if (fresh)
+			s->llm[n++] = s->llm[i];
+	}
+	s->n_llm = n;
+	qsort(s->llm, s->n_llm, sizeof(*s->llm), llm_row_cmp);
+}
+
 struct rank {
 	size_t i, k;
 	uint64_t n;
@@ -988,6 +1053,7 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	s->host.uptime_s = sr_view_metric(v, "uptime_s");
 	s->host.ncpu = isnan(ncpu) ? e->ncpu : (int)ncpu;
 	build_metrics(e, s, v);
+	build_llm(s);
 	build_kpis(e, s, v);
 	build_services(e, s);
 	build_models_types_users(e, s);

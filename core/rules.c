@@ -11,7 +11,9 @@ const struct sr_rule *const sr_rules[] = { &sr_rule_cpu, &sr_rule_memory,
 	&sr_rule_disk_fill, &sr_rule_inode_fill, &sr_rule_error_rate,
 	&sr_rule_latency, &sr_rule_silence, &sr_rule_traffic,
 	&sr_rule_heavy_user, &sr_rule_new_endpoint, &sr_rule_error_pattern,
-	&sr_rule_ttft, &sr_rule_throughput, &sr_rule_cardinality, NULL };
+	&sr_rule_ttft, &sr_rule_throughput, &sr_rule_cardinality,
+	&sr_rule_ttft_regression, &sr_rule_kv_cache, &sr_rule_queue_growth,
+	&sr_rule_preemptions, NULL };
 
 const struct sr_rule_chart *
 sr_rule_chart_of(const char *id)

@@ -59,6 +59,9 @@ extern const struct sr_rule sr_rule_traffic, sr_rule_heavy_user,
     sr_rule_new_endpoint;
 extern const struct sr_rule sr_rule_error_pattern;
 extern const struct sr_rule sr_rule_cardinality;
-extern const struct sr_rule sr_rule_ttft, sr_rule_throughput;
+extern const struct sr_rule sr_rule_ttft, sr_rule_throughput,
+    sr_rule_ttft_regression;
+extern const struct sr_rule sr_rule_kv_cache, sr_rule_queue_growth,
+    sr_rule_preemptions;
 
 #endif

@@ -34,6 +34,7 @@
 #include <stdint.h>
 
 #include "core/event.h"
+#include "core/llm.h"
 
 #define SR_SNAP_HIST 300      /* points in every history array */
 #define SR_SNAP_RECENT 1000   /* recent events kept */
@@ -207,6 +208,20 @@ struct sr_snap_model_win {
 struct sr_snap_model {
 	const char *name;
 	struct sr_snap_model_win win[SR_WIN_COUNT];
+};
+
+/*
+ * Per model of an LLM server a scrape source reads (the series
+ * llm.<model>.<field>, core/llm.h): the latest value of each field in
+ * its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms, rates per
+ * second, preemptions per minute), NAN when the server gave none or it
+ * is older than the insight view's stale time; a model with no fresh
+ * figure at all has no row.  Sorted by model.
+ */
+struct sr_snap_llm {
+	const char *model;
+	double v[SR_LLM__COUNT];
+	int64_t ts_ms; /* newest sample of the model */
 };
 
 /* A (name, count) pair for top lists. */
@@ -466,6 +481,8 @@ struct sr_snapshot {
 	size_t n_top_endpoints;
 	struct sr_snap_model *models; /* by 1 h requests */
 	size_t n_models;
+	struct sr_snap_llm *llm; /* scraped LLM servers, by model */
+	size_t n_llm;
 	struct sr_snap_users users;
 	struct sr_snap_type *types; /* by 1 h count desc */
 	size_t n_types;

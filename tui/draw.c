@@ -333,6 +333,16 @@ sr_tui_list_fit(struct sr_tui_list *l, int n, int page)
 }
 
 enum sr_key_result
+sr_tui_list_click(struct sr_tui_list *l, int y)
+{
+	if (y < 2)
+		return SR_KEY_IGNORED;
+	l->sel = l->top + y - 2;
+	sr_tui_list_fit(l, l->n, l->page);
+	return SR_KEY_REDRAW;
+}
+
+enum sr_key_result
 sr_tui_list_key(struct sr_tui_list *l, int ch)
 {
 	switch (ch) {

@@ -55,6 +55,7 @@ enum sr_layout_flags {
 	SR_LAYOUT_HOSTS = 1 << 1, /* more than one host: host list */
 	/* no error pattern: that panel takes its title and one line */
 	SR_LAYOUT_NO_ERRORS = 1 << 2,
+	SR_LAYOUT_LLM = 1 << 3, /* a scraped LLM server: the serving panel */
 	SR_LAYOUT_PROCS = SR_LAYOUT_SHOWN(SR_PANEL_PROCS), /* `p` */
 };
 

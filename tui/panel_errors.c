@@ -198,11 +198,7 @@ errors_click(void *self, int y, int x)
 	struct errors *p = self;
 
 	(void)x;
-	if (y < 2)
-		return SR_KEY_IGNORED;
-	p->list.sel = p->list.top + y - 2;
-	sr_tui_list_fit(&p->list, p->list.n, p->list.page);
-	return SR_KEY_REDRAW;
+	return sr_tui_list_click(&p->list, y);
 }
 
 const struct sr_panel_ops sr_errors_panel = {

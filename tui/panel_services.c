@@ -520,11 +520,7 @@ services_click(void *self, int y, int x)
 	struct sr_tui_list *l = p->open[0] ? &p->elist : &p->list;
 
 	(void)x;
-	if (y < 2)
-		return SR_KEY_IGNORED;
-	l->sel = l->top + y - 2;
-	sr_tui_list_fit(l, l->n, l->page);
-	return SR_KEY_REDRAW;
+	return sr_tui_list_click(l, y);
 }
 
 const struct sr_panel_ops sr_services_panel = {

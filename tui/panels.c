@@ -18,6 +18,7 @@
 	X(events) \
 	X(errors) \
 	X(hosts) \
+	X(llm) \
 	/* new panels: one X(name) line each, above this one */
 /* clang-format on */
 

@@ -348,6 +348,10 @@ screen_publish(void *ctx, struct sr_snapshot *snap)
 		s->lflags |= SR_LAYOUT_HOSTS; /* multi-host: host list */
 		screen_layout(s);
 	}
+	if (snap->n_llm > 0 && !(s->lflags & SR_LAYOUT_LLM)) {
+		s->lflags |= SR_LAYOUT_LLM; /* the LLM serving panel */
+		screen_layout(s);
+	}
 	if ((snap->n_errors == 0) != !!(s->lflags & SR_LAYOUT_NO_ERRORS)) {
 		s->lflags ^= SR_LAYOUT_NO_ERRORS; /* the errors panel grows */
 		screen_layout(s);

@@ -201,6 +201,11 @@ struct sr_tui_list {
 };
 enum sr_key_result sr_tui_list_key(struct sr_tui_list *l, int ch);
 void sr_tui_list_fit(struct sr_tui_list *l, int n, int page);
+/*
+ * A click on row y of a panel whose list rows start at y = 2 (title and
+ * header above): select that row.  Ignored on the title and header.
+ */
+enum sr_key_result sr_tui_list_click(struct sr_tui_list *l, int y);
 
 /* Copy the float history h[0..n) into d as doubles. */
 void sr_tui_hist(const float *h, int n, double *d);

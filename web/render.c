@@ -441,6 +441,28 @@ render_wins(struct sr_buf *b, const struct sr_snap_win *w)
 	sr_buf_addc(b, '}');
 }
 
+/*
+ * "llm_serving": one object per scraped model (snapshot.llm): "model",
+ * every field under its series name (core/llm.h: running, waiting,
+ * kv_cache_pct, ttft_p50_ms, ... success_per_s; null when the server
+ * gives none or it is stale) and "updated", its newest sample.
+ */
+static void
+render_llm(struct sr_buf *b, const struct sr_snapshot *s)
+{
+	jopen(b, "llm_serving", '[');
+	for (size_t i = 0; i < s->n_llm; i++) {
+		jopen(b, NULL, '{');
+		jstr(b, "model", s->llm[i].model);
+		for (int f = 0; f < SR_LLM__COUNT; f++)
+			jnum(b, sr_llm_field_name((enum sr_llm_field)f),
+			    s->llm[i].v[f]);
+		jtime(b, "updated", s->llm[i].ts_ms);
+		sr_buf_addc(b, '}');
+	}
+	sr_buf_addc(b, ']');
+}
+
 static void
 render_services(struct sr_buf *b, const struct sr_snapshot *s)
 {
@@ -504,6 +526,7 @@ render_services(struct sr_buf *b, const struct sr_snapshot *s)
 		sr_buf_adds(b, "}}");
 	}
 	sr_buf_addc(b, ']');
+	render_llm(b, s);
 	jopen(b, "users", '{');
 	ju64(b, "active_users", s->users.active_users);
 	ju64(b, "active_sessions", s->users.active_sessions);

@@ -1270,6 +1270,13 @@ web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 	return 0;
 }
 
+int
+sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+    int *loopback, struct sr_err *err)
+{
+	return web_parse_addr(spec, ss, len, loopback, err);
+}
+
 /*
  * Let the Host a listen address was given as be answered (a wildcard
  * address names no host); off loopback, the machine's names too.

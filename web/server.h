@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "core/event.h"
 #include "core/limits.h"
@@ -110,5 +111,13 @@ struct sr_web_stats {
 	uint64_t sse_clients; /* open now */
 };
 void sr_web_stats(struct sr_web *w, struct sr_web_stats *out);
+
+/*
+ * Parse "ADDR:PORT" or "[ADDR]:PORT" (a numeric address) into ss and
+ * *len; *loopback is set when the address is a loopback one.  0, or -1
+ * with the reason in err.
+ */
+int sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss,
+    socklen_t *len, int *loopback, struct sr_err *err);
 
 #endif

@@ -3,7 +3,8 @@
 # tiles show the values the API gives for the same tick, the charts start
 # with the last hour from the store and label no two time ticks alike,
 # numbers are written as the console writes them, a POSTed event shows up
-# in the live log, no console errors, no horizontal scrolling at 375 px
+# in the live log, the LLM serving table shows a scraped server's models,
+# no console errors, no horizontal scrolling at 375 px
 # (with long endpoints and messages, open insights and expanded
 # services), keyboard focus reaches the page, each chart has a text
 # alternative, and axe-core finds no serious or critical violation in the
@@ -42,7 +43,14 @@ sqlite3 "$T/db" "WITH RECURSIVE i(n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i
 	'cpu.total.busy_pct', $now_ms - 3300000 + n * 30000, 10 + n % 7 FROM i;"
 HIST=$(sqlite3 "$T/db" "SELECT count(*) FROM samples WHERE name = 'cpu.total.busy_pct'")
 check "history rows" "$HIST" 101
+# A vLLM-named scrape target, so the LLM serving table is on the page for
+# the checks below (figures: tests/integration/llm_target.py).
+TPORT=$(free_port)
+python3 "$(dirname "$0")/llm_target.py" "$TPORT" 2>"$T/target.log" &
+PIDS+=($!)
+wait_http "http://127.0.0.1:$TPORT/metrics"
 "$SITREP" serve --db "$T/db" --listen "127.0.0.1:$PORT" --accept-events \
+	--source - --source "prom:http://127.0.0.1:$TPORT/metrics#every=1s" \
 	< "$T/ev.jsonl" 2> "$T/serve.log" &
 PIDS+=($!)
 wait_http "$B/api/health"
@@ -201,6 +209,14 @@ const fail = (m) => { console.error("FAIL: " + m); process.exit(1); };
     if (!p95.length) fail("no service rows");
     for (const x of p95) if (!/^-$|^[0-9.]+ (us|ms|s|min)$/.test(x.page)) fail("p95 cell '" + x.page + "' is not a latency with its unit");
     console.log("ok p95 cells written as the console writes them: " + p95.map((x) => x.page).join(", "));
+
+    // The LLM serving table, shown with the target's two models, as the
+    // console writes the figures.
+    await page.waitForFunction(() => !document.getElementById("llm").hidden &&
+      document.querySelectorAll("#llmtab tbody tr").length === 2, { timeout: 15000 });
+    const llmRow = await page.evaluate(() => [...document.querySelectorAll("#llmtab tbody tr")[0].cells].map((c) => c.textContent));
+    if (llmRow[0] !== "org/model.v1" || llmRow[3] !== "42.0%") fail("LLM serving row: " + llmRow.join(" | "));
+    console.log("ok LLM serving table: " + llmRow.join(" | "));
 
     await page.screenshot({ path: art + "/web-1280.png", fullPage: true });
     await axeCheck(page, "light scheme");

@@ -341,7 +341,7 @@ if (typeof document !== "undefined") (function () {
   let lastServices = null;
   const ratio = (v) => (v === null || v === undefined ? F.NONE : F.pct(v * 100));
   function renderServices(d) {
-    if (d) lastServices = d;
+    if (d) { lastServices = d; renderLlm(d); }
     d = lastServices;
     if (!d) return;
     const win = $("svcwin").value, tb = $("services").tBodies[0];
@@ -375,6 +375,23 @@ if (typeof document !== "undefined") (function () {
     }
   }
   $("svcwin").addEventListener("change", () => renderServices());
+
+  // ---- LLM serving (models of scraped LLM servers, /api/services) -------
+  // Shown once a prom: source reads an LLM server; the figures are the
+  // console's LLM serving panel's, as the server reports them.
+  function renderLlm(d) {
+    const rows = (d && d.llm_serving) || [];
+    $("llm").hidden = rows.length === 0;
+    const tb = $("llmtab").tBodies[0];
+    tb.textContent = "";
+    for (const m of rows) {
+      const tr = el("tr", { "data-model": m.model });
+      tr.appendChild(el("th", { scope: "row" }, m.model));
+      for (const v of [F.si(m.running), F.si(m.waiting), F.pct(m.kv_cache_pct), F.ms(m.ttft_p50_ms), F.ms(m.ttft_p95_ms), F.ms(m.e2e_p95_ms), F.si(m.prompt_tps), F.si(m.gen_tps), F.si(m.preempt_per_min)]) tr.appendChild(el("td", null, v));
+      if (m.kv_cache_pct >= 90) tr.classList.add("bad");
+      tb.appendChild(tr);
+    }
+  }
 
   // ---- insights ----------------------------------------------------------
   const insights = new Map();
