@@ -78,7 +78,7 @@ COMPLETIONS := $(BUILD)/sitrep.bash $(BUILD)/_sitrep
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
 .PHONY: sitrep all run test unit integration bench deps deps-test install uninstall deb clean \
-	check-layers check-docs fmt lint fuzz fuzz-build bench-valgrind
+	check-layers check-docs fmt lint fuzz fuzz-build bench-valgrind bench-peers
 .DEFAULT_GOAL := all
 
 all: $(BIN) sitrep $(COMPLETIONS)
@@ -198,6 +198,13 @@ bench: deps-test
 bench-valgrind: deps-test
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ./bench/valgrind.sh
+
+# sitrep against the peers from Debian (htop, btop, glances, nmon, atop,
+# node-exporter, netdata, GoAccess, nginx), measured one after the other;
+# writes bench/RESULTS.md (bench/peers.sh: installs them, needs root).
+bench-peers:
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./bench/peers.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz-NAME),
 # each run FUZZ_S seconds, two at a time (tests/fuzz/run.sh).
