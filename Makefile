@@ -52,6 +52,9 @@ PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
+# inih has no version call: `sitrep --version` says the one built with.
+INIH_VERSION  = $(shell pkg-config --modversion inih 2>/dev/null || echo unknown)
+$(BUILD)/core/config.o: CFLAGS += -DSR_INIH_VERSION='"$(INIH_VERSION)"'
 CUNIT_LIBS    = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 # The layers, bottom up (ARCHITECTURE.md): core/, collectors/, actions/ and

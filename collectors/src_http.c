@@ -909,3 +909,10 @@ const struct sr_collector_ops sr_src_http_ops = {
 	.set_cursor = http_set_cursor,
 	.close = http_close,
 };
+
+char *
+sr_http_lib_version(void)
+{
+	return sr_lib_version("libcurl",
+	    curl_version_info(CURLVERSION_NOW)->version, LIBCURL_VERSION);
+}

@@ -455,3 +455,12 @@ sr_redact(const char *spec)
 	}
 	return sr_buf_detach(&b, NULL);
 }
+
+char *
+sr_lib_version(const char *name, const char *run, const char *built)
+{
+	if (run == NULL)
+		return sr_xasprintf(
+		    "%s %s (built with; no version at run time)", name, built);
+	return sr_xasprintf("%s %s (built with %s)", name, run, built);
+}

@@ -98,4 +98,11 @@ int sr_glob(const char *pattern, const char *s);
  */
 char *sr_redact(const char *spec);
 
+/*
+ * One line of `sitrep --version` for a library: "NAME RUN (built with
+ * BUILT)", or "NAME BUILT (built with; no version at run time)" when run is
+ * NULL.  Malloc'd.
+ */
+char *sr_lib_version(const char *name, const char *run, const char *built);
+
 #endif

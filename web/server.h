@@ -103,4 +103,7 @@ struct sr_web_stats {
 };
 void sr_web_stats(struct sr_web *w, struct sr_web_stats *out);
 
+/* libmicrohttpd's version for `sitrep --version` (sr_lib_version()). */
+char *sr_web_lib_version(void);
+
 #endif
