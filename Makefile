@@ -36,7 +36,7 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus chromium python3 \
-	      clang-format cppcheck zsh groff-base mandoc nginx logrotate apache2
+	      clang-format cppcheck zsh groff-base mandoc nginx logrotate apache2 iproute2
 DEPS_BENCH := prometheus-node-exporter
 # What `make deb` needs to build and check the Debian package.
 DEPS_DEB   := dpkg-dev debhelper fakeroot lintian

@@ -242,7 +242,7 @@ if [ -n "$MODEL" ]; then
 	grep -q "^sitrep_model_ttft_seconds{model=\"$MODEL\",quantile=\"0.95\"} " "$T/metrics" || fail "no TTFT for $MODEL"
 	echo "ok model tokens and TTFT for $MODEL"
 fi
-if command -v promtool >/dev/null; then
+if have promtool; then
 	promtool check metrics < "$T/metrics" || fail "promtool rejects /metrics"
 	echo "ok promtool check metrics"
 fi
