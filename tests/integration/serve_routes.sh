@@ -50,7 +50,7 @@ err() {
 get "$B/api/health"
 check "health" "$CODE" 200
 jqt "health shape" '(.status == "ok" or .status == "degraded") and (.uptime_s | type == "number") and (.sources | type == "array") and (.store.path | type == "string")'
-check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | awk '{print $2}')"
+check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | awk 'NR == 1 { print $2 }')"
 
 get "$B/api/metrics/overview"
 check "overview" "$CODE" 200
