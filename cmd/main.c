@@ -44,19 +44,22 @@ main_is_global(const char *arg)
  * version in use and the one built against.
  */
 static void
+main_lib(char *line)
+{
+	printf("%s\n", line);
+	free(line);
+}
+
+static void
 main_version(void)
 {
-	char *(*const lib[])(void) = { sr_tui_lib_version, sr_store_lib_version,
-		sr_http_lib_version, sr_web_lib_version, sr_parse_lib_version,
-		sr_config_lib_version };
-
 	printf("sitrep %s\n", SR_VERSION);
-	for (size_t i = 0; i < sizeof lib / sizeof lib[0]; i++) {
-		char *line = lib[i]();
-
-		printf("%s\n", line);
-		free(line);
-	}
+	main_lib(sr_tui_lib_version());
+	main_lib(sr_store_lib_version());
+	main_lib(sr_http_lib_version());
+	main_lib(sr_web_lib_version());
+	main_lib(sr_parse_lib_version());
+	main_lib(sr_config_lib_version());
 }
 
 /* `sitrep --version`, `--headless`, `--completion SHELL` ... */
