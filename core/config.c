@@ -168,7 +168,7 @@ const struct sr_config_key sr_config_keys[] = {
 	    0, NULL },
 	{ "store", "cache_kib", SR_CONF_COUNT, G(store_cache_kib), "2048",
 	    "KiB of SQLite page cache the console and serve keep (0: "
-	    "16000, what batch commands use)",
+	    "4096, what batch commands use)",
 	    0, NULL },
 	{ "store", "samples_raw", SR_CONF_DURATION, G(retention.samples_raw_ms),
 	    "1d", "how long raw metric samples are kept", 0, NULL },

@@ -1912,7 +1912,7 @@ test_cache_size(void)
 	sr_store_cache(st, 512);
 	CU_ASSERT_EQUAL(cache_kib(st), 512);
 	sr_store_cache(st, 0);
-	CU_ASSERT_EQUAL(cache_kib(st), 16000);
+	CU_ASSERT_EQUAL(cache_kib(st), 4096);
 	tclose(st);
 }
 
