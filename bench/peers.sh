@@ -332,6 +332,7 @@ have tmux || die "tmux is needed"
 have wrk || die "wrk is needed"
 [ -x /usr/bin/time ] || die "/usr/bin/time (Debian package time) is needed"
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+REV=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)	# what was built, at the start
 
 log "preparing: baseline, $LINES JSON lines, $LINES combined lines"
 cc -O2 -o "$W/baseline" bench/baseline_ingest.c \
@@ -415,7 +416,7 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 		- machine: $(nproc) cores ($cpu), $mem, Linux $(uname -r), Debian $(cat /etc/debian_version)
 		- rounds: $DONE of $ROUNDS asked (BENCH_ROUNDS=$ROUNDS), consoles measured ${CONS} s each (BENCH_CONSOLE_S=$CONS), \`sitrep serve\` RSS read after ${SERVE_S} s at 50 ev/s, $LINES lines, ${ELAPSED} s in all
 		- load average at the start / end: $LOAD0 / $LOAD1
-		- sitrep: $("$SITREP" --version | head -n 1), built $(git -C "$ROOT" describe --always --dirty 2>/dev/null)
+		- sitrep: $("$SITREP" --version | head -n 1), built from $REV
 	EOF
 	[ -n "${BENCH_NOTE:-}" ] && echo "- conditions: $BENCH_NOTE"
 	if [ ${#MISSING[@]} -gt 0 ]; then
