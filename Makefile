@@ -36,8 +36,8 @@ DEPS_BUILD := gcc make pkg-config libncurses-dev libsqlite3-dev \
 	      libjs-chart.js
 DEPS_TEST  := libcunit1-dev tmux curl jq sqlite3 valgrind procps htop time \
 	      openssl prometheus prometheus-node-exporter chromium python3 \
-	      clang-format cppcheck zsh groff-base nginx logrotate apache2 \
-	      haproxy caddy
+	      clang-format cppcheck zsh groff-base mandoc nginx logrotate apache2 \
+	      haproxy caddy iproute2
 # the web bench scrapes a node-exporter too (a test dependency now)
 DEPS_BENCH :=
 # What `make deb` needs to build and check the Debian package.
@@ -54,6 +54,9 @@ PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
+# inih has no version call: `sitrep --version` says the one built with.
+INIH_VERSION  = $(shell pkg-config --modversion inih 2>/dev/null || echo unknown)
+$(BUILD)/core/config.o: CFLAGS += -DSR_INIH_VERSION='"$(INIH_VERSION)"'
 CUNIT_LIBS    = $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 # The layers, bottom up (ARCHITECTURE.md): core/, collectors/, actions/ and
@@ -80,7 +83,7 @@ COMPLETIONS := $(BUILD)/sitrep.bash $(BUILD)/_sitrep
 
 # ./sitrep is re-pointed on every build, so it follows the last BUILD.
 .PHONY: sitrep all run test unit integration bench deps deps-test install uninstall deb clean \
-	check-layers check-docs fmt lint fuzz fuzz-build bench-valgrind
+	check-layers check-docs fmt lint fuzz fuzz-build bench-valgrind bench-peers
 .DEFAULT_GOAL := all
 
 all: $(BIN) sitrep $(COMPLETIONS)
@@ -200,6 +203,13 @@ bench: deps-test
 bench-valgrind: deps-test
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) ./bench/valgrind.sh
+
+# sitrep against the peers from Debian (htop, btop, glances, nmon, atop,
+# node-exporter, netdata, GoAccess, nginx), measured one after the other;
+# writes bench/RESULTS.md (bench/peers.sh: installs them, needs root).
+bench-peers:
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) ./bench/peers.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz-NAME),
 # each run FUZZ_S seconds, two at a time (tests/fuzz/run.sh).

@@ -9,10 +9,17 @@
 #include "cmd/cmd.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd/options.h"
+#include "collectors/source.h"
+#include "core/config.h"
+#include "core/parse.h"
+#include "core/store.h"
 #include "core/util.h"
+#include "tui/screen.h"
+#include "web/server.h"
 
 /* Is arg a global option (as --name or --name=value)? */
 static int
@@ -32,6 +39,29 @@ main_is_global(const char *arg)
 	return 0;
 }
 
+/*
+ * `sitrep --version`: "sitrep X.Y.Z", then one line per library, the
+ * version in use and the one built against.
+ */
+static void
+main_lib(char *line)
+{
+	printf("%s\n", line);
+	free(line);
+}
+
+static void
+main_version(void)
+{
+	printf("sitrep %s\n", SR_VERSION);
+	main_lib(sr_tui_lib_version());
+	main_lib(sr_store_lib_version());
+	main_lib(sr_http_lib_version());
+	main_lib(sr_web_lib_version());
+	main_lib(sr_parse_lib_version());
+	main_lib(sr_config_lib_version());
+}
+
 /* `sitrep --version`, `--headless`, `--completion SHELL` ... */
 static int
 main_global(int argc, char **argv)
@@ -46,7 +76,7 @@ main_global(int argc, char **argv)
 		return sr_cmd_serve(argc - 1, argv + 1);
 	}
 	if (sr_opts_has(&o, SR_O_VERSION)) {
-		printf("sitrep %s\n", SR_VERSION);
+		main_version();
 		return SR_EXIT_OK;
 	}
 	if (sr_opts_has(&o, SR_O_HELP_TABLE)) {

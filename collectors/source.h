@@ -192,4 +192,7 @@ void sr_source_status(const struct sr_source *src, struct sr_source_status *st);
 int sr_source_set_cursor(struct sr_source *src, const char *cursor,
     struct sr_err *err);
 
+/* libcurl's version for `sitrep --version` (sr_lib_version()). */
+char *sr_http_lib_version(void);
+
 #endif

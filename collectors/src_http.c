@@ -1111,3 +1111,10 @@ const struct sr_collector_ops sr_src_http_ops = {
 	.close = http_close,
 	.set_series_max = http_set_series_max,
 };
+
+char *
+sr_http_lib_version(void)
+{
+	return sr_lib_version("libcurl",
+	    curl_version_info(CURLVERSION_NOW)->version, LIBCURL_VERSION);
+}

@@ -171,6 +171,10 @@ const struct sr_config_key sr_config_keys[] = {
 	    "events held in memory while the database cannot be written "
 	    "(beyond: stdin events dropped and counted, posts answered 503)",
 	    0, NULL },
+	{ "store", "cache_kib", SR_CONF_COUNT, G(store_cache_kib), "2048",
+	    "KiB of SQLite page cache the console and serve keep (0: "
+	    "4096, what batch commands use)",
+	    0, NULL },
 	{ "store", "samples_raw", SR_CONF_DURATION, G(retention.samples_raw_ms),
 	    "1d", "how long raw metric samples are kept", 0, NULL },
 	{ "store", "samples_1m", SR_CONF_DURATION, G(retention.samples_1m_ms),
@@ -1096,4 +1100,14 @@ sr_config_dump(const struct sr_config *c, struct sr_buf *b)
 	struct dump d = { .b = b, .sec = "" };
 
 	sr_config_each(c, dump_one, &d);
+}
+
+#ifndef SR_INIH_VERSION
+#define SR_INIH_VERSION "unknown"
+#endif
+
+char *
+sr_config_lib_version(void)
+{
+	return sr_lib_version("inih", NULL, SR_INIH_VERSION);
 }

@@ -209,6 +209,7 @@ struct sr_config {
 	struct sr_config_general general;
 	struct sr_retention retention; /* [store]; retain= */
 	int64_t store_queue_max;       /* [store] queue_max: events held */
+	int64_t store_cache_kib; /* [store] cache_kib: SQLite page cache */
 	struct sr_config_insights insights;
 	struct sr_limits limits; /* [limits], core/limits.h */
 	/* Parallel to sr_rules[] (core/insight.h): rules[i] tunes
@@ -315,5 +316,11 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx);
 int sr_config_parse_bool(const char *s, int *out, struct sr_err *err);
 int sr_config_parse_rate(const char *s, int *n, int64_t *per_ms,
     struct sr_err *err);
+
+/*
+ * inih's version for `sitrep --version`: the Makefile's SR_INIH_VERSION
+ * (pkg-config); inih has no version call.
+ */
+char *sr_config_lib_version(void);
 
 #endif

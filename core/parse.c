@@ -2616,3 +2616,13 @@ sr_lines_buffered(const struct sr_lines *l)
 {
 	return l->len - l->start;
 }
+
+char *
+sr_parse_lib_version(void)
+{
+	char built[32];
+
+	snprintf(built, sizeof built, "%d.%d.%d", CJSON_VERSION_MAJOR,
+	    CJSON_VERSION_MINOR, CJSON_VERSION_PATCH);
+	return sr_lib_version("cJSON", cJSON_Version(), built);
+}

@@ -196,4 +196,7 @@ uint64_t sr_lines_lineno(const struct sr_lines *l);
  */
 size_t sr_lines_buffered(const struct sr_lines *l);
 
+/* cJSON's version for `sitrep --version` (sr_lib_version()). */
+char *sr_parse_lib_version(void);
+
 #endif

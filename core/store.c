@@ -401,6 +401,26 @@ store_exec(struct sr_store *st, const char *sql, struct sr_err *err)
 	    sqlite3_errmsg(st->db));
 }
 
+/* The page cache SQLite may fill: st->cache_kib KiB (a negative size). */
+static int
+store_cache_pragma(struct sr_store *st, struct sr_err *err)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", st->cache_kib);
+	return store_exec(st, sql, err);
+}
+
+void
+sr_store_cache(struct sr_store *st, int kib)
+{
+	struct sr_err err;
+
+	st->cache_kib = kib > 0 ? kib : SR_STORE_CACHE_KIB;
+	if (st->db != NULL && !(st->flags & SR_STORE_READONLY))
+		(void)store_cache_pragma(st, &err);
+}
+
 static int
 store_user_version(struct sr_store *st, int *v, struct sr_err *err)
 {
@@ -825,14 +845,7 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 					       : "PRAGMA synchronous = NORMAL",
 		err) < 0 ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY", err) < 0 ||
-	    /* a long-running writer (console, serve) appends at a modest
-	     * rate: SQLite's default 2 MB of page cache, not the 16 MB that
-	     * speed up a bulk ingest, so its memory stays flat */
-	    store_exec(st,
-		(st->flags & SR_STORE_LAZY_ROLLUPS)
-		    ? "PRAGMA cache_size = -2000"
-		    : "PRAGMA cache_size = -16000",
-		err) < 0)
+	    store_cache_pragma(st, err) < 0)
 		return -1;
 	if (store_migrate(st, err) < 0)
 		return -1;
@@ -923,6 +936,7 @@ sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 	st->path = sr_xstrdup(path);
 	st->flags = flags;
 	st->lock_fd = -1;
+	st->cache_kib = SR_STORE_CACHE_KIB;
 	store_ev_sql(st);
 	store_write_init(st);
 	if (mem) {
@@ -1012,4 +1026,10 @@ sr_store_close(struct sr_store *st)
 	free(st->ev_cols);
 	free(st->path);
 	free(st);
+}
+
+char *
+sr_store_lib_version(void)
+{
+	return sr_lib_version("SQLite", sqlite3_libversion(), SQLITE_VERSION);
 }

@@ -125,7 +125,8 @@ struct sr_store {
 	/* multi-row sample INSERTs, by row count (1..STORE_SAMPLE_ROWS) */
 	sqlite3_stmt *sample_rows[STORE_SAMPLE_ROWS + 1];
 	int in_batch;
-	int in_read; /* sr_store_read_begin() opened a transaction */
+	int in_read;   /* sr_store_read_begin() opened a transaction */
+	int cache_kib; /* SQLite's page cache (sr_store_cache()) */
 	int64_t sample_newest_ms; /* newest sample ts added */
 	int64_t s1h_minute;	  /* minute of the last 1 h write */
 	int64_t batch_start_ms;	  /* monotonic */

@@ -481,3 +481,12 @@ sr_token_read(const char *path, struct sr_err *err)
 	}
 	return sr_xstrdup(line);
 }
+
+char *
+sr_lib_version(const char *name, const char *run, const char *built)
+{
+	if (run == NULL)
+		return sr_xasprintf(
+		    "%s %s (built with; no version at run time)", name, built);
+	return sr_xasprintf("%s %s (built with %s)", name, run, built);
+}

@@ -105,4 +105,11 @@ char *sr_redact(const char *spec);
  */
 char *sr_token_read(const char *path, struct sr_err *err);
 
+/*
+ * One line of `sitrep --version` for a library: "NAME RUN (built with
+ * BUILT)", or "NAME BUILT (built with; no version at run time)" when run is
+ * NULL.  Malloc'd.
+ */
+char *sr_lib_version(const char *name, const char *run, const char *built);
+
 #endif

@@ -757,6 +757,11 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	sr_store_hold(app->store,
 	    app->cfg.store_queue_max > 0 ? (size_t)app->cfg.store_queue_max
 					 : SR_STORE_QUEUE_MAX);
+	/* bounded: the page cache is most of what grows with the file */
+	sr_store_cache(app->store,
+	    app->cfg.store_cache_kib > 0 && app->cfg.store_cache_kib < (1 << 30)
+		? (int)app->cfg.store_cache_kib
+		: 0);
 	app->engine = sr_engine_new(&app->cfg);
 	if (sr_engine_restore(app->engine, app->store, err) == -1)
 		goto fail;

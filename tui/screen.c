@@ -1395,3 +1395,16 @@ out:
 	free(s);
 	return rc;
 }
+
+char *
+sr_tui_lib_version(void)
+{
+	char built[32];
+	const char *run = curses_version(); /* "ncurses 6.4.20221231" */
+
+	snprintf(built, sizeof built, "%s.%d", NCURSES_VERSION,
+	    NCURSES_VERSION_PATCH);
+	if (strncmp(run, "ncurses ", 8) == 0)
+		run += 8;
+	return sr_lib_version("ncurses", run, built);
+}

@@ -31,4 +31,7 @@ int sr_tui_theme_parse(const char *s);
 int
 sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err);
 
+/* ncurses' version for `sitrep --version` (sr_lib_version()). */
+char *sr_tui_lib_version(void);
+
 #endif

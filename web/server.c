@@ -1629,3 +1629,16 @@ sr_web_stats(struct sr_web *w, struct sr_web_stats *out)
 const struct sr_web_route sr_web_route_stream = { "GET", "/api/stream",
 	SR_WEB_EXACT, SR_WEB_AUTH, { 0, 0 }, sr_route_stream, NULL, NULL, NULL,
 	NULL };
+
+char *
+sr_web_lib_version(void)
+{
+	char built[32];
+
+	/* MHD_VERSION is 0xMMmmpp00, each part written in hex digits */
+	snprintf(built, sizeof built, "%x.%x.%x",
+	    (unsigned)(MHD_VERSION >> 24) & 0xff,
+	    (unsigned)(MHD_VERSION >> 16) & 0xff,
+	    (unsigned)(MHD_VERSION >> 8) & 0xff);
+	return sr_lib_version("libmicrohttpd", MHD_get_version(), built);
+}

@@ -120,4 +120,7 @@ void sr_web_stats(struct sr_web *w, struct sr_web_stats *out);
 int sr_web_parse_addr(const char *spec, struct sockaddr_storage *ss,
     socklen_t *len, int *loopback, struct sr_err *err);
 
+/* libmicrohttpd's version for `sitrep --version` (sr_lib_version()). */
+char *sr_web_lib_version(void);
+
 #endif

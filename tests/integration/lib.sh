@@ -20,6 +20,15 @@ skip() {
 # skip_na REASON: the test does not apply to this build (valgrind over an
 # ASan binary): a skip even in CI.
 skip_na() { echo "$*"; exit 77; }
+# have CMD: is CMD installed, for a part of a test that needs it?  Under
+# CI=true a missing one fails the test; elsewhere the part is left out,
+# and says so.
+have() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	[ "${CI:-}" = true ] && fail "CI=true and $1 is missing (make deps-test)"
+	echo "$1 not installed: that part is not run"
+	return 1
+}
 # A test that reads the console's UTF-8 glyphs (box lines, sparks) runs
 # in a UTF-8 locale of its own, whatever LANG the caller has (or none).
 use_utf8_locale() {

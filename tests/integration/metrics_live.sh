@@ -10,7 +10,7 @@ jq -e 'type == "object"' "$T/m.json" >/dev/null || fail "not a JSON object"
 get() { jq -r --arg k "$1" '.[$k] // "absent"' "$T/m.json"; }
 
 # Memory: the same MemTotal free(1) reads.
-if command -v free >/dev/null; then
+if have free; then
 	check_near mem.total_bytes "$(get mem.total_bytes)" \
 		"$(free -b | awk '/^Mem:/ { print $2 }')" 0.001
 fi

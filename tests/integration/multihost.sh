@@ -122,7 +122,7 @@ check "remote KPIs stored as host.<HOST>.events samples" "$got" 2
 # the services panel and the event log to it, the tiles show that node's
 # KPIs, and its endpoints and the 24 h view come from the store for that
 # host (counted here with sqlite3 in the console's store).
-command -v tmux >/dev/null || { echo "no tmux: console check skipped"; exit 0; }
+command -v tmux >/dev/null || skip "tmux not installed: the console check cannot run"
 SOCK="sitrep-multihost-$$"
 tm() { tmux -L "$SOCK" "$@"; }
 cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }

@@ -63,6 +63,27 @@ done
 "$SITREP" --help | grep -q -- '--version' || fail "sitrep --help lacks --version"
 "$SITREP" --help | grep -qE '^  config ' || fail "sitrep --help lacks config"
 
+# --- --version: "sitrep X.Y.Z", then each library in use and as built;
+# expected values from pkg-config (built) and the installed packages ---
+"$SITREP" --version >"$T/version"
+head -n 1 "$T/version" | grep -qE '^sitrep [0-9]+\.[0-9]+\.[0-9]+$' ||
+	fail "--version first line: $(head -n 1 "$T/version")"
+pc() { pkg-config --modversion "$1"; }
+deb() { dpkg-query -W -f '${Version}' "$1" | sed 's/-[^-]*$//'; }
+lib_line() { # NAME IN-USE BUILT
+	grep -qxF "$1 $2 (built with $3)" "$T/version" ||
+		fail "--version lacks '$1 $2 (built with $3)': $(cat "$T/version")"
+}
+lib_line ncurses "$(pc ncursesw)" "$(pc ncursesw)"
+lib_line SQLite "$(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')" "$(pc sqlite3)"
+lib_line libcurl "$(curl --version | sed -n '1s|.* libcurl/\([^ ]*\).*|\1|p')" "$(pc libcurl)"
+lib_line libmicrohttpd "$(deb libmicrohttpd12)" "$(pc libmicrohttpd)"
+lib_line cJSON "$(deb libcjson1 | sed 's/+.*//')" "$(pc libcjson)"
+grep -qxF "inih $(pc inih) (built with; no version at run time)" "$T/version" ||
+	fail "--version lacks inih $(pc inih): $(cat "$T/version")"
+check "--version lines" "$(wc -l <"$T/version")" 7
+echo "ok --version names sitrep and its six libraries"
+
 # --- a bad option exits 2 everywhere; so does a missing value ---
 for cmd in ingest report insights export metrics demo serve config tui; do
 	set +e

@@ -363,7 +363,7 @@ get_ok "$B/api/events?limit=10"
 echo "ok data routes answer after the fuzz"
 # Half-sent requests are dropped after the header timeout (5 s), not
 # kept for the 30 s idle timeout: wait (bounded) for them to go.
-if command -v ss >/dev/null; then
+if have ss; then
 	for _ in $(seq 40); do
 		n=$(ss -tn state close-wait "( sport = :$PORT )" | tail -n +2 | wc -l)
 		[ "$n" -le 10 ] && break

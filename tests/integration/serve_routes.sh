@@ -50,7 +50,7 @@ err() {
 get "$B/api/health"
 check "health" "$CODE" 200
 jqt "health shape" '(.status == "ok" or .status == "degraded") and (.uptime_s | type == "number") and (.sources | type == "array") and (.store.path | type == "string")'
-check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | awk '{print $2}')"
+check "health version" "$(jq -r .version "$T/body")" "$("$SITREP" --version | awk 'NR == 1 { print $2 }')"
 
 get "$B/api/metrics/overview"
 check "overview" "$CODE" 200
@@ -242,7 +242,7 @@ if [ -n "$MODEL" ]; then
 	grep -q "^sitrep_model_ttft_seconds{model=\"$MODEL\",quantile=\"0.95\"} " "$T/metrics" || fail "no TTFT for $MODEL"
 	echo "ok model tokens and TTFT for $MODEL"
 fi
-if command -v promtool >/dev/null; then
+if have promtool; then
 	promtool check metrics < "$T/metrics" || fail "promtool rejects /metrics"
 	echo "ok promtool check metrics"
 fi

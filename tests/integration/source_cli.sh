@@ -121,7 +121,7 @@ done
 check "appended line stored by serve" "$(sqlite3 s.db "select count(*) from events where event_id='s5'")" 1
 
 # --- the console's header shows a file source's state ---
-command -v tmux >/dev/null || { echo "no tmux: header check skipped"; exit 0; }
+command -v tmux >/dev/null || skip "tmux not installed: the header check cannot run"
 SOCK="sitrep-srccli-$$"
 tm() { tmux -L "$SOCK" "$@"; }
 cleanup_tmux() { tmux -L "$SOCK" kill-server 2>/dev/null || true; cleanup; }

@@ -89,7 +89,7 @@ grep -q "^final http://127.0.0.1:$DEAD/x#every=200ms retrying .*Couldn't connect
 grep -Eq "next_in_ms=[0-9]+" drv.out || fail "no next attempt time"
 
 # TLS: verified by default (self-signed fails), cacert= trusts it.
-if command -v openssl >/dev/null; then
+if have openssl; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem \
 		-days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
 	TPORT=$(free_port)

@@ -22,6 +22,7 @@
 #include "core/field.h"
 #include "core/sketch.h"
 #include "core/store.h"
+#include "core/store_int.h" /* the connection, for PRAGMA cache_size */
 #include "core/summary.h"
 
 void sr_test_store_suite(void);
@@ -1889,6 +1890,37 @@ test_lazy_sample_rollups(void)
 	free(path);
 }
 
+/* The page cache the store's own connection keeps, in KiB. */
+static int
+cache_kib(struct sr_store *st)
+{
+	sqlite3_stmt *q;
+	int v = 0;
+
+	CU_ASSERT_FATAL(sqlite3_prepare_v2(st->db, "PRAGMA cache_size", -1, &q,
+			    NULL) == SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = -sqlite3_column_int(q, 0); /* negative: KiB */
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* sr_store_cache(): set on the open connection, 0 is the default. */
+static void
+test_cache_size(void)
+{
+	struct sr_err e;
+	struct sr_store *st = tmem(0, &e);
+
+	CU_ASSERT_FATAL(st != NULL);
+	CU_ASSERT_EQUAL(cache_kib(st), SR_STORE_CACHE_KIB);
+	sr_store_cache(st, 512);
+	CU_ASSERT_EQUAL(cache_kib(st), 512);
+	sr_store_cache(st, 0);
+	CU_ASSERT_EQUAL(cache_kib(st), 4096);
+	tclose(st);
+}
+
 void
 sr_test_store_suite(void)
 {
@@ -1919,6 +1951,7 @@ sr_test_store_suite(void)
 	CU_add_test(s, "touch insight", test_touch_insight);
 	CU_add_test(s, "lazy sample rollups", test_lazy_sample_rollups);
 	CU_add_test(s, "multi-row sample adds", test_add_samples);
+	CU_add_test(s, "page cache size", test_cache_size);
 	CU_add_test(s, "engine touches firing insights",
 	    test_engine_touches_firing);
 }
