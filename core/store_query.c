@@ -59,7 +59,9 @@ store_qterm(const struct sr_query_term *t, struct sr_buf *w,
 		[SR_QOP_GT] = ">",
 		[SR_QOP_LE] = "<=",
 		[SR_QOP_LT] = "<" };
-	const char *c = store_qcolumn(t->field);
+	/* the template through the store's own SQL sr_template() */
+	const char *c = t->field == SR_QUERY_TEMPLATE ? "sr_template(message)"
+						      : store_qcolumn(t->field);
 	int glob;
 
 	if (t->op == SR_QOP_IS_ERROR) {

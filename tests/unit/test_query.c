@@ -14,6 +14,7 @@
 
 #include "core/query.h"
 #include "core/store.h"
+#include "core/template.h"
 
 void sr_test_query_suite(void);
 
@@ -184,6 +185,22 @@ collect_id(void *ctx, int64_t id, const struct sr_event *ev)
 	return 0;
 }
 
+/* sr_template(message) on the test's connection, as the store has it. */
+static void
+sql_template(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *m = (const char *)sqlite3_value_text(argv[0]);
+	char tpl[SR_TEMPLATE_MAX + 1];
+
+	(void)argc;
+	if (m == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, tpl,
+		    (int)sr_template_make(m, tpl, sizeof(tpl)),
+		    SQLITE_TRANSIENT);
+}
+
 /*
  * Store the events in a fresh file, then check for each case that the
  * compiled SQL (run by this test's own connection), the in-memory match,
@@ -207,6 +224,9 @@ check_cases(const struct sr_event *ev, int nev, const struct qcase *cases,
 	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
 	CU_ASSERT_FATAL(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
 			    NULL) == SQLITE_OK);
+	CU_ASSERT_FATAL(
+	    sqlite3_create_function(db, "sr_template", 1, SQLITE_UTF8, NULL,
+		sql_template, NULL, NULL) == SQLITE_OK);
 	for (size_t c = 0; c < ncases; c++) {
 		struct sr_query f;
 		struct sr_store_bind b[SR_STORE_BINDS_MAX];
@@ -370,6 +390,64 @@ test_query_error(void)
 	sr_query_release(&q);
 }
 
+/*
+ * template= and quoted values.  Events: 1 a 503 "timeout after 1500 ms",
+ * 2 b 500 "timeout after 20 ms", 3 a 500 "connection refused", 4 a 200
+ * no message, 5 c 502 "Timeout after 7 ms".  The template of 1, 2 and 5
+ * is "timeout after <n> ms" (template.h's example masks "1500 ms" as
+ * "<n> ms"), in any case.
+ */
+static void
+test_query_template(void)
+{
+	static const struct qcase cases[] = {
+		{ "template=\"timeout after <n> ms\"", "1 2 5" },
+		{ "TEMPLATE=\"Timeout After <n> ms\" service=a", "1" },
+		{ "template!=\"timeout after <n> ms\"", "3 4" },
+		{ "template~refused", "3" },
+		{ "template=conn*", "3" },
+		{ "\"timeout after\"", "1 2 5" },
+		{ "template=\"timeout after <n> ms\" is:error", "1 2 5" },
+		{ "service=\"a\"", "1 3 4" },
+	};
+	struct sr_event ev[5];
+	struct sr_query q;
+	struct sr_err err;
+	struct sr_buf b;
+
+	ev[0] = ev_make("a", "/x", 503, 10, 1000);
+	ev[0].message = "timeout after 1500 ms";
+	ev[1] = ev_make("b", "/x", 500, 10, 2000);
+	ev[1].message = "timeout after 20 ms";
+	ev[2] = ev_make("a", "/x", 500, 10, 3000);
+	ev[2].message = "connection refused";
+	ev[3] = ev_make("a", "/x", 200, 10, 4000);
+	ev[4] = ev_make("c", "/x", 502, 10, 5000);
+	ev[4].message = "Timeout after 7 ms";
+	check_cases(ev, 5, cases, sizeof(cases) / sizeof(cases[0]));
+	sr_query_init(&q);
+	CU_ASSERT_EQUAL(sr_query_parse(&q, "template=\"abc", &err), -1);
+	CU_ASSERT_EQUAL(sr_query_parse(&q, "template>3", &err), -1);
+	/* quoting: plain as it is; blanks, quotes, backslashes quoted */
+	sr_buf_init(&b);
+	sr_query_quote(&b, "plain");
+	sr_buf_adds(&b, "|");
+	sr_query_quote(&b, "a \"b\" \\c");
+	sr_buf_adds(&b, "|");
+	sr_query_quote(&b, "");
+	CU_ASSERT_STRING_EQUAL(b.data, "plain|\"a \\\"b\\\" \\\\c\"|\"\"");
+	sr_buf_release(&b);
+	/* a quoted value parses back to itself */
+	sr_buf_init(&b);
+	sr_buf_adds(&b, "message=");
+	sr_query_quote(&b, "a \"b\" \\c");
+	CU_ASSERT_EQUAL(sr_query_parse(&q, b.data, &err), 0);
+	CU_ASSERT_EQUAL(q.n, 1);
+	CU_ASSERT_STRING_EQUAL(q.t[0].text, "a \"b\" \\c");
+	sr_buf_release(&b);
+	sr_query_release(&q);
+}
+
 void
 sr_test_query_suite(void)
 {
@@ -379,4 +457,5 @@ sr_test_query_suite(void)
 	CU_add_test(s, "filter_sql_text", test_filter_sql_text);
 	CU_add_test(s, "filter_sql_store", test_filter_sql_store);
 	CU_add_test(s, "query_error", test_query_error);
+	CU_add_test(s, "query_template", test_query_template);
 }
