@@ -818,6 +818,7 @@ screen_prompt_apply(struct screen *s)
 	}
 	sr_query_release(&s->v.filter);
 	s->v.filter = q;
+	s->v.drill = 0;
 	screen_prompt_remember(s, s->pbuf.data);
 	s->prompt = 0;
 	s->perr[0] = '\0';
@@ -1097,6 +1098,7 @@ screen_key(struct screen *s, int ch)
 			s->v.chart_ins[0] = '\0';
 			if (!sr_query_empty(&s->v.filter)) {
 				sr_query_release(&s->v.filter);
+				s->v.drill = 0;
 				screen_flash(s, "event filter cleared");
 			}
 			break;
