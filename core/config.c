@@ -37,6 +37,7 @@ sr_config_release(struct sr_config *c)
 	free(c->tui.tiles);
 	free(c->tui.panels);
 	free(c->tui.theme);
+	free(c->layout.panels);
 	free(c->serve.listen);
 	free(c->serve.token_file);
 	free(c->serve.cors);
@@ -195,6 +196,11 @@ const struct sr_config_key sr_config_keys[] = {
 	    NULL },
 	{ "tui", "ascii", SR_CONF_BOOL, G(tui.ascii), "no",
 	    "ASCII only (no block or braille glyphs)", 0, NULL },
+	{ "layout", "panels", SR_CONF_STRING, G(layout.panels), "",
+	    "the console's panels top to bottom with their share of the "
+	    "screen, NAME[:PERCENT] (chart:25%,services,events:40%); "
+	    "empty: the [tui] layout preset",
+	    0, NULL },
 	{ "serve", "listen", SR_CONF_STRING, G(serve.listen), "127.0.0.1:8081",
 	    "the address to listen on", 0, NULL },
 	{ "serve", "token_file", SR_CONF_STRING, G(serve.token_file), "",
@@ -987,6 +993,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 		    &c->sources[i], file);
 	}
 	each_section(&e, "tui");
+	each_section(&e, "layout");
 	each_section(&e, "serve");
 	sr_buf_release(&e.val);
 	sr_buf_release(&e.from);

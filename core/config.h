@@ -172,6 +172,11 @@ struct sr_config_tui {
 	int ascii;    /* no */
 };
 
+/* [layout]: a custom console layout (tui/layout.h parses it). */
+struct sr_config_layout {
+	char *panels; /* "chart:25%,services,events:40%", or "" */
+};
+
 struct sr_config_serve {
 	char *listen;	   /* "127.0.0.1:8081" */
 	char *token_file;  /* or NULL */
@@ -202,6 +207,7 @@ struct sr_config {
 	struct sr_config_source sources[SR_CONFIG_SOURCES_MAX];
 	size_t n_sources;
 	struct sr_config_tui tui;
+	struct sr_config_layout layout;
 	struct sr_config_serve serve;
 	/* where each value came from, by row of the tables above */
 	struct sr_config_origin key_origin[SR_CONFIG_KEYS_MAX];

@@ -76,6 +76,8 @@ struct screen {
 	unsigned lflags;
 	enum sr_panel_id order[SR_PANEL__COUNT];
 	int norder;
+	struct sr_layout_spec spec; /* [layout] panels=, when spec.n > 0 */
+	char layout_why[160];	    /* the help's line on the layout */
 	int cols, lines;
 	struct sr_tui_frames *frames; /* time travel */
 	struct sr_snapshot *live;
@@ -411,8 +413,13 @@ screen_layout(struct screen *s)
 		delwin(s->overlay);
 		s->overlay = NULL;
 	}
-	sr_layout_compute(s->lpanels, SR_PANEL__COUNT, s->kind, s->lflags,
-	    s->cols, s->lines, s->v.ntiles, s->order, s->norder, &s->lay);
+	if (s->spec.n > 0)
+		sr_layout_compute_spec(s->lpanels, SR_PANEL__COUNT, &s->spec,
+		    s->lflags, s->cols, s->lines, s->v.ntiles, &s->lay);
+	else
+		sr_layout_compute(s->lpanels, SR_PANEL__COUNT, s->kind,
+		    s->lflags, s->cols, s->lines, s->v.ntiles, s->order,
+		    s->norder, &s->lay);
 	s->v.tiny = s->lay.tiny;
 	sr_app_want_procs(s->app, s->lay.r[SR_PANEL_PROCS].h > 0);
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
@@ -488,7 +495,8 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"Tab, Shift-Tab focus the next / previous panel",
 	"arrows, j/k    move in the focused panel (tiles: left/right)",
 	"PgUp/PgDn, g/G page up/down, top/bottom (G: follow the log)",
-	"Enter          detail: service endpoints, insight detail",
+	"Enter          detail: service endpoints, insight detail, "
+	"pattern events",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
 	"Ctrl-L         redraw the whole screen",
@@ -550,6 +558,8 @@ screen_draw_help(struct screen *s)
 
 	if (s->theme_why[0] != '\0' && n < HELP_MAX)
 		lines[n++] = s->theme_why;
+	if (s->layout_why[0] != '\0' && n < HELP_MAX)
+		lines[n++] = s->layout_why;
 	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
 		return;
 	werase(w);
@@ -1181,20 +1191,7 @@ static const char *const kpi_ids[SR_KPI_COUNT] = {
 static void
 screen_panels(struct screen *s)
 {
-	for (int i = 0; sr_panels[i] != NULL; i++) {
-		const struct sr_panel_ops *ops = sr_panels[i];
-		struct sr_layout_panel *lp = &s->lpanel[i];
-
-		if (i >= SR_PANEL_STATUS)
-			SR_BUG("too many panels for SR_PANEL_MAX");
-		if (ops->id != 0 && (int)ops->id != i)
-			SR_BUG("a built-in panel is not at its id");
-		lp->name = ops->name;
-		lp->alias[0] = ops->alias[0];
-		lp->alias[1] = ops->alias[1];
-		memcpy(lp->slot, ops->slot, sizeof(lp->slot));
-		s->lpanels[i] = lp;
-	}
+	sr_tui_layout_panels(s->lpanel, s->lpanels);
 }
 
 /* Parse the [tui] tiles= and panels= lists. */
@@ -1342,6 +1339,33 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 		s->theme = t;
 	screen_panels(s);
 	screen_config(s, cfg);
+	snprintf(s->layout_why, sizeof(s->layout_why),
+	    "layout         %s preset (--layout; [layout] panels: your own)",
+	    sr_layout_name(s->kind));
+	/* [layout] unless --layout names a preset; a bad one: the preset */
+	if (o->layout == NULL && cfg->layout.panels != NULL &&
+	    *cfg->layout.panels != '\0') {
+		char lerr[400];
+
+		if (sr_layout_spec_parse(s->lpanels, SR_PANEL__COUNT,
+			cfg->layout.panels, &s->spec, lerr, sizeof(lerr)) < 0) {
+			fprintf(stderr,
+			    "sitrep: [layout] panels: %s; using the %s "
+			    "layout\n",
+			    lerr, sr_layout_name(s->kind));
+			snprintf(s->v.flash, sizeof(s->v.flash),
+			    "[layout] panels: %.200s; the %s layout", lerr,
+			    sr_layout_name(s->kind));
+			s->flash_until = sr_mono_ms() + 20000;
+		} else {
+			char text[128];
+
+			sr_layout_spec_text(s->lpanels, &s->spec, text,
+			    sizeof(text));
+			snprintf(s->layout_why, sizeof(s->layout_why),
+			    "layout         [layout] %s", text);
+		}
+	}
 	/* history for 1 h / 24 h charts; none for :memory: */
 	s->v.history = sr_app_open_history(app, &herr);
 	s->v.hreq = sr_hreq_new(s->v.history);
