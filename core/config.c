@@ -196,6 +196,11 @@ const struct sr_config_key sr_config_keys[] = {
 	    NULL },
 	{ "tui", "ascii", SR_CONF_BOOL, G(tui.ascii), "no",
 	    "ASCII only (no block or braille glyphs)", 0, NULL },
+	{ "tui", "history_bytes", SR_CONF_COUNT, G(tui.history_bytes),
+	    "4194304",
+	    "memory for the frames kept for pause and time travel (bytes; "
+	    "about 4 KiB a tick: 4 MiB holds the 900 ticks kept at most)",
+	    0, NULL },
 	{ "layout", "panels", SR_CONF_STRING, G(layout.panels), "",
 	    "the console's panels top to bottom with their share of the "
 	    "screen, NAME[:PERCENT] (chart:25%,services,events:40%); "

@@ -164,12 +164,13 @@ struct sr_config_insights {
 };
 
 struct sr_config_tui {
-	char *layout; /* "auto" */
-	char *tiles;  /* comma list of KPI ids */
-	char *panels; /* comma list, in order */
-	char *theme;  /* "default" */
-	int mouse;    /* yes */
-	int ascii;    /* no */
+	char *layout;	       /* "auto" */
+	char *tiles;	       /* comma list of KPI ids */
+	char *panels;	       /* comma list, in order */
+	char *theme;	       /* "default" */
+	int mouse;	       /* yes */
+	int ascii;	       /* no */
+	int64_t history_bytes; /* the pause / time-travel frames, 4 MiB */
 };
 
 /* [layout]: a custom console layout (tui/layout.h parses it). */

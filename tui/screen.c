@@ -1320,7 +1320,8 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 && !o->ascii &&
 	    !cfg->tui.ascii;
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
-	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
+	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
+	    cfg->tui.history_bytes > 0 ? (size_t)cfg->tui.history_bytes : 1);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	s->bell = o->bell;
 	sr_buf_init(&s->pbuf);
