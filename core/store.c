@@ -825,7 +825,11 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 					       : "PRAGMA synchronous = NORMAL",
 		err) < 0 ||
 	    store_exec(st, "PRAGMA temp_store = MEMORY", err) < 0 ||
-	    store_exec(st, "PRAGMA cache_size = -16000", err) < 0)
+	    store_exec(st,
+		(st->flags & SR_STORE_SMALL_CACHE)
+		    ? "PRAGMA cache_size = -2048"
+		    : "PRAGMA cache_size = -16000",
+		err) < 0)
 		return -1;
 	if (store_migrate(st, err) < 0)
 		return -1;

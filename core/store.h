@@ -111,6 +111,13 @@ enum sr_store_flags {
 	 * minute's rollups, which the raw rows still hold.
 	 */
 	SR_STORE_LAZY_ROLLUPS = 1 << 3,
+	/*
+	 * A page cache of 2 MiB instead of 16 MiB: a long-running writer
+	 * that appends a little at a time (the console, serve) touches few
+	 * pages a commit, and a 16 MiB cache only fills up over the hours
+	 * (bulk ingest keeps the large one).
+	 */
+	SR_STORE_SMALL_CACHE = 1 << 4,
 };
 
 /* Retention; a zero field keeps that data forever. */

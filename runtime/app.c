@@ -722,7 +722,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		app->db_path = sr_xstrdup(app->cfg.general.db);
 	else
 		app->db_path = sr_store_default_path();
-	flags = o->store_flags | SR_STORE_LAZY_ROLLUPS;
+	flags = o->store_flags | SR_STORE_LAZY_ROLLUPS | SR_STORE_SMALL_CACHE;
 	if (app->cfg.general.durable)
 		flags |= SR_STORE_DURABLE;
 	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
