@@ -91,9 +91,15 @@ sketch_reserve_cap(struct sr_sketch *s, uint32_t n)
 
 	if (n <= s->cap)
 		return;
-	cap = s->cap ? s->cap : 16;
-	while (cap < n)
-		cap *= 2;
+	/*
+	 * A quarter more than before (or than asked), in steps of 32 bins:
+	 * a console holds a sketch per bucket of every service, endpoint
+	 * and model, so doubling left a third of their bins unused.
+	 */
+	cap = s->cap + s->cap / 4;
+	if (cap < n)
+		cap = n;
+	cap = (cap + 31) & ~31u;
 	s->bins = sr_xrealloc(s->bins, (size_t)cap * sizeof(*s->bins));
 	s->cap = cap;
 }
