@@ -64,7 +64,7 @@ awk -v s=$((sprev - s0)) -v h=$((hprev - h0)) -v k="$tck" -v d="$DUR" \
 		for (i = 1; i <= NR; i++)
 			if (t[i] > d / 2) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
 		printf "sitrep: cpu %.2f s per %d s, htop %.2f s: %.2fx htop\n",
-		    s / k * st / d, st, h / k * st / d, h > 0 ? s / h : 0
+		    s / k * st / d, st, h / k * st / d, (h > 0 ? s / h : 0)
 		printf "sitrep: rss %.1f MiB at %d s; over the second half it moved %.1f MiB (%.1f..%.1f)\n",
 		    r[NR] / 1024, d, (hi - lo) / 1024, lo / 1024, hi / 1024
 	}' "$T/rss"

@@ -31,6 +31,9 @@ SR_PANEL_LIST(PANEL_DECLARE)
 const struct sr_panel_ops *const sr_panels[] = { SR_PANEL_LIST(PANEL_REF)
 	    NULL };
 
+_Static_assert(sizeof(sr_panels) / sizeof(sr_panels[0]) - 1 <= SR_PANEL_STATUS,
+    "too many panels for SR_PANEL_MAX");
+
 void
 sr_tui_layout_panels(struct sr_layout_panel *lp,
     const struct sr_layout_panel **lps)
@@ -40,8 +43,6 @@ sr_tui_layout_panels(struct sr_layout_panel *lp,
 	for (int i = 0; sr_panels[i] != NULL; i++) {
 		const struct sr_panel_ops *ops = sr_panels[i];
 
-		if (i >= SR_PANEL_STATUS)
-			SR_BUG("too many panels for SR_PANEL_MAX");
 		if (ops->id != 0 && (int)ops->id != i)
 			SR_BUG("a built-in panel is not at its id");
 		lp[i].name = ops->name;
