@@ -79,4 +79,16 @@ read -r total errs < <(sqlite3 -separator ' ' "$T/db" "SELECT count(*),
 	FROM events WHERE service = '$svc'")
 line=$(tm capture-pane -p -t s | grep -o "stored: .*" | sed 's/ *$//')
 check "service $svc counts" "$line" "stored: $total events, $errs errors  by endpoint:$want"
+tm send-keys -t s q
+for _ in $(seq 100); do pgrep -f -- "--db $T/db" >/dev/null || break; sleep 0.1; done
+
+# the same template through the web API's stored events (?q=)
+command -v jq >/dev/null || skip "jq not installed"
+PORT=$(free_port)
+"$SITREP" serve --db "$T/db" --listen "127.0.0.1:$PORT" </dev/null 2>"$T/serve.log" &
+PIDS+=("$!")
+wait_http "http://127.0.0.1:$PORT/api/health"
+n=$(curl -s "http://127.0.0.1:$PORT/api/events?limit=1000&q=template%3D%22db%20timeout%20after%20%3Cn%3E%20ms%22%20is%3Aerror" |
+	jq -r '"\(.events | length) \([.events[] | select(.message | test("^db timeout after [0-9]+ ms$"))] | length)"')
+check "?q=template=...: stored events, all of the template" "$n" "14 14"
 echo "tui_drill_store: ok"
