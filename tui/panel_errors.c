@@ -4,7 +4,7 @@
  * by normalised template), most in the last hour first: count in the
  * last hour and since start, first and last seen, the services that
  * logged it and the template.  Enter filters the event log to the
- * pattern's template (template=T is:error, every service, all stored
+ * pattern's template (is:error template=T, every service, all stored
  * history), and the log counts the stored matches by service.
  */
 #include "tui/tui.h"
@@ -90,9 +90,9 @@ err_drill(struct sr_tui_view *v, const struct sr_snap_error *e)
 	char flash[256];
 
 	sr_buf_init(&q);
-	sr_buf_adds(&q, "template=");
+	/* is:error first: SQL tests the flag before making templates */
+	sr_buf_adds(&q, "is:error template=");
 	sr_query_quote(&q, e->template);
-	sr_buf_adds(&q, " is:error");
 	snprintf(flash, sizeof(flash),
 	    "events of error pattern: %.200s (Esc in the event log clears)",
 	    e->template);

@@ -19,7 +19,7 @@
  * service or an insight) the first row counts every stored event of the
  * filter by service (by endpoint when the filter names a service), from
  * the store through a second slot: the same query as the rows, over all
- * stored history, not only what memory holds.
+ * stored history, not only what memory holds, again every 15 s.
  */
 #include "tui/tui.h"
 
@@ -34,6 +34,8 @@
 
 #define EV_PAGE 200	  /* rows per store query */
 #define EV_CACHE_MAX 5000 /* fetched rows kept, at most */
+/* a drill-down's stored counts are read again this often */
+#define DRILL_REFRESH_MS 15000
 
 /* A row of the list shown: a fetched row (mem 0) or a snapshot event. */
 struct shown {
@@ -442,7 +444,8 @@ drill_counts(struct events *p, WINDOW *win, const struct sr_snapshot *s)
 		return 0;
 	}
 	field = drill_field(&v->filter);
-	sr_hreq_want_counts(p->cslot, &v->filter, field, s->now_ms, 5000);
+	sr_hreq_want_counts(p->cslot, &v->filter, field, s->now_ms,
+	    DRILL_REFRESH_MS);
 	c = sr_hreq_counts(p->cslot);
 	sr_buf_init(&b);
 	if (sr_hreq_state(p->cslot) == SR_HREQ_FAILED)

@@ -59,7 +59,7 @@ check "sqlite3: error_minute" "$(sqlite3 "$T/db" "SELECT SUM(n) FROM error_minut
 	WHERE message = 'db timeout after <n> ms'")" 14
 line=$(tm capture-pane -p -t s | grep -o "stored: .*" | sed 's/ *$//')
 check "drill counts" "$line" "stored: $total events, $total errors  by service:$want"
-tm capture-pane -p -t s | grep -q 'filter: template="db timeout after <n> ms" is:error' ||
+tm capture-pane -p -t s | grep -q 'filter: is:error template="db timeout after <n> ms"' ||
 	fail "the log's filter is the template"
 
 # a service row: e counts its stored events by endpoint
