@@ -19,6 +19,7 @@
 #include "core/insight.h"
 #include "core/store.h"
 #include "core/util.h"
+#include "tui/layout.h"
 
 struct config_out {
 	struct sr_buf *b;
@@ -26,6 +27,36 @@ struct config_out {
 	int json;
 	int n;
 };
+
+/*
+ * After [layout] panels: the console's effective layout, as a comment
+ * (a bad one: the error on stderr, and the preset the console uses).
+ */
+static void
+config_layout(struct sr_buf *b, const char *value)
+{
+	struct sr_layout_panel lp[SR_PANEL__COUNT];
+	const struct sr_layout_panel *lps[SR_PANEL__COUNT];
+	struct sr_layout_spec sp;
+	char err[400], text[512];
+
+	if (*value == '\0') {
+		sr_buf_adds(b, "; effective: the [tui] layout preset\n");
+		return;
+	}
+	sr_tui_layout_panels(lp, lps);
+	if (sr_layout_spec_parse(lps, SR_PANEL__COUNT, value, &sp, err,
+		sizeof(err)) < 0) {
+		fprintf(stderr, "sitrep config: [layout] panels: %s\n", err);
+		sr_buf_addf(b,
+		    "; effective: the [tui] layout preset ([layout] panels: "
+		    "%s)\n",
+		    err);
+		return;
+	}
+	sr_layout_spec_text(lps, &sp, text, sizeof(text));
+	sr_buf_addf(b, "; effective: %s\n", text);
+}
 
 static void
 config_line(void *ctx, const char *section, const char *key, const char *value,
@@ -59,6 +90,8 @@ config_line(void *ctx, const char *section, const char *key, const char *value,
 	}
 	sr_buf_addf(w->b, "%s%s%s  ; %s\n", key, sr_config_eq(key, value),
 	    value, origin);
+	if (strcmp(section, "layout") == 0 && strcmp(key, "panels") == 0)
+		config_layout(w->b, value);
 	free(shown);
 }
 

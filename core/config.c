@@ -37,6 +37,7 @@ sr_config_release(struct sr_config *c)
 	free(c->tui.tiles);
 	free(c->tui.panels);
 	free(c->tui.theme);
+	free(c->layout.panels);
 	free(c->serve.listen);
 	free(c->serve.token_file);
 	free(c->serve.cors);
@@ -218,6 +219,16 @@ const struct sr_config_key sr_config_keys[] = {
 	{ "limits", "prom_series", SR_CONF_COUNT, G(limits.prom_series), "2000",
 	    "series a prom: source keeps (plain series and histograms); "
 	    "samples of more are dropped and counted in its status",
+	    0, NULL },
+	{ "tui", "history_bytes", SR_CONF_COUNT, G(tui.history_bytes),
+	    "4194304",
+	    "memory for the frames kept for pause and time travel (bytes; "
+	    "about 4 KiB a tick: 4 MiB holds the 900 ticks kept at most)",
+	    0, NULL },
+	{ "layout", "panels", SR_CONF_STRING, G(layout.panels), "",
+	    "the console's panels top to bottom with their share of the "
+	    "screen, NAME[:PERCENT] (chart:25%,services,events:40%); "
+	    "empty: the [tui] layout preset",
 	    0, NULL },
 	{ "serve", "listen", SR_CONF_STRING, G(serve.listen), "127.0.0.1:8081",
 	    "the address to listen on", 0, NULL },
@@ -1058,6 +1069,7 @@ sr_config_each(const struct sr_config *c, sr_config_each_fn *fn, void *ctx)
 	}
 	each_section(&e, "limits");
 	each_section(&e, "tui");
+	each_section(&e, "layout");
 	each_section(&e, "serve");
 	each_section(&e, "limits");
 	each_section(&e, "otlp");

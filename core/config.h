@@ -166,12 +166,18 @@ struct sr_config_insights {
 };
 
 struct sr_config_tui {
-	char *layout; /* "auto" */
-	char *tiles;  /* comma list of KPI ids */
-	char *panels; /* comma list, in order */
-	char *theme;  /* "default" */
-	int mouse;    /* yes */
-	int ascii;    /* no */
+	char *layout;	       /* "auto" */
+	char *tiles;	       /* comma list of KPI ids */
+	char *panels;	       /* comma list, in order */
+	char *theme;	       /* "default" */
+	int mouse;	       /* yes */
+	int ascii;	       /* no */
+	int64_t history_bytes; /* the pause / time-travel frames, 4 MiB */
+};
+
+/* [layout]: a custom console layout (tui/layout.h parses it). */
+struct sr_config_layout {
+	char *panels; /* "chart:25%,services,events:40%", or "" */
 };
 
 struct sr_config_serve {
@@ -221,6 +227,7 @@ struct sr_config {
 	struct sr_config_source sources[SR_CONFIG_SOURCES_MAX];
 	size_t n_sources;
 	struct sr_config_tui tui;
+	struct sr_config_layout layout;
 	struct sr_config_serve serve;
 	struct sr_config_otlp otlp;
 	/* where each value came from, by row of the tables above */

@@ -86,6 +86,10 @@ struct sr_engine {
 	struct sr_snapshot *current;
 };
 
+/* Each KPI's stable id (enum sr_kpi_id order): JSON, "kpi.<id>" samples. */
+static const char *const eng_kpi_keys[SR_KPI_COUNT] = { "cpu", "mem", "load",
+	"disk", "net", "events", "errors", "p95", "users", "sessions" };
+
 struct sr_engine *
 sr_engine_new(const struct sr_config *cfg)
 {
@@ -352,6 +356,55 @@ sr_engine_restore(struct sr_engine *e, struct sr_store *st, struct sr_err *err)
 	return sr_insights_restore(e->ins, st, e->now_ms, err);
 }
 
+struct eng_fill {
+	struct eng_kpi_hist *h;
+	int64_t first_ms, step_ms;
+};
+
+static void
+engine_fill_point(void *ctx, const struct sr_series_point *pt)
+{
+	struct eng_fill *f = ctx;
+	int64_t i = (pt->ts_ms - f->first_ms) / f->step_ms;
+
+	if (i >= 0 && i < SR_SNAP_HIST)
+		f->h->v[i] = (float)pt->avg;
+}
+
+int
+sr_engine_backfill(struct sr_engine *e, struct sr_store *st, int64_t now_ms,
+    struct sr_err *err)
+{
+	int64_t step = e->cfg->general.interval_ms > 0
+	    ? e->cfg->general.interval_ms
+	    : 1000;
+	/* the bucket of the newest tick before now, and SR_SNAP_HIST back */
+	int64_t last = (now_ms - 1) / step * step;
+	int64_t first = last - (int64_t)(SR_SNAP_HIST - 1) * step;
+
+	for (int id = 0; id < SR_KPI_COUNT; id++) {
+		struct eng_kpi_hist *h = &e->khist[id];
+		struct eng_fill f = { h, first, step };
+		char name[64];
+		int skip = 0;
+
+		if (h->n > 0)
+			continue; /* ticks ran already: keep them */
+		for (int i = 0; i < SR_SNAP_HIST; i++)
+			h->v[i] = NAN;
+		snprintf(name, sizeof(name), "kpi.%s", eng_kpi_keys[id]);
+		if (sr_store_series(st, name, first, last + step, step,
+			engine_fill_point, &f, err) == -1)
+			return -1;
+		/* from the first stored value on; gaps stay NAN */
+		while (skip < SR_SNAP_HIST && isnan(h->v[skip]))
+			skip++;
+		h->n = SR_SNAP_HIST - skip;
+		memmove(h->v, h->v + skip, (size_t)h->n * sizeof(float));
+	}
+	return 0;
+}
+
 /* ---- tick ---- */
 
 static void
@@ -525,14 +578,14 @@ add2(double a, double b)
 
 static void
 kpi_set(struct sr_engine *e, struct sr_snapshot *s, enum sr_kpi_id id,
-    const char *key, const char *label, const char *unit, double value,
-    double prev, const char *rule, double scale)
+    const char *label, const char *unit, double value, double prev,
+    const char *rule, double scale)
 {
 	struct sr_snap_kpi *k = &s->kpi[id];
 	const struct sr_rule_params *p =
 	    rule ? sr_config_rule(e->cfg, rule) : NULL;
 
-	k->id = key;
+	k->id = eng_kpi_keys[id];
 	k->label = label;
 	k->unit = unit;
 	k->value = value;
@@ -564,18 +617,17 @@ build_kpis(struct sr_engine *e, struct sr_snapshot *s, const struct sr_view *v)
 		ncpu = e->ncpu;
 	sr_agg_total_win(e->agg, SR_WIN_1M, &w1);
 	sr_agg_total_prev(e->agg, SR_WIN_1M, &wp);
-	kpi_set(e, s, SR_KPI_CPU, "cpu", "CPU", "%",
+	kpi_set(e, s, SR_KPI_CPU, "CPU", "%",
 	    sr_view_metric(v, "cpu.total.busy_pct"),
 	    metric_prev(e, "cpu.total.busy_pct", back), "cpu", 1);
-	kpi_set(e, s, SR_KPI_MEM, "mem", "Memory", "%",
+	kpi_set(e, s, SR_KPI_MEM, "Memory", "%",
 	    sr_view_metric(v, "mem.used_pct"),
 	    metric_prev(e, "mem.used_pct", back), "memory", 1);
-	kpi_set(e, s, SR_KPI_LOAD, "load", "Load", "",
-	    sr_view_metric(v, "load.1"), metric_prev(e, "load.1", back), "load",
-	    ncpu);
+	kpi_set(e, s, SR_KPI_LOAD, "Load", "", sr_view_metric(v, "load.1"),
+	    metric_prev(e, "load.1", back), "load", ncpu);
 	s->kpi[SR_KPI_LOAD].value2 = sr_view_metric(v, "load.1") / ncpu;
 	s->kpi[SR_KPI_LOAD].unit2 = "per core";
-	kpi_set(e, s, SR_KPI_DISK, "disk", "Disk", "%",
+	kpi_set(e, s, SR_KPI_DISK, "Disk", "%",
 	    metric_max(v, "disk.", ".util_pct"), NAN, NULL, 1);
 	disk_b = add2(sr_view_metric(v, "disk.total.read_bytes_per_s"),
 	    sr_view_metric(v, "disk.total.write_bytes_per_s"));
@@ -585,18 +637,17 @@ build_kpis(struct sr_engine *e, struct sr_snapshot *s, const struct sr_view *v)
 	    sr_view_metric(v, "net.total.tx_bytes_per_s"));
 	netp = add2(metric_prev(e, "net.total.rx_bytes_per_s", back),
 	    metric_prev(e, "net.total.tx_bytes_per_s", back));
-	kpi_set(e, s, SR_KPI_NET, "net", "Network", "bytes/s", net, netp, NULL,
-	    1);
-	kpi_set(e, s, SR_KPI_EVENTS, "events", "Events", "/s", w1.req_per_s,
-	    wp.req_per_s, NULL, 1);
-	kpi_set(e, s, SR_KPI_ERRORS, "errors", "Errors", "%",
+	kpi_set(e, s, SR_KPI_NET, "Network", "bytes/s", net, netp, NULL, 1);
+	kpi_set(e, s, SR_KPI_EVENTS, "Events", "/s", w1.req_per_s, wp.req_per_s,
+	    NULL, 1);
+	kpi_set(e, s, SR_KPI_ERRORS, "Errors", "%",
 	    w1.requests ? 100 * w1.rate_5xx : NAN,
 	    wp.requests ? 100 * wp.rate_5xx : NAN, "error_rate", 100);
-	kpi_set(e, s, SR_KPI_P95, "p95", "p95", "ms", w1.p95, wp.p95, NULL, 1);
+	kpi_set(e, s, SR_KPI_P95, "p95", "ms", w1.p95, wp.p95, NULL, 1);
 	sr_agg_users(e->agg, &u, NULL, 0);
-	kpi_set(e, s, SR_KPI_USERS, "users", "Users", "",
-	    (double)u.active_users, NAN, NULL, 1);
-	kpi_set(e, s, SR_KPI_SESSIONS, "sessions", "Sessions", "",
+	kpi_set(e, s, SR_KPI_USERS, "Users", "", (double)u.active_users, NAN,
+	    NULL, 1);
+	kpi_set(e, s, SR_KPI_SESSIONS, "Sessions", "",
 	    (double)u.active_sessions, NAN, NULL, 1);
 }
 

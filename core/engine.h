@@ -14,6 +14,7 @@
  * Typical loop (runtime/app.c):
  *	e = sr_engine_new(&cfg);
  *	sr_engine_restore(e, store, &err);	   reload stored insights
+ *	sr_engine_backfill(e, store, now, &err);   KPI histories
  *	sr_actions_attach(e, &cfg, &err);	   actions/actions.h
  *	each event:   sr_engine_event(e, &ev);
  *	each sample:  sr_engine_sample(e, name, unit, ts, v) or
@@ -93,6 +94,18 @@ void sr_engine_self_rss(struct sr_engine *e, uint64_t rss_bytes);
  */
 int
 sr_engine_restore(struct sr_engine *e, struct sr_store *st, struct sr_err *err);
+
+/*
+ * Fill each KPI's tick history (the snapshot's kpi[].hist: tiles'
+ * sparklines, the console's 1 and 5 minute charts) with the stored
+ * "kpi.<id>" samples of the last SR_SNAP_HIST ticks before now_ms, one
+ * value per tick (the average of its bucket, NAN where none), from the
+ * first stored one on, so the charts are full from the first second.
+ * Called once at start, before the first tick (a KPI that has ticks
+ * already is left alone).  0, or -1 with detail in err.
+ */
+int sr_engine_backfill(struct sr_engine *e, struct sr_store *st, int64_t now_ms,
+    struct sr_err *err);
 
 /*
  * One tick at wall time now_ms: roll the windows, evaluate every enabled

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "core/field.h"
+#include "core/template.h"
 
 int
 sr_query_field_numeric(int field)
@@ -136,6 +137,14 @@ query_term(struct sr_query_term *t, const char *w, struct sr_err *err)
 		}
 	if (op < 0)
 		return sr_err_set(err, "bad operator in '%s'", w);
+	if (klen == 8 && strncasecmp(w, "template", 8) == 0) {
+		if (op != SR_QOP_EQ && op != SR_QOP_NE && op != SR_QOP_HAS)
+			return sr_err_set(err, "'template' is not numeric");
+		t->field = SR_QUERY_TEMPLATE;
+		t->op = op;
+		t->text = sr_xstrdup(v);
+		return 0;
+	}
 	if ((f = sr_field_query_find(w, klen)) == NULL)
 		return sr_err_set(err, "unknown field '%.*s'", (int)klen, w);
 	t->field = f->id;
@@ -157,14 +166,68 @@ query_term(struct sr_query_term *t, const char *w, struct sr_err *err)
 	return 0;
 }
 
+/*
+ * The next term of *p (blanks skipped) into a copy made in place: text in
+ * double quotes keeps its blanks, \" and \\ there are a quote and a
+ * backslash.  NULL at the end; "" with an error for an open quote.
+ */
+static char *
+query_word(char **p, int *open)
+{
+	char *r = *p, *w;
+	int quoted = 0;
+
+	*open = 0;
+	while (*r == ' ' || *r == '\t')
+		r++;
+	if (*r == '\0')
+		return NULL;
+	w = r;
+	for (char *o = r;; r++) {
+		if (*r == '\0' || (!quoted && (*r == ' ' || *r == '\t'))) {
+			*open = quoted;
+			*p = *r ? r + 1 : r;
+			*o = '\0';
+			return w;
+		}
+		if (*r == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (quoted && *r == '\\' && (r[1] == '"' || r[1] == '\\'))
+			r++;
+		*o++ = *r;
+	}
+}
+
+void
+sr_query_quote(struct sr_buf *b, const char *v)
+{
+	if (*v != '\0' && strpbrk(v, " \t\"\\") == NULL) {
+		sr_buf_adds(b, v);
+		return;
+	}
+	sr_buf_adds(b, "\"");
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			sr_buf_adds(b, "\\");
+		sr_buf_addc(b, *v);
+	}
+	sr_buf_adds(b, "\"");
+}
+
 /* Parse the terms of s after q's; q->n grows.  -1: q->n as it was. */
 static int
 query_terms(struct sr_query *q, const char *s, struct sr_err *err)
 {
 	char *copy = sr_xstrdup(s), *p = copy, *w;
-	int n0 = q->n;
+	int n0 = q->n, open;
 
-	while ((w = strsep(&p, " \t")) != NULL) {
+	while ((w = query_word(&p, &open)) != NULL) {
+		if (open) {
+			sr_err_set(err, "unclosed quote in '%s'", w);
+			goto fail;
+		}
 		if (*w == '\0')
 			continue;
 		if (q->n == SR_QUERY_TERMS_MAX) {
@@ -278,6 +341,20 @@ query_match_term(const struct sr_query_term *t, const struct sr_event *ev)
 		return sr_event_is_error(ev);
 	if (t->op == SR_QOP_STATUS_SET)
 		return query_status_in(t, ev);
+	if (t->field == SR_QUERY_TEMPLATE) {
+		char tpl[SR_TEMPLATE_MAX + 1];
+		const char *m = NULL;
+
+		if (ev->message != NULL) {
+			sr_template_make(ev->message, tpl, sizeof(tpl));
+			m = tpl;
+		}
+		if (t->op == SR_QOP_EQ)
+			return query_equal(m, t->text);
+		if (t->op == SR_QOP_NE)
+			return !query_equal(m, t->text);
+		return query_contains(m, t->text);
+	}
 	if (t->field == SR_QUERY_TEXT) {
 		for (int f = 0; f < SR_FIELD__COUNT; f++)
 			if (query_contains(query_str(ev, f), t->text))

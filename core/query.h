@@ -13,6 +13,11 @@
  *   field>=N  >N  <=N  <N   numeric (status, latency, tokens_in/out, ttft)
  *   status=5xx        a status class; status=5xx,404,error any of a list
  *                     of classes, codes (100..599) and error events
+ *   template=T        the message's error template (core/template.h) is
+ *                     T (any case; * and ? glob); also != and ~
+ *
+ * A value (or a text term) with spaces is written in double quotes,
+ * with \" and \\ inside: template="timeout after <n> ms".
  *
  * Fields are the text and number fields of the event field table
  * (core/field.h), by query name, model name or column: service, endpoint
@@ -37,8 +42,12 @@
 #define SR_QUERY_TERMS_MAX 8
 #define SR_QUERY_CODES_MAX 16 /* codes in one status list */
 
-/* A term's field: an enum sr_field_id (core/field.h), or free text. */
+/*
+ * A term's field: an enum sr_field_id (core/field.h), free text, or the
+ * template of the message.
+ */
 #define SR_QUERY_TEXT (-1)
+#define SR_QUERY_TEMPLATE (-2)
 
 enum sr_query_op {
 	SR_QOP_EQ,
@@ -98,6 +107,12 @@ int sr_query_match(const struct sr_query *q, const struct sr_event *ev);
 
 /* 1 when the query has no term and no time bound. */
 int sr_query_empty(const struct sr_query *q);
+
+/*
+ * Append v to b as one query value: as it is when it has no space, quote
+ * or backslash, else in double quotes with \" and \\ escaped.
+ */
+void sr_query_quote(struct sr_buf *b, const char *v);
 
 /* 1 for a term field whose values are numbers (status, latency, ...). */
 int sr_query_field_numeric(int field);

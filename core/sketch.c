@@ -34,8 +34,23 @@ struct sr_sketch {
 	int32_t lo; /* index of bins[0] */
 	uint32_t nbins;
 	uint32_t cap;
-	uint64_t *bins;
+	/*
+	 * 32-bit counts (half the memory of a console's hundreds of
+	 * bucket sketches); a bin saturates at UINT32_MAX, four billion
+	 * values of one bin in one sketch, which no window, rollup minute
+	 * or report range here comes near.
+	 */
+	uint32_t *bins;
 };
+
+/* *b += n, saturating. */
+static void
+sketch_bin_inc(uint32_t *b, uint64_t n)
+{
+	uint64_t v = (uint64_t)*b + n;
+
+	*b = v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
 
 static const double sketch_gamma =
     (1.0 + SR_SKETCH_REL_ERR) / (1.0 - SR_SKETCH_REL_ERR);
@@ -91,9 +106,15 @@ sketch_reserve_cap(struct sr_sketch *s, uint32_t n)
 
 	if (n <= s->cap)
 		return;
-	cap = s->cap ? s->cap : 16;
-	while (cap < n)
-		cap *= 2;
+	/*
+	 * A quarter more than before (or than asked), in steps of 32 bins:
+	 * a console holds a sketch per bucket of every service, endpoint
+	 * and model, so doubling left a third of their bins unused.
+	 */
+	cap = s->cap + s->cap / 4;
+	if (cap < n)
+		cap = n;
+	cap = (cap + 31) & ~31u;
 	s->bins = sr_xrealloc(s->bins, (size_t)cap * sizeof(*s->bins));
 	s->cap = cap;
 }
@@ -136,7 +157,7 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 				folded += s->bins[k];
 			s->nbins = 0;
 			sketch_cover(s, newlo, newhi);
-			s->bins[0] += folded;
+			sketch_bin_inc(&s->bins[0], folded);
 			return;
 		}
 		for (uint32_t k = 0; k < drop; k++)
@@ -144,7 +165,7 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 		keep = s->nbins - drop;
 		memmove(s->bins, s->bins + drop,
 		    (size_t)keep * sizeof(*s->bins));
-		s->bins[0] += folded;
+		sketch_bin_inc(&s->bins[0], folded);
 		s->lo = newlo;
 		s->nbins = keep;
 		lo = newlo;
@@ -175,7 +196,7 @@ sketch_bin_add(struct sr_sketch *s, int32_t idx, uint64_t n)
 		sketch_cover(s, idx, idx);
 	if (idx < s->lo)
 		idx = s->lo;
-	s->bins[idx - s->lo] += n;
+	sketch_bin_inc(&s->bins[idx - s->lo], n);
 }
 
 static void
@@ -219,10 +240,10 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 		    (int64_t)src->lo + src->nbins <=
 			(int64_t)dst->lo + dst->nbins) {
 			/* covered (the usual case): add bin to bin */
-			uint64_t *d = dst->bins + (src->lo - dst->lo);
+			uint32_t *d = dst->bins + (src->lo - dst->lo);
 
 			for (uint32_t k = 0; k < src->nbins; k++)
-				d[k] += src->bins[k];
+				sketch_bin_inc(&d[k], src->bins[k]);
 		} else {
 			for (uint32_t k = 0; k < src->nbins; k++)
 				if (src->bins[k])
@@ -243,7 +264,7 @@ sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src)
 	dst->zero -= src->zero < dst->zero ? src->zero : dst->zero;
 	for (uint32_t k = 0; k < src->nbins && dst->nbins > 0; k++) {
 		int64_t idx = (int64_t)src->lo + k;
-		uint64_t *b;
+		uint32_t *b;
 
 		if (src->bins[k] == 0 || idx >= (int64_t)dst->lo + dst->nbins)
 			continue;

@@ -6,7 +6,8 @@
  * nearest-rank quantile of the values added.  Memory is bounded: at most
  * SR_SKETCH_MAX_BINS bins (the lowest bins collapse first, so the error
  * bound can only loosen for the smallest values).  Values <= 0 count in a
- * zero bin.
+ * zero bin.  Bin counts are 32-bit: a bin saturates at 4,294,967,295
+ * values (in one sketch), far beyond any window, rollup or report.
  */
 #ifndef SR_CORE_SKETCH_H
 #define SR_CORE_SKETCH_H

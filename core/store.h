@@ -406,6 +406,23 @@ int64_t sr_store_events(struct sr_store *st, const struct sr_store_evq *q,
 int sr_store_count_events(struct sr_store *st, const struct sr_store_evq *q,
     int64_t *n, struct sr_err *err);
 
+/*
+ * One group of sr_store_count_by(): the field's value ("" for none), the
+ * events of the group and the errors among them (sr_event_is_error()).
+ * Return 0 to go on, non-zero to stop.
+ */
+typedef int
+sr_store_group_fn(void *ctx, const char *value, int64_t n, int64_t errors);
+
+/*
+ * The events q selects (limit and order ignored) counted by the value of
+ * field (a text field of core/field.h: service, endpoint, host ...),
+ * delivered most events first, then by value.  The drill-downs' figures:
+ * the same query as the event log's, over every stored event.  0 or -1.
+ */
+int sr_store_count_by(struct sr_store *st, const struct sr_store_evq *q,
+    int field, sr_store_group_fn *fn, void *ctx, struct sr_err *err);
+
 /* The largest event id stored (0 when none); 0 or -1. */
 int sr_store_max_event_id(struct sr_store *st, int64_t *id, struct sr_err *err);
 

@@ -59,7 +59,9 @@ store_qterm(const struct sr_query_term *t, struct sr_buf *w,
 		[SR_QOP_GT] = ">",
 		[SR_QOP_LE] = "<=",
 		[SR_QOP_LT] = "<" };
-	const char *c = store_qcolumn(t->field);
+	/* the template through the store's own SQL sr_template() */
+	const char *c = t->field == SR_QUERY_TEMPLATE ? "sr_template(message)"
+						      : store_qcolumn(t->field);
 	int glob;
 
 	if (t->op == SR_QOP_IS_ERROR) {
@@ -271,7 +273,7 @@ store_cond_i64(struct sr_buf *sql, struct store_i64s *p, const char *cond,
 static int
 store_ev_prepare(struct sr_store *st, const struct sr_store_evq *q,
     const char *what, enum sr_store_order order, int with_order, int64_t min_id,
-    sqlite3_stmt **s, int *exact, struct sr_err *err)
+    const char *tail, sqlite3_stmt **s, int *exact, struct sr_err *err)
 {
 	struct sr_store_bind b[SR_STORE_BINDS_MAX];
 	struct store_i64s p = { .n = 0 };
@@ -309,6 +311,8 @@ store_ev_prepare(struct sr_store *st, const struct sr_store_evq *q,
 		sr_buf_adds(&sql, " AND service = ?");
 	if (q->host != NULL)
 		sr_buf_adds(&sql, " AND host = ?");
+	if (tail != NULL)
+		sr_buf_adds(&sql, tail);
 	if (with_order) {
 		sr_buf_adds(&sql,
 		    order == SR_STORE_BY_TS ? " ORDER BY ts, id"
@@ -352,8 +356,8 @@ store_ev_stream(struct sr_store *st, const struct sr_store_evq *q,
 	int64_t n = 0;
 	int exact, rc = SQLITE_DONE, stop = 0;
 
-	if (store_ev_prepare(st, q, st->ev_cols, order, 1, min_id, &s, &exact,
-		err) < 0)
+	if (store_ev_prepare(st, q, st->ev_cols, order, 1, min_id, NULL, &s,
+		&exact, err) < 0)
 		return -1;
 	while ((q->limit <= 0 || n < q->limit) &&
 	    (rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -420,8 +424,8 @@ sr_store_count_events(struct sr_store *st, const struct sr_store_evq *q,
 
 	*n = 0;
 	all.limit = 0;
-	if (store_ev_prepare(st, &all, "count(*)", all.order, 0, 0, &s, &exact,
-		err) < 0)
+	if (store_ev_prepare(st, &all, "count(*)", all.order, 0, 0, NULL, &s,
+		&exact, err) < 0)
 		return -1;
 	if (!exact) {
 		sqlite3_finalize(s);
@@ -436,6 +440,102 @@ sr_store_count_events(struct sr_store *st, const struct sr_store_evq *q,
 	return rc == SQLITE_ROW
 	    ? 0
 	    : store_step_done(st, rc, err, "cannot count events");
+}
+
+/* Groups counted in C, for a query SQL cannot say exactly. */
+struct store_groups {
+	int field;
+	struct store_group {
+		char *value;
+		int64_t n, errors;
+	} * g;
+	size_t n, cap;
+};
+
+static int
+store_group_add(void *ctx, int64_t id, const struct sr_event *ev)
+{
+	struct store_groups *gs = ctx;
+	const char *v = sr_field_text(&sr_fields[gs->field], ev);
+	size_t i;
+
+	(void)id;
+	v = v != NULL ? v : "";
+	for (i = 0; i < gs->n && strcmp(gs->g[i].value, v) != 0; i++)
+		;
+	if (i == gs->n) {
+		if (gs->n == gs->cap) {
+			gs->cap = gs->cap ? gs->cap * 2 : 16;
+			gs->g = sr_xrealloc(gs->g, gs->cap * sizeof(*gs->g));
+		}
+		gs->g[gs->n++] = (struct store_group){ sr_xstrdup(v), 0, 0 };
+	}
+	gs->g[i].n++;
+	gs->g[i].errors += sr_event_is_error(ev);
+	return 0;
+}
+
+static int
+store_group_cmp(const void *a, const void *b)
+{
+	const struct store_group *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+int
+sr_store_count_by(struct sr_store *st, const struct sr_store_evq *q, int field,
+    sr_store_group_fn *fn, void *ctx, struct sr_err *err)
+{
+	struct sr_store_evq all = *q;
+	struct store_groups gs = { .field = field };
+	const char *col = store_qcolumn(field);
+	sqlite3_stmt *s;
+	char *what;
+	int exact, rc = SQLITE_DONE, stop = 0;
+
+	if (col == NULL || sr_fields[field].type != SR_FIELD_TEXT)
+		return sr_err_set(err, "cannot count events by field %d",
+		    field);
+	all.limit = 0;
+	what = sr_xasprintf("coalesce(%s, ''), count(*), "
+			    "sum(" STORE_SQL_IS_ERROR ")",
+	    col);
+	rc = store_ev_prepare(st, &all, what, all.order, 0, 0,
+	    " GROUP BY 1 ORDER BY 2 DESC, 1", &s, &exact, err);
+	free(what);
+	if (rc < 0)
+		return -1;
+	if (!exact) {
+		sqlite3_finalize(s);
+		if (store_ev_stream(st, &all, SR_STORE_BY_ID, 0,
+			store_group_add, &gs, err) < 0)
+			stop = -1;
+		if (gs.n > 0)
+			qsort(gs.g, gs.n, sizeof(*gs.g), store_group_cmp);
+		for (size_t i = 0; i < gs.n; i++) {
+			if (stop == 0)
+				stop = fn(ctx, gs.g[i].value, gs.g[i].n,
+				    gs.g[i].errors);
+			free(gs.g[i].value);
+		}
+		free(gs.g);
+		return stop < 0 ? -1 : 0;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 0);
+
+		if ((stop = fn(ctx, v ? v : "", sqlite3_column_int64(s, 1),
+			 sqlite3_column_int64(s, 2))) != 0)
+			break;
+	}
+	if (stop == 0 &&
+	    store_step_done(st, rc, err, "cannot count events") < 0)
+		stop = -1;
+	sqlite3_finalize(s);
+	return stop < 0 ? -1 : 0;
 }
 
 /* One int64 from a statement without parameters (NULL reads as 0). */

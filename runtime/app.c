@@ -763,7 +763,8 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		? (int)app->cfg.store_cache_kib
 		: 0);
 	app->engine = sr_engine_new(&app->cfg);
-	if (sr_engine_restore(app->engine, app->store, err) == -1)
+	if (sr_engine_restore(app->engine, app->store, err) == -1 ||
+	    sr_engine_backfill(app->engine, app->store, sr_now_ms(), err) == -1)
 		goto fail;
 	if (sr_actions_attach(app->engine, &app->cfg, err) == -1)
 		goto fail;

@@ -8,12 +8,14 @@
  */
 #include "runtime/hreq.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hmap.h"
 #include "core/query.h"
 #include "core/store.h"
 #include "core/summary.h"
@@ -23,7 +25,8 @@ enum hreq_kind {
 	HREQ_NONE,
 	HREQ_SERIES,
 	HREQ_SUMMARY,
-	HREQ_EVENTS
+	HREQ_EVENTS,
+	HREQ_COUNTS
 };
 
 /* What identifies an answer (the range's end aside). */
@@ -32,7 +35,7 @@ struct hreq_key {
 	char name[128]; /* metric, or host ("" = all) */
 	int64_t len_ms, step_ms;
 	int n, top_n;
-	uint64_t seq; /* events: the call that asked */
+	uint64_t seq; /* events: the call that asked; counts: the query */
 };
 
 struct sr_hreq_slot {
@@ -54,6 +57,7 @@ struct sr_hreq_slot {
 	uint64_t calls;
 	struct sr_hreq_page page;
 	size_t page_cap;
+	struct sr_hreq_counts counts;
 	char err[256];
 };
 
@@ -185,6 +189,28 @@ sr_hreq_want_events(struct sr_hreq_slot *s, const struct sr_hreq_evq *q)
 }
 
 void
+sr_hreq_want_counts(struct sr_hreq_slot *s, const struct sr_query *q, int field,
+    int64_t now_ms, int64_t max_age_ms)
+{
+	char *k = sr_xasprintf("%s|%" PRId64 "|%" PRId64, q->src ? q->src : "",
+	    q->from_ms, q->to_ms);
+	uint64_t seq = sr_hash(k);
+
+	free(k);
+	if (s->want.kind != HREQ_COUNTS || s->want.seq != seq ||
+	    s->want.n != field) {
+		memset(&s->want, 0, sizeof(s->want));
+		s->want.kind = HREQ_COUNTS;
+		s->want.seq = seq;
+		s->want.n = field;
+		sr_query_release(&s->query);
+		sr_query_copy(&s->query, q);
+	}
+	s->want_to_ms = now_ms;
+	s->max_age_ms = max_age_ms;
+}
+
+void
 sr_hreq_drop(struct sr_hreq_slot *s)
 {
 	memset(&s->want, 0, sizeof(s->want));
@@ -231,6 +257,14 @@ sr_hreq_page(const struct sr_hreq_slot *s)
 	if (sr_hreq_state(s) != SR_HREQ_OK || s->got.kind != HREQ_EVENTS)
 		return NULL;
 	return &s->page;
+}
+
+const struct sr_hreq_counts *
+sr_hreq_counts(const struct sr_hreq_slot *s)
+{
+	if (sr_hreq_state(s) != SR_HREQ_OK || s->got.kind != HREQ_COUNTS)
+		return NULL;
+	return &s->counts;
 }
 
 struct sr_hreq_event *
@@ -353,17 +387,51 @@ hreq_run_events(struct sr_store *st, struct sr_hreq_slot *s, struct sr_err *err)
 	return sr_store_count_events(st, &q, &s->page.older, err);
 }
 
+static int
+hreq_add_group(void *ctx, const char *value, int64_t n, int64_t errors)
+{
+	struct sr_hreq_counts *c = ctx;
+
+	c->total += n;
+	c->errors += errors;
+	if (c->n < SR_HREQ_GROUPS) {
+		struct sr_hreq_group *g = &c->g[c->n++];
+
+		snprintf(g->value, sizeof(g->value), "%s", value);
+		g->n = n;
+		g->errors = errors;
+	} else {
+		c->more++;
+	}
+	return 0;
+}
+
+/* Count the stored events of the slot's query by its field. */
+static int
+hreq_run_counts(struct sr_store *st, struct sr_hreq_slot *s, struct sr_err *err)
+{
+	struct sr_store_evq q;
+
+	memset(&s->counts, 0, sizeof(s->counts));
+	sr_store_evq_init(&q);
+	q.query = &s->query;
+	return sr_store_count_by(st, &q, s->want.n, hreq_add_group, &s->counts,
+	    err);
+}
+
 static void
 hreq_run(struct sr_hreq *h, struct sr_hreq_slot *s)
 {
 	const struct hreq_key *k = &s->want;
 
 	s->err[0] = '\0';
-	if (k->kind == HREQ_EVENTS) {
+	if (k->kind == HREQ_EVENTS || k->kind == HREQ_COUNTS) {
 		struct sr_err err;
 
 		err.msg[0] = '\0';
-		s->failed = hreq_run_events(h->st, s, &err) == -1;
+		s->failed = (k->kind == HREQ_EVENTS
+				    ? hreq_run_events(h->st, s, &err)
+				    : hreq_run_counts(h->st, s, &err)) == -1;
 		if (s->failed) {
 			snprintf(s->err, sizeof(s->err), "%s", err.msg);
 			hreq_page_clear(s);

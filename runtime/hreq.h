@@ -2,7 +2,8 @@
 /*
  * hreq: history reads a front end asks for, answered off its draw path.
  * A panel holds a standing request (a series of a stored metric, a
- * summary of stored events, a page of stored events) in a slot: while drawing it says what it
+ * summary of stored events, a page of stored events, stored events
+ * counted by a field) in a slot: while drawing it says what it
  * wants (no I/O) and shows the last answer to that request.  The front
  * end calls sr_hreq_answer() between draws (after a tick's publish, or
  * right after a draw that asked for something new), which runs the
@@ -99,6 +100,29 @@ struct sr_hreq_page {
  */
 void sr_hreq_want_events(struct sr_hreq_slot *s, const struct sr_hreq_evq *q);
 
+/* Groups a counts answer keeps, most events first. */
+#define SR_HREQ_GROUPS 8
+
+/* The answer to a counts request (core/store.h's sr_store_count_by()). */
+struct sr_hreq_counts {
+	struct sr_hreq_group {
+		char value[96]; /* "" for events without one */
+		int64_t n, errors;
+	} g[SR_HREQ_GROUPS];
+	size_t n;	       /* groups in g */
+	size_t more;	       /* groups past g */
+	int64_t total, errors; /* over every group */
+};
+
+/*
+ * Want the stored events q selects (copied) counted by the value of the
+ * text field `field` (core/field.h), the drill-downs' figures.  The
+ * same query (its text and time bounds) and field keep the answer,
+ * asked again once now_ms moved max_age_ms past it.
+ */
+void sr_hreq_want_counts(struct sr_hreq_slot *s, const struct sr_query *q,
+    int field, int64_t now_ms, int64_t max_age_ms);
+
 /* Want nothing (the panel shows something else); keeps no query due. */
 void sr_hreq_drop(struct sr_hreq_slot *s);
 
@@ -113,6 +137,7 @@ enum sr_hreq_state sr_hreq_state(const struct sr_hreq_slot *s);
 const double *sr_hreq_points(const struct sr_hreq_slot *s, int *n);
 const struct sr_summary *sr_hreq_summary(const struct sr_hreq_slot *s);
 const struct sr_hreq_page *sr_hreq_page(const struct sr_hreq_slot *s);
+const struct sr_hreq_counts *sr_hreq_counts(const struct sr_hreq_slot *s);
 
 /*
  * Take the page's events (NULL and *n 0 unless the state is SR_HREQ_OK

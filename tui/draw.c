@@ -412,3 +412,18 @@ sr_tui_wrap(WINDOW *win, int y, int x, int w, int max_rows, attr_t a,
 	}
 	return rows;
 }
+
+void
+sr_tui_drill(struct sr_tui_view *v, const char *q, int64_t from_ms,
+    int64_t to_ms, const char *flash)
+{
+	struct sr_err err;
+
+	if (sr_query_parse(&v->filter, q, &err) == -1)
+		sr_query_init(&v->filter);
+	v->filter.from_ms = from_ms;
+	v->filter.to_ms = to_ms;
+	v->drill = 1;
+	v->req_focus = SR_PANEL_EVENTS;
+	snprintf(v->flash, sizeof(v->flash), "%s", flash);
+}

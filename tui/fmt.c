@@ -205,6 +205,24 @@ sr_stretch(const double *v, int n, double *out, int m)
 		out[j] = v[(int)((int64_t)j * n / m)];
 }
 
+void
+sr_shrink(const double *v, int n, double *out, int m)
+{
+	for (int j = 0; j < m; j++) {
+		int a = (int)((int64_t)j * n / m),
+		    b = (int)((int64_t)(j + 1) * n / m);
+		double sum = 0;
+		int k = 0;
+
+		for (int i = a; i < b; i++)
+			if (!isnan(v[i])) {
+				sum += v[i];
+				k++;
+			}
+		out[j] = k > 0 ? sum / k : NAN;
+	}
+}
+
 /* Filled height of value v in units of `per` sub-cells per row. */
 static int
 fmt_fill(double v, double lo, double hi, int h, int per)

@@ -66,6 +66,12 @@ void sr_spark_range(const double *v, int n, double *lo, double *hi);
 void sr_stretch(const double *v, int n, double *out, int m);
 
 /*
+ * Shrink v[0..n) into out[0..m) (m < n): out[j] is the mean of the values
+ * (NAN skipped) falling into column j, NAN when all are NAN.
+ */
+void sr_shrink(const double *v, int n, double *out, int m);
+
+/*
  * Chart cells: the last w columns of v[0..n) (right-aligned, one column
  * per value; braille packs two values per cell) as h rows of w cells,
  * filled from the bottom, scaled between lo and hi.  rows[0] is the top

@@ -7,9 +7,11 @@
 #include "tui/frames.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hmap.h"
 #include "core/util.h"
 
 struct frame_kpi {
@@ -45,7 +47,9 @@ struct frame {
 struct sr_tui_frames {
 	struct frame **ring;
 	int max, first, n;
-	size_t max_bytes, bytes;
+	size_t max_bytes, bytes; /* bytes: the frames', strings aside */
+	struct sr_hmap *strs;	 /* shared strings -> users */
+	size_t str_bytes;	 /* their size */
 };
 
 struct sr_tui_frames *
@@ -56,60 +60,84 @@ sr_tui_frames_new(int max, size_t max_bytes)
 	f->max = max > 0 ? max : 1;
 	f->max_bytes = max_bytes;
 	f->ring = sr_xcalloc((size_t)f->max, sizeof(*f->ring));
+	f->strs = sr_hmap_new(256, SR_HMAP_OWN_KEYS, NULL);
 	return f;
 }
 
-/* A copy of s counted in *bytes (NULL stays NULL). */
+/*
+ * Frames share their strings: a tick's insight texts, error templates,
+ * service and process names are mostly those of the tick before, so each
+ * distinct string is kept once in f->strs (owned key, value its count
+ * of users) and counted once in f->str_bytes.
+ */
+#define FR_STR_OVERHEAD 32 /* a map slot and a malloc header, about */
+
+/* The shared copy of s, one more user (NULL stays NULL). */
 static char *
-fr_dup(const char *s, size_t *bytes)
+fr_dup(struct sr_tui_frames *f, const char *s)
 {
+	uintptr_t refs;
+
 	if (s == NULL)
 		return NULL;
-	*bytes += strlen(s) + 1;
-	return sr_xstrdup(s);
+	refs = (uintptr_t)sr_hmap_get(f->strs, s);
+	if (refs == 0)
+		f->str_bytes += strlen(s) + 1 + FR_STR_OVERHEAD;
+	return (char *)sr_hmap_put(f->strs, s, (void *)(refs + 1));
 }
 
+/* One user less of a shared string; the last one frees it. */
 static void
-fr_free_str(const char *s)
+fr_free_str(struct sr_tui_frames *f, const char *s)
 {
-	free((char *)s);
+	uintptr_t refs;
+
+	if (s == NULL)
+		return;
+	refs = (uintptr_t)sr_hmap_get(f->strs, s);
+	if (refs > 1) {
+		(void)sr_hmap_put(f->strs, s, (void *)(refs - 1));
+		return;
+	}
+	f->str_bytes -= strlen(s) + 1 + FR_STR_OVERHEAD;
+	(void)sr_hmap_del(f->strs, s); /* frees s: the map's key */
 }
 
 static void
-frame_free(struct frame *fr)
+frame_free(struct sr_tui_frames *f, struct frame *fr)
 {
 	if (fr == NULL)
 		return;
 	for (size_t i = 0; i < fr->n_svc; i++)
-		free(fr->svc[i].name);
+		fr_free_str(f, fr->svc[i].name);
 	free(fr->svc);
 	for (size_t i = 0; i < fr->n_ins; i++) {
 		struct sr_snap_insight *in = &fr->ins[i];
 
-		fr_free_str(in->id);
-		fr_free_str(in->rule);
-		fr_free_str(in->subject);
-		fr_free_str(in->title);
-		fr_free_str(in->description);
-		fr_free_str(in->recommendation);
+		fr_free_str(f, in->id);
+		fr_free_str(f, in->rule);
+		fr_free_str(f, in->subject);
+		fr_free_str(f, in->title);
+		fr_free_str(f, in->description);
+		fr_free_str(f, in->recommendation);
 		free(in->history);
 	}
 	free(fr->ins);
 	for (size_t i = 0; i < fr->n_err; i++) {
-		fr_free_str(fr->err[i].template);
-		fr_free_str(fr->err[i].example);
+		fr_free_str(f, fr->err[i].template);
+		fr_free_str(f, fr->err[i].example);
 		for (size_t j = 0; j < fr->err[i].n_services; j++)
-			fr_free_str(fr->err[i].services[j]);
+			fr_free_str(f, fr->err[i].services[j]);
 		free(fr->err[i].services);
 	}
 	free(fr->err);
 	for (size_t i = 0; i < fr->n_pcpu; i++) {
-		fr_free_str(fr->pcpu[i].name);
-		fr_free_str(fr->pcpu[i].user);
+		fr_free_str(f, fr->pcpu[i].name);
+		fr_free_str(f, fr->pcpu[i].user);
 	}
 	for (size_t i = 0; i < fr->n_pmem; i++) {
-		fr_free_str(fr->pmem[i].name);
-		fr_free_str(fr->pmem[i].user);
+		fr_free_str(f, fr->pmem[i].name);
+		fr_free_str(f, fr->pmem[i].user);
 	}
 	free(fr->pcpu);
 	free(fr->pmem);
@@ -122,13 +150,15 @@ sr_tui_frames_free(struct sr_tui_frames *f)
 	if (f == NULL)
 		return;
 	for (int i = 0; i < f->n; i++)
-		frame_free(f->ring[(f->first + i) % f->max]);
+		frame_free(f, f->ring[(f->first + i) % f->max]);
 	free(f->ring);
+	sr_hmap_free(f->strs);
 	free(f);
 }
 
 static struct sr_snap_proc *
-procs_copy(const struct sr_snap_proc *p, size_t n, size_t *bytes)
+procs_copy(struct sr_tui_frames *f, const struct sr_snap_proc *p, size_t n,
+    size_t *bytes)
 {
 	struct sr_snap_proc *d;
 
@@ -138,14 +168,14 @@ procs_copy(const struct sr_snap_proc *p, size_t n, size_t *bytes)
 	*bytes += n * sizeof(*d);
 	for (size_t i = 0; i < n; i++) {
 		d[i] = p[i];
-		d[i].name = fr_dup(p[i].name, bytes);
-		d[i].user = fr_dup(p[i].user, bytes);
+		d[i].name = fr_dup(f, p[i].name);
+		d[i].user = fr_dup(f, p[i].user);
 	}
 	return d;
 }
 
 static struct frame *
-frame_make(const struct sr_snapshot *s)
+frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 {
 	struct frame *fr = sr_xcalloc(1, sizeof(*fr));
 	size_t b = sizeof(*fr);
@@ -161,7 +191,7 @@ frame_make(const struct sr_snapshot *s)
 	    s->n_services ? sr_xcalloc(s->n_services, sizeof(*fr->svc)) : NULL;
 	b += s->n_services * sizeof(*fr->svc);
 	for (size_t i = 0; i < s->n_services; i++) {
-		fr->svc[i].name = fr_dup(s->services[i].name, &b);
+		fr->svc[i].name = fr_dup(f, s->services[i].name);
 		memcpy(fr->svc[i].win, s->services[i].win,
 		    sizeof(fr->svc[i].win));
 		fr->svc[i].last_seen_ms = s->services[i].last_seen_ms;
@@ -177,12 +207,12 @@ frame_make(const struct sr_snapshot *s)
 		struct sr_snap_insight *d = &fr->ins[i];
 
 		*d = *in;
-		d->id = fr_dup(in->id, &b);
-		d->rule = fr_dup(in->rule, &b);
-		d->subject = fr_dup(in->subject, &b);
-		d->title = fr_dup(in->title, &b);
-		d->description = fr_dup(in->description, &b);
-		d->recommendation = fr_dup(in->recommendation, &b);
+		d->id = fr_dup(f, in->id);
+		d->rule = fr_dup(f, in->rule);
+		d->subject = fr_dup(f, in->subject);
+		d->title = fr_dup(f, in->title);
+		d->description = fr_dup(f, in->description);
+		d->recommendation = fr_dup(f, in->recommendation);
 		d->history = NULL;
 		if (in->n_history > 0) {
 			d->history =
@@ -202,18 +232,18 @@ frame_make(const struct sr_snapshot *s)
 		const char **sv = NULL;
 
 		*d = *e;
-		d->template = fr_dup(e->template, &b);
-		d->example = fr_dup(e->example, &b);
+		d->template = fr_dup(f, e->template);
+		d->example = fr_dup(f, e->example);
 		if (e->n_services > 0) {
 			sv = sr_xcalloc(e->n_services, sizeof(*sv));
 			for (size_t j = 0; j < e->n_services; j++)
-				sv[j] = fr_dup(e->services[j], &b);
+				sv[j] = fr_dup(f, e->services[j]);
 		}
 		d->services = sv;
 	}
-	fr->pcpu = procs_copy(s->procs_cpu, s->n_procs_cpu, &b);
+	fr->pcpu = procs_copy(f, s->procs_cpu, s->n_procs_cpu, &b);
 	fr->n_pcpu = s->n_procs_cpu;
-	fr->pmem = procs_copy(s->procs_mem, s->n_procs_mem, &b);
+	fr->pmem = procs_copy(f, s->procs_mem, s->n_procs_mem, &b);
 	fr->n_pmem = s->n_procs_mem;
 	fr->totals = s->totals;
 	fr->self_cpu_pct = s->self_cpu_pct;
@@ -228,7 +258,7 @@ frames_drop_oldest(struct sr_tui_frames *f)
 	struct frame *fr = f->ring[f->first];
 
 	f->bytes -= fr->bytes;
-	frame_free(fr);
+	frame_free(f, fr);
 	f->ring[f->first] = NULL;
 	f->first = (f->first + 1) % f->max;
 	f->n--;
@@ -237,7 +267,7 @@ frames_drop_oldest(struct sr_tui_frames *f)
 void
 sr_tui_frames_push(struct sr_tui_frames *f, const struct sr_snapshot *snap)
 {
-	struct frame *fr = frame_make(snap);
+	struct frame *fr = frame_make(f, snap);
 
 	/* a tick seen again (the same snapshot published twice) replaces */
 	if (f->n > 0 &&
@@ -245,13 +275,15 @@ sr_tui_frames_push(struct sr_tui_frames *f, const struct sr_snapshot *snap)
 		int last = (f->first + f->n - 1) % f->max;
 
 		f->bytes -= f->ring[last]->bytes;
-		frame_free(f->ring[last]);
+		frame_free(f, f->ring[last]);
 		f->ring[last] = fr;
 		f->bytes += fr->bytes;
 		return;
 	}
-	while (
-	    f->n > 0 && (f->n == f->max || f->bytes + fr->bytes > f->max_bytes))
+	/* fr's new strings are in str_bytes already */
+	while (f->n > 0 &&
+	    (f->n == f->max ||
+		f->bytes + f->str_bytes + fr->bytes > f->max_bytes))
 		frames_drop_oldest(f);
 	f->ring[(f->first + f->n) % f->max] = fr;
 	f->n++;
@@ -267,7 +299,7 @@ sr_tui_frames_count(const struct sr_tui_frames *f)
 size_t
 sr_tui_frames_bytes(const struct sr_tui_frames *f)
 {
-	return f->bytes;
+	return f->bytes + f->str_bytes;
 }
 
 static const struct frame *

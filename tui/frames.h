@@ -19,12 +19,16 @@
 
 #include "core/snapshot.h"
 
-#define SR_TUI_FRAMES_MAX 900	       /* ticks kept (15 min at 1 s) */
-#define SR_TUI_FRAMES_BYTES (16 << 20) /* ... and their size */
+#define SR_TUI_FRAMES_MAX 900 /* ticks kept (15 min at 1 s) at most */
+/* ... and their size: [tui] history_bytes, by default 4 MiB */
+#define SR_TUI_FRAMES_BYTES (4 << 20)
 
 struct sr_tui_frames;
 
-/* A ring of at most max frames and about max_bytes. */
+/*
+ * A ring of at most max frames and about max_bytes (the frames, and the
+ * strings they share: each distinct string is kept once).
+ */
 struct sr_tui_frames *sr_tui_frames_new(int max, size_t max_bytes);
 void sr_tui_frames_free(struct sr_tui_frames *f);
 

@@ -6,6 +6,8 @@
  */
 #include "tui/layout.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct lrow {
@@ -141,39 +143,62 @@ order_pos(const struct lrow *r, const enum sr_panel_id *order, int norder)
 	return norder;
 }
 
+/*
+ * The fixed parts: the header, the status bar; 0 with *avail the lines
+ * between them, or 1 for a tiny screen (only the status bar).
+ */
+static int
+layout_frame(int *cols, int *lines, struct sr_layout *out, int *header_h,
+    int *avail)
+{
+	memset(out, 0, sizeof(*out));
+	if (*cols < 1)
+		*cols = 1;
+	if (*lines < 1)
+		*lines = 1;
+	if (*cols < 40 || *lines <= 5) {
+		out->tiny = 1;
+		out->r[SR_PANEL_STATUS] = (struct sr_rect){ 0, 0, 1, *cols };
+		return 1;
+	}
+	*header_h = *lines >= 20 ? 2 : 1;
+	out->r[SR_PANEL_HEADER] = (struct sr_rect){ 0, 0, *header_h, *cols };
+	out->r[SR_PANEL_STATUS] = (struct sr_rect){ *lines - 1, 0, 1, *cols };
+	*avail = *lines - *header_h - 1;
+	return 0;
+}
+
+/* Tiles per row (*per_row) and rows of them (returned, at most two). */
+static int
+layout_tiles(int cols, int ntiles, int *per_row)
+{
+	int tile_rows;
+
+	*per_row = cols / SR_TILE_MIN_W;
+	if (ntiles <= 0)
+		return 0;
+	if (*per_row > ntiles)
+		*per_row = ntiles;
+	tile_rows = (ntiles + *per_row - 1) / *per_row;
+	return tile_rows > 2 ? 2 : tile_rows;
+}
+
+static void layout_place(struct lrow *rows, int n, int tile_rows, int per_row,
+    int ntiles, int cols, int header_h, int avail, struct sr_layout *out);
+
 void
 sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
     enum sr_layout_kind kind, unsigned flags, int cols, int lines, int ntiles,
     const enum sr_panel_id *order, int norder, struct sr_layout *out)
 {
 	struct lrow rows[LROWS_MAX + 3];
-	int n, y, spare, wsum, header_h, tile_rows = 0, per_row;
-	int avail;
+	int n, header_h = 0, tile_rows = 0, per_row, avail = 0;
 
-	memset(out, 0, sizeof(*out));
-	if (cols < 1)
-		cols = 1;
-	if (lines < 1)
-		lines = 1;
-	if (cols < 40 || lines <= 5) {
-		out->tiny = 1;
-		out->r[SR_PANEL_STATUS] = (struct sr_rect){ 0, 0, 1, cols };
+	if (layout_frame(&cols, &lines, out, &header_h, &avail))
 		return;
-	}
-	header_h = lines >= 20 ? 2 : 1;
-	out->r[SR_PANEL_HEADER] = (struct sr_rect){ 0, 0, header_h, cols };
-	out->r[SR_PANEL_STATUS] = (struct sr_rect){ lines - 1, 0, 1, cols };
-	avail = lines - header_h - 1;
-
 	/* tiles: as many per row as fit, at most two rows */
-	per_row = cols / SR_TILE_MIN_W;
-	if (ntiles > 0 && kind != SR_LAYOUT_EVENTS) {
-		if (per_row > ntiles)
-			per_row = ntiles;
-		tile_rows = (ntiles + per_row - 1) / per_row;
-		if (tile_rows > 2)
-			tile_rows = 2;
-	}
+	tile_rows =
+	    layout_tiles(cols, kind != SR_LAYOUT_EVENTS ? ntiles : 0, &per_row);
 
 	n = layout_rows(panels, npanels, kind, flags, cols >= SR_LAYOUT_WIDE,
 	    rows);
@@ -198,6 +223,21 @@ sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
 				rows[slot[j - 1]] = t;
 			}
 	}
+	layout_place(rows, n, tile_rows, per_row, ntiles, cols, header_h, avail,
+	    out);
+}
+
+/*
+ * Put the tiles (tile_rows of them) before rows[0..n), drop rows until
+ * the minimums fit in avail lines, share the spare lines by weight, and
+ * write the rectangles from line header_h down.
+ */
+static void
+layout_place(struct lrow *rows, int n, int tile_rows, int per_row, int ntiles,
+    int cols, int header_h, int avail, struct sr_layout *out)
+{
+	int y, spare, wsum;
+
 	if (tile_rows > 0) {
 		/* tiles first; rank 2 (kept nearly to the end) */
 		memmove(&rows[1], &rows[0], (size_t)n * sizeof(rows[0]));
@@ -280,4 +320,173 @@ sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
 		if (out->tile_cols > per_row)
 			out->tile_cols = per_row;
 	}
+}
+
+/* ---- custom layouts ([layout] panels=) ------------------------------ */
+
+int
+sr_layout_spec_parse(const struct sr_layout_panel *const *panels, int npanels,
+    const char *s, struct sr_layout_spec *sp, char *err, size_t errlen)
+{
+	char *copy = strdup(s), *p = copy, *w;
+	int sum = 0, rc = -1;
+
+	memset(sp, 0, sizeof(*sp));
+	if (copy == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while ((w = strsep(&p, ", \t")) != NULL) {
+		char *colon = strchr(w, ':'), *end;
+		long share = 0;
+		int id;
+
+		if (*w == '\0')
+			continue;
+		if (colon != NULL) {
+			*colon = '\0';
+			share = strtol(colon + 1, &end, 10);
+			if (*end == '%')
+				end++;
+			if (end == colon + 1 || *end != '\0' || share < 1 ||
+			    share > 100) {
+				snprintf(err, errlen,
+				    "the share of '%s' is not 1..100 %% "
+				    "('%s')",
+				    w, colon + 1);
+				goto out;
+			}
+		}
+		id = sr_layout_panel_by_name(panels, npanels, w);
+		if (id < 0 || id == SR_PANEL_HEADER || id == SR_PANEL_STATUS) {
+			struct sr_layout_spec none = { 0 };
+			char names[256];
+
+			sr_layout_spec_text(panels, &none, names,
+			    sizeof(names));
+			snprintf(err, errlen, "unknown panel '%s' (%s)", w,
+			    names);
+			goto out;
+		}
+		for (int i = 0; i < sp->n; i++)
+			if (sp->id[i] == (enum sr_panel_id)id) {
+				snprintf(err, errlen, "'%s' named twice", w);
+				goto out;
+			}
+		if (sp->n == SR_PANEL_MAX) {
+			snprintf(err, errlen, "too many panels");
+			goto out;
+		}
+		sp->id[sp->n] = (enum sr_panel_id)id;
+		sp->share[sp->n++] = (int)share;
+		sum += (int)share;
+	}
+	if (sp->n == 0)
+		snprintf(err, errlen, "no panel named");
+	else if (sum > 100)
+		snprintf(err, errlen,
+		    "the shares add up to %d %%, above 100 %%", sum);
+	else
+		rc = 0;
+out:
+	free(copy);
+	if (rc < 0)
+		memset(sp, 0, sizeof(*sp));
+	return rc;
+}
+
+/*
+ * The shares as placed: an unset one gets an equal part of what the set
+ * ones leave (at least 1); the tiles take none (their height is fixed).
+ */
+static void
+spec_shares(const struct sr_layout_spec *sp, int *share)
+{
+	int left = 100, unset = 0;
+
+	for (int i = 0; i < sp->n; i++) {
+		if (sp->id[i] == SR_PANEL_TILES)
+			continue;
+		left -= sp->share[i];
+		unset += sp->share[i] == 0;
+	}
+	for (int i = 0; i < sp->n; i++)
+		share[i] = sp->id[i] == SR_PANEL_TILES ? 0
+		    : sp->share[i] > 0		       ? sp->share[i]
+		    : left / unset > 0		       ? left / unset
+						       : 1;
+}
+
+void
+sr_layout_spec_text(const struct sr_layout_panel *const *panels,
+    const struct sr_layout_spec *sp, char *out, size_t outlen)
+{
+	int share[SR_PANEL_MAX];
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (sp->n == 0) {
+		/* no layout: the names there are */
+		for (int i = 0; i < SR_PANEL__COUNT && len < outlen; i++)
+			if (panels[i] != NULL && i != SR_PANEL_HEADER &&
+			    i != SR_PANEL_STATUS)
+				len += (size_t)snprintf(out + len, outlen - len,
+				    "%s%s", len ? ", " : "", panels[i]->name);
+		return;
+	}
+	spec_shares(sp, share);
+	for (int i = 0; i < sp->n && len < outlen; i++) {
+		const char *name = panels[sp->id[i]]->name;
+
+		if (sp->id[i] == SR_PANEL_TILES)
+			len += (size_t)snprintf(out + len, outlen - len, "%s%s",
+			    len ? ", " : "", name);
+		else
+			len += (size_t)snprintf(out + len, outlen - len,
+			    "%s%s %d%%", len ? ", " : "", name, share[i]);
+	}
+}
+
+/* A panel's minimum height in a custom layout: its largest, else 3. */
+static int
+spec_min_h(const struct sr_layout_panel *p)
+{
+	int h = 0;
+
+	for (int k = 0; k < SR_LAYOUT__COUNT; k++)
+		if (p->slot[k].min_h > h)
+			h = p->slot[k].min_h;
+	return h > 0 ? h : 3;
+}
+
+void
+sr_layout_compute_spec(const struct sr_layout_panel *const *panels, int npanels,
+    const struct sr_layout_spec *sp, unsigned flags, int cols, int lines,
+    int ntiles, struct sr_layout *out)
+{
+	struct lrow rows[LROWS_MAX + 3];
+	int share[SR_PANEL_MAX];
+	int n = 0, header_h = 0, tile_rows = 0, per_row = 0, avail = 0;
+
+	if (layout_frame(&cols, &lines, out, &header_h, &avail))
+		return;
+	spec_shares(sp, share);
+	for (int i = 0; i < sp->n; i++) {
+		enum sr_panel_id id = sp->id[i];
+
+		if ((int)id >= npanels || panels[id] == NULL)
+			continue;
+		if (id == SR_PANEL_TILES) {
+			tile_rows = layout_tiles(cols, ntiles, &per_row);
+			continue;
+		}
+		if (id == SR_PANEL_ERRORS && (flags & SR_LAYOUT_NO_ERRORS))
+			add_row(rows, &n, id, id, 2, 0, 10 + i);
+		else
+			/* the last listed go first, after the chart */
+			add_row(rows, &n, id, id, spec_min_h(panels[id]),
+			    share[i], 10 + i);
+	}
+	layout_place(rows, n, tile_rows, per_row, ntiles, cols, header_h, avail,
+	    out);
 }

@@ -17,6 +17,8 @@
 #ifndef SR_TUI_LAYOUT_H
 #define SR_TUI_LAYOUT_H
 
+#include <stddef.h>
+
 /*
  * Panel ids: a panel's position in the registry (sr_panels[], tui/panels.c).
  * The ones named here are the built-in panels other code refers to, at
@@ -110,6 +112,44 @@ int sr_layout_panel_by_name(const struct sr_layout_panel *const *panels, int n,
     const char *name);
 
 /*
+ * A custom layout (the config's [layout] panels=): the panels top to
+ * bottom below the header, each with its share of the lines (percent,
+ * 1..100; 0: an equal part of what the shares leave).  "tiles" shows
+ * the KPI tiles (always at the top, as they are in the presets); the
+ * header and the status bar are always there.
+ */
+struct sr_layout_spec {
+	int n;
+	enum sr_panel_id id[SR_PANEL_MAX];
+	int share[SR_PANEL_MAX];
+};
+
+/*
+ * Parse "chart:25%,services,events:40%" (NAME[:SHARE[%]] separated by
+ * commas or blanks; names as sr_layout_panel_by_name() knows them) into
+ * sp.  0, or -1 with a message in err: an unknown or repeated panel, a
+ * share not 1..100, shares above 100 % in all, no panel, the header or
+ * the status bar.
+ */
+int
+sr_layout_spec_parse(const struct sr_layout_panel *const *panels, int npanels,
+    const char *s, struct sr_layout_spec *sp, char *err, size_t errlen);
+
+/*
+ * The effective layout of sp as text: "tiles, chart 25%, services 35%,
+ * events 40%" (each share as placed: an unset one gets its equal part).
+ */
+void sr_layout_spec_text(const struct sr_layout_panel *const *panels,
+    const struct sr_layout_spec *sp, char *out, size_t outlen);
+
+/*
+ * The console's panels as the layout sees them (tui/panels.c): fills
+ * lp[0..SR_PANEL__COUNT) and lps (NULL where no panel), indexed by id.
+ */
+void sr_tui_layout_panels(struct sr_layout_panel *lp,
+    const struct sr_layout_panel **lps);
+
+/*
  * Compute the layout of a cols x lines screen (values below 1 count as
  * 1) for the panels panels[0..npanels) (indexed by id; NULL entries are
  * no panel), their slots for kind giving the middle rows; the header,
@@ -122,5 +162,15 @@ int sr_layout_panel_by_name(const struct sr_layout_panel *const *panels, int n,
 void sr_layout_compute(const struct sr_layout_panel *const *panels, int npanels,
     enum sr_layout_kind kind, unsigned flags, int cols, int lines, int ntiles,
     const enum sr_panel_id *order, int norder, struct sr_layout *out);
+
+/*
+ * The same for a custom layout sp (its panels, in its order, the spare
+ * lines shared by its shares; each panel's minimum height is the
+ * largest of its preset slots, 3 for one in none; when they do not fit,
+ * the last listed go first, the tiles last of all).
+ */
+void sr_layout_compute_spec(const struct sr_layout_panel *const *panels,
+    int npanels, const struct sr_layout_spec *sp, unsigned flags, int cols,
+    int lines, int ntiles, struct sr_layout *out);
 
 #endif

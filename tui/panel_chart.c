@@ -168,6 +168,12 @@ chart_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			data = wide;
 			span_s = (int64_t)(n - 1) * iv / 1000;
 			n = cw * per;
+		} else if (n > cw * per) {
+			/* more ticks than columns: each column their mean */
+			wide = sr_xcalloc((size_t)(cw * per), sizeof(*wide));
+			sr_shrink(buf, n, wide, cw * per);
+			data = wide;
+			n = cw * per;
 		}
 		if (ins && v->window > SR_TUI_WIN_5M)
 			note = " (last 300 ticks)";

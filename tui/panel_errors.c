@@ -4,7 +4,8 @@
  * by normalised template), most in the last hour first: count in the
  * last hour and since start, first and last seen, the services that
  * logged it and the template.  Enter filters the event log to the
- * pattern's service (the first one) and its time span.
+ * pattern's template (is:error template=T, every service, all stored
+ * history), and the log counts the stored matches by service.
  */
 #include "tui/tui.h"
 
@@ -78,26 +79,25 @@ err_services(char *buf, size_t n, const struct sr_snap_error *e, int w)
 	return buf;
 }
 
-/* Point the event log at error pattern e (service and time span). */
+/*
+ * Point the event log at error pattern e: its template, errors only,
+ * every service, all stored history (the log counts them by service).
+ */
 static void
 err_drill(struct sr_tui_view *v, const struct sr_snap_error *e)
 {
-	struct sr_err err;
-	char *q;
+	struct sr_buf q;
+	char flash[256];
 
-	q = e->n_services > 0
-	    ? sr_xasprintf("service=%s is:error", e->services[0])
-	    : sr_xstrdup("is:error");
-	if (sr_query_parse(&v->filter, q, &err) == -1)
-		sr_query_init(&v->filter);
-	free(q);
-	v->filter.from_ms = e->first_seen_ms;
-	v->filter.to_ms = e->last_seen_ms;
-	v->req_focus = SR_PANEL_EVENTS;
-	snprintf(v->flash, sizeof(v->flash),
-	    "events of error pattern: %.200s"
-	    " (Esc in the event log clears)",
+	sr_buf_init(&q);
+	/* is:error first: SQL tests the flag before making templates */
+	sr_buf_adds(&q, "is:error template=");
+	sr_query_quote(&q, e->template);
+	snprintf(flash, sizeof(flash),
+	    "events of error pattern: %.200s (Esc in the event log clears)",
 	    e->template);
+	sr_tui_drill(v, q.data, 0, 0, flash);
+	sr_buf_release(&q);
 }
 
 static void
@@ -208,6 +208,8 @@ const struct sr_panel_ops sr_errors_panel = {
 		      .min_h = 4,
 		      .weight = 1,
 		      .rank = 7 } },
+	.help = { "Enter          errors: events of the pattern, every "
+		  "service, counted from the store" },
 	.create = errors_create,
 	.destroy = errors_destroy,
 	.draw = errors_draw,

@@ -14,6 +14,12 @@
  * EV_CACHE_MAX fetched rows are kept; past that the newest fetched ones
  * are dropped and scrolling down pages them back in.  G / End drop the
  * cache (and a page asked for) and follow again.
+ *
+ * After a drill-down (v->drill: Enter on an error pattern, e on a
+ * service or an insight) the first row counts every stored event of the
+ * filter by service (by endpoint when the filter names a service), from
+ * the store through a second slot: the same query as the rows, over all
+ * stored history, not only what memory holds, again every 15 s.
  */
 #include "tui/tui.h"
 
@@ -23,10 +29,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/field.h"
 #include "runtime/hreq.h"
 
 #define EV_PAGE 200	  /* rows per store query */
 #define EV_CACHE_MAX 5000 /* fetched rows kept, at most */
+/* a drill-down's stored counts are read again this often */
+#define DRILL_REFRESH_MS 15000
 
 /* A row of the list shown: a fetched row (mem 0) or a snapshot event. */
 struct shown {
@@ -36,10 +45,11 @@ struct shown {
 
 struct events {
 	struct sr_tui_view *v;
-	struct sr_hreq_slot *slot; /* the page asked for */
-	int asked;		   /* -1 older, 1 newer page asked; 0 none */
-	int64_t ask_ts;		   /* the key of an older page asked */
-	int back;		   /* rows scrolled up from newest */
+	struct sr_hreq_slot *slot;  /* the page asked for */
+	struct sr_hreq_slot *cslot; /* a drill-down's stored counts */
+	int asked;		    /* -1 older, 1 newer page asked; 0 none */
+	int64_t ask_ts;		    /* the key of an older page asked */
+	int back;		    /* rows scrolled up from newest */
 	int page;
 	int n; /* matching rows at last draw */
 	/* history fetched from the store, ascending by (ts, id) */
@@ -64,6 +74,7 @@ events_create(const struct sr_tui_cfg *cfg)
 
 	p->v = cfg->view;
 	p->slot = sr_hreq_slot_new(cfg->view->hreq);
+	p->cslot = sr_hreq_slot_new(cfg->view->hreq);
 	p->older = -1;
 	return p;
 }
@@ -401,16 +412,78 @@ events_where(struct events *p, const struct shown *list, int n, int page,
 	}
 }
 
+/* The field a drill-down's counts group by: endpoint once a service. */
+static int
+drill_field(const struct sr_query *f)
+{
+	for (int i = 0; i < f->n; i++)
+		if (f->t[i].field == SR_FIELD_SERVICE &&
+		    f->t[i].op == SR_QOP_EQ &&
+		    strpbrk(f->t[i].text, "*?") == NULL)
+			return SR_FIELD_ENDPOINT;
+	return SR_FIELD_SERVICE;
+}
+
+/*
+ * After a drill-down, row 1: the stored events of the filter counted by
+ * service (or endpoint), "stored: 150 events, 150 errors  by service:
+ * api 120 (120 err)  web 30 (30 err)".  Returns the rows used (0, 1).
+ */
+static int
+drill_counts(struct events *p, WINDOW *win, const struct sr_snapshot *s)
+{
+	struct sr_tui_view *v = p->v;
+	const struct sr_hreq_counts *c;
+	int field;
+	struct sr_buf b;
+	char n1[32], n2[32];
+
+	if (!v->drill || sr_query_empty(&v->filter) ||
+	    !sr_hreq_available(v->hreq)) {
+		sr_hreq_drop(p->cslot);
+		return 0;
+	}
+	field = drill_field(&v->filter);
+	sr_hreq_want_counts(p->cslot, &v->filter, field, s->now_ms,
+	    DRILL_REFRESH_MS);
+	c = sr_hreq_counts(p->cslot);
+	sr_buf_init(&b);
+	if (sr_hreq_state(p->cslot) == SR_HREQ_FAILED)
+		sr_buf_addf(&b, "stored: %s", sr_hreq_error(p->cslot));
+	else if (c == NULL)
+		sr_buf_adds(&b, "stored: counting...");
+	else
+		sr_buf_addf(&b, "stored: %s events, %s errors  by %s:",
+		    fmt_count(n1, sizeof(n1), c->total),
+		    fmt_count(n2, sizeof(n2), c->errors),
+		    sr_fields[field].name);
+	for (size_t i = 0; c != NULL && i < c->n; i++) {
+		sr_buf_addf(&b, "  %s %s",
+		    c->g[i].value[0] ? c->g[i].value : "-",
+		    fmt_count(n1, sizeof(n1), c->g[i].n));
+		if (c->g[i].errors > 0)
+			sr_buf_addf(&b, " (%s err)",
+			    fmt_count(n2, sizeof(n2), c->g[i].errors));
+	}
+	if (c != NULL && c->more > 0)
+		sr_buf_addf(&b, "  +%zu more", c->more);
+	sr_tui_put(win, 1, 0, getmaxx(win), v->attr[SR_ROLE_INFO], b.data, 0);
+	sr_buf_release(&b);
+	return 1;
+}
+
 static void
 events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
 	struct events *p = self;
 	struct sr_tui_view *v = p->v;
-	int W = getmaxx(win), H = getmaxy(win), page = H - 1, n, y, beyond;
-	int wish;
+	int W = getmaxx(win), H = getmaxy(win), page, n, y, beyond;
+	int wish, top;
 	struct shown *list;
 	char extra[480], where[256], t[16], lat[16], from[32];
 
+	top = 1 + drill_counts(p, win, s);
+	page = H - top;
 	n = events_rows(p, s, page, &list);
 	p->n = n;
 	p->page = page;
@@ -438,7 +511,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		    p->back || beyond ? where : "");
 	sr_tui_title(win, v, "Events", extra, v->focus == SR_PANEL_EVENTS);
 	if (n == 0) {
-		sr_tui_put(win, 1, 1, W - 1, v->attr[SR_ROLE_DIM],
+		sr_tui_put(win, top, 1, W - 1, v->attr[SR_ROLE_DIM],
 		    sr_hreq_available(v->hreq) && !p->top_done
 			? (s->n_events == 0
 				  ? "no events in memory  (g: stored history)"
@@ -453,7 +526,7 @@ events_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	}
 	/* bottom row is the newest (minus what was scrolled back) */
 	y = H - 1;
-	for (int k = n - 1 - p->back; k >= 0 && y >= 1; k--, y--) {
+	for (int k = n - 1 - p->back; k >= 0 && y >= top; k--, y--) {
 		const struct sr_event *e = list[k].mem
 		    ? &s->events[list[k].i].ev
 		    : &p->rows[list[k].i].ev;
@@ -542,6 +615,7 @@ events_key(void *self, int ch)
 		if (sr_query_empty(&p->v->filter))
 			return SR_KEY_IGNORED;
 		sr_query_release(&p->v->filter);
+		p->v->drill = 0;
 		p->v->chart_ins[0] = '\0';
 		break;
 	default:

@@ -48,22 +48,18 @@ void
 sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
     const struct sr_snap_insight *ins)
 {
-	struct sr_err err;
-	char *q;
+	struct sr_buf q;
 
+	sr_buf_init(&q);
 	if (ins->subject != NULL &&
-	    sr_snapshot_service(snap, ins->subject) != NULL)
-		q = sr_xasprintf("service=%s", ins->subject);
-	else
-		q = sr_xstrdup("");
-	if (sr_query_parse(&v->filter, q, &err) == -1)
-		sr_query_init(&v->filter);
-	free(q);
+	    sr_snapshot_service(snap, ins->subject) != NULL) {
+		sr_buf_adds(&q, "service=");
+		sr_query_quote(&q, ins->subject);
+	}
 	/* the window the rule looked at, up to the last time it held */
-	v->filter.from_ms = ins->first_seen_ms - 60000;
-	v->filter.to_ms =
-	    ins->state == SR_INS_RESOLVED ? ins->last_seen_ms + 60000 : 0;
-	v->req_focus = SR_PANEL_EVENTS;
+	sr_tui_drill(v, q.len ? q.data : "", ins->first_seen_ms - 60000,
+	    ins->state == SR_INS_RESOLVED ? ins->last_seen_ms + 60000 : 0, "");
+	sr_buf_release(&q);
 	snprintf(v->chart_ins, sizeof(v->chart_ins), "%s", ins->id);
 	snprintf(v->flash, sizeof(v->flash), "events of %s since %s", ins->id,
 	    "first seen; the chart shows its metric (Esc clears)");

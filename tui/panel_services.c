@@ -3,7 +3,9 @@
  * panel_services: one row per service over the chosen window: req/s,
  * 4xx %, 5xx %, p50/p95/p99 latency and a sparkline of req/s.  `s`
  * cycles the sort column, Enter lists that service's endpoints with the
- * same columns, Esc goes back.
+ * same columns, Esc goes back.  `e` drills down: the event log filtered
+ * to the selected service (or endpoint), with the stored events counted
+ * by endpoint above it.
  *
  * The 1 min, 5 min and 1 h windows come from the snapshot.  The 24 h
  * window comes from the store (core/summary.h over the last 24 h): the
@@ -54,7 +56,8 @@ struct services {
 	int sort;
 	char open[128]; /* service whose endpoints */
 	struct sr_tui_list elist;
-	int want_open; /* Enter pressed */
+	int want_open;	/* Enter pressed */
+	int want_drill; /* e pressed */
 	/* the 24 h window (or a host's endpoints), from the store */
 	struct sr_hreq_slot *slot;
 	const struct sr_summary *sum; /* the slot's answer, or NULL */
@@ -409,6 +412,36 @@ svc_rows(struct services *p, const struct sr_snapshot *s, enum sr_window sw,
 	return n;
 }
 
+/* e on a row: the event log filtered to that service or endpoint. */
+static void
+svc_drill(struct sr_tui_view *v, const struct services *p,
+    const struct svc_row *rows, size_t n)
+{
+	const struct sr_tui_list *l = p->open[0] ? &p->elist : &p->list;
+	const char *svc = p->open[0] ? p->open : NULL, *ep = NULL;
+	struct sr_buf q;
+	char flash[256];
+
+	if (l->sel < 0 || (size_t)l->sel >= n)
+		return;
+	if (svc != NULL)
+		ep = rows[l->sel].name;
+	else
+		svc = rows[l->sel].name;
+	sr_buf_init(&q);
+	sr_buf_adds(&q, "service=");
+	sr_query_quote(&q, svc);
+	if (ep != NULL) {
+		sr_buf_adds(&q, " endpoint=");
+		sr_query_quote(&q, ep);
+	}
+	snprintf(flash, sizeof(flash),
+	    "events of %.100s%s%.100s (Esc in the event log clears)", svc,
+	    ep ? " " : "", ep ? ep : "");
+	sr_tui_drill(v, q.data, 0, 0, flash);
+	sr_buf_release(&q);
+}
+
 static void
 services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
@@ -461,6 +494,13 @@ services_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 			: "24h query failed");
 	else
 		snprintf(wname, sizeof(wname), "%s", sr_window_name(sw));
+	if (p->want_drill) {
+		p->want_drill = 0;
+		n = svc_rows(p, s, sw, day, &rows, &svc_name);
+		svc_sort(rows, n, p->sort);
+		svc_drill(v, p, rows, n);
+		free(rows);
+	}
 	n = svc_rows(p, s, sw, day, &rows, &svc_name);
 	if (p->open[0] != '\0' && svc_name == NULL)
 		p->open[0] = '\0';
@@ -502,6 +542,9 @@ services_key(void *self, int ch)
 		if (p->open[0] == '\0')
 			p->want_open = 1;
 		return SR_KEY_REDRAW;
+	case 'e':
+		p->want_drill = 1;
+		return SR_KEY_REDRAW;
 	case 27: /* Esc */
 	case KEY_BACKSPACE:
 		if (p->open[0] == '\0')
@@ -534,7 +577,9 @@ const struct sr_panel_ops sr_services_panel = {
 		.min_h = 4,
 		.weight = 3,
 		.rank = 3 } },
-	.help = { "s              sort services by the next column (S: previous)" },
+	.help = { "s              sort services by the next column (S: previous)",
+	    "e              services: events of the selected service or "
+	    "endpoint" },
 	.hint = "s sort",
 	.create = services_create,
 	.destroy = services_destroy,

@@ -76,6 +76,8 @@ struct screen {
 	unsigned lflags;
 	enum sr_panel_id order[SR_PANEL__COUNT];
 	int norder;
+	struct sr_layout_spec spec; /* [layout] panels=, when spec.n > 0 */
+	char layout_why[160];	    /* the help's line on the layout */
 	int cols, lines;
 	struct sr_tui_frames *frames; /* time travel */
 	struct sr_snapshot *live;
@@ -415,8 +417,13 @@ screen_layout(struct screen *s)
 		delwin(s->overlay);
 		s->overlay = NULL;
 	}
-	sr_layout_compute(s->lpanels, SR_PANEL__COUNT, s->kind, s->lflags,
-	    s->cols, s->lines, s->v.ntiles, s->order, s->norder, &s->lay);
+	if (s->spec.n > 0)
+		sr_layout_compute_spec(s->lpanels, SR_PANEL__COUNT, &s->spec,
+		    s->lflags, s->cols, s->lines, s->v.ntiles, &s->lay);
+	else
+		sr_layout_compute(s->lpanels, SR_PANEL__COUNT, s->kind,
+		    s->lflags, s->cols, s->lines, s->v.ntiles, s->order,
+		    s->norder, &s->lay);
 	s->v.tiny = s->lay.tiny;
 	sr_app_want_procs(s->app, s->lay.r[SR_PANEL_PROCS].h > 0);
 	for (int i = 0; i < SR_PANEL__COUNT; i++) {
@@ -492,7 +499,8 @@ static const char *const help_first[] = { "q, Ctrl-C      quit",
 	"Tab, Shift-Tab focus the next / previous panel",
 	"arrows, j/k    move in the focused panel (tiles: left/right)",
 	"PgUp/PgDn, g/G page up/down, top/bottom (G: follow the log)",
-	"Enter          detail: service endpoints, insight detail",
+	"Enter          detail: service endpoints, insight detail, "
+	"pattern events",
 	"Esc            back; clears the event filter",
 	"space          pause (collection goes on) / resume",
 	"Ctrl-L         redraw the whole screen",
@@ -554,6 +562,8 @@ screen_draw_help(struct screen *s)
 
 	if (s->theme_why[0] != '\0' && n < HELP_MAX)
 		lines[n++] = s->theme_why;
+	if (s->layout_why[0] != '\0' && n < HELP_MAX)
+		lines[n++] = s->layout_why;
 	if ((w = screen_overlay(s, n + 3, 66)) == NULL)
 		return;
 	werase(w);
@@ -822,6 +832,7 @@ screen_prompt_apply(struct screen *s)
 	}
 	sr_query_release(&s->v.filter);
 	s->v.filter = q;
+	s->v.drill = 0;
 	screen_prompt_remember(s, s->pbuf.data);
 	s->prompt = 0;
 	s->perr[0] = '\0';
@@ -1101,6 +1112,7 @@ screen_key(struct screen *s, int ch)
 			s->v.chart_ins[0] = '\0';
 			if (!sr_query_empty(&s->v.filter)) {
 				sr_query_release(&s->v.filter);
+				s->v.drill = 0;
 				screen_flash(s, "event filter cleared");
 			}
 			break;
@@ -1183,20 +1195,7 @@ static const char *const kpi_ids[SR_KPI_COUNT] = {
 static void
 screen_panels(struct screen *s)
 {
-	for (int i = 0; sr_panels[i] != NULL; i++) {
-		const struct sr_panel_ops *ops = sr_panels[i];
-		struct sr_layout_panel *lp = &s->lpanel[i];
-
-		if (i >= SR_PANEL_STATUS)
-			SR_BUG("too many panels for SR_PANEL_MAX");
-		if (ops->id != 0 && (int)ops->id != i)
-			SR_BUG("a built-in panel is not at its id");
-		lp->name = ops->name;
-		lp->alias[0] = ops->alias[0];
-		lp->alias[1] = ops->alias[1];
-		memcpy(lp->slot, ops->slot, sizeof(lp->slot));
-		s->lpanels[i] = lp;
-	}
+	sr_tui_layout_panels(s->lpanel, s->lpanels);
 }
 
 /* Parse the [tui] tiles= and panels= lists. */
@@ -1325,7 +1324,8 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 	s->v.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 && !o->ascii &&
 	    !cfg->tui.ascii;
 	s->v.glyphs = s->v.utf8 ? SR_GLYPH_BLOCK : SR_GLYPH_ASCII;
-	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX, SR_TUI_FRAMES_BYTES);
+	s->frames = sr_tui_frames_new(SR_TUI_FRAMES_MAX,
+	    cfg->tui.history_bytes > 0 ? (size_t)cfg->tui.history_bytes : 1);
 	s->mouse = cfg->tui.mouse && !o->no_mouse;
 	s->bell = o->bell;
 	sr_buf_init(&s->pbuf);
@@ -1344,6 +1344,33 @@ sr_tui_run(struct sr_app *app, const struct sr_tui_opts *o, struct sr_err *err)
 		s->theme = t;
 	screen_panels(s);
 	screen_config(s, cfg);
+	snprintf(s->layout_why, sizeof(s->layout_why),
+	    "layout         %s preset (--layout; [layout] panels: your own)",
+	    sr_layout_name(s->kind));
+	/* [layout] unless --layout names a preset; a bad one: the preset */
+	if (o->layout == NULL && cfg->layout.panels != NULL &&
+	    *cfg->layout.panels != '\0') {
+		char lerr[400];
+
+		if (sr_layout_spec_parse(s->lpanels, SR_PANEL__COUNT,
+			cfg->layout.panels, &s->spec, lerr, sizeof(lerr)) < 0) {
+			fprintf(stderr,
+			    "sitrep: [layout] panels: %s; using the %s "
+			    "layout\n",
+			    lerr, sr_layout_name(s->kind));
+			snprintf(s->v.flash, sizeof(s->v.flash),
+			    "[layout] panels: %.200s; the %s layout", lerr,
+			    sr_layout_name(s->kind));
+			s->flash_until = sr_mono_ms() + 20000;
+		} else {
+			char text[128];
+
+			sr_layout_spec_text(s->lpanels, &s->spec, text,
+			    sizeof(text));
+			snprintf(s->layout_why, sizeof(s->layout_why),
+			    "layout         [layout] %s", text);
+		}
+	}
 	/* history for 1 h / 24 h charts; none for :memory: */
 	s->v.history = sr_app_open_history(app, &herr);
 	s->v.hreq = sr_hreq_new(s->v.history);

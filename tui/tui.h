@@ -64,8 +64,9 @@ struct sr_tui_view {
 	int tiny;		 /* one-line screen */
 	int tiles[SR_KPI_COUNT]; /* KPI ids shown */
 	int ntiles;
-	int kpi_sel;		  /* index into tiles */
-	struct sr_query filter;	  /* event log */
+	int kpi_sel;		/* index into tiles */
+	struct sr_query filter; /* event log */
+	int drill; /* filter set by a drill-down: the log shows stored counts */
 	char host[128];		  /* hosts panel: "" = all */
 	char proc_filter[64];	  /* processes: name or user part, or "" */
 	struct sr_store *history; /* read-only, or NULL */
@@ -136,6 +137,14 @@ void sr_insight_detail_draw(WINDOW *win, struct sr_tui_view *v,
  */
 void sr_insight_drill(struct sr_tui_view *v, const struct sr_snapshot *snap,
     const struct sr_snap_insight *ins);
+
+/*
+ * A drill-down: the event log filtered by query text q (with time bounds
+ * from_ms, to_ms; 0: open), focused, with the stored events' counts
+ * above it, and flash on the status line.  A bad q leaves no filter.
+ */
+void sr_tui_drill(struct sr_tui_view *v, const char *q, int64_t from_ms,
+    int64_t to_ms, const char *flash);
 
 /* ---- drawing helpers (tui/draw.c) ----------------------------------- */
 

@@ -12,8 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/field.h"
 #include "core/query.h"
 #include "core/store.h"
+#include "core/template.h"
 
 void sr_test_query_suite(void);
 
@@ -184,6 +186,22 @@ collect_id(void *ctx, int64_t id, const struct sr_event *ev)
 	return 0;
 }
 
+/* sr_template(message) on the test's connection, as the store has it. */
+static void
+sql_template(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *m = (const char *)sqlite3_value_text(argv[0]);
+	char tpl[SR_TEMPLATE_MAX + 1];
+
+	(void)argc;
+	if (m == NULL)
+		sqlite3_result_null(ctx);
+	else
+		sqlite3_result_text(ctx, tpl,
+		    (int)sr_template_make(m, tpl, sizeof(tpl)),
+		    SQLITE_TRANSIENT);
+}
+
 /*
  * Store the events in a fresh file, then check for each case that the
  * compiled SQL (run by this test's own connection), the in-memory match,
@@ -207,6 +225,9 @@ check_cases(const struct sr_event *ev, int nev, const struct qcase *cases,
 	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
 	CU_ASSERT_FATAL(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
 			    NULL) == SQLITE_OK);
+	CU_ASSERT_FATAL(
+	    sqlite3_create_function(db, "sr_template", 1, SQLITE_UTF8, NULL,
+		sql_template, NULL, NULL) == SQLITE_OK);
 	for (size_t c = 0; c < ncases; c++) {
 		struct sr_query f;
 		struct sr_store_bind b[SR_STORE_BINDS_MAX];
@@ -370,6 +391,141 @@ test_query_error(void)
 	sr_query_release(&q);
 }
 
+/*
+ * template= and quoted values.  Events: 1 a 503 "timeout after 1500 ms",
+ * 2 b 500 "timeout after 20 ms", 3 a 500 "connection refused", 4 a 200
+ * no message, 5 c 502 "Timeout after 7 ms".  The template of 1, 2 and 5
+ * is "timeout after <n> ms" (template.h's example masks "1500 ms" as
+ * "<n> ms"), in any case.
+ */
+static void
+test_query_template(void)
+{
+	static const struct qcase cases[] = {
+		{ "template=\"timeout after <n> ms\"", "1 2 5" },
+		{ "TEMPLATE=\"Timeout After <n> ms\" service=a", "1" },
+		{ "template!=\"timeout after <n> ms\"", "3 4" },
+		{ "template~refused", "3" },
+		{ "template=conn*", "3" },
+		{ "\"timeout after\"", "1 2 5" },
+		{ "template=\"timeout after <n> ms\" is:error", "1 2 5" },
+		{ "service=\"a\"", "1 3 4" },
+	};
+	struct sr_event ev[5];
+	struct sr_query q;
+	struct sr_err err;
+	struct sr_buf b;
+
+	ev[0] = ev_make("a", "/x", 503, 10, 1000);
+	ev[0].message = "timeout after 1500 ms";
+	ev[1] = ev_make("b", "/x", 500, 10, 2000);
+	ev[1].message = "timeout after 20 ms";
+	ev[2] = ev_make("a", "/x", 500, 10, 3000);
+	ev[2].message = "connection refused";
+	ev[3] = ev_make("a", "/x", 200, 10, 4000);
+	ev[4] = ev_make("c", "/x", 502, 10, 5000);
+	ev[4].message = "Timeout after 7 ms";
+	check_cases(ev, 5, cases, sizeof(cases) / sizeof(cases[0]));
+	sr_query_init(&q);
+	CU_ASSERT_EQUAL(sr_query_parse(&q, "template=\"abc", &err), -1);
+	CU_ASSERT_EQUAL(sr_query_parse(&q, "template>3", &err), -1);
+	/* quoting: plain as it is; blanks, quotes, backslashes quoted */
+	sr_buf_init(&b);
+	sr_query_quote(&b, "plain");
+	sr_buf_adds(&b, "|");
+	sr_query_quote(&b, "a \"b\" \\c");
+	sr_buf_adds(&b, "|");
+	sr_query_quote(&b, "");
+	CU_ASSERT_STRING_EQUAL(b.data, "plain|\"a \\\"b\\\" \\\\c\"|\"\"");
+	sr_buf_release(&b);
+	/* a quoted value parses back to itself */
+	sr_buf_init(&b);
+	sr_buf_adds(&b, "message=");
+	sr_query_quote(&b, "a \"b\" \\c");
+	CU_ASSERT_EQUAL(sr_query_parse(&q, b.data, &err), 0);
+	CU_ASSERT_EQUAL(q.n, 1);
+	CU_ASSERT_STRING_EQUAL(q.t[0].text, "a \"b\" \\c");
+	sr_buf_release(&b);
+	sr_query_release(&q);
+}
+
+static int
+collect_group(void *ctx, const char *value, int64_t n, int64_t errors)
+{
+	struct sr_buf *b = ctx;
+
+	sr_buf_addf(b, "%s%s:%d/%d", b->len ? " " : "", value, (int)n,
+	    (int)errors);
+	return 0;
+}
+
+/*
+ * sr_store_count_by(): events (by hand) a 503, a 200, a 500 of service
+ * a, a 200 of b, a 404 without a service.  By service, most first, ties
+ * by value: a 3 (2 errors), then "" and b with 1 each.  service!=b* is
+ * a glob SQL cannot negate exactly: counted in C, the same way.
+ */
+static void
+test_count_by(void)
+{
+	char dir[] = "/tmp/sitrep-countby-XXXXXX", *path;
+	struct sr_event ev[5];
+	struct sr_store *st;
+	struct sr_store_evq q;
+	struct sr_query f;
+	struct sr_err err;
+	struct sr_buf got;
+
+	ev[0] = ev_make("a", "/x", 503, 10, 1000);
+	ev[1] = ev_make("a", "/x", 200, 10, 2000);
+	ev[2] = ev_make("a", "/y", 500, 10, 3000);
+	ev[3] = ev_make("b", "/x", 200, 10, 4000);
+	ev[4] = ev_make(NULL, "/z", 404, 10, 5000);
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	path = sr_xasprintf("%s/c.db", dir);
+	st = sr_store_open(path, SR_STORE_NO_LOCK, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT_EQUAL(sr_store_add_event(st, &ev[i], &err), 0);
+	CU_ASSERT_EQUAL(sr_store_flush(st, &err), 0);
+	sr_query_init(&f);
+	sr_store_evq_init(&q);
+	q.query = &f;
+	sr_buf_init(&got);
+	CU_ASSERT_EQUAL(sr_store_count_by(st, &q, SR_FIELD_SERVICE,
+			    collect_group, &got, &err),
+	    0);
+	CU_ASSERT_STRING_EQUAL(got.data, "a:3/2 :1/0 b:1/0");
+	sr_buf_release(&got);
+	sr_buf_init(&got);
+	CU_ASSERT_EQUAL(sr_query_parse(&f, "service!=b*", &err), 0);
+	CU_ASSERT_EQUAL(sr_store_count_by(st, &q, SR_FIELD_SERVICE,
+			    collect_group, &got, &err),
+	    0);
+	CU_ASSERT_STRING_EQUAL(got.data, "a:3/2 :1/0");
+	sr_buf_release(&got);
+	sr_buf_init(&got);
+	CU_ASSERT_EQUAL(sr_query_parse(&f, "service=a", &err), 0);
+	CU_ASSERT_EQUAL(sr_store_count_by(st, &q, SR_FIELD_ENDPOINT,
+			    collect_group, &got, &err),
+	    0);
+	CU_ASSERT_STRING_EQUAL(got.data, "/x:2/1 /y:1/1");
+	sr_buf_release(&got);
+	sr_query_release(&f);
+	sr_store_close(st);
+	for (int i = 0; i < 3; i++) {
+		char *p = sr_xasprintf("%s%s", path,
+		    i == 0	 ? ""
+			: i == 1 ? "-wal"
+				 : "-shm");
+
+		(void)unlink(p);
+		free(p);
+	}
+	(void)rmdir(dir);
+	free(path);
+}
+
 void
 sr_test_query_suite(void)
 {
@@ -379,4 +535,6 @@ sr_test_query_suite(void)
 	CU_add_test(s, "filter_sql_text", test_filter_sql_text);
 	CU_add_test(s, "filter_sql_store", test_filter_sql_store);
 	CU_add_test(s, "query_error", test_query_error);
+	CU_add_test(s, "query_template", test_query_template);
+	CU_add_test(s, "count_by", test_count_by);
 }

@@ -185,6 +185,32 @@ test_bounds(void)
 	sr_tui_frames_free(f);
 }
 
+/*
+ * Frames share their strings: ticks 1..50 have the same service name,
+ * template, example and error service, so from the second frame on a
+ * frame adds only its own numbers, the same bytes each tick, fewer than
+ * the first frame (which brought the strings).
+ */
+static void
+test_shared_strings(void)
+{
+	struct sr_tui_frames *f = sr_tui_frames_new(1000, 1 << 30);
+	struct sr_snapshot *sn;
+	size_t b[51];
+
+	b[0] = sr_tui_frames_bytes(f);
+	for (uint64_t t = 1; t <= 50; t++) {
+		sn = fake_snap(t);
+		sr_tui_frames_push(f, sn);
+		sr_snapshot_unref(sn);
+		b[t] = sr_tui_frames_bytes(f);
+	}
+	CU_ASSERT_EQUAL(b[0], 0);
+	CU_ASSERT(b[2] - b[1] < b[1]);
+	CU_ASSERT_EQUAL(b[50] - b[49], b[2] - b[1]);
+	sr_tui_frames_free(f);
+}
+
 void
 sr_test_tui_frames_suite(void)
 {
@@ -192,4 +218,5 @@ sr_test_tui_frames_suite(void)
 
 	CU_add_test(s, "moment", test_moment);
 	CU_add_test(s, "bounds", test_bounds);
+	CU_add_test(s, "shared strings", test_shared_strings);
 }

@@ -324,6 +324,73 @@ test_new_panel(void)
 	CU_ASSERT_EQUAL(l.r[9].h, 0);
 }
 
+/*
+ * [layout] panels=: parse errors, and a layout at 120x40 worked by hand:
+ * "tiles, services:50%, events" with 9 tiles: 10 per row fit in 120
+ * columns, so one tile row of 3 lines (rows 2..4); 40 - 2 (header) - 1
+ * (status) = 37 lines, minus 3 for the tiles = 34; minimums services 4,
+ * events 4 leave 26 spare: services 26 * 50 / 100 = 13 more (17 lines,
+ * rows 5..21), events the rest (17 lines, rows 22..38).  At 120x12 the
+ * header takes 1 line: the minimums (3 + 4 + 4) do not fit the 10 left,
+ * and the last listed goes first.
+ */
+static void
+test_spec(void)
+{
+	struct sr_layout_spec sp;
+	struct sr_layout l;
+	char err[256], text[256];
+
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT, "chart, nope",
+			    &sp, err, sizeof(err)),
+	    -1);
+	CU_ASSERT(strstr(err, "unknown panel 'nope' (tiles, chart,") != NULL);
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT, "chart:0%",
+			    &sp, err, sizeof(err)),
+	    -1);
+	CU_ASSERT(strstr(err, "not 1..100") != NULL);
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT,
+			    "chart:60,events:50%", &sp, err, sizeof(err)),
+	    -1);
+	CU_ASSERT(strstr(err, "110 %") != NULL);
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT,
+			    "chart,procs,system", &sp, err, sizeof(err)),
+	    -1);
+	CU_ASSERT(strstr(err, "named twice") != NULL);
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT, " , ", &sp,
+			    err, sizeof(err)),
+	    -1);
+	CU_ASSERT_EQUAL(sr_layout_spec_parse(T, SR_PANEL__COUNT, "header", &sp,
+			    err, sizeof(err)),
+	    -1);
+	CU_ASSERT_EQUAL_FATAL(sr_layout_spec_parse(T, SR_PANEL__COUNT,
+				  "tiles, services:50%, events", &sp, err,
+				  sizeof(err)),
+	    0);
+	sr_layout_spec_text(T, &sp, text, sizeof(text));
+	CU_ASSERT_STRING_EQUAL(text, "tiles, services 50%, events 50%");
+	sr_layout_compute_spec(T, SR_PANEL__COUNT, &sp, 0, 120, 40, 9, &l);
+	CU_ASSERT(layout_sane(&l, 120, 40));
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_TILES].y, 2);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_TILES].h, 3);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].y, 5);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_SERVICES].h, 17);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].y, 22);
+	CU_ASSERT_EQUAL(l.r[SR_PANEL_EVENTS].h, 17);
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_CHART));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_INSIGHTS));
+	sr_layout_compute_spec(T, SR_PANEL__COUNT, &sp, 0, 120, 12, 9, &l);
+	CU_ASSERT(layout_sane(&l, 120, 12));
+	CU_ASSERT(shown(&l, SR_PANEL_SERVICES));
+	CU_ASSERT_FALSE(shown(&l, SR_PANEL_EVENTS));
+	for (int c = 1; c <= 130; c += 7)
+		for (int r = 1; r <= 60; r += 5) {
+			sr_layout_compute_spec(T, SR_PANEL__COUNT, &sp, 0, c, r,
+			    9, &l);
+			CU_ASSERT(layout_sane(&l, c, r));
+		}
+}
+
 void
 sr_test_tui_layout_suite(void)
 {
@@ -334,4 +401,5 @@ sr_test_tui_layout_suite(void)
 	CU_add_test(s, "drop_order", test_drop_order);
 	CU_add_test(s, "presets", test_presets);
 	CU_add_test(s, "new panel", test_new_panel);
+	CU_add_test(s, "spec", test_spec);
 }
