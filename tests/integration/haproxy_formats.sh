@@ -11,11 +11,7 @@
 # python3 reading of the same lines.
 source "$(dirname "$0")/lib.sh"
 export PATH=$PATH:/usr/sbin:/sbin
-for c in haproxy curl python3 sqlite3; do
-	command -v "$c" >/dev/null && continue
-	[ "${CI:-}" = true ] && fail "$c is missing (make deps-test)"
-	skip "$c is not installed"
-done
+need haproxy curl python3 sqlite3
 
 PORT=$(free_port)
 UP=$(free_port)

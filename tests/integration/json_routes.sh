@@ -10,11 +10,7 @@
 # `insights --json`, `export --format json|jsonl` and `sitrep parse
 # --explain` over every fixture are checked the same way.
 source "$(dirname "$0")/lib.sh"
-for c in curl jq python3; do
-	command -v "$c" >/dev/null && continue
-	[ "${CI:-}" = true ] && fail "$c is missing (make deps-test)"
-	skip "$c is not installed"
-done
+need curl jq python3
 FX=$ROOT/tests/fixtures/formats
 CHECK="$ROOT/tests/integration/json_check.py"
 

@@ -29,6 +29,15 @@ have() {
 	echo "$1 not installed: that part is not run"
 	return 1
 }
+# need CMD...: the test cannot run without these commands (skip; under
+# CI=true, skip fails).  Daemons live in /usr/sbin, so that is searched.
+need() {
+	local c
+	export PATH=$PATH:/usr/sbin:/sbin
+	for c; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed (make deps-test)"
+	done
+}
 # A test that reads the console's UTF-8 glyphs (box lines, sparks) runs
 # in a UTF-8 locale of its own, whatever LANG the caller has (or none).
 use_utf8_locale() {

@@ -11,11 +11,7 @@
 # samples, and whose log and duplicate-timestamp counter must show no
 # duplicate sample.
 source "$(dirname "$0")/lib.sh"
-for c in prometheus promtool curl jq python3; do
-	command -v "$c" >/dev/null && continue
-	[ "${CI:-}" = true ] && fail "$c is missing (make deps-test)"
-	skip "$c is not installed"
-done
+need prometheus promtool curl jq python3
 
 # the busy endpoints, then 700 of one request each (python3)
 python3 - >"$T/ev.jsonl" <<'PY'

@@ -11,11 +11,7 @@
 # reading of the same log.
 source "$(dirname "$0")/lib.sh"
 export PATH=$PATH:/usr/sbin:/sbin
-for c in nginx curl python3 sqlite3; do
-	command -v "$c" >/dev/null && continue
-	[ "${CI:-}" = true ] && fail "$c is missing (make deps-test)"
-	skip "$c is not installed"
-done
+need nginx curl python3 sqlite3
 
 PORT=$(free_port)
 UP=$(free_port)

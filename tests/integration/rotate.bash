@@ -5,17 +5,6 @@
 # sent, lines nginx logged (every access.log* file on disk), events stored
 # (sqlite3 over the events table) and the lines lost or stored twice.
 
-# The real components: under CI a missing one fails, elsewhere it skips.
-need_cmds() {
-	local c
-	export PATH=$PATH:/usr/sbin:/sbin
-	for c in "$@"; do
-		command -v "$c" >/dev/null 2>&1 && continue
-		[ "${CI:-}" = true ] && fail "$c is missing (make deps-test)"
-		skip "$c is missing (make deps-test)"
-	done
-}
-
 # nginx_start: nginx as root with its own config, pid file, prefix and
 # access log ($LOG, combined format), answering 204 to every request.
 nginx_start() {

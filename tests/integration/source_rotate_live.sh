@@ -7,7 +7,7 @@
 # exactly once (counted by its unique query string).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/rotate.bash"
-need_cmds nginx logrotate curl sqlite3
+need nginx logrotate curl sqlite3
 cd "$T"
 
 live() {

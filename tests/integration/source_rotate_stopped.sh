@@ -7,7 +7,7 @@
 # cursor in today's DEV:INO:OFFSET form, written by hand, still resumes.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/rotate.bash"
-need_cmds nginx logrotate curl sqlite3
+need nginx logrotate curl sqlite3
 cd "$T"
 
 ingest() {

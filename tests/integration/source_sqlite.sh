@@ -40,7 +40,9 @@ writer() {
 			n=$((b * 10 + i))
 			sql="$sql INSERT INTO events(event_id, event_type, timestamp, service, endpoint, status_code, response_time_ms, user_id, session_id, metadata) VALUES ('w$n', 'api_request', '2026-01-01T00:$(printf %02d $((n / 60 % 60))):$(printf %02d $((n % 60))).$(printf %03d $n)Z', 'svc$((n % 3))', '/e$((n % 5))', $((n % 7 == 0 ? 500 : 200)), $n.5, 'u$((n % 11))', 's$((n % 13))', '{\"n\":$n}');"
 		done
-		sqlite3 other.db "$sql COMMIT;" || return 1
+		# a busy timeout, as a real writer sets: even in WAL mode a reader
+		# opening the file takes its locks for a moment (SQLITE_BUSY)
+		sqlite3 -cmd ".timeout 5000" other.db "$sql COMMIT;" || return 1
 		sleep 0.05
 	done
 }
