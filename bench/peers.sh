@@ -8,6 +8,8 @@
 # here passes or fails on a number.  Not part of CI (root, apt-get, about
 # 30 minutes).
 #
+#   queries    `sitrep report` and `sitrep insights` over 1M stored events
+#              (48 h of demo traffic) against a plain SQL pass
 #   consoles   sitrep, htop, btop, glances, nmon (NMON panels), atop in
 #              tmux at 200x50 with a 1 s refresh: CPU-seconds per 60 s, RSS
 #   servers    wrk -t2 -c32 -d5s on loopback: sitrep /metrics against
@@ -325,6 +327,19 @@ ingest() {
 	rm -f "$W"/ing.db*
 }
 
+# The queries over the stored 1M events (q.db, built once: 48 h of demo
+# traffic): `sitrep report` against a plain SQL pass over the same rows
+# (per service and endpoint: count, 5xx, mean latency), and `sitrep
+# insights` over the whole span.
+queries() {
+	cmdline "sitrep report" "sitrep report --db DB --hours 48 --json"
+	timed query.report "$SITREP" report --db "$W/q.db" --hours 48 --json
+	cmdline "SQL pass" "sqlite3 DB 'SELECT service, endpoint, COUNT(*), SUM(status >= 500), AVG(latency_ms) FROM events GROUP BY service, endpoint'"
+	timed query.sql sqlite3 "$W/q.db" "SELECT service, endpoint, COUNT(*), SUM(status >= 500), AVG(latency_ms) FROM events GROUP BY service, endpoint"
+	cmdline "sitrep insights" "sitrep insights --db DB --hours 48 --json"
+	timed query.insights "$SITREP" insights --db "$W/q.db" --hours 48 --json
+}
+
 # ---------------------------------------------------------------- run
 install_peers
 check_peers
@@ -341,6 +356,8 @@ cc -O2 -o "$W/baseline" bench/baseline_ingest.c \
 "$SITREP" demo --fast --seed 1 --count "$LINES" >"$W/events.jsonl"
 awk -v N="$LINES" -f bench/combined_log.awk >"$W/access.log"
 cat "$W/events.jsonl" "$W/access.log" >/dev/null	# into the page cache
+"$SITREP" demo --fast --span 48h --seed 11 --count "$LINES" |
+	"$SITREP" ingest --db "$W/q.db" >/dev/null 2>&1 || die "cannot build the query database"
 
 DONE=0
 for r in $(seq "$ROUNDS"); do
@@ -359,6 +376,7 @@ for r in $(seq "$ROUNDS"); do
 	servers
 	access_logs
 	ingest
+	queries
 	DONE=$r
 done
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -453,6 +471,11 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 		"$(ratio log.goaccess.wall log.sitrep.wall) faster" "≥ 10× faster" "$(verdict log.goaccess.wall log.sitrep.wall '>=' 10)"
 	row "$LINES-line combined log, peak RSS MiB" "$(stat log.sitrep.rss)" "GoAccess $(stat log.goaccess.rss)" \
 		"$(ratio log.sitrep.rss log.goaccess.rss) of its memory" "≤ 1/5 (0.2×)" "$(verdict log.sitrep.rss log.goaccess.rss '<=' 0.2)"
+	row "\`report\` over $LINES stored events (48 h), wall s" "$(stat query.report.wall)" "SQL pass $(stat query.sql.wall)" \
+		"$(ratio query.sql.wall query.report.wall) faster" "≤ 0.2 s" \
+		"$(awk -v m="$(med query.report.wall)" 'BEGIN { print m == "" ? "no figure" : m <= 0.2 ? "met" : "**not met**" }')"
+	row "\`insights\` over $LINES stored events (48 h), wall s" "$(stat query.insights.wall)" "—" "—" "≤ 0.2 s" \
+		"$(awk -v m="$(med query.insights.wall)" 'BEGIN { print m == "" ? "no figure" : m <= 0.2 ? "met" : "**not met**" }')"
 	row "console CPU-s per 60 s, idle, 200×50, 1 s refresh" "$(stat console.sitrep.cpu)" "htop $(stat console.htop.cpu)" \
 		"$(ratio console.sitrep.cpu console.htop.cpu)" "≤ 0.5× htop" "$(verdict console.sitrep.cpu console.htop.cpu '<=' 0.5)"
 	echo
