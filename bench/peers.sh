@@ -479,6 +479,8 @@ row() { printf '| %s | %s | %s | %s | %s | %s |\n' "$@"; }
 	row "console CPU-s per 60 s, idle, 200×50, 1 s refresh" "$(stat console.sitrep.cpu)" "htop $(stat console.htop.cpu)" \
 		"$(ratio console.sitrep.cpu console.htop.cpu)" "≤ 0.5× htop" "$(verdict console.sitrep.cpu console.htop.cpu '<=' 0.5)"
 	echo
+	echo "Where a goal is not met, the README's \"Against its peers\" section gives the profile (perf, massif) behind the gap and the lever it points at."
+	echo
 	echo "## Consoles (tmux 200×50, 1 s refresh, no events)"
 	echo
 	echo "| console | CPU-s per 60 s | RSS MiB | CPU vs sitrep |"
