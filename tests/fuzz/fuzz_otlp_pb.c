@@ -14,8 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "core/otlp.h"
-#include "core/parse.h"
+#include "tests/fuzz/fuzz_otlp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -23,13 +22,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum sr_otlp_signal sig;
-	struct sr_parser *p;
-	struct sr_event ev;
-	enum sr_reject why;
 	struct sr_err err;
 	cJSON *root;
 	char *text;
-	int r;
 
 	if (size < 1)
 		return 0;
@@ -43,14 +38,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((text = cJSON_PrintUnformatted(root)) == NULL)
 		abort();
 	free(text);
-	p = sr_parser_new(SR_FMT_OTLP);
-	for (r = sr_parser_otlp(p, root, sig, 0, &ev, &why, &err); r != 0;
-	     r = sr_parser_more(p, 0, &ev, &why, &err))
-		if (r > 0 &&
-		    (ev.event_id == NULL ||
-			((ev.has & SR_EV_HAS_LATENCY) &&
-			    ev.response_time_ms < 0)))
-			abort();
-	sr_parser_free(p);
+	fuzz_otlp_map(root, sig);
 	return 0;
 }
