@@ -711,11 +711,17 @@ target_hists(struct sr_prom_target *t)
 
 			if (!hist_commit(s->h))
 				continue;
-			for (size_t i = 0; i < 3; i++)
+			/* p50 ... over 1 min, p50_5m ... over 5 min */
+			for (size_t i = 0; i < 3; i++) {
 				target_emitf(t, ts,
 				    hist_q(s->h, prom_qs[i], SR_PROM_WIN_1M),
 				    "prom.%s.%s.%s%s", t->job, s->family,
 				    prom_qnames[i], s->labels);
+				target_emitf(t, ts,
+				    hist_q(s->h, prom_qs[i], SR_PROM_WIN_5M),
+				    "prom.%s.%s.%s_5m%s", t->job, s->family,
+				    prom_qnames[i], s->labels);
+			}
 		}
 	}
 }

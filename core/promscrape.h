@@ -15,6 +15,8 @@
  *                                      histograms: quantiles over 1 min
  *                                      from the bucket increases between the
  *                                      window's first and last scrape
+ *   prom.<job>.<family>.p50_5m|p95_5m|p99_5m{...}
+ *                                      the same over 5 min
  *   prom.<job>.up                      1 after a good scrape, 0 after a bad one
  *   llm.<model>.<field>                known LLM servers (vLLM, TGI, SGLang,
  *                                      llama.cpp), see sr_prom_known[]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # source_prom: prom: sources against real targets.  A real Prometheus and
 # sitrep scrape the same changing histogram (prom_target.py, each sample
-# timestamped), and sitrep's 1 m and 5 m quantiles and token rate match
+# timestamped), and sitrep's 1 m and 5 m quantiles (llm.* and the raw
+# prom.* ones) and token rate match
 # what Prometheus computes over its HTTP API at the same end time; the
 # vLLM, TGI, SGLang and llama.cpp fixtures give the llm.* values
 # prom_expect.py computes from the text; a real node-exporter and
@@ -190,6 +191,26 @@ for c in "ttft_p50_ms 0.5 1m" "ttft_p95_ms 0.95 1m" "ttft_p95_5m_ms 0.95 5m"; do
 	echo "compare $1: sitrep $got, Prometheus $want"
 	check_near "llm.cmp.$1 against Prometheus" "$got" "$want" 0.01
 done
+# the raw histogram's quantiles, both windows (p50_5m ... as the llm.*
+# fields name their 5 m forms), stored and served by /api/metrics/series
+R='prom.cmp.vllm:time_to_first_token_seconds'
+for c in "p50 0.5 1m" "p95 0.95 1m" "p99 0.99 1m" "p50_5m 0.5 5m" \
+	"p95_5m 0.95 5m" "p99_5m 0.99 5m"; do
+	set -- $c
+	n="$R.$1{model_name=\"cmp\"}"
+	wait_val "$n" "$T_END"
+	want=$(pq "histogram_quantile($2, increase($H[$3]))")
+	[ -n "$want" ] || { cat "$T/q"; fail "no Prometheus value for $n"; }
+	got=$(val "$n" "$T_END")
+	echo "compare $n: sitrep $got, Prometheus $want"
+	check_near "$n against Prometheus" "$got" "$want" 0.01
+done
+n="$R.p95_5m{model_name=\"cmp\"}"
+curl -s --get "http://127.0.0.1:$SP/api/metrics/series" --data-urlencode "name=$n" \
+	--data-urlencode "from=$((T_END / 1000 - 1))" --data-urlencode "to=$((T_END / 1000 + 2))" \
+	--data-urlencode step=1s > "$T/series5"
+check_near "$n through /api/metrics/series" \
+	"$(jq -r '.points[-1][2]' "$T/series5")" "$(val "$n" "$T_END")" 1e-9
 want=$(pq 'increase(vllm:prompt_tokens_total[1m]) / 60')
 got=$(val llm.cmp.prompt_tps "$T_END")
 echo "compare prompt_tps: sitrep $got, Prometheus increase()/60 $want"

@@ -157,6 +157,49 @@ test_histogram_reset(void)
 	sr_prom_target_free(t);
 }
 
+/*
+ * A raw histogram scraped every 30 s for 6 min: its quantiles over 1 min
+ * (p50 ...) and 5 min (p50_5m ...).  Scrape k (0..12) at k x 30 s holds
+ * 10 x min(k, 8) in (0, 1] and 10 x k in all (the last four steps add 10
+ * each to (1, 2]).
+ */
+static void
+test_raw_windows(void)
+{
+	struct sr_prom_target *t = sr_prom_target_new("j", 0);
+	struct got g;
+	char text[256];
+
+	for (int k = 0; k <= 12; k++) {
+		(void)snprintf(text, sizeof(text),
+		    "# TYPE h histogram\n"
+		    "h_bucket{a=\"x\",le=\"1\"} %d\n"
+		    "h_bucket{a=\"x\",le=\"2\"} %d\n"
+		    "h_bucket{a=\"x\",le=\"+Inf\"} %d\n",
+		    10 * (k < 8 ? k : 8), 10 * k, 10 * k);
+		scrape(t, &g, text, (int64_t)k * 30000);
+	}
+	/*
+	 * 1 min: from k = 10 (300 s) to 12: 0 in (0, 1], 20 in (1, 2]; p50
+	 * rank 10: 1 + 10/20 = 1.5; p95 rank 19: 1.95; p99 rank 19.8: 1.99
+	 */
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p50{a=\"x\"}"), 1.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p95{a=\"x\"}"), 1.95, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p99{a=\"x\"}"), 1.99, 1e-12);
+	/*
+	 * 5 min: from k = 2 (60 s): 80 - 20 = 60 in (0, 1], 100 in all;
+	 * p50 rank 50 in (0, 1]: 50/60; p95 rank 95: 1 + 35/40 = 1.875;
+	 * p99 rank 99: 1 + 39/40 = 1.975
+	 */
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p50_5m{a=\"x\"}"), 50.0 / 60,
+	    1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p95_5m{a=\"x\"}"), 1.875,
+	    1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "prom.j.h.p99_5m{a=\"x\"}"), 1.975,
+	    1e-12);
+	sr_prom_target_free(t);
+}
+
 static void
 test_series_cap(void)
 {
@@ -340,6 +383,7 @@ sr_test_promscrape_suite(void)
 	CU_add_test(s, "names_and_rates", test_names_and_rates);
 	CU_add_test(s, "window_quantile", test_window_quantile);
 	CU_add_test(s, "histogram_reset", test_histogram_reset);
+	CU_add_test(s, "raw_windows", test_raw_windows);
 	CU_add_test(s, "series_cap", test_series_cap);
 	CU_add_test(s, "vllm", test_vllm);
 	CU_add_test(s, "openmetrics_kinds", test_openmetrics_kinds);
