@@ -426,6 +426,16 @@ int sr_store_count_by(struct sr_store *st, const struct sr_store_evq *q,
 /* The largest event id stored (0 when none); 0 or -1. */
 int sr_store_max_event_id(struct sr_store *st, int64_t *id, struct sr_err *err);
 
+/*
+ * The stored events with after_id < id <= to_id, in id order, counted up
+ * to max of them: *n how many (<= max), *last the id of the last one
+ * counted (after_id when none).  Reads at most max index entries, so a
+ * caller walks a long span in bounded steps (the OTLP export's backlog,
+ * runtime/otlp_export.c).  0 or -1.
+ */
+int sr_store_event_span(struct sr_store *st, int64_t after_id, int64_t to_id,
+    int64_t max, int64_t *n, int64_t *last, struct sr_err *err);
+
 /* A value sr_store_query_sql() bound to one `?` of its condition. */
 struct sr_store_bind {
 	int is_text;

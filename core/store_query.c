@@ -563,6 +563,36 @@ sr_store_max_event_id(struct sr_store *st, int64_t *id, struct sr_err *err)
 	    err, "cannot read events");
 }
 
+int
+sr_store_event_span(struct sr_store *st, int64_t after_id, int64_t to_id,
+    int64_t max, int64_t *n, int64_t *last, struct sr_err *err)
+{
+	static const char sql[] =
+	    "SELECT count(*), coalesce(max(id), ?1) FROM (SELECT id FROM events"
+	    " WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT ?3)";
+	const char *what = "cannot read events";
+	sqlite3_stmt *s;
+	int rc;
+
+	*n = 0;
+	*last = after_id;
+	if (max <= 0 || to_id <= after_id)
+		return 0;
+	if (store_prepare(st, sql, &s, err, what) < 0)
+		return -1;
+	rc = sqlite3_bind_int64(s, 1, after_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 2, to_id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(s, 3, max);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(s, 0);
+		*last = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : store_step_done(st, rc, err, what);
+}
+
 /* --- samples --- */
 
 /* --- reading --- */

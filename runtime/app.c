@@ -144,8 +144,6 @@ app_fold(struct sr_app *app, const struct sr_event *ev)
 	int rc;
 
 	sr_engine_event(app->engine, ev);
-	if (app->otlp != NULL)
-		sr_otlp_export_event(app->otlp, ev);
 	rc = sr_store_add_event(app->store, ev, &err);
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
@@ -221,6 +219,8 @@ app_store_watch(struct sr_app *app)
 		    sr_store_state_name(now.state), now.error);
 		pthread_mutex_unlock(&app->q.mu);
 	}
+	if (app->otlp != NULL) /* the export reads committed events */
+		sr_otlp_export_committed(app->otlp);
 	if (now.errors > 0 && now.error[0] != '\0')
 		(void)snprintf(app->store_error, sizeof(app->store_error), "%s",
 		    now.error);
@@ -272,8 +272,6 @@ app_drv_event(void *ctx, const struct sr_event *ev)
 	struct sr_app *app = ctx;
 
 	sr_engine_event(app->engine, ev);
-	if (app->otlp != NULL)
-		sr_otlp_export_event(app->otlp, ev);
 	if (ev->ts_ms > app->newest_event_ms)
 		app->newest_event_ms = ev->ts_ms;
 }
@@ -777,7 +775,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 		/* no name: host.name is left out of the resource */
 		(void)gethostname(host, sizeof(host) - 1);
 		if ((app->otlp = sr_otlp_export_new(&app->cfg.otlp, app->loop,
-			 host, err)) == NULL)
+			 app->store, host, err)) == NULL)
 			goto fail;
 	}
 	if (!o->no_system) {
@@ -837,6 +835,7 @@ sr_app_free(struct sr_app *app)
 		return;
 	sr_driver_free(app->drv);	/* before the loop: it unwatches fds */
 	sr_otlp_export_free(app->otlp); /* the same */
+	app->otlp = NULL; /* app_on_wake() below may watch the store */
 	if (app->loop != NULL) {
 		app_on_wake(app->loop, app); /* fold what was posted */
 		sr_loop_free(app->loop);

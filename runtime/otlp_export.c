@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * otlp_export: bounded queues of log records and gauge points, sent in
- * batches by the webhook carrier on the app's loop (see otlp_export.h).
+ * otlp_export: log records read from the store after a cursor, and a
+ * bounded queue of gauge points, sent in batches by the webhook carrier
+ * on the app's loop (see otlp_export.h).
  *
- * Each signal's queue is a ring; its first `inflight` items are those of
- * the request out now, and they leave the ring only when the collector
- * accepted (or refused for good) that request.  A zero-delay loop timer
- * (the kick) starts a request once per loop iteration after items
- * arrived, so the events one wake-up folds go out together.
+ * Logs: the events after the cursor (the id of the last event the
+ * collector acknowledged) up to the committed watermark `hi` are the
+ * backlog; a request carries the first batch_max of them, read from the
+ * store when it starts, and the cursor moves (and is stored, in the
+ * cursors table) only when the collector answered.  Before each read the
+ * backlog is counted, and what lies beyond queue_max is skipped (the
+ * oldest go) and counted, in steps of at most OTLP_SKIP_MAX rows.
+ * Metrics: a ring; its first `inflight` items are those of the request
+ * out now, and they leave the ring only when the collector accepted (or
+ * refused for good) that request.  A zero-delay loop timer (the kick)
+ * starts a request once per loop iteration after items arrived, so the
+ * events of one commit go out together.
  */
 #include "runtime/otlp_export.h"
 
@@ -20,10 +28,15 @@
 #include "actions/webhook.h"
 #include "core/config.h"
 #include "core/otlp_enc.h"
+#include "core/store.h"
 #include "runtime/loop.h"
 
 #define OTLP_HEADERS_MAX 16
 #define OTLP_BACKOFF_MS 1000 /* the first retry's wait */
+/* The logs cursor's key in the store's cursors table (no source spec). */
+#define OTLP_CURSOR "otlp-export:logs"
+/* Backlog rows skipped per call at most: each call stays milliseconds. */
+#define OTLP_SKIP_MAX 50000
 
 /* One gauge point, its strings in one allocation with it. */
 struct otlp_pt {
@@ -36,8 +49,12 @@ struct otlp_sig {
 	enum sr_snap_otlp_signal id;
 	char *url;   /* base + "/v1/logs" or "/v1/metrics" */
 	char *shown; /* url for messages: sr_redact()ed */
-	void **ring;
-	size_t cap, head, n;
+	void **ring; /* metrics only */
+	size_t cap, head;
+	size_t n;	 /* items waiting (logs: the backlog counted) */
+	int64_t cursor;	 /* logs: the last event id done with */
+	int64_t hi;	 /* logs: the newest event id committed */
+	int64_t last_id; /* logs: the last event id of the request out */
 	size_t inflight; /* items of the request out now; 0: none */
 	int sending;
 	int failures_row;    /* failed attempts since the last success */
@@ -49,6 +66,7 @@ struct otlp_sig {
 
 struct sr_otlp_export {
 	struct sr_loop *loop;
+	struct sr_store *st; /* the app's: read and the cursor written */
 	struct sr_webhook *hook;
 	char *url_shown;
 	char *hostname;
@@ -121,21 +139,13 @@ otlp_at(const struct otlp_sig *g, size_t i)
 	return g->ring[(g->head + i) % g->cap];
 }
 
-static void
-otlp_item_free(const struct otlp_sig *g, void *item)
-{
-	if (g->id == SR_SNAP_OTLP_LOGS)
-		sr_event_release(item);
-	free(item);
-}
-
 /* Add an item (taken); past queue_max it is freed and counted. */
 static void
 otlp_push(struct sr_otlp_export *x, struct otlp_sig *g, void *item)
 {
 	if (g->n >= x->queue_max) {
 		g->n_.dropped_queue_full++;
-		otlp_item_free(g, item);
+		free(item);
 		return;
 	}
 	if (g->n == g->cap) {
@@ -160,13 +170,79 @@ static void
 otlp_pop(struct otlp_sig *g, size_t k)
 {
 	for (size_t i = 0; i < k && g->n > 0; i++) {
-		otlp_item_free(g, g->ring[g->head]);
+		free(g->ring[g->head]);
 		g->head = (g->head + 1) % g->cap;
 		g->n--;
 	}
 }
 
-/* ---- sending ---- */
+/* ---- the logs backlog, in the store ---- */
+
+static void
+otlp_store_error(struct sr_otlp_export *x, const struct sr_err *err)
+{
+	(void)snprintf(x->last_error, sizeof(x->last_error), "logs: %.240s",
+	    err->msg);
+}
+
+/*
+ * Done with the events up to id (sent, rejected or skipped): move the
+ * cursor and store it in the open batch, so it is committed within the
+ * store's flush interval (in hold mode a failing store holds it).
+ */
+static void
+otlp_logs_store(struct otlp_sig *g, int64_t id)
+{
+	struct sr_err err;
+	char v[32];
+
+	g->cursor = id;
+	(void)snprintf(v, sizeof(v), "%" PRId64, id);
+	if (sr_store_set_cursor(g->x->st, OTLP_CURSOR, v, &err) < 0)
+		otlp_store_error(g->x, &err);
+}
+
+static void
+otlp_logs_advance(struct otlp_sig *g, int64_t id)
+{
+	if (id > g->cursor)
+		otlp_logs_store(g, id);
+}
+
+/*
+ * Count the backlog (cursor, hi] and skip its oldest events beyond
+ * queue_max, counted as dropped; at most OTLP_SKIP_MAX of them a call.
+ * Returns 0 when the backlog (g->n) is within the bound, 1 when more is
+ * to be skipped first (the next call goes on), -1 when the store could
+ * not be read (last_error says why).
+ */
+static int
+otlp_logs_trim(struct otlp_sig *g)
+{
+	struct sr_otlp_export *x = g->x;
+	int64_t lim = (int64_t)x->queue_max + OTLP_SKIP_MAX, n, k, last;
+	struct sr_err err;
+	int more;
+
+	if (sr_store_event_span(x->st, g->cursor, g->hi, lim, &n, &last, &err) <
+	    0) {
+		otlp_store_error(x, &err);
+		return -1;
+	}
+	more = n == lim; /* counted up to the limit: there may be more */
+	if (n > (int64_t)x->queue_max) {
+		if (sr_store_event_span(x->st, g->cursor, g->hi,
+			n - (int64_t)x->queue_max, &k, &last, &err) < 0) {
+			otlp_store_error(x, &err);
+			return -1;
+		}
+		g->n_.dropped_queue_full += (uint64_t)k;
+		otlp_logs_advance(g, last);
+		n -= k;
+	}
+	g->n = (size_t)n;
+	return more;
+}
 
 static void otlp_send(struct otlp_sig *g);
 
@@ -206,24 +282,85 @@ otlp_retry_due(struct sr_loop *l, int64_t id, void *ctx)
 
 static void otlp_done(void *ctx, const struct sr_webhook_result *r);
 
-/* The request body of the first k items. */
+/* Events read from the store for one request. */
+struct otlp_read {
+	struct sr_event *evs;
+	size_t n;
+	int64_t last; /* the id of the last one */
+};
+
+static int
+otlp_read_ev(void *ctx, int64_t id, const struct sr_event *ev)
+{
+	struct otlp_read *r = ctx;
+
+	sr_event_copy(&r->evs[r->n++], ev);
+	r->last = id;
+	return 0;
+}
+
+/*
+ * The body of the next logs request: the backlog's first batch_max
+ * events, read from the store after the cursor.  Returns how many (0:
+ * none, more to skip first, or the store could not be read).
+ */
+static size_t
+otlp_logs_body(struct otlp_sig *g, struct sr_buf *b)
+{
+	struct sr_otlp_export *x = g->x;
+	struct otlp_read r = { 0 };
+	const struct sr_event **p;
+	struct sr_store_evq q;
+	struct sr_err err;
+	size_t k;
+	int rc;
+
+	if (otlp_logs_trim(g) != 0 || g->n == 0)
+		return 0;
+	k = g->n < x->batch_max ? g->n : x->batch_max;
+	sr_store_evq_init(&q);
+	q.after_id = g->cursor;
+	q.before_id = g->hi + 1; /* committed rows only */
+	q.limit = k < INT32_MAX ? (int)k : INT32_MAX;
+	q.order = SR_STORE_BY_ID;
+	r.evs = sr_xcalloc(k, sizeof(*r.evs));
+	if ((rc = (int)sr_store_events(x->st, &q, otlp_read_ev, &r, &err)) < 0)
+		otlp_store_error(x, &err);
+	p = sr_xcalloc(r.n + 1, sizeof(*p));
+	for (size_t i = 0; i < r.n; i++)
+		p[i] = &r.evs[i];
+	if (rc >= 0 && r.n > 0) {
+		sr_otlp_enc_logs_json(b, p, r.n, x->hostname);
+		g->last_id = r.last;
+	}
+	for (size_t i = 0; i < r.n; i++)
+		sr_event_release(&r.evs[i]);
+	free(p);
+	free(r.evs);
+	return rc < 0 ? 0 : r.n;
+}
+
+/* The body of the metrics queue's first k points. */
 static void
-otlp_body(struct otlp_sig *g, size_t k, struct sr_buf *b)
+otlp_metrics_body(struct otlp_sig *g, size_t k, struct sr_buf *b)
+{
+	struct sr_otlp_enc_point *pts = sr_xcalloc(k, sizeof(*pts));
+
+	for (size_t i = 0; i < k; i++)
+		pts[i] = ((struct otlp_pt *)otlp_at(g, i))->p;
+	sr_otlp_enc_metrics_json(b, pts, k, g->x->hostname);
+	free(pts);
+}
+
+/* Done with the first k items: sent, or refused for good. */
+static void
+otlp_finish(struct otlp_sig *g, size_t k)
 {
 	if (g->id == SR_SNAP_OTLP_LOGS) {
-		const struct sr_event **evs = sr_xcalloc(k, sizeof(*evs));
-
-		for (size_t i = 0; i < k; i++)
-			evs[i] = otlp_at(g, i);
-		sr_otlp_enc_logs_json(b, evs, k, g->x->hostname);
-		free(evs);
+		otlp_logs_advance(g, g->last_id);
+		g->n = g->n > k ? g->n - k : 0;
 	} else {
-		struct sr_otlp_enc_point *pts = sr_xcalloc(k, sizeof(*pts));
-
-		for (size_t i = 0; i < k; i++)
-			pts[i] = ((struct otlp_pt *)otlp_at(g, i))->p;
-		sr_otlp_enc_metrics_json(b, pts, k, g->x->hostname);
-		free(pts);
+		otlp_pop(g, k);
 	}
 }
 
@@ -235,13 +372,21 @@ otlp_send(struct otlp_sig *g)
 	struct sr_webhook_req rq;
 	struct sr_err err;
 	struct sr_buf b;
-	size_t k;
+	size_t k = 0;
 
-	if (g->sending || g->retry_timer != 0 || g->n == 0)
+	if (g->sending || g->retry_timer != 0)
 		return;
-	k = g->n < x->batch_max ? g->n : x->batch_max;
 	sr_buf_init(&b);
-	otlp_body(g, k, &b);
+	if (g->id == SR_SNAP_OTLP_LOGS) {
+		k = otlp_logs_body(g, &b);
+	} else if (g->n > 0) {
+		k = g->n < x->batch_max ? g->n : x->batch_max;
+		otlp_metrics_body(g, k, &b);
+	}
+	if (k == 0) {
+		sr_buf_release(&b);
+		return;
+	}
 	rq = (struct sr_webhook_req){ .url = g->url,
 		.body = b.data,
 		.len = b.len,
@@ -295,7 +440,7 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 		}
 		g->n_.sent += k - rejected;
 		g->failures_row = 0;
-		otlp_pop(g, k);
+		otlp_finish(g, k);
 		otlp_kick(x);
 		return;
 	}
@@ -311,7 +456,7 @@ otlp_done(void *ctx, const struct sr_webhook_result *r)
 		/* the collector will not take these: retrying cannot help */
 		g->failures_row = 0; /* nothing waits for a retry */
 		g->n_.dropped_rejected += k;
-		otlp_pop(g, k);
+		otlp_finish(g, k);
 		otlp_kick(x);
 		return;
 	}
@@ -407,9 +552,37 @@ otlp_headers_file(struct sr_otlp_export *x, const char *path,
 	return rc;
 }
 
+/*
+ * The logs cursor stored by an earlier run, or, on the first, the newest
+ * event stored now (what was stored before the export was turned on is
+ * not sent), stored at once.  0 or -1.
+ */
+static int
+otlp_logs_resume(struct sr_otlp_export *x, struct sr_err *err)
+{
+	struct otlp_sig *g = &x->sig[SR_SNAP_OTLP_LOGS];
+	char *v = NULL, *end = NULL;
+	long long id;
+
+	if (sr_store_max_event_id(x->st, &g->hi, err) < 0 ||
+	    sr_store_get_cursor(x->st, OTLP_CURSOR, &v, err) < 0)
+		return -1;
+	if (v == NULL) {
+		otlp_logs_store(g, g->hi);
+		return 0;
+	}
+	errno = 0;
+	id = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || id < 0 || id > g->hi)
+		id = g->hi; /* not ours, or the newest rows went: from now */
+	free(v);
+	g->cursor = id;
+	return 0;
+}
+
 struct sr_otlp_export *
 sr_otlp_export_new(const struct sr_config_otlp *c, struct sr_loop *l,
-    const char *hostname, struct sr_err *err)
+    struct sr_store *st, const char *hostname, struct sr_err *err)
 {
 	struct sr_otlp_export *x = sr_xcalloc(1, sizeof(*x));
 	struct sr_webhook_watch w = { .ctx = x,
@@ -420,6 +593,7 @@ sr_otlp_export_new(const struct sr_config_otlp *c, struct sr_loop *l,
 	size_t ulen = strlen(c->export_url);
 
 	x->loop = l;
+	x->st = st;
 	x->url_shown = sr_redact(c->export_url);
 	x->hostname = sr_xstrdup(hostname ? hostname : "");
 	x->queue_max = c->export_queue > 0 ? (size_t)c->export_queue : 1;
@@ -452,8 +626,11 @@ sr_otlp_export_new(const struct sr_config_otlp *c, struct sr_loop *l,
 	if (otlp_headers(x, c->export_headers, err) < 0 ||
 	    otlp_headers_file(x, c->export_headers_file, err) < 0)
 		goto fail;
+	if (otlp_logs_resume(x, err) < 0)
+		goto fail;
 	if ((x->hook = sr_webhook_new_watched(&w, err)) == NULL)
 		goto fail;
+	otlp_kick(x); /* a backlog from the last run */
 	return x;
 fail:
 	sr_err_prefix(err, "[otlp] export to '%s'", x->url_shown);
@@ -477,7 +654,8 @@ sr_otlp_export_free(struct sr_otlp_export *x)
 
 		if (g->retry_timer != 0)
 			sr_loop_del_timer(x->loop, g->retry_timer);
-		otlp_pop(g, g->n);
+		if (g->id == SR_SNAP_OTLP_METRICS)
+			otlp_pop(g, g->n);
 		free(g->ring);
 		free(g->url);
 		free(g->shown);
@@ -492,12 +670,31 @@ sr_otlp_export_free(struct sr_otlp_export *x)
 /* ---- what the app hands over ---- */
 
 void
-sr_otlp_export_event(struct sr_otlp_export *x, const struct sr_event *ev)
+sr_otlp_export_committed(struct sr_otlp_export *x)
 {
-	struct sr_event *copy = sr_xmalloc(sizeof(*copy));
+	struct otlp_sig *g = &x->sig[SR_SNAP_OTLP_LOGS];
+	struct sr_err err;
+	int64_t hi;
 
-	sr_event_copy(copy, ev);
-	otlp_push(x, &x->sig[SR_SNAP_OTLP_LOGS], copy);
+	/* an open batch may hold rows that a failed commit takes back */
+	if (sr_store_flush_due_ms(x->st) >= 0 ||
+	    sr_store_state(x->st) != SR_STORE_OK)
+		return;
+	if (sr_store_max_event_id(x->st, &hi, &err) < 0) {
+		otlp_store_error(x, &err);
+		return;
+	}
+	if (hi == g->hi)
+		return;
+	/*
+	 * Fewer than before: the newest rows were deleted (max_events), so
+	 * the ids after hi will be given again to new events.
+	 */
+	if (hi < g->cursor)
+		otlp_logs_store(g, hi);
+	g->hi = hi;
+	if (!g->sending) /* the count pending() and a drain at stop see */
+		(void)otlp_logs_trim(g);
 	otlp_kick(x);
 }
 
@@ -524,8 +721,18 @@ otlp_add_point(void *ctx, const struct sr_otlp_enc_point *p)
 void
 sr_otlp_export_snapshot(struct sr_otlp_export *x, const struct sr_snapshot *s)
 {
+	struct otlp_sig *g = &x->sig[SR_SNAP_OTLP_LOGS];
 	int64_t now = sr_mono_ms();
 
+	/*
+	 * Every tick: the logs backlog's count and bound while a retry
+	 * waits (drops show while the collector is away), a request (which
+	 * trims first) when idle: a skip left over goes on.
+	 */
+	if (g->retry_timer != 0)
+		(void)otlp_logs_trim(g);
+	else if (!g->sending)
+		otlp_kick(x);
 	if (x->next_collect_mono != 0 && now < x->next_collect_mono)
 		return;
 	x->next_collect_mono = now + x->interval_ms;

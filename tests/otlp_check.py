@@ -4,6 +4,8 @@
 # DIR, with Python's json module, and print:
 #   count        the log records received (all requests)
 #   uids         their log.record.uid attributes, sorted, one a line
+#   rows         every record received, one a line, as sqlite3 prints
+#                uid|service|time_ms|status|route|latency_ms|body
 #   record UID   that record, flattened, as one JSON line with sorted keys:
 #                service, host, time_ms, severity_number, severity_text,
 #                body (or null) and each attribute as "attr:NAME"
@@ -88,6 +90,18 @@ elif what == "record":
     got = [flat(a, b) for a, b in records()
            if attrs(b.get("attributes")).get("log.record.uid") == sys.argv[3]]
     print(json.dumps(got[-1] if got else None, sort_keys=True))
+elif what == "rows":
+    # every record received (repeats too), as sqlite3's default output
+    # of: SELECT event_id, service, ts, status, endpoint, latency_ms,
+    # message FROM events
+    rows = []
+    for r in (flat(a, b) for a, b in records()):
+        rows.append("|".join("" if v is None else str(v) for v in (
+            r["attr:log.record.uid"], r["service"], r["time_ms"],
+            r.get("attr:http.response.status_code"),
+            r.get("attr:http.route"), r.get("attr:sitrep.latency_ms"),
+            r["body"])))
+    print("\n".join(sorted(rows)))
 elif what == "gauges":
     for n in sorted({p[0] for p in points()}):
         print(n)

@@ -359,6 +359,52 @@ test_memory(void)
 }
 
 /*
+ * sr_store_event_span() walks ids in bounded steps: ten events (ids 1..10)
+ * with 4 and 5 deleted leave 1 2 3 6 7 8 9 10.
+ */
+static void
+test_event_span(void)
+{
+	struct sr_store *st;
+	struct sr_err e;
+	struct sr_event ev = ev_make(T_HOUR, "a", 200, 3);
+	int64_t n, last;
+
+	st = tmem(0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	for (int i = 0; i < 10; i++)
+		add(st, &ev);
+	flush(st);
+	CU_ASSERT_EQUAL(sqlite3_exec(tdb(st),
+			    "DELETE FROM events WHERE id IN (4, 5)", NULL, NULL,
+			    NULL),
+	    SQLITE_OK);
+	/* after 2 up to 10, at most 3: 3 6 7 */
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 2, 10, 3, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_EQUAL(last, 7);
+	/* after 7 up to 9, at most 100: 8 9 */
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 7, 9, 100, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT_EQUAL(last, 9);
+	/* nothing after 10; an empty span; max 0 */
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 10, 20, 5, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(last, 10);
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 3, 5, 5, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(last, 3);
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 0, 10, 0, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(last, 0);
+	/* all: 8 events, the last 10 */
+	CU_ASSERT_EQUAL(sr_store_event_span(st, 0, 10, 100, &n, &last, &e), 0);
+	CU_ASSERT_EQUAL(n, 8);
+	CU_ASSERT_EQUAL(last, 10);
+	tclose(st);
+}
+
+/*
  * The store reads and writes the events table by the field table's sql
  * names: after the migrations every such name is a column, and there
  * are no others but the rowid id (the table's 18 columns, by hand: id
@@ -1928,6 +1974,7 @@ sr_test_store_suite(void)
 
 	CU_add_test(s, "migrations", test_migrations);
 	CU_add_test(s, "memory", test_memory);
+	CU_add_test(s, "event_span", test_event_span);
 	CU_add_test(s, "field columns", test_field_columns);
 	CU_add_test(s, "readonly open", test_readonly_open);
 	CU_add_test(s, "second writer", test_second_writer);
