@@ -9,8 +9,7 @@
 source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 command -v python3 >/dev/null || skip "python3 not installed"
-RECV="$ROOT/tests/otlp_receiver.py"
-CHK() { python3 "$ROOT/tests/otlp_check.py" "$T/rx" "$@"; }
+source "$ROOT/tests/otlp_receiver.sh"
 
 # bad values are usage errors
 set +e
@@ -19,18 +18,7 @@ check "ftp URL exit" "$?" 2
 set -e
 grep -q "bad --otlp-export" "$T/err" || fail "no message: $(cat "$T/err")"
 
-mkdir -p "$T/rx"
-R=$(free_port)
 P=$(free_port)
-start_receiver() {
-	rm -f "$T/rx/ready"
-	python3 "$RECV" "$R" "$T/rx" 2>>"$T/rx.log" &
-	RPID=$!
-	PIDS+=("$RPID")
-	for _ in $(seq 100); do [ -f "$T/rx/ready" ] && return; sleep 0.1; done
-	fail "receiver did not start"
-}
-stop_receiver() { kill "$RPID"; wait "$RPID" 2>/dev/null || true; }
 start_receiver
 
 # the token in a file, never on the command line
@@ -88,13 +76,6 @@ EOF
 	curl -sf -o /dev/null -H 'Content-Type: application/json' \
 		--data-binary @"$T/body" "http://127.0.0.1:$P/api/events" ||
 		fail "POST e$1..e$2 refused"
-}
-# wait_for WHAT CMD...: until CMD succeeds (30 s)
-wait_for() {
-	local what=$1
-	shift
-	for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
-	fail "never: $what"
 }
 health() { curl -s "http://127.0.0.1:$P/api/health"; }
 # health_is JQ: /api/health satisfies the jq condition

@@ -10,21 +10,8 @@
 # are skipped and counted as dropped, exactly, and the newest 40 arrive.
 source "$(dirname "$0")/lib.sh"
 need python3 sqlite3 jq curl
-RECV="$ROOT/tests/otlp_receiver.py"
-CHK() { python3 "$ROOT/tests/otlp_check.py" "$T/rx" "$@"; }
-
-mkdir -p "$T/rx"
-R=$(free_port)
+source "$ROOT/tests/otlp_receiver.sh"
 P=$(free_port)
-start_receiver() {
-	rm -f "$T/rx/ready"
-	python3 "$RECV" "$R" "$T/rx" 2>>"$T/rx.log" &
-	RPID=$!
-	PIDS+=("$RPID")
-	for _ in $(seq 100); do [ -f "$T/rx/ready" ] && return; sleep 0.1; done
-	fail "receiver did not start"
-}
-stop_receiver() { kill "$RPID"; wait "$RPID" 2>/dev/null || true; }
 # conf QUEUE: small batches, so the backlog goes out in several requests
 conf() {
 	printf '[otlp]\nexport_queue = %s\nexport_batch = 7\nexport_interval = 1s\nexport_max_backoff = 1s\n' \
@@ -58,12 +45,6 @@ post_events() {
 	curl -sf -o /dev/null -H 'Content-Type: application/json' \
 		--data-binary @"$T/body" "http://127.0.0.1:$P/api/events" ||
 		fail "POST e$1..e$2 refused"
-}
-wait_for() {
-	local what=$1
-	shift
-	for _ in $(seq 300); do "$@" && return 0; sleep 0.1; done
-	fail "never: $what"
 }
 health() { curl -s "http://127.0.0.1:$P/api/health"; }
 q() { sqlite3 "$T/db" "$1"; }

@@ -183,29 +183,29 @@ pq() {	# EXPR: Prometheus's value at the end time
 	jq -r '.data.result[0].value[1] // empty' "$T/q"
 }
 H='vllm:time_to_first_token_seconds_bucket'
-for c in "ttft_p50_ms 0.5 1m" "ttft_p95_ms 0.95 1m" "ttft_p95_5m_ms 0.95 5m"; do
-	set -- $c
-	want=$(pq "1000 * histogram_quantile($2, increase($H[$3]))")
-	[ -n "$want" ] || { cat "$T/q"; fail "no Prometheus value for $1"; }
-	got=$(val "llm.cmp.$1" "$T_END")
-	echo "compare $1: sitrep $got, Prometheus $want"
-	check_near "llm.cmp.$1 against Prometheus" "$got" "$want" 0.01
-done
-# the raw histogram's quantiles, both windows (p50_5m ... as the llm.*
+# and the raw histogram's quantiles, both windows (p50_5m ... as the llm.*
 # fields name their 5 m forms), stored and served by /api/metrics/series
 R='prom.cmp.vllm:time_to_first_token_seconds'
-for c in "p50 0.5 1m" "p95 0.95 1m" "p99 0.99 1m" "p50_5m 0.5 5m" \
-	"p95_5m 0.95 5m" "p99_5m 0.99 5m"; do
-	set -- $c
-	n="$R.$1{model_name=\"cmp\"}"
-	wait_val "$n" "$T_END"
-	want=$(pq "histogram_quantile($2, increase($H[$3]))")
-	[ -n "$want" ] || { cat "$T/q"; fail "no Prometheus value for $n"; }
-	got=$(val "$n" "$T_END")
-	echo "compare $n: sitrep $got, Prometheus $want"
-	check_near "$n against Prometheus" "$got" "$want" 0.01
-done
-n="$R.p95_5m{model_name=\"cmp\"}"
+L='{model_name="cmp"}'
+while read -r name q w scale; do	# SERIES QUANTILE WINDOW SCALE
+	wait_val "$name" "$T_END"
+	want=$(pq "$scale * histogram_quantile($q, increase($H[$w]))")
+	[ -n "$want" ] || { cat "$T/q"; fail "no Prometheus value for $name"; }
+	got=$(val "$name" "$T_END")
+	echo "compare $name: sitrep $got, Prometheus $want"
+	check_near "$name against Prometheus" "$got" "$want" 0.01
+done <<EOC
+llm.cmp.ttft_p50_ms 0.5 1m 1000
+llm.cmp.ttft_p95_ms 0.95 1m 1000
+llm.cmp.ttft_p95_5m_ms 0.95 5m 1000
+$R.p50$L 0.5 1m 1
+$R.p95$L 0.95 1m 1
+$R.p99$L 0.99 1m 1
+$R.p50_5m$L 0.5 5m 1
+$R.p95_5m$L 0.95 5m 1
+$R.p99_5m$L 0.99 5m 1
+EOC
+n="$R.p95_5m$L"
 curl -s --get "http://127.0.0.1:$SP/api/metrics/series" --data-urlencode "name=$n" \
 	--data-urlencode "from=$((T_END / 1000 - 1))" --data-urlencode "to=$((T_END / 1000 + 2))" \
 	--data-urlencode step=1s > "$T/series5"

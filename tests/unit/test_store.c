@@ -358,6 +358,20 @@ test_memory(void)
 	tclose(NULL);
 }
 
+/* sr_store_event_span(st, after, to, max) gives want_n, want_last. */
+static void
+span_is(struct sr_store *st, int64_t after, int64_t to, int64_t max,
+    int64_t want_n, int64_t want_last)
+{
+	struct sr_err e;
+	int64_t n = -1, last = -1;
+
+	CU_ASSERT_EQUAL(sr_store_event_span(st, after, to, max, &n, &last, &e),
+	    0);
+	CU_ASSERT_EQUAL(n, want_n);
+	CU_ASSERT_EQUAL(last, want_last);
+}
+
 /*
  * sr_store_event_span() walks ids in bounded steps: ten events (ids 1..10)
  * with 4 and 5 deleted leave 1 2 3 6 7 8 9 10.
@@ -368,7 +382,6 @@ test_event_span(void)
 	struct sr_store *st;
 	struct sr_err e;
 	struct sr_event ev = ev_make(T_HOUR, "a", 200, 3);
-	int64_t n, last;
 
 	st = tmem(0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
@@ -379,28 +392,12 @@ test_event_span(void)
 			    "DELETE FROM events WHERE id IN (4, 5)", NULL, NULL,
 			    NULL),
 	    SQLITE_OK);
-	/* after 2 up to 10, at most 3: 3 6 7 */
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 2, 10, 3, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 3);
-	CU_ASSERT_EQUAL(last, 7);
-	/* after 7 up to 9, at most 100: 8 9 */
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 7, 9, 100, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 2);
-	CU_ASSERT_EQUAL(last, 9);
-	/* nothing after 10; an empty span; max 0 */
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 10, 20, 5, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 0);
-	CU_ASSERT_EQUAL(last, 10);
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 3, 5, 5, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 0);
-	CU_ASSERT_EQUAL(last, 3);
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 0, 10, 0, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 0);
-	CU_ASSERT_EQUAL(last, 0);
-	/* all: 8 events, the last 10 */
-	CU_ASSERT_EQUAL(sr_store_event_span(st, 0, 10, 100, &n, &last, &e), 0);
-	CU_ASSERT_EQUAL(n, 8);
-	CU_ASSERT_EQUAL(last, 10);
+	span_is(st, 2, 10, 3, 3, 7);	/* 3 6 7 */
+	span_is(st, 7, 9, 100, 2, 9);	/* 8 9 */
+	span_is(st, 10, 20, 5, 0, 10);	/* nothing after 10 */
+	span_is(st, 3, 5, 5, 0, 3);	/* 4 and 5 are gone */
+	span_is(st, 0, 10, 0, 0, 0);	/* max 0 */
+	span_is(st, 0, 10, 100, 8, 10); /* all */
 	tclose(st);
 }
 
