@@ -677,15 +677,18 @@ build_metrics(struct sr_engine *e, struct sr_snapshot *s,
 static int
 llm_row_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct sr_snap_llm *)a)->model,
-	    ((const struct sr_snap_llm *)b)->model);
+	const struct sr_snap_llm *x = a, *y = b;
+	int c = strcmp(x->model, y->model);
+
+	return c != 0 ? c : strcmp(x->server, y->server);
 }
 
 /*
- * One row per model of the llm.<model>.<field> metrics (core/llm.h),
- * from the metrics just built; rows are found by model name (a model
- * whose name continues another's with a dot sorts between its fields),
- * then sorted by model; a model whose every figure is stale is left out.
+ * One row per key (server and model) of the llm.<server>.<model>.<field>
+ * metrics (core/llm.h), from the metrics just built; rows are found by
+ * key (a model whose name continues another's with a dot sorts between
+ * its fields), then sorted by model and server; a row whose every
+ * figure is stale is left out.
  */
 static void
 build_llm(struct sr_snapshot *s)
@@ -700,21 +703,28 @@ build_llm(struct sr_snapshot *s)
 	s->llm = sr_snapshot_alloc(s, n * sizeof(*s->llm));
 	for (size_t i = 0; i < s->n_metrics; i++) {
 		const struct sr_snap_metric *m = &s->metrics[i];
-		const char *model;
+		const char *key;
 		size_t len, k;
-		int f = sr_llm_split(m->name, &model, &len);
+		int f = sr_llm_split(m->name, &key, &len);
 
 		if (f < 0)
 			continue;
 		for (k = 0; k < s->n_llm; k++)
-			if (strlen(s->llm[k].model) == len &&
-			    strncmp(s->llm[k].model, model, len) == 0)
+			if (strlen(s->llm[k].key) == len &&
+			    strncmp(s->llm[k].key, key, len) == 0)
 				break;
 		if (k == s->n_llm) {
-			char *name = sr_snapshot_alloc(s, len + 1);
+			/* "<key>\0<server>\0": the model is the key's tail */
+			size_t sl = sr_llm_key_server(key, len);
+			char *buf = sr_snapshot_alloc(s, len + 1 + sl + 1);
 
-			memcpy(name, model, len);
-			s->llm[k].model = name;
+			memcpy(buf, key, len);
+			buf[len] = '\0';
+			memcpy(buf + len + 1, key, sl);
+			buf[len + 1 + sl] = '\0';
+			s->llm[k].key = buf;
+			s->llm[k].server = buf + len + 1;
+			s->llm[k].model = buf + sl + 1;
 			for (int j = 0; j < SR_LLM__COUNT; j++)
 				s->llm[k].v[j] = NAN;
 			s->n_llm++;
@@ -723,8 +733,8 @@ build_llm(struct sr_snapshot *s)
 		if (m->ts_ms > s->llm[k].ts_ms)
 			s->llm[k].ts_ms = m->ts_ms;
 	}
-	/* a model with no fresh figure left (its server stopped serving
-	 * it, or went away) is not shown */
+	/* a row with no fresh figure left (its server stopped serving the
+	 * model, or went away) is not shown */
 	n = 0;
 	for (size_t i = 0; i < s->n_llm; i++) {
 		int fresh = 0;
@@ -736,6 +746,14 @@ build_llm(struct sr_snapshot *s)
 	}
 	s->n_llm = n;
 	qsort(s->llm, s->n_llm, sizeof(*s->llm), llm_row_cmp);
+	for (size_t i = 0; i < s->n_llm; i++) {
+		size_t j = 0;
+
+		while (j < i && strcmp(s->llm[j].server, s->llm[i].server) != 0)
+			j++;
+		if (j == i)
+			s->n_llm_servers++;
+	}
 }
 
 struct rank {

@@ -211,14 +211,16 @@ struct sr_snap_model {
 };
 
 /*
- * Per model of an LLM server a scrape source reads (the series
- * llm.<model>.<field>, core/llm.h): the latest value of each field in
- * its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms, rates per
- * second, preemptions per minute), NAN when the server gave none or it
- * is older than the insight view's stale time; a model with no fresh
- * figure at all has no row.  Sorted by model.
+ * Per server and model of the LLM servers scrape sources read (the
+ * series llm.<server>.<model>.<field>, core/llm.h): the latest value of
+ * each field in its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms,
+ * rates per second, preemptions per minute), NAN when the server gave
+ * none or it is older than the insight view's stale time; a row with no
+ * fresh figure at all is left out.  Sorted by model, then server.
  */
 struct sr_snap_llm {
+	const char *key;    /* "<server>.<model>", as in the series names */
+	const char *server; /* the prom: source's job */
 	const char *model;
 	double v[SR_LLM__COUNT];
 	int64_t ts_ms; /* newest sample of the model */
@@ -481,8 +483,9 @@ struct sr_snapshot {
 	size_t n_top_endpoints;
 	struct sr_snap_model *models; /* by 1 h requests */
 	size_t n_models;
-	struct sr_snap_llm *llm; /* scraped LLM servers, by model */
+	struct sr_snap_llm *llm; /* scraped LLM servers, by model, server */
 	size_t n_llm;
+	size_t n_llm_servers; /* distinct servers among them */
 	struct sr_snap_users users;
 	struct sr_snap_type *types; /* by 1 h count desc */
 	size_t n_types;

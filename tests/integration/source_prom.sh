@@ -3,7 +3,7 @@
 # sitrep scrape the same changing histogram (prom_target.py, each sample
 # timestamped), and sitrep's 1 m and 5 m quantiles and token rate match
 # what Prometheus computes over its HTTP API at the same end time; the
-# vLLM, TGI, SGLang and llama.cpp fixtures give the llm.* values
+# vLLM, TGI, SGLang and llama.cpp fixtures give the llm.<job>.* values
 # prom_expect.py computes from the text; a real node-exporter and
 # Prometheus's own /metrics are read; bad targets (down, slow, JSON,
 # oversize, too many series) show in /api/health and cost nothing else.
@@ -100,7 +100,7 @@ for s in vllm:meta-llama/Llama-3.1-8B-Instruct tgi:tgi \
 	sglang:Qwen/Qwen2.5-7B-Instruct llamacpp:llamacpp; do
 	server=${s%%:*} model=${s#*:}
 	python3 "$ROOT/tests/integration/prom_expect.py" "$FIX" "$server" \
-		"$model" > "$T/expect.$server"
+		"$model" | sed "s|^llm\\.|llm.$server.|" > "$T/expect.$server"
 	[ -s "$T/expect.$server" ] || fail "no expected values for $server"
 	while read -r name want; do
 		wait_val "$name" "$((BASE + 10000))"
@@ -112,7 +112,7 @@ done
 # 90-10-0)/10 = 3.3 for stop+length+abort; stop alone: 28/10
 check_near "raw counter rate" "$(val 'prom.vllm.vllm:request_success_total{engine="0",finished_reason="stop",model_name="meta-llama/Llama-3.1-8B-Instruct"}')" 2.8 1e-9
 curl -s --get "http://127.0.0.1:$SP/api/metrics/series" \
-	--data-urlencode 'name=llm.meta-llama/Llama-3.1-8B-Instruct.kv_cache_pct' > "$T/series"
+	--data-urlencode 'name=llm.vllm.meta-llama/Llama-3.1-8B-Instruct.kv_cache_pct' > "$T/series"
 check "kv_cache_pct through /api/metrics/series" \
 	"$(jq -r '.points[-1][3]' "$T/series")" 93.5
 
@@ -147,7 +147,7 @@ check "series stored for the capped target" \
 curl -s "http://127.0.0.1:$SP/metrics" > "$T/own"
 promtool check metrics < "$T/own" >/dev/null 2>"$T/own.err" || { cat "$T/own.err" | head; fail "promtool rejects sitrep's /metrics"; }
 check "llm.* on sitrep's /metrics" \
-	"$(awk '$1 == "sitrep_llm_running{instance=\"meta-llama/Llama-3.1-8B-Instruct\"}" { print $2 }' "$T/own")" 6
+	"$(awk '$1 == "sitrep_llm_running{server=\"vllm\",model=\"meta-llama/Llama-3.1-8B-Instruct\"}" { print $2 }' "$T/own")" 6
 check "no raw prom.* series on sitrep's /metrics" "$(grep -c '^sitrep_prom_' "$T/own")" 0
 
 # --- the console's header says the same ---
@@ -174,7 +174,7 @@ echo "ok Prometheus's own histograms read"
 
 # --- the same histogram through Prometheus and sitrep ---
 T_END=$((HBASE + K * 13000))
-wait_val llm.cmp.ttft_p95_5m_ms "$T_END"
+wait_val llm.cmp.cmp.ttft_p95_5m_ms "$T_END"
 TQ=$(awk -v t="$T_END" 'BEGIN { printf "%.3f", t / 1000 }')
 pq() {	# EXPR: Prometheus's value at the end time
 	curl -s --get "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" \
@@ -186,16 +186,16 @@ for c in "ttft_p50_ms 0.5 1m" "ttft_p95_ms 0.95 1m" "ttft_p95_5m_ms 0.95 5m"; do
 	set -- $c
 	want=$(pq "1000 * histogram_quantile($2, increase($H[$3]))")
 	[ -n "$want" ] || { cat "$T/q"; fail "no Prometheus value for $1"; }
-	got=$(val "llm.cmp.$1" "$T_END")
+	got=$(val "llm.cmp.cmp.$1" "$T_END")
 	echo "compare $1: sitrep $got, Prometheus $want"
-	check_near "llm.cmp.$1 against Prometheus" "$got" "$want" 0.01
+	check_near "llm.cmp.cmp.$1 against Prometheus" "$got" "$want" 0.01
 done
 want=$(pq 'increase(vllm:prompt_tokens_total[1m]) / 60')
-got=$(val llm.cmp.prompt_tps "$T_END")
+got=$(val llm.cmp.cmp.prompt_tps "$T_END")
 echo "compare prompt_tps: sitrep $got, Prometheus increase()/60 $want"
-check_near "llm.cmp.prompt_tps against Prometheus" "$got" "$want" 0.01
+check_near "llm.cmp.cmp.prompt_tps against Prometheus" "$got" "$want" 0.01
 want=$(pq 'irate(vllm:prompt_tokens_total[1m])')
-check_near "llm.cmp.prompt_tps against irate()" "$got" "$want" 1e-9
+check_near "llm.cmp.cmp.prompt_tps against irate()" "$got" "$want" 1e-9
 
 kill -0 "$SPID" || fail "sitrep serve died"
 echo "ok serve still up"

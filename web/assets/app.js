@@ -384,9 +384,14 @@ if (typeof document !== "undefined") (function () {
     $("llm").hidden = rows.length === 0;
     const tb = $("llmtab").tBodies[0];
     tb.textContent = "";
+    // the same model on two servers is two rows: a Server column (the
+    // prom: source's job) once there is more than one server
+    const multi = new Set(rows.map((m) => m.server)).size > 1;
+    $("llmserver").hidden = !multi;
     for (const m of rows) {
-      const tr = el("tr", { "data-model": m.model });
+      const tr = el("tr", { "data-model": m.model, "data-server": m.server });
       tr.appendChild(el("th", { scope: "row" }, m.model));
+      if (multi) tr.appendChild(el("td", null, m.server));
       for (const v of [F.si(m.running), F.si(m.waiting), F.pct(m.kv_cache_pct), F.ms(m.ttft_p50_ms), F.ms(m.ttft_p95_ms), F.ms(m.e2e_p95_ms), F.si(m.prompt_tps), F.si(m.gen_tps), F.si(m.preempt_per_min)]) tr.appendChild(el("td", null, v));
       if (m.kv_cache_pct >= 90) tr.classList.add("bad");
       tb.appendChild(tr);
