@@ -16,8 +16,9 @@
  *                                      from the bucket increases between the
  *                                      window's first and last scrape
  *   prom.<job>.up                      1 after a good scrape, 0 after a bad one
- *   llm.<job>.<model>.<field>              known LLM servers (vLLM, TGI, SGLang,
- *                                      llama.cpp), see sr_prom_known[]
+ *   llm.<job>.<model>.<field>          known LLM servers (vLLM, TGI, SGLang,
+ *                                      llama.cpp), see sr_prom_known[]; the
+ *                                      job names the server
  *   host.<job>.cpu|mem|load|fs         node-exporter's basics, as another
  *                                      sitrep's KPI tiles are named
  *

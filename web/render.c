@@ -302,7 +302,12 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 
 static void render_win(struct sr_buf *b, const struct sr_snap_win *w);
 
-/* Multi-host: "hosts":[{name, events, last_seen, 1m, 5m, services}]. */
+/*
+ * Multi-host: "hosts":[{name, events, last_seen, cpu_pct, mem_pct, load1,
+ * fs_pct, local, scrape, 1m, 5m, services}]; scrape is null for a host
+ * no prom: source scrapes, else {job, state (up, down, stale), last,
+ * age_s}.
+ */
 static void
 render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
 {
@@ -314,6 +319,26 @@ render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
 		jstr(b, "name", h->name);
 		ju64(b, "events", h->events);
 		jtime(b, "last_seen", h->last_seen_ms);
+		jnum(b, "cpu_pct", h->cpu_pct);
+		jnum(b, "mem_pct", h->mem_pct);
+		jnum(b, "load1", h->load1);
+		jnum(b, "fs_pct", h->fs_pct);
+		jkey(b, "local");
+		sr_buf_adds(b, h->local ? "true" : "false");
+		if (h->scrape == SR_SNAP_SCRAPE_NONE) {
+			jkey(b, "scrape");
+			sr_buf_adds(b, "null");
+		} else {
+			jopen(b, "scrape", '{');
+			jstr(b, "job", h->job);
+			jstr(b, "state", sr_snap_scrape_name(h->scrape));
+			jtime(b, "last", h->scrape_ms);
+			jnum(b, "age_s",
+			    h->scrape_ms > 0 && s->now_ms >= h->scrape_ms
+				? (double)((s->now_ms - h->scrape_ms) / 1000)
+				: NAN);
+			sr_buf_addc(b, '}');
+		}
 		jkey(b, "1m");
 		render_win(b, &h->win[SR_WIN_1M]);
 		jkey(b, "5m");

@@ -398,6 +398,29 @@ if (typeof document !== "undefined") (function () {
     }
   }
 
+  // ---- hosts (/api/metrics/overview and the stream's overview) -----------
+  // As the console's Hosts panel: shown once there is more than one host;
+  // a node-exporter a prom: source scrapes is a row with its scrape state
+  // (up, down, stale, and how long ago), this machine is "local".
+  function renderHosts(o) {
+    const rows = (o && o.hosts) || [];
+    $("hostsec").hidden = rows.length < 2;
+    const tb = $("hosts").tBodies[0];
+    tb.textContent = "";
+    const fig = (v, pct) => (v === null || v === undefined ? F.NONE : pct ? F.pct(v) : v.toFixed(2));
+    for (const h of rows) {
+      const sc = h.scrape, w = h["1m"] || {};
+      const tr = el("tr", { "data-host": h.name });
+      tr.appendChild(el("th", { scope: "row" }, h.name));
+      tr.appendChild(el("td", null, sc ? sc.state + (sc.age_s !== null ? " " + sc.age_s + "s ago" : "") : h.local ? "local" : F.NONE));
+      for (const v of [fig(h.cpu_pct, 1), fig(h.mem_pct, 1), fig(h.load1, 0), fig(h.fs_pct, 1)]) tr.appendChild(el("td", null, v));
+      const none = !h.events;
+      for (const v of [none ? F.NONE : F.si(w.req_per_s), none ? F.NONE : ratio(w.rate_5xx), none ? F.NONE : F.ms(w.p95_ms), F.si(h.events)]) tr.appendChild(el("td", null, v));
+      if (sc && sc.state === "down") tr.classList.add("bad");
+      tb.appendChild(tr);
+    }
+  }
+
   // ---- insights ----------------------------------------------------------
   const insights = new Map();
   function renderInsights() {
@@ -454,6 +477,7 @@ if (typeof document !== "undefined") (function () {
     try { d = JSON.parse(data); } catch (e) { return; }
     if (type === "overview") {
       renderTiles(d);
+      renderHosts(d);
       pushLive(d);
       if ($("window").value === "live") liveCharts();
     } else if (type === "event") {
@@ -511,6 +535,7 @@ if (typeof document !== "undefined") (function () {
       $("version").textContent = h.version || "";
       const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview?history=1"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
+      renderHosts(o);
       pushLive(o);
       await backfill().catch(() => {});
       renderServices(s);
