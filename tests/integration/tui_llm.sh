@@ -6,7 +6,7 @@
 #    hand, see its header): each model's row shows exactly running,
 #    waiting, KV %, TTFT p50 / p95, e2e p95, tokens/s and preemptions,
 #    the `?` overlay lists the panel's key, and the preemptions rule
-#    (120/min >= crit 30) raises a pending insight.
+#    (120/min >= crit 30) raises a pending insight naming model and server.
 # 3. End to end: `sitrep demo --llm-metrics ADDR | sitrep --source -
 #    --source prom:http://ADDR/metrics#every=1s` lights the panel with the
 #    demo's four chat models, and Enter filters the event log to the
