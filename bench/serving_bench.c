@@ -2,7 +2,7 @@
 /*
  * serving_bench: what the serving rules (kv_cache, queue_growth,
  * preemptions, ttft_regression) cost a tick, over N models whose twelve
- * llm.<model>.<field> series hold a full hour at 1 s, beside 2000 other
+ * llm.<server>.<model>.<field> series hold a full hour at 1 s, beside 2000 other
  * series.  Figures only.  Usage: serving_bench [MODELS]
  */
 #include <stdio.h>
@@ -39,8 +39,9 @@ main(int argc, char **argv)
 
 	for (int m = 0; m < nm; m++)
 		for (int f = 0; f < SR_LLM__COUNT; f++) {
-			snprintf(name, sizeof(name), "llm.org/model-%d.v1.%s",
-			    m, sr_llm_field_name((enum sr_llm_field)f));
+			snprintf(name, sizeof(name),
+			    "llm.vllm.org/model-%d.v1.%s", m,
+			    sr_llm_field_name((enum sr_llm_field)f));
 			for (int64_t t = now - 3599000; t <= now; t += 1000)
 				sr_series_set_push(ss, name, "", t,
 				    (double)((t / 1000) % 97));

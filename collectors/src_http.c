@@ -20,7 +20,7 @@
  *   prom:http(s)://URL[#every=5s&timeout=10s&job=NAME&series=N&...]
  *     scrape a Prometheus /metrics (text 0.0.4 or OpenMetrics): no events,
  *     only samples, which core/promscrape.c makes of each exposition
- *     (prom.<job>.*, llm.<model>.*, host.<job>.*).  An answer that is not
+ *     (prom.<job>.*, llm.<job>.<model>.*, host.<job>.*).  An answer that is not
  *     Prometheus text (by its Content-Type) is a failure, like a refused
  *     connection; each failure hands prom.<job>.up = 0.
  *

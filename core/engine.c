@@ -677,15 +677,18 @@ build_metrics(struct sr_engine *e, struct sr_snapshot *s,
 static int
 llm_row_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct sr_snap_llm *)a)->model,
-	    ((const struct sr_snap_llm *)b)->model);
+	const struct sr_snap_llm *x = a, *y = b;
+	int c = strcmp(x->model, y->model);
+
+	return c != 0 ? c : strcmp(x->server, y->server);
 }
 
 /*
- * One row per model of the llm.<model>.<field> metrics (core/llm.h),
- * from the metrics just built; rows are found by model name (a model
- * whose name continues another's with a dot sorts between its fields),
- * then sorted by model; a model whose every figure is stale is left out.
+ * One row per key (server and model) of the llm.<server>.<model>.<field>
+ * metrics (core/llm.h), from the metrics just built; rows are found by
+ * key (a model whose name continues another's with a dot sorts between
+ * its fields), then sorted by model and server; a row whose every
+ * figure is stale is left out.
  */
 static void
 build_llm(struct sr_snapshot *s)
@@ -700,21 +703,28 @@ build_llm(struct sr_snapshot *s)
 	s->llm = sr_snapshot_alloc(s, n * sizeof(*s->llm));
 	for (size_t i = 0; i < s->n_metrics; i++) {
 		const struct sr_snap_metric *m = &s->metrics[i];
-		const char *model;
+		const char *key;
 		size_t len, k;
-		int f = sr_llm_split(m->name, &model, &len);
+		int f = sr_llm_split(m->name, &key, &len);
 
 		if (f < 0)
 			continue;
 		for (k = 0; k < s->n_llm; k++)
-			if (strlen(s->llm[k].model) == len &&
-			    strncmp(s->llm[k].model, model, len) == 0)
+			if (strlen(s->llm[k].key) == len &&
+			    strncmp(s->llm[k].key, key, len) == 0)
 				break;
 		if (k == s->n_llm) {
-			char *name = sr_snapshot_alloc(s, len + 1);
+			/* "<key>\0<server>\0": the model is the key's tail */
+			size_t sl = sr_llm_key_server(key, len);
+			char *buf = sr_snapshot_alloc(s, len + 1 + sl + 1);
 
-			memcpy(name, model, len);
-			s->llm[k].model = name;
+			memcpy(buf, key, len);
+			buf[len] = '\0';
+			memcpy(buf + len + 1, key, sl);
+			buf[len + 1 + sl] = '\0';
+			s->llm[k].key = buf;
+			s->llm[k].server = buf + len + 1;
+			s->llm[k].model = buf + sl + 1;
 			for (int j = 0; j < SR_LLM__COUNT; j++)
 				s->llm[k].v[j] = NAN;
 			s->n_llm++;
@@ -723,8 +733,8 @@ build_llm(struct sr_snapshot *s)
 		if (m->ts_ms > s->llm[k].ts_ms)
 			s->llm[k].ts_ms = m->ts_ms;
 	}
-	/* a model with no fresh figure left (its server stopped serving
-	 * it, or went away) is not shown */
+	/* a row with no fresh figure left (its server stopped serving the
+	 * model, or went away) is not shown */
 	n = 0;
 	for (size_t i = 0; i < s->n_llm; i++) {
 		int fresh = 0;
@@ -736,6 +746,165 @@ build_llm(struct sr_snapshot *s)
 	}
 	s->n_llm = n;
 	qsort(s->llm, s->n_llm, sizeof(*s->llm), llm_row_cmp);
+	for (size_t i = 0; i < s->n_llm; i++) {
+		size_t j = 0;
+
+		while (j < i && strcmp(s->llm[j].server, s->llm[i].server) != 0)
+			j++;
+		if (j == i)
+			s->n_llm_servers++;
+	}
+}
+
+/* The latest value of the metric "a.b.c" (c may be NULL: "a.b"), NAN
+ * when none. */
+static double
+hosts_value(const struct sr_snapshot *s, const char *a, const char *b,
+    const char *c)
+{
+	char name[300];
+	const struct sr_snap_metric *m;
+	int n = snprintf(name, sizeof(name), "%s.%s%s%s", a, b,
+	    c != NULL ? "." : "", c != NULL ? c : "");
+
+	if (n < 0 || (size_t)n >= sizeof(name))
+		return NAN;
+	m = sr_snapshot_metric(s, name);
+	return m != NULL ? m->value : NAN;
+}
+
+/* host.<key>.cpu|mem|load|fs into row d (NAN where none). */
+static void
+hosts_figures(const struct sr_snapshot *s, struct sr_snap_hostrow *d,
+    const char *key)
+{
+	d->cpu_pct = hosts_value(s, "host", key, "cpu");
+	d->mem_pct = hosts_value(s, "host", key, "mem");
+	d->load1 = hosts_value(s, "host", key, "load");
+	d->fs_pct = hosts_value(s, "host", key, "fs");
+}
+
+/* The row named name, or the one named as job before its ":port". */
+static struct sr_snap_hostrow *
+hosts_find(struct sr_snapshot *s, const char *job)
+{
+	const char *colon = strrchr(job, ':');
+	size_t hl = colon != NULL ? (size_t)(colon - job) : strlen(job);
+
+	for (size_t i = 0; i < s->n_hosts; i++)
+		if (strcmp(s->hosts[i].name, job) == 0)
+			return &s->hosts[i];
+	for (size_t i = 0; hl > 0 && i < s->n_hosts; i++)
+		if (strlen(s->hosts[i].name) == hl &&
+		    strncmp(s->hosts[i].name, job, hl) == 0)
+			return &s->hosts[i];
+	return NULL;
+}
+
+static int
+hosts_row_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sr_snap_hostrow *)a)->name,
+	    ((const struct sr_snap_hostrow *)b)->name);
+}
+
+/*
+ * The scraped hosts (snapshot.h, struct sr_snap_hostrow): every job with
+ * a prom.<job>.up and a host.<job>.* series is a row, merged with the
+ * event host of its name; once one is there, this machine is a row too.
+ * Every row gets its figures.  Rows stay sorted by name.
+ */
+static void
+build_hosts(struct sr_snapshot *s)
+{
+	size_t n_jobs = 0, cap;
+	struct sr_snap_hostrow *rows;
+	int scraped = 0;
+
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		const char *nm = s->metrics[i].name;
+		size_t len = strlen(nm);
+
+		if (strncmp(nm, "prom.", 5) == 0 && len > 8 &&
+		    strcmp(nm + len - 3, ".up") == 0)
+			n_jobs++;
+	}
+	cap = s->n_hosts + n_jobs + 1;
+	rows = sr_snapshot_alloc(s, cap * sizeof(*rows));
+	if (s->n_hosts > 0)
+		memcpy(rows, s->hosts, s->n_hosts * sizeof(*rows));
+	s->hosts = rows;
+	for (size_t i = 0; i < s->n_hosts; i++)
+		hosts_figures(s, &s->hosts[i], s->hosts[i].name);
+	for (size_t i = 0; i < s->n_metrics; i++) {
+		const struct sr_snap_metric *up = &s->metrics[i];
+		size_t len = strlen(up->name);
+		struct sr_snap_hostrow *d, fig;
+		char job[256];
+
+		if (strncmp(up->name, "prom.", 5) != 0 || len <= 8 ||
+		    strcmp(up->name + len - 3, ".up") != 0 ||
+		    len - 8 >= sizeof(job))
+			continue;
+		memcpy(job, up->name + 5, len - 8);
+		job[len - 8] = '\0';
+		if (strchr(job, '.') != NULL) /* a job has no dot */
+			continue;
+		hosts_figures(s, &fig, job);
+		/* a node-exporter: one of its host series exists */
+		{
+			static const char *const f[] = { "cpu", "mem", "load",
+				"fs" };
+			int any = 0;
+			char nm[300];
+
+			for (size_t k = 0; k < 4 && !any; k++) {
+				(void)snprintf(nm, sizeof(nm), "host.%s.%s",
+				    job, f[k]); /* fits: job < 256 */
+				any = sr_snapshot_metric(s, nm) != NULL;
+			}
+			if (!any)
+				continue;
+		}
+		if ((d = hosts_find(s, job)) == NULL) {
+			d = &s->hosts[s->n_hosts++];
+			memset(d, 0, sizeof(*d));
+			d->name = sr_snapshot_strdup(s, job);
+		}
+		d->job = d->name == NULL || strcmp(d->name, job) != 0
+		    ? sr_snapshot_strdup(s, job)
+		    : d->name;
+		d->cpu_pct = fig.cpu_pct;
+		d->mem_pct = fig.mem_pct;
+		d->load1 = fig.load1;
+		d->fs_pct = fig.fs_pct;
+		d->scrape_ms = up->ts_ms;
+		d->scrape = isnan(up->value) ? SR_SNAP_SCRAPE_STALE
+		    : up->value >= 1	     ? SR_SNAP_SCRAPE_UP
+					     : SR_SNAP_SCRAPE_DOWN;
+		scraped = 1;
+	}
+	if (scraped && s->host.hostname != NULL && *s->host.hostname != '\0') {
+		struct sr_snap_hostrow *d = NULL;
+
+		for (size_t i = 0; i < s->n_hosts && d == NULL; i++)
+			if (strcmp(s->hosts[i].name, s->host.hostname) == 0)
+				d = &s->hosts[i];
+		if (d == NULL) {
+			d = &s->hosts[s->n_hosts++];
+			memset(d, 0, sizeof(*d));
+			d->name = s->host.hostname;
+		}
+		if (d->job == NULL) {
+			d->local = 1;
+			d->cpu_pct = s->kpi[SR_KPI_CPU].value;
+			d->mem_pct = s->kpi[SR_KPI_MEM].value;
+			d->load1 = hosts_value(s, "load", "1", NULL);
+			d->fs_pct = hosts_value(s, "fs", "/", "used_pct");
+		}
+	}
+	if (s->n_hosts > 1)
+		qsort(s->hosts, s->n_hosts, sizeof(*s->hosts), hosts_row_cmp);
 }
 
 struct rank {
@@ -1113,6 +1282,7 @@ engine_build(struct sr_engine *e, const struct sr_view *v)
 	build_events(e, s);
 	build_sources_procs(e, s);
 	sr_agg_hosts(e->agg, s);
+	build_hosts(s);
 	sr_agg_total_win(e->agg, SR_WIN_1M, &w1);
 	s->totals.events = sr_agg_events(e->agg);
 	s->totals.events_per_s = w1.req_per_s;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * llm: names and window figures of the llm.<model>.<field> series
+ * llm: names and window figures of the llm.<server>.<model>.<field> series
  * (core/llm.h).  No I/O, no clock.
  */
 #include "core/llm.h"
@@ -37,28 +37,51 @@ sr_llm_field_name(enum sr_llm_field f)
 }
 
 int
-sr_llm_split(const char *name, const char **model, size_t *model_len)
+sr_llm_split(const char *name, const char **key, size_t *key_len)
 {
-	const char *last;
+	const char *last, *dot;
 
 	if (name == NULL || strncmp(name, "llm.", 4) != 0)
 		return -1;
 	last = strrchr(name, '.');
-	if (last <= name + 4) /* "llm." + an empty model */
+	dot = strchr(name + 4, '.'); /* after the server */
+	/* "llm." + a server, a dot and a model, each not empty */
+	if (dot == NULL || dot == name + 4 || dot + 1 >= last)
 		return -1;
 	for (int f = 0; f < SR_LLM__COUNT; f++)
 		if (strcmp(last + 1, llm_fields[f]) == 0) {
-			if (model != NULL)
-				*model = name + 4;
-			if (model_len != NULL)
-				*model_len = (size_t)(last - (name + 4));
+			if (key != NULL)
+				*key = name + 4;
+			if (key_len != NULL)
+				*key_len = (size_t)(last - (name + 4));
 			return f;
 		}
 	return -1;
 }
 
+size_t
+sr_llm_key_server(const char *key, size_t key_len)
+{
+	const char *dot = memchr(key, '.', key_len);
+
+	return dot != NULL ? (size_t)(dot - key) : 0;
+}
+
+char *
+sr_llm_key_label(const char *key, char *out, size_t n)
+{
+	size_t len = strlen(key), sl = sr_llm_key_server(key, len);
+
+	if (sl == 0)
+		(void)snprintf(out, n, "%s", key); /* cut to fit */
+	else
+		(void)snprintf(out, n, "%s on %.*s", key + sl + 1, (int)sl,
+		    key); /* cut to fit */
+	return out;
+}
+
 const struct sr_series *
-sr_llm_series(const struct sr_series_set *set, const char *model,
+sr_llm_series(const struct sr_series_set *set, const char *key,
     enum sr_llm_field f)
 {
 	char name[512];
@@ -66,7 +89,7 @@ sr_llm_series(const struct sr_series_set *set, const char *model,
 
 	if (set == NULL || (unsigned)f >= SR_LLM__COUNT)
 		return NULL;
-	n = snprintf(name, sizeof(name), "llm.%s.%s", model, llm_fields[f]);
+	n = snprintf(name, sizeof(name), "llm.%s.%s", key, llm_fields[f]);
 	if (n < 0 || (size_t)n >= sizeof(name))
 		return NULL;
 	return sr_series_set_get(set, name);
@@ -74,7 +97,7 @@ sr_llm_series(const struct sr_series_set *set, const char *model,
 
 const struct sr_series *
 sr_llm_next(const struct sr_series_set *set, size_t *i, enum sr_llm_field f,
-    char *model, size_t n)
+    char *key, size_t n)
 {
 	size_t count = set != NULL ? sr_series_set_count(set) : 0;
 
@@ -86,8 +109,8 @@ sr_llm_next(const struct sr_series_set *set, size_t *i, enum sr_llm_field f,
 			(int)f ||
 		    len >= n)
 			continue;
-		memcpy(model, m, len);
-		model[len] = '\0';
+		memcpy(key, m, len);
+		key[len] = '\0';
 		return sr_series_set_at(set, k);
 	}
 	return NULL;

@@ -2,12 +2,15 @@
 /*
  * llm: the per-model figures of LLM servers, as the engine's series hold
  * them.  A scrape source (the prom: source) hands derived samples named
- * llm.<model>.<field>, <field> one of sr_llm_field_name(); a model name
- * may hold dots, so a name is split at its first and last dot.  The
- * engine groups them into one snapshot row per model (struct
- * sr_snap_llm), which the console, the JSON and the page show, and the
- * serving rules (core/rule_llm*.c) read the series by the same names.
- * Nothing here parses Prometheus text.
+ * llm.<server>.<model>.<field>: <server> is the source's job (no dot in
+ * it, core/promscrape.c), so two servers serving the same model keep two
+ * sets of series; <field> is one of sr_llm_field_name(); a model name may
+ * hold dots, so a name is split at its first, second and last dot.
+ * "<server>.<model>" is the key that addresses one server's model (the
+ * rules' subject, sr_llm_series()).  The engine groups them into one
+ * snapshot row per key (struct sr_snap_llm), which the console, the JSON
+ * and the page show, and the serving rules (core/rule_llm*.c) read the
+ * series by the same names.  Nothing here parses Prometheus text.
  */
 #ifndef SR_CORE_LLM_H
 #define SR_CORE_LLM_H
@@ -39,23 +42,36 @@ enum sr_llm_field {
 const char *sr_llm_field_name(enum sr_llm_field f);
 
 /*
- * Split a series name "llm.<model>.<field>" at its first and last dot:
- * the field's id, with *model / *model_len pointing into name; -1 when
- * name is not one (other prefix, empty model, unknown field).
+ * Split a series name "llm.<server>.<model>.<field>": the field's id,
+ * with *key / *key_len pointing into name at "<server>.<model>"; -1 when
+ * name is not one (other prefix, empty server or model, unknown field).
  */
-int sr_llm_split(const char *name, const char **model, size_t *model_len);
-
-/* The series of field f of model, or NULL. */
-const struct sr_series *sr_llm_series(const struct sr_series_set *set,
-    const char *model, enum sr_llm_field f);
+int sr_llm_split(const char *name, const char **key, size_t *key_len);
 
 /*
- * Walk the models that have field f: from series index *i on, the next
- * series llm.<model>.<f>, its model copied into model (cut to n - 1
- * bytes; a longer name is skipped), *i moved past it.  NULL at the end.
+ * The length of the server part of a key "<server>.<model>" (of key_len
+ * bytes): its model starts after it and a dot.  0 when key has no dot.
+ */
+size_t sr_llm_key_server(const char *key, size_t key_len);
+
+/*
+ * A key as words for titles and evidence: "<model> on <server>", into
+ * out (n bytes, cut to fit).  Returns out.
+ */
+char *sr_llm_key_label(const char *key, char *out, size_t n);
+
+/* The series of field f of key ("<server>.<model>"), or NULL. */
+const struct sr_series *sr_llm_series(const struct sr_series_set *set,
+    const char *key, enum sr_llm_field f);
+
+/*
+ * Walk the keys that have field f: from series index *i on, the next
+ * series llm.<server>.<model>.<f>, its key "<server>.<model>" copied
+ * into key (cut to n - 1 bytes; a longer key is skipped), *i moved past
+ * it.  NULL at the end.
  */
 const struct sr_series *sr_llm_next(const struct sr_series_set *set, size_t *i,
-    enum sr_llm_field f, char *model, size_t n);
+    enum sr_llm_field f, char *key, size_t n);
 
 /* What a stretch of a series holds (sr_llm_stats()). */
 struct sr_llm_stats {

@@ -752,7 +752,7 @@ target_models(struct sr_prom_target *t)
 				target_emitf(t, ts,
 				    f == SR_PROM_F_KV ? m->g[f].sum / m->g[f].n
 						      : m->g[f].sum,
-				    "llm.%s.%s", mn, gname[f]);
+				    "llm.%s.%s.%s", t->job, mn, gname[f]);
 		if (m->ttft.ncur > 0) {
 			int64_t hts = m->ttft.cur_ts;
 
@@ -760,15 +760,15 @@ target_models(struct sr_prom_target *t)
 				target_emitf(t, hts,
 				    1000 *
 					hist_q(&m->ttft, 0.5, SR_PROM_WIN_1M),
-				    "llm.%s.ttft_p50_ms", mn);
+				    "llm.%s.%s.ttft_p50_ms", t->job, mn);
 				target_emitf(t, hts,
 				    1000 *
 					hist_q(&m->ttft, 0.95, SR_PROM_WIN_1M),
-				    "llm.%s.ttft_p95_ms", mn);
+				    "llm.%s.%s.ttft_p95_ms", t->job, mn);
 				target_emitf(t, hts,
 				    1000 *
 					hist_q(&m->ttft, 0.95, SR_PROM_WIN_5M),
-				    "llm.%s.ttft_p95_5m_ms", mn);
+				    "llm.%s.%s.ttft_p95_5m_ms", t->job, mn);
 			}
 		}
 		if (m->e2e.ncur > 0) {
@@ -778,33 +778,35 @@ target_models(struct sr_prom_target *t)
 				target_emitf(t, hts,
 				    1000 *
 					hist_q(&m->e2e, 0.95, SR_PROM_WIN_1M),
-				    "llm.%s.e2e_p95_ms", mn);
+				    "llm.%s.%s.e2e_p95_ms", t->job, mn);
 				target_emitf(t, hts,
 				    1000 *
 					hist_q(&m->e2e, 0.95, SR_PROM_WIN_5M),
-				    "llm.%s.e2e_p95_5m_ms", mn);
+				    "llm.%s.%s.e2e_p95_5m_ms", t->job, mn);
 			}
 		}
 		if (m->c[SR_PROM_F_PROMPT].have_cur) {
 			r = sum_rate(&m->c[SR_PROM_F_PROMPT],
 			    m->c[SR_PROM_F_PROMPT].cur, ts);
-			target_emitf(t, ts, r, "llm.%s.prompt_tps", mn);
+			target_emitf(t, ts, r, "llm.%s.%s.prompt_tps", t->job,
+			    mn);
 		}
 		if (m->c[SR_PROM_F_GEN].have_cur) {
 			r = sum_rate(&m->c[SR_PROM_F_GEN],
 			    m->c[SR_PROM_F_GEN].cur, ts);
-			target_emitf(t, ts, r, "llm.%s.gen_tps", mn);
+			target_emitf(t, ts, r, "llm.%s.%s.gen_tps", t->job, mn);
 		}
 		if (m->c[SR_PROM_F_PREEMPT].have_cur) {
 			r = sum_rate(&m->c[SR_PROM_F_PREEMPT],
 			    m->c[SR_PROM_F_PREEMPT].cur, ts);
-			target_emitf(t, ts, 60 * r, "llm.%s.preempt_per_min",
-			    mn);
+			target_emitf(t, ts, 60 * r, "llm.%s.%s.preempt_per_min",
+			    t->job, mn);
 		}
 		if (m->c[SR_PROM_F_SUCCESS].have_cur) {
 			r = sum_rate(&m->c[SR_PROM_F_SUCCESS],
 			    m->c[SR_PROM_F_SUCCESS].cur, ts);
-			target_emitf(t, ts, r, "llm.%s.success_per_s", mn);
+			target_emitf(t, ts, r, "llm.%s.%s.success_per_s",
+			    t->job, mn);
 		}
 		if (ts > m->last_ts)
 			m->last_ts = ts;

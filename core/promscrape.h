@@ -18,8 +18,9 @@
  *   prom.<job>.<family>.p50_5m|p95_5m|p99_5m{...}
  *                                      the same over 5 min
  *   prom.<job>.up                      1 after a good scrape, 0 after a bad one
- *   llm.<model>.<field>                known LLM servers (vLLM, TGI, SGLang,
- *                                      llama.cpp), see sr_prom_known[]
+ *   llm.<job>.<model>.<field>          known LLM servers (vLLM, TGI, SGLang,
+ *                                      llama.cpp), see sr_prom_known[]; the
+ *                                      job names the server
  *   host.<job>.cpu|mem|load|fs         node-exporter's basics, as another
  *                                      sitrep's KPI tiles are named
  *

@@ -23,8 +23,9 @@
  * of min_change above); the caller writes the description.  NULL: none.
  */
 static struct sr_finding *
-ttft_judge(const struct sr_rule_params *p, const char *model, double p95,
-    const struct sr_baseline *b, double samples, struct sr_findings *out)
+ttft_judge(const struct sr_rule_params *p, const char *model, const char *label,
+    double p95, const struct sr_baseline *b, double samples,
+    struct sr_findings *out)
 {
 	struct sr_finding tmp, *f;
 	double z;
@@ -50,7 +51,7 @@ ttft_judge(const struct sr_rule_params *p, const char *model, double p95,
 	f->threshold = p->factor * b->mean;
 	f->samples = samples;
 	(void)snprintf(f->title, sizeof(f->title),
-	    "%s: time to first token p95 %.0f ms, usually %.0f ms", model, p95,
+	    "%s: time to first token p95 %.0f ms, usually %.0f ms", label, p95,
 	    b->mean);
 	(void)snprintf(f->recommendation, sizeof(f->recommendation),
 	    "Check the model server's queue depth, batch size and GPU "
@@ -68,8 +69,8 @@ rule_ttft_eval(const struct sr_rule *r, const struct sr_view *v,
 	for (size_t i = 0; i < sr_agg_n_models(v->agg); i++) {
 		const struct sr_agg_model *m = sr_agg_model_at(v->agg, i);
 		struct sr_snap_model_win w = m->win[SR_WIN_5M];
-		struct sr_finding *f = ttft_judge(p, m->name, w.ttft_p95,
-		    &m->base_ttft_p95, (double)w.requests, out);
+		struct sr_finding *f = ttft_judge(p, m->name, m->name,
+		    w.ttft_p95, &m->base_ttft_p95, (double)w.requests, out);
 
 		if (f == NULL)
 			continue;
@@ -85,7 +86,7 @@ rule_ttft_eval(const struct sr_rule *r, const struct sr_view *v,
 
 /*
  * ttft_regression: the same judgement over what a scrape source reads
- * from the model server (llm.<model>.ttft_p95_5m_ms, or the median of
+ * from the model server (llm.<server>.<model>.ttft_p95_5m_ms, or the median of
  * ttft_p95_ms over the window).  The baseline is the median and median
  * absolute deviation of ttft_p95_ms before the window, over what the
  * series holds (its n: the minutes it spans); the samples are the
@@ -97,7 +98,7 @@ rule_ttft_regression_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
 	const struct sr_series *s;
-	char model[256];
+	char model[256], label[300];
 	size_t i = 0;
 
 	(void)r;
@@ -126,7 +127,9 @@ rule_ttft_regression_eval(const struct sr_rule *r, const struct sr_view *v,
 				     SR_LLM_SUCCESS),
 			from, v->now_ms, &ok) > 0)
 			samples = ok.mean * (double)p->window_ms / 1000.0;
-		f = ttft_judge(p, model, p95, &b, samples, out);
+		f = ttft_judge(p, model,
+		    sr_llm_key_label(model, label, sizeof(label)), p95, &b,
+		    samples, out);
 		if (f == NULL)
 			continue;
 		(void)snprintf(f->description, sizeof(f->description),
@@ -134,7 +137,7 @@ rule_ttft_regression_eval(const struct sr_rule *r, const struct sr_view *v,
 		    "over the last %lld min, against %.0f ms (median of %zu "
 		    "scrapes over the %llu min before; x%.1f, robust z "
 		    "%.1f, about %.0f requests).",
-		    p95, model, (long long)(p->window_ms / 60000), b.mean,
+		    p95, label, (long long)(p->window_ms / 60000), b.mean,
 		    base.n, (unsigned long long)b.n, p95 / b.mean,
 		    sr_baseline_z(&b, p95), samples);
 	}

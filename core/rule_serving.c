@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * rule_serving: what an LLM server's own figures say, per model, from
- * the llm.<model>.<field> series a scrape source fills (core/llm.h):
+ * the llm.<server>.<model>.<field> series scrape sources fill (core/llm.h):
  *   kv_cache     KV-cache use stays high: its lowest value over the
  *                window (so one dip is not "sustained") against warn /
  *                crit / clear in percent;
@@ -73,7 +73,7 @@ serving_window(const struct sr_rule_params *p, char *out, size_t n)
 }
 
 /*
- * A finding for model at value (severity, hold, excess and threshold from
+ * A finding for model (the key "<server>.<model>": the subject) at value (severity, hold, excess and threshold from
  * p's levels), or NULL below the clear level; the rule writes its texts.
  */
 static struct sr_finding *
@@ -144,7 +144,7 @@ static void
 serving_win_eval(const struct serving_win_rule *w, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
-	char model[256], ctx[200], win[64];
+	char model[256], label[300], ctx[200], win[64];
 	struct sr_llm_stats st;
 	size_t i = 0;
 
@@ -156,7 +156,8 @@ serving_win_eval(const struct serving_win_rule *w, const struct sr_view *v,
 		if (f == NULL)
 			continue;
 		serving_context(v, model, ctx, sizeof(ctx));
-		w->text(f, model, &st, win, ctx);
+		w->text(f, sr_llm_key_label(model, label, sizeof(label)), &st,
+		    win, ctx);
 	}
 }
 
@@ -165,7 +166,7 @@ kv_cache_text(struct sr_finding *f, const char *model,
     const struct sr_llm_stats *st, const char *win, const char *ctx)
 {
 	(void)snprintf(f->title, sizeof(f->title),
-	    "%.80s: KV cache above %.0f %% for %s", model, st->min, win);
+	    "%.120s: KV cache above %.0f %% for %s", model, st->min, win);
 	(void)snprintf(f->description, sizeof(f->description),
 	    "The KV cache of %s stayed at or above %.1f %% for the "
 	    "last %s (mean %.1f %%, highest %.1f %%, %zu scrapes). "
@@ -195,7 +196,7 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
     const struct sr_rule_params *p, struct sr_findings *out)
 {
 	const struct sr_series *s;
-	char model[256], ctx[200], win[64];
+	char model[256], label[300], ctx[200], win[64];
 	double window_s = (double)p->window_ms / 1000.0;
 	size_t i = 0;
 
@@ -227,16 +228,17 @@ rule_queue_growth_eval(const struct sr_rule *r, const struct sr_view *v,
 		if (f == NULL)
 			continue;
 		serving_context(v, model, ctx, sizeof(ctx));
+		(void)sr_llm_key_label(model, label, sizeof(label));
 		(void)snprintf(f->title, sizeof(f->title),
-		    "%.80s: queue growing %.1f requests/min, running flat at "
+		    "%.120s: queue growing %.1f requests/min, running flat at "
 		    "%.0f",
-		    model, f->value, rs.mean);
+		    label, f->value, rs.mean);
 		(void)snprintf(f->description, sizeof(f->description),
 		    "Requests waiting for %s rose by about %.0f over the last "
 		    "%s (%.1f a minute, fitted over %zu scrapes) while those "
 		    "running stayed near %.0f (moved %.1f): the server is at "
 		    "its batch limit and latency will grow. Now: %s.",
-		    model, rise, win, f->value, n, rs.mean, moved, ctx);
+		    label, rise, win, f->value, n, rs.mean, moved, ctx);
 		(void)snprintf(f->recommendation, sizeof(f->recommendation),
 		    "Add a replica or shed load at the gateway; if the KV "
 		    "cache has room, raise the batch limit (vLLM: "
@@ -249,7 +251,7 @@ preemptions_text(struct sr_finding *f, const char *model,
     const struct sr_llm_stats *st, const char *win, const char *ctx)
 {
 	(void)snprintf(f->title, sizeof(f->title),
-	    "%.80s: %.1f preemptions/min", model, st->mean);
+	    "%.120s: %.1f preemptions/min", model, st->mean);
 	(void)snprintf(f->description, sizeof(f->description),
 	    "%s preempted %.1f requests a minute on average over the "
 	    "last %s (up to %.1f, %zu scrapes): requests are evicted "

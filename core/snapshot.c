@@ -286,6 +286,22 @@ sr_snap_drop_name(enum sr_snap_drop r)
 }
 
 const char *
+sr_snap_scrape_name(enum sr_snap_scrape st)
+{
+	switch (st) {
+	case SR_SNAP_SCRAPE_UP:
+		return "up";
+	case SR_SNAP_SCRAPE_DOWN:
+		return "down";
+	case SR_SNAP_SCRAPE_STALE:
+		return "stale";
+	case SR_SNAP_SCRAPE_NONE:
+		break;
+	}
+	return "-";
+}
+
+const char *
 sr_snap_otlp_signal_name(enum sr_snap_otlp_signal s)
 {
 	return s == SR_SNAP_OTLP_METRICS ? "metrics" : "logs";

@@ -211,14 +211,16 @@ struct sr_snap_model {
 };
 
 /*
- * Per model of an LLM server a scrape source reads (the series
- * llm.<model>.<field>, core/llm.h): the latest value of each field in
- * its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms, rates per
- * second, preemptions per minute), NAN when the server gave none or it
- * is older than the insight view's stale time; a model with no fresh
- * figure at all has no row.  Sorted by model.
+ * Per server and model of the LLM servers scrape sources read (the
+ * series llm.<server>.<model>.<field>, core/llm.h): the latest value of
+ * each field in its unit (v[SR_LLM_KV_PCT] is 0..100, latencies in ms,
+ * rates per second, preemptions per minute), NAN when the server gave
+ * none or it is older than the insight view's stale time; a row with no
+ * fresh figure at all is left out.  Sorted by model, then server.
  */
 struct sr_snap_llm {
+	const char *key;    /* "<server>.<model>", as in the series names */
+	const char *server; /* the prom: source's job */
 	const char *model;
 	double v[SR_LLM__COUNT];
 	int64_t ts_ms; /* newest sample of the model */
@@ -447,6 +449,25 @@ struct sr_snap_host_service {
 	const char *name;
 	struct sr_snap_win win[SR_WIN_COUNT];
 };
+/*
+ * A host a prom: source scrapes (a node-exporter: its job has
+ * host.<job>.* series, core/promscrape.c) is a row too, named by the job,
+ * merged with the event host of the same name (or the job's name before
+ * its ":port"); once there is one, this machine is a row as well
+ * (local), so the panel shows it beside the others.  The scrape's state
+ * comes from prom.<job>.up: up (1), down (0, the last scrape failed) or
+ * stale (no scrape within the view's stale time).
+ */
+enum sr_snap_scrape {
+	SR_SNAP_SCRAPE_NONE, /* not scraped */
+	SR_SNAP_SCRAPE_UP,
+	SR_SNAP_SCRAPE_DOWN,
+	SR_SNAP_SCRAPE_STALE
+};
+
+/* "-", "up", "down", "stale". */
+const char *sr_snap_scrape_name(enum sr_snap_scrape st);
+
 struct sr_snap_hostrow {
 	const char *name;
 	uint64_t events; /* since start */
@@ -454,6 +475,14 @@ struct sr_snap_hostrow {
 	struct sr_snap_win win[SR_WIN_COUNT];
 	struct sr_snap_host_service *services;
 	size_t n_services;
+	/* The host's own figures, NAN when none or stale: a scraped host's
+	 * host.<job>.cpu|mem|load|fs, another sitrep's host.<name>.* KPIs,
+	 * this machine's own (local). */
+	double cpu_pct, mem_pct, load1, fs_pct;
+	int local;		    /* this machine */
+	const char *job;	    /* the prom: source's job, or NULL */
+	enum sr_snap_scrape scrape; /* NONE when job is NULL */
+	int64_t scrape_ms;	    /* the last scrape (UTC ms), 0 none */
 };
 
 /* One recent event; ev's strings belong to the snapshot. */
@@ -481,8 +510,9 @@ struct sr_snapshot {
 	size_t n_top_endpoints;
 	struct sr_snap_model *models; /* by 1 h requests */
 	size_t n_models;
-	struct sr_snap_llm *llm; /* scraped LLM servers, by model */
+	struct sr_snap_llm *llm; /* scraped LLM servers, by model, server */
 	size_t n_llm;
+	size_t n_llm_servers; /* distinct servers among them */
 	struct sr_snap_users users;
 	struct sr_snap_type *types; /* by 1 h count desc */
 	size_t n_types;

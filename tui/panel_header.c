@@ -2,8 +2,8 @@
 /*
  * panel_header: the top one or two lines: host, kernel, uptime, the
  * clock of the snapshot shown (local time), tick, sources with their
- * state, events/s, LIVE or PAUSED, a replay note, sitrep's own CPU % and
- * RSS.  Not focusable.
+ * state, the OTLP export's state, events/s, LIVE or PAUSED, a replay
+ * note, sitrep's own CPU % and RSS.  Not focusable.
  */
 #include "tui/tui.h"
 
@@ -78,6 +78,43 @@ header_sources(const struct sr_snapshot *s, struct sr_buf *b)
 	}
 }
 
+/*
+ * The OTLP export's state, as /api/health's otlp_export says it:
+ * "export URL ok|BACKING OFF (retry in Ns): logs Q queued S sent D
+ * dropped, metrics ... (last error)".  Dropped counts both the queue's overflow and what the
+ * collector refused.  Nothing without --otlp-export.
+ */
+static void
+header_export(const struct sr_snapshot *s, struct sr_buf *b)
+{
+	const struct sr_snap_otlp *x = &s->otlp;
+
+	if (!x->on)
+		return;
+	sr_buf_addf(b, "  export %s ", x->url != NULL ? x->url : "?");
+	if (!x->retrying)
+		sr_buf_adds(b, "ok:");
+	else if (x->next_attempt_ms > s->now_ms)
+		sr_buf_addf(b, "BACKING OFF (retry in %llds):",
+		    (long long)((x->next_attempt_ms - s->now_ms + 999) / 1000));
+	else
+		sr_buf_adds(b, "BACKING OFF:");
+	for (int i = 0; i < SR_SNAP_OTLP__SIGNALS; i++) {
+		const struct sr_snap_otlp_counts *c = &x->sig[i];
+
+		sr_buf_addf(b, "%s %s %llu queued %llu sent %llu dropped",
+		    i > 0 ? "," : "",
+		    sr_snap_otlp_signal_name((enum sr_snap_otlp_signal)i),
+		    (unsigned long long)c->queued, (unsigned long long)c->sent,
+		    (unsigned long long)(c->dropped_queue_full +
+			c->dropped_rejected));
+	}
+	/* kept after a recovery: what went wrong last, as health says */
+	if (x->last_error != NULL && *x->last_error != '\0')
+		sr_buf_addf(b, " (%s%s)",
+		    x->retrying ? "" : "last error: ", x->last_error);
+}
+
 static void
 header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 {
@@ -116,6 +153,7 @@ header_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    up, clock, (unsigned long long)s->tick);
 	sr_buf_addf(&l2, "%s ev/s  ", rate);
 	header_sources(s, &l2);
+	header_export(s, &l2);
 	if (s->n_firing > 0)
 		sr_buf_addf(&l2, "  %zu firing", s->n_firing);
 	if (v->replay_clock)

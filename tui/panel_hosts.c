@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * panel_hosts: one KPI row per host (snapshot.hosts: events followed from
- * other nodes carry their host), shown once more than one host is
- * present: events/s, 5xx %, p95 and events over the chart window, and
- * the host's own CPU and memory tiles when it is another sitrep (its KPIs
- * arrive as the metrics host.<HOST>.cpu, host.<HOST>.mem).  Enter
+ * other nodes carry their host; the node-exporters prom: sources scrape,
+ * and then this machine too), shown once more than one host is present:
+ * the scrape's state and age (up, DOWN, stale; "local" for this machine),
+ * the host's CPU, memory, load and root filesystem (node-exporter's, or
+ * another sitrep's KPIs host.<HOST>.*, or this machine's own), then
+ * events/s, 5xx %, p95 and events over the chart window ("-" for a host
+ * that sends none).  A host that is down is red, a stale one yellow.  Enter
  * on a host filters the services panel (its per-host service rows) and
  * the event log (host=NAME) to that host; Enter again or Esc shows all.
  */
@@ -62,20 +65,34 @@ hosts_apply(struct sr_tui_view *v, const char *host)
 	    host);
 }
 
-/* The remote KPI host.<host>.<id> as "12.5%", or "-". */
+/* A figure as "12.5%" (pct) or "1.25", or "-" when NAN. */
 static void
-hosts_kpi(char *buf, size_t n, const struct sr_snapshot *s, const char *host,
-    const char *id)
+hosts_fig(char *buf, size_t n, double v, int pct)
 {
-	char name[256];
-	const struct sr_snap_metric *m;
-
-	snprintf(name, sizeof(name), "host.%s.%s", host, id);
-	m = sr_snapshot_metric(s, name);
-	if (m == NULL || isnan(m->value))
+	if (isnan(v))
 		snprintf(buf, n, "-");
 	else
-		snprintf(buf, n, "%.1f%%", m->value);
+		snprintf(buf, n, pct ? "%.1f%%" : "%.2f", v);
+}
+
+/* The row's scrape: "up 3s", "DOWN 40s", "stale 5m", "local" or "-". */
+static void
+hosts_scrape(char *buf, size_t n, const struct sr_snap_hostrow *h,
+    int64_t now_ms)
+{
+	int64_t age = h->scrape_ms > 0 && now_ms > h->scrape_ms
+	    ? (now_ms - h->scrape_ms) / 1000
+	    : 0;
+
+	if (h->scrape == SR_SNAP_SCRAPE_NONE) {
+		snprintf(buf, n, "%s", h->local ? "local" : "-");
+		return;
+	}
+	snprintf(buf, n, age < 120 ? "%s %llds" : "%s %lldm",
+	    h->scrape == SR_SNAP_SCRAPE_UP	   ? "up"
+		: h->scrape == SR_SNAP_SCRAPE_DOWN ? "DOWN"
+						   : "stale",
+	    (long long)(age < 120 ? age : age / 60));
 }
 
 static void
@@ -86,7 +103,8 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	enum sr_window sw = sr_tui_snap_window(v->window);
 	int W = getmaxx(win), H = getmaxy(win),
 	    focused = v->focus == SR_PANEL_HOSTS;
-	char extra[200], rate[16], err[16], p95[16], ev[16], cpu[16], mem[16];
+	char extra[200], rate[16], err[16], p95[16], ev[16], cpu[16], mem[16],
+	    load[16], fs[16], scr[32];
 
 	sr_tui_list_fit(&p->list, (int)s->n_hosts, H - 2);
 	if (p->toggle || p->clear) {
@@ -106,33 +124,44 @@ hosts_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	    v->host[0] ? "showing one host  Esc: all" : "Enter: show one host");
 	sr_tui_title(win, v, "Hosts", extra, focused);
 	sr_tui_putf(win, 1, 0, W, v->attr[SR_ROLE_DIM],
-	    "  %-28s %9s %7s "
-	    "%9s %9s %7s %7s",
-	    "HOST", "EV/S", "5XX%", "P95", "EVENTS", "CPU", "MEM");
+	    "  %-24s %-10s %6s %6s %6s %6s %8s %6s %8s %7s", "HOST", "SCRAPE",
+	    "CPU", "MEM", "LOAD", "FS", "EV/S", "5XX%", "P95", "EVENTS");
 	for (int i = 0; i < H - 2 && p->list.top + i < (int)s->n_hosts; i++) {
 		const struct sr_snap_hostrow *h = &s->hosts[p->list.top + i];
 		const struct sr_snap_win *w = &h->win[sw];
 		int sel = focused && p->list.top + i == p->list.sel;
 		int on = v->host[0] && strcmp(v->host, h->name) == 0;
-		attr_t a = sel		  ? v->attr[SR_ROLE_SELECT]
-		    : w->rate_5xx >= 0.05 ? v->attr[SR_ROLE_CRIT]
-					  : v->attr[SR_ROLE_NORMAL];
+		attr_t a = sel ? v->attr[SR_ROLE_SELECT]
+		    : h->scrape == SR_SNAP_SCRAPE_DOWN || w->rate_5xx >= 0.05
+		    ? v->attr[SR_ROLE_CRIT]
+		    : h->scrape == SR_SNAP_SCRAPE_STALE
+		    ? v->attr[SR_ROLE_WARN]
+		    : v->attr[SR_ROLE_NORMAL];
 
 		if (sel)
 			sr_tui_fill(win, 2 + i, 0, a);
-		snprintf(rate, sizeof(rate), "%.2f", w->req_per_s);
-		snprintf(err, sizeof(err), "%.1f%%", 100.0 * w->rate_5xx);
+		if (h->events == 0) { /* scraped or local only: no events */
+			snprintf(rate, sizeof(rate), "-");
+			snprintf(err, sizeof(err), "-");
+		} else {
+			snprintf(rate, sizeof(rate), "%.2f", w->req_per_s);
+			snprintf(err, sizeof(err), "%.1f%%",
+			    100.0 * w->rate_5xx);
+		}
 		if (isnan(w->p95) || w->lat_n == 0)
 			snprintf(p95, sizeof(p95), "-");
 		else
 			snprintf(p95, sizeof(p95), "%.0f ms", w->p95);
 		sr_fmt_si(ev, sizeof(ev), (double)h->events);
-		hosts_kpi(cpu, sizeof(cpu), s, h->name, "cpu");
-		hosts_kpi(mem, sizeof(mem), s, h->name, "mem");
+		hosts_fig(cpu, sizeof(cpu), h->cpu_pct, 1);
+		hosts_fig(mem, sizeof(mem), h->mem_pct, 1);
+		hosts_fig(load, sizeof(load), h->load1, 0);
+		hosts_fig(fs, sizeof(fs), h->fs_pct, 1);
+		hosts_scrape(scr, sizeof(scr), h, s->now_ms);
 		sr_tui_putf(win, 2 + i, 0, W, a,
-		    "%c %-28.28s %9s %7s %9s "
-		    "%9s %7s %7s",
-		    on ? '*' : ' ', h->name, rate, err, p95, ev, cpu, mem);
+		    "%c %-24.24s %-10.10s %6s %6s %6s %6s %8s %6s %8s %7s",
+		    on ? '*' : ' ', h->name, scr, cpu, mem, load, fs, rate, err,
+		    p95, ev);
 	}
 }
 

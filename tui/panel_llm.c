@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * panel_llm: the LLM serving panel, one row per model of the LLM servers
- * a prom: source scrapes (snapshot.llm, the llm.<model>.<field> series):
+ * panel_llm: the LLM serving panel, one row per model of each LLM server
+ * prom: sources scrape (snapshot.llm, the llm.<server>.<model>.<field>
+ * series; with more than one server a SERVER column, the source's job,
+ * follows the model, so the same model on two servers is two rows):
  * requests running and waiting, KV-cache use, time to first token p50
  * and p95 and end-to-end p95 (over the last minute, as the server's
  * histograms give them), prompt and generated tokens/s and preemptions
@@ -100,16 +102,22 @@ static const struct {
 
 #define LLM_NAME_MIN 12
 #define LLM_NAME_MAX 48
+#define LLM_SERVER_MAX 24
 
-/* Row y: the name in mw cells, then the shown columns' texts. */
+/* Row y: the name in mw cells, the server in sw (none when 0), then the
+ * shown columns' texts. */
 static void
 llm_row(WINDOW *win, int y, int W, attr_t a, const char *name, int mw,
-    const int *shown, char (*txt)[24])
+    const char *server, int sw, const int *shown, char (*txt)[24])
 {
 	int x = 2;
 
 	(void)sr_tui_put(win, y, x, mw, a, name, 0);
 	x += mw;
+	if (sw > 0) {
+		(void)sr_tui_put(win, y, x + 1, sw, a, server, 0);
+		x += 1 + sw;
+	}
 	for (int k = 0; k < COL__COUNT && x < W; k++) {
 		if (!shown[k])
 			continue;
@@ -124,9 +132,21 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 	struct llm *p = self;
 	struct sr_tui_view *v = p->v;
 	int W = getmaxx(win), H = getmaxy(win), focused = v->focus == p->id;
-	int shown[COL__COUNT], fixed = 0, mw;
+	int shown[COL__COUNT], fixed = 0, mw, sw = 0;
 	char extra[160], c[COL__COUNT][24];
 
+	/* the server column only when there is more than one to tell
+	 * apart: as wide as the longest, within 6..LLM_SERVER_MAX */
+	if (s->n_llm_servers > 1) {
+		sw = 6;
+		for (size_t i = 0; i < s->n_llm; i++) {
+			int l = sr_text_width(s->llm[i].server);
+
+			sw = l > sw ? l : sw;
+		}
+		sw = sw > LLM_SERVER_MAX ? LLM_SERVER_MAX : sw;
+		fixed += 1 + sw;
+	}
 	for (int k = 0; k < COL__COUNT; k++) {
 		shown[k] = 1;
 		fixed += 1 + llm_cols[k].w;
@@ -148,14 +168,21 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		if (p->list.sel >= 0 && (size_t)p->list.sel < s->n_llm)
 			llm_drill(v, s->llm[p->list.sel].model);
 	}
-	snprintf(extra, sizeof(extra),
-	    "%zu model%s, as the servers report "
-	    "them  Enter: its events",
-	    s->n_llm, s->n_llm == 1 ? "" : "s");
+	if (s->n_llm_servers > 1)
+		snprintf(extra, sizeof(extra),
+		    "%zu models on %zu servers, as the servers report "
+		    "them  Enter: its events",
+		    s->n_llm, s->n_llm_servers);
+	else
+		snprintf(extra, sizeof(extra),
+		    "%zu model%s, as the servers report "
+		    "them  Enter: its events",
+		    s->n_llm, s->n_llm == 1 ? "" : "s");
 	sr_tui_title(win, v, "LLM serving", extra, focused);
 	for (int k = 0; k < COL__COUNT; k++)
 		snprintf(c[k], sizeof(c[k]), "%s", llm_cols[k].head);
-	llm_row(win, 1, W, v->attr[SR_ROLE_DIM], "MODEL", mw, shown, c);
+	llm_row(win, 1, W, v->attr[SR_ROLE_DIM], "MODEL", mw, "SERVER", sw,
+	    shown, c);
 	if (s->n_llm == 0)
 		(void)sr_tui_put(win, 2, 2, W - 2, v->attr[SR_ROLE_DIM],
 		    "no model reported in the last 2 min (is the server up? "
@@ -177,7 +204,8 @@ llm_draw(void *self, WINDOW *win, const struct sr_snapshot *s)
 		for (int k = 0; k < COL__COUNT; k++)
 			sr_tui_fmt_value(c[k], sizeof(c[k]),
 			    x[llm_cols[k].field], llm_cols[k].unit);
-		llm_row(win, 2 + i, W, a, m->model, mw, shown, c);
+		llm_row(win, 2 + i, W, a, m->model, mw, m->server, sw, shown,
+		    c);
 	}
 }
 

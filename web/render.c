@@ -302,7 +302,12 @@ render_health(struct sr_buf *b, const struct sr_snapshot *s,
 
 static void render_win(struct sr_buf *b, const struct sr_snap_win *w);
 
-/* Multi-host: "hosts":[{name, events, last_seen, 1m, 5m, services}]. */
+/*
+ * Multi-host: "hosts":[{name, events, last_seen, cpu_pct, mem_pct, load1,
+ * fs_pct, local, scrape, 1m, 5m, services}]; scrape is null for a host
+ * no prom: source scrapes, else {job, state (up, down, stale), last,
+ * age_s}.
+ */
 static void
 render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
 {
@@ -314,6 +319,26 @@ render_hosts(struct sr_buf *b, const struct sr_snapshot *s)
 		jstr(b, "name", h->name);
 		ju64(b, "events", h->events);
 		jtime(b, "last_seen", h->last_seen_ms);
+		jnum(b, "cpu_pct", h->cpu_pct);
+		jnum(b, "mem_pct", h->mem_pct);
+		jnum(b, "load1", h->load1);
+		jnum(b, "fs_pct", h->fs_pct);
+		jkey(b, "local");
+		sr_buf_adds(b, h->local ? "true" : "false");
+		if (h->scrape == SR_SNAP_SCRAPE_NONE) {
+			jkey(b, "scrape");
+			sr_buf_adds(b, "null");
+		} else {
+			jopen(b, "scrape", '{');
+			jstr(b, "job", h->job);
+			jstr(b, "state", sr_snap_scrape_name(h->scrape));
+			jtime(b, "last", h->scrape_ms);
+			jnum(b, "age_s",
+			    h->scrape_ms > 0 && s->now_ms >= h->scrape_ms
+				? (double)((s->now_ms - h->scrape_ms) / 1000)
+				: NAN);
+			sr_buf_addc(b, '}');
+		}
 		jkey(b, "1m");
 		render_win(b, &h->win[SR_WIN_1M]);
 		jkey(b, "5m");
@@ -442,8 +467,9 @@ render_wins(struct sr_buf *b, const struct sr_snap_win *w)
 }
 
 /*
- * "llm_serving": one object per scraped model (snapshot.llm): "model",
- * every field under its series name (core/llm.h: running, waiting,
+ * "llm_serving": one object per model of each scraped server
+ * (snapshot.llm): "server" (the prom: source's job), "model", "key"
+ * ("<server>.<model>", as in the llm.* series names), every field under its series name (core/llm.h: running, waiting,
  * kv_cache_pct, ttft_p50_ms, ... success_per_s; null when the server
  * gives none or it is stale) and "updated", its newest sample.
  */
@@ -453,7 +479,9 @@ render_llm(struct sr_buf *b, const struct sr_snapshot *s)
 	jopen(b, "llm_serving", '[');
 	for (size_t i = 0; i < s->n_llm; i++) {
 		jopen(b, NULL, '{');
+		jstr(b, "server", s->llm[i].server);
 		jstr(b, "model", s->llm[i].model);
+		jstr(b, "key", s->llm[i].key);
 		for (int f = 0; f < SR_LLM__COUNT; f++)
 			jnum(b, sr_llm_field_name((enum sr_llm_field)f),
 			    s->llm[i].v[f]);
@@ -774,7 +802,22 @@ prom_system(struct sr_buf *b, const struct sr_snapshot *s)
 		if (nm.data[nm.len - 1] == '_') /* "load.1": field "1" */
 			nm.data[--nm.len] = '\0';
 		sr_buf_adds(&ln, nm.data);
-		if (first != last) {
+		if (sr_llm_split(m->name, NULL, NULL) >= 0) {
+			/* llm.<server>.<model>.<field>: two labels */
+			size_t sl =
+			    (size_t)(strchr(first + 1, '.') - first - 1);
+			char *srv = sr_xstrndup(first + 1, sl);
+			char *mod = sr_xstrndup(first + 2 + sl,
+			    (size_t)(last - first - 2) - sl);
+
+			sr_buf_adds(&ln, "{server=");
+			prom_lval(&ln, srv);
+			sr_buf_adds(&ln, ",model=");
+			prom_lval(&ln, mod);
+			sr_buf_addc(&ln, '}');
+			free(srv);
+			free(mod);
+		} else if (first != last) {
 			char *inst =
 			    sr_xstrndup(first + 1, (size_t)(last - first - 1));
 

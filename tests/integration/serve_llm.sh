@@ -45,10 +45,10 @@ check tiny_kv "$(jq -r '.llm_serving[1].kv_cache_pct' "$T/s.json")" 5
 
 for _ in $(seq 50); do
 	curl -s "$B/api/insights?state=all" >"$T/i.json"
-	jq -e '.insights[] | select(.id == "preemptions:org/model.v1")' "$T/i.json" >/dev/null && break
+	jq -e '.insights[] | select(.id | test("^preemptions:127_0_0_1:[0-9]+\\.org/model\\.v1$"))' "$T/i.json" >/dev/null && break
 	sleep 0.2
 done
-check preemptions_insight "$(jq -r '.insights[] | select(.id == "preemptions:org/model.v1") | .severity' "$T/i.json")" critical
+check preemptions_insight "$(jq -r '.insights[] | select(.id | test("^preemptions:127_0_0_1:[0-9]+\\.org/model\\.v1$")) | .severity' "$T/i.json")" critical
 
 # The page: the table as the console writes the figures.
 timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu \
@@ -60,7 +60,7 @@ d = open(sys.argv[1]).read()
 sec = re.search(r'<section aria-labelledby="h-llm" id="llm"( hidden="")?>(.*?)</section>', d, re.S)
 assert sec and not sec.group(1), "LLM section missing or hidden"
 rows = {}
-for tr in re.findall(r'<tr data-model="([^"]*)">(.*?)</tr>', sec.group(2), re.S):
+for tr in re.findall(r'<tr data-model="([^"]*)"[^>]*>(.*?)</tr>', sec.group(2), re.S):
     rows[tr[0]] = re.findall(r'<t[hd][^>]*>([^<]*)</t[hd]>', tr[1])
 want = ["org/model.v1", "7", "3", "42.0%", "100 ms", "235 ms", "4.50 s", "100", "25", "120"]
 assert rows.get("org/model.v1") == want, rows

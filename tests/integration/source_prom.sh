@@ -4,7 +4,7 @@
 # timestamped), and sitrep's 1 m and 5 m quantiles (llm.* and the raw
 # prom.* ones) and token rate match
 # what Prometheus computes over its HTTP API at the same end time; the
-# vLLM, TGI, SGLang and llama.cpp fixtures give the llm.* values
+# vLLM, TGI, SGLang and llama.cpp fixtures give the llm.<job>.* values
 # prom_expect.py computes from the text; a real node-exporter and
 # Prometheus's own /metrics are read; bad targets (down, slow, JSON,
 # oversize, too many series) show in /api/health and cost nothing else.
@@ -101,7 +101,7 @@ for s in vllm:meta-llama/Llama-3.1-8B-Instruct tgi:tgi \
 	sglang:Qwen/Qwen2.5-7B-Instruct llamacpp:llamacpp; do
 	server=${s%%:*} model=${s#*:}
 	python3 "$ROOT/tests/integration/prom_expect.py" "$FIX" "$server" \
-		"$model" > "$T/expect.$server"
+		"$model" | sed "s|^llm\\.|llm.$server.|" > "$T/expect.$server"
 	[ -s "$T/expect.$server" ] || fail "no expected values for $server"
 	while read -r name want; do
 		wait_val "$name" "$((BASE + 10000))"
@@ -113,7 +113,7 @@ done
 # 90-10-0)/10 = 3.3 for stop+length+abort; stop alone: 28/10
 check_near "raw counter rate" "$(val 'prom.vllm.vllm:request_success_total{engine="0",finished_reason="stop",model_name="meta-llama/Llama-3.1-8B-Instruct"}')" 2.8 1e-9
 curl -s --get "http://127.0.0.1:$SP/api/metrics/series" \
-	--data-urlencode 'name=llm.meta-llama/Llama-3.1-8B-Instruct.kv_cache_pct' > "$T/series"
+	--data-urlencode 'name=llm.vllm.meta-llama/Llama-3.1-8B-Instruct.kv_cache_pct' > "$T/series"
 check "kv_cache_pct through /api/metrics/series" \
 	"$(jq -r '.points[-1][3]' "$T/series")" 93.5
 
@@ -148,7 +148,7 @@ check "series stored for the capped target" \
 curl -s "http://127.0.0.1:$SP/metrics" > "$T/own"
 promtool check metrics < "$T/own" >/dev/null 2>"$T/own.err" || { cat "$T/own.err" | head; fail "promtool rejects sitrep's /metrics"; }
 check "llm.* on sitrep's /metrics" \
-	"$(awk '$1 == "sitrep_llm_running{instance=\"meta-llama/Llama-3.1-8B-Instruct\"}" { print $2 }' "$T/own")" 6
+	"$(awk '$1 == "sitrep_llm_running{server=\"vllm\",model=\"meta-llama/Llama-3.1-8B-Instruct\"}" { print $2 }' "$T/own")" 6
 check "no raw prom.* series on sitrep's /metrics" "$(grep -c '^sitrep_prom_' "$T/own")" 0
 
 # --- the console's header says the same ---
@@ -175,7 +175,7 @@ echo "ok Prometheus's own histograms read"
 
 # --- the same histogram through Prometheus and sitrep ---
 T_END=$((HBASE + K * 13000))
-wait_val llm.cmp.ttft_p95_5m_ms "$T_END"
+wait_val llm.cmp.cmp.ttft_p95_5m_ms "$T_END"
 TQ=$(awk -v t="$T_END" 'BEGIN { printf "%.3f", t / 1000 }')
 pq() {	# EXPR: Prometheus's value at the end time
 	curl -s --get "http://127.0.0.1:$PP/api/v1/query" --data-urlencode "query=$1" \
@@ -195,9 +195,9 @@ while read -r name q w scale; do	# SERIES QUANTILE WINDOW SCALE
 	echo "compare $name: sitrep $got, Prometheus $want"
 	check_near "$name against Prometheus" "$got" "$want" 0.01
 done <<EOC
-llm.cmp.ttft_p50_ms 0.5 1m 1000
-llm.cmp.ttft_p95_ms 0.95 1m 1000
-llm.cmp.ttft_p95_5m_ms 0.95 5m 1000
+llm.cmp.cmp.ttft_p50_ms 0.5 1m 1000
+llm.cmp.cmp.ttft_p95_ms 0.95 1m 1000
+llm.cmp.cmp.ttft_p95_5m_ms 0.95 5m 1000
 $R.p50$L 0.5 1m 1
 $R.p95$L 0.95 1m 1
 $R.p99$L 0.99 1m 1
@@ -212,11 +212,11 @@ curl -s --get "http://127.0.0.1:$SP/api/metrics/series" --data-urlencode "name=$
 check_near "$n through /api/metrics/series" \
 	"$(jq -r '.points[-1][2]' "$T/series5")" "$(val "$n" "$T_END")" 1e-9
 want=$(pq 'increase(vllm:prompt_tokens_total[1m]) / 60')
-got=$(val llm.cmp.prompt_tps "$T_END")
+got=$(val llm.cmp.cmp.prompt_tps "$T_END")
 echo "compare prompt_tps: sitrep $got, Prometheus increase()/60 $want"
-check_near "llm.cmp.prompt_tps against Prometheus" "$got" "$want" 0.01
+check_near "llm.cmp.cmp.prompt_tps against Prometheus" "$got" "$want" 0.01
 want=$(pq 'irate(vllm:prompt_tokens_total[1m])')
-check_near "llm.cmp.prompt_tps against irate()" "$got" "$want" 1e-9
+check_near "llm.cmp.cmp.prompt_tps against irate()" "$got" "$want" 1e-9
 
 kill -0 "$SPID" || fail "sitrep serve died"
 echo "ok serve still up"

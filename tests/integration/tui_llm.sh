@@ -6,7 +6,7 @@
 #    hand, see its header): each model's row shows exactly running,
 #    waiting, KV %, TTFT p50 / p95, e2e p95, tokens/s and preemptions,
 #    the `?` overlay lists the panel's key, and the preemptions rule
-#    (120/min >= crit 30) raises a pending insight.
+#    (120/min >= crit 30) raises a pending insight naming model and server.
 # 3. End to end: `sitrep demo --llm-metrics ADDR | sitrep --source -
 #    --source prom:http://ADDR/metrics#every=1s` lights the panel with the
 #    demo's four chat models, and Enter filters the event log to the
@@ -43,8 +43,8 @@ tm_wait_re known "$row1"
 tm_wait_re known "$row2"
 grep -q "LLM serving  2 models" <<<"$(screen known)" || fail "title: $(screen known | grep 'LLM serving')"
 echo "ok rows: org/model.v1 7 3 42.0% 100 ms 235 ms 4.50 s 100 25 120; tiny 1 0 5.0% ..."
-tm_wait known "pending org/model.v1: 120.0"
-echo "ok preemptions insight for org/model.v1"
+tm_wait known "pending org/model.v1 on"
+echo "ok preemptions insight for org/model.v1 (on its server)"
 tm send-keys -t known '?'
 tm_wait known "LLM serving: the event log of that model"
 echo "ok help lists the panel's key"

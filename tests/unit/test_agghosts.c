@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the multi-host part of core/agg: per-host rows and
- * per-host service rows in the snapshot (snapshot.hosts).
+ * per-host service rows in the snapshot (snapshot.hosts), and the rows
+ * of the hosts prom: sources scrape (core/engine.c).
  */
 #include <CUnit/CUnit.h>
 #include <math.h>
@@ -9,7 +10,10 @@
 #include <string.h>
 
 #include "core/agg.h"
+#include "core/config.h"
+#include "core/engine.h"
 #include "core/snapshot.h"
+#include "core/timeutil.h"
 
 void sr_test_agghosts_suite(void);
 
@@ -124,6 +128,112 @@ test_host_caps(void)
 	sr_agg_free(a);
 }
 
+/* The row named name in s, or NULL. */
+static const struct sr_snap_hostrow *
+row_named(const struct sr_snapshot *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_hosts; i++)
+		if (strcmp(s->hosts[i].name, name) == 0)
+			return &s->hosts[i];
+	return NULL;
+}
+
+/*
+ * Scraped hosts: a job with prom.<job>.up and host.<job>.* is a row (up,
+ * down by its up, stale when up is past the stale time), merged with the
+ * event host named as the job before its ":port"; a job with no host
+ * series is none; this machine is a row beside them.
+ */
+static void
+test_scraped_hosts(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+	const struct sr_snap_hostrow *h;
+	struct sr_event ev1;
+	/* the engine takes events near the wall clock into its live
+	 * aggregates (older ones go to history only) */
+	int64_t now = sr_now_ms() / 1000 * 1000;
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	memset(&ev1, 0, sizeof(ev1));
+	ev1.ts_ms = now - 1000;
+	ev1.host = "web1";
+	ev1.service = "api";
+	ev1.status_code = 200;
+	ev1.has = SR_EV_HAS_STATUS;
+	sr_engine_event(e, &ev1);
+	sr_engine_sample(e, "prom.web1:9100.up", "", now - 2000, 1);
+	sr_engine_sample(e, "host.web1:9100.cpu", "%", now - 2000, 25);
+	sr_engine_sample(e, "host.web1:9100.mem", "%", now - 2000, 75);
+	sr_engine_sample(e, "host.web1:9100.load", "", now - 2000, 1.25);
+	sr_engine_sample(e, "prom.db.up", "", now - 1000, 0);
+	sr_engine_sample(e, "host.db.load", "", now - 60000, 2);
+	sr_engine_sample(e, "prom.old.up", "", now - 180000, 1);
+	sr_engine_sample(e, "host.old.cpu", "%", now - 180000, 5);
+	sr_engine_sample(e, "prom.vllm.up", "", now, 1); /* no host series */
+	(void)sr_engine_tick(e, now, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_PTR_NULL(row_named(s, "vllm"));
+	CU_ASSERT_PTR_NULL(row_named(s, "web1:9100")); /* merged into web1 */
+	h = row_named(s, "web1");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->events, 1);
+	CU_ASSERT_STRING_EQUAL(h->job, "web1:9100");
+	CU_ASSERT_EQUAL(h->scrape, SR_SNAP_SCRAPE_UP);
+	CU_ASSERT_EQUAL(h->scrape_ms, now - 2000);
+	CU_ASSERT_DOUBLE_EQUAL(h->cpu_pct, 25, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(h->mem_pct, 75, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(h->load1, 1.25, 1e-9);
+	CU_ASSERT(isnan(h->fs_pct));
+	CU_ASSERT_EQUAL(h->local, 0);
+	h = row_named(s, "db");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->scrape, SR_SNAP_SCRAPE_DOWN);
+	CU_ASSERT_EQUAL(h->events, 0);
+	CU_ASSERT_DOUBLE_EQUAL(h->load1, 2, 1e-9);
+	/* 3 min old, past the stale time (2 min) */
+	h = row_named(s, "old");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	CU_ASSERT_EQUAL(h->scrape, SR_SNAP_SCRAPE_STALE);
+	CU_ASSERT(isnan(h->cpu_pct));
+	CU_ASSERT_STRING_EQUAL(sr_snap_scrape_name(h->scrape), "stale");
+	/* web1, db, old and this machine, sorted by name */
+	CU_ASSERT_EQUAL(s->n_hosts, 4);
+	for (size_t i = 1; i < s->n_hosts; i++)
+		CU_ASSERT(strcmp(s->hosts[i - 1].name, s->hosts[i].name) < 0);
+	if (s->host.hostname != NULL && *s->host.hostname != '\0') {
+		h = row_named(s, s->host.hostname);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+		CU_ASSERT_EQUAL(h->local, 1);
+		CU_ASSERT_EQUAL(h->scrape, SR_SNAP_SCRAPE_NONE);
+	}
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
+/* Without a scraped host: the event hosts alone, no local row. */
+static void
+test_no_scraped_host(void)
+{
+	struct sr_config cfg;
+	struct sr_engine *e;
+	struct sr_snapshot *s;
+
+	sr_config_init(&cfg);
+	e = sr_engine_new(&cfg);
+	sr_engine_sample(e, "prom.vllm.up", "", T0, 1);
+	(void)sr_engine_tick(e, T0, NULL);
+	s = sr_engine_snapshot(e);
+	CU_ASSERT_EQUAL(s->n_hosts, 0);
+	sr_snapshot_unref(s);
+	sr_engine_free(e);
+	sr_config_release(&cfg);
+}
+
 void
 sr_test_agghosts_suite(void)
 {
@@ -131,4 +241,6 @@ sr_test_agghosts_suite(void)
 
 	CU_add_test(s, "host rows and per-host services", test_hosts);
 	CU_add_test(s, "host and per-host service caps", test_host_caps);
+	CU_add_test(s, "scraped hosts", test_scraped_hosts);
+	CU_add_test(s, "no scraped host, no local row", test_no_scraped_host);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests for the LLM serving figures: llm.<model>.<field> names, the
- * per-model snapshot rows, and the rules kv_cache, queue_growth,
+ * Unit tests for the LLM serving figures: llm.<server>.<model>.<field>
+ * names, the per-server-and-model snapshot rows, and the rules kv_cache, queue_growth,
  * preemptions and ttft_regression over hand-built series, each expected
  * value worked out by hand in its comment.
  */
@@ -27,20 +27,32 @@ test_split(void)
 {
 	const char *m;
 	size_t n;
+	char label[64];
 
-	/* a model with dots and a slash: first and last dot */
-	CU_ASSERT_EQUAL(sr_llm_split("llm.meta-llama/Llama-3.1-8B.kv_cache_pct",
-			    &m, &n),
+	/* llm.<server>.<model>.<field>: a model with dots and a slash; the
+	 * key is "<server>.<model>" */
+	CU_ASSERT_EQUAL(
+	    sr_llm_split("llm.vllm-a.meta-llama/Llama-3.1-8B.kv_cache_pct", &m,
+		&n),
 	    SR_LLM_KV_PCT);
-	CU_ASSERT_EQUAL(n, strlen("meta-llama/Llama-3.1-8B"));
-	CU_ASSERT_EQUAL(strncmp(m, "meta-llama/Llama-3.1-8B", n), 0);
-	CU_ASSERT_EQUAL(sr_llm_split("llm.m.preempt_per_min", &m, &n),
+	CU_ASSERT_EQUAL(n, strlen("vllm-a.meta-llama/Llama-3.1-8B"));
+	CU_ASSERT_EQUAL(strncmp(m, "vllm-a.meta-llama/Llama-3.1-8B", n), 0);
+	CU_ASSERT_EQUAL(sr_llm_key_server(m, n), strlen("vllm-a"));
+	CU_ASSERT_STRING_EQUAL(
+	    sr_llm_key_label("vllm-a.meta-llama/Llama-3.1-8B", label,
+		sizeof(label)),
+	    "meta-llama/Llama-3.1-8B on vllm-a");
+	CU_ASSERT_EQUAL(sr_llm_split("llm.s.m.preempt_per_min", &m, &n),
 	    SR_LLM_PREEMPT);
-	CU_ASSERT_EQUAL(n, 1);
-	CU_ASSERT_EQUAL(sr_llm_split("llm.m.nope", &m, &n), -1);
+	CU_ASSERT_EQUAL(n, 3);
+	/* no server, or an empty server or model */
+	CU_ASSERT_EQUAL(sr_llm_split("llm.m.preempt_per_min", &m, &n), -1);
+	CU_ASSERT_EQUAL(sr_llm_split("llm..m.running", &m, &n), -1);
+	CU_ASSERT_EQUAL(sr_llm_split("llm.s..running", &m, &n), -1);
+	CU_ASSERT_EQUAL(sr_llm_split("llm.s.m.nope", &m, &n), -1);
 	CU_ASSERT_EQUAL(sr_llm_split("llm..running", &m, &n), -1);
 	CU_ASSERT_EQUAL(sr_llm_split("llm.running", &m, &n), -1);
-	CU_ASSERT_EQUAL(sr_llm_split("prom.m.running", &m, &n), -1);
+	CU_ASSERT_EQUAL(sr_llm_split("prom.s.m.running", &m, &n), -1);
 	CU_ASSERT_STRING_EQUAL(sr_llm_field_name(SR_LLM_TTFT_P95_5M),
 	    "ttft_p95_5m_ms");
 }
@@ -83,12 +95,15 @@ kv_case(double all, double dip, size_t n_want, int sev, int hold, double value)
 	int64_t now = T0 + 600000;
 
 	for (int64_t t = now - 300000; t <= now; t += 1000)
-		sr_series_set_push(ss, "llm.m.kv_cache_pct", "%", t,
+		sr_series_set_push(ss, "llm.s.m.kv_cache_pct", "%", t,
 		    t == now - 30000 ? dip : all);
 	eval("kv_cache", ss, now, &f);
 	CU_ASSERT_EQUAL(f.n, n_want);
 	if (f.n == 1) {
-		CU_ASSERT_STRING_EQUAL(f.v[0].subject, "m");
+		/* the subject is the key; the texts name model and server */
+		CU_ASSERT_STRING_EQUAL(f.v[0].subject, "s.m");
+		CU_ASSERT_PTR_NOT_NULL(strstr(f.v[0].title, "m on s:"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(f.v[0].description, "m on s"));
 		CU_ASSERT_EQUAL((int)f.v[0].severity, sev);
 		CU_ASSERT_EQUAL(f.v[0].hold, hold);
 		CU_ASSERT_DOUBLE_EQUAL(f.v[0].value, value, 1e-9);
@@ -129,7 +144,7 @@ test_kv_cache_replay(void)
 	int64_t now = T0 + 3600000;
 
 	for (int64_t t = now - 600000; t <= now; t += 60000)
-		sr_series_set_push(ss, "llm.m.kv_cache_pct", "%", t, 95);
+		sr_series_set_push(ss, "llm.s.m.kv_cache_pct", "%", t, 95);
 	eval_at("kv_cache", ss, now, 60000, &f);
 	CU_ASSERT_EQUAL_FATAL(f.n, 1);
 	CU_ASSERT_DOUBLE_EQUAL(f.v[0].samples, 1, 1e-9);
@@ -203,9 +218,9 @@ test_preemptions(void)
 	/* window 2 min: (now-120 s, now] holds the 24 points now-115 s ..
 	 * now, alternately 0 and 20: mean 10 (warn 5, crit 30), max 20 */
 	for (int64_t t = now - 300000; t <= now; t += 5000, i++)
-		sr_series_set_push(ss, "llm.m.preempt_per_min", "", t,
+		sr_series_set_push(ss, "llm.s.m.preempt_per_min", "", t,
 		    t <= now - 120000 ? 100 : (i % 2 ? 20 : 0));
-	sr_series_set_push(ss, "llm.m.kv_cache_pct", "%", now, 97);
+	sr_series_set_push(ss, "llm.s.m.kv_cache_pct", "%", now, 97);
 	eval("preemptions", ss, now, &f);
 	CU_ASSERT_EQUAL_FATAL(f.n, 1);
 	CU_ASSERT_EQUAL((int)f.v[0].severity, SR_SEV_WARN);
@@ -235,12 +250,13 @@ ttft_case(int base_min, double recent, double p5m, struct sr_finding *out)
 	/* base_min * 6 baseline points (even: median 200) */
 	for (int64_t t = now - 290000 - (int64_t)base_min * 60000; t <= now;
 	     t += 10000, i++) {
-		sr_series_set_push(ss, "llm.m.ttft_p95_ms", "ms", t,
+		sr_series_set_push(ss, "llm.s.m.ttft_p95_ms", "ms", t,
 		    t <= now - 300000 ? (i % 2 ? 210 : 190) : recent);
-		sr_series_set_push(ss, "llm.m.success_per_s", "", t, 1);
+		sr_series_set_push(ss, "llm.s.m.success_per_s", "", t, 1);
 	}
 	if (!isnan(p5m))
-		sr_series_set_push(ss, "llm.m.ttft_p95_5m_ms", "ms", now, p5m);
+		sr_series_set_push(ss, "llm.s.m.ttft_p95_5m_ms", "ms", now,
+		    p5m);
 	eval("ttft_regression", ss, now, &f);
 	n = f.n;
 	if (n == 1)
@@ -277,8 +293,9 @@ test_ttft_regression(void)
 	CU_ASSERT_EQUAL(ttft_case(30, 205, NAN, &f), 0);
 }
 
-/* The engine's per-model rows: split at first and last dot, sorted, a
- * model with nothing fresh left out. */
+/* The engine's rows per server and model: split at the first, second
+ * and last dot, sorted by model then server, the same model on two
+ * servers two rows, a row with nothing fresh left out. */
 static void
 test_snapshot_rows(void)
 {
@@ -289,26 +306,37 @@ test_snapshot_rows(void)
 
 	sr_config_init(&cfg);
 	e = sr_engine_new(&cfg);
-	sr_engine_sample(e, "llm.z.running", "", now, 3);
-	sr_engine_sample(e, "llm.a.b.kv_cache_pct", "", now, 42.5);
-	sr_engine_sample(e, "llm.a.b.c.gen_tps", "", now, 120);
-	sr_engine_sample(e, "llm.a.b.waiting", "", now, 7);
-	sr_engine_sample(e, "llm.a.b.nope", "", now, 1);
+	sr_engine_sample(e, "llm.s1.z.running", "", now, 3);
+	sr_engine_sample(e, "llm.s1.a.b.kv_cache_pct", "", now, 42.5);
+	sr_engine_sample(e, "llm.s1.a.b.c.gen_tps", "", now, 120);
+	sr_engine_sample(e, "llm.s1.a.b.waiting", "", now, 7);
+	sr_engine_sample(e, "llm.s0.a.b.kv_cache_pct", "", now, 10);
+	sr_engine_sample(e, "llm.s1.a.b.nope", "", now, 1);
+	sr_engine_sample(e, "llm.z.running", "", now, 1); /* no server */
 	sr_engine_sample(e, "prom.x.up", "", now, 1);
 	/* 3 min old, past the stale time (2 min): no row */
-	sr_engine_sample(e, "llm.gone.running", "", now - 180000, 5);
+	sr_engine_sample(e, "llm.s1.gone.running", "", now - 180000, 5);
 	(void)sr_engine_tick(e, now, NULL);
 	s = sr_engine_snapshot(e);
-	CU_ASSERT_EQUAL_FATAL(s->n_llm, 3);
+	CU_ASSERT_EQUAL_FATAL(s->n_llm, 4);
+	CU_ASSERT_EQUAL(s->n_llm_servers, 2);
 	CU_ASSERT_STRING_EQUAL(s->llm[0].model, "a.b");
-	CU_ASSERT_STRING_EQUAL(s->llm[1].model, "a.b.c");
-	CU_ASSERT_STRING_EQUAL(s->llm[2].model, "z");
-	CU_ASSERT_DOUBLE_EQUAL(s->llm[0].v[SR_LLM_KV_PCT], 42.5, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(s->llm[0].v[SR_LLM_WAITING], 7, 1e-9);
-	CU_ASSERT(isnan(s->llm[0].v[SR_LLM_RUNNING]));
-	CU_ASSERT_DOUBLE_EQUAL(s->llm[1].v[SR_LLM_GEN_TPS], 120, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(s->llm[2].v[SR_LLM_RUNNING], 3, 1e-9);
-	CU_ASSERT_EQUAL(s->llm[2].ts_ms, now);
+	CU_ASSERT_STRING_EQUAL(s->llm[0].server, "s0");
+	CU_ASSERT_STRING_EQUAL(s->llm[0].key, "s0.a.b");
+	CU_ASSERT_STRING_EQUAL(s->llm[1].model, "a.b");
+	CU_ASSERT_STRING_EQUAL(s->llm[1].server, "s1");
+	CU_ASSERT_STRING_EQUAL(s->llm[2].model, "a.b.c");
+	CU_ASSERT_STRING_EQUAL(s->llm[3].model, "z");
+	CU_ASSERT_STRING_EQUAL(s->llm[3].server, "s1");
+	/* each server's own figures */
+	CU_ASSERT_DOUBLE_EQUAL(s->llm[0].v[SR_LLM_KV_PCT], 10, 1e-9);
+	CU_ASSERT(isnan(s->llm[0].v[SR_LLM_WAITING]));
+	CU_ASSERT_DOUBLE_EQUAL(s->llm[1].v[SR_LLM_KV_PCT], 42.5, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s->llm[1].v[SR_LLM_WAITING], 7, 1e-9);
+	CU_ASSERT(isnan(s->llm[1].v[SR_LLM_RUNNING]));
+	CU_ASSERT_DOUBLE_EQUAL(s->llm[2].v[SR_LLM_GEN_TPS], 120, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(s->llm[3].v[SR_LLM_RUNNING], 3, 1e-9);
+	CU_ASSERT_EQUAL(s->llm[3].ts_ms, now);
 	sr_snapshot_unref(s);
 	sr_engine_free(e);
 	sr_config_release(&cfg);
@@ -319,7 +347,7 @@ sr_test_llm_suite(void)
 {
 	CU_pSuite s = CU_add_suite("llm", NULL, NULL);
 
-	CU_add_test(s, "llm.<model>.<field> names", test_split);
+	CU_add_test(s, "llm.<server>.<model>.<field> names", test_split);
 	CU_add_test(s, "kv_cache: sustained high use", test_kv_cache);
 	CU_add_test(s, "kv_cache: replays at one point a minute",
 	    test_kv_cache_replay);

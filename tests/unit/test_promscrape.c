@@ -299,31 +299,39 @@ test_vllm(void)
 	struct got g;
 
 	scrape(t, &g, vllm1, 1000);
-	/* summed over engines: 3 + 4 */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.running"), 7, 0);
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.waiting"), 2, 0);
+	/* summed over engines: 3 + 4; named by job (server) and model */
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.running"), 7, 0);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.waiting"), 2, 0);
 	/* the newer name wins over the legacy one: 0.25 x 100 */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.kv_cache_pct"), 25, 1e-12);
-	CU_ASSERT(isnan(got_v(&g, "llm.m.1.success_per_s")));
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.kv_cache_pct"), 25, 1e-12);
+	CU_ASSERT(isnan(got_v(&g, "llm.v.m.1.success_per_s")));
 	scrape(t, &g, vllm2, 11000);
 	/* only the legacy name now: 0.5 x 100 */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.kv_cache_pct"), 50, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.kv_cache_pct"), 50, 1e-12);
 	/* (30 + 15) - (10 + 5) = 30 in 10 s */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.success_per_s"), 3, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.success_per_s"), 3, 1e-12);
 	/* 5 in 10 s = 0.5/s = 30 a minute */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.preempt_per_min"), 30, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.preempt_per_min"), 30,
+	    1e-12);
 	/*
 	 * TTFT increase 4, 8, 10: p50 rank 5 in (0.1, 0.5] (4..8):
 	 * 0.1 + 0.4 * 1 / 4 = 0.2 s; p95 rank 9.5 in +Inf: 0.5 s
 	 */
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.ttft_p50_ms"), 200, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.ttft_p95_ms"), 500, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.m.1.ttft_p95_5m_ms"), 500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.ttft_p50_ms"), 200, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.ttft_p95_ms"), 500, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.v.m.1.ttft_p95_5m_ms"), 500,
+	    1e-9);
 	/* the raw series are there too */
 	CU_ASSERT_DOUBLE_EQUAL(got_v(&g,
 				   "prom.v.vllm:num_preemptions_total{"
 				   "model_name=\"m.1\"}"),
 	    0.5, 1e-12);
+	sr_prom_target_free(t);
+	/* the same model on another server: its own names, no collision */
+	t = sr_prom_target_new("w", 0);
+	scrape(t, &g, vllm1, 1000);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.w.m.1.running"), 7, 0);
+	CU_ASSERT(isnan(got_v(&g, "llm.v.m.1.running")));
 	sr_prom_target_free(t);
 }
 
@@ -365,13 +373,13 @@ test_no_model_label(void)
 	struct sr_prom_target *t = sr_prom_target_new("tgi-1", 0);
 	struct got g;
 
-	/* TGI names no model: the job stands for it */
+	/* TGI names no model: the job stands for it (and is the server) */
 	scrape(t, &g,
 	    "# TYPE tgi_queue_size gauge\ntgi_queue_size 6\n"
 	    "# TYPE tgi_batch_current_size gauge\ntgi_batch_current_size 2\n",
 	    1000);
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.tgi-1.waiting"), 6, 0);
-	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.tgi-1.running"), 2, 0);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.tgi-1.tgi-1.waiting"), 6, 0);
+	CU_ASSERT_DOUBLE_EQUAL(got_v(&g, "llm.tgi-1.tgi-1.running"), 2, 0);
 	sr_prom_target_free(t);
 }
 

@@ -384,11 +384,39 @@ if (typeof document !== "undefined") (function () {
     $("llm").hidden = rows.length === 0;
     const tb = $("llmtab").tBodies[0];
     tb.textContent = "";
+    // the same model on two servers is two rows: a Server column (the
+    // prom: source's job) once there is more than one server
+    const multi = new Set(rows.map((m) => m.server)).size > 1;
+    $("llmserver").hidden = !multi;
     for (const m of rows) {
-      const tr = el("tr", { "data-model": m.model });
+      const tr = el("tr", { "data-model": m.model, "data-server": m.server });
       tr.appendChild(el("th", { scope: "row" }, m.model));
+      if (multi) tr.appendChild(el("td", null, m.server));
       for (const v of [F.si(m.running), F.si(m.waiting), F.pct(m.kv_cache_pct), F.ms(m.ttft_p50_ms), F.ms(m.ttft_p95_ms), F.ms(m.e2e_p95_ms), F.si(m.prompt_tps), F.si(m.gen_tps), F.si(m.preempt_per_min)]) tr.appendChild(el("td", null, v));
       if (m.kv_cache_pct >= 90) tr.classList.add("bad");
+      tb.appendChild(tr);
+    }
+  }
+
+  // ---- hosts (/api/metrics/overview and the stream's overview) -----------
+  // As the console's Hosts panel: shown once there is more than one host;
+  // a node-exporter a prom: source scrapes is a row with its scrape state
+  // (up, down, stale, and how long ago), this machine is "local".
+  function renderHosts(o) {
+    const rows = (o && o.hosts) || [];
+    $("hostsec").hidden = rows.length < 2;
+    const tb = $("hosts").tBodies[0];
+    tb.textContent = "";
+    const fig = (v, pct) => (v === null || v === undefined ? F.NONE : pct ? F.pct(v) : v.toFixed(2));
+    for (const h of rows) {
+      const sc = h.scrape, w = h["1m"] || {};
+      const tr = el("tr", { "data-host": h.name });
+      tr.appendChild(el("th", { scope: "row" }, h.name));
+      tr.appendChild(el("td", null, sc ? sc.state + (sc.age_s !== null ? " " + sc.age_s + "s ago" : "") : h.local ? "local" : F.NONE));
+      for (const v of [fig(h.cpu_pct, 1), fig(h.mem_pct, 1), fig(h.load1, 0), fig(h.fs_pct, 1)]) tr.appendChild(el("td", null, v));
+      const none = !h.events;
+      for (const v of [none ? F.NONE : F.si(w.req_per_s), none ? F.NONE : ratio(w.rate_5xx), none ? F.NONE : F.ms(w.p95_ms), F.si(h.events)]) tr.appendChild(el("td", null, v));
+      if (sc && sc.state === "down") tr.classList.add("bad");
       tb.appendChild(tr);
     }
   }
@@ -449,6 +477,7 @@ if (typeof document !== "undefined") (function () {
     try { d = JSON.parse(data); } catch (e) { return; }
     if (type === "overview") {
       renderTiles(d);
+      renderHosts(d);
       pushLive(d);
       if ($("window").value === "live") liveCharts();
     } else if (type === "event") {
@@ -506,6 +535,7 @@ if (typeof document !== "undefined") (function () {
       $("version").textContent = h.version || "";
       const [o, s, ins, ev] = await Promise.all([api("/api/metrics/overview?history=1"), api("/api/services"), api("/api/insights?state=all"), api("/api/events?limit=100&live=1")]);
       renderTiles(o);
+      renderHosts(o);
       pushLive(o);
       await backfill().catch(() => {});
       renderServices(s);
