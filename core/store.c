@@ -937,6 +937,7 @@ sr_store_open(const char *path, unsigned flags, struct sr_err *err)
 	st->flags = flags;
 	st->lock_fd = -1;
 	st->cache_kib = SR_STORE_CACHE_KIB;
+	st->flush_ms = SR_STORE_FLUSH_MS;
 	store_ev_sql(st);
 	store_write_init(st);
 	if (mem) {

@@ -315,8 +315,15 @@ void sr_store_defer_commits(struct sr_store *st, int on);
 /* Commit the open batch now (no-op when empty). */
 int sr_store_flush(struct sr_store *st, struct sr_err *err);
 
-/* Commit if the open batch is older than SR_STORE_FLUSH_MS. */
+/* Commit if the open batch is older than the commit interval. */
 int sr_store_maybe_flush(struct sr_store *st, struct sr_err *err);
+
+/*
+ * The commit interval of sr_store_maybe_flush() and
+ * sr_store_flush_due_ms(): SR_STORE_FLUSH_MS unless set (ms > 0).  The
+ * console and serve commit every SR_APP_COMMIT_MS (runtime/app.h).
+ */
+void sr_store_set_flush_ms(struct sr_store *st, int ms);
 
 /* Milliseconds until the open batch is due (-1 when nothing is open). */
 int sr_store_flush_due_ms(const struct sr_store *st);

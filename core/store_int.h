@@ -130,6 +130,7 @@ struct sr_store {
 	int64_t sample_newest_ms; /* newest sample ts added */
 	int64_t s1h_minute;	  /* minute of the last 1 h write */
 	int64_t batch_start_ms;	  /* monotonic */
+	int flush_ms;		  /* commit interval, SR_STORE_FLUSH_MS */
 	uint32_t batch_rows;
 	uint64_t pending, committed;
 	int64_t event_rows; /* -1 = not counted yet */

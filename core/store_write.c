@@ -532,10 +532,15 @@ sr_store_maybe_flush(struct sr_store *st, struct sr_err *err)
 		return sr_mono_ms() >= st->hold.retry_at_ms
 		    ? store_hold_retry(st, err)
 		    : 0;
-	if (st->in_batch &&
-	    sr_mono_ms() - st->batch_start_ms >= SR_STORE_FLUSH_MS)
+	if (st->in_batch && sr_mono_ms() - st->batch_start_ms >= st->flush_ms)
 		return sr_store_flush(st, err);
 	return 0;
+}
+
+void
+sr_store_set_flush_ms(struct sr_store *st, int ms)
+{
+	st->flush_ms = ms > 0 ? ms : SR_STORE_FLUSH_MS;
 }
 
 int
@@ -549,7 +554,7 @@ sr_store_flush_due_ms(const struct sr_store *st)
 	}
 	if (!st->in_batch)
 		return -1;
-	left = SR_STORE_FLUSH_MS - (sr_mono_ms() - st->batch_start_ms);
+	left = st->flush_ms - (sr_mono_ms() - st->batch_start_ms);
 	return left < 0 ? 0 : (int)left;
 }
 

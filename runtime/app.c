@@ -227,7 +227,7 @@ app_store_watch(struct sr_app *app)
 	app->store_st = now;
 }
 
-/* Arm the flush timer so a batch is committed within SR_STORE_FLUSH_MS. */
+/* Arm the flush timer so a batch is committed within SR_APP_COMMIT_MS. */
 static int64_t app_flush_timer(struct sr_loop *l, int64_t id, void *ctx);
 
 static void
@@ -751,6 +751,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	if ((app->store = sr_store_open(app->db_path, flags, err)) == NULL)
 		goto fail;
 	sr_store_set_limits(app->store, &app->cfg.limits);
+	sr_store_set_flush_ms(app->store, SR_APP_COMMIT_MS);
 	/* nothing added is lost to a failed commit (core/store.h) */
 	sr_store_hold(app->store,
 	    app->cfg.store_queue_max > 0 ? (size_t)app->cfg.store_queue_max
@@ -923,7 +924,7 @@ sr_app_run(struct sr_app *app, struct sr_err *err)
 		/*
 		 * Posts wait for their commit (their clients hold a
 		 * request open): commit now rather than at the batch's
-		 * 250 ms, once per wake-up, so posts that came together
+		 * SR_APP_COMMIT_MS, once per wake-up, so posts that came together
 		 * share one commit.
 		 */
 		if (app->nwait > 0 &&

@@ -13,7 +13,8 @@
  * bounded slice of old data, publish the snapshot, then call the front
  * end's on_publish hook (the TUI draws, serve hands the snapshot to its
  * HTTP threads).  Between ticks the store batch is committed at least
- * every SR_STORE_FLUSH_MS.
+ * every SR_APP_COMMIT_MS; events posted over HTTP, whose clients wait
+ * for the commit, are committed on the wake-up that brought them.
  *
  * Event sources: stdin when it is not a terminal (or when asked), and
  * the --source and config sources, read by the source driver
@@ -56,6 +57,12 @@ enum sr_app_stdin {
 #define SR_APP_QUEUE_MAX 65536	 /* events waiting in the post queue */
 #define SR_APP_STDIN_BUDGET 4096 /* events read from stdin per wake */
 #define SR_APP_PRUNE_ROWS 2000	 /* rows pruned per table per tick */
+/*
+ * Events from sources are committed within this (SR_STORE_FLUSH_MS, 250
+ * ms, for `sitrep ingest`): a commit costs a WAL write and the rollup
+ * upserts of its batch, and nobody waits for these; posts commit at once.
+ */
+#define SR_APP_COMMIT_MS 1000
 
 struct sr_app_opts {
 	const char *cmd;	    /* "tui", "serve": names messages */

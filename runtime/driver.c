@@ -27,7 +27,9 @@ struct driver_src {
 	int nfds;
 	int ready; /* an fd was ready (or never read yet) */
 	int done;
-	int rereadable; /* not stdin: can wait while the store fails */
+	int rereadable;	    /* not stdin: can wait while the store fails */
+	int coalesce;	    /* a line stream (stdin, file): may rest */
+	int64_t rest_until; /* monotonic ms: fds not watched before */
 	uint64_t accepted;
 	uint64_t committed;
 	uint64_t uncommitted; /* accepted, in the open batch */
@@ -242,6 +244,8 @@ sr_driver_add_source(struct sr_driver *d, struct sr_source *src,
 
 		sr_source_status(src, &ss);
 		s->rereadable = strcmp(ss.kind, "stdin") != 0;
+		s->coalesce = strcmp(ss.kind, "stdin") == 0 ||
+		    strcmp(ss.kind, "file") == 0;
 	}
 	d->srcs = sr_xrealloc(d->srcs, (d->nsrcs + 1) * sizeof(*d->srcs));
 	d->srcs[d->nsrcs++] = s;
@@ -290,6 +294,7 @@ driver_src_paused(const struct sr_driver *d, const struct driver_src *s)
 int
 sr_driver_arm(struct sr_driver *d)
 {
+	int64_t now = sr_mono_ms();
 	int wait = -1;
 
 	for (size_t i = 0; i < d->nsrcs; i++) {
@@ -301,6 +306,14 @@ sr_driver_arm(struct sr_driver *d)
 			continue;
 		if (driver_src_paused(d, s)) {
 			driver_unwatch(d, s);
+			continue;
+		}
+		if (s->rest_until > now) {
+			/* resting: what arrives meanwhile is read in one go */
+			driver_unwatch(d, s);
+			to = (int)(s->rest_until - now);
+			if (wait < 0 || to < wait)
+				wait = to;
 			continue;
 		}
 		n = sr_source_fds(s->src, pf, SR_SOURCE_FDS_MAX);
@@ -338,7 +351,7 @@ sr_driver_arm(struct sr_driver *d)
 int
 sr_driver_read(struct sr_driver *d, int64_t now_ms, struct sr_err *err)
 {
-	uint64_t before = 0, after = 0;
+	uint64_t before = 0, after = 0, got;
 	struct sr_err e;
 
 	driver_sync(d);
@@ -361,8 +374,12 @@ sr_driver_read(struct sr_driver *d, int64_t now_ms, struct sr_err *err)
 		/* -1 only when the sink refused: d->failed says why; no
 		 * commit inside the read, whatever its size */
 		sr_store_defer_commits(d->st, 1);
+		got = s->accepted;
 		(void)sr_source_read(s->src, &s->sink, now_ms, &e);
 		sr_store_defer_commits(d->st, 0);
+		/* a trickle: wait for more before the next read */
+		if (s->coalesce && s->accepted - got < SR_DRIVER_REST_EVENTS)
+			s->rest_until = sr_mono_ms() + SR_DRIVER_REST_MS;
 		d->seen_pending = sr_store_pending(d->st);
 	}
 	if (d->failed) {

@@ -45,6 +45,17 @@ struct sr_store;
 /* Longest wait of sr_driver_drain() and of a bulk input's batch. */
 #define SR_DRIVER_WAIT_MS 100
 
+/*
+ * Coalesced reads: a line stream (stdin, a followed file) whose read
+ * brought fewer than SR_DRIVER_REST_EVENTS events rests
+ * SR_DRIVER_REST_MS: its fds are not watched meanwhile, so a trickle of
+ * lines is read a tenth of a second's worth at a time instead of one
+ * wake-up per line.  A flood never rests (every read is large), and
+ * keys, timers and posts are not delayed.
+ */
+#define SR_DRIVER_REST_MS 100
+#define SR_DRIVER_REST_EVENTS 64
+
 /* What a driver did with one input, or with all of them. */
 struct sr_driver_counts {
 	uint64_t read;	   /* lines or rows seen: accepted + rejected */

@@ -1267,6 +1267,17 @@ screen_open(struct screen *s, struct sr_err *err)
 		    getenv("TERM") ? getenv("TERM") : "unset");
 	set_term(s->scr);
 	atexit(screen_atexit);
+	/*
+	 * One write per frame.  ncurses (6.4) flushes its output buffer
+	 * after every cursor move until the screen has once been left and
+	 * resumed (endwin, then a refresh), and polls the keyboard before
+	 * every line it sends (typeahead): about 80 small writes and 40
+	 * polls a frame.  A frame is small; keys wait at most one frame.
+	 * Before the modes below: endwin() turns keypad transmit off.
+	 */
+	typeahead(-1);
+	endwin();
+	doupdate();
 	s->key_fd = fileno(in);
 	cbreak();
 	noecho();

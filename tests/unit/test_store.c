@@ -717,6 +717,22 @@ test_batching(void)
 	add(st, &ev);
 	tclose(st);
 	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 7);
+
+	/* a longer commit interval: the batch past 250 ms is not due yet */
+	st = sr_store_open(dbp, 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	sr_store_set_flush_ms(st, 5000);
+	add(st, &ev);
+	CU_ASSERT(sr_store_flush_due_ms(st) > 4000);
+	usleep((SR_STORE_FLUSH_MS + 20) * 1000);
+	CU_ASSERT(sr_store_flush_due_ms(st) > 4000);
+	CU_ASSERT_EQUAL(sr_store_maybe_flush(st, &e), 0);
+	CU_ASSERT_EQUAL(sr_store_pending(st), 1);
+	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 7);
+	/* a flush still commits at once */
+	flush(st);
+	CU_ASSERT_EQUAL(qi(ro, "SELECT count(*) FROM events"), 8);
+	tclose(st);
 	sqlite3_close(ro);
 	free(dbp);
 	tmp_clean();
