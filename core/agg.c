@@ -110,9 +110,16 @@ struct agg_win {
 	double ttft_p50, ttft_p95;
 };
 
+/*
+ * The levels are allocated on the first add that lands in them and
+ * given back by ring_trim() once every bucket of a level is past the
+ * windows (an endpoint idle for 5 minutes keeps only its coarse level,
+ * one idle for an hour nothing but its windows' counts); a NULL level
+ * reads as all empty.
+ */
 struct sr_agg_ring {
-	struct agg_bucket fine[SR_AGG_FINE_N];
-	struct agg_bucket coarse[SR_AGG_COARSE_N];
+	struct agg_bucket *fine;   /* SR_AGG_FINE_N buckets, or NULL */
+	struct agg_bucket *coarse; /* SR_AGG_COARSE_N buckets, or NULL */
 	/* windows (index enum sr_window); behind a pointer so that const
 	 * readers can bring them up to date */
 	struct agg_win *win;
@@ -139,10 +146,6 @@ ring_new(void)
 {
 	struct sr_agg_ring *r = sr_xcalloc(1, sizeof(*r));
 
-	for (int i = 0; i < SR_AGG_FINE_N; i++)
-		r->fine[i].idx = INT64_MIN;
-	for (int i = 0; i < SR_AGG_COARSE_N; i++)
-		r->coarse[i].idx = INT64_MIN;
 	r->win = sr_xcalloc(SR_WIN_COUNT, sizeof(*r->win));
 	for (int i = 0; i < SR_WIN_COUNT; i++) {
 		r->win[i].lo = 1;
@@ -152,19 +155,46 @@ ring_new(void)
 	return r;
 }
 
+/* A level of n empty buckets. */
+static struct agg_bucket *
+level_new(int n)
+{
+	struct agg_bucket *lv = sr_xcalloc((size_t)n, sizeof(*lv));
+
+	for (int i = 0; i < n; i++)
+		lv[i].idx = INT64_MIN;
+	return lv;
+}
+
+static void
+level_free(struct agg_bucket *lv, int n)
+{
+	if (lv == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		sr_sketch_free(lv[i].lat);
+		sr_sketch_free(lv[i].ttft);
+	}
+	free(lv);
+}
+
+/* A level of a ring and its bucket count (0 when not allocated). */
+static const struct agg_bucket *
+ring_level(const struct sr_agg_ring *r, int coarse, int *n)
+{
+	const struct agg_bucket *lv = coarse ? r->coarse : r->fine;
+
+	*n = lv == NULL ? 0 : coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	return lv;
+}
+
 static void
 ring_free(struct sr_agg_ring *r)
 {
 	if (r == NULL)
 		return;
-	for (int i = 0; i < SR_AGG_FINE_N; i++) {
-		sr_sketch_free(r->fine[i].lat);
-		sr_sketch_free(r->fine[i].ttft);
-	}
-	for (int i = 0; i < SR_AGG_COARSE_N; i++) {
-		sr_sketch_free(r->coarse[i].lat);
-		sr_sketch_free(r->coarse[i].ttft);
-	}
+	level_free(r->fine, SR_AGG_FINE_N);
+	level_free(r->coarse, SR_AGG_COARSE_N);
 	for (int i = 0; i < SR_WIN_COUNT; i++) {
 		sr_sketch_free(r->win[i].lat);
 		sr_sketch_free(r->win[i].ttft);
@@ -303,15 +333,18 @@ win_has(const struct agg_win *w, int64_t idx)
  * the windows on that level (w[0..nw-1]) follow.
  */
 static void
-level_add(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms,
+level_add(struct agg_bucket **lvp, int n, int64_t width, int64_t now_ms,
     const struct agg_add *x, struct agg_win *w, int nw)
 {
 	int64_t idx = floordiv(x->ts_ms, width);
 	int64_t now_idx = floordiv(now_ms, width);
-	struct agg_bucket *b = &lv[(size_t)(((idx % n) + n) % n)];
+	struct agg_bucket *b;
 
 	if (idx <= now_idx - n)
 		return;
+	if (*lvp == NULL)
+		*lvp = level_new(n);
+	b = &(*lvp)[(size_t)(((idx % n) + n) % n)];
 	if (b->idx != idx) {
 		if (b->idx > idx)
 			return;
@@ -330,9 +363,48 @@ static void
 ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
 {
 	/* SR_WIN_1M and SR_WIN_5M are fine, SR_WIN_1H coarse */
-	level_add(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x,
+	level_add(&r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x,
 	    &r->win[SR_WIN_1M], 2);
-	level_add(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x,
+	level_add(&r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x,
+	    &r->win[SR_WIN_1H], 1);
+}
+
+/*
+ * Give back a level whose every bucket is past what the windows can see
+ * at now_ms (what level_add() would no longer write to): its windows
+ * (w[0..nw-1]) hold none of it, and are reset to sum afresh, to nothing,
+ * until a new add allocates the level again.
+ */
+static void
+level_trim(struct agg_bucket **lvp, int n, int64_t width, int64_t now_ms,
+    struct agg_win *w, int nw)
+{
+	int64_t now_idx = floordiv(now_ms, width);
+
+	if (*lvp == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		if ((*lvp)[i].idx != INT64_MIN && (*lvp)[i].idx > now_idx - n)
+			return;
+	level_free(*lvp, n);
+	*lvp = NULL;
+	for (int i = 0; i < nw; i++) {
+		sr_sketch_free(w[i].lat);
+		sr_sketch_free(w[i].ttft);
+		w[i].lat = w[i].ttft = NULL;
+		w[i].req = w[i].n4xx = w[i].n5xx = w[i].lat_n = 0;
+		w[i].lo = 1;
+		w[i].hi = 0;
+		w[i].ver++;
+	}
+}
+
+static void
+ring_trim(struct sr_agg_ring *r, int64_t now_ms)
+{
+	level_trim(&r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms,
+	    &r->win[SR_WIN_1M], 2);
+	level_trim(&r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms,
 	    &r->win[SR_WIN_1H], 1);
 }
 
@@ -445,8 +517,7 @@ ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
 	if (ttft != NULL)
 		sr_sketch_reset(ttft);
 	win_range(a, w, prev, &lo, &hi, &width, &coarse);
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
 	for (int i = 0; i < n; i++) {
 		const struct agg_bucket *b = &lv[i];
 
@@ -511,8 +582,8 @@ win_sync(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w)
 	if (a->win_lo[w] == x->lo && a->win_hi[w] == x->hi)
 		return x;
 	win_range(a, w, 0, &lo, &hi, &width, &coarse);
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
+	/* n is 0 for a level not allocated: summed afresh, to nothing */
 	if (x->lo > x->hi || lo < x->lo || hi < x->hi || lo - x->lo >= n) {
 		/* first use or a jump: sum the buckets afresh */
 		x->req = x->n4xx = x->n5xx = x->lat_n = 0;
@@ -566,8 +637,7 @@ win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 	s->n4xx = x->n4xx;
 	s->n5xx = x->n5xx;
 	s->lat_n = x->lat_n;
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
 	for (int i = 0; i < n; i++)
 		if (lv[i].idx != INT64_MIN && win_has(x, lv[i].idx))
 			s->lat_sum += lv[i].lat_sum;
@@ -583,12 +653,17 @@ win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 static void
 win_quantiles(const struct sr_agg_ring *r, enum sr_window w, struct agg_win *x)
 {
-	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
-	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	int n;
+	const struct agg_bucket *lv = ring_level(r, w == SR_WIN_1H, &n);
 	double mn = NAN, mx = NAN;
 
 	if (x->q_ver == x->ver)
 		return;
+	if (n == 0) { /* nothing kept: no sketch to allocate */
+		x->q_ver = x->ver;
+		x->p50 = x->p90 = x->p95 = x->p99 = x->max = NAN;
+		return;
+	}
 	if (x->lat == NULL) {
 		x->lat = sr_sketch_new();
 		for (int i = 0; i < n; i++)
@@ -644,12 +719,17 @@ static void
 win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
     struct agg_win *x)
 {
-	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
-	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	int n;
+	const struct agg_bucket *lv = ring_level(r, w == SR_WIN_1H, &n);
 	double mn = NAN, mx = NAN;
 
 	if (x->tq_ver == x->ver)
 		return;
+	if (n == 0) {
+		x->tq_ver = x->ver;
+		x->ttft_p50 = x->ttft_p95 = NAN;
+		return;
+	}
 	if (x->ttft == NULL) {
 		x->ttft = sr_sketch_new();
 		for (int i = 0; i < n; i++)
@@ -1528,6 +1608,12 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 	if (minute != a->last_minute) {
 		a->last_minute = minute;
 		agg_baselines(a);
+		/* endpoints are the many: idle ones give their buckets
+		 * back (services, models and the totals are few) */
+		for (size_t i = 0; i < a->n_svcs; i++)
+			for (size_t k = 0; k < a->svcs[i]->n_endpoints; k++)
+				ring_trim(a->svcs[i]->endpoints[k]->ring,
+				    a->now_ms);
 		idtab_sweep(a->users,
 		    a->now_ms -
 			(a->active_ms > 3600000 ? a->active_ms : 3600000));
