@@ -74,17 +74,23 @@ sr_baseline_update(struct sr_baseline *b, double x, double alpha)
 
 /* ---- bucket rings ---- */
 
-struct agg_bucket {
-	int64_t idx; /* bucket number, INT64_MIN empty */
-	uint32_t req, n4xx, n5xx, lat_n;
-	double lat_sum; /* ms */
+/* What a bucket holds of model traffic: tokens and TTFT. */
+struct agg_llm {
 	uint64_t tok_in, tok_out;
 	uint32_t tok_n;
 	double gen_ms;
-	double lat_min, lat_max;   /* of lat; NAN none */
-	double ttft_min, ttft_max; /* of ttft */
-	struct sr_sketch *lat;
+	double ttft_min, ttft_max; /* of ttft; NAN none */
 	struct sr_sketch *ttft;
+};
+
+/* 64 bytes: the model part apart, allocated by its first add. */
+struct agg_bucket {
+	int64_t idx; /* bucket number, INT64_MIN empty */
+	uint32_t req, n4xx, n5xx, lat_n;
+	double lat_sum;		 /* ms */
+	double lat_min, lat_max; /* of lat; NAN none */
+	struct sr_sketch *lat;
+	struct agg_llm *llm; /* NULL: no tokens or TTFT added */
 };
 
 /*
@@ -173,7 +179,9 @@ level_free(struct agg_bucket *lv, int n)
 		return;
 	for (int i = 0; i < n; i++) {
 		sr_sketch_free(lv[i].lat);
-		sr_sketch_free(lv[i].ttft);
+		if (lv[i].llm != NULL)
+			sr_sketch_free(lv[i].llm->ttft);
+		free(lv[i].llm);
 	}
 	free(lv);
 }
@@ -207,16 +215,21 @@ static void
 bucket_reset(struct agg_bucket *b, int64_t idx)
 {
 	b->idx = idx;
-	b->req = b->n4xx = b->n5xx = b->lat_n = b->tok_n = 0;
-	b->tok_in = b->tok_out = 0;
-	b->gen_ms = b->lat_sum = 0;
-	b->gen_ms = 0;
+	b->req = b->n4xx = b->n5xx = b->lat_n = 0;
+	b->lat_sum = 0;
 	b->lat_min = b->lat_max = NAN;
-	b->ttft_min = b->ttft_max = NAN;
 	if (b->lat != NULL)
 		sr_sketch_reset(b->lat);
-	if (b->ttft != NULL)
-		sr_sketch_reset(b->ttft);
+	if (b->llm != NULL) {
+		struct agg_llm *m = b->llm;
+
+		m->tok_in = m->tok_out = 0;
+		m->tok_n = 0;
+		m->gen_ms = 0;
+		m->ttft_min = m->ttft_max = NAN;
+		if (m->ttft != NULL)
+			sr_sketch_reset(m->ttft);
+	}
 }
 
 static void
@@ -231,6 +244,8 @@ minmax(double *mn, double *mx, double lo, double hi)
 static void
 bucket_add(struct agg_bucket *b, const struct agg_add *x)
 {
+	struct agg_llm *m;
+
 	b->req += (uint32_t)x->req;
 	b->n4xx += (uint32_t)x->n4xx;
 	b->n5xx += (uint32_t)x->n5xx;
@@ -251,22 +266,31 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		minmax(&b->lat_min, &b->lat_max, sr_sketch_min(x->lat_sk),
 		    sr_sketch_max(x->lat_sk));
 	}
-	b->tok_in += x->tok_in;
-	b->tok_out += x->tok_out;
-	b->tok_n += (uint32_t)x->tok_n;
-	b->gen_ms += x->gen_ms;
+	if (x->tok_in == 0 && x->tok_out == 0 && x->tok_n == 0 &&
+	    x->gen_ms == 0 && !x->has_ttft &&
+	    (x->ttft_sk == NULL || sr_sketch_count(x->ttft_sk) == 0))
+		return; /* nothing of a model's: no part to allocate */
+	if (b->llm == NULL) {
+		b->llm = sr_xcalloc(1, sizeof(*b->llm));
+		b->llm->ttft_min = b->llm->ttft_max = NAN;
+	}
+	m = b->llm;
+	m->tok_in += x->tok_in;
+	m->tok_out += x->tok_out;
+	m->tok_n += (uint32_t)x->tok_n;
+	m->gen_ms += x->gen_ms;
 	if (x->has_ttft) {
-		if (b->ttft == NULL)
-			b->ttft = sr_sketch_new();
-		sr_sketch_add(b->ttft, x->ttft_ms);
+		if (m->ttft == NULL)
+			m->ttft = sr_sketch_new();
+		sr_sketch_add(m->ttft, x->ttft_ms);
 		if (isfinite(x->ttft_ms))
-			minmax(&b->ttft_min, &b->ttft_max, x->ttft_ms,
+			minmax(&m->ttft_min, &m->ttft_max, x->ttft_ms,
 			    x->ttft_ms);
 	} else if (x->ttft_sk != NULL && sr_sketch_count(x->ttft_sk) > 0) {
-		if (b->ttft == NULL)
-			b->ttft = sr_sketch_new();
-		sr_sketch_merge(b->ttft, x->ttft_sk);
-		minmax(&b->ttft_min, &b->ttft_max, sr_sketch_min(x->ttft_sk),
+		if (m->ttft == NULL)
+			m->ttft = sr_sketch_new();
+		sr_sketch_merge(m->ttft, x->ttft_sk);
+		minmax(&m->ttft_min, &m->ttft_max, sr_sketch_min(x->ttft_sk),
 		    sr_sketch_max(x->ttft_sk));
 	}
 }
@@ -282,8 +306,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n += b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_merge(w->lat, b->lat);
-		if (w->ttft != NULL && b->ttft != NULL)
-			sr_sketch_merge(w->ttft, b->ttft);
+		if (w->ttft != NULL && b->llm != NULL && b->llm->ttft != NULL)
+			sr_sketch_merge(w->ttft, b->llm->ttft);
 	} else {
 		w->req -= b->req;
 		w->n4xx -= b->n4xx;
@@ -291,8 +315,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n -= b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_sub(w->lat, b->lat);
-		if (w->ttft != NULL && b->ttft != NULL)
-			sr_sketch_sub(w->ttft, b->ttft);
+		if (w->ttft != NULL && b->llm != NULL && b->llm->ttft != NULL)
+			sr_sketch_sub(w->ttft, b->llm->ttft);
 	}
 	w->ver++;
 }
@@ -528,14 +552,16 @@ ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
 		s->n5xx += b->n5xx;
 		s->lat_n += b->lat_n;
 		s->lat_sum += b->lat_sum;
-		s->tok_in += b->tok_in;
-		s->tok_out += b->tok_out;
-		s->tok_n += b->tok_n;
-		s->gen_ms += b->gen_ms;
 		if (lat != NULL && b->lat != NULL)
 			sr_sketch_merge(lat, b->lat);
-		if (ttft != NULL && b->ttft != NULL)
-			sr_sketch_merge(ttft, b->ttft);
+		if (b->llm == NULL)
+			continue;
+		s->tok_in += b->llm->tok_in;
+		s->tok_out += b->llm->tok_out;
+		s->tok_n += b->llm->tok_n;
+		s->gen_ms += b->llm->gen_ms;
+		if (ttft != NULL && b->llm->ttft != NULL)
+			sr_sketch_merge(ttft, b->llm->ttft);
 	}
 	/* the time the window really covers, not before the agg started */
 	from = lo * width;
@@ -733,8 +759,9 @@ win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
 	if (x->ttft == NULL) {
 		x->ttft = sr_sketch_new();
 		for (int i = 0; i < n; i++)
-			if (lv[i].ttft != NULL && win_has(x, lv[i].idx))
-				sr_sketch_merge(x->ttft, lv[i].ttft);
+			if (lv[i].llm != NULL && lv[i].llm->ttft != NULL &&
+			    win_has(x, lv[i].idx))
+				sr_sketch_merge(x->ttft, lv[i].llm->ttft);
 	}
 	x->tq_ver = x->ver;
 	if (sr_sketch_count(x->ttft) == 0) {
@@ -742,8 +769,10 @@ win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (!isnan(lv[i].ttft_min) && win_has(x, lv[i].idx))
-			minmax(&mn, &mx, lv[i].ttft_min, lv[i].ttft_max);
+		if (lv[i].llm != NULL && !isnan(lv[i].llm->ttft_min) &&
+		    win_has(x, lv[i].idx))
+			minmax(&mn, &mx, lv[i].llm->ttft_min,
+			    lv[i].llm->ttft_max);
 	sr_sketch_set_minmax(x->ttft, mn, mx);
 	x->ttft_p50 = sr_sketch_quantile(x->ttft, 0.50);
 	x->ttft_p95 = sr_sketch_quantile(x->ttft, 0.95);
