@@ -3,10 +3,9 @@
  * hmap: see hmap.h.  Slots hold the hash (its two halves folded into 32
  * bits, which is all that picks a slot), so a probe compares lengths and
  * bytes only on a hash match; a slot is empty when its key is NULL.
- * A slot is 24 bytes, so a table holds three times its entries' pointers
- * at most.  Capacity is a power of two, at least twice the entries; it
- * halves when deletions leave it less than 1/8 full, down to the size
- * asked for at creation.
+ * A slot is 24 bytes.  Capacity is a power of two, at least twice the
+ * entries (4/3 of them for SR_HMAP_DENSE); it halves when deletions
+ * leave it less than 1/8 full, down to the size asked for at creation.
  */
 #include "core/hmap.h"
 
@@ -225,7 +224,8 @@ sr_hmap_puth(struct sr_hmap *m, const void *key, size_t len, uint64_t h,
 	}
 	if (len > UINT32_MAX)
 		SR_BUG("hash map key of 4 GiB or more");
-	if ((m->n + 1) * 2 > m->cap) {
+	if ((m->flags & SR_HMAP_DENSE) ? (m->n + 1) * 4 > m->cap * 3
+				       : (m->n + 1) * 2 > m->cap) {
 		hmap_resize(m, m->cap * 2);
 		s = hmap_find(m, key, len, h);
 	}
