@@ -74,17 +74,23 @@ sr_baseline_update(struct sr_baseline *b, double x, double alpha)
 
 /* ---- bucket rings ---- */
 
-struct agg_bucket {
-	int64_t idx; /* bucket number, INT64_MIN empty */
-	uint32_t req, n4xx, n5xx, lat_n;
-	double lat_sum; /* ms */
+/* What a bucket holds of model traffic: tokens and TTFT. */
+struct agg_llm {
 	uint64_t tok_in, tok_out;
 	uint32_t tok_n;
 	double gen_ms;
-	double lat_min, lat_max;   /* of lat; NAN none */
-	double ttft_min, ttft_max; /* of ttft */
-	struct sr_sketch *lat;
+	double ttft_min, ttft_max; /* of ttft; NAN none */
 	struct sr_sketch *ttft;
+};
+
+/* 64 bytes: the model part apart, allocated by its first add. */
+struct agg_bucket {
+	int64_t idx; /* bucket number, INT64_MIN empty */
+	uint32_t req, n4xx, n5xx, lat_n;
+	double lat_sum;		 /* ms */
+	double lat_min, lat_max; /* of lat; NAN none */
+	struct sr_sketch *lat;
+	struct agg_llm *llm; /* NULL: no tokens or TTFT added */
 };
 
 /*
@@ -110,9 +116,16 @@ struct agg_win {
 	double ttft_p50, ttft_p95;
 };
 
+/*
+ * The levels are allocated on the first add that lands in them and
+ * given back by ring_trim() once every bucket of a level is past the
+ * windows (an endpoint idle for 5 minutes keeps only its coarse level,
+ * one idle for an hour nothing but its windows' counts); a NULL level
+ * reads as all empty.
+ */
 struct sr_agg_ring {
-	struct agg_bucket fine[SR_AGG_FINE_N];
-	struct agg_bucket coarse[SR_AGG_COARSE_N];
+	struct agg_bucket *fine;   /* SR_AGG_FINE_N buckets, or NULL */
+	struct agg_bucket *coarse; /* SR_AGG_COARSE_N buckets, or NULL */
 	/* windows (index enum sr_window); behind a pointer so that const
 	 * readers can bring them up to date */
 	struct agg_win *win;
@@ -139,10 +152,6 @@ ring_new(void)
 {
 	struct sr_agg_ring *r = sr_xcalloc(1, sizeof(*r));
 
-	for (int i = 0; i < SR_AGG_FINE_N; i++)
-		r->fine[i].idx = INT64_MIN;
-	for (int i = 0; i < SR_AGG_COARSE_N; i++)
-		r->coarse[i].idx = INT64_MIN;
 	r->win = sr_xcalloc(SR_WIN_COUNT, sizeof(*r->win));
 	for (int i = 0; i < SR_WIN_COUNT; i++) {
 		r->win[i].lo = 1;
@@ -152,19 +161,48 @@ ring_new(void)
 	return r;
 }
 
+/* A level of n empty buckets. */
+static struct agg_bucket *
+level_new(int n)
+{
+	struct agg_bucket *lv = sr_xcalloc((size_t)n, sizeof(*lv));
+
+	for (int i = 0; i < n; i++)
+		lv[i].idx = INT64_MIN;
+	return lv;
+}
+
+static void
+level_free(struct agg_bucket *lv, int n)
+{
+	if (lv == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		sr_sketch_free(lv[i].lat);
+		if (lv[i].llm != NULL)
+			sr_sketch_free(lv[i].llm->ttft);
+		free(lv[i].llm);
+	}
+	free(lv);
+}
+
+/* A level of a ring and its bucket count (0 when not allocated). */
+static const struct agg_bucket *
+ring_level(const struct sr_agg_ring *r, int coarse, int *n)
+{
+	const struct agg_bucket *lv = coarse ? r->coarse : r->fine;
+
+	*n = lv == NULL ? 0 : coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	return lv;
+}
+
 static void
 ring_free(struct sr_agg_ring *r)
 {
 	if (r == NULL)
 		return;
-	for (int i = 0; i < SR_AGG_FINE_N; i++) {
-		sr_sketch_free(r->fine[i].lat);
-		sr_sketch_free(r->fine[i].ttft);
-	}
-	for (int i = 0; i < SR_AGG_COARSE_N; i++) {
-		sr_sketch_free(r->coarse[i].lat);
-		sr_sketch_free(r->coarse[i].ttft);
-	}
+	level_free(r->fine, SR_AGG_FINE_N);
+	level_free(r->coarse, SR_AGG_COARSE_N);
 	for (int i = 0; i < SR_WIN_COUNT; i++) {
 		sr_sketch_free(r->win[i].lat);
 		sr_sketch_free(r->win[i].ttft);
@@ -177,16 +215,21 @@ static void
 bucket_reset(struct agg_bucket *b, int64_t idx)
 {
 	b->idx = idx;
-	b->req = b->n4xx = b->n5xx = b->lat_n = b->tok_n = 0;
-	b->tok_in = b->tok_out = 0;
-	b->gen_ms = b->lat_sum = 0;
-	b->gen_ms = 0;
+	b->req = b->n4xx = b->n5xx = b->lat_n = 0;
+	b->lat_sum = 0;
 	b->lat_min = b->lat_max = NAN;
-	b->ttft_min = b->ttft_max = NAN;
 	if (b->lat != NULL)
 		sr_sketch_reset(b->lat);
-	if (b->ttft != NULL)
-		sr_sketch_reset(b->ttft);
+	if (b->llm != NULL) {
+		struct agg_llm *m = b->llm;
+
+		m->tok_in = m->tok_out = 0;
+		m->tok_n = 0;
+		m->gen_ms = 0;
+		m->ttft_min = m->ttft_max = NAN;
+		if (m->ttft != NULL)
+			sr_sketch_reset(m->ttft);
+	}
 }
 
 static void
@@ -201,6 +244,8 @@ minmax(double *mn, double *mx, double lo, double hi)
 static void
 bucket_add(struct agg_bucket *b, const struct agg_add *x)
 {
+	struct agg_llm *m;
+
 	b->req += (uint32_t)x->req;
 	b->n4xx += (uint32_t)x->n4xx;
 	b->n5xx += (uint32_t)x->n5xx;
@@ -221,22 +266,31 @@ bucket_add(struct agg_bucket *b, const struct agg_add *x)
 		minmax(&b->lat_min, &b->lat_max, sr_sketch_min(x->lat_sk),
 		    sr_sketch_max(x->lat_sk));
 	}
-	b->tok_in += x->tok_in;
-	b->tok_out += x->tok_out;
-	b->tok_n += (uint32_t)x->tok_n;
-	b->gen_ms += x->gen_ms;
+	if (x->tok_in == 0 && x->tok_out == 0 && x->tok_n == 0 &&
+	    x->gen_ms == 0 && !x->has_ttft &&
+	    (x->ttft_sk == NULL || sr_sketch_count(x->ttft_sk) == 0))
+		return; /* nothing of a model's: no part to allocate */
+	if (b->llm == NULL) {
+		b->llm = sr_xcalloc(1, sizeof(*b->llm));
+		b->llm->ttft_min = b->llm->ttft_max = NAN;
+	}
+	m = b->llm;
+	m->tok_in += x->tok_in;
+	m->tok_out += x->tok_out;
+	m->tok_n += (uint32_t)x->tok_n;
+	m->gen_ms += x->gen_ms;
 	if (x->has_ttft) {
-		if (b->ttft == NULL)
-			b->ttft = sr_sketch_new();
-		sr_sketch_add(b->ttft, x->ttft_ms);
+		if (m->ttft == NULL)
+			m->ttft = sr_sketch_new();
+		sr_sketch_add(m->ttft, x->ttft_ms);
 		if (isfinite(x->ttft_ms))
-			minmax(&b->ttft_min, &b->ttft_max, x->ttft_ms,
+			minmax(&m->ttft_min, &m->ttft_max, x->ttft_ms,
 			    x->ttft_ms);
 	} else if (x->ttft_sk != NULL && sr_sketch_count(x->ttft_sk) > 0) {
-		if (b->ttft == NULL)
-			b->ttft = sr_sketch_new();
-		sr_sketch_merge(b->ttft, x->ttft_sk);
-		minmax(&b->ttft_min, &b->ttft_max, sr_sketch_min(x->ttft_sk),
+		if (m->ttft == NULL)
+			m->ttft = sr_sketch_new();
+		sr_sketch_merge(m->ttft, x->ttft_sk);
+		minmax(&m->ttft_min, &m->ttft_max, sr_sketch_min(x->ttft_sk),
 		    sr_sketch_max(x->ttft_sk));
 	}
 }
@@ -252,8 +306,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n += b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_merge(w->lat, b->lat);
-		if (w->ttft != NULL && b->ttft != NULL)
-			sr_sketch_merge(w->ttft, b->ttft);
+		if (w->ttft != NULL && b->llm != NULL && b->llm->ttft != NULL)
+			sr_sketch_merge(w->ttft, b->llm->ttft);
 	} else {
 		w->req -= b->req;
 		w->n4xx -= b->n4xx;
@@ -261,8 +315,8 @@ win_bucket(struct agg_win *w, const struct agg_bucket *b, int sign)
 		w->lat_n -= b->lat_n;
 		if (w->lat != NULL && b->lat != NULL)
 			sr_sketch_sub(w->lat, b->lat);
-		if (w->ttft != NULL && b->ttft != NULL)
-			sr_sketch_sub(w->ttft, b->ttft);
+		if (w->ttft != NULL && b->llm != NULL && b->llm->ttft != NULL)
+			sr_sketch_sub(w->ttft, b->llm->ttft);
 	}
 	w->ver++;
 }
@@ -303,15 +357,18 @@ win_has(const struct agg_win *w, int64_t idx)
  * the windows on that level (w[0..nw-1]) follow.
  */
 static void
-level_add(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms,
+level_add(struct agg_bucket **lvp, int n, int64_t width, int64_t now_ms,
     const struct agg_add *x, struct agg_win *w, int nw)
 {
 	int64_t idx = floordiv(x->ts_ms, width);
 	int64_t now_idx = floordiv(now_ms, width);
-	struct agg_bucket *b = &lv[(size_t)(((idx % n) + n) % n)];
+	struct agg_bucket *b;
 
 	if (idx <= now_idx - n)
 		return;
+	if (*lvp == NULL)
+		*lvp = level_new(n);
+	b = &(*lvp)[(size_t)(((idx % n) + n) % n)];
 	if (b->idx != idx) {
 		if (b->idx > idx)
 			return;
@@ -330,9 +387,48 @@ static void
 ring_add(struct sr_agg_ring *r, int64_t now_ms, const struct agg_add *x)
 {
 	/* SR_WIN_1M and SR_WIN_5M are fine, SR_WIN_1H coarse */
-	level_add(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x,
+	level_add(&r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms, x,
 	    &r->win[SR_WIN_1M], 2);
-	level_add(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x,
+	level_add(&r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms, x,
+	    &r->win[SR_WIN_1H], 1);
+}
+
+/*
+ * Give back a level whose every bucket is past what the windows can see
+ * at now_ms (what level_add() would no longer write to): its windows
+ * (w[0..nw-1]) hold none of it, and are reset to sum afresh, to nothing,
+ * until a new add allocates the level again.
+ */
+static void
+level_trim(struct agg_bucket **lvp, int n, int64_t width, int64_t now_ms,
+    struct agg_win *w, int nw)
+{
+	int64_t now_idx = floordiv(now_ms, width);
+
+	if (*lvp == NULL)
+		return;
+	for (int i = 0; i < n; i++)
+		if ((*lvp)[i].idx != INT64_MIN && (*lvp)[i].idx > now_idx - n)
+			return;
+	level_free(*lvp, n);
+	*lvp = NULL;
+	for (int i = 0; i < nw; i++) {
+		sr_sketch_free(w[i].lat);
+		sr_sketch_free(w[i].ttft);
+		w[i].lat = w[i].ttft = NULL;
+		w[i].req = w[i].n4xx = w[i].n5xx = w[i].lat_n = 0;
+		w[i].lo = 1;
+		w[i].hi = 0;
+		w[i].ver++;
+	}
+}
+
+static void
+ring_trim(struct sr_agg_ring *r, int64_t now_ms)
+{
+	level_trim(&r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms,
+	    &r->win[SR_WIN_1M], 2);
+	level_trim(&r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms,
 	    &r->win[SR_WIN_1H], 1);
 }
 
@@ -445,8 +541,7 @@ ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
 	if (ttft != NULL)
 		sr_sketch_reset(ttft);
 	win_range(a, w, prev, &lo, &hi, &width, &coarse);
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
 	for (int i = 0; i < n; i++) {
 		const struct agg_bucket *b = &lv[i];
 
@@ -457,14 +552,16 @@ ring_sum(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w,
 		s->n5xx += b->n5xx;
 		s->lat_n += b->lat_n;
 		s->lat_sum += b->lat_sum;
-		s->tok_in += b->tok_in;
-		s->tok_out += b->tok_out;
-		s->tok_n += b->tok_n;
-		s->gen_ms += b->gen_ms;
 		if (lat != NULL && b->lat != NULL)
 			sr_sketch_merge(lat, b->lat);
-		if (ttft != NULL && b->ttft != NULL)
-			sr_sketch_merge(ttft, b->ttft);
+		if (b->llm == NULL)
+			continue;
+		s->tok_in += b->llm->tok_in;
+		s->tok_out += b->llm->tok_out;
+		s->tok_n += b->llm->tok_n;
+		s->gen_ms += b->llm->gen_ms;
+		if (ttft != NULL && b->llm->ttft != NULL)
+			sr_sketch_merge(ttft, b->llm->ttft);
 	}
 	/* the time the window really covers, not before the agg started */
 	from = lo * width;
@@ -511,8 +608,8 @@ win_sync(const struct sr_agg *a, const struct sr_agg_ring *r, enum sr_window w)
 	if (a->win_lo[w] == x->lo && a->win_hi[w] == x->hi)
 		return x;
 	win_range(a, w, 0, &lo, &hi, &width, &coarse);
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
+	/* n is 0 for a level not allocated: summed afresh, to nothing */
 	if (x->lo > x->hi || lo < x->lo || hi < x->hi || lo - x->lo >= n) {
 		/* first use or a jump: sum the buckets afresh */
 		x->req = x->n4xx = x->n5xx = x->lat_n = 0;
@@ -566,8 +663,7 @@ win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 	s->n4xx = x->n4xx;
 	s->n5xx = x->n5xx;
 	s->lat_n = x->lat_n;
-	lv = coarse ? r->coarse : r->fine;
-	n = coarse ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	lv = ring_level(r, coarse, &n);
 	for (int i = 0; i < n; i++)
 		if (lv[i].idx != INT64_MIN && win_has(x, lv[i].idx))
 			s->lat_sum += lv[i].lat_sum;
@@ -583,12 +679,17 @@ win_counts(const struct sr_agg *a, const struct sr_agg_ring *r,
 static void
 win_quantiles(const struct sr_agg_ring *r, enum sr_window w, struct agg_win *x)
 {
-	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
-	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	int n;
+	const struct agg_bucket *lv = ring_level(r, w == SR_WIN_1H, &n);
 	double mn = NAN, mx = NAN;
 
 	if (x->q_ver == x->ver)
 		return;
+	if (n == 0) { /* nothing kept: no sketch to allocate */
+		x->q_ver = x->ver;
+		x->p50 = x->p90 = x->p95 = x->p99 = x->max = NAN;
+		return;
+	}
 	if (x->lat == NULL) {
 		x->lat = sr_sketch_new();
 		for (int i = 0; i < n; i++)
@@ -644,17 +745,23 @@ static void
 win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
     struct agg_win *x)
 {
-	const struct agg_bucket *lv = w == SR_WIN_1H ? r->coarse : r->fine;
-	int n = w == SR_WIN_1H ? SR_AGG_COARSE_N : SR_AGG_FINE_N;
+	int n;
+	const struct agg_bucket *lv = ring_level(r, w == SR_WIN_1H, &n);
 	double mn = NAN, mx = NAN;
 
 	if (x->tq_ver == x->ver)
 		return;
+	if (n == 0) {
+		x->tq_ver = x->ver;
+		x->ttft_p50 = x->ttft_p95 = NAN;
+		return;
+	}
 	if (x->ttft == NULL) {
 		x->ttft = sr_sketch_new();
 		for (int i = 0; i < n; i++)
-			if (lv[i].ttft != NULL && win_has(x, lv[i].idx))
-				sr_sketch_merge(x->ttft, lv[i].ttft);
+			if (lv[i].llm != NULL && lv[i].llm->ttft != NULL &&
+			    win_has(x, lv[i].idx))
+				sr_sketch_merge(x->ttft, lv[i].llm->ttft);
 	}
 	x->tq_ver = x->ver;
 	if (sr_sketch_count(x->ttft) == 0) {
@@ -662,8 +769,10 @@ win_ttft_quantiles(const struct sr_agg_ring *r, enum sr_window w,
 		return;
 	}
 	for (int i = 0; i < n; i++)
-		if (!isnan(lv[i].ttft_min) && win_has(x, lv[i].idx))
-			minmax(&mn, &mx, lv[i].ttft_min, lv[i].ttft_max);
+		if (lv[i].llm != NULL && !isnan(lv[i].llm->ttft_min) &&
+		    win_has(x, lv[i].idx))
+			minmax(&mn, &mx, lv[i].llm->ttft_min,
+			    lv[i].llm->ttft_max);
 	sr_sketch_set_minmax(x->ttft, mn, mx);
 	x->ttft_p50 = sr_sketch_quantile(x->ttft, 0.50);
 	x->ttft_p95 = sr_sketch_quantile(x->ttft, 0.95);
@@ -1528,6 +1637,12 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 	if (minute != a->last_minute) {
 		a->last_minute = minute;
 		agg_baselines(a);
+		/* endpoints are the many: idle ones give their buckets
+		 * back (services, models and the totals are few) */
+		for (size_t i = 0; i < a->n_svcs; i++)
+			for (size_t k = 0; k < a->svcs[i]->n_endpoints; k++)
+				ring_trim(a->svcs[i]->endpoints[k]->ring,
+				    a->now_ms);
 		idtab_sweep(a->users,
 		    a->now_ms -
 			(a->active_ms > 3600000 ? a->active_ms : 3600000));

@@ -7,7 +7,11 @@
  * owns a ring of buckets: 30 buckets of 10 s (the 1 min and 5 min
  * windows) and 12 buckets of 5 min (the 1 h window).  A bucket holds
  * counts and, lazily allocated, latency and TTFT sketches (core/sketch.h,
- * relative error 0.5 %); a window is the merge of the buckets it covers,
+ * relative error 0.5 %).  Each level is allocated by the first event
+ * that lands in it; an endpoint gives a level back once all of it is
+ * older than its windows (checked each minute), so the many endpoints
+ * seen once cost only the buckets they use.  A window is the merge of
+ * the buckets it covers,
  * so windows slide in 10 s (1 h: 5 min) steps.  Rates divide by the
  * window length, or by the time covered since the first event when that
  * is shorter (a fresh start does not read as a traffic drop).

@@ -21,17 +21,11 @@ event_is_str(const struct sr_field *f)
 	return f->type == SR_FIELD_TEXT || f->type == SR_FIELD_JSON;
 }
 
-/*
- * The strings go into the block in field table order, so the first
- * non-NULL one (in that order) starts the block.
- */
-void
-sr_event_copy(struct sr_event *dst, const struct sr_event *src)
+size_t
+sr_event_strings_size(const struct sr_event *src)
 {
-	size_t total = 0, at = 0;
-	char *block;
+	size_t total = 0;
 
-	*dst = *src;
 	for (int i = 0; i < SR_FIELD__COUNT; i++) {
 		const char *t;
 
@@ -39,9 +33,20 @@ sr_event_copy(struct sr_event *dst, const struct sr_event *src)
 		    (t = sr_field_text(&sr_fields[i], src)) != NULL)
 			total += strlen(t) + 1;
 	}
-	if (total == 0)
-		return;
-	block = sr_xmalloc(total);
+	return total;
+}
+
+/*
+ * The strings go into the block in field table order, so the first
+ * non-NULL one (in that order) starts the block.
+ */
+void
+sr_event_copy_into(struct sr_event *dst, const struct sr_event *src,
+    char *block)
+{
+	size_t at = 0;
+
+	*dst = *src;
 	for (int i = 0; i < SR_FIELD__COUNT; i++) {
 		const struct sr_field *f = &sr_fields[i];
 		const char *t;
@@ -54,6 +59,18 @@ sr_event_copy(struct sr_event *dst, const struct sr_event *src)
 		*sr_field_text_at(f, dst) = block + at;
 		at += n;
 	}
+}
+
+void
+sr_event_copy(struct sr_event *dst, const struct sr_event *src)
+{
+	size_t total = sr_event_strings_size(src);
+
+	if (total == 0) {
+		*dst = *src;
+		return;
+	}
+	sr_event_copy_into(dst, src, sr_xmalloc(total));
 }
 
 void

@@ -10,6 +10,7 @@
 #ifndef SR_CORE_EVENT_H
 #define SR_CORE_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum sr_event_has {
@@ -51,6 +52,14 @@ void sr_event_clear(struct sr_event *ev);
  * must not be replaced: release finds the block through them.
  */
 void sr_event_copy(struct sr_event *dst, const struct sr_event *src);
+/*
+ * The same into memory the caller owns: block holds
+ * sr_event_strings_size(src) bytes (nothing is read or written when that
+ * is 0), and the copy must not be released.
+ */
+size_t sr_event_strings_size(const struct sr_event *src);
+void sr_event_copy_into(struct sr_event *dst, const struct sr_event *src,
+    char *block);
 /*
  * Free the strings of an event filled by sr_event_copy() and clear it;
  * an event without strings (or cleared) is only cleared.

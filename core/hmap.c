@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hmap: see hmap.h.  Slots hold the full hash, so a probe compares
- * lengths and bytes only on a hash match; a slot is empty when its key
- * is NULL.  Capacity is a power of two, at least twice the entries; it
- * halves when deletions leave it less than 1/8 full, down to the size
- * asked for at creation.
+ * hmap: see hmap.h.  Slots hold the hash (its two halves folded into 32
+ * bits, which is all that picks a slot), so a probe compares lengths and
+ * bytes only on a hash match; a slot is empty when its key is NULL.
+ * A slot is 24 bytes.  Capacity is a power of two, at least twice the
+ * entries (4/3 of them for SR_HMAP_DENSE); it halves when deletions
+ * leave it less than 1/8 full, down to the size asked for at creation.
  */
 #include "core/hmap.h"
 
@@ -16,10 +17,10 @@
 #define HMAP_MIN_CAP 16
 
 struct hmap_slot {
-	uint64_t h;
 	const char *key; /* NULL: empty */
-	size_t len;
 	void *val;
+	uint32_t h;   /* hmap_fold() of the hash */
+	uint32_t len; /* keys are shorter than 4 GiB (sr_hmap_puth) */
 };
 
 struct sr_hmap {
@@ -73,11 +74,18 @@ sr_hash_mix(uint64_t h)
 	return h;
 }
 
-/* The home slot of hash h: FNV's well-mixed high bits folded down. */
-static inline size_t
-hmap_home(const struct sr_hmap *m, uint64_t h)
+/* FNV's well-mixed high bits folded down. */
+static inline uint32_t
+hmap_fold(uint64_t h)
 {
-	return (size_t)(h ^ (h >> 32)) & (m->cap - 1);
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The home slot of a folded hash. */
+static inline size_t
+hmap_home(const struct sr_hmap *m, uint32_t f)
+{
+	return (size_t)f & (m->cap - 1);
 }
 
 struct sr_hmap *
@@ -140,13 +148,14 @@ sr_hmap_count(const struct sr_hmap *m)
 static inline struct hmap_slot *
 hmap_find(const struct sr_hmap *m, const void *key, size_t len, uint64_t h)
 {
-	size_t i = hmap_home(m, h);
+	uint32_t f = hmap_fold(h);
+	size_t i = hmap_home(m, f);
 
 	for (;;) {
 		struct hmap_slot *s = &m->slots[i];
 
 		if (s->key == NULL ||
-		    (s->h == h && s->len == len &&
+		    (s->h == f && s->len == len &&
 			memcmp(s->key, key, len) == 0))
 			return s;
 		i = (i + 1) & (m->cap - 1);
@@ -213,7 +222,10 @@ sr_hmap_puth(struct sr_hmap *m, const void *key, size_t len, uint64_t h,
 		s->val = val;
 		return s->key;
 	}
-	if ((m->n + 1) * 2 > m->cap) {
+	if (len > UINT32_MAX)
+		SR_BUG("hash map key of 4 GiB or more");
+	if ((m->flags & SR_HMAP_DENSE) ? (m->n + 1) * 4 > m->cap * 3
+				       : (m->n + 1) * 2 > m->cap) {
 		hmap_resize(m, m->cap * 2);
 		s = hmap_find(m, key, len, h);
 	}
@@ -226,8 +238,8 @@ sr_hmap_puth(struct sr_hmap *m, const void *key, size_t len, uint64_t h,
 	} else {
 		s->key = key;
 	}
-	s->h = h;
-	s->len = len;
+	s->h = hmap_fold(h);
+	s->len = (uint32_t)len;
 	s->val = val;
 	m->n++;
 	return s->key;

@@ -32,6 +32,9 @@ uint64_t sr_hash_mix(uint64_t h);
 
 enum sr_hmap_flags {
 	SR_HMAP_OWN_KEYS = 1 << 0, /* copy keys in, free them on removal */
+	/* grow past a load of 3/4, not 1/2: a third less memory for
+	 * longer probes, for a large map that is a cache */
+	SR_HMAP_DENSE = 1 << 1,
 };
 
 struct sr_hmap;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "core/store_int.h"
@@ -43,16 +44,98 @@ sr_store_hold(struct sr_store *st, size_t max_events)
 	st->hold.delay_ms = SR_STORE_RETRY_MIN_MS;
 }
 
+/*
+ * A chunk: its header, then records (an event, then its strings), each
+ * starting at a multiple of the event's alignment.  Mapped, not
+ * malloc'ed, so that unmapping gives the pages back whatever else the
+ * heap holds.
+ */
+struct store_hold_chunk {
+	struct store_hold_chunk *next;
+	size_t size; /* mapped bytes, the header included */
+	size_t used; /* bytes after the header */
+};
+
+#define HOLD_CHUNK_BYTES ((size_t)128 * 1024)
+#define HOLD_ALIGN _Alignof(struct sr_event)
+
+static size_t
+hold_align(size_t n)
+{
+	return (n + HOLD_ALIGN - 1) / HOLD_ALIGN * HOLD_ALIGN;
+}
+
+static size_t
+hold_head(void)
+{
+	return hold_align(sizeof(struct store_hold_chunk));
+}
+
+static struct store_hold_chunk *
+hold_chunk_new(size_t need)
+{
+	size_t size = hold_head() + need;
+	struct store_hold_chunk *c;
+
+	size = size < HOLD_CHUNK_BYTES ? HOLD_CHUNK_BYTES
+				       : (size + 4095) / 4096 * 4096;
+	c = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (c == MAP_FAILED)
+		sr_fatal("out of memory (%zu bytes)", size);
+	c->next = NULL;
+	c->size = size;
+	c->used = 0;
+	return c;
+}
+
+static struct sr_event *
+hold_chunk_event(const struct store_hold_chunk *c, size_t at)
+{
+	return (struct sr_event *)((char *)c + hold_head() + at);
+}
+
 void
 store_hold_event(struct sr_store *st, const struct sr_event *ev)
 {
 	struct store_hold *h = &st->hold;
+	size_t strs = sr_event_strings_size(ev);
+	size_t need = hold_align(sizeof(struct sr_event) + strs);
+	struct store_hold_chunk *c = h->last;
+	struct sr_event *dst;
 
-	if (h->n == h->cap) {
-		h->cap = h->cap ? h->cap * 2 : 256;
-		h->ev = sr_xrealloc(h->ev, h->cap * sizeof(*h->ev));
+	if (c == NULL || c->size - hold_head() - c->used < need) {
+		struct store_hold_chunk *n = hold_chunk_new(need);
+
+		if (c == NULL)
+			h->chunks = n;
+		else
+			c->next = n;
+		h->last = c = n;
 	}
-	sr_event_copy(&h->ev[h->n++], ev);
+	dst = hold_chunk_event(c, c->used);
+	sr_event_copy_into(dst, ev, (char *)(dst + 1));
+	c->used += need;
+	h->n++;
+}
+
+/* Each held event in order: fn(st, ev) until it returns < 0. */
+static int
+hold_each(struct sr_store *st,
+    int (*fn)(struct sr_store *, const struct sr_event *, struct sr_err *),
+    struct sr_err *err)
+{
+	for (const struct store_hold_chunk *c = st->hold.chunks; c != NULL;
+	     c = c->next)
+		for (size_t at = 0; at < c->used;) {
+			const struct sr_event *ev = hold_chunk_event(c, at);
+
+			if (fn(st, ev, err) < 0)
+				return -1;
+			at +=
+			    hold_align(sizeof(*ev) + sr_event_strings_size(ev));
+		}
+	return 0;
 }
 
 void
@@ -85,31 +168,37 @@ store_hold_clear(struct sr_store *st)
 {
 	struct store_hold *h = &st->hold;
 
-	for (size_t i = 0; i < h->n; i++)
-		sr_event_release(&h->ev[i]);
+	struct store_hold_chunk *c = h->chunks != NULL ? h->chunks->next : NULL;
+
+	/* the first chunk is kept for the next batch, the rest unmapped */
+	while (c != NULL) {
+		struct store_hold_chunk *next = c->next;
+
+		(void)munmap(c, c->size);
+		c = next;
+	}
+	if (h->chunks != NULL) {
+		h->chunks->next = NULL;
+		h->chunks->used = 0;
+	}
+	h->last = h->chunks;
 	h->n = 0;
 	for (size_t i = 0; i < h->ncur; i++) {
 		free(h->cur[i].source);
 		free(h->cur[i].cursor);
 	}
 	h->ncur = 0;
-	/* a long failure grew the array: give the memory back */
-	if (h->cap > 4 * SR_STORE_BATCH_MAX) {
-		free(h->ev);
-		h->ev = NULL;
-		h->cap = 0;
-	}
 }
 
 void
 store_hold_release(struct sr_store *st)
 {
 	store_hold_clear(st);
-	free(st->hold.ev);
+	if (st->hold.chunks != NULL)
+		(void)munmap(st->hold.chunks, st->hold.chunks->size);
 	free(st->hold.cur);
-	st->hold.ev = NULL;
+	st->hold.chunks = st->hold.last = NULL;
 	st->hold.cur = NULL;
-	st->hold.cap = 0;
 }
 
 void
@@ -175,8 +264,8 @@ store_hold_retry(struct sr_store *st, struct sr_err *err)
 	st->pending = 0;
 	if (store_begin(st, err) < 0)
 		rc = -1;
-	for (size_t i = 0; rc == 0 && i < h->n; i++)
-		rc = store_insert_event(st, &h->ev[i], err);
+	if (rc == 0)
+		rc = hold_each(st, store_insert_event, err);
 	for (size_t i = 0; rc == 0 && i < h->ncur; i++)
 		rc = store_cursor_row(st, h->cur[i].source, h->cur[i].cursor,
 		    err);

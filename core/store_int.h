@@ -88,15 +88,20 @@ struct store_hcur {
 	char *source, *cursor;
 };
 
+/* Pages of held events (store_hold.c). */
+struct store_hold_chunk;
+
 /*
  * Hold mode (sr_store_hold(), store_hold.c): copies of what the open
  * batch (or, while not OK, the failed batches) holds, written again by
- * the next retry.
+ * the next retry.  The copies (each event and its strings, packed) fill
+ * page-backed chunks; a commit gives every chunk but the first back to
+ * the system, so a burst that filled a batch leaves no memory behind.
  */
 struct store_hold {
 	size_t max; /* events held at most while not OK; 0: hold mode off */
-	struct sr_event *ev;
-	size_t n, cap;
+	struct store_hold_chunk *chunks, *last;
+	size_t n;
 	struct store_hcur *cur;
 	size_t ncur;
 	enum sr_store_state state;

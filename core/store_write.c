@@ -1339,7 +1339,7 @@ store_write_init(struct sr_store *st)
 	st->ev_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, ev_group_free);
 	st->type_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
 	st->err_min = sr_hmap_new(32, SR_HMAP_OWN_KEYS, err_group_free);
-	st->ident = sr_hmap_new(32, SR_HMAP_OWN_KEYS, NULL);
+	st->ident = sr_hmap_new(32, SR_HMAP_OWN_KEYS | SR_HMAP_DENSE, NULL);
 	st->s1m = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
 	st->s1h = sr_hmap_new(32, SR_HMAP_OWN_KEYS, free);
 	sr_buf_init(&st->key);

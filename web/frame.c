@@ -10,17 +10,6 @@
 
 #include "core/util.h"
 
-/* The strings of an event, for copying and freeing. */
-static const char **
-frame_str(struct sr_event *ev, int i)
-{
-	const char **s[] = { &ev->event_id, &ev->event_type, &ev->service,
-		&ev->endpoint, &ev->user_id, &ev->session_id, &ev->message,
-		&ev->model, &ev->host, &ev->metadata };
-
-	return i < (int)(sizeof(s) / sizeof(s[0])) ? s[i] : NULL;
-}
-
 struct sr_web_frame *
 sr_web_frame_new(void)
 {
@@ -45,11 +34,7 @@ sr_web_frame_unref(struct sr_web_frame *f)
 	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (size_t i = 0; i < f->n_events; i++) {
-		const char **p;
-
-		for (int k = 0; (p = frame_str(&f->events[i].ev, k)) != NULL;
-		     k++)
-			free((char *)*p);
+		sr_event_release(&f->events[i].ev);
 		free(f->events[i].json);
 	}
 	free(f->events);
@@ -67,28 +52,18 @@ sr_web_frame_unref(struct sr_web_frame *f)
 	free(f);
 }
 
-/* strdup that keeps NULL. */
-static char *
-frame_dup(const char *s)
-{
-	return s ? sr_xstrdup(s) : NULL;
-}
-
 void
 sr_web_frame_add_event(struct sr_web_frame *f, uint64_t seq,
     const struct sr_event *ev, const char *json)
 {
 	struct sr_web_event *e;
-	const char **p;
 
 	f->events =
 	    sr_xrealloc(f->events, (f->n_events + 1) * sizeof(*f->events));
 	e = &f->events[f->n_events++];
 	memset(e, 0, sizeof(*e));
 	e->seq = seq;
-	e->ev = *ev;
-	for (int i = 0; (p = frame_str(&e->ev, i)) != NULL; i++)
-		*p = frame_dup(*p);
+	sr_event_copy(&e->ev, ev); /* its strings in one block */
 	e->json = sr_xstrdup(json);
 	if (seq > f->events_seq)
 		f->events_seq = seq;

@@ -4,6 +4,7 @@
  * here, old events, cardinality folding, users and sessions, tokens/s.
  */
 #include <CUnit/CUnit.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,6 +157,103 @@ test_endpoint_cap(void)
 	sr_agg_free(a);
 }
 
+/*
+ * Endpoints seen once long ago (the many of a high-cardinality log) keep
+ * only the buckets their events are in; an endpoint idle past a window's
+ * reach gives those buckets back and reads as before, then fills again.
+ */
+static void
+test_endpoint_idle(void)
+{
+	struct sr_agg *a = sr_agg_new(T0, 1800000, 3600000);
+	struct sr_limits lim = { 10, 600, 10, 2000 };
+	struct sr_agg_service *s;
+	struct sr_agg_endpoint *busy = NULL, *once = NULL;
+	struct sr_snap_win w;
+	struct mallinfo2 m0, m1;
+	char path[16];
+	int64_t now;
+
+	sr_agg_set_limits(a, &lim);
+	sr_agg_tick(a, T0);
+	ev(a, T0, "api", "/first", 200, 1, NULL, NULL);
+	m0 = mallinfo2();
+	/* 500 letter-only paths (no template), one event 40 min ago each:
+	 * in the 1 h window only */
+	for (int i = 0; i < 500; i++) {
+		(void)snprintf(path, sizeof(path), "/t/%c%c", 'a' + i % 26,
+		    'a' + i / 26);
+		ev(a, T0 - 2400000, "api", path, 200, 5, NULL, NULL);
+	}
+	m1 = mallinfo2();
+	/* the ring of 42 buckets took 4.7 KB an endpoint; now the 12 of
+	 * the 1 h level and the windows (ASan's allocator reports 0) */
+	CU_ASSERT(
+	    (m1.uordblks + m1.hblkhd - m0.uordblks - m0.hblkhd) / 500 < 3000);
+	for (int i = 0; i < 600; i++)
+		ev(a, T0 + i * 1000LL, "api", "/busy", 200, 1 + i % 100, NULL,
+		    NULL);
+	now = T0 + 600000;
+	sr_agg_tick(a, now);
+	s = sr_agg_service(a, "api");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	for (size_t k = 0; k < s->n_endpoints; k++) {
+		if (strcmp(s->endpoints[k]->name, "/busy") == 0)
+			busy = s->endpoints[k];
+		if (strcmp(s->endpoints[k]->name, "/t/aa") == 0)
+			once = s->endpoints[k];
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(busy);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(once);
+	sr_agg_ring_win(a, once->ring, SR_WIN_1H, &w);
+	CU_ASSERT_EQUAL(w.requests, 1);
+	CU_ASSERT_DOUBLE_EQUAL(w.p50, 5, 1e-9);
+	sr_agg_ring_win(a, once->ring, SR_WIN_5M, &w);
+	CU_ASSERT_EQUAL(w.requests, 0);
+	CU_ASSERT(isnan(w.p50));
+	sr_agg_ring_win(a, busy->ring, SR_WIN_1M, &w);
+	CU_ASSERT_EQUAL(w.requests, 50);
+	sr_agg_ring_win(a, busy->ring, SR_WIN_5M, &w);
+	CU_ASSERT_EQUAL(w.requests, 290);
+
+	/* 10 min later: the 10 s buckets are past the 5 min window and
+	 * given back; the 1 h window still holds all 600 (latencies 1..100
+	 * six times: the nearest-rank median, the 300th, is 50) */
+	now += 600000;
+	sr_agg_tick(a, now);
+	sr_agg_ring_win(a, busy->ring, SR_WIN_1M, &w);
+	CU_ASSERT_EQUAL(w.requests, 0);
+	CU_ASSERT(isnan(w.p50));
+	sr_agg_ring_win(a, busy->ring, SR_WIN_5M, &w);
+	CU_ASSERT_EQUAL(w.requests, 0);
+	CU_ASSERT_EQUAL(w.lat_n, 0);
+	sr_agg_ring_win(a, busy->ring, SR_WIN_1H, &w);
+	CU_ASSERT_EQUAL(w.requests, 600);
+	CU_ASSERT_DOUBLE_EQUAL(w.p50, 50, 50 * 0.006);
+	CU_ASSERT_DOUBLE_EQUAL(w.max, 100, 1e-9);
+
+	/* 2 h later: nothing in any window, then one event fills again */
+	now += 7200000;
+	sr_agg_tick(a, now);
+	for (int k = 0; k < SR_WIN_COUNT; k++) {
+		sr_agg_ring_win(a, busy->ring, (enum sr_window)k, &w);
+		CU_ASSERT_EQUAL(w.requests, 0);
+		CU_ASSERT(isnan(w.p95));
+		sr_agg_ring_win(a, once->ring, (enum sr_window)k, &w);
+		CU_ASSERT_EQUAL(w.requests, 0);
+	}
+	ev(a, now - 1000, "api", "/busy", 503, 7, NULL, NULL);
+	sr_agg_tick(a, now + 1);
+	for (int k = 0; k < SR_WIN_COUNT; k++) {
+		sr_agg_ring_win(a, busy->ring, (enum sr_window)k, &w);
+		CU_ASSERT_EQUAL(w.requests, 1);
+		CU_ASSERT_EQUAL(w.n_5xx, 1);
+		CU_ASSERT_DOUBLE_EQUAL(w.p50, 7, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(w.max, 7, 1e-9);
+	}
+	sr_agg_free(a);
+}
+
 /* A log line is an event of its service, not a request (issue 13.6). */
 static void
 test_event_kinds(void)
@@ -270,6 +368,8 @@ sr_test_agg_suite(void)
 	CU_add_test(s, "windows", test_windows);
 	CU_add_test(s, "cardinality folding", test_fold);
 	CU_add_test(s, "endpoint templates and cap", test_endpoint_cap);
+	CU_add_test(s, "idle endpoints give their buckets back",
+	    test_endpoint_idle);
 	CU_add_test(s, "event kinds", test_event_kinds);
 	CU_add_test(s, "users and sessions", test_users);
 	CU_add_test(s, "model tokens", test_tokens);

@@ -145,9 +145,9 @@ test_owned(void)
  * 50,005,000 - (3,334 + 3 * (3,333 * 3,334 / 2)) = 33,333,333.
  */
 static void
-test_many(void)
+many(unsigned flags)
 {
-	struct sr_hmap *m = sr_hmap_new(1, SR_HMAP_OWN_KEYS, NULL);
+	struct sr_hmap *m = sr_hmap_new(1, SR_HMAP_OWN_KEYS | flags, NULL);
 	char key[16];
 	size_t pos = 0, seen = 0;
 	uint64_t sum = 0;
@@ -200,6 +200,19 @@ test_many(void)
 		}
 	}
 	sr_hmap_free(m);
+}
+
+static void
+test_many(void)
+{
+	many(0);
+}
+
+/* The same at a load up to 3/4 (SR_HMAP_DENSE). */
+static void
+test_many_dense(void)
+{
+	many(SR_HMAP_DENSE);
 }
 
 /*
@@ -299,6 +312,7 @@ sr_test_hmap_suite(void)
 	CU_add_test(s, "basic", test_basic);
 	CU_add_test(s, "owned", test_owned);
 	CU_add_test(s, "many", test_many);
+	CU_add_test(s, "many, dense", test_many_dense);
 	CU_add_test(s, "collisions", test_collisions);
 	CU_add_test(s, "retain", test_retain);
 }
