@@ -49,8 +49,13 @@ DEPS_FUZZ  := clang libclang-rt-14-dev
 DEPS_TEST_CMDS := node:nodejs npm:npm
 SUDO	   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-LIB_PKGS   := sqlite3 libcurl libcjson libmicrohttpd inih zlib
-PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) 2>/dev/null)
+LIB_PKGS   := sqlite3 libcjson inih zlib
+# libcurl and libmicrohttpd: their headers only.  sitrep is not linked with
+# them; it loads them on first use (core/dynlib.h, core/dl_curl.c,
+# web/dl_mhd.c), so the console without an HTTP source maps neither, nor
+# the TLS and Kerberos libraries they bring.  debian/control names them.
+DL_PKGS    := libcurl libmicrohttpd
+PKG_CFLAGS  = $(shell pkg-config --cflags $(LIB_PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS    = $(shell pkg-config --libs $(LIB_PKGS) 2>/dev/null)
 CURSES_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CURSES_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
@@ -254,7 +259,8 @@ SQLITE_FILES = core/store%.c core/store%.h collectors/src_sqlite.c
 check-layers:
 	@$(call layer_only,n?curses\.h,tui/%)
 	@$(call layer_only,microhttpd\.h,web/%)
-	@$(call layer_only,curl/curl\.h,collectors/src_http.c actions/webhook.c)
+	@$(call layer_only,curl/curl\.h,collectors/src_http.c actions/webhook.c \
+		core/dl_curl.c)
 	@$(call layer_only,sqlite3\.h,$(SQLITE_FILES))
 	@! grep -nE '"/proc|"/sys/' core/*.c || \
 		{ echo "check-layers: core reads /proc or /sys"; exit 1; }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dl_curl.h"
 #include "core/timeutil.h"
 
 struct hook_req {
@@ -74,6 +75,8 @@ hook_new(const struct sr_webhook_watch *watch, struct sr_err *err)
 {
 	struct sr_webhook *w;
 
+	if (sr_curl_load(err) < 0)
+		return NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		sr_err_set(err, "cannot initialise libcurl");
 		return NULL;

@@ -42,6 +42,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/dl_curl.h"
 #include "core/promscrape.h"
 #include "core/timeutil.h"
 
@@ -357,6 +358,8 @@ http_open(const char *spec, struct sr_err *err)
 	    (s->prom && http_prom_opts(s, &o, err) < 0))
 		goto fail;
 	src_opts_release(&o);
+	if (sr_curl_load(err) < 0)
+		goto fail;
 	/* Let curl judge the URL now, so a bad one is a usage error. */
 	u = curl_url();
 	if (u == NULL)
@@ -1115,6 +1118,11 @@ const struct sr_collector_ops sr_src_http_ops = {
 char *
 sr_http_lib_version(void)
 {
+	struct sr_err e;
+
+	if (sr_curl_load(&e) < 0)
+		return sr_xasprintf("libcurl (built with %s): %s",
+		    LIBCURL_VERSION, e.msg);
 	return sr_lib_version("libcurl",
 	    curl_version_info(CURLVERSION_NOW)->version, LIBCURL_VERSION);
 }

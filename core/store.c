@@ -417,7 +417,7 @@ sr_store_cache(struct sr_store *st, int kib)
 	struct sr_err err;
 
 	st->cache_kib = kib > 0 ? kib : SR_STORE_CACHE_KIB;
-	if (st->db != NULL && !(st->flags & SR_STORE_READONLY))
+	if (st->db != NULL)
 		(void)store_cache_pragma(st, &err);
 }
 
@@ -821,8 +821,10 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	int v;
 
 	(void)pthread_once(&store_config_once, store_config);
+	/* a reader's page cache is bounded as the writer's is */
 	if (st->flags & SR_STORE_READONLY)
-		return store_open_ro(st, err);
+		return store_open_ro(st, err) < 0 ? -1
+						  : store_cache_pragma(st, err);
 	if (store_sqlite_open(st, st->path,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err) < 0)
 		return -1;

@@ -1076,9 +1076,23 @@ sr_app_on_log(struct sr_app *app, sr_app_log_fn *fn, void *ctx)
 struct sr_store *
 sr_app_open_history(const struct sr_app *app, struct sr_err *err)
 {
+	struct sr_store *st;
+	int kib =
+	    app->cfg.store_cache_kib > 0 && app->cfg.store_cache_kib < (1 << 30)
+	    ? (int)app->cfg.store_cache_kib
+	    : SR_STORE_CACHE_KIB;
+
 	if (strcmp(app->db_path, ":memory:") == 0) {
 		sr_err_set(err, "history is not available for ':memory:'");
 		return NULL;
 	}
-	return sr_store_open(app->db_path, SR_STORE_READONLY, err);
+	st = sr_store_open(app->db_path, SR_STORE_READONLY, err);
+	/*
+	 * This reader's queries (backfill, drill-down, the log's older
+	 * pages) touch the rollups and a few event pages: a quarter of the
+	 * writer's cache, so that both stay within 1.25 x [store] cache_kib.
+	 */
+	if (st != NULL)
+		sr_store_cache(st, kib / 4 > 64 ? kib / 4 : 64);
+	return st;
 }

@@ -204,7 +204,8 @@ const char *sr_app_store_error(const struct sr_app *app, uint64_t *count);
 /*
  * Open another handle on the app's database for history reads (charts
  * over 1 h / 24 h): read-only on a file database; for ":memory:" returns
- * NULL with err set (history then comes from the snapshot only).
+ * NULL with err set (history then comes from the snapshot only).  Its
+ * page cache is a quarter of [store] cache_kib.
  * Caller closes it with sr_store_close().  Any thread may open its own.
  */
 struct sr_store *

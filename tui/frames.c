@@ -70,7 +70,28 @@ sr_tui_frames_new(int max, size_t max_bytes)
  * distinct string is kept once in f->strs (owned key, value its count
  * of users) and counted once in f->str_bytes.
  */
-#define FR_STR_OVERHEAD 32 /* a map slot and a malloc header, about */
+#define FR_STR_SLOT 48 /* a 32-byte map slot, at the map's load */
+
+/*
+ * What malloc(n) takes from the heap (glibc): n and an 8-byte header,
+ * rounded up to 16, at least 32.  Counted for every allocation, so that
+ * the ring stays within history_bytes of heap, not of payload (a frame's
+ * dozen small arrays cost a fifth more than their bytes).
+ */
+static size_t
+fr_chunk(size_t n)
+{
+	size_t c = (n + 8 + 15) & ~(size_t)15;
+
+	return n == 0 ? 0 : c < 32 ? 32 : c;
+}
+
+/* The heap a shared string takes: its chunk and its slot in the map. */
+static size_t
+fr_str_cost(const char *s)
+{
+	return fr_chunk(strlen(s) + 1) + FR_STR_SLOT;
+}
 
 /* The shared copy of s, one more user (NULL stays NULL). */
 static char *
@@ -82,7 +103,7 @@ fr_dup(struct sr_tui_frames *f, const char *s)
 		return NULL;
 	refs = (uintptr_t)sr_hmap_get(f->strs, s);
 	if (refs == 0)
-		f->str_bytes += strlen(s) + 1 + FR_STR_OVERHEAD;
+		f->str_bytes += fr_str_cost(s);
 	return (char *)sr_hmap_put(f->strs, s, (void *)(refs + 1));
 }
 
@@ -99,7 +120,7 @@ fr_free_str(struct sr_tui_frames *f, const char *s)
 		(void)sr_hmap_put(f->strs, s, (void *)(refs - 1));
 		return;
 	}
-	f->str_bytes -= strlen(s) + 1 + FR_STR_OVERHEAD;
+	f->str_bytes -= fr_str_cost(s);
 	(void)sr_hmap_del(f->strs, s); /* frees s: the map's key */
 }
 
@@ -165,7 +186,7 @@ procs_copy(struct sr_tui_frames *f, const struct sr_snap_proc *p, size_t n,
 	if (n == 0)
 		return NULL;
 	d = sr_xcalloc(n, sizeof(*d));
-	*bytes += n * sizeof(*d);
+	*bytes += fr_chunk(n * sizeof(*d));
 	for (size_t i = 0; i < n; i++) {
 		d[i] = p[i];
 		d[i].name = fr_dup(f, p[i].name);
@@ -178,7 +199,7 @@ static struct frame *
 frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 {
 	struct frame *fr = sr_xcalloc(1, sizeof(*fr));
-	size_t b = sizeof(*fr);
+	size_t b = fr_chunk(sizeof(*fr));
 
 	fr->tick = s->tick;
 	fr->now_ms = s->now_ms;
@@ -189,7 +210,7 @@ frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 	fr->n_svc = s->n_services;
 	fr->svc =
 	    s->n_services ? sr_xcalloc(s->n_services, sizeof(*fr->svc)) : NULL;
-	b += s->n_services * sizeof(*fr->svc);
+	b += fr_chunk(s->n_services * sizeof(*fr->svc));
 	for (size_t i = 0; i < s->n_services; i++) {
 		fr->svc[i].name = fr_dup(f, s->services[i].name);
 		memcpy(fr->svc[i].win, s->services[i].win,
@@ -201,7 +222,7 @@ frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 	fr->n_pending = s->n_pending;
 	fr->ins =
 	    s->n_insights ? sr_xcalloc(s->n_insights, sizeof(*fr->ins)) : NULL;
-	b += s->n_insights * sizeof(*fr->ins);
+	b += fr_chunk(s->n_insights * sizeof(*fr->ins));
 	for (size_t i = 0; i < s->n_insights; i++) {
 		const struct sr_snap_insight *in = &s->insights[i];
 		struct sr_snap_insight *d = &fr->ins[i];
@@ -219,13 +240,13 @@ frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 			    sr_xcalloc(in->n_history, sizeof(*d->history));
 			memcpy(d->history, in->history,
 			    in->n_history * sizeof(*d->history));
-			b += in->n_history * sizeof(*d->history);
+			b += fr_chunk(in->n_history * sizeof(*d->history));
 		}
 	}
 	fr->n_err = s->n_errors;
 	fr->err =
 	    s->n_errors ? sr_xcalloc(s->n_errors, sizeof(*fr->err)) : NULL;
-	b += s->n_errors * sizeof(*fr->err);
+	b += fr_chunk(s->n_errors * sizeof(*fr->err));
 	for (size_t i = 0; i < s->n_errors; i++) {
 		const struct sr_snap_error *e = &s->errors[i];
 		struct sr_snap_error *d = &fr->err[i];
@@ -236,6 +257,7 @@ frame_make(struct sr_tui_frames *f, const struct sr_snapshot *s)
 		d->example = fr_dup(f, e->example);
 		if (e->n_services > 0) {
 			sv = sr_xcalloc(e->n_services, sizeof(*sv));
+			b += fr_chunk(e->n_services * sizeof(*sv));
 			for (size_t j = 0; j < e->n_services; j++)
 				sv[j] = fr_dup(f, e->services[j]);
 		}

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "core/timeutil.h"
+#include "web/dl_mhd.h"
 #include "web/guard.h"
 #include "web/route.h"
 
@@ -1358,7 +1359,8 @@ web_start(struct sr_web *w, const char *spec, int otlp_only, struct sr_err *err)
 	if (w->n_daemons == WEB_MAX_ADDRS)
 		return sr_err_set(err, "too many listen addresses (max %d)",
 		    WEB_MAX_ADDRS);
-	if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0)
+	if (web_parse_addr(spec, &ss, &sl, &loopback, err) < 0 ||
+	    sr_mhd_load(err) < 0)
 		return -1;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -1634,11 +1636,15 @@ char *
 sr_web_lib_version(void)
 {
 	char built[32];
+	struct sr_err e;
 
 	/* MHD_VERSION is 0xMMmmpp00, each part written in hex digits */
 	snprintf(built, sizeof built, "%x.%x.%x",
 	    (unsigned)(MHD_VERSION >> 24) & 0xff,
 	    (unsigned)(MHD_VERSION >> 16) & 0xff,
 	    (unsigned)(MHD_VERSION >> 8) & 0xff);
+	if (sr_mhd_load(&e) < 0)
+		return sr_xasprintf("libmicrohttpd (built with %s): %s", built,
+		    e.msg);
 	return sr_lib_version("libmicrohttpd", MHD_get_version(), built);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "web/dl_mhd.h"
 #include "web/server.h"
 
 struct sr_web_text {
@@ -78,7 +79,8 @@ sr_web_text_open(const char *addr, const char *path, const char *content_type,
 	struct sr_web_text *t;
 	const union MHD_DaemonInfo *di;
 
-	if (sr_web_parse_addr(addr, &ss, &sl, &loopback, err) < 0)
+	if (sr_web_parse_addr(addr, &ss, &sl, &loopback, err) < 0 ||
+	    sr_mhd_load(err) < 0)
 		return NULL;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;

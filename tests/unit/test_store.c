@@ -1980,6 +1980,32 @@ test_cache_size(void)
 	tclose(st);
 }
 
+/*
+ * A read-only connection (the console's history reader) keeps the page
+ * cache it is given too, not SQLite's default of 2000 KiB.
+ */
+static void
+test_cache_size_readonly(void)
+{
+	struct sr_store *st, *ro;
+	struct sr_err e;
+	char *dbp;
+
+	tmp_make();
+	dbp = tmp_path("c.db");
+	st = sr_store_open(dbp, 0, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	ro = sr_store_open(dbp, SR_STORE_READONLY, &e);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ro);
+	CU_ASSERT_EQUAL(cache_kib(ro), SR_STORE_CACHE_KIB);
+	sr_store_cache(ro, 256);
+	CU_ASSERT_EQUAL(cache_kib(ro), 256);
+	tclose(ro);
+	tclose(st);
+	free(dbp);
+	tmp_clean();
+}
+
 void
 sr_test_store_suite(void)
 {
@@ -2012,6 +2038,7 @@ sr_test_store_suite(void)
 	CU_add_test(s, "lazy sample rollups", test_lazy_sample_rollups);
 	CU_add_test(s, "multi-row sample adds", test_add_samples);
 	CU_add_test(s, "page cache size", test_cache_size);
+	CU_add_test(s, "page cache size, read-only", test_cache_size_readonly);
 	CU_add_test(s, "engine touches firing insights",
 	    test_engine_touches_firing);
 }

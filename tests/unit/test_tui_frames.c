@@ -7,6 +7,7 @@
  * the insight "cpu:host" titled "t<tick>" during ticks 100..199.
  */
 #include <CUnit/CUnit.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -211,6 +212,42 @@ test_shared_strings(void)
 	sr_tui_frames_free(f);
 }
 
+/*
+ * What the ring says it holds is what it holds: the heap in use (glibc's
+ * mallinfo2(), chunk headers and rounding included) grows by no more
+ * than sr_tui_frames_bytes() over 200 frames, the ring's slot array and
+ * the shared-string map's table aside, and not by much less (the
+ * estimate is not padded).  Under ASan, whose allocator mallinfo2() does
+ * not see, there is nothing to compare.
+ */
+static void
+test_bytes_real(void)
+{
+	struct sr_tui_frames *f;
+	struct sr_snapshot *sn[200];
+	size_t before, held, est;
+
+	for (int i = 0; i < 200; i++)
+		sn[i] = fake_snap((uint64_t)i + 1);
+	before = mallinfo2().uordblks;
+	f = sr_tui_frames_new(1000, 1 << 30);
+	for (int i = 0; i < 200; i++)
+		sr_tui_frames_push(f, sn[i]);
+	held = mallinfo2().uordblks - before;
+	est = sr_tui_frames_bytes(f);
+	if (before > 0) {
+		/* the ring's array and the map's table: a few kB */
+		CU_ASSERT(held <= est + 1000 * sizeof(void *) + 16384);
+		CU_ASSERT(est <= held + held / 4);
+		if (held > est + 1000 * sizeof(void *) + 16384)
+			fprintf(stderr, "frames: %zu bytes held, %zu said\n",
+			    held, est);
+	}
+	sr_tui_frames_free(f);
+	for (int i = 0; i < 200; i++)
+		sr_snapshot_unref(sn[i]);
+}
+
 void
 sr_test_tui_frames_suite(void)
 {
@@ -219,4 +256,5 @@ sr_test_tui_frames_suite(void)
 	CU_add_test(s, "moment", test_moment);
 	CU_add_test(s, "bounds", test_bounds);
 	CU_add_test(s, "shared strings", test_shared_strings);
+	CU_add_test(s, "bytes held", test_bytes_real);
 }
