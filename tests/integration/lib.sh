@@ -29,6 +29,19 @@ have() {
 	echo "$1 not installed: that part is not run"
 	return 1
 }
+# page_dom URL OUT: the page at URL as headless Chromium leaves it after
+# its scripts ran (8 s of virtual time), into OUT.  Returns 1 when there
+# is no Chromium (under CI=true that fails the test).
+page_dom() {
+	local chrome
+	chrome=$(command -v chromium || command -v chromium-browser) || {
+		have chromium
+		return 1
+	}
+	timeout 60 "$chrome" --headless --no-sandbox --disable-gpu \
+		--user-data-dir="$T/profile" --virtual-time-budget=8000 --dump-dom "$1" \
+		>"$2" 2>"$T/chrome.log" || fail "chromium: $(tail -n 3 "$T/chrome.log")"
+}
 # need CMD...: the test cannot run without these commands (skip; under
 # CI=true, skip fails).  Daemons live in /usr/sbin, so that is searched.
 need() {

@@ -7,8 +7,7 @@
 # the list is empty and the table hidden.
 source "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip "python3 not installed"
-CHROME=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$CHROME" ] || skip "chromium not installed"
+need chromium
 here=$(dirname "$0")
 
 tport=$(free_port)
@@ -51,9 +50,7 @@ done
 check preemptions_insight "$(jq -r '.insights[] | select(.id | test("^preemptions:127_0_0_1:[0-9]+\\.org/model\\.v1$")) | .severity' "$T/i.json")" critical
 
 # The page: the table as the console writes the figures.
-timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu \
-	--user-data-dir="$T/profile" --virtual-time-budget=8000 --dump-dom "$B/" \
-	>"$T/dom.html" 2>"$T/chrome.log" || fail "chromium: $(tail -n 3 "$T/chrome.log")"
+page_dom "$B/" "$T/dom.html" || fail "the page needs chromium"
 python3 - "$T/dom.html" <<'PY' || fail "page table"
 import re, sys
 d = open(sys.argv[1]).read()
