@@ -54,6 +54,7 @@ sr_cmd_tui(int argc, char **argv)
 	sr_app_opts_init(&ao);
 	memset(&to, 0, sizeof(to));
 	ao.cmd = "tui";
+	ao.sys_store_ms = SR_APP_SYS_STORE_MS;
 	ao.sources = sources;
 	if ((rc = sr_opts_parse("tui", argc, argv, &o)) != 0)
 		return rc < 0 ? SR_EXIT_USAGE : SR_EXIT_OK;

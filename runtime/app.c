@@ -77,6 +77,16 @@ struct app_wait {
 	uint64_t end; /* store's committed + pending after its last event */
 };
 
+/* System samples not stored yet (sr_app_opts.sys_store_ms), in order. */
+struct app_sysbuf {
+	char **name;
+	double *value;
+	int64_t *ts;
+	size_t n, cap;
+	int64_t keep_ms;  /* 0: not kept */
+	int64_t since_ms; /* monotonic, when the oldest was kept */
+};
+
 struct sr_app {
 	char *cmd;
 	struct sr_config cfg;
@@ -86,6 +96,7 @@ struct sr_app {
 	struct sr_engine *engine;
 	struct sr_sys *sys;
 	struct sr_metric_set *metrics;
+	struct app_sysbuf sysbuf;
 	struct sr_loop *loop;
 	struct sr_driver *drv;	      /* the event sources */
 	struct sr_metric_set *remote; /* samples from sources */
@@ -533,6 +544,47 @@ app_report_sources(struct sr_app *app)
 	free(cnt);
 }
 
+/* Keep one system sample for app_sysbuf_store(). */
+static void
+app_sysbuf_add(struct app_sysbuf *b, const char *name, double value,
+    int64_t ts_ms)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->name = sr_xrealloc(b->name, b->cap * sizeof(*b->name));
+		b->value = sr_xrealloc(b->value, b->cap * sizeof(*b->value));
+		b->ts = sr_xrealloc(b->ts, b->cap * sizeof(*b->ts));
+	}
+	if (b->n == 0)
+		b->since_ms = sr_mono_ms();
+	b->name[b->n] = sr_xstrdup(name);
+	b->value[b->n] = value;
+	b->ts[b->n++] = ts_ms;
+}
+
+/*
+ * Store the kept system samples, one multi-row INSERT per tick (far
+ * cheaper than single ones); a failure is the store's state
+ * (app_store_watch()).
+ */
+static void
+app_sysbuf_store(struct sr_app *app)
+{
+	struct app_sysbuf *b = &app->sysbuf;
+	struct sr_err err;
+
+	for (size_t i = 0, j; i < b->n; i = j) {
+		for (j = i + 1; j < b->n && b->ts[j] == b->ts[i]; j++)
+			;
+		(void)sr_store_add_samples(app->store,
+		    (const char *const *)(b->name + i), b->value + i, j - i,
+		    b->ts[i], &err);
+	}
+	for (size_t i = 0; i < b->n; i++)
+		free(b->name[i]);
+	b->n = 0;
+}
+
 static void
 app_sample_system(struct sr_app *app, int64_t now_ms)
 {
@@ -548,24 +600,14 @@ app_sample_system(struct sr_app *app, int64_t now_ms)
 		return;
 	sr_engine_samples(app->engine, app->metrics, now_ms);
 	n = sr_metric_set_count(app->metrics);
-	if (n > 0) {
-		const char **names = sr_xcalloc(n, sizeof(*names));
-		double *values = sr_xcalloc(n, sizeof(*values));
+	for (size_t i = 0; i < n; i++) {
+		const struct sr_metric *m = sr_metric_set_at(app->metrics, i);
 
-		for (size_t i = 0; i < n; i++) {
-			const struct sr_metric *m =
-			    sr_metric_set_at(app->metrics, i);
-
-			names[i] = m->name;
-			values[i] = m->value;
-		}
-		/* one multi-row INSERT: far cheaper than n single ones */
-		/* a failure is the store's state (app_store_watch()) */
-		(void)sr_store_add_samples(app->store, names, values, n, now_ms,
-		    &err);
-		free(names);
-		free(values);
+		app_sysbuf_add(&app->sysbuf, m->name, m->value, now_ms);
 	}
+	if (app->sysbuf.n > 0 &&
+	    sr_mono_ms() - app->sysbuf.since_ms >= app->sysbuf.keep_ms)
+		app_sysbuf_store(app);
 	sr_sys_toplist(app->sys, &top);
 	for (int i = 0; i < top.n_cpu; i++)
 		cpu[i] = (struct sr_snap_proc){ .pid = top.cpu[i].pid,
@@ -709,6 +751,7 @@ sr_app_new(const struct sr_app_opts *o, struct sr_err *err)
 	app->cmd = sr_xstrdup(o->cmd ? o->cmd : "tui");
 	app->max_ticks = o->max_ticks;
 	app->replay_clock = o->replay_clock;
+	app->sysbuf.keep_ms = o->sys_store_ms;
 	pthread_mutex_init(&app->q.mu, NULL);
 	app->src_http = (struct app_source){ .name = "http",
 		.kind = "http",
@@ -846,6 +889,8 @@ sr_app_free(struct sr_app *app)
 		struct sr_store_status ss;
 		struct sr_err e;
 
+		app_sysbuf_store(app);
+
 		/* one last try for what is held, then say what is lost */
 		(void)sr_store_flush_now(app->store, &e);
 		sr_store_status(app->store, &ss);
@@ -856,6 +901,9 @@ sr_app_free(struct sr_app *app)
 			    app->cmd, ss.held, app->db_path, ss.error);
 	}
 	sr_store_close(app->store); /* commits the open batch */
+	free(app->sysbuf.name);
+	free(app->sysbuf.value);
+	free(app->sysbuf.ts);
 	sr_metric_set_free(app->metrics);
 	sr_metric_set_free(app->remote);
 	sr_sys_close(app->sys);

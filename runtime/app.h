@@ -64,6 +64,14 @@ enum sr_app_stdin {
  */
 #define SR_APP_COMMIT_MS 1000
 
+/*
+ * The console's system samples are stored together once the oldest kept
+ * is this old (sr_app_opts.sys_store_ms): ~120 series a tick each add a
+ * row at a different place of the samples (name, ts) index, so storing
+ * them every tick rewrote ~120 index pages into the WAL at each commit.
+ */
+#define SR_APP_SYS_STORE_MS 10000
+
 struct sr_app_opts {
 	const char *cmd;	    /* "tui", "serve": names messages */
 	const char *db_path;	    /* NULL: sr_store_default_path() */
@@ -76,7 +84,10 @@ struct sr_app_opts {
 	enum sr_app_stdin stdin_mode;
 	unsigned store_flags; /* enum sr_store_flags */
 	int no_system;	      /* do not sample this machine */
-	int replay_clock;     /* tick at the newest event's time
+	/* this machine's samples are kept and stored together once the
+	 * oldest is this old (a kill -9 loses them); 0: every tick */
+	int64_t sys_store_ms;
+	int replay_clock; /* tick at the newest event's time
 					   (replaying an old log) */
 	/* "stdin?format=F" when --format was given; NULL: "stdin" */
 	const char *stdin_spec;
