@@ -849,15 +849,6 @@ store_open_db(struct sr_store *st, struct sr_err *err)
 	    store_exec(st, "PRAGMA temp_store = MEMORY", err) < 0 ||
 	    store_cache_pragma(st, err) < 0)
 		return -1;
-	/*
-	 * A long-running writer commits every second, each commit touching
-	 * much the same pages (the indexes' newest leaves): checkpointing at
-	 * 4000 WAL pages (16 MiB) rather than 1000 copies and fsyncs each
-	 * of them a quarter as often.
-	 */
-	if ((st->flags & SR_STORE_LAZY_ROLLUPS) &&
-	    store_exec(st, "PRAGMA wal_autocheckpoint = 4000", err) < 0)
-		return -1;
 	if (store_migrate(st, err) < 0)
 		return -1;
 	return store_write_meta(st, err);

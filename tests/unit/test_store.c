@@ -1889,28 +1889,6 @@ test_engine_touches_firing(void)
 }
 
 /*
- * A long-running writer (SR_STORE_LAZY_ROLLUPS) checkpoints its WAL at
- * 4000 pages (on its own connection); any other writer at SQLite's 1000.
- */
-static void
-test_lazy_wal_checkpoint(void)
-{
-	struct sr_store *st;
-	struct sr_err e;
-	char *path = tmp_path("walck.db");
-
-	st = sr_store_open(path, SR_STORE_LAZY_ROLLUPS, &e);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(qi(st->db, "PRAGMA wal_autocheckpoint"), 4000);
-	tclose(st);
-	st = sr_store_open(path, 0, &e);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
-	CU_ASSERT_EQUAL(qi(st->db, "PRAGMA wal_autocheckpoint"), 1000);
-	tclose(st);
-	free(path);
-}
-
-/*
  * SR_STORE_LAZY_ROLLUPS: a minute's 1 m rollup is written once the minute
  * has closed, the 1 h rollup once a minute, and close writes the rest;
  * the totals are those of the eager mode.
@@ -2058,8 +2036,6 @@ sr_test_store_suite(void)
 	CU_add_test(s, "error templates", test_error_templates);
 	CU_add_test(s, "touch insight", test_touch_insight);
 	CU_add_test(s, "lazy sample rollups", test_lazy_sample_rollups);
-	CU_add_test(s, "lazy writer's WAL checkpoint",
-	    test_lazy_wal_checkpoint);
 	CU_add_test(s, "multi-row sample adds", test_add_samples);
 	CU_add_test(s, "page cache size", test_cache_size);
 	CU_add_test(s, "page cache size, read-only", test_cache_size_readonly);
