@@ -140,7 +140,7 @@ series_seal(struct sr_series *s, uint64_t k)
 {
 	const size_t n = SERIES_BLOCK;
 	uint64_t res[SERIES_BLOCK], rmin = 0, rmax = 0;
-	uint32_t pal[16];
+	uint32_t pal[16] = { 0 };
 	unsigned char idx[SERIES_BLOCK];
 	size_t npal = 0, vbytes, tbytes, slot;
 	uint64_t t0 = (uint64_t)s->open_ts[0], step;
