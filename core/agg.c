@@ -432,6 +432,35 @@ ring_trim(struct sr_agg_ring *r, int64_t now_ms)
 	    &r->win[SR_WIN_1H], 1);
 }
 
+/*
+ * Pack the sketches of a level's closed buckets (older than the one
+ * before the current, which late events still reach): their bins then
+ * take 1 or 2 bytes each instead of 4.  A late add unpacks them.
+ */
+static void
+level_pack(struct agg_bucket *lv, int n, int64_t width, int64_t now_ms)
+{
+	int64_t now_idx = floordiv(now_ms, width);
+
+	if (lv == NULL)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (lv[i].idx == INT64_MIN || lv[i].idx >= now_idx - 1)
+			continue;
+		if (lv[i].lat != NULL)
+			sr_sketch_pack(lv[i].lat);
+		if (lv[i].llm != NULL && lv[i].llm->ttft != NULL)
+			sr_sketch_pack(lv[i].llm->ttft);
+	}
+}
+
+static void
+ring_pack(struct sr_agg_ring *r, int64_t now_ms)
+{
+	level_pack(r->fine, SR_AGG_FINE_N, SR_AGG_FINE_MS, now_ms);
+	level_pack(r->coarse, SR_AGG_COARSE_N, SR_AGG_COARSE_MS, now_ms);
+}
+
 /* Sum of the buckets of a window; sketches merged into lat/ttft. */
 struct ring_sum {
 	uint64_t req, n4xx, n5xx, lat_n, tok_in, tok_out, tok_n;
@@ -1616,6 +1645,27 @@ agg_baselines(struct sr_agg *a)
 	}
 }
 
+/* Every ring's closed buckets packed (once a minute). */
+static void
+agg_pack(struct sr_agg *a)
+{
+	ring_pack(a->all, a->now_ms);
+	for (size_t i = 0; i < a->n_svcs; i++) {
+		ring_pack(a->svcs[i]->ring, a->now_ms);
+		for (size_t k = 0; k < a->svcs[i]->n_endpoints; k++)
+			ring_pack(a->svcs[i]->endpoints[k]->ring, a->now_ms);
+	}
+	for (size_t i = 0; i < a->n_models; i++)
+		ring_pack(a->models[i]->ring, a->now_ms);
+	for (size_t i = 0; i < a->n_types; i++)
+		ring_pack(a->types[i]->ring, a->now_ms);
+	for (size_t i = 0; i < a->n_hosts; i++) {
+		ring_pack(a->hosts[i]->ring, a->now_ms);
+		for (size_t k = 0; k < a->hosts[i]->n_svcs; k++)
+			ring_pack(a->hosts[i]->svc_ring[k], a->now_ms);
+	}
+}
+
 void
 sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 {
@@ -1643,6 +1693,7 @@ sr_agg_tick(struct sr_agg *a, int64_t now_ms)
 			for (size_t k = 0; k < a->svcs[i]->n_endpoints; k++)
 				ring_trim(a->svcs[i]->endpoints[k]->ring,
 				    a->now_ms);
+		agg_pack(a);
 		idtab_sweep(a->users,
 		    a->now_ms -
 			(a->active_ms > 3600000 ? a->active_ms : 3600000));

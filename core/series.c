@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * series: ring buffers of (time, value) points.  Times are kept as
- * 32-bit milliseconds relative to the ring's base time, rebased when
- * they would overflow, so a point costs 8 bytes.
+ * series: ring buffers of (time, value) points, kept in blocks of
+ * SERIES_BLOCK points.  The newest block is open, plain arrays; a full
+ * block is sealed into a compact form that keeps random access:
+ *
+ * - times as t0 + i * step + a residual of as many bits as the block
+ *   needs (ticks at 1 s with a few ms of jitter cost 2 or 3 bits);
+ * - values as one constant, or 1, 2 or 4-bit indices into a palette of
+ *   at most 16 floats, or plain floats.
+ *
+ * A constant series of an hour costs a few KiB where plain (time,
+ * value) pairs cost 28 KiB; every reader gets the same points back
+ * (values compare by their bits, so NAN and -0 stay as pushed).
  */
 #include "core/series.h"
 
@@ -12,14 +21,31 @@
 
 #include "core/util.h"
 
+#define SERIES_BLOCK 64
+
+struct series_blk {
+	uint64_t t0;   /* time of point 0, less the smallest residual */
+	uint64_t step; /* ms between points, before the residuals */
+	float v0;      /* the value when vbits is 0 */
+	uint8_t tbits; /* residual bits a point: 0..56, or 64 */
+	uint8_t vbits; /* 0 constant, 1..4 palette index, 32 plain float */
+	uint8_t npal;  /* palette size */
+	/*
+	 * residuals (tbits each, bit-packed), then indices (vbits each) or
+	 * floats, then the palette, then 8 bytes of slack for the reads
+	 */
+	unsigned char data[];
+};
+
 struct sr_series {
-	size_t cap;   /* most points ever held */
-	size_t alloc; /* points allocated so far (<= cap) */
-	size_t head;  /* index of the oldest point */
-	size_t len;
-	int64_t base_ms;
-	uint32_t *dt; /* ts - base_ms */
-	float *val;
+	size_t cap;	/* most points ever held */
+	uint64_t first; /* sequence number of the oldest point */
+	uint64_t next;	/* sequence number of the next point */
+	int64_t last_ts;
+	struct series_blk **blk; /* sealed block k at blk[k % nblk] */
+	size_t nblk;
+	int64_t open_ts[SERIES_BLOCK]; /* block next / SERIES_BLOCK */
+	float open_v[SERIES_BLOCK];
 };
 
 struct sr_series *
@@ -34,129 +60,289 @@ sr_series_new(size_t cap)
 	return s;
 }
 
+static void
+series_free_blk(struct sr_series *s, uint64_t k)
+{
+	free(s->blk[k % s->nblk]);
+	s->blk[k % s->nblk] = NULL;
+}
+
 void
 sr_series_free(struct sr_series *s)
 {
 	if (s == NULL)
 		return;
-	free(s->dt);
-	free(s->val);
+	for (size_t i = 0; i < s->nblk; i++)
+		free(s->blk[i]);
+	free(s->blk);
 	free(s);
 }
 
-/* Grow the arrays (only while not yet at cap; the ring is linear then). */
-static void
-series_grow(struct sr_series *s)
+static uint32_t
+f_bits(float f)
 {
-	size_t n = s->alloc == 0 ? 64 : s->alloc * 2;
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* Bits that hold every value up to max. */
+static uint8_t
+bits_for(uint64_t max)
+{
+	uint8_t b = 0;
+
+	while (b < 64 && (max >> b) != 0)
+		b++;
+	return b > 56 ? 64 : b;
+}
+
+/* Bytes of n fields of w bits. */
+static size_t
+bits_bytes(size_t n, uint8_t w)
+{
+	return (n * w + 7) / 8;
+}
+
+/* Field i of w bits (w <= 56 or 64; 8 bytes of slack after p). */
+static uint64_t
+bits_get(const unsigned char *p, size_t i, uint8_t w)
+{
+	uint64_t x;
+
+	if (w == 0)
+		return 0;
+	if (w == 64) {
+		memcpy(&x, p + i * 8, 8);
+		return x;
+	}
+	memcpy(&x, p + i * w / 8, 8);
+	return (x >> (i * w % 8)) & ((UINT64_C(1) << w) - 1);
+}
+
+static void
+bits_put(unsigned char *p, size_t i, uint8_t w, uint64_t v)
+{
+	if (w == 64) {
+		memcpy(p + i * 8, &v, 8);
+		return;
+	}
+	for (uint8_t j = 0; j < w; j++)
+		if ((v >> j) & 1)
+			p[(i * w + j) / 8] |=
+			    (unsigned char)(1u << ((i * w + j) % 8));
+}
+
+/* Seal the open block (full) into block k. */
+static void
+series_seal(struct sr_series *s, uint64_t k)
+{
+	const size_t n = SERIES_BLOCK;
+	uint64_t res[SERIES_BLOCK], rmin = 0, rmax = 0;
+	uint32_t pal[16] = { 0 };
+	unsigned char idx[SERIES_BLOCK];
+	size_t npal = 0, vbytes, tbytes, slot;
+	uint64_t t0 = (uint64_t)s->open_ts[0], step;
+	uint8_t tbits, vbits;
+	struct series_blk *b;
 
 	/*
-	 * Within twice of the cap, straight to it: an hour's ring (3600
-	 * points) then reaches its size after 17 minutes at 1 s, not 34,
-	 * and a console's memory is flat from there (one realloc less).
+	 * times: a regular step from the first to the last, and residuals
+	 * (signed, as two's complement) above the smallest of them
 	 */
-	if (n > s->cap || n * 2 > s->cap)
-		n = s->cap;
-	s->dt = sr_xrealloc(s->dt, n * sizeof(*s->dt));
-	s->val = sr_xrealloc(s->val, n * sizeof(*s->val));
-	s->alloc = n;
-}
-
-static size_t
-series_idx(const struct sr_series *s, size_t i)
-{
-	return (s->head + i) % s->alloc;
-}
-
-/* Move base_ms forward so that ts fits in 32 bits. */
-static void
-series_rebase(struct sr_series *s, int64_t ts_ms)
-{
-	int64_t oldest = s->len ? s->base_ms + s->dt[s->head] : ts_ms;
-	int64_t shift = oldest - s->base_ms;
-
-	for (size_t i = 0; i < s->len; i++)
-		s->dt[series_idx(s, i)] -= (uint32_t)shift;
-	s->base_ms = oldest;
-	if (ts_ms - s->base_ms > (int64_t)UINT32_MAX) {
-		/* the whole ring is older than 49 days: start over */
-		s->len = 0;
-		s->head = 0;
-		s->base_ms = ts_ms;
+	step = ((uint64_t)s->open_ts[n - 1] - t0 + (n - 1) / 2) / (n - 1);
+	for (size_t i = 0; i < n; i++) {
+		res[i] = (uint64_t)s->open_ts[i] - t0 - i * step;
+		if ((int64_t)res[i] < (int64_t)rmin)
+			rmin = res[i];
+		if ((int64_t)res[i] > (int64_t)rmax)
+			rmax = res[i];
 	}
+	tbits = bits_for(rmax - rmin);
+	/* values: the palette, while it holds at most 16 */
+	for (size_t i = 0; i < n && npal <= 16; i++) {
+		uint32_t u = f_bits(s->open_v[i]);
+		size_t j = 0;
+
+		while (j < npal && pal[j] != u)
+			j++;
+		if (j == npal && npal < 16)
+			pal[npal] = u;
+		if (j == npal)
+			npal++;
+		idx[i] = (unsigned char)j;
+	}
+	if (npal > 16) {
+		vbits = 32;
+		npal = 0;
+	} else {
+		vbits = bits_for(npal - 1);
+		if (vbits == 3)
+			vbits = 4; /* 1, 2 or 4: no field straddles a byte */
+	}
+	vbytes = vbits == 32
+	    ? n * sizeof(float)
+	    : bits_bytes(n, vbits) + (vbits ? npal * sizeof(float) : 0);
+	tbytes = bits_bytes(n, tbits);
+	b = sr_xcalloc(1, sizeof(*b) + tbytes + vbytes + 8);
+	b->t0 = t0 + rmin;
+	b->step = step;
+	b->tbits = tbits;
+	b->vbits = vbits;
+	b->npal = (uint8_t)npal;
+	b->v0 = s->open_v[0];
+	if (tbits)
+		for (size_t i = 0; i < n; i++)
+			bits_put(b->data, i, tbits, res[i] - rmin);
+	if (vbits == 32) {
+		memcpy(b->data + tbytes, s->open_v, n * sizeof(float));
+	} else if (vbits) {
+		unsigned char *p = b->data + tbytes;
+
+		for (size_t i = 0; i < n; i++)
+			bits_put(p, i, vbits, idx[i]);
+		memcpy(p + bits_bytes(n, vbits), pal, npal * sizeof(float));
+	}
+	/* room for block k: at most cap / n + 2 sealed blocks live */
+	if (s->nblk == 0 || k - s->first / n >= s->nblk) {
+		size_t nb = s->nblk ? s->nblk * 2 : 2;
+		struct series_blk **nv;
+
+		if (nb > s->cap / n + 2)
+			nb = s->cap / n + 2;
+		if (nb <= s->nblk || k - s->first / n >= nb)
+			SR_BUG("series block ring too small");
+		nv = sr_xcalloc(nb, sizeof(*nv));
+		for (uint64_t j = s->first / n; j < k; j++)
+			nv[j % nb] = s->blk[j % s->nblk];
+		free(s->blk);
+		s->blk = nv;
+		s->nblk = nb;
+	}
+	slot = (size_t)(k % s->nblk);
+	free(s->blk[slot]);
+	s->blk[slot] = b;
 }
 
 void
 sr_series_push(struct sr_series *s, int64_t ts_ms, double value)
 {
-	size_t at;
+	uint64_t k;
 
-	if (s->len == 0 && s->alloc == 0)
-		s->base_ms = ts_ms;
-	if (s->len > 0 && ts_ms < sr_series_ts_at(s, 0))
+	if (s->next > s->first && ts_ms < s->last_ts)
 		return;
-	if (ts_ms < s->base_ms) {
-		s->len = 0;
-		s->head = 0;
-		s->base_ms = ts_ms;
+	s->open_ts[s->next % SERIES_BLOCK] = ts_ms;
+	s->open_v[s->next % SERIES_BLOCK] = (float)value;
+	s->last_ts = ts_ms;
+	s->next++;
+	if (s->next % SERIES_BLOCK == 0)
+		series_seal(s, s->next / SERIES_BLOCK - 1);
+	if (s->next - s->first > s->cap) {
+		k = s->first / SERIES_BLOCK;
+		s->first++;
+		if (s->first / SERIES_BLOCK != k)
+			series_free_blk(s, k);
 	}
-	if (ts_ms - s->base_ms > (int64_t)UINT32_MAX)
-		series_rebase(s, ts_ms);
-	if (s->len == s->alloc && s->alloc < s->cap) {
-		/* linearise before growing so head stays 0 */
-		if (s->head != 0)
-			SR_BUG("series ring wrapped before full");
-		series_grow(s);
-	}
-	if (s->len < s->alloc) {
-		at = series_idx(s, s->len);
-		s->len++;
-	} else {
-		at = s->head;
-		s->head = (s->head + 1) % s->alloc;
-	}
-	s->dt[at] = (uint32_t)(ts_ms - s->base_ms);
-	s->val[at] = (float)value;
 }
 
 size_t
 sr_series_len(const struct sr_series *s)
 {
-	return s ? s->len : 0;
+	return s ? (size_t)(s->next - s->first) : 0;
+}
+
+/* Point of sequence number q (first <= q < next). */
+static void
+series_get(const struct sr_series *s, uint64_t q, int64_t *ts, float *v)
+{
+	uint64_t k = q / SERIES_BLOCK;
+	size_t i = (size_t)(q % SERIES_BLOCK);
+	const struct series_blk *b;
+	const unsigned char *p;
+
+	if (k == s->next / SERIES_BLOCK) {
+		*ts = s->open_ts[i];
+		*v = s->open_v[i];
+		return;
+	}
+	b = s->blk[k % s->nblk];
+	*ts = (int64_t)(b->t0 + i * b->step + bits_get(b->data, i, b->tbits));
+	p = b->data + bits_bytes(SERIES_BLOCK, b->tbits);
+	if (b->vbits == 0) {
+		*v = b->v0;
+	} else if (b->vbits == 32) {
+		memcpy(v, p + i * sizeof(float), sizeof(float));
+	} else {
+		size_t j = (size_t)bits_get(p, i, b->vbits);
+
+		memcpy(v,
+		    p + bits_bytes(SERIES_BLOCK, b->vbits) + j * sizeof(float),
+		    sizeof(float));
+	}
 }
 
 double
 sr_series_at(const struct sr_series *s, size_t age)
 {
-	if (s == NULL || age >= s->len)
+	int64_t ts;
+	float v;
+
+	if (s == NULL || age >= sr_series_len(s))
 		return NAN;
-	return s->val[series_idx(s, s->len - 1 - age)];
+	series_get(s, s->next - 1 - age, &ts, &v);
+	return v;
 }
 
 int64_t
 sr_series_ts_at(const struct sr_series *s, size_t age)
 {
-	if (s == NULL || age >= s->len)
+	int64_t ts;
+	float v;
+
+	if (s == NULL || age >= sr_series_len(s))
 		return 0;
-	return s->base_ms + s->dt[series_idx(s, s->len - 1 - age)];
+	series_get(s, s->next - 1 - age, &ts, &v);
+	return ts;
+}
+
+size_t
+sr_series_bytes(const struct sr_series *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = sizeof(*s) + s->nblk * sizeof(*s->blk);
+	for (size_t i = 0; i < s->nblk; i++) {
+		const struct series_blk *b = s->blk[i];
+
+		if (b == NULL)
+			continue;
+		n += sizeof(*b) + bits_bytes(SERIES_BLOCK, b->tbits) + 8 +
+		    (b->vbits == 32 ? SERIES_BLOCK * sizeof(float)
+				    : bits_bytes(SERIES_BLOCK, b->vbits) +
+				(b->vbits ? b->npal * sizeof(float) : 0));
+	}
+	return n;
 }
 
 size_t
 sr_series_last(const struct sr_series *s, size_t n, float *vals, int64_t *ts)
 {
-	size_t start;
+	uint64_t start;
 
 	if (s == NULL)
 		return 0;
-	if (n > s->len)
-		n = s->len;
-	start = s->len - n;
+	if (n > sr_series_len(s))
+		n = sr_series_len(s);
+	start = s->next - n;
 	for (size_t i = 0; i < n; i++) {
-		size_t k = series_idx(s, start + i);
+		int64_t t;
 
-		vals[i] = s->val[k];
+		series_get(s, start + i, &t, &vals[i]);
 		if (ts != NULL)
-			ts[i] = s->base_ms + s->dt[k];
+			ts[i] = t;
 	}
 	return n;
 }
@@ -166,16 +352,19 @@ sr_series_trend(const struct sr_series *s, int64_t now_ms, int64_t window_ms,
     double *slope_per_s, double *value_now)
 {
 	double sx = 0, sy = 0, sxx = 0, sxy = 0, n = 0, d, slope, icpt;
-	size_t used = 0;
+	size_t used = 0, len = sr_series_len(s);
 
 	*slope_per_s = NAN;
 	*value_now = NAN;
 	if (s == NULL)
 		return 0;
-	for (size_t age = 0; age < s->len; age++) {
-		int64_t ts = sr_series_ts_at(s, age);
-		double x, y = sr_series_at(s, age);
+	for (size_t age = 0; age < len; age++) {
+		int64_t ts;
+		float v;
+		double x, y;
 
+		series_get(s, s->next - 1 - age, &ts, &v);
+		y = v;
 		if (ts < now_ms - window_ms)
 			break;
 		if (isnan(y))

@@ -2,8 +2,11 @@
 /*
  * series: per-metric ring buffers of recent samples, at tick resolution.
  * A ring keeps up to its capacity (SR_SERIES_CAP = one hour at 1 s) of
- * (time, float value) pairs, 8 bytes a point, and grows its memory
- * lazily, so a metric sampled for a minute costs a minute.  A series set
+ * (time, float value) points, in blocks of 64 that are packed when full:
+ * ticks at a regular step cost 0-1 byte of time a point, and values 0
+ * (constant), 1/8 to 1/2 byte (at most 16 distinct in a block) or 4
+ * bytes.  Memory grows with the points held, so a metric sampled for a
+ * minute costs a minute, and a constant one of an hour a few KiB.  A series set
  * maps metric names to rings.  Not thread-safe: the main loop owns it.
  */
 #ifndef SR_CORE_SERIES_H
@@ -28,6 +31,9 @@ void sr_series_push(struct sr_series *s, int64_t ts_ms, double value);
 
 /* Points held. */
 size_t sr_series_len(const struct sr_series *s);
+
+/* Heap bytes the ring holds (its allocations, as requested). */
+size_t sr_series_bytes(const struct sr_series *s);
 
 /* Value / time of the point `age` steps back (0 = newest); NAN / 0. */
 double sr_series_at(const struct sr_series *s, size_t age);

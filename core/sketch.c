@@ -41,7 +41,51 @@ struct sr_sketch {
 	 * or report range here comes near.
 	 */
 	uint32_t *bins;
+	/*
+	 * Packed (sr_sketch_pack): bins is NULL and pk holds the nbins
+	 * counts in pkw (1 or 2) bytes each, until a change unpacks them.
+	 */
+	unsigned char *pk;
+	uint8_t pkw;
 };
+
+/* Count of bin k (packed or not). */
+static uint32_t
+sketch_bin(const struct sr_sketch *s, uint32_t k)
+{
+	uint16_t u;
+
+	if (s->pk == NULL)
+		return s->bins[k];
+	if (s->pkw == 1)
+		return s->pk[k];
+	memcpy(&u, s->pk + (size_t)k * 2, 2);
+	return u;
+}
+
+/* Back to 32-bit counts before a change. */
+static void
+sketch_unpack(struct sr_sketch *s)
+{
+	if (s->pk == NULL)
+		return;
+	s->cap = s->nbins;
+	s->bins =
+	    s->nbins ? sr_xmalloc((size_t)s->nbins * sizeof(*s->bins)) : NULL;
+	for (uint32_t k = 0; k < s->nbins; k++) {
+		uint16_t u;
+
+		if (s->pkw == 1) {
+			s->bins[k] = s->pk[k];
+		} else {
+			memcpy(&u, s->pk + (size_t)k * 2, 2);
+			s->bins[k] = u;
+		}
+	}
+	free(s->pk);
+	s->pk = NULL;
+	s->pkw = 0;
+}
 
 /* *b += n, saturating. */
 static void
@@ -72,12 +116,54 @@ sr_sketch_free(struct sr_sketch *s)
 	if (s == NULL)
 		return;
 	free(s->bins);
+	free(s->pk);
 	free(s);
+}
+
+void
+sr_sketch_pack(struct sr_sketch *s)
+{
+	uint32_t max = 0;
+
+	if (s->pk != NULL)
+		return;
+	if (s->nbins == 0) {
+		free(s->bins);
+		s->bins = NULL;
+		s->cap = 0;
+		return;
+	}
+	for (uint32_t k = 0; k < s->nbins; k++)
+		if (s->bins[k] > max)
+			max = s->bins[k];
+	if (max > UINT16_MAX) {
+		if (s->cap == s->nbins)
+			return;
+		/* only the room past the bins in use goes */
+		s->bins =
+		    sr_xrealloc(s->bins, (size_t)s->nbins * sizeof(*s->bins));
+		s->cap = s->nbins;
+		return;
+	}
+	s->pkw = max > UINT8_MAX ? 2 : 1;
+	s->pk = sr_xmalloc((size_t)s->nbins * s->pkw);
+	for (uint32_t k = 0; k < s->nbins; k++) {
+		uint16_t u = (uint16_t)s->bins[k];
+
+		if (s->pkw == 1)
+			s->pk[k] = (unsigned char)u;
+		else
+			memcpy(s->pk + (size_t)k * 2, &u, 2);
+	}
+	free(s->bins);
+	s->bins = NULL;
+	s->cap = 0;
 }
 
 void
 sr_sketch_reset(struct sr_sketch *s)
 {
+	sketch_unpack(s);
 	s->count = 0;
 	s->zero = 0;
 	s->min = NAN;
@@ -129,6 +215,7 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 	int32_t lo, hi, newlo, newhi;
 	uint32_t n;
 
+	sketch_unpack(s);
 	if (s->nbins == 0) {
 		if ((int64_t)ihi - ilo + 1 > SR_SKETCH_MAX_BINS)
 			ilo = ihi - SR_SKETCH_MAX_BINS + 1;
@@ -192,6 +279,7 @@ sketch_cover(struct sr_sketch *s, int32_t ilo, int32_t ihi)
 static void
 sketch_bin_add(struct sr_sketch *s, int32_t idx, uint64_t n)
 {
+	sketch_unpack(s);
 	if (s->nbins == 0 || idx < s->lo || idx >= s->lo + (int32_t)s->nbins)
 		sketch_cover(s, idx, idx);
 	if (idx < s->lo)
@@ -232,6 +320,7 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 {
 	if (src->count == 0)
 		return;
+	sketch_unpack(dst);
 	sketch_minmax(dst, src->min, src->max);
 	dst->zero += src->zero;
 	if (src->nbins > 0) {
@@ -243,12 +332,13 @@ sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src)
 			uint32_t *d = dst->bins + (src->lo - dst->lo);
 
 			for (uint32_t k = 0; k < src->nbins; k++)
-				sketch_bin_inc(&d[k], src->bins[k]);
+				sketch_bin_inc(&d[k], sketch_bin(src, k));
 		} else {
 			for (uint32_t k = 0; k < src->nbins; k++)
-				if (src->bins[k])
+				if (sketch_bin(src, k))
 					sketch_bin_add(dst,
-					    src->lo + (int32_t)k, src->bins[k]);
+					    src->lo + (int32_t)k,
+					    sketch_bin(src, k));
 		}
 	}
 	dst->count += src->count;
@@ -261,16 +351,17 @@ sr_sketch_sub(struct sr_sketch *dst, const struct sr_sketch *src)
 
 	if (src->count == 0)
 		return;
+	sketch_unpack(dst);
 	dst->zero -= src->zero < dst->zero ? src->zero : dst->zero;
 	for (uint32_t k = 0; k < src->nbins && dst->nbins > 0; k++) {
 		int64_t idx = (int64_t)src->lo + k;
-		uint32_t *b;
+		uint32_t *b, c = sketch_bin(src, k);
 
-		if (src->bins[k] == 0 || idx >= (int64_t)dst->lo + dst->nbins)
+		if (c == 0 || idx >= (int64_t)dst->lo + dst->nbins)
 			continue;
 		/* folded bins live in the lowest one */
 		b = &dst->bins[idx < dst->lo ? 0 : idx - dst->lo];
-		*b -= src->bins[k] < *b ? src->bins[k] : *b;
+		*b -= c < *b ? c : *b;
 	}
 	dst->count -= src->count < dst->count ? src->count : dst->count;
 	if (dst->count == 0) {
@@ -340,7 +431,7 @@ sr_sketch_quantile(const struct sr_sketch *s, double q)
 		return sketch_clamp(s, 0.0);
 	seen = s->zero;
 	for (uint32_t k = 0; k < s->nbins; k++) {
-		seen += s->bins[k];
+		seen += sketch_bin(s, k);
 		if (seen >= rank) {
 			double g = exp(s->log_gamma * (s->lo + (int32_t)k));
 
@@ -393,8 +484,8 @@ sr_sketch_quantiles(const struct sr_sketch *s, const double *q, double *out,
 			continue;
 		}
 		/* ranks ascend: carry on from the bin reached so far */
-		while (k < s->nbins && seen + s->bins[k] < rank)
-			seen += s->bins[k++];
+		while (k < s->nbins && seen + sketch_bin(s, k) < rank)
+			seen += sketch_bin(s, k++);
 		if (k == s->nbins) {
 			out[i] = s->max;
 			continue;
@@ -461,9 +552,9 @@ sr_sketch_encode(const struct sr_sketch *s, struct sr_buf *out)
 	sketch_put_f64(out, s->max);
 	sketch_put_varint(out, s->zero);
 	/* Trim empty bins at both ends. */
-	while (first < last && s->bins[first] == 0)
+	while (first < last && sketch_bin(s, first) == 0)
 		first++;
-	while (last > first && s->bins[last - 1] == 0)
+	while (last > first && sketch_bin(s, last - 1) == 0)
 		last--;
 	idx = first < last ? s->lo + (int32_t)first : 0;
 	/* zigzag: small negative and positive indexes stay short */
@@ -472,7 +563,7 @@ sr_sketch_encode(const struct sr_sketch *s, struct sr_buf *out)
 		    : (uint64_t)idx << 1);
 	sketch_put_varint(out, last - first);
 	for (uint32_t k = first; k < last; k++)
-		sketch_put_varint(out, s->bins[k]);
+		sketch_put_varint(out, sketch_bin(s, k));
 }
 
 struct sketch_reader {
@@ -601,4 +692,14 @@ sr_sketch_merge_encoded(struct sr_sketch *s, const void *p, size_t n,
 	}
 	s->count += count;
 	return 0;
+}
+
+size_t
+sr_sketch_bytes(const struct sr_sketch *s)
+{
+	if (s == NULL)
+		return 0;
+	return sizeof(*s) +
+	    (s->pk != NULL ? (size_t)s->nbins * s->pkw
+			   : (size_t)s->cap * sizeof(*s->bins));
 }

@@ -31,6 +31,15 @@ void sr_sketch_add_n(struct sr_sketch *s, double v, uint64_t n);
 void sr_sketch_merge(struct sr_sketch *dst, const struct sr_sketch *src);
 uint64_t sr_sketch_count(const struct sr_sketch *s);
 /*
+ * Keep the bins in as few bytes as their counts need (1 or 2 a bin, or
+ * 4 without spare room), for a sketch that is done changing (a closed
+ * bucket).  Every reader gives the same results; a later change unpacks
+ * the bins first.
+ */
+void sr_sketch_pack(struct sr_sketch *s);
+/* Heap bytes the sketch holds (its allocations, as requested). */
+size_t sr_sketch_bytes(const struct sr_sketch *s);
+/*
  * dst -= src, where src's values were merged into dst before (sliding
  * windows: a bucket leaving the window).  Bin counts are exact; empty
  * edge bins are trimmed.  min and max cannot be taken back: they are

@@ -254,6 +254,82 @@ test_roundtrip(void)
 	sr_sketch_free(both);
 }
 
+/*
+ * A packed sketch answers as the plain one, as a source of merge and
+ * sub, and after more adds; its bins take 1 byte each for counts up to
+ * 255 and 2 up to 65535, 4 beyond (with no spare room).
+ */
+static void
+test_pack(void)
+{
+	static const int sizes[] = { 0, 1, 300, 20000, 200000 };
+	uint64_t st = 5;
+
+	for (size_t c = 0; c < sizeof(sizes) / sizeof(sizes[0]); c++) {
+		struct sr_sketch *p = sr_sketch_new(), *r = sr_sketch_new();
+		struct sr_sketch *wp = sr_sketch_new(), *wr = sr_sketch_new();
+		size_t before;
+		double q[4] = { 0.5, 0.9, 0.95, 0.99 }, qp[4], qr[4];
+
+		for (int i = 0; i < sizes[c]; i++) {
+			/* a narrow peak (big counts) and a long tail */
+			double v = i % 2 ? 100.0 : exp(3.0 * rnd_normal(&st));
+
+			sr_sketch_add(p, v);
+			sr_sketch_add(r, v);
+		}
+		before = sr_sketch_bytes(p);
+		sr_sketch_pack(p);
+		sr_sketch_pack(p); /* twice is once */
+		if (sizes[c] > 0)
+			assert_same(p, r);
+		else
+			CU_ASSERT_EQUAL(sr_sketch_count(p), 0);
+		sr_sketch_quantiles(p, q, qp, 4);
+		sr_sketch_quantiles(r, q, qr, 4);
+		CU_ASSERT(memcmp(qp, qr, sizeof(qp)) == 0);
+		if (sizes[c] == 300)
+			CU_ASSERT(sr_sketch_bytes(p) * 3 < before);
+		if (sizes[c] == 20000)
+			CU_ASSERT(sr_sketch_bytes(p) * 3 < before * 2);
+		CU_ASSERT(sr_sketch_bytes(p) <= before);
+		/* a window merging and then dropping it */
+		sr_sketch_add(wp, 7);
+		sr_sketch_add(wr, 7);
+		sr_sketch_merge(wp, p);
+		sr_sketch_merge(wr, r);
+		assert_same(wp, wr);
+		sr_sketch_sub(wp, p);
+		sr_sketch_sub(wr, r);
+		assert_same(wp, wr);
+		/* packed as a destination, then changed: unpacked first */
+		sr_sketch_pack(wp);
+		sr_sketch_merge(wp, p);
+		sr_sketch_merge(wr, r);
+		assert_same(wp, wr);
+		sr_sketch_pack(wp);
+		sr_sketch_sub(wp, p);
+		sr_sketch_sub(wr, r);
+		assert_same(wp, wr);
+		sr_sketch_add(p, 1e6);
+		sr_sketch_add(p, 1e-7);
+		sr_sketch_add(r, 1e6);
+		sr_sketch_add(r, 1e-7);
+		assert_same(p, r);
+		sr_sketch_pack(p);
+		sr_sketch_reset(p);
+		CU_ASSERT_EQUAL(sr_sketch_count(p), 0);
+		sr_sketch_add(p, 3);
+		sr_sketch_reset(r);
+		sr_sketch_add(r, 3);
+		assert_same(p, r);
+		sr_sketch_free(p);
+		sr_sketch_free(r);
+		sr_sketch_free(wp);
+		sr_sketch_free(wr);
+	}
+}
+
 static void
 test_bounded_bins(void)
 {
@@ -361,4 +437,5 @@ sr_test_sketch_suite(void)
 	CU_add_test(s, "roundtrip", test_roundtrip);
 	CU_add_test(s, "bounded bins", test_bounded_bins);
 	CU_add_test(s, "malformed", test_malformed);
+	CU_add_test(s, "packed bins", test_pack);
 }
