@@ -15,15 +15,6 @@ echo "$needed" | grep -qE 'libc\.so' || fail "readelf shows no NEEDED libc: $nee
 	fail "the binary is linked with libcurl or libmicrohttpd"
 echo "ok the binary does not name libcurl or libmicrohttpd"
 
-# pid_of PATTERN: the newest process whose command line has PATTERN
-pid_of() {
-	local p
-	for _ in $(seq 100); do
-		p=$(pgrep -n -f -- "$1") && { echo "$p"; return; }
-		sleep 0.1
-	done
-	fail "no process '$1'"
-}
 maps() { awk '{ print $6 }' "/proc/$1/maps" | grep -E '\.so' | sort -u; }
 
 # the console on stdin, drawing

@@ -29,6 +29,16 @@ have() {
 	echo "$1 not installed: that part is not run"
 	return 1
 }
+# pid_of PATTERN: the newest process whose command line matches PATTERN
+# (pgrep -f), waiting up to 10 s for it; fails the test if none comes.
+pid_of() {
+	local p
+	for _ in $(seq 100); do
+		p=$(pgrep -n -f -- "$1") && { echo "$p"; return; }
+		sleep 0.1
+	done
+	fail "no process '$1'"
+}
 # page_dom URL OUT: the page at URL as headless Chromium leaves it after
 # its scripts ran (8 s of virtual time), into OUT.  Returns 1 when there
 # is no Chromium (under CI=true that fails the test).

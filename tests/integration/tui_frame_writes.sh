@@ -14,12 +14,7 @@ tm new-session -d -s w -x 160 -y 45 \
 	"env PS1='PROMPT\$ ' bash --norc --noprofile"
 ln -s "$SITREP" "$T/console"
 tm send-keys -t w "clear; '$SITREP' demo --rate 50 --seed 1 | '$T/console' --db :memory: --ticks 6; echo EXITED" Enter
-pid=
-for _ in $(seq 100); do
-	pid=$(pgrep -n -f -- "^$T/console --db") && break
-	sleep 0.1
-done
-[ -n "$pid" ] || fail "the console did not start"
+pid=$(pid_of "^$T/console --db")
 last=0
 while [ -r "/proc/$pid/io" ]; do
 	v=$(awk '$1 == "syscw:" { print $2 }' "/proc/$pid/io" 2>/dev/null)

@@ -28,12 +28,7 @@ sqlite3 "$T/db" "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k 
 before=$(sqlite3 "$T/db" "SELECT max(ts) FROM samples")
 
 tm send-keys -t s "clear; '$T/console' --db '$T/db' --interval 250ms --ticks 32 </dev/null; echo EXI\"\"TED" Enter
-pid=
-for _ in $(seq 100); do
-	pid=$(pgrep -n -f -- "^$T/console --db $T/db --interval") && break
-	sleep 0.05
-done
-[ -n "$pid" ] || fail "the console did not start"
+pid=$(pid_of "^$T/console --db $T/db --interval")
 # once the console has committed KPI samples (every second), while it
 # runs: its system samples are still kept, none committed
 mid= last=0
